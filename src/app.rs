@@ -1,0 +1,90 @@
+//! Application wiring: build the shared state from a `Config`, and serve it on a listener.
+//! Tests call `AppState::build` and `serve` directly with a random port and a fresh data dir.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::crypto::Keyring;
+use crate::intake::Desk;
+use crate::redact::Redactor;
+use crate::store::Store;
+
+/// What every request handler may use.
+#[derive(Clone)]
+pub struct AppState {
+    pub desk: Desk,
+    pub config: Arc<Config>,
+    pub helpdesk_fingerprint: Arc<str>,
+    pub helpdesk_public_key: Arc<str>,
+}
+
+impl AppState {
+    /// Opens (creating on first start) the data directory, keys, database and rules.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
+        let redactor = load_redactor(&config)?;
+        let keyring = Keyring::open_or_create(&config.keys_dir(), &config.support_address)
+            .context("opening the server keys")?;
+        let store = Store::open(&config.database_url).await?;
+        Ok(AppState {
+            helpdesk_fingerprint: keyring.helpdesk_fingerprint().into(),
+            helpdesk_public_key: keyring.helpdesk_public_key()?.into(),
+            desk: Desk { store, redactor: Arc::new(redactor), keyring: Arc::new(keyring) },
+            config: Arc::new(config),
+        })
+    }
+}
+
+/// The configured rule directory, or the built-in rules. A broken set stops start-up.
+pub fn load_redactor(config: &Config) -> anyhow::Result<Redactor> {
+    match &config.redaction_rules {
+        Some(dir) => Redactor::from_dir(dir).context("loading redaction rules"),
+        None => Redactor::builtin().context("loading built-in redaction rules"),
+    }
+}
+
+/// Serves HTTP until `shutdown` completes, then finishes in-flight requests and closes the store.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let store = state.desk.store.clone();
+    let router = crate::web::router(state);
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+        .context("serving HTTP")?;
+    store.close().await;
+    Ok(())
+}
+
+/// Completes on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = interrupt => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = interrupt.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,57 @@
+//! Authentication only: the requester's secret access token.
+//! Tokens are shown once, stored only as a keyed hash, and never logged.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+use crate::crypto::{Keyring, RandomError, os_random};
+
+/// Bytes of randomness in an access token (256 bits; the brief asks for at least 128).
+const TOKEN_BYTES: usize = 32;
+
+/// A requester's secret access token, in the form it is shown in links.
+pub struct AccessToken(String);
+
+impl AccessToken {
+    pub fn generate() -> Result<Self, RandomError> {
+        Ok(AccessToken(URL_SAFE_NO_PAD.encode(os_random::<TOKEN_BYTES>()?)))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for AccessToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AccessToken(…)")
+    }
+}
+
+/// What the database holds instead of a token.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct TokenDigest(pub [u8; 32]);
+
+/// Digests whatever the client sent, well-formed or not, so that a malformed token costs
+/// the same hash and the same lookup as a wrong one and the two cannot be told apart.
+pub fn digest_presented_token(keyring: &Keyring, presented: &str) -> TokenDigest {
+    TokenDigest(keyring.token_digest(presented.as_bytes()))
+}
+
+pub fn digest_token(keyring: &Keyring, token: &AccessToken) -> TokenDigest {
+    digest_presented_token(keyring, token.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_long_url_safe_and_distinct() {
+        let a = AccessToken::generate().unwrap();
+        let b = AccessToken::generate().unwrap();
+        assert_eq!(a.as_str().len(), 43);
+        assert!(a.as_str().bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_'));
+        assert_ne!(a.as_str(), b.as_str());
+    }
+}

@@ -1,0 +1,172 @@
+//! The command line: `hushdesk [serve]`, `migrate`, `check-config`, `redact`, `key export`.
+//! Thin: each verb loads what it needs and calls into the library.
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use crate::app::{self, AppState};
+use crate::config::{Config, Overrides};
+use crate::redact::{MaskBook, MaskKey, Redactor};
+
+#[derive(Debug, Parser)]
+#[command(name = "hushdesk", version, about = "A privacy-first helpdesk: redacts before it stores.")]
+pub struct Args {
+    /// Configuration file (TOML). Also HUSHDESK_CONFIG.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Data directory (database, keys). Also HUSHDESK_DATA_DIR. Default ./data
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// HTTP listen address. Also HUSHDESK_LISTEN. Default 127.0.0.1:8080
+    #[arg(long, global = true, value_name = "ADDR")]
+    listen: Option<String>,
+    /// SMTP/LMTP listen address. Also HUSHDESK_SMTP_LISTEN. Default 127.0.0.1:2525
+    #[arg(long, global = true, value_name = "ADDR")]
+    smtp_listen: Option<String>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the helpdesk (the default).
+    Serve,
+    /// Create the data directory and database and apply migrations, then exit.
+    Migrate,
+    /// Load and validate the configuration and redaction rules, then exit.
+    CheckConfig,
+    /// Redact a file (or standard input) and print the result.
+    Redact {
+        /// Directory of rule files to use instead of the built-in rules.
+        #[arg(long, value_name = "DIR")]
+        rules: Option<PathBuf>,
+        /// Print {"text": …, "findings": [{"rule", "start", "end"}]} instead of plain text.
+        #[arg(long)]
+        json: bool,
+        /// File to read; standard input when absent.
+        file: Option<PathBuf>,
+    },
+    /// The helpdesk's OpenPGP key.
+    Key {
+        #[command(subcommand)]
+        action: KeyAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum KeyAction {
+    /// Print the public key, ASCII-armored.
+    Export,
+}
+
+pub fn run(args: Args) -> ExitCode {
+    init_tracing(matches!(args.command, None | Some(Command::Serve)));
+    let overrides = Overrides {
+        config_file: args.config,
+        listen: args.listen,
+        data_dir: args.data_dir,
+        smtp_listen: args.smtp_listen,
+    };
+    let result = match args.command.unwrap_or(Command::Serve) {
+        // Redaction needs neither configuration nor the async runtime.
+        Command::Redact { rules, json, file } => redact(rules, json, file),
+        Command::Serve => with_runtime(serve(overrides)),
+        Command::Migrate => with_runtime(migrate(overrides)),
+        Command::CheckConfig => check_config(&overrides),
+        Command::Key { action: KeyAction::Export } => with_runtime(export_key(overrides)),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("hushdesk: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn with_runtime(task: impl std::future::Future<Output = anyhow::Result<()>>) -> anyhow::Result<()> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?
+        .block_on(task)
+}
+
+async fn migrate(overrides: Overrides) -> anyhow::Result<()> {
+    let state = AppState::build(Config::load(&overrides)?).await?;
+    state.desk.store.close().await;
+    println!("database is up to date");
+    Ok(())
+}
+
+fn check_config(overrides: &Overrides) -> anyhow::Result<()> {
+    let config = Config::load(overrides)?;
+    let redactor = app::load_redactor(&config)?;
+    println!("configuration is valid; {} redaction rules loaded:", redactor.rule_count());
+    for rule in redactor.rules() {
+        println!("  {:<24} [{}]  {}", rule.id, rule.mask, rule.description);
+    }
+    Ok(())
+}
+
+async fn export_key(overrides: Overrides) -> anyhow::Result<()> {
+    let state = AppState::build(Config::load(&overrides)?).await?;
+    print!("{}", state.helpdesk_public_key);
+    state.desk.store.close().await;
+    Ok(())
+}
+
+async fn serve(overrides: Overrides) -> anyhow::Result<()> {
+    let config = Config::load(&overrides)?;
+    let listen = config.listen;
+    let state = AppState::build(config).await?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("listening on {listen}"))?;
+    tracing::info!(address = %listener.local_addr()?, "hushdesk is listening");
+    app::serve(listener, state, app::shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+fn redact(rules: Option<PathBuf>, json: bool, file: Option<PathBuf>) -> anyhow::Result<()> {
+    let redactor = match rules {
+        Some(dir) => Redactor::from_dir(&dir)?,
+        None => Redactor::builtin()?,
+    };
+    let mut input = Vec::new();
+    match &file {
+        Some(path) => input = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?,
+        None => {
+            std::io::stdin().read_to_end(&mut input).context("reading standard input")?;
+        }
+    }
+    let text = String::from_utf8(input).context("the input is not valid UTF-8")?;
+    // One book for the whole input: numbering is stable within it, and the key is thrown away.
+    let mut book = MaskBook::new(MaskKey::from_bytes(crate::crypto::os_random()?), Vec::new());
+    let redacted = redactor.redact(&text, &mut book);
+    let mut stdout = std::io::stdout().lock();
+    if json {
+        let findings: Vec<_> = redactor
+            .find(&text)
+            .into_iter()
+            .map(|f| serde_json::json!({ "rule": &*f.rule, "start": f.start, "end": f.end }))
+            .collect();
+        serde_json::to_writer(&mut stdout, &serde_json::json!({ "text": redacted.as_str(), "findings": findings }))?;
+        writeln!(stdout)?;
+    } else {
+        stdout.write_all(redacted.as_str().as_bytes())?;
+    }
+    Ok(())
+}
+
+fn init_tracing(serving: bool) {
+    let default = if serving { "hushdesk=info,warn" } else { "warn" };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}

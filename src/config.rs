@@ -1,0 +1,271 @@
+//! Runtime configuration: defaults, then the TOML file, then `HUSHDESK_*` variables, then flags.
+//! Validated once at load; nothing else reads the environment.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+
+/// Everything hushdesk needs to know at start-up.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub smtp_listen: SocketAddr,
+    pub data_dir: PathBuf,
+    /// `sqlite://…`; defaults to `DATA_DIR/hushdesk.db`.
+    pub database_url: String,
+    /// Base URL requesters use to reach the desk, used to print the access link.
+    /// When unset the link is built from the request's Host header.
+    pub public_url: Option<String>,
+    pub support_address: String,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Name of the header a trusted reverse proxy sets to the client address.
+    /// Unset means the TCP peer address is the client.
+    pub trusted_client_header: Option<String>,
+    /// Directory of redaction rule files that replaces the built-in rules.
+    pub redaction_rules: Option<PathBuf>,
+    pub rate_limit: RateLimit,
+    /// Log method, route pattern, status and latency of each request (never the path itself).
+    pub access_log: bool,
+    /// Send `Strict-Transport-Security`: only when served over TLS.
+    pub hsts: bool,
+}
+
+/// Per-network request budgets, kept in memory only.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RateLimit {
+    /// New tickets a network may file in a burst.
+    pub tickets_burst: u32,
+    /// One more ticket is allowed every this many seconds.
+    pub tickets_refill_seconds: u64,
+    /// Other requester API and reply requests a network may make in a burst.
+    pub requests_burst: u32,
+    /// One more request is allowed every this many milliseconds.
+    pub requests_refill_millis: u64,
+}
+
+impl Default for RateLimit {
+    fn default() -> Self {
+        Self {
+            tickets_burst: 5,
+            tickets_refill_seconds: 120,
+            requests_burst: 60,
+            requests_refill_millis: 500,
+        }
+    }
+}
+
+/// The TOML file's shape; every key is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<String>,
+    smtp_listen: Option<String>,
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    public_url: Option<String>,
+    support_address: Option<String>,
+    max_body_bytes: Option<usize>,
+    trusted_client_header: Option<String>,
+    redaction_rules: Option<PathBuf>,
+    rate_limit: Option<RateLimit>,
+    access_log: Option<bool>,
+    hsts: Option<bool>,
+}
+
+/// Values given on the command line; they win over everything else.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub config_file: Option<PathBuf>,
+    pub listen: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub smtp_listen: Option<String>,
+}
+
+/// Where environment values come from; a function so tests need not touch the process env.
+pub type EnvLookup<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+impl Config {
+    /// Loads the configuration from the process environment and the given overrides.
+    pub fn load(overrides: &Overrides) -> anyhow::Result<Self> {
+        Self::load_with(overrides, &|key| std::env::var(key).ok())
+    }
+
+    /// Loads the configuration with an explicit environment.
+    pub fn load_with(overrides: &Overrides, env: EnvLookup<'_>) -> anyhow::Result<Self> {
+        let config_path = overrides
+            .config_file
+            .clone()
+            .or_else(|| env("HUSHDESK_CONFIG").map(PathBuf::from));
+        let file = match &config_path {
+            Some(path) => read_file(path)?,
+            None => FileConfig::default(),
+        };
+
+        let listen = overrides
+            .listen
+            .clone()
+            .or_else(|| env("HUSHDESK_LISTEN"))
+            .or(file.listen)
+            .unwrap_or_else(|| "127.0.0.1:8080".into());
+        let smtp_listen = overrides
+            .smtp_listen
+            .clone()
+            .or_else(|| env("HUSHDESK_SMTP_LISTEN"))
+            .or(file.smtp_listen)
+            .unwrap_or_else(|| "127.0.0.1:2525".into());
+        let data_dir = overrides
+            .data_dir
+            .clone()
+            .or_else(|| env("HUSHDESK_DATA_DIR").map(PathBuf::from))
+            .or(file.data_dir)
+            .unwrap_or_else(|| PathBuf::from("./data"));
+        let database_url = env("HUSHDESK_DATABASE_URL")
+            .or(file.database_url)
+            .unwrap_or_else(|| default_database_url(&data_dir));
+        let support_address = env("HUSHDESK_SUPPORT_ADDRESS")
+            .or(file.support_address)
+            .unwrap_or_else(|| "support@localhost".into());
+
+        let config = Config {
+            listen: parse_addr("listen", &listen)?,
+            smtp_listen: parse_addr("smtp_listen", &smtp_listen)?,
+            data_dir,
+            database_url,
+            public_url: env("HUSHDESK_PUBLIC_URL")
+                .or(file.public_url)
+                .map(|u| u.trim_end_matches('/').to_owned()),
+            support_address,
+            max_body_bytes: file.max_body_bytes.unwrap_or(64 * 1024),
+            trusted_client_header: file.trusted_client_header,
+            redaction_rules: file.redaction_rules,
+            rate_limit: file.rate_limit.unwrap_or_default(),
+            access_log: file.access_log.unwrap_or(false),
+            hsts: file.hsts.unwrap_or(false),
+        };
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> anyhow::Result<()> {
+        if !(1024..=64 * 1024 * 1024).contains(&self.max_body_bytes) {
+            bail!("max_body_bytes must be between 1024 and 67108864");
+        }
+        if !self.database_url.starts_with("sqlite:") {
+            bail!(
+                "database_url {:?}: only sqlite:// URLs are supported by this build",
+                redact_url(&self.database_url)
+            );
+        }
+        if let Some(url) = &self.public_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            bail!("public_url must start with http:// or https://");
+        }
+        if let Some(header) = &self.trusted_client_header {
+            axum::http::HeaderName::try_from(header.as_str())
+                .with_context(|| format!("trusted_client_header {header:?} is not a header name"))?;
+        }
+        let rl = &self.rate_limit;
+        if rl.tickets_burst == 0
+            || rl.requests_burst == 0
+            || rl.tickets_refill_seconds == 0
+            || rl.requests_refill_millis == 0
+        {
+            bail!("rate_limit values must all be greater than zero");
+        }
+        Ok(())
+    }
+
+    /// Path of the SQLite database file when the URL names one.
+    pub fn sqlite_path(&self) -> Option<PathBuf> {
+        let rest = self.database_url.strip_prefix("sqlite:")?;
+        let rest = rest.strip_prefix("//").unwrap_or(rest);
+        let path = rest.split('?').next().unwrap_or(rest);
+        (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
+    }
+
+    pub fn keys_dir(&self) -> PathBuf {
+        self.data_dir.join("keys")
+    }
+}
+
+fn default_database_url(data_dir: &Path) -> String {
+    format!("sqlite://{}", data_dir.join("hushdesk.db").display())
+}
+
+fn read_file(path: &Path) -> anyhow::Result<FileConfig> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading config file {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("parsing config file {}", path.display()))
+}
+
+fn parse_addr(name: &str, value: &str) -> anyhow::Result<SocketAddr> {
+    value
+        .parse()
+        .with_context(|| format!("{name} {value:?} is not an address like 127.0.0.1:8080"))
+}
+
+/// Drops any password from a database URL before it is shown in an error.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => format!("{}://…@{}", &url[..scheme], &url[at + 1..]),
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env_of(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |key| pairs.iter().find(|(k, _)| *k == key).map(|(_, v)| (*v).to_owned())
+    }
+
+    #[test]
+    fn zero_configuration_uses_documented_defaults() {
+        let config = Config::load_with(&Overrides::default(), &env_of(&[])).unwrap();
+        assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.smtp_listen.to_string(), "127.0.0.1:2525");
+        assert_eq!(config.data_dir, PathBuf::from("./data"));
+        assert_eq!(config.sqlite_path(), Some(PathBuf::from("./data/hushdesk.db")));
+        assert_eq!(config.max_body_bytes, 65536);
+    }
+
+    #[test]
+    fn environment_overrides_file_and_flags_override_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("hushdesk.toml");
+        std::fs::write(&file, "listen = \"127.0.0.1:9000\"\nmax_body_bytes = 2048\n").unwrap();
+        let overrides = Overrides { config_file: Some(file), ..Default::default() };
+        let env = env_of(&[("HUSHDESK_LISTEN", "127.0.0.1:9100"), ("HUSHDESK_DATA_DIR", "/tmp/hd")]);
+        let config = Config::load_with(&overrides, &env).unwrap();
+        assert_eq!(config.listen.to_string(), "127.0.0.1:9100");
+        assert_eq!(config.max_body_bytes, 2048);
+        assert_eq!(config.data_dir, PathBuf::from("/tmp/hd"));
+
+        let overrides = Overrides { listen: Some("127.0.0.1:9200".into()), ..overrides };
+        let config = Config::load_with(&overrides, &env).unwrap();
+        assert_eq!(config.listen.to_string(), "127.0.0.1:9200");
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("bad.toml");
+        std::fs::write(&file, "lisen = \"x\"\n").unwrap();
+        let overrides = Overrides { config_file: Some(file), ..Default::default() };
+        assert!(Config::load_with(&overrides, &env_of(&[])).is_err());
+
+        let overrides = Overrides { listen: Some("not an address".into()), ..Default::default() };
+        assert!(Config::load_with(&overrides, &env_of(&[])).is_err());
+    }
+
+    #[test]
+    fn database_password_is_not_echoed_in_errors() {
+        assert_eq!(redact_url("postgres://u:secret@db/x"), "postgres://…@db/x");
+    }
+}

@@ -1,0 +1,148 @@
+//! The server's secrets, loaded from (or created in) `DATA_DIR/keys/` at start-up.
+
+use std::path::Path;
+use std::str::FromStr;
+
+use age::secrecy::ExposeSecret;
+use anyhow::Context;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use super::files::{ensure_private_dir, read_or_create};
+use super::pgp::HelpdeskKey;
+use super::seal::{Sealed, SealError, TicketKey};
+
+const AGE_IDENTITY_FILE: &str = "age-identity.txt";
+const PEPPER_FILE: &str = "pepper";
+const OPENPGP_FILE: &str = "openpgp-secret.asc";
+
+/// Everything secret the server holds. Lives outside the database, so a copy of the
+/// database alone can neither open sealed data nor confirm a guessed token.
+pub struct Keyring {
+    age_identity: age::x25519::Identity,
+    pepper: [u8; 32],
+    helpdesk_pgp: HelpdeskKey,
+}
+
+impl std::fmt::Debug for Keyring {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Keyring(…)")
+    }
+}
+
+impl Keyring {
+    /// Opens the keys in `dir`, creating any that are missing (mode 0600).
+    pub fn open_or_create(dir: &Path, support_address: &str) -> anyhow::Result<Self> {
+        ensure_private_dir(dir)?;
+        let age_text = read_or_create(&dir.join(AGE_IDENTITY_FILE), || {
+            let identity = age::x25519::Identity::generate();
+            Ok(format!("{}\n", identity.to_string().expose_secret()).into_bytes())
+        })?;
+        let age_identity = age::x25519::Identity::from_str(String::from_utf8(age_text)?.trim())
+            .map_err(|e| anyhow::anyhow!("{AGE_IDENTITY_FILE} is not an age identity: {e}"))?;
+
+        let pepper_text = read_or_create(&dir.join(PEPPER_FILE), || {
+            Ok(format!("{}\n", hex(&super::os_random::<32>()?)).into_bytes())
+        })?;
+        let pepper = parse_hex32(String::from_utf8(pepper_text)?.trim())
+            .with_context(|| format!("{PEPPER_FILE} must hold 64 hex digits"))?;
+
+        let pgp = read_or_create(&dir.join(OPENPGP_FILE), || HelpdeskKey::generate(support_address))?;
+        let helpdesk_pgp = HelpdeskKey::load(&pgp).with_context(|| format!("loading {OPENPGP_FILE}"))?;
+        Ok(Keyring { age_identity, pepper, helpdesk_pgp })
+    }
+
+    /// The keyed hash an access token is stored and looked up as.
+    pub fn token_digest(&self, token: &[u8]) -> [u8; 32] {
+        self.keyed_hash(b"access-token", token)
+    }
+
+    /// The per-ticket key for mask digests (see `redact::MaskBook`).
+    pub fn mask_key(&self, reference: &str) -> [u8; 32] {
+        self.keyed_hash(b"mask-key", reference.as_bytes())
+    }
+
+    /// Seals a new ticket key to the server identity for storage.
+    pub fn seal_ticket_key(&self, key: &TicketKey) -> Result<Sealed, SealError> {
+        key.seal_with(&self.age_identity.to_public())
+    }
+
+    /// Opens a stored ticket key.
+    pub fn open_ticket_key(&self, sealed: &Sealed) -> Result<TicketKey, SealError> {
+        TicketKey::open_with(&self.age_identity, sealed)
+    }
+
+    pub fn helpdesk_public_key(&self) -> anyhow::Result<String> {
+        self.helpdesk_pgp.public_armored()
+    }
+
+    pub fn helpdesk_fingerprint(&self) -> String {
+        self.helpdesk_pgp.fingerprint()
+    }
+
+    fn keyed_hash(&self, purpose: &[u8], data: &[u8]) -> [u8; 32] {
+        // HMAC takes keys of any length; this branch cannot be reached.
+        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&self.pepper) else {
+            return [0; 32];
+        };
+        mac.update(purpose);
+        mac.update(&[0]);
+        mac.update(data);
+        mac.finalize().into_bytes().into()
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn parse_hex32(text: &str) -> anyhow::Result<[u8; 32]> {
+    anyhow::ensure!(text.len() == 64, "wrong length");
+    let mut out = [0u8; 32];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16)?;
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn keys_are_created_once_with_owner_only_permissions_and_reloaded() {
+        let dir = tempfile::tempdir().unwrap();
+        let keys = dir.path().join("keys");
+        let first = Keyring::open_or_create(&keys, "support@localhost").unwrap();
+        for name in [AGE_IDENTITY_FILE, PEPPER_FILE, OPENPGP_FILE] {
+            let mode = std::fs::metadata(keys.join(name)).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "{name}");
+        }
+        let second = Keyring::open_or_create(&keys, "support@localhost").unwrap();
+        assert_eq!(first.token_digest(b"t"), second.token_digest(b"t"));
+        assert_eq!(first.helpdesk_fingerprint(), second.helpdesk_fingerprint());
+    }
+
+    #[test]
+    fn a_ticket_key_survives_a_round_trip_through_storage() {
+        let dir = tempfile::tempdir().unwrap();
+        let keyring = Keyring::open_or_create(dir.path(), "support@localhost").unwrap();
+        let key = TicketKey::generate();
+        let sealed_contact = key.seal(b"jane@example.org").unwrap();
+        let stored = keyring.seal_ticket_key(&key).unwrap();
+        let reopened = keyring.open_ticket_key(&Sealed::from_stored(stored.as_bytes().to_vec())).unwrap();
+        assert_eq!(reopened.open(&sealed_contact).unwrap(), b"jane@example.org");
+        assert!(!String::from_utf8_lossy(stored.as_bytes()).contains("AGE-SECRET-KEY"));
+    }
+
+    #[test]
+    fn world_readable_key_files_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        Keyring::open_or_create(dir.path(), "support@localhost").unwrap();
+        let pepper = dir.path().join(PEPPER_FILE);
+        std::fs::set_permissions(&pepper, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let err = Keyring::open_or_create(dir.path(), "support@localhost").unwrap_err();
+        assert!(err.to_string().contains("readable by other users"), "{err}");
+    }
+}

@@ -1,0 +1,96 @@
+//! OpenPGP keys with sequoia: the helpdesk's own key and requesters' public keys.
+
+use openpgp::cert::prelude::*;
+use openpgp::parse::Parse;
+use openpgp::policy::StandardPolicy;
+use openpgp::serialize::SerializeInto;
+use sequoia_openpgp as openpgp;
+
+/// Why a requester's key was refused; shown to the requester.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PgpKeyError {
+    #[error("the OpenPGP key could not be read; paste the whole ASCII-armored public key block")]
+    Unreadable,
+    #[error(
+        "this is a PRIVATE key: it was not stored. Never share it; paste your public key instead"
+    )]
+    SecretKeyMaterial,
+    #[error("the OpenPGP key has no valid encryption subkey (expired, revoked or too weak)")]
+    NoEncryptionKey,
+}
+
+/// A requester's public key that we can encrypt to, serialized for sealing.
+pub struct RequesterKey {
+    pub armored: Vec<u8>,
+    pub fingerprint: String,
+}
+
+impl RequesterKey {
+    pub fn parse(text: &str) -> Result<Self, PgpKeyError> {
+        let cert = Cert::from_bytes(text.as_bytes()).map_err(|_| PgpKeyError::Unreadable)?;
+        if cert.is_tsk() {
+            return Err(PgpKeyError::SecretKeyMaterial);
+        }
+        let policy = StandardPolicy::new();
+        let valid = cert.with_policy(&policy, None).map_err(|_| PgpKeyError::NoEncryptionKey)?;
+        let can_encrypt = valid
+            .keys()
+            .supported()
+            .alive()
+            .revoked(false)
+            .for_transport_encryption()
+            .next()
+            .is_some();
+        if !can_encrypt {
+            return Err(PgpKeyError::NoEncryptionKey);
+        }
+        let armored = cert.armored().to_vec().map_err(|_| PgpKeyError::Unreadable)?;
+        Ok(RequesterKey { armored, fingerprint: cert.fingerprint().to_hex() })
+    }
+}
+
+/// The helpdesk's own key pair.
+pub(super) struct HelpdeskKey {
+    cert: Cert,
+}
+
+impl HelpdeskKey {
+    pub fn generate(support_address: &str) -> anyhow::Result<Vec<u8>> {
+        let (cert, _revocation) = CertBuilder::general_purpose(Some(format!("hushdesk <{support_address}>")))
+            .set_cipher_suite(CipherSuite::Cv25519)
+            .generate()?;
+        cert.as_tsk().armored().to_vec()
+    }
+
+    pub fn load(bytes: &[u8]) -> anyhow::Result<Self> {
+        let cert = Cert::from_bytes(bytes)?;
+        anyhow::ensure!(cert.is_tsk(), "the helpdesk OpenPGP key file holds no secret key");
+        Ok(HelpdeskKey { cert })
+    }
+
+    pub fn public_armored(&self) -> anyhow::Result<String> {
+        Ok(String::from_utf8(self.cert.armored().to_vec()?)?)
+    }
+
+    pub fn fingerprint(&self) -> String {
+        self.cert.fingerprint().to_spaced_hex()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_keys_are_accepted_and_private_keys_refused() {
+        let tsk = HelpdeskKey::generate("help@example.org").unwrap();
+        let helpdesk = HelpdeskKey::load(&tsk).unwrap();
+        let public = helpdesk.public_armored().unwrap();
+        assert!(public.contains("BEGIN PGP PUBLIC KEY BLOCK"));
+        assert!(RequesterKey::parse(&public).is_ok());
+
+        let private = String::from_utf8(tsk).unwrap();
+        assert_eq!(RequesterKey::parse(&private).err(), Some(PgpKeyError::SecretKeyMaterial));
+        assert_eq!(RequesterKey::parse("hello").err(), Some(PgpKeyError::Unreadable));
+    }
+}

@@ -1,0 +1,17 @@
+//! hushdesk: a self-hosted helpdesk that redacts before it stores.
+//!
+//! Dependency rule: `main → cli → app → web`; `web → {intake, auth, redact, store, domain}`;
+//! `intake → {redact, crypto, auth, store, domain}`; `store → {redact (the type only), crypto
+//! (sealed bytes only), domain}`; `domain` depends on nothing of ours. Nothing imports `web`.
+#![forbid(unsafe_code)]
+
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod crypto;
+pub mod domain;
+pub mod intake;
+pub mod redact;
+pub mod store;
+pub mod web;

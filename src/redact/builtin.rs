@@ -1,0 +1,26 @@
+//! The default rule set, compiled into the binary so a bare `hushdesk` redacts with no files around.
+
+/// Every file under `redaction-rules/`, by name. A test checks that none is missing.
+pub const DEFAULT_RULE_FILES: &[(&str, &str)] = &[
+    ("contact.toml", include_str!("../../redaction-rules/contact.toml")),
+    ("payment.toml", include_str!("../../redaction-rules/payment.toml")),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_file_in_the_repository_is_built_in() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("redaction-rules");
+        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.ends_with(".toml"))
+            .collect();
+        on_disk.sort();
+        let mut built_in: Vec<String> = DEFAULT_RULE_FILES.iter().map(|(n, _)| (*n).to_owned()).collect();
+        built_in.sort();
+        assert_eq!(on_disk, built_in);
+    }
+}

@@ -1,0 +1,135 @@
+//! `Redacted<T>` and the per-ticket mask numbering behind `[LABEL-n]`.
+
+use std::collections::{BTreeMap, HashMap};
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+/// Text that has been through the redactor. Only `redact` can make one.
+#[derive(Debug, Clone)]
+pub struct Redacted<T> {
+    value: T,
+    counts: RedactionCounts,
+}
+
+impl<T> Redacted<T> {
+    pub(super) fn new(value: T, counts: RedactionCounts) -> Self {
+        Redacted { value, counts }
+    }
+
+    pub fn counts(&self) -> &RedactionCounts {
+        &self.counts
+    }
+
+    pub fn into_inner(self) -> T {
+        self.value
+    }
+}
+
+impl Redacted<String> {
+    pub fn as_str(&self) -> &str {
+        &self.value
+    }
+}
+
+/// How many findings each rule made; never the values.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct RedactionCounts(BTreeMap<String, u32>);
+
+impl RedactionCounts {
+    pub(super) fn add(&mut self, rule: &str) {
+        *self.0.entry(rule.to_owned()).or_default() += 1;
+    }
+
+    pub fn get(&self, rule: &str) -> u32 {
+        self.0.get(rule).copied().unwrap_or(0)
+    }
+
+    pub fn merge(&mut self, other: &RedactionCounts) {
+        for (rule, count) in &other.0 {
+            *self.0.entry(rule.clone()).or_default() += count;
+        }
+    }
+
+    pub fn total(&self) -> u32 {
+        self.0.values().sum()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, u32)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), *v))
+    }
+}
+
+/// The key a ticket's value digests are made with. Derived from a server secret kept
+/// outside the database, so a database reader cannot test guesses against the digests.
+#[derive(Clone)]
+pub struct MaskKey([u8; 32]);
+
+impl MaskKey {
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        MaskKey(bytes)
+    }
+}
+
+/// A value's mask number within one ticket, as stored: a keyed digest, never the value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MaskSlot {
+    pub digest: [u8; 32],
+    pub label: String,
+    pub n: u32,
+}
+
+/// The mask numbers a ticket has handed out so far, plus those handed out since loading.
+pub struct MaskBook {
+    key: MaskKey,
+    by_digest: HashMap<[u8; 32], u32>,
+    next: HashMap<String, u32>,
+    fresh: Vec<MaskSlot>,
+}
+
+impl MaskBook {
+    pub fn new(key: MaskKey, existing: Vec<MaskSlot>) -> Self {
+        let mut next: HashMap<String, u32> = HashMap::new();
+        let mut by_digest = HashMap::new();
+        for slot in existing {
+            let highest = next.entry(slot.label.clone()).or_default();
+            *highest = (*highest).max(slot.n);
+            by_digest.insert(slot.digest, slot.n);
+        }
+        MaskBook { key, by_digest, next, fresh: Vec::new() }
+    }
+
+    pub(super) fn mask_for(&mut self, label: &str, normalized_value: &str) -> String {
+        let digest = self.digest(label, normalized_value);
+        let n = match self.by_digest.get(&digest) {
+            Some(&n) => n,
+            None => {
+                let counter = self.next.entry(label.to_owned()).or_default();
+                *counter += 1;
+                let n = *counter;
+                self.by_digest.insert(digest, n);
+                self.fresh.push(MaskSlot { digest, label: label.to_owned(), n });
+                n
+            }
+        };
+        format!("[{label}-{n}]")
+    }
+
+    fn digest(&self, label: &str, value: &str) -> [u8; 32] {
+        // HMAC accepts keys of any length, so this cannot fail; the fallback keeps clippy's
+        // no-expect rule without a panic path.
+        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&self.key.0) else {
+            return [0; 32];
+        };
+        mac.update(label.as_bytes());
+        mac.update(&[0]);
+        mac.update(value.as_bytes());
+        mac.finalize().into_bytes().into()
+    }
+
+    /// Slots handed out since this book was loaded; the store saves them with the text.
+    pub fn fresh_slots(&self) -> &[MaskSlot] {
+        &self.fresh
+    }
+}

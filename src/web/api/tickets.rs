@@ -1,0 +1,137 @@
+//! `/api/v1/tickets`: create, read, reply, delete.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+
+use crate::app::AppState;
+use crate::domain::{NewTicketInput, ReplyInput};
+use crate::intake::IntakeError;
+use crate::redact::RedactionCounts;
+use crate::web::error::{WebError, WebResult};
+use crate::web::extract::ApiJson;
+use crate::web::public::ticket::grant;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateTicket {
+    subject: String,
+    body: String,
+    category: String,
+    contact: Option<String>,
+    pgp_key: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct Created {
+    reference: String,
+    access_token: String,
+    redactions: RedactionCounts,
+}
+
+pub async fn create(State(state): State<AppState>, ApiJson(body): ApiJson<CreateTicket>) -> WebResult<(StatusCode, Json<Created>)> {
+    let input = NewTicketInput::parse(
+        &body.subject,
+        &body.body,
+        &body.category,
+        body.contact.as_deref(),
+        body.pgp_key.as_deref(),
+    )
+    .map_err(IntakeError::Invalid)?;
+    let filed = state.desk.file_ticket(input).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Created {
+            reference: filed.reference.to_string(),
+            access_token: filed.token.as_str().to_owned(),
+            redactions: filed.redactions,
+        }),
+    ))
+}
+
+#[derive(Serialize)]
+pub struct TicketJson {
+    reference: String,
+    status: &'static str,
+    category: &'static str,
+    subject: String,
+    created_at: String,
+    messages: Vec<MessageJson>,
+}
+
+#[derive(Serialize)]
+pub struct MessageJson {
+    author: &'static str,
+    body: String,
+    created_at: String,
+    redactions: RedactionCounts,
+}
+
+pub async fn show(State(state): State<AppState>, Path(token): Path<String>) -> WebResult<Json<TicketJson>> {
+    let grant = grant(&state, &token).await?;
+    let view = state.desk.store.requester_view(&grant).await?;
+    Ok(Json(TicketJson {
+        reference: view.reference.to_string(),
+        status: view.status.id(),
+        category: view.category.id(),
+        subject: view.subject,
+        created_at: rfc3339(view.created_at),
+        messages: view
+            .messages
+            .into_iter()
+            .map(|m| MessageJson {
+                author: m.author.id(),
+                body: m.body,
+                created_at: rfc3339(m.created_at),
+                redactions: m.redactions,
+            })
+            .collect(),
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateReply {
+    body: String,
+}
+
+#[derive(Serialize)]
+pub struct ReplyCreated {
+    redactions: RedactionCounts,
+}
+
+pub async fn reply(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    ApiJson(body): ApiJson<CreateReply>,
+) -> WebResult<(StatusCode, Json<ReplyCreated>)> {
+    let grant = grant(&state, &token).await?;
+    let input = ReplyInput::parse(&body.body).map_err(|e| IntakeError::Invalid(vec![e]))?;
+    let redactions = state.desk.add_reply(&grant, input).await?;
+    Ok((StatusCode::CREATED, Json(ReplyCreated { redactions })))
+}
+
+#[derive(Serialize)]
+pub struct Deleted {
+    reference: String,
+    deleted: bool,
+    deleted_at: String,
+}
+
+pub async fn delete(State(state): State<AppState>, Path(token): Path<String>) -> WebResult<Json<Deleted>> {
+    let grant = grant(&state, &token).await?;
+    let tombstone = state.desk.delete_now(grant).await.map_err(WebError::from)?;
+    Ok(Json(Deleted {
+        reference: tombstone.reference.to_string(),
+        deleted: true,
+        deleted_at: rfc3339(tombstone.deleted_at),
+    }))
+}
+
+fn rfc3339(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_default()
+}

@@ -1,0 +1,189 @@
+//! The one place errors become HTTP responses. Handlers return `WebResult` and use `?`;
+//! a middleware renders every 4xx/5xx, ours or axum's, as JSON under `/api/` and as a page
+//! elsewhere, and logs internal errors once with a request id.
+
+use axum::Json;
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::domain::InputError;
+use crate::intake::IntakeError;
+use crate::store::StoreError;
+
+pub type WebResult<T> = Result<T, WebError>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    #[error("not found")]
+    NotFound,
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
+    #[error("{0}")]
+    BadRequest(&'static str),
+    #[error("payload too large")]
+    PayloadTooLarge,
+    #[error("{0}")]
+    UnsupportedMediaType(&'static str),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+/// A problem with one input field, safe to show to whoever sent it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl From<&InputError> for FieldError {
+    fn from(err: &InputError) -> Self {
+        FieldError { field: err.field(), message: err.to_string() }
+    }
+}
+
+impl From<IntakeError> for WebError {
+    fn from(err: IntakeError) -> Self {
+        match err {
+            IntakeError::Invalid(errors) => WebError::Invalid(errors.iter().map(FieldError::from).collect()),
+            IntakeError::PgpKey(e) => WebError::Invalid(vec![FieldError { field: "pgp_key", message: e.to_string() }]),
+            IntakeError::NotFound => WebError::NotFound,
+            IntakeError::Internal(e) => WebError::Internal(e),
+        }
+    }
+}
+
+impl From<StoreError> for WebError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::NotFound => WebError::NotFound,
+            other => WebError::Internal(other.into()),
+        }
+    }
+}
+
+/// What the renderer needs to know about an error; rides in response extensions.
+#[derive(Debug, Clone)]
+pub struct ErrorInfo {
+    pub message: String,
+    pub fields: Vec<FieldError>,
+}
+
+/// The internal error behind a 500, kept for the log only.
+#[derive(Clone)]
+struct InternalDetail(std::sync::Arc<anyhow::Error>);
+
+/// Marks an error-status response whose body a handler already rendered (a form shown
+/// again with its problems), so the renderer leaves it alone.
+#[derive(Debug, Clone, Copy)]
+pub struct Rendered;
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let status = match &self {
+            WebError::NotFound => StatusCode::NOT_FOUND,
+            WebError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            WebError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        let mut response = status.into_response();
+        let (message, fields) = match self {
+            WebError::Invalid(fields) => {
+                let message = fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; ");
+                (message, fields)
+            }
+            WebError::BadRequest(m) | WebError::UnsupportedMediaType(m) => (m.to_owned(), Vec::new()),
+            WebError::Internal(err) => {
+                response.extensions_mut().insert(InternalDetail(std::sync::Arc::new(err)));
+                (default_message(status).to_owned(), Vec::new())
+            }
+            WebError::NotFound | WebError::PayloadTooLarge => (default_message(status).to_owned(), Vec::new()),
+        };
+        response.extensions_mut().insert(ErrorInfo { message, fields });
+        response
+    }
+}
+
+fn default_message(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "The request could not be understood.",
+        404 => "Nothing here. If you followed a ticket link, the ticket may have been deleted or the link mistyped.",
+        405 => "This address does not accept that kind of request.",
+        413 => "The request is too large. Shorten the message and try again.",
+        415 => "This content type is not accepted here.",
+        422 => "Some fields need attention.",
+        429 => "Too many requests from your network. Wait a few minutes and try again.",
+        500 => "Something went wrong on our side. Nothing you sent was stored half-way; please try again.",
+        503 => "The service is temporarily unavailable.",
+        _ => "The request could not be completed.",
+    }
+}
+
+/// HTML error page.
+#[derive(askama::Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    status: u16,
+    message: &'a str,
+    fields: &'a [FieldError],
+    request_id: Option<&'a str>,
+}
+
+/// Renders every error response, whoever produced it.
+pub async fn render_errors(request: Request, next: Next) -> Response {
+    let wants_json = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) || response.extensions().get::<Rendered>().is_some() {
+        return response;
+    }
+    let (mut parts, _body) = response.into_parts();
+    let info = parts.extensions.remove::<ErrorInfo>().unwrap_or_else(|| ErrorInfo {
+        message: default_message(status).to_owned(),
+        fields: Vec::new(),
+    });
+    let request_id = status.is_server_error().then(new_request_id);
+    if let Some(id) = &request_id {
+        match parts.extensions.remove::<InternalDetail>() {
+            Some(detail) => tracing::error!(request_id = %id, error = format!("{:#}", detail.0), "request failed"),
+            None => tracing::error!(request_id = %id, status = status.as_u16(), "request failed"),
+        }
+    }
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let body = if wants_json {
+        let mut json = serde_json::json!({ "error": info.message });
+        if !info.fields.is_empty() {
+            json["fields"] = serde_json::to_value(&info.fields).unwrap_or_default();
+        }
+        if let Some(id) = &request_id {
+            json["request_id"] = id.clone().into();
+        }
+        Json(json).into_response()
+    } else {
+        let page = ErrorPage {
+            status: status.as_u16(),
+            message: &info.message,
+            fields: &info.fields,
+            request_id: request_id.as_deref(),
+        };
+        match askama::Template::render(&page) {
+            Ok(html) => axum::response::Html(html).into_response(),
+            Err(_) => info.message.clone().into_response(),
+        }
+    };
+    let (body_parts, body) = body.into_parts();
+    if let Some(content_type) = body_parts.headers.get(header::CONTENT_TYPE) {
+        parts.headers.insert(header::CONTENT_TYPE, content_type.clone());
+    }
+    parts.headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Response::from_parts(parts, body)
+}
+
+fn new_request_id() -> String {
+    crate::crypto::os_random::<8>()
+        .map(|b| b.iter().map(|x| format!("{x:02x}")).collect())
+        .unwrap_or_else(|_| "unknown".into())
+}

@@ -1,0 +1,107 @@
+//! `GET /` shows the form; `POST /tickets` files the ticket and shows the access link once.
+
+use axum::Extension;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use super::base_url;
+use crate::app::AppState;
+use crate::domain::{Category, NewTicketInput};
+use crate::web::error::{FieldError, Rendered, WebError, WebResult};
+use crate::web::extract::FormFields;
+
+/// Name of the field people never see and bots fill in.
+const HONEYPOT: &str = "website";
+
+pub struct CategoryOption {
+    pub id: &'static str,
+    pub label: &'static str,
+    pub selected: bool,
+}
+
+#[derive(askama::Template, askama_web::WebTemplate)]
+#[template(path = "public/new.html")]
+pub struct NewTicketPage {
+    pub categories: Vec<CategoryOption>,
+    pub subject: String,
+    pub body: String,
+    pub errors: Vec<FieldError>,
+    pub fingerprint: String,
+}
+
+impl NewTicketPage {
+    fn new(state: &AppState) -> Self {
+        NewTicketPage {
+            categories: category_options(None),
+            subject: String::new(),
+            body: String::new(),
+            errors: Vec::new(),
+            fingerprint: state.helpdesk_fingerprint.to_string(),
+        }
+    }
+}
+
+fn category_options(selected: Option<&str>) -> Vec<CategoryOption> {
+    Category::ALL
+        .into_iter()
+        .map(|c| CategoryOption { id: c.id(), label: c.label(), selected: Some(c.id()) == selected })
+        .collect()
+}
+
+#[derive(askama::Template, askama_web::WebTemplate)]
+#[template(path = "public/created.html")]
+pub struct CreatedPage {
+    pub reference: String,
+    pub link: String,
+    pub path: String,
+    pub redactions: Vec<(String, u32)>,
+}
+
+pub async fn show(State(state): State<AppState>) -> NewTicketPage {
+    NewTicketPage::new(&state)
+}
+
+pub async fn submit(State(state): State<AppState>, headers: HeaderMap, form: FormFields) -> WebResult<Response> {
+    if form.get(HONEYPOT).is_some_and(|v| !v.is_empty()) {
+        return Err(WebError::BadRequest(
+            "This form could not be accepted. If you are a person, leave the field marked “Leave this empty” empty and send it again.",
+        ));
+    }
+    let field = |name| form.get(name).unwrap_or_default();
+    let input = NewTicketInput::parse(
+        field("subject"),
+        field("body"),
+        field("category"),
+        form.get("contact"),
+        form.get("pgp_key"),
+    );
+    let outcome = match input {
+        Ok(input) => state.desk.file_ticket(input).await.map_err(WebError::from),
+        Err(errors) => Err(WebError::from(crate::intake::IntakeError::Invalid(errors))),
+    };
+    match outcome {
+        Ok(filed) => {
+            let path = format!("/t/{}", filed.token.as_str());
+            let page = CreatedPage {
+                reference: filed.reference.to_string(),
+                link: format!("{}{}", base_url(&state, &headers), path),
+                path,
+                redactions: filed.redactions.iter().map(|(r, n)| (r.to_owned(), n)).collect(),
+            };
+            Ok((StatusCode::CREATED, page).into_response())
+        }
+        // Show the form again with the problems; the contact address and key are not echoed.
+        Err(WebError::Invalid(errors)) => {
+            let page = NewTicketPage {
+                categories: category_options(form.get("category")),
+                subject: field("subject").to_owned(),
+                body: field("body").to_owned(),
+                errors,
+                ..NewTicketPage::new(&state)
+            };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Extension(Rendered), page).into_response())
+        }
+        Err(other) => Err(other),
+    }
+}
