@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::os::unix::fs::DirBuilderExt;
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -26,8 +27,7 @@ pub struct AppState {
 impl AppState {
     /// Opens (creating on first start) the data directory, keys, database and rules.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
-        std::fs::create_dir_all(&config.data_dir)
-            .with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
+        create_private_dir(&config.data_dir)?;
         let redactor = load_redactor(&config)?;
         let keyring = Keyring::open_or_create(&config.keys_dir(), &config.support_address)
             .context("opening the server keys")?;
@@ -39,6 +39,19 @@ impl AppState {
             config: Arc::new(config),
         })
     }
+}
+
+/// Creates the data directory owner-only on first start; an existing one is left as the
+/// operator set it up.
+fn create_private_dir(dir: &std::path::Path) -> anyhow::Result<()> {
+    if dir.exists() {
+        return Ok(());
+    }
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .with_context(|| format!("creating data directory {}", dir.display()))
 }
 
 /// The configured rule directory, or the built-in rules. A broken set stops start-up.

@@ -129,7 +129,7 @@ mod tests {
     #[test]
     fn luhn_valid_numbers_without_an_issuer_are_not_cards() {
         // A millisecond timestamp that happens to pass Luhn.
-        let timestamp = "1700000000006";
+        let timestamp = "1700000000004";
         assert!(luhn_valid(&timestamp.bytes().map(|b| b - b'0').collect::<Vec<_>>()));
         assert!(!card(timestamp));
         assert!(!card("4111111111111112"), "Luhn-invalid");

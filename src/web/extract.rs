@@ -114,3 +114,19 @@ mod tests {
         assert!(FormFields::parse(b"body=\xff").is_err());
     }
 }
+
+/// The `{token}` path segment. A segment that does not even decode (invalid UTF-8) is
+/// looked up like any other wrong token, so its 404 is indistinguishable.
+pub struct TokenPath(pub String);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for TokenPath {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let token = axum::extract::Path::<String>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(t)| t)
+            .unwrap_or_default();
+        Ok(TokenPath(token))
+    }
+}

@@ -1,7 +1,7 @@
 //! `/api/v1/tickets`: create, read, reply, delete.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
@@ -10,7 +10,7 @@ use crate::domain::{NewTicketInput, ReplyInput};
 use crate::intake::IntakeError;
 use crate::redact::RedactionCounts;
 use crate::web::error::{WebError, WebResult};
-use crate::web::extract::ApiJson;
+use crate::web::extract::{ApiJson, TokenPath};
 use crate::web::public::ticket::grant;
 
 #[derive(Deserialize)]
@@ -68,7 +68,7 @@ pub struct MessageJson {
     redactions: RedactionCounts,
 }
 
-pub async fn show(State(state): State<AppState>, Path(token): Path<String>) -> WebResult<Json<TicketJson>> {
+pub async fn show(State(state): State<AppState>, TokenPath(token): TokenPath) -> WebResult<Json<TicketJson>> {
     let grant = grant(&state, &token).await?;
     let view = state.desk.store.requester_view(&grant).await?;
     Ok(Json(TicketJson {
@@ -103,7 +103,7 @@ pub struct ReplyCreated {
 
 pub async fn reply(
     State(state): State<AppState>,
-    Path(token): Path<String>,
+    TokenPath(token): TokenPath,
     ApiJson(body): ApiJson<CreateReply>,
 ) -> WebResult<(StatusCode, Json<ReplyCreated>)> {
     let grant = grant(&state, &token).await?;
@@ -119,7 +119,7 @@ pub struct Deleted {
     deleted_at: String,
 }
 
-pub async fn delete(State(state): State<AppState>, Path(token): Path<String>) -> WebResult<Json<Deleted>> {
+pub async fn delete(State(state): State<AppState>, TokenPath(token): TokenPath) -> WebResult<Json<Deleted>> {
     let grant = grant(&state, &token).await?;
     let tombstone = state.desk.delete_now(grant).await.map_err(WebError::from)?;
     Ok(Json(Deleted {

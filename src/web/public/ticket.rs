@@ -1,7 +1,7 @@
 //! The ticket page behind the secret link: read, reply, delete.
 
 use axum::Extension;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
@@ -11,7 +11,7 @@ use crate::auth::digest_presented_token;
 use crate::domain::{Author, ReplyInput};
 use crate::store::{RequesterGrant, TicketView};
 use crate::web::error::{FieldError, Rendered, WebError, WebResult};
-use crate::web::extract::FormFields;
+use crate::web::extract::{FormFields, TokenPath};
 
 pub struct MessageView {
     pub from_requester: bool,
@@ -75,13 +75,13 @@ pub(crate) async fn grant(state: &AppState, token: &str) -> WebResult<RequesterG
     Ok(state.desk.store.requester_grant(digest).await?)
 }
 
-pub async fn show(State(state): State<AppState>, Path(token): Path<String>) -> WebResult<TicketPage> {
+pub async fn show(State(state): State<AppState>, TokenPath(token): TokenPath) -> WebResult<TicketPage> {
     let grant = grant(&state, &token).await?;
     let view = state.desk.store.requester_view(&grant).await?;
     Ok(TicketPage::new(token, view))
 }
 
-pub async fn reply(State(state): State<AppState>, Path(token): Path<String>, form: FormFields) -> WebResult<Response> {
+pub async fn reply(State(state): State<AppState>, TokenPath(token): TokenPath, form: FormFields) -> WebResult<Response> {
     let grant = grant(&state, &token).await?;
     let text = form.get("body").unwrap_or_default();
     let error = match ReplyInput::parse(text) {
@@ -103,7 +103,7 @@ pub async fn reply(State(state): State<AppState>, Path(token): Path<String>, for
 
 /// Two steps without JavaScript: the first POST asks for confirmation, the second
 /// (carrying `confirm=yes`) deletes.
-pub async fn delete(State(state): State<AppState>, Path(token): Path<String>, form: FormFields) -> WebResult<Response> {
+pub async fn delete(State(state): State<AppState>, TokenPath(token): TokenPath, form: FormFields) -> WebResult<Response> {
     let grant = grant(&state, &token).await?;
     if form.get("confirm") != Some("yes") {
         let page = ConfirmDeletePage { token, reference: grant.reference().to_string() };

@@ -1,0 +1,180 @@
+//! The real `hushdesk` binary: zero-configuration start, signals, the CLI verbs.
+
+use std::io::{Read, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const BIN: &str = env!("CARGO_BIN_EXE_hushdesk");
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Starts the binary in `cwd` with only `HUSHDESK_LISTEN` set, and waits until it answers.
+async fn start(cwd: &Path, port: u16, args: &[&str]) -> Child {
+    let child = Command::new(BIN)
+        .args(args)
+        .current_dir(cwd)
+        .env_clear()
+        .env("HUSHDESK_LISTEN", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if let Ok(response) = reqwest::get(format!("http://127.0.0.1:{port}/healthz")).await
+            && response.status() == 200
+        {
+            return child;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("hushdesk did not start within 60 s");
+}
+
+fn terminate(child: &mut Child) -> std::process::ExitStatus {
+    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(Instant::now() < deadline, "hushdesk did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn mode(path: &Path) -> u32 {
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[tokio::test]
+async fn a_bare_start_creates_its_data_directory_and_stops_cleanly_on_sigterm_without_logging_content() {
+    let cwd = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut child = start(cwd.path(), port, &[]).await;
+    let data = cwd.path().join("data");
+
+    assert_eq!(mode(&data), 0o700);
+    assert!(data.join("hushdesk.db").exists());
+    for key in ["age-identity.txt", "pepper", "openpgp-secret.asc"] {
+        assert_eq!(mode(&data.join("keys").join(key)), 0o600, "{key}");
+    }
+    let canary = "binary.canary.person@example.com";
+    let client = reqwest::Client::new();
+    let created: Value = client
+        .post(format!("http://127.0.0.1:{port}/api/v1/tickets"))
+        .json(&json!({"subject": "Log check", "body": format!("I am {canary}"), "category": "security", "contact": canary}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = created["access_token"].as_str().unwrap().to_owned();
+    let view = client.get(format!("http://127.0.0.1:{port}/t/{token}")).send().await.unwrap();
+    assert_eq!(view.status(), 200);
+
+    let status = terminate(&mut child);
+
+    assert!(status.success(), "graceful shutdown exits 0, got {status}");
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    assert!(stderr.contains("hushdesk is listening"), "{stderr}");
+    assert!(stderr.contains("shutting down"), "{stderr}");
+    assert!(!stderr.contains(canary), "no content in logs");
+    assert!(!stderr.contains(&token), "no token in logs");
+
+    let url = format!("sqlite://{}?mode=ro", data.join("hushdesk.db").display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let journal: String = sqlx::query_scalar("pragma journal_mode").fetch_one(&pool).await.unwrap();
+    assert_eq!(journal, "wal");
+    let migrations: i64 = sqlx::query_scalar("select count(*) from _sqlx_migrations").fetch_one(&pool).await.unwrap();
+    assert!(migrations >= 1);
+    pool.close().await;
+    let files = crate::support::files_under(&data);
+    assert!(crate::support::files_containing(&files, canary).is_empty());
+}
+
+#[tokio::test]
+async fn a_broken_rule_set_keeps_the_server_from_starting_and_says_where() {
+    let cwd = tempfile::tempdir().unwrap();
+    let rules = cwd.path().join("rules");
+    std::fs::create_dir(&rules).unwrap();
+    std::fs::write(
+        rules.join("hostile.toml"),
+        "[[rule]]\nid = \"greedy\"\ndescription = \"d\"\nmask = \"X\"\nregex = \"(unclosed\"\nexamples = [\"x\"]\n",
+    )
+    .unwrap();
+    std::fs::write(cwd.path().join("hushdesk.toml"), format!("redaction_rules = {:?}\n", rules.display().to_string())).unwrap();
+
+    let output = Command::new(BIN)
+        .args(["serve", "--config", "hushdesk.toml", "--listen", &format!("127.0.0.1:{}", free_port())])
+        .current_dir(cwd.path())
+        .env_clear()
+        .output()
+        .unwrap();
+
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("hostile.toml") && stderr.contains("greedy") && stderr.contains("bad regex"), "{stderr}");
+}
+
+#[test]
+fn redact_masks_standard_input_and_reports_byte_offsets() {
+    let mut child = Command::new(BIN)
+        .args(["redact", "--json"])
+        .env_clear()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let input = "Карта 4111 1111 1111 1111, почта ivan@example.ru";
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+
+    assert_eq!(json["text"], "Карта [CARD-1], почта [EMAIL-1]");
+    let findings = json["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 2);
+    let span = |f: &Value| &input[f["start"].as_u64().unwrap() as usize..f["end"].as_u64().unwrap() as usize];
+    assert_eq!(findings[0]["rule"], "payment_card");
+    assert_eq!(span(&findings[0]), "4111 1111 1111 1111");
+    assert_eq!(span(&findings[1]), "ivan@example.ru");
+}
+
+#[test]
+fn key_export_prints_the_helpdesk_public_key_and_never_the_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::new(BIN)
+        .args(["key", "export", "--data-dir"])
+        .arg(dir.path().join("data"))
+        .env_clear()
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let armored = String::from_utf8(output.stdout).unwrap();
+    assert!(armored.starts_with("-----BEGIN PGP PUBLIC KEY BLOCK-----"));
+    assert!(!armored.contains("PRIVATE"));
+}
+
+#[test]
+fn check_config_refuses_unknown_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bad.toml"), "listn = \"127.0.0.1:1\"\n").unwrap();
+    let output = Command::new(BIN)
+        .args(["check-config", "--config", "bad.toml"])
+        .current_dir(dir.path())
+        .env_clear()
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("listn"));
+}

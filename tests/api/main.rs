@@ -1,0 +1,10 @@
+//! Black-box tests: each starts the real server (or the real binary) on a random port with a
+//! fresh data directory and speaks HTTP to it.
+
+mod bad_input;
+mod binary;
+mod headers;
+mod privacy;
+mod public_portal;
+mod rate_limit;
+mod support;

@@ -1,0 +1,161 @@
+//! The test harness: a real server on 127.0.0.1:0 over a fresh SQLite file.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use hushdesk::app::{self, AppState};
+use hushdesk::config::{Config, Overrides};
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub data_dir: PathBuf,
+    _temp: tempfile::TempDir,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Starts a server whose configuration `adjust` may change first.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+        let temp = tempfile::tempdir().unwrap();
+        let data_dir = temp.path().join("data");
+        let overrides = Overrides { data_dir: Some(data_dir.clone()), ..Default::default() };
+        let mut config = Config::load_with(&overrides, &|_| None).unwrap();
+        // Generous limits by default; rate-limit tests set their own.
+        config.rate_limit.tickets_burst = 1000;
+        config.rate_limit.requests_burst = 1000;
+        adjust(&mut config);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr: SocketAddr = listener.local_addr().unwrap();
+        let state = AppState::build(config).await.unwrap();
+        let (tx, rx) = oneshot::channel::<()>();
+        let server = tokio::spawn(app::serve(listener, state, async move {
+            let _ = rx.await;
+        }));
+        TestApp {
+            base: format!("http://{addr}"),
+            client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+            data_dir,
+            _temp: temp,
+            shutdown: Some(tx),
+            server: Some(server),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.client.post(self.url(path)).form(fields).send().await.unwrap()
+    }
+
+    pub async fn post_raw(&self, path: &str, content_type: &str, body: impl Into<reqwest::Body>) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> reqwest::Response {
+        self.client.post(self.url(path)).json(body).send().await.unwrap()
+    }
+
+    /// Files a ticket through the API and returns (reference, access token, full response JSON).
+    pub async fn file_via_api(&self, subject: &str, body: &str, extra: Value) -> (String, String, Value) {
+        let mut payload = json!({ "subject": subject, "body": body, "category": "functionality" });
+        if let (Some(p), Some(e)) = (payload.as_object_mut(), extra.as_object()) {
+            p.extend(e.clone());
+        }
+        let response = self.post_json("/api/v1/tickets", &payload).await;
+        assert_eq!(response.status(), 201, "filing failed");
+        let json: Value = response.json().await.unwrap();
+        (
+            json["reference"].as_str().unwrap().to_owned(),
+            json["access_token"].as_str().unwrap().to_owned(),
+            json,
+        )
+    }
+
+    /// Files a ticket through the HTML form and returns the access path `/t/…` from the page.
+    pub async fn file_via_form(&self, fields: &[(&str, &str)]) -> (String, String) {
+        let response = self.post_form("/tickets", fields).await;
+        assert_eq!(response.status(), 201);
+        let page = response.text().await.unwrap();
+        (extract_between(&page, "<strong>HD-", "</strong>").map(|id| format!("HD-{id}")).unwrap(), access_path(&page))
+    }
+
+    /// Counts rows of a table by reading the database file directly.
+    pub async fn count_rows(&self, table: &str) -> i64 {
+        let url = format!("sqlite://{}?mode=ro", self.data_dir.join("hushdesk.db").display());
+        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+        let sql = format!("select count(*) from {table}");
+        let count: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(&pool).await.unwrap();
+        pool.close().await;
+        count
+    }
+
+    /// Every byte of every file under the data directory, by path.
+    pub fn data_files(&self) -> Vec<(PathBuf, Vec<u8>)> {
+        files_under(&self.data_dir)
+    }
+
+    /// Stops the server gracefully and waits for it to finish.
+    pub async fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.await.unwrap().unwrap();
+        }
+    }
+}
+
+pub fn files_under(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else { return out };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(files_under(&path));
+        } else if let Ok(bytes) = std::fs::read(&path) {
+            out.push((path, bytes));
+        }
+    }
+    out
+}
+
+/// Paths of files under `dir` that contain `needle` (as UTF-8 bytes), if any.
+pub fn files_containing(files: &[(PathBuf, Vec<u8>)], needle: &str) -> Vec<PathBuf> {
+    let needle = needle.as_bytes();
+    files
+        .iter()
+        .filter(|(_, bytes)| bytes.windows(needle.len()).any(|w| w == needle))
+        .map(|(p, _)| p.clone())
+        .collect()
+}
+
+pub fn extract_between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let from = text.find(start)? + start.len();
+    let to = text[from..].find(end)? + from;
+    Some(&text[from..to])
+}
+
+/// The `/t/…` path in a "ticket created" page.
+pub fn access_path(page: &str) -> String {
+    format!("/t/{}", extract_between(page, "href=\"/t/", "\"").unwrap())
+}
