@@ -22,6 +22,9 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub helpdesk_fingerprint: Arc<str>,
     pub helpdesk_public_key: Arc<str>,
+    /// Keys the rate limiter's hash of client networks. Fresh per process and never written
+    /// anywhere, so the limiter's state means nothing outside this run.
+    pub network_key: [u8; 32],
 }
 
 impl AppState {
@@ -35,7 +38,12 @@ impl AppState {
         Ok(AppState {
             helpdesk_fingerprint: keyring.helpdesk_fingerprint().into(),
             helpdesk_public_key: keyring.helpdesk_public_key()?.into(),
-            desk: Desk { store, redactor: Arc::new(redactor), keyring: Arc::new(keyring) },
+            network_key: crate::crypto::os_random()?,
+            desk: Desk {
+                store,
+                redactor: Arc::new(redactor),
+                keyring: Arc::new(keyring),
+            },
             config: Arc::new(config),
         })
     }
@@ -70,10 +78,13 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let store = state.desk.store.clone();
     let router = crate::web::router(state);
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("serving HTTP")?;
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+    .context("serving HTTP")?;
     store.close().await;
     Ok(())
 }

@@ -14,7 +14,9 @@ pub struct AccessToken(String);
 
 impl AccessToken {
     pub fn generate() -> Result<Self, RandomError> {
-        Ok(AccessToken(URL_SAFE_NO_PAD.encode(os_random::<TOKEN_BYTES>()?)))
+        Ok(AccessToken(
+            URL_SAFE_NO_PAD.encode(os_random::<TOKEN_BYTES>()?),
+        ))
     }
 
     pub fn as_str(&self) -> &str {
@@ -51,7 +53,11 @@ mod tests {
         let a = AccessToken::generate().unwrap();
         let b = AccessToken::generate().unwrap();
         assert_eq!(a.as_str().len(), 43);
-        assert!(a.as_str().bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_'));
+        assert!(
+            a.as_str()
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+        );
         assert_ne!(a.as_str(), b.as_str());
     }
 }

@@ -13,7 +13,11 @@ use crate::config::{Config, Overrides};
 use crate::redact::{MaskBook, MaskKey, Redactor};
 
 #[derive(Debug, Parser)]
-#[command(name = "hushdesk", version, about = "A privacy-first helpdesk: redacts before it stores.")]
+#[command(
+    name = "hushdesk",
+    version,
+    about = "A privacy-first helpdesk: redacts before it stores."
+)]
 pub struct Args {
     /// Configuration file (TOML). Also HUSHDESK_CONFIG.
     #[arg(long, global = true, value_name = "FILE")]
@@ -77,7 +81,9 @@ pub fn run(args: Args) -> ExitCode {
         Command::Serve => with_runtime(serve(overrides)),
         Command::Migrate => with_runtime(migrate(overrides)),
         Command::CheckConfig => check_config(&overrides),
-        Command::Key { action: KeyAction::Export } => with_runtime(export_key(overrides)),
+        Command::Key {
+            action: KeyAction::Export,
+        } => with_runtime(export_key(overrides)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -106,7 +112,10 @@ async fn migrate(overrides: Overrides) -> anyhow::Result<()> {
 fn check_config(overrides: &Overrides) -> anyhow::Result<()> {
     let config = Config::load(overrides)?;
     let redactor = app::load_redactor(&config)?;
-    println!("configuration is valid; {} redaction rules loaded:", redactor.rule_count());
+    println!(
+        "configuration is valid; {} redaction rules loaded:",
+        redactor.rule_count()
+    );
     for rule in redactor.rules() {
         println!("  {:<24} [{}]  {}", rule.id, rule.mask, rule.description);
     }
@@ -140,9 +149,13 @@ fn redact(rules: Option<PathBuf>, json: bool, file: Option<PathBuf>) -> anyhow::
     };
     let mut input = Vec::new();
     match &file {
-        Some(path) => input = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?,
+        Some(path) => {
+            input = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?
+        }
         None => {
-            std::io::stdin().read_to_end(&mut input).context("reading standard input")?;
+            std::io::stdin()
+                .read_to_end(&mut input)
+                .context("reading standard input")?;
         }
     }
     let text = String::from_utf8(input).context("the input is not valid UTF-8")?;
@@ -156,7 +169,10 @@ fn redact(rules: Option<PathBuf>, json: bool, file: Option<PathBuf>) -> anyhow::
             .into_iter()
             .map(|f| serde_json::json!({ "rule": &*f.rule, "start": f.start, "end": f.end }))
             .collect();
-        serde_json::to_writer(&mut stdout, &serde_json::json!({ "text": redacted.as_str(), "findings": findings }))?;
+        serde_json::to_writer(
+            &mut stdout,
+            &serde_json::json!({ "text": redacted.as_str(), "findings": findings }),
+        )?;
         writeln!(stdout)?;
     } else {
         stdout.write_all(redacted.as_str().as_bytes())?;
@@ -165,10 +181,16 @@ fn redact(rules: Option<PathBuf>, json: bool, file: Option<PathBuf>) -> anyhow::
 }
 
 fn init_tracing(serving: bool) {
-    let default = if serving { "hushdesk=info,warn" } else { "warn" };
+    let default = if serving {
+        "hushdesk=info,warn"
+    } else {
+        "warn"
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr)
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .try_init();
 }

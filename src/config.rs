@@ -166,8 +166,9 @@ impl Config {
             bail!("public_url must start with http:// or https://");
         }
         if let Some(header) = &self.trusted_client_header {
-            axum::http::HeaderName::try_from(header.as_str())
-                .with_context(|| format!("trusted_client_header {header:?} is not a header name"))?;
+            axum::http::HeaderName::try_from(header.as_str()).with_context(|| {
+                format!("trusted_client_header {header:?} is not a header name")
+            })?;
         }
         let rl = &self.rate_limit;
         if rl.tickets_burst == 0
@@ -212,7 +213,9 @@ fn parse_addr(name: &str, value: &str) -> anyhow::Result<SocketAddr> {
 /// Drops any password from a database URL before it is shown in an error.
 fn redact_url(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => format!("{}://…@{}", &url[..scheme], &url[at + 1..]),
+        (Some(scheme), Some(at)) if at > scheme => {
+            format!("{}://…@{}", &url[..scheme], &url[at + 1..])
+        }
         _ => url.to_owned(),
     }
 }
@@ -222,7 +225,12 @@ mod tests {
     use super::*;
 
     fn env_of(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-        move |key| pairs.iter().find(|(k, _)| *k == key).map(|(_, v)| (*v).to_owned())
+        move |key| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| (*v).to_owned())
+        }
     }
 
     #[test]
@@ -231,7 +239,10 @@ mod tests {
         assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
         assert_eq!(config.smtp_listen.to_string(), "127.0.0.1:2525");
         assert_eq!(config.data_dir, PathBuf::from("./data"));
-        assert_eq!(config.sqlite_path(), Some(PathBuf::from("./data/hushdesk.db")));
+        assert_eq!(
+            config.sqlite_path(),
+            Some(PathBuf::from("./data/hushdesk.db"))
+        );
         assert_eq!(config.max_body_bytes, 65536);
     }
 
@@ -239,15 +250,28 @@ mod tests {
     fn environment_overrides_file_and_flags_override_environment() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("hushdesk.toml");
-        std::fs::write(&file, "listen = \"127.0.0.1:9000\"\nmax_body_bytes = 2048\n").unwrap();
-        let overrides = Overrides { config_file: Some(file), ..Default::default() };
-        let env = env_of(&[("HUSHDESK_LISTEN", "127.0.0.1:9100"), ("HUSHDESK_DATA_DIR", "/tmp/hd")]);
+        std::fs::write(
+            &file,
+            "listen = \"127.0.0.1:9000\"\nmax_body_bytes = 2048\n",
+        )
+        .unwrap();
+        let overrides = Overrides {
+            config_file: Some(file),
+            ..Default::default()
+        };
+        let env = env_of(&[
+            ("HUSHDESK_LISTEN", "127.0.0.1:9100"),
+            ("HUSHDESK_DATA_DIR", "/tmp/hd"),
+        ]);
         let config = Config::load_with(&overrides, &env).unwrap();
         assert_eq!(config.listen.to_string(), "127.0.0.1:9100");
         assert_eq!(config.max_body_bytes, 2048);
         assert_eq!(config.data_dir, PathBuf::from("/tmp/hd"));
 
-        let overrides = Overrides { listen: Some("127.0.0.1:9200".into()), ..overrides };
+        let overrides = Overrides {
+            listen: Some("127.0.0.1:9200".into()),
+            ..overrides
+        };
         let config = Config::load_with(&overrides, &env).unwrap();
         assert_eq!(config.listen.to_string(), "127.0.0.1:9200");
     }
@@ -257,10 +281,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("bad.toml");
         std::fs::write(&file, "lisen = \"x\"\n").unwrap();
-        let overrides = Overrides { config_file: Some(file), ..Default::default() };
+        let overrides = Overrides {
+            config_file: Some(file),
+            ..Default::default()
+        };
         assert!(Config::load_with(&overrides, &env_of(&[])).is_err());
 
-        let overrides = Overrides { listen: Some("not an address".into()), ..Default::default() };
+        let overrides = Overrides {
+            listen: Some("not an address".into()),
+            ..Default::default()
+        };
         assert!(Config::load_with(&overrides, &env_of(&[])).is_err());
     }
 

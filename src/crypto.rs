@@ -8,7 +8,7 @@ mod seal;
 
 pub use keyring::Keyring;
 pub use pgp::{PgpKeyError, RequesterKey};
-pub use seal::{Sealed, SealError, TicketKey};
+pub use seal::{SealError, Sealed, TicketKey};
 
 /// The operating system's random generator failed; nothing can be created safely.
 #[derive(Debug, thiserror::Error)]

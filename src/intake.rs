@@ -52,12 +52,26 @@ const ATTEMPTS: usize = 4;
 impl Desk {
     /// Files a new ticket: redacts subject and body, seals contact and key, stores it all at once.
     pub async fn file_ticket(&self, input: NewTicketInput) -> Result<Filed, IntakeError> {
-        let requester_key = input.pgp_key.as_deref().map(RequesterKey::parse).transpose()?;
+        let requester_key = input
+            .pgp_key
+            .as_deref()
+            .map(RequesterKey::parse)
+            .transpose()?;
         let ticket_key = TicketKey::generate();
         let seal = |bytes: &[u8]| ticket_key.seal(bytes).map_err(anyhow::Error::from);
-        let sealed_contact = input.contact.as_ref().map(|c| seal(c.as_str().as_bytes())).transpose()?;
-        let sealed_pgp_key = requester_key.as_ref().map(|k| seal(&k.armored)).transpose()?;
-        let sealed_ticket_key = self.keyring.seal_ticket_key(&ticket_key).map_err(anyhow::Error::from)?;
+        let sealed_contact = input
+            .contact
+            .as_ref()
+            .map(|c| seal(c.as_str().as_bytes()))
+            .transpose()?;
+        let sealed_pgp_key = requester_key
+            .as_ref()
+            .map(|k| seal(&k.armored))
+            .transpose()?;
+        let sealed_ticket_key = self
+            .keyring
+            .seal_ticket_key(&ticket_key)
+            .map_err(anyhow::Error::from)?;
 
         for _ in 0..ATTEMPTS {
             let reference = Reference::from_random(os_random().map_err(anyhow::Error::from)?);
@@ -81,22 +95,36 @@ impl Desk {
             match self.store.create_ticket(record).await {
                 Ok(_) => {
                     tracing::info!(reference = %reference, findings = redactions.total(), "ticket filed");
-                    return Ok(Filed { reference, token, redactions });
+                    return Ok(Filed {
+                        reference,
+                        token,
+                        redactions,
+                    });
                 }
                 Err(StoreError::Conflict("reference")) => continue,
                 Err(other) => return Err(other.into()),
             }
         }
-        Err(IntakeError::Internal(anyhow::anyhow!("could not draw an unused reference")))
+        Err(IntakeError::Internal(anyhow::anyhow!(
+            "could not draw an unused reference"
+        )))
     }
 
     /// Adds a requester reply, keeping the ticket's masks stable.
-    pub async fn add_reply(&self, grant: &RequesterGrant, input: ReplyInput) -> Result<RedactionCounts, IntakeError> {
+    pub async fn add_reply(
+        &self,
+        grant: &RequesterGrant,
+        input: ReplyInput,
+    ) -> Result<RedactionCounts, IntakeError> {
         for _ in 0..ATTEMPTS {
             let existing = self.store.mask_slots(grant).await?;
             let mut book = MaskBook::new(self.mask_key(grant.reference()), existing);
             let body = self.redactor.redact(&input.body, &mut book);
-            match self.store.add_requester_reply(grant, &body, book.fresh_slots()).await {
+            match self
+                .store
+                .add_requester_reply(grant, &body, book.fresh_slots())
+                .await
+            {
                 Ok(()) => {
                     tracing::info!(reference = %grant.reference(), findings = body.counts().total(), "requester replied");
                     return Ok(body.counts().clone());
@@ -105,7 +133,9 @@ impl Desk {
                 Err(other) => return Err(other.into()),
             }
         }
-        Err(IntakeError::Internal(anyhow::anyhow!("concurrent replies kept colliding")))
+        Err(IntakeError::Internal(anyhow::anyhow!(
+            "concurrent replies kept colliding"
+        )))
     }
 
     /// The requester's "delete now": the ticket and all it holds, at once.

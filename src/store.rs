@@ -9,7 +9,9 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::Context;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 
 pub use error::StoreError;
 pub use tickets::{MessageRow, NewTicketRecord, RequesterGrant, TicketView, Tombstone};
@@ -34,22 +36,32 @@ impl Store {
             // Zero the bytes of deleted rows instead of leaving them in free pages.
             .pragma("secure_delete", "on")
             .busy_timeout(Duration::from_secs(10));
-        if let Some(path) = options.get_filename().parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(path).with_context(|| format!("creating {}", path.display()))?;
+        if let Some(path) = options
+            .get_filename()
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(path)
+                .with_context(|| format!("creating {}", path.display()))?;
         }
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options)
             .await
             .context("opening the SQLite database")?;
-        SQLITE_MIGRATIONS.run(&pool).await.context("applying migrations")?;
+        SQLITE_MIGRATIONS
+            .run(&pool)
+            .await
+            .context("applying migrations")?;
         Ok(Store { pool })
     }
 
     /// Copies the write-ahead log into the main file and truncates it, so that deleted
     /// content (already zeroed by `secure_delete`) leaves no older page copies behind.
     pub async fn checkpoint(&self) -> Result<(), StoreError> {
-        sqlx::query("pragma wal_checkpoint(truncate)").execute(&self.pool).await?;
+        sqlx::query("pragma wal_checkpoint(truncate)")
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 

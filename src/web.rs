@@ -32,12 +32,19 @@ pub fn router(state: AppState) -> Router {
             .trusted_client_header
             .as_deref()
             .and_then(|h| HeaderName::try_from(h).ok()),
-        // A fresh key per process: the limiter's keys mean nothing outside this run.
-        crate::crypto::os_random::<32>().unwrap_or_else(|_| [0x5a; 32]),
+        state.network_key,
     );
     let limits = config.rate_limit;
-    let tickets_limiter = limiter(network.clone(), Duration::from_secs(limits.tickets_refill_seconds), limits.tickets_burst);
-    let requests_limiter = limiter(network, Duration::from_millis(limits.requests_refill_millis), limits.requests_burst);
+    let tickets_limiter = limiter(
+        network.clone(),
+        Duration::from_secs(limits.tickets_refill_seconds),
+        limits.tickets_burst,
+    );
+    let requests_limiter = limiter(
+        network,
+        Duration::from_millis(limits.requests_refill_millis),
+        limits.requests_burst,
+    );
     let filing = GovernorLayer::new(tickets_limiter);
     let requests = GovernorLayer::new(requests_limiter);
 
@@ -63,11 +70,17 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .layer(axum::extract::DefaultBodyLimit::max(config.max_body_bytes))
         .layer(middleware::from_fn(render_errors));
-    let router = if config.access_log { router.layer(middleware::from_fn(access_log)) } else { router };
+    let router = if config.access_log {
+        router.layer(middleware::from_fn(access_log))
+    } else {
+        router
+    };
     headers::apply(router, config.hsts).with_state(state)
 }
 
-type NetworkLimiter = Arc<tower_governor::governor::GovernorConfig<ClientNetwork, governor::middleware::NoOpMiddleware>>;
+type NetworkLimiter = Arc<
+    tower_governor::governor::GovernorConfig<ClientNetwork, governor::middleware::NoOpMiddleware>,
+>;
 
 fn limiter(network: ClientNetwork, refill: Duration, burst: u32) -> NetworkLimiter {
     let config = GovernorConfigBuilder::default()

@@ -16,7 +16,10 @@ pub fn ensure_private_dir(dir: &Path) -> anyhow::Result<()> {
 
 /// Reads the secret at `path`, or writes `make()` there (mode 0600) if there is none yet.
 /// `create_new` means two processes starting at once cannot both write a key.
-pub fn read_or_create(path: &Path, make: impl FnOnce() -> anyhow::Result<Vec<u8>>) -> anyhow::Result<Vec<u8>> {
+pub fn read_or_create(
+    path: &Path,
+    make: impl FnOnce() -> anyhow::Result<Vec<u8>>,
+) -> anyhow::Result<Vec<u8>> {
     match fs::read(path) {
         Ok(bytes) => {
             refuse_loose_permissions(path)?;
@@ -26,7 +29,12 @@ pub fn read_or_create(path: &Path, make: impl FnOnce() -> anyhow::Result<Vec<u8>
         Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
     }
     let bytes = make()?;
-    let mut file = match OpenOptions::new().write(true).create_new(true).mode(0o600).open(path) {
+    let mut file = match OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
         Ok(file) => file,
         // Another process created it between our read and our create: use theirs.
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {

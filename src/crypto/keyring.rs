@@ -10,7 +10,7 @@ use sha2::Sha256;
 
 use super::files::{ensure_private_dir, read_or_create};
 use super::pgp::HelpdeskKey;
-use super::seal::{Sealed, SealError, TicketKey};
+use super::seal::{SealError, Sealed, TicketKey};
 
 const AGE_IDENTITY_FILE: &str = "age-identity.txt";
 const PEPPER_FILE: &str = "pepper";
@@ -47,9 +47,16 @@ impl Keyring {
         let pepper = parse_hex32(String::from_utf8(pepper_text)?.trim())
             .with_context(|| format!("{PEPPER_FILE} must hold 64 hex digits"))?;
 
-        let pgp = read_or_create(&dir.join(OPENPGP_FILE), || HelpdeskKey::generate(support_address))?;
-        let helpdesk_pgp = HelpdeskKey::load(&pgp).with_context(|| format!("loading {OPENPGP_FILE}"))?;
-        Ok(Keyring { age_identity, pepper, helpdesk_pgp })
+        let pgp = read_or_create(&dir.join(OPENPGP_FILE), || {
+            HelpdeskKey::generate(support_address)
+        })?;
+        let helpdesk_pgp =
+            HelpdeskKey::load(&pgp).with_context(|| format!("loading {OPENPGP_FILE}"))?;
+        Ok(Keyring {
+            age_identity,
+            pepper,
+            helpdesk_pgp,
+        })
     }
 
     /// The keyed hash an access token is stored and looked up as.
@@ -116,7 +123,10 @@ mod tests {
         let keys = dir.path().join("keys");
         let first = Keyring::open_or_create(&keys, "support@localhost").unwrap();
         for name in [AGE_IDENTITY_FILE, PEPPER_FILE, OPENPGP_FILE] {
-            let mode = std::fs::metadata(keys.join(name)).unwrap().permissions().mode();
+            let mode = std::fs::metadata(keys.join(name))
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600, "{name}");
         }
         let second = Keyring::open_or_create(&keys, "support@localhost").unwrap();
@@ -131,7 +141,9 @@ mod tests {
         let key = TicketKey::generate();
         let sealed_contact = key.seal(b"jane@example.org").unwrap();
         let stored = keyring.seal_ticket_key(&key).unwrap();
-        let reopened = keyring.open_ticket_key(&Sealed::from_stored(stored.as_bytes().to_vec())).unwrap();
+        let reopened = keyring
+            .open_ticket_key(&Sealed::from_stored(stored.as_bytes().to_vec()))
+            .unwrap();
         assert_eq!(reopened.open(&sealed_contact).unwrap(), b"jane@example.org");
         assert!(!String::from_utf8_lossy(stored.as_bytes()).contains("AGE-SECRET-KEY"));
     }

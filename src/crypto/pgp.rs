@@ -32,7 +32,9 @@ impl RequesterKey {
             return Err(PgpKeyError::SecretKeyMaterial);
         }
         let policy = StandardPolicy::new();
-        let valid = cert.with_policy(&policy, None).map_err(|_| PgpKeyError::NoEncryptionKey)?;
+        let valid = cert
+            .with_policy(&policy, None)
+            .map_err(|_| PgpKeyError::NoEncryptionKey)?;
         let can_encrypt = valid
             .keys()
             .supported()
@@ -44,8 +46,14 @@ impl RequesterKey {
         if !can_encrypt {
             return Err(PgpKeyError::NoEncryptionKey);
         }
-        let armored = cert.armored().to_vec().map_err(|_| PgpKeyError::Unreadable)?;
-        Ok(RequesterKey { armored, fingerprint: cert.fingerprint().to_hex() })
+        let armored = cert
+            .armored()
+            .to_vec()
+            .map_err(|_| PgpKeyError::Unreadable)?;
+        Ok(RequesterKey {
+            armored,
+            fingerprint: cert.fingerprint().to_hex(),
+        })
     }
 }
 
@@ -56,15 +64,19 @@ pub(super) struct HelpdeskKey {
 
 impl HelpdeskKey {
     pub fn generate(support_address: &str) -> anyhow::Result<Vec<u8>> {
-        let (cert, _revocation) = CertBuilder::general_purpose(Some(format!("hushdesk <{support_address}>")))
-            .set_cipher_suite(CipherSuite::Cv25519)
-            .generate()?;
+        let (cert, _revocation) =
+            CertBuilder::general_purpose(Some(format!("hushdesk <{support_address}>")))
+                .set_cipher_suite(CipherSuite::Cv25519)
+                .generate()?;
         cert.as_tsk().armored().to_vec()
     }
 
     pub fn load(bytes: &[u8]) -> anyhow::Result<Self> {
         let cert = Cert::from_bytes(bytes)?;
-        anyhow::ensure!(cert.is_tsk(), "the helpdesk OpenPGP key file holds no secret key");
+        anyhow::ensure!(
+            cert.is_tsk(),
+            "the helpdesk OpenPGP key file holds no secret key"
+        );
         Ok(HelpdeskKey { cert })
     }
 
@@ -90,7 +102,13 @@ mod tests {
         assert!(RequesterKey::parse(&public).is_ok());
 
         let private = String::from_utf8(tsk).unwrap();
-        assert_eq!(RequesterKey::parse(&private).err(), Some(PgpKeyError::SecretKeyMaterial));
-        assert_eq!(RequesterKey::parse("hello").err(), Some(PgpKeyError::Unreadable));
+        assert_eq!(
+            RequesterKey::parse(&private).err(),
+            Some(PgpKeyError::SecretKeyMaterial)
+        );
+        assert_eq!(
+            RequesterKey::parse("hello").err(),
+            Some(PgpKeyError::Unreadable)
+        );
     }
 }

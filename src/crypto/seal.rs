@@ -41,7 +41,9 @@ pub struct TicketKey {
 
 impl TicketKey {
     pub fn generate() -> Self {
-        TicketKey { identity: age::x25519::Identity::generate() }
+        TicketKey {
+            identity: age::x25519::Identity::generate(),
+        }
     }
 
     /// Seals `plaintext` so that only this ticket's key opens it.
@@ -58,7 +60,10 @@ impl TicketKey {
         seal_to(server, self.identity.to_string().expose_secret().as_bytes())
     }
 
-    pub(super) fn open_with(server: &age::x25519::Identity, sealed: &Sealed) -> Result<Self, SealError> {
+    pub(super) fn open_with(
+        server: &age::x25519::Identity,
+        sealed: &Sealed,
+    ) -> Result<Self, SealError> {
         let bytes = age::decrypt(server, &sealed.0).map_err(|_| SealError::Decrypt)?;
         let text = String::from_utf8(bytes).map_err(|_| SealError::Decrypt)?;
         let identity = age::x25519::Identity::from_str(&text).map_err(|_| SealError::Decrypt)?;
@@ -67,5 +72,7 @@ impl TicketKey {
 }
 
 fn seal_to(recipient: &age::x25519::Recipient, plaintext: &[u8]) -> Result<Sealed, SealError> {
-    age::encrypt(recipient, plaintext).map(Sealed).map_err(|_| SealError::Encrypt)
+    age::encrypt(recipient, plaintext)
+        .map(Sealed)
+        .map_err(|_| SealError::Encrypt)
 }

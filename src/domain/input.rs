@@ -89,15 +89,20 @@ impl NewTicketInput {
             Some(raw) => ContactAddress::parse(raw).map_err(|e| errors.push(e)).ok(),
             None => None,
         };
-        let pgp_key = pgp_key.map(str::trim).filter(|k| !k.is_empty()).map(str::to_owned);
+        let pgp_key = pgp_key
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .map(str::to_owned);
         match (subject, body, category) {
-            (Some(subject), Some(body), Some(category)) if errors.is_empty() => Ok(NewTicketInput {
-                subject,
-                body,
-                category,
-                contact,
-                pgp_key,
-            }),
+            (Some(subject), Some(body), Some(category)) if errors.is_empty() => {
+                Ok(NewTicketInput {
+                    subject,
+                    body,
+                    category,
+                    contact,
+                    pgp_key,
+                })
+            }
             _ => Err(errors),
         }
     }
@@ -110,7 +115,9 @@ pub struct ReplyInput {
 
 impl ReplyInput {
     pub fn parse(body: &str) -> Result<Self, InputError> {
-        Ok(ReplyInput { body: parse_body(body)? })
+        Ok(ReplyInput {
+            body: parse_body(body)?,
+        })
     }
 }
 
@@ -119,7 +126,13 @@ fn parse_subject(raw: &str) -> Result<String, InputError> {
     let subject: String = raw
         .trim()
         .chars()
-        .map(|c| if c == '\r' || c == '\n' || c == '\t' { ' ' } else { c })
+        .map(|c| {
+            if c == '\r' || c == '\n' || c == '\t' {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect();
     if subject.is_empty() {
         return Err(InputError::EmptySubject);
@@ -138,7 +151,10 @@ fn parse_body(raw: &str) -> Result<String, InputError> {
     if body.is_empty() {
         return Err(InputError::EmptyBody);
     }
-    if body.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+    if body
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
         return Err(InputError::ControlCharacters);
     }
     Ok(body)

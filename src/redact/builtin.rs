@@ -2,8 +2,14 @@
 
 /// Every file under `redaction-rules/`, by name. A test checks that none is missing.
 pub const DEFAULT_RULE_FILES: &[(&str, &str)] = &[
-    ("contact.toml", include_str!("../../redaction-rules/contact.toml")),
-    ("payment.toml", include_str!("../../redaction-rules/payment.toml")),
+    (
+        "contact.toml",
+        include_str!("../../redaction-rules/contact.toml"),
+    ),
+    (
+        "payment.toml",
+        include_str!("../../redaction-rules/payment.toml"),
+    ),
 ];
 
 #[cfg(test)]
@@ -19,7 +25,10 @@ mod tests {
             .filter(|name| name.ends_with(".toml"))
             .collect();
         on_disk.sort();
-        let mut built_in: Vec<String> = DEFAULT_RULE_FILES.iter().map(|(n, _)| (*n).to_owned()).collect();
+        let mut built_in: Vec<String> = DEFAULT_RULE_FILES
+            .iter()
+            .map(|(n, _)| (*n).to_owned())
+            .collect();
         built_in.sort();
         assert_eq!(on_disk, built_in);
     }

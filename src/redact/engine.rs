@@ -35,7 +35,11 @@ pub struct Redactor {
 impl Redactor {
     /// The rules compiled into the binary.
     pub fn builtin() -> Result<Self, RuleError> {
-        Self::from_sources(DEFAULT_RULE_FILES.iter().map(|(n, t)| ((*n).to_owned(), (*t).to_owned())))
+        Self::from_sources(
+            DEFAULT_RULE_FILES
+                .iter()
+                .map(|(n, t)| ((*n).to_owned(), (*t).to_owned())),
+        )
     }
 
     /// Every `*.toml` file in `dir`, replacing the built-in rules.
@@ -79,7 +83,9 @@ impl Redactor {
         };
         let mut candidates: Vec<(usize, usize, usize)> = Vec::new(); // (start, end, rule index)
         for (index, rule) in self.rules.iter().enumerate() {
-            if !rule.keywords.is_empty() && !rule.keywords.iter().any(|k| lowered.contains(k.as_str())) {
+            if !rule.keywords.is_empty()
+                && !rule.keywords.iter().any(|k| lowered.contains(k.as_str()))
+            {
                 continue;
             }
             candidates.extend(
@@ -88,7 +94,11 @@ impl Redactor {
                     .map(|span| (span.start, span.end, index)),
             );
         }
-        candidates.sort_by(|a, b| a.0.cmp(&b.0).then((b.1 - b.0).cmp(&(a.1 - a.0))).then(a.2.cmp(&b.2)));
+        candidates.sort_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then((b.1 - b.0).cmp(&(a.1 - a.0)))
+                .then(a.2.cmp(&b.2))
+        });
         let mut findings: Vec<Finding> = Vec::with_capacity(candidates.len());
         let mut covered_until = 0;
         for (start, end, index) in candidates {
@@ -185,13 +195,34 @@ mod tests {
     #[test]
     fn broken_rule_sets_are_refused_with_file_and_rule() {
         let cases = [
-            ("[[rule]]\nid='x'\ndescription='d'\nmask='X'\nregex='('\nexamples=['a']\n", "bad regex"),
-            ("[[rule]]\nid='x'\ndescription='d'\nmask='X'\nregex='a'\nvalidator='nope'\nexamples=['a']\n", "unknown validator"),
-            ("[[rule]]\nid='x'\ndescription='d'\nmask='X'\nregex='a'\nexamples=['b']\n", "does not match"),
-            ("[[rule]]\nid='x'\ndescription='d'\nmask='X'\nregex='a'\nexamples=['a']\ncounterexamples=['a']\n", "counterexample"),
-            ("[[rule]]\nid='x'\ndescription='d'\nmask='X'\nregex='a'\nexamples=['a']\n[[rule]]\nid='x'\ndescription='d'\nmask='X'\nregex='a'\nexamples=['a']\n", "duplicate"),
-            ("[[rule]]\nid='x'\ndescription='d'\nmask='X'\nregex='a'\nexamples=['a']\nsecret=true\nuser_may_keep=true\n", "never be kept"),
-            ("[[rule]]\nid='x'\nmask='X'\nregex='a'\n", "not a valid rule file"),
+            (
+                "[[rule]]\nid='x'\ndescription='d'\nmask='X'\nregex='('\nexamples=['a']\n",
+                "bad regex",
+            ),
+            (
+                "[[rule]]\nid='x'\ndescription='d'\nmask='X'\nregex='a'\nvalidator='nope'\nexamples=['a']\n",
+                "unknown validator",
+            ),
+            (
+                "[[rule]]\nid='x'\ndescription='d'\nmask='X'\nregex='a'\nexamples=['b']\n",
+                "does not match",
+            ),
+            (
+                "[[rule]]\nid='x'\ndescription='d'\nmask='X'\nregex='a'\nexamples=['a']\ncounterexamples=['a']\n",
+                "counterexample",
+            ),
+            (
+                "[[rule]]\nid='x'\ndescription='d'\nmask='X'\nregex='a'\nexamples=['a']\n[[rule]]\nid='x'\ndescription='d'\nmask='X'\nregex='a'\nexamples=['a']\n",
+                "duplicate",
+            ),
+            (
+                "[[rule]]\nid='x'\ndescription='d'\nmask='X'\nregex='a'\nexamples=['a']\nsecret=true\nuser_may_keep=true\n",
+                "never be kept",
+            ),
+            (
+                "[[rule]]\nid='x'\nmask='X'\nregex='a'\n",
+                "not a valid rule file",
+            ),
         ];
         for (text, expected) in cases {
             let err = Redactor::from_sources([("hostile.toml".to_owned(), text.to_owned())])

@@ -97,7 +97,12 @@ impl MaskBook {
             *highest = (*highest).max(slot.n);
             by_digest.insert(slot.digest, slot.n);
         }
-        MaskBook { key, by_digest, next, fresh: Vec::new() }
+        MaskBook {
+            key,
+            by_digest,
+            next,
+            fresh: Vec::new(),
+        }
     }
 
     pub(super) fn mask_for(&mut self, label: &str, normalized_value: &str) -> String {
@@ -109,7 +114,11 @@ impl MaskBook {
                 *counter += 1;
                 let n = *counter;
                 self.by_digest.insert(digest, n);
-                self.fresh.push(MaskSlot { digest, label: label.to_owned(), n });
+                self.fresh.push(MaskSlot {
+                    digest,
+                    label: label.to_owned(),
+                    n,
+                });
                 n
             }
         };

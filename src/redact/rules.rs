@@ -17,7 +17,11 @@ pub enum RuleError {
     #[error("{file}: not a valid rule file: {reason}")]
     Syntax { file: String, reason: String },
     #[error("{file}: rule {rule:?}: {reason}")]
-    Rule { file: String, rule: String, reason: String },
+    Rule {
+        file: String,
+        rule: String,
+        reason: String,
+    },
     #[error("no rule files found in {0}")]
     Empty(String),
 }
@@ -110,7 +114,11 @@ pub fn compile_file(
         .collect()
 }
 
-fn compile_rule(file: &str, spec: RuleSpec, known_ids: &mut HashSet<String>) -> Result<Rule, RuleError> {
+fn compile_rule(
+    file: &str,
+    spec: RuleSpec,
+    known_ids: &mut HashSet<String>,
+) -> Result<Rule, RuleError> {
     let fail = |reason: String| RuleError::Rule {
         file: file.to_owned(),
         rule: spec.id.clone(),
@@ -118,7 +126,10 @@ fn compile_rule(file: &str, spec: RuleSpec, known_ids: &mut HashSet<String>) -> 
     };
     let id_ok = !spec.id.is_empty()
         && spec.id.len() <= 64
-        && spec.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        && spec
+            .id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
     if !id_ok {
         return Err(fail("id must be 1–64 characters of a-z, 0-9 and _".into()));
     }
@@ -127,7 +138,10 @@ fn compile_rule(file: &str, spec: RuleSpec, known_ids: &mut HashSet<String>) -> 
     }
     let mask_ok = !spec.mask.is_empty()
         && spec.mask.len() <= MASK_LABEL_MAX
-        && spec.mask.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+        && spec
+            .mask
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
     if !mask_ok {
         return Err(fail(format!(
             "mask must be 1–{MASK_LABEL_MAX} characters of A-Z, 0-9 and _"
@@ -147,7 +161,9 @@ fn compile_rule(file: &str, spec: RuleSpec, known_ids: &mut HashSet<String>) -> 
     let validator = spec
         .validator
         .as_deref()
-        .map(|name| Validator::from_name(name).ok_or_else(|| fail(format!("unknown validator {name:?}"))))
+        .map(|name| {
+            Validator::from_name(name).ok_or_else(|| fail(format!("unknown validator {name:?}")))
+        })
         .transpose()?;
     if spec.examples.is_empty() {
         return Err(fail("at least one example is required".into()));
@@ -179,7 +195,10 @@ fn compile_rule(file: &str, spec: RuleSpec, known_ids: &mut HashSet<String>) -> 
 
 impl Rule {
     /// Validated matches of this rule alone, as byte ranges. Keywords are not consulted here.
-    pub fn find_in<'t>(&'t self, text: &'t str) -> impl Iterator<Item = std::ops::Range<usize>> + 't {
+    pub fn find_in<'t>(
+        &'t self,
+        text: &'t str,
+    ) -> impl Iterator<Item = std::ops::Range<usize>> + 't {
         let value_group = self.regex.capture_names().position(|n| n == Some("value"));
         self.regex.captures_iter(text).filter_map(move |caps| {
             let whole = caps.get(0)?;

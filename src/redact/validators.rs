@@ -31,7 +31,10 @@ impl Validator {
             .char_indices()
             .filter(|&(i, c)| {
                 c.is_ascii_digit()
-                    && candidate[i + 1..].chars().next().is_none_or(|next| !next.is_ascii_digit())
+                    && candidate[i + 1..]
+                        .chars()
+                        .next()
+                        .is_none_or(|next| !next.is_ascii_digit())
             })
             .map(|(i, _)| i + 1)
             .collect();
@@ -65,11 +68,14 @@ fn luhn_valid(digits: &[u8]) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 fn prefix_number(digits: &[u8], len: usize) -> u32 {
-    digits.iter().take(len).fold(0, |acc, &d| acc * 10 + u32::from(d))
+    digits
+        .iter()
+        .take(len)
+        .fold(0, |acc, &d| acc * 10 + u32::from(d))
 }
 
 /// Issuer identification number ranges and the lengths each scheme issues.
@@ -86,10 +92,14 @@ fn issuer_allows(digits: &[u8]) -> bool {
     let amex = matches!(p2, 34 | 37) && len == 15;
     let unionpay = p2 == 62 && (16..=19).contains(&len);
     let jcb = (3528..=3589).contains(&p4) && (16..=19).contains(&len);
-    let discover = (p4 == 6011 || (644..=649).contains(&p3) || p2 == 65 || (622126..=622925).contains(&p6))
-        && (16..=19).contains(&len);
-    let diners = ((300..=305).contains(&p3) || p3 == 309 || matches!(p2, 36 | 38 | 39)) && (14..=19).contains(&len);
-    let maestro = (matches!(p4, 5018 | 5020 | 5038 | 5893 | 6304 | 6759 | 6761..=6763) || p2 == 50 || (56..=58).contains(&p2))
+    let discover =
+        (p4 == 6011 || (644..=649).contains(&p3) || p2 == 65 || (622126..=622925).contains(&p6))
+            && (16..=19).contains(&len);
+    let diners = ((300..=305).contains(&p3) || p3 == 309 || matches!(p2, 36 | 38 | 39))
+        && (14..=19).contains(&len);
+    let maestro = (matches!(p4, 5018 | 5020 | 5038 | 5893 | 6304 | 6759 | 6761..=6763)
+        || p2 == 50
+        || (56..=58).contains(&p2))
         && (12..=19).contains(&len);
     let rupay = (matches!(p2, 60 | 81 | 82) || p3 == 508 || p4 == 6521) && len == 16;
     visa || mastercard || mir || amex || unionpay || jcb || discover || diners || maestro || rupay
@@ -130,7 +140,9 @@ mod tests {
     fn luhn_valid_numbers_without_an_issuer_are_not_cards() {
         // A millisecond timestamp that happens to pass Luhn.
         let timestamp = "1700000000004";
-        assert!(luhn_valid(&timestamp.bytes().map(|b| b - b'0').collect::<Vec<_>>()));
+        assert!(luhn_valid(
+            &timestamp.bytes().map(|b| b - b'0').collect::<Vec<_>>()
+        ));
         assert!(!card(timestamp));
         assert!(!card("4111111111111112"), "Luhn-invalid");
         assert!(!card("41111111111111"), "Visa never has 14 digits");

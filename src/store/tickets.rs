@@ -64,7 +64,10 @@ pub struct Tombstone {
 impl Store {
     /// Stores a new ticket with its first message, key, vault entries and mask slots,
     /// all in one transaction. `Conflict("reference")` means: draw another reference.
-    pub async fn create_ticket(&self, record: NewTicketRecord) -> Result<RequesterGrant, StoreError> {
+    pub async fn create_ticket(
+        &self,
+        record: NewTicketRecord,
+    ) -> Result<RequesterGrant, StoreError> {
         let now = now_unix();
         let mut tx = self.pool.begin().await?;
         let ticket_id: i64 = sqlx::query_scalar(
@@ -87,28 +90,37 @@ impl Store {
             .bind(record.sealed_ticket_key.as_bytes())
             .execute(&mut *tx)
             .await?;
-        for (kind, sealed) in [("contact", &record.sealed_contact), ("pgp_key", &record.sealed_pgp_key)] {
+        for (kind, sealed) in [
+            ("contact", &record.sealed_contact),
+            ("pgp_key", &record.sealed_pgp_key),
+        ] {
             if let Some(sealed) = sealed {
-                sqlx::query("insert into vault_entries (ticket_id, kind, ciphertext) values ($1, $2, $3)")
-                    .bind(ticket_id)
-                    .bind(kind)
-                    .bind(sealed.as_bytes())
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(
+                    "insert into vault_entries (ticket_id, kind, ciphertext) values ($1, $2, $3)",
+                )
+                .bind(ticket_id)
+                .bind(kind)
+                .bind(sealed.as_bytes())
+                .execute(&mut *tx)
+                .await?;
             }
         }
         insert_mask_slots(&mut tx, ticket_id, &record.mask_slots).await?;
         tx.commit().await?;
-        Ok(RequesterGrant { ticket_id, reference: record.reference })
+        Ok(RequesterGrant {
+            ticket_id,
+            reference: record.reference,
+        })
     }
 
     /// Looks a ticket up by the keyed hash of its access token.
     pub async fn requester_grant(&self, token: TokenDigest) -> Result<RequesterGrant, StoreError> {
-        let row = sqlx::query("select id, reference, token_hash from tickets where token_hash = $1")
-            .bind(&token.0[..])
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row =
+            sqlx::query("select id, reference, token_hash from tickets where token_hash = $1")
+                .bind(&token.0[..])
+                .fetch_optional(&self.pool)
+                .await?
+                .ok_or(StoreError::NotFound)?;
         // The index lookup already matched; comparing again in constant time costs nothing
         // and keeps the check independent of how the engine compares blobs.
         let stored: Vec<u8> = row.try_get("token_hash")?;
@@ -122,11 +134,13 @@ impl Store {
     }
 
     pub async fn requester_view(&self, grant: &RequesterGrant) -> Result<TicketView, StoreError> {
-        let ticket = sqlx::query("select reference, status, category, subject, created_at from tickets where id = $1")
-            .bind(grant.ticket_id)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let ticket = sqlx::query(
+            "select reference, status, category, subject, created_at from tickets where id = $1",
+        )
+        .bind(grant.ticket_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound)?;
         let rows = sqlx::query(
             "select author, body, redactions, created_at from messages where ticket_id = $1 order by id",
         )
@@ -173,9 +187,12 @@ impl Store {
             .map(|row| {
                 let digest: Vec<u8> = row.try_get("digest")?;
                 Ok(MaskSlot {
-                    digest: digest.try_into().map_err(|_| StoreError::Corrupt("mask digest"))?,
+                    digest: digest
+                        .try_into()
+                        .map_err(|_| StoreError::Corrupt("mask digest"))?,
                     label: row.try_get("label")?,
-                    n: u32::try_from(row.try_get::<i64, _>("n")?).map_err(|_| StoreError::Corrupt("mask number"))?,
+                    n: u32::try_from(row.try_get::<i64, _>("n")?)
+                        .map_err(|_| StoreError::Corrupt("mask number"))?,
                 })
             })
             .collect()
@@ -211,7 +228,11 @@ impl Store {
 
     /// Deletes the ticket and everything hanging off it, leaving a content-free tombstone,
     /// then checkpoints so the deleted bytes do not linger in the write-ahead log.
-    pub async fn delete_ticket(&self, grant: RequesterGrant, reason: &'static str) -> Result<Tombstone, StoreError> {
+    pub async fn delete_ticket(
+        &self,
+        grant: RequesterGrant,
+        reason: &'static str,
+    ) -> Result<Tombstone, StoreError> {
         let now = now_unix();
         let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
@@ -233,7 +254,10 @@ impl Store {
             .await?;
         tx.commit().await?;
         self.checkpoint().await?;
-        Ok(Tombstone { reference: grant.reference, deleted_at: now })
+        Ok(Tombstone {
+            reference: grant.reference,
+            deleted_at: now,
+        })
     }
 }
 
@@ -282,5 +306,6 @@ fn parse_counts(text: &str) -> Result<RedactionCounts, StoreError> {
 }
 
 fn parse_reference(text: String) -> Result<Reference, StoreError> {
-    text.parse().map_err(|()| StoreError::Corrupt("ticket reference"))
+    text.parse()
+        .map_err(|()| StoreError::Corrupt("ticket reference"))
 }

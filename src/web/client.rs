@@ -21,7 +21,10 @@ pub struct ClientNetwork {
 
 impl ClientNetwork {
     pub fn new(trusted_header: Option<HeaderName>, key: [u8; 32]) -> Self {
-        ClientNetwork { trusted_header, key: Arc::new(key) }
+        ClientNetwork {
+            trusted_header,
+            key: Arc::new(key),
+        }
     }
 
     fn client_ip<T>(&self, request: &Request<T>) -> Option<IpAddr> {
@@ -31,7 +34,10 @@ impl ClientNetwork {
                 .get(name)
                 .and_then(|v| v.to_str().ok())
                 // The proxy appends the address it saw last; earlier entries are client-supplied.
-                .and_then(|v| v.rsplit(',').find_map(|part| part.trim().parse::<IpAddr>().ok()))
+                .and_then(|v| {
+                    v.rsplit(',')
+                        .find_map(|part| part.trim().parse::<IpAddr>().ok())
+                })
         {
             return Some(ip);
         }
@@ -57,8 +63,11 @@ impl KeyExtractor for ClientNetwork {
     type Key = [u8; 16];
 
     fn extract<T>(&self, request: &Request<T>) -> Result<Self::Key, GovernorError> {
-        let ip = self.client_ip(request).ok_or(GovernorError::UnableToExtractKey)?;
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.key[..]).map_err(|_| GovernorError::UnableToExtractKey)?;
+        let ip = self
+            .client_ip(request)
+            .ok_or(GovernorError::UnableToExtractKey)?;
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.key[..])
+            .map_err(|_| GovernorError::UnableToExtractKey)?;
         mac.update(&network_of(ip));
         let digest = mac.finalize().into_bytes();
         let mut key = [0u8; 16];
@@ -73,9 +82,13 @@ mod tests {
 
     #[test]
     fn addresses_in_one_network_share_a_key_and_others_do_not() {
-        let extractor = ClientNetwork::new(Some(HeaderName::from_static("x-forwarded-for")), [1; 32]);
+        let extractor =
+            ClientNetwork::new(Some(HeaderName::from_static("x-forwarded-for")), [1; 32]);
         let key = |header: &str| {
-            let request = Request::builder().header("x-forwarded-for", header).body(()).unwrap();
+            let request = Request::builder()
+                .header("x-forwarded-for", header)
+                .body(())
+                .unwrap();
             extractor.extract(&request).unwrap()
         };
         assert_eq!(key("203.0.113.5"), key("203.0.113.77"));

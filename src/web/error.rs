@@ -39,15 +39,23 @@ pub struct FieldError {
 
 impl From<&InputError> for FieldError {
     fn from(err: &InputError) -> Self {
-        FieldError { field: err.field(), message: err.to_string() }
+        FieldError {
+            field: err.field(),
+            message: err.to_string(),
+        }
     }
 }
 
 impl From<IntakeError> for WebError {
     fn from(err: IntakeError) -> Self {
         match err {
-            IntakeError::Invalid(errors) => WebError::Invalid(errors.iter().map(FieldError::from).collect()),
-            IntakeError::PgpKey(e) => WebError::Invalid(vec![FieldError { field: "pgp_key", message: e.to_string() }]),
+            IntakeError::Invalid(errors) => {
+                WebError::Invalid(errors.iter().map(FieldError::from).collect())
+            }
+            IntakeError::PgpKey(e) => WebError::Invalid(vec![FieldError {
+                field: "pgp_key",
+                message: e.to_string(),
+            }]),
             IntakeError::NotFound => WebError::NotFound,
             IntakeError::Internal(e) => WebError::Internal(e),
         }
@@ -92,17 +100,29 @@ impl IntoResponse for WebError {
         let mut response = status.into_response();
         let (message, fields) = match self {
             WebError::Invalid(fields) => {
-                let message = fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; ");
+                let message = fields
+                    .iter()
+                    .map(|f| format!("{}: {}", f.field, f.message))
+                    .collect::<Vec<_>>()
+                    .join("; ");
                 (message, fields)
             }
-            WebError::BadRequest(m) | WebError::UnsupportedMediaType(m) => (m.to_owned(), Vec::new()),
+            WebError::BadRequest(m) | WebError::UnsupportedMediaType(m) => {
+                (m.to_owned(), Vec::new())
+            }
             WebError::Internal(err) => {
-                response.extensions_mut().insert(InternalDetail(std::sync::Arc::new(err)));
+                response
+                    .extensions_mut()
+                    .insert(InternalDetail(std::sync::Arc::new(err)));
                 (default_message(status).to_owned(), Vec::new())
             }
-            WebError::NotFound | WebError::PayloadTooLarge => (default_message(status).to_owned(), Vec::new()),
+            WebError::NotFound | WebError::PayloadTooLarge => {
+                (default_message(status).to_owned(), Vec::new())
+            }
         };
-        response.extensions_mut().insert(ErrorInfo { message, fields });
+        response
+            .extensions_mut()
+            .insert(ErrorInfo { message, fields });
         response
     }
 }
@@ -110,13 +130,17 @@ impl IntoResponse for WebError {
 fn default_message(status: StatusCode) -> &'static str {
     match status.as_u16() {
         400 => "The request could not be understood.",
-        404 => "Nothing here. If you followed a ticket link, the ticket may have been deleted or the link mistyped.",
+        404 => {
+            "Nothing here. If you followed a ticket link, the ticket may have been deleted or the link mistyped."
+        }
         405 => "This address does not accept that kind of request.",
         413 => "The request is too large. Shorten the message and try again.",
         415 => "This content type is not accepted here.",
         422 => "Some fields need attention.",
         429 => "Too many requests from your network. Wait a few minutes and try again.",
-        500 => "Something went wrong on our side. Nothing you sent was stored half-way; please try again.",
+        500 => {
+            "Something went wrong on our side. Nothing you sent was stored half-way; please try again."
+        }
         503 => "The service is temporarily unavailable.",
         _ => "The request could not be completed.",
     }
@@ -137,18 +161,25 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
     let wants_json = request.uri().path().starts_with("/api/");
     let response = next.run(request).await;
     let status = response.status();
-    if !(status.is_client_error() || status.is_server_error()) || response.extensions().get::<Rendered>().is_some() {
+    if !(status.is_client_error() || status.is_server_error())
+        || response.extensions().get::<Rendered>().is_some()
+    {
         return response;
     }
     let (mut parts, _body) = response.into_parts();
-    let info = parts.extensions.remove::<ErrorInfo>().unwrap_or_else(|| ErrorInfo {
-        message: default_message(status).to_owned(),
-        fields: Vec::new(),
-    });
+    let info = parts
+        .extensions
+        .remove::<ErrorInfo>()
+        .unwrap_or_else(|| ErrorInfo {
+            message: default_message(status).to_owned(),
+            fields: Vec::new(),
+        });
     let request_id = status.is_server_error().then(new_request_id);
     if let Some(id) = &request_id {
         match parts.extensions.remove::<InternalDetail>() {
-            Some(detail) => tracing::error!(request_id = %id, error = format!("{:#}", detail.0), "request failed"),
+            Some(detail) => {
+                tracing::error!(request_id = %id, error = format!("{:#}", detail.0), "request failed")
+            }
             None => tracing::error!(request_id = %id, status = status.as_u16(), "request failed"),
         }
     }
@@ -176,9 +207,13 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
     };
     let (body_parts, body) = body.into_parts();
     if let Some(content_type) = body_parts.headers.get(header::CONTENT_TYPE) {
-        parts.headers.insert(header::CONTENT_TYPE, content_type.clone());
+        parts
+            .headers
+            .insert(header::CONTENT_TYPE, content_type.clone());
     }
-    parts.headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    parts
+        .headers
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Response::from_parts(parts, body)
 }
 

@@ -11,11 +11,27 @@ use serde_json::{Value, json};
 const BIN: &str = env!("CARGO_BIN_EXE_hushdesk");
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A running binary that is killed if the test fails before stopping it.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
 }
 
 /// Starts the binary in `cwd` with only `HUSHDESK_LISTEN` set, and waits until it answers.
-async fn start(cwd: &Path, port: u16, args: &[&str]) -> Child {
+async fn start(cwd: &Path, port: u16, args: &[&str]) -> Running {
     let child = Command::new(BIN)
         .args(args)
         .current_dir(cwd)
@@ -25,6 +41,7 @@ async fn start(cwd: &Path, port: u16, args: &[&str]) -> Child {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    let child = Running(child);
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
         if let Ok(response) = reqwest::get(format!("http://127.0.0.1:{port}/healthz")).await
@@ -37,15 +54,21 @@ async fn start(cwd: &Path, port: u16, args: &[&str]) -> Child {
     panic!("hushdesk did not start within 60 s");
 }
 
-fn terminate(child: &mut Child) -> std::process::ExitStatus {
-    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+fn terminate(Running(child): &mut Running) -> std::process::ExitStatus {
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         if let Some(status) = child.try_wait().unwrap() {
             return status;
         }
-        assert!(Instant::now() < deadline, "hushdesk did not stop on SIGTERM");
+        assert!(
+            Instant::now() < deadline,
+            "hushdesk did not stop on SIGTERM"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -55,7 +78,8 @@ fn mode(path: &Path) -> u32 {
 }
 
 #[tokio::test]
-async fn a_bare_start_creates_its_data_directory_and_stops_cleanly_on_sigterm_without_logging_content() {
+async fn a_bare_start_creates_its_data_directory_and_stops_cleanly_on_sigterm_without_logging_content()
+ {
     let cwd = tempfile::tempdir().unwrap();
     let port = free_port();
     let mut child = start(cwd.path(), port, &[]).await;
@@ -78,14 +102,24 @@ async fn a_bare_start_creates_its_data_directory_and_stops_cleanly_on_sigterm_wi
         .await
         .unwrap();
     let token = created["access_token"].as_str().unwrap().to_owned();
-    let view = client.get(format!("http://127.0.0.1:{port}/t/{token}")).send().await.unwrap();
+    let view = client
+        .get(format!("http://127.0.0.1:{port}/t/{token}"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(view.status(), 200);
 
     let status = terminate(&mut child);
 
     assert!(status.success(), "graceful shutdown exits 0, got {status}");
     let mut stderr = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    child
+        .0
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
     assert!(stderr.contains("hushdesk is listening"), "{stderr}");
     assert!(stderr.contains("shutting down"), "{stderr}");
     assert!(!stderr.contains(canary), "no content in logs");
@@ -93,9 +127,15 @@ async fn a_bare_start_creates_its_data_directory_and_stops_cleanly_on_sigterm_wi
 
     let url = format!("sqlite://{}?mode=ro", data.join("hushdesk.db").display());
     let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    let journal: String = sqlx::query_scalar("pragma journal_mode").fetch_one(&pool).await.unwrap();
+    let journal: String = sqlx::query_scalar("pragma journal_mode")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(journal, "wal");
-    let migrations: i64 = sqlx::query_scalar("select count(*) from _sqlx_migrations").fetch_one(&pool).await.unwrap();
+    let migrations: i64 = sqlx::query_scalar("select count(*) from _sqlx_migrations")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert!(migrations >= 1);
     pool.close().await;
     let files = crate::support::files_under(&data);
@@ -112,10 +152,20 @@ async fn a_broken_rule_set_keeps_the_server_from_starting_and_says_where() {
         "[[rule]]\nid = \"greedy\"\ndescription = \"d\"\nmask = \"X\"\nregex = \"(unclosed\"\nexamples = [\"x\"]\n",
     )
     .unwrap();
-    std::fs::write(cwd.path().join("hushdesk.toml"), format!("redaction_rules = {:?}\n", rules.display().to_string())).unwrap();
+    std::fs::write(
+        cwd.path().join("hushdesk.toml"),
+        format!("redaction_rules = {:?}\n", rules.display().to_string()),
+    )
+    .unwrap();
 
     let output = Command::new(BIN)
-        .args(["serve", "--config", "hushdesk.toml", "--listen", &format!("127.0.0.1:{}", free_port())])
+        .args([
+            "serve",
+            "--config",
+            "hushdesk.toml",
+            "--listen",
+            &format!("127.0.0.1:{}", free_port()),
+        ])
         .current_dir(cwd.path())
         .env_clear()
         .output()
@@ -123,7 +173,12 @@ async fn a_broken_rule_set_keeps_the_server_from_starting_and_says_where() {
 
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("hostile.toml") && stderr.contains("greedy") && stderr.contains("bad regex"), "{stderr}");
+    assert!(
+        stderr.contains("hostile.toml")
+            && stderr.contains("greedy")
+            && stderr.contains("bad regex"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -136,7 +191,12 @@ fn redact_masks_standard_input_and_reports_byte_offsets() {
         .spawn()
         .unwrap();
     let input = "Карта 4111 1111 1111 1111, почта ivan@example.ru";
-    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
     let output = child.wait_with_output().unwrap();
     assert!(output.status.success());
     let json: Value = serde_json::from_slice(&output.stdout).unwrap();
@@ -144,7 +204,9 @@ fn redact_masks_standard_input_and_reports_byte_offsets() {
     assert_eq!(json["text"], "Карта [CARD-1], почта [EMAIL-1]");
     let findings = json["findings"].as_array().unwrap();
     assert_eq!(findings.len(), 2);
-    let span = |f: &Value| &input[f["start"].as_u64().unwrap() as usize..f["end"].as_u64().unwrap() as usize];
+    let span = |f: &Value| {
+        &input[f["start"].as_u64().unwrap() as usize..f["end"].as_u64().unwrap() as usize]
+    };
     assert_eq!(findings[0]["rule"], "payment_card");
     assert_eq!(span(&findings[0]), "4111 1111 1111 1111");
     assert_eq!(span(&findings[1]), "ivan@example.ru");
@@ -159,7 +221,11 @@ fn key_export_prints_the_helpdesk_public_key_and_never_the_secret() {
         .env_clear()
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let armored = String::from_utf8(output.stdout).unwrap();
     assert!(armored.starts_with("-----BEGIN PGP PUBLIC KEY BLOCK-----"));
     assert!(!armored.contains("PRIVATE"));

@@ -9,13 +9,22 @@ fn assert_security_headers(response: &reqwest::Response, what: &str) {
     let csp = headers["content-security-policy"].to_str().unwrap();
     assert!(csp.contains("default-src 'self'"), "{what}: {csp}");
     assert!(csp.contains("frame-ancestors 'none'"), "{what}: {csp}");
-    assert!(csp.contains("script-src 'none'"), "{what}: no script at all, inline or not");
+    assert!(
+        csp.contains("script-src 'none'"),
+        "{what}: no script at all, inline or not"
+    );
     assert!(!csp.contains("unsafe-inline"), "{what}");
     assert_eq!(headers["referrer-policy"], "no-referrer", "{what}");
     assert_eq!(headers["x-content-type-options"], "nosniff", "{what}");
     assert_eq!(headers["x-frame-options"], "DENY", "{what}");
-    assert!(headers.get("set-cookie").is_none(), "{what}: requesters get no cookies");
-    assert!(headers.get("strict-transport-security").is_none(), "{what}: HSTS only when configured");
+    assert!(
+        headers.get("set-cookie").is_none(),
+        "{what}: requesters get no cookies"
+    );
+    assert!(
+        headers.get("strict-transport-security").is_none(),
+        "{what}: HSTS only when configured"
+    );
 }
 
 #[tokio::test]
@@ -26,11 +35,25 @@ async fn every_response_carries_the_security_headers_and_ticket_pages_are_not_ca
     let responses = [
         ("form", app.get("/").await),
         ("ticket page", app.get(&format!("/t/{token}")).await),
-        ("api ticket", app.get(&format!("/api/v1/tickets/{token}")).await),
+        (
+            "api ticket",
+            app.get(&format!("/api/v1/tickets/{token}")).await,
+        ),
         ("not found", app.get("/missing").await),
         ("api not found", app.get("/api/v1/tickets/wrong").await),
-        ("created page", app.post_form("/tickets", &[("subject", "s"), ("body", "b"), ("category", "billing")]).await),
-        ("too large", app.post_form("/tickets", &[("body", &"x".repeat(70_000))]).await),
+        (
+            "created page",
+            app.post_form(
+                "/tickets",
+                &[("subject", "s"), ("body", "b"), ("category", "billing")],
+            )
+            .await,
+        ),
+        (
+            "too large",
+            app.post_form("/tickets", &[("body", &"x".repeat(70_000))])
+                .await,
+        ),
         ("stylesheet", app.get("/static/style.css").await),
         ("health", app.get("/healthz").await),
     ];
@@ -39,7 +62,10 @@ async fn every_response_carries_the_security_headers_and_ticket_pages_are_not_ca
         assert_security_headers(response, what);
         let cache = response.headers()["cache-control"].to_str().unwrap();
         if *what == "stylesheet" {
-            assert!(cache.starts_with("public"), "the stylesheet may be cached: {cache}");
+            assert!(
+                cache.starts_with("public"),
+                "the stylesheet may be cached: {cache}"
+            );
         } else {
             assert_eq!(cache, "no-store", "{what}");
         }
@@ -50,5 +76,10 @@ async fn every_response_carries_the_security_headers_and_ticket_pages_are_not_ca
 async fn hsts_is_sent_when_configured_for_tls() {
     let app = TestApp::spawn_with(|c| c.hsts = true).await;
     let response = app.get("/").await;
-    assert!(response.headers()["strict-transport-security"].to_str().unwrap().contains("max-age="));
+    assert!(
+        response.headers()["strict-transport-security"]
+            .to_str()
+            .unwrap()
+            .contains("max-age=")
+    );
 }

@@ -1,6 +1,8 @@
 //! Black-box tests: each starts the real server (or the real binary) on a random port with a
 //! fresh data directory and speaks HTTP to it.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod bad_input;
 mod binary;
 mod headers;

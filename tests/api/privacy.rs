@@ -49,7 +49,11 @@ impl Rng {
         }
         let domain = match self.below(3) {
             0 => format!("{}.рф", self.word("абвгдежзиклмнопрст", 7)),
-            _ => format!("{}.{}", self.word("abcdefghijklmnopqrstuvwxyz", 8), self.pick(&["com", "org", "net", "io", "de"])),
+            _ => format!(
+                "{}.{}",
+                self.word("abcdefghijklmnopqrstuvwxyz", 8),
+                self.pick(&["com", "org", "net", "io", "de"])
+            ),
         };
         format!("{local}@{domain}")
     }
@@ -72,10 +76,20 @@ impl Rng {
             .iter()
             .rev()
             .enumerate()
-            .map(|(i, &d)| if i % 2 == 0 { let x = d * 2; if x > 9 { x - 9 } else { x } } else { d })
+            .map(|(i, &d)| {
+                if i % 2 == 0 {
+                    let x = d * 2;
+                    if x > 9 { x - 9 } else { x }
+                } else {
+                    d
+                }
+            })
             .sum();
         digits.push((10 - sum % 10) % 10);
-        let plain: String = digits.iter().map(|d| char::from_digit(*d, 10).unwrap_or('0')).collect();
+        let plain: String = digits
+            .iter()
+            .map(|d| char::from_digit(*d, 10).unwrap_or('0'))
+            .collect();
         let separator = self.pick(&["", " ", "-"]);
         let written = plain
             .as_bytes()
@@ -100,23 +114,45 @@ async fn canary_secrets_sent_through_every_channel_never_reach_the_data_director
         let (card, card_digits) = rng.card();
         let reply_email = rng.email();
         let (reply_card, reply_digits) = rng.card();
-        canaries.extend([email.clone(), contact.clone(), card.clone(), card_digits, reply_email.clone(), reply_card.clone(), reply_digits]);
+        canaries.extend([
+            email.clone(),
+            contact.clone(),
+            card.clone(),
+            card_digits,
+            reply_email.clone(),
+            reply_card.clone(),
+            reply_digits,
+        ]);
         let subject = format!("Case {round}: {email}");
         let body = format!("Please charge {card} and write to {email} (round {round}).");
         let reply = format!("Update: use {reply_card}, or mail {reply_email}.");
 
         if round % 2 == 0 {
-            let (_, token, created) = app.file_via_api(&subject, &body, json!({"contact": contact})).await;
+            let (_, token, created) = app
+                .file_via_api(&subject, &body, json!({"contact": contact}))
+                .await;
             assert!(created["redactions"]["email"].as_u64().unwrap() >= 2);
-            let replied = app.post_json(&format!("/api/v1/tickets/{token}/replies"), &json!({"body": reply})).await;
+            let replied = app
+                .post_json(
+                    &format!("/api/v1/tickets/{token}/replies"),
+                    &json!({"body": reply}),
+                )
+                .await;
             assert_eq!(replied.status(), 201);
             tokens.push(format!("/api/v1/tickets/{token}"));
             tokens.push(format!("/t/{token}"));
         } else {
             let (_, path) = app
-                .file_via_form(&[("subject", &subject), ("body", &body), ("category", "billing"), ("contact", &contact)])
+                .file_via_form(&[
+                    ("subject", &subject),
+                    ("body", &body),
+                    ("category", "billing"),
+                    ("contact", &contact),
+                ])
                 .await;
-            let replied = app.post_form(&format!("{path}/reply"), &[("body", &reply)]).await;
+            let replied = app
+                .post_form(&format!("{path}/reply"), &[("body", &reply)])
+                .await;
             assert_eq!(replied.status(), 303);
             tokens.push(path);
         }
@@ -128,33 +164,71 @@ async fn canary_secrets_sent_through_every_channel_never_reach_the_data_director
         assert_eq!(response.status(), 200);
         pages.push_str(&response.text().await.unwrap());
     }
-    assert!(pages.contains("[EMAIL-1]") && pages.contains("[CARD-1]"), "masks are shown instead");
+    assert!(
+        pages.contains("[EMAIL-1]") && pages.contains("[CARD-1]"),
+        "masks are shown instead"
+    );
 
     // While running (database, WAL and shared memory all live) and after a clean stop.
     let running = app.data_files();
     app.stop().await;
     let stopped = app.data_files();
     for canary in &canaries {
-        assert!(files_containing(&running, canary).is_empty(), "{canary} found in {:?}", files_containing(&running, canary));
-        assert!(files_containing(&stopped, canary).is_empty(), "{canary} found after stop");
-        assert!(!pages.contains(canary.as_str()), "{canary} shown on a ticket page");
+        assert!(
+            files_containing(&running, canary).is_empty(),
+            "{canary} found in {:?}",
+            files_containing(&running, canary)
+        );
+        assert!(
+            files_containing(&stopped, canary).is_empty(),
+            "{canary} found after stop"
+        );
+        assert!(
+            !pages.contains(canary.as_str()),
+            "{canary} shown on a ticket page"
+        );
     }
 }
 
 #[tokio::test]
 async fn a_deleted_ticket_leaves_no_bytes_in_the_database_files() {
     let mut app = TestApp::spawn().await;
-    let marker = format!("zebramarker{}", u64::from_le_bytes(hushdesk::crypto::os_random::<8>().unwrap()));
-    let (_, token, _) = app.file_via_api(&format!("Subject {marker}"), &format!("Body {marker} body"), json!({})).await;
-    app.post_json(&format!("/api/v1/tickets/{token}/replies"), &json!({"body": format!("Reply {marker}")})).await;
+    let marker = format!(
+        "zebramarker{}",
+        u64::from_le_bytes(hushdesk::crypto::os_random::<8>().unwrap())
+    );
+    let (_, token, _) = app
+        .file_via_api(
+            &format!("Subject {marker}"),
+            &format!("Body {marker} body"),
+            json!({}),
+        )
+        .await;
+    app.post_json(
+        &format!("/api/v1/tickets/{token}/replies"),
+        &json!({"body": format!("Reply {marker}")}),
+    )
+    .await;
     let before = app.data_files();
-    assert!(!files_containing(&before, &marker).is_empty(), "ordinary text is stored, so the check below means something");
+    assert!(
+        !files_containing(&before, &marker).is_empty(),
+        "ordinary text is stored, so the check below means something"
+    );
 
-    let deleted = app.client.delete(app.url(&format!("/api/v1/tickets/{token}"))).send().await.unwrap();
+    let deleted = app
+        .client
+        .delete(app.url(&format!("/api/v1/tickets/{token}")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(deleted.status(), 200);
 
     let after = app.data_files();
-    assert!(files_containing(&after, &marker).is_empty(), "found in {:?}", files_containing(&after, &marker));
+    assert!(
+        files_containing(&after, &marker).is_empty(),
+        "found in {:?}",
+        files_containing(&after, &marker)
+    );
     app.stop().await;
     assert!(files_containing(&app.data_files(), &marker).is_empty());
 }
@@ -163,14 +237,29 @@ async fn a_deleted_ticket_leaves_no_bytes_in_the_database_files() {
 async fn the_contact_address_is_sealed_and_the_database_alone_cannot_open_it() {
     let app = TestApp::spawn().await;
     let contact = "sealed.canary.address@example.org";
-    app.file_via_api("Hello", "Please answer by mail", json!({"contact": contact})).await;
+    app.file_via_api(
+        "Hello",
+        "Please answer by mail",
+        json!({"contact": contact}),
+    )
+    .await;
 
     let files = app.data_files();
     assert!(files_containing(&files, contact).is_empty());
     assert!(files_containing(&files, "sealed.canary").is_empty());
     // What is stored is an age file sealed to a per-ticket key.
     assert_eq!(app.count_rows("vault_entries").await, 1);
-    let db: Vec<u8> = files.iter().filter(|(p, _)| p.to_string_lossy().contains("hushdesk.db")).flat_map(|(_, b)| b.clone()).collect();
-    assert!(db.windows(21).any(|w| w == b"age-encryption.org/v1"), "sealed with age");
-    assert!(!db.windows(14).any(|w| w == b"AGE-SECRET-KEY"), "no key in the clear in the database");
+    let db: Vec<u8> = files
+        .iter()
+        .filter(|(p, _)| p.to_string_lossy().contains("hushdesk.db"))
+        .flat_map(|(_, b)| b.clone())
+        .collect();
+    assert!(
+        db.windows(21).any(|w| w == b"age-encryption.org/v1"),
+        "sealed with age"
+    );
+    assert!(
+        !db.windows(14).any(|w| w == b"AGE-SECRET-KEY"),
+        "no key in the clear in the database"
+    );
 }

@@ -16,14 +16,35 @@ async fn filing_beyond_the_burst_answers_429_and_stores_nothing_more() {
     })
     .await;
 
-    assert_eq!(app.post_json("/api/v1/tickets", &ticket()).await.status(), 201);
-    assert_eq!(app.post_form("/tickets", &[("subject", "s"), ("body", "b"), ("category", "billing")]).await.status(), 201);
+    assert_eq!(
+        app.post_json("/api/v1/tickets", &ticket()).await.status(),
+        201
+    );
+    assert_eq!(
+        app.post_form(
+            "/tickets",
+            &[("subject", "s"), ("body", "b"), ("category", "billing")]
+        )
+        .await
+        .status(),
+        201
+    );
     let api = app.post_json("/api/v1/tickets", &ticket()).await;
-    let form = app.post_form("/tickets", &[("subject", "s"), ("body", "b"), ("category", "billing")]).await;
+    let form = app
+        .post_form(
+            "/tickets",
+            &[("subject", "s"), ("body", "b"), ("category", "billing")],
+        )
+        .await;
 
     assert_eq!(api.status(), 429);
     let error: Value = api.json().await.unwrap();
-    assert!(error["error"].as_str().unwrap().contains("Too many requests"));
+    assert!(
+        error["error"]
+            .as_str()
+            .unwrap()
+            .contains("Too many requests")
+    );
     assert_eq!(form.status(), 429);
     assert!(form.text().await.unwrap().contains("Too many requests"));
     assert_eq!(app.count_rows("tickets").await, 2);
@@ -40,7 +61,11 @@ async fn behind_a_proxy_the_limit_applies_per_network_from_the_trusted_header() 
     })
     .await;
     let file_from = |address: &'static str| {
-        let request = app.client.post(app.url("/api/v1/tickets")).header("x-forwarded-for", address).json(&ticket());
+        let request = app
+            .client
+            .post(app.url("/api/v1/tickets"))
+            .header("x-forwarded-for", address)
+            .json(&ticket());
         async move { request.send().await.unwrap().status().as_u16() }
     };
 
@@ -65,11 +90,19 @@ async fn without_a_trusted_header_configured_a_forwarded_header_is_ignored() {
     })
     .await;
     let file_from = |address: &'static str| {
-        let request = app.client.post(app.url("/api/v1/tickets")).header("x-forwarded-for", address).json(&ticket());
+        let request = app
+            .client
+            .post(app.url("/api/v1/tickets"))
+            .header("x-forwarded-for", address)
+            .json(&ticket());
         async move { request.send().await.unwrap().status().as_u16() }
     };
     assert_eq!(file_from("203.0.113.10").await, 201);
-    assert_eq!(file_from("198.51.100.7").await, 429, "a spoofed header does not buy a new budget");
+    assert_eq!(
+        file_from("198.51.100.7").await,
+        429,
+        "a spoofed header does not buy a new budget"
+    );
 }
 
 #[tokio::test]
@@ -85,5 +118,8 @@ async fn requests_to_ticket_links_have_their_own_budget() {
     }
     assert_eq!(statuses, vec![404, 404, 404, 429, 429]);
     // Filing is budgeted separately.
-    assert_eq!(app.post_json("/api/v1/tickets", &ticket()).await.status(), 201);
+    assert_eq!(
+        app.post_json("/api/v1/tickets", &ticket()).await.status(),
+        201
+    );
 }

@@ -26,7 +26,10 @@ impl TestApp {
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         let temp = tempfile::tempdir().unwrap();
         let data_dir = temp.path().join("data");
-        let overrides = Overrides { data_dir: Some(data_dir.clone()), ..Default::default() };
+        let overrides = Overrides {
+            data_dir: Some(data_dir.clone()),
+            ..Default::default()
+        };
         let mut config = Config::load_with(&overrides, &|_| None).unwrap();
         // Generous limits by default; rate-limit tests set their own.
         config.rate_limit.tickets_burst = 1000;
@@ -41,7 +44,10 @@ impl TestApp {
         }));
         TestApp {
             base: format!("http://{addr}"),
-            client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
             data_dir,
             _temp: temp,
             shutdown: Some(tx),
@@ -58,10 +64,20 @@ impl TestApp {
     }
 
     pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-        self.client.post(self.url(path)).form(fields).send().await.unwrap()
+        self.client
+            .post(self.url(path))
+            .form(fields)
+            .send()
+            .await
+            .unwrap()
     }
 
-    pub async fn post_raw(&self, path: &str, content_type: &str, body: impl Into<reqwest::Body>) -> reqwest::Response {
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> reqwest::Response {
         self.client
             .post(self.url(path))
             .header("content-type", content_type)
@@ -72,11 +88,21 @@ impl TestApp {
     }
 
     pub async fn post_json(&self, path: &str, body: &Value) -> reqwest::Response {
-        self.client.post(self.url(path)).json(body).send().await.unwrap()
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .unwrap()
     }
 
     /// Files a ticket through the API and returns (reference, access token, full response JSON).
-    pub async fn file_via_api(&self, subject: &str, body: &str, extra: Value) -> (String, String, Value) {
+    pub async fn file_via_api(
+        &self,
+        subject: &str,
+        body: &str,
+        extra: Value,
+    ) -> (String, String, Value) {
         let mut payload = json!({ "subject": subject, "body": body, "category": "functionality" });
         if let (Some(p), Some(e)) = (payload.as_object_mut(), extra.as_object()) {
             p.extend(e.clone());
@@ -96,15 +122,26 @@ impl TestApp {
         let response = self.post_form("/tickets", fields).await;
         assert_eq!(response.status(), 201);
         let page = response.text().await.unwrap();
-        (extract_between(&page, "<strong>HD-", "</strong>").map(|id| format!("HD-{id}")).unwrap(), access_path(&page))
+        (
+            extract_between(&page, "<strong>HD-", "</strong>")
+                .map(|id| format!("HD-{id}"))
+                .unwrap(),
+            access_path(&page),
+        )
     }
 
     /// Counts rows of a table by reading the database file directly.
     pub async fn count_rows(&self, table: &str) -> i64 {
-        let url = format!("sqlite://{}?mode=ro", self.data_dir.join("hushdesk.db").display());
+        let url = format!(
+            "sqlite://{}?mode=ro",
+            self.data_dir.join("hushdesk.db").display()
+        );
         let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
         let sql = format!("select count(*) from {table}");
-        let count: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(&pool).await.unwrap();
+        let count: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .fetch_one(&pool)
+            .await
+            .unwrap();
         pool.close().await;
         count
     }
@@ -127,7 +164,9 @@ impl TestApp {
 
 pub fn files_under(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     let mut out = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else { return out };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {

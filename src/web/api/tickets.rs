@@ -30,7 +30,10 @@ pub struct Created {
     redactions: RedactionCounts,
 }
 
-pub async fn create(State(state): State<AppState>, ApiJson(body): ApiJson<CreateTicket>) -> WebResult<(StatusCode, Json<Created>)> {
+pub async fn create(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<CreateTicket>,
+) -> WebResult<(StatusCode, Json<Created>)> {
     let input = NewTicketInput::parse(
         &body.subject,
         &body.body,
@@ -68,7 +71,10 @@ pub struct MessageJson {
     redactions: RedactionCounts,
 }
 
-pub async fn show(State(state): State<AppState>, TokenPath(token): TokenPath) -> WebResult<Json<TicketJson>> {
+pub async fn show(
+    State(state): State<AppState>,
+    TokenPath(token): TokenPath,
+) -> WebResult<Json<TicketJson>> {
     let grant = grant(&state, &token).await?;
     let view = state.desk.store.requester_view(&grant).await?;
     Ok(Json(TicketJson {
@@ -119,7 +125,10 @@ pub struct Deleted {
     deleted_at: String,
 }
 
-pub async fn delete(State(state): State<AppState>, TokenPath(token): TokenPath) -> WebResult<Json<Deleted>> {
+pub async fn delete(
+    State(state): State<AppState>,
+    TokenPath(token): TokenPath,
+) -> WebResult<Json<Deleted>> {
     let grant = grant(&state, &token).await?;
     let tombstone = state.desk.delete_now(grant).await.map_err(WebError::from)?;
     Ok(Json(Deleted {
@@ -132,6 +141,9 @@ pub async fn delete(State(state): State<AppState>, TokenPath(token): TokenPath) 
 fn rfc3339(unix: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(unix)
         .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
         .unwrap_or_default()
 }

@@ -45,7 +45,11 @@ impl NewTicketPage {
 fn category_options(selected: Option<&str>) -> Vec<CategoryOption> {
     Category::ALL
         .into_iter()
-        .map(|c| CategoryOption { id: c.id(), label: c.label(), selected: Some(c.id()) == selected })
+        .map(|c| CategoryOption {
+            id: c.id(),
+            label: c.label(),
+            selected: Some(c.id()) == selected,
+        })
         .collect()
 }
 
@@ -62,7 +66,11 @@ pub async fn show(State(state): State<AppState>) -> NewTicketPage {
     NewTicketPage::new(&state)
 }
 
-pub async fn submit(State(state): State<AppState>, headers: HeaderMap, form: FormFields) -> WebResult<Response> {
+pub async fn submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    form: FormFields,
+) -> WebResult<Response> {
     if form.get(HONEYPOT).is_some_and(|v| !v.is_empty()) {
         return Err(WebError::BadRequest(
             "This form could not be accepted. If you are a person, leave the field marked “Leave this empty” empty and send it again.",
@@ -87,7 +95,11 @@ pub async fn submit(State(state): State<AppState>, headers: HeaderMap, form: For
                 reference: filed.reference.to_string(),
                 link: format!("{}{}", base_url(&state, &headers), path),
                 path,
-                redactions: filed.redactions.iter().map(|(r, n)| (r.to_owned(), n)).collect(),
+                redactions: filed
+                    .redactions
+                    .iter()
+                    .map(|(r, n)| (r.to_owned(), n))
+                    .collect(),
             };
             Ok((StatusCode::CREATED, page).into_response())
         }

@@ -75,13 +75,20 @@ pub(crate) async fn grant(state: &AppState, token: &str) -> WebResult<RequesterG
     Ok(state.desk.store.requester_grant(digest).await?)
 }
 
-pub async fn show(State(state): State<AppState>, TokenPath(token): TokenPath) -> WebResult<TicketPage> {
+pub async fn show(
+    State(state): State<AppState>,
+    TokenPath(token): TokenPath,
+) -> WebResult<TicketPage> {
     let grant = grant(&state, &token).await?;
     let view = state.desk.store.requester_view(&grant).await?;
     Ok(TicketPage::new(token, view))
 }
 
-pub async fn reply(State(state): State<AppState>, TokenPath(token): TokenPath, form: FormFields) -> WebResult<Response> {
+pub async fn reply(
+    State(state): State<AppState>,
+    TokenPath(token): TokenPath,
+    form: FormFields,
+) -> WebResult<Response> {
     let grant = grant(&state, &token).await?;
     let text = form.get("body").unwrap_or_default();
     let error = match ReplyInput::parse(text) {
@@ -94,7 +101,11 @@ pub async fn reply(State(state): State<AppState>, TokenPath(token): TokenPath, f
     match error {
         WebError::Invalid(errors) => {
             let view = state.desk.store.requester_view(&grant).await?;
-            let page = TicketPage { errors, draft: text.to_owned(), ..TicketPage::new(token, view) };
+            let page = TicketPage {
+                errors,
+                draft: text.to_owned(),
+                ..TicketPage::new(token, view)
+            };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Extension(Rendered), page).into_response())
         }
         other => Err(other),
@@ -103,12 +114,23 @@ pub async fn reply(State(state): State<AppState>, TokenPath(token): TokenPath, f
 
 /// Two steps without JavaScript: the first POST asks for confirmation, the second
 /// (carrying `confirm=yes`) deletes.
-pub async fn delete(State(state): State<AppState>, TokenPath(token): TokenPath, form: FormFields) -> WebResult<Response> {
+pub async fn delete(
+    State(state): State<AppState>,
+    TokenPath(token): TokenPath,
+    form: FormFields,
+) -> WebResult<Response> {
     let grant = grant(&state, &token).await?;
     if form.get("confirm") != Some("yes") {
-        let page = ConfirmDeletePage { token, reference: grant.reference().to_string() };
+        let page = ConfirmDeletePage {
+            token,
+            reference: grant.reference().to_string(),
+        };
         return Ok(page.into_response());
     }
     let tombstone = state.desk.delete_now(grant).await?;
-    Ok(DeletedPage { reference: tombstone.reference.to_string(), when: human_time(tombstone.deleted_at) }.into_response())
+    Ok(DeletedPage {
+        reference: tombstone.reference.to_string(),
+        when: human_time(tombstone.deleted_at),
+    }
+    .into_response())
 }
