@@ -3,14 +3,16 @@
 # sequoia-openpgp's OpenSSL binding runs through bindgen at build time.
 
 APT_PACKAGES := libclang1-14 libclang-common-14-dev libssl-dev pkg-config
+# The browser test drives Debian's Chromium through its WebDriver.
+TEST_APT_PACKAGES := chromium chromium-driver
 CARGO ?= cargo
 
-.PHONY: run test build-deps lint
+.PHONY: run test build-deps test-deps lint
 
 run: build-deps
 	$(CARGO) run --release
 
-test: build-deps
+test: build-deps test-deps
 	$(CARGO) test --all-targets
 
 lint: build-deps
@@ -30,4 +32,17 @@ build-deps:
 	  echo "hushdesk needs libclang to build. Run:"; \
 	  echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends $(APT_PACKAGES)"; \
 	  exit 1; \
+	fi
+
+# Chromium for the browser test: installed when root, otherwise the test says how and skips
+# (set HUSHDESK_REQUIRE_BROWSER=1 to make a missing browser an error instead).
+test-deps:
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then \
+	  exit 0; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  echo "installing test packages: $(TEST_APT_PACKAGES)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(TEST_APT_PACKAGES); \
+	else \
+	  echo "note: the browser test is skipped without Chromium. To run it:"; \
+	  echo "  sudo apt-get install -y --no-install-recommends $(TEST_APT_PACKAGES)"; \
 	fi

@@ -36,7 +36,8 @@ fn bench(c: &mut Criterion) {
         })
     });
 
-    let plain = "Nothing personal in this sentence, just words about the app and version 2.3.4. ".repeat(800);
+    let plain = "Nothing personal in this sentence, just words about the app and version 2.3.4. "
+        .repeat(800);
     group.throughput(Throughput::Bytes(plain.len() as u64));
     group.bench_function("no_findings_64kb", |b| {
         b.iter(|| {

@@ -5,6 +5,7 @@
 
 mod bad_input;
 mod binary;
+mod browser;
 mod headers;
 mod privacy;
 mod public_portal;
