@@ -1,6 +1,8 @@
 //! Redactor throughput on realistic ticket text: a short ticket, and a body at the
 //! default 64 KiB size limit. Run with `cargo bench --bench redact`.
 
+#![allow(clippy::expect_used)]
+
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
