@@ -24,6 +24,8 @@ use tower_governor::governor::GovernorConfigBuilder;
 use crate::app::AppState;
 use client::ClientNetwork;
 use error::{WebError, render_errors};
+/// The strict form decoder, public for the fuzz targets.
+pub use extract::FormFields;
 
 pub fn router(state: AppState) -> Router {
     let config = state.config.clone();

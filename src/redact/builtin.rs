@@ -7,6 +7,26 @@ pub const DEFAULT_RULE_FILES: &[(&str, &str)] = &[
         include_str!("../../redaction-rules/contact.toml"),
     ),
     (
+        "credentials.toml",
+        include_str!("../../redaction-rules/credentials.toml"),
+    ),
+    (
+        "crypto-wallets.toml",
+        include_str!("../../redaction-rules/crypto-wallets.toml"),
+    ),
+    (
+        "government-ids.toml",
+        include_str!("../../redaction-rules/government-ids.toml"),
+    ),
+    (
+        "names.toml",
+        include_str!("../../redaction-rules/names.toml"),
+    ),
+    (
+        "network.toml",
+        include_str!("../../redaction-rules/network.toml"),
+    ),
+    (
         "payment.toml",
         include_str!("../../redaction-rules/payment.toml"),
     ),

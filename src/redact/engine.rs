@@ -4,6 +4,8 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 
+use aho_corasick::AhoCorasick;
+
 use super::builtin::DEFAULT_RULE_FILES;
 use super::masks::{MaskBook, Redacted, RedactionCounts};
 use super::rules::{Rule, RuleError, compile_file, load_dir};
@@ -30,6 +32,14 @@ pub struct RuleSummary<'a> {
 #[derive(Debug)]
 pub struct Redactor {
     rules: Vec<Rule>,
+    /// Index of each rule's `value` capture group, looked up once.
+    value_groups: Vec<Option<usize>>,
+    /// One automaton over every rule's keywords, so one pass tells which rules can match.
+    keywords: Option<AhoCorasick>,
+    /// For each automaton pattern, the rules it belongs to.
+    keyword_rules: Vec<Vec<usize>>,
+    /// Rules without keywords: they always run.
+    always: Vec<usize>,
 }
 
 impl Redactor {
@@ -47,6 +57,11 @@ impl Redactor {
         Self::from_sources(load_dir(dir)?)
     }
 
+    /// One rule file's text, as if it were the whole rule set (for checking a file on its own).
+    pub fn from_rule_file(name: &str, text: &str) -> Result<Self, RuleError> {
+        Self::from_sources([(name.to_owned(), text.to_owned())])
+    }
+
     fn from_sources(files: impl IntoIterator<Item = (String, String)>) -> Result<Self, RuleError> {
         let mut known_ids = HashSet::new();
         let mut rules = Vec::new();
@@ -56,7 +71,46 @@ impl Redactor {
         if rules.is_empty() {
             return Err(RuleError::Empty("the rule set".into()));
         }
-        Ok(Redactor { rules })
+        let mut patterns: Vec<String> = Vec::new();
+        let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
+        let mut always = Vec::new();
+        for (index, rule) in rules.iter().enumerate() {
+            if rule.keywords.is_empty() {
+                always.push(index);
+            }
+            for keyword in &rule.keywords {
+                for variant in case_variants(keyword) {
+                    match patterns.iter().position(|p| *p == variant) {
+                        Some(existing) => keyword_rules[existing].push(index),
+                        None => {
+                            patterns.push(variant);
+                            keyword_rules.push(vec![index]);
+                        }
+                    }
+                }
+            }
+        }
+        let keywords = if patterns.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasick::builder()
+                    .ascii_case_insensitive(true)
+                    .build(&patterns)
+                    .map_err(|e| RuleError::Empty(format!("keyword automaton: {e}")))?,
+            )
+        };
+        let value_groups = rules
+            .iter()
+            .map(|r| r.regex.capture_names().position(|n| n == Some("value")))
+            .collect();
+        Ok(Redactor {
+            rules,
+            value_groups,
+            keywords,
+            keyword_rules,
+            always,
+        })
     }
 
     pub fn rule_count(&self) -> usize {
@@ -69,68 +123,138 @@ impl Redactor {
             id: &r.id,
             mask: &r.mask,
             description: &r.description,
-            user_may_keep: r.user_may_keep,
+            user_may_keep: r.user_may_keep && !r.secret,
         })
     }
 
+    /// Whether findings of this rule may be kept by the requester.
+    pub fn may_keep(&self, rule: &str) -> bool {
+        self.rule(rule)
+            .is_some_and(|r| r.user_may_keep && !r.secret)
+    }
+
     /// Non-overlapping findings in text order. Where two overlap, the longer wins,
-    /// then the rule listed first.
+    /// then the rule listed first. Every further occurrence of a found value is found too,
+    /// so a secret mentioned once in context and once bare is masked both times.
     pub fn find(&self, text: &str) -> Vec<Finding> {
-        let lowered = if self.rules.iter().any(|r| !r.keywords.is_empty()) {
-            text.to_lowercase()
-        } else {
-            String::new()
-        };
+        let active = self.active_rules(text);
         let mut candidates: Vec<(usize, usize, usize)> = Vec::new(); // (start, end, rule index)
-        for (index, rule) in self.rules.iter().enumerate() {
-            if !rule.keywords.is_empty()
-                && !rule.keywords.iter().any(|k| lowered.contains(k.as_str()))
-            {
-                continue;
-            }
+        for index in active {
+            let rule = &self.rules[index];
             candidates.extend(
-                rule.find_in(text)
+                rule.find_in_region(text, 0..text.len(), self.value_groups[index])
                     .filter(|span| !span.is_empty())
                     .map(|span| (span.start, span.end, index)),
             );
         }
-        candidates.sort_by(|a, b| {
-            a.0.cmp(&b.0)
-                .then((b.1 - b.0).cmp(&(a.1 - a.0)))
-                .then(a.2.cmp(&b.2))
-        });
-        let mut findings: Vec<Finding> = Vec::with_capacity(candidates.len());
-        let mut covered_until = 0;
-        for (start, end, index) in candidates {
-            if start < covered_until {
-                continue;
-            }
-            covered_until = end;
-            let rule = &self.rules[index];
-            findings.push(Finding {
-                rule: rule.id.clone(),
-                mask: rule.mask.clone(),
-                start,
-                end,
-            });
+        if candidates.is_empty() {
+            return Vec::new();
         }
-        findings
+        let masks = existing_masks(text);
+        candidates.retain(|&(start, end, _)| !masks.iter().any(|m| start < m.end && m.start < end));
+        candidates.extend(self.repeated_values(text, &candidates, &masks));
+        resolve_overlaps(&mut candidates);
+        candidates
+            .into_iter()
+            .map(|(start, end, index)| {
+                let rule = &self.rules[index];
+                Finding {
+                    rule: rule.id.clone(),
+                    mask: rule.mask.clone(),
+                    start,
+                    end,
+                }
+            })
+            .collect()
+    }
+
+    /// Rules without keywords, and those whose keywords occur in `text`, in rule order.
+    fn active_rules(&self, text: &str) -> Vec<usize> {
+        let mut active = vec![false; self.rules.len()];
+        for &index in &self.always {
+            active[index] = true;
+        }
+        if let Some(automaton) = &self.keywords {
+            let mut pending = self.rules.len() - self.always.len();
+            for found in automaton.find_overlapping_iter(text) {
+                for &index in &self.keyword_rules[found.pattern().as_usize()] {
+                    if !active[index] {
+                        active[index] = true;
+                        pending = pending.saturating_sub(1);
+                    }
+                }
+                if pending == 0 {
+                    break;
+                }
+            }
+        }
+        active
+            .iter()
+            .enumerate()
+            .filter(|(_, on)| **on)
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// Further occurrences of values already found, standing as whole tokens.
+    fn repeated_values(
+        &self,
+        text: &str,
+        found: &[(usize, usize, usize)],
+        masks: &[std::ops::Range<usize>],
+    ) -> Vec<(usize, usize, usize)> {
+        let mut values: Vec<(&str, usize)> = Vec::new();
+        for &(start, end, index) in found {
+            let value = &text[start..end];
+            if !values.iter().any(|(v, _)| *v == value) {
+                values.push((value, index));
+            }
+        }
+        let Ok(automaton) = AhoCorasick::new(values.iter().map(|(v, _)| *v)) else {
+            return Vec::new();
+        };
+        automaton
+            .find_overlapping_iter(text)
+            .filter(|m| is_token_boundary(text, m.start(), m.end()))
+            .filter(|m| !masks.iter().any(|r| m.start() < r.end && r.start < m.end()))
+            .filter(|m| {
+                !found
+                    .iter()
+                    .any(|&(s, e, _)| s == m.start() && e == m.end())
+            })
+            .map(|m| (m.start(), m.end(), values[m.pattern().as_usize()].1))
+            .collect()
     }
 
     /// Masks every finding in `text`, numbering values through `book` so that the same
     /// value gets the same mask everywhere in one ticket.
     pub fn redact(&self, text: &str, book: &mut MaskBook) -> Redacted<String> {
+        self.redact_keeping(text, book, &[])
+    }
+
+    /// Like `redact`, but leaves unmasked the findings at the spans in `keep` whose rule
+    /// allows keeping. Secrets are masked whatever `keep` says.
+    pub fn redact_keeping(
+        &self,
+        text: &str,
+        book: &mut MaskBook,
+        keep: &[(usize, usize)],
+    ) -> Redacted<String> {
         let findings = self.find(text);
         let mut out = String::with_capacity(text.len());
         let mut counts = RedactionCounts::default();
         let mut last = 0;
         for finding in &findings {
+            let Some(rule) = self.rule(&finding.rule) else {
+                continue;
+            };
+            let kept =
+                rule.user_may_keep && !rule.secret && keep.contains(&(finding.start, finding.end));
+            if kept {
+                continue;
+            }
             out.push_str(&text[last..finding.start]);
-            let rule = self.rule(&finding.rule);
-            let normalized = rule.map_or_else(
-                || text[finding.start..finding.end].to_owned(),
-                |r| r.normalize.apply(&text[finding.start..finding.end]),
-            );
+            let normalized = rule.normalize.apply(&text[finding.start..finding.end]);
             out.push_str(&book.mask_for(&finding.mask, &normalized));
             counts.add(&finding.rule);
             last = finding.end;
@@ -142,6 +266,80 @@ impl Redactor {
     fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| &*r.id == id)
     }
+}
+
+/// The spellings a keyword is searched in. The automaton ignores ASCII case by itself;
+/// other scripts (Cyrillic) get their lower, Capitalised and UPPER forms.
+fn case_variants(keyword: &str) -> Vec<String> {
+    let lower = keyword.to_lowercase();
+    if lower.is_ascii() {
+        return vec![lower];
+    }
+    let mut capitalised = String::new();
+    let mut chars = lower.chars();
+    if let Some(first) = chars.next() {
+        capitalised.extend(first.to_uppercase());
+        capitalised.push_str(chars.as_str());
+    }
+    let mut variants = vec![lower.clone(), capitalised, lower.to_uppercase()];
+    variants.dedup();
+    variants
+}
+
+/// Mask tokens already in the text (`[EMAIL-1]`): never matched again, so redacting
+/// redacted text changes nothing.
+fn existing_masks(text: &str) -> Vec<std::ops::Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut masks = Vec::new();
+    let mut i = 0;
+    while let Some(offset) = memchr::memchr(b'[', &bytes[i..]) {
+        let start = i + offset;
+        let mut j = start + 1;
+        while j < bytes.len()
+            && (bytes[j].is_ascii_uppercase() || bytes[j].is_ascii_digit() || bytes[j] == b'_')
+        {
+            j += 1;
+        }
+        let label_end = j;
+        if label_end > start + 1 && j < bytes.len() && bytes[j] == b'-' {
+            j += 1;
+            let digits_start = j;
+            while j < bytes.len() && bytes[j].is_ascii_digit() {
+                j += 1;
+            }
+            if j > digits_start && j < bytes.len() && bytes[j] == b']' {
+                masks.push(start..j + 1);
+                i = j + 1;
+                continue;
+            }
+        }
+        i = start + 1;
+    }
+    masks
+}
+
+/// Whether `start..end` is not glued to letters or digits on either side.
+fn is_token_boundary(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+}
+
+/// Keeps a non-overlapping set: earlier first, then longer, then the rule listed first.
+fn resolve_overlaps(candidates: &mut Vec<(usize, usize, usize)>) {
+    candidates.sort_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then((b.1 - b.0).cmp(&(a.1 - a.0)))
+            .then(a.2.cmp(&b.2))
+    });
+    let mut covered_until = 0;
+    candidates.retain(|&(start, end, _)| {
+        if start < covered_until {
+            return false;
+        }
+        covered_until = end;
+        true
+    });
 }
 
 #[cfg(test)]

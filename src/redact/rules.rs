@@ -43,6 +43,16 @@ struct RuleSpec {
     #[serde(default)]
     keywords: Vec<String>,
     validator: Option<String>,
+    /// Words of which at least one must occur near the match (any case).
+    #[serde(default)]
+    context: Vec<String>,
+    /// Words that, near the match, mean it is something else ("version 1.2.3.4").
+    #[serde(default)]
+    exclude_context: Vec<String>,
+    /// How far around the match, in bytes, context words are looked for.
+    context_window: Option<usize>,
+    /// Least Shannon entropy (bits per character) of the value, for generic secret shapes.
+    min_entropy: Option<f64>,
     #[serde(default)]
     normalize: Normalize,
     #[serde(default)]
@@ -86,9 +96,16 @@ pub struct Rule {
     /// Lowercased literals; the rule only runs when one occurs in the text.
     pub keywords: Vec<String>,
     pub validator: Option<Validator>,
+    /// Lowercased; empty means no context is required.
+    pub context: Vec<String>,
+    pub exclude_context: Vec<String>,
+    pub context_window: usize,
+    pub min_entropy: Option<f64>,
     pub normalize: Normalize,
     /// The requester may choose to keep this finding unmasked (never for secrets).
     pub user_may_keep: bool,
+    /// Never offered for keeping, and never kept.
+    pub secret: bool,
     pub examples: Vec<String>,
     pub counterexamples: Vec<String>,
 }
@@ -96,6 +113,8 @@ pub struct Rule {
 /// Largest compiled program a rule may produce: a hostile rule file must not exhaust memory.
 const REGEX_SIZE_LIMIT: usize = 16 * 1024 * 1024;
 const MASK_LABEL_MAX: usize = 24;
+const DEFAULT_CONTEXT_WINDOW: usize = 48;
+const MAX_CONTEXT_WINDOW: usize = 512;
 
 /// Parses and compiles the rules of one file; `known_ids` catches duplicates across files.
 pub fn compile_file(
@@ -165,6 +184,28 @@ fn compile_rule(
             Validator::from_name(name).ok_or_else(|| fail(format!("unknown validator {name:?}")))
         })
         .transpose()?;
+    if let Some(entropy) = spec.min_entropy
+        && !(0.0..=8.0).contains(&entropy)
+    {
+        return Err(fail(
+            "min_entropy must be between 0 and 8 bits per character".into(),
+        ));
+    }
+    let context_window = spec.context_window.unwrap_or(DEFAULT_CONTEXT_WINDOW);
+    if context_window > MAX_CONTEXT_WINDOW {
+        return Err(fail(format!(
+            "context_window must be at most {MAX_CONTEXT_WINDOW} bytes"
+        )));
+    }
+    if spec
+        .keywords
+        .iter()
+        .chain(&spec.context)
+        .chain(&spec.exclude_context)
+        .any(|w| w.trim().is_empty())
+    {
+        return Err(fail("keywords and context words must not be empty".into()));
+    }
     if spec.examples.is_empty() {
         return Err(fail("at least one example is required".into()));
     }
@@ -175,8 +216,17 @@ fn compile_rule(
         regex,
         keywords: spec.keywords.iter().map(|k| k.to_lowercase()).collect(),
         validator,
+        context: spec.context.iter().map(|w| w.to_lowercase()).collect(),
+        exclude_context: spec
+            .exclude_context
+            .iter()
+            .map(|w| w.to_lowercase())
+            .collect(),
+        context_window,
+        min_entropy: spec.min_entropy,
         normalize: spec.normalize,
         user_may_keep: spec.user_may_keep,
+        secret: spec.secret,
         examples: spec.examples,
         counterexamples: spec.counterexamples,
     };
@@ -194,27 +244,137 @@ fn compile_rule(
 }
 
 impl Rule {
-    /// Validated matches of this rule alone, as byte ranges. Keywords are not consulted here.
+    /// Validated matches of this rule alone, as byte ranges. Keywords are not consulted here
+    /// (the engine's prefilter does that); context, validator and entropy are.
     pub fn find_in<'t>(
         &'t self,
         text: &'t str,
     ) -> impl Iterator<Item = std::ops::Range<usize>> + 't {
         let value_group = self.regex.capture_names().position(|n| n == Some("value"));
-        self.regex.captures_iter(text).filter_map(move |caps| {
-            let whole = caps.get(0)?;
-            let span = match value_group {
-                Some(i) => caps.get(i)?,
-                None => whole,
-            };
-            match self.validator {
-                None => Some(span.range()),
-                Some(validator) => {
-                    let len = validator.valid_prefix(span.as_str())?;
-                    Some(span.start()..span.start() + len)
+        self.find_in_region(text, 0..text.len(), value_group)
+    }
+
+    /// Like `find_in`, but only matches inside `region` (offsets stay relative to `text`).
+    pub fn find_in_region<'t>(
+        &'t self,
+        text: &'t str,
+        region: std::ops::Range<usize>,
+        value_group: Option<usize>,
+    ) -> impl Iterator<Item = std::ops::Range<usize>> + 't {
+        let base = region.start;
+        let slice = &text[region];
+        // Each search resumes where the previous *value* ended, not where the whole match
+        // ended: a rule may consume a delimiter after its value, and that delimiter can be
+        // the one a neighbouring value needs in front of it ("1.2.3.4,5.6.7.8"). A candidate
+        // that fails validation is retried one character further on, so a leading decoy
+        // ("1234 4111 1111 1111 1111") cannot hide the real value behind it.
+        let mut position = 0;
+        std::iter::from_fn(move || {
+            while position <= slice.len() {
+                let caps = self.regex.captures_at(slice, position)?;
+                let whole = caps.get(0)?;
+                let span = value_group.and_then(|i| caps.get(i)).unwrap_or(whole);
+                match self.accept(
+                    text,
+                    base + whole.start()..base + whole.end(),
+                    base + span.start()..base + span.end(),
+                ) {
+                    Some(range) => {
+                        position = if range.end - base > position {
+                            range.end - base
+                        } else {
+                            whole.end().max(position + 1)
+                        };
+                        position = next_boundary(slice, position);
+                        return Some(range);
+                    }
+                    None => {
+                        position = next_boundary(slice, span.start() + 1)
+                            .max(next_boundary(slice, position + 1))
+                    }
                 }
             }
+            None
         })
     }
+
+    /// Applies validator, entropy and context to one regex match.
+    fn accept(
+        &self,
+        text: &str,
+        around: std::ops::Range<usize>,
+        value: std::ops::Range<usize>,
+    ) -> Option<std::ops::Range<usize>> {
+        let mut range = value;
+        if let Some(validator) = self.validator {
+            let len = validator.valid_prefix(&text[range.clone()])?;
+            range.end = range.start + len;
+        }
+        if range.is_empty() {
+            return None;
+        }
+        if let Some(min) = self.min_entropy
+            && shannon_entropy(&text[range.clone()]) < min
+        {
+            return None;
+        }
+        if !self.context.is_empty() && !self.near(text, &around, &self.context) {
+            return None;
+        }
+        if !self.exclude_context.is_empty() && self.near(text, &around, &self.exclude_context) {
+            return None;
+        }
+        Some(range)
+    }
+
+    /// Whether one of `words` occurs within the context window around `span`.
+    fn near(&self, text: &str, span: &std::ops::Range<usize>, words: &[String]) -> bool {
+        let start = floor_char_boundary(text, span.start.saturating_sub(self.context_window));
+        let end = ceil_char_boundary(text, (span.end + self.context_window).min(text.len()));
+        let window = text[start..end].to_lowercase();
+        words.iter().any(|w| window.contains(w.as_str()))
+    }
+}
+
+fn next_boundary(text: &str, mut i: usize) -> usize {
+    while i < text.len() && !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_char_boundary(text: &str, mut i: usize) -> usize {
+    while i < text.len() && !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+/// Shannon entropy of the characters of `value`, in bits per character.
+pub fn shannon_entropy(value: &str) -> f64 {
+    let mut counts = std::collections::HashMap::new();
+    let mut total = 0usize;
+    for c in value.chars() {
+        *counts.entry(c).or_insert(0usize) += 1;
+        total += 1;
+    }
+    if total == 0 {
+        return 0.0;
+    }
+    counts
+        .values()
+        .map(|&n| {
+            let p = n as f64 / total as f64;
+            -p * p.log2()
+        })
+        .sum()
 }
 
 /// Loads every `*.toml` file of a directory, in name order.

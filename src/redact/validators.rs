@@ -2,6 +2,8 @@
 //! Each returns the length of the longest valid prefix of the candidate, so a card
 //! followed by another number ("4111 1111 1111 1111 2024") is still found.
 
+use std::net::{Ipv4Addr, Ipv6Addr};
+
 /// A named check a rule file can ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Validator {
@@ -9,45 +11,102 @@ pub enum Validator {
     PaymentCard,
     /// Luhn checksum only.
     Luhn,
+    /// ISO 13616 IBAN: country length and mod-97 check digits.
+    Iban,
+    /// Russian pension insurance number (СНИЛС) with its check number.
+    Snils,
+    /// Russian taxpayer number (ИНН), 10 or 12 digits, with its check digits.
+    Inn,
+    /// US Social Security number: no area 000, 666 or 9xx, no group 00, no serial 0000.
+    UsSsn,
+    /// A dotted-quad IPv4 address with every octet at most 255.
+    Ipv4,
+    /// Anything `std` parses as an IPv6 address (and that is not a bare time like 12:30).
+    Ipv6,
+    /// Bitcoin address: base58check (P2PKH, P2SH) or bech32/bech32m segwit.
+    BitcoinAddress,
+    /// Ethereum address; mixed case must satisfy the EIP-55 checksum.
+    EthereumAddress,
+    /// A name not made only of words that are never names ("Support Team", "Customer").
+    PersonName,
 }
 
 impl Validator {
     pub fn from_name(name: &str) -> Option<Self> {
-        match name {
-            "payment_card" => Some(Validator::PaymentCard),
-            "luhn" => Some(Validator::Luhn),
-            _ => None,
-        }
-    }
-
-    /// Length in bytes of the longest prefix of `candidate` that passes, ending at a digit.
-    pub fn valid_prefix(self, candidate: &str) -> Option<usize> {
-        let check = match self {
-            Validator::PaymentCard => is_payment_card,
-            Validator::Luhn => luhn_valid,
-        };
-        // Try the whole candidate first, then shorter prefixes that end before a separator.
-        let mut ends: Vec<usize> = candidate
-            .char_indices()
-            .filter(|&(i, c)| {
-                c.is_ascii_digit()
-                    && candidate[i + 1..]
-                        .chars()
-                        .next()
-                        .is_none_or(|next| !next.is_ascii_digit())
-            })
-            .map(|(i, _)| i + 1)
-            .collect();
-        ends.reverse();
-        ends.into_iter().find(|&end| {
-            let digits: Vec<u8> = candidate[..end]
-                .bytes()
-                .filter(u8::is_ascii_digit)
-                .map(|b| b - b'0')
-                .collect();
-            check(&digits)
+        Some(match name {
+            "payment_card" => Validator::PaymentCard,
+            "luhn" => Validator::Luhn,
+            "iban" => Validator::Iban,
+            "snils" => Validator::Snils,
+            "inn" => Validator::Inn,
+            "us_ssn" => Validator::UsSsn,
+            "ipv4" => Validator::Ipv4,
+            "ipv6" => Validator::Ipv6,
+            "bitcoin_address" => Validator::BitcoinAddress,
+            "ethereum_address" => Validator::EthereumAddress,
+            "person_name" => Validator::PersonName,
+            _ => return None,
         })
     }
+
+    /// Length in bytes of the valid part of `candidate`, starting at its first byte.
+    pub fn valid_prefix(self, candidate: &str) -> Option<usize> {
+        match self {
+            Validator::PaymentCard => digit_prefix(candidate, is_payment_card),
+            Validator::Luhn => digit_prefix(candidate, luhn_valid),
+            Validator::Snils => whole(candidate, snils_valid(&digits_of(candidate))),
+            Validator::Inn => whole(candidate, inn_valid(&digits_of(candidate))),
+            Validator::UsSsn => whole(candidate, ssn_valid(&digits_of(candidate))),
+            Validator::Iban => group_prefix(candidate, iban_valid),
+            Validator::Ipv4 => whole(candidate, candidate.parse::<Ipv4Addr>().is_ok()),
+            // Short forms like `C::D` parse, but in prose they are paths or notation, not hosts.
+            Validator::Ipv6 => whole(
+                candidate,
+                candidate.matches(':').count() >= 2
+                    && candidate.bytes().filter(u8::is_ascii_hexdigit).count() >= 4
+                    && candidate.parse::<Ipv6Addr>().is_ok(),
+            ),
+            Validator::BitcoinAddress => whole(candidate, bitcoin_valid(candidate)),
+            Validator::EthereumAddress => whole(candidate, ethereum_valid(candidate)),
+            Validator::PersonName => person_name_prefix(candidate),
+        }
+    }
+}
+
+fn whole(candidate: &str, ok: bool) -> Option<usize> {
+    ok.then_some(candidate.len())
+}
+
+fn digits_of(text: &str) -> Vec<u8> {
+    text.bytes()
+        .filter(u8::is_ascii_digit)
+        .map(|b| b - b'0')
+        .collect()
+}
+
+/// Tries the whole candidate, then shorter prefixes that end before a space.
+fn group_prefix(candidate: &str, check: fn(&str) -> bool) -> Option<usize> {
+    let mut ends: Vec<usize> = candidate.match_indices(' ').map(|(i, _)| i).collect();
+    ends.push(candidate.len());
+    ends.into_iter().rev().find(|&end| check(&candidate[..end]))
+}
+
+/// Tries the whole candidate, then shorter prefixes ending at the end of a digit group.
+fn digit_prefix(candidate: &str, check: fn(&[u8]) -> bool) -> Option<usize> {
+    let mut ends: Vec<usize> = candidate
+        .char_indices()
+        .filter(|&(i, c)| {
+            c.is_ascii_digit()
+                && candidate[i + 1..]
+                    .chars()
+                    .next()
+                    .is_none_or(|next| !next.is_ascii_digit())
+        })
+        .map(|(i, _)| i + 1)
+        .collect();
+    ends.reverse();
+    ends.into_iter()
+        .find(|&end| check(&digits_of(&candidate[..end])))
 }
 
 fn luhn_valid(digits: &[u8]) -> bool {
@@ -109,12 +168,308 @@ fn is_payment_card(digits: &[u8]) -> bool {
     (12..=19).contains(&digits.len()) && issuer_allows(digits) && luhn_valid(digits)
 }
 
+/// IBAN lengths by country (ISO 13616 registry); unknown countries are refused.
+const IBAN_LENGTHS: &[(&str, usize)] = &[
+    ("AD", 24),
+    ("AE", 23),
+    ("AL", 28),
+    ("AT", 20),
+    ("AZ", 28),
+    ("BA", 20),
+    ("BE", 16),
+    ("BG", 22),
+    ("BH", 22),
+    ("BR", 29),
+    ("BY", 28),
+    ("CH", 21),
+    ("CR", 22),
+    ("CY", 28),
+    ("CZ", 24),
+    ("DE", 22),
+    ("DK", 18),
+    ("DO", 28),
+    ("EE", 20),
+    ("EG", 29),
+    ("ES", 24),
+    ("FI", 18),
+    ("FO", 18),
+    ("FR", 27),
+    ("GB", 22),
+    ("GE", 22),
+    ("GI", 23),
+    ("GL", 18),
+    ("GR", 27),
+    ("GT", 28),
+    ("HR", 21),
+    ("HU", 28),
+    ("IE", 22),
+    ("IL", 23),
+    ("IQ", 23),
+    ("IS", 26),
+    ("IT", 27),
+    ("JO", 30),
+    ("KW", 30),
+    ("KZ", 20),
+    ("LB", 28),
+    ("LC", 32),
+    ("LI", 21),
+    ("LT", 20),
+    ("LU", 20),
+    ("LV", 21),
+    ("MC", 27),
+    ("MD", 24),
+    ("ME", 22),
+    ("MK", 19),
+    ("MR", 27),
+    ("MT", 31),
+    ("MU", 30),
+    ("NL", 18),
+    ("NO", 15),
+    ("PK", 24),
+    ("PL", 28),
+    ("PS", 29),
+    ("PT", 25),
+    ("QA", 29),
+    ("RO", 24),
+    ("RS", 22),
+    ("RU", 33),
+    ("SA", 24),
+    ("SC", 31),
+    ("SE", 24),
+    ("SI", 19),
+    ("SK", 24),
+    ("SM", 27),
+    ("ST", 25),
+    ("SV", 28),
+    ("TL", 23),
+    ("TN", 24),
+    ("TR", 26),
+    ("UA", 29),
+    ("VA", 22),
+    ("VG", 24),
+    ("XK", 20),
+];
+
+fn iban_valid(candidate: &str) -> bool {
+    let compact: Vec<u8> = candidate
+        .bytes()
+        .filter(|b| !b.is_ascii_whitespace())
+        .map(|b| b.to_ascii_uppercase())
+        .collect();
+    if compact.len() < 15 || !compact.iter().all(u8::is_ascii_alphanumeric) {
+        return false;
+    }
+    let country = std::str::from_utf8(&compact[..2]).unwrap_or_default();
+    let Some(&(_, length)) = IBAN_LENGTHS.iter().find(|(c, _)| *c == country) else {
+        return false;
+    };
+    if compact.len() != length {
+        return false;
+    }
+    // Move the first four characters to the end, letters become 10..35, then mod 97 == 1.
+    let rearranged = compact[4..].iter().chain(&compact[..4]);
+    let mut remainder: u32 = 0;
+    for &b in rearranged {
+        let value = if b.is_ascii_digit() {
+            u32::from(b - b'0')
+        } else {
+            u32::from(b - b'A') + 10
+        };
+        remainder = if value >= 10 {
+            (remainder * 100 + value) % 97
+        } else {
+            (remainder * 10 + value) % 97
+        };
+    }
+    remainder == 1
+}
+
+fn snils_valid(digits: &[u8]) -> bool {
+    if digits.len() != 11 {
+        return false;
+    }
+    // Check numbers exist only above 001-001-998.
+    if prefix_number(digits, 9) <= 1_001_998 {
+        return false;
+    }
+    let sum: u32 = digits[..9]
+        .iter()
+        .enumerate()
+        .map(|(i, &d)| u32::from(d) * (9 - i as u32))
+        .sum();
+    let check = match sum {
+        0..=99 => sum,
+        100 | 101 => 0,
+        _ => match sum % 101 {
+            100 => 0,
+            r => r,
+        },
+    };
+    check == u32::from(digits[9]) * 10 + u32::from(digits[10])
+}
+
+fn inn_check(digits: &[u8], weights: &[u32]) -> u8 {
+    let sum: u32 = digits
+        .iter()
+        .zip(weights)
+        .map(|(&d, &w)| u32::from(d) * w)
+        .sum();
+    (sum % 11 % 10) as u8
+}
+
+fn inn_valid(digits: &[u8]) -> bool {
+    match digits.len() {
+        10 => inn_check(digits, &[2, 4, 10, 3, 5, 9, 4, 6, 8]) == digits[9],
+        12 => {
+            inn_check(digits, &[7, 2, 4, 10, 3, 5, 9, 4, 6, 8]) == digits[10]
+                && inn_check(digits, &[3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8]) == digits[11]
+        }
+        _ => false,
+    }
+}
+
+fn ssn_valid(digits: &[u8]) -> bool {
+    if digits.len() != 9 {
+        return false;
+    }
+    let area = prefix_number(digits, 3);
+    let group = prefix_number(&digits[3..], 2);
+    let serial = prefix_number(&digits[5..], 4);
+    area != 0 && area != 666 && area < 900 && group != 0 && serial != 0
+}
+
+fn bitcoin_valid(candidate: &str) -> bool {
+    if candidate.to_ascii_lowercase().starts_with("bc1") {
+        return bech32::segwit::decode(candidate).is_ok_and(|(hrp, _, _)| hrp == bech32::hrp::BC);
+    }
+    match bs58::decode(candidate).with_check(None).into_vec() {
+        // Version byte (0x00 P2PKH, 0x05 P2SH) followed by a 20-byte hash.
+        Ok(payload) => payload.len() == 21 && matches!(payload[0], 0x00 | 0x05),
+        Err(_) => false,
+    }
+}
+
+fn ethereum_valid(candidate: &str) -> bool {
+    let Some(hex) = candidate
+        .strip_prefix("0x")
+        .or_else(|| candidate.strip_prefix("0X"))
+    else {
+        return false;
+    };
+    if hex.len() != 40 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return false;
+    }
+    let has_lower = hex.bytes().any(|b| b.is_ascii_lowercase());
+    let has_upper = hex.bytes().any(|b| b.is_ascii_uppercase());
+    if !(has_lower && has_upper) {
+        return true;
+    }
+    // EIP-55: a letter is upper case exactly when the matching nibble of keccak256(lowercase) is >= 8.
+    use sha3::Digest;
+    let hash = sha3::Keccak256::digest(hex.to_ascii_lowercase().as_bytes());
+    hex.bytes().enumerate().all(|(i, b)| {
+        if !b.is_ascii_alphabetic() {
+            return true;
+        }
+        let nibble = (hash[i / 2] >> if i % 2 == 0 { 4 } else { 0 }) & 0x0f;
+        (nibble >= 8) == b.is_ascii_uppercase()
+    })
+}
+
+/// Words that follow name cues ("Dear …", "Regards, …") but are not names.
+const NOT_NAMES: &[&str] = &[
+    "support",
+    "team",
+    "customer",
+    "customers",
+    "service",
+    "services",
+    "sir",
+    "madam",
+    "sirs",
+    "all",
+    "colleagues",
+    "friend",
+    "friends",
+    "user",
+    "users",
+    "admin",
+    "administrator",
+    "manager",
+    "client",
+    "hushdesk",
+    "helpdesk",
+    "the",
+    "a",
+    "an",
+    "and",
+    "your",
+    "our",
+    "my",
+    "this",
+    "that",
+    "i",
+    "we",
+    "you",
+    "thanks",
+    "thank",
+    "regards",
+    "best",
+    "cheers",
+    "hello",
+    "hi",
+    "sent",
+    "from",
+    "iphone",
+    "android",
+    "mobile",
+    "unknown",
+    "not",
+    "no",
+    "служба",
+    "поддержки",
+    "поддержка",
+    "команда",
+    "коллеги",
+    "клиент",
+    "пользователь",
+    "администратор",
+    "менеджер",
+    "господа",
+    "друзья",
+    "все",
+    "всем",
+    "спасибо",
+    "уважением",
+    "привет",
+    "здравствуйте",
+    "добрый",
+    "день",
+];
+
+/// Keeps the leading words that could be a name; at least one must be.
+fn person_name_prefix(candidate: &str) -> Option<usize> {
+    let mut end = 0;
+    for (start, word) in word_spans(candidate) {
+        if NOT_NAMES.contains(&word.to_lowercase().as_str()) {
+            break;
+        }
+        end = start + word.len();
+    }
+    (end > 0).then_some(end)
+}
+
+fn word_spans(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.split_whitespace()
+        .map(move |word| (word.as_ptr() as usize - text.as_ptr() as usize, word))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn card(s: &str) -> bool {
-        Validator::PaymentCard.valid_prefix(s) == Some(s.len())
+    fn valid(v: Validator, s: &str) -> bool {
+        v.valid_prefix(s) == Some(s.len())
     }
 
     #[test]
@@ -132,25 +487,120 @@ mod tests {
             "4111 1111 1111 1111", // with spaces
             "4111-1111-1111-1111", // with dashes
         ] {
-            assert!(card(number), "{number} should be a card");
+            assert!(
+                valid(Validator::PaymentCard, number),
+                "{number} should be a card"
+            );
         }
     }
 
     #[test]
     fn luhn_valid_numbers_without_an_issuer_are_not_cards() {
-        // A millisecond timestamp that happens to pass Luhn.
         let timestamp = "1700000000004";
-        assert!(luhn_valid(
-            &timestamp.bytes().map(|b| b - b'0').collect::<Vec<_>>()
-        ));
-        assert!(!card(timestamp));
-        assert!(!card("4111111111111112"), "Luhn-invalid");
-        assert!(!card("41111111111111"), "Visa never has 14 digits");
+        assert!(luhn_valid(&digits_of(timestamp)));
+        assert!(!valid(Validator::PaymentCard, timestamp));
+        assert!(
+            !valid(Validator::PaymentCard, "4111111111111112"),
+            "Luhn-invalid"
+        );
+        assert!(
+            !valid(Validator::PaymentCard, "41111111111111"),
+            "Visa never has 14 digits"
+        );
     }
 
     #[test]
     fn a_card_followed_by_another_number_is_still_found() {
-        let candidate = "4111 1111 1111 1111 12";
-        assert_eq!(Validator::PaymentCard.valid_prefix(candidate), Some(19));
+        assert_eq!(
+            Validator::PaymentCard.valid_prefix("4111 1111 1111 1111 12"),
+            Some(19)
+        );
+    }
+
+    #[test]
+    fn ibans_need_the_right_length_and_check_digits() {
+        assert!(valid(Validator::Iban, "DE89370400440532013000"));
+        assert!(valid(Validator::Iban, "GB82 WEST 1234 5698 7654 32"));
+        assert!(
+            !valid(Validator::Iban, "DE89370400440532013001"),
+            "check digits"
+        );
+        assert!(!valid(Validator::Iban, "DE8937040044053201300"), "length");
+        assert!(!valid(Validator::Iban, "ZZ89370400440532013000"), "country");
+    }
+
+    #[test]
+    fn russian_numbers_are_checked() {
+        assert!(valid(Validator::Snils, "112-233-445 95"));
+        assert!(!valid(Validator::Snils, "112-233-445 96"));
+        assert!(valid(Validator::Inn, "7707083893"), "Sberbank's INN");
+        assert!(!valid(Validator::Inn, "7707083894"));
+        assert!(valid(Validator::Inn, "500100732259"));
+        assert!(!valid(Validator::Inn, "500100732258"));
+    }
+
+    #[test]
+    fn ssns_follow_the_allocation_rules() {
+        assert!(valid(Validator::UsSsn, "536-22-8726"));
+        for bad in [
+            "000-12-3456",
+            "666-12-3456",
+            "912-12-3456",
+            "123-00-4567",
+            "123-45-0000",
+        ] {
+            assert!(!valid(Validator::UsSsn, bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn addresses_are_parsed() {
+        assert!(valid(Validator::Ipv4, "192.168.10.254"));
+        assert!(!valid(Validator::Ipv4, "300.1.1.1"));
+        assert!(valid(Validator::Ipv6, "2001:db8::8a2e:370:7334"));
+        assert!(!valid(Validator::Ipv6, "12:30"));
+    }
+
+    #[test]
+    fn crypto_addresses_are_checksummed() {
+        assert!(valid(
+            Validator::BitcoinAddress,
+            "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa"
+        ));
+        assert!(valid(
+            Validator::BitcoinAddress,
+            "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy"
+        ));
+        assert!(valid(
+            Validator::BitcoinAddress,
+            "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"
+        ));
+        assert!(!valid(
+            Validator::BitcoinAddress,
+            "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb"
+        ));
+        assert!(!valid(
+            Validator::BitcoinAddress,
+            "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdr"
+        ));
+        assert!(valid(
+            Validator::EthereumAddress,
+            "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
+        ));
+        assert!(valid(
+            Validator::EthereumAddress,
+            "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed"
+        ));
+        assert!(!valid(
+            Validator::EthereumAddress,
+            "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD"
+        ));
+    }
+
+    #[test]
+    fn cue_words_that_are_not_names_are_dropped() {
+        assert_eq!(Validator::PersonName.valid_prefix("John Smith"), Some(10));
+        assert_eq!(Validator::PersonName.valid_prefix("Anna Support"), Some(4));
+        assert_eq!(Validator::PersonName.valid_prefix("Support Team"), None);
     }
 }
