@@ -3,6 +3,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "../corpus/mod.rs"]
+mod corpus;
+
 mod bad_input;
 mod binary;
 mod browser;
@@ -10,4 +13,5 @@ mod headers;
 mod privacy;
 mod public_portal;
 mod rate_limit;
+mod redaction_quality;
 mod support;
