@@ -6,5 +6,5 @@ mod input;
 mod ticket;
 
 pub use category::Category;
-pub use input::{ContactAddress, InputError, NewTicketInput, ReplyInput};
+pub use input::{ContactAddress, InputError, KeepChoices, NewTicketInput, ReplyInput};
 pub use ticket::{Author, Reference, Status};

@@ -77,8 +77,12 @@ impl Desk {
             let reference = Reference::from_random(os_random().map_err(anyhow::Error::from)?);
             let token = AccessToken::generate().map_err(anyhow::Error::from)?;
             let mut book = MaskBook::new(self.mask_key(&reference), Vec::new());
-            let subject = self.redactor.redact(&input.subject, &mut book);
-            let body = self.redactor.redact(&input.body, &mut book);
+            let subject =
+                self.redactor
+                    .redact_keeping(&input.subject, &mut book, &input.keep.subject);
+            let body = self
+                .redactor
+                .redact_keeping(&input.body, &mut book, &input.keep.body);
             let mut redactions = subject.counts().clone();
             redactions.merge(body.counts());
             let record = crate::store::NewTicketRecord {

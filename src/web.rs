@@ -51,6 +51,7 @@ pub fn router(state: AppState) -> Router {
     let requests = GovernorLayer::new(requests_limiter);
 
     let requester_routes = Router::new()
+        .route("/tickets/preview", post(public::preview::show))
         .route("/t/{token}", get(public::ticket::show))
         .route("/t/{token}/reply", post(public::ticket::reply))
         .route("/t/{token}/delete", post(public::ticket::delete))

@@ -67,6 +67,41 @@ pub struct NewTicketInput {
     pub contact: Option<ContactAddress>,
     /// Armored OpenPGP public key, checked later by the crypto layer.
     pub pgp_key: Option<String>,
+    /// Findings the requester chose, after a preview, to leave unmasked.
+    pub keep: KeepChoices,
+}
+
+/// Spans (byte offsets into the parsed subject and body) the requester asked to keep.
+/// The redactor honours them only for rules that allow keeping; secrets are always masked.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeepChoices {
+    pub subject: Vec<(usize, usize)>,
+    pub body: Vec<(usize, usize)>,
+}
+
+impl KeepChoices {
+    /// Parses `subject:START:END` / `body:START:END` values from the preview form;
+    /// anything else is ignored (a stale or forged choice can only mask more, never less).
+    pub fn parse<'a>(values: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut choices = KeepChoices::default();
+        for value in values {
+            let mut parts = value.split(':');
+            let (Some(field), Some(start), Some(end), None) =
+                (parts.next(), parts.next(), parts.next(), parts.next())
+            else {
+                continue;
+            };
+            let (Ok(start), Ok(end)) = (start.parse::<usize>(), end.parse::<usize>()) else {
+                continue;
+            };
+            match field {
+                "subject" => choices.subject.push((start, end)),
+                "body" => choices.body.push((start, end)),
+                _ => {}
+            }
+        }
+        choices
+    }
 }
 
 impl NewTicketInput {
@@ -101,6 +136,7 @@ impl NewTicketInput {
                     category,
                     contact,
                     pgp_key,
+                    keep: KeepChoices::default(),
                 })
             }
             _ => Err(errors),

@@ -19,6 +19,9 @@ pub struct Finding {
     pub end: usize,
 }
 
+/// Shortest found value whose other occurrences are masked too.
+const PROPAGATE_MIN_CHARS: usize = 8;
+
 /// What a rule is, for people choosing or reviewing rules.
 #[derive(Debug, Clone, Copy)]
 pub struct RuleSummary<'a> {
@@ -203,12 +206,17 @@ impl Redactor {
         found: &[(usize, usize, usize)],
         masks: &[std::ops::Range<usize>],
     ) -> Vec<(usize, usize, usize)> {
+        let mut seen = HashSet::new();
         let mut values: Vec<(&str, usize)> = Vec::new();
         for &(start, end, index) in found {
             let value = &text[start..end];
-            if !values.iter().any(|(v, _)| *v == value) {
+            // Short values (a CVV, a PIN) would match unrelated numbers all over the text.
+            if value.chars().count() >= PROPAGATE_MIN_CHARS && seen.insert(value) {
                 values.push((value, index));
             }
+        }
+        if values.is_empty() {
+            return Vec::new();
         }
         let Ok(automaton) = AhoCorasick::new(values.iter().map(|(v, _)| *v)) else {
             return Vec::new();

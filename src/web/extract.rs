@@ -25,6 +25,14 @@ impl FormFields {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Every value given for `name`, in order (checkbox groups).
+    pub fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.0
+            .iter()
+            .filter(move |(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
     pub fn parse(body: &[u8]) -> Result<Self, WebError> {
         let mut fields = Vec::new();
         for pair in body.split(|&b| b == b'&').filter(|p| !p.is_empty()) {

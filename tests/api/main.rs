@@ -10,6 +10,7 @@ mod bad_input;
 mod binary;
 mod browser;
 mod headers;
+mod preview;
 mod privacy;
 mod public_portal;
 mod rate_limit;

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::base_url;
 use crate::app::AppState;
-use crate::domain::{Category, NewTicketInput};
+use crate::domain::{Category, KeepChoices, NewTicketInput};
 use crate::web::error::{FieldError, Rendered, WebError, WebResult};
 use crate::web::extract::FormFields;
 
@@ -42,7 +42,7 @@ impl NewTicketPage {
     }
 }
 
-fn category_options(selected: Option<&str>) -> Vec<CategoryOption> {
+pub(super) fn category_options(selected: Option<&str>) -> Vec<CategoryOption> {
     Category::ALL
         .into_iter()
         .map(|c| CategoryOption {
@@ -83,7 +83,11 @@ pub async fn submit(
         field("category"),
         form.get("contact"),
         form.get("pgp_key"),
-    );
+    )
+    .map(|input| NewTicketInput {
+        keep: KeepChoices::parse(form.get_all("keep")),
+        ..input
+    });
     let outcome = match input {
         Ok(input) => state.desk.file_ticket(input).await.map_err(WebError::from),
         Err(errors) => Err(WebError::from(crate::intake::IntakeError::Invalid(errors))),

@@ -1,0 +1,137 @@
+//! Redaction quality on a large generated corpus: recall per family and over-redaction
+//! (decoys touched, clean bytes masked), printed as a table.
+//!
+//! `cargo bench --bench quality` prints the table; `cargo bench --bench quality -- --emit FILE`
+//! also writes the 10 MB mixed document used for throughput comparisons, and its labels as
+//! FILE.labels.tsv (family, kind, start, end) for scoring other tools.
+
+#[path = "../tests/corpus/mod.rs"]
+mod corpus;
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use corpus::{Family, Rng};
+use hushdesk::redact::Redactor;
+
+const DOCUMENT_BYTES: usize = 10 * 1024 * 1024;
+
+fn main() -> std::io::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let emit = args
+        .iter()
+        .position(|a| a == "--emit")
+        .and_then(|i| args.get(i + 1))
+        .cloned();
+    let redactor = match Redactor::builtin() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("built-in rules: {e}");
+            std::process::exit(1);
+        }
+    };
+    let mut rng = Rng::new(0x9e37_79b9_7f4a_7c15);
+    let doc = corpus::document(&mut rng, DOCUMENT_BYTES);
+
+    let started = std::time::Instant::now();
+    let findings = redactor.find(&doc.text);
+    let elapsed = started.elapsed();
+
+    let covered = |r: &std::ops::Range<usize>| {
+        findings
+            .iter()
+            .any(|f| f.start <= r.start && f.end >= r.end)
+    };
+    let touched =
+        |r: &std::ops::Range<usize>| findings.iter().any(|f| f.start < r.end && r.start < f.end);
+
+    let mut recall: BTreeMap<Family, (usize, usize)> = BTreeMap::new();
+    for (family, _, range) in &doc.planted {
+        let entry = recall.entry(*family).or_default();
+        entry.1 += 1;
+        if covered(range) {
+            entry.0 += 1;
+        }
+    }
+    let mut decoys: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for (kind, range) in &doc.decoys {
+        let entry = decoys.entry(kind).or_default();
+        entry.1 += 1;
+        if touched(range) {
+            entry.0 += 1;
+        }
+    }
+    // Bytes masked outside every planted span: the cost of over-redaction in the text itself.
+    let mut planted_mask = vec![false; doc.text.len()];
+    for (_, _, r) in &doc.planted {
+        planted_mask[r.clone()].iter_mut().for_each(|b| *b = true);
+    }
+    let clean_bytes = planted_mask.iter().filter(|b| !**b).count();
+    let over_masked: usize = findings
+        .iter()
+        .map(|f| (f.start..f.end).filter(|&i| !planted_mask[i]).count())
+        .sum();
+
+    println!(
+        "corpus: {} bytes, {} planted items, {} decoys, {} findings",
+        doc.text.len(),
+        doc.planted.len(),
+        doc.decoys.len(),
+        findings.len()
+    );
+    println!(
+        "find() on the whole document: {:.1} ms ({:.0} MB/s, this machine, one thread)\n",
+        elapsed.as_secs_f64() * 1e3,
+        doc.text.len() as f64 / 1e6 / elapsed.as_secs_f64()
+    );
+    println!("| family | found / planted | recall |\n|---|---|---|");
+    for family in Family::ALL {
+        let (found, total) = recall.get(&family).copied().unwrap_or_default();
+        println!(
+            "| {family:?} | {found} / {total} | {:.2}% |",
+            100.0 * found as f64 / total.max(1) as f64
+        );
+    }
+    println!("\n| decoy | masked / present |\n|---|---|");
+    for (kind, (masked, total)) in &decoys {
+        println!("| {kind} | {masked} / {total} |");
+    }
+    println!(
+        "\nover-redaction: {over_masked} of {clean_bytes} clean bytes masked ({:.4}%)",
+        100.0 * over_masked as f64 / clean_bytes as f64
+    );
+
+    if args.iter().any(|a| a == "--per-file") {
+        println!("\ntime per rule file on the same document:");
+        for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/redaction-rules"))? {
+            let path = entry?.path();
+            let text = std::fs::read_to_string(&path)?;
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let Ok(single) = Redactor::from_rule_file(&name, &text) else {
+                continue;
+            };
+            let started = std::time::Instant::now();
+            let n = single.find(&doc.text).len();
+            println!(
+                "  {name:<22} {:>8.1} ms  {n} findings",
+                started.elapsed().as_secs_f64() * 1e3
+            );
+        }
+    }
+
+    if let Some(path) = emit {
+        std::fs::write(&path, &doc.text)?;
+        let mut labels = std::fs::File::create(format!("{path}.labels.tsv"))?;
+        for (family, kind, r) in &doc.planted {
+            writeln!(labels, "{family:?}\t{kind}\t{}\t{}", r.start, r.end)?;
+        }
+        for (kind, r) in &doc.decoys {
+            writeln!(labels, "Decoy\t{kind}\t{}\t{}", r.start, r.end)?;
+        }
+        println!("wrote {path} and {path}.labels.tsv");
+    }
+    Ok(())
+}

@@ -1,0 +1,119 @@
+//! `POST /tickets/preview`: shows the requester, before anything is stored, what will be
+//! masked, and lets them keep the findings that rules allow keeping. No JavaScript: the
+//! preview is a page with the form's fields carried along and one checkbox per choice.
+
+use axum::Extension;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use super::form::{NewTicketPage, category_options};
+use crate::app::AppState;
+use crate::domain::NewTicketInput;
+use crate::web::error::{FieldError, Rendered, WebError, WebResult};
+use crate::web::extract::FormFields;
+
+/// A run of the text: plain, or a finding with how it will be stored.
+pub struct Segment {
+    pub text: String,
+    pub finding: Option<FindingView>,
+}
+
+pub struct FindingView {
+    pub mask: String,
+    pub rule: String,
+    /// `subject:START:END`, the value of its keep checkbox; `None` when it cannot be kept.
+    pub keep_key: Option<String>,
+}
+
+#[derive(askama::Template, askama_web::WebTemplate)]
+#[template(path = "public/preview.html")]
+pub struct PreviewPage {
+    pub subject: Vec<Segment>,
+    pub body: Vec<Segment>,
+    pub findings: usize,
+    pub keepable: usize,
+    pub fields: Vec<(&'static str, String)>,
+}
+
+pub async fn show(State(state): State<AppState>, form: FormFields) -> WebResult<Response> {
+    let field = |name| form.get(name).unwrap_or_default();
+    let input = match NewTicketInput::parse(
+        field("subject"),
+        field("body"),
+        field("category"),
+        form.get("contact"),
+        form.get("pgp_key"),
+    ) {
+        Ok(input) => input,
+        Err(errors) => {
+            let page = NewTicketPage {
+                categories: category_options(form.get("category")),
+                subject: field("subject").to_owned(),
+                body: field("body").to_owned(),
+                errors: errors.iter().map(FieldError::from).collect(),
+                fingerprint: state.helpdesk_fingerprint.to_string(),
+            };
+            return Ok(
+                (StatusCode::UNPROCESSABLE_ENTITY, Extension(Rendered), page).into_response(),
+            );
+        }
+    };
+    if form.get("website").is_some_and(|v| !v.is_empty()) {
+        return Err(WebError::BadRequest("This form could not be accepted."));
+    }
+    let redactor = &state.desk.redactor;
+    let subject = segments(redactor, "subject", &input.subject);
+    let body = segments(redactor, "body", &input.body);
+    let all = || {
+        subject
+            .iter()
+            .chain(&body)
+            .filter_map(|s| s.finding.as_ref())
+    };
+    let page = PreviewPage {
+        findings: all().count(),
+        keepable: all().filter(|f| f.keep_key.is_some()).count(),
+        fields: vec![
+            ("subject", input.subject.clone()),
+            ("body", input.body.clone()),
+            ("category", input.category.id().to_owned()),
+            ("contact", field("contact").to_owned()),
+            ("pgp_key", field("pgp_key").to_owned()),
+        ],
+        subject,
+        body,
+    };
+    Ok(page.into_response())
+}
+
+fn segments(redactor: &crate::redact::Redactor, field: &str, text: &str) -> Vec<Segment> {
+    let mut out = Vec::new();
+    let mut last = 0;
+    for finding in redactor.find(text) {
+        if finding.start > last {
+            out.push(Segment {
+                text: text[last..finding.start].to_owned(),
+                finding: None,
+            });
+        }
+        out.push(Segment {
+            text: text[finding.start..finding.end].to_owned(),
+            finding: Some(FindingView {
+                mask: finding.mask.clone(),
+                rule: finding.rule.to_string(),
+                keep_key: redactor
+                    .may_keep(&finding.rule)
+                    .then(|| format!("{field}:{}:{}", finding.start, finding.end)),
+            }),
+        });
+        last = finding.end;
+    }
+    if last < text.len() {
+        out.push(Segment {
+            text: text[last..].to_owned(),
+            finding: None,
+        });
+    }
+    out
+}
