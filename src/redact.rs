@@ -4,6 +4,8 @@
 mod builtin;
 mod engine;
 mod masks;
+#[cfg(test)]
+mod properties;
 mod rules;
 mod validators;
 

@@ -19,6 +19,40 @@ pub struct Finding {
     pub end: usize,
 }
 
+/// How many extra looks `find` takes with masks in place; one almost always settles it.
+const MAX_ROUNDS: usize = 3;
+
+/// The text as it will read once masked (numbers aside), and for each copied run of the
+/// original its (offset in the masked text, offset in the original, length).
+fn render_with_masks(text: &str, findings: &[Finding]) -> (String, Vec<(usize, usize, usize)>) {
+    let mut out = String::with_capacity(text.len());
+    let mut segments = Vec::with_capacity(findings.len() + 1);
+    let mut last = 0;
+    for f in findings {
+        segments.push((out.len(), last, f.start - last));
+        out.push_str(&text[last..f.start]);
+        out.push('[');
+        out.push_str(&f.mask);
+        out.push_str("-1]");
+        last = f.end;
+    }
+    segments.push((out.len(), last, text.len() - last));
+    out.push_str(&text[last..]);
+    (out, segments)
+}
+
+/// Maps a span of the masked text back to the original; `None` if it touches a mask.
+fn map_back(
+    segments: &[(usize, usize, usize)],
+    start: usize,
+    end: usize,
+) -> Option<(usize, usize)> {
+    segments
+        .iter()
+        .find(|&&(at, _, len)| start >= at && end <= at + len)
+        .map(|&(at, original, _)| (original + start - at, original + end - at))
+}
+
 /// Shortest found value whose other occurrences are masked too.
 const PROPAGATE_MIN_CHARS: usize = 8;
 
@@ -139,7 +173,59 @@ impl Redactor {
     /// Non-overlapping findings in text order. Where two overlap, the longer wins,
     /// then the rule listed first. Every further occurrence of a found value is found too,
     /// so a secret mentioned once in context and once bare is masked both times.
+    ///
+    /// Masking changes what stands next to what ("…1111+7 (916)…" becomes "[CARD-1]+7 (916)…"),
+    /// which can reveal a value the first look missed. So the text is looked at again with
+    /// the masks in place, until nothing new turns up: that makes redaction idempotent.
     pub fn find(&self, text: &str) -> Vec<Finding> {
+        let mut findings = self.find_once(text);
+        for _ in 0..MAX_ROUNDS {
+            if findings.is_empty() {
+                break;
+            }
+            let (masked, segments) = render_with_masks(text, &findings);
+            let more: Vec<(usize, usize, usize)> = self
+                .find_once(&masked)
+                .into_iter()
+                .filter_map(|f| {
+                    let index = self.rules.iter().position(|r| r.id == f.rule)?;
+                    let (start, end) = map_back(&segments, f.start, f.end)?;
+                    Some((start, end, index))
+                })
+                .collect();
+            if more.is_empty() {
+                break;
+            }
+            let mut all: Vec<(usize, usize, usize)> = findings
+                .iter()
+                .filter_map(|f| {
+                    Some((
+                        f.start,
+                        f.end,
+                        self.rules.iter().position(|r| r.id == f.rule)?,
+                    ))
+                })
+                .chain(more)
+                .collect();
+            resolve_overlaps(&mut all);
+            findings = all
+                .into_iter()
+                .map(|(start, end, index)| {
+                    let rule = &self.rules[index];
+                    Finding {
+                        rule: rule.id.clone(),
+                        mask: rule.mask.clone(),
+                        start,
+                        end,
+                    }
+                })
+                .collect();
+        }
+        findings
+    }
+
+    /// One look at the text: every active rule, then repeated values, then overlaps resolved.
+    fn find_once(&self, text: &str) -> Vec<Finding> {
         let active = self.active_rules(text);
         let mut candidates: Vec<(usize, usize, usize)> = Vec::new(); // (start, end, rule index)
         for index in active {

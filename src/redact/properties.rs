@@ -1,0 +1,126 @@
+//! Property tests of the redactor over arbitrary and adversarial text.
+
+use proptest::prelude::*;
+
+use super::{MaskBook, MaskKey, Redactor};
+
+fn redactor() -> &'static Redactor {
+    static REDACTOR: std::sync::OnceLock<Redactor> = std::sync::OnceLock::new();
+    REDACTOR.get_or_init(|| Redactor::builtin().unwrap())
+}
+
+fn book() -> MaskBook {
+    MaskBook::new(MaskKey::from_bytes([9; 32]), Vec::new())
+}
+
+/// Text that hits the rules: fragments of real findings glued with random separators.
+fn adversarial() -> impl Strategy<Value = String> {
+    let fragments = prop::sample::select(vec![
+        "jane.doe@example.org",
+        "4111 1111 1111 1111",
+        "+7 (916) 123-45-67",
+        "DE89 3704 0044 0532 0130 00",
+        "CVV 123",
+        "password: hunter22",
+        "ИНН 7707083893",
+        "Иванов Иван Иванович",
+        "192.168.0.1",
+        "2001:db8::1:2:3",
+        "ghp_1234567890abcdefghijABCDEFGHIJ123456",
+        "Authorization: Bearer abcdefgh12345678",
+        "-----BEGIN PRIVATE KEY-----",
+        "код из смс 123456",
+        "[EMAIL-1]",
+        "my name is John Smith",
+        "version 1.2.3.4",
+        "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa",
+        "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
+        "Set-Cookie: sid=abcdef",
+        "https://u:p@host",
+        "?token=abcdef123",
+        "дата рождения 01.02.1990",
+        "З",
+        "é",
+        "\n",
+        " ",
+        "-",
+        ":",
+        "@",
+        ".",
+    ]);
+    prop::collection::vec(
+        prop_oneof![fragments.prop_map(str::to_owned), "\\PC{0,6}"],
+        0..24,
+    )
+    .prop_map(|parts| parts.concat())
+}
+
+fn any_text() -> impl Strategy<Value = String> {
+    prop_oneof![any::<String>(), adversarial()]
+}
+
+/// `text` with mask tokens blanked out, so a value that happens to spell a mask label
+/// ("PASSWORD") is not counted as surviving inside `[PASSWORD-1]`.
+fn without_masks(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('[') {
+        out.push_str(&rest[..open]);
+        match rest[open..].find(']') {
+            Some(close) if rest[open + 1..open + close].contains('-') => {
+                out.push(' ');
+                rest = &rest[open + close + 1..];
+            }
+            _ => {
+                out.push('[');
+                rest = &rest[open + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn findings_are_ordered_disjoint_and_on_char_boundaries(text in any_text()) {
+        let findings = redactor().find(&text);
+        let mut last_end = 0;
+        for f in &findings {
+            prop_assert!(f.start >= last_end && f.start < f.end && f.end <= text.len());
+            prop_assert!(text.is_char_boundary(f.start) && text.is_char_boundary(f.end));
+            last_end = f.end;
+        }
+    }
+
+    #[test]
+    fn redacting_twice_changes_nothing(text in any_text()) {
+        let mut book = book();
+        let once = redactor().redact(&text, &mut book);
+        let twice = redactor().redact(once.as_str(), &mut book);
+        prop_assert_eq!(once.as_str(), twice.as_str());
+        prop_assert_eq!(twice.counts().total(), 0);
+    }
+
+    #[test]
+    fn no_found_value_survives_in_the_output(text in any_text()) {
+        let findings = redactor().find(&text);
+        let output = redactor().redact(&text, &mut book());
+        let visible = without_masks(output.as_str());
+        for f in &findings {
+            let value = &text[f.start..f.end];
+            // Values of 8+ characters are masked wherever they stand as a token.
+            if value.chars().count() >= 8 && !value.chars().all(char::is_whitespace) {
+                let survives = visible.match_indices(value).any(|(i, m)| {
+                    let before = visible[..i].chars().next_back();
+                    let after = visible[i + m.len()..].chars().next();
+                    !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+                });
+                prop_assert!(!survives, "{:?} survives in {:?}", value, output.as_str());
+            }
+        }
+        prop_assert_eq!(output.counts().total() as usize, findings.len());
+    }
+}
