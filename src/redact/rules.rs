@@ -53,6 +53,9 @@ struct RuleSpec {
     context_window: Option<usize>,
     /// Least Shannon entropy (bits per character) of the value, for generic secret shapes.
     min_entropy: Option<f64>,
+    /// `digits`: every match contains an ASCII digit, so the rule only needs to run near one.
+    #[serde(default)]
+    scope: Scope,
     #[serde(default)]
     normalize: Normalize,
     #[serde(default)]
@@ -63,6 +66,16 @@ struct RuleSpec {
     examples: Vec<String>,
     #[serde(default)]
     counterexamples: Vec<String>,
+}
+
+/// Where in a text a rule can match at all; lets the engine skip the rest.
+#[derive(Debug, Default, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    #[default]
+    Anywhere,
+    /// Only near an ASCII digit: every match of the rule contains one.
+    Digits,
 }
 
 /// How a found value is put in canonical form before it is numbered, so that
@@ -101,6 +114,7 @@ pub struct Rule {
     pub exclude_context: Vec<String>,
     pub context_window: usize,
     pub min_entropy: Option<f64>,
+    pub scope: Scope,
     pub normalize: Normalize,
     /// The requester may choose to keep this finding unmasked (never for secrets).
     pub user_may_keep: bool,
@@ -206,6 +220,16 @@ fn compile_rule(
     {
         return Err(fail("keywords and context words must not be empty".into()));
     }
+    if spec.scope == Scope::Digits
+        && let Some(example) = spec
+            .examples
+            .iter()
+            .find(|e| !e.bytes().any(|b| b.is_ascii_digit()))
+    {
+        return Err(fail(format!(
+            "scope is digits but example {example:?} has no digit"
+        )));
+    }
     if spec.examples.is_empty() {
         return Err(fail("at least one example is required".into()));
     }
@@ -224,6 +248,7 @@ fn compile_rule(
             .collect(),
         context_window,
         min_entropy: spec.min_entropy,
+        scope: spec.scope,
         normalize: spec.normalize,
         user_may_keep: spec.user_may_keep,
         secret: spec.secret,

@@ -146,6 +146,27 @@ impl TestApp {
         count
     }
 
+    /// Every subject and message body as stored, joined by newlines.
+    pub async fn stored_text(&self) -> String {
+        let url = format!(
+            "sqlite://{}?mode=ro",
+            self.data_dir.join("hushdesk.db").display()
+        );
+        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+        let mut texts: Vec<String> = sqlx::query_scalar("select subject from tickets")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+        texts.extend(
+            sqlx::query_scalar::<_, String>("select body from messages")
+                .fetch_all(&pool)
+                .await
+                .unwrap(),
+        );
+        pool.close().await;
+        texts.join("\n")
+    }
+
     /// Every byte of every file under the data directory, by path.
     pub fn data_files(&self) -> Vec<(PathBuf, Vec<u8>)> {
         files_under(&self.data_dir)

@@ -813,19 +813,30 @@ pub struct Document {
 }
 
 pub fn document(rng: &mut Rng, bytes: usize) -> Document {
+    document_with(rng, bytes, 30, 20)
+}
+
+/// Like `document`, with the share of planted and decoy sentences given in percent.
+pub fn document_with(
+    rng: &mut Rng,
+    bytes: usize,
+    planted_percent: usize,
+    decoy_percent: usize,
+) -> Document {
     let mut doc = Document {
         text: String::with_capacity(bytes + 256),
         planted: Vec::new(),
         decoys: Vec::new(),
     };
     while doc.text.len() < bytes {
-        let sample = match rng.below(10) {
-            0..=2 => {
-                let family = Family::ALL[rng.below(Family::ALL.len())];
-                planted(rng, family)
-            }
-            3..=4 => decoy(rng),
-            _ => filler(rng),
+        let roll = rng.below(100);
+        let sample = if roll < planted_percent {
+            let family = Family::ALL[rng.below(Family::ALL.len())];
+            planted(rng, family)
+        } else if roll < planted_percent + decoy_percent {
+            decoy(rng)
+        } else {
+            filler(rng)
         };
         let offset = doc.text.len();
         if let Some((family, kind, range)) = sample.planted {
