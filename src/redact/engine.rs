@@ -8,7 +8,9 @@ use aho_corasick::AhoCorasick;
 
 use super::builtin::DEFAULT_RULE_FILES;
 use super::masks::{MaskBook, Redacted, RedactionCounts};
-use super::rules::{Rule, RuleError, Scope, compile_file, load_dir};
+use super::rules::{
+    Rule, RuleError, Scope, ceil_char_boundary, compile_file, floor_char_boundary, load_dir,
+};
 
 /// One thing the redactor found: which rule, and where (byte offsets into the input).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,12 +66,8 @@ fn regions_near_digits(text: &str) -> Vec<std::ops::Range<usize>> {
         }
     }
     for region in &mut regions {
-        while !text.is_char_boundary(region.start) {
-            region.start -= 1;
-        }
-        while !text.is_char_boundary(region.end) {
-            region.end += 1;
-        }
+        region.start = floor_char_boundary(text, region.start);
+        region.end = ceil_char_boundary(text, region.end);
     }
     regions
 }
@@ -87,14 +85,8 @@ fn regions_near_masks(
     for pair in segments.windows(2) {
         let mask_start = pair[0].0 + pair[0].2;
         let mask_end = pair[1].0;
-        let mut start = mask_start.saturating_sub(SECOND_LOOK_REACH);
-        while !masked.is_char_boundary(start) {
-            start -= 1;
-        }
-        let mut end = (mask_end + SECOND_LOOK_REACH).min(masked.len());
-        while !masked.is_char_boundary(end) {
-            end += 1;
-        }
+        let start = floor_char_boundary(masked, mask_start.saturating_sub(SECOND_LOOK_REACH));
+        let end = ceil_char_boundary(masked, (mask_end + SECOND_LOOK_REACH).min(masked.len()));
         match regions.last_mut() {
             Some(last) if start <= last.end => last.end = last.end.max(end),
             _ => regions.push(start..end),
@@ -293,15 +285,7 @@ impl Redactor {
             resolve_overlaps(&mut all);
             findings = all
                 .into_iter()
-                .map(|(start, end, index)| {
-                    let rule = &self.rules[index];
-                    Finding {
-                        rule: rule.id.clone(),
-                        mask: rule.mask.clone(),
-                        start,
-                        end,
-                    }
-                })
+                .map(|candidate| self.to_finding(candidate))
                 .collect();
         }
         findings
@@ -345,15 +329,7 @@ impl Redactor {
         resolve_overlaps(&mut candidates);
         candidates
             .into_iter()
-            .map(|(start, end, index)| {
-                let rule = &self.rules[index];
-                Finding {
-                    rule: rule.id.clone(),
-                    mask: rule.mask.clone(),
-                    start,
-                    end,
-                }
-            })
+            .map(|candidate| self.to_finding(candidate))
             .collect()
     }
 
@@ -452,6 +428,16 @@ impl Redactor {
         }
         out.push_str(&text[last..]);
         Redacted::new(out, counts)
+    }
+
+    fn to_finding(&self, (start, end, index): (usize, usize, usize)) -> Finding {
+        let rule = &self.rules[index];
+        Finding {
+            rule: rule.id.clone(),
+            mask: rule.mask.clone(),
+            start,
+            end,
+        }
     }
 
     fn rule(&self, id: &str) -> Option<&Rule> {

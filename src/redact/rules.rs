@@ -368,14 +368,14 @@ fn next_boundary(text: &str, mut i: usize) -> usize {
     i
 }
 
-fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+pub(super) fn floor_char_boundary(text: &str, mut i: usize) -> usize {
     while i > 0 && !text.is_char_boundary(i) {
         i -= 1;
     }
     i
 }
 
-fn ceil_char_boundary(text: &str, mut i: usize) -> usize {
+pub(super) fn ceil_char_boundary(text: &str, mut i: usize) -> usize {
     while i < text.len() && !text.is_char_boundary(i) {
         i += 1;
     }
