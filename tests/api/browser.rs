@@ -84,13 +84,26 @@ async fn browser() -> Option<Driver> {
 }
 
 async fn text_of(client: &Client, css: &str) -> String {
-    client
-        .find(Locator::Css(css))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    wait_for_text(client, css, "").await
+}
+
+/// The text of `css` once it contains `needle`. A click that submits a form returns before
+/// the next page has loaded, so every read after one waits for what it expects.
+async fn wait_for_text(client: &Client, css: &str, needle: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Ok(element) = client.find(Locator::Css(css)).await
+            && let Ok(text) = element.text().await
+            && text.contains(needle)
+        {
+            return text;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no {css} containing {needle:?} within 20 s"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 #[tokio::test]
@@ -132,12 +145,12 @@ async fn a_requester_files_returns_replies_and_deletes_in_a_browser_without_java
         .await
         .unwrap();
 
-    let heading = text_of(browser, "h1").await;
+    let heading = wait_for_text(browser, "h1", "received").await;
     assert!(
         heading.starts_with("Request HD-") && heading.ends_with("received"),
         "{heading}"
     );
-    let warning = text_of(browser, ".warning").await;
+    let warning = wait_for_text(browser, ".warning", "only way back").await;
     assert!(warning.contains("only way back"), "{warning}");
     let link = text_of(browser, ".link a").await;
     assert!(link.contains("/t/"), "{link}");
@@ -149,7 +162,7 @@ async fn a_requester_files_returns_replies_and_deletes_in_a_browser_without_java
     .ok();
 
     browser.goto(&link).await.unwrap();
-    let conversation = text_of(browser, ".conversation").await;
+    let conversation = wait_for_text(browser, ".conversation", "[EMAIL-1]").await;
     assert!(
         conversation.contains("Write to [EMAIL-1]."),
         "{conversation}"
@@ -170,7 +183,7 @@ async fn a_requester_files_returns_replies_and_deletes_in_a_browser_without_java
         .click()
         .await
         .unwrap();
-    let conversation = text_of(browser, ".conversation").await;
+    let conversation = wait_for_text(browser, ".conversation", "Any news?").await;
     assert!(conversation.contains("Any news?"), "{conversation}");
     std::fs::write(
         "target/screenshots/ticket.png",
@@ -185,7 +198,11 @@ async fn a_requester_files_returns_replies_and_deletes_in_a_browser_without_java
         .click()
         .await
         .unwrap();
-    assert!(text_of(browser, "h1").await.starts_with("Delete HD-"));
+    assert!(
+        wait_for_text(browser, "h1", "Delete HD-")
+            .await
+            .starts_with("Delete HD-")
+    );
     browser
         .find(Locator::Css("form[action$='/delete'] button"))
         .await
@@ -193,10 +210,14 @@ async fn a_requester_files_returns_replies_and_deletes_in_a_browser_without_java
         .click()
         .await
         .unwrap();
-    assert!(text_of(browser, "h1").await.ends_with("has been deleted"));
+    assert!(
+        wait_for_text(browser, "h1", "has been deleted")
+            .await
+            .ends_with("has been deleted")
+    );
 
     browser.goto(&link).await.unwrap();
-    assert_eq!(text_of(browser, "h1").await, "Not found");
+    assert_eq!(wait_for_text(browser, "h1", "Not found").await, "Not found");
     assert_eq!(app.count_rows("tickets").await, 0);
     driver.client.clone().close().await.unwrap();
 }
