@@ -83,6 +83,26 @@ async fn browser() -> Option<Driver> {
     }
 }
 
+async fn click(client: &Client, css: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn type_into(client: &Client, css: &str, text: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap()
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
 async fn text_of(client: &Client, css: &str) -> String {
     wait_for_text(client, css, "").await
 }
@@ -116,34 +136,15 @@ async fn a_requester_files_returns_replies_and_deletes_in_a_browser_without_java
     let canary = "browser.canary@example.org";
 
     browser.goto(&app.url("/")).await.unwrap();
-    browser
-        .find(Locator::Css("#category option[value=billing]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    browser
-        .find(Locator::Css("#subject"))
-        .await
-        .unwrap()
-        .send_keys("Double charge")
-        .await
-        .unwrap();
-    browser
-        .find(Locator::Css("#body"))
-        .await
-        .unwrap()
-        .send_keys(&format!("Charged twice. Write to {canary}."))
-        .await
-        .unwrap();
-    browser
-        .find(Locator::Css("form[action='/tickets'] button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(browser, "#category option[value=billing]").await;
+    type_into(browser, "#subject", "Double charge").await;
+    type_into(
+        browser,
+        "#body",
+        &format!("Charged twice. Write to {canary}."),
+    )
+    .await;
+    click(browser, "form[action='/tickets'] button[type=submit]").await;
 
     let heading = wait_for_text(browser, "h1", "received").await;
     assert!(
@@ -169,20 +170,8 @@ async fn a_requester_files_returns_replies_and_deletes_in_a_browser_without_java
     );
     assert!(!browser.source().await.unwrap().contains(canary));
 
-    browser
-        .find(Locator::Css("#body"))
-        .await
-        .unwrap()
-        .send_keys("Any news?")
-        .await
-        .unwrap();
-    browser
-        .find(Locator::Css("form[action$='/reply'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_into(browser, "#body", "Any news?").await;
+    click(browser, "form[action$='/reply'] button").await;
     let conversation = wait_for_text(browser, ".conversation", "Any news?").await;
     assert!(conversation.contains("Any news?"), "{conversation}");
     std::fs::write(
@@ -191,25 +180,13 @@ async fn a_requester_files_returns_replies_and_deletes_in_a_browser_without_java
     )
     .ok();
 
-    browser
-        .find(Locator::Css("form[action$='/delete'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(browser, "form[action$='/delete'] button").await;
     assert!(
         wait_for_text(browser, "h1", "Delete HD-")
             .await
             .starts_with("Delete HD-")
     );
-    browser
-        .find(Locator::Css("form[action$='/delete'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(browser, "form[action$='/delete'] button").await;
     assert!(
         wait_for_text(browser, "h1", "has been deleted")
             .await

@@ -52,6 +52,16 @@ async fn filing_beyond_the_burst_answers_429_and_stores_nothing_more() {
     assert_eq!(app.get("/").await.status(), 200);
 }
 
+/// Files a ticket as if a proxy had forwarded it from `address`; returns the status code.
+async fn file_from(app: &TestApp, address: &str) -> u16 {
+    let request = app
+        .client
+        .post(app.url("/api/v1/tickets"))
+        .header("x-forwarded-for", address)
+        .json(&ticket());
+    request.send().await.unwrap().status().as_u16()
+}
+
 #[tokio::test]
 async fn behind_a_proxy_the_limit_applies_per_network_from_the_trusted_header() {
     let app = TestApp::spawn_with(|c| {
@@ -60,14 +70,7 @@ async fn behind_a_proxy_the_limit_applies_per_network_from_the_trusted_header() 
         c.rate_limit.tickets_refill_seconds = 3600;
     })
     .await;
-    let file_from = |address: &'static str| {
-        let request = app
-            .client
-            .post(app.url("/api/v1/tickets"))
-            .header("x-forwarded-for", address)
-            .json(&ticket());
-        async move { request.send().await.unwrap().status().as_u16() }
-    };
+    let file_from = |address: &'static str| file_from(&app, address);
 
     assert_eq!(file_from("203.0.113.10").await, 201);
     // Another host of the same /24 shares the budget: rotating addresses does not help.
@@ -89,14 +92,7 @@ async fn without_a_trusted_header_configured_a_forwarded_header_is_ignored() {
         c.rate_limit.tickets_refill_seconds = 3600;
     })
     .await;
-    let file_from = |address: &'static str| {
-        let request = app
-            .client
-            .post(app.url("/api/v1/tickets"))
-            .header("x-forwarded-for", address)
-            .json(&ticket());
-        async move { request.send().await.unwrap().status().as_u16() }
-    };
+    let file_from = |address: &'static str| file_from(&app, address);
     assert_eq!(file_from("203.0.113.10").await, 201);
     assert_eq!(
         file_from("198.51.100.7").await,
