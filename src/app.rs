@@ -13,7 +13,7 @@ use crate::config::Config;
 use crate::crypto::Keyring;
 use crate::intake::Desk;
 use crate::redact::Redactor;
-use crate::store::Store;
+use crate::store::{AuditKey, SlaTargets, Store};
 
 /// What every request handler may use.
 #[derive(Clone)]
@@ -34,7 +34,7 @@ impl AppState {
         let redactor = load_redactor(&config)?;
         let keyring = Keyring::open_or_create(&config.keys_dir(), &config.support_address)
             .context("opening the server keys")?;
-        let store = Store::open(&config.database_url).await?;
+        let store = Store::open(&config.database_url, AuditKey(keyring.audit_key())).await?;
         Ok(AppState {
             helpdesk_fingerprint: keyring.helpdesk_fingerprint().into(),
             helpdesk_public_key: keyring.helpdesk_public_key()?.into(),
@@ -43,9 +43,19 @@ impl AppState {
                 store,
                 redactor: Arc::new(redactor),
                 keyring: Arc::new(keyring),
+                sla: sla_targets(&config),
             },
             config: Arc::new(config),
         })
+    }
+}
+
+/// The SLA targets in seconds.
+pub fn sla_targets(config: &Config) -> SlaTargets {
+    let seconds = |hours: [u32; 4]| hours.map(|h| i64::from(h) * 3600);
+    SlaTargets {
+        first_response: seconds(config.sla.first_response_hours),
+        resolution: seconds(config.sla.resolution_hours),
     }
 }
 

@@ -1,5 +1,16 @@
-//! Authentication only: the requester's secret access token.
-//! Tokens are shown once, stored only as a keyed hash, and never logged.
+//! Authentication only: the requester's secret access token, agents' passwords, second
+//! factor and sessions. Secrets are shown once, stored only hashed or sealed, never logged.
+
+mod password;
+mod session;
+mod totp;
+
+pub use password::{
+    MIN_PASSWORD_CHARS, PasswordError, generate_initial_password, hash_password,
+    verify_against_nothing, verify_password,
+};
+pub use session::{SessionToken, csrf_matches, csrf_token, digest_session_token};
+pub use totp::{TotpSeed, check_code, code_at};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

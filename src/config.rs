@@ -31,6 +31,65 @@ pub struct Config {
     pub access_log: bool,
     /// Send `Strict-Transport-Security`: only when served over TLS.
     pub hsts: bool,
+    pub agents: AgentPolicy,
+    pub sla: SlaPolicy,
+}
+
+/// Sign-in, session and alert rules for agents (`[agents]` in the file).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AgentPolicy {
+    /// A session unused for this long ends.
+    pub session_idle_minutes: u64,
+    /// No session lives longer than this.
+    pub session_max_hours: u64,
+    /// Failed sign-ins in a row before the account is locked for a while.
+    pub max_failed_logins: u32,
+    pub lockout_minutes: u64,
+    /// Distinct tickets one agent may view in an hour before admins are alerted.
+    pub hourly_view_threshold: u32,
+    /// How long a break-glass exception lasts.
+    pub break_glass_minutes: u64,
+    /// Mark cookies `Secure`; defaults to on when `public_url` is https.
+    pub secure_cookies: Option<bool>,
+}
+
+impl Default for AgentPolicy {
+    fn default() -> Self {
+        Self {
+            session_idle_minutes: 30,
+            session_max_hours: 12,
+            max_failed_logins: 5,
+            lockout_minutes: 15,
+            hourly_view_threshold: 60,
+            break_glass_minutes: 15,
+            secure_cookies: None,
+        }
+    }
+}
+
+/// Service-level targets per priority P1..P4 and the scheduled job that checks them
+/// (`[sla]` in the file).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SlaPolicy {
+    pub first_response_hours: [u32; 4],
+    pub resolution_hours: [u32; 4],
+    /// A ticket waiting on the requester closes itself after this many working days.
+    pub auto_close_working_days: u32,
+    /// Cron schedule of the SLA and auto-close job (six fields, seconds first, UTC).
+    pub schedule: String,
+}
+
+impl Default for SlaPolicy {
+    fn default() -> Self {
+        Self {
+            first_response_hours: [1, 4, 8, 24],
+            resolution_hours: [8, 24, 72, 168],
+            auto_close_working_days: 2,
+            schedule: "0 * * * * *".into(),
+        }
+    }
 }
 
 /// Per-network request budgets, kept in memory only.
@@ -74,6 +133,8 @@ struct FileConfig {
     rate_limit: Option<RateLimit>,
     access_log: Option<bool>,
     hsts: Option<bool>,
+    agents: Option<AgentPolicy>,
+    sla: Option<SlaPolicy>,
 }
 
 /// Values given on the command line; they win over everything else.
@@ -145,6 +206,8 @@ impl Config {
             rate_limit: file.rate_limit.unwrap_or_default(),
             access_log: file.access_log.unwrap_or(false),
             hsts: file.hsts.unwrap_or(false),
+            agents: file.agents.unwrap_or_default(),
+            sla: file.sla.unwrap_or_default(),
         };
         config.validate()?;
         Ok(config)
@@ -178,7 +241,31 @@ impl Config {
         {
             bail!("rate_limit values must all be greater than zero");
         }
+        let agents = &self.agents;
+        if agents.session_idle_minutes == 0
+            || agents.session_max_hours == 0
+            || agents.max_failed_logins == 0
+            || agents.hourly_view_threshold == 0
+            || agents.break_glass_minutes == 0
+        {
+            bail!("agents values must all be greater than zero");
+        }
+        if self.sla.first_response_hours.contains(&0) || self.sla.resolution_hours.contains(&0) {
+            bail!("sla targets must all be greater than zero hours");
+        }
+        if self.sla.schedule.split_whitespace().count() != 6 {
+            bail!("sla.schedule must be a cron line with six fields, seconds first");
+        }
         Ok(())
+    }
+
+    /// Whether session cookies carry `Secure`.
+    pub fn secure_cookies(&self) -> bool {
+        self.agents.secure_cookies.unwrap_or_else(|| {
+            self.public_url
+                .as_deref()
+                .is_some_and(|u| u.starts_with("https://"))
+        })
     }
 
     /// Path of the SQLite database file when the URL names one.

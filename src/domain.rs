@@ -1,10 +1,14 @@
-//! Domain types and rules: categories, statuses, validated requester input.
+//! Domain types and rules: categories, statuses, roles, tiers, validated requester input.
 //! Pure: no I/O, no HTTP, no SQL.
 
+mod agent;
 mod category;
 mod input;
 mod ticket;
 
+pub use agent::{Name, Priority, Role, Tier};
 pub use category::Category;
-pub use input::{ContactAddress, InputError, KeepChoices, NewTicketInput, ReplyInput};
+pub use input::{
+    ContactAddress, InputError, KeepChoices, NewTicketInput, ReasonInput, ReplyInput,
+};
 pub use ticket::{Author, Reference, Status};

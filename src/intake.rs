@@ -1,14 +1,18 @@
-//! Intake: turns validated requester input into stored tickets and replies.
-//! Every text goes through the redactor here, on its way to the store; kept data is sealed.
-//! Shared by every channel (web form, JSON API, and later mail).
+//! Intake: turns validated input into stored tickets, replies, notes and reasons.
+//! Every text, the requester's or an agent's, goes through the redactor here on its way to
+//! the store; kept data is sealed. Shared by every channel (web form, JSON API, agent UI,
+//! and later mail).
 
 use std::sync::Arc;
 
 use crate::auth::{AccessToken, digest_token};
 use crate::crypto::{Keyring, PgpKeyError, RequesterKey, TicketKey, os_random};
-use crate::domain::{InputError, NewTicketInput, Reference, ReplyInput};
-use crate::redact::{MaskBook, MaskKey, RedactionCounts, Redactor};
-use crate::store::{RequesterGrant, Store, StoreError, Tombstone};
+use crate::domain::{InputError, Name, NewTicketInput, ReasonInput, Reference, ReplyInput};
+use crate::redact::{MaskBook, MaskKey, Redacted, RedactionCounts, Redactor};
+use crate::store::{
+    AdminScope, AgentScope, EscalationOutcome, RequesterGrant, SlaTargets, Store, StoreError,
+    Tombstone,
+};
 
 /// The parts every channel needs to take in requester data.
 #[derive(Clone)]
@@ -16,6 +20,7 @@ pub struct Desk {
     pub store: Store,
     pub redactor: Arc<Redactor>,
     pub keyring: Arc<Keyring>,
+    pub sla: SlaTargets,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +31,9 @@ pub enum IntakeError {
     PgpKey(#[from] PgpKeyError),
     #[error("not found")]
     NotFound,
+    /// The change does not apply to the ticket as it stands; the text says why.
+    #[error("{0}")]
+    Conflict(&'static str),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -34,6 +42,7 @@ impl From<StoreError> for IntakeError {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::NotFound => IntakeError::NotFound,
+            StoreError::Conflict(what) => IntakeError::Conflict(what),
             other => IntakeError::Internal(other.into()),
         }
     }
@@ -95,6 +104,9 @@ impl Desk {
                 sealed_contact: sealed_contact.clone(),
                 sealed_pgp_key: sealed_pgp_key.clone(),
                 mask_slots: book.fresh_slots().to_vec(),
+                priority: input.category.default_priority(),
+                first_response_within: self.sla.first_response[input.category.default_priority().index()],
+                resolution_within: self.sla.resolution[input.category.default_priority().index()],
             };
             match self.store.create_ticket(record).await {
                 Ok(_) => {
@@ -147,6 +159,109 @@ impl Desk {
         let tombstone = self.store.delete_ticket(grant, "requester").await?;
         tracing::info!(reference = %tombstone.reference, "ticket deleted on the requester's request");
         Ok(tombstone)
+    }
+
+    /// Adds an agent's public reply or internal note, redacted with the ticket's masks.
+    /// `canned` is a canned response of the ticket's queue to put before the typed text.
+    pub async fn agent_message(
+        &self,
+        scope: &AgentScope,
+        reference: &Reference,
+        typed: &str,
+        canned: Option<i64>,
+        internal: bool,
+    ) -> Result<RedactionCounts, IntakeError> {
+        let text = match canned {
+            Some(id) => {
+                let canned = self
+                    .store
+                    .canned_body_for(scope, reference.as_str(), id)
+                    .await?;
+                format!("{canned}\n\n{typed}")
+            }
+            None => typed.to_owned(),
+        };
+        let input = ReplyInput::parse(&text).map_err(|e| vec![e])?;
+        for _ in 0..ATTEMPTS {
+            let existing = self.store.agent_mask_slots(scope, reference.as_str()).await?;
+            let mut book = MaskBook::new(self.mask_key(reference), existing);
+            let body = self.redactor.redact(&input.body, &mut book);
+            match self
+                .store
+                .add_agent_message(scope, reference.as_str(), &body, internal, book.fresh_slots())
+                .await
+            {
+                Ok(()) => return Ok(body.counts().clone()),
+                Err(StoreError::Conflict("mask")) => continue,
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Err(IntakeError::Internal(anyhow::anyhow!(
+            "concurrent messages kept colliding"
+        )))
+    }
+
+    /// Escalates (`up`) or de-escalates a ticket; the reason is redacted and kept as a note.
+    pub async fn change_tier(
+        &self,
+        scope: &AgentScope,
+        reference: &Reference,
+        reason: &str,
+        up: bool,
+    ) -> Result<EscalationOutcome, IntakeError> {
+        let reason = ReasonInput::parse(reason).map_err(|e| vec![e])?;
+        let reason = self.redact_standalone(reference.as_str(), &reason.text);
+        let outcome = if up {
+            self.store.escalate(scope, reference.as_str(), &reason).await?
+        } else {
+            self.store.deescalate(scope, reference.as_str(), &reason).await?
+        };
+        Ok(outcome)
+    }
+
+    /// Opens one ticket outside the agent's scope for a short time; the justification is
+    /// redacted before it is kept.
+    pub async fn break_glass(
+        &self,
+        scope: &AgentScope,
+        reference: &Reference,
+        justification: &str,
+        lasts_seconds: i64,
+    ) -> Result<(), IntakeError> {
+        let reason = ReasonInput::parse(justification).map_err(|e| vec![e])?;
+        let reason = self.redact_standalone(reference.as_str(), &reason.text);
+        Ok(self
+            .store
+            .break_glass(scope, reference.as_str(), &reason, lasts_seconds)
+            .await?)
+    }
+
+    /// Stores a canned response for a queue, redacted like any other text.
+    pub async fn add_canned_response(
+        &self,
+        admin: &AdminScope,
+        queue: &Name,
+        title: &str,
+        body: &str,
+    ) -> Result<(), IntakeError> {
+        let title = ReasonInput::parse(title).map_err(|e| vec![e])?;
+        let body = ReplyInput::parse(body).map_err(|e| vec![e])?;
+        let title = self.redact_standalone(queue.as_str(), &title.text);
+        let body = self.redact_standalone(queue.as_str(), &body.body);
+        Ok(self
+            .store
+            .add_canned_response(admin, queue, &title, &body)
+            .await?)
+    }
+
+    /// Redacts text that is not part of a ticket conversation (reasons, canned responses,
+    /// the desk's own notices). Masks are numbered afresh; nothing is remembered.
+    pub fn redact_standalone(&self, context: &str, text: &str) -> Redacted<String> {
+        let mut book = MaskBook::new(
+            MaskKey::from_bytes(self.keyring.mask_key(&format!("standalone:{context}"))),
+            Vec::new(),
+        );
+        self.redactor.redact(text, &mut book)
     }
 
     fn mask_key(&self, reference: &Reference) -> MaskKey {

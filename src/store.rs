@@ -2,7 +2,14 @@
 //! written as `Redacted<String>`, kept data only as `Sealed`, and a ticket can only be read
 //! through a grant the store itself minted.
 
+mod admin;
+mod agent_tickets;
+mod agents;
+mod alerts;
+mod audit;
 mod error;
+mod jobs;
+mod scope;
 mod tickets;
 
 use std::str::FromStr;
@@ -13,8 +20,21 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+pub use admin::{AgentRow, CannedResponse, QueueRow, RouteRow};
+pub use agent_tickets::{
+    AccessWatch, AgentMessage, AgentTicketView, EscalationOutcome, ListFilter, SlaTargets,
+    StatusFilter, TicketSummary,
+};
+pub use agents::{LoginCandidate, LoginFailure, LoginOutcome, NewAgent, Session, SessionPolicy};
+pub use alerts::Alert;
+pub use audit::{Actor, AuditEntry, AuditEvent, AuditKey, ChainBreak, ChainReport};
 pub use error::StoreError;
+pub use jobs::{AutoCloseReport, SlaReport};
+pub use scope::{AdminScope, AgentScope};
 pub use tickets::{MessageRow, NewTicketRecord, RequesterGrant, TicketView, Tombstone};
+
+/// A transaction on the store's backend.
+pub(crate) type Tx<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -22,11 +42,12 @@ static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: SqlitePool,
+    audit_key: AuditKey,
 }
 
 impl Store {
     /// Opens (creating if needed) the database and brings its schema up to date.
-    pub async fn open(database_url: &str) -> anyhow::Result<Self> {
+    pub async fn open(database_url: &str, audit_key: AuditKey) -> anyhow::Result<Self> {
         let options = SqliteConnectOptions::from_str(database_url)
             .context("parsing the database URL")?
             .create_if_missing(true)
@@ -53,7 +74,14 @@ impl Store {
             .run(&pool)
             .await
             .context("applying migrations")?;
-        Ok(Store { pool })
+        Ok(Store { pool, audit_key })
+    }
+
+    /// Begins a transaction that takes the write lock at once. Transactions that append to
+    /// the audit chain read its head and then write; taking the lock first means two of
+    /// them cannot both read the same head, and SQLite never has to upgrade a read lock.
+    pub(crate) async fn begin_write(&self) -> Result<Tx<'static>, StoreError> {
+        Ok(self.pool.begin_with("begin immediate").await?)
     }
 
     /// Copies the write-ahead log into the main file and truncates it, so that deleted

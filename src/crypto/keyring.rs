@@ -69,6 +69,32 @@ impl Keyring {
         self.keyed_hash(b"mask-key", reference.as_bytes())
     }
 
+    /// The keyed hash an agent session or API token is stored and looked up as.
+    pub fn session_digest(&self, token: &[u8]) -> [u8; 32] {
+        self.keyed_hash(b"agent-session", token)
+    }
+
+    /// The CSRF token bound to one session: derived, so nothing more is stored, and useless
+    /// without the session cookie it belongs to.
+    pub fn csrf_token(&self, session_token: &[u8]) -> [u8; 32] {
+        self.keyed_hash(b"csrf", session_token)
+    }
+
+    /// The key of the audit chain. Without it nobody can recompute the chain after editing
+    /// the database, so an edit shows up at `audit verify`.
+    pub fn audit_key(&self) -> [u8; 32] {
+        self.keyed_hash(b"audit-chain", b"")
+    }
+
+    /// Seals a small server secret (a TOTP seed) to the server identity.
+    pub fn seal_for_server(&self, plaintext: &[u8]) -> Result<Sealed, SealError> {
+        super::seal::seal_to_recipient(&self.age_identity.to_public(), plaintext)
+    }
+
+    pub fn open_for_server(&self, sealed: &Sealed) -> Result<Vec<u8>, SealError> {
+        super::seal::open_with_identity(&self.age_identity, sealed)
+    }
+
     /// Seals a new ticket key to the server identity for storage.
     pub fn seal_ticket_key(&self, key: &TicketKey) -> Result<Sealed, SealError> {
         key.seal_with(&self.age_identity.to_public())

@@ -71,6 +71,20 @@ impl TicketKey {
     }
 }
 
+pub(super) fn seal_to_recipient(
+    recipient: &age::x25519::Recipient,
+    plaintext: &[u8],
+) -> Result<Sealed, SealError> {
+    seal_to(recipient, plaintext)
+}
+
+pub(super) fn open_with_identity(
+    identity: &age::x25519::Identity,
+    sealed: &Sealed,
+) -> Result<Vec<u8>, SealError> {
+    age::decrypt(identity, &sealed.0).map_err(|_| SealError::Decrypt)
+}
+
 fn seal_to(recipient: &age::x25519::Recipient, plaintext: &[u8]) -> Result<Sealed, SealError> {
     age::encrypt(recipient, plaintext)
         .map(Sealed)

@@ -33,6 +33,16 @@ impl Category {
         }
     }
 
+    /// Security incidents are urgent by default; outages next; the rest ordinary.
+    pub fn default_priority(self) -> crate::domain::Priority {
+        use crate::domain::Priority;
+        match self {
+            Category::Security => Priority::P1,
+            Category::Outage => Priority::P2,
+            _ => Priority::P3,
+        }
+    }
+
     /// Human label for the form.
     pub fn label(self) -> &'static str {
         match self {

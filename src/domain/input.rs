@@ -20,6 +20,8 @@ pub enum InputError {
     BadContact,
     #[error("text must not contain control characters")]
     ControlCharacters,
+    #[error("give a reason")]
+    EmptyReason,
 }
 
 impl InputError {
@@ -30,6 +32,7 @@ impl InputError {
             InputError::EmptyBody | InputError::ControlCharacters => "body",
             InputError::UnknownCategory => "category",
             InputError::BadContact => "contact",
+            InputError::EmptyReason => "reason",
         }
     }
 }
@@ -154,6 +157,21 @@ impl ReplyInput {
         Ok(ReplyInput {
             body: parse_body(body)?,
         })
+    }
+}
+
+/// A reason an agent must give (escalation, break-glass), before redaction.
+pub struct ReasonInput {
+    pub text: String,
+}
+
+impl ReasonInput {
+    pub fn parse(raw: &str) -> Result<Self, InputError> {
+        match parse_body(raw) {
+            Ok(text) => Ok(ReasonInput { text }),
+            Err(InputError::EmptyBody) => Err(InputError::EmptyReason),
+            Err(other) => Err(other),
+        }
     }
 }
 

@@ -63,6 +63,26 @@ impl Status {
         }
     }
 
+    pub const ALL: [Status; 6] = [
+        Status::New,
+        Status::Open,
+        Status::PendingRequester,
+        Status::Escalated,
+        Status::Resolved,
+        Status::Closed,
+    ];
+
+    /// Statuses an agent sets directly; `new` is where tickets start and `escalated` comes
+    /// only from an escalation, which needs a reason.
+    pub fn agent_may_set(self) -> bool {
+        !matches!(self, Status::New | Status::Escalated)
+    }
+
+    /// Final statuses: nothing more is expected from anyone.
+    pub fn is_final(self) -> bool {
+        matches!(self, Status::Resolved | Status::Closed)
+    }
+
     /// What the requester reads on their ticket page.
     pub fn describe(self) -> &'static str {
         match self {
@@ -80,15 +100,8 @@ impl FromStr for Status {
     type Err = ();
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        [
-            Status::New,
-            Status::Open,
-            Status::PendingRequester,
-            Status::Escalated,
-            Status::Resolved,
-            Status::Closed,
-        ]
-        .into_iter()
+        Status::ALL
+            .into_iter()
         .find(|status| status.id() == s)
         .ok_or(())
     }

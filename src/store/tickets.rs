@@ -2,10 +2,11 @@
 
 use sqlx::Row;
 
-use super::{Store, StoreError, now_unix};
+use super::audit::{Actor, AuditEvent, append};
+use super::{Store, StoreError, Tx, now_unix};
 use crate::auth::TokenDigest;
 use crate::crypto::Sealed;
-use crate::domain::{Author, Category, Reference, Status};
+use crate::domain::{Author, Category, Priority, Reference, Status};
 use crate::redact::{MaskSlot, Redacted, RedactionCounts};
 
 /// Proof that the caller holds one ticket's access token. Only the store makes one,
@@ -33,6 +34,10 @@ pub struct NewTicketRecord {
     pub sealed_contact: Option<Sealed>,
     pub sealed_pgp_key: Option<Sealed>,
     pub mask_slots: Vec<MaskSlot>,
+    pub priority: Priority,
+    /// Seconds from filing to the first-response and resolution targets.
+    pub first_response_within: i64,
+    pub resolution_within: i64,
 }
 
 /// A ticket as its requester may see it.
@@ -69,10 +74,15 @@ impl Store {
         record: NewTicketRecord,
     ) -> Result<RequesterGrant, StoreError> {
         let now = now_unix();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
+        // The queue comes from the routing rules; a category without a rule goes to general.
         let ticket_id: i64 = sqlx::query_scalar(
-            "insert into tickets (reference, token_hash, category, status, subject, subject_redactions, created_at, updated_at) \
-             values ($1, $2, $3, 'new', $4, $5, $6, $6) returning id",
+            "insert into tickets (reference, token_hash, category, status, subject, subject_redactions, \
+             created_at, updated_at, queue_id, tier, priority, first_response_due, resolution_due) \
+             values ($1, $2, $3, 'new', $4, $5, $6, $6, \
+             coalesce((select queue_id from routing_rules where category = $3), \
+                      (select id from queues where name = 'general')), \
+             1, $7, $6 + $8, $6 + $9) returning id",
         )
         .bind(record.reference.as_str())
         .bind(&record.token.0[..])
@@ -80,6 +90,9 @@ impl Store {
         .bind(record.subject.as_str())
         .bind(counts_json(record.subject.counts()))
         .bind(now)
+        .bind(record.priority.id())
+        .bind(record.first_response_within)
+        .bind(record.resolution_within)
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| StoreError::on_unique(e, "reference"))?;
@@ -106,6 +119,18 @@ impl Store {
             }
         }
         insert_mask_slots(&mut tx, ticket_id, &record.mask_slots).await?;
+        append(
+            &mut tx,
+            &self.audit_key,
+            AuditEvent {
+                actor: &Actor::Requester,
+                action: "ticket_filed",
+                reference: Some(record.reference.as_str()),
+                detail: format!("category={}", record.category),
+            },
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(RequesterGrant {
             ticket_id,
@@ -142,7 +167,8 @@ impl Store {
         .await?
         .ok_or(StoreError::NotFound)?;
         let rows = sqlx::query(
-            "select author, body, redactions, created_at from messages where ticket_id = $1 order by id",
+            "select author, body, redactions, created_at from messages \
+             where ticket_id = $1 and internal = 0 order by id",
         )
         .bind(grant.ticket_id)
         .fetch_all(&self.pool)
@@ -179,23 +205,8 @@ impl Store {
 
     /// The mask numbers already handed out in this ticket.
     pub async fn mask_slots(&self, grant: &RequesterGrant) -> Result<Vec<MaskSlot>, StoreError> {
-        let rows = sqlx::query("select digest, label, n from mask_slots where ticket_id = $1")
-            .bind(grant.ticket_id)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.into_iter()
-            .map(|row| {
-                let digest: Vec<u8> = row.try_get("digest")?;
-                Ok(MaskSlot {
-                    digest: digest
-                        .try_into()
-                        .map_err(|_| StoreError::Corrupt("mask digest"))?,
-                    label: row.try_get("label")?,
-                    n: u32::try_from(row.try_get::<i64, _>("n")?)
-                        .map_err(|_| StoreError::Corrupt("mask number"))?,
-                })
-            })
-            .collect()
+        let mut conn = self.pool.acquire().await?;
+        read_mask_slots(&mut conn, grant.ticket_id).await
     }
 
     /// Adds the requester's reply. A waiting or finished ticket becomes open again.
@@ -207,11 +218,13 @@ impl Store {
         new_slots: &[MaskSlot],
     ) -> Result<(), StoreError> {
         let now = now_unix();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         insert_mask_slots(&mut tx, grant.ticket_id, new_slots).await?;
         insert_message(&mut tx, grant.ticket_id, Author::Requester, body, now).await?;
+        // A reply to a finished ticket reopens it, and the reopening is counted.
         let updated = sqlx::query(
-            "update tickets set updated_at = $2, closed_at = null, \
+            "update tickets set updated_at = $2, closed_at = null, pending_since = null, auto_closed = 0, \
+             reopen_count = reopen_count + (case when status in ('resolved', 'closed') then 1 else 0 end), \
              status = case when status in ('pending_requester', 'resolved', 'closed') then 'open' else status end \
              where id = $1",
         )
@@ -222,6 +235,18 @@ impl Store {
         if updated.rows_affected() != 1 {
             return Err(StoreError::NotFound);
         }
+        append(
+            &mut tx,
+            &self.audit_key,
+            AuditEvent {
+                actor: &Actor::Requester,
+                action: "requester_reply",
+                reference: Some(grant.reference.as_str()),
+                detail: String::new(),
+            },
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -234,10 +259,11 @@ impl Store {
         reason: &'static str,
     ) -> Result<Tombstone, StoreError> {
         let now = now_unix();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let inserted = sqlx::query(
-            "insert into tombstones (reference, category, created_at, deleted_at, reason) \
-             select reference, category, created_at, $2, $3 from tickets where id = $1",
+            "insert into tombstones (reference, category, created_at, deleted_at, reason, queue) \
+             select t.reference, t.category, t.created_at, $2, $3, q.name \
+             from tickets t left join queues q on q.id = t.queue_id where t.id = $1",
         )
         .bind(grant.ticket_id)
         .bind(now)
@@ -252,6 +278,18 @@ impl Store {
             .bind(grant.ticket_id)
             .execute(&mut *tx)
             .await?;
+        append(
+            &mut tx,
+            &self.audit_key,
+            AuditEvent {
+                actor: &Actor::Requester,
+                action: "ticket_deleted",
+                reference: Some(grant.reference.as_str()),
+                detail: format!("reason={reason}"),
+            },
+            now,
+        )
+        .await?;
         tx.commit().await?;
         self.checkpoint().await?;
         Ok(Tombstone {
@@ -262,7 +300,7 @@ impl Store {
 }
 
 async fn insert_message(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    tx: &mut Tx<'_>,
     ticket_id: i64,
     author: Author,
     body: &Redacted<String>,
@@ -279,8 +317,31 @@ async fn insert_message(
     Ok(())
 }
 
-async fn insert_mask_slots(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+pub(super) async fn read_mask_slots(
+    conn: &mut sqlx::SqliteConnection,
+    ticket_id: i64,
+) -> Result<Vec<MaskSlot>, StoreError> {
+    let rows = sqlx::query("select digest, label, n from mask_slots where ticket_id = $1")
+        .bind(ticket_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.into_iter()
+        .map(|row| {
+            let digest: Vec<u8> = row.try_get("digest")?;
+            Ok(MaskSlot {
+                digest: digest
+                    .try_into()
+                    .map_err(|_| StoreError::Corrupt("mask digest"))?,
+                label: row.try_get("label")?,
+                n: u32::try_from(row.try_get::<i64, _>("n")?)
+                    .map_err(|_| StoreError::Corrupt("mask number"))?,
+            })
+        })
+        .collect()
+}
+
+pub(super) async fn insert_mask_slots(
+    tx: &mut Tx<'_>,
     ticket_id: i64,
     slots: &[MaskSlot],
 ) -> Result<(), StoreError> {
@@ -301,11 +362,11 @@ fn counts_json(counts: &RedactionCounts) -> String {
     serde_json::to_string(counts).unwrap_or_else(|_| "{}".into())
 }
 
-fn parse_counts(text: &str) -> Result<RedactionCounts, StoreError> {
+pub(super) fn parse_counts(text: &str) -> Result<RedactionCounts, StoreError> {
     serde_json::from_str(text).map_err(|_| StoreError::Corrupt("redaction counts"))
 }
 
-fn parse_reference(text: String) -> Result<Reference, StoreError> {
+pub(super) fn parse_reference(text: String) -> Result<Reference, StoreError> {
     text.parse()
         .map_err(|()| StoreError::Corrupt("ticket reference"))
 }

@@ -26,6 +26,12 @@ pub enum WebError {
     PayloadTooLarge,
     #[error("{0}")]
     UnsupportedMediaType(&'static str),
+    /// Missing or bad credentials: 401 on the API, the sign-in page elsewhere.
+    #[error("sign in first")]
+    Unauthenticated,
+    /// The request is understood but does not apply as things stand (409).
+    #[error("{0}")]
+    Conflict(&'static str),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -57,6 +63,7 @@ impl From<IntakeError> for WebError {
                 message: e.to_string(),
             }]),
             IntakeError::NotFound => WebError::NotFound,
+            IntakeError::Conflict(what) => WebError::Conflict(conflict_message(what)),
             IntakeError::Internal(e) => WebError::Internal(e),
         }
     }
@@ -66,8 +73,23 @@ impl From<StoreError> for WebError {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::NotFound => WebError::NotFound,
+            StoreError::Conflict(what) => WebError::Conflict(conflict_message(what)),
             other => WebError::Internal(other.into()),
         }
+    }
+}
+
+/// A readable sentence for each conflict the store can report.
+fn conflict_message(what: &'static str) -> &'static str {
+    match what {
+        "highest tier" => "The ticket is already at the highest tier.",
+        "lowest tier" => "The ticket is already at the lowest tier.",
+        "status" => "That status cannot be set directly.",
+        "assignee" => "That agent cannot work on this ticket.",
+        "agent name" => "An agent with that name already exists.",
+        "queue name" => "A queue with that name already exists.",
+        "canned response title" => "That queue already has a canned response with this title.",
+        _ => "The request conflicts with the current state.",
     }
 }
 
@@ -95,6 +117,8 @@ impl IntoResponse for WebError {
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            WebError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            WebError::Conflict(_) => StatusCode::CONFLICT,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let mut response = status.into_response();
@@ -107,7 +131,7 @@ impl IntoResponse for WebError {
                     .join("; ");
                 (message, fields)
             }
-            WebError::BadRequest(m) | WebError::UnsupportedMediaType(m) => {
+            WebError::BadRequest(m) | WebError::UnsupportedMediaType(m) | WebError::Conflict(m) => {
                 (m.to_owned(), Vec::new())
             }
             WebError::Internal(err) => {
@@ -116,7 +140,7 @@ impl IntoResponse for WebError {
                     .insert(InternalDetail(std::sync::Arc::new(err)));
                 (default_message(status).to_owned(), Vec::new())
             }
-            WebError::NotFound | WebError::PayloadTooLarge => {
+            WebError::NotFound | WebError::PayloadTooLarge | WebError::Unauthenticated => {
                 (default_message(status).to_owned(), Vec::new())
             }
         };
@@ -135,6 +159,9 @@ fn default_message(status: StatusCode) -> &'static str {
         }
         405 => "This address does not accept that kind of request.",
         413 => "The request is too large. Shorten the message and try again.",
+        401 => "Sign in first: the credentials are missing, wrong, or expired.",
+        403 => "The form expired or did not come from this site. Go back, reload and try again.",
+        409 => "The request conflicts with the current state.",
         415 => "This content type is not accepted here.",
         422 => "Some fields need attention.",
         429 => "Too many requests from your network. Wait a few minutes and try again.",

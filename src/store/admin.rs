@@ -1,0 +1,522 @@
+//! Configuration by admins: agents, queues, memberships, routing, canned responses, and
+//! reading the audit log. Every function takes an `AdminScope`; none returns ticket content.
+
+use sqlx::Row;
+
+use super::agents::{NewAgent, parse_role};
+use super::alerts::{Audience, raise};
+use super::audit::{Actor, AuditEntry, AuditEvent, AuditKey, append, entry_from_row};
+use super::scope::AdminScope;
+use super::{Store, StoreError, Tx, now_unix};
+use crate::domain::{Category, Name, Role};
+use crate::redact::Redacted;
+
+#[derive(Debug, Clone)]
+pub struct AgentRow {
+    pub name: String,
+    pub role: Role,
+    pub has_second_factor: bool,
+    pub disabled: bool,
+    pub locked: bool,
+    pub queues: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct QueueRow {
+    pub name: String,
+    pub restricted: bool,
+    pub require_encryption: bool,
+    /// (agent name, is owner)
+    pub members: Vec<(String, bool)>,
+    pub open_tickets: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct RouteRow {
+    pub category: Category,
+    pub queue: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct CannedResponse {
+    pub id: i64,
+    pub queue: String,
+    pub title: String,
+    pub body: String,
+}
+
+impl Store {
+    pub async fn create_agent(&self, admin: &AdminScope, agent: NewAgent) -> Result<(), StoreError> {
+        self.create_agent_in(&admin.actor(), agent).await
+    }
+
+    pub async fn list_agents(&self, _admin: &AdminScope) -> Result<Vec<AgentRow>, StoreError> {
+        let now = now_unix();
+        let rows = sqlx::query(
+            "select a.name, a.role, a.totp_sealed is not null as has_totp, a.disabled, \
+             coalesce(a.locked_until > $1, 0) as locked, \
+             (select group_concat(q.name, ' ') from queue_members m join queues q on q.id = m.queue_id \
+              where m.agent_id = a.id) as queues \
+             from agents a order by a.name",
+        )
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(AgentRow {
+                    name: row.try_get("name")?,
+                    role: parse_role(&row.try_get::<String, _>("role")?)?,
+                    has_second_factor: row.try_get::<i64, _>("has_totp")? != 0,
+                    disabled: row.try_get::<i64, _>("disabled")? != 0,
+                    locked: row.try_get::<i64, _>("locked")? != 0,
+                    queues: row
+                        .try_get::<Option<String>, _>("queues")?
+                        .unwrap_or_default()
+                        .split_whitespace()
+                        .map(str::to_owned)
+                        .collect(),
+                })
+            })
+            .collect()
+    }
+
+    /// Disables or re-enables an agent; disabling ends their sessions at once.
+    pub async fn set_agent_disabled(
+        &self,
+        admin: &AdminScope,
+        name: &Name,
+        disabled: bool,
+    ) -> Result<(), StoreError> {
+        let now = now_unix();
+        let mut tx = self.begin_write().await?;
+        let agent_id: i64 = sqlx::query_scalar(
+            "update agents set disabled = $2, failed_logins = 0, locked_until = null where name = $1 returning id",
+        )
+        .bind(name.as_str())
+        .bind(i64::from(disabled))
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        if disabled {
+            sqlx::query("delete from sessions where agent_id = $1")
+                .bind(agent_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        config_audit(
+            &mut tx,
+            &self.audit_key,
+            admin,
+            if disabled { "agent_disabled" } else { "agent_enabled" },
+            format!("agent={name}"),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every queue, restricted ones included: admins configure them, they do not read them.
+    pub async fn list_queues(&self, _admin: &AdminScope) -> Result<Vec<QueueRow>, StoreError> {
+        let queues = sqlx::query(
+            "select q.id, q.name, q.restricted, q.require_encryption, \
+             (select count(*) from tickets t where t.queue_id = q.id and t.status not in ('resolved', 'closed')) as open_tickets \
+             from queues q order by q.name",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::with_capacity(queues.len());
+        for q in queues {
+            let members = sqlx::query(
+                "select a.name, m.is_owner from queue_members m join agents a on a.id = m.agent_id \
+                 where m.queue_id = $1 order by a.name",
+            )
+            .bind(q.try_get::<i64, _>("id")?)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("name")?, r.try_get::<i64, _>("is_owner")? != 0)))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+            out.push(QueueRow {
+                name: q.try_get("name")?,
+                restricted: q.try_get::<i64, _>("restricted")? != 0,
+                require_encryption: q.try_get::<i64, _>("require_encryption")? != 0,
+                members,
+                open_tickets: q.try_get("open_tickets")?,
+            });
+        }
+        Ok(out)
+    }
+
+    pub async fn create_queue(
+        &self,
+        admin: &AdminScope,
+        name: &Name,
+        restricted: bool,
+    ) -> Result<(), StoreError> {
+        let now = now_unix();
+        let mut tx = self.begin_write().await?;
+        sqlx::query("insert into queues (name, restricted, created_at) values ($1, $2, $3)")
+            .bind(name.as_str())
+            .bind(i64::from(restricted))
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| StoreError::on_unique(e, "queue name"))?;
+        config_audit(
+            &mut tx,
+            &self.audit_key,
+            admin,
+            "queue_created",
+            format!("queue={name} restricted={restricted}"),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Sets a queue's flags. Making a queue restricted tells its members.
+    pub async fn set_queue_flags(
+        &self,
+        admin: &AdminScope,
+        name: &Name,
+        restricted: bool,
+        require_encryption: bool,
+    ) -> Result<(), StoreError> {
+        let now = now_unix();
+        let mut tx = self.begin_write().await?;
+        let queue_id: i64 = sqlx::query_scalar(
+            "update queues set restricted = $2, require_encryption = $3 where name = $1 returning id",
+        )
+        .bind(name.as_str())
+        .bind(i64::from(restricted))
+        .bind(i64::from(require_encryption))
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        config_audit(
+            &mut tx,
+            &self.audit_key,
+            admin,
+            "queue_changed",
+            format!("queue={name} restricted={restricted} require_encryption={require_encryption}"),
+            now,
+        )
+        .await?;
+        raise(
+            &mut tx,
+            now,
+            "queue_changed",
+            Audience::QueueMembers,
+            Some(queue_id),
+            Some(admin.agent().name().as_str()),
+            None,
+            format!("restricted={restricted} require_encryption={require_encryption}"),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Adds (or updates) a membership. For a restricted queue, existing members are told,
+    /// so nobody (an admin included) joins one quietly.
+    pub async fn add_member(
+        &self,
+        admin: &AdminScope,
+        queue: &Name,
+        agent: &Name,
+        owner: bool,
+    ) -> Result<(), StoreError> {
+        let now = now_unix();
+        let mut tx = self.begin_write().await?;
+        let agent_id: i64 = sqlx::query_scalar("select id from agents where name = $1")
+            .bind(agent.as_str())
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        add_member_in(&mut tx, &self.audit_key, &admin.actor(), queue, agent_id, agent, owner, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn remove_member(
+        &self,
+        admin: &AdminScope,
+        queue: &Name,
+        agent: &Name,
+    ) -> Result<(), StoreError> {
+        let now = now_unix();
+        let mut tx = self.begin_write().await?;
+        let removed = sqlx::query(
+            "delete from queue_members where queue_id = (select id from queues where name = $1) \
+             and agent_id = (select id from agents where name = $2)",
+        )
+        .bind(queue.as_str())
+        .bind(agent.as_str())
+        .execute(&mut *tx)
+        .await?;
+        if removed.rows_affected() != 1 {
+            return Err(StoreError::NotFound);
+        }
+        config_audit(
+            &mut tx,
+            &self.audit_key,
+            admin,
+            "member_removed",
+            format!("queue={queue} agent={agent}"),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The routing table: one row per category that has a rule.
+    pub async fn routes(&self, _admin: &AdminScope) -> Result<Vec<RouteRow>, StoreError> {
+        let rows = sqlx::query(
+            "select r.category, q.name from routing_rules r join queues q on q.id = r.queue_id order by r.category",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(RouteRow {
+                    category: r
+                        .try_get::<String, _>("category")?
+                        .parse()
+                        .map_err(|()| StoreError::Corrupt("routing category"))?,
+                    queue: r.try_get("name")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Routes a category to a queue; `general` removes the rule (it is the fallback).
+    pub async fn set_route(
+        &self,
+        admin: &AdminScope,
+        category: Category,
+        queue: &Name,
+    ) -> Result<(), StoreError> {
+        let now = now_unix();
+        let mut tx = self.begin_write().await?;
+        let queue_id: i64 = sqlx::query_scalar("select id from queues where name = $1")
+            .bind(queue.as_str())
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        sqlx::query(
+            "insert into routing_rules (category, queue_id) values ($1, $2) \
+             on conflict (category) do update set queue_id = excluded.queue_id",
+        )
+        .bind(category.id())
+        .bind(queue_id)
+        .execute(&mut *tx)
+        .await?;
+        config_audit(
+            &mut tx,
+            &self.audit_key,
+            admin,
+            "route_changed",
+            format!("category={category} queue={queue}"),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn canned_responses(&self, _admin: &AdminScope) -> Result<Vec<CannedResponse>, StoreError> {
+        let rows = sqlx::query(
+            "select c.id, q.name as queue, c.title, c.body from canned_responses c \
+             join queues q on q.id = c.queue_id order by q.name, c.title",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(CannedResponse {
+                    id: r.try_get("id")?,
+                    queue: r.try_get("queue")?,
+                    title: r.try_get("title")?,
+                    body: r.try_get("body")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn add_canned_response(
+        &self,
+        admin: &AdminScope,
+        queue: &Name,
+        title: &Redacted<String>,
+        body: &Redacted<String>,
+    ) -> Result<(), StoreError> {
+        let now = now_unix();
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "insert into canned_responses (queue_id, title, body) \
+             select id, $2, $3 from queues where name = $1",
+        )
+        .bind(queue.as_str())
+        .bind(title.as_str())
+        .bind(body.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| StoreError::on_unique(e, "canned response title"))
+        .and_then(|r| {
+            if r.rows_affected() == 1 {
+                Ok(r)
+            } else {
+                Err(StoreError::NotFound)
+            }
+        })?;
+        config_audit(&mut tx, &self.audit_key, admin, "canned_added", format!("queue={queue}"), now)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn delete_canned_response(&self, admin: &AdminScope, id: i64) -> Result<(), StoreError> {
+        let now = now_unix();
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query("delete from canned_responses where id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::NotFound);
+        }
+        config_audit(&mut tx, &self.audit_key, admin, "canned_deleted", format!("canned={id}"), now)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A page of the audit log, newest first, starting below `before` (exclusive). Reading
+    /// the log is itself audited, as an export.
+    pub async fn audit_page(
+        &self,
+        admin: &AdminScope,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let now = now_unix();
+        let mut tx = self.begin_write().await?;
+        let rows = sqlx::query(
+            "select seq, at, actor, action, reference, detail from audit_log \
+             where ($1 is null or seq < $1) order by seq desc limit $2",
+        )
+        .bind(before)
+        .bind(limit.clamp(1, 1000))
+        .fetch_all(&mut *tx)
+        .await?;
+        let entries = rows.iter().map(entry_from_row).collect::<Result<Vec<_>, _>>()?;
+        config_audit(
+            &mut tx,
+            &self.audit_key,
+            admin,
+            "audit_read",
+            format!("entries={}", entries.len()),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(entries)
+    }
+}
+
+/// Adds a membership inside a transaction, with the restricted-queue notice.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn add_member_in(
+    tx: &mut Tx<'_>,
+    key: &AuditKey,
+    actor: &Actor,
+    queue: &Name,
+    agent_id: i64,
+    agent: &Name,
+    owner: bool,
+    now: i64,
+) -> Result<(), StoreError> {
+    let row = sqlx::query("select id, restricted from queues where name = $1")
+        .bind(queue.as_str())
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let queue_id: i64 = row.try_get("id")?;
+    let restricted = row.try_get::<i64, _>("restricted")? != 0;
+    sqlx::query(
+        "insert into queue_members (queue_id, agent_id, is_owner) values ($1, $2, $3) \
+         on conflict (queue_id, agent_id) do update set is_owner = excluded.is_owner",
+    )
+    .bind(queue_id)
+    .bind(agent_id)
+    .bind(i64::from(owner))
+    .execute(&mut **tx)
+    .await?;
+    append(
+        tx,
+        key,
+        AuditEvent {
+            actor,
+            action: "member_added",
+            reference: None,
+            detail: format!("queue={queue} agent={agent} owner={owner}"),
+        },
+        now,
+    )
+    .await?;
+    if restricted {
+        let by = match actor {
+            Actor::Agent { name, .. } => name.clone(),
+            _ => "an operator".to_owned(),
+        };
+        raise(
+            tx,
+            now,
+            "member_added",
+            Audience::QueueMembers,
+            Some(queue_id),
+            Some(agent.as_str()),
+            None,
+            format!("{agent} was added to restricted queue {queue} by {by}"),
+        )
+        .await?;
+        raise(
+            tx,
+            now,
+            "member_added",
+            Audience::Admins,
+            Some(queue_id),
+            Some(agent.as_str()),
+            None,
+            format!("{agent} was added to restricted queue {queue} by {by}"),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+async fn config_audit(
+    tx: &mut Tx<'_>,
+    key: &AuditKey,
+    admin: &AdminScope,
+    action: &'static str,
+    detail: String,
+    now: i64,
+) -> Result<(), StoreError> {
+    append(
+        tx,
+        key,
+        AuditEvent {
+            actor: &admin.actor(),
+            action,
+            reference: None,
+            detail,
+        },
+        now,
+    )
+    .await
+}

@@ -1,0 +1,813 @@
+//! Tickets as agents see and work them. Every function takes an `AgentScope` and repeats
+//! the scope inside its SQL; what is out of scope is `NotFound`, exactly like what does
+//! not exist. Every call appends its audit entry in the same transaction.
+
+use sqlx::Row;
+
+use super::alerts::{Audience, raise};
+use super::audit::{AuditEvent, append};
+use super::scope::{AgentScope, in_scope, in_scope_or_break_glass};
+use super::tickets::{insert_mask_slots, parse_counts, parse_reference, read_mask_slots};
+use super::{Store, StoreError, Tx, now_unix};
+use crate::domain::{Name, Priority, Reference, Role, Status, Tier};
+use crate::redact::{MaskSlot, Redacted, RedactionCounts};
+
+/// Which tickets a list shows.
+#[derive(Debug, Clone)]
+pub struct ListFilter {
+    pub queue: Option<Name>,
+    pub status: StatusFilter,
+    /// Text to look for in subjects and messages (which hold redacted text only).
+    pub query: Option<String>,
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusFilter {
+    /// Everything not resolved or closed.
+    Active,
+    All,
+    Only(Status),
+}
+
+impl StatusFilter {
+    fn sql_value(self) -> &'static str {
+        match self {
+            StatusFilter::Active => "active",
+            StatusFilter::All => "all",
+            StatusFilter::Only(status) => status.id(),
+        }
+    }
+}
+
+/// One row of a ticket list.
+#[derive(Debug, Clone)]
+pub struct TicketSummary {
+    pub reference: Reference,
+    pub queue: String,
+    pub tier: Tier,
+    pub status: Status,
+    pub priority: Priority,
+    pub subject: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub first_response_at: Option<i64>,
+    pub first_response_due: Option<i64>,
+    pub resolution_due: Option<i64>,
+    pub sla_breaches: i64,
+    pub assignee: Option<String>,
+}
+
+/// A ticket with its whole conversation, internal notes included.
+#[derive(Debug, Clone)]
+pub struct AgentTicketView {
+    pub summary: TicketSummary,
+    pub category: String,
+    pub reopen_count: i64,
+    pub queue_restricted: bool,
+    /// Opened through a break-glass exception rather than a membership.
+    pub via_break_glass: bool,
+    pub messages: Vec<AgentMessage>,
+    /// Agents who could take this ticket (members of its queue at its tier or above).
+    pub assignable: Vec<String>,
+    /// Canned responses of the ticket's queue: (id, title).
+    pub canned: Vec<(i64, String)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AgentMessage {
+    /// `requester` or `agent`.
+    pub author: String,
+    /// The agent who wrote it; `None` for the requester and for automatic notices.
+    pub agent_name: Option<String>,
+    /// What happened, for messages that record an event ("Escalated L1 → L2").
+    pub event: Option<String>,
+    pub body: String,
+    pub internal: bool,
+    pub encrypted: bool,
+    /// `verified`, `unverified` or `none`.
+    pub signature: String,
+    pub redactions: RedactionCounts,
+    pub created_at: i64,
+}
+
+/// Where a ticket stands after an escalation.
+#[derive(Debug, Clone, Copy)]
+pub struct EscalationOutcome {
+    pub tier: Tier,
+    /// False when the ticket rose above the escalating agent's tier.
+    pub still_in_scope: bool,
+}
+
+/// The per-priority SLA targets in seconds, from the configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct SlaTargets {
+    pub first_response: [i64; 4],
+    pub resolution: [i64; 4],
+}
+
+/// Thresholds for access alerts, from the configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct AccessWatch {
+    pub hourly_view_threshold: i64,
+}
+
+/// A ticket located for a change, under the caller's scope.
+struct Located {
+    id: i64,
+    tier: Tier,
+    status: Status,
+    queue_id: i64,
+}
+
+impl Store {
+    /// Tickets in scope, newest activity first. Searching is audited as a search, listing
+    /// as a list; neither records what was searched for.
+    pub async fn agent_tickets(
+        &self,
+        scope: &AgentScope,
+        filter: &ListFilter,
+    ) -> Result<Vec<TicketSummary>, StoreError> {
+        let now = now_unix();
+        let pattern = filter
+            .query
+            .as_deref()
+            .map(str::trim)
+            .filter(|q| !q.is_empty())
+            .map(like_pattern);
+        let mut tx = self.begin_write().await?;
+        let rows = sqlx::query(concat!(
+            "select t.reference, q.name as queue, t.tier, t.status, t.priority, t.subject, t.created_at, \
+             t.updated_at, t.first_response_at, t.first_response_due, t.resolution_due, t.sla_breaches, \
+             ag.name as assignee \
+             from tickets t join queues q on q.id = t.queue_id left join agents ag on ag.id = t.assignee_id \
+             where ",
+            in_scope!(),
+            " and ($2 is null or q.name = $2) \
+             and (case $3 when 'all' then 1 when 'active' then t.status not in ('resolved', 'closed') \
+                  else t.status = $3 end) \
+             and ($4 is null or t.subject like $4 escape '\\' or exists \
+                  (select 1 from messages mm where mm.ticket_id = t.id and mm.body like $4 escape '\\')) \
+             order by t.updated_at desc, t.id desc limit $5"
+        ))
+        .bind(scope.agent_id)
+        .bind(filter.queue.as_ref().map(Name::as_str))
+        .bind(filter.status.sql_value())
+        .bind(pattern.as_deref())
+        .bind(filter.limit.clamp(1, 500))
+        .fetch_all(&mut *tx)
+        .await?;
+        let tickets = rows
+            .iter()
+            .map(summary_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        let action = if pattern.is_some() { "search" } else { "list" };
+        let mut detail = format!("results={}", tickets.len());
+        if let Some(queue) = &filter.queue {
+            detail.push_str(&format!(" queue={queue}"));
+        }
+        append(
+            &mut tx,
+            &self.audit_key,
+            AuditEvent {
+                actor: &scope.actor(),
+                action,
+                reference: None,
+                detail,
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(tickets)
+    }
+
+    /// One ticket with its conversation. Audited as a view; raises the hourly-volume and
+    /// restricted-queue alerts.
+    pub async fn agent_ticket(
+        &self,
+        scope: &AgentScope,
+        reference: &str,
+        watch: AccessWatch,
+    ) -> Result<AgentTicketView, StoreError> {
+        let now = now_unix();
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query(concat!(
+            "select t.id, t.reference, q.name as queue, q.restricted, t.queue_id, t.tier, t.status, t.priority, \
+             t.category, t.subject, t.created_at, t.updated_at, t.first_response_at, t.first_response_due, \
+             t.resolution_due, t.sla_breaches, t.reopen_count, ag.name as assignee, ",
+            in_scope!(),
+            " as regular, \
+             (select is_owner from queue_members o where o.queue_id = t.queue_id and o.agent_id = $1) as owner \
+             from tickets t join queues q on q.id = t.queue_id left join agents ag on ag.id = t.assignee_id \
+             where t.reference = $3 and ",
+            in_scope_or_break_glass!()
+        ))
+        .bind(scope.agent_id)
+        .bind(now)
+        .bind(reference)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let ticket_id: i64 = row.try_get("id")?;
+        let queue_id: i64 = row.try_get("queue_id")?;
+        let summary = summary_from_row(&row)?;
+        let via_break_glass = row.try_get::<i64, _>("regular")? == 0;
+        let queue_restricted = row.try_get::<i64, _>("restricted")? != 0;
+        let is_owner = row.try_get::<Option<i64>, _>("owner")?.unwrap_or(0) != 0;
+
+        let messages = sqlx::query(
+            "select m.author, m.body, m.internal, m.encrypted, m.signature, m.redactions, m.created_at, \
+             m.event, a.name as agent_name from messages m left join agents a on a.id = m.agent_id \
+             where m.ticket_id = $1 order by m.id",
+        )
+        .bind(ticket_id)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(AgentMessage {
+                author: row.try_get("author")?,
+                agent_name: row.try_get("agent_name")?,
+                event: row.try_get("event")?,
+                body: row.try_get("body")?,
+                internal: row.try_get::<i64, _>("internal")? != 0,
+                encrypted: row.try_get::<i64, _>("encrypted")? != 0,
+                signature: row.try_get("signature")?,
+                redactions: parse_counts(&row.try_get::<String, _>("redactions")?)?,
+                created_at: row.try_get("created_at")?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+        let assignable = sqlx::query_scalar(
+            "select a.name from queue_members m join agents a on a.id = m.agent_id \
+             where m.queue_id = $1 and a.disabled = 0 and a.tier >= $2 order by a.name",
+        )
+        .bind(queue_id)
+        .bind(summary.tier.get())
+        .fetch_all(&mut *tx)
+        .await?;
+        let canned = sqlx::query("select id, title from canned_responses where queue_id = $1 order by title")
+            .bind(queue_id)
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("id")?, r.try_get("title")?)))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let category: String = row.try_get("category")?;
+        let reopen_count: i64 = row.try_get("reopen_count")?;
+
+        let actor = scope.actor();
+        append(
+            &mut tx,
+            &self.audit_key,
+            AuditEvent {
+                actor: &actor,
+                action: if via_break_glass { "view_break_glass" } else { "view" },
+                reference: Some(summary.reference.as_str()),
+                detail: String::new(),
+            },
+            now,
+        )
+        .await?;
+        if queue_restricted && !is_owner {
+            raise(
+                &mut tx,
+                now,
+                "restricted_access",
+                Audience::QueueOwners,
+                Some(queue_id),
+                Some(scope.name.as_str()),
+                Some(summary.reference.as_str()),
+                format!("opened a ticket in restricted queue {}", summary.queue),
+            )
+            .await?;
+        }
+        watch_hourly_views(&mut tx, scope, watch, now).await?;
+        tx.commit().await?;
+        Ok(AgentTicketView {
+            summary,
+            category,
+            reopen_count,
+            queue_restricted,
+            via_break_glass,
+            messages,
+            assignable,
+            canned,
+        })
+    }
+
+    /// Mask numbers already used in a ticket in scope, for redacting an agent's message.
+    pub async fn agent_mask_slots(
+        &self,
+        scope: &AgentScope,
+        reference: &str,
+    ) -> Result<Vec<MaskSlot>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let id: i64 = sqlx::query_scalar(concat!(
+            "select t.id from tickets t where t.reference = $2 and ",
+            in_scope!()
+        ))
+        .bind(scope.agent_id)
+        .bind(reference)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        read_mask_slots(&mut conn, id).await
+    }
+
+    /// Adds a public reply (sent to the requester) or an internal note. A public reply is
+    /// the first response if none was given yet and puts the ticket to the requester.
+    pub async fn add_agent_message(
+        &self,
+        scope: &AgentScope,
+        reference: &str,
+        body: &Redacted<String>,
+        internal: bool,
+        new_slots: &[MaskSlot],
+    ) -> Result<(), StoreError> {
+        let now = now_unix();
+        let mut tx = self.begin_write().await?;
+        let ticket = locate(&mut tx, scope, reference).await?;
+        insert_mask_slots(&mut tx, ticket.id, new_slots).await?;
+        insert_agent_message(&mut tx, ticket.id, Some(scope.agent_id), body, internal, now, None).await?;
+        if internal {
+            sqlx::query("update tickets set updated_at = $2 where id = $1")
+                .bind(ticket.id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+        } else {
+            sqlx::query(
+                "update tickets set updated_at = $2, first_response_at = coalesce(first_response_at, $2), \
+                 status = case when status in ('new', 'open', 'escalated') then 'pending_requester' else status end, \
+                 pending_since = case when status in ('new', 'open', 'escalated') then $2 else pending_since end \
+                 where id = $1",
+            )
+            .bind(ticket.id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        audit_change(
+            &mut tx,
+            self,
+            scope,
+            if internal { "note" } else { "reply" },
+            reference,
+            String::new(),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Raises the ticket one tier, with the reason kept as an internal note. The ticket is
+    /// unassigned, and the escalating agent loses it if it rises above their tier.
+    pub async fn escalate(
+        &self,
+        scope: &AgentScope,
+        reference: &str,
+        reason: &Redacted<String>,
+    ) -> Result<EscalationOutcome, StoreError> {
+        self.change_tier(scope, reference, reason, true).await
+    }
+
+    /// Lowers the ticket one tier, with the reason kept as an internal note.
+    pub async fn deescalate(
+        &self,
+        scope: &AgentScope,
+        reference: &str,
+        reason: &Redacted<String>,
+    ) -> Result<EscalationOutcome, StoreError> {
+        self.change_tier(scope, reference, reason, false).await
+    }
+
+    async fn change_tier(
+        &self,
+        scope: &AgentScope,
+        reference: &str,
+        reason: &Redacted<String>,
+        up: bool,
+    ) -> Result<EscalationOutcome, StoreError> {
+        let now = now_unix();
+        let mut tx = self.begin_write().await?;
+        let ticket = locate(&mut tx, scope, reference).await?;
+        let new_tier = if up { ticket.tier.up() } else { ticket.tier.down() }.ok_or(
+            StoreError::Conflict(if up { "highest tier" } else { "lowest tier" }),
+        )?;
+        let new_status = if up { Status::Escalated } else { Status::Open };
+        sqlx::query(
+            "update tickets set tier = $2, status = $3, assignee_id = null, updated_at = $4, \
+             closed_at = null, pending_since = null where id = $1",
+        )
+        .bind(ticket.id)
+        .bind(new_tier.get())
+        .bind(new_status.id())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let event = format!(
+            "{} {} → {}",
+            if up { "Escalated" } else { "De-escalated" },
+            ticket.tier,
+            new_tier
+        );
+        insert_agent_message(&mut tx, ticket.id, Some(scope.agent_id), reason, true, now, Some(&event)).await?;
+        audit_change(
+            &mut tx,
+            self,
+            scope,
+            if up { "escalate" } else { "deescalate" },
+            reference,
+            format!("tier={}->{}", ticket.tier.get(), new_tier.get()),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(EscalationOutcome {
+            tier: new_tier,
+            still_in_scope: scope.role.tier() >= new_tier,
+        })
+    }
+
+    /// Sets a status an agent may set directly (not `new`, not `escalated`).
+    pub async fn set_status(
+        &self,
+        scope: &AgentScope,
+        reference: &str,
+        status: Status,
+    ) -> Result<(), StoreError> {
+        if !status.agent_may_set() {
+            return Err(StoreError::Conflict("status"));
+        }
+        let now = now_unix();
+        let mut tx = self.begin_write().await?;
+        let ticket = locate(&mut tx, scope, reference).await?;
+        sqlx::query(
+            "update tickets set status = $2, updated_at = $3, \
+             closed_at = case when $2 in ('resolved', 'closed') then coalesce(closed_at, $3) else null end, \
+             pending_since = case when $2 = 'pending_requester' then $3 else null end \
+             where id = $1",
+        )
+        .bind(ticket.id)
+        .bind(status.id())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        audit_change(
+            &mut tx,
+            self,
+            scope,
+            "status",
+            reference,
+            format!("status={}->{}", ticket.status.id(), status.id()),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Changes the priority; SLA due times are recomputed from the ticket's creation.
+    pub async fn set_priority(
+        &self,
+        scope: &AgentScope,
+        reference: &str,
+        priority: Priority,
+        targets: SlaTargets,
+    ) -> Result<(), StoreError> {
+        let now = now_unix();
+        let mut tx = self.begin_write().await?;
+        let ticket = locate(&mut tx, scope, reference).await?;
+        sqlx::query(
+            "update tickets set priority = $2, updated_at = $3, \
+             first_response_due = created_at + $4, resolution_due = created_at + $5 where id = $1",
+        )
+        .bind(ticket.id)
+        .bind(priority.id())
+        .bind(now)
+        .bind(targets.first_response[priority.index()])
+        .bind(targets.resolution[priority.index()])
+        .execute(&mut *tx)
+        .await?;
+        audit_change(
+            &mut tx,
+            self,
+            scope,
+            "priority",
+            reference,
+            format!("priority={priority}"),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Assigns the ticket to an agent who can work on it, or unassigns it (`None`).
+    pub async fn assign(
+        &self,
+        scope: &AgentScope,
+        reference: &str,
+        assignee: Option<&Name>,
+    ) -> Result<(), StoreError> {
+        let now = now_unix();
+        let mut tx = self.begin_write().await?;
+        let ticket = locate(&mut tx, scope, reference).await?;
+        let assignee_id: Option<i64> = match assignee {
+            None => None,
+            Some(name) => Some(
+                sqlx::query_scalar(
+                    "select a.id from agents a join queue_members m on m.agent_id = a.id \
+                     where a.name = $1 and m.queue_id = $2 and a.tier >= $3 and a.disabled = 0",
+                )
+                .bind(name.as_str())
+                .bind(ticket.queue_id)
+                .bind(ticket.tier.get())
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or(StoreError::Conflict("assignee"))?,
+            ),
+        };
+        sqlx::query("update tickets set assignee_id = $2, updated_at = $3 where id = $1")
+            .bind(ticket.id)
+            .bind(assignee_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        audit_change(
+            &mut tx,
+            self,
+            scope,
+            "assign",
+            reference,
+            match assignee {
+                Some(name) => format!("to={name}"),
+                None => "to=(nobody)".into(),
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Opens one ticket outside the agent's scope for a short time, for reading only.
+    /// Refused (as not found) for admins, for restricted queues and for unknown tickets.
+    /// The queue's members are alerted.
+    pub async fn break_glass(
+        &self,
+        scope: &AgentScope,
+        reference: &str,
+        justification: &Redacted<String>,
+        lasts_seconds: i64,
+    ) -> Result<(), StoreError> {
+        if scope.role == Role::Admin {
+            return Err(StoreError::NotFound);
+        }
+        let now = now_unix();
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query(
+            "select t.id, t.queue_id from tickets t join queues q on q.id = t.queue_id \
+             where t.reference = $1 and q.restricted = 0",
+        )
+        .bind(reference)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let ticket_id: i64 = row.try_get("id")?;
+        let queue_id: i64 = row.try_get("queue_id")?;
+        sqlx::query(
+            "insert into break_glass (agent_id, ticket_id, justification, created_at, expires_at) \
+             values ($1, $2, $3, $4, $5)",
+        )
+        .bind(scope.agent_id)
+        .bind(ticket_id)
+        .bind(justification.as_str())
+        .bind(now)
+        .bind(now + lasts_seconds)
+        .execute(&mut *tx)
+        .await?;
+        raise(
+            &mut tx,
+            now,
+            "break_glass",
+            Audience::QueueMembers,
+            Some(queue_id),
+            Some(scope.name.as_str()),
+            Some(reference),
+            format!("break-glass access for {} minutes", lasts_seconds / 60),
+        )
+        .await?;
+        raise(
+            &mut tx,
+            now,
+            "break_glass",
+            Audience::Admins,
+            None,
+            Some(scope.name.as_str()),
+            Some(reference),
+            format!("break-glass access for {} minutes", lasts_seconds / 60),
+        )
+        .await?;
+        audit_change(
+            &mut tx,
+            self,
+            scope,
+            "break_glass",
+            reference,
+            format!("minutes={}", lasts_seconds / 60),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The body of a canned response of the ticket's queue.
+    pub async fn canned_body_for(
+        &self,
+        scope: &AgentScope,
+        reference: &str,
+        canned_id: i64,
+    ) -> Result<String, StoreError> {
+        sqlx::query_scalar(concat!(
+            "select c.body from canned_responses c join tickets t on t.queue_id = c.queue_id \
+             where t.reference = $2 and c.id = $3 and ",
+            in_scope!()
+        ))
+        .bind(scope.agent_id)
+        .bind(reference)
+        .bind(canned_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound)
+    }
+
+    /// Queues this agent is a member of (the only queues they learn about).
+    pub async fn agent_queues(&self, scope: &AgentScope) -> Result<Vec<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "select q.name from queues q join queue_members m on m.queue_id = q.id \
+             where m.agent_id = $1 order by q.name",
+        )
+        .bind(scope.agent_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}
+
+/// Finds a ticket in scope (memberships only: break-glass never allows changes).
+async fn locate(tx: &mut Tx<'_>, scope: &AgentScope, reference: &str) -> Result<Located, StoreError> {
+    let row = sqlx::query(concat!(
+        "select t.id, t.tier, t.status, t.queue_id from tickets t where t.reference = $2 and ",
+        in_scope!()
+    ))
+    .bind(scope.agent_id)
+    .bind(reference)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    Ok(Located {
+        id: row.try_get("id")?,
+        tier: Tier::new(row.try_get("tier")?).ok_or(StoreError::Corrupt("ticket tier"))?,
+        status: row
+            .try_get::<String, _>("status")?
+            .parse()
+            .map_err(|()| StoreError::Corrupt("ticket status"))?,
+        queue_id: row.try_get("queue_id")?,
+    })
+}
+
+pub(super) async fn insert_agent_message(
+    tx: &mut Tx<'_>,
+    ticket_id: i64,
+    agent_id: Option<i64>,
+    body: &Redacted<String>,
+    internal: bool,
+    now: i64,
+    event: Option<&str>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "insert into messages (ticket_id, author, body, redactions, created_at, internal, agent_id, event) \
+         values ($1, 'agent', $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(ticket_id)
+    .bind(body.as_str())
+    .bind(serde_json::to_string(body.counts()).unwrap_or_else(|_| "{}".into()))
+    .bind(now)
+    .bind(i64::from(internal))
+    .bind(agent_id)
+    .bind(event)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn audit_change(
+    tx: &mut Tx<'_>,
+    store: &Store,
+    scope: &AgentScope,
+    action: &'static str,
+    reference: &str,
+    detail: String,
+    now: i64,
+) -> Result<(), StoreError> {
+    append(
+        tx,
+        &store.audit_key,
+        AuditEvent {
+            actor: &scope.actor(),
+            action,
+            reference: Some(reference),
+            detail,
+        },
+        now,
+    )
+    .await
+}
+
+/// Raises one alert per hour for an agent who has opened more distinct tickets in the last
+/// hour than the threshold: the pattern of a bulk lookup hidden in ordinary work.
+async fn watch_hourly_views(
+    tx: &mut Tx<'_>,
+    scope: &AgentScope,
+    watch: AccessWatch,
+    now: i64,
+) -> Result<(), StoreError> {
+    let hour_ago = now - 3600;
+    let distinct: i64 = sqlx::query_scalar(
+        "select count(distinct reference) from audit_log \
+         where agent_id = $1 and action in ('view', 'view_break_glass') and at > $2",
+    )
+    .bind(scope.agent_id)
+    .bind(hour_ago)
+    .fetch_one(&mut **tx)
+    .await?;
+    if distinct <= watch.hourly_view_threshold {
+        return Ok(());
+    }
+    let already: i64 = sqlx::query_scalar(
+        "select count(*) from alerts where kind = 'hourly_views' and agent_name = $1 and at > $2",
+    )
+    .bind(scope.name.as_str())
+    .bind(hour_ago)
+    .fetch_one(&mut **tx)
+    .await?;
+    if already == 0 {
+        raise(
+            tx,
+            now,
+            "hourly_views",
+            Audience::Admins,
+            None,
+            Some(scope.name.as_str()),
+            None,
+            format!(
+                "viewed {distinct} distinct tickets in the last hour (threshold {})",
+                watch.hourly_view_threshold
+            ),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// A `like` pattern matching `text` literally anywhere.
+fn like_pattern(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+fn summary_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<TicketSummary, StoreError> {
+    Ok(TicketSummary {
+        reference: parse_reference(row.try_get("reference")?)?,
+        queue: row.try_get("queue")?,
+        tier: Tier::new(row.try_get("tier")?).ok_or(StoreError::Corrupt("ticket tier"))?,
+        status: row
+            .try_get::<String, _>("status")?
+            .parse()
+            .map_err(|()| StoreError::Corrupt("ticket status"))?,
+        priority: row
+            .try_get::<String, _>("priority")?
+            .parse()
+            .map_err(|()| StoreError::Corrupt("ticket priority"))?,
+        subject: row.try_get("subject")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+        first_response_at: row.try_get("first_response_at")?,
+        first_response_due: row.try_get("first_response_due")?,
+        resolution_due: row.try_get("resolution_due")?,
+        sla_breaches: row.try_get("sla_breaches")?,
+        assignee: row.try_get("assignee")?,
+    })
+}

@@ -1,0 +1,450 @@
+//! Agents: creation, sign-in bookkeeping, sessions, password changes.
+
+use sqlx::Row;
+
+use super::alerts::{Audience, raise};
+use super::audit::{Actor, AuditEvent, append};
+use super::scope::AgentScope;
+use super::{Store, StoreError, Tx, now_unix};
+use crate::auth::TokenDigest;
+use crate::crypto::Sealed;
+use crate::domain::{Name, Role};
+
+/// An agent to create. The password arrives hashed and the TOTP seed sealed.
+pub struct NewAgent {
+    pub name: Name,
+    pub role: Role,
+    pub password_hash: String,
+    pub totp_sealed: Option<Sealed>,
+    pub must_change_password: bool,
+    pub queues: Vec<Name>,
+}
+
+/// What sign-in needs to know about the agent named at the prompt.
+pub struct LoginCandidate {
+    pub(super) agent_id: i64,
+    pub name: Name,
+    pub role: Role,
+    pub password_hash: String,
+    pub totp_sealed: Option<Sealed>,
+    pub locked_until: Option<i64>,
+    pub disabled: bool,
+}
+
+/// Session kinds: a browser cookie or an API bearer token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Session {
+    Cookie,
+    Bearer,
+}
+
+impl Session {
+    fn id(self) -> &'static str {
+        match self {
+            Session::Cookie => "cookie",
+            Session::Bearer => "bearer",
+        }
+    }
+}
+
+/// How a failed sign-in was recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginFailure {
+    /// Counted; the account is still usable.
+    Counted,
+    /// This failure locked the account.
+    LockedNow,
+}
+
+/// A successful sign-in.
+pub struct LoginOutcome {
+    pub scope: AgentScope,
+}
+
+/// Session lifetimes, from the configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionPolicy {
+    pub idle_seconds: i64,
+    pub max_seconds: i64,
+}
+
+impl Store {
+    /// Creates an agent from the command line (`hushdesk agent add`).
+    pub async fn create_agent_as_operator(&self, agent: NewAgent) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        insert_agent(&mut tx, &self.audit_key, &Actor::Operator, agent).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub(super) async fn create_agent_in(
+        &self,
+        actor: &Actor,
+        agent: NewAgent,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        insert_agent(&mut tx, &self.audit_key, actor, agent).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The agent named at a sign-in prompt, if any.
+    pub async fn login_candidate(&self, name: &str) -> Result<Option<LoginCandidate>, StoreError> {
+        let Ok(name) = Name::parse(name) else {
+            return Ok(None);
+        };
+        let row = sqlx::query(
+            "select id, role, password_hash, totp_sealed, locked_until, disabled from agents where name = $1",
+        )
+        .bind(name.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            Ok(LoginCandidate {
+                agent_id: row.try_get("id")?,
+                name: name.clone(),
+                role: parse_role(&row.try_get::<String, _>("role")?)?,
+                password_hash: row.try_get("password_hash")?,
+                totp_sealed: row
+                    .try_get::<Option<Vec<u8>>, _>("totp_sealed")?
+                    .map(Sealed::from_stored),
+                locked_until: row.try_get("locked_until")?,
+                disabled: row.try_get::<i64, _>("disabled")? != 0,
+            })
+        })
+        .transpose()
+    }
+
+    /// Records a failed sign-in, locking the account after too many in a row and alerting
+    /// admins when it does.
+    pub async fn record_login_failure(
+        &self,
+        candidate: Option<&LoginCandidate>,
+        max_failed: u32,
+        lockout_seconds: i64,
+    ) -> Result<LoginFailure, StoreError> {
+        let now = now_unix();
+        let mut tx = self.begin_write().await?;
+        let (actor, outcome) = match candidate {
+            None => (Actor::Unknown, LoginFailure::Counted),
+            Some(c) => {
+                let failed: i64 = sqlx::query_scalar(
+                    "update agents set failed_logins = failed_logins + 1 where id = $1 returning failed_logins",
+                )
+                .bind(c.agent_id)
+                .fetch_one(&mut *tx)
+                .await?;
+                let outcome = if failed >= i64::from(max_failed) {
+                    sqlx::query(
+                        "update agents set locked_until = $2, failed_logins = 0 where id = $1",
+                    )
+                    .bind(c.agent_id)
+                    .bind(now + lockout_seconds)
+                    .execute(&mut *tx)
+                    .await?;
+                    raise(
+                        &mut tx,
+                        now,
+                        "failed_logins",
+                        Audience::Admins,
+                        None,
+                        Some(c.name.as_str()),
+                        None,
+                        format!("{failed} failed sign-ins in a row; locked for {} minutes", lockout_seconds / 60),
+                    )
+                    .await?;
+                    LoginFailure::LockedNow
+                } else {
+                    LoginFailure::Counted
+                };
+                (
+                    Actor::Agent {
+                        id: c.agent_id,
+                        name: c.name.to_string(),
+                    },
+                    outcome,
+                )
+            }
+        };
+        let detail = match outcome {
+            LoginFailure::LockedNow => "locked=yes".to_owned(),
+            LoginFailure::Counted => String::new(),
+        };
+        append(
+            &mut tx,
+            &self.audit_key,
+            AuditEvent {
+                actor: &actor,
+                action: "login_failed",
+                reference: None,
+                detail,
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    /// Opens a session for an agent whose password (and code) the caller has verified.
+    /// `totp_step` is refused if it is not newer than the last accepted one (replay).
+    pub async fn open_session_after_verified_login(
+        &self,
+        candidate: &LoginCandidate,
+        totp_step: Option<u64>,
+        kind: Session,
+        token: TokenDigest,
+        policy: SessionPolicy,
+    ) -> Result<LoginOutcome, StoreError> {
+        let now = now_unix();
+        let mut tx = self.begin_write().await?;
+        if let Some(step) = totp_step {
+            let step = i64::try_from(step).map_err(|_| StoreError::Conflict("totp"))?;
+            let fresh = sqlx::query(
+                "update agents set totp_last_step = $2 where id = $1 and totp_last_step < $2",
+            )
+            .bind(candidate.agent_id)
+            .bind(step)
+            .execute(&mut *tx)
+            .await?;
+            if fresh.rows_affected() != 1 {
+                return Err(StoreError::Conflict("totp"));
+            }
+        }
+        sqlx::query("update agents set failed_logins = 0, locked_until = null where id = $1")
+            .bind(candidate.agent_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "insert into sessions (token_hash, agent_id, kind, created_at, last_seen_at, expires_at) \
+             values ($1, $2, $3, $4, $4, $5)",
+        )
+        .bind(&token.0[..])
+        .bind(candidate.agent_id)
+        .bind(kind.id())
+        .bind(now)
+        .bind(now + policy.max_seconds)
+        .execute(&mut *tx)
+        .await?;
+        let actor = Actor::Agent {
+            id: candidate.agent_id,
+            name: candidate.name.to_string(),
+        };
+        append(
+            &mut tx,
+            &self.audit_key,
+            AuditEvent {
+                actor: &actor,
+                action: "login",
+                reference: None,
+                detail: format!("kind={}", kind.id()),
+            },
+            now,
+        )
+        .await?;
+        let scope = load_scope(&mut tx, candidate.agent_id).await?;
+        tx.commit().await?;
+        Ok(LoginOutcome { scope })
+    }
+
+    /// The agent behind a session token, if the session is live. Touches the session at
+    /// most once a minute, so reads stay reads.
+    pub async fn agent_session(
+        &self,
+        token: TokenDigest,
+        kind: Session,
+        policy: SessionPolicy,
+    ) -> Result<AgentScope, StoreError> {
+        let now = now_unix();
+        let row = sqlx::query(
+            "select s.agent_id, s.last_seen_at from sessions s join agents a on a.id = s.agent_id \
+             where s.token_hash = $1 and s.kind = $2 and s.expires_at > $3 and s.last_seen_at > $4 \
+             and a.disabled = 0",
+        )
+        .bind(&token.0[..])
+        .bind(kind.id())
+        .bind(now)
+        .bind(now - policy.idle_seconds)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let agent_id: i64 = row.try_get("agent_id")?;
+        let last_seen: i64 = row.try_get("last_seen_at")?;
+        if now - last_seen >= 60 {
+            sqlx::query("update sessions set last_seen_at = $2 where token_hash = $1")
+                .bind(&token.0[..])
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+        }
+        let mut conn = self.pool.acquire().await?;
+        load_scope_conn(&mut conn, agent_id).await
+    }
+
+    /// Ends one session (sign out).
+    pub async fn end_session(&self, scope: &AgentScope, token: TokenDigest) -> Result<(), StoreError> {
+        let now = now_unix();
+        let mut tx = self.begin_write().await?;
+        sqlx::query("delete from sessions where token_hash = $1 and agent_id = $2")
+            .bind(&token.0[..])
+            .bind(scope.agent_id)
+            .execute(&mut *tx)
+            .await?;
+        append(
+            &mut tx,
+            &self.audit_key,
+            AuditEvent {
+                actor: &scope.actor(),
+                action: "logout",
+                reference: None,
+                detail: String::new(),
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Ends every session and API token of this agent (sign out everywhere).
+    pub async fn end_all_sessions(&self, scope: &AgentScope) -> Result<u64, StoreError> {
+        let now = now_unix();
+        let mut tx = self.begin_write().await?;
+        let ended = sqlx::query("delete from sessions where agent_id = $1")
+            .bind(scope.agent_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        append(
+            &mut tx,
+            &self.audit_key,
+            AuditEvent {
+                actor: &scope.actor(),
+                action: "logout_everywhere",
+                reference: None,
+                detail: format!("sessions={ended}"),
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(ended)
+    }
+
+    /// Replaces the agent's password and ends their other sessions.
+    pub async fn change_password(
+        &self,
+        scope: &AgentScope,
+        new_hash: String,
+        keep_session: TokenDigest,
+    ) -> Result<(), StoreError> {
+        let now = now_unix();
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "update agents set password_hash = $2, must_change_password = 0 where id = $1",
+        )
+        .bind(scope.agent_id)
+        .bind(new_hash)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("delete from sessions where agent_id = $1 and token_hash <> $2")
+            .bind(scope.agent_id)
+            .bind(&keep_session.0[..])
+            .execute(&mut *tx)
+            .await?;
+        append(
+            &mut tx,
+            &self.audit_key,
+            AuditEvent {
+                actor: &scope.actor(),
+                action: "password_changed",
+                reference: None,
+                detail: String::new(),
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The stored hash of the signed-in agent's password, to confirm the current one.
+    pub async fn password_hash(&self, scope: &AgentScope) -> Result<String, StoreError> {
+        Ok(
+            sqlx::query_scalar("select password_hash from agents where id = $1")
+                .bind(scope.agent_id)
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+}
+
+async fn insert_agent(
+    tx: &mut Tx<'_>,
+    key: &super::AuditKey,
+    actor: &Actor,
+    agent: NewAgent,
+) -> Result<(), StoreError> {
+    let now = now_unix();
+    let agent_id: i64 = sqlx::query_scalar(
+        "insert into agents (name, role, tier, password_hash, totp_sealed, must_change_password, created_at) \
+         values ($1, $2, $3, $4, $5, $6, $7) returning id",
+    )
+    .bind(agent.name.as_str())
+    .bind(agent.role.id())
+    .bind(agent.role.tier().get())
+    .bind(&agent.password_hash)
+    .bind(agent.totp_sealed.as_ref().map(|s| s.as_bytes().to_vec()))
+    .bind(i64::from(agent.must_change_password))
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(|e| StoreError::on_unique(e, "agent name"))?;
+    append(
+        tx,
+        key,
+        AuditEvent {
+            actor,
+            action: "agent_created",
+            reference: None,
+            detail: format!("agent={} role={}", agent.name, agent.role),
+        },
+        now,
+    )
+    .await?;
+    for queue in &agent.queues {
+        super::admin::add_member_in(tx, key, actor, queue, agent_id, &agent.name, false, now)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn load_scope(tx: &mut Tx<'_>, agent_id: i64) -> Result<AgentScope, StoreError> {
+    load_scope_conn(&mut *tx, agent_id).await
+}
+
+async fn load_scope_conn(
+    conn: &mut sqlx::SqliteConnection,
+    agent_id: i64,
+) -> Result<AgentScope, StoreError> {
+    let row = sqlx::query(
+        "select name, role, must_change_password, totp_sealed is not null as has_totp \
+         from agents where id = $1 and disabled = 0",
+    )
+    .bind(agent_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    Ok(AgentScope {
+        agent_id,
+        name: Name::parse(&row.try_get::<String, _>("name")?)
+            .map_err(|_| StoreError::Corrupt("agent name"))?,
+        role: parse_role(&row.try_get::<String, _>("role")?)?,
+        must_change_password: row.try_get::<i64, _>("must_change_password")? != 0,
+        has_second_factor: row.try_get::<i64, _>("has_totp")? != 0,
+    })
+}
+
+pub(super) fn parse_role(text: &str) -> Result<Role, StoreError> {
+    text.parse().map_err(|()| StoreError::Corrupt("agent role"))
+}

@@ -1,0 +1,134 @@
+//! Alerts: unusual access raised where it happens, shown to admins and to the queue's
+//! owners or members. Alerts carry names and references, never content.
+
+use sqlx::Row;
+
+use super::scope::{AdminScope, AgentScope};
+use super::{Store, StoreError, Tx, now_unix};
+
+/// Who is told about an alert besides admins.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Audience {
+    Admins,
+    QueueOwners,
+    QueueMembers,
+}
+
+impl Audience {
+    fn id(self) -> &'static str {
+        match self {
+            Audience::Admins => "admins",
+            Audience::QueueOwners => "queue_owners",
+            Audience::QueueMembers => "queue_members",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Alert {
+    pub id: i64,
+    pub at: i64,
+    pub kind: String,
+    pub queue: Option<String>,
+    pub agent_name: Option<String>,
+    pub reference: Option<String>,
+    pub detail: String,
+    pub acknowledged: bool,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn raise(
+    tx: &mut Tx<'_>,
+    now: i64,
+    kind: &'static str,
+    audience: Audience,
+    queue_id: Option<i64>,
+    agent_name: Option<&str>,
+    reference: Option<&str>,
+    detail: String,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "insert into alerts (at, kind, audience, queue_id, agent_name, reference, detail) \
+         values ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(now)
+    .bind(kind)
+    .bind(audience.id())
+    .bind(queue_id)
+    .bind(agent_name)
+    .bind(reference)
+    .bind(detail)
+    .execute(&mut **tx)
+    .await?;
+    tracing::warn!(kind, agent = agent_name, reference, "alert raised");
+    Ok(())
+}
+
+impl Store {
+    /// Recent alerts, newest first, for the admin dashboard.
+    pub async fn admin_alerts(&self, _admin: &AdminScope, limit: i64) -> Result<Vec<Alert>, StoreError> {
+        let rows = sqlx::query(
+            "select al.id, al.at, al.kind, q.name as queue, al.agent_name, al.reference, al.detail, al.acknowledged \
+             from alerts al left join queues q on q.id = al.queue_id order by al.id desc limit $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(alert_from_row).collect()
+    }
+
+    /// Alerts about the queues this agent owns (or is a member of, for member-wide alerts).
+    pub async fn agent_alerts(&self, scope: &AgentScope, since: i64) -> Result<Vec<Alert>, StoreError> {
+        let rows = sqlx::query(
+            "select al.id, al.at, al.kind, q.name as queue, al.agent_name, al.reference, al.detail, al.acknowledged \
+             from alerts al join queues q on q.id = al.queue_id \
+             join queue_members m on m.queue_id = al.queue_id and m.agent_id = $1 \
+             where al.at >= $2 and (al.audience = 'queue_members' or (al.audience = 'queue_owners' and m.is_owner = 1)) \
+             order by al.id desc limit 50",
+        )
+        .bind(scope.agent_id)
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(alert_from_row).collect()
+    }
+
+    pub async fn acknowledge_alert(&self, admin: &AdminScope, id: i64) -> Result<(), StoreError> {
+        let now = now_unix();
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query("update alerts set acknowledged = 1 where id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::NotFound);
+        }
+        super::audit::append(
+            &mut tx,
+            &self.audit_key,
+            super::AuditEvent {
+                actor: &admin.actor(),
+                action: "alert_acknowledged",
+                reference: None,
+                detail: format!("alert={id}"),
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+fn alert_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Alert, StoreError> {
+    Ok(Alert {
+        id: row.try_get("id")?,
+        at: row.try_get("at")?,
+        kind: row.try_get("kind")?,
+        queue: row.try_get("queue")?,
+        agent_name: row.try_get("agent_name")?,
+        reference: row.try_get("reference")?,
+        detail: row.try_get("detail")?,
+        acknowledged: row.try_get::<i64, _>("acknowledged")? != 0,
+    })
+}

@@ -1,0 +1,235 @@
+//! The audit log: an append-only chain where each entry's HMAC covers the previous one.
+//! Entries are written inside the same transaction as the change or read they record, and
+//! hold who, what and which reference: never content.
+
+use futures_util::TryStreamExt;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use sqlx::Row;
+
+use super::{Store, StoreError, Tx};
+
+/// The chain key; derived from the server's pepper, so a database copy cannot re-chain.
+#[derive(Clone)]
+pub struct AuditKey(pub [u8; 32]);
+
+impl std::fmt::Debug for AuditKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AuditKey(…)")
+    }
+}
+
+/// Who did something.
+#[derive(Debug, Clone)]
+pub enum Actor {
+    Agent { id: i64, name: String },
+    /// Someone who named no known agent at sign-in.
+    Unknown,
+    Requester,
+    /// Scheduled jobs.
+    System,
+    /// An operator at the command line, who holds the data directory anyway.
+    Operator,
+}
+
+impl Actor {
+    fn columns(&self) -> (Option<i64>, &str) {
+        match self {
+            Actor::Agent { id, name } => (Some(*id), name.as_str()),
+            Actor::Unknown => (None, "(unknown)"),
+            Actor::Requester => (None, "(requester)"),
+            Actor::System => (None, "(system)"),
+            Actor::Operator => (None, "(operator)"),
+        }
+    }
+}
+
+/// One audit entry before it is chained.
+#[derive(Debug, Clone)]
+pub struct AuditEvent<'a> {
+    pub actor: &'a Actor,
+    pub action: &'static str,
+    pub reference: Option<&'a str>,
+    /// Structured facts such as `tier=2` or `results=14`; never free text from a person.
+    pub detail: String,
+}
+
+/// An entry as the admin log page shows it.
+#[derive(Debug, Clone)]
+pub struct AuditEntry {
+    pub seq: i64,
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub reference: Option<String>,
+    pub detail: String,
+}
+
+/// The result of walking the whole chain.
+#[derive(Debug)]
+pub struct ChainReport {
+    pub entries: i64,
+    /// Hash of the last entry, hex: record it elsewhere to detect later truncation.
+    pub head: String,
+    pub first_break: Option<ChainBreak>,
+}
+
+#[derive(Debug)]
+pub struct ChainBreak {
+    pub seq: i64,
+    pub reason: &'static str,
+}
+
+const GENESIS: [u8; 32] = [0; 32];
+
+/// Appends one entry. The caller's transaction must hold the write lock (see
+/// `Store::begin_write`), so two appends cannot both chain onto the same head.
+pub(super) async fn append(
+    tx: &mut Tx<'_>,
+    key: &AuditKey,
+    event: AuditEvent<'_>,
+    now: i64,
+) -> Result<(), StoreError> {
+    let head = sqlx::query("select seq, hash from audit_log order by seq desc limit 1")
+        .fetch_optional(&mut **tx)
+        .await?;
+    let (prev_seq, prev_hash) = match head {
+        Some(row) => (row.try_get::<i64, _>("seq")?, row.try_get::<Vec<u8>, _>("hash")?),
+        None => (0, GENESIS.to_vec()),
+    };
+    let seq = prev_seq + 1;
+    let (agent_id, actor) = event.actor.columns();
+    let hash = entry_hash(
+        key,
+        &prev_hash,
+        &Fields {
+            seq,
+            at: now,
+            agent_id,
+            actor,
+            action: event.action,
+            reference: event.reference,
+            detail: &event.detail,
+        },
+    );
+    sqlx::query(
+        "insert into audit_log (seq, at, agent_id, actor, action, reference, detail, prev_hash, hash) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(seq)
+    .bind(now)
+    .bind(agent_id)
+    .bind(actor)
+    .bind(event.action)
+    .bind(event.reference)
+    .bind(&event.detail)
+    .bind(&prev_hash)
+    .bind(&hash[..])
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+struct Fields<'a> {
+    seq: i64,
+    at: i64,
+    agent_id: Option<i64>,
+    actor: &'a str,
+    action: &'a str,
+    reference: Option<&'a str>,
+    detail: &'a str,
+}
+
+fn entry_hash(key: &AuditKey, prev_hash: &[u8], fields: &Fields<'_>) -> [u8; 32] {
+    // HMAC takes keys of any length; this branch cannot be reached.
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&key.0) else {
+        return GENESIS;
+    };
+    mac.update(prev_hash);
+    mac.update(&fields.seq.to_be_bytes());
+    mac.update(&fields.at.to_be_bytes());
+    mac.update(&fields.agent_id.unwrap_or(-1).to_be_bytes());
+    // Length-prefixed, so moving bytes between fields changes the hash.
+    for text in [
+        fields.actor,
+        fields.action,
+        fields.reference.unwrap_or(""),
+        fields.detail,
+    ] {
+        mac.update(&(text.len() as u64).to_be_bytes());
+        mac.update(text.as_bytes());
+    }
+    mac.finalize().into_bytes().into()
+}
+
+impl Store {
+    /// Walks the chain from the first entry and reports the first entry that was edited,
+    /// removed or reordered.
+    pub async fn verify_audit_chain(&self) -> Result<ChainReport, StoreError> {
+        let mut rows = sqlx::query(
+            "select seq, at, agent_id, actor, action, reference, detail, prev_hash, hash \
+             from audit_log order by seq",
+        )
+        .fetch(&self.pool);
+        let mut expected_seq = 1;
+        let mut prev_hash = GENESIS.to_vec();
+        let mut entries = 0;
+        let mut first_break = None;
+        while let Some(row) = rows.try_next().await? {
+            let seq: i64 = row.try_get("seq")?;
+            entries += 1;
+            if first_break.is_some() {
+                continue;
+            }
+            let stored_prev: Vec<u8> = row.try_get("prev_hash")?;
+            let stored_hash: Vec<u8> = row.try_get("hash")?;
+            let fields = Fields {
+                seq,
+                at: row.try_get("at")?,
+                agent_id: row.try_get("agent_id")?,
+                actor: row.try_get("actor")?,
+                action: row.try_get("action")?,
+                reference: row.try_get("reference")?,
+                detail: row.try_get("detail")?,
+            };
+            let reason = if seq != expected_seq {
+                Some("an entry is missing before this one")
+            } else if stored_prev != prev_hash {
+                Some("does not chain onto the entry before it")
+            } else if entry_hash(&self.audit_key, &prev_hash, &fields)[..] != stored_hash[..] {
+                Some("its content does not match its hash (edited)")
+            } else {
+                None
+            };
+            if let Some(reason) = reason {
+                first_break = Some(ChainBreak { seq, reason });
+            }
+            expected_seq = seq + 1;
+            prev_hash = stored_hash;
+        }
+        Ok(ChainReport {
+            entries,
+            head: prev_hash.iter().map(|b| format!("{b:02x}")).collect(),
+            first_break,
+        })
+    }
+
+    /// Appends one entry outside any other change (the CLI's own actions).
+    pub async fn audit_standalone(&self, event: AuditEvent<'_>) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        append(&mut tx, &self.audit_key, event, super::now_unix()).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+pub(super) fn entry_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<AuditEntry, StoreError> {
+    Ok(AuditEntry {
+        seq: row.try_get("seq")?,
+        at: row.try_get("at")?,
+        actor: row.try_get("actor")?,
+        action: row.try_get("action")?,
+        reference: row.try_get("reference")?,
+        detail: row.try_get("detail")?,
+    })
+}

@@ -1,0 +1,89 @@
+//! Scopes: proof of who is asking, minted only here from a live session. Every agent read
+//! takes an `AgentScope` and repeats the membership and tier check inside its SQL, so a
+//! revoked membership or a raised tier takes effect on the very next query.
+
+use super::audit::Actor;
+use crate::domain::{Name, Role};
+
+/// A signed-in agent. Only the store makes one, from a session it found valid.
+#[derive(Debug, Clone)]
+pub struct AgentScope {
+    pub(super) agent_id: i64,
+    pub(super) name: Name,
+    pub(super) role: Role,
+    pub(super) must_change_password: bool,
+    pub(super) has_second_factor: bool,
+}
+
+impl AgentScope {
+    pub fn name(&self) -> &Name {
+        &self.name
+    }
+
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// The initial password is still in use and should be replaced.
+    pub fn must_change_password(&self) -> bool {
+        self.must_change_password
+    }
+
+    pub fn has_second_factor(&self) -> bool {
+        self.has_second_factor
+    }
+
+    /// The narrower handle for configuration, only for admins.
+    pub fn admin(&self) -> Option<AdminScope> {
+        (self.role == Role::Admin).then(|| AdminScope {
+            agent: self.clone(),
+        })
+    }
+
+    pub(super) fn actor(&self) -> Actor {
+        Actor::Agent {
+            id: self.agent_id,
+            name: self.name.to_string(),
+        }
+    }
+}
+
+/// An admin: may configure agents, queues and routing and read the audit log. Grants no
+/// ticket content by itself.
+#[derive(Debug, Clone)]
+pub struct AdminScope {
+    agent: AgentScope,
+}
+
+impl AdminScope {
+    pub fn agent(&self) -> &AgentScope {
+        &self.agent
+    }
+
+    pub(super) fn actor(&self) -> Actor {
+        self.agent.actor()
+    }
+}
+
+/// The SQL condition "agent `$1` may work on ticket `t`": a live membership of the ticket's
+/// queue and a tier at least the ticket's. Spliced into every scoped query.
+macro_rules! in_scope {
+    () => {
+        "exists (select 1 from queue_members m join agents a on a.id = m.agent_id \
+         where m.queue_id = t.queue_id and m.agent_id = $1 and a.disabled = 0 and a.tier >= t.tier)"
+    };
+}
+
+/// `in_scope!`, or an unexpired break-glass exception for this ticket (reads only).
+/// Needs `$2` bound to the current time.
+macro_rules! in_scope_or_break_glass {
+    () => {
+        concat!(
+            "(",
+            in_scope!(),
+            " or exists (select 1 from break_glass b where b.agent_id = $1 and b.ticket_id = t.id and b.expires_at > $2))"
+        )
+    };
+}
+
+pub(super) use {in_scope, in_scope_or_break_glass};
