@@ -87,6 +87,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let store = state.desk.store.clone();
+    let mut scheduler = crate::jobs::start(state.desk.clone(), state.config.clone()).await?;
     let router = crate::web::router(state);
     axum::serve(
         listener,
@@ -95,6 +96,9 @@ pub async fn serve(
     .with_graceful_shutdown(shutdown)
     .await
     .context("serving HTTP")?;
+    if let Err(err) = scheduler.shutdown().await {
+        tracing::warn!(error = %err, "stopping the scheduler");
+    }
     store.close().await;
     Ok(())
 }

@@ -1,4 +1,5 @@
-//! The command line: `hushdesk [serve]`, `migrate`, `check-config`, `redact`, `key export`.
+//! The command line: `hushdesk [serve]`, `migrate`, `check-config`, `redact`, `key export`,
+//! `agent add`, `audit verify`.
 //! Thin: each verb loads what it needs and calls into the library.
 
 use std::io::{Read, Write};
@@ -8,8 +9,11 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
+use crate::access;
 use crate::app::{self, AppState};
 use crate::config::{Config, Overrides};
+use crate::domain::Role;
+use crate::store::StoreError;
 use crate::redact::{MaskBook, MaskKey, Redactor};
 
 #[derive(Debug, Parser)]
@@ -59,6 +63,50 @@ enum Command {
         #[command(subcommand)]
         action: KeyAction,
     },
+    /// Manage agents.
+    Agent {
+        #[command(subcommand)]
+        action: AgentAction,
+    },
+    /// The tamper-evident audit log.
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AgentAction {
+    /// Create an agent. Prints the one-time initial password on the first line (unless
+    /// --password-stdin), then the otpauth:// URI when a second factor is set up.
+    Add {
+        #[arg(long)]
+        name: String,
+        /// l1, l2, l3 or admin. l3 and admin always get a second factor.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// Queue to join; repeat for several.
+        #[arg(long = "queue", value_name = "QUEUE")]
+        queues: Vec<String>,
+        /// Read the password from the first line of standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+        /// Set up a second factor even where the role does not require one.
+        #[arg(long)]
+        totp: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditAction {
+    /// Walk the whole chain; exit non-zero and name the first broken entry if any entry was
+    /// edited, removed or reordered.
+    Verify,
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    text.parse()
+        .map_err(|()| "expected one of l1, l2, l3, admin".to_owned())
 }
 
 #[derive(Debug, Subcommand)]
@@ -84,6 +132,19 @@ pub fn run(args: Args) -> ExitCode {
         Command::Key {
             action: KeyAction::Export,
         } => with_runtime(export_key(overrides)),
+        Command::Agent {
+            action:
+                AgentAction::Add {
+                    name,
+                    role,
+                    queues,
+                    password_stdin,
+                    totp,
+                },
+        } => with_runtime(add_agent(overrides, name, role, queues, password_stdin, totp)),
+        Command::Audit {
+            action: AuditAction::Verify,
+        } => with_runtime(verify_audit(overrides)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -127,6 +188,69 @@ async fn export_key(overrides: Overrides) -> anyhow::Result<()> {
     print!("{}", state.helpdesk_public_key);
     state.desk.store.close().await;
     Ok(())
+}
+
+async fn add_agent(
+    overrides: Overrides,
+    name: String,
+    role: Role,
+    queues: Vec<String>,
+    password_stdin: bool,
+    totp: bool,
+) -> anyhow::Result<()> {
+    let password = if password_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .context("reading the password from standard input")?;
+        Some(line.trim_end_matches(['\r', '\n']).to_owned())
+    } else {
+        None
+    };
+    let state = AppState::build(Config::load(&overrides)?).await?;
+    let prepared = access::prepare_agent(&state.desk.keyring, &name, role, password, totp, &queues)?;
+    let created = state
+        .desk
+        .store
+        .create_agent_as_operator(prepared.agent)
+        .await;
+    state.desk.store.close().await;
+    match created {
+        Ok(()) => {}
+        Err(StoreError::Conflict(_)) => anyhow::bail!("an agent named {name:?} already exists"),
+        Err(StoreError::NotFound) => anyhow::bail!("no such queue among {queues:?}"),
+        Err(other) => return Err(other.into()),
+    }
+    let mut stdout = std::io::stdout().lock();
+    if let Some(password) = prepared.initial_password {
+        writeln!(stdout, "{password}")?;
+    }
+    if let Some(uri) = prepared.provisioning_uri {
+        writeln!(stdout, "{uri}")?;
+    }
+    Ok(())
+}
+
+async fn verify_audit(overrides: Overrides) -> anyhow::Result<()> {
+    let state = AppState::build(Config::load(&overrides)?).await?;
+    let report = state.desk.store.verify_audit_chain().await;
+    state.desk.store.close().await;
+    let report = report?;
+    match report.first_break {
+        None => {
+            println!(
+                "audit chain intact: {} entries, head {}",
+                report.entries, report.head
+            );
+            Ok(())
+        }
+        Some(broken) => anyhow::bail!(
+            "audit chain broken at entry {}: {} ({} entries in the log)",
+            broken.seq,
+            broken.reason,
+            report.entries
+        ),
+    }
 }
 
 async fn serve(overrides: Overrides) -> anyhow::Result<()> {

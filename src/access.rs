@@ -1,0 +1,203 @@
+//! Agent sign-in: password, second factor, lockout and the session that follows.
+//! Every failure looks the same from outside, whatever its cause.
+
+use crate::auth::{
+    SessionToken, TotpSeed, check_code, digest_session_token, generate_initial_password,
+    hash_password, verify_against_nothing, verify_password,
+};
+use crate::config::AgentPolicy;
+use crate::crypto::Keyring;
+use crate::domain::{Name, Role};
+use crate::intake::Desk;
+use crate::store::{AgentScope, LoginCandidate, NewAgent, Session, SessionPolicy, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoginError {
+    /// Wrong name, password or code, a locked or disabled account: deliberately one case.
+    #[error("sign-in failed: check the name, password and code, or wait if the account was locked")]
+    Refused,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<StoreError> for LoginError {
+    fn from(err: StoreError) -> Self {
+        LoginError::Internal(err.into())
+    }
+}
+
+/// A session just opened: the only moment its token exists in clear.
+pub struct SignedIn {
+    pub token: SessionToken,
+    pub scope: AgentScope,
+}
+
+pub fn session_policy(policy: &AgentPolicy) -> SessionPolicy {
+    SessionPolicy {
+        idle_seconds: i64::try_from(policy.session_idle_minutes * 60).unwrap_or(i64::MAX),
+        max_seconds: i64::try_from(policy.session_max_hours * 3600).unwrap_or(i64::MAX),
+    }
+}
+
+/// Checks a sign-in and opens a session of `kind`.
+pub async fn login(
+    desk: &Desk,
+    policy: &AgentPolicy,
+    name: &str,
+    password: &str,
+    code: Option<&str>,
+    kind: Session,
+) -> Result<SignedIn, LoginError> {
+    let store = &desk.store;
+    let candidate = store.login_candidate(name).await?;
+    let Some(candidate) = candidate else {
+        let password = password.to_owned();
+        // Same argon2 work as a real check, so timing does not reveal which names exist.
+        let _ = tokio::task::spawn_blocking(move || verify_against_nothing(&password)).await;
+        store
+            .record_login_failure(None, policy.max_failed_logins, lockout_seconds(policy))
+            .await?;
+        return Err(LoginError::Refused);
+    };
+    let now = crate::store::now_unix();
+    if candidate.locked_until.is_some_and(|until| until > now) {
+        return Err(LoginError::Refused);
+    }
+    let password_ok = {
+        let password = password.to_owned();
+        let hash = candidate.password_hash.clone();
+        tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+            .await
+            .unwrap_or(false)
+    };
+    let step = if password_ok && !candidate.disabled {
+        second_factor(desk, &candidate, code, now)
+    } else {
+        Err(())
+    };
+    let Ok(step) = step else {
+        store
+            .record_login_failure(
+                Some(&candidate),
+                policy.max_failed_logins,
+                lockout_seconds(policy),
+            )
+            .await?;
+        return Err(LoginError::Refused);
+    };
+    let token = SessionToken::generate().map_err(anyhow::Error::from)?;
+    let digest = digest_session_token(&desk.keyring, token.as_str());
+    match store
+        .open_session_after_verified_login(&candidate, step, kind, digest, session_policy(policy))
+        .await
+    {
+        Ok(outcome) => Ok(SignedIn {
+            token,
+            scope: outcome.scope,
+        }),
+        // The code was already used: a replay, counted like any other failure.
+        Err(StoreError::Conflict("totp")) => {
+            store
+                .record_login_failure(
+                    Some(&candidate),
+                    policy.max_failed_logins,
+                    lockout_seconds(policy),
+                )
+                .await?;
+            Err(LoginError::Refused)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// `Ok(Some(step))` when a code was required and matched, `Ok(None)` when none is set up
+/// and the role allows that, `Err` otherwise.
+fn second_factor(
+    desk: &Desk,
+    candidate: &LoginCandidate,
+    code: Option<&str>,
+    now: i64,
+) -> Result<Option<u64>, ()> {
+    match &candidate.totp_sealed {
+        None if candidate.role.requires_second_factor() => Err(()),
+        None => Ok(None),
+        Some(sealed) => {
+            let seed = desk.keyring.open_for_server(sealed).map_err(|_| ())?;
+            let code = code.ok_or(())?;
+            let now = u64::try_from(now).map_err(|_| ())?;
+            check_code(&seed, code, now).map(Some).ok_or(())
+        }
+    }
+}
+
+fn lockout_seconds(policy: &AgentPolicy) -> i64 {
+    i64::try_from(policy.lockout_minutes * 60).unwrap_or(i64::MAX)
+}
+
+/// A new agent ready to store, with the secrets to hand over once.
+pub struct PreparedAgent {
+    pub agent: NewAgent,
+    /// Set when the password was generated; shown once and never again.
+    pub initial_password: Option<String>,
+    /// Set when a second factor was set up: the URI to scan into an authenticator.
+    pub provisioning_uri: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PrepareError {
+    #[error("agent name: {0}")]
+    Name(&'static str),
+    #[error("queue name: {0}")]
+    Queue(&'static str),
+    #[error(transparent)]
+    Password(#[from] crate::auth::PasswordError),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+/// Hashes the password (generating one when none is given) and sets up a TOTP seed when
+/// the role requires one or `with_totp` asks for it. The seed is sealed to the server.
+pub fn prepare_agent(
+    keyring: &Keyring,
+    name: &str,
+    role: Role,
+    password: Option<String>,
+    with_totp: bool,
+    queues: &[String],
+) -> Result<PreparedAgent, PrepareError> {
+    let name = Name::parse(name).map_err(PrepareError::Name)?;
+    let queues = queues
+        .iter()
+        .map(|q| Name::parse(q).map_err(PrepareError::Queue))
+        .collect::<Result<Vec<_>, _>>()?;
+    let (password, initial_password) = match password {
+        Some(p) => (p, None),
+        None => {
+            let p = generate_initial_password().map_err(anyhow::Error::from)?;
+            (p.clone(), Some(p))
+        }
+    };
+    let password_hash = hash_password(&password)?;
+    let (totp_sealed, provisioning_uri) = if with_totp || role.requires_second_factor() {
+        let seed = TotpSeed::generate().map_err(anyhow::Error::from)?;
+        let uri = seed.provisioning_uri(name.as_str(), "hushdesk")?;
+        let sealed = keyring
+            .seal_for_server(&seed.0)
+            .map_err(anyhow::Error::from)?;
+        (Some(sealed), Some(uri))
+    } else {
+        (None, None)
+    };
+    Ok(PreparedAgent {
+        agent: NewAgent {
+            name,
+            role,
+            password_hash,
+            totp_sealed,
+            must_change_password: initial_password.is_some(),
+            queues,
+        },
+        initial_password,
+        provisioning_uri,
+    })
+}

@@ -1,0 +1,105 @@
+//! Scheduled work: SLA breaches and closing tickets left waiting on the requester.
+//! The jobs are plain functions taking `now`; the scheduler only wires them to cron.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use time::{Duration, OffsetDateTime, Weekday};
+use tokio_cron_scheduler::{Job, JobScheduler};
+
+use crate::config::Config;
+use crate::intake::Desk;
+use crate::store::{AutoCloseReport, SlaReport, StoreError};
+
+/// Marks missed SLA targets as of `now`.
+pub async fn sla(desk: &Desk, now: i64) -> Result<SlaReport, StoreError> {
+    desk.store.sla_sweep(now).await
+}
+
+/// Closes tickets that have waited on the requester for more than `working_days`.
+pub async fn auto_close(
+    desk: &Desk,
+    working_days: u32,
+    now: i64,
+) -> Result<AutoCloseReport, StoreError> {
+    let notice = desk.redact_standalone(
+        "auto-close",
+        &format!(
+            "This ticket was closed automatically because we had no answer from you for \
+             {working_days} working days. If you still need help, reply here and it opens again."
+        ),
+    );
+    desk.store
+        .auto_close_waiting(
+            now,
+            |since| working_deadline(since, working_days) <= now,
+            &notice,
+        )
+        .await
+}
+
+/// The moment `days` working days (Monday to Friday) after `since` have passed.
+pub fn working_deadline(since: i64, days: u32) -> i64 {
+    let Ok(mut at) = OffsetDateTime::from_unix_timestamp(since) else {
+        return since;
+    };
+    let mut left = days;
+    while left > 0 {
+        at += Duration::days(1);
+        if !matches!(at.weekday(), Weekday::Saturday | Weekday::Sunday) {
+            left -= 1;
+        }
+    }
+    at.unix_timestamp()
+}
+
+/// Starts the scheduler with the SLA and auto-close job on the configured schedule.
+pub async fn start(desk: Desk, config: Arc<Config>) -> anyhow::Result<JobScheduler> {
+    let scheduler = JobScheduler::new().await.context("starting the scheduler")?;
+    let days = config.sla.auto_close_working_days;
+    let job = Job::new_async(config.sla.schedule.as_str(), move |_id, _scheduler| {
+        let desk = desk.clone();
+        Box::pin(async move {
+            let now = crate::store::now_unix();
+            match sla(&desk, now).await {
+                Ok(report) if report != SlaReport::default() => tracing::info!(
+                    first_response = report.first_response_breaches,
+                    resolution = report.resolution_breaches,
+                    "SLA targets missed"
+                ),
+                Ok(_) => {}
+                Err(err) => tracing::error!(error = %err, "SLA job failed"),
+            }
+            match auto_close(&desk, days, now).await {
+                Ok(report) if report.closed > 0 => {
+                    tracing::info!(closed = report.closed, "closed tickets left waiting")
+                }
+                Ok(_) => {}
+                Err(err) => tracing::error!(error = %err, "auto-close job failed"),
+            }
+        })
+    })
+    .context("sla.schedule is not a valid cron line")?;
+    scheduler.add(job).await.context("adding the SLA job")?;
+    scheduler.start().await.context("starting the scheduler")?;
+    Ok(scheduler)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn working_days_skip_the_weekend() {
+        // Thursday 2026-11-19 12:00 UTC
+        let thursday = 1_795_089_600;
+        assert_eq!(
+            OffsetDateTime::from_unix_timestamp(thursday).unwrap().weekday(),
+            Weekday::Thursday
+        );
+        // Two working days later is Monday, four calendar days on.
+        assert_eq!(working_deadline(thursday, 2), thursday + 4 * 86_400);
+        assert_eq!(working_deadline(thursday, 1), thursday + 86_400);
+        assert_eq!(working_deadline(thursday, 0), thursday);
+    }
+}
