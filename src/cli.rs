@@ -13,8 +13,8 @@ use crate::access;
 use crate::app::{self, AppState};
 use crate::config::{Config, Overrides};
 use crate::domain::Role;
-use crate::store::StoreError;
 use crate::redact::{MaskBook, MaskKey, Redactor};
+use crate::store::StoreError;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -141,7 +141,14 @@ pub fn run(args: Args) -> ExitCode {
                     password_stdin,
                     totp,
                 },
-        } => with_runtime(add_agent(overrides, name, role, queues, password_stdin, totp)),
+        } => with_runtime(add_agent(
+            overrides,
+            name,
+            role,
+            queues,
+            password_stdin,
+            totp,
+        )),
         Command::Audit {
             action: AuditAction::Verify,
         } => with_runtime(verify_audit(overrides)),
@@ -208,7 +215,8 @@ async fn add_agent(
         None
     };
     let state = AppState::build(Config::load(&overrides)?).await?;
-    let prepared = access::prepare_agent(&state.desk.keyring, &name, role, password, totp, &queues)?;
+    let prepared =
+        access::prepare_agent(&state.desk.keyring, &name, role, password, totp, &queues)?;
     let created = state
         .desk
         .store

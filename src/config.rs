@@ -104,6 +104,10 @@ pub struct RateLimit {
     pub requests_burst: u32,
     /// One more request is allowed every this many milliseconds.
     pub requests_refill_millis: u64,
+    /// Agent sign-in attempts a network may make in a burst (accounts also lock on their own).
+    pub logins_burst: u32,
+    /// One more sign-in attempt is allowed every this many seconds.
+    pub logins_refill_seconds: u64,
 }
 
 impl Default for RateLimit {
@@ -113,6 +117,8 @@ impl Default for RateLimit {
             tickets_refill_seconds: 120,
             requests_burst: 60,
             requests_refill_millis: 500,
+            logins_burst: 10,
+            logins_refill_seconds: 6,
         }
     }
 }
@@ -238,6 +244,8 @@ impl Config {
             || rl.requests_burst == 0
             || rl.tickets_refill_seconds == 0
             || rl.requests_refill_millis == 0
+            || rl.logins_burst == 0
+            || rl.logins_refill_seconds == 0
         {
             bail!("rate_limit values must all be greater than zero");
         }

@@ -8,7 +8,5 @@ mod ticket;
 
 pub use agent::{Name, Priority, Role, Tier};
 pub use category::Category;
-pub use input::{
-    ContactAddress, InputError, KeepChoices, NewTicketInput, ReasonInput, ReplyInput,
-};
+pub use input::{ContactAddress, InputError, KeepChoices, NewTicketInput, ReasonInput, ReplyInput};
 pub use ticket::{Author, Reference, Status};

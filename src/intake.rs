@@ -105,7 +105,8 @@ impl Desk {
                 sealed_pgp_key: sealed_pgp_key.clone(),
                 mask_slots: book.fresh_slots().to_vec(),
                 priority: input.category.default_priority(),
-                first_response_within: self.sla.first_response[input.category.default_priority().index()],
+                first_response_within: self.sla.first_response
+                    [input.category.default_priority().index()],
                 resolution_within: self.sla.resolution[input.category.default_priority().index()],
             };
             match self.store.create_ticket(record).await {
@@ -183,12 +184,21 @@ impl Desk {
         };
         let input = ReplyInput::parse(&text).map_err(|e| vec![e])?;
         for _ in 0..ATTEMPTS {
-            let existing = self.store.agent_mask_slots(scope, reference.as_str()).await?;
+            let existing = self
+                .store
+                .agent_mask_slots(scope, reference.as_str())
+                .await?;
             let mut book = MaskBook::new(self.mask_key(reference), existing);
             let body = self.redactor.redact(&input.body, &mut book);
             match self
                 .store
-                .add_agent_message(scope, reference.as_str(), &body, internal, book.fresh_slots())
+                .add_agent_message(
+                    scope,
+                    reference.as_str(),
+                    &body,
+                    internal,
+                    book.fresh_slots(),
+                )
                 .await
             {
                 Ok(()) => return Ok(body.counts().clone()),
@@ -212,9 +222,13 @@ impl Desk {
         let reason = ReasonInput::parse(reason).map_err(|e| vec![e])?;
         let reason = self.redact_standalone(reference.as_str(), &reason.text);
         let outcome = if up {
-            self.store.escalate(scope, reference.as_str(), &reason).await?
+            self.store
+                .escalate(scope, reference.as_str(), &reason)
+                .await?
         } else {
-            self.store.deescalate(scope, reference.as_str(), &reason).await?
+            self.store
+                .deescalate(scope, reference.as_str(), &reason)
+                .await?
         };
         Ok(outcome)
     }

@@ -55,7 +55,9 @@ pub fn working_deadline(since: i64, days: u32) -> i64 {
 
 /// Starts the scheduler with the SLA and auto-close job on the configured schedule.
 pub async fn start(desk: Desk, config: Arc<Config>) -> anyhow::Result<JobScheduler> {
-    let scheduler = JobScheduler::new().await.context("starting the scheduler")?;
+    let scheduler = JobScheduler::new()
+        .await
+        .context("starting the scheduler")?;
     let days = config.sla.auto_close_working_days;
     let job = Job::new_async(config.sla.schedule.as_str(), move |_id, _scheduler| {
         let desk = desk.clone();
@@ -94,7 +96,9 @@ mod tests {
         // Thursday 2026-11-19 12:00 UTC
         let thursday = 1_795_089_600;
         assert_eq!(
-            OffsetDateTime::from_unix_timestamp(thursday).unwrap().weekday(),
+            OffsetDateTime::from_unix_timestamp(thursday)
+                .unwrap()
+                .weekday(),
             Weekday::Thursday
         );
         // Two working days later is Monday, four calendar days on.

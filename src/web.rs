@@ -1,6 +1,8 @@
 //! HTTP: routes, middleware, handlers and pages. The only module that knows axum or askama;
 //! handlers are thin and call `intake` / `store`.
 
+mod admin;
+mod agent;
 mod api;
 mod assets;
 mod client;
@@ -8,6 +10,7 @@ pub mod error;
 mod extract;
 mod headers;
 mod public;
+mod session;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -43,12 +46,18 @@ pub fn router(state: AppState) -> Router {
         limits.tickets_burst,
     );
     let requests_limiter = limiter(
-        network,
+        network.clone(),
         Duration::from_millis(limits.requests_refill_millis),
         limits.requests_burst,
     );
+    let logins_limiter = limiter(
+        network,
+        Duration::from_secs(limits.logins_refill_seconds),
+        limits.logins_burst,
+    );
     let filing = GovernorLayer::new(tickets_limiter);
     let requests = GovernorLayer::new(requests_limiter);
+    let logins = GovernorLayer::new(logins_limiter);
 
     let requester_routes = Router::new()
         .route("/tickets/preview", post(public::preview::show))
@@ -63,6 +72,7 @@ pub fn router(state: AppState) -> Router {
         .layer(requests);
 
     let router = Router::new()
+        .merge(staff_routes(logins))
         .route("/", get(public::form::show))
         .route("/tickets", post(public::form::submit).layer(filing.clone()))
         .route("/api/v1/tickets", post(api::tickets::create).layer(filing))
@@ -79,6 +89,112 @@ pub fn router(state: AppState) -> Router {
         router
     };
     headers::apply(router, config.hsts).with_state(state)
+}
+
+/// Agent and admin pages and the agent API. Every handler takes an extractor that resolves
+/// the session into a scope, and the store functions they call take that scope.
+fn staff_routes(
+    logins: GovernorLayer<ClientNetwork, governor::middleware::NoOpMiddleware, axum::body::Body>,
+) -> Router<AppState> {
+    use agent::{account, break_glass, login, tickets};
+    let sign_in = Router::new()
+        .route("/agent/login", get(login::show).post(login::submit))
+        .route("/api/v1/agent/login", post(api::agent::login_token))
+        .layer(logins);
+    let agent_pages = Router::new()
+        .route(
+            "/agent",
+            get(|| async { axum::response::Redirect::to("/agent/tickets") }),
+        )
+        .route("/agent/logout", post(login::logout))
+        .route("/agent/logout-everywhere", post(login::logout_everywhere))
+        .route("/agent/account", get(account::show))
+        .route("/agent/account/password", post(account::change_password))
+        .route("/agent/tickets", get(tickets::list))
+        .route("/agent/tickets/{reference}", get(tickets::show))
+        .route("/agent/tickets/{reference}/reply", post(tickets::reply))
+        .route("/agent/tickets/{reference}/status", post(tickets::status))
+        .route(
+            "/agent/tickets/{reference}/priority",
+            post(tickets::priority),
+        )
+        .route("/agent/tickets/{reference}/assign", post(tickets::assign))
+        .route(
+            "/agent/tickets/{reference}/escalate",
+            post(tickets::escalate),
+        )
+        .route(
+            "/agent/tickets/{reference}/deescalate",
+            post(tickets::deescalate),
+        )
+        .route(
+            "/agent/break-glass",
+            get(break_glass::show).post(break_glass::open),
+        );
+    let admin_pages = Router::new()
+        .route("/admin", get(admin::dashboard::show))
+        .route(
+            "/admin/alerts/{id}/ack",
+            post(admin::dashboard::acknowledge),
+        )
+        .route(
+            "/admin/agents",
+            get(admin::agents::list).post(admin::agents::create),
+        )
+        .route("/admin/agents/{name}/disable", post(admin::agents::disable))
+        .route("/admin/agents/{name}/enable", post(admin::agents::enable))
+        .route(
+            "/admin/queues",
+            get(admin::queues::list).post(admin::queues::create),
+        )
+        .route("/admin/queues/{name}/flags", post(admin::queues::flags))
+        .route(
+            "/admin/queues/{name}/members",
+            post(admin::queues::add_member),
+        )
+        .route(
+            "/admin/queues/{name}/members/remove",
+            post(admin::queues::remove_member),
+        )
+        .route("/admin/routing", post(admin::queues::route))
+        .route("/admin/canned", post(admin::queues::add_canned))
+        .route(
+            "/admin/canned/{id}/delete",
+            post(admin::queues::delete_canned),
+        )
+        .route("/admin/audit", get(admin::audit::show));
+    let agent_api = Router::new()
+        .route("/api/v1/agent/logout", post(api::agent::logout))
+        .route("/api/v1/agent/tickets", get(api::agent::list))
+        .route("/api/v1/agent/tickets/{reference}", get(api::agent::show))
+        .route(
+            "/api/v1/agent/tickets/{reference}/replies",
+            post(api::agent::reply),
+        )
+        .route(
+            "/api/v1/agent/tickets/{reference}/escalate",
+            post(api::agent::escalate),
+        )
+        .route(
+            "/api/v1/agent/tickets/{reference}/deescalate",
+            post(api::agent::deescalate),
+        )
+        .route(
+            "/api/v1/agent/tickets/{reference}/status",
+            post(api::agent::status),
+        )
+        .route(
+            "/api/v1/agent/tickets/{reference}/priority",
+            post(api::agent::priority),
+        )
+        .route(
+            "/api/v1/agent/tickets/{reference}/assign",
+            post(api::agent::assign),
+        );
+    sign_in
+        .merge(agent_pages)
+        .merge(admin_pages)
+        .merge(agent_api)
 }
 
 type NetworkLimiter = Arc<

@@ -32,7 +32,12 @@ pub fn check_code(seed: &[u8], code: &str, unix_time: u64) -> Option<u64> {
 
 /// The code for `unix_time`; used by tests and the CLI's self-check.
 pub fn code_at(seed: &[u8], unix_time: u64) -> Option<String> {
-    Some(totp(seed, "", "hushdesk").ok()?.generate(unix_time).to_string())
+    Some(
+        totp(seed, "", "hushdesk")
+            .ok()?
+            .generate(unix_time)
+            .to_string(),
+    )
 }
 
 fn totp(seed: &[u8], account: &str, issuer: &str) -> Result<totp_rs::Totp, totp_rs::TotpError> {

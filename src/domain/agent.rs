@@ -63,7 +63,10 @@ impl Tier {
     pub const THREE: Tier = Tier(3);
 
     pub fn new(n: i64) -> Option<Tier> {
-        (1..=3).contains(&n).then(|| Tier(n as u8))
+        u8::try_from(n)
+            .ok()
+            .filter(|n| (1..=3).contains(n))
+            .map(Tier)
     }
 
     pub fn get(self) -> i64 {

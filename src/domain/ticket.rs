@@ -102,8 +102,8 @@ impl FromStr for Status {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Status::ALL
             .into_iter()
-        .find(|status| status.id() == s)
-        .ok_or(())
+            .find(|status| status.id() == s)
+            .ok_or(())
     }
 }
 

@@ -46,7 +46,11 @@ pub struct CannedResponse {
 }
 
 impl Store {
-    pub async fn create_agent(&self, admin: &AdminScope, agent: NewAgent) -> Result<(), StoreError> {
+    pub async fn create_agent(
+        &self,
+        admin: &AdminScope,
+        agent: NewAgent,
+    ) -> Result<(), StoreError> {
         self.create_agent_in(&admin.actor(), agent).await
     }
 
@@ -108,7 +112,11 @@ impl Store {
             &mut tx,
             &self.audit_key,
             admin,
-            if disabled { "agent_disabled" } else { "agent_enabled" },
+            if disabled {
+                "agent_disabled"
+            } else {
+                "agent_enabled"
+            },
             format!("agent={name}"),
             now,
         )
@@ -236,7 +244,17 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?
             .ok_or(StoreError::NotFound)?;
-        add_member_in(&mut tx, &self.audit_key, &admin.actor(), queue, agent_id, agent, owner, now).await?;
+        add_member_in(
+            &mut tx,
+            &self.audit_key,
+            &admin.actor(),
+            queue,
+            agent_id,
+            agent,
+            owner,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -328,7 +346,10 @@ impl Store {
         Ok(())
     }
 
-    pub async fn canned_responses(&self, _admin: &AdminScope) -> Result<Vec<CannedResponse>, StoreError> {
+    pub async fn canned_responses(
+        &self,
+        _admin: &AdminScope,
+    ) -> Result<Vec<CannedResponse>, StoreError> {
         let rows = sqlx::query(
             "select c.id, q.name as queue, c.title, c.body from canned_responses c \
              join queues q on q.id = c.queue_id order by q.name, c.title",
@@ -373,13 +394,24 @@ impl Store {
                 Err(StoreError::NotFound)
             }
         })?;
-        config_audit(&mut tx, &self.audit_key, admin, "canned_added", format!("queue={queue}"), now)
-            .await?;
+        config_audit(
+            &mut tx,
+            &self.audit_key,
+            admin,
+            "canned_added",
+            format!("queue={queue}"),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
-    pub async fn delete_canned_response(&self, admin: &AdminScope, id: i64) -> Result<(), StoreError> {
+    pub async fn delete_canned_response(
+        &self,
+        admin: &AdminScope,
+        id: i64,
+    ) -> Result<(), StoreError> {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
         let done = sqlx::query("delete from canned_responses where id = $1")
@@ -389,8 +421,15 @@ impl Store {
         if done.rows_affected() != 1 {
             return Err(StoreError::NotFound);
         }
-        config_audit(&mut tx, &self.audit_key, admin, "canned_deleted", format!("canned={id}"), now)
-            .await?;
+        config_audit(
+            &mut tx,
+            &self.audit_key,
+            admin,
+            "canned_deleted",
+            format!("canned={id}"),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -413,7 +452,10 @@ impl Store {
         .bind(limit.clamp(1, 1000))
         .fetch_all(&mut *tx)
         .await?;
-        let entries = rows.iter().map(entry_from_row).collect::<Result<Vec<_>, _>>()?;
+        let entries = rows
+            .iter()
+            .map(entry_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
         config_audit(
             &mut tx,
             &self.audit_key,

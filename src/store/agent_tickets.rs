@@ -247,13 +247,15 @@ impl Store {
         .bind(summary.tier.get())
         .fetch_all(&mut *tx)
         .await?;
-        let canned = sqlx::query("select id, title from canned_responses where queue_id = $1 order by title")
-            .bind(queue_id)
-            .fetch_all(&mut *tx)
-            .await?
-            .iter()
-            .map(|r| Ok((r.try_get("id")?, r.try_get("title")?)))
-            .collect::<Result<Vec<_>, StoreError>>()?;
+        let canned = sqlx::query(
+            "select id, title from canned_responses where queue_id = $1 order by title",
+        )
+        .bind(queue_id)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("title")?)))
+        .collect::<Result<Vec<_>, StoreError>>()?;
         let category: String = row.try_get("category")?;
         let reopen_count: i64 = row.try_get("reopen_count")?;
 
@@ -263,7 +265,11 @@ impl Store {
             &self.audit_key,
             AuditEvent {
                 actor: &actor,
-                action: if via_break_glass { "view_break_glass" } else { "view" },
+                action: if via_break_glass {
+                    "view_break_glass"
+                } else {
+                    "view"
+                },
                 reference: Some(summary.reference.as_str()),
                 detail: String::new(),
             },
@@ -330,7 +336,16 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let ticket = locate(&mut tx, scope, reference).await?;
         insert_mask_slots(&mut tx, ticket.id, new_slots).await?;
-        insert_agent_message(&mut tx, ticket.id, Some(scope.agent_id), body, internal, now, None).await?;
+        insert_agent_message(
+            &mut tx,
+            ticket.id,
+            Some(scope.agent_id),
+            body,
+            internal,
+            now,
+            None,
+        )
+        .await?;
         if internal {
             sqlx::query("update tickets set updated_at = $2 where id = $1")
                 .bind(ticket.id)
@@ -394,9 +409,16 @@ impl Store {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
         let ticket = locate(&mut tx, scope, reference).await?;
-        let new_tier = if up { ticket.tier.up() } else { ticket.tier.down() }.ok_or(
-            StoreError::Conflict(if up { "highest tier" } else { "lowest tier" }),
-        )?;
+        let new_tier = if up {
+            ticket.tier.up()
+        } else {
+            ticket.tier.down()
+        }
+        .ok_or(StoreError::Conflict(if up {
+            "highest tier"
+        } else {
+            "lowest tier"
+        }))?;
         let new_status = if up { Status::Escalated } else { Status::Open };
         sqlx::query(
             "update tickets set tier = $2, status = $3, assignee_id = null, updated_at = $4, \
@@ -414,7 +436,16 @@ impl Store {
             ticket.tier,
             new_tier
         );
-        insert_agent_message(&mut tx, ticket.id, Some(scope.agent_id), reason, true, now, Some(&event)).await?;
+        insert_agent_message(
+            &mut tx,
+            ticket.id,
+            Some(scope.agent_id),
+            reason,
+            true,
+            now,
+            Some(&event),
+        )
+        .await?;
         audit_change(
             &mut tx,
             self,
@@ -659,7 +690,11 @@ impl Store {
 }
 
 /// Finds a ticket in scope (memberships only: break-glass never allows changes).
-async fn locate(tx: &mut Tx<'_>, scope: &AgentScope, reference: &str) -> Result<Located, StoreError> {
+async fn locate(
+    tx: &mut Tx<'_>,
+    scope: &AgentScope,
+    reference: &str,
+) -> Result<Located, StoreError> {
     let row = sqlx::query(concat!(
         "select t.id, t.tier, t.status, t.queue_id from tickets t where t.reference = $2 and ",
         in_scope!()

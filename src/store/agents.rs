@@ -150,7 +150,10 @@ impl Store {
                         None,
                         Some(c.name.as_str()),
                         None,
-                        format!("{failed} failed sign-ins in a row; locked for {} minutes", lockout_seconds / 60),
+                        format!(
+                            "{failed} failed sign-ins in a row; locked for {} minutes",
+                            lockout_seconds / 60
+                        ),
                     )
                     .await?;
                     LoginFailure::LockedNow
@@ -282,7 +285,11 @@ impl Store {
     }
 
     /// Ends one session (sign out).
-    pub async fn end_session(&self, scope: &AgentScope, token: TokenDigest) -> Result<(), StoreError> {
+    pub async fn end_session(
+        &self,
+        scope: &AgentScope,
+        token: TokenDigest,
+    ) -> Result<(), StoreError> {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
         sqlx::query("delete from sessions where token_hash = $1 and agent_id = $2")
@@ -340,13 +347,11 @@ impl Store {
     ) -> Result<(), StoreError> {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "update agents set password_hash = $2, must_change_password = 0 where id = $1",
-        )
-        .bind(scope.agent_id)
-        .bind(new_hash)
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query("update agents set password_hash = $2, must_change_password = 0 where id = $1")
+            .bind(scope.agent_id)
+            .bind(new_hash)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("delete from sessions where agent_id = $1 and token_hash <> $2")
             .bind(scope.agent_id)
             .bind(&keep_session.0[..])

@@ -66,7 +66,11 @@ pub(super) async fn raise(
 
 impl Store {
     /// Recent alerts, newest first, for the admin dashboard.
-    pub async fn admin_alerts(&self, _admin: &AdminScope, limit: i64) -> Result<Vec<Alert>, StoreError> {
+    pub async fn admin_alerts(
+        &self,
+        _admin: &AdminScope,
+        limit: i64,
+    ) -> Result<Vec<Alert>, StoreError> {
         let rows = sqlx::query(
             "select al.id, al.at, al.kind, q.name as queue, al.agent_name, al.reference, al.detail, al.acknowledged \
              from alerts al left join queues q on q.id = al.queue_id order by al.id desc limit $1",
@@ -78,7 +82,11 @@ impl Store {
     }
 
     /// Alerts about the queues this agent owns (or is a member of, for member-wide alerts).
-    pub async fn agent_alerts(&self, scope: &AgentScope, since: i64) -> Result<Vec<Alert>, StoreError> {
+    pub async fn agent_alerts(
+        &self,
+        scope: &AgentScope,
+        since: i64,
+    ) -> Result<Vec<Alert>, StoreError> {
         let rows = sqlx::query(
             "select al.id, al.at, al.kind, q.name as queue, al.agent_name, al.reference, al.detail, al.acknowledged \
              from alerts al join queues q on q.id = al.queue_id \

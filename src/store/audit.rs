@@ -22,7 +22,10 @@ impl std::fmt::Debug for AuditKey {
 /// Who did something.
 #[derive(Debug, Clone)]
 pub enum Actor {
-    Agent { id: i64, name: String },
+    Agent {
+        id: i64,
+        name: String,
+    },
     /// Someone who named no known agent at sign-in.
     Unknown,
     Requester,
@@ -94,7 +97,10 @@ pub(super) async fn append(
         .fetch_optional(&mut **tx)
         .await?;
     let (prev_seq, prev_hash) = match head {
-        Some(row) => (row.try_get::<i64, _>("seq")?, row.try_get::<Vec<u8>, _>("hash")?),
+        Some(row) => (
+            row.try_get::<i64, _>("seq")?,
+            row.try_get::<Vec<u8>, _>("hash")?,
+        ),
         None => (0, GENESIS.to_vec()),
     };
     let seq = prev_seq + 1;

@@ -130,8 +130,16 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-            insert_agent_message(&mut tx, id, None, notice, false, now, Some("Closed automatically"))
-                .await?;
+            insert_agent_message(
+                &mut tx,
+                id,
+                None,
+                notice,
+                false,
+                now,
+                Some("Closed automatically"),
+            )
+            .await?;
             append(
                 &mut tx,
                 &self.audit_key,

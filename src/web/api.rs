@@ -1,3 +1,5 @@
-//! The requester JSON API under `/api/v1/`. Same rules as the form; errors are `{"error": …}`.
+//! The JSON APIs under `/api/v1/`: the requester's (`tickets`) and the agents' (`agent`).
+//! Same rules as the HTML side; errors are `{"error": …}`.
 
+pub mod agent;
 pub mod tickets;

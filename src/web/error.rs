@@ -29,6 +29,9 @@ pub enum WebError {
     /// Missing or bad credentials: 401 on the API, the sign-in page elsewhere.
     #[error("sign in first")]
     Unauthenticated,
+    /// A form without a valid CSRF token.
+    #[error("forbidden")]
+    Forbidden,
     /// The request is understood but does not apply as things stand (409).
     #[error("{0}")]
     Conflict(&'static str),
@@ -118,6 +121,7 @@ impl IntoResponse for WebError {
             WebError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             WebError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            WebError::Forbidden => StatusCode::FORBIDDEN,
             WebError::Conflict(_) => StatusCode::CONFLICT,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
@@ -140,9 +144,10 @@ impl IntoResponse for WebError {
                     .insert(InternalDetail(std::sync::Arc::new(err)));
                 (default_message(status).to_owned(), Vec::new())
             }
-            WebError::NotFound | WebError::PayloadTooLarge | WebError::Unauthenticated => {
-                (default_message(status).to_owned(), Vec::new())
-            }
+            WebError::NotFound
+            | WebError::PayloadTooLarge
+            | WebError::Unauthenticated
+            | WebError::Forbidden => (default_message(status).to_owned(), Vec::new()),
         };
         response
             .extensions_mut()
@@ -188,6 +193,17 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
     let wants_json = request.uri().path().starts_with("/api/");
     let response = next.run(request).await;
     let status = response.status();
+    // A browser without a live session is sent to sign in rather than shown an error.
+    if status == StatusCode::UNAUTHORIZED
+        && !wants_json
+        && response.extensions().get::<Rendered>().is_none()
+    {
+        let mut redirect = axum::response::Redirect::to("/agent/login").into_response();
+        redirect
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        return redirect;
+    }
     if !(status.is_client_error() || status.is_server_error())
         || response.extensions().get::<Rendered>().is_some()
     {

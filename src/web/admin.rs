@@ -1,0 +1,20 @@
+//! Administration: agents, queues, memberships, routing, canned responses, alerts and the
+//! audit log. Every handler needs an `AdminScope`; none can reach ticket content.
+
+pub mod agents;
+pub mod audit;
+pub mod dashboard;
+pub mod queues;
+
+use crate::domain::Name;
+use crate::web::error::{FieldError, WebError, WebResult};
+
+/// A name from a form or path, with a readable error naming the field.
+pub(crate) fn name_field(field: &'static str, text: &str) -> WebResult<Name> {
+    Name::parse(text).map_err(|message| {
+        WebError::Invalid(vec![FieldError {
+            field,
+            message: message.to_owned(),
+        }])
+    })
+}

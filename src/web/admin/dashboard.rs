@@ -1,0 +1,57 @@
+//! The admin dashboard: alerts first.
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use crate::app::AppState;
+use crate::web::agent::Nav;
+use crate::web::error::WebResult;
+use crate::web::public::human_time;
+use crate::web::session::{AdminForm, CurrentAdmin};
+
+pub struct AlertRow {
+    pub id: i64,
+    pub when: String,
+    pub kind: String,
+    pub agent: String,
+    pub queue: String,
+    pub reference: String,
+    pub detail: String,
+    pub acknowledged: bool,
+}
+
+#[derive(askama::Template, askama_web::WebTemplate)]
+#[template(path = "admin/dashboard.html")]
+pub struct DashboardPage {
+    pub nav: Nav,
+    pub alerts: Vec<AlertRow>,
+}
+
+pub async fn show(State(state): State<AppState>, admin: CurrentAdmin) -> WebResult<DashboardPage> {
+    let alerts = state.desk.store.admin_alerts(&admin.admin, 200).await?;
+    Ok(DashboardPage {
+        nav: Nav::of(&admin.agent),
+        alerts: alerts
+            .into_iter()
+            .map(|a| AlertRow {
+                id: a.id,
+                when: human_time(a.at),
+                kind: a.kind,
+                agent: a.agent_name.unwrap_or_default(),
+                queue: a.queue.unwrap_or_default(),
+                reference: a.reference.unwrap_or_default(),
+                detail: a.detail,
+                acknowledged: a.acknowledged,
+            })
+            .collect(),
+    })
+}
+
+pub async fn acknowledge(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: AdminForm,
+) -> WebResult<Response> {
+    state.desk.store.acknowledge_alert(&form.admin, id).await?;
+    Ok(Redirect::to("/admin").into_response())
+}

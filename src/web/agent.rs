@@ -1,0 +1,65 @@
+//! The agent desk: sign-in, scoped ticket lists and pages, replies and notes, escalation,
+//! break-glass, and the agent's own account. Works without JavaScript.
+
+pub mod account;
+pub mod break_glass;
+pub mod login;
+pub mod tickets;
+
+use super::session::CurrentAgent;
+
+/// What the staff page frame needs: who is signed in and the CSRF token for its forms.
+pub struct Nav {
+    pub agent_name: String,
+    pub role: &'static str,
+    pub is_admin: bool,
+    pub must_change_password: bool,
+    pub csrf: String,
+}
+
+impl Nav {
+    pub fn of(agent: &CurrentAgent) -> Self {
+        Nav {
+            agent_name: agent.scope.name().to_string(),
+            role: agent.scope.role().id(),
+            is_admin: agent.scope.admin().is_some(),
+            must_change_password: agent.scope.must_change_password(),
+            csrf: agent.csrf.clone(),
+        }
+    }
+}
+
+/// "3h 20m left" or "overdue by 40m"; "met" once done.
+pub(crate) fn time_left(due: Option<i64>, done: bool, now: i64) -> (String, bool) {
+    match due {
+        _ if done => ("met".into(), false),
+        None => ("–".into(), false),
+        Some(due) if due >= now => (format!("{} left", span(due - now)), false),
+        Some(due) => (format!("overdue by {}", span(now - due)), true),
+    }
+}
+
+fn span(seconds: i64) -> String {
+    let minutes = seconds / 60;
+    match (minutes / 1440, (minutes / 60) % 24, minutes % 60) {
+        (0, 0, m) => format!("{m}m"),
+        (0, h, m) => format!("{h}h {m}m"),
+        (d, h, _) => format!("{d}d {h}h"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_left_reads_naturally() {
+        assert_eq!(time_left(Some(7_200 + 600), false, 0).0, "2h 10m left");
+        assert_eq!(
+            time_left(Some(100), false, 2_500),
+            ("overdue by 40m".into(), true)
+        );
+        assert_eq!(time_left(Some(0), true, 1_000).0, "met");
+        assert_eq!(time_left(Some(3 * 86_400), false, 0).0, "3d 0h left");
+    }
+}

@@ -1,0 +1,82 @@
+//! The agent's own account: password change and sign-out everywhere.
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+
+use super::Nav;
+use crate::app::AppState;
+use crate::auth::{MIN_PASSWORD_CHARS, digest_session_token, hash_password, verify_password};
+use crate::web::error::WebResult;
+use crate::web::session::{CsrfForm, CurrentAgent};
+
+#[derive(askama::Template, askama_web::WebTemplate)]
+#[template(path = "agent/account.html")]
+pub struct AccountPage {
+    pub nav: Nav,
+    pub has_second_factor: bool,
+    pub min_chars: usize,
+    pub notice: Option<&'static str>,
+    pub error: Option<&'static str>,
+}
+
+fn page(
+    agent: &CurrentAgent,
+    notice: Option<&'static str>,
+    error: Option<&'static str>,
+) -> AccountPage {
+    AccountPage {
+        nav: Nav::of(agent),
+        has_second_factor: agent.scope.has_second_factor(),
+        min_chars: MIN_PASSWORD_CHARS,
+        notice,
+        error,
+    }
+}
+
+pub async fn show(agent: CurrentAgent) -> AccountPage {
+    page(&agent, None, None)
+}
+
+pub async fn change_password(State(state): State<AppState>, form: CsrfForm) -> WebResult<Response> {
+    let current = form.fields.get("current").unwrap_or_default().to_owned();
+    let new = form.fields.get("new").unwrap_or_default().to_owned();
+    if form.fields.get("confirm").unwrap_or_default() != new {
+        return Ok(page(&form.agent, None, Some("The two new passwords differ.")).into_response());
+    }
+    let stored = state.desk.store.password_hash(&form.agent.scope).await?;
+    let checked = tokio::task::spawn_blocking(move || {
+        if !verify_password(&current, &stored) {
+            return Err("The current password is wrong.");
+        }
+        hash_password(&new).map_err(|_| "The new password is too short.")
+    })
+    .await
+    .map_err(anyhow::Error::from)?;
+    match checked {
+        Ok(hash) => {
+            let keep = digest_session_token(&state.desk.keyring, &form.agent.session);
+            state
+                .desk
+                .store
+                .change_password(&form.agent.scope, hash, keep)
+                .await?;
+            let mut agent = form.agent;
+            agent.scope = state
+                .desk
+                .store
+                .agent_session(
+                    keep,
+                    crate::store::Session::Cookie,
+                    crate::access::session_policy(&state.config.agents),
+                )
+                .await?;
+            Ok(page(
+                &agent,
+                Some("Password changed. Your other sessions were signed out."),
+                None,
+            )
+            .into_response())
+        }
+        Err(message) => Ok(page(&form.agent, None, Some(message)).into_response()),
+    }
+}

@@ -1,0 +1,417 @@
+//! Ticket lists and ticket pages for agents, and the changes they make. Every read and
+//! change goes through a store function that takes the agent's scope.
+
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::{Nav, time_left};
+use crate::app::AppState;
+use crate::domain::{Name, Priority, Reference, Status};
+use crate::store::{AccessWatch, AgentTicketView, ListFilter, StatusFilter, TicketSummary};
+use crate::web::error::{FieldError, WebError, WebResult};
+use crate::web::public::human_time;
+use crate::web::session::{CsrfForm, CurrentAgent};
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    pub queue: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub notice: String,
+}
+
+pub struct Row {
+    pub reference: String,
+    pub subject: String,
+    pub queue: String,
+    pub tier: String,
+    pub priority: &'static str,
+    pub status: &'static str,
+    pub sla: String,
+    pub sla_late: bool,
+    pub assignee: String,
+    pub updated: String,
+}
+
+pub struct AlertLine {
+    pub kind: String,
+    pub when: String,
+    pub text: String,
+}
+
+#[derive(askama::Template, askama_web::WebTemplate)]
+#[template(path = "agent/tickets.html")]
+pub struct ListPage {
+    pub nav: Nav,
+    pub notice: Option<&'static str>,
+    pub alerts: Vec<AlertLine>,
+    pub queues: Vec<String>,
+    pub queue: String,
+    pub statuses: Vec<(&'static str, &'static str)>,
+    pub status: String,
+    pub query: String,
+    pub tickets: Vec<Row>,
+}
+
+/// The status filter's choices: (value, label).
+fn status_choices() -> Vec<(&'static str, &'static str)> {
+    let mut choices = vec![("active", "Active"), ("all", "All")];
+    choices.extend(Status::ALL.iter().map(|s| (s.id(), s.id())));
+    choices
+}
+
+pub(crate) fn parse_status_filter(text: &str, default: StatusFilter) -> WebResult<StatusFilter> {
+    match text {
+        "" => Ok(default),
+        "active" => Ok(StatusFilter::Active),
+        "all" => Ok(StatusFilter::All),
+        other => other
+            .parse()
+            .map(StatusFilter::Only)
+            .map_err(|()| WebError::BadRequest("Unknown status filter.")),
+    }
+}
+
+pub(crate) fn parse_queue_filter(text: &str) -> WebResult<Option<Name>> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    Name::parse(text)
+        .map(Some)
+        .map_err(|_| WebError::BadRequest("Unknown queue."))
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    agent: CurrentAgent,
+    Query(query): Query<ListQuery>,
+) -> WebResult<ListPage> {
+    let filter = ListFilter {
+        queue: parse_queue_filter(&query.queue)?,
+        status: parse_status_filter(&query.status, StatusFilter::Active)?,
+        query: Some(query.q.clone()).filter(|q| !q.trim().is_empty()),
+        limit: 200,
+    };
+    let store = &state.desk.store;
+    let tickets = store.agent_tickets(&agent.scope, &filter).await?;
+    let now = crate::store::now_unix();
+    let alerts = store
+        .agent_alerts(&agent.scope, now - 7 * 86_400)
+        .await?
+        .into_iter()
+        .map(|a| AlertLine {
+            kind: a.kind,
+            when: human_time(a.at),
+            text: format!(
+                "{}{}{}",
+                a.agent_name.map(|n| format!("{n}: ")).unwrap_or_default(),
+                a.detail,
+                a.reference.map(|r| format!(" ({r})")).unwrap_or_default()
+            ),
+        })
+        .collect();
+    Ok(ListPage {
+        queues: store.agent_queues(&agent.scope).await?,
+        nav: Nav::of(&agent),
+        notice: notice_text(&query.notice),
+        alerts,
+        queue: query.queue,
+        statuses: status_choices(),
+        status: if query.status.is_empty() {
+            "active".into()
+        } else {
+            query.status
+        },
+        query: query.q,
+        tickets: tickets.into_iter().map(|t| row(t, now)).collect(),
+    })
+}
+
+fn notice_text(code: &str) -> Option<&'static str> {
+    match code {
+        "escalated-away" => {
+            Some("The ticket was escalated above your tier and has left your list.")
+        }
+        _ => None,
+    }
+}
+
+fn row(t: TicketSummary, now: i64) -> Row {
+    let (sla, sla_late) = if t.first_response_at.is_none() {
+        let (text, late) = time_left(t.first_response_due, false, now);
+        (format!("first response {text}"), late)
+    } else {
+        let (text, late) = time_left(t.resolution_due, t.status.is_final(), now);
+        (format!("resolution {text}"), late)
+    };
+    Row {
+        reference: t.reference.to_string(),
+        subject: t.subject,
+        queue: t.queue,
+        tier: t.tier.to_string(),
+        priority: t.priority.id(),
+        status: t.status.id(),
+        sla,
+        sla_late,
+        assignee: t.assignee.unwrap_or_default(),
+        updated: human_time(t.updated_at),
+    }
+}
+
+pub struct MessageLine {
+    pub class: &'static str,
+    pub who: String,
+    pub when: String,
+    pub internal: bool,
+    pub encrypted: bool,
+    pub signature: String,
+    pub event: Option<String>,
+    pub body: String,
+}
+
+#[derive(askama::Template, askama_web::WebTemplate)]
+#[template(path = "agent/ticket.html")]
+pub struct TicketPage {
+    pub nav: Nav,
+    pub reference: String,
+    pub subject: String,
+    pub via_break_glass: bool,
+    pub queue: String,
+    pub restricted: bool,
+    pub tier: String,
+    pub status: &'static str,
+    pub priority: &'static str,
+    pub category: String,
+    pub assignee: String,
+    pub first_response: String,
+    pub first_late: bool,
+    pub resolution: String,
+    pub resolution_late: bool,
+    pub reopen_count: i64,
+    pub messages: Vec<MessageLine>,
+    pub canned: Vec<(i64, String)>,
+    pub settable_statuses: Vec<(&'static str, &'static str)>,
+    pub priorities: Vec<&'static str>,
+    pub assignable: Vec<String>,
+}
+
+pub(crate) fn watch(state: &AppState) -> AccessWatch {
+    AccessWatch {
+        hourly_view_threshold: i64::from(state.config.agents.hourly_view_threshold),
+    }
+}
+
+/// A reference from the path; a malformed one is simply not found.
+pub(crate) fn reference(text: &str) -> WebResult<Reference> {
+    text.parse().map_err(|()| WebError::NotFound)
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    agent: CurrentAgent,
+    Path(reference_text): Path<String>,
+) -> WebResult<TicketPage> {
+    let reference = reference(&reference_text)?;
+    let view = state
+        .desk
+        .store
+        .agent_ticket(&agent.scope, reference.as_str(), watch(&state))
+        .await?;
+    Ok(page(Nav::of(&agent), view))
+}
+
+fn page(nav: Nav, view: AgentTicketView) -> TicketPage {
+    let now = crate::store::now_unix();
+    let t = view.summary;
+    let (first_response, first_late) = match t.first_response_at {
+        Some(at) => (format!("given {}", human_time(at)), false),
+        None => time_left(t.first_response_due, false, now),
+    };
+    let (resolution, resolution_late) = time_left(t.resolution_due, t.status.is_final(), now);
+    TicketPage {
+        nav,
+        reference: t.reference.to_string(),
+        subject: t.subject,
+        via_break_glass: view.via_break_glass,
+        queue: t.queue,
+        restricted: view.queue_restricted,
+        tier: t.tier.to_string(),
+        status: t.status.id(),
+        priority: t.priority.id(),
+        category: view.category,
+        assignee: t.assignee.unwrap_or_default(),
+        first_response,
+        first_late,
+        resolution,
+        resolution_late,
+        reopen_count: view.reopen_count,
+        messages: view
+            .messages
+            .into_iter()
+            .map(|m| MessageLine {
+                class: match (m.author.as_str(), m.internal) {
+                    ("requester", _) => "theirs",
+                    (_, true) => "note",
+                    _ => "mine",
+                },
+                who: match (m.author.as_str(), m.agent_name) {
+                    ("requester", _) => "Requester".into(),
+                    (_, Some(name)) => name,
+                    (_, None) => "hushdesk (automatic)".into(),
+                },
+                when: human_time(m.created_at),
+                internal: m.internal,
+                encrypted: m.encrypted,
+                signature: m.signature,
+                event: m.event,
+                body: m.body,
+            })
+            .collect(),
+        canned: view.canned,
+        settable_statuses: Status::ALL
+            .iter()
+            .filter(|s| s.agent_may_set())
+            .map(|s| (s.id(), s.describe()))
+            .collect(),
+        priorities: Priority::ALL.iter().map(|p| p.id()).collect(),
+        assignable: view.assignable,
+    }
+}
+
+fn back_to(reference: &Reference) -> Response {
+    Redirect::to(&format!("/agent/tickets/{reference}")).into_response()
+}
+
+pub async fn reply(
+    State(state): State<AppState>,
+    Path(reference_text): Path<String>,
+    form: CsrfForm,
+) -> WebResult<Response> {
+    let reference = reference(&reference_text)?;
+    let canned = match form.fields.get("canned").unwrap_or_default() {
+        "" => None,
+        id => Some(id.parse::<i64>().map_err(|_| WebError::NotFound)?),
+    };
+    state
+        .desk
+        .agent_message(
+            &form.agent.scope,
+            &reference,
+            form.fields.get("body").unwrap_or_default(),
+            canned,
+            form.fields.get("internal") == Some("yes"),
+        )
+        .await?;
+    Ok(back_to(&reference))
+}
+
+pub async fn status(
+    State(state): State<AppState>,
+    Path(reference_text): Path<String>,
+    form: CsrfForm,
+) -> WebResult<Response> {
+    let reference = reference(&reference_text)?;
+    let status = form
+        .fields
+        .get("status")
+        .and_then(|s| s.parse::<Status>().ok())
+        .ok_or_else(|| invalid("status", "choose a status"))?;
+    state
+        .desk
+        .store
+        .set_status(&form.agent.scope, reference.as_str(), status)
+        .await?;
+    Ok(back_to(&reference))
+}
+
+pub async fn priority(
+    State(state): State<AppState>,
+    Path(reference_text): Path<String>,
+    form: CsrfForm,
+) -> WebResult<Response> {
+    let reference = reference(&reference_text)?;
+    let priority = form
+        .fields
+        .get("priority")
+        .and_then(|s| s.parse::<Priority>().ok())
+        .ok_or_else(|| invalid("priority", "choose P1 to P4"))?;
+    state
+        .desk
+        .store
+        .set_priority(
+            &form.agent.scope,
+            reference.as_str(),
+            priority,
+            state.desk.sla,
+        )
+        .await?;
+    Ok(back_to(&reference))
+}
+
+pub async fn assign(
+    State(state): State<AppState>,
+    Path(reference_text): Path<String>,
+    form: CsrfForm,
+) -> WebResult<Response> {
+    let reference = reference(&reference_text)?;
+    let assignee = match form.fields.get("assignee").unwrap_or_default() {
+        "" => None,
+        name => Some(Name::parse(name).map_err(|m| invalid("assignee", m))?),
+    };
+    state
+        .desk
+        .store
+        .assign(&form.agent.scope, reference.as_str(), assignee.as_ref())
+        .await?;
+    Ok(back_to(&reference))
+}
+
+pub async fn escalate(
+    state: State<AppState>,
+    path: Path<String>,
+    form: CsrfForm,
+) -> WebResult<Response> {
+    change_tier(state, path, form, true).await
+}
+
+pub async fn deescalate(
+    state: State<AppState>,
+    path: Path<String>,
+    form: CsrfForm,
+) -> WebResult<Response> {
+    change_tier(state, path, form, false).await
+}
+
+async fn change_tier(
+    State(state): State<AppState>,
+    Path(reference_text): Path<String>,
+    form: CsrfForm,
+    up: bool,
+) -> WebResult<Response> {
+    let reference = reference(&reference_text)?;
+    let outcome = state
+        .desk
+        .change_tier(
+            &form.agent.scope,
+            &reference,
+            form.fields.get("reason").unwrap_or_default(),
+            up,
+        )
+        .await?;
+    if outcome.still_in_scope {
+        Ok(back_to(&reference))
+    } else {
+        Ok(Redirect::to("/agent/tickets?notice=escalated-away").into_response())
+    }
+}
+
+fn invalid(field: &'static str, message: &str) -> WebError {
+    WebError::Invalid(vec![FieldError {
+        field,
+        message: message.to_owned(),
+    }])
+}

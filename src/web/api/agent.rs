@@ -1,0 +1,380 @@
+//! `/api/v1/agent/…`: sign-in for a bearer token, then scoped ticket work. Out-of-scope and
+//! unknown references are the same 404; missing or bad credentials are 401.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+
+use super::tickets::rfc3339;
+use crate::access::{LoginError, login};
+use crate::app::AppState;
+use crate::domain::{Name, Priority, Status};
+use crate::redact::RedactionCounts;
+use crate::store::{ListFilter, Session, StatusFilter, TicketSummary};
+use crate::web::agent::tickets::{parse_queue_filter, parse_status_filter, reference, watch};
+use crate::web::error::{FieldError, WebError, WebResult};
+use crate::web::extract::ApiJson;
+use crate::web::session::ApiAgent;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginBody {
+    name: String,
+    password: String,
+    totp: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct TokenJson {
+    token: String,
+}
+
+pub async fn login_token(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<LoginBody>,
+) -> WebResult<Json<TokenJson>> {
+    match login(
+        &state.desk,
+        &state.config.agents,
+        &body.name,
+        &body.password,
+        body.totp.as_deref().filter(|c| !c.trim().is_empty()),
+        Session::Bearer,
+    )
+    .await
+    {
+        Ok(signed_in) => Ok(Json(TokenJson {
+            token: signed_in.token.as_str().to_owned(),
+        })),
+        Err(LoginError::Refused) => Err(WebError::Unauthenticated),
+        Err(LoginError::Internal(err)) => Err(err.into()),
+    }
+}
+
+pub async fn logout(State(state): State<AppState>, agent: ApiAgent) -> WebResult<StatusCode> {
+    let digest = crate::auth::digest_session_token(&state.desk.keyring, &agent.token);
+    state.desk.store.end_session(&agent.scope, digest).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    queue: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    q: String,
+}
+
+#[derive(Serialize)]
+pub struct ListJson {
+    tickets: Vec<SummaryJson>,
+}
+
+#[derive(Serialize)]
+pub struct SummaryJson {
+    reference: String,
+    queue: String,
+    tier: i64,
+    status: &'static str,
+    priority: &'static str,
+    subject: String,
+    assignee: Option<String>,
+    created_at: String,
+    updated_at: String,
+    first_response_due: Option<String>,
+    resolution_due: Option<String>,
+    sla_breached: bool,
+}
+
+impl From<TicketSummary> for SummaryJson {
+    fn from(t: TicketSummary) -> Self {
+        SummaryJson {
+            reference: t.reference.to_string(),
+            queue: t.queue,
+            tier: t.tier.get(),
+            status: t.status.id(),
+            priority: t.priority.id(),
+            subject: t.subject,
+            assignee: t.assignee,
+            created_at: rfc3339(t.created_at),
+            updated_at: rfc3339(t.updated_at),
+            first_response_due: t.first_response_due.map(rfc3339),
+            resolution_due: t.resolution_due.map(rfc3339),
+            sla_breached: t.sla_breaches != 0,
+        }
+    }
+}
+
+/// Tickets in scope; `status` defaults to all, `q` searches subjects and messages.
+pub async fn list(
+    State(state): State<AppState>,
+    agent: ApiAgent,
+    Query(query): Query<ListQuery>,
+) -> WebResult<Json<ListJson>> {
+    let filter = ListFilter {
+        queue: parse_queue_filter(&query.queue)?,
+        status: parse_status_filter(&query.status, StatusFilter::All)?,
+        query: Some(query.q).filter(|q| !q.trim().is_empty()),
+        limit: 500,
+    };
+    let tickets = state
+        .desk
+        .store
+        .agent_tickets(&agent.scope, &filter)
+        .await?;
+    Ok(Json(ListJson {
+        tickets: tickets.into_iter().map(SummaryJson::from).collect(),
+    }))
+}
+
+#[derive(Serialize)]
+pub struct TicketJson {
+    reference: String,
+    queue: String,
+    tier: i64,
+    status: &'static str,
+    priority: &'static str,
+    category: String,
+    subject: String,
+    assignee: Option<String>,
+    reopen_count: i64,
+    break_glass: bool,
+    created_at: String,
+    first_response_due: Option<String>,
+    resolution_due: Option<String>,
+    messages: Vec<MessageJson>,
+}
+
+#[derive(Serialize)]
+pub struct MessageJson {
+    author: String,
+    agent: Option<String>,
+    event: Option<String>,
+    body: String,
+    internal: bool,
+    encrypted: bool,
+    signature: String,
+    created_at: String,
+    redactions: RedactionCounts,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    agent: ApiAgent,
+    Path(reference_text): Path<String>,
+) -> WebResult<Json<TicketJson>> {
+    let reference = reference(&reference_text)?;
+    let view = state
+        .desk
+        .store
+        .agent_ticket(&agent.scope, reference.as_str(), watch(&state))
+        .await?;
+    let t = view.summary;
+    Ok(Json(TicketJson {
+        reference: t.reference.to_string(),
+        queue: t.queue,
+        tier: t.tier.get(),
+        status: t.status.id(),
+        priority: t.priority.id(),
+        category: view.category,
+        subject: t.subject,
+        assignee: t.assignee,
+        reopen_count: view.reopen_count,
+        break_glass: view.via_break_glass,
+        created_at: rfc3339(t.created_at),
+        first_response_due: t.first_response_due.map(rfc3339),
+        resolution_due: t.resolution_due.map(rfc3339),
+        messages: view
+            .messages
+            .into_iter()
+            .map(|m| MessageJson {
+                author: m.author,
+                agent: m.agent_name,
+                event: m.event,
+                body: m.body,
+                internal: m.internal,
+                encrypted: m.encrypted,
+                signature: m.signature,
+                created_at: rfc3339(m.created_at),
+                redactions: m.redactions,
+            })
+            .collect(),
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplyBody {
+    body: String,
+    #[serde(default)]
+    internal: bool,
+    canned: Option<i64>,
+}
+
+#[derive(Serialize)]
+pub struct ReplyJson {
+    redactions: RedactionCounts,
+}
+
+pub async fn reply(
+    State(state): State<AppState>,
+    agent: ApiAgent,
+    Path(reference_text): Path<String>,
+    ApiJson(body): ApiJson<ReplyBody>,
+) -> WebResult<(StatusCode, Json<ReplyJson>)> {
+    let reference = reference(&reference_text)?;
+    let redactions = state
+        .desk
+        .agent_message(
+            &agent.scope,
+            &reference,
+            &body.body,
+            body.canned,
+            body.internal,
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(ReplyJson { redactions })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonBody {
+    reason: String,
+}
+
+#[derive(Serialize)]
+pub struct TierJson {
+    tier: i64,
+    /// False when the ticket rose above the caller's tier and left their scope.
+    in_scope: bool,
+}
+
+pub async fn escalate(
+    state: State<AppState>,
+    agent: ApiAgent,
+    path: Path<String>,
+    body: ApiJson<ReasonBody>,
+) -> WebResult<Json<TierJson>> {
+    change_tier(state, agent, path, body, true).await
+}
+
+pub async fn deescalate(
+    state: State<AppState>,
+    agent: ApiAgent,
+    path: Path<String>,
+    body: ApiJson<ReasonBody>,
+) -> WebResult<Json<TierJson>> {
+    change_tier(state, agent, path, body, false).await
+}
+
+async fn change_tier(
+    State(state): State<AppState>,
+    agent: ApiAgent,
+    Path(reference_text): Path<String>,
+    ApiJson(body): ApiJson<ReasonBody>,
+    up: bool,
+) -> WebResult<Json<TierJson>> {
+    let reference = reference(&reference_text)?;
+    let outcome = state
+        .desk
+        .change_tier(&agent.scope, &reference, &body.reason, up)
+        .await?;
+    Ok(Json(TierJson {
+        tier: outcome.tier.get(),
+        in_scope: outcome.still_in_scope,
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusBody {
+    status: String,
+}
+
+#[derive(Serialize)]
+pub struct StatusJson {
+    status: &'static str,
+}
+
+pub async fn status(
+    State(state): State<AppState>,
+    agent: ApiAgent,
+    Path(reference_text): Path<String>,
+    ApiJson(body): ApiJson<StatusBody>,
+) -> WebResult<Json<StatusJson>> {
+    let reference = reference(&reference_text)?;
+    let status: Status = body
+        .status
+        .parse()
+        .map_err(|()| invalid("status", "unknown status"))?;
+    state
+        .desk
+        .store
+        .set_status(&agent.scope, reference.as_str(), status)
+        .await?;
+    Ok(Json(StatusJson {
+        status: status.id(),
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PriorityBody {
+    priority: String,
+}
+
+pub async fn priority(
+    State(state): State<AppState>,
+    agent: ApiAgent,
+    Path(reference_text): Path<String>,
+    ApiJson(body): ApiJson<PriorityBody>,
+) -> WebResult<StatusCode> {
+    let reference = reference(&reference_text)?;
+    let priority: Priority = body
+        .priority
+        .parse()
+        .map_err(|()| invalid("priority", "choose P1 to P4"))?;
+    state
+        .desk
+        .store
+        .set_priority(&agent.scope, reference.as_str(), priority, state.desk.sla)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssignBody {
+    agent: Option<String>,
+}
+
+pub async fn assign(
+    State(state): State<AppState>,
+    agent: ApiAgent,
+    Path(reference_text): Path<String>,
+    ApiJson(body): ApiJson<AssignBody>,
+) -> WebResult<StatusCode> {
+    let reference = reference(&reference_text)?;
+    let assignee = body
+        .agent
+        .as_deref()
+        .map(Name::parse)
+        .transpose()
+        .map_err(|m| invalid("agent", m))?;
+    state
+        .desk
+        .store
+        .assign(&agent.scope, reference.as_str(), assignee.as_ref())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn invalid(field: &'static str, message: &str) -> WebError {
+    WebError::Invalid(vec![FieldError {
+        field,
+        message: message.to_owned(),
+    }])
+}
