@@ -6,6 +6,9 @@
 #[path = "../corpus/mod.rs"]
 mod corpus;
 
+mod agents;
+mod audit;
+mod authz_matrix;
 mod bad_input;
 mod binary;
 mod browser;

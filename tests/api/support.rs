@@ -9,6 +9,8 @@ use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
 pub struct TestApp {
+    /// The server's own state, for driving jobs and creating agents as an operator would.
+    pub state: AppState,
     pub base: String,
     pub client: reqwest::Client,
     pub data_dir: PathBuf,
@@ -39,10 +41,11 @@ impl TestApp {
         let addr: SocketAddr = listener.local_addr().unwrap();
         let state = AppState::build(config).await.unwrap();
         let (tx, rx) = oneshot::channel::<()>();
-        let server = tokio::spawn(app::serve(listener, state, async move {
+        let server = tokio::spawn(app::serve(listener, state.clone(), async move {
             let _ = rx.await;
         }));
         TestApp {
+            state,
             base: format!("http://{addr}"),
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
@@ -180,6 +183,177 @@ impl TestApp {
         if let Some(server) = self.server.take() {
             server.await.unwrap().unwrap();
         }
+    }
+}
+
+/// An agent created for a test, with the secrets `hushdesk agent add` would print.
+pub struct TestAgent {
+    pub name: String,
+    pub password: String,
+    pub totp_uri: Option<String>,
+    logins: std::sync::atomic::AtomicU64,
+}
+
+impl TestAgent {
+    /// A code for the next sign-in. Each sign-in must use a newer time step than the last,
+    /// so successive calls move one step ahead (the server accepts one step of skew).
+    pub fn next_code(&self) -> Option<String> {
+        let uri = self.totp_uri.as_ref()?;
+        let n = self
+            .logins
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let totp = totp_rs::Totp::from_url(uri).unwrap();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        Some(totp.generate(now + 30 * n).to_string())
+    }
+}
+
+/// A signed-in browser-like session: the cookie and the CSRF token of its forms.
+pub struct HtmlSession {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+impl TestApp {
+    /// Creates an agent the way `hushdesk agent add` does.
+    pub async fn add_agent(&self, name: &str, role: &str, queues: &[&str]) -> TestAgent {
+        let role = role.parse().unwrap();
+        let queues: Vec<String> = queues.iter().map(|q| q.to_string()).collect();
+        let prepared = hushdesk::access::prepare_agent(
+            &self.state.desk.keyring,
+            name,
+            role,
+            None,
+            false,
+            &queues,
+        )
+        .unwrap();
+        let password = prepared.initial_password.clone().unwrap();
+        let totp_uri = prepared.provisioning_uri.clone();
+        self.state
+            .desk
+            .store
+            .create_agent_as_operator(prepared.agent)
+            .await
+            .unwrap();
+        TestAgent {
+            name: name.to_owned(),
+            password,
+            totp_uri,
+            logins: Default::default(),
+        }
+    }
+
+    /// Signs in through the API and returns the bearer token.
+    pub async fn api_login(&self, agent: &TestAgent) -> String {
+        let mut body = json!({ "name": agent.name, "password": agent.password });
+        if let Some(code) = agent.next_code() {
+            body["totp"] = code.into();
+        }
+        let response = self.post_json("/api/v1/agent/login", &body).await;
+        assert_eq!(response.status(), 200, "login of {} failed", agent.name);
+        let json: Value = response.json().await.unwrap();
+        json["token"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn agent_get(&self, token: &str, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn agent_post(&self, token: &str, path: &str, body: &Value) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Files a ticket in `category` and returns its reference and access token.
+    pub async fn file_in(&self, category: &str, subject: &str, body: &str) -> (String, String) {
+        let (reference, token, _) = self
+            .file_via_api(subject, body, json!({ "category": category }))
+            .await;
+        (reference, token)
+    }
+
+    /// Signs in through the HTML form and returns the cookie and a CSRF token.
+    pub async fn html_login(&self, agent: &TestAgent) -> HtmlSession {
+        let code = agent.next_code().unwrap_or_default();
+        let response = self
+            .post_form(
+                "/agent/login",
+                &[
+                    ("name", agent.name.as_str()),
+                    ("password", agent.password.as_str()),
+                    ("totp", code.as_str()),
+                ],
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            303,
+            "html login of {} failed",
+            agent.name
+        );
+        let set_cookie = response
+            .headers()
+            .get("set-cookie")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let cookie = set_cookie.split(';').next().unwrap().to_owned();
+        let page = self
+            .client
+            .get(self.url("/agent/account"))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = extract_between(&page, "name=\"csrf\" value=\"", "\"")
+            .unwrap()
+            .to_owned();
+        HtmlSession { cookie, csrf }
+    }
+
+    pub async fn html_get(&self, session: &HtmlSession, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .header("cookie", &session.cookie)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Posts a form with the session's cookie and CSRF token.
+    pub async fn html_post(
+        &self,
+        session: &HtmlSession,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut all = vec![("csrf", session.csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.client
+            .post(self.url(path))
+            .header("cookie", &session.cookie)
+            .form(&all)
+            .send()
+            .await
+            .unwrap()
     }
 }
 
