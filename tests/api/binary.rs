@@ -244,3 +244,113 @@ fn check_config_refuses_unknown_keys() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("listn"));
 }
+
+#[tokio::test]
+async fn agent_add_prints_the_password_then_the_otpauth_uri_and_both_sign_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str], stdin: &str| {
+        let mut child = Command::new(BIN)
+            .args(args)
+            .env_clear()
+            .env("HUSHDESK_DATA_DIR", dir.path().join("data"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let senior = run(
+        &[
+            "agent", "add", "--name", "yara", "--role", "l3", "--queue", "security",
+        ],
+        "",
+    );
+    assert!(senior.status.success(), "{senior:?}");
+    let stdout = String::from_utf8(senior.stdout).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    let password = lines[0];
+    assert!(password.len() >= 20 && !password.contains(' '));
+    assert!(lines[1].starts_with("otpauth://totp/"), "{stdout}");
+
+    let junior = run(
+        &[
+            "agent",
+            "add",
+            "--name",
+            "zed",
+            "--role",
+            "l1",
+            "--password-stdin",
+        ],
+        "a long chosen password\n",
+    );
+    assert!(junior.status.success());
+    assert!(
+        junior.stdout.is_empty(),
+        "nothing to hand over: the password was chosen"
+    );
+
+    let duplicate = run(&["agent", "add", "--name", "zed", "--role", "l2"], "");
+    assert!(!duplicate.status.success());
+    assert!(String::from_utf8_lossy(&duplicate.stderr).contains("already exists"));
+    let bad_queue = run(
+        &[
+            "agent", "add", "--name", "amy", "--role", "l2", "--queue", "nope",
+        ],
+        "",
+    );
+    assert!(!bad_queue.status.success());
+    let bad_role = run(&["agent", "add", "--name", "amy", "--role", "root"], "");
+    assert!(!bad_role.status.success());
+
+    let port = free_port();
+    let mut server = start_with_data_dir(dir.path(), port).await;
+    let client = reqwest::Client::new();
+    let login = |body: Value| {
+        client
+            .post(format!("http://127.0.0.1:{port}/api/v1/agent/login"))
+            .json(&body)
+            .send()
+    };
+    let totp = totp_rs::Totp::from_url(lines[1]).unwrap();
+    let code = totp.generate_current().to_string();
+    let senior_login = login(json!({ "name": "yara", "password": password, "totp": code }))
+        .await
+        .unwrap();
+    assert_eq!(senior_login.status(), 200);
+    let junior_login = login(json!({ "name": "zed", "password": "a long chosen password" }))
+        .await
+        .unwrap();
+    assert_eq!(junior_login.status(), 200);
+    assert!(terminate(&mut server).success());
+}
+
+async fn start_with_data_dir(dir: &Path, port: u16) -> Running {
+    let child = Command::new(BIN)
+        .env_clear()
+        .env("HUSHDESK_LISTEN", format!("127.0.0.1:{port}"))
+        .env("HUSHDESK_DATA_DIR", dir.join("data"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let child = Running(child);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if let Ok(response) = reqwest::get(format!("http://127.0.0.1:{port}/healthz")).await
+            && response.status() == 200
+        {
+            return child;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("hushdesk did not start within 60 s");
+}

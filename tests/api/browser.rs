@@ -198,3 +198,87 @@ async fn a_requester_files_returns_replies_and_deletes_in_a_browser_without_java
     assert_eq!(app.count_rows("tickets").await, 0);
     driver.client.clone().close().await.unwrap();
 }
+
+#[tokio::test]
+async fn an_admin_and_an_agent_work_the_desk_in_a_browser_without_javascript() {
+    let Some(driver) = browser().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let browser = &driver.client;
+    let admin = app.add_agent("ada", "admin", &[]).await;
+    let (reference, access) = app
+        .file_in(
+            "billing",
+            "Card declined",
+            "My card was declined, reach me at b@example.org",
+        )
+        .await;
+
+    // The admin signs in with password and code, and adds a billing agent.
+    browser.goto(&app.url("/agent/tickets")).await.unwrap();
+    wait_for_text(browser, "h1", "Agent sign-in").await;
+    type_into(browser, "#name", "ada").await;
+    type_into(browser, "#password", &admin.password).await;
+    type_into(browser, "#totp", &admin.next_code().unwrap()).await;
+    click(browser, "form[action='/agent/login'] button").await;
+    wait_for_text(browser, "h1", "Tickets").await;
+    browser.goto(&app.url("/admin/agents")).await.unwrap();
+    wait_for_text(browser, "h1", "Agents").await;
+    type_into(browser, "#name", "bob").await;
+    click(browser, "#role option[value=l1]").await;
+    type_into(browser, "#queues", "billing").await;
+    click(browser, "form[action='/admin/agents'] button").await;
+    let secret = wait_for_text(browser, "section.secret", "Initial password").await;
+    let password = secret
+        .lines()
+        .find_map(|l| l.strip_prefix("Initial password: "))
+        .unwrap()
+        .trim()
+        .to_owned();
+    click(browser, "form[action='/agent/logout'] button").await;
+    wait_for_text(browser, "h1", "Agent sign-in").await;
+
+    // The agent signs in, finds the ticket, notes, replies and escalates it.
+    type_into(browser, "#name", "bob").await;
+    type_into(browser, "#password", &password).await;
+    click(browser, "form[action='/agent/login'] button").await;
+    let list = wait_for_text(browser, "main", &reference).await;
+    assert!(list.contains("Card declined"), "{list}");
+    assert!(
+        text_of(browser, ".notice")
+            .await
+            .contains("initial password")
+    );
+    click(browser, &format!("a[href='/agent/tickets/{reference}']")).await;
+    let page = wait_for_text(browser, ".conversation", "[EMAIL-1]").await;
+    assert!(page.contains("reach me at [EMAIL-1]"), "{page}");
+    type_into(browser, "#body", "Checked the processor logs.").await;
+    click(browser, "input[name=internal]").await;
+    click(browser, "form[action$='/reply'] button").await;
+    wait_for_text(browser, ".conversation", "processor logs").await;
+    type_into(browser, "#body", "Please try the card again now.").await;
+    click(browser, "form[action$='/reply'] button").await;
+    wait_for_text(browser, ".conversation", "try the card again").await;
+    std::fs::create_dir_all("target/screenshots").ok();
+    std::fs::write(
+        "target/screenshots/agent-ticket.png",
+        browser.screenshot().await.unwrap(),
+    )
+    .ok();
+    type_into(browser, "#escalate-reason", "Needs the payments team").await;
+    click(browser, "form[action$='/escalate'] button").await;
+    let notice = wait_for_text(browser, "main .notice", "left your list").await;
+    assert!(notice.contains("escalated above your tier"), "{notice}");
+
+    // The requester sees the reply, not the note.
+    let requester: serde_json::Value = app
+        .get(&format!("/api/v1/tickets/{access}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let text = requester.to_string();
+    assert!(text.contains("try the card again") && !text.contains("processor logs"));
+    driver.client.clone().close().await.unwrap();
+}

@@ -275,7 +275,7 @@ fn page(nav: Nav, view: AgentTicketView) -> TicketPage {
         settable_statuses: Status::ALL
             .iter()
             .filter(|s| s.agent_may_set())
-            .map(|s| (s.id(), s.describe()))
+            .map(|s| (s.id(), s.id()))
             .collect(),
         priorities: Priority::ALL.iter().map(|p| p.id()).collect(),
         assignable: view.assignable,
