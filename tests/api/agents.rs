@@ -383,6 +383,19 @@ async fn break_glass_opens_one_ticket_read_only_and_tells_everyone() {
         !audit.contains("unreachable"),
         "justifications are not audit content"
     );
+
+    // Once the exception has run out, the ticket is out of reach again.
+    let url = format!("sqlite://{}", app.data_dir.join("hushdesk.db").display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    sqlx::query("update break_glass set expires_at = expires_at - 3600")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let expired = app
+        .html_get(&session, &format!("/agent/tickets/{reference}"))
+        .await;
+    assert_eq!(expired.status(), 404);
 }
 
 #[tokio::test]
