@@ -4,10 +4,24 @@
 mod files;
 mod keyring;
 mod pgp;
+mod pgp_message;
 mod seal;
 
 pub use keyring::Keyring;
 pub use pgp::{PgpKeyError, RequesterKey};
+pub use pgp_message::{
+    Opened, PgpMessageError, SignatureCheck, fingerprint_of, same_fingerprint,
+};
+
+/// Verifies an inline- or cleartext-signed message that is not encrypted.
+pub fn verify_inline(data: &[u8], signers: &[Vec<u8>]) -> Result<Opened, PgpMessageError> {
+    pgp_message::verify_inline(data, signers)
+}
+
+/// Verifies a detached signature over `data` (PGP/MIME `multipart/signed`).
+pub fn verify_detached(data: &[u8], signature: &[u8], signers: &[Vec<u8>]) -> SignatureCheck {
+    pgp_message::verify_detached(data, signature, signers)
+}
 pub use seal::{SealError, Sealed, TicketKey};
 
 /// The operating system's random generator failed; nothing can be created safely.

@@ -105,6 +105,24 @@ impl Keyring {
         TicketKey::open_with(&self.age_identity, sealed)
     }
 
+    /// Decrypts mail addressed to the helpdesk; signatures are checked against `signers`.
+    pub fn decrypt_mail(
+        &self,
+        data: &[u8],
+        signers: &[Vec<u8>],
+    ) -> Result<super::Opened, super::PgpMessageError> {
+        self.helpdesk_pgp.decrypt(data, signers)
+    }
+
+    /// Encrypts to a requester's public key and signs with the helpdesk key (armored).
+    pub fn encrypt_for_requester(
+        &self,
+        plaintext: &[u8],
+        recipient_key: &[u8],
+    ) -> Result<Vec<u8>, super::PgpMessageError> {
+        self.helpdesk_pgp.encrypt_and_sign(plaintext, recipient_key)
+    }
+
     pub fn helpdesk_public_key(&self) -> anyhow::Result<String> {
         self.helpdesk_pgp.public_armored()
     }

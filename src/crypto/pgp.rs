@@ -87,6 +87,10 @@ impl HelpdeskKey {
     pub fn fingerprint(&self) -> String {
         self.cert.fingerprint().to_spaced_hex()
     }
+
+    pub(super) fn cert(&self) -> &Cert {
+        &self.cert
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,374 @@
+//! OpenPGP messages with sequoia: decrypt mail sent to the helpdesk, check signatures against
+//! keys we were given, and encrypt and sign mail to requesters. Only outcomes leave this file.
+
+use std::io::{Read, Write};
+
+use openpgp::cert::prelude::*;
+use openpgp::crypto::SessionKey;
+use openpgp::packet::{PKESK, SKESK};
+use openpgp::parse::Parse;
+use openpgp::parse::stream::{
+    DecryptionHelper, DecryptorBuilder, DetachedVerifierBuilder, MessageLayer, MessageStructure,
+    VerificationError, VerificationHelper, VerifierBuilder,
+};
+use openpgp::policy::StandardPolicy;
+use openpgp::serialize::stream::{Armorer, Encryptor, LiteralWriter, Message, Signer};
+use openpgp::types::SymmetricAlgorithm;
+use openpgp::{Fingerprint, KeyHandle};
+use sequoia_openpgp as openpgp;
+
+use super::pgp::HelpdeskKey;
+
+/// What a signature check found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignatureCheck {
+    /// Not signed.
+    None,
+    /// A good signature by one of the keys we were given.
+    Good {
+        fingerprint: String,
+        /// E-mail addresses in the signing key's valid user IDs, lowercased.
+        emails: Vec<String>,
+    },
+    /// Signed, but by a key we do not have, or the signature does not check.
+    Unverifiable,
+}
+
+/// A message opened by the helpdesk.
+#[derive(Debug)]
+pub struct Opened {
+    pub content: Vec<u8>,
+    pub encrypted: bool,
+    pub signature: SignatureCheck,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PgpMessageError {
+    #[error("the message is not encrypted to this helpdesk's key")]
+    NotForUs,
+    #[error("the OpenPGP data is damaged or not OpenPGP at all")]
+    Malformed,
+    #[error("the recipient's OpenPGP key cannot be used for encryption")]
+    UnusableRecipient,
+    #[error("encrypting failed")]
+    Encrypt,
+}
+
+/// Largest plaintext we accept out of one message (the SMTP size limit bounds it anyway).
+const MAX_PLAINTEXT: u64 = 64 * 1024 * 1024;
+
+struct Helper<'a> {
+    policy: &'a StandardPolicy<'a>,
+    secret: Option<&'a Cert>,
+    candidates: Vec<Cert>,
+    signature: SignatureCheck,
+    encrypted: bool,
+    decrypt_failed: bool,
+}
+
+impl<'a> Helper<'a> {
+    fn new(policy: &'a StandardPolicy<'a>, secret: Option<&'a Cert>, candidates: &[Vec<u8>]) -> Self {
+        Helper {
+            policy,
+            secret,
+            candidates: candidates
+                .iter()
+                .filter_map(|bytes| Cert::from_bytes(bytes).ok())
+                .collect(),
+            signature: SignatureCheck::None,
+            encrypted: false,
+            decrypt_failed: false,
+        }
+    }
+}
+
+impl VerificationHelper for Helper<'_> {
+    fn get_certs(&mut self, _ids: &[KeyHandle]) -> openpgp::Result<Vec<Cert>> {
+        Ok(self.candidates.clone())
+    }
+
+    fn check(&mut self, structure: MessageStructure) -> openpgp::Result<()> {
+        for layer in structure.into_iter() {
+            match layer {
+                MessageLayer::Encryption { .. } => self.encrypted = true,
+                MessageLayer::SignatureGroup { results } => {
+                    for result in results {
+                        let found = match result {
+                            Ok(good) => {
+                                let cert = good.ka.cert();
+                                SignatureCheck::Good {
+                                    fingerprint: cert.fingerprint().to_hex(),
+                                    emails: valid_emails(cert, self.policy),
+                                }
+                            }
+                            Err(VerificationError::MissingKey { .. })
+                            | Err(VerificationError::BadSignature { .. })
+                            | Err(VerificationError::MalformedSignature { .. })
+                            | Err(VerificationError::UnboundKey { .. })
+                            | Err(VerificationError::BadKey { .. }) => SignatureCheck::Unverifiable,
+                            Err(_) => SignatureCheck::Unverifiable,
+                        };
+                        // One good signature is enough; otherwise remember that one was there.
+                        if !matches!(self.signature, SignatureCheck::Good { .. }) {
+                            self.signature = found;
+                        }
+                    }
+                }
+                MessageLayer::Compression { .. } => {}
+            }
+        }
+        // Signature problems are reported, not fatal: an unsigned or unverifiable message
+        // is still a message, marked as such.
+        Ok(())
+    }
+}
+
+impl DecryptionHelper for Helper<'_> {
+    fn decrypt(
+        &mut self,
+        pkesks: &[PKESK],
+        _skesks: &[SKESK],
+        sym_algo: Option<SymmetricAlgorithm>,
+        decrypt: &mut dyn FnMut(Option<SymmetricAlgorithm>, &SessionKey) -> bool,
+    ) -> openpgp::Result<Option<Cert>> {
+        let Some(secret) = self.secret else {
+            self.decrypt_failed = true;
+            return Err(anyhow::anyhow!("no decryption key"));
+        };
+        for ka in secret
+            .keys()
+            .unencrypted_secret()
+            .with_policy(self.policy, None)
+            .for_transport_encryption()
+            .for_storage_encryption()
+        {
+            let mut pair = ka.key().clone().into_keypair()?;
+            for pkesk in pkesks {
+                if let Some((algo, key)) = pkesk.decrypt(&mut pair, sym_algo)
+                    && decrypt(algo, &key)
+                {
+                    return Ok(Some(secret.clone()));
+                }
+            }
+        }
+        self.decrypt_failed = true;
+        Err(anyhow::anyhow!("not encrypted to the helpdesk key"))
+    }
+}
+
+fn valid_emails(cert: &Cert, policy: &StandardPolicy<'_>) -> Vec<String> {
+    let Ok(valid) = cert.with_policy(policy, None) else {
+        return Vec::new();
+    };
+    valid
+        .userids()
+        .revoked(false)
+        .filter_map(|ua| ua.userid().email().ok().flatten().map(|e| e.to_lowercase()))
+        .collect()
+}
+
+/// Whether `data` looks like an encrypted OpenPGP message (armored or binary).
+fn read_all(reader: &mut dyn Read) -> Result<Vec<u8>, PgpMessageError> {
+    let mut out = Vec::new();
+    reader
+        .take(MAX_PLAINTEXT)
+        .read_to_end(&mut out)
+        .map_err(|_| PgpMessageError::Malformed)?;
+    Ok(out)
+}
+
+impl HelpdeskKey {
+    /// Decrypts an encrypted message (signed or not) addressed to the helpdesk.
+    pub(super) fn decrypt(
+        &self,
+        data: &[u8],
+        signer_candidates: &[Vec<u8>],
+    ) -> Result<Opened, PgpMessageError> {
+        let policy = StandardPolicy::new();
+        let helper = Helper::new(&policy, Some(self.cert()), signer_candidates);
+        let builder = DecryptorBuilder::from_bytes(data).map_err(|_| PgpMessageError::Malformed)?;
+        let mut decryptor = match builder.with_policy(&policy, None, helper) {
+            Ok(decryptor) => decryptor,
+            Err(_) => {
+                return Err(if looks_encrypted(data) {
+                    PgpMessageError::NotForUs
+                } else {
+                    PgpMessageError::Malformed
+                });
+            }
+        };
+        let content = read_all(&mut decryptor)?;
+        let helper = decryptor.into_helper();
+        if helper.decrypt_failed {
+            return Err(PgpMessageError::NotForUs);
+        }
+        Ok(Opened {
+            content,
+            encrypted: helper.encrypted,
+            signature: helper.signature,
+        })
+    }
+
+    /// Encrypts `plaintext` to the requester's key and signs it with the helpdesk key;
+    /// returns the ASCII-armored message.
+    pub(super) fn encrypt_and_sign(
+        &self,
+        plaintext: &[u8],
+        recipient: &[u8],
+    ) -> Result<Vec<u8>, PgpMessageError> {
+        let policy = StandardPolicy::new();
+        let recipient = Cert::from_bytes(recipient).map_err(|_| PgpMessageError::UnusableRecipient)?;
+        let recipients: Vec<_> = recipient
+            .keys()
+            .with_policy(&policy, None)
+            .supported()
+            .alive()
+            .revoked(false)
+            .for_transport_encryption()
+            .collect();
+        if recipients.is_empty() {
+            return Err(PgpMessageError::UnusableRecipient);
+        }
+        let signing = self
+            .cert()
+            .keys()
+            .unencrypted_secret()
+            .with_policy(&policy, None)
+            .supported()
+            .alive()
+            .revoked(false)
+            .for_signing()
+            .next()
+            .ok_or(PgpMessageError::Encrypt)?
+            .key()
+            .clone()
+            .into_keypair()
+            .map_err(|_| PgpMessageError::Encrypt)?;
+        let mut sink = Vec::new();
+        let write = || -> openpgp::Result<()> {
+            let message = Message::new(&mut sink);
+            let message = Armorer::new(message).build()?;
+            let message = Encryptor::for_recipients(message, recipients).build()?;
+            let message = Signer::new(message, signing)?.build()?;
+            let mut literal = LiteralWriter::new(message).build()?;
+            literal.write_all(plaintext)?;
+            literal.finalize()?;
+            Ok(())
+        };
+        write().map_err(|_| PgpMessageError::Encrypt)?;
+        Ok(sink)
+    }
+}
+
+/// Verifies a signed message that is not encrypted (inline-signed or cleartext-signed text)
+/// and returns the signed content.
+pub(super) fn verify_inline(
+    data: &[u8],
+    signer_candidates: &[Vec<u8>],
+) -> Result<Opened, PgpMessageError> {
+    let policy = StandardPolicy::new();
+    let helper = Helper::new(&policy, None, signer_candidates);
+    let mut verifier = VerifierBuilder::from_bytes(data)
+        .and_then(|b| b.with_policy(&policy, None, helper))
+        .map_err(|_| PgpMessageError::Malformed)?;
+    let content = read_all(&mut verifier)?;
+    let helper = verifier.into_helper();
+    Ok(Opened {
+        content,
+        encrypted: false,
+        signature: helper.signature,
+    })
+}
+
+/// Verifies a detached signature (PGP/MIME `multipart/signed`) over `data`.
+pub(super) fn verify_detached(
+    data: &[u8],
+    signature: &[u8],
+    signer_candidates: &[Vec<u8>],
+) -> SignatureCheck {
+    let policy = StandardPolicy::new();
+    let helper = Helper::new(&policy, None, signer_candidates);
+    let Ok(builder) = DetachedVerifierBuilder::from_bytes(signature) else {
+        return SignatureCheck::Unverifiable;
+    };
+    let Ok(mut verifier) = builder.with_policy(&policy, None, helper) else {
+        return SignatureCheck::Unverifiable;
+    };
+    if verifier.verify_bytes(data).is_err() {
+        return SignatureCheck::Unverifiable;
+    }
+    verifier.into_helper().signature
+}
+
+/// A cheap look at whether `data` is an encrypted message rather than something else.
+fn looks_encrypted(data: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(&data[..data.len().min(4096)]);
+    text.contains("-----BEGIN PGP MESSAGE-----")
+}
+
+/// The fingerprint of a public key, if it parses.
+pub fn fingerprint_of(key: &[u8]) -> Option<String> {
+    Cert::from_bytes(key).ok().map(|c| c.fingerprint().to_hex())
+}
+
+/// Whether two fingerprints name the same key.
+pub fn same_fingerprint(a: &str, b: &str) -> bool {
+    match (a.parse::<Fingerprint>(), b.parse::<Fingerprint>()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(address: &str) -> HelpdeskKey {
+        HelpdeskKey::load(&HelpdeskKey::generate(address).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn encrypted_and_signed_mail_opens_with_the_signers_identity() {
+        let helpdesk = key("help@example.org");
+        let requester = key("jo@example.org");
+        let requester_public = requester.public_armored().unwrap().into_bytes();
+        let helpdesk_public = helpdesk.public_armored().unwrap().into_bytes();
+        let message = requester
+            .encrypt_and_sign(b"my card is 4111", &helpdesk_public)
+            .unwrap();
+
+        let opened = helpdesk
+            .decrypt(&message, std::slice::from_ref(&requester_public))
+            .unwrap();
+        assert_eq!(opened.content, b"my card is 4111");
+        assert!(opened.encrypted);
+        match opened.signature {
+            SignatureCheck::Good { emails, .. } => assert_eq!(emails, ["jo@example.org"]),
+            other => panic!("{other:?}"),
+        }
+        // Without the signer's key the signature cannot be checked, but the text opens.
+        let unknown = helpdesk.decrypt(&message, &[]).unwrap();
+        assert_eq!(unknown.signature, SignatureCheck::Unverifiable);
+    }
+
+    #[test]
+    fn mail_for_another_key_and_damaged_armor_are_refused_with_different_reasons() {
+        let helpdesk = key("help@example.org");
+        let other = key("other@example.org");
+        let for_other = helpdesk
+            .encrypt_and_sign(b"hello", other.public_armored().unwrap().as_bytes())
+            .unwrap();
+        assert_eq!(
+            helpdesk.decrypt(&for_other, &[]).err(),
+            Some(PgpMessageError::NotForUs)
+        );
+        let mut damaged = for_other.clone();
+        let middle = damaged.len() / 2;
+        damaged.truncate(middle);
+        assert!(helpdesk.decrypt(&damaged, &[]).is_err());
+        assert_eq!(
+            helpdesk.decrypt(b"not openpgp at all", &[]).err(),
+            Some(PgpMessageError::Malformed)
+        );
+    }
+}
