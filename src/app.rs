@@ -86,6 +86,46 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    serve_with_mail(listener, None, state, shutdown).await
+}
+
+/// Serves HTTP, and SMTP/LMTP on `smtp` when given, until `shutdown` completes.
+pub async fn serve_with_mail(
+    listener: TcpListener,
+    smtp: Option<TcpListener>,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown.await;
+        let _ = stop_tx.send(true);
+    });
+    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|stop| *stop).await;
+    };
+    let mail_server = match smtp {
+        Some(smtp) => {
+            let support = crate::mail::SupportAddress::parse(&state.config.support_address)?;
+            let config = crate::mail::listener::ListenerConfig {
+                hostname: state.config.mail.hostname.clone(),
+                max_message_bytes: state.config.mail.max_message_bytes,
+                key_url: state.config.key_url(),
+                command_timeout: std::time::Duration::from_secs(300),
+                max_sessions: 64,
+            };
+            tracing::info!(address = %smtp.local_addr()?, "listening for SMTP and LMTP");
+            Some(tokio::spawn(crate::mail::listener::serve(
+                smtp,
+                state.desk.clone(),
+                support,
+                config,
+                stopped(stop_rx.clone()),
+            )))
+        }
+        None => None,
+    };
+    let shutdown = stopped(stop_rx);
     let store = state.desk.store.clone();
     let mut scheduler = crate::jobs::start(state.desk.clone(), state.config.clone()).await?;
     let router = crate::web::router(state);
@@ -96,6 +136,9 @@ pub async fn serve(
     .with_graceful_shutdown(shutdown)
     .await
     .context("serving HTTP")?;
+    if let Some(mail_server) = mail_server {
+        mail_server.await.context("mail listener")??;
+    }
     if let Err(err) = scheduler.shutdown().await {
         tracing::warn!(error = %err, "stopping the scheduler");
     }

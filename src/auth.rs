@@ -41,6 +41,33 @@ impl std::fmt::Debug for AccessToken {
     }
 }
 
+/// The secret tag of a ticket's reply address (`support+TAG@…`): 130 bits, lowercase
+/// letters and digits so that mail systems that fold case do not break it.
+pub struct ReplyToken(String);
+
+impl ReplyToken {
+    pub fn generate() -> Result<Self, RandomError> {
+        const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+        let bytes = os_random::<26>()?;
+        Ok(ReplyToken(
+            bytes
+                .iter()
+                .map(|b| ALPHABET[usize::from(b % 32)] as char)
+                .collect(),
+        ))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for ReplyToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ReplyToken(…)")
+    }
+}
+
 /// What the database holds instead of a token.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct TokenDigest(pub [u8; 32]);

@@ -268,8 +268,18 @@ async fn serve(overrides: Overrides) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("listening on {listen}"))?;
+    let smtp = if state.config.mail.enabled {
+        let address = state.config.smtp_listen;
+        Some(
+            tokio::net::TcpListener::bind(address)
+                .await
+                .with_context(|| format!("listening for mail on {address}"))?,
+        )
+    } else {
+        None
+    };
     tracing::info!(address = %listener.local_addr()?, "hushdesk is listening");
-    app::serve(listener, state, app::shutdown_signal()).await?;
+    app::serve_with_mail(listener, smtp, state, app::shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
 }

@@ -33,6 +33,29 @@ pub struct Config {
     pub hsts: bool,
     pub agents: AgentPolicy,
     pub sla: SlaPolicy,
+    pub mail: MailPolicy,
+}
+
+/// Mail intake (`[mail]` in the file).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MailPolicy {
+    /// Largest message accepted over SMTP/LMTP, in bytes.
+    pub max_message_bytes: usize,
+    /// The name the listener greets with.
+    pub hostname: String,
+    /// Whether to run the SMTP/LMTP listener at all.
+    pub enabled: bool,
+}
+
+impl Default for MailPolicy {
+    fn default() -> Self {
+        Self {
+            max_message_bytes: 10 * 1024 * 1024,
+            hostname: "localhost".into(),
+            enabled: true,
+        }
+    }
 }
 
 /// Sign-in, session and alert rules for agents (`[agents]` in the file).
@@ -141,6 +164,7 @@ struct FileConfig {
     hsts: Option<bool>,
     agents: Option<AgentPolicy>,
     sla: Option<SlaPolicy>,
+    mail: Option<MailPolicy>,
 }
 
 /// Values given on the command line; they win over everything else.
@@ -214,6 +238,7 @@ impl Config {
             hsts: file.hsts.unwrap_or(false),
             agents: file.agents.unwrap_or_default(),
             sla: file.sla.unwrap_or_default(),
+            mail: file.mail.unwrap_or_default(),
         };
         config.validate()?;
         Ok(config)
@@ -261,10 +286,22 @@ impl Config {
         if self.sla.first_response_hours.contains(&0) || self.sla.resolution_hours.contains(&0) {
             bail!("sla targets must all be greater than zero hours");
         }
+        if !(1024..=1024 * 1024 * 1024).contains(&self.mail.max_message_bytes) {
+            bail!("mail.max_message_bytes must be between 1024 and 1073741824");
+        }
+        crate::mail::SupportAddress::parse(&self.support_address)?;
         if self.sla.schedule.split_whitespace().count() != 6 {
             bail!("sla.schedule must be a cron line with six fields, seconds first");
         }
         Ok(())
+    }
+
+    /// Where the helpdesk's public key can be fetched, for messages to senders.
+    pub fn key_url(&self) -> String {
+        match &self.public_url {
+            Some(url) => format!("{url}/pgp-key.asc"),
+            None => "/pgp-key.asc on this helpdesk's web site".into(),
+        }
     }
 
     /// Whether session cookies carry `Secure`.

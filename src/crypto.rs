@@ -8,7 +8,7 @@ mod pgp_message;
 mod seal;
 
 pub use keyring::Keyring;
-pub use pgp::{PgpKeyError, RequesterKey};
+pub use pgp::{PgpKeyError, RequesterKey, armor_public_key};
 pub use pgp_message::{
     Opened, PgpMessageError, SignatureCheck, fingerprint_of, same_fingerprint,
 };

@@ -9,9 +9,10 @@ use crate::auth::{AccessToken, digest_token};
 use crate::crypto::{Keyring, PgpKeyError, RequesterKey, TicketKey, os_random};
 use crate::domain::{InputError, Name, NewTicketInput, ReasonInput, Reference, ReplyInput};
 use crate::redact::{MaskBook, MaskKey, Redacted, RedactionCounts, Redactor};
+use crate::auth::ReplyToken;
 use crate::store::{
-    AdminScope, AgentScope, EscalationOutcome, RequesterGrant, SlaTargets, Store, StoreError,
-    Tombstone,
+    AdminScope, AgentScope, AttachmentContent, Delivery, EscalationOutcome, NewAttachment,
+    RequesterGrant, SignatureVerdict, SlaTargets, Store, StoreError, Tombstone,
 };
 
 /// The parts every channel needs to take in requester data.
@@ -53,6 +54,51 @@ pub struct Filed {
     pub reference: Reference,
     pub token: AccessToken,
     pub redactions: RedactionCounts,
+    /// The `+…` tag of the ticket's reply address, when it has a contact.
+    pub reply_token: Option<ReplyToken>,
+}
+
+/// A ticket's secrets, opened for deciding whether a mail joins it.
+pub struct OpenThread {
+    pub ticket_key: TicketKey,
+    pub contact: Option<String>,
+    pub pinned_key: Option<Vec<u8>>,
+    /// The `+…` tag of the ticket's reply address, when it has one.
+    pub reply_token: Option<String>,
+    pub require_encryption: bool,
+}
+
+/// How a mail arrived and what it carried; empty for the web.
+#[derive(Debug, Default)]
+pub struct MailIntake {
+    pub encrypted: bool,
+    pub signature: SignatureVerdict,
+    pub attachments: Vec<IncomingAttachment>,
+}
+
+/// An attachment as received, before redaction or sealing.
+#[derive(Debug, Clone)]
+pub struct IncomingAttachment {
+    pub name: String,
+    pub media_type: String,
+    pub bytes: Vec<u8>,
+}
+
+impl IncomingAttachment {
+    /// The attachment as text, when it is text: a textual media type and valid UTF-8.
+    fn as_text(&self) -> Option<&str> {
+        let media = self.media_type.to_ascii_lowercase();
+        let textual = media.starts_with("text/")
+            || matches!(
+                media.as_str(),
+                "application/json" | "application/xml" | "application/csv" | "message/rfc822"
+            );
+        if textual {
+            std::str::from_utf8(&self.bytes).ok()
+        } else {
+            None
+        }
+    }
 }
 
 /// How often to draw a fresh reference or mask number after a collision before giving up.
@@ -66,6 +112,17 @@ impl Desk {
             .as_deref()
             .map(RequesterKey::parse)
             .transpose()?;
+        self.file(input, requester_key, MailIntake::default()).await
+    }
+
+    /// Files a ticket from any channel. `mail` carries how a mail arrived and what it
+    /// carried; it is empty for the web.
+    pub(crate) async fn file(
+        &self,
+        input: NewTicketInput,
+        requester_key: Option<RequesterKey>,
+        mail: MailIntake,
+    ) -> Result<Filed, IntakeError> {
         let ticket_key = TicketKey::generate();
         let seal = |bytes: &[u8]| ticket_key.seal(bytes).map_err(anyhow::Error::from);
         let sealed_contact = input
@@ -81,6 +138,16 @@ impl Desk {
             .keyring
             .seal_ticket_key(&ticket_key)
             .map_err(anyhow::Error::from)?;
+        // Only a ticket we can write back to needs a reply address.
+        let reply_token = match &input.contact {
+            Some(_) => Some(ReplyToken::generate().map_err(anyhow::Error::from)?),
+            None => None,
+        };
+        let sealed_reply_token = reply_token
+            .as_ref()
+            .map(|t| seal(t.as_str().as_bytes()))
+            .transpose()?;
+        let priority = input.category.default_priority();
 
         for _ in 0..ATTEMPTS {
             let reference = Reference::from_random(os_random().map_err(anyhow::Error::from)?);
@@ -92,6 +159,7 @@ impl Desk {
             let body = self
                 .redactor
                 .redact_keeping(&input.body, &mut book, &input.keep.body);
+            let attachments = self.prepare_attachments(&mail.attachments, &mut book, &ticket_key)?;
             let mut redactions = subject.counts().clone();
             redactions.merge(body.counts());
             let record = crate::store::NewTicketRecord {
@@ -104,10 +172,18 @@ impl Desk {
                 sealed_contact: sealed_contact.clone(),
                 sealed_pgp_key: sealed_pgp_key.clone(),
                 mask_slots: book.fresh_slots().to_vec(),
-                priority: input.category.default_priority(),
-                first_response_within: self.sla.first_response
-                    [input.category.default_priority().index()],
-                resolution_within: self.sla.resolution[input.category.default_priority().index()],
+                priority,
+                reply_token: reply_token
+                    .as_ref()
+                    .zip(sealed_reply_token.clone())
+                    .map(|(t, sealed)| (self.reply_token_digest(t.as_str()), sealed)),
+                delivery: Delivery {
+                    encrypted: mail.encrypted,
+                    signature: mail.signature,
+                    attachments,
+                },
+                first_response_within: self.sla.first_response[priority.index()],
+                resolution_within: self.sla.resolution[priority.index()],
             };
             match self.store.create_ticket(record).await {
                 Ok(_) => {
@@ -116,6 +192,7 @@ impl Desk {
                         reference,
                         token,
                         redactions,
+                        reply_token,
                     });
                 }
                 Err(StoreError::Conflict("reference")) => continue,
@@ -125,6 +202,38 @@ impl Desk {
         Err(IntakeError::Internal(anyhow::anyhow!(
             "could not draw an unused reference"
         )))
+    }
+
+    /// Redacts text attachments (and every name) with the ticket's masks, and seals the rest
+    /// with the ticket's key.
+    fn prepare_attachments(
+        &self,
+        incoming: &[IncomingAttachment],
+        book: &mut MaskBook,
+        ticket_key: &TicketKey,
+    ) -> Result<Vec<NewAttachment>, IntakeError> {
+        incoming
+            .iter()
+            .map(|a| {
+                let content = match a.as_text() {
+                    Some(text) => AttachmentContent::Text(self.redactor.redact(text, book)),
+                    None => AttachmentContent::Sealed(
+                        ticket_key.seal(&a.bytes).map_err(anyhow::Error::from)?,
+                    ),
+                };
+                Ok(NewAttachment {
+                    name: self.redactor.redact(&a.name, book),
+                    media_type: a.media_type.clone(),
+                    size: i64::try_from(a.bytes.len()).unwrap_or(i64::MAX),
+                    content,
+                })
+            })
+            .collect()
+    }
+
+    /// The keyed hash a reply token is stored and looked up as.
+    pub fn reply_token_digest(&self, token: &str) -> crate::auth::TokenDigest {
+        crate::auth::TokenDigest(self.keyring.reply_token_digest(token.as_bytes()))
     }
 
     /// Adds a requester reply, keeping the ticket's masks stable.
@@ -146,6 +255,72 @@ impl Desk {
                     tracing::info!(reference = %grant.reference(), findings = body.counts().total(), "requester replied");
                     return Ok(body.counts().clone());
                 }
+                Err(StoreError::Conflict("mask")) => continue,
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Err(IntakeError::Internal(anyhow::anyhow!(
+            "concurrent replies kept colliding"
+        )))
+    }
+
+    /// Opens what deciding on a mail reply needs: the ticket's key, its contact and its
+    /// pinned OpenPGP key. Used only inside mail intake, never shown.
+    pub async fn open_thread(&self, grant: &RequesterGrant) -> Result<OpenThread, IntakeError> {
+        let secrets = self.store.thread_secrets(grant).await?;
+        let ticket_key = self
+            .keyring
+            .open_ticket_key(&secrets.sealed_ticket_key)
+            .map_err(anyhow::Error::from)?;
+        let open = |sealed: &Option<crate::crypto::Sealed>| {
+            sealed
+                .as_ref()
+                .map(|s| ticket_key.open(s).map_err(anyhow::Error::from))
+                .transpose()
+        };
+        let contact = open(&secrets.contact)?.and_then(|b| String::from_utf8(b).ok());
+        let pinned_key = open(&secrets.pgp_key)?;
+        let reply_token = open(&secrets.reply_token)?.and_then(|b| String::from_utf8(b).ok());
+        Ok(OpenThread {
+            ticket_key,
+            contact,
+            pinned_key,
+            reply_token,
+            require_encryption: secrets.require_encryption,
+        })
+    }
+
+    /// Adds a mail that proved it belongs to this ticket. `pin_key` is pinned if the ticket
+    /// has no key yet.
+    pub async fn reply_from_mail(
+        &self,
+        grant: &RequesterGrant,
+        thread: &OpenThread,
+        body: &str,
+        mail: MailIntake,
+        pin_key: Option<&RequesterKey>,
+    ) -> Result<(), IntakeError> {
+        let input = ReplyInput::parse(body).map_err(|e| vec![e])?;
+        let sealed_key = pin_key
+            .map(|k| thread.ticket_key.seal(&k.armored).map_err(anyhow::Error::from))
+            .transpose()?;
+        for _ in 0..ATTEMPTS {
+            let existing = self.store.mask_slots(grant).await?;
+            let mut book = MaskBook::new(self.mask_key(grant.reference()), existing);
+            let body = self.redactor.redact(&input.body, &mut book);
+            let attachments =
+                self.prepare_attachments(&mail.attachments, &mut book, &thread.ticket_key)?;
+            let delivery = Delivery {
+                encrypted: mail.encrypted,
+                signature: mail.signature,
+                attachments,
+            };
+            match self
+                .store
+                .add_requester_message(grant, &body, book.fresh_slots(), &delivery, sealed_key.as_ref())
+                .await
+            {
+                Ok(()) => return Ok(()),
                 Err(StoreError::Conflict("mask")) => continue,
                 Err(other) => return Err(other.into()),
             }

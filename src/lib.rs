@@ -15,6 +15,7 @@ pub mod crypto;
 pub mod domain;
 pub mod intake;
 pub mod jobs;
+pub mod mail;
 pub mod redact;
 pub mod store;
 pub mod web;

@@ -31,7 +31,10 @@ pub use audit::{Actor, AuditEntry, AuditEvent, AuditKey, ChainBreak, ChainReport
 pub use error::StoreError;
 pub use jobs::{AutoCloseReport, SlaReport};
 pub use scope::{AdminScope, AgentScope};
-pub use tickets::{MessageRow, NewTicketRecord, RequesterGrant, TicketView, Tombstone};
+pub use tickets::{
+    AttachmentContent, Delivery, MessageRow, NewAttachment, NewTicketRecord, RequesterGrant,
+    SignatureVerdict, ThreadSecrets, TicketView, Tombstone,
+};
 
 /// A transaction on the store's backend.
 pub(crate) type Tx<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;

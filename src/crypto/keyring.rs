@@ -64,6 +64,11 @@ impl Keyring {
         self.keyed_hash(b"access-token", token)
     }
 
+    /// The keyed hash a reply-address token is stored and looked up as.
+    pub fn reply_token_digest(&self, token: &[u8]) -> [u8; 32] {
+        self.keyed_hash(b"reply-token", token)
+    }
+
     /// The per-ticket key for mask digests (see `redact::MaskBook`).
     pub fn mask_key(&self, reference: &str) -> [u8; 32] {
         self.keyed_hash(b"mask-key", reference.as_bytes())

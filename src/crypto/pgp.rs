@@ -23,6 +23,8 @@ pub enum PgpKeyError {
 pub struct RequesterKey {
     pub armored: Vec<u8>,
     pub fingerprint: String,
+    /// E-mail addresses of the key's valid user IDs, lowercased.
+    pub user_emails: Vec<String>,
 }
 
 impl RequesterKey {
@@ -46,6 +48,11 @@ impl RequesterKey {
         if !can_encrypt {
             return Err(PgpKeyError::NoEncryptionKey);
         }
+        let user_emails = valid
+            .userids()
+            .revoked(false)
+            .filter_map(|ua| ua.userid().email().ok().flatten().map(|e| e.to_lowercase()))
+            .collect();
         let armored = cert
             .armored()
             .to_vec()
@@ -53,8 +60,18 @@ impl RequesterKey {
         Ok(RequesterKey {
             armored,
             fingerprint: cert.fingerprint().to_hex(),
+            user_emails,
         })
     }
+}
+
+/// ASCII-armors a public key given in binary (as Autocrypt headers carry it).
+pub fn armor_public_key(bytes: &[u8]) -> Option<String> {
+    let cert = Cert::from_bytes(bytes).ok()?;
+    if cert.is_tsk() {
+        return None;
+    }
+    String::from_utf8(cert.armored().to_vec().ok()?).ok()
 }
 
 /// The helpdesk's own key pair.

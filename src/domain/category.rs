@@ -10,6 +10,9 @@ pub enum Category {
     Functionality,
     Onboarding,
     DataRequest,
+    /// Mail that named no category; routed like any category without a rule (to `general`).
+    /// Never offered on the form or accepted from requesters.
+    Unsorted,
 }
 
 impl Category {
@@ -30,6 +33,7 @@ impl Category {
             Category::Functionality => "functionality",
             Category::Onboarding => "onboarding",
             Category::DataRequest => "data_request",
+            Category::Unsorted => "unsorted",
         }
     }
 
@@ -52,6 +56,15 @@ impl Category {
             Category::Functionality => "How something works",
             Category::Onboarding => "Getting started",
             Category::DataRequest => "My data (access, correction, deletion)",
+            Category::Unsorted => "Not sorted yet",
+        }
+    }
+
+    /// Parses a category read back from storage, where `unsorted` is valid too.
+    pub fn from_stored(s: &str) -> Option<Self> {
+        match s {
+            "unsorted" => Some(Category::Unsorted),
+            other => other.parse().ok(),
         }
     }
 }

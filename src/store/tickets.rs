@@ -35,9 +35,67 @@ pub struct NewTicketRecord {
     pub sealed_pgp_key: Option<Sealed>,
     pub mask_slots: Vec<MaskSlot>,
     pub priority: Priority,
+    /// The reply address token's keyed hash and the token sealed for outgoing mail.
+    pub reply_token: Option<(TokenDigest, Sealed)>,
+    /// How the first message arrived, and its attachments.
+    pub delivery: Delivery,
     /// Seconds from filing to the first-response and resolution targets.
     pub first_response_within: i64,
     pub resolution_within: i64,
+}
+
+/// How a message arrived: encrypted or not, what its signature showed, what it carried.
+#[derive(Debug, Default)]
+pub struct Delivery {
+    pub encrypted: bool,
+    pub signature: SignatureVerdict,
+    pub attachments: Vec<NewAttachment>,
+}
+
+/// What a message's signature showed, as agents see it.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum SignatureVerdict {
+    #[default]
+    None,
+    /// Signed by the ticket's pinned key, or by a key whose user ID is the sender's address.
+    Verified,
+    /// Signed, but not provably by the sender (unknown key, bad signature, other identity).
+    Unverified,
+}
+
+impl SignatureVerdict {
+    pub fn id(self) -> &'static str {
+        match self {
+            SignatureVerdict::None => "none",
+            SignatureVerdict::Verified => "verified",
+            SignatureVerdict::Unverified => "unverified",
+        }
+    }
+}
+
+/// An attachment on its way in: text is redacted, anything else sealed.
+#[derive(Debug)]
+pub struct NewAttachment {
+    pub name: Redacted<String>,
+    pub media_type: String,
+    pub size: i64,
+    pub content: AttachmentContent,
+}
+
+#[derive(Debug)]
+pub enum AttachmentContent {
+    Text(Redacted<String>),
+    Sealed(Sealed),
+}
+
+/// What joining a mail to an existing ticket needs to check, all still sealed.
+#[derive(Debug)]
+pub struct ThreadSecrets {
+    pub sealed_ticket_key: Sealed,
+    pub contact: Option<Sealed>,
+    pub pgp_key: Option<Sealed>,
+    pub reply_token: Option<Sealed>,
+    pub require_encryption: bool,
 }
 
 /// A ticket as its requester may see it.
@@ -97,15 +155,25 @@ impl Store {
         .await
         .map_err(|e| StoreError::on_unique(e, "reference"))?;
 
-        insert_message(&mut tx, ticket_id, Author::Requester, &record.body, now).await?;
+        insert_message(&mut tx, ticket_id, Author::Requester, &record.body, now, &record.delivery)
+            .await?;
+        if let Some((digest, _)) = &record.reply_token {
+            sqlx::query("update tickets set reply_token_hash = $2 where id = $1")
+                .bind(ticket_id)
+                .bind(&digest.0[..])
+                .execute(&mut *tx)
+                .await?;
+        }
         sqlx::query("insert into ticket_keys (ticket_id, sealed_identity) values ($1, $2)")
             .bind(ticket_id)
             .bind(record.sealed_ticket_key.as_bytes())
             .execute(&mut *tx)
             .await?;
+        let sealed_reply_token = record.reply_token.as_ref().map(|(_, sealed)| sealed.clone());
         for (kind, sealed) in [
             ("contact", &record.sealed_contact),
             ("pgp_key", &record.sealed_pgp_key),
+            ("reply_token", &sealed_reply_token),
         ] {
             if let Some(sealed) = sealed {
                 sqlx::query(
@@ -193,14 +261,63 @@ impl Store {
                 .try_get::<String, _>("status")?
                 .parse()
                 .map_err(|()| StoreError::Corrupt("ticket status"))?,
-            category: ticket
-                .try_get::<String, _>("category")?
-                .parse()
-                .map_err(|()| StoreError::Corrupt("ticket category"))?,
+            category: Category::from_stored(&ticket.try_get::<String, _>("category")?)
+                .ok_or(StoreError::Corrupt("ticket category"))?,
             subject: ticket.try_get("subject")?,
             created_at: ticket.try_get("created_at")?,
             messages,
         })
+    }
+
+    /// The ticket behind a reply address token, if any.
+    pub async fn reply_grant(&self, token: TokenDigest) -> Result<RequesterGrant, StoreError> {
+        let row = sqlx::query("select id, reference from tickets where reply_token_hash = $1")
+            .bind(&token.0[..])
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok(RequesterGrant {
+            ticket_id: row.try_get("id")?,
+            reference: parse_reference(row.try_get("reference")?)?,
+        })
+    }
+
+    /// The sealed data needed to decide whether a mail may join this ticket.
+    pub async fn thread_secrets(&self, grant: &RequesterGrant) -> Result<ThreadSecrets, StoreError> {
+        let row = sqlx::query(
+            "select k.sealed_identity, q.require_encryption, \
+             (select ciphertext from vault_entries v where v.ticket_id = t.id and v.kind = 'contact') as contact, \
+             (select ciphertext from vault_entries v where v.ticket_id = t.id and v.kind = 'pgp_key') as pgp_key, \
+             (select ciphertext from vault_entries v where v.ticket_id = t.id and v.kind = 'reply_token') as reply_token \
+             from tickets t join ticket_keys k on k.ticket_id = t.id left join queues q on q.id = t.queue_id \
+             where t.id = $1",
+        )
+        .bind(grant.ticket_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        Ok(ThreadSecrets {
+            sealed_ticket_key: Sealed::from_stored(row.try_get("sealed_identity")?),
+            contact: row.try_get::<Option<Vec<u8>>, _>("contact")?.map(Sealed::from_stored),
+            pgp_key: row.try_get::<Option<Vec<u8>>, _>("pgp_key")?.map(Sealed::from_stored),
+            reply_token: row
+                .try_get::<Option<Vec<u8>>, _>("reply_token")?
+                .map(Sealed::from_stored),
+            require_encryption: row.try_get::<Option<i64>, _>("require_encryption")?.unwrap_or(0) != 0,
+        })
+    }
+
+    /// Whether the queue a new ticket of `category` would land in takes only encrypted mail.
+    pub async fn requires_encryption(&self, category: Category) -> Result<bool, StoreError> {
+        let flag: Option<i64> = sqlx::query_scalar(
+            "select require_encryption from queues where id = coalesce( \
+             (select queue_id from routing_rules where category = $1), \
+             (select id from queues where name = 'general'))",
+        )
+        .bind(category.id())
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(flag.unwrap_or(0) != 0)
     }
 
     /// The mask numbers already handed out in this ticket.
@@ -217,10 +334,34 @@ impl Store {
         body: &Redacted<String>,
         new_slots: &[MaskSlot],
     ) -> Result<(), StoreError> {
+        self.add_requester_message(grant, body, new_slots, &Delivery::default(), None)
+            .await
+    }
+
+    /// A requester's message from any channel; `pin_key` pins an OpenPGP key to the ticket
+    /// if none is pinned yet.
+    pub async fn add_requester_message(
+        &self,
+        grant: &RequesterGrant,
+        body: &Redacted<String>,
+        new_slots: &[MaskSlot],
+        delivery: &Delivery,
+        pin_key: Option<&Sealed>,
+    ) -> Result<(), StoreError> {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
         insert_mask_slots(&mut tx, grant.ticket_id, new_slots).await?;
-        insert_message(&mut tx, grant.ticket_id, Author::Requester, body, now).await?;
+        insert_message(&mut tx, grant.ticket_id, Author::Requester, body, now, delivery).await?;
+        if let Some(key) = pin_key {
+            sqlx::query(
+                "insert into vault_entries (ticket_id, kind, ciphertext) values ($1, 'pgp_key', $2) \
+                 on conflict (ticket_id, kind) do nothing",
+            )
+            .bind(grant.ticket_id)
+            .bind(key.as_bytes())
+            .execute(&mut *tx)
+            .await?;
+        }
         // A reply to a finished ticket reopens it, and the reopening is counted.
         let updated = sqlx::query(
             "update tickets set updated_at = $2, closed_at = null, pending_since = null, auto_closed = 0, \
@@ -305,15 +446,41 @@ async fn insert_message(
     author: Author,
     body: &Redacted<String>,
     now: i64,
+    delivery: &Delivery,
 ) -> Result<(), StoreError> {
-    sqlx::query("insert into messages (ticket_id, author, body, redactions, created_at) values ($1, $2, $3, $4, $5)")
+    let message_id: i64 = sqlx::query_scalar(
+        "insert into messages (ticket_id, author, body, redactions, created_at, encrypted, signature) \
+         values ($1, $2, $3, $4, $5, $6, $7) returning id",
+    )
+    .bind(ticket_id)
+    .bind(author.id())
+    .bind(body.as_str())
+    .bind(counts_json(body.counts()))
+    .bind(now)
+    .bind(i64::from(delivery.encrypted))
+    .bind(delivery.signature.id())
+    .fetch_one(&mut **tx)
+    .await?;
+    for attachment in &delivery.attachments {
+        let (text, sealed) = match &attachment.content {
+            AttachmentContent::Text(text) => (Some(text.as_str()), None),
+            AttachmentContent::Sealed(sealed) => (None, Some(sealed.as_bytes())),
+        };
+        sqlx::query(
+            "insert into attachments (ticket_id, message_id, name, media_type, size, text, sealed, created_at) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
         .bind(ticket_id)
-        .bind(author.id())
-        .bind(body.as_str())
-        .bind(counts_json(body.counts()))
+        .bind(message_id)
+        .bind(attachment.name.as_str())
+        .bind(&attachment.media_type)
+        .bind(attachment.size)
+        .bind(text)
+        .bind(sealed)
         .bind(now)
         .execute(&mut **tx)
         .await?;
+    }
     Ok(())
 }
 

@@ -60,6 +60,9 @@ pub struct TicketJson {
     category: &'static str,
     subject: String,
     created_at: String,
+    /// Where the requester can reply by mail (present when the ticket has a contact).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reply_address: Option<String>,
     messages: Vec<MessageJson>,
 }
 
@@ -77,7 +80,9 @@ pub async fn show(
 ) -> WebResult<Json<TicketJson>> {
     let grant = grant(&state, &token).await?;
     let view = state.desk.store.requester_view(&grant).await?;
+    let reply_address = crate::web::public::ticket::reply_address(&state, &grant).await?;
     Ok(Json(TicketJson {
+        reply_address,
         reference: view.reference.to_string(),
         status: view.status.id(),
         category: view.category.id(),

@@ -30,6 +30,7 @@ pub struct TicketPage {
     pub messages: Vec<MessageView>,
     pub errors: Vec<FieldError>,
     pub draft: String,
+    pub reply_address: Option<String>,
 }
 
 impl TicketPage {
@@ -51,6 +52,7 @@ impl TicketPage {
                 .collect(),
             errors: Vec::new(),
             draft: String::new(),
+            reply_address: None,
         }
     }
 }
@@ -69,6 +71,17 @@ pub struct DeletedPage {
     pub when: String,
 }
 
+/// The ticket's secret reply address, `support+TOKEN@domain`, if it has one.
+pub(crate) async fn reply_address(
+    state: &AppState,
+    grant: &RequesterGrant,
+) -> WebResult<Option<String>> {
+    let thread = state.desk.open_thread(grant).await?;
+    let support = crate::mail::SupportAddress::parse(&state.config.support_address)
+        .map_err(WebError::Internal)?;
+    Ok(thread.reply_token.map(|token| support.with_tag(&token)))
+}
+
 /// Resolves a presented token to a grant; unknown and malformed tokens take the same path.
 pub(crate) async fn grant(state: &AppState, token: &str) -> WebResult<RequesterGrant> {
     let digest = digest_presented_token(&state.desk.keyring, token);
@@ -81,7 +94,10 @@ pub async fn show(
 ) -> WebResult<TicketPage> {
     let grant = grant(&state, &token).await?;
     let view = state.desk.store.requester_view(&grant).await?;
-    Ok(TicketPage::new(token, view))
+    Ok(TicketPage {
+        reply_address: reply_address(&state, &grant).await?,
+        ..TicketPage::new(token, view)
+    })
 }
 
 pub async fn reply(

@@ -1,0 +1,9 @@
+//! Mail: the SMTP/LMTP listener, turning received mail into tickets and replies, and (later)
+//! sending. Intake goes through `intake::Desk` like every other channel.
+
+pub mod address;
+pub mod inbound;
+pub mod listener;
+
+pub use address::SupportAddress;
+pub use inbound::{Accepted, Envelope, Refusal, receive};

@@ -1,0 +1,518 @@
+//! Received mail → a new ticket or a reply. Parses MIME (mail-parser), opens PGP/MIME and
+//! inline OpenPGP, checks signatures, decides threading, then hands text to `Desk`, which
+//! redacts it before anything is stored. A message that cannot be processed is refused
+//! whole, with a reason for the sender's MTA; nothing of it is kept.
+
+use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
+
+use super::address::{Recipient, SupportAddress};
+use crate::crypto::{
+    Opened, PgpMessageError, RequesterKey, SignatureCheck, fingerprint_of, same_fingerprint,
+    verify_detached, verify_inline,
+};
+use crate::domain::{Category, ContactAddress, KeepChoices, NewTicketInput};
+use crate::intake::{Desk, IncomingAttachment, IntakeError, MailIntake};
+use crate::store::{SignatureVerdict, StoreError};
+
+/// The SMTP envelope.
+#[derive(Debug, Clone)]
+pub struct Envelope {
+    pub mail_from: String,
+    pub recipients: Vec<String>,
+}
+
+/// What happened to an accepted message.
+#[derive(Debug)]
+pub struct Accepted {
+    pub reference: String,
+    /// True when it joined an existing ticket.
+    pub joined: bool,
+}
+
+/// Why a message was refused; each becomes a 5xx reply the sender's MTA bounces.
+#[derive(Debug, thiserror::Error)]
+pub enum Refusal {
+    #[error("the message is not well-formed MIME: {0}")]
+    Malformed(&'static str),
+    #[error("{0}")]
+    Undecryptable(&'static str),
+    #[error(
+        "this support desk accepts only OpenPGP-encrypted mail. Encrypt to the key published at {0} and send again"
+    )]
+    EncryptionRequired(String),
+    #[error("the message has no readable text")]
+    Empty,
+    #[error("the message could not be stored; try again later")]
+    Temporary,
+}
+
+impl Refusal {
+    /// SMTP reply code and enhanced status code.
+    pub fn code(&self) -> (u16, &'static str) {
+        match self {
+            Refusal::Malformed(_) => (554, "5.6.0"),
+            Refusal::Undecryptable(_) => (554, "5.7.5"),
+            Refusal::EncryptionRequired(_) => (550, "5.7.1"),
+            Refusal::Empty => (554, "5.6.0"),
+            Refusal::Temporary => (451, "4.3.0"),
+        }
+    }
+}
+
+/// How deep PGP/MIME layers may nest (signed inside encrypted inside …).
+const MAX_DEPTH: usize = 4;
+
+/// The readable content of a message once every OpenPGP layer is open.
+struct Content {
+    text: String,
+    attachments: Vec<IncomingAttachment>,
+    /// Keys found in the message itself (attached `application/pgp-keys`).
+    attached_keys: Vec<Vec<u8>>,
+    encrypted: bool,
+    signature: SignatureCheck,
+}
+
+/// Processes one received message.
+pub async fn receive(
+    desk: &Desk,
+    support: &SupportAddress,
+    key_url: &str,
+    envelope: &Envelope,
+    raw: &[u8],
+) -> Result<Accepted, Refusal> {
+    let message = MessageParser::default()
+        .parse(raw)
+        .ok_or(Refusal::Malformed("no message headers"))?;
+    check_complete(&message, raw)?;
+    let sender = message
+        .reply_to()
+        .and_then(|a| a.first())
+        .or_else(|| message.from().and_then(|a| a.first()))
+        .and_then(|a| a.address())
+        .and_then(|a| ContactAddress::parse(a).ok());
+    let subject = message.subject().unwrap_or("").trim().to_owned();
+
+    // Where it is going: a ticket's reply address, a category's address, or the desk.
+    let tags: Vec<String> = envelope
+        .recipients
+        .iter()
+        .filter_map(|r| match support.match_recipient(r) {
+            Some(Recipient::Tagged(tag)) => Some(tag),
+            _ => None,
+        })
+        .collect();
+    let thread = find_thread(desk, &tags).await?;
+
+    let mut candidates: Vec<Vec<u8>> = autocrypt_keys(&message, sender.as_ref());
+    if let Some((_, open)) = &thread
+        && let Some(pinned) = &open.pinned_key
+    {
+        candidates.push(pinned.clone());
+    }
+    let content = open_entity(desk, &message, raw, &candidates, 0)?;
+    candidates.extend(content.attached_keys.iter().cloned());
+
+    let pinned_fingerprint = thread
+        .as_ref()
+        .and_then(|(_, open)| open.pinned_key.as_deref())
+        .and_then(fingerprint_of);
+    let verdict = verdict(&content.signature, pinned_fingerprint.as_deref(), sender.as_ref());
+    // The key to pin: the one that signed, else one the sender sent along for their address.
+    let key_to_pin = key_to_pin(&content.signature, &candidates, sender.as_ref());
+    let text = content.text.trim().to_owned();
+    if text.is_empty() && content.attachments.is_empty() {
+        return Err(Refusal::Empty);
+    }
+    let text = if text.is_empty() {
+        "(no text; see attachments)".to_owned()
+    } else {
+        text
+    };
+    let mail = MailIntake {
+        encrypted: content.encrypted,
+        signature: verdict,
+        attachments: content.attachments,
+    };
+
+    if let Some((grant, open)) = thread {
+        // A reply joins only when it proves it belongs: signed by the pinned key, or sent
+        // to the secret reply address from the same contact the ticket was sealed with.
+        let signed_by_pinned = pinned_fingerprint.is_some() && verdict_is_pinned(&content.signature, pinned_fingerprint.as_deref());
+        let same_contact = match (&open.contact, &sender) {
+            (Some(contact), Some(sender)) => contact.eq_ignore_ascii_case(sender.as_str()),
+            _ => false,
+        };
+        if signed_by_pinned || same_contact {
+            if open.require_encryption && !mail.encrypted {
+                return Err(Refusal::EncryptionRequired(key_url.to_owned()));
+            }
+            desk.reply_from_mail(&grant, &open, &text, mail, key_to_pin.as_ref())
+                .await
+                .map_err(internal)?;
+            tracing::info!(reference = %grant.reference(), "mail reply joined its ticket");
+            return Ok(Accepted {
+                reference: grant.reference().to_string(),
+                joined: true,
+            });
+        }
+        tracing::info!("mail to a reply address did not prove its sender; filed as a new ticket");
+    }
+
+    let category = tags
+        .iter()
+        .find_map(|t| t.parse::<Category>().ok())
+        .unwrap_or(Category::Unsorted);
+    if !mail.encrypted && desk.store.requires_encryption(category).await.map_err(|e| internal(e.into()))? {
+        return Err(Refusal::EncryptionRequired(key_url.to_owned()));
+    }
+    let input = NewTicketInput {
+        subject: clean_subject(&subject),
+        body: text,
+        category,
+        contact: sender,
+        pgp_key: None,
+        keep: KeepChoices::default(),
+    };
+    let filed = desk.file(input, key_to_pin, mail).await.map_err(internal)?;
+    Ok(Accepted {
+        reference: filed.reference.to_string(),
+        joined: false,
+    })
+}
+
+fn internal(err: IntakeError) -> Refusal {
+    tracing::error!(error = %err, "storing a received mail failed");
+    Refusal::Temporary
+}
+
+/// The ticket a reply-address tag points at, with its secrets opened.
+async fn find_thread(
+    desk: &Desk,
+    tags: &[String],
+) -> Result<Option<(crate::store::RequesterGrant, crate::intake::OpenThread)>, Refusal> {
+    for tag in tags {
+        if tag.parse::<Category>().is_ok() {
+            continue;
+        }
+        match desk.store.reply_grant(desk.reply_token_digest(tag)).await {
+            Ok(grant) => {
+                let open = desk.open_thread(&grant).await.map_err(internal)?;
+                return Ok(Some((grant, open)));
+            }
+            Err(StoreError::NotFound) => continue,
+            Err(other) => return Err(internal(other.into())),
+        }
+    }
+    Ok(None)
+}
+
+/// Opens one MIME entity: PGP/MIME encrypted or signed, inline OpenPGP, or plain.
+fn open_entity(
+    desk: &Desk,
+    message: &Message<'_>,
+    raw: &[u8],
+    candidates: &[Vec<u8>],
+    depth: usize,
+) -> Result<Content, Refusal> {
+    if depth > MAX_DEPTH {
+        return Err(Refusal::Malformed("OpenPGP layers nested too deeply"));
+    }
+    let root = message.root_part();
+    if root.is_content_type("multipart", "encrypted") {
+        let payload = subparts(message, 0)
+            .into_iter()
+            .find(|p| p.is_content_type("application", "octet-stream"))
+            .ok_or(Refusal::Malformed("multipart/encrypted without its encrypted part"))?;
+        let opened = desk
+            .keyring
+            .decrypt_mail(payload.contents(), candidates)
+            .map_err(decrypt_refusal)?;
+        let inner_raw = opened.content.clone();
+        let inner = MessageParser::default()
+            .parse(&inner_raw)
+            .ok_or(Refusal::Malformed("the decrypted part is not MIME"))?;
+        check_complete(&inner, &inner_raw)?;
+        let mut content = open_entity(desk, &inner, &inner_raw, candidates, depth + 1)?;
+        content.encrypted = true;
+        if content.signature == SignatureCheck::None {
+            content.signature = opened.signature;
+        }
+        return Ok(content);
+    }
+    if root.is_content_type("multipart", "signed") {
+        let parts = subparts(message, 0);
+        let (Some(signed), Some(signature)) = (parts.first(), parts.get(1)) else {
+            return Err(Refusal::Malformed("multipart/signed without two parts"));
+        };
+        let start = signed.raw_header_offset() as usize;
+        let end = signed.raw_end_offset() as usize;
+        let signed_raw = raw
+            .get(start..end)
+            .ok_or(Refusal::Malformed("bad part offsets"))?;
+        let signed_bytes = canonical_crlf(signed_raw);
+        let check = verify_detached(&signed_bytes, signature.contents(), candidates);
+        let inner = MessageParser::default()
+            .parse(signed_raw)
+            .ok_or(Refusal::Malformed("the signed part is not MIME"))?;
+        let mut content = open_entity(desk, &inner, signed_raw, candidates, depth + 1)?;
+        content.signature = check;
+        return Ok(content);
+    }
+    plain_content(desk, message, candidates)
+}
+
+/// A message without PGP/MIME structure; its text may still hold inline OpenPGP.
+fn plain_content(
+    desk: &Desk,
+    message: &Message<'_>,
+    candidates: &[Vec<u8>],
+) -> Result<Content, Refusal> {
+    let mut text = message
+        .body_text(0)
+        .map(|t| t.into_owned())
+        .unwrap_or_default();
+    let mut attachments = Vec::new();
+    let mut attached_keys = Vec::new();
+    for part in message.attachments() {
+        let media = media_type(part);
+        if media == "application/pgp-keys" {
+            attached_keys.push(part.contents().to_vec());
+            continue;
+        }
+        if media == "application/pgp-signature" {
+            continue;
+        }
+        if let PartType::Message(_) = part.body {
+            // A forwarded message travels as a text attachment of its raw form.
+        }
+        attachments.push(IncomingAttachment {
+            name: part.attachment_name().unwrap_or("attachment").to_owned(),
+            media_type: media,
+            bytes: part.contents().to_vec(),
+        });
+    }
+    let mut encrypted = false;
+    let mut signature = SignatureCheck::None;
+    if let Some(block) = armored_block(&text, "PGP MESSAGE") {
+        let opened = desk
+            .keyring
+            .decrypt_mail(block.as_bytes(), candidates)
+            .map_err(decrypt_refusal)?;
+        text = String::from_utf8(opened.content)
+            .map_err(|_| Refusal::Malformed("the decrypted text is not UTF-8"))?;
+        encrypted = opened.encrypted;
+        signature = opened.signature;
+    } else if let Some(block) = armored_block(&text, "PGP SIGNED MESSAGE") {
+        let Opened {
+            content,
+            signature: check,
+            ..
+        } = verify_inline(block.as_bytes(), candidates).map_err(|_| {
+            Refusal::Malformed("the inline-signed text is damaged")
+        })?;
+        text = String::from_utf8(content)
+            .map_err(|_| Refusal::Malformed("the signed text is not UTF-8"))?;
+        signature = check;
+    }
+    Ok(Content {
+        text,
+        attachments,
+        attached_keys,
+        encrypted,
+        signature,
+    })
+}
+
+fn decrypt_refusal(err: PgpMessageError) -> Refusal {
+    match err {
+        PgpMessageError::NotForUs => Refusal::Undecryptable(
+            "the message is not encrypted to this support desk's key; fetch the current key and send again",
+        ),
+        _ => Refusal::Undecryptable("the encrypted part is damaged and cannot be decrypted"),
+    }
+}
+
+/// The direct sub-parts of part `id`.
+fn subparts<'m>(message: &'m Message<'_>, id: usize) -> Vec<&'m mail_parser::MessagePart<'m>> {
+    message
+        .parts
+        .get(id)
+        .and_then(|p| p.sub_parts())
+        .map(|ids| ids.iter().filter_map(|&i| message.parts.get(i as usize)).collect())
+        .unwrap_or_default()
+}
+
+fn media_type(part: &mail_parser::MessagePart<'_>) -> String {
+    part.content_type()
+        .map(|ct| {
+            format!(
+                "{}/{}",
+                ct.ctype(),
+                ct.subtype().unwrap_or("octet-stream")
+            )
+            .to_ascii_lowercase()
+        })
+        .unwrap_or_else(|| "application/octet-stream".into())
+}
+
+/// Refuses a multipart whose closing boundary never comes: a truncated message must bounce,
+/// not be stored half-way.
+fn check_complete(message: &Message<'_>, raw: &[u8]) -> Result<(), Refusal> {
+    for part in &message.parts {
+        if !part.is_multipart() {
+            continue;
+        }
+        let Some(boundary) = part.content_type().and_then(|ct| ct.attribute("boundary")) else {
+            return Err(Refusal::Malformed("a multipart part has no boundary"));
+        };
+        let closing = format!("--{boundary}--");
+        if memchr::memmem::find(raw, closing.as_bytes()).is_none() {
+            return Err(Refusal::Malformed("the message is truncated (a closing MIME boundary is missing)"));
+        }
+    }
+    if message.parts.iter().any(|p| p.is_encoding_problem) {
+        return Err(Refusal::Malformed("a part's transfer encoding is broken"));
+    }
+    Ok(())
+}
+
+/// Line endings as CRLF, which OpenPGP signatures over MIME parts are made on (RFC 3156).
+fn canonical_crlf(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 32);
+    let mut previous = 0u8;
+    for &b in bytes {
+        if b == b'\n' && previous != b'\r' {
+            out.push(b'\r');
+        }
+        out.push(b);
+        previous = b;
+    }
+    out
+}
+
+/// The first `-----BEGIN {kind}-----` … `-----END …-----` block in `text`, if any.
+fn armored_block<'t>(text: &'t str, kind: &str) -> Option<&'t str> {
+    let begin = format!("-----BEGIN {kind}-----");
+    let start = text.find(&begin)?;
+    let end_marker = if kind == "PGP SIGNED MESSAGE" {
+        "-----END PGP SIGNATURE-----"
+    } else {
+        "-----END PGP MESSAGE-----"
+    };
+    let end = text[start..].find(end_marker)? + start + end_marker.len();
+    Some(&text[start..end])
+}
+
+/// Keys from `Autocrypt:` headers whose `addr` is the sender.
+fn autocrypt_keys(message: &Message<'_>, sender: Option<&ContactAddress>) -> Vec<Vec<u8>> {
+    use base64::Engine;
+    let Some(sender) = sender else {
+        return Vec::new();
+    };
+    message
+        .headers_raw()
+        .filter(|(name, _)| name.eq_ignore_ascii_case("autocrypt"))
+        .filter_map(|(_, value)| {
+            let mut addr = None;
+            let mut keydata = None;
+            for attribute in value.split(';') {
+                let (k, v) = attribute.split_once('=')?;
+                match k.trim() {
+                    "addr" => addr = Some(v.trim().to_owned()),
+                    "keydata" => keydata = Some(v.split_whitespace().collect::<String>()),
+                    _ => {}
+                }
+            }
+            if !addr?.eq_ignore_ascii_case(sender.as_str()) {
+                return None;
+            }
+            base64::engine::general_purpose::STANDARD
+                .decode(keydata?)
+                .ok()
+        })
+        .collect()
+}
+
+/// "Verified" only when the signer is the ticket's pinned key or carries the sender's
+/// address as a valid user ID; a good signature by anybody else is merely "unverified".
+fn verdict(
+    check: &SignatureCheck,
+    pinned: Option<&str>,
+    sender: Option<&ContactAddress>,
+) -> SignatureVerdict {
+    match check {
+        SignatureCheck::None => SignatureVerdict::None,
+        SignatureCheck::Unverifiable => SignatureVerdict::Unverified,
+        SignatureCheck::Good {
+            fingerprint,
+            emails,
+        } => {
+            let pinned_match = pinned.is_some_and(|p| same_fingerprint(p, fingerprint));
+            let sender_match = sender.is_some_and(|s| {
+                emails.iter().any(|e| e.eq_ignore_ascii_case(s.as_str()))
+            });
+            if pinned_match || sender_match {
+                SignatureVerdict::Verified
+            } else {
+                SignatureVerdict::Unverified
+            }
+        }
+    }
+}
+
+fn verdict_is_pinned(check: &SignatureCheck, pinned: Option<&str>) -> bool {
+    matches!(check, SignatureCheck::Good { fingerprint, .. }
+        if pinned.is_some_and(|p| same_fingerprint(p, fingerprint)))
+}
+
+/// The public key to pin to the ticket: the one that made a good signature and names the
+/// sender, else a key for the sender's address that came with the mail.
+fn key_to_pin(
+    check: &SignatureCheck,
+    candidates: &[Vec<u8>],
+    sender: Option<&ContactAddress>,
+) -> Option<RequesterKey> {
+    let parsed: Vec<RequesterKey> = candidates
+        .iter()
+        .filter_map(|bytes| {
+            let text = String::from_utf8(bytes.clone())
+                .ok()
+                .unwrap_or_else(|| armor_binary_key(bytes));
+            RequesterKey::parse(&text).ok()
+        })
+        .collect();
+    if let SignatureCheck::Good { fingerprint, emails } = check {
+        let names_sender = sender.is_some_and(|s| emails.iter().any(|e| e.eq_ignore_ascii_case(s.as_str())));
+        if names_sender
+            && let Some(key) = parsed.iter().find(|k| same_fingerprint(&k.fingerprint, fingerprint))
+        {
+            return RequesterKey::parse(&String::from_utf8_lossy(&key.armored)).ok();
+        }
+    }
+    let sender = sender?;
+    parsed
+        .into_iter()
+        .find(|k| k.user_emails.iter().any(|e| e.eq_ignore_ascii_case(sender.as_str())))
+}
+
+/// Autocrypt carries keys in binary; `RequesterKey::parse` takes text, so armor them.
+fn armor_binary_key(bytes: &[u8]) -> String {
+    crate::crypto::armor_public_key(bytes).unwrap_or_default()
+}
+
+/// Subjects are one line and never empty.
+fn clean_subject(subject: &str) -> String {
+    let one_line: String = subject
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .trim()
+        .chars()
+        .take(200)
+        .collect();
+    if one_line.is_empty() {
+        "(no subject)".to_owned()
+    } else {
+        one_line
+    }
+}
