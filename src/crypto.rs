@@ -9,9 +9,7 @@ mod seal;
 
 pub use keyring::Keyring;
 pub use pgp::{PgpKeyError, RequesterKey, armor_public_key};
-pub use pgp_message::{
-    Opened, PgpMessageError, SignatureCheck, fingerprint_of, same_fingerprint,
-};
+pub use pgp_message::{Opened, PgpMessageError, SignatureCheck, fingerprint_of, same_fingerprint};
 
 /// Verifies an inline- or cleartext-signed message that is not encrypted.
 pub fn verify_inline(data: &[u8], signers: &[Vec<u8>]) -> Result<Opened, PgpMessageError> {

@@ -5,11 +5,11 @@
 
 use std::sync::Arc;
 
+use crate::auth::ReplyToken;
 use crate::auth::{AccessToken, digest_token};
 use crate::crypto::{Keyring, PgpKeyError, RequesterKey, TicketKey, os_random};
 use crate::domain::{InputError, Name, NewTicketInput, ReasonInput, Reference, ReplyInput};
 use crate::redact::{MaskBook, MaskKey, Redacted, RedactionCounts, Redactor};
-use crate::auth::ReplyToken;
 use crate::store::{
     AdminScope, AgentScope, AttachmentContent, Delivery, EscalationOutcome, NewAttachment,
     RequesterGrant, SignatureVerdict, SlaTargets, Store, StoreError, Tombstone,
@@ -159,7 +159,8 @@ impl Desk {
             let body = self
                 .redactor
                 .redact_keeping(&input.body, &mut book, &input.keep.body);
-            let attachments = self.prepare_attachments(&mail.attachments, &mut book, &ticket_key)?;
+            let attachments =
+                self.prepare_attachments(&mail.attachments, &mut book, &ticket_key)?;
             let mut redactions = subject.counts().clone();
             redactions.merge(body.counts());
             let record = crate::store::NewTicketRecord {
@@ -302,7 +303,12 @@ impl Desk {
     ) -> Result<(), IntakeError> {
         let input = ReplyInput::parse(body).map_err(|e| vec![e])?;
         let sealed_key = pin_key
-            .map(|k| thread.ticket_key.seal(&k.armored).map_err(anyhow::Error::from))
+            .map(|k| {
+                thread
+                    .ticket_key
+                    .seal(&k.armored)
+                    .map_err(anyhow::Error::from)
+            })
             .transpose()?;
         for _ in 0..ATTEMPTS {
             let existing = self.store.mask_slots(grant).await?;
@@ -317,7 +323,13 @@ impl Desk {
             };
             match self
                 .store
-                .add_requester_message(grant, &body, book.fresh_slots(), &delivery, sealed_key.as_ref())
+                .add_requester_message(
+                    grant,
+                    &body,
+                    book.fresh_slots(),
+                    &delivery,
+                    sealed_key.as_ref(),
+                )
                 .await
             {
                 Ok(()) => return Ok(()),

@@ -67,7 +67,11 @@ struct Helper<'a> {
 }
 
 impl<'a> Helper<'a> {
-    fn new(policy: &'a StandardPolicy<'a>, secret: Option<&'a Cert>, candidates: &[Vec<u8>]) -> Self {
+    fn new(
+        policy: &'a StandardPolicy<'a>,
+        secret: Option<&'a Cert>,
+        candidates: &[Vec<u8>],
+    ) -> Self {
         Helper {
             policy,
             secret,
@@ -217,7 +221,8 @@ impl HelpdeskKey {
         recipient: &[u8],
     ) -> Result<Vec<u8>, PgpMessageError> {
         let policy = StandardPolicy::new();
-        let recipient = Cert::from_bytes(recipient).map_err(|_| PgpMessageError::UnusableRecipient)?;
+        let recipient =
+            Cert::from_bytes(recipient).map_err(|_| PgpMessageError::UnusableRecipient)?;
         let recipients: Vec<_> = recipient
             .keys()
             .with_policy(&policy, None)

@@ -116,7 +116,11 @@ pub async fn receive(
         .as_ref()
         .and_then(|(_, open)| open.pinned_key.as_deref())
         .and_then(fingerprint_of);
-    let verdict = verdict(&content.signature, pinned_fingerprint.as_deref(), sender.as_ref());
+    let verdict = verdict(
+        &content.signature,
+        pinned_fingerprint.as_deref(),
+        sender.as_ref(),
+    );
     // The key to pin: the one that signed, else one the sender sent along for their address.
     let key_to_pin = key_to_pin(&content.signature, &candidates, sender.as_ref());
     let text = content.text.trim().to_owned();
@@ -137,7 +141,8 @@ pub async fn receive(
     if let Some((grant, open)) = thread {
         // A reply joins only when it proves it belongs: signed by the pinned key, or sent
         // to the secret reply address from the same contact the ticket was sealed with.
-        let signed_by_pinned = pinned_fingerprint.is_some() && verdict_is_pinned(&content.signature, pinned_fingerprint.as_deref());
+        let signed_by_pinned = pinned_fingerprint.is_some()
+            && verdict_is_pinned(&content.signature, pinned_fingerprint.as_deref());
         let same_contact = match (&open.contact, &sender) {
             (Some(contact), Some(sender)) => contact.eq_ignore_ascii_case(sender.as_str()),
             _ => false,
@@ -162,7 +167,13 @@ pub async fn receive(
         .iter()
         .find_map(|t| t.parse::<Category>().ok())
         .unwrap_or(Category::Unsorted);
-    if !mail.encrypted && desk.store.requires_encryption(category).await.map_err(|e| internal(e.into()))? {
+    if !mail.encrypted
+        && desk
+            .store
+            .requires_encryption(category)
+            .await
+            .map_err(|e| internal(e.into()))?
+    {
         return Err(Refusal::EncryptionRequired(key_url.to_owned()));
     }
     let input = NewTicketInput {
@@ -222,7 +233,9 @@ fn open_entity(
         let payload = subparts(message, 0)
             .into_iter()
             .find(|p| p.is_content_type("application", "octet-stream"))
-            .ok_or(Refusal::Malformed("multipart/encrypted without its encrypted part"))?;
+            .ok_or(Refusal::Malformed(
+                "multipart/encrypted without its encrypted part",
+            ))?;
         let opened = desk
             .keyring
             .decrypt_mail(payload.contents(), candidates)
@@ -307,9 +320,8 @@ fn plain_content(
             content,
             signature: check,
             ..
-        } = verify_inline(block.as_bytes(), candidates).map_err(|_| {
-            Refusal::Malformed("the inline-signed text is damaged")
-        })?;
+        } = verify_inline(block.as_bytes(), candidates)
+            .map_err(|_| Refusal::Malformed("the inline-signed text is damaged"))?;
         text = String::from_utf8(content)
             .map_err(|_| Refusal::Malformed("the signed text is not UTF-8"))?;
         signature = check;
@@ -338,19 +350,19 @@ fn subparts<'m>(message: &'m Message<'_>, id: usize) -> Vec<&'m mail_parser::Mes
         .parts
         .get(id)
         .and_then(|p| p.sub_parts())
-        .map(|ids| ids.iter().filter_map(|&i| message.parts.get(i as usize)).collect())
+        .map(|ids| {
+            ids.iter()
+                .filter_map(|&i| message.parts.get(i as usize))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
 fn media_type(part: &mail_parser::MessagePart<'_>) -> String {
     part.content_type()
         .map(|ct| {
-            format!(
-                "{}/{}",
-                ct.ctype(),
-                ct.subtype().unwrap_or("octet-stream")
-            )
-            .to_ascii_lowercase()
+            format!("{}/{}", ct.ctype(), ct.subtype().unwrap_or("octet-stream"))
+                .to_ascii_lowercase()
         })
         .unwrap_or_else(|| "application/octet-stream".into())
 }
@@ -367,7 +379,9 @@ fn check_complete(message: &Message<'_>, raw: &[u8]) -> Result<(), Refusal> {
         };
         let closing = format!("--{boundary}--");
         if memchr::memmem::find(raw, closing.as_bytes()).is_none() {
-            return Err(Refusal::Malformed("the message is truncated (a closing MIME boundary is missing)"));
+            return Err(Refusal::Malformed(
+                "the message is truncated (a closing MIME boundary is missing)",
+            ));
         }
     }
     if message.parts.iter().any(|p| p.is_encoding_problem) {
@@ -448,9 +462,8 @@ fn verdict(
             emails,
         } => {
             let pinned_match = pinned.is_some_and(|p| same_fingerprint(p, fingerprint));
-            let sender_match = sender.is_some_and(|s| {
-                emails.iter().any(|e| e.eq_ignore_ascii_case(s.as_str()))
-            });
+            let sender_match =
+                sender.is_some_and(|s| emails.iter().any(|e| e.eq_ignore_ascii_case(s.as_str())));
             if pinned_match || sender_match {
                 SignatureVerdict::Verified
             } else {
@@ -481,18 +494,27 @@ fn key_to_pin(
             RequesterKey::parse(&text).ok()
         })
         .collect();
-    if let SignatureCheck::Good { fingerprint, emails } = check {
-        let names_sender = sender.is_some_and(|s| emails.iter().any(|e| e.eq_ignore_ascii_case(s.as_str())));
+    if let SignatureCheck::Good {
+        fingerprint,
+        emails,
+    } = check
+    {
+        let names_sender =
+            sender.is_some_and(|s| emails.iter().any(|e| e.eq_ignore_ascii_case(s.as_str())));
         if names_sender
-            && let Some(key) = parsed.iter().find(|k| same_fingerprint(&k.fingerprint, fingerprint))
+            && let Some(key) = parsed
+                .iter()
+                .find(|k| same_fingerprint(&k.fingerprint, fingerprint))
         {
             return RequesterKey::parse(&String::from_utf8_lossy(&key.armored)).ok();
         }
     }
     let sender = sender?;
-    parsed
-        .into_iter()
-        .find(|k| k.user_emails.iter().any(|e| e.eq_ignore_ascii_case(sender.as_str())))
+    parsed.into_iter().find(|k| {
+        k.user_emails
+            .iter()
+            .any(|e| e.eq_ignore_ascii_case(sender.as_str()))
+    })
 }
 
 /// Autocrypt carries keys in binary; `RequesterKey::parse` takes text, so armor them.

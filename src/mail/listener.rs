@@ -126,7 +126,11 @@ where
         };
         let answer: String = match verb.as_str() {
             "EHLO" | "LHLO" => {
-                mode = Some(if verb == "LHLO" { Mode::Lmtp } else { Mode::Smtp });
+                mode = Some(if verb == "LHLO" {
+                    Mode::Lmtp
+                } else {
+                    Mode::Smtp
+                });
                 mail_from = None;
                 recipients.clear();
                 format!(
@@ -206,9 +210,15 @@ where
                 "250 2.0.0 Reset".into()
             }
             "NOOP" => "250 2.0.0 Ok".into(),
-            "VRFY" => "252 2.5.0 Cannot verify, but will accept mail for the support address".into(),
-            "HELP" => "214 2.0.0 Send mail to the support address; see the helpdesk's web page".into(),
-            "STARTTLS" => "502 5.5.1 TLS is provided by the mail server in front of this desk".into(),
+            "VRFY" => {
+                "252 2.5.0 Cannot verify, but will accept mail for the support address".into()
+            }
+            "HELP" => {
+                "214 2.0.0 Send mail to the support address; see the helpdesk's web page".into()
+            }
+            "STARTTLS" => {
+                "502 5.5.1 TLS is provided by the mail server in front of this desk".into()
+            }
             "QUIT" => {
                 reply(&mut writer, "221 2.0.0 Bye").await?;
                 return Ok(());
@@ -273,7 +283,11 @@ async fn read_line<R: AsyncRead + Unpin>(
     timeout: Duration,
 ) -> std::io::Result<Line> {
     let mut line = Vec::new();
-    let read = tokio::time::timeout(timeout, (&mut *reader).take(limit).read_until(b'\n', &mut line)).await;
+    let read = tokio::time::timeout(
+        timeout,
+        (&mut *reader).take(limit).read_until(b'\n', &mut line),
+    )
+    .await;
     let Ok(read) = read else {
         return Ok(Line::TimedOut);
     };
@@ -362,7 +376,9 @@ fn parse_path<'a>(rest: &'a str, keyword: &str) -> Option<(String, &'a str)> {
 fn declared_size(params: &str) -> Option<usize> {
     params.split_whitespace().find_map(|p| {
         let (k, v) = p.split_once('=')?;
-        k.eq_ignore_ascii_case("SIZE").then(|| v.parse().ok()).flatten()
+        k.eq_ignore_ascii_case("SIZE")
+            .then(|| v.parse().ok())
+            .flatten()
     })
 }
 

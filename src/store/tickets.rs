@@ -155,8 +155,15 @@ impl Store {
         .await
         .map_err(|e| StoreError::on_unique(e, "reference"))?;
 
-        insert_message(&mut tx, ticket_id, Author::Requester, &record.body, now, &record.delivery)
-            .await?;
+        insert_message(
+            &mut tx,
+            ticket_id,
+            Author::Requester,
+            &record.body,
+            now,
+            &record.delivery,
+        )
+        .await?;
         if let Some((digest, _)) = &record.reply_token {
             sqlx::query("update tickets set reply_token_hash = $2 where id = $1")
                 .bind(ticket_id)
@@ -169,7 +176,10 @@ impl Store {
             .bind(record.sealed_ticket_key.as_bytes())
             .execute(&mut *tx)
             .await?;
-        let sealed_reply_token = record.reply_token.as_ref().map(|(_, sealed)| sealed.clone());
+        let sealed_reply_token = record
+            .reply_token
+            .as_ref()
+            .map(|(_, sealed)| sealed.clone());
         for (kind, sealed) in [
             ("contact", &record.sealed_contact),
             ("pgp_key", &record.sealed_pgp_key),
@@ -283,7 +293,10 @@ impl Store {
     }
 
     /// The sealed data needed to decide whether a mail may join this ticket.
-    pub async fn thread_secrets(&self, grant: &RequesterGrant) -> Result<ThreadSecrets, StoreError> {
+    pub async fn thread_secrets(
+        &self,
+        grant: &RequesterGrant,
+    ) -> Result<ThreadSecrets, StoreError> {
         let row = sqlx::query(
             "select k.sealed_identity, q.require_encryption, \
              (select ciphertext from vault_entries v where v.ticket_id = t.id and v.kind = 'contact') as contact, \
@@ -298,12 +311,19 @@ impl Store {
         .ok_or(StoreError::NotFound)?;
         Ok(ThreadSecrets {
             sealed_ticket_key: Sealed::from_stored(row.try_get("sealed_identity")?),
-            contact: row.try_get::<Option<Vec<u8>>, _>("contact")?.map(Sealed::from_stored),
-            pgp_key: row.try_get::<Option<Vec<u8>>, _>("pgp_key")?.map(Sealed::from_stored),
+            contact: row
+                .try_get::<Option<Vec<u8>>, _>("contact")?
+                .map(Sealed::from_stored),
+            pgp_key: row
+                .try_get::<Option<Vec<u8>>, _>("pgp_key")?
+                .map(Sealed::from_stored),
             reply_token: row
                 .try_get::<Option<Vec<u8>>, _>("reply_token")?
                 .map(Sealed::from_stored),
-            require_encryption: row.try_get::<Option<i64>, _>("require_encryption")?.unwrap_or(0) != 0,
+            require_encryption: row
+                .try_get::<Option<i64>, _>("require_encryption")?
+                .unwrap_or(0)
+                != 0,
         })
     }
 
@@ -351,7 +371,15 @@ impl Store {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
         insert_mask_slots(&mut tx, grant.ticket_id, new_slots).await?;
-        insert_message(&mut tx, grant.ticket_id, Author::Requester, body, now, delivery).await?;
+        insert_message(
+            &mut tx,
+            grant.ticket_id,
+            Author::Requester,
+            body,
+            now,
+            delivery,
+        )
+        .await?;
         if let Some(key) = pin_key {
             sqlx::query(
                 "insert into vault_entries (ticket_id, kind, ciphertext) values ($1, 'pgp_key', $2) \

@@ -13,6 +13,8 @@ mod bad_input;
 mod binary;
 mod browser;
 mod headers;
+mod mail;
+mod mail_support;
 mod preview;
 mod privacy;
 mod public_portal;

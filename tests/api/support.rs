@@ -12,6 +12,8 @@ pub struct TestApp {
     /// The server's own state, for driving jobs and creating agents as an operator would.
     pub state: AppState,
     pub base: String,
+    /// The SMTP/LMTP listener.
+    pub smtp: SocketAddr,
     pub client: reqwest::Client,
     pub data_dir: PathBuf,
     _temp: tempfile::TempDir,
@@ -39,13 +41,21 @@ impl TestApp {
         adjust(&mut config);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr: SocketAddr = listener.local_addr().unwrap();
+        let smtp_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let smtp = smtp_listener.local_addr().unwrap();
         let state = AppState::build(config).await.unwrap();
         let (tx, rx) = oneshot::channel::<()>();
-        let server = tokio::spawn(app::serve(listener, state.clone(), async move {
-            let _ = rx.await;
-        }));
+        let server = tokio::spawn(app::serve_with_mail(
+            listener,
+            Some(smtp_listener),
+            state.clone(),
+            async move {
+                let _ = rx.await;
+            },
+        ));
         TestApp {
             state,
+            smtp,
             base: format!("http://{addr}"),
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
