@@ -44,6 +44,14 @@ impl AppState {
                 redactor: Arc::new(redactor),
                 keyring: Arc::new(keyring),
                 sla: sla_targets(&config),
+                outgoing: Arc::new(crate::intake::Outgoing {
+                    sender: crate::outbound::Sender {
+                        address: config.support_address.clone(),
+                        name: "Support".into(),
+                    },
+                    support: crate::mail::SupportAddress::parse(&config.support_address)?,
+                    public_url: config.public_url.clone(),
+                }),
             },
             config: Arc::new(config),
         })

@@ -46,6 +46,9 @@ pub struct MailPolicy {
     pub hostname: String,
     /// Whether to run the SMTP/LMTP listener at all.
     pub enabled: bool,
+    /// Relay for outgoing mail (`smtp://host:port`, `smtps://…`); also HUSHDESK_SMTP_RELAY.
+    /// Without one, outgoing mail waits in the queue.
+    pub relay: Option<String>,
 }
 
 impl Default for MailPolicy {
@@ -54,6 +57,7 @@ impl Default for MailPolicy {
             max_message_bytes: 10 * 1024 * 1024,
             hostname: "localhost".into(),
             enabled: true,
+            relay: None,
         }
     }
 }
@@ -238,7 +242,13 @@ impl Config {
             hsts: file.hsts.unwrap_or(false),
             agents: file.agents.unwrap_or_default(),
             sla: file.sla.unwrap_or_default(),
-            mail: file.mail.unwrap_or_default(),
+            mail: {
+                let mut mail = file.mail.unwrap_or_default();
+                if let Some(relay) = env("HUSHDESK_SMTP_RELAY") {
+                    mail.relay = Some(relay);
+                }
+                mail
+            },
         };
         config.validate()?;
         Ok(config)
@@ -290,6 +300,11 @@ impl Config {
             bail!("mail.max_message_bytes must be between 1024 and 1073741824");
         }
         crate::mail::SupportAddress::parse(&self.support_address)?;
+        if let Some(relay) = &self.mail.relay
+            && !(relay.starts_with("smtp://") || relay.starts_with("smtps://"))
+        {
+            bail!("mail.relay must be an smtp:// or smtps:// URL");
+        }
         if self.sla.schedule.split_whitespace().count() != 6 {
             bail!("sla.schedule must be a cron line with six fields, seconds first");
         }

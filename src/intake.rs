@@ -22,6 +22,24 @@ pub struct Desk {
     pub redactor: Arc<Redactor>,
     pub keyring: Arc<Keyring>,
     pub sla: SlaTargets,
+    pub outgoing: Arc<Outgoing>,
+}
+
+/// Who outgoing mail is from and where replies go.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub sender: crate::outbound::Sender,
+    pub support: crate::mail::SupportAddress,
+    pub public_url: Option<String>,
+}
+
+/// Whether a message to the requester was queued, and if not, why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mailed {
+    Queued,
+    NoContact,
+    /// They write encrypted but gave no key: plain text is never sent to them.
+    NoKey,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -51,6 +69,7 @@ impl From<StoreError> for IntakeError {
 
 /// A ticket just filed: the only moment the access token exists in clear.
 pub struct Filed {
+    pub grant: RequesterGrant,
     pub reference: Reference,
     pub token: AccessToken,
     pub redactions: RedactionCounts,
@@ -187,9 +206,10 @@ impl Desk {
                 resolution_within: self.sla.resolution[priority.index()],
             };
             match self.store.create_ticket(record).await {
-                Ok(_) => {
+                Ok(grant) => {
                     tracing::info!(reference = %reference, findings = redactions.total(), "ticket filed");
                     return Ok(Filed {
+                        grant,
                         reference,
                         token,
                         redactions,
@@ -263,6 +283,46 @@ impl Desk {
         Err(IntakeError::Internal(anyhow::anyhow!(
             "concurrent replies kept colliding"
         )))
+    }
+
+    /// Queues a mail to the ticket's requester if they gave a contact address: encrypted to
+    /// their pinned key when there is one.
+    pub async fn notify_requester(
+        &self,
+        grant: &RequesterGrant,
+        subject: &str,
+        body: &str,
+    ) -> Result<Mailed, IntakeError> {
+        let thread = self.open_thread(grant).await?;
+        let Some(contact) = &thread.contact else {
+            return Ok(Mailed::NoContact);
+        };
+        let wrote_encrypted = self.store.requester_wrote_encrypted(grant).await?;
+        let draft = crate::outbound::Draft {
+            to: contact,
+            reply_to: thread
+                .reply_token
+                .as_ref()
+                .map(|t| self.outgoing.support.with_tag(t)),
+            reference: grant.reference().as_str(),
+            subject,
+            body,
+            requester_key: thread.pinned_key.as_deref(),
+            requester_wrote_encrypted: wrote_encrypted,
+        };
+        let message = match crate::outbound::compose(&self.keyring, &self.outgoing.sender, &draft) {
+            Ok(message) => message,
+            Err(crate::outbound::ComposeError::NoKeyForEncryptedRequester) => {
+                tracing::warn!(reference = %grant.reference(), "not mailed: the requester writes encrypted but left no key");
+                return Ok(Mailed::NoKey);
+            }
+            Err(crate::outbound::ComposeError::BadAddress(_)) => return Ok(Mailed::NoContact),
+            Err(other) => return Err(IntakeError::Internal(other.into())),
+        };
+        let sealed = crate::outbound::seal_for_queue(&thread.ticket_key, contact, &message)
+            .map_err(anyhow::Error::from)?;
+        self.store.enqueue_mail(grant, &sealed).await?;
+        Ok(Mailed::Queued)
     }
 
     /// Opens what deciding on a mail reply needs: the ticket's key, its contact and its
@@ -388,7 +448,17 @@ impl Desk {
                 )
                 .await
             {
-                Ok(()) => return Ok(body.counts().clone()),
+                Ok(()) if internal => return Ok(body.counts().clone()),
+                Ok(()) => {
+                    // A public reply also goes to the requester by mail, if they left an address.
+                    let grant = self
+                        .store
+                        .grant_for_reply(scope, reference.as_str())
+                        .await?;
+                    self.notify_requester(&grant, "Reply from support", body.as_str())
+                        .await?;
+                    return Ok(body.counts().clone());
+                }
                 Err(StoreError::Conflict("mask")) => continue,
                 Err(other) => return Err(other.into()),
             }

@@ -22,20 +22,38 @@ pub async fn auto_close(
     working_days: u32,
     now: i64,
 ) -> Result<AutoCloseReport, StoreError> {
-    let notice = desk.redact_standalone(
-        "auto-close",
-        &format!(
-            "This ticket was closed automatically because we had no answer from you for \
-             {working_days} working days. If you still need help, reply here and it opens again."
-        ),
+    let text = format!(
+        "This ticket was closed automatically because we had no answer from you for \
+         {working_days} working days. If you still need help, reply here and it opens again."
     );
-    desk.store
+    let notice = desk.redact_standalone("auto-close", &text);
+    let report = desk
+        .store
         .auto_close_waiting(
             now,
             |since| working_deadline(since, working_days) <= now,
             &notice,
         )
-        .await
+        .await?;
+    for grant in &report.grants {
+        if let Err(err) = desk
+            .notify_requester(grant, "Closed", notice.as_str())
+            .await
+        {
+            tracing::warn!(error = %err, "queueing the closing notice failed");
+        }
+    }
+    Ok(report)
+}
+
+/// Sends queued mail through the relay.
+pub async fn deliver_mail(
+    desk: &Desk,
+    relay: &str,
+    now: i64,
+) -> anyhow::Result<crate::outbound::DeliveryReport> {
+    let from = desk.outgoing.sender.address.clone();
+    crate::outbound::deliver_due(desk, relay, &from, now).await
 }
 
 /// The moment `days` working days (Monday to Friday) after `since` have passed.
@@ -59,6 +77,7 @@ pub async fn start(desk: Desk, config: Arc<Config>) -> anyhow::Result<JobSchedul
         .await
         .context("starting the scheduler")?;
     let days = config.sla.auto_close_working_days;
+    let mail_desk = desk.clone();
     let job = Job::new_async(config.sla.schedule.as_str(), move |_id, _scheduler| {
         let desk = desk.clone();
         Box::pin(async move {
@@ -83,6 +102,24 @@ pub async fn start(desk: Desk, config: Arc<Config>) -> anyhow::Result<JobSchedul
     })
     .context("sla.schedule is not a valid cron line")?;
     scheduler.add(job).await.context("adding the SLA job")?;
+    if let Some(relay) = config.mail.relay.clone() {
+        let desk = mail_desk;
+        let job = Job::new_async("*/15 * * * * *", move |_id, _scheduler| {
+            let desk = desk.clone();
+            let relay = relay.clone();
+            Box::pin(async move {
+                match deliver_mail(&desk, &relay, crate::store::now_unix()).await {
+                    Ok(report) if report.sent + report.failed > 0 => {
+                        tracing::info!(sent = report.sent, failed = report.failed, "outgoing mail")
+                    }
+                    Ok(_) => {}
+                    Err(err) => tracing::error!(error = %err, "outgoing mail job failed"),
+                }
+            })
+        })
+        .context("building the mail job")?;
+        scheduler.add(job).await.context("adding the mail job")?;
+    }
     scheduler.start().await.context("starting the scheduler")?;
     Ok(scheduler)
 }

@@ -16,6 +16,7 @@ pub mod domain;
 pub mod intake;
 pub mod jobs;
 pub mod mail;
+pub mod outbound;
 pub mod redact;
 pub mod store;
 pub mod web;

@@ -9,6 +9,7 @@ mod alerts;
 mod audit;
 mod error;
 mod jobs;
+mod outbox;
 mod scope;
 mod tickets;
 
@@ -30,6 +31,7 @@ pub use alerts::Alert;
 pub use audit::{Actor, AuditEntry, AuditEvent, AuditKey, ChainBreak, ChainReport};
 pub use error::StoreError;
 pub use jobs::{AutoCloseReport, SlaReport};
+pub use outbox::QueuedMail;
 pub use scope::{AdminScope, AgentScope};
 pub use tickets::{
     AttachmentContent, Delivery, MessageRow, NewAttachment, NewTicketRecord, RequesterGrant,

@@ -78,6 +78,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/tickets", post(api::tickets::create).layer(filing))
         .route("/healthz", get(health))
         .route("/pgp-key.asc", get(assets::pgp_key))
+        .route("/.well-known/openpgpkey/hu/{hash}", get(assets::wkd_key))
+        .route("/.well-known/openpgpkey/policy", get(assets::wkd_policy))
         .route("/static/style.css", get(assets::stylesheet))
         .merge(requester_routes)
         .fallback(not_found)

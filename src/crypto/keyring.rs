@@ -128,6 +128,11 @@ impl Keyring {
         self.helpdesk_pgp.encrypt_and_sign(plaintext, recipient_key)
     }
 
+    /// The helpdesk's public key in binary form (for Autocrypt headers and WKD).
+    pub fn helpdesk_public_key_binary(&self) -> anyhow::Result<Vec<u8>> {
+        self.helpdesk_pgp.public_binary()
+    }
+
     pub fn helpdesk_public_key(&self) -> anyhow::Result<String> {
         self.helpdesk_pgp.public_armored()
     }

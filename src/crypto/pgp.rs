@@ -105,6 +105,10 @@ impl HelpdeskKey {
         self.cert.fingerprint().to_spaced_hex()
     }
 
+    pub fn public_binary(&self) -> anyhow::Result<Vec<u8>> {
+        self.cert.clone().strip_secret_key_material().to_vec()
+    }
+
     pub(super) fn cert(&self) -> &Cert {
         &self.cert
     }

@@ -61,6 +61,13 @@ impl SupportAddress {
     pub fn domain(&self) -> &str {
         &self.domain
     }
+
+    /// The Web Key Directory name of the local part: z-base32 of its SHA-1
+    /// (draft-koch-openpgp-webkey-service, "direct method").
+    pub fn wkd_hash(&self) -> String {
+        use sha1::{Digest, Sha1};
+        zbase32(&Sha1::digest(self.local.as_bytes()))
+    }
 }
 
 impl std::fmt::Display for SupportAddress {
@@ -69,8 +76,35 @@ impl std::fmt::Display for SupportAddress {
     }
 }
 
+/// z-base32 (RFC 6189 §5.1.6). Written out because it is ten lines and used once.
+fn zbase32(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 32] = b"ybndrfg8ejkmcpqxot1uwisza345h769";
+    let mut out = String::with_capacity(bytes.len() * 8 / 5 + 1);
+    let mut buffer: u32 = 0;
+    let mut bits = 0;
+    for &byte in bytes {
+        buffer = (buffer << 8) | u32::from(byte);
+        bits += 8;
+        while bits >= 5 {
+            bits -= 5;
+            out.push(ALPHABET[((buffer >> bits) & 31) as usize] as char);
+        }
+    }
+    if bits > 0 {
+        out.push(ALPHABET[((buffer << (5 - bits)) & 31) as usize] as char);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn wkd_hash_matches_the_draft_example() {
+        // draft-koch-openpgp-webkey-service: "Joe.Doe" → "iy9q119eutrkn8s1mk4r39qejnbu3n5q"
+        let support = super::SupportAddress::parse("Joe.Doe@Example.ORG").unwrap();
+        assert_eq!(support.wkd_hash(), "iy9q119eutrkn8s1mk4r39qejnbu3n5q");
+    }
+
     use super::*;
 
     #[test]

@@ -7,8 +7,8 @@ use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
 
 use super::address::{Recipient, SupportAddress};
 use crate::crypto::{
-    Opened, PgpMessageError, RequesterKey, SignatureCheck, fingerprint_of, same_fingerprint,
-    verify_detached, verify_inline,
+    Keyring, Opened, PgpMessageError, RequesterKey, SignatureCheck, fingerprint_of,
+    same_fingerprint, verify_detached, verify_inline,
 };
 use crate::domain::{Category, ContactAddress, KeepChoices, NewTicketInput};
 use crate::intake::{Desk, IncomingAttachment, IntakeError, MailIntake};
@@ -109,7 +109,7 @@ pub async fn receive(
     {
         candidates.push(pinned.clone());
     }
-    let content = open_entity(desk, &message, raw, &candidates, 0)?;
+    let content = open_entity(&desk.keyring, &message, raw, &candidates, 0)?;
     candidates.extend(content.attached_keys.iter().cloned());
 
     let pinned_fingerprint = thread
@@ -185,6 +185,24 @@ pub async fn receive(
         keep: KeepChoices::default(),
     };
     let filed = desk.file(input, key_to_pin, mail).await.map_err(internal)?;
+    let link = match &desk.outgoing.public_url {
+        Some(url) => format!("{url}/t/{}", filed.token.as_str()),
+        None => format!("/t/{} on our support site", filed.token.as_str()),
+    };
+    let acknowledgement = format!(
+        "We received your request {reference}.\n\n\
+         Reply to this mail to add to it. You can also read the conversation, reply or delete \
+         the request at any time through this private link (keep it to yourself):\n\n{link}\n\n\
+         Personal data in your message was masked before it was stored.",
+        reference = filed.reference
+    );
+    if let Err(err) = desk
+        .notify_requester(&filed.grant, "We received your request", &acknowledgement)
+        .await
+    {
+        // The ticket is stored; a failed acknowledgement must not bounce the mail.
+        tracing::warn!(error = %err, "queueing the acknowledgement failed");
+    }
     Ok(Accepted {
         reference: filed.reference.to_string(),
         joined: false,
@@ -194,6 +212,23 @@ pub async fn receive(
 fn internal(err: IntakeError) -> Refusal {
     tracing::error!(error = %err, "storing a received mail failed");
     Refusal::Temporary
+}
+
+/// Parses and opens a raw message without storing anything: what the fuzz target drives.
+/// Returns the readable text, or the refusal the sender would get.
+pub fn open_for_inspection(keyring: &Keyring, raw: &[u8]) -> Result<String, Refusal> {
+    let message = MessageParser::default()
+        .parse(raw)
+        .ok_or(Refusal::Malformed("no message headers"))?;
+    check_complete(&message, raw)?;
+    let sender = message
+        .from()
+        .and_then(|a| a.first())
+        .and_then(|a| a.address())
+        .and_then(|a| ContactAddress::parse(a).ok());
+    let candidates = autocrypt_keys(&message, sender.as_ref());
+    let content = open_entity(keyring, &message, raw, &candidates, 0)?;
+    Ok(content.text)
 }
 
 /// The ticket a reply-address tag points at, with its secrets opened.
@@ -219,7 +254,7 @@ async fn find_thread(
 
 /// Opens one MIME entity: PGP/MIME encrypted or signed, inline OpenPGP, or plain.
 fn open_entity(
-    desk: &Desk,
+    keyring: &Keyring,
     message: &Message<'_>,
     raw: &[u8],
     candidates: &[Vec<u8>],
@@ -236,8 +271,7 @@ fn open_entity(
             .ok_or(Refusal::Malformed(
                 "multipart/encrypted without its encrypted part",
             ))?;
-        let opened = desk
-            .keyring
+        let opened = keyring
             .decrypt_mail(payload.contents(), candidates)
             .map_err(decrypt_refusal)?;
         let inner_raw = opened.content.clone();
@@ -245,7 +279,7 @@ fn open_entity(
             .parse(&inner_raw)
             .ok_or(Refusal::Malformed("the decrypted part is not MIME"))?;
         check_complete(&inner, &inner_raw)?;
-        let mut content = open_entity(desk, &inner, &inner_raw, candidates, depth + 1)?;
+        let mut content = open_entity(keyring, &inner, &inner_raw, candidates, depth + 1)?;
         content.encrypted = true;
         if content.signature == SignatureCheck::None {
             content.signature = opened.signature;
@@ -267,16 +301,16 @@ fn open_entity(
         let inner = MessageParser::default()
             .parse(signed_raw)
             .ok_or(Refusal::Malformed("the signed part is not MIME"))?;
-        let mut content = open_entity(desk, &inner, signed_raw, candidates, depth + 1)?;
+        let mut content = open_entity(keyring, &inner, signed_raw, candidates, depth + 1)?;
         content.signature = check;
         return Ok(content);
     }
-    plain_content(desk, message, candidates)
+    plain_content(keyring, message, candidates)
 }
 
 /// A message without PGP/MIME structure; its text may still hold inline OpenPGP.
 fn plain_content(
-    desk: &Desk,
+    keyring: &Keyring,
     message: &Message<'_>,
     candidates: &[Vec<u8>],
 ) -> Result<Content, Refusal> {
@@ -307,8 +341,7 @@ fn plain_content(
     let mut encrypted = false;
     let mut signature = SignatureCheck::None;
     if let Some(block) = armored_block(&text, "PGP MESSAGE") {
-        let opened = desk
-            .keyring
+        let opened = keyring
             .decrypt_mail(block.as_bytes(), candidates)
             .map_err(decrypt_refusal)?;
         text = String::from_utf8(opened.content)

@@ -14,9 +14,11 @@ pub struct SlaReport {
     pub resolution_breaches: u64,
 }
 
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default)]
 pub struct AutoCloseReport {
     pub closed: u64,
+    /// The closed tickets, so their requesters can be told.
+    pub grants: Vec<super::RequesterGrant>,
 }
 
 /// Most tickets one run changes, so a backlog never holds the write lock for long.
@@ -115,6 +117,7 @@ impl Store {
         .fetch_all(&mut *tx)
         .await?;
         let mut closed = 0;
+        let mut grants = Vec::new();
         for row in &waiting {
             let since: i64 = row.try_get("pending_since")?;
             if !is_past_deadline(since) {
@@ -122,6 +125,7 @@ impl Store {
             }
             let id: i64 = row.try_get("id")?;
             let reference: String = row.try_get("reference")?;
+            let reference_for_audit = reference.clone();
             sqlx::query(
                 "update tickets set status = 'closed', closed_at = $2, updated_at = $2, \
                  pending_since = null, auto_closed = 1 where id = $1",
@@ -146,15 +150,19 @@ impl Store {
                 AuditEvent {
                     actor: &Actor::System,
                     action: "auto_closed",
-                    reference: Some(&reference),
+                    reference: Some(&reference_for_audit),
                     detail: String::new(),
                 },
                 now,
             )
             .await?;
             closed += 1;
+            grants.push(super::RequesterGrant {
+                ticket_id: id,
+                reference: super::tickets::parse_reference(reference)?,
+            });
         }
         tx.commit().await?;
-        Ok(AutoCloseReport { closed })
+        Ok(AutoCloseReport { closed, grants })
     }
 }

@@ -13,8 +13,8 @@ use crate::redact::{MaskSlot, Redacted, RedactionCounts};
 /// and it covers exactly that ticket.
 #[derive(Debug, Clone)]
 pub struct RequesterGrant {
-    ticket_id: i64,
-    reference: Reference,
+    pub(super) ticket_id: i64,
+    pub(super) reference: Reference,
 }
 
 impl RequesterGrant {

@@ -1,11 +1,12 @@
 //! Files served as they are: the stylesheet (embedded, so the binary runs from anywhere)
-//! and the helpdesk's public OpenPGP key.
+//! and the helpdesk's public OpenPGP key, also as a Web Key Directory (direct method).
 
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::app::AppState;
+use crate::web::error::WebError;
 
 const STYLESHEET: &str = include_str!("../../static/style.css");
 
@@ -28,6 +29,45 @@ pub async fn pgp_key(State(state): State<AppState>) -> Response {
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/pgp-keys"),
+    );
+    response
+}
+
+/// `/.well-known/openpgpkey/hu/{hash}`: the helpdesk key in binary when `hash` names the
+/// support address's local part, so mail clients find the key by address alone.
+pub async fn wkd_key(
+    State(state): State<AppState>,
+    axum::extract::Path(hash): axum::extract::Path<String>,
+) -> Result<Response, WebError> {
+    let support = crate::mail::SupportAddress::parse(&state.config.support_address)
+        .map_err(WebError::Internal)?;
+    if hash != support.wkd_hash() {
+        return Err(WebError::NotFound);
+    }
+    let key = state
+        .desk
+        .keyring
+        .helpdesk_public_key_binary()
+        .map_err(WebError::Internal)?;
+    let mut response = key.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    Ok(response)
+}
+
+/// `/.well-known/openpgpkey/policy`: present and empty, as the WKD draft asks.
+pub async fn wkd_policy() -> Response {
+    let mut response = "".into_response();
+    response.headers_mut().insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
     );
     response
 }

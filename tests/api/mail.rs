@@ -546,3 +546,178 @@ async fn what_the_desk_encrypts_to_a_requester_only_their_key_opens() {
     assert!(String::from_utf8_lossy(&armored).starts_with("-----BEGIN PGP MESSAGE-----"));
     assert_eq!(jo.decrypt(&armored), b"Your ticket is resolved.");
 }
+
+/// The one part of a PGP/MIME message that holds the ciphertext.
+fn encrypted_part(raw: &[u8]) -> Vec<u8> {
+    let message = mail_parser::MessageParser::default().parse(raw).unwrap();
+    assert!(
+        mail_parser::MimeHeaders::is_content_type(message.root_part(), "multipart", "encrypted"),
+        "outgoing mail to a requester with a key must be PGP/MIME encrypted"
+    );
+    message
+        .parts
+        .iter()
+        .find(|p| mail_parser::MimeHeaders::is_content_type(*p, "application", "octet-stream"))
+        .unwrap()
+        .contents()
+        .to_vec()
+}
+
+#[tokio::test]
+async fn an_agents_reply_reaches_the_requester_encrypted_after_the_relay_comes_back() {
+    let relay = crate::mail_sink::free_addr();
+    let app = TestApp::spawn().await;
+    let token = agent(&app).await;
+    let jo = Person::new("jo@example.org");
+    let (reference, _, _) = app
+        .file_via_api(
+            "Refund",
+            "Where is my refund?",
+            json!({ "contact": "jo@example.org", "pgp_key": jo.public_armored() }),
+        )
+        .await;
+    let reply = app
+        .agent_post(
+            &token,
+            &format!("/api/v1/agent/tickets/{reference}/replies"),
+            &json!({ "body": "The refund left today; write to billing-team@example.com if not." }),
+        )
+        .await;
+    assert_eq!(reply.status(), 201);
+    assert_eq!(app.count_rows("outbox").await, 1);
+    let files = app.data_files();
+    assert!(
+        files_containing(&files, "jo@example.org").is_empty(),
+        "the queue is sealed"
+    );
+
+    // The relay is down: nothing is lost.
+    let desk = &app.state.desk;
+    let relay_url = format!("smtp://{relay}");
+    let now = hushdesk::store::now_unix();
+    let down = hushdesk::jobs::deliver_mail(desk, &relay_url, now)
+        .await
+        .unwrap();
+    assert_eq!((down.sent, down.failed), (0, 1));
+    assert_eq!(app.count_rows("outbox").await, 1);
+    // Not due again at once.
+    let early = hushdesk::jobs::deliver_mail(desk, &relay_url, now + 1)
+        .await
+        .unwrap();
+    assert_eq!((early.sent, early.failed), (0, 0));
+
+    let sink = crate::mail_sink::start(relay).await;
+    let up = hushdesk::jobs::deliver_mail(desk, &relay_url, now + 3600)
+        .await
+        .unwrap();
+    assert_eq!((up.sent, up.failed), (1, 0));
+    assert_eq!(app.count_rows("outbox").await, 0);
+
+    let captured = sink.captured.lock().unwrap().clone();
+    assert_eq!(captured.len(), 1);
+    assert_eq!(captured[0].recipients, ["jo@example.org"]);
+    let raw = &captured[0].data;
+    let text = String::from_utf8_lossy(raw);
+    assert!(text.contains("Autocrypt: addr=support@localhost"), "{text}");
+    assert!(text.contains(&format!("[{reference}] Encrypted message")));
+    assert!(
+        !text.contains("refund left"),
+        "the body must not travel in clear"
+    );
+    assert!(text.contains("Reply-To: support+"), "{text}");
+    let inner = String::from_utf8(jo.decrypt(&encrypted_part(raw))).unwrap();
+    assert!(
+        inner.contains("The refund left today; write to [EMAIL-1] if not."),
+        "{inner}"
+    );
+}
+
+#[tokio::test]
+async fn mail_filed_tickets_are_acknowledged_encrypted_and_never_in_clear_to_encrypted_writers() {
+    let app = TestApp::spawn_with(|c| c.public_url = Some("https://help.example.org".into())).await;
+    let key = helpdesk_key(&app);
+    let jo = Person::new("jo@example.org");
+    use base64::Engine;
+    let keydata = base64::engine::general_purpose::STANDARD.encode(
+        sequoia_openpgp::serialize::SerializeInto::to_vec(
+            &jo.cert.clone().strip_secret_key_material(),
+        )
+        .unwrap(),
+    );
+    let signed = jo.encrypt(&key, text_entity("please help").as_bytes(), true);
+    let mail = format!(
+        "Autocrypt: addr=jo@example.org; keydata={keydata}\r\n{}",
+        pgp_mime_encrypted(&jo.address, DESK, "Help", &signed)
+    );
+    let replies = send(app.smtp, false, &jo.address, &[DESK], &mail).await;
+    assert!(outcome(&replies).starts_with("250"), "{replies:?}");
+    assert_eq!(app.count_rows("outbox").await, 1, "acknowledged");
+
+    // Encrypted, but no key to answer with: no plain-text acknowledgement.
+    let anonymous = Person::new("anon@example.org");
+    let unsigned = anonymous.encrypt(&key, text_entity("no key here").as_bytes(), false);
+    let mail = pgp_mime_encrypted(&anonymous.address, DESK, "Anon", &unsigned);
+    let replies = send(app.smtp, false, &anonymous.address, &[DESK], &mail).await;
+    assert!(outcome(&replies).starts_with("250"), "{replies:?}");
+    assert_eq!(app.count_rows("outbox").await, 1, "nothing queued in clear");
+
+    let relay = crate::mail_sink::free_addr();
+    let sink = crate::mail_sink::start(relay).await;
+    let report = hushdesk::jobs::deliver_mail(
+        &app.state.desk,
+        &format!("smtp://{relay}"),
+        hushdesk::store::now_unix(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.sent, 1);
+    let raw = sink.captured.lock().unwrap()[0].data.clone();
+    let inner = String::from_utf8(jo.decrypt(&encrypted_part(&raw))).unwrap();
+    assert!(inner.contains("We received your request HD-"), "{inner}");
+    let link = inner
+        .split_whitespace()
+        .find(|w| w.starts_with("https://help.example.org/t/"))
+        .unwrap();
+    let path = link.trim_start_matches("https://help.example.org");
+    let ticket: Value = app
+        .get(&format!(
+            "/api/v1/tickets/{}",
+            path.trim_start_matches("/t/")
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        ticket["messages"][0]["body"].as_str().unwrap().trim(),
+        "please help"
+    );
+}
+
+#[tokio::test]
+async fn the_desk_key_is_published_in_a_web_key_directory() {
+    use sequoia_openpgp::parse::Parse;
+    let app = TestApp::spawn().await;
+    let hash = hushdesk::mail::SupportAddress::parse(DESK)
+        .unwrap()
+        .wkd_hash();
+    let response = app
+        .get(&format!("/.well-known/openpgpkey/hu/{hash}?l=support"))
+        .await;
+    assert_eq!(response.status(), 200);
+    let bytes = response.bytes().await.unwrap();
+    let cert = sequoia_openpgp::Cert::from_bytes(&bytes[..]).unwrap();
+    assert!(!cert.is_tsk(), "only the public key is published");
+    assert_eq!(
+        cert.fingerprint().to_spaced_hex(),
+        app.state.helpdesk_fingerprint.as_ref()
+    );
+    assert_eq!(
+        app.get("/.well-known/openpgpkey/policy").await.status(),
+        200
+    );
+    let other = app
+        .get("/.well-known/openpgpkey/hu/iy9q119eutrkn8s1mk4r39qejnbu3n5q")
+        .await;
+    assert_eq!(other.status(), 404);
+}

@@ -14,6 +14,7 @@ mod binary;
 mod browser;
 mod headers;
 mod mail;
+mod mail_sink;
 mod mail_support;
 mod preview;
 mod privacy;
