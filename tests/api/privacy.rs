@@ -248,7 +248,12 @@ async fn the_contact_address_is_sealed_and_the_database_alone_cannot_open_it() {
     assert!(files_containing(&files, contact).is_empty());
     assert!(files_containing(&files, "sealed.canary").is_empty());
     // What is stored is an age file sealed to a per-ticket key.
-    assert_eq!(app.count_rows("vault_entries").await, 1);
+    // The contact and the reply-address token, each sealed.
+    assert_eq!(
+        app.count_rows("vault_entries where kind = 'contact'").await,
+        1
+    );
+    assert_eq!(app.count_rows("vault_entries").await, 2);
     let db: Vec<u8> = files
         .iter()
         .filter(|(p, _)| p.to_string_lossy().contains("hushdesk.db"))
