@@ -23,8 +23,8 @@ use sqlx::sqlite::{
 
 pub use admin::{AgentRow, CannedResponse, QueueRow, RouteRow};
 pub use agent_tickets::{
-    AccessWatch, AgentMessage, AgentTicketView, EscalationOutcome, ListFilter, SlaTargets,
-    StatusFilter, TicketSummary,
+    AccessWatch, AgentMessage, AgentTicketView, AttachmentInfo, EscalationOutcome, ListFilter,
+    SlaTargets, StatusFilter, TicketSummary,
 };
 pub use agents::{LoginCandidate, LoginFailure, LoginOutcome, NewAgent, Session, SessionPolicy};
 pub use alerts::Alert;

@@ -80,6 +80,8 @@ pub struct AgentMessage {
     pub author: String,
     /// The agent who wrote it; `None` for the requester and for automatic notices.
     pub agent_name: Option<String>,
+    pub(super) id: i64,
+    pub attachments: Vec<AttachmentInfo>,
     /// What happened, for messages that record an event ("Escalated L1 → L2").
     pub event: Option<String>,
     pub body: String,
@@ -89,6 +91,16 @@ pub struct AgentMessage {
     pub signature: String,
     pub redactions: RedactionCounts,
     pub created_at: i64,
+}
+
+/// An attachment as agents see it: text ones (redacted) can be read; sealed ones only
+/// named, because their bytes are shown to nobody.
+#[derive(Debug, Clone)]
+pub struct AttachmentInfo {
+    pub name: String,
+    pub media_type: String,
+    pub size: i64,
+    pub text: Option<String>,
 }
 
 /// Where a ticket stands after an escalation.
@@ -217,7 +229,7 @@ impl Store {
         let is_owner = row.try_get::<Option<i64>, _>("owner")?.unwrap_or(0) != 0;
 
         let messages = sqlx::query(
-            "select m.author, m.body, m.internal, m.encrypted, m.signature, m.redactions, m.created_at, \
+            "select m.id, m.author, m.body, m.internal, m.encrypted, m.signature, m.redactions, m.created_at, \
              m.event, a.name as agent_name from messages m left join agents a on a.id = m.agent_id \
              where m.ticket_id = $1 order by m.id",
         )
@@ -228,6 +240,8 @@ impl Store {
         .map(|row| {
             Ok(AgentMessage {
                 author: row.try_get("author")?,
+                id: row.try_get("id")?,
+                attachments: Vec::new(),
                 agent_name: row.try_get("agent_name")?,
                 event: row.try_get("event")?,
                 body: row.try_get("body")?,
@@ -239,6 +253,24 @@ impl Store {
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
+        let mut messages = messages;
+        let attachments = sqlx::query(
+            "select message_id, name, media_type, size, text from attachments where ticket_id = $1 order by id",
+        )
+        .bind(ticket_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        for row in &attachments {
+            let message_id: i64 = row.try_get("message_id")?;
+            if let Some(message) = messages.iter_mut().find(|m| m.id == message_id) {
+                message.attachments.push(AttachmentInfo {
+                    name: row.try_get("name")?,
+                    media_type: row.try_get("media_type")?,
+                    size: row.try_get("size")?,
+                    text: row.try_get("text")?,
+                });
+            }
+        }
         let assignable = sqlx::query_scalar(
             "select a.name from queue_members m join agents a on a.id = m.agent_id \
              where m.queue_id = $1 and a.disabled = 0 and a.tier >= $2 order by a.name",

@@ -531,6 +531,22 @@ async fn text_attachments_are_redacted_and_binary_ones_sealed() {
             "{canary} reached the disk"
         );
     }
+    let token = agent(&app).await;
+    let ticket = newest_ticket(&app, &token).await;
+    let attachments = ticket["messages"][0]["attachments"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(attachments.len(), 2, "{ticket}");
+    // "jo@example.org.log" reads as an address itself, so the whole name is masked.
+    let name = attachments[0]["name"].as_str().unwrap();
+    assert!(name.starts_with("[EMAIL-") && !name.contains('@'), "{name}");
+    assert_eq!(attachments[0]["sealed"], false);
+    let text = attachments[0]["text"].as_str().unwrap();
+    assert!(text.contains("login by [EMAIL-1] from [IP"), "{text}");
+    assert_eq!(attachments[1]["sealed"], true);
+    assert!(attachments[1].get("text").is_none());
+    assert_eq!(attachments[1]["size"], 120);
 }
 
 #[tokio::test]

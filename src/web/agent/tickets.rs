@@ -171,6 +171,7 @@ pub struct MessageLine {
     pub signature: String,
     pub event: Option<String>,
     pub body: String,
+    pub attachments: Vec<crate::store::AttachmentInfo>,
 }
 
 #[derive(askama::Template, askama_web::WebTemplate)]
@@ -269,6 +270,7 @@ fn page(nav: Nav, view: AgentTicketView) -> TicketPage {
                 signature: m.signature,
                 event: m.event,
                 body: m.body,
+                attachments: m.attachments,
             })
             .collect(),
         canned: view.canned,

@@ -159,6 +159,18 @@ pub struct MessageJson {
     signature: String,
     created_at: String,
     redactions: RedactionCounts,
+    attachments: Vec<AttachmentJson>,
+}
+
+#[derive(Serialize)]
+pub struct AttachmentJson {
+    name: String,
+    media_type: String,
+    size: i64,
+    /// The redacted text of a text attachment; absent for sealed (binary) ones.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<String>,
+    sealed: bool,
 }
 
 pub async fn show(
@@ -200,6 +212,17 @@ pub async fn show(
                 signature: m.signature,
                 created_at: rfc3339(m.created_at),
                 redactions: m.redactions,
+                attachments: m
+                    .attachments
+                    .into_iter()
+                    .map(|a| AttachmentJson {
+                        sealed: a.text.is_none(),
+                        name: a.name,
+                        media_type: a.media_type,
+                        size: a.size,
+                        text: a.text,
+                    })
+                    .collect(),
             })
             .collect(),
     }))
