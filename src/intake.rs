@@ -33,6 +33,14 @@ pub struct Outgoing {
     pub public_url: Option<String>,
 }
 
+/// What became of an agent's message.
+#[derive(Debug)]
+pub struct AgentMessageOutcome {
+    pub redactions: RedactionCounts,
+    /// For public replies: whether it was also queued as mail.
+    pub mailed: Option<Mailed>,
+}
+
 /// Whether a message to the requester was queued, and if not, why.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mailed {
@@ -40,6 +48,16 @@ pub enum Mailed {
     NoContact,
     /// They write encrypted but gave no key: plain text is never sent to them.
     NoKey,
+}
+
+impl Mailed {
+    pub fn id(self) -> &'static str {
+        match self {
+            Mailed::Queued => "queued",
+            Mailed::NoContact => "no_contact",
+            Mailed::NoKey => "no_key",
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -418,7 +436,7 @@ impl Desk {
         typed: &str,
         canned: Option<i64>,
         internal: bool,
-    ) -> Result<RedactionCounts, IntakeError> {
+    ) -> Result<AgentMessageOutcome, IntakeError> {
         let text = match canned {
             Some(id) => {
                 let canned = self
@@ -448,16 +466,25 @@ impl Desk {
                 )
                 .await
             {
-                Ok(()) if internal => return Ok(body.counts().clone()),
+                Ok(()) if internal => {
+                    return Ok(AgentMessageOutcome {
+                        redactions: body.counts().clone(),
+                        mailed: None,
+                    });
+                }
                 Ok(()) => {
                     // A public reply also goes to the requester by mail, if they left an address.
                     let grant = self
                         .store
                         .grant_for_reply(scope, reference.as_str())
                         .await?;
-                    self.notify_requester(&grant, "Reply from support", body.as_str())
+                    let mailed = self
+                        .notify_requester(&grant, "Reply from support", body.as_str())
                         .await?;
-                    return Ok(body.counts().clone());
+                    return Ok(AgentMessageOutcome {
+                        redactions: body.counts().clone(),
+                        mailed: Some(mailed),
+                    });
                 }
                 Err(StoreError::Conflict("mask")) => continue,
                 Err(other) => return Err(other.into()),

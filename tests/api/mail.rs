@@ -600,6 +600,7 @@ async fn an_agents_reply_reaches_the_requester_encrypted_after_the_relay_comes_b
         )
         .await;
     assert_eq!(reply.status(), 201);
+    assert_eq!(reply.json::<Value>().await.unwrap()["mailed"], "queued");
     assert_eq!(app.count_rows("outbox").await, 1);
     let files = app.data_files();
     assert!(
@@ -676,6 +677,30 @@ async fn mail_filed_tickets_are_acknowledged_encrypted_and_never_in_clear_to_enc
     let replies = send(app.smtp, false, &anonymous.address, &[DESK], &mail).await;
     assert!(outcome(&replies).starts_with("250"), "{replies:?}");
     assert_eq!(app.count_rows("outbox").await, 1, "nothing queued in clear");
+    let agent_token = agent(&app).await;
+    let list: Value = app
+        .agent_get(&agent_token, "/api/v1/agent/tickets?q=Anon")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let anon_ticket = list["tickets"][0]["reference"].as_str().unwrap().to_owned();
+    let reply: Value = app
+        .agent_post(
+            &agent_token,
+            &format!("/api/v1/agent/tickets/{anon_ticket}/replies"),
+            &json!({ "body": "We can help." }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(reply["mailed"], "no_key");
+    assert_eq!(
+        app.count_rows("outbox").await,
+        1,
+        "an agent reply is not mailed in clear either"
+    );
 
     let relay = crate::mail_sink::free_addr();
     let sink = crate::mail_sink::start(relay).await;

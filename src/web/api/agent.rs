@@ -240,6 +240,10 @@ pub struct ReplyBody {
 #[derive(Serialize)]
 pub struct ReplyJson {
     redactions: RedactionCounts,
+    /// Public replies: `queued` (mailed), `no_contact`, or `no_key` (the requester writes
+    /// encrypted and left no key, so nothing is mailed in clear).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mailed: Option<&'static str>,
 }
 
 pub async fn reply(
@@ -249,7 +253,7 @@ pub async fn reply(
     ApiJson(body): ApiJson<ReplyBody>,
 ) -> WebResult<(StatusCode, Json<ReplyJson>)> {
     let reference = reference(&reference_text)?;
-    let redactions = state
+    let outcome = state
         .desk
         .agent_message(
             &agent.scope,
@@ -259,7 +263,13 @@ pub async fn reply(
             body.internal,
         )
         .await?;
-    Ok((StatusCode::CREATED, Json(ReplyJson { redactions })))
+    Ok((
+        StatusCode::CREATED,
+        Json(ReplyJson {
+            redactions: outcome.redactions,
+            mailed: outcome.mailed.map(|m| m.id()),
+        }),
+    ))
 }
 
 #[derive(Deserialize)]
