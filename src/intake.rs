@@ -495,6 +495,35 @@ impl Desk {
         )))
     }
 
+    /// Sets a ticket's status; when it becomes resolved or closed the requester is told by
+    /// mail (if they left an address), so a finished ticket never goes silent.
+    pub async fn set_status(
+        &self,
+        scope: &AgentScope,
+        reference: &Reference,
+        status: crate::domain::Status,
+    ) -> Result<Option<Mailed>, IntakeError> {
+        self.store
+            .set_status(scope, reference.as_str(), status)
+            .await?;
+        if !status.is_final() {
+            return Ok(None);
+        }
+        let grant = self
+            .store
+            .grant_for_reply(scope, reference.as_str())
+            .await?;
+        let text = format!(
+            "Your request {reference} is now {}. If anything is left open, reply to this mail \
+             and it opens again.",
+            status.describe().to_lowercase()
+        );
+        Ok(Some(
+            self.notify_requester(&grant, status.describe(), &text)
+                .await?,
+        ))
+    }
+
     /// Escalates (`up`) or de-escalates a ticket; the reason is redacted and kept as a note.
     pub async fn change_tier(
         &self,

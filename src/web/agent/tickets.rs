@@ -324,8 +324,7 @@ pub async fn status(
         .ok_or_else(|| invalid("status", "choose a status"))?;
     state
         .desk
-        .store
-        .set_status(&form.agent.scope, reference.as_str(), status)
+        .set_status(&form.agent.scope, &reference, status)
         .await?;
     Ok(back_to(&reference))
 }

@@ -345,8 +345,7 @@ pub async fn status(
         .map_err(|()| invalid("status", "unknown status"))?;
     state
         .desk
-        .store
-        .set_status(&agent.scope, reference.as_str(), status)
+        .set_status(&agent.scope, &reference, status)
         .await?;
     Ok(Json(StatusJson {
         status: status.id(),
