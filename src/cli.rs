@@ -1,5 +1,5 @@
 //! The command line: `hushdesk [serve]`, `migrate`, `check-config`, `redact`, `key export`,
-//! `agent add`, `audit verify`.
+//! `agent add`, `audit verify`, `purge`, `hold add|release`.
 //! Thin: each verb loads what it needs and calls into the library.
 
 use std::io::{Read, Write};
@@ -73,6 +73,39 @@ enum Command {
         #[command(subcommand)]
         action: AuditAction,
     },
+    /// Delete every ticket (and sealed attachment) whose retention has run out.
+    Purge {
+        /// Print what would be deleted without deleting anything.
+        #[arg(long)]
+        dry_run: bool,
+        /// Evaluate expiry as if it were this moment (RFC 3339), to plan ahead.
+        #[arg(long, value_name = "RFC3339", value_parser = parse_rfc3339)]
+        as_of: Option<i64>,
+    },
+    /// Legal holds: a held ticket is never purged and cannot be deleted.
+    Hold {
+        #[command(subcommand)]
+        action: HoldAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum HoldAction {
+    /// Place a hold on a ticket.
+    Add {
+        reference: String,
+        /// Why (kept, redacted, and shown to admins only).
+        #[arg(long)]
+        reason: String,
+    },
+    /// Release a hold.
+    Release { reference: String },
+}
+
+fn parse_rfc3339(text: &str) -> Result<i64, String> {
+    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .map(|t| t.unix_timestamp())
+        .map_err(|e| format!("not an RFC 3339 time ({e}); for example 2027-01-31T00:00:00Z"))
 }
 
 #[derive(Debug, Subcommand)]
@@ -152,6 +185,8 @@ pub fn run(args: Args) -> ExitCode {
         Command::Audit {
             action: AuditAction::Verify,
         } => with_runtime(verify_audit(overrides)),
+        Command::Purge { dry_run, as_of } => with_runtime(purge(overrides, dry_run, as_of)),
+        Command::Hold { action } => with_runtime(hold(overrides, action)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -237,6 +272,95 @@ async fn add_agent(
         writeln!(stdout, "{uri}")?;
     }
     Ok(())
+}
+
+async fn purge(overrides: Overrides, dry_run: bool, as_of: Option<i64>) -> anyhow::Result<()> {
+    let config = Config::load(&overrides)?;
+    let batch = config.retention.batch;
+    let state = AppState::build(config).await?;
+    let as_of = as_of.unwrap_or_else(crate::store::now_unix);
+    let store = &state.desk.store;
+    let result = async {
+        let mut out = std::io::stdout().lock();
+        if dry_run {
+            let expired = store.expired_tickets(as_of, i64::MAX).await?;
+            for ticket in &expired {
+                writeln!(
+                    out,
+                    "would purge {} ({}, closed {})",
+                    ticket.reference,
+                    ticket.reason.id(),
+                    rfc3339(ticket.closed_at)
+                )?;
+            }
+            let attachments = store.expired_attachments(as_of).await?;
+            writeln!(
+                out,
+                "dry run as of {}: {} tickets and {attachments} sealed attachments would be purged",
+                rfc3339(as_of),
+                expired.len()
+            )?;
+        } else {
+            let report =
+                crate::jobs::purge(&state.desk, &crate::store::Actor::Operator, as_of, batch)
+                    .await?;
+            for ticket in &report.purged {
+                writeln!(out, "purged {} ({})", ticket.reference, ticket.reason.id())?;
+            }
+            writeln!(
+                out,
+                "purged {} tickets and {} sealed attachments as of {}",
+                report.purged.len(),
+                report.attachments_shredded,
+                rfc3339(as_of)
+            )?;
+        }
+        anyhow::Ok(())
+    }
+    .await;
+    store.close().await;
+    result
+}
+
+async fn hold(overrides: Overrides, action: HoldAction) -> anyhow::Result<()> {
+    let state = AppState::build(Config::load(&overrides)?).await?;
+    let store = &state.desk.store;
+    let result = match &action {
+        HoldAction::Add { reference, reason } => {
+            let reason = crate::domain::ReasonInput::parse(reason)
+                .map_err(|e| anyhow::anyhow!("--reason: {e}"))?;
+            let reason = state.desk.redact_standalone("hold", &reason.text);
+            store
+                .place_hold_as(&crate::store::Actor::Operator, reference, &reason)
+                .await
+        }
+        HoldAction::Release { reference } => {
+            store
+                .release_hold_as(&crate::store::Actor::Operator, reference)
+                .await
+        }
+    };
+    store.close().await;
+    match (result, action) {
+        (Ok(()), HoldAction::Add { reference, .. }) => println!("hold placed on {reference}"),
+        (Ok(()), HoldAction::Release { reference }) => println!("hold released on {reference}"),
+        (Err(StoreError::NotFound), HoldAction::Add { reference, .. })
+        | (Err(StoreError::NotFound), HoldAction::Release { reference }) => {
+            anyhow::bail!("no ticket {reference} (or, for release, no hold on it)")
+        }
+        (Err(other), _) => return Err(other.into()),
+    }
+    Ok(())
+}
+
+fn rfc3339(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
 }
 
 async fn verify_audit(overrides: Overrides) -> anyhow::Result<()> {

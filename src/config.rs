@@ -34,6 +34,26 @@ pub struct Config {
     pub agents: AgentPolicy,
     pub sla: SlaPolicy,
     pub mail: MailPolicy,
+    pub retention: RetentionJob,
+}
+
+/// The scheduled purge (`[retention]` in the file). Policies themselves are set by admins.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetentionJob {
+    /// Cron schedule (six fields, seconds first, UTC).
+    pub schedule: String,
+    /// Tickets deleted per transaction, so intake is never blocked for long.
+    pub batch: i64,
+}
+
+impl Default for RetentionJob {
+    fn default() -> Self {
+        Self {
+            schedule: "0 */15 * * * *".into(),
+            batch: 200,
+        }
+    }
 }
 
 /// Mail intake (`[mail]` in the file).
@@ -169,6 +189,7 @@ struct FileConfig {
     agents: Option<AgentPolicy>,
     sla: Option<SlaPolicy>,
     mail: Option<MailPolicy>,
+    retention: Option<RetentionJob>,
 }
 
 /// Values given on the command line; they win over everything else.
@@ -249,6 +270,7 @@ impl Config {
                 }
                 mail
             },
+            retention: file.retention.unwrap_or_default(),
         };
         config.validate()?;
         Ok(config)
@@ -304,6 +326,12 @@ impl Config {
             && !(relay.starts_with("smtp://") || relay.starts_with("smtps://"))
         {
             bail!("mail.relay must be an smtp:// or smtps:// URL");
+        }
+        if self.retention.schedule.split_whitespace().count() != 6 {
+            bail!("retention.schedule must be a cron line with six fields, seconds first");
+        }
+        if !(1..=10_000).contains(&self.retention.batch) {
+            bail!("retention.batch must be between 1 and 10000");
         }
         if self.sla.schedule.split_whitespace().count() != 6 {
             bail!("sla.schedule must be a cron line with six fields, seconds first");

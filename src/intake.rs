@@ -33,6 +33,14 @@ pub struct Outgoing {
     pub public_url: Option<String>,
 }
 
+/// A deletion and its signed receipt.
+#[derive(Debug)]
+pub struct Deletion {
+    pub tombstone: Tombstone,
+    /// Cleartext-signed statement, verifiable against the published key.
+    pub receipt: String,
+}
+
 /// What became of an agent's message.
 #[derive(Debug)]
 pub struct AgentMessageOutcome {
@@ -421,10 +429,57 @@ impl Desk {
     }
 
     /// The requester's "delete now": the ticket and all it holds, at once.
-    pub async fn delete_now(&self, grant: RequesterGrant) -> Result<Tombstone, IntakeError> {
-        let tombstone = self.store.delete_ticket(grant, "requester").await?;
+    /// Refused with `Conflict("held")` while a legal hold is on; the requester is told it is
+    /// held, never why.
+    pub async fn delete_now(&self, grant: RequesterGrant) -> Result<Deletion, IntakeError> {
+        let tombstone = self.store.delete_ticket(grant).await?;
         tracing::info!(reference = %tombstone.reference, "ticket deleted on the requester's request");
-        Ok(tombstone)
+        let receipt = self.deletion_receipt(&tombstone)?;
+        Ok(Deletion { tombstone, receipt })
+    }
+
+    /// A short statement of what was deleted and when, signed with the helpdesk's OpenPGP key
+    /// (cleartext signature: readable as it is, verifiable with any OpenPGP tool against the
+    /// published key). Nothing of the ticket's content is in it.
+    fn deletion_receipt(&self, tombstone: &Tombstone) -> Result<String, IntakeError> {
+        let when = time::OffsetDateTime::from_unix_timestamp(tombstone.deleted_at)
+            .ok()
+            .and_then(|t| {
+                t.format(&time::format_description::well_known::Rfc3339)
+                    .ok()
+            })
+            .unwrap_or_default();
+        let mut deleted = vec![
+            "the request and its subject".to_owned(),
+            format!("{} message(s)", tombstone.messages),
+        ];
+        if tombstone.attachments > 0 {
+            deleted.push(format!("{} attachment(s)", tombstone.attachments));
+        }
+        if tombstone.had_contact {
+            deleted.push("the sealed contact address".into());
+        }
+        if tombstone.had_key {
+            deleted.push("the pinned OpenPGP key".into());
+        }
+        deleted.push("the request's own encryption key".into());
+        let statement = format!(
+            "hushdesk deletion receipt\n\
+             Helpdesk: {address}\n\
+             Reference: {reference}\n\
+             Deleted at: {when}\n\
+             Reason: deleted at the requester's request\n\
+             Deleted: {deleted}.\n\
+             Kept: the reference, category, queue and dates, with no content, for counting.\n",
+            address = self.outgoing.sender.address,
+            reference = tombstone.reference,
+            deleted = deleted.join(", "),
+        );
+        let signed = self
+            .keyring
+            .sign_cleartext(statement.as_bytes())
+            .map_err(anyhow::Error::from)?;
+        String::from_utf8(signed).map_err(|e| IntakeError::Internal(e.into()))
     }
 
     /// Adds an agent's public reply or internal note, redacted with the ticket's masks.

@@ -46,6 +46,26 @@ pub async fn auto_close(
     Ok(report)
 }
 
+/// Purges everything expired as of `as_of`, batch by batch, and reports what went.
+pub async fn purge(
+    desk: &Desk,
+    actor: &crate::store::Actor,
+    as_of: i64,
+    batch: i64,
+) -> Result<crate::store::PurgeReport, StoreError> {
+    let mut total = crate::store::PurgeReport::default();
+    loop {
+        let report = desk.store.purge_expired(actor, as_of, batch).await?;
+        total.purged.extend(report.purged);
+        total.attachments_shredded += report.attachments_shredded;
+        if !report.more {
+            return Ok(total);
+        }
+        // Let intake in between batches.
+        tokio::task::yield_now().await;
+    }
+}
+
 /// Sends queued mail through the relay.
 pub async fn deliver_mail(
     desk: &Desk,
@@ -78,6 +98,7 @@ pub async fn start(desk: Desk, config: Arc<Config>) -> anyhow::Result<JobSchedul
         .context("starting the scheduler")?;
     let days = config.sla.auto_close_working_days;
     let mail_desk = desk.clone();
+    let desk_for_purge = desk.clone();
     let job = Job::new_async(config.sla.schedule.as_str(), move |_id, _scheduler| {
         let desk = desk.clone();
         Box::pin(async move {
@@ -102,6 +123,30 @@ pub async fn start(desk: Desk, config: Arc<Config>) -> anyhow::Result<JobSchedul
     })
     .context("sla.schedule is not a valid cron line")?;
     scheduler.add(job).await.context("adding the SLA job")?;
+    let purge_desk = desk_for_purge;
+    let batch = config.retention.batch;
+    let job = Job::new_async(
+        config.retention.schedule.as_str(),
+        move |_id, _scheduler| {
+            let desk = purge_desk.clone();
+            Box::pin(async move {
+                let now = crate::store::now_unix();
+                match purge(&desk, &crate::store::Actor::System, now, batch).await {
+                    Ok(report) if !report.purged.is_empty() || report.attachments_shredded > 0 => {
+                        tracing::info!(
+                            tickets = report.purged.len(),
+                            attachments = report.attachments_shredded,
+                            "purged expired data"
+                        )
+                    }
+                    Ok(_) => {}
+                    Err(err) => tracing::error!(error = %err, "purge job failed"),
+                }
+            })
+        },
+    )
+    .context("retention.schedule is not a valid cron line")?;
+    scheduler.add(job).await.context("adding the purge job")?;
     if let Some(relay) = config.mail.relay.clone() {
         let desk = mail_desk;
         let job = Job::new_async("*/15 * * * * *", move |_id, _scheduler| {

@@ -10,6 +10,7 @@ mod audit;
 mod error;
 mod jobs;
 mod outbox;
+mod retention;
 mod scope;
 mod tickets;
 
@@ -32,6 +33,9 @@ pub use audit::{Actor, AuditEntry, AuditEvent, AuditKey, ChainBreak, ChainReport
 pub use error::StoreError;
 pub use jobs::{AutoCloseReport, SlaReport};
 pub use outbox::QueuedMail;
+pub use retention::{
+    DeleteReason, Expired, Hold, PrivacyMetrics, PurgeReport, RetentionPolicy, RetentionScope,
+};
 pub use scope::{AdminScope, AgentScope};
 pub use tickets::{
     AttachmentContent, Delivery, MessageRow, NewAttachment, NewTicketRecord, RequesterGrant,

@@ -9,6 +9,7 @@ mod client;
 pub mod error;
 mod extract;
 mod headers;
+mod metrics;
 mod public;
 mod session;
 
@@ -121,6 +122,7 @@ fn staff_routes(
             post(tickets::priority),
         )
         .route("/agent/tickets/{reference}/assign", post(tickets::assign))
+        .route("/agent/tickets/{reference}/spam", post(tickets::spam))
         .route(
             "/agent/tickets/{reference}/escalate",
             post(tickets::escalate),
@@ -164,7 +166,22 @@ fn staff_routes(
             "/admin/canned/{id}/delete",
             post(admin::queues::delete_canned),
         )
-        .route("/admin/audit", get(admin::audit::show));
+        .route("/admin/audit", get(admin::audit::show))
+        .route(
+            "/admin/retention",
+            get(admin::retention::show).post(admin::retention::set),
+        )
+        .route("/admin/retention/remove", post(admin::retention::remove))
+        .route("/admin/holds", post(admin::retention::hold))
+        .route(
+            "/admin/holds/{reference}/release",
+            post(admin::retention::release),
+        )
+        .route("/metrics", get(metrics::show))
+        .route(
+            "/api/v1/agent/tickets/{reference}/spam",
+            post(api::agent::spam),
+        );
     let agent_api = Router::new()
         .route("/api/v1/agent/logout", post(api::agent::logout))
         .route("/api/v1/agent/tickets", get(api::agent::list))

@@ -119,6 +119,11 @@ impl Keyring {
         self.helpdesk_pgp.decrypt(data, signers)
     }
 
+    /// Signs `text` with the helpdesk key as a cleartext-signed message.
+    pub fn sign_cleartext(&self, text: &[u8]) -> Result<Vec<u8>, super::PgpMessageError> {
+        self.helpdesk_pgp.sign_cleartext(text)
+    }
+
     /// Encrypts to a requester's public key and signs with the helpdesk key (armored).
     pub fn encrypt_for_requester(
         &self,

@@ -265,6 +265,38 @@ impl HelpdeskKey {
     }
 }
 
+impl HelpdeskKey {
+    /// A cleartext signature (`-----BEGIN PGP SIGNED MESSAGE-----`) over `text`.
+    pub(super) fn sign_cleartext(&self, text: &[u8]) -> Result<Vec<u8>, PgpMessageError> {
+        let policy = StandardPolicy::new();
+        let signing = self
+            .cert()
+            .keys()
+            .unencrypted_secret()
+            .with_policy(&policy, None)
+            .supported()
+            .alive()
+            .revoked(false)
+            .for_signing()
+            .next()
+            .ok_or(PgpMessageError::Encrypt)?
+            .key()
+            .clone()
+            .into_keypair()
+            .map_err(|_| PgpMessageError::Encrypt)?;
+        let mut sink = Vec::new();
+        let write = || -> openpgp::Result<()> {
+            let message = Message::new(&mut sink);
+            let mut signer = Signer::new(message, signing)?.cleartext().build()?;
+            signer.write_all(text)?;
+            signer.finalize()?;
+            Ok(())
+        };
+        write().map_err(|_| PgpMessageError::Encrypt)?;
+        Ok(sink)
+    }
+}
+
 /// Verifies a signed message that is not encrypted (inline-signed or cleartext-signed text)
 /// and returns the signed content.
 pub(super) fn verify_inline(

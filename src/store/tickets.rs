@@ -122,6 +122,11 @@ pub struct MessageRow {
 pub struct Tombstone {
     pub reference: Reference,
     pub deleted_at: i64,
+    /// What was deleted, for the deletion receipt.
+    pub messages: i64,
+    pub attachments: i64,
+    pub had_contact: bool,
+    pub had_key: bool,
 }
 
 impl Store {
@@ -418,53 +423,6 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(())
-    }
-
-    /// Deletes the ticket and everything hanging off it, leaving a content-free tombstone,
-    /// then checkpoints so the deleted bytes do not linger in the write-ahead log.
-    pub async fn delete_ticket(
-        &self,
-        grant: RequesterGrant,
-        reason: &'static str,
-    ) -> Result<Tombstone, StoreError> {
-        let now = now_unix();
-        let mut tx = self.begin_write().await?;
-        let inserted = sqlx::query(
-            "insert into tombstones (reference, category, created_at, deleted_at, reason, queue) \
-             select t.reference, t.category, t.created_at, $2, $3, q.name \
-             from tickets t left join queues q on q.id = t.queue_id where t.id = $1",
-        )
-        .bind(grant.ticket_id)
-        .bind(now)
-        .bind(reason)
-        .execute(&mut *tx)
-        .await?;
-        if inserted.rows_affected() != 1 {
-            return Err(StoreError::NotFound);
-        }
-        // Children go by `on delete cascade`; foreign keys are on for every connection.
-        sqlx::query("delete from tickets where id = $1")
-            .bind(grant.ticket_id)
-            .execute(&mut *tx)
-            .await?;
-        append(
-            &mut tx,
-            &self.audit_key,
-            AuditEvent {
-                actor: &Actor::Requester,
-                action: "ticket_deleted",
-                reference: Some(grant.reference.as_str()),
-                detail: format!("reason={reason}"),
-            },
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        self.checkpoint().await?;
-        Ok(Tombstone {
-            reference: grant.reference,
-            deleted_at: now,
-        })
     }
 }
 

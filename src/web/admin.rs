@@ -5,6 +5,7 @@ pub mod agents;
 pub mod audit;
 pub mod dashboard;
 pub mod queues;
+pub mod retention;
 
 use crate::domain::Name;
 use crate::web::error::{FieldError, WebError, WebResult};

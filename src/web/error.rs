@@ -85,6 +85,8 @@ impl From<StoreError> for WebError {
 /// A readable sentence for each conflict the store can report.
 fn conflict_message(what: &'static str) -> &'static str {
     match what {
+        "held" => "This request is on hold and cannot be deleted right now.",
+        "retention days" => "Retention must be between 1 and 36500 days.",
         "highest tier" => "The ticket is already at the highest tier.",
         "lowest tier" => "The ticket is already at the lowest tier.",
         "status" => "That status cannot be set directly.",

@@ -25,11 +25,22 @@ pub struct AlertRow {
 pub struct DashboardPage {
     pub nav: Nav,
     pub alerts: Vec<AlertRow>,
+    pub metrics: crate::store::PrivacyMetrics,
+    pub time_to_delete: String,
+    pub redactions_per_ticket: String,
 }
 
 pub async fn show(State(state): State<AppState>, admin: CurrentAdmin) -> WebResult<DashboardPage> {
     let alerts = state.desk.store.admin_alerts(&admin.admin, 200).await?;
+    let metrics = state.desk.store.privacy_metrics().await?;
     Ok(DashboardPage {
+        time_to_delete: metrics
+            .mean_time_to_delete
+            .map_or_else(|| "–".into(), |s| format!("{:.1} days", s / 86_400.0)),
+        redactions_per_ticket: metrics
+            .redactions_per_ticket
+            .map_or_else(|| "–".into(), |r| format!("{r:.2}")),
+        metrics,
         nav: Nav::of(&admin.agent),
         alerts: alerts
             .into_iter()

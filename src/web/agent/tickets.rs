@@ -410,6 +410,21 @@ async fn change_tier(
     }
 }
 
+/// Closes the ticket as spam (its own, shorter retention applies).
+pub async fn spam(
+    State(state): State<AppState>,
+    Path(reference_text): Path<String>,
+    form: CsrfForm,
+) -> WebResult<Response> {
+    let reference = reference(&reference_text)?;
+    state
+        .desk
+        .store
+        .mark_spam(&form.agent.scope, reference.as_str())
+        .await?;
+    Ok(back_to(&reference))
+}
+
 fn invalid(field: &'static str, message: &str) -> WebError {
     WebError::Invalid(vec![FieldError {
         field,

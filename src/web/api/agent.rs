@@ -404,6 +404,20 @@ pub async fn assign(
     Ok(StatusCode::NO_CONTENT)
 }
 
+pub async fn spam(
+    State(state): State<AppState>,
+    agent: ApiAgent,
+    Path(reference_text): Path<String>,
+) -> WebResult<StatusCode> {
+    let reference = reference(&reference_text)?;
+    state
+        .desk
+        .store
+        .mark_spam(&agent.scope, reference.as_str())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 fn invalid(field: &'static str, message: &str) -> WebError {
     WebError::Invalid(vec![FieldError {
         field,

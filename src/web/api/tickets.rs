@@ -128,6 +128,8 @@ pub struct Deleted {
     reference: String,
     deleted: bool,
     deleted_at: String,
+    /// A statement of what was deleted, signed with the helpdesk's OpenPGP key.
+    receipt: String,
 }
 
 pub async fn delete(
@@ -135,11 +137,12 @@ pub async fn delete(
     TokenPath(token): TokenPath,
 ) -> WebResult<Json<Deleted>> {
     let grant = grant(&state, &token).await?;
-    let tombstone = state.desk.delete_now(grant).await.map_err(WebError::from)?;
+    let deletion = state.desk.delete_now(grant).await.map_err(WebError::from)?;
     Ok(Json(Deleted {
-        reference: tombstone.reference.to_string(),
+        reference: deletion.tombstone.reference.to_string(),
         deleted: true,
-        deleted_at: rfc3339(tombstone.deleted_at),
+        deleted_at: rfc3339(deletion.tombstone.deleted_at),
+        receipt: deletion.receipt,
     }))
 }
 

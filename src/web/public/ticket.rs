@@ -69,6 +69,7 @@ pub struct ConfirmDeletePage {
 pub struct DeletedPage {
     pub reference: String,
     pub when: String,
+    pub receipt: String,
 }
 
 /// The ticket's secret reply address, `support+TOKEN@domain`, if it has one.
@@ -143,10 +144,11 @@ pub async fn delete(
         };
         return Ok(page.into_response());
     }
-    let tombstone = state.desk.delete_now(grant).await?;
+    let deletion = state.desk.delete_now(grant).await?;
     Ok(DeletedPage {
-        reference: tombstone.reference.to_string(),
-        when: human_time(tombstone.deleted_at),
+        reference: deletion.tombstone.reference.to_string(),
+        when: human_time(deletion.tombstone.deleted_at),
+        receipt: deletion.receipt,
     }
     .into_response())
 }

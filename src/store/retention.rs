@@ -1,0 +1,646 @@
+//! Deletion and retention: the one path every deletion takes (requester, schedule, spam),
+//! legal holds, retention policies, and what tombstones keep for metrics. Deleting a ticket
+//! deletes its per-ticket key with it, so anything sealed to that key is unreadable forever.
+
+use sqlx::Row;
+
+use super::alerts::Audience;
+use super::audit::{Actor, AuditEvent, append};
+use super::scope::AdminScope;
+use super::tickets::{RequesterGrant, Tombstone, parse_reference};
+use super::{Store, StoreError, Tx, now_unix};
+use crate::domain::{Category, Name, Reference};
+use crate::redact::Redacted;
+
+/// Why a ticket was deleted; stored in its tombstone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeleteReason {
+    Requester,
+    Retention,
+    Spam,
+}
+
+impl DeleteReason {
+    pub fn id(self) -> &'static str {
+        match self {
+            DeleteReason::Requester => "requester",
+            DeleteReason::Retention => "retention",
+            DeleteReason::Spam => "spam",
+        }
+    }
+}
+
+/// A ticket whose retention has run out.
+#[derive(Debug, Clone)]
+pub struct Expired {
+    id: i64,
+    pub reference: Reference,
+    pub reason: DeleteReason,
+    pub closed_at: i64,
+}
+
+/// What one purge batch did (or, dry, would do).
+#[derive(Debug, Default)]
+pub struct PurgeReport {
+    pub purged: Vec<Expired>,
+    pub attachments_shredded: u64,
+    /// More expired tickets remain than the batch took.
+    pub more: bool,
+}
+
+/// The retention policy as admins see it.
+#[derive(Debug, Clone)]
+pub struct RetentionPolicy {
+    pub default_days: i64,
+    pub spam_days: i64,
+    pub attachment_days: i64,
+    /// ("queue:billing" or "category:security", days)
+    pub overrides: Vec<(String, i64)>,
+}
+
+/// A legal hold as admins see it.
+#[derive(Debug, Clone)]
+pub struct Hold {
+    pub reference: String,
+    pub reason: String,
+    pub placed_by: String,
+    pub placed_at: i64,
+}
+
+const SECONDS_PER_DAY: i64 = 86_400;
+
+impl Store {
+    /// The requester's delete-now. Refused with `Conflict("held")` while a hold is on.
+    pub async fn delete_ticket(&self, grant: RequesterGrant) -> Result<Tombstone, StoreError> {
+        let now = now_unix();
+        let mut tx = self.begin_write().await?;
+        let held: i64 = sqlx::query_scalar("select count(*) from legal_holds where ticket_id = $1")
+            .bind(grant.ticket_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        if held > 0 {
+            return Err(StoreError::Conflict("held"));
+        }
+        let tombstone = delete_in(
+            &mut tx,
+            &self.audit_key,
+            &Actor::Requester,
+            grant.ticket_id,
+            DeleteReason::Requester,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        self.checkpoint_fully().await?;
+        Ok(tombstone)
+    }
+
+    /// Tickets whose retention has run out as of `as_of`, oldest first; held ones never.
+    pub async fn expired_tickets(
+        &self,
+        as_of: i64,
+        limit: i64,
+    ) -> Result<Vec<Expired>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        expired(&mut conn, as_of, limit).await
+    }
+
+    /// Deletes up to `batch` expired tickets in one transaction, shreds expired sealed
+    /// attachments, then checkpoints so the freed (zeroed) pages reach the main file.
+    pub async fn purge_expired(
+        &self,
+        actor: &Actor,
+        as_of: i64,
+        batch: i64,
+    ) -> Result<PurgeReport, StoreError> {
+        let now = now_unix();
+        let mut tx = self.begin_write().await?;
+        let mut found = expired(&mut tx, as_of, batch + 1).await?;
+        let more = found.len() as i64 > batch;
+        found.truncate(usize::try_from(batch).unwrap_or(0));
+        for ticket in &found {
+            delete_in(
+                &mut tx,
+                &self.audit_key,
+                actor,
+                ticket.id,
+                ticket.reason,
+                now,
+            )
+            .await?;
+        }
+        let attachment_days: i64 =
+            sqlx::query_scalar("select days from retention_policies where scope = 'attachments'")
+                .fetch_one(&mut *tx)
+                .await?;
+        let shredded = sqlx::query(
+            "delete from attachments where sealed is not null and created_at + $2 <= $1 \
+             and not exists (select 1 from legal_holds h where h.ticket_id = attachments.ticket_id)",
+        )
+        .bind(as_of)
+        .bind(attachment_days * SECONDS_PER_DAY)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if !found.is_empty() || shredded > 0 {
+            append(
+                &mut tx,
+                &self.audit_key,
+                AuditEvent {
+                    actor,
+                    action: "purge_run",
+                    reference: None,
+                    detail: format!("tickets={} attachments={shredded}", found.len()),
+                },
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        if !found.is_empty() || shredded > 0 {
+            self.checkpoint_fully().await?;
+        }
+        Ok(PurgeReport {
+            purged: found,
+            attachments_shredded: shredded,
+            more,
+        })
+    }
+
+    /// Sealed binary attachments that would be shredded as of `as_of`.
+    pub async fn expired_attachments(&self, as_of: i64) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(
+            "select count(*) from attachments a where a.sealed is not null \
+             and a.created_at + (select days from retention_policies where scope = 'attachments') * 86400 <= $1 \
+             and not exists (select 1 from legal_holds h where h.ticket_id = a.ticket_id)",
+        )
+        .bind(as_of)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// Checkpoints the write-ahead log until no reader holds old frames back (a few tries),
+    /// so deleted content does not survive in `-wal`.
+    pub async fn checkpoint_fully(&self) -> Result<(), StoreError> {
+        for attempt in 0..10 {
+            let row = sqlx::query("pragma wal_checkpoint(truncate)")
+                .fetch_one(&self.pool)
+                .await?;
+            let busy: i64 = row.try_get(0)?;
+            if busy == 0 {
+                return Ok(());
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50 * (attempt + 1))).await;
+        }
+        tracing::warn!(
+            "the write-ahead log could not be fully checkpointed; the next purge retries"
+        );
+        Ok(())
+    }
+
+    /// Places a legal hold on a ticket (admin page).
+    pub async fn place_hold(
+        &self,
+        admin: &AdminScope,
+        reference: &str,
+        reason: &Redacted<String>,
+    ) -> Result<(), StoreError> {
+        self.place_hold_as(&admin.actor(), reference, reason).await
+    }
+
+    /// Places a legal hold (`hushdesk hold add` as the operator, or an admin).
+    pub async fn place_hold_as(
+        &self,
+        actor: &Actor,
+        reference: &str,
+        reason: &Redacted<String>,
+    ) -> Result<(), StoreError> {
+        let now = now_unix();
+        let mut tx = self.begin_write().await?;
+        let by = match actor {
+            Actor::Agent { name, .. } => name.clone(),
+            _ => "(operator)".to_owned(),
+        };
+        let placed = sqlx::query(
+            "insert into legal_holds (ticket_id, reason, placed_by, placed_at) \
+             select id, $2, $3, $4 from tickets where reference = $1 \
+             on conflict (ticket_id) do update set reason = excluded.reason, placed_by = excluded.placed_by",
+        )
+        .bind(reference)
+        .bind(reason.as_str())
+        .bind(&by)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        if placed.rows_affected() != 1 {
+            return Err(StoreError::NotFound);
+        }
+        append(
+            &mut tx,
+            &self.audit_key,
+            AuditEvent {
+                actor,
+                action: "hold_placed",
+                reference: Some(reference),
+                detail: String::new(),
+            },
+            now,
+        )
+        .await?;
+        super::alerts::raise(
+            &mut tx,
+            now,
+            "hold_placed",
+            Audience::Admins,
+            None,
+            Some(&by),
+            Some(reference),
+            "legal hold placed".into(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn release_hold(
+        &self,
+        admin: &AdminScope,
+        reference: &str,
+    ) -> Result<(), StoreError> {
+        self.release_hold_as(&admin.actor(), reference).await
+    }
+
+    pub async fn release_hold_as(&self, actor: &Actor, reference: &str) -> Result<(), StoreError> {
+        let now = now_unix();
+        let mut tx = self.begin_write().await?;
+        let released = sqlx::query(
+            "delete from legal_holds where ticket_id = (select id from tickets where reference = $1)",
+        )
+        .bind(reference)
+        .execute(&mut *tx)
+        .await?;
+        if released.rows_affected() != 1 {
+            return Err(StoreError::NotFound);
+        }
+        append(
+            &mut tx,
+            &self.audit_key,
+            AuditEvent {
+                actor,
+                action: "hold_released",
+                reference: Some(reference),
+                detail: String::new(),
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn holds(&self, _admin: &AdminScope) -> Result<Vec<Hold>, StoreError> {
+        let rows = sqlx::query(
+            "select t.reference, h.reason, h.placed_by, h.placed_at from legal_holds h \
+             join tickets t on t.id = h.ticket_id order by h.placed_at desc",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Hold {
+                    reference: r.try_get("reference")?,
+                    reason: r.try_get("reason")?,
+                    placed_by: r.try_get("placed_by")?,
+                    placed_at: r.try_get("placed_at")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn retention_policy(
+        &self,
+        _admin: &AdminScope,
+    ) -> Result<RetentionPolicy, StoreError> {
+        let rows = sqlx::query("select scope, days from retention_policies order by scope")
+            .fetch_all(&self.pool)
+            .await?;
+        let mut policy = RetentionPolicy {
+            default_days: 30,
+            spam_days: 2,
+            attachment_days: 7,
+            overrides: Vec::new(),
+        };
+        for row in &rows {
+            let scope: String = row.try_get("scope")?;
+            let days: i64 = row.try_get("days")?;
+            match scope.as_str() {
+                "default" => policy.default_days = days,
+                "spam" => policy.spam_days = days,
+                "attachments" => policy.attachment_days = days,
+                _ => policy.overrides.push((scope, days)),
+            }
+        }
+        Ok(policy)
+    }
+
+    /// Sets one policy; `days = None` removes a queue or category override.
+    pub async fn set_retention(
+        &self,
+        admin: &AdminScope,
+        scope: RetentionScope,
+        days: Option<i64>,
+    ) -> Result<(), StoreError> {
+        let now = now_unix();
+        let key = scope.key();
+        let mut tx = self.begin_write().await?;
+        match days {
+            Some(days) => {
+                if !(1..=36_500).contains(&days) {
+                    return Err(StoreError::Conflict("retention days"));
+                }
+                if let RetentionScope::Queue(queue) = &scope {
+                    let exists: i64 =
+                        sqlx::query_scalar("select count(*) from queues where name = $1")
+                            .bind(queue.as_str())
+                            .fetch_one(&mut *tx)
+                            .await?;
+                    if exists == 0 {
+                        return Err(StoreError::NotFound);
+                    }
+                }
+                sqlx::query(
+                    "insert into retention_policies (scope, days) values ($1, $2) \
+                     on conflict (scope) do update set days = excluded.days",
+                )
+                .bind(&key)
+                .bind(days)
+                .execute(&mut *tx)
+                .await?;
+            }
+            None => {
+                if matches!(
+                    scope,
+                    RetentionScope::Default | RetentionScope::Spam | RetentionScope::Attachments
+                ) {
+                    return Err(StoreError::Conflict("retention days"));
+                }
+                sqlx::query("delete from retention_policies where scope = $1")
+                    .bind(&key)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        append(
+            &mut tx,
+            &self.audit_key,
+            AuditEvent {
+                actor: &admin.actor(),
+                action: "retention_changed",
+                reference: None,
+                detail: format!(
+                    "scope={key} days={}",
+                    days.map_or_else(|| "(removed)".to_owned(), |d| d.to_string())
+                ),
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Marks a ticket as spam and closes it; spam has its own, shorter retention.
+    pub async fn mark_spam(
+        &self,
+        scope: &super::AgentScope,
+        reference: &str,
+    ) -> Result<(), StoreError> {
+        let now = now_unix();
+        let mut tx = self.begin_write().await?;
+        let updated = sqlx::query(concat!(
+            "update tickets set spam = 1, status = 'closed', closed_at = coalesce(closed_at, $3), updated_at = $3 \
+             where reference = $2 and id in (select t.id from tickets t where t.reference = $2 and ",
+            super::scope::in_scope!(),
+            ")"
+        ))
+        .bind(scope.agent_id)
+        .bind(reference)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() != 1 {
+            return Err(StoreError::NotFound);
+        }
+        append(
+            &mut tx,
+            &self.audit_key,
+            AuditEvent {
+                actor: &scope.actor(),
+                action: "marked_spam",
+                reference: Some(reference),
+                detail: String::new(),
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Whether a ticket is under a legal hold (the requester is told it is held, not why).
+    pub async fn is_held(&self, grant: &RequesterGrant) -> Result<bool, StoreError> {
+        let held: i64 = sqlx::query_scalar("select count(*) from legal_holds where ticket_id = $1")
+            .bind(grant.ticket_id)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(held > 0)
+    }
+}
+
+/// What a retention policy applies to.
+#[derive(Debug, Clone)]
+pub enum RetentionScope {
+    Default,
+    Spam,
+    Attachments,
+    Queue(Name),
+    Category(Category),
+}
+
+impl RetentionScope {
+    fn key(&self) -> String {
+        match self {
+            RetentionScope::Default => "default".into(),
+            RetentionScope::Spam => "spam".into(),
+            RetentionScope::Attachments => "attachments".into(),
+            RetentionScope::Queue(q) => format!("queue:{q}"),
+            RetentionScope::Category(c) => format!("category:{}", c.id()),
+        }
+    }
+}
+
+async fn expired(
+    conn: &mut sqlx::SqliteConnection,
+    as_of: i64,
+    limit: i64,
+) -> Result<Vec<Expired>, StoreError> {
+    // Precedence: spam, then a category override, then a queue override, then the default.
+    let rows = sqlx::query(
+        "select * from (select t.id, t.reference, t.closed_at, t.spam, \
+           case when t.spam = 1 then (select days from retention_policies where scope = 'spam') \
+           else coalesce( \
+             (select days from retention_policies where scope = 'category:' || t.category), \
+             (select p.days from retention_policies p join queues q on p.scope = 'queue:' || q.name where q.id = t.queue_id), \
+             (select days from retention_policies where scope = 'default')) end as days \
+         from tickets t \
+         where t.status in ('resolved', 'closed') and t.closed_at is not null \
+           and not exists (select 1 from legal_holds h where h.ticket_id = t.id)) x \
+         where x.closed_at + x.days * 86400 <= $1 order by x.closed_at, x.id limit $2",
+    )
+    .bind(as_of)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(Expired {
+                id: row.try_get("id")?,
+                reference: parse_reference(row.try_get("reference")?)?,
+                reason: if row.try_get::<i64, _>("spam")? != 0 {
+                    DeleteReason::Spam
+                } else {
+                    DeleteReason::Retention
+                },
+                closed_at: row.try_get("closed_at")?,
+            })
+        })
+        .collect()
+}
+
+/// The one deletion path: tombstone, then the ticket and everything that cascades from it
+/// (messages, attachments, vault entries, the per-ticket key, mask slots, queued mail,
+/// holds, break-glass grants), audited in the same transaction.
+async fn delete_in(
+    tx: &mut Tx<'_>,
+    key: &super::AuditKey,
+    actor: &Actor,
+    ticket_id: i64,
+    reason: DeleteReason,
+    now: i64,
+) -> Result<Tombstone, StoreError> {
+    let row = sqlx::query(
+        "select t.reference, \
+         (select count(*) from messages m where m.ticket_id = t.id) as messages, \
+         (select count(*) from attachments a where a.ticket_id = t.id) as attachments, \
+         exists (select 1 from vault_entries v where v.ticket_id = t.id and v.kind = 'contact') as had_contact, \
+         exists (select 1 from vault_entries v where v.ticket_id = t.id and v.kind = 'pgp_key') as had_key, \
+         coalesce((select sum(j.value) from messages m, json_each(m.redactions) j where m.ticket_id = t.id), 0) \
+           + coalesce((select sum(j.value) from json_each(t.subject_redactions) j), 0) as redactions \
+         from tickets t where t.id = $1",
+    )
+    .bind(ticket_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    let reference: String = row.try_get("reference")?;
+    sqlx::query(
+        "insert into tombstones (reference, category, created_at, deleted_at, reason, queue, closed_at, redactions) \
+         select t.reference, t.category, t.created_at, $2, $3, q.name, t.closed_at, $4 \
+         from tickets t left join queues q on q.id = t.queue_id where t.id = $1",
+    )
+    .bind(ticket_id)
+    .bind(now)
+    .bind(reason.id())
+    .bind(row.try_get::<i64, _>("redactions")?)
+    .execute(&mut **tx)
+    .await?;
+    // Children go by `on delete cascade`; foreign keys are on for every connection.
+    sqlx::query("delete from tickets where id = $1")
+        .bind(ticket_id)
+        .execute(&mut **tx)
+        .await?;
+    append(
+        tx,
+        key,
+        AuditEvent {
+            actor,
+            action: "ticket_deleted",
+            reference: Some(&reference),
+            detail: format!("reason={}", reason.id()),
+        },
+        now,
+    )
+    .await?;
+    Ok(Tombstone {
+        reference: parse_reference(reference)?,
+        deleted_at: now,
+        messages: row.try_get("messages")?,
+        attachments: row.try_get("attachments")?,
+        had_contact: row.try_get::<i64, _>("had_contact")? != 0,
+        had_key: row.try_get::<i64, _>("had_key")? != 0,
+    })
+}
+
+/// Privacy metrics, for `/admin/` and `/metrics`. Counts only; no reference, no content.
+#[derive(Debug, Default, Clone)]
+pub struct PrivacyMetrics {
+    pub tickets_live: i64,
+    pub tickets_held: i64,
+    pub deleted_total: i64,
+    pub deleted_on_request: i64,
+    pub purged_retention: i64,
+    pub purged_spam: i64,
+    /// Mean seconds from closing to purge, over purged tickets that had been closed.
+    pub mean_time_to_delete: Option<f64>,
+    /// Tickets deleted by the most recent purge run that deleted anything.
+    pub last_purge_tickets: i64,
+    pub redactions_per_ticket: Option<f64>,
+    pub outbox_pending: i64,
+}
+
+impl Store {
+    pub async fn privacy_metrics(&self) -> Result<PrivacyMetrics, StoreError> {
+        let row = sqlx::query(
+            "select \
+               (select count(*) from tickets) as live, \
+               (select count(*) from legal_holds) as held, \
+               (select count(*) from tombstones) as deleted, \
+               (select count(*) from tombstones where reason = 'requester') as on_request, \
+               (select count(*) from tombstones where reason = 'retention') as retention, \
+               (select count(*) from tombstones where reason = 'spam') as spam, \
+               (select avg(deleted_at - closed_at) from tombstones where closed_at is not null and reason <> 'requester') as ttd, \
+               (select count(*) from outbox) as outbox, \
+               (select coalesce(sum(redactions), 0) from tombstones) \
+                 + (select coalesce(sum(j.value), 0) from messages m, json_each(m.redactions) j) \
+                 + (select coalesce(sum(j.value), 0) from tickets t, json_each(t.subject_redactions) j) as redactions, \
+               (select detail from audit_log where action = 'purge_run' order by seq desc limit 1) as last_run",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let live: i64 = row.try_get("live")?;
+        let deleted: i64 = row.try_get("deleted")?;
+        let redactions: i64 = row.try_get("redactions")?;
+        let last_run: Option<String> = row.try_get("last_run")?;
+        let last_purge_tickets = last_run
+            .as_deref()
+            .and_then(|d| {
+                d.split_whitespace()
+                    .find_map(|kv| kv.strip_prefix("tickets="))
+            })
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        let all = live + deleted;
+        Ok(PrivacyMetrics {
+            tickets_live: live,
+            tickets_held: row.try_get("held")?,
+            deleted_total: deleted,
+            deleted_on_request: row.try_get("on_request")?,
+            purged_retention: row.try_get("retention")?,
+            purged_spam: row.try_get("spam")?,
+            mean_time_to_delete: row.try_get("ttd")?,
+            last_purge_tickets,
+            redactions_per_ticket: (all > 0).then(|| redactions as f64 / all as f64),
+            outbox_pending: row.try_get("outbox")?,
+        })
+    }
+}

@@ -1,0 +1,137 @@
+//! Retention policies and legal holds.
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::name_field;
+use crate::app::AppState;
+use crate::domain::{Category, ReasonInput, Reference};
+use crate::store::{RetentionPolicy, RetentionScope};
+use crate::web::agent::Nav;
+use crate::web::error::{FieldError, WebError, WebResult};
+use crate::web::public::human_time;
+use crate::web::session::{AdminForm, CurrentAdmin};
+
+pub struct HoldLine {
+    pub reference: String,
+    pub reason: String,
+    pub placed_by: String,
+    pub since: String,
+}
+
+#[derive(askama::Template, askama_web::WebTemplate)]
+#[template(path = "admin/retention.html")]
+pub struct RetentionPage {
+    pub nav: Nav,
+    pub policy: RetentionPolicy,
+    pub queues: Vec<String>,
+    pub categories: Vec<&'static str>,
+    pub holds: Vec<HoldLine>,
+}
+
+pub async fn show(State(state): State<AppState>, admin: CurrentAdmin) -> WebResult<RetentionPage> {
+    let store = &state.desk.store;
+    Ok(RetentionPage {
+        nav: Nav::of(&admin.agent),
+        policy: store.retention_policy(&admin.admin).await?,
+        queues: store
+            .list_queues(&admin.admin)
+            .await?
+            .into_iter()
+            .map(|q| q.name)
+            .collect(),
+        categories: Category::ALL.iter().map(|c| c.id()).collect(),
+        holds: store
+            .holds(&admin.admin)
+            .await?
+            .into_iter()
+            .map(|h| HoldLine {
+                reference: h.reference,
+                reason: h.reason,
+                placed_by: h.placed_by,
+                since: human_time(h.placed_at),
+            })
+            .collect(),
+    })
+}
+
+fn scope(text: &str) -> WebResult<RetentionScope> {
+    let bad = || WebError::BadRequest("Unknown retention scope.");
+    Ok(match text {
+        "default" => RetentionScope::Default,
+        "spam" => RetentionScope::Spam,
+        "attachments" => RetentionScope::Attachments,
+        other => match other.split_once(':') {
+            Some(("queue", name)) => RetentionScope::Queue(name_field("scope", name)?),
+            Some(("category", id)) => RetentionScope::Category(id.parse().map_err(|()| bad())?),
+            _ => return Err(bad()),
+        },
+    })
+}
+
+fn back() -> Response {
+    Redirect::to("/admin/retention").into_response()
+}
+
+pub async fn set(State(state): State<AppState>, form: AdminForm) -> WebResult<Response> {
+    let scope = scope(form.fields.get("scope").unwrap_or_default())?;
+    let days: i64 = form
+        .fields
+        .get("days")
+        .and_then(|d| d.trim().parse().ok())
+        .ok_or_else(|| {
+            WebError::Invalid(vec![FieldError {
+                field: "days",
+                message: "a whole number of days".into(),
+            }])
+        })?;
+    state
+        .desk
+        .store
+        .set_retention(&form.admin, scope, Some(days))
+        .await?;
+    Ok(back())
+}
+
+pub async fn remove(State(state): State<AppState>, form: AdminForm) -> WebResult<Response> {
+    let scope = scope(form.fields.get("scope").unwrap_or_default())?;
+    state
+        .desk
+        .store
+        .set_retention(&form.admin, scope, None)
+        .await?;
+    Ok(back())
+}
+
+pub async fn hold(State(state): State<AppState>, form: AdminForm) -> WebResult<Response> {
+    let reference: Reference = form
+        .fields
+        .get("reference")
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_uppercase()
+        .parse()
+        .map_err(|()| WebError::NotFound)?;
+    let reason = ReasonInput::parse(form.fields.get("reason").unwrap_or_default())
+        .map_err(|e| WebError::Invalid(vec![FieldError::from(&e)]))?;
+    let reason = state.desk.redact_standalone("hold", &reason.text);
+    state
+        .desk
+        .store
+        .place_hold(&form.admin, reference.as_str(), &reason)
+        .await?;
+    Ok(back())
+}
+
+pub async fn release(
+    State(state): State<AppState>,
+    Path(reference): Path<String>,
+    form: AdminForm,
+) -> WebResult<Response> {
+    state
+        .desk
+        .store
+        .release_hold(&form.admin, &reference)
+        .await?;
+    Ok(back())
+}
