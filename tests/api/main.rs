@@ -21,4 +21,5 @@ mod privacy;
 mod public_portal;
 mod rate_limit;
 mod redaction_quality;
+mod retention;
 mod support;
