@@ -5,7 +5,7 @@ use sqlx::Row;
 
 use super::agents::{NewAgent, parse_role};
 use super::alerts::{Audience, raise};
-use super::audit::{Actor, AuditEntry, AuditEvent, AuditKey, append, entry_from_row};
+use super::audit::{Actor, AuditEntry, AuditKey, entry_from_row, log_event};
 use super::scope::AdminScope;
 use super::{Store, StoreError, Tx, now_unix};
 use crate::domain::{Category, Name, Role};
@@ -498,15 +498,13 @@ pub(super) async fn add_member_in(
     .bind(i64::from(owner))
     .execute(&mut **tx)
     .await?;
-    append(
+    log_event(
         tx,
         key,
-        AuditEvent {
-            actor,
-            action: "member_added",
-            reference: None,
-            detail: format!("queue={queue} agent={agent} owner={owner}"),
-        },
+        actor,
+        "member_added",
+        None,
+        format!("queue={queue} agent={agent} owner={owner}"),
         now,
     )
     .await?;
@@ -549,16 +547,5 @@ async fn config_audit(
     detail: String,
     now: i64,
 ) -> Result<(), StoreError> {
-    append(
-        tx,
-        key,
-        AuditEvent {
-            actor: &admin.actor(),
-            action,
-            reference: None,
-            detail,
-        },
-        now,
-    )
-    .await
+    log_event(tx, key, &admin.actor(), action, None, detail, now).await
 }

@@ -5,7 +5,7 @@
 use sqlx::Row;
 
 use super::alerts::{Audience, raise};
-use super::audit::{AuditEvent, append};
+use super::audit::log_event;
 use super::scope::{AgentScope, in_scope, in_scope_or_break_glass};
 use super::tickets::{insert_mask_slots, parse_counts, parse_reference, read_mask_slots};
 use super::{Store, StoreError, Tx, now_unix};
@@ -178,15 +178,13 @@ impl Store {
         if let Some(queue) = &filter.queue {
             detail.push_str(&format!(" queue={queue}"));
         }
-        append(
+        log_event(
             &mut tx,
             &self.audit_key,
-            AuditEvent {
-                actor: &scope.actor(),
-                action,
-                reference: None,
-                detail,
-            },
+            &scope.actor(),
+            action,
+            None,
+            detail,
             now,
         )
         .await?;
@@ -292,19 +290,17 @@ impl Store {
         let reopen_count: i64 = row.try_get("reopen_count")?;
 
         let actor = scope.actor();
-        append(
+        log_event(
             &mut tx,
             &self.audit_key,
-            AuditEvent {
-                actor: &actor,
-                action: if via_break_glass {
-                    "view_break_glass"
-                } else {
-                    "view"
-                },
-                reference: Some(summary.reference.as_str()),
-                detail: String::new(),
+            &actor,
+            if via_break_glass {
+                "view_break_glass"
+            } else {
+                "view"
             },
+            Some(summary.reference.as_str()),
+            String::new(),
             now,
         )
         .await?;
@@ -781,15 +777,13 @@ async fn audit_change(
     detail: String,
     now: i64,
 ) -> Result<(), StoreError> {
-    append(
+    log_event(
         tx,
         &store.audit_key,
-        AuditEvent {
-            actor: &scope.actor(),
-            action,
-            reference: Some(reference),
-            detail,
-        },
+        &scope.actor(),
+        action,
+        Some(reference),
+        detail,
         now,
     )
     .await

@@ -3,7 +3,7 @@
 use sqlx::Row;
 
 use super::alerts::{Audience, raise};
-use super::audit::{Actor, AuditEvent, append};
+use super::audit::{Actor, log_event};
 use super::scope::AgentScope;
 use super::{Store, StoreError, Tx, now_unix};
 use crate::auth::TokenDigest;
@@ -173,15 +173,13 @@ impl Store {
             LoginFailure::LockedNow => "locked=yes".to_owned(),
             LoginFailure::Counted => String::new(),
         };
-        append(
+        log_event(
             &mut tx,
             &self.audit_key,
-            AuditEvent {
-                actor: &actor,
-                action: "login_failed",
-                reference: None,
-                detail,
-            },
+            &actor,
+            "login_failed",
+            None,
+            detail,
             now,
         )
         .await?;
@@ -233,15 +231,13 @@ impl Store {
             id: candidate.agent_id,
             name: candidate.name.to_string(),
         };
-        append(
+        log_event(
             &mut tx,
             &self.audit_key,
-            AuditEvent {
-                actor: &actor,
-                action: "login",
-                reference: None,
-                detail: format!("kind={}", kind.id()),
-            },
+            &actor,
+            "login",
+            None,
+            format!("kind={}", kind.id()),
             now,
         )
         .await?;
@@ -297,15 +293,13 @@ impl Store {
             .bind(scope.agent_id)
             .execute(&mut *tx)
             .await?;
-        append(
+        log_event(
             &mut tx,
             &self.audit_key,
-            AuditEvent {
-                actor: &scope.actor(),
-                action: "logout",
-                reference: None,
-                detail: String::new(),
-            },
+            &scope.actor(),
+            "logout",
+            None,
+            String::new(),
             now,
         )
         .await?;
@@ -322,15 +316,13 @@ impl Store {
             .execute(&mut *tx)
             .await?
             .rows_affected();
-        append(
+        log_event(
             &mut tx,
             &self.audit_key,
-            AuditEvent {
-                actor: &scope.actor(),
-                action: "logout_everywhere",
-                reference: None,
-                detail: format!("sessions={ended}"),
-            },
+            &scope.actor(),
+            "logout_everywhere",
+            None,
+            format!("sessions={ended}"),
             now,
         )
         .await?;
@@ -357,15 +349,13 @@ impl Store {
             .bind(&keep_session.0[..])
             .execute(&mut *tx)
             .await?;
-        append(
+        log_event(
             &mut tx,
             &self.audit_key,
-            AuditEvent {
-                actor: &scope.actor(),
-                action: "password_changed",
-                reference: None,
-                detail: String::new(),
-            },
+            &scope.actor(),
+            "password_changed",
+            None,
+            String::new(),
             now,
         )
         .await?;
@@ -405,15 +395,13 @@ async fn insert_agent(
     .fetch_one(&mut **tx)
     .await
     .map_err(|e| StoreError::on_unique(e, "agent name"))?;
-    append(
+    log_event(
         tx,
         key,
-        AuditEvent {
-            actor,
-            action: "agent_created",
-            reference: None,
-            detail: format!("agent={} role={}", agent.name, agent.role),
-        },
+        actor,
+        "agent_created",
+        None,
+        format!("agent={} role={}", agent.name, agent.role),
         now,
     )
     .await?;

@@ -239,3 +239,27 @@ pub(super) fn entry_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<AuditEntry
         detail: row.try_get("detail")?,
     })
 }
+
+/// `append` with the event's fields as arguments: the shape every change in the store uses.
+pub(super) async fn log_event(
+    tx: &mut Tx<'_>,
+    key: &AuditKey,
+    actor: &Actor,
+    action: &'static str,
+    reference: Option<&str>,
+    detail: String,
+    now: i64,
+) -> Result<(), StoreError> {
+    append(
+        tx,
+        key,
+        AuditEvent {
+            actor,
+            action,
+            reference,
+            detail,
+        },
+        now,
+    )
+    .await
+}

@@ -4,7 +4,7 @@
 use sqlx::Row;
 
 use super::agent_tickets::insert_agent_message;
-use super::audit::{Actor, AuditEvent, append};
+use super::audit::{Actor, log_event};
 use super::{Store, StoreError};
 use crate::redact::Redacted;
 
@@ -52,15 +52,13 @@ impl Store {
             .bind(new_tier)
             .execute(&mut *tx)
             .await?;
-            append(
+            log_event(
                 &mut tx,
                 &self.audit_key,
-                AuditEvent {
-                    actor: &Actor::System,
-                    action: "sla_first_response_missed",
-                    reference: Some(&reference),
-                    detail: format!("tier={tier}->{new_tier}"),
-                },
+                &Actor::System,
+                "sla_first_response_missed",
+                Some(&reference),
+                format!("tier={tier}->{new_tier}"),
                 now,
             )
             .await?;
@@ -80,15 +78,13 @@ impl Store {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
-            append(
+            log_event(
                 &mut tx,
                 &self.audit_key,
-                AuditEvent {
-                    actor: &Actor::System,
-                    action: "sla_resolution_missed",
-                    reference: Some(&reference),
-                    detail: String::new(),
-                },
+                &Actor::System,
+                "sla_resolution_missed",
+                Some(&reference),
+                String::new(),
                 now,
             )
             .await?;
@@ -144,15 +140,13 @@ impl Store {
                 Some("Closed automatically"),
             )
             .await?;
-            append(
+            log_event(
                 &mut tx,
                 &self.audit_key,
-                AuditEvent {
-                    actor: &Actor::System,
-                    action: "auto_closed",
-                    reference: Some(&reference_for_audit),
-                    detail: String::new(),
-                },
+                &Actor::System,
+                "auto_closed",
+                Some(&reference_for_audit),
+                String::new(),
                 now,
             )
             .await?;

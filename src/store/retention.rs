@@ -5,7 +5,7 @@
 use sqlx::Row;
 
 use super::alerts::Audience;
-use super::audit::{Actor, AuditEvent, append};
+use super::audit::{Actor, log_event};
 use super::scope::AdminScope;
 use super::tickets::{RequesterGrant, Tombstone, parse_reference};
 use super::{Store, StoreError, Tx, now_unix};
@@ -143,15 +143,13 @@ impl Store {
         .await?
         .rows_affected();
         if !found.is_empty() || shredded > 0 {
-            append(
+            log_event(
                 &mut tx,
                 &self.audit_key,
-                AuditEvent {
-                    actor,
-                    action: "purge_run",
-                    reference: None,
-                    detail: format!("tickets={} attachments={shredded}", found.len()),
-                },
+                actor,
+                "purge_run",
+                None,
+                format!("tickets={} attachments={shredded}", found.len()),
                 now,
             )
             .await?;
@@ -235,15 +233,13 @@ impl Store {
         if placed.rows_affected() != 1 {
             return Err(StoreError::NotFound);
         }
-        append(
+        log_event(
             &mut tx,
             &self.audit_key,
-            AuditEvent {
-                actor,
-                action: "hold_placed",
-                reference: Some(reference),
-                detail: String::new(),
-            },
+            actor,
+            "hold_placed",
+            Some(reference),
+            String::new(),
             now,
         )
         .await?;
@@ -282,15 +278,13 @@ impl Store {
         if released.rows_affected() != 1 {
             return Err(StoreError::NotFound);
         }
-        append(
+        log_event(
             &mut tx,
             &self.audit_key,
-            AuditEvent {
-                actor,
-                action: "hold_released",
-                reference: Some(reference),
-                detail: String::new(),
-            },
+            actor,
+            "hold_released",
+            Some(reference),
+            String::new(),
             now,
         )
         .await?;
@@ -390,18 +384,16 @@ impl Store {
                     .await?;
             }
         }
-        append(
+        log_event(
             &mut tx,
             &self.audit_key,
-            AuditEvent {
-                actor: &admin.actor(),
-                action: "retention_changed",
-                reference: None,
-                detail: format!(
-                    "scope={key} days={}",
-                    days.map_or_else(|| "(removed)".to_owned(), |d| d.to_string())
-                ),
-            },
+            &admin.actor(),
+            "retention_changed",
+            None,
+            format!(
+                "scope={key} days={}",
+                days.map_or_else(|| "(removed)".to_owned(), |d| d.to_string())
+            ),
             now,
         )
         .await?;
@@ -431,15 +423,13 @@ impl Store {
         if updated.rows_affected() != 1 {
             return Err(StoreError::NotFound);
         }
-        append(
+        log_event(
             &mut tx,
             &self.audit_key,
-            AuditEvent {
-                actor: &scope.actor(),
-                action: "marked_spam",
-                reference: Some(reference),
-                detail: String::new(),
-            },
+            &scope.actor(),
+            "marked_spam",
+            Some(reference),
+            String::new(),
             now,
         )
         .await?;
@@ -559,15 +549,13 @@ async fn delete_in(
         .bind(ticket_id)
         .execute(&mut **tx)
         .await?;
-    append(
+    log_event(
         tx,
         key,
-        AuditEvent {
-            actor,
-            action: "ticket_deleted",
-            reference: Some(&reference),
-            detail: format!("reason={}", reason.id()),
-        },
+        actor,
+        "ticket_deleted",
+        Some(&reference),
+        format!("reason={}", reason.id()),
         now,
     )
     .await?;

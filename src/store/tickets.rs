@@ -2,7 +2,7 @@
 
 use sqlx::Row;
 
-use super::audit::{Actor, AuditEvent, append};
+use super::audit::{Actor, log_event};
 use super::{Store, StoreError, Tx, now_unix};
 use crate::auth::TokenDigest;
 use crate::crypto::Sealed;
@@ -202,15 +202,13 @@ impl Store {
             }
         }
         insert_mask_slots(&mut tx, ticket_id, &record.mask_slots).await?;
-        append(
+        log_event(
             &mut tx,
             &self.audit_key,
-            AuditEvent {
-                actor: &Actor::Requester,
-                action: "ticket_filed",
-                reference: Some(record.reference.as_str()),
-                detail: format!("category={}", record.category),
-            },
+            &Actor::Requester,
+            "ticket_filed",
+            Some(record.reference.as_str()),
+            format!("category={}", record.category),
             now,
         )
         .await?;
@@ -409,15 +407,13 @@ impl Store {
         if updated.rows_affected() != 1 {
             return Err(StoreError::NotFound);
         }
-        append(
+        log_event(
             &mut tx,
             &self.audit_key,
-            AuditEvent {
-                actor: &Actor::Requester,
-                action: "requester_reply",
-                reference: Some(grant.reference.as_str()),
-                detail: String::new(),
-            },
+            &Actor::Requester,
+            "requester_reply",
+            Some(grant.reference.as_str()),
+            String::new(),
             now,
         )
         .await?;
