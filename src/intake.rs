@@ -351,6 +351,21 @@ impl Desk {
         Ok(Mailed::Queued)
     }
 
+    /// The `+…` tag of the ticket's reply address, if it has one. Opens the ticket key only
+    /// when there is something to open, so reading a ticket without a contact stays cheap.
+    pub async fn reply_token(&self, grant: &RequesterGrant) -> Result<Option<String>, IntakeError> {
+        let secrets = self.store.thread_secrets(grant).await?;
+        let Some(sealed) = &secrets.reply_token else {
+            return Ok(None);
+        };
+        let ticket_key = self
+            .keyring
+            .open_ticket_key(&secrets.sealed_ticket_key)
+            .map_err(anyhow::Error::from)?;
+        let token = ticket_key.open(sealed).map_err(anyhow::Error::from)?;
+        Ok(String::from_utf8(token).ok())
+    }
+
     /// Opens what deciding on a mail reply needs: the ticket's key, its contact and its
     /// pinned OpenPGP key. Used only inside mail intake, never shown.
     pub async fn open_thread(&self, grant: &RequesterGrant) -> Result<OpenThread, IntakeError> {

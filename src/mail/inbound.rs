@@ -3,7 +3,7 @@
 //! redacts it before anything is stored. A message that cannot be processed is refused
 //! whole, with a reason for the sender's MTA; nothing of it is kept.
 
-use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
+use mail_parser::{Message, MessageParser, MimeHeaders};
 
 use super::address::{Recipient, SupportAddress};
 use crate::crypto::{
@@ -328,9 +328,6 @@ fn plain_content(
         }
         if media == "application/pgp-signature" {
             continue;
-        }
-        if let PartType::Message(_) = part.body {
-            // A forwarded message travels as a text attachment of its raw form.
         }
         attachments.push(IncomingAttachment {
             name: part.attachment_name().unwrap_or("attachment").to_owned(),

@@ -39,9 +39,7 @@ pub async fn wkd_key(
     State(state): State<AppState>,
     axum::extract::Path(hash): axum::extract::Path<String>,
 ) -> Result<Response, WebError> {
-    let support = crate::mail::SupportAddress::parse(&state.config.support_address)
-        .map_err(WebError::Internal)?;
-    if hash != support.wkd_hash() {
+    if hash != state.desk.outgoing.support.wkd_hash() {
         return Err(WebError::NotFound);
     }
     let key = state

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::mail_support::{Person, outcome, pgp_mime_encrypted, send, text_entity};
+use crate::mail_support::{Person, outcome, pgp_mime_encrypted, send};
 use crate::support::{TestApp, files_containing};
 
 const BIN: &str = env!("CARGO_BIN_EXE_hushdesk");
@@ -92,7 +92,6 @@ async fn no_canary_from_any_channel_survives_a_purge_anywhere_in_the_data_direct
     let mail = pgp_mime_encrypted(&jo.address, "support@localhost", "By mail", &armored);
     let replies = send(app.smtp, true, &jo.address, &["support@localhost"], &mail).await;
     assert!(outcome(&replies).starts_with("250"), "{replies:?}");
-    let _ = text_entity;
 
     // Everything is stored (so the check below means something), then closed.
     let stored = app.stored_text().await;

@@ -77,10 +77,8 @@ pub(crate) async fn reply_address(
     state: &AppState,
     grant: &RequesterGrant,
 ) -> WebResult<Option<String>> {
-    let thread = state.desk.open_thread(grant).await?;
-    let support = crate::mail::SupportAddress::parse(&state.config.support_address)
-        .map_err(WebError::Internal)?;
-    Ok(thread.reply_token.map(|token| support.with_tag(&token)))
+    let token = state.desk.reply_token(grant).await?;
+    Ok(token.map(|token| state.desk.outgoing.support.with_tag(&token)))
 }
 
 /// Resolves a presented token to a grant; unknown and malformed tokens take the same path.
