@@ -624,3 +624,70 @@ async fn canned_responses_are_offered_per_queue_and_redacted() {
         .unwrap();
     assert!(page.contains("To reset, write to [EMAIL-1].") && page.contains("Best, Vic"));
 }
+
+#[tokio::test]
+async fn opening_a_restricted_ticket_alerts_the_queues_owners_but_not_for_their_own_reads() {
+    let app = TestApp::spawn().await;
+    let admin = app.add_agent("wanda", "admin", &[]).await;
+    let session = app.html_login(&admin).await;
+    let routed = app
+        .html_post(
+            &session,
+            "/admin/routing",
+            &[("category", "data_request"), ("queue", "vip")],
+        )
+        .await;
+    assert_eq!(routed.status(), 303);
+    let owner = app.add_agent("olga", "l3", &[]).await;
+    let member = app.add_agent("mark", "l2", &[]).await;
+    for (name, owner_flag) in [("olga", "yes"), ("mark", "")] {
+        let added = app
+            .html_post(
+                &session,
+                "/admin/queues/vip/members",
+                &[("agent", name), ("owner", owner_flag)],
+            )
+            .await;
+        assert_eq!(added.status(), 303);
+    }
+    let (reference, _) = app
+        .file_in("data_request", "Export my data", "All of it")
+        .await;
+    let owner_token = app.api_login(&owner).await;
+    let member_token = app.api_login(&member).await;
+    let path = format!("/api/v1/agent/tickets/{reference}");
+    assert_eq!(app.agent_get(&owner_token, &path).await.status(), 200);
+    let owner_session = app.html_login(&owner).await;
+    let before = app
+        .html_get(&owner_session, "/agent/tickets")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !before.contains("restricted_access"),
+        "the owner's own read is no alert"
+    );
+    assert_eq!(app.agent_get(&member_token, &path).await.status(), 200);
+    let after = app
+        .html_get(&owner_session, "/agent/tickets")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        after.contains("restricted_access") && after.contains("mark"),
+        "{after}"
+    );
+    let member_session = app.html_login(&member).await;
+    let member_page = app
+        .html_get(&member_session, "/agent/tickets")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !member_page.contains("restricted_access"),
+        "only owners are told"
+    );
+}

@@ -197,6 +197,12 @@ async fn a_legal_hold_blocks_purge_and_delete_now_until_released() {
         !body.to_string().contains("court order"),
         "the requester is not told why"
     );
+    let page = app
+        .post_form(&format!("/t/{access}/delete"), &[("confirm", "yes")])
+        .await;
+    assert_eq!(page.status(), 409);
+    let page = page.text().await.unwrap();
+    assert!(page.contains("on hold") && !page.contains("court order"));
 
     let (ok, text) = cli(&app.data_dir, &["hold", "release", &reference]);
     assert!(ok, "{text}");
