@@ -201,3 +201,37 @@ pub fn prepare_agent(
         provisioning_uri,
     })
 }
+
+/// Starts setting up a second factor for an agent who has none: a fresh seed, sealed and
+/// kept pending, and the `otpauth://` URI to scan.
+pub async fn start_totp_enrolment(desk: &Desk, scope: &AgentScope) -> anyhow::Result<String> {
+    anyhow::ensure!(
+        !scope.has_second_factor(),
+        "a second factor is already set up"
+    );
+    let seed = TotpSeed::generate()?;
+    let uri = seed.provisioning_uri(scope.name().as_str(), "hushdesk")?;
+    let sealed = desk.keyring.seal_for_server(&seed.0)?;
+    desk.store.begin_totp_enrolment(scope, &sealed).await?;
+    Ok(uri)
+}
+
+/// Finishes the set-up when `code` matches the pending seed; false when it does not.
+pub async fn confirm_totp_enrolment(
+    desk: &Desk,
+    scope: &AgentScope,
+    code: &str,
+) -> anyhow::Result<bool> {
+    let Some(sealed) = desk.store.pending_totp(scope).await? else {
+        return Ok(false);
+    };
+    let seed = desk.keyring.open_for_server(&sealed)?;
+    let now = u64::try_from(crate::store::now_unix()).unwrap_or(0);
+    match check_code(&seed, code, now) {
+        Some(step) => {
+            desk.store.confirm_totp(scope, step).await?;
+            Ok(true)
+        }
+        None => Ok(false),
+    }
+}

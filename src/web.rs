@@ -113,6 +113,8 @@ fn staff_routes(
         .route("/agent/logout-everywhere", post(login::logout_everywhere))
         .route("/agent/account", get(account::show))
         .route("/agent/account/password", post(account::change_password))
+        .route("/agent/account/totp/start", post(account::start_totp))
+        .route("/agent/account/totp/confirm", post(account::confirm_totp))
         .route("/agent/tickets", get(tickets::list))
         .route("/agent/tickets/{reference}", get(tickets::show))
         .route("/agent/tickets/{reference}/reply", post(tickets::reply))

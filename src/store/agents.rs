@@ -441,3 +441,59 @@ async fn load_scope_conn(
 pub(super) fn parse_role(text: &str) -> Result<Role, StoreError> {
     text.parse().map_err(|()| StoreError::Corrupt("agent role"))
 }
+
+impl Store {
+    /// Keeps a new TOTP seed until the agent proves their app has it.
+    pub async fn begin_totp_enrolment(
+        &self,
+        scope: &AgentScope,
+        sealed_seed: &Sealed,
+    ) -> Result<(), StoreError> {
+        sqlx::query("update agents set totp_pending_sealed = $2 where id = $1")
+            .bind(scope.agent_id)
+            .bind(sealed_seed.as_bytes())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The seed being set up, if any.
+    pub async fn pending_totp(&self, scope: &AgentScope) -> Result<Option<Sealed>, StoreError> {
+        let sealed: Option<Vec<u8>> =
+            sqlx::query_scalar("select totp_pending_sealed from agents where id = $1")
+                .bind(scope.agent_id)
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(sealed.map(Sealed::from_stored))
+    }
+
+    /// Makes the pending seed the agent's second factor, the confirming code's step used.
+    pub async fn confirm_totp(&self, scope: &AgentScope, step: u64) -> Result<(), StoreError> {
+        let now = now_unix();
+        let step = i64::try_from(step).map_err(|_| StoreError::Conflict("totp"))?;
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query(
+            "update agents set totp_sealed = totp_pending_sealed, totp_pending_sealed = null, \
+             totp_last_step = $2 where id = $1 and totp_pending_sealed is not null",
+        )
+        .bind(scope.agent_id)
+        .bind(step)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::NotFound);
+        }
+        log_event(
+            &mut tx,
+            &self.audit_key,
+            &scope.actor(),
+            "totp_enabled",
+            None,
+            String::new(),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -691,3 +691,81 @@ async fn opening_a_restricted_ticket_alerts_the_queues_owners_but_not_for_their_
         "only owners are told"
     );
 }
+
+#[tokio::test]
+async fn an_agent_can_turn_on_a_second_factor_from_their_account_page() {
+    let app = TestApp::spawn().await;
+    let agent = app.add_agent("xavier", "l1", &["general"]).await;
+    let session = app.html_login(&agent).await;
+    let page = app
+        .html_post(&session, "/agent/account/totp/start", &[])
+        .await
+        .text()
+        .await
+        .unwrap();
+    let uri = crate::support::extract_between(&page, "<code class=\"link\">", "</code>")
+        .unwrap()
+        .replace("&#38;", "&")
+        .replace("&amp;", "&");
+    assert!(uri.starts_with("otpauth://totp/"), "{uri}");
+    let totp = totp_rs::Totp::from_url(&uri).unwrap();
+    let wrong = app
+        .html_post(
+            &session,
+            "/agent/account/totp/confirm",
+            &[("code", "000000")],
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(wrong.contains("did not match"));
+    let start_again = app
+        .html_post(&session, "/agent/account/totp/start", &[])
+        .await
+        .text()
+        .await
+        .unwrap();
+    let uri = crate::support::extract_between(&start_again, "<code class=\"link\">", "</code>")
+        .unwrap()
+        .replace("&#38;", "&")
+        .replace("&amp;", "&");
+    let totp_again = totp_rs::Totp::from_url(&uri).unwrap();
+    assert_ne!(
+        totp.secret().as_ref(),
+        totp_again.secret().as_ref(),
+        "a fresh seed each time"
+    );
+    let code = totp_again.generate_current().to_string();
+    let done = app
+        .html_post(
+            &session,
+            "/agent/account/totp/confirm",
+            &[("code", code.as_str())],
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(done.contains("Second factor on"), "{done}");
+
+    let without = app
+        .post_json(
+            "/api/v1/agent/login",
+            &json!({ "name": "xavier", "password": agent.password }),
+        )
+        .await;
+    assert_eq!(without.status(), 401);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let next = totp_again.generate(now + 30).to_string();
+    let with = app
+        .post_json(
+            "/api/v1/agent/login",
+            &json!({ "name": "xavier", "password": agent.password, "totp": next }),
+        )
+        .await;
+    assert_eq!(with.status(), 200);
+}

@@ -17,6 +17,7 @@ pub struct AccountPage {
     pub min_chars: usize,
     pub notice: Option<&'static str>,
     pub error: Option<&'static str>,
+    pub enrolment_uri: Option<String>,
 }
 
 fn page(
@@ -30,6 +31,7 @@ fn page(
         min_chars: MIN_PASSWORD_CHARS,
         notice,
         error,
+        enrolment_uri: None,
     }
 }
 
@@ -79,4 +81,50 @@ pub async fn change_password(State(state): State<AppState>, form: CsrfForm) -> W
         }
         Err(message) => Ok(page(&form.agent, None, Some(message)).into_response()),
     }
+}
+
+pub async fn start_totp(State(state): State<AppState>, form: CsrfForm) -> WebResult<Response> {
+    if form.agent.scope.has_second_factor() {
+        return Ok(page(
+            &form.agent,
+            None,
+            Some("A second factor is already set up."),
+        )
+        .into_response());
+    }
+    let uri = crate::access::start_totp_enrolment(&state.desk, &form.agent.scope).await?;
+    Ok(AccountPage {
+        enrolment_uri: Some(uri),
+        ..page(&form.agent, None, None)
+    }
+    .into_response())
+}
+
+pub async fn confirm_totp(State(state): State<AppState>, form: CsrfForm) -> WebResult<Response> {
+    let code = form.fields.get("code").unwrap_or_default();
+    if crate::access::confirm_totp_enrolment(&state.desk, &form.agent.scope, code).await? {
+        let mut agent = form.agent;
+        let digest = digest_session_token(&state.desk.keyring, &agent.session);
+        agent.scope = state
+            .desk
+            .store
+            .agent_session(
+                digest,
+                crate::store::Session::Cookie,
+                crate::access::session_policy(&state.config.agents),
+            )
+            .await?;
+        return Ok(page(
+            &agent,
+            Some("Second factor on: signing in now needs a code."),
+            None,
+        )
+        .into_response());
+    }
+    Ok(page(
+        &form.agent,
+        None,
+        Some("That code did not match. Start the set-up again and enter the current code."),
+    )
+    .into_response())
 }
