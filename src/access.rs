@@ -235,3 +235,33 @@ pub async fn confirm_totp_enrolment(
         None => Ok(false),
     }
 }
+
+/// New secrets for an agent who lost theirs: a one-time password, and a new TOTP seed for
+/// roles that need one (or when they had one). Returns (password, provisioning URI).
+pub async fn reset_agent(
+    desk: &Desk,
+    admin: &crate::store::AdminScope,
+    name: &str,
+    role: Role,
+    had_second_factor: bool,
+) -> Result<(String, Option<String>), PrepareError> {
+    let name = Name::parse(name).map_err(PrepareError::Name)?;
+    let password = generate_initial_password().map_err(anyhow::Error::from)?;
+    let hash = hash_password(&password)?;
+    let (sealed, uri) = if had_second_factor || role.requires_second_factor() {
+        let seed = TotpSeed::generate().map_err(anyhow::Error::from)?;
+        let uri = seed.provisioning_uri(name.as_str(), "hushdesk")?;
+        let sealed = desk
+            .keyring
+            .seal_for_server(&seed.0)
+            .map_err(anyhow::Error::from)?;
+        (Some(sealed), Some(uri))
+    } else {
+        (None, None)
+    };
+    desk.store
+        .reset_credentials(admin, &name, Some(hash), sealed)
+        .await
+        .map_err(|e| PrepareError::Internal(e.into()))?;
+    Ok((password, uri))
+}

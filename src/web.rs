@@ -149,6 +149,7 @@ fn staff_routes(
         )
         .route("/admin/agents/{name}/disable", post(admin::agents::disable))
         .route("/admin/agents/{name}/enable", post(admin::agents::enable))
+        .route("/admin/agents/{name}/reset", post(admin::agents::reset))
         .route(
             "/admin/queues",
             get(admin::queues::list).post(admin::queues::create),

@@ -549,3 +549,61 @@ async fn config_audit(
 ) -> Result<(), StoreError> {
     log_event(tx, key, &admin.actor(), action, None, detail, now).await
 }
+
+impl Store {
+    /// Replaces an agent's password and/or second factor (lost phone, forgotten password)
+    /// and ends all their sessions. The new secrets go to the admin once, never stored plain.
+    pub async fn reset_credentials(
+        &self,
+        admin: &AdminScope,
+        name: &Name,
+        password_hash: Option<String>,
+        totp_sealed: Option<crate::crypto::Sealed>,
+    ) -> Result<(), StoreError> {
+        let now = now_unix();
+        let mut tx = self.begin_write().await?;
+        let agent_id: i64 = sqlx::query_scalar("select id from agents where name = $1")
+            .bind(name.as_str())
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        if let Some(hash) = &password_hash {
+            sqlx::query(
+                "update agents set password_hash = $2, must_change_password = 1, failed_logins = 0, \
+                 locked_until = null where id = $1",
+            )
+            .bind(agent_id)
+            .bind(hash)
+            .execute(&mut *tx)
+            .await?;
+        }
+        if let Some(sealed) = &totp_sealed {
+            sqlx::query(
+                "update agents set totp_sealed = $2, totp_pending_sealed = null, totp_last_step = 0 where id = $1",
+            )
+            .bind(agent_id)
+            .bind(sealed.as_bytes())
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query("delete from sessions where agent_id = $1")
+            .bind(agent_id)
+            .execute(&mut *tx)
+            .await?;
+        config_audit(
+            &mut tx,
+            &self.audit_key,
+            admin,
+            "credentials_reset",
+            format!(
+                "agent={name} password={} second_factor={}",
+                password_hash.is_some(),
+                totp_sealed.is_some()
+            ),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

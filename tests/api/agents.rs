@@ -769,3 +769,57 @@ async fn an_agent_can_turn_on_a_second_factor_from_their_account_page() {
         .await;
     assert_eq!(with.status(), 200);
 }
+
+#[tokio::test]
+async fn an_admin_resets_a_lost_password_and_code_and_old_sessions_end() {
+    let app = TestApp::spawn().await;
+    let admin = app.add_agent("yvonne", "admin", &[]).await;
+    let agent = app.add_agent("zoltan", "l3", &["general"]).await;
+    let old_token = app.api_login(&agent).await;
+    let session = app.html_login(&admin).await;
+    let page = app
+        .html_post(&session, "/admin/agents/zoltan/reset", &[])
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("New secrets for zoltan"), "{page}");
+    let password = crate::support::extract_between(&page, "Initial password: <code>", "</code>")
+        .unwrap()
+        .to_owned();
+    let uri = crate::support::extract_between(&page, "Authenticator URI: <code>", "</code>")
+        .unwrap()
+        .replace("&#38;", "&")
+        .replace("&amp;", "&");
+    assert_eq!(
+        app.agent_get(&old_token, "/api/v1/agent/tickets")
+            .await
+            .status(),
+        401
+    );
+    let old = app
+        .post_json(
+            "/api/v1/agent/login",
+            &json!({ "name": "zoltan", "password": agent.password, "totp": agent.next_code() }),
+        )
+        .await;
+    assert_eq!(old.status(), 401);
+    let code = totp_rs::Totp::from_url(&uri)
+        .unwrap()
+        .generate_current()
+        .to_string();
+    let new = app
+        .post_json(
+            "/api/v1/agent/login",
+            &json!({ "name": "zoltan", "password": password, "totp": code }),
+        )
+        .await;
+    assert_eq!(new.status(), 200);
+    let audit = app
+        .html_get(&session, "/admin/audit")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(audit.contains("credentials_reset") && !audit.contains(&password));
+}

@@ -143,3 +143,37 @@ async fn set_disabled(
         .await?;
     Ok(Redirect::to("/admin/agents").into_response())
 }
+
+/// Issues a new one-time password (and second factor where one is needed), shown once.
+pub async fn reset(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    form: AdminForm,
+) -> WebResult<Response> {
+    let name = name_field("agent", &name)?;
+    let agents = state.desk.store.list_agents(&form.admin).await?;
+    let Some(target) = agents.iter().find(|a| a.name == name.as_str()) else {
+        return Err(WebError::NotFound);
+    };
+    let (password, otpauth) = match crate::access::reset_agent(
+        &state.desk,
+        &form.admin,
+        name.as_str(),
+        target.role,
+        target.has_second_factor,
+    )
+    .await
+    {
+        Ok(secrets) => secrets,
+        Err(PrepareError::Internal(e)) => return Err(e.into()),
+        Err(other) => return Err(WebError::Internal(anyhow::anyhow!(other.to_string()))),
+    };
+    let created = Created {
+        name: name.to_string(),
+        password: Some(password),
+        otpauth,
+    };
+    Ok(page(&state, &form.admin, &form.agent, Some(created), None)
+        .await?
+        .into_response())
+}
