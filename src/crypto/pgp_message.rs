@@ -234,21 +234,7 @@ impl HelpdeskKey {
         if recipients.is_empty() {
             return Err(PgpMessageError::UnusableRecipient);
         }
-        let signing = self
-            .cert()
-            .keys()
-            .unencrypted_secret()
-            .with_policy(&policy, None)
-            .supported()
-            .alive()
-            .revoked(false)
-            .for_signing()
-            .next()
-            .ok_or(PgpMessageError::Encrypt)?
-            .key()
-            .clone()
-            .into_keypair()
-            .map_err(|_| PgpMessageError::Encrypt)?;
+        let signing = self.signing_keypair(&policy)?;
         let mut sink = Vec::new();
         let write = || -> openpgp::Result<()> {
             let message = Message::new(&mut sink);
@@ -266,14 +252,15 @@ impl HelpdeskKey {
 }
 
 impl HelpdeskKey {
-    /// A cleartext signature (`-----BEGIN PGP SIGNED MESSAGE-----`) over `text`.
-    pub(super) fn sign_cleartext(&self, text: &[u8]) -> Result<Vec<u8>, PgpMessageError> {
-        let policy = StandardPolicy::new();
-        let signing = self
-            .cert()
+    /// The key pair the helpdesk signs with.
+    fn signing_keypair(
+        &self,
+        policy: &StandardPolicy<'_>,
+    ) -> Result<openpgp::crypto::KeyPair, PgpMessageError> {
+        self.cert()
             .keys()
             .unencrypted_secret()
-            .with_policy(&policy, None)
+            .with_policy(policy, None)
             .supported()
             .alive()
             .revoked(false)
@@ -283,7 +270,13 @@ impl HelpdeskKey {
             .key()
             .clone()
             .into_keypair()
-            .map_err(|_| PgpMessageError::Encrypt)?;
+            .map_err(|_| PgpMessageError::Encrypt)
+    }
+
+    /// A cleartext signature (`-----BEGIN PGP SIGNED MESSAGE-----`) over `text`.
+    pub(super) fn sign_cleartext(&self, text: &[u8]) -> Result<Vec<u8>, PgpMessageError> {
+        let policy = StandardPolicy::new();
+        let signing = self.signing_keypair(&policy)?;
         let mut sink = Vec::new();
         let write = || -> openpgp::Result<()> {
             let message = Message::new(&mut sink);

@@ -703,10 +703,7 @@ async fn an_agent_can_turn_on_a_second_factor_from_their_account_page() {
         .text()
         .await
         .unwrap();
-    let uri = crate::support::extract_between(&page, "<code class=\"link\">", "</code>")
-        .unwrap()
-        .replace("&#38;", "&")
-        .replace("&amp;", "&");
+    let uri = crate::support::unescaped_between(&page, "<code class=\"link\">", "</code>");
     assert!(uri.starts_with("otpauth://totp/"), "{uri}");
     let totp = totp_rs::Totp::from_url(&uri).unwrap();
     let wrong = app
@@ -726,10 +723,7 @@ async fn an_agent_can_turn_on_a_second_factor_from_their_account_page() {
         .text()
         .await
         .unwrap();
-    let uri = crate::support::extract_between(&start_again, "<code class=\"link\">", "</code>")
-        .unwrap()
-        .replace("&#38;", "&")
-        .replace("&amp;", "&");
+    let uri = crate::support::unescaped_between(&start_again, "<code class=\"link\">", "</code>");
     let totp_again = totp_rs::Totp::from_url(&uri).unwrap();
     assert_ne!(
         totp.secret().as_ref(),
@@ -787,10 +781,7 @@ async fn an_admin_resets_a_lost_password_and_code_and_old_sessions_end() {
     let password = crate::support::extract_between(&page, "Initial password: <code>", "</code>")
         .unwrap()
         .to_owned();
-    let uri = crate::support::extract_between(&page, "Authenticator URI: <code>", "</code>")
-        .unwrap()
-        .replace("&#38;", "&")
-        .replace("&amp;", "&");
+    let uri = crate::support::unescaped_between(&page, "Authenticator URI: <code>", "</code>");
     assert_eq!(
         app.agent_get(&old_token, "/api/v1/agent/tickets")
             .await

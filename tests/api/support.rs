@@ -399,6 +399,15 @@ pub fn extract_between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a 
     Some(&text[from..to])
 }
 
+/// The text between `start` and `end` in a page, with askama's escaping of `&` undone
+/// (for `otpauth://` URIs shown on pages).
+pub fn unescaped_between(page: &str, start: &str, end: &str) -> String {
+    extract_between(page, start, end)
+        .unwrap()
+        .replace("&#38;", "&")
+        .replace("&amp;", "&")
+}
+
 /// The `/t/…` path in a "ticket created" page.
 pub fn access_path(page: &str) -> String {
     format!("/t/{}", extract_between(page, "href=\"/t/", "\"").unwrap())
