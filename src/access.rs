@@ -11,6 +11,13 @@ use crate::domain::{Name, Role};
 use crate::intake::Desk;
 use crate::store::{AgentScope, LoginCandidate, NewAgent, Session, SessionPolicy, StoreError};
 
+mod enrolment;
+pub use enrolment::{
+    CreateError, DecisionResult, ENROLMENT_PATH, EnrolError, EnrolmentAnswer, EnrolmentForm,
+    EnrolmentLink, LinkError, ResetResult, complete_enrolment, create_agent_with_link,
+    decide_reset, open_enrolment, reset_agent, reset_agent_as_operator,
+};
+
 #[derive(Debug, thiserror::Error)]
 pub enum LoginError {
     /// Wrong name, password or code, a locked or disabled account: deliberately one case.
@@ -236,32 +243,38 @@ pub async fn confirm_totp_enrolment(
     }
 }
 
-/// New secrets for an agent who lost theirs: a one-time password, and a new TOTP seed for
-/// roles that need one (or when they had one). Returns (password, provisioning URI).
-pub async fn reset_agent(
+/// Failed proofs of the current code allowed per quarter hour before replacement stops.
+const SECOND_FACTOR_TRIES: i64 = 5;
+
+/// Starts replacing the agent's second factor (one someone else set up, or a new phone):
+/// only with a current code from the active one. Returns the new seed's `otpauth://` URI,
+/// pending until a first code from it confirms it; `None` when the code did not match or
+/// too many attempts failed lately.
+pub async fn start_totp_replacement(
     desk: &Desk,
-    admin: &crate::store::AdminScope,
-    name: &str,
-    role: Role,
-    had_second_factor: bool,
-) -> Result<(String, Option<String>), PrepareError> {
-    let name = Name::parse(name).map_err(PrepareError::Name)?;
-    let password = generate_initial_password().map_err(anyhow::Error::from)?;
-    let hash = hash_password(&password)?;
-    let (sealed, uri) = if had_second_factor || role.requires_second_factor() {
-        let seed = TotpSeed::generate().map_err(anyhow::Error::from)?;
-        let uri = seed.provisioning_uri(name.as_str(), "hushdesk")?;
-        let sealed = desk
-            .keyring
-            .seal_for_server(&seed.0)
-            .map_err(anyhow::Error::from)?;
-        (Some(sealed), Some(uri))
-    } else {
-        (None, None)
+    scope: &AgentScope,
+    current_code: &str,
+) -> anyhow::Result<Option<String>> {
+    let now = crate::store::now_unix();
+    if desk
+        .store
+        .second_factor_failures_since(scope, now - 900)
+        .await?
+        >= SECOND_FACTOR_TRIES
+    {
+        return Ok(None);
+    }
+    let Some(sealed) = desk.store.active_totp(scope).await? else {
+        return Ok(None);
     };
-    desk.store
-        .reset_credentials(admin, &name, Some(hash), sealed)
-        .await
-        .map_err(|e| PrepareError::Internal(e.into()))?;
-    Ok((password, uri))
+    let seed = desk.keyring.open_for_server(&sealed)?;
+    let step = check_code(&seed, current_code, u64::try_from(now).unwrap_or(0));
+    if !desk.store.prove_second_factor(scope, step).await? {
+        return Ok(None);
+    }
+    let fresh = TotpSeed::generate()?;
+    let uri = fresh.provisioning_uri(scope.name().as_str(), "hushdesk")?;
+    let sealed = desk.keyring.seal_for_server(&fresh.0)?;
+    desk.store.begin_totp_enrolment(scope, &sealed).await?;
+    Ok(Some(uri))
 }

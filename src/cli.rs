@@ -1,5 +1,5 @@
 //! The command line: `hushdesk [serve]`, `migrate`, `check-config`, `redact`, `key export`,
-//! `agent add`, `audit verify`, `purge`, `hold add|release`.
+//! `agent add|reset`, `audit verify`, `purge`, `hold add|release`.
 //! Thin: each verb loads what it needs and calls into the library.
 
 use std::io::{Read, Write};
@@ -128,6 +128,10 @@ enum AgentAction {
         #[arg(long)]
         totp: bool,
     },
+    /// Void an agent's password and second factor, end their sessions, and print a
+    /// single-use enrolment link through which they choose new ones. For when no second
+    /// admin can approve a reset in the admin pages. Audited and alerted like any reset.
+    Reset { name: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -182,6 +186,9 @@ pub fn run(args: Args) -> ExitCode {
             password_stdin,
             totp,
         )),
+        Command::Agent {
+            action: AgentAction::Reset { name },
+        } => with_runtime(reset_agent(overrides, name)),
         Command::Audit {
             action: AuditAction::Verify,
         } => with_runtime(verify_audit(overrides)),
@@ -271,6 +278,32 @@ async fn add_agent(
     if let Some(uri) = prepared.provisioning_uri {
         writeln!(stdout, "{uri}")?;
     }
+    Ok(())
+}
+
+/// Prints the enrolment link on stdout: absolute when `public_url` is configured, else the
+/// path, with a note on stderr.
+async fn reset_agent(overrides: Overrides, name: String) -> anyhow::Result<()> {
+    let state = AppState::build(Config::load(&overrides)?).await?;
+    let link = access::reset_agent_as_operator(&state.desk, &state.config.agents, &name).await;
+    state.desk.store.close().await;
+    let Some(link) = link? else {
+        anyhow::bail!("no agent named {name:?}");
+    };
+    let mut stdout = std::io::stdout().lock();
+    match &state.config.public_url {
+        Some(base) => writeln!(stdout, "{}{}", base.trim_end_matches('/'), link.path())?,
+        None => {
+            writeln!(stdout, "{}", link.path())?;
+            eprintln!(
+                "note: public_url is not configured; put the address agents use to reach this helpdesk in front of the path"
+            );
+        }
+    }
+    eprintln!(
+        "the link works once, until {}; {name} cannot sign in until they use it",
+        rfc3339(link.expires_at)
+    );
     Ok(())
 }
 

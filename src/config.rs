@@ -99,6 +99,8 @@ pub struct AgentPolicy {
     pub break_glass_minutes: u64,
     /// Mark cookies `Secure`; defaults to on when `public_url` is https.
     pub secure_cookies: Option<bool>,
+    /// How long an enrolment link (new agent, reset) stays usable.
+    pub enrolment_link_hours: u64,
 }
 
 impl Default for AgentPolicy {
@@ -111,6 +113,7 @@ impl Default for AgentPolicy {
             hourly_view_threshold: 60,
             break_glass_minutes: 15,
             secure_cookies: None,
+            enrolment_link_hours: 24,
         }
     }
 }
@@ -312,6 +315,7 @@ impl Config {
             || agents.max_failed_logins == 0
             || agents.hourly_view_threshold == 0
             || agents.break_glass_minutes == 0
+            || agents.enrolment_link_hours == 0
         {
             bail!("agents values must all be greater than zero");
         }

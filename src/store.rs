@@ -7,6 +7,7 @@ mod agent_tickets;
 mod agents;
 mod alerts;
 mod audit;
+mod enrolment;
 mod error;
 mod jobs;
 mod outbox;
@@ -30,6 +31,7 @@ pub use agent_tickets::{
 pub use agents::{LoginCandidate, LoginFailure, LoginOutcome, NewAgent, Session, SessionPolicy};
 pub use alerts::Alert;
 pub use audit::{Actor, AuditEntry, AuditEvent, AuditKey, ChainBreak, ChainReport};
+pub use enrolment::{Decision, NewEnrolmentLink, OpenEnrolment, ResetOutcome, ResetRequest};
 pub use error::StoreError;
 pub use jobs::{AutoCloseReport, SlaReport};
 pub use outbox::QueuedMail;

@@ -99,9 +99,10 @@ pub fn router(state: AppState) -> Router {
 fn staff_routes(
     logins: GovernorLayer<ClientNetwork, governor::middleware::NoOpMiddleware, axum::body::Body>,
 ) -> Router<AppState> {
-    use agent::{account, break_glass, login, tickets};
+    use agent::{account, break_glass, enrol, login, tickets};
     let sign_in = Router::new()
         .route("/agent/login", get(login::show).post(login::submit))
+        .route("/agent/enrol/{token}", get(enrol::show).post(enrol::submit))
         .route("/api/v1/agent/login", post(api::agent::login_token))
         .layer(logins);
     let agent_pages = Router::new()
@@ -115,6 +116,7 @@ fn staff_routes(
         .route("/agent/account/password", post(account::change_password))
         .route("/agent/account/totp/start", post(account::start_totp))
         .route("/agent/account/totp/confirm", post(account::confirm_totp))
+        .route("/agent/account/totp/replace", post(account::replace_totp))
         .route("/agent/tickets", get(tickets::list))
         .route("/agent/tickets/{reference}", get(tickets::show))
         .route("/agent/tickets/{reference}/reply", post(tickets::reply))
@@ -150,6 +152,14 @@ fn staff_routes(
         .route("/admin/agents/{name}/disable", post(admin::agents::disable))
         .route("/admin/agents/{name}/enable", post(admin::agents::enable))
         .route("/admin/agents/{name}/reset", post(admin::agents::reset))
+        .route(
+            "/admin/agents/resets/{id}/approve",
+            post(admin::agents::approve),
+        )
+        .route(
+            "/admin/agents/resets/{id}/reject",
+            post(admin::agents::reject),
+        )
         .route(
             "/admin/queues",
             get(admin::queues::list).post(admin::queues::create),

@@ -14,6 +14,11 @@ impl TotpSeed {
     pub fn provisioning_uri(&self, account: &str, issuer: &str) -> anyhow::Result<String> {
         Ok(totp(&self.0, account, issuer)?.to_url()?)
     }
+
+    /// The seed in base32, for authenticator apps that take the key typed in.
+    pub fn base32(&self) -> String {
+        totp_rs::Secret::new_stack(self.0).to_base32()
+    }
 }
 
 impl std::fmt::Debug for TotpSeed {

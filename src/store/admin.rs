@@ -3,7 +3,7 @@
 
 use sqlx::Row;
 
-use super::agents::{NewAgent, parse_role};
+use super::agents::parse_role;
 use super::alerts::{Audience, raise};
 use super::audit::{Actor, AuditEntry, AuditKey, entry_from_row, log_event};
 use super::scope::AdminScope;
@@ -18,6 +18,8 @@ pub struct AgentRow {
     pub has_second_factor: bool,
     pub disabled: bool,
     pub locked: bool,
+    /// An unused, unexpired enrolment link exists: the account waits for its agent.
+    pub awaiting_enrolment: bool,
     pub queues: Vec<String>,
 }
 
@@ -46,19 +48,13 @@ pub struct CannedResponse {
 }
 
 impl Store {
-    pub async fn create_agent(
-        &self,
-        admin: &AdminScope,
-        agent: NewAgent,
-    ) -> Result<(), StoreError> {
-        self.create_agent_in(&admin.actor(), agent).await
-    }
-
     pub async fn list_agents(&self, _admin: &AdminScope) -> Result<Vec<AgentRow>, StoreError> {
         let now = now_unix();
         let rows = sqlx::query(
             "select a.name, a.role, a.totp_sealed is not null as has_totp, a.disabled, \
              coalesce(a.locked_until > $1, 0) as locked, \
+             exists (select 1 from enrolments e where e.agent_id = a.id and e.used_at is null \
+                     and e.expires_at > $1) as enrolling, \
              (select group_concat(q.name, ' ') from queue_members m join queues q on q.id = m.queue_id \
               where m.agent_id = a.id) as queues \
              from agents a order by a.name",
@@ -74,6 +70,7 @@ impl Store {
                     has_second_factor: row.try_get::<i64, _>("has_totp")? != 0,
                     disabled: row.try_get::<i64, _>("disabled")? != 0,
                     locked: row.try_get::<i64, _>("locked")? != 0,
+                    awaiting_enrolment: row.try_get::<i64, _>("enrolling")? != 0,
                     queues: row
                         .try_get::<Option<String>, _>("queues")?
                         .unwrap_or_default()
@@ -548,62 +545,4 @@ async fn config_audit(
     now: i64,
 ) -> Result<(), StoreError> {
     log_event(tx, key, &admin.actor(), action, None, detail, now).await
-}
-
-impl Store {
-    /// Replaces an agent's password and/or second factor (lost phone, forgotten password)
-    /// and ends all their sessions. The new secrets go to the admin once, never stored plain.
-    pub async fn reset_credentials(
-        &self,
-        admin: &AdminScope,
-        name: &Name,
-        password_hash: Option<String>,
-        totp_sealed: Option<crate::crypto::Sealed>,
-    ) -> Result<(), StoreError> {
-        let now = now_unix();
-        let mut tx = self.begin_write().await?;
-        let agent_id: i64 = sqlx::query_scalar("select id from agents where name = $1")
-            .bind(name.as_str())
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        if let Some(hash) = &password_hash {
-            sqlx::query(
-                "update agents set password_hash = $2, must_change_password = 1, failed_logins = 0, \
-                 locked_until = null where id = $1",
-            )
-            .bind(agent_id)
-            .bind(hash)
-            .execute(&mut *tx)
-            .await?;
-        }
-        if let Some(sealed) = &totp_sealed {
-            sqlx::query(
-                "update agents set totp_sealed = $2, totp_pending_sealed = null, totp_last_step = 0 where id = $1",
-            )
-            .bind(agent_id)
-            .bind(sealed.as_bytes())
-            .execute(&mut *tx)
-            .await?;
-        }
-        sqlx::query("delete from sessions where agent_id = $1")
-            .bind(agent_id)
-            .execute(&mut *tx)
-            .await?;
-        config_audit(
-            &mut tx,
-            &self.audit_key,
-            admin,
-            "credentials_reset",
-            format!(
-                "agent={name} password={} second_factor={}",
-                password_hash.is_some(),
-                totp_sealed.is_some()
-            ),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
 }

@@ -77,17 +77,6 @@ impl Store {
         Ok(())
     }
 
-    pub(super) async fn create_agent_in(
-        &self,
-        actor: &Actor,
-        agent: NewAgent,
-    ) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
-        insert_agent(&mut tx, &self.audit_key, actor, agent).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
     /// The agent named at a sign-in prompt, if any.
     pub async fn login_candidate(&self, name: &str) -> Result<Option<LoginCandidate>, StoreError> {
         let Ok(name) = Name::parse(name) else {
@@ -374,12 +363,13 @@ impl Store {
     }
 }
 
-async fn insert_agent(
+/// Inserts an agent with their memberships and returns their id.
+pub(super) async fn insert_agent(
     tx: &mut Tx<'_>,
     key: &super::AuditKey,
     actor: &Actor,
     agent: NewAgent,
-) -> Result<(), StoreError> {
+) -> Result<i64, StoreError> {
     let now = now_unix();
     let agent_id: i64 = sqlx::query_scalar(
         "insert into agents (name, role, tier, password_hash, totp_sealed, must_change_password, created_at) \
@@ -409,7 +399,7 @@ async fn insert_agent(
         super::admin::add_member_in(tx, key, actor, queue, agent_id, &agent.name, false, now)
             .await?;
     }
-    Ok(())
+    Ok(agent_id)
 }
 
 async fn load_scope(tx: &mut Tx<'_>, agent_id: i64) -> Result<AgentScope, StoreError> {
@@ -483,11 +473,16 @@ impl Store {
         if done.rows_affected() != 1 {
             return Err(StoreError::NotFound);
         }
+        let action = if scope.has_second_factor {
+            "totp_replaced"
+        } else {
+            "totp_enabled"
+        };
         log_event(
             &mut tx,
             &self.audit_key,
             &scope.actor(),
-            "totp_enabled",
+            action,
             None,
             String::new(),
             now,
@@ -495,5 +490,75 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+impl Store {
+    /// The agent's active second factor, sealed, if any.
+    pub async fn active_totp(&self, scope: &AgentScope) -> Result<Option<Sealed>, StoreError> {
+        let sealed: Option<Vec<u8>> =
+            sqlx::query_scalar("select totp_sealed from agents where id = $1")
+                .bind(scope.agent_id)
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(sealed.map(Sealed::from_stored))
+    }
+
+    /// Failed proofs of the current code since `since`, from the audit log: replacing a
+    /// second factor stops after a few, so a stolen session cannot guess its way through.
+    pub async fn second_factor_failures_since(
+        &self,
+        scope: &AgentScope,
+        since: i64,
+    ) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(
+            "select count(*) from audit_log where agent_id = $1 and action = 'totp_check_failed' and at >= $2",
+        )
+        .bind(scope.agent_id)
+        .bind(since)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// Records a proof of the current code before a sensitive change: `step` is the matched
+    /// code's time step (consumed, so it cannot be replayed), `None` when it did not match.
+    /// Returns whether the proof holds; failures are audited.
+    pub async fn prove_second_factor(
+        &self,
+        scope: &AgentScope,
+        step: Option<u64>,
+    ) -> Result<bool, StoreError> {
+        let now = now_unix();
+        let mut tx = self.begin_write().await?;
+        let fresh =
+            match step.and_then(|s| i64::try_from(s).ok()) {
+                Some(step) => sqlx::query(
+                    "update agents set totp_last_step = $2 where id = $1 and totp_last_step < $2 \
+                     and totp_sealed is not null",
+                )
+                .bind(scope.agent_id)
+                .bind(step)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                    == 1,
+                None => false,
+            };
+        log_event(
+            &mut tx,
+            &self.audit_key,
+            &scope.actor(),
+            if fresh {
+                "totp_checked"
+            } else {
+                "totp_check_failed"
+            },
+            None,
+            String::new(),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(fresh)
     }
 }

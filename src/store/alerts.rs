@@ -64,18 +64,50 @@ pub(super) async fn raise(
     Ok(())
 }
 
+/// An alert about what one agent (usually an admin) did: everyone in the audience sees it
+/// except that agent, so the one who acted cannot quietly acknowledge it away.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn raise_for_others(
+    tx: &mut Tx<'_>,
+    now: i64,
+    kind: &'static str,
+    audience: Audience,
+    queue_id: Option<i64>,
+    agent_name: &str,
+    detail: String,
+    not_for_agent_id: Option<i64>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "insert into alerts (at, kind, audience, queue_id, agent_name, detail, not_for_agent_id) \
+         values ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(now)
+    .bind(kind)
+    .bind(audience.id())
+    .bind(queue_id)
+    .bind(agent_name)
+    .bind(detail)
+    .bind(not_for_agent_id)
+    .execute(&mut **tx)
+    .await?;
+    tracing::warn!(kind, agent = agent_name, "alert raised");
+    Ok(())
+}
+
 impl Store {
     /// Recent alerts, newest first, for the admin dashboard.
     pub async fn admin_alerts(
         &self,
-        _admin: &AdminScope,
+        admin: &AdminScope,
         limit: i64,
     ) -> Result<Vec<Alert>, StoreError> {
         let rows = sqlx::query(
             "select al.id, al.at, al.kind, q.name as queue, al.agent_name, al.reference, al.detail, al.acknowledged \
-             from alerts al left join queues q on q.id = al.queue_id order by al.id desc limit $1",
+             from alerts al left join queues q on q.id = al.queue_id \
+             where al.not_for_agent_id is null or al.not_for_agent_id <> $2 order by al.id desc limit $1",
         )
         .bind(limit)
+        .bind(admin.agent().agent_id)
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(alert_from_row).collect()
@@ -92,6 +124,7 @@ impl Store {
              from alerts al join queues q on q.id = al.queue_id \
              join queue_members m on m.queue_id = al.queue_id and m.agent_id = $1 \
              where al.at >= $2 and (al.audience = 'queue_members' or (al.audience = 'queue_owners' and m.is_owner = 1)) \
+             and (al.not_for_agent_id is null or al.not_for_agent_id <> $1) \
              order by al.id desc limit 50",
         )
         .bind(scope.agent_id)
@@ -104,10 +137,14 @@ impl Store {
     pub async fn acknowledge_alert(&self, admin: &AdminScope, id: i64) -> Result<(), StoreError> {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
-        let done = sqlx::query("update alerts set acknowledged = 1 where id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        let done = sqlx::query(
+            "update alerts set acknowledged = 1 where id = $1 \
+             and (not_for_agent_id is null or not_for_agent_id <> $2)",
+        )
+        .bind(id)
+        .bind(admin.agent().agent_id)
+        .execute(&mut *tx)
+        .await?;
         if done.rows_affected() != 1 {
             return Err(StoreError::NotFound);
         }

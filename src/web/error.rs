@@ -82,6 +82,15 @@ impl From<StoreError> for WebError {
     }
 }
 
+impl From<crate::access::LinkError> for WebError {
+    fn from(err: crate::access::LinkError) -> Self {
+        match err {
+            crate::access::LinkError::NotFound => WebError::NotFound,
+            crate::access::LinkError::Internal(e) => WebError::Internal(e),
+        }
+    }
+}
+
 /// A readable sentence for each conflict the store can report.
 fn conflict_message(what: &'static str) -> &'static str {
     match what {

@@ -12,6 +12,7 @@ mod authz_matrix;
 mod bad_input;
 mod binary;
 mod browser;
+mod enrolment;
 mod headers;
 mod mail;
 mod mail_sink;

@@ -1,15 +1,23 @@
-//! Managing agents: list, add (secrets shown once), disable and enable.
+//! Managing agents: list, add, disable and enable, and resets. Adding or resetting an agent
+//! yields a single-use enrolment link, never a password or second-factor seed; resetting a
+//! member of a restricted queue waits for a second admin.
 
+use axum::Extension;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::name_field;
-use crate::access::{PrepareError, prepare_agent};
+use crate::access::{
+    CreateError, DecisionResult, EnrolmentLink, PrepareError, ResetResult, create_agent_with_link,
+    decide_reset, reset_agent,
+};
 use crate::app::AppState;
 use crate::domain::Role;
 use crate::store::{AdminScope, StoreError};
 use crate::web::agent::Nav;
-use crate::web::error::{WebError, WebResult};
+use crate::web::error::{Rendered, WebError, WebResult};
+use crate::web::public::human_time;
 use crate::web::session::{AdminForm, CurrentAdmin, CurrentAgent};
 
 pub struct AgentLine {
@@ -19,12 +27,24 @@ pub struct AgentLine {
     pub queues: String,
     pub disabled: bool,
     pub locked: bool,
+    pub awaiting_enrolment: bool,
 }
 
-pub struct Created {
+/// An enrolment link just issued, shown once to the admin who produced it.
+pub struct IssuedLink {
     pub name: String,
-    pub password: Option<String>,
-    pub otpauth: Option<String>,
+    /// Absolute when `public_url` is configured, else the path on this helpdesk.
+    pub link: String,
+    pub relative: bool,
+    pub expires: String,
+}
+
+pub struct RequestLine {
+    pub id: i64,
+    pub agent: String,
+    pub requested_by: String,
+    pub when: String,
+    pub own: bool,
 }
 
 #[derive(askama::Template, askama_web::WebTemplate)]
@@ -32,18 +52,54 @@ pub struct Created {
 pub struct AgentsPage {
     pub nav: Nav,
     pub agents: Vec<AgentLine>,
-    pub created: Option<Created>,
+    pub requests: Vec<RequestLine>,
+    pub issued: Option<IssuedLink>,
+    pub notice: Option<String>,
     pub error: Option<String>,
+}
+
+/// What happened, to show above the list.
+#[derive(Default)]
+struct Outcome {
+    issued: Option<IssuedLink>,
+    notice: Option<String>,
+    error: Option<String>,
+    /// Set when the action was refused outright (403), not merely mistyped.
+    refused: bool,
+}
+
+impl Outcome {
+    fn refused(message: impl Into<String>) -> Self {
+        Outcome {
+            error: Some(message.into()),
+            refused: true,
+            ..Default::default()
+        }
+    }
+
+    fn error(message: impl Into<String>) -> Self {
+        Outcome {
+            error: Some(message.into()),
+            ..Default::default()
+        }
+    }
+
+    fn notice(message: impl Into<String>) -> Self {
+        Outcome {
+            notice: Some(message.into()),
+            ..Default::default()
+        }
+    }
 }
 
 async fn page(
     state: &AppState,
     admin: &AdminScope,
     agent: &CurrentAgent,
-    created: Option<Created>,
-    error: Option<String>,
+    outcome: Outcome,
 ) -> WebResult<AgentsPage> {
     let agents = state.desk.store.list_agents(admin).await?;
+    let requests = state.desk.store.pending_resets(admin).await?;
     Ok(AgentsPage {
         nav: Nav::of(agent),
         agents: agents
@@ -55,15 +111,54 @@ async fn page(
                 queues: a.queues.join(" "),
                 disabled: a.disabled,
                 locked: a.locked,
+                awaiting_enrolment: a.awaiting_enrolment,
             })
             .collect(),
-        created,
-        error,
+        requests: requests
+            .into_iter()
+            .map(|r| RequestLine {
+                id: r.id,
+                agent: r.agent,
+                requested_by: r.requested_by,
+                when: human_time(r.at),
+                own: r.own,
+            })
+            .collect(),
+        issued: outcome.issued,
+        notice: outcome.notice,
+        error: outcome.error,
     })
 }
 
+async fn respond(state: &AppState, form: &AdminForm, outcome: Outcome) -> WebResult<Response> {
+    let status = if outcome.refused {
+        StatusCode::FORBIDDEN
+    } else {
+        StatusCode::OK
+    };
+    let page = page(state, &form.admin, &form.agent, outcome).await?;
+    Ok((status, Extension(Rendered), page).into_response())
+}
+
+/// The link as the admin should pass it on: after `public_url` when one is configured.
+fn issued(state: &AppState, name: &str, link: &EnrolmentLink) -> IssuedLink {
+    let (link_text, relative) = match &state.config.public_url {
+        Some(base) => (
+            format!("{}{}", base.trim_end_matches('/'), link.path()),
+            false,
+        ),
+        None => (link.path(), true),
+    };
+    IssuedLink {
+        name: name.to_owned(),
+        link: link_text,
+        relative,
+        expires: human_time(link.expires_at),
+    }
+}
+
 pub async fn list(State(state): State<AppState>, admin: CurrentAdmin) -> WebResult<AgentsPage> {
-    page(&state, &admin.admin, &admin.agent, None, None).await
+    page(&state, &admin.admin, &admin.agent, Outcome::default()).await
 }
 
 pub async fn create(State(state): State<AppState>, form: AdminForm) -> WebResult<Response> {
@@ -72,7 +167,7 @@ pub async fn create(State(state): State<AppState>, form: AdminForm) -> WebResult
         .get("role")
         .and_then(|r| r.parse().ok())
         .ok_or(WebError::BadRequest("Choose a role."))?;
-    let name = form.fields.get("name").unwrap_or_default();
+    let name = form.fields.get("name").unwrap_or_default().to_owned();
     let queues: Vec<String> = form
         .fields
         .get("queues")
@@ -81,36 +176,32 @@ pub async fn create(State(state): State<AppState>, form: AdminForm) -> WebResult
         .map(str::to_owned)
         .collect();
     let with_totp = form.fields.get("totp") == Some("yes");
-    let prepared = match prepare_agent(&state.desk.keyring, name, role, None, with_totp, &queues) {
-        Ok(prepared) => prepared,
-        Err(PrepareError::Internal(e)) => return Err(e.into()),
-        Err(other) => {
-            let error = Some(other.to_string());
-            return Ok(page(&state, &form.admin, &form.agent, None, error)
-                .await?
-                .into_response());
+    let created = create_agent_with_link(
+        &state.desk,
+        &state.config.agents,
+        &form.admin,
+        &name,
+        role,
+        with_totp,
+        &queues,
+    )
+    .await;
+    let outcome = match created {
+        Ok(link) => Outcome {
+            issued: Some(issued(&state, &name, &link)),
+            ..Default::default()
+        },
+        Err(CreateError::Prepare(PrepareError::Internal(e))) => return Err(e.into()),
+        Err(CreateError::Prepare(other)) => Outcome::error(other.to_string()),
+        Err(CreateError::Store(StoreError::Conflict(_))) => {
+            Outcome::error("An agent with that name already exists.")
         }
+        Err(CreateError::Store(StoreError::NotFound)) => {
+            Outcome::error("One of those queues does not exist.")
+        }
+        Err(CreateError::Store(other)) => return Err(other.into()),
     };
-    let created = Created {
-        name: prepared.agent.name.to_string(),
-        password: prepared.initial_password.clone(),
-        otpauth: prepared.provisioning_uri.clone(),
-    };
-    let error = match state
-        .desk
-        .store
-        .create_agent(&form.admin, prepared.agent)
-        .await
-    {
-        Ok(()) => None,
-        Err(StoreError::Conflict(_)) => Some("An agent with that name already exists.".to_owned()),
-        Err(StoreError::NotFound) => Some("One of those queues does not exist.".to_owned()),
-        Err(other) => return Err(other.into()),
-    };
-    let created = error.is_none().then_some(created);
-    Ok(page(&state, &form.admin, &form.agent, created, error)
-        .await?
-        .into_response())
+    respond(&state, &form, outcome).await
 }
 
 pub async fn disable(
@@ -144,36 +235,69 @@ async fn set_disabled(
     Ok(Redirect::to("/admin/agents").into_response())
 }
 
-/// Issues a new one-time password (and second factor where one is needed), shown once.
+/// Voids an agent's password and second factor and issues an enrolment link, or files a
+/// request for a second admin when the agent is in a restricted queue.
 pub async fn reset(
     State(state): State<AppState>,
     Path(name): Path<String>,
     form: AdminForm,
 ) -> WebResult<Response> {
     let name = name_field("agent", &name)?;
-    let agents = state.desk.store.list_agents(&form.admin).await?;
-    let Some(target) = agents.iter().find(|a| a.name == name.as_str()) else {
-        return Err(WebError::NotFound);
+    let outcome = match reset_agent(&state.desk, &state.config.agents, &form.admin, &name).await? {
+        ResetResult::Link(link) => Outcome {
+            issued: Some(issued(&state, name.as_str(), &link)),
+            ..Default::default()
+        },
+        ResetResult::AwaitingSecondAdmin => Outcome::notice(format!(
+            "{name} is a member of a restricted queue: the reset waits for a second admin to approve it."
+        )),
+        ResetResult::OwnAccount => Outcome::refused(
+            "You cannot reset your own account here. Ask another admin, or the operator (hushdesk agent reset).",
+        ),
     };
-    let (password, otpauth) = match crate::access::reset_agent(
-        &state.desk,
-        &form.admin,
-        name.as_str(),
-        target.role,
-        target.has_second_factor,
-    )
-    .await
-    {
-        Ok(secrets) => secrets,
-        Err(PrepareError::Internal(e)) => return Err(e.into()),
-        Err(other) => return Err(WebError::Internal(anyhow::anyhow!(other.to_string()))),
+    respond(&state, &form, outcome).await
+}
+
+pub async fn approve(
+    state: State<AppState>,
+    path: Path<i64>,
+    form: AdminForm,
+) -> WebResult<Response> {
+    decide(state, path, form, true).await
+}
+
+pub async fn reject(
+    state: State<AppState>,
+    path: Path<i64>,
+    form: AdminForm,
+) -> WebResult<Response> {
+    decide(state, path, form, false).await
+}
+
+/// A second admin's decision on a reset request. On approval the link goes to the
+/// approving admin, once: the one who asked never sees it.
+async fn decide(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: AdminForm,
+    approve: bool,
+) -> WebResult<Response> {
+    let decision =
+        decide_reset(&state.desk, &state.config.agents, &form.admin, id, approve).await?;
+    let outcome = match decision {
+        DecisionResult::Approved { agent, link } => Outcome {
+            issued: Some(issued(&state, agent.as_str(), &link)),
+            ..Default::default()
+        },
+        DecisionResult::Rejected { agent } => {
+            Outcome::notice(format!("The reset of {agent} was rejected."))
+        }
+        DecisionResult::OwnRequest => Outcome::refused(
+            "You asked for this reset: a different admin must approve or reject it.",
+        ),
+        DecisionResult::OwnAccount => {
+            Outcome::refused("This reset is about your own account: another admin must decide it.")
+        }
     };
-    let created = Created {
-        name: name.to_string(),
-        password: Some(password),
-        otpauth,
-    };
-    Ok(page(&state, &form.admin, &form.agent, Some(created), None)
-        .await?
-        .into_response())
+    respond(&state, &form, outcome).await
 }

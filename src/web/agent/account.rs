@@ -1,12 +1,15 @@
-//! The agent's own account: password change and sign-out everywhere.
+//! The agent's own account: password change, second factor (set up or replace), and
+//! sign-out everywhere.
 
+use axum::Extension;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::Nav;
 use crate::app::AppState;
 use crate::auth::{MIN_PASSWORD_CHARS, digest_session_token, hash_password, verify_password};
-use crate::web::error::WebResult;
+use crate::web::error::{Rendered, WebResult};
 use crate::web::session::{CsrfForm, CurrentAgent};
 
 #[derive(askama::Template, askama_web::WebTemplate)]
@@ -127,4 +130,27 @@ pub async fn confirm_totp(State(state): State<AppState>, form: CsrfForm) -> WebR
         Some("That code did not match. Start the set-up again and enter the current code."),
     )
     .into_response())
+}
+
+/// Replacing a second factor: the current code first, then the new seed, confirmed by
+/// `confirm_totp` with a first code from it. The old seed works until then.
+pub async fn replace_totp(State(state): State<AppState>, form: CsrfForm) -> WebResult<Response> {
+    let code = form.fields.get("current_code").unwrap_or_default();
+    match crate::access::start_totp_replacement(&state.desk, &form.agent.scope, code).await? {
+        Some(uri) => Ok(AccountPage {
+            enrolment_uri: Some(uri),
+            ..page(&form.agent, None, None)
+        }
+        .into_response()),
+        None => Ok((
+            StatusCode::FORBIDDEN,
+            Extension(Rendered),
+            page(
+                &form.agent,
+                None,
+                Some("That code did not match your current authenticator, or too many codes failed lately; try again later."),
+            ),
+        )
+            .into_response()),
+    }
 }

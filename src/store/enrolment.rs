@@ -1,0 +1,645 @@
+//! Enrolment links and resets: nobody but the agent ever holds the agent's secrets.
+//!
+//! Creating or resetting an agent stores a single-use link (only its keyed hash) instead of
+//! a password and seed. A reset invalidates the password and second factor at once, ends
+//! every session and alerts the other admins and the owners of the agent's queues. When the
+//! agent belongs to a restricted queue, an admin's reset only files a request that a second
+//! admin must approve (two-person rule). The agent's own enrolment is alerted and audited
+//! too, naming whoever produced the link.
+
+use sqlx::Row;
+
+use super::agents::{NewAgent, insert_agent, parse_role};
+use super::alerts::{Audience, raise_for_others};
+use super::audit::{Actor, AuditKey, log_event};
+use super::scope::AdminScope;
+use super::{Store, StoreError, Tx, now_unix};
+use crate::auth::TokenDigest;
+use crate::crypto::Sealed;
+use crate::domain::{Name, Role};
+
+/// A link about to be handed out: the keyed hash of its token and when it stops working.
+pub struct NewEnrolmentLink {
+    pub token: TokenDigest,
+    pub expires_at: i64,
+}
+
+/// What an admin's reset did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResetOutcome {
+    /// Credentials invalidated and the link stored.
+    Reset,
+    /// The agent is in a restricted queue: a request now waits for a second admin.
+    AwaitingSecondAdmin,
+    /// Admins do not reset themselves in the admin pages.
+    OwnAccount,
+}
+
+/// What a second admin's decision on a reset request did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// Approved: credentials invalidated and the link stored for this agent.
+    Approved {
+        agent: Name,
+    },
+    Rejected {
+        agent: Name,
+    },
+    /// The request is the deciding admin's own.
+    OwnRequest,
+    /// The request is about the deciding admin's own account.
+    OwnAccount,
+}
+
+/// A reset waiting for a second admin.
+#[derive(Debug, Clone)]
+pub struct ResetRequest {
+    pub id: i64,
+    pub agent: String,
+    pub requested_by: String,
+    pub at: i64,
+    /// Filed by the admin looking at the list, who therefore cannot decide it.
+    pub own: bool,
+}
+
+/// A live enrolment link, as its page needs it.
+pub struct OpenEnrolment {
+    id: i64,
+    /// Whose link this is. Not secret: shown on the page to whoever holds the link.
+    pub agent: Name,
+    pub role: Role,
+    pub needs_second_factor: bool,
+    /// The seed offered on the page, once one was generated.
+    pub pending_seed: Option<Sealed>,
+}
+
+/// The agent a reset is about.
+struct Target {
+    id: i64,
+    name: Name,
+    role: Role,
+    has_second_factor: bool,
+}
+
+impl Store {
+    /// Creates an agent from the admin pages: no usable password, no second factor, and an
+    /// enrolment link through which the agent chooses both.
+    pub async fn create_agent_for_enrolment(
+        &self,
+        admin: &AdminScope,
+        agent: NewAgent,
+        needs_second_factor: bool,
+        link: &NewEnrolmentLink,
+    ) -> Result<(), StoreError> {
+        let now = now_unix();
+        let actor = admin.actor();
+        let mut tx = self.begin_write().await?;
+        let agent_id = insert_agent(&mut tx, &self.audit_key, &actor, agent).await?;
+        issue_link(&mut tx, agent_id, &actor, link, needs_second_factor, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// An admin resets an agent who lost their password or phone. A member of a restricted
+    /// queue is not reset at once: a request is filed for a second admin.
+    pub async fn reset_credentials(
+        &self,
+        admin: &AdminScope,
+        name: &Name,
+        unusable_hash: &str,
+        link: &NewEnrolmentLink,
+    ) -> Result<ResetOutcome, StoreError> {
+        let now = now_unix();
+        let actor = admin.actor();
+        let admin_id = admin.agent().agent_id;
+        let mut tx = self.begin_write().await?;
+        let target = target_by_name(&mut tx, name).await?;
+        if target.id == admin_id {
+            return Ok(ResetOutcome::OwnAccount);
+        }
+        if in_restricted_queue(&mut tx, target.id).await? {
+            file_request(&mut tx, &self.audit_key, admin, &target, now).await?;
+            tx.commit().await?;
+            return Ok(ResetOutcome::AwaitingSecondAdmin);
+        }
+        let detail = format!("agent={}", target.name);
+        reset_in(
+            &mut tx,
+            &self.audit_key,
+            &actor,
+            &target,
+            unusable_hash,
+            link,
+            detail,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(ResetOutcome::Reset)
+    }
+
+    /// The operator's reset (`hushdesk agent reset`): whoever holds the server's keys needs
+    /// no second admin, but the reset is audited and alerted like any other.
+    pub async fn reset_credentials_as_operator(
+        &self,
+        name: &Name,
+        unusable_hash: &str,
+        link: &NewEnrolmentLink,
+    ) -> Result<(), StoreError> {
+        let now = now_unix();
+        let mut tx = self.begin_write().await?;
+        let target = target_by_name(&mut tx, name).await?;
+        let detail = format!("agent={}", target.name);
+        reset_in(
+            &mut tx,
+            &self.audit_key,
+            &Actor::Operator,
+            &target,
+            unusable_hash,
+            link,
+            detail,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Reset requests waiting for a second admin, oldest first.
+    pub async fn pending_resets(
+        &self,
+        admin: &AdminScope,
+    ) -> Result<Vec<ResetRequest>, StoreError> {
+        let rows = sqlx::query(
+            "select r.id, a.name as agent, b.name as requested_by, r.created_at, r.requested_by = $1 as own \
+             from reset_requests r join agents a on a.id = r.agent_id join agents b on b.id = r.requested_by \
+             where r.decided_at is null order by r.id",
+        )
+        .bind(admin.agent().agent_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(ResetRequest {
+                    id: row.try_get("id")?,
+                    agent: row.try_get("agent")?,
+                    requested_by: row.try_get("requested_by")?,
+                    at: row.try_get("created_at")?,
+                    own: row.try_get::<i64, _>("own")? != 0,
+                })
+            })
+            .collect()
+    }
+
+    /// A second admin approves a reset request: only now are the credentials invalidated and
+    /// the link stored. Nobody approves their own request or a reset of their own account.
+    pub async fn approve_reset(
+        &self,
+        admin: &AdminScope,
+        request_id: i64,
+        unusable_hash: &str,
+        link: &NewEnrolmentLink,
+    ) -> Result<Decision, StoreError> {
+        let now = now_unix();
+        let mut tx = self.begin_write().await?;
+        let (target, requested_by) =
+            match decide(&mut tx, admin, request_id, "approved", now).await? {
+                Ok(found) => found,
+                Err(refused) => return Ok(refused),
+            };
+        let actor = admin.actor();
+        log_event(
+            &mut tx,
+            &self.audit_key,
+            &actor,
+            "reset_approved",
+            None,
+            format!("agent={} requested_by={requested_by}", target.name),
+            now,
+        )
+        .await?;
+        let detail = format!(
+            "agent={} requested_by={requested_by} approved_by={}",
+            target.name,
+            admin.agent().name()
+        );
+        reset_in(
+            &mut tx,
+            &self.audit_key,
+            &actor,
+            &target,
+            unusable_hash,
+            link,
+            detail,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Decision::Approved { agent: target.name })
+    }
+
+    /// A second admin turns a reset request down; nothing about the agent changes.
+    pub async fn reject_reset(
+        &self,
+        admin: &AdminScope,
+        request_id: i64,
+    ) -> Result<Decision, StoreError> {
+        let now = now_unix();
+        let mut tx = self.begin_write().await?;
+        let (target, requested_by) =
+            match decide(&mut tx, admin, request_id, "rejected", now).await? {
+                Ok(found) => found,
+                Err(refused) => return Ok(refused),
+            };
+        log_event(
+            &mut tx,
+            &self.audit_key,
+            &admin.actor(),
+            "reset_rejected",
+            None,
+            format!("agent={} requested_by={requested_by}", target.name),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Decision::Rejected { agent: target.name })
+    }
+
+    /// The enrolment behind a presented token, if it is unused and unexpired. Unknown, used
+    /// and expired tokens are the same `NotFound`.
+    pub async fn open_enrolment(&self, token: TokenDigest) -> Result<OpenEnrolment, StoreError> {
+        let row = sqlx::query(
+            "select e.id, a.name, a.role, e.needs_second_factor, e.totp_pending_sealed \
+             from enrolments e join agents a on a.id = e.agent_id \
+             where e.token_hash = $1 and e.used_at is null and e.expires_at > $2",
+        )
+        .bind(&token.0[..])
+        .bind(now_unix())
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        Ok(OpenEnrolment {
+            id: row.try_get("id")?,
+            agent: Name::parse(&row.try_get::<String, _>("name")?)
+                .map_err(|_| StoreError::Corrupt("agent name"))?,
+            role: parse_role(&row.try_get::<String, _>("role")?)?,
+            needs_second_factor: row.try_get::<i64, _>("needs_second_factor")? != 0,
+            pending_seed: row
+                .try_get::<Option<Vec<u8>>, _>("totp_pending_sealed")?
+                .map(Sealed::from_stored),
+        })
+    }
+
+    /// Keeps the seed offered on the enrolment page, unless one is kept already (two tabs):
+    /// returns the seed that counts.
+    pub async fn keep_enrolment_seed(
+        &self,
+        enrolment: &OpenEnrolment,
+        sealed: Sealed,
+    ) -> Result<Sealed, StoreError> {
+        sqlx::query(
+            "update enrolments set totp_pending_sealed = $2 where id = $1 and totp_pending_sealed is null",
+        )
+        .bind(enrolment.id)
+        .bind(sealed.as_bytes())
+        .execute(&self.pool)
+        .await?;
+        let kept: Option<Vec<u8>> =
+            sqlx::query_scalar("select totp_pending_sealed from enrolments where id = $1")
+                .bind(enrolment.id)
+                .fetch_one(&self.pool)
+                .await?;
+        kept.map(Sealed::from_stored).ok_or(StoreError::NotFound)
+    }
+
+    /// Uses the link: the agent's chosen password (hashed), and the offered seed as their
+    /// second factor when one is needed, `totp_step` being the confirming code's step.
+    /// Refused (`NotFound`) if the link was used or expired meanwhile.
+    pub async fn complete_enrolment(
+        &self,
+        enrolment: &OpenEnrolment,
+        password_hash: &str,
+        totp_step: Option<u64>,
+    ) -> Result<(), StoreError> {
+        let now = now_unix();
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query(
+            "update enrolments set used_at = $2 where id = $1 and used_at is null and expires_at > $2 \
+             returning agent_id, issued_by, totp_pending_sealed",
+        )
+        .bind(enrolment.id)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let agent_id: i64 = row.try_get("agent_id")?;
+        let issued_by: String = row.try_get("issued_by")?;
+        let seed: Option<Vec<u8>> = row.try_get("totp_pending_sealed")?;
+        let (seed, step) = match (enrolment.needs_second_factor, totp_step) {
+            (false, _) => (None, 0),
+            (true, Some(step)) => (
+                Some(seed.ok_or(StoreError::NotFound)?),
+                i64::try_from(step).map_err(|_| StoreError::Conflict("totp"))?,
+            ),
+            (true, None) => return Err(StoreError::Conflict("totp")),
+        };
+        sqlx::query(
+            "update agents set password_hash = $2, totp_sealed = $3, totp_pending_sealed = null, \
+             totp_last_step = $4, must_change_password = 0, failed_logins = 0, locked_until = null \
+             where id = $1",
+        )
+        .bind(agent_id)
+        .bind(password_hash)
+        .bind(seed.as_deref())
+        .bind(step)
+        .execute(&mut *tx)
+        .await?;
+        let name = enrolment.agent.as_str();
+        let actor = Actor::Agent {
+            id: agent_id,
+            name: name.to_owned(),
+        };
+        log_event(
+            &mut tx,
+            &self.audit_key,
+            &actor,
+            "enrolled",
+            None,
+            format!(
+                "agent={name} issued_by={issued_by} second_factor={}",
+                enrolment.needs_second_factor
+            ),
+            now,
+        )
+        .await?;
+        alert_about(
+            &mut tx,
+            "enrolled",
+            agent_id,
+            name,
+            format!("{name} used the enrolment link from {issued_by} and chose new credentials"),
+            Some(agent_id),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+async fn target_by_name(tx: &mut Tx<'_>, name: &Name) -> Result<Target, StoreError> {
+    let row = sqlx::query(
+        "select id, role, totp_sealed is not null as has_totp from agents where name = $1",
+    )
+    .bind(name.as_str())
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    target_from_row(&row, name.clone())
+}
+
+fn target_from_row(row: &sqlx::sqlite::SqliteRow, name: Name) -> Result<Target, StoreError> {
+    Ok(Target {
+        id: row.try_get("id")?,
+        name,
+        role: parse_role(&row.try_get::<String, _>("role")?)?,
+        has_second_factor: row.try_get::<i64, _>("has_totp")? != 0,
+    })
+}
+
+async fn in_restricted_queue(tx: &mut Tx<'_>, agent_id: i64) -> Result<bool, StoreError> {
+    let restricted: i64 = sqlx::query_scalar(
+        "select exists (select 1 from queue_members m join queues q on q.id = m.queue_id \
+         where m.agent_id = $1 and q.restricted = 1)",
+    )
+    .bind(agent_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(restricted != 0)
+}
+
+/// Files (once) a reset request for a second admin, audited and shown to the other admins.
+async fn file_request(
+    tx: &mut Tx<'_>,
+    key: &AuditKey,
+    admin: &AdminScope,
+    target: &Target,
+    now: i64,
+) -> Result<(), StoreError> {
+    let open: i64 = sqlx::query_scalar(
+        "select count(*) from reset_requests where agent_id = $1 and decided_at is null",
+    )
+    .bind(target.id)
+    .fetch_one(&mut **tx)
+    .await?;
+    if open > 0 {
+        return Ok(());
+    }
+    let admin_id = admin.agent().agent_id;
+    sqlx::query(
+        "insert into reset_requests (agent_id, requested_by, created_at) values ($1, $2, $3)",
+    )
+    .bind(target.id)
+    .bind(admin_id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    log_event(
+        tx,
+        key,
+        &admin.actor(),
+        "reset_requested",
+        None,
+        format!("agent={}", target.name),
+        now,
+    )
+    .await?;
+    raise_for_others(
+        tx,
+        now,
+        "reset_requested",
+        Audience::Admins,
+        None,
+        target.name.as_str(),
+        format!(
+            "{} asks to reset {}, a member of a restricted queue; a second admin must approve or reject it",
+            admin.agent().name(),
+            target.name
+        ),
+        Some(admin_id),
+    )
+    .await
+}
+
+/// Marks an open request decided by `admin`, unless it is their own or about them. Returns
+/// the target and the requesting admin's name, or the refusal.
+async fn decide(
+    tx: &mut Tx<'_>,
+    admin: &AdminScope,
+    request_id: i64,
+    outcome: &'static str,
+    now: i64,
+) -> Result<Result<(Target, String), Decision>, StoreError> {
+    let admin_id = admin.agent().agent_id;
+    let row = sqlx::query(
+        "select a.id, a.name, a.role, a.totp_sealed is not null as has_totp, \
+         r.requested_by, b.name as requested_by_name \
+         from reset_requests r join agents a on a.id = r.agent_id join agents b on b.id = r.requested_by \
+         where r.id = $1 and r.decided_at is null",
+    )
+    .bind(request_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    let name = Name::parse(&row.try_get::<String, _>("name")?)
+        .map_err(|_| StoreError::Corrupt("agent name"))?;
+    let target = target_from_row(&row, name)?;
+    if row.try_get::<i64, _>("requested_by")? == admin_id {
+        return Ok(Err(Decision::OwnRequest));
+    }
+    if target.id == admin_id {
+        return Ok(Err(Decision::OwnAccount));
+    }
+    let requested_by: String = row.try_get("requested_by_name")?;
+    let done = sqlx::query(
+        "update reset_requests set decided_by = $2, decided_at = $3, outcome = $4 \
+         where id = $1 and decided_at is null",
+    )
+    .bind(request_id)
+    .bind(admin_id)
+    .bind(now)
+    .bind(outcome)
+    .execute(&mut **tx)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(Ok((target, requested_by)))
+}
+
+/// Invalidates the target's password and second factor, ends their sessions, replaces any
+/// older link with `link`, and audits and alerts the reset.
+#[allow(clippy::too_many_arguments)]
+async fn reset_in(
+    tx: &mut Tx<'_>,
+    key: &AuditKey,
+    actor: &Actor,
+    target: &Target,
+    unusable_hash: &str,
+    link: &NewEnrolmentLink,
+    detail: String,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "update agents set password_hash = $2, totp_sealed = null, totp_pending_sealed = null, \
+         must_change_password = 0, failed_logins = 0, locked_until = null where id = $1",
+    )
+    .bind(target.id)
+    .bind(unusable_hash)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("delete from sessions where agent_id = $1")
+        .bind(target.id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("delete from enrolments where agent_id = $1 and used_at is null")
+        .bind(target.id)
+        .execute(&mut **tx)
+        .await?;
+    let needs_second_factor = target.role.requires_second_factor() || target.has_second_factor;
+    issue_link(tx, target.id, actor, link, needs_second_factor, now).await?;
+    log_event(tx, key, actor, "credentials_reset", None, detail, now).await?;
+    let by = actor_name(actor);
+    alert_about(
+        tx,
+        "credentials_reset",
+        target.id,
+        target.name.as_str(),
+        format!(
+            "{by} reset the password and second factor of {}; an enrolment link was issued",
+            target.name
+        ),
+        actor_agent_id(actor),
+        now,
+    )
+    .await
+}
+
+async fn issue_link(
+    tx: &mut Tx<'_>,
+    agent_id: i64,
+    issued_by: &Actor,
+    link: &NewEnrolmentLink,
+    needs_second_factor: bool,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "insert into enrolments (token_hash, agent_id, issued_by, created_at, expires_at, needs_second_factor) \
+         values ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&link.token.0[..])
+    .bind(agent_id)
+    .bind(actor_name(issued_by))
+    .bind(now)
+    .bind(link.expires_at)
+    .bind(i64::from(needs_second_factor))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Tells the admins (but `not_for`) and the owners of every queue the agent belongs to.
+async fn alert_about(
+    tx: &mut Tx<'_>,
+    kind: &'static str,
+    agent_id: i64,
+    agent_name: &str,
+    detail: String,
+    not_for: Option<i64>,
+    now: i64,
+) -> Result<(), StoreError> {
+    raise_for_others(
+        tx,
+        now,
+        kind,
+        Audience::Admins,
+        None,
+        agent_name,
+        detail.clone(),
+        not_for,
+    )
+    .await?;
+    let queues: Vec<i64> =
+        sqlx::query_scalar("select queue_id from queue_members where agent_id = $1")
+            .bind(agent_id)
+            .fetch_all(&mut **tx)
+            .await?;
+    for queue_id in queues {
+        raise_for_others(
+            tx,
+            now,
+            kind,
+            Audience::QueueOwners,
+            Some(queue_id),
+            agent_name,
+            detail.clone(),
+            not_for,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+fn actor_name(actor: &Actor) -> String {
+    match actor {
+        Actor::Agent { name, .. } => name.clone(),
+        _ => "the operator".to_owned(),
+    }
+}
+
+fn actor_agent_id(actor: &Actor) -> Option<i64> {
+    match actor {
+        Actor::Agent { id, .. } => Some(*id),
+        _ => None,
+    }
+}

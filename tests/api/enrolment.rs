@@ -1,0 +1,778 @@
+//! Separation of duties: creating or resetting an agent yields a single-use enrolment link,
+//! never a password or seed; resets of restricted-queue members need a second admin; the
+//! operator resets on the command line; an agent can replace a second factor set up by
+//! someone else.
+
+use std::process::Command;
+
+use serde_json::json;
+
+use crate::support::{HtmlSession, TestAgent, TestApp, extract_between, unescaped_between};
+
+const BIN: &str = env!("CARGO_BIN_EXE_hushdesk");
+
+/// A server whose sign-in limits do not get in the way of the many deliberate failures
+/// here: each refused attempt must be refused for its credentials, not for a lockout.
+async fn spawn() -> TestApp {
+    TestApp::spawn_with(|config| {
+        config.rate_limit.logins_burst = 1000;
+        config.agents.max_failed_logins = 1000;
+    })
+    .await
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// The enrolment link (path or URL) on an admin page, if one is shown.
+fn link_on(page: &str) -> Option<String> {
+    extract_between(page, "Enrolment link: <code class=\"link\">", "</code>").map(str::to_owned)
+}
+
+/// Every `<code>` text on a page: all an admin was shown.
+fn codes_on(page: &str) -> Vec<String> {
+    page.split("<code")
+        .skip(1)
+        .filter_map(|rest| {
+            let start = rest.find('>')? + 1;
+            let end = rest.find("</code>")?;
+            Some(rest[start..end].replace("&#38;", "&"))
+        })
+        .collect()
+}
+
+async fn api_login_status(app: &TestApp, name: &str, password: &str, code: Option<&str>) -> u16 {
+    let mut body = json!({ "name": name, "password": password });
+    if let Some(code) = code {
+        body["totp"] = code.into();
+    }
+    app.post_json("/api/v1/agent/login", &body)
+        .await
+        .status()
+        .as_u16()
+}
+
+/// What the enrolment page offered: its CSRF token and, when asked for, the new seed.
+struct Offered {
+    csrf: String,
+    totp: Option<totp_rs::Totp>,
+}
+
+async fn open_link(app: &TestApp, path: &str) -> Offered {
+    let response = app.get(path).await;
+    assert_eq!(response.status(), 200, "{path}");
+    let page = response.text().await.unwrap();
+    let csrf = extract_between(&page, "name=\"csrf\" value=\"", "\"")
+        .unwrap()
+        .to_owned();
+    let totp = page
+        .contains("id=\"otpauth\"")
+        .then(|| unescaped_between(&page, "id=\"otpauth\">", "</code>"))
+        .map(|uri| totp_rs::Totp::from_url(uri).unwrap());
+    Offered { csrf, totp }
+}
+
+/// Opens the link and enrols with `password`; returns the new seed, if one was set up.
+async fn enrol(app: &TestApp, path: &str, password: &str) -> Option<totp_rs::Totp> {
+    let offered = open_link(app, path).await;
+    let code = offered
+        .totp
+        .as_ref()
+        .map(|t| t.generate(unix_now()).to_string())
+        .unwrap_or_default();
+    let response = app
+        .post_form(
+            path,
+            &[
+                ("csrf", offered.csrf.as_str()),
+                ("password", password),
+                ("confirm", password),
+                ("code", code.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    assert!(response.text().await.unwrap().contains("You are enrolled"));
+    offered.totp
+}
+
+/// A code for the next sign-in with an enrolled seed (one step ahead of the confirming one).
+fn next_code(totp: &Option<totp_rs::Totp>) -> Option<String> {
+    totp.as_ref()
+        .map(|t| t.generate(unix_now() + 30).to_string())
+}
+
+async fn audit(app: &TestApp, session: &HtmlSession) -> String {
+    app.html_get(session, "/admin/audit")
+        .await
+        .text()
+        .await
+        .unwrap()
+}
+
+async fn reset(app: &TestApp, session: &HtmlSession, name: &str) -> reqwest::Response {
+    app.html_post(session, &format!("/admin/agents/{name}/reset"), &[])
+        .await
+}
+
+#[tokio::test]
+async fn an_admin_reset_shows_no_secret_and_the_agent_enrols_once() {
+    let app = spawn().await;
+    let admin = app.add_agent("yvonne", "admin", &[]).await;
+    let agent = app.add_agent("zoltan", "l3", &["general"]).await;
+    let old_token = app.api_login(&agent).await;
+    let session = app.html_login(&admin).await;
+
+    let page = reset(&app, &session, "zoltan").await.text().await.unwrap();
+    let path = link_on(&page).expect("an enrolment link");
+    assert!(
+        path.starts_with("/agent/enrol/") && path.len() > 40,
+        "{path}"
+    );
+    assert!(
+        !page.contains("otpauth") && !page.contains("secret=") && !page.contains("password: <code"),
+        "{page}"
+    );
+
+    // Everything the old credentials opened is closed.
+    let tickets = app.agent_get(&old_token, "/api/v1/agent/tickets").await;
+    assert_eq!(tickets.status(), 401);
+    let code = agent.next_code();
+    assert_eq!(
+        api_login_status(&app, "zoltan", &agent.password, code.as_deref()).await,
+        401
+    );
+    // Nothing the admin was shown signs in as the agent.
+    let shown = codes_on(&page);
+    assert!(!shown.is_empty());
+    for text in shown.iter().chain([path.clone(), String::new()].iter()) {
+        assert_eq!(api_login_status(&app, "zoltan", text, None).await, 401);
+        assert_eq!(
+            api_login_status(&app, "zoltan", text, Some("000000")).await,
+            401
+        );
+    }
+
+    // The agent chooses their own password and a new second factor, once.
+    let password = "zoltan's own long passphrase";
+    let totp = enrol(&app, &path, password).await;
+    assert!(totp.is_some(), "an L3 sets up a second factor on enrolment");
+    assert_eq!(
+        api_login_status(&app, "zoltan", password, next_code(&totp).as_deref()).await,
+        200
+    );
+    assert_eq!(app.get(&path).await.status(), 404);
+    let again = app
+        .post_form(&path, &[("password", password), ("confirm", password)])
+        .await;
+    assert_eq!(again.status(), 404);
+
+    let log = audit(&app, &session).await;
+    assert!(
+        log.contains("credentials_reset</td><td></td><td>agent=zoltan"),
+        "the reset names the agent: {log}"
+    );
+    assert!(
+        log.contains("<td>yvonne</td><td>credentials_reset"),
+        "{log}"
+    );
+    assert!(
+        log.contains("<td>zoltan</td><td>enrolled</td><td></td><td>agent=zoltan issued_by=yvonne"),
+        "the enrolment names the admin: {log}"
+    );
+    assert!(!log.contains(password) && !log.contains(&path[13..]));
+}
+
+#[tokio::test]
+async fn enrolment_refuses_short_passwords_wrong_codes_and_forged_forms() {
+    let app = spawn().await;
+    let admin = app.add_agent("ada", "admin", &[]).await;
+    app.add_agent("ivo", "l3", &["general"]).await;
+    let session = app.html_login(&admin).await;
+    let page = reset(&app, &session, "ivo").await.text().await.unwrap();
+    let path = link_on(&page).unwrap();
+    let offered = open_link(&app, &path).await;
+    let totp = offered.totp.unwrap();
+    // The seed stays the same on a second view, so a reload does not void a scanned code.
+    let second = open_link(&app, &path).await.totp.unwrap();
+    assert_eq!(totp.secret().as_ref(), second.secret().as_ref());
+    let code = totp.generate(unix_now()).to_string();
+    let post = |fields: Vec<(&'static str, String)>| {
+        let app = &app;
+        let path = path.clone();
+        async move {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.post_form(&path, &fields).await.status().as_u16()
+        }
+    };
+    let good = "a long enough passphrase".to_owned();
+    let csrf = offered.csrf.clone();
+    assert_eq!(
+        post(vec![
+            ("csrf", "forged".into()),
+            ("password", good.clone()),
+            ("confirm", good.clone()),
+            ("code", code.clone()),
+        ])
+        .await,
+        403
+    );
+    assert_eq!(
+        post(vec![
+            ("csrf", csrf.clone()),
+            ("password", "short".into()),
+            ("confirm", "short".into()),
+            ("code", code.clone()),
+        ])
+        .await,
+        422
+    );
+    assert_eq!(
+        post(vec![
+            ("csrf", csrf.clone()),
+            ("password", good.clone()),
+            ("confirm", good.clone()),
+            ("code", "000000".into()),
+        ])
+        .await,
+        422
+    );
+    // None of those used the link up.
+    assert_eq!(
+        post(vec![
+            ("csrf", csrf),
+            ("password", good.clone()),
+            ("confirm", good),
+            ("code", code),
+        ])
+        .await,
+        200
+    );
+}
+
+#[tokio::test]
+async fn expired_used_and_unknown_enrolment_links_get_the_same_404() {
+    let app = spawn().await;
+    let admin = app.add_agent("ada", "admin", &[]).await;
+    app.add_agent("lena", "l1", &["general"]).await;
+    let session = app.html_login(&admin).await;
+    let page = reset(&app, &session, "lena").await.text().await.unwrap();
+    let path = link_on(&page).unwrap();
+    assert_eq!(app.get(&path).await.status(), 200, "live before it expires");
+
+    // Let the link run out: move its expiry into the past, in the database file itself.
+    let url = format!("sqlite://{}", app.data_dir.join("hushdesk.db").display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    sqlx::query("update enrolments set expires_at = 1")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+
+    let expired = app.get(&path).await;
+    assert_eq!(expired.status(), 404);
+    let expired_body = expired.text().await.unwrap();
+    let unknown = app
+        .get("/agent/enrol/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+        .await;
+    assert_eq!(unknown.status(), 404);
+    assert_eq!(unknown.text().await.unwrap(), expired_body);
+    let posted = app
+        .post_form(&path, &[("password", "a long enough passphrase")])
+        .await;
+    assert_eq!(posted.status(), 404);
+    // And the account stays shut.
+    assert_eq!(
+        api_login_status(&app, "lena", "a long enough passphrase", None).await,
+        401
+    );
+}
+
+#[tokio::test]
+async fn reset_and_enrolment_alert_other_admins_and_queue_owners_but_not_the_resetter() {
+    let app = spawn().await;
+    let ada = app.add_agent("ada", "admin", &[]).await;
+    let bea = app.add_agent("bea", "admin", &[]).await;
+    let olga = app.add_agent("olga", "l2", &["billing"]).await;
+    let pete = app.add_agent("pete", "l1", &["billing"]).await;
+    app.add_agent("zack", "l1", &["billing"]).await;
+    let ada_session = app.html_login(&ada).await;
+    let made_owner = app
+        .html_post(
+            &ada_session,
+            "/admin/queues/billing/members",
+            &[("agent", "olga"), ("owner", "yes")],
+        )
+        .await;
+    assert!(made_owner.status().is_success() || made_owner.status().is_redirection());
+
+    let page = reset(&app, &ada_session, "zack")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let path = link_on(&page).unwrap();
+
+    let bea_session = app.html_login(&bea).await;
+    let bea_alerts = app
+        .html_get(&bea_session, "/admin")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        bea_alerts.contains("ada reset the password and second factor of zack"),
+        "{bea_alerts}"
+    );
+    let ada_alerts = app
+        .html_get(&ada_session, "/admin")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !ada_alerts.contains("second factor of zack"),
+        "the resetting admin does not get their own alert: {ada_alerts}"
+    );
+    let olga_session = app.html_login(&olga).await;
+    let owner_view = app
+        .html_get(&olga_session, "/agent/tickets")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        owner_view.contains("ada reset the password and second factor of zack"),
+        "{owner_view}"
+    );
+    let pete_session = app.html_login(&pete).await;
+    let member_view = app
+        .html_get(&pete_session, "/agent/tickets")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !member_view.contains("second factor of zack"),
+        "queue owners are told, plain members are not"
+    );
+
+    enrol(&app, &path, "zack chose this passphrase").await;
+    let enrolled = "zack used the enrolment link from ada";
+    for page in [
+        app.html_get(&bea_session, "/admin")
+            .await
+            .text()
+            .await
+            .unwrap(),
+        app.html_get(&ada_session, "/admin")
+            .await
+            .text()
+            .await
+            .unwrap(),
+        app.html_get(&olga_session, "/agent/tickets")
+            .await
+            .text()
+            .await
+            .unwrap(),
+    ] {
+        assert!(page.contains(enrolled), "{page}");
+    }
+}
+
+/// The id of the first reset request an admin page offers to approve.
+fn request_id(page: &str) -> String {
+    extract_between(page, "action=\"/admin/agents/resets/", "/approve")
+        .expect("an approve button")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn resetting_a_restricted_queue_member_needs_a_second_admin() {
+    let app = spawn().await;
+    let ada = app.add_agent("ada", "admin", &[]).await;
+    let bea = app.add_agent("bea", "admin", &[]).await;
+    let vince = app.add_agent("vince", "l2", &["vip"]).await;
+    let plain = app.add_agent("paul", "l2", &["general"]).await;
+    let ada_session = app.html_login(&ada).await;
+
+    // Positive control: an agent of ordinary queues is reset at once.
+    let page = reset(&app, &ada_session, "paul")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(link_on(&page).is_some());
+    assert_eq!(
+        api_login_status(&app, "paul", &plain.password, None).await,
+        401
+    );
+
+    let page = reset(&app, &ada_session, "vince")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(link_on(&page).is_none(), "{page}");
+    assert!(page.contains("waits for a second admin"), "{page}");
+    assert!(
+        !page.contains("action=\"/admin/agents/resets/"),
+        "no approve button on one's own request"
+    );
+    assert_eq!(
+        api_login_status(&app, "vince", &vince.password, None).await,
+        200,
+        "nothing changes before approval"
+    );
+
+    let bea_session = app.html_login(&bea).await;
+    let bea_page = app
+        .html_get(&bea_session, "/admin/agents")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let id = request_id(&bea_page);
+    assert!(
+        bea_page.contains("<td>vince</td><td>ada</td>"),
+        "{bea_page}"
+    );
+    let bea_alerts = app
+        .html_get(&bea_session, "/admin")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        bea_alerts.contains("ada asks to reset vince"),
+        "{bea_alerts}"
+    );
+
+    // The requesting admin cannot approve it herself.
+    let own = app
+        .html_post(
+            &ada_session,
+            &format!("/admin/agents/resets/{id}/approve"),
+            &[],
+        )
+        .await;
+    assert_eq!(own.status(), 403);
+    assert!(link_on(&own.text().await.unwrap()).is_none());
+    assert_eq!(
+        api_login_status(&app, "vince", &vince.password, None).await,
+        200
+    );
+
+    let approved = app
+        .html_post(
+            &bea_session,
+            &format!("/admin/agents/resets/{id}/approve"),
+            &[],
+        )
+        .await;
+    assert_eq!(approved.status(), 200);
+    let approved = approved.text().await.unwrap();
+    let path = link_on(&approved).expect("the approver gets the link");
+    assert!(approved.contains("Enrolment link for vince"));
+    assert_eq!(
+        api_login_status(&app, "vince", &vince.password, None).await,
+        401
+    );
+    // Decided once: a second approval finds nothing.
+    let twice = app
+        .html_post(
+            &bea_session,
+            &format!("/admin/agents/resets/{id}/approve"),
+            &[],
+        )
+        .await;
+    assert_eq!(twice.status(), 404);
+    enrol(&app, &path, "vince picked this one").await;
+    assert_eq!(
+        api_login_status(&app, "vince", "vince picked this one", None).await,
+        200
+    );
+
+    let log = audit(&app, &bea_session).await;
+    assert!(
+        log.contains("<td>ada</td><td>reset_requested</td><td></td><td>agent=vince"),
+        "{log}"
+    );
+    assert!(
+        log.contains(
+            "<td>bea</td><td>reset_approved</td><td></td><td>agent=vince requested_by=ada"
+        ),
+        "{log}"
+    );
+    assert!(
+        log.contains("agent=vince requested_by=ada approved_by=bea"),
+        "{log}"
+    );
+}
+
+#[tokio::test]
+async fn a_reset_request_can_be_rejected_and_admins_cannot_reset_themselves() {
+    let app = spawn().await;
+    let ada = app.add_agent("ada", "admin", &[]).await;
+    let bea = app.add_agent("bea", "admin", &[]).await;
+    let vince = app.add_agent("vince", "l2", &["vip"]).await;
+    let ada_session = app.html_login(&ada).await;
+    let own = reset(&app, &ada_session, "ada").await;
+    assert_eq!(own.status(), 403);
+    assert!(link_on(&own.text().await.unwrap()).is_none());
+    assert_eq!(
+        api_login_status(&app, "ada", &ada.password, ada.next_code().as_deref()).await,
+        200,
+        "the refused self-reset changed nothing"
+    );
+
+    reset(&app, &ada_session, "vince").await;
+    let bea_session = app.html_login(&bea).await;
+    let page = app
+        .html_get(&bea_session, "/admin/agents")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let id = request_id(&page);
+    let rejected = app
+        .html_post(
+            &bea_session,
+            &format!("/admin/agents/resets/{id}/reject"),
+            &[],
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        rejected.contains("The reset of vince was rejected"),
+        "{rejected}"
+    );
+    assert!(link_on(&rejected).is_none());
+    assert_eq!(
+        api_login_status(&app, "vince", &vince.password, None).await,
+        200
+    );
+    assert!(
+        audit(&app, &bea_session)
+            .await
+            .contains("<td>bea</td><td>reset_rejected")
+    );
+}
+
+#[tokio::test]
+async fn agents_added_in_the_admin_pages_get_an_enrolment_link_not_secrets() {
+    let app = spawn().await;
+    let admin = app.add_agent("ada", "admin", &[]).await;
+    let session = app.html_login(&admin).await;
+    let page = app
+        .html_post(
+            &session,
+            "/admin/agents",
+            &[("name", "carl"), ("role", "l3"), ("queues", "security")],
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    let path = link_on(&page).expect("an enrolment link");
+    assert!(
+        !page.contains("otpauth") && !page.contains("Initial password"),
+        "{page}"
+    );
+    for text in codes_on(&page) {
+        assert_eq!(api_login_status(&app, "carl", &text, None).await, 401);
+    }
+    let totp = enrol(&app, &path, "carl's very own passphrase").await;
+    assert!(totp.is_some());
+    assert_eq!(
+        api_login_status(
+            &app,
+            "carl",
+            "carl's very own passphrase",
+            next_code(&totp).as_deref()
+        )
+        .await,
+        200
+    );
+    // An L1 without the second-factor box enrols with a password alone.
+    let page = app
+        .html_post(
+            &session,
+            "/admin/agents",
+            &[("name", "lou"), ("role", "l1"), ("queues", "general")],
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    let path = link_on(&page).unwrap();
+    assert!(
+        enrol(&app, &path, "lou's very own passphrase")
+            .await
+            .is_none()
+    );
+    assert_eq!(
+        api_login_status(&app, "lou", "lou's very own passphrase", None).await,
+        200
+    );
+}
+
+fn operator_reset(app: &TestApp, name: &str, public_url: Option<&str>) -> std::process::Output {
+    let mut command = Command::new(BIN);
+    command
+        .args(["agent", "reset", name])
+        .env_clear()
+        .env("HUSHDESK_DATA_DIR", &app.data_dir);
+    if let Some(url) = public_url {
+        command.env("HUSHDESK_PUBLIC_URL", url);
+    }
+    command.output().unwrap()
+}
+
+#[tokio::test]
+async fn the_operator_resets_on_the_command_line_and_the_printed_link_works() {
+    let app = spawn().await;
+    let admin = app.add_agent("ada", "admin", &[]).await;
+    let agent = app.add_agent("solo", "l3", &["general"]).await;
+
+    let output = operator_reset(&app, "solo", None);
+    assert!(output.status.success(), "{output:?}");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let path = stdout.lines().next().unwrap().to_owned();
+    assert!(path.starts_with("/agent/enrol/"), "{stdout}");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("public_url is not configured"));
+    assert_eq!(
+        api_login_status(&app, "solo", &agent.password, agent.next_code().as_deref()).await,
+        401
+    );
+    let totp = enrol(&app, &path, "solo's fresh passphrase").await;
+    assert_eq!(
+        api_login_status(
+            &app,
+            "solo",
+            "solo's fresh passphrase",
+            next_code(&totp).as_deref()
+        )
+        .await,
+        200
+    );
+
+    // With public_url set, the printed link is absolute; a newer link replaces an older one.
+    let output = operator_reset(&app, "solo", Some("https://desk.example.org"));
+    assert!(output.status.success(), "{output:?}");
+    let first = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        first.starts_with("https://desk.example.org/agent/enrol/"),
+        "{first}"
+    );
+    let output = operator_reset(&app, "solo", Some("https://desk.example.org"));
+    let second = String::from_utf8(output.stdout).unwrap();
+    let first_path = first.trim().trim_start_matches("https://desk.example.org");
+    let second_path = second.trim().trim_start_matches("https://desk.example.org");
+    assert_eq!(app.get(first_path).await.status(), 404);
+    assert_eq!(app.get(second_path).await.status(), 200);
+
+    let unknown = operator_reset(&app, "nobody", None);
+    assert!(!unknown.status.success());
+
+    let session = app.html_login(&admin).await;
+    let log = audit(&app, &session).await;
+    assert!(
+        log.contains("<td>(operator)</td><td>credentials_reset</td><td></td><td>agent=solo"),
+        "{log}"
+    );
+    assert!(log.contains("agent=solo issued_by=the operator"), "{log}");
+    let alerts = app.html_get(&session, "/admin").await.text().await.unwrap();
+    assert!(
+        alerts.contains("the operator reset the password and second factor of solo"),
+        "{alerts}"
+    );
+}
+
+async fn html_login_status(app: &TestApp, agent: &TestAgent, code: &str) -> u16 {
+    app.post_form(
+        "/agent/login",
+        &[
+            ("name", agent.name.as_str()),
+            ("password", agent.password.as_str()),
+            ("totp", code),
+        ],
+    )
+    .await
+    .status()
+    .as_u16()
+}
+
+#[tokio::test]
+async fn replacing_a_second_factor_needs_the_current_code_and_voids_the_old_seed() {
+    let app = spawn().await;
+    // The operator set this L3 up, so the operator has seen the seed.
+    let agent = app.add_agent("nadia", "l3", &["general"]).await;
+    let old = totp_rs::Totp::from_url(agent.totp_uri.as_ref().unwrap()).unwrap();
+    let session = app.html_login(&agent).await;
+    let account = app
+        .html_get(&session, "/agent/account")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(account.contains("Replace second factor"), "{account}");
+
+    let wrong = app
+        .html_post(
+            &session,
+            "/agent/account/totp/replace",
+            &[("current_code", "000000")],
+        )
+        .await;
+    assert_eq!(wrong.status(), 403);
+    assert!(!wrong.text().await.unwrap().contains("otpauth://"));
+
+    let current = agent.next_code().unwrap();
+    let page = app
+        .html_post(
+            &session,
+            "/agent/account/totp/replace",
+            &[("current_code", current.as_str())],
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    let uri = unescaped_between(&page, "<code class=\"link\">", "</code>");
+    let new = totp_rs::Totp::from_url(&uri).unwrap();
+    assert_ne!(new.secret().as_ref(), old.secret().as_ref());
+    // The same current code cannot be used twice.
+    let replay = app
+        .html_post(
+            &session,
+            "/agent/account/totp/replace",
+            &[("current_code", current.as_str())],
+        )
+        .await;
+    assert_eq!(replay.status(), 403);
+
+    let confirm = app
+        .html_post(
+            &session,
+            "/agent/account/totp/confirm",
+            &[("code", new.generate(unix_now()).to_string().as_str())],
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(confirm.contains("Second factor on"), "{confirm}");
+
+    // A fresh code from the old seed no longer signs in; one from the new seed does.
+    let old_code = old.generate(unix_now() + 30).to_string();
+    assert_eq!(html_login_status(&app, &agent, &old_code).await, 401);
+    let new_code = new.generate(unix_now() + 30).to_string();
+    assert_eq!(html_login_status(&app, &agent, &new_code).await, 303);
+}
