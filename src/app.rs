@@ -115,13 +115,7 @@ pub async fn serve_with_mail(
     let mail_server = match smtp {
         Some(smtp) => {
             let support = crate::mail::SupportAddress::parse(&state.config.support_address)?;
-            let config = crate::mail::listener::ListenerConfig {
-                hostname: state.config.mail.hostname.clone(),
-                max_message_bytes: state.config.mail.max_message_bytes,
-                key_url: state.config.key_url(),
-                command_timeout: std::time::Duration::from_secs(300),
-                max_sessions: 64,
-            };
+            let config = crate::mail::listener::ListenerConfig::from_config(&state.config);
             tracing::info!(address = %smtp.local_addr()?, "listening for SMTP and LMTP");
             Some(tokio::spawn(crate::mail::listener::serve(
                 smtp,

@@ -69,6 +69,20 @@ pub struct MailPolicy {
     /// Relay for outgoing mail (`smtp://host:port`, `smtps://…`); also HUSHDESK_SMTP_RELAY.
     /// Without one, outgoing mail waits in the queue.
     pub relay: Option<String>,
+    /// Sessions open at once, from anywhere.
+    pub max_sessions: usize,
+    /// Sessions open at once from one client network (IPv4 /24, IPv6 /64).
+    pub max_sessions_per_network: usize,
+    /// A session that makes no progress for this long is closed (NOOP is not progress).
+    pub idle_timeout_seconds: u64,
+    /// No session lasts longer than this.
+    pub max_session_seconds: u64,
+    /// Multiparts nested inside each other, at most.
+    pub max_mime_depth: usize,
+    /// MIME parts in one message, at most.
+    pub max_mime_parts: usize,
+    /// Time one message may take to parse and decrypt, in milliseconds.
+    pub processing_budget_ms: u64,
 }
 
 impl Default for MailPolicy {
@@ -78,6 +92,13 @@ impl Default for MailPolicy {
             hostname: "localhost".into(),
             enabled: true,
             relay: None,
+            max_sessions: 64,
+            max_sessions_per_network: 8,
+            idle_timeout_seconds: 300,
+            max_session_seconds: 600,
+            max_mime_depth: 20,
+            max_mime_parts: 500,
+            processing_budget_ms: 10_000,
         }
     }
 }
@@ -324,6 +345,20 @@ impl Config {
         }
         if !(1024..=1024 * 1024 * 1024).contains(&self.mail.max_message_bytes) {
             bail!("mail.max_message_bytes must be between 1024 and 1073741824");
+        }
+        let mail = &self.mail;
+        if mail.max_sessions == 0
+            || mail.max_sessions_per_network == 0
+            || mail.idle_timeout_seconds == 0
+            || mail.max_session_seconds == 0
+            || mail.max_mime_depth == 0
+            || mail.max_mime_parts == 0
+            || mail.processing_budget_ms == 0
+        {
+            bail!("mail limits must all be greater than zero");
+        }
+        if mail.max_sessions_per_network > mail.max_sessions {
+            bail!("mail.max_sessions_per_network cannot exceed mail.max_sessions");
         }
         crate::mail::SupportAddress::parse(&self.support_address)?;
         if let Some(relay) = &self.mail.relay

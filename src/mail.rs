@@ -4,6 +4,7 @@
 pub mod address;
 pub mod inbound;
 pub mod listener;
+pub mod structure;
 
 pub use address::SupportAddress;
 pub use inbound::{Accepted, Envelope, Refusal, receive};

@@ -6,6 +6,7 @@
 use mail_parser::{Message, MessageParser, MimeHeaders};
 
 use super::address::{Recipient, SupportAddress};
+use super::structure::check_complete;
 use crate::crypto::{
     Keyring, Opened, PgpMessageError, RequesterKey, SignatureCheck, fingerprint_of,
     same_fingerprint, verify_detached, verify_inline,
@@ -395,29 +396,6 @@ fn media_type(part: &mail_parser::MessagePart<'_>) -> String {
                 .to_ascii_lowercase()
         })
         .unwrap_or_else(|| "application/octet-stream".into())
-}
-
-/// Refuses a multipart whose closing boundary never comes: a truncated message must bounce,
-/// not be stored half-way.
-fn check_complete(message: &Message<'_>, raw: &[u8]) -> Result<(), Refusal> {
-    for part in &message.parts {
-        if !part.is_multipart() {
-            continue;
-        }
-        let Some(boundary) = part.content_type().and_then(|ct| ct.attribute("boundary")) else {
-            return Err(Refusal::Malformed("a multipart part has no boundary"));
-        };
-        let closing = format!("--{boundary}--");
-        if memchr::memmem::find(raw, closing.as_bytes()).is_none() {
-            return Err(Refusal::Malformed(
-                "the message is truncated (a closing MIME boundary is missing)",
-            ));
-        }
-    }
-    if message.parts.iter().any(|p| p.is_encoding_problem) {
-        return Err(Refusal::Malformed("a part's transfer encoding is broken"));
-    }
-    Ok(())
 }
 
 /// Line endings as CRLF, which OpenPGP signatures over MIME parts are made on (RFC 3156).

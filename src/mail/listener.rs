@@ -1,6 +1,11 @@
 //! The SMTP and LMTP listener. Hand-written because no maintained crate speaks LMTP on
-//! tokio (see README): a small state machine with line and size limits and idle timeouts.
-//! TLS, SPF/DKIM/DMARC, queueing and retries are the job of the MTA in front (Postfix, Exim).
+//! tokio (see README): a small state machine with line, size, connection and time limits.
+//! Each message is parsed and opened on a bounded pool of blocking threads, never on the
+//! async workers that also serve HTTP. TLS, SPF/DKIM/DMARC, queueing and retries are the job
+//! of the MTA in front (Postfix, Exim).
+
+mod data;
+pub mod network;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -9,9 +14,13 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
+use tokio::time::Instant;
 
+use self::data::{Data, read_data};
+use self::network::{Network, NetworkSlots};
 use super::address::SupportAddress;
-use super::inbound::{Envelope, receive};
+use super::inbound::{Envelope, open_for_inspection, receive};
+use super::structure::{MimeLimits, prescan};
 use crate::intake::Desk;
 
 /// Settings of the listener.
@@ -21,18 +30,58 @@ pub struct ListenerConfig {
     pub max_message_bytes: usize,
     /// Where the helpdesk key is published, quoted when plain mail is refused.
     pub key_url: String,
-    pub command_timeout: Duration,
+    /// A session that makes no progress for this long is closed. Commands that do not move a
+    /// transaction forward (NOOP, RSET, HELP, VRFY, unknown ones) do not count as progress.
+    pub idle_timeout: Duration,
+    /// No session lasts longer than this, progress or not.
+    pub max_session_time: Duration,
     pub max_sessions: usize,
+    /// Sessions one client network (IPv4 /24, IPv6 /64) may hold at once.
+    pub max_sessions_per_network: usize,
+    pub mime_limits: MimeLimits,
+    /// Wall time one message may take to parse and open once it has a thread.
+    pub processing_budget: Duration,
+    /// Messages processed at once (threads of the blocking pool in use).
+    pub processing_slots: usize,
+}
+
+impl ListenerConfig {
+    pub fn from_config(config: &crate::config::Config) -> ListenerConfig {
+        let mail = &config.mail;
+        ListenerConfig {
+            hostname: mail.hostname.clone(),
+            max_message_bytes: mail.max_message_bytes,
+            key_url: config.key_url(),
+            idle_timeout: Duration::from_secs(mail.idle_timeout_seconds),
+            max_session_time: Duration::from_secs(mail.max_session_seconds),
+            max_sessions: mail.max_sessions,
+            max_sessions_per_network: mail.max_sessions_per_network,
+            mime_limits: MimeLimits {
+                max_depth: mail.max_mime_depth,
+                max_parts: mail.max_mime_parts,
+            },
+            processing_budget: Duration::from_millis(mail.processing_budget_ms),
+            // One message per core: parsing and OpenPGP are CPU work.
+            processing_slots: std::thread::available_parallelism().map_or(2, |n| n.get()),
+        }
+    }
 }
 
 /// Longest command line accepted (RFC 5321 allows 512; extensions make it longer).
 const MAX_COMMAND_LINE: u64 = 4096;
-/// Longest line inside a message (RFC 5322 says 998; real mail sometimes exceeds it).
-const MAX_DATA_LINE: u64 = 1024 * 1024;
 /// Recipients per message.
 const MAX_RECIPIENTS: usize = 100;
 /// Protocol errors before the connection is dropped.
 const MAX_ERRORS: u32 = 10;
+
+/// What every session shares.
+struct Shared {
+    desk: Desk,
+    support: SupportAddress,
+    config: ListenerConfig,
+    /// Bounds the CPU mail processing may take from the machine.
+    processing: Arc<Semaphore>,
+}
 
 /// Accepts connections until `shutdown` completes; sessions in progress are left to finish.
 pub async fn serve(
@@ -42,11 +91,17 @@ pub async fn serve(
     config: ListenerConfig,
     shutdown: impl Future<Output = ()> + Send,
 ) -> anyhow::Result<()> {
-    let shared = Arc::new((desk, support, config));
-    let slots = Arc::new(Semaphore::new(shared.2.max_sessions));
+    let slots = Arc::new(Semaphore::new(config.max_sessions));
+    let network_slots = NetworkSlots::new(config.max_sessions_per_network);
+    let shared = Arc::new(Shared {
+        processing: Arc::new(Semaphore::new(config.processing_slots)),
+        desk,
+        support,
+        config,
+    });
     tokio::pin!(shutdown);
     loop {
-        let (stream, _peer) = tokio::select! {
+        let (stream, peer) = tokio::select! {
             _ = &mut shutdown => return Ok(()),
             accepted = listener.accept() => match accepted {
                 Ok(pair) => pair,
@@ -57,20 +112,75 @@ pub async fn serve(
             },
         };
         let shared = shared.clone();
-        let permit = slots.clone().try_acquire_owned();
+        // Per network first, so a crowded network is told so without taking a global slot.
+        let network_slot = network_slots.try_take(Network::of(peer.ip()));
+        let permit = network_slot
+            .as_ref()
+            .and_then(|_| slots.clone().try_acquire_owned().ok());
         tokio::spawn(async move {
             let (reader, mut writer) = stream.into_split();
-            let Ok(_permit) = permit else {
-                let _ = writer
-                    .write_all(b"421 4.3.2 Too many connections, try again later\r\n")
-                    .await;
-                return;
+            let refusal = match (&network_slot, &permit) {
+                (None, _) => {
+                    Some("421 4.7.0 Too many connections from your network, try again later")
+                }
+                (Some(_), None) => Some("421 4.3.2 Too many connections, try again later"),
+                _ => None,
             };
-            let (desk, support, config) = &*shared;
-            if let Err(err) = session(reader, writer, desk, support, config).await {
+            if let Some(refusal) = refusal {
+                let _ =
+                    tokio::time::timeout(Duration::from_secs(5), reply(&mut writer, refusal)).await;
+                return;
+            }
+            if let Err(err) = session(reader, writer, &shared).await {
                 tracing::debug!(error = %err, "mail session ended");
             }
+            drop((network_slot, permit));
         });
+    }
+}
+
+/// When a session must end: `idle` after its last step forward, and never after `deadline`.
+struct Clock {
+    idle: Duration,
+    last_progress: Instant,
+    deadline: Instant,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expiry {
+    Idle,
+    SessionOver,
+}
+
+impl Clock {
+    fn start(config: &ListenerConfig) -> Clock {
+        let now = Instant::now();
+        Clock {
+            idle: config.idle_timeout,
+            last_progress: now,
+            deadline: now + config.max_session_time,
+        }
+    }
+
+    fn progress(&mut self) {
+        self.last_progress = Instant::now();
+    }
+
+    /// The next moment the session ends unless it progresses, and why it would end.
+    fn expiry(&self) -> (Instant, Expiry) {
+        let idle_at = self.last_progress + self.idle;
+        if idle_at < self.deadline {
+            (idle_at, Expiry::Idle)
+        } else {
+            (self.deadline, Expiry::SessionOver)
+        }
+    }
+
+    fn goodbye(&self) -> &'static str {
+        match self.expiry().1 {
+            Expiry::Idle => "421 4.4.2 Idle for too long, closing",
+            Expiry::SessionOver => "421 4.4.2 Session time limit reached, closing",
+        }
     }
 }
 
@@ -81,18 +191,15 @@ enum Mode {
 }
 
 /// One SMTP or LMTP conversation.
-pub async fn session<R, W>(
-    reader: R,
-    mut writer: W,
-    desk: &Desk,
-    support: &SupportAddress,
-    config: &ListenerConfig,
-) -> std::io::Result<()>
+async fn session<R, W>(reader: R, mut writer: W, shared: &Arc<Shared>) -> std::io::Result<()>
 where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
 {
+    let config = &shared.config;
+    let support = &shared.support;
     let mut reader = BufReader::new(reader);
+    let mut clock = Clock::start(config);
     let mut mode: Option<Mode> = None;
     let mut mail_from: Option<String> = None;
     let mut recipients: Vec<String> = Vec::new();
@@ -103,7 +210,7 @@ where
     )
     .await?;
     loop {
-        let line = match read_line(&mut reader, MAX_COMMAND_LINE, config.command_timeout).await? {
+        let line = match read_line(&mut reader, MAX_COMMAND_LINE, &clock).await? {
             Line::Text(line) => line,
             Line::TooLong => {
                 errors += 1;
@@ -115,7 +222,7 @@ where
             }
             Line::Closed => return Ok(()),
             Line::TimedOut => {
-                reply(&mut writer, "421 4.4.2 Idle for too long, closing").await?;
+                reply(&mut writer, clock.goodbye()).await?;
                 return Ok(());
             }
         };
@@ -124,8 +231,12 @@ where
             Some((verb, rest)) => (verb.to_ascii_uppercase(), rest.trim()),
             None => (text.trim().to_ascii_uppercase(), ""),
         };
+        // Only steps that move a transaction forward keep an idle session open; NOOP, RSET,
+        // HELP, VRFY, a repeated greeting and anything refused do not.
+        let mut progressed = false;
         let answer: String = match verb.as_str() {
             "EHLO" | "LHLO" => {
+                progressed = mode.is_none();
                 mode = Some(if verb == "LHLO" {
                     Mode::Lmtp
                 } else {
@@ -139,6 +250,7 @@ where
                 )
             }
             "HELO" => {
+                progressed = mode.is_none();
                 mode = Some(Mode::Smtp);
                 mail_from = None;
                 recipients.clear();
@@ -154,6 +266,7 @@ where
                             config.max_message_bytes
                         )
                     } else {
+                        progressed = mail_from.is_none();
                         mail_from = Some(path);
                         recipients.clear();
                         "250 2.1.0 Sender ok".into()
@@ -167,6 +280,7 @@ where
                     "452 4.5.3 Too many recipients".into()
                 }
                 Some((path, _)) if support.match_recipient(&path).is_some() => {
+                    progressed = true;
                     recipients.push(path);
                     "250 2.1.5 Recipient ok".into()
                 }
@@ -180,23 +294,29 @@ where
                 } else {
                     1
                 };
+                clock.progress();
                 reply(&mut writer, "354 End data with <CR><LF>.<CR><LF>").await?;
-                let data = read_data(&mut reader, config).await?;
-                let answer = match data {
+                let answer = match read_data(&mut reader, config.max_message_bytes, &mut clock)
+                    .await?
+                {
                     Data::Complete(raw) => {
                         let envelope = Envelope {
                             mail_from: mail_from.take().unwrap_or_default(),
                             recipients: std::mem::take(&mut recipients),
                         };
-                        deliver(desk, support, config, &envelope, &raw).await
+                        deliver(shared, envelope, raw).await
                     }
                     Data::TooLarge => format!(
                         "552 5.3.4 Message too large: this desk accepts up to {} bytes",
                         config.max_message_bytes
                     ),
+                    Data::BareLineEnding => {
+                        tracing::info!("mail refused: bare line ending in the message");
+                        "554 5.6.0 Message refused: it holds a bare LF or CR; every line must end with CRLF".into()
+                    }
                     Data::Closed => return Ok(()),
                     Data::TimedOut => {
-                        reply(&mut writer, "421 4.4.2 Timed out reading the message").await?;
+                        reply(&mut writer, clock.goodbye()).await?;
                         return Ok(());
                     }
                 };
@@ -225,6 +345,9 @@ where
             }
             _ => "500 5.5.2 Command not recognised".into(),
         };
+        if progressed {
+            clock.progress();
+        }
         reply(&mut writer, &answer).await?;
         // Protocol errors (50x) count towards closing; refusals of content do not.
         if answer.starts_with("50") {
@@ -237,24 +360,58 @@ where
     }
 }
 
-async fn deliver(
-    desk: &Desk,
-    support: &SupportAddress,
-    config: &ListenerConfig,
-    envelope: &Envelope,
-    raw: &[u8],
-) -> String {
-    match receive(desk, support, &config.key_url, envelope, raw).await {
-        Ok(accepted) if accepted.joined => {
-            format!("250 2.0.0 Ok: added to {}", accepted.reference)
+/// Processes one message off the async workers: the shape pre-scan, MIME parsing, OpenPGP
+/// and filing run on a blocking thread, at most `processing_slots` at a time, within the
+/// time budget. Returns the final reply.
+async fn deliver(shared: &Arc<Shared>, envelope: Envelope, raw: Vec<u8>) -> String {
+    let budget = shared.config.processing_budget;
+    // Waiting for a thread is not the message's fault: ask the sender to come back.
+    let Ok(Ok(permit)) =
+        tokio::time::timeout(budget, shared.processing.clone().acquire_owned()).await
+    else {
+        return "451 4.3.2 The desk is busy; try again later".into();
+    };
+    let runtime = tokio::runtime::Handle::current();
+    let work = shared.clone();
+    let processed = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        if let Err(shape) = prescan(&raw, &work.config.mime_limits) {
+            tracing::info!(reason = %shape, "mail refused: MIME structure over the limits");
+            return format!("554 5.6.0 {shape}");
         }
-        Ok(accepted) => format!("250 2.0.0 Ok: filed as {}", accepted.reference),
-        Err(refusal) => {
-            let (code, enhanced) = refusal.code();
-            tracing::info!(code, reason = %refusal, "mail refused");
-            format!("{code} {enhanced} {}", one_line(&refusal.to_string()))
+        // The budget is measured on a dry run that parses and opens the message without
+        // storing anything. Intake itself is never cut off part-way: it could have stored the
+        // ticket already, and the sender must not be told otherwise.
+        let started = std::time::Instant::now();
+        let _ = open_for_inspection(&work.desk.keyring, &raw);
+        if started.elapsed() > budget {
+            tracing::info!("mail refused: processing took longer than its budget");
+            return "554 5.3.4 The message took too long to process; nothing of it was kept".into();
         }
-    }
+        let intake = receive(
+            &work.desk,
+            &work.support,
+            &work.config.key_url,
+            &envelope,
+            &raw,
+        );
+        match runtime.block_on(intake) {
+            Ok(accepted) if accepted.joined => {
+                format!("250 2.0.0 Ok: added to {}", accepted.reference)
+            }
+            Ok(accepted) => format!("250 2.0.0 Ok: filed as {}", accepted.reference),
+            Err(refusal) => {
+                let (code, enhanced) = refusal.code();
+                tracing::info!(code, reason = %refusal, "mail refused");
+                format!("{code} {enhanced} {}", one_line(&refusal.to_string()))
+            }
+        }
+    })
+    .await;
+    processed.unwrap_or_else(|err| {
+        tracing::error!(error = %err, "processing a received mail failed");
+        "451 4.3.0 The message could not be processed; try again later".into()
+    })
 }
 
 fn one_line(text: &str) -> String {
@@ -263,10 +420,16 @@ fn one_line(text: &str) -> String {
         .collect()
 }
 
+/// Writes one reply. A client that stops reading gets no more than a minute.
 async fn reply<W: AsyncWrite + Unpin>(writer: &mut W, text: &str) -> std::io::Result<()> {
-    writer.write_all(text.as_bytes()).await?;
-    writer.write_all(b"\r\n").await?;
-    writer.flush().await
+    let write = async {
+        writer.write_all(text.as_bytes()).await?;
+        writer.write_all(b"\r\n").await?;
+        writer.flush().await
+    };
+    tokio::time::timeout(Duration::from_secs(60), write)
+        .await
+        .unwrap_or_else(|_| Err(std::io::ErrorKind::TimedOut.into()))
 }
 
 enum Line {
@@ -276,15 +439,17 @@ enum Line {
     TimedOut,
 }
 
-/// One line without its line ending (CRLF or a bare LF).
+/// One command line without its line ending (CRLF or, leniently, a bare LF: commands carry no
+/// message content, so this is no smuggling risk), waiting no longer than the session clock.
 async fn read_line<R: AsyncRead + Unpin>(
     reader: &mut BufReader<R>,
     limit: u64,
-    timeout: Duration,
+    clock: &Clock,
 ) -> std::io::Result<Line> {
+    let (until, _) = clock.expiry();
     let mut line = Vec::new();
-    let read = tokio::time::timeout(
-        timeout,
+    let read = tokio::time::timeout_at(
+        until,
         (&mut *reader).take(limit).read_until(b'\n', &mut line),
     )
     .await;
@@ -298,7 +463,7 @@ async fn read_line<R: AsyncRead + Unpin>(
         if line.len() as u64 >= limit {
             // Skip the rest of the over-long line.
             let mut rest = Vec::new();
-            let _ = tokio::time::timeout(timeout, reader.read_until(b'\n', &mut rest)).await;
+            let _ = tokio::time::timeout_at(until, reader.read_until(b'\n', &mut rest)).await;
             return Ok(Line::TooLong);
         }
         return Ok(Line::Closed);
@@ -308,53 +473,6 @@ async fn read_line<R: AsyncRead + Unpin>(
         line.pop();
     }
     Ok(Line::Text(line))
-}
-
-enum Data {
-    Complete(Vec<u8>),
-    TooLarge,
-    Closed,
-    TimedOut,
-}
-
-/// The message after `DATA`, dot-unstuffed, up to the lone `.`; past the size limit the
-/// rest is read and dropped so the reply can still be given.
-async fn read_data<R: AsyncRead + Unpin>(
-    reader: &mut BufReader<R>,
-    config: &ListenerConfig,
-) -> std::io::Result<Data> {
-    let mut message = Vec::new();
-    let mut too_large = false;
-    loop {
-        let line = match read_line(reader, MAX_DATA_LINE, config.command_timeout).await? {
-            Line::Text(line) => line,
-            Line::TooLong => {
-                too_large = true;
-                continue;
-            }
-            Line::Closed => return Ok(Data::Closed),
-            Line::TimedOut => return Ok(Data::TimedOut),
-        };
-        if line == b"." {
-            break;
-        }
-        if too_large {
-            continue;
-        }
-        let content = line.strip_prefix(b".").unwrap_or(&line);
-        if message.len() + content.len() + 2 > config.max_message_bytes {
-            too_large = true;
-            message = Vec::new();
-            continue;
-        }
-        message.extend_from_slice(content);
-        message.extend_from_slice(b"\r\n");
-    }
-    Ok(if too_large {
-        Data::TooLarge
-    } else {
-        Data::Complete(message)
-    })
 }
 
 /// `FROM:<path> PARAMS` → (path, params). An empty path `<>` (bounces) is allowed.

@@ -273,12 +273,16 @@ pub async fn send(
         .await
         .starts_with("354")
     {
+        // On the wire every line ends in CRLF (the listener refuses bare LF); armored
+        // OpenPGP from sequoia and GnuPG ends lines in LF, as an MTA's queue file would.
         let mut stuffed = String::new();
         for line in data.split_inclusive('\n') {
             if line.starts_with('.') {
                 stuffed.push('.');
             }
-            stuffed.push_str(line);
+            let line = line.strip_suffix('\n').unwrap_or(line);
+            stuffed.push_str(line.strip_suffix('\r').unwrap_or(line));
+            stuffed.push_str("\r\n");
         }
         if !stuffed.ends_with("\r\n") {
             stuffed.push_str("\r\n");

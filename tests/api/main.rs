@@ -23,4 +23,5 @@ mod public_portal;
 mod rate_limit;
 mod redaction_quality;
 mod retention;
+mod smtp_hardening;
 mod support;

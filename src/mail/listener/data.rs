@@ -1,0 +1,103 @@
+//! The message after `DATA`. Only `<CR><LF>.<CR><LF>` ends it: a bare LF or CR never ends a
+//! line here, so a message cannot smuggle a second one past an MTA that reads line ends
+//! differently. A message holding either is read to its real end and then refused whole
+//! (as Postfix's `smtpd_forbid_bare_newline` does).
+
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, BufReader};
+
+use super::Clock;
+
+/// Longest line inside a message (RFC 5322 says 998; real mail sometimes exceeds it).
+const MAX_DATA_LINE: u64 = 1024 * 1024;
+
+pub(super) enum Data {
+    Complete(Vec<u8>),
+    TooLarge,
+    /// A line ended in a bare LF, or a CR stood alone somewhere.
+    BareLineEnding,
+    Closed,
+    TimedOut,
+}
+
+/// Reads up to the end of data, dot-unstuffed, with CRLF line ends. Past the size limit, or
+/// once a bare line ending is seen, the rest is read and dropped so the reply can be given
+/// in step with the client.
+pub(super) async fn read_data<R: AsyncRead + Unpin>(
+    reader: &mut BufReader<R>,
+    max_bytes: usize,
+    clock: &mut Clock,
+) -> std::io::Result<Data> {
+    let mut message = Vec::new();
+    let mut too_large = false;
+    let mut bare = false;
+    // The DATA command's own line ended just before the first line of the message.
+    let mut after_crlf = true;
+    // Inside a line longer than MAX_DATA_LINE, read in pieces.
+    let mut continuing = false;
+    loop {
+        let mut chunk = Vec::new();
+        let read = tokio::time::timeout_at(
+            clock.expiry().0,
+            (&mut *reader)
+                .take(MAX_DATA_LINE)
+                .read_until(b'\n', &mut chunk),
+        )
+        .await;
+        let Ok(read) = read else {
+            return Ok(Data::TimedOut);
+        };
+        if read? == 0 {
+            return Ok(Data::Closed);
+        }
+        clock.progress();
+        let ended = chunk.last() == Some(&b'\n');
+        if !ended && (chunk.len() as u64) < MAX_DATA_LINE {
+            // The connection closed in the middle of a line.
+            return Ok(Data::Closed);
+        }
+        let crlf = chunk.ends_with(b"\r\n");
+        let content = match (ended, crlf) {
+            (true, true) => &chunk[..chunk.len() - 2],
+            (true, false) => &chunk[..chunk.len() - 1],
+            (false, _) => &chunk[..],
+        };
+        if ended && !crlf {
+            bare = true;
+        }
+        if memchr::memchr(b'\r', content).is_some() {
+            bare = true;
+        }
+        let line_start = !continuing;
+        if line_start && after_crlf && crlf && content == b"." {
+            break;
+        }
+        continuing = !ended;
+        after_crlf = crlf;
+        if continuing {
+            too_large = true;
+        }
+        if too_large || bare {
+            message = Vec::new();
+            continue;
+        }
+        let content = if line_start {
+            content.strip_prefix(b".").unwrap_or(content)
+        } else {
+            content
+        };
+        if message.len() + content.len() + 2 > max_bytes {
+            too_large = true;
+            message = Vec::new();
+            continue;
+        }
+        message.extend_from_slice(content);
+        message.extend_from_slice(b"\r\n");
+    }
+    Ok(if too_large {
+        Data::TooLarge
+    } else if bare {
+        Data::BareLineEnding
+    } else {
+        Data::Complete(message)
+    })
+}

@@ -1,0 +1,451 @@
+//! The SMTP/LMTP listener under attack, over raw TCP: smuggled messages, MIME structures that
+//! cost more than their size, and clients that hold connections open.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+
+use hushdesk::config::Config;
+
+use crate::mail_support::{outcome, plain_mail, send};
+use crate::support::TestApp;
+
+const DESK: &str = "support@localhost";
+
+/// A hand-driven SMTP client: every byte goes on the wire exactly as given.
+struct Client {
+    reader: BufReader<OwnedReadHalf>,
+    writer: OwnedWriteHalf,
+}
+
+impl Client {
+    async fn connect(addr: SocketAddr) -> (Client, Option<String>) {
+        let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let (reader, writer) = stream.into_split();
+        let mut client = Client {
+            reader: BufReader::new(reader),
+            writer,
+        };
+        let greeting = client.reply().await;
+        (client, greeting)
+    }
+
+    async fn write(&mut self, bytes: &[u8]) -> bool {
+        self.writer.write_all(bytes).await.is_ok()
+    }
+
+    /// The last line of the next reply; `None` when the server closed the connection or
+    /// said nothing for 15 seconds.
+    async fn reply(&mut self) -> Option<String> {
+        loop {
+            let mut line = String::new();
+            let read =
+                tokio::time::timeout(Duration::from_secs(15), self.reader.read_line(&mut line))
+                    .await;
+            match read {
+                Ok(Ok(n)) if n > 0 => {}
+                _ => return None,
+            }
+            let line = line.trim_end().to_owned();
+            if line.len() < 4 || line.as_bytes()[3] != b'-' {
+                return Some(line);
+            }
+        }
+    }
+
+    /// Sends a command and reads the reply. A failed write is not the end: a reply the
+    /// server sent before closing may still be waiting to be read.
+    async fn command(&mut self, command: &str) -> Option<String> {
+        let _ = self.write(format!("{command}\r\n").as_bytes()).await;
+        self.reply().await
+    }
+}
+
+/// A message whose text ends in `ending`, followed by a second, smuggled transaction, then
+/// the real end of data.
+fn smuggling_payload(ending: &str) -> Vec<u8> {
+    format!(
+        "From: <jo@example.org>\r\nTo: <{DESK}>\r\nSubject: outer\r\nMIME-Version: 1.0\r\n\
+         Content-Type: text/plain\r\n\r\nThe visible message.{ending}\
+         MAIL FROM:<mallory@example.org>\r\nRCPT TO:<{DESK}>\r\nDATA\r\n\
+         From: <mallory@example.org>\r\nTo: <{DESK}>\r\nSubject: smuggled\r\n\r\nSmuggled body.\r\n\
+         .\r\n"
+    )
+    .into_bytes()
+}
+
+const SHAPES: [(&str, &str); 3] = [
+    ("<LF>.<LF>", "\n.\n"),
+    ("<LF>.<CR><LF>", "\n.\r\n"),
+    ("<CR><LF>.<LF>", "\r\n.\n"),
+];
+
+/// Sends one smuggling attempt in an open session and returns the replies to it: the
+/// answers given right after the data, then the answer to a RSET that follows.
+async fn attempt(client: &mut Client, lmtp: bool, ending: &str) -> Vec<String> {
+    let hello = if lmtp { "LHLO test" } else { "EHLO test" };
+    assert!(client.command(hello).await.unwrap().starts_with("250"));
+    assert!(
+        client
+            .command("MAIL FROM:<jo@example.org>")
+            .await
+            .unwrap()
+            .starts_with("250")
+    );
+    let recipients: &[&str] = if lmtp {
+        &[DESK, "support+billing@localhost"]
+    } else {
+        &[DESK]
+    };
+    for rcpt in recipients {
+        assert!(
+            client
+                .command(&format!("RCPT TO:<{rcpt}>"))
+                .await
+                .unwrap()
+                .starts_with("250")
+        );
+    }
+    assert!(client.command("DATA").await.unwrap().starts_with("354"));
+    let mut payload = smuggling_payload(ending);
+    payload.extend_from_slice(b"RSET\r\n");
+    assert!(client.write(&payload).await);
+    let mut replies = Vec::new();
+    while let Some(reply) = client.reply().await {
+        let done = reply.contains("Reset");
+        replies.push(reply);
+        if done {
+            break;
+        }
+    }
+    replies
+}
+
+async fn smuggling_is_refused(lmtp: bool) {
+    let app = TestApp::spawn().await;
+    let (mut client, greeting) = Client::connect(app.smtp).await;
+    assert!(greeting.unwrap().starts_with("220"));
+    let answers = if lmtp { 2 } else { 1 };
+    for (name, ending) in SHAPES {
+        let replies = attempt(&mut client, lmtp, ending).await;
+        // One refusal per recipient for the whole message, then the RSET: nothing else ran.
+        assert_eq!(replies.len(), answers + 1, "{name}: {replies:?}");
+        for reply in &replies[..answers] {
+            assert!(
+                reply.starts_with("554 5.6.0") && reply.contains("bare LF"),
+                "{name}: {replies:?}"
+            );
+        }
+        assert!(replies[answers].starts_with("250"), "{name}: {replies:?}");
+        assert_eq!(
+            app.count_rows("tickets").await,
+            0,
+            "{name} stored something"
+        );
+    }
+
+    // The same session then delivers a proper message.
+    assert!(
+        client
+            .command("MAIL FROM:<jo@example.org>")
+            .await
+            .unwrap()
+            .starts_with("250")
+    );
+    assert!(
+        client
+            .command(&format!("RCPT TO:<{DESK}>"))
+            .await
+            .unwrap()
+            .starts_with("250")
+    );
+    assert!(client.command("DATA").await.unwrap().starts_with("354"));
+    let mail = plain_mail("jo@example.org", DESK, "proper", "A proper message.");
+    client.write(mail.as_bytes()).await;
+    let filed = client.command(".").await.unwrap();
+    assert!(filed.starts_with("250 2.0.0 Ok: filed as HD-"), "{filed}");
+    assert_eq!(app.count_rows("tickets").await, 1);
+    let stored = app.stored_text().await;
+    assert!(stored.contains("A proper message."));
+    assert!(!stored.contains("Smuggled") && !stored.contains("smuggled"));
+}
+
+#[tokio::test]
+async fn smtp_smuggling_shapes_are_refused_and_the_session_goes_on() {
+    smuggling_is_refused(false).await;
+}
+
+#[tokio::test]
+async fn lmtp_smuggling_shapes_are_refused_once_per_recipient() {
+    smuggling_is_refused(true).await;
+}
+
+#[tokio::test]
+async fn a_bare_cr_inside_the_message_is_refused() {
+    let app = TestApp::spawn().await;
+    let (mut client, _) = Client::connect(app.smtp).await;
+    client.command("EHLO test").await.unwrap();
+    client.command("MAIL FROM:<jo@example.org>").await.unwrap();
+    client.command(&format!("RCPT TO:<{DESK}>")).await.unwrap();
+    assert!(client.command("DATA").await.unwrap().starts_with("354"));
+    let mail = plain_mail("jo@example.org", DESK, "cr", "one\rtwo");
+    client.write(mail.as_bytes()).await;
+    let refused = client.command(".").await.unwrap();
+    assert!(refused.starts_with("554 5.6.0"), "{refused}");
+    assert_eq!(app.count_rows("tickets").await, 0);
+
+    // The same text with proper line ends is filed (the positive control).
+    let replies = send(
+        app.smtp,
+        false,
+        "jo@example.org",
+        &[DESK],
+        &plain_mail("jo@example.org", DESK, "cr", "one\r\ntwo"),
+    )
+    .await;
+    assert!(outcome(&replies).starts_with("250"), "{replies:?}");
+    assert_eq!(app.count_rows("tickets").await, 1);
+}
+
+/// `depth` nested multiparts: about 3.8 MB for 32 000.
+fn bomb(depth: usize) -> String {
+    String::from_utf8(hushdesk::mail::structure::nested_multiparts(depth)).unwrap()
+}
+
+#[tokio::test]
+async fn deeply_nested_mime_is_refused_quickly_with_a_reason() {
+    let app = TestApp::spawn().await;
+    let started = Instant::now();
+    let replies = send(app.smtp, false, "jo@example.org", &[DESK], &bomb(32_000)).await;
+    let took = started.elapsed();
+    let answer = outcome(&replies);
+    assert!(
+        answer.starts_with("554 5.6.0") && answer.contains("nests MIME parts more than 20 deep"),
+        "{replies:?}"
+    );
+    assert!(took < Duration::from_secs(3), "took {took:?}");
+    assert_eq!(app.count_rows("tickets").await, 0);
+
+    // Within the limits the same shape is filed (the positive control).
+    let replies = send(app.smtp, false, "jo@example.org", &[DESK], &bomb(15)).await;
+    assert!(outcome(&replies).starts_with("250"), "{replies:?}");
+}
+
+#[tokio::test]
+async fn too_many_parts_are_refused() {
+    let app = TestApp::spawn_with(|c| c.mail.max_mime_parts = 40).await;
+    let mut mail = String::from(
+        "From: <jo@example.org>\r\nSubject: wide\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"wide\"\r\n\r\n",
+    );
+    for i in 0..60 {
+        mail.push_str(&format!(
+            "--wide\r\nContent-Type: text/plain\r\n\r\npart {i}\r\n"
+        ));
+    }
+    mail.push_str("--wide--\r\n");
+    let replies = send(app.smtp, false, "jo@example.org", &[DESK], &mail).await;
+    let answer = outcome(&replies);
+    assert!(
+        answer.starts_with("554 5.6.0") && answer.contains("more than 40 MIME parts"),
+        "{replies:?}"
+    );
+    assert_eq!(app.count_rows("tickets").await, 0);
+}
+
+/// Polls `/healthz` every 100 ms while `work` runs: the slowest answer and how many there were.
+async fn health_while<F: std::future::Future>(
+    app: &TestApp,
+    work: F,
+) -> (Duration, u32, F::Output) {
+    let stop = Arc::new(AtomicBool::new(false));
+    let url = app.url("/healthz");
+    let stopped = stop.clone();
+    let probe = tokio::spawn(async move {
+        let client = reqwest::Client::new();
+        let (mut slowest, mut probes) = (Duration::ZERO, 0u32);
+        while !stopped.load(Ordering::SeqCst) {
+            let started = Instant::now();
+            let status = client.get(&url).send().await.unwrap().status();
+            assert_eq!(status, 200);
+            slowest = slowest.max(started.elapsed());
+            probes += 1;
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        (slowest, probes)
+    });
+    let output = work.await;
+    stop.store(true, Ordering::SeqCst);
+    let (slowest, probes) = probe.await.unwrap();
+    (slowest, probes, output)
+}
+
+/// Limits high enough that the nested shape reaches the MIME parser.
+fn without_mime_limits(config: &mut Config) {
+    config.mail.max_mime_depth = 1_000_000;
+    config.mail.max_mime_parts = 1_000_000;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_stays_responsive_while_huge_mime_structures_are_parsed() {
+    let app = TestApp::spawn_with(without_mime_limits).await;
+    let mail = bomb(32_000);
+    let started = Instant::now();
+    let (slowest, probes, outcomes) = health_while(&app, async {
+        let one = send(app.smtp, false, "jo@example.org", &[DESK], &mail);
+        let two = send(app.smtp, false, "jo@example.org", &[DESK], &mail);
+        let (one, two) = tokio::join!(one, two);
+        (outcome(&one).to_owned(), outcome(&two).to_owned())
+    })
+    .await;
+    eprintln!(
+        "two 32k-part mails took {:?}; /healthz slowest {slowest:?} over {probes} probes",
+        started.elapsed()
+    );
+    assert!(outcomes.0.starts_with("250"), "{outcomes:?}");
+    assert!(outcomes.1.starts_with("250"), "{outcomes:?}");
+    assert!(probes >= 2, "{probes} probes");
+    assert!(
+        slowest < Duration::from_secs(1),
+        "/healthz took {slowest:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_message_over_its_processing_budget_is_refused_and_not_kept() {
+    let app = TestApp::spawn_with(|c| {
+        without_mime_limits(c);
+        c.mail.processing_budget_ms = 1;
+    })
+    .await;
+    let replies = send(app.smtp, false, "jo@example.org", &[DESK], &bomb(32_000)).await;
+    let answer = outcome(&replies);
+    assert!(
+        answer.starts_with("554 5.3.4") && answer.contains("took too long"),
+        "{replies:?}"
+    );
+    assert_eq!(app.count_rows("tickets").await, 0);
+    assert_eq!(app.count_rows("messages").await, 0);
+}
+
+#[tokio::test]
+async fn one_network_cannot_take_every_session() {
+    let app = TestApp::spawn_with(|c| c.mail.max_sessions_per_network = 3).await;
+    let mut open = Vec::new();
+    for _ in 0..3 {
+        let (client, greeting) = Client::connect(app.smtp).await;
+        assert!(greeting.unwrap().starts_with("220"));
+        open.push(client);
+    }
+    let (_, greeting) = Client::connect(app.smtp).await;
+    let greeting = greeting.unwrap();
+    assert!(greeting.starts_with("421 4.7.0"), "{greeting}");
+
+    // Closing one gives its slot back.
+    let mut closed = open.pop().unwrap();
+    assert!(closed.command("QUIT").await.unwrap().starts_with("221"));
+    drop(closed);
+    let mut greeting = None;
+    for _ in 0..50 {
+        let (_, g) = Client::connect(app.smtp).await;
+        if g.as_deref().is_some_and(|g| g.starts_with("220")) {
+            greeting = g;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(greeting.is_some(), "the freed slot never came back");
+}
+
+/// Sends `commands` one every half second until the server closes; returns how long the
+/// session lasted and its last reply.
+async fn keep_talking(
+    client: &mut Client,
+    commands: &[&str],
+    give_up: Duration,
+) -> (Duration, String) {
+    let started = Instant::now();
+    let mut last = String::new();
+    for command in commands.iter().cycle() {
+        if started.elapsed() > give_up {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        match client.command(command).await {
+            Some(reply) if reply.starts_with("421") => return (started.elapsed(), reply),
+            Some(reply) => last = reply,
+            None => return (started.elapsed(), "closed".into()),
+        }
+    }
+    (started.elapsed(), format!("still open; last reply {last}"))
+}
+
+#[tokio::test]
+async fn noop_and_other_idle_chatter_do_not_keep_a_session_open() {
+    let app = TestApp::spawn_with(|c| c.mail.idle_timeout_seconds = 2).await;
+    let (mut client, _) = Client::connect(app.smtp).await;
+    assert!(
+        client
+            .command("EHLO test")
+            .await
+            .unwrap()
+            .starts_with("250")
+    );
+    let (lasted, reply) = keep_talking(
+        &mut client,
+        &["NOOP", "RSET", "HELP", "VRFY jo", "WAKE UP", "EHLO again"],
+        Duration::from_secs(8),
+    )
+    .await;
+    assert!(
+        reply.starts_with("421 4.4.2") && reply.contains("Idle"),
+        "{reply}"
+    );
+    assert!(lasted < Duration::from_secs(4), "lasted {lasted:?}");
+}
+
+#[tokio::test]
+async fn a_slowly_progressing_session_ends_at_the_session_time_limit() {
+    let app = TestApp::spawn_with(|c| {
+        c.mail.idle_timeout_seconds = 2;
+        c.mail.max_session_seconds = 5;
+    })
+    .await;
+    let (mut client, _) = Client::connect(app.smtp).await;
+    let started = Instant::now();
+    assert!(
+        client
+            .command("EHLO test")
+            .await
+            .unwrap()
+            .starts_with("250")
+    );
+    assert!(
+        client
+            .command("MAIL FROM:<jo@example.org>")
+            .await
+            .unwrap()
+            .starts_with("250")
+    );
+    // Each accepted recipient is progress, so the idle timeout (2 s) never fires...
+    let (_, reply) = keep_talking(
+        &mut client,
+        &[&format!("RCPT TO:<{DESK}>")],
+        Duration::from_secs(10),
+    )
+    .await;
+    let lasted = started.elapsed();
+    // ...but the session as a whole ends after 5 s.
+    assert!(
+        reply.starts_with("421 4.4.2") && reply.contains("Session time limit"),
+        "{reply}"
+    );
+    assert!(
+        lasted > Duration::from_millis(4500) && lasted < Duration::from_secs(7),
+        "lasted {lasted:?}"
+    );
+}
