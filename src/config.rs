@@ -69,6 +69,10 @@ pub struct MailPolicy {
     /// Relay for outgoing mail (`smtp://host:port`, `smtps://…`); also HUSHDESK_SMTP_RELAY.
     /// Without one, outgoing mail waits in the queue.
     pub relay: Option<String>,
+    /// The authserv-id the MTA in front writes in its `Authentication-Results:` header
+    /// (e.g. `mx.example.org`). When set, a mail joins a ticket by its contact address only
+    /// if that header says DMARC (or aligned DKIM) passed for the `From:` domain.
+    pub trusted_authserv_id: Option<String>,
 }
 
 impl Default for MailPolicy {
@@ -78,6 +82,7 @@ impl Default for MailPolicy {
             hostname: "localhost".into(),
             enabled: true,
             relay: None,
+            trusted_authserv_id: None,
         }
     }
 }
@@ -322,6 +327,11 @@ impl Config {
             bail!("mail.max_message_bytes must be between 1024 and 1073741824");
         }
         crate::mail::SupportAddress::parse(&self.support_address)?;
+        if let Some(id) = &self.mail.trusted_authserv_id
+            && (id.is_empty() || id.contains(|c: char| c.is_whitespace() || "();\"".contains(c)))
+        {
+            bail!("mail.trusted_authserv_id must be a host name such as mx.example.org");
+        }
         if let Some(relay) = &self.mail.relay
             && !(relay.starts_with("smtp://") || relay.starts_with("smtps://"))
         {
