@@ -90,8 +90,7 @@ async fn deliver_outbox(app: &TestApp) -> Vec<crate::mail_sink::Captured> {
     )
     .await
     .unwrap();
-    let captured = sink.captured.lock().unwrap().clone();
-    captured
+    sink.captured.lock().unwrap().clone()
 }
 
 /// The `Reply-To:` address (the ticket's secret reply address) of a captured mail.
@@ -191,6 +190,26 @@ async fn on_a_pinned_ticket_another_key_with_the_same_user_id_is_only_signed_and
     let (reference, reply_address) =
         ticket_with_contact(&app, "jo@example.org", Some(jo.public_armored())).await;
 
+    // From the contact address (which joins by itself here), with the look-alike key in an
+    // Autocrypt header: the mail joins, but its signature is not the pinned key's.
+    let armored = impostor.encrypt(&desk_key, text_entity("it is me").as_bytes(), true);
+    let mail = format!(
+        "{}{}",
+        autocrypt("jo@example.org", &impostor),
+        pgp_mime_encrypted("jo@example.org", &reply_address, "Re", &armored)
+    );
+    let replies = send(app.smtp, false, "jo@example.org", &[&reply_address], &mail).await;
+    assert_eq!(
+        outcome(&replies),
+        format!("250 2.0.0 Ok: added to {reference}"),
+        "{replies:?}"
+    );
+    assert_eq!(
+        signatures(&ticket(&app, &token, &reference).await),
+        ["none", "signed"],
+        "a look-alike key with the contact's address is not the pinned key"
+    );
+
     // From another address, signed by a look-alike key sent along: not a reply.
     let armored = impostor.encrypt(
         &desk_key,
@@ -215,21 +234,6 @@ async fn on_a_pinned_ticket_another_key_with_the_same_user_id_is_only_signed_and
     assert_eq!(
         signatures(&ticket(&app, &token, &reference_in(answer)).await),
         ["signed"]
-    );
-
-    // From the contact address (which joins by itself here), with the look-alike key in an
-    // Autocrypt header: the mail joins, but its signature is not the pinned key's.
-    let armored = impostor.encrypt(&desk_key, text_entity("it is me").as_bytes(), true);
-    let mail = format!(
-        "{}{}",
-        autocrypt("jo@example.org", &impostor),
-        pgp_mime_encrypted("jo@example.org", &reply_address, "Re", &armored)
-    );
-    let replies = send(app.smtp, false, "jo@example.org", &[&reply_address], &mail).await;
-    assert_eq!(
-        outcome(&replies),
-        format!("250 2.0.0 Ok: added to {reference}"),
-        "{replies:?}"
     );
 
     // The pinned key was not replaced: the real key still verifies, from any address.
