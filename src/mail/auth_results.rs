@@ -339,6 +339,20 @@ mod tests {
 
     const TRUSTED: Option<&str> = Some("mx.example.org");
 
+    proptest::proptest! {
+        /// Whatever a sender writes after another host's name, it never counts as a pass,
+        /// and no input makes the parser panic.
+        #[test]
+        fn a_header_naming_another_host_never_passes(rest in ".{0,200}") {
+            let forged = format!("evil.example; {rest}");
+            proptest::prop_assert_ne!(
+                judge(TRUSTED, [forged.as_str()], "example.net"),
+                SenderAuthentication::Passed
+            );
+            let _ = parse(&rest);
+        }
+    }
+
     #[test]
     fn only_the_topmost_trusted_header_counts() {
         let forged_below = [

@@ -9,7 +9,10 @@ use std::process::{Command, Stdio};
 
 use serde_json::{Value, json};
 
-use crate::mail_support::{Person, outcome, pgp_mime_encrypted, plain_mail, send, text_entity};
+use crate::mail_support::{
+    Person, mail_with_entity, outcome, pgp_mime_encrypted, plain_mail, send, signed_entity,
+    text_entity,
+};
 use crate::support::TestApp;
 
 const DESK: &str = "support@localhost";
@@ -308,6 +311,42 @@ async fn reply_to_is_never_the_sender() {
         .map(|m| m["body"].as_str().unwrap().trim().to_owned())
         .collect();
     assert_eq!(bodies, ["I am locked out", "Still locked"]);
+}
+
+#[tokio::test]
+async fn a_signed_mail_altered_on_the_way_is_bad() {
+    let app = TestApp::spawn().await;
+    let token = agent_token(&app).await;
+    let jo = Person::new("jo@example.org");
+    let signed = signed_entity(&jo, "pay 10 EUR to the usual account");
+    let altered = signed.replace("pay 10 EUR", "pay 9000 EUR");
+    let mut references = Vec::new();
+    for entity in [&signed, &altered] {
+        let mail = format!(
+            "{}{}",
+            autocrypt("jo@example.org", &jo),
+            mail_with_entity("jo@example.org", DESK, "Payment", entity)
+        );
+        let replies = send(app.smtp, false, "jo@example.org", &[DESK], &mail).await;
+        references.push(reference_in(outcome(&replies)));
+    }
+    assert_eq!(
+        signatures(&ticket(&app, &token, &references[0]).await),
+        ["signed"]
+    );
+    assert_eq!(
+        signatures(&ticket(&app, &token, &references[1]).await),
+        ["bad"]
+    );
+    let agent = app.add_agent("checker", "l1", &["general"]).await;
+    let session = app.html_login(&agent).await;
+    let page = app
+        .html_get(&session, &format!("/agent/tickets/{}", references[1]))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("bad signature"), "{page}");
 }
 
 /// A reply from the contact to the reply address, with these `Authentication-Results:`
