@@ -52,6 +52,7 @@ impl AppState {
                     support: crate::mail::SupportAddress::parse(&config.support_address)?,
                     public_url: config.public_url.clone(),
                 }),
+                trusted_authserv_id: config.mail.trusted_authserv_id.as_deref().map(Arc::from),
             },
             config: Arc::new(config),
         })

@@ -83,6 +83,10 @@ pub struct MailPolicy {
     pub max_mime_parts: usize,
     /// Time one message may take to parse and decrypt, in milliseconds.
     pub processing_budget_ms: u64,
+    /// The authserv-id the MTA in front writes in its `Authentication-Results:` header
+    /// (e.g. `mx.example.org`). When set, a mail joins a ticket by its contact address only
+    /// if that header says DMARC (or aligned DKIM) passed for the `From:` domain.
+    pub trusted_authserv_id: Option<String>,
 }
 
 impl Default for MailPolicy {
@@ -99,6 +103,7 @@ impl Default for MailPolicy {
             max_mime_depth: 20,
             max_mime_parts: 500,
             processing_budget_ms: 10_000,
+            trusted_authserv_id: None,
         }
     }
 }
@@ -361,6 +366,11 @@ impl Config {
             bail!("mail.max_sessions_per_network cannot exceed mail.max_sessions");
         }
         crate::mail::SupportAddress::parse(&self.support_address)?;
+        if let Some(id) = &self.mail.trusted_authserv_id
+            && (id.is_empty() || id.contains(|c: char| c.is_whitespace() || "();\"".contains(c)))
+        {
+            bail!("mail.trusted_authserv_id must be a host name such as mx.example.org");
+        }
         if let Some(relay) = &self.mail.relay
             && !(relay.starts_with("smtp://") || relay.starts_with("smtps://"))
         {

@@ -9,15 +9,33 @@ mod seal;
 
 pub use keyring::Keyring;
 pub use pgp::{PgpKeyError, RequesterKey, armor_public_key};
-pub use pgp_message::{Opened, PgpMessageError, SignatureCheck, fingerprint_of, same_fingerprint};
+pub use pgp_message::{
+    Opened, PgpMessageError, SignatureCheck, SignerKeys, fingerprint_of, same_fingerprint,
+};
 
-/// Verifies an inline- or cleartext-signed message that is not encrypted.
+/// Verifies an inline- or cleartext-signed message that is not encrypted, against keys none
+/// of which is pinned (e.g. the helpdesk's own published key).
 pub fn verify_inline(data: &[u8], signers: &[Vec<u8>]) -> Result<Opened, PgpMessageError> {
+    pgp_message::verify_inline(
+        data,
+        &SignerKeys {
+            pinned: None,
+            delivered: signers,
+        },
+    )
+}
+
+/// Verifies an inline- or cleartext-signed message, telling the pinned key's signature
+/// apart from one by a key that came with the message.
+pub fn verify_inline_against(
+    data: &[u8],
+    signers: &SignerKeys<'_>,
+) -> Result<Opened, PgpMessageError> {
     pgp_message::verify_inline(data, signers)
 }
 
 /// Verifies a detached signature over `data` (PGP/MIME `multipart/signed`).
-pub fn verify_detached(data: &[u8], signature: &[u8], signers: &[Vec<u8>]) -> SignatureCheck {
+pub fn verify_detached(data: &[u8], signature: &[u8], signers: &SignerKeys<'_>) -> SignatureCheck {
     pgp_message::verify_detached(data, signature, signers)
 }
 pub use seal::{SealError, Sealed, TicketKey};

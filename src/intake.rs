@@ -23,6 +23,9 @@ pub struct Desk {
     pub keyring: Arc<Keyring>,
     pub sla: SlaTargets,
     pub outgoing: Arc<Outgoing>,
+    /// The authserv-id of the MTA in front, whose `Authentication-Results:` mail intake
+    /// believes about the `From:` address; `None` when no MTA is trusted for that.
+    pub trusted_authserv_id: Option<Arc<str>>,
 }
 
 /// Who outgoing mail is from and where replies go.

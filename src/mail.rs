@@ -2,6 +2,7 @@
 //! sending. Intake goes through `intake::Desk` like every other channel.
 
 pub mod address;
+pub mod auth_results;
 pub mod inbound;
 pub mod listener;
 pub mod structure;

@@ -119,7 +119,7 @@ impl Keyring {
     pub fn decrypt_mail(
         &self,
         data: &[u8],
-        signers: &[Vec<u8>],
+        signers: &super::SignerKeys<'_>,
     ) -> Result<super::Opened, super::PgpMessageError> {
         self.helpdesk_pgp.decrypt(data, signers)
     }

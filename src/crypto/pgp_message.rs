@@ -29,9 +29,36 @@ pub enum SignatureCheck {
         fingerprint: String,
         /// E-mail addresses in the signing key's valid user IDs, lowercased.
         emails: Vec<String>,
+        /// Made by the pinned key itself, not by a key that came with the message.
+        by_pinned_key: bool,
     },
-    /// Signed, but by a key we do not have, or the signature does not check.
+    /// Signed by a key we have, but the signature does not verify (altered or malformed).
+    Bad,
+    /// Signed, but by a key we do not have (or cannot use), so it cannot be checked.
     Unverifiable,
+}
+
+impl SignatureCheck {
+    /// How telling a result is, when a message carries several signatures: a good one wins,
+    /// then a bad one (worth an agent's attention), then one that could not be checked.
+    fn weight(&self) -> u8 {
+        match self {
+            SignatureCheck::None => 0,
+            SignatureCheck::Unverifiable => 1,
+            SignatureCheck::Bad => 2,
+            SignatureCheck::Good { .. } => 3,
+        }
+    }
+}
+
+/// The keys a signature may be checked against, kept apart by where they came from.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SignerKeys<'a> {
+    /// The ticket's pinned key: the only one whose signature proves who wrote.
+    pub pinned: Option<&'a [u8]>,
+    /// Keys that came with the message itself (Autocrypt header, attachment, inside the
+    /// encrypted part). They can check a signature but prove nothing about the sender.
+    pub delivered: &'a [Vec<u8>],
 }
 
 /// A message opened by the helpdesk.
@@ -61,6 +88,7 @@ struct Helper<'a> {
     policy: &'a StandardPolicy<'a>,
     secret: Option<&'a Cert>,
     candidates: Vec<Cert>,
+    pinned: Option<Fingerprint>,
     signature: SignatureCheck,
     encrypted: bool,
     decrypt_failed: bool,
@@ -70,15 +98,22 @@ impl<'a> Helper<'a> {
     fn new(
         policy: &'a StandardPolicy<'a>,
         secret: Option<&'a Cert>,
-        candidates: &[Vec<u8>],
+        keys: &SignerKeys<'_>,
     ) -> Self {
+        let pinned = keys.pinned.and_then(|bytes| Cert::from_bytes(bytes).ok());
+        let pinned_fingerprint = pinned.as_ref().map(Cert::fingerprint);
+        // A delivered copy of the pinned certificate is dropped: which copy sequoia would
+        // pick is not ours to guess, and only the copy we pinned may vouch for the sender.
+        let delivered = keys
+            .delivered
+            .iter()
+            .filter_map(|bytes| Cert::from_bytes(bytes).ok())
+            .filter(|cert| Some(cert.fingerprint()) != pinned_fingerprint);
         Helper {
             policy,
             secret,
-            candidates: candidates
-                .iter()
-                .filter_map(|bytes| Cert::from_bytes(bytes).ok())
-                .collect(),
+            candidates: pinned.into_iter().chain(delivered).collect(),
+            pinned: pinned_fingerprint,
             signature: SignatureCheck::None,
             encrypted: false,
             decrypt_failed: false,
@@ -103,17 +138,18 @@ impl VerificationHelper for Helper<'_> {
                                 SignatureCheck::Good {
                                     fingerprint: cert.fingerprint().to_hex(),
                                     emails: valid_emails(cert, self.policy),
+                                    by_pinned_key: Some(cert.fingerprint()) == self.pinned,
                                 }
                             }
-                            Err(VerificationError::MissingKey { .. })
-                            | Err(VerificationError::BadSignature { .. })
-                            | Err(VerificationError::MalformedSignature { .. })
-                            | Err(VerificationError::UnboundKey { .. })
-                            | Err(VerificationError::BadKey { .. }) => SignatureCheck::Unverifiable,
+                            Err(VerificationError::BadSignature { .. })
+                            | Err(VerificationError::MalformedSignature { .. }) => {
+                                SignatureCheck::Bad
+                            }
+                            // No key, or a key that is revoked, expired or not bound to its
+                            // certificate: nothing we can check the signature against.
                             Err(_) => SignatureCheck::Unverifiable,
                         };
-                        // One good signature is enough; otherwise remember that one was there.
-                        if !matches!(self.signature, SignatureCheck::Good { .. }) {
+                        if found.weight() > self.signature.weight() {
                             self.signature = found;
                         }
                     }
@@ -186,10 +222,10 @@ impl HelpdeskKey {
     pub(super) fn decrypt(
         &self,
         data: &[u8],
-        signer_candidates: &[Vec<u8>],
+        signers: &SignerKeys<'_>,
     ) -> Result<Opened, PgpMessageError> {
         let policy = StandardPolicy::new();
-        let helper = Helper::new(&policy, Some(self.cert()), signer_candidates);
+        let helper = Helper::new(&policy, Some(self.cert()), signers);
         let builder = DecryptorBuilder::from_bytes(data).map_err(|_| PgpMessageError::Malformed)?;
         let mut decryptor = match builder.with_policy(&policy, None, helper) {
             Ok(decryptor) => decryptor,
@@ -294,10 +330,10 @@ impl HelpdeskKey {
 /// and returns the signed content.
 pub(super) fn verify_inline(
     data: &[u8],
-    signer_candidates: &[Vec<u8>],
+    signers: &SignerKeys<'_>,
 ) -> Result<Opened, PgpMessageError> {
     let policy = StandardPolicy::new();
-    let helper = Helper::new(&policy, None, signer_candidates);
+    let helper = Helper::new(&policy, None, signers);
     let mut verifier = VerifierBuilder::from_bytes(data)
         .and_then(|b| b.with_policy(&policy, None, helper))
         .map_err(|_| PgpMessageError::Malformed)?;
@@ -314,18 +350,20 @@ pub(super) fn verify_inline(
 pub(super) fn verify_detached(
     data: &[u8],
     signature: &[u8],
-    signer_candidates: &[Vec<u8>],
+    signers: &SignerKeys<'_>,
 ) -> SignatureCheck {
     let policy = StandardPolicy::new();
-    let helper = Helper::new(&policy, None, signer_candidates);
+    let helper = Helper::new(&policy, None, signers);
+    // A signature part that is not an OpenPGP signature at all claims a signature it does
+    // not carry: that is a bad one, not a missing key.
     let Ok(builder) = DetachedVerifierBuilder::from_bytes(signature) else {
-        return SignatureCheck::Unverifiable;
+        return SignatureCheck::Bad;
     };
     let Ok(mut verifier) = builder.with_policy(&policy, None, helper) else {
-        return SignatureCheck::Unverifiable;
+        return SignatureCheck::Bad;
     };
     if verifier.verify_bytes(data).is_err() {
-        return SignatureCheck::Unverifiable;
+        return SignatureCheck::Bad;
     }
     verifier.into_helper().signature
 }
@@ -367,17 +405,57 @@ mod tests {
             .encrypt_and_sign(b"my card is 4111", &helpdesk_public)
             .unwrap();
 
-        let opened = helpdesk
-            .decrypt(&message, std::slice::from_ref(&requester_public))
-            .unwrap();
+        let delivered = SignerKeys {
+            pinned: None,
+            delivered: std::slice::from_ref(&requester_public),
+        };
+        let opened = helpdesk.decrypt(&message, &delivered).unwrap();
         assert_eq!(opened.content, b"my card is 4111");
         assert!(opened.encrypted);
         match opened.signature {
-            SignatureCheck::Good { emails, .. } => assert_eq!(emails, ["jo@example.org"]),
+            SignatureCheck::Good {
+                emails,
+                by_pinned_key,
+                ..
+            } => {
+                assert_eq!(emails, ["jo@example.org"]);
+                assert!(!by_pinned_key);
+            }
             other => panic!("{other:?}"),
         }
+        // The same key pinned, and offered again as delivered: it counts as the pinned one.
+        let pinned = SignerKeys {
+            pinned: Some(&requester_public),
+            delivered: std::slice::from_ref(&requester_public),
+        };
+        let opened = helpdesk.decrypt(&message, &pinned).unwrap();
+        assert!(matches!(
+            opened.signature,
+            SignatureCheck::Good {
+                by_pinned_key: true,
+                ..
+            }
+        ));
         // Without the signer's key the signature cannot be checked, but the text opens.
-        let unknown = helpdesk.decrypt(&message, &[]).unwrap();
+        let unknown = helpdesk.decrypt(&message, &SignerKeys::default()).unwrap();
+        assert_eq!(unknown.signature, SignatureCheck::Unverifiable);
+    }
+
+    #[test]
+    fn an_altered_signed_text_is_bad_and_an_unknown_signer_unverifiable() {
+        let helpdesk = key("help@example.org");
+        let public = helpdesk.public_armored().unwrap().into_bytes();
+        let signed = String::from_utf8(helpdesk.sign_cleartext(b"hello there\n").unwrap()).unwrap();
+        let keys = SignerKeys {
+            pinned: None,
+            delivered: std::slice::from_ref(&public),
+        };
+        let good = verify_inline(signed.as_bytes(), &keys).unwrap();
+        assert!(matches!(good.signature, SignatureCheck::Good { .. }));
+        let altered = signed.replace("hello there", "hello THERE");
+        let bad = verify_inline(altered.as_bytes(), &keys).unwrap();
+        assert_eq!(bad.signature, SignatureCheck::Bad);
+        let unknown = verify_inline(signed.as_bytes(), &SignerKeys::default()).unwrap();
         assert_eq!(unknown.signature, SignatureCheck::Unverifiable);
     }
 
@@ -389,15 +467,17 @@ mod tests {
             .encrypt_and_sign(b"hello", other.public_armored().unwrap().as_bytes())
             .unwrap();
         assert_eq!(
-            helpdesk.decrypt(&for_other, &[]).err(),
+            helpdesk.decrypt(&for_other, &SignerKeys::default()).err(),
             Some(PgpMessageError::NotForUs)
         );
         let mut damaged = for_other.clone();
         let middle = damaged.len() / 2;
         damaged.truncate(middle);
-        assert!(helpdesk.decrypt(&damaged, &[]).is_err());
+        assert!(helpdesk.decrypt(&damaged, &SignerKeys::default()).is_err());
         assert_eq!(
-            helpdesk.decrypt(b"not openpgp at all", &[]).err(),
+            helpdesk
+                .decrypt(b"not openpgp at all", &SignerKeys::default())
+                .err(),
             Some(PgpMessageError::Malformed)
         );
     }

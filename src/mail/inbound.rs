@@ -2,14 +2,19 @@
 //! inline OpenPGP, checks signatures, decides threading, then hands text to `Desk`, which
 //! redacts it before anything is stored. A message that cannot be processed is refused
 //! whole, with a reason for the sender's MTA; nothing of it is kept.
+//!
+//! Trust rules: the sender is the `From:` address, never `Reply-To`. Only a ticket's pinned
+//! key makes a signature `verified`; a key that came with the message makes it `signed` at
+//! most, and is pinned only to a ticket that has no key yet.
 
-use mail_parser::{Message, MessageParser, MimeHeaders};
+use mail_parser::{HeaderName, Message, MessageParser, MimeHeaders};
 
 use super::address::{Recipient, SupportAddress};
 use super::structure::check_complete;
+use super::auth_results::{self, SenderAuthentication};
 use crate::crypto::{
-    Keyring, Opened, PgpMessageError, RequesterKey, SignatureCheck, fingerprint_of,
-    same_fingerprint, verify_detached, verify_inline,
+    Keyring, Opened, PgpMessageError, RequesterKey, SignatureCheck, SignerKeys, same_fingerprint,
+    verify_detached, verify_inline_against,
 };
 use crate::domain::{Category, ContactAddress, KeepChoices, NewTicketInput};
 use crate::intake::{Desk, IncomingAttachment, IntakeError, MailIntake};
@@ -67,7 +72,8 @@ const MAX_DEPTH: usize = 4;
 struct Content {
     text: String,
     attachments: Vec<IncomingAttachment>,
-    /// Keys found in the message itself (attached `application/pgp-keys`).
+    /// Keys found in the message itself (attached `application/pgp-keys`), at any depth,
+    /// inside the encrypted part included.
     attached_keys: Vec<Vec<u8>>,
     encrypted: bool,
     signature: SignatureCheck,
@@ -85,12 +91,7 @@ pub async fn receive(
         .parse(raw)
         .ok_or(Refusal::Malformed("no message headers"))?;
     check_complete(&message, raw)?;
-    let sender = message
-        .reply_to()
-        .and_then(|a| a.first())
-        .or_else(|| message.from().and_then(|a| a.first()))
-        .and_then(|a| a.address())
-        .and_then(|a| ContactAddress::parse(a).ok());
+    let sender = sender_of(&message);
     let subject = message.subject().unwrap_or("").trim().to_owned();
 
     // Where it is going: a ticket's reply address, a category's address, or the desk.
@@ -104,26 +105,18 @@ pub async fn receive(
         .collect();
     let thread = find_thread(desk, &tags).await?;
 
-    let mut candidates: Vec<Vec<u8>> = autocrypt_keys(&message, sender.as_ref());
-    if let Some((_, open)) = &thread
-        && let Some(pinned) = &open.pinned_key
-    {
-        candidates.push(pinned.clone());
-    }
-    let content = open_entity(&desk.keyring, &message, raw, &candidates, 0)?;
-    candidates.extend(content.attached_keys.iter().cloned());
+    let autocrypt = autocrypt_keys(&message, sender.as_ref());
+    let signers = SignerKeys {
+        pinned: thread
+            .as_ref()
+            .and_then(|(_, open)| open.pinned_key.as_deref()),
+        delivered: &autocrypt,
+    };
+    let content = open_entity(&desk.keyring, &message, raw, &signers, 0)?;
+    let mut delivered = autocrypt;
+    delivered.extend(content.attached_keys.iter().cloned());
+    let authentication = sender_authentication(desk, &message, sender.as_ref());
 
-    let pinned_fingerprint = thread
-        .as_ref()
-        .and_then(|(_, open)| open.pinned_key.as_deref())
-        .and_then(fingerprint_of);
-    let verdict = verdict(
-        &content.signature,
-        pinned_fingerprint.as_deref(),
-        sender.as_ref(),
-    );
-    // The key to pin: the one that signed, else one the sender sent along for their address.
-    let key_to_pin = key_to_pin(&content.signature, &candidates, sender.as_ref());
     let text = content.text.trim().to_owned();
     if text.is_empty() && content.attachments.is_empty() {
         return Err(Refusal::Empty);
@@ -133,26 +126,39 @@ pub async fn receive(
     } else {
         text
     };
-    let mail = MailIntake {
+    let mut mail = MailIntake {
         encrypted: content.encrypted,
-        signature: verdict,
+        signature: verdict(&content.signature, false),
         attachments: content.attachments,
     };
 
     if let Some((grant, open)) = thread {
         // A reply joins only when it proves it belongs: signed by the pinned key, or sent
-        // to the secret reply address from the same contact the ticket was sealed with.
-        let signed_by_pinned = pinned_fingerprint.is_some()
-            && verdict_is_pinned(&content.signature, pinned_fingerprint.as_deref());
-        let same_contact = match (&open.contact, &sender) {
-            (Some(contact), Some(sender)) => contact.eq_ignore_ascii_case(sender.as_str()),
-            _ => false,
-        };
+        // to the secret reply address from the same contact the ticket was sealed with
+        // (authenticated by the trusted MTA where one is configured).
+        let signed_by_pinned = matches!(
+            content.signature,
+            SignatureCheck::Good {
+                by_pinned_key: true,
+                ..
+            }
+        );
+        let same_contact = authentication.allows_contact_match()
+            && match (&open.contact, &sender) {
+                (Some(contact), Some(sender)) => contact.eq_ignore_ascii_case(sender.as_str()),
+                _ => false,
+            };
         if signed_by_pinned || same_contact {
             if open.require_encryption && !mail.encrypted {
                 return Err(Refusal::EncryptionRequired(key_url.to_owned()));
             }
-            desk.reply_from_mail(&grant, &open, &text, mail, key_to_pin.as_ref())
+            mail.signature = verdict(&content.signature, true);
+            // A pinned key is never replaced by one that came with a mail.
+            let pin = match open.pinned_key {
+                Some(_) => None,
+                None => key_to_pin(&content.signature, &delivered, sender.as_ref()),
+            };
+            desk.reply_from_mail(&grant, &open, &text, mail, pin.as_ref())
                 .await
                 .map_err(internal)?;
             tracing::info!(reference = %grant.reference(), "mail reply joined its ticket");
@@ -161,7 +167,10 @@ pub async fn receive(
                 joined: true,
             });
         }
-        tracing::info!("mail to a reply address did not prove its sender; filed as a new ticket");
+        tracing::info!(
+            sender_authentication = ?authentication,
+            "mail to a reply address did not prove its sender; filed as a new ticket"
+        );
     }
 
     let category = tags
@@ -185,7 +194,10 @@ pub async fn receive(
         pgp_key: None,
         keep: KeepChoices::default(),
     };
-    let filed = desk.file(input, key_to_pin, mail).await.map_err(internal)?;
+    // A new ticket trusts no key yet: the one this mail was signed with (or carried for its
+    // sender) becomes its pinned key, so the requester's next signed mail is `verified`.
+    let pin = key_to_pin(&content.signature, &delivered, input.contact.as_ref());
+    let filed = desk.file(input, pin, mail).await.map_err(internal)?;
     let link = match &desk.outgoing.public_url {
         Some(url) => format!("{url}/t/{}", filed.token.as_str()),
         None => format!("/t/{} on our support site", filed.token.as_str()),
@@ -222,14 +234,46 @@ pub fn open_for_inspection(keyring: &Keyring, raw: &[u8]) -> Result<String, Refu
         .parse(raw)
         .ok_or(Refusal::Malformed("no message headers"))?;
     check_complete(&message, raw)?;
-    let sender = message
-        .from()
-        .and_then(|a| a.first())
-        .and_then(|a| a.address())
-        .and_then(|a| ContactAddress::parse(a).ok());
-    let candidates = autocrypt_keys(&message, sender.as_ref());
-    let content = open_entity(keyring, &message, raw, &candidates, 0)?;
+    let sender = sender_of(&message);
+    let autocrypt = autocrypt_keys(&message, sender.as_ref());
+    let signers = SignerKeys {
+        pinned: None,
+        delivered: &autocrypt,
+    };
+    let content = open_entity(keyring, &message, raw, &signers, 0)?;
     Ok(content.text)
+}
+
+/// The sender: the single `From:` address. `Reply-To` is never used: anyone can set it,
+/// and a ticket's contact must be who the mail is from, not where the writer wants answers.
+/// A message with several `From:` headers or addresses names no one sender.
+fn sender_of(message: &Message<'_>) -> Option<ContactAddress> {
+    if message.header_values(HeaderName::From).count() != 1 {
+        return None;
+    }
+    let mut addresses = message.from()?.iter();
+    let address = addresses.next()?.address()?;
+    if addresses.next().is_some() {
+        return None;
+    }
+    ContactAddress::parse(address).ok()
+}
+
+/// What the trusted MTA in front says about the sender's domain (see `auth_results`).
+fn sender_authentication(
+    desk: &Desk,
+    message: &Message<'_>,
+    sender: Option<&ContactAddress>,
+) -> SenderAuthentication {
+    let domain = sender
+        .and_then(|s| s.as_str().rsplit_once('@'))
+        .map(|(_, domain)| domain)
+        .unwrap_or_default();
+    let values = message
+        .headers_raw()
+        .filter(|(name, _)| name.eq_ignore_ascii_case("authentication-results"))
+        .map(|(_, value)| value);
+    auth_results::judge(desk.trusted_authserv_id.as_deref(), values, domain)
 }
 
 /// The ticket a reply-address tag points at, with its secrets opened.
@@ -258,7 +302,7 @@ fn open_entity(
     keyring: &Keyring,
     message: &Message<'_>,
     raw: &[u8],
-    candidates: &[Vec<u8>],
+    signers: &SignerKeys<'_>,
     depth: usize,
 ) -> Result<Content, Refusal> {
     if depth > MAX_DEPTH {
@@ -273,17 +317,29 @@ fn open_entity(
                 "multipart/encrypted without its encrypted part",
             ))?;
         let opened = keyring
-            .decrypt_mail(payload.contents(), candidates)
+            .decrypt_mail(payload.contents(), signers)
             .map_err(decrypt_refusal)?;
         let inner_raw = opened.content.clone();
         let inner = MessageParser::default()
             .parse(&inner_raw)
             .ok_or(Refusal::Malformed("the decrypted part is not MIME"))?;
         check_complete(&inner, &inner_raw)?;
-        let mut content = open_entity(keyring, &inner, &inner_raw, candidates, depth + 1)?;
+        let mut content = open_entity(keyring, &inner, &inner_raw, signers, depth + 1)?;
         content.encrypted = true;
         if content.signature == SignatureCheck::None {
             content.signature = opened.signature;
+            // Signed and encrypted in one go, with the signer's key attached inside (what
+            // GnuPG-based clients send with "attach my key"): the key is only readable
+            // after decrypting, so check the signature again with it.
+            if content.signature == SignatureCheck::Unverifiable
+                && !content.attached_keys.is_empty()
+            {
+                let with_inner = with_keys(signers, &content.attached_keys);
+                let again = keyring
+                    .decrypt_mail(payload.contents(), &with_inner.borrowed())
+                    .map_err(decrypt_refusal)?;
+                content.signature = again.signature;
+            }
         }
         return Ok(content);
     }
@@ -298,22 +354,49 @@ fn open_entity(
             .get(start..end)
             .ok_or(Refusal::Malformed("bad part offsets"))?;
         let signed_bytes = canonical_crlf(signed_raw);
-        let check = verify_detached(&signed_bytes, signature.contents(), candidates);
         let inner = MessageParser::default()
             .parse(signed_raw)
             .ok_or(Refusal::Malformed("the signed part is not MIME"))?;
-        let mut content = open_entity(keyring, &inner, signed_raw, candidates, depth + 1)?;
-        content.signature = check;
+        let mut content = open_entity(keyring, &inner, signed_raw, signers, depth + 1)?;
+        // Keys attached inside the signed part may be the signer's own: check with them too.
+        let with_inner = with_keys(signers, &content.attached_keys);
+        content.signature =
+            verify_detached(&signed_bytes, signature.contents(), &with_inner.borrowed());
         return Ok(content);
     }
-    plain_content(keyring, message, candidates)
+    plain_content(keyring, message, signers)
+}
+
+/// `signers` with more delivered keys.
+fn with_keys(signers: &SignerKeys<'_>, more: &[Vec<u8>]) -> OwnedSigners {
+    let mut delivered = signers.delivered.to_vec();
+    delivered.extend(more.iter().cloned());
+    OwnedSigners {
+        pinned: signers.pinned.map(<[u8]>::to_vec),
+        delivered,
+    }
+}
+
+/// Signer keys gathered while opening a message.
+struct OwnedSigners {
+    pinned: Option<Vec<u8>>,
+    delivered: Vec<Vec<u8>>,
+}
+
+impl OwnedSigners {
+    fn borrowed(&self) -> SignerKeys<'_> {
+        SignerKeys {
+            pinned: self.pinned.as_deref(),
+            delivered: &self.delivered,
+        }
+    }
 }
 
 /// A message without PGP/MIME structure; its text may still hold inline OpenPGP.
 fn plain_content(
     keyring: &Keyring,
     message: &Message<'_>,
-    candidates: &[Vec<u8>],
+    signers: &SignerKeys<'_>,
 ) -> Result<Content, Refusal> {
     let mut text = message
         .body_text(0)
@@ -338,9 +421,11 @@ fn plain_content(
     }
     let mut encrypted = false;
     let mut signature = SignatureCheck::None;
+    let signers = with_keys(signers, &attached_keys);
+    let signers = signers.borrowed();
     if let Some(block) = armored_block(&text, "PGP MESSAGE") {
         let opened = keyring
-            .decrypt_mail(block.as_bytes(), candidates)
+            .decrypt_mail(block.as_bytes(), &signers)
             .map_err(decrypt_refusal)?;
         text = String::from_utf8(opened.content)
             .map_err(|_| Refusal::Malformed("the decrypted text is not UTF-8"))?;
@@ -351,7 +436,7 @@ fn plain_content(
             content,
             signature: check,
             ..
-        } = verify_inline(block.as_bytes(), candidates)
+        } = verify_inline_against(block.as_bytes(), &signers)
             .map_err(|_| Refusal::Malformed("the inline-signed text is damaged"))?;
         text = String::from_utf8(content)
             .map_err(|_| Refusal::Malformed("the signed text is not UTF-8"))?;
@@ -455,45 +540,30 @@ fn autocrypt_keys(message: &Message<'_>, sender: Option<&ContactAddress>) -> Vec
         .collect()
 }
 
-/// "Verified" only when the signer is the ticket's pinned key or carries the sender's
-/// address as a valid user ID; a good signature by anybody else is merely "unverified".
-fn verdict(
-    check: &SignatureCheck,
-    pinned: Option<&str>,
-    sender: Option<&ContactAddress>,
-) -> SignatureVerdict {
+/// The verdict agents see. `verified` needs the ticket's own pinned key, and only for a mail
+/// that joined that ticket; any other good signature is merely `signed`.
+fn verdict(check: &SignatureCheck, joined_its_ticket: bool) -> SignatureVerdict {
     match check {
         SignatureCheck::None => SignatureVerdict::None,
         SignatureCheck::Unverifiable => SignatureVerdict::Unverified,
+        SignatureCheck::Bad => SignatureVerdict::Bad,
         SignatureCheck::Good {
-            fingerprint,
-            emails,
-        } => {
-            let pinned_match = pinned.is_some_and(|p| same_fingerprint(p, fingerprint));
-            let sender_match =
-                sender.is_some_and(|s| emails.iter().any(|e| e.eq_ignore_ascii_case(s.as_str())));
-            if pinned_match || sender_match {
-                SignatureVerdict::Verified
-            } else {
-                SignatureVerdict::Unverified
-            }
-        }
+            by_pinned_key: true,
+            ..
+        } if joined_its_ticket => SignatureVerdict::Verified,
+        SignatureCheck::Good { .. } => SignatureVerdict::Signed,
     }
 }
 
-fn verdict_is_pinned(check: &SignatureCheck, pinned: Option<&str>) -> bool {
-    matches!(check, SignatureCheck::Good { fingerprint, .. }
-        if pinned.is_some_and(|p| same_fingerprint(p, fingerprint)))
-}
-
-/// The public key to pin to the ticket: the one that made a good signature and names the
-/// sender, else a key for the sender's address that came with the mail.
+/// The public key to pin to a ticket that has none: the delivered key that made the good
+/// signature, else (unsigned mail) a delivered key for the sender's address, as Autocrypt
+/// intends. A key that cannot be encrypted to is never pinned.
 fn key_to_pin(
     check: &SignatureCheck,
-    candidates: &[Vec<u8>],
+    delivered: &[Vec<u8>],
     sender: Option<&ContactAddress>,
 ) -> Option<RequesterKey> {
-    let parsed: Vec<RequesterKey> = candidates
+    let parsed: Vec<RequesterKey> = delivered
         .iter()
         .filter_map(|bytes| {
             let text = String::from_utf8(bytes.clone())
@@ -502,27 +572,21 @@ fn key_to_pin(
             RequesterKey::parse(&text).ok()
         })
         .collect();
-    if let SignatureCheck::Good {
-        fingerprint,
-        emails,
-    } = check
-    {
-        let names_sender =
-            sender.is_some_and(|s| emails.iter().any(|e| e.eq_ignore_ascii_case(s.as_str())));
-        if names_sender
-            && let Some(key) = parsed
-                .iter()
-                .find(|k| same_fingerprint(&k.fingerprint, fingerprint))
-        {
-            return RequesterKey::parse(&String::from_utf8_lossy(&key.armored)).ok();
+    match check {
+        SignatureCheck::Good { fingerprint, .. } => parsed
+            .into_iter()
+            .find(|k| same_fingerprint(&k.fingerprint, fingerprint)),
+        // Signed by some other key: pinning a different one would be a guess.
+        SignatureCheck::Bad | SignatureCheck::Unverifiable => None,
+        SignatureCheck::None => {
+            let sender = sender?;
+            parsed.into_iter().find(|k| {
+                k.user_emails
+                    .iter()
+                    .any(|e| e.eq_ignore_ascii_case(sender.as_str()))
+            })
         }
     }
-    let sender = sender?;
-    parsed.into_iter().find(|k| {
-        k.user_emails
-            .iter()
-            .any(|e| e.eq_ignore_ascii_case(sender.as_str()))
-    })
 }
 
 /// Autocrypt carries keys in binary; `RequesterKey::parse` takes text, so armor them.

@@ -57,10 +57,16 @@ pub struct Delivery {
 pub enum SignatureVerdict {
     #[default]
     None,
-    /// Signed by the ticket's pinned key, or by a key whose user ID is the sender's address.
+    /// Signed by the ticket's pinned key (compared by fingerprint, never by user ID).
     Verified,
-    /// Signed, but not provably by the sender (unknown key, bad signature, other identity).
+    /// A good signature by a key the desk does not trust yet: it came with this very message
+    /// (Autocrypt header, attachment, inside the encrypted part), so it proves only that the
+    /// message is intact, not who sent it.
+    Signed,
+    /// Signed, but there is no key to check the signature with.
     Unverified,
+    /// The signature does not verify: the message was altered or the signature is broken.
+    Bad,
 }
 
 impl SignatureVerdict {
@@ -68,7 +74,9 @@ impl SignatureVerdict {
         match self {
             SignatureVerdict::None => "none",
             SignatureVerdict::Verified => "verified",
+            SignatureVerdict::Signed => "signed",
             SignatureVerdict::Unverified => "unverified",
+            SignatureVerdict::Bad => "bad",
         }
     }
 }

@@ -17,6 +17,7 @@ mod headers;
 mod mail;
 mod mail_sink;
 mod mail_support;
+mod mail_trust;
 mod preview;
 mod privacy;
 mod public_portal;
