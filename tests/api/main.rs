@@ -12,6 +12,7 @@ mod authz_matrix;
 mod bad_input;
 mod binary;
 mod browser;
+mod hardening;
 mod headers;
 mod mail;
 mod mail_sink;
