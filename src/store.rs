@@ -74,10 +74,7 @@ impl Store {
             && !database_url.contains(":memory:")
             && !database_url.contains("mode=memory");
         if on_disk {
-            if let Some(path) = database_file
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-            {
+            if let Some(path) = database_file.parent().filter(|p| !p.as_os_str().is_empty()) {
                 std::fs::create_dir_all(path)
                     .with_context(|| format!("creating {}", path.display()))?;
             }

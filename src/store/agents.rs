@@ -190,27 +190,27 @@ impl Store {
                 let outcome = match failed {
                     None => LoginFailure::WhileLocked,
                     Some(failed) if failed >= i64::from(max_failed) => {
-                    sqlx::query(
-                        "update agents set locked_until = $2, failed_logins = 0 where id = $1",
-                    )
-                    .bind(c.agent_id)
-                    .bind(now + lockout_seconds)
-                    .execute(&mut *tx)
-                    .await?;
-                    raise(
-                        &mut tx,
-                        now,
-                        "failed_logins",
-                        Audience::Admins,
-                        None,
-                        Some(c.name.as_str()),
-                        None,
-                        format!(
-                            "{failed} failed sign-ins in a row; locked for {} minutes",
-                            lockout_seconds / 60
-                        ),
-                    )
-                    .await?;
+                        sqlx::query(
+                            "update agents set locked_until = $2, failed_logins = 0 where id = $1",
+                        )
+                        .bind(c.agent_id)
+                        .bind(now + lockout_seconds)
+                        .execute(&mut *tx)
+                        .await?;
+                        raise(
+                            &mut tx,
+                            now,
+                            "failed_logins",
+                            Audience::Admins,
+                            None,
+                            Some(c.name.as_str()),
+                            None,
+                            format!(
+                                "{failed} failed sign-ins in a row; locked for {} minutes",
+                                lockout_seconds / 60
+                            ),
+                        )
+                        .await?;
                         LoginFailure::LockedNow
                     }
                     Some(_) => LoginFailure::Counted,

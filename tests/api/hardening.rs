@@ -201,7 +201,10 @@ async fn the_account_pages_password_check_counts_toward_the_lockout_and_is_audit
         ]
     );
     let all = format!("{entries:?}");
-    assert!(!all.contains("guess number"), "passwords must never be logged");
+    assert!(
+        !all.contains("guess number"),
+        "passwords must never be logged"
+    );
 }
 
 #[tokio::test]
@@ -247,7 +250,8 @@ async fn the_sign_in_form_refuses_posts_without_its_own_token() {
     let agent = app.add_agent("ivy", "l1", &["general"]).await;
     let fields = [("name", "ivy"), ("password", agent.password.as_str())];
     let post = |cookie: Option<String>, token: Option<String>| {
-        let mut all: Vec<(&str, String)> = fields.iter().map(|(k, v)| (*k, v.to_string())).collect();
+        let mut all: Vec<(&str, String)> =
+            fields.iter().map(|(k, v)| (*k, v.to_string())).collect();
         if let Some(token) = token {
             all.push(("csrf", token));
         }
@@ -372,7 +376,11 @@ async fn database_files_are_owner_only_in_an_open_data_directory() {
         assert!(path.exists(), "{name} missing");
         assert_eq!(mode(&path), 0o600, "{name} is {:o}", mode(&path));
     }
-    assert_eq!(mode(&data), 0o755, "the operator's directory is left as it was");
+    assert_eq!(
+        mode(&data),
+        0o755,
+        "the operator's directory is left as it was"
+    );
 
     let stopped = Command::new("kill")
         .args(["-TERM", &server.0.id().to_string()])
@@ -463,7 +471,11 @@ async fn metrics_need_the_token_or_an_admin_even_from_loopback() {
     let anonymous = app.get("/metrics").await;
     assert_eq!(anonymous.status(), 401);
     assert!(anonymous.headers().contains_key("www-authenticate"));
-    for wrong in ["wrong", "metrics-scraper-token-012345678", "metrics-scraper-token-01234567890"] {
+    for wrong in [
+        "wrong",
+        "metrics-scraper-token-012345678",
+        "metrics-scraper-token-01234567890",
+    ] {
         let response = app
             .client
             .get(app.url("/metrics"))

@@ -5,8 +5,8 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::Nav;
-use crate::app::AppState;
 use crate::access::{CurrentPasswordError, confirm_current_password};
+use crate::app::AppState;
 use crate::auth::{MIN_PASSWORD_CHARS, PasswordError, digest_session_token, hash_password};
 use crate::web::error::WebResult;
 use crate::web::session::{CsrfForm, CurrentAgent, clear_cookie_header};
@@ -57,7 +57,9 @@ pub async fn change_password(State(state): State<AppState>, form: CsrfForm) -> W
     match confirmed {
         Ok(()) => {}
         Err(CurrentPasswordError::Wrong) => {
-            return Ok(page(&form.agent, None, Some("The current password is wrong.")).into_response());
+            return Ok(
+                page(&form.agent, None, Some("The current password is wrong.")).into_response(),
+            );
         }
         Err(CurrentPasswordError::Locked) => {
             return Ok(page(

@@ -41,9 +41,9 @@ pub async fn submit(
     let shown_name: String = name.chars().take(64).collect();
     let nonce = cookie_value(&headers, LOGIN_COOKIE);
     let submitted = form.get("csrf").unwrap_or_default();
-    let Some(nonce) = nonce.filter(|nonce| {
-        login_form_token_valid(&state.desk.keyring, nonce, submitted, now_unix())
-    }) else {
+    let Some(nonce) = nonce
+        .filter(|nonce| login_form_token_valid(&state.desk.keyring, nonce, submitted, now_unix()))
+    else {
         // Checked before the password, so a forged post neither signs anyone in nor counts
         // toward a lockout.
         return fresh_form(
