@@ -9,7 +9,10 @@ use crate::config::AgentPolicy;
 use crate::crypto::Keyring;
 use crate::domain::{Name, Role};
 use crate::intake::Desk;
-use crate::store::{AgentScope, LoginCandidate, NewAgent, Session, SessionPolicy, StoreError};
+use crate::store::{
+    AgentScope, LoginCandidate, LoginFailure, NewAgent, PasswordCheck, Session, SessionPolicy,
+    StoreError,
+};
 
 mod enrolment;
 pub use enrolment::{
@@ -47,6 +50,10 @@ pub fn session_policy(policy: &AgentPolicy) -> SessionPolicy {
 }
 
 /// Checks a sign-in and opens a session of `kind`.
+///
+/// Every attempt costs one argon2 verification and one audited `login_failed` (or `login`)
+/// entry, whether the name is unknown, the password wrong, or the account locked or
+/// disabled: response time and the audit log treat them all alike.
 pub async fn login(
     desk: &Desk,
     policy: &AgentPolicy,
@@ -57,39 +64,19 @@ pub async fn login(
 ) -> Result<SignedIn, LoginError> {
     let store = &desk.store;
     let candidate = store.login_candidate(name).await?;
+    let password_ok = password_matches(candidate.as_ref(), password).await;
     let Some(candidate) = candidate else {
-        let password = password.to_owned();
-        // Same argon2 work as a real check, so timing does not reveal which names exist.
-        let _ = tokio::task::spawn_blocking(move || verify_against_nothing(&password)).await;
-        store
-            .record_login_failure(None, policy.max_failed_logins, lockout_seconds(policy))
-            .await?;
+        record_failure(desk, policy, None, PasswordCheck::SignIn).await?;
         return Err(LoginError::Refused);
     };
     let now = crate::store::now_unix();
-    if candidate.locked_until.is_some_and(|until| until > now) {
-        return Err(LoginError::Refused);
-    }
-    let password_ok = {
-        let password = password.to_owned();
-        let hash = candidate.password_hash.clone();
-        tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-            .await
-            .unwrap_or(false)
-    };
-    let step = if password_ok && !candidate.disabled {
+    let step = if password_ok && !candidate.disabled && !is_locked(&candidate, now) {
         second_factor(desk, &candidate, code, now)
     } else {
         Err(())
     };
     let Ok(step) = step else {
-        store
-            .record_login_failure(
-                Some(&candidate),
-                policy.max_failed_logins,
-                lockout_seconds(policy),
-            )
-            .await?;
+        record_failure(desk, policy, Some(&candidate), PasswordCheck::SignIn).await?;
         return Err(LoginError::Refused);
     };
     let token = SessionToken::generate().map_err(anyhow::Error::from)?;
@@ -104,17 +91,101 @@ pub async fn login(
         }),
         // The code was already used: a replay, counted like any other failure.
         Err(StoreError::Conflict("totp")) => {
-            store
-                .record_login_failure(
-                    Some(&candidate),
-                    policy.max_failed_logins,
-                    lockout_seconds(policy),
-                )
-                .await?;
+            record_failure(desk, policy, Some(&candidate), PasswordCheck::SignIn).await?;
             Err(LoginError::Refused)
         }
         Err(other) => Err(other.into()),
     }
+}
+
+/// Why the account page refused to confirm the current password.
+#[derive(Debug, thiserror::Error)]
+pub enum CurrentPasswordError {
+    #[error("the current password is wrong")]
+    Wrong,
+    /// This wrong answer locked the account: whoever holds the session is guessing.
+    #[error("too many wrong passwords: the account is now locked")]
+    LockedNow,
+    /// The account was locked before (by failed sign-ins or earlier guesses).
+    #[error("the account is locked for a while after too many wrong passwords")]
+    Locked,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<StoreError> for CurrentPasswordError {
+    fn from(err: StoreError) -> Self {
+        CurrentPasswordError::Internal(err.into())
+    }
+}
+
+/// Confirms the signed-in agent's current password (before a password change). Held to the
+/// same rules as sign-in: failures count toward the lockout, a locked account is refused
+/// after the same work, and every failure is audited. Otherwise a stolen session would be
+/// an unthrottled oracle for the password.
+pub async fn confirm_current_password(
+    desk: &Desk,
+    policy: &AgentPolicy,
+    scope: &AgentScope,
+    password: &str,
+) -> Result<(), CurrentPasswordError> {
+    let candidate = desk.store.password_check_candidate(scope).await?;
+    let password_ok = password_matches(Some(&candidate), password).await;
+    let now = crate::store::now_unix();
+    if password_ok && !is_locked(&candidate, now) {
+        return Ok(());
+    }
+    let recorded = desk
+        .store
+        .record_login_failure(
+            Some(&candidate),
+            PasswordCheck::AccountPage,
+            policy.max_failed_logins,
+            lockout_seconds(policy),
+        )
+        .await?;
+    Err(match recorded {
+        LoginFailure::Counted => CurrentPasswordError::Wrong,
+        LoginFailure::LockedNow => CurrentPasswordError::LockedNow,
+        LoginFailure::WhileLocked => CurrentPasswordError::Locked,
+    })
+}
+
+/// One argon2 verification, against the candidate's hash or, for an unknown name, against
+/// a hash nobody knows the password of, so every attempt costs the same.
+async fn password_matches(candidate: Option<&LoginCandidate>, password: &str) -> bool {
+    let password = password.to_owned();
+    let hash = candidate.map(|c| c.password_hash.clone());
+    tokio::task::spawn_blocking(move || match hash {
+        Some(hash) => verify_password(&password, &hash),
+        None => {
+            verify_against_nothing(&password);
+            false
+        }
+    })
+    .await
+    .unwrap_or(false)
+}
+
+fn is_locked(candidate: &LoginCandidate, now: i64) -> bool {
+    candidate.locked_until.is_some_and(|until| until > now)
+}
+
+async fn record_failure(
+    desk: &Desk,
+    policy: &AgentPolicy,
+    candidate: Option<&LoginCandidate>,
+    at: PasswordCheck,
+) -> Result<LoginFailure, LoginError> {
+    Ok(desk
+        .store
+        .record_login_failure(
+            candidate,
+            at,
+            policy.max_failed_logins,
+            lockout_seconds(policy),
+        )
+        .await?)
 }
 
 /// `Ok(Some(step))` when a code was required and matched, `Ok(None)` when none is set up

@@ -31,6 +31,9 @@ impl AppState {
     /// Opens (creating on first start) the data directory, keys, database and rules.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         create_private_dir(&config.data_dir)?;
+        if let Some(warning) = data_dir_warning(&config.data_dir) {
+            tracing::warn!("{warning}");
+        }
         let redactor = load_redactor(&config)?;
         let keyring = Keyring::open_or_create(&config.keys_dir(), &config.support_address)
             .context("opening the server keys")?;
@@ -79,6 +82,20 @@ fn create_private_dir(dir: &std::path::Path) -> anyhow::Result<()> {
         .mode(0o700)
         .create(dir)
         .with_context(|| format!("creating data directory {}", dir.display()))
+}
+
+/// A warning when other users of the machine can list or enter the data directory. The
+/// files in it are created owner-only, but the directory is the operator's to close.
+pub fn data_dir_warning(dir: &std::path::Path) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(dir).ok()?.permissions().mode() & 0o777;
+    (mode & 0o007 != 0).then(|| {
+        format!(
+            "the data directory {} is open to other users (mode {mode:04o}); run `chmod 700 {}`",
+            dir.display(),
+            dir.display()
+        )
+    })
 }
 
 /// The configured rule directory, or the built-in rules. A broken set stops start-up.

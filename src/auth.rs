@@ -9,7 +9,10 @@ pub use password::{
     MIN_PASSWORD_CHARS, PasswordError, generate_initial_password, hash_password,
     verify_against_nothing, verify_password,
 };
-pub use session::{SessionToken, csrf_matches, csrf_token, digest_session_token};
+pub use session::{
+    LOGIN_FORM_SECONDS, SessionToken, csrf_matches, csrf_token, digest_session_token,
+    login_form_token, login_form_token_valid, login_nonce,
+};
 pub use totp::{TotpSeed, check_code, code_at};
 
 use base64::Engine;

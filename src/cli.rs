@@ -222,6 +222,9 @@ async fn migrate(overrides: Overrides) -> anyhow::Result<()> {
 fn check_config(overrides: &Overrides) -> anyhow::Result<()> {
     let config = Config::load(overrides)?;
     let redactor = app::load_redactor(&config)?;
+    if let Some(warning) = app::data_dir_warning(&config.data_dir) {
+        eprintln!("warning: {warning}");
+    }
     println!(
         "configuration is valid; {} redaction rules loaded:",
         redactor.rule_count()

@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 /// Everything hushdesk needs to know at start-up.
@@ -16,7 +17,7 @@ pub struct Config {
     /// `sqlite://…`; defaults to `DATA_DIR/hushdesk.db`.
     pub database_url: String,
     /// Base URL requesters use to reach the desk, used to print the access link.
-    /// When unset the link is built from the request's Host header.
+    /// When unset the link is shown as a path (never built from the request's Host header).
     pub public_url: Option<String>,
     pub support_address: String,
     /// Largest request body accepted, in bytes.
@@ -31,6 +32,10 @@ pub struct Config {
     pub access_log: bool,
     /// Send `Strict-Transport-Security`: only when served over TLS.
     pub hsts: bool,
+    /// Bearer token a scraper presents to read `/metrics` (admins may read it signed in).
+    pub metrics_token: Option<SecretString>,
+    /// Serve `/metrics` to anyone who can reach the listener, without credentials.
+    pub metrics_public: bool,
     pub agents: AgentPolicy,
     pub sla: SlaPolicy,
     pub mail: MailPolicy,
@@ -215,6 +220,8 @@ struct FileConfig {
     rate_limit: Option<RateLimit>,
     access_log: Option<bool>,
     hsts: Option<bool>,
+    metrics_token: Option<String>,
+    metrics_public: Option<bool>,
     agents: Option<AgentPolicy>,
     sla: Option<SlaPolicy>,
     mail: Option<MailPolicy>,
@@ -290,6 +297,11 @@ impl Config {
             rate_limit: file.rate_limit.unwrap_or_default(),
             access_log: file.access_log.unwrap_or(false),
             hsts: file.hsts.unwrap_or(false),
+            metrics_token: env("HUSHDESK_METRICS_TOKEN")
+                .or(file.metrics_token)
+                .filter(|t| !t.is_empty())
+                .map(SecretString::from),
+            metrics_public: file.metrics_public.unwrap_or(false),
             agents: file.agents.unwrap_or_default(),
             sla: file.sla.unwrap_or_default(),
             mail: {
@@ -324,6 +336,13 @@ impl Config {
             axum::http::HeaderName::try_from(header.as_str()).with_context(|| {
                 format!("trusted_client_header {header:?} is not a header name")
             })?;
+        }
+        if let Some(token) = &self.metrics_token
+            && token.expose_secret().chars().count() < MIN_METRICS_TOKEN_CHARS
+        {
+            bail!(
+                "metrics_token must be at least {MIN_METRICS_TOKEN_CHARS} characters (e.g. `openssl rand -hex 32`)"
+            );
         }
         let rl = &self.rate_limit;
         if rl.tickets_burst == 0
@@ -417,6 +436,9 @@ impl Config {
         self.data_dir.join("keys")
     }
 }
+
+/// Shortest `/metrics` token accepted: it is a password that scrapers send on every request.
+const MIN_METRICS_TOKEN_CHARS: usize = 24;
 
 fn default_database_url(data_dir: &Path) -> String {
     format!("sqlite://{}", data_dir.join("hushdesk.db").display())
@@ -516,6 +538,26 @@ mod tests {
             ..Default::default()
         };
         assert!(Config::load_with(&overrides, &env_of(&[])).is_err());
+    }
+
+    #[test]
+    fn the_metrics_token_comes_from_the_environment_and_must_be_long() {
+        let config = Config::load_with(
+            &Overrides::default(),
+            &env_of(&[("HUSHDESK_METRICS_TOKEN", "0123456789abcdef01234567")]),
+        )
+        .unwrap();
+        assert_eq!(
+            config.metrics_token.as_ref().map(|t| t.expose_secret()),
+            Some("0123456789abcdef01234567")
+        );
+        assert!(!config.metrics_public);
+        assert!(!format!("{config:?}").contains("0123456789abcdef"));
+        let short = Config::load_with(
+            &Overrides::default(),
+            &env_of(&[("HUSHDESK_METRICS_TOKEN", "too-short")]),
+        );
+        assert!(short.is_err());
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod alerts;
 mod audit;
 mod enrolment;
 mod error;
+mod files;
 mod jobs;
 mod outbox;
 mod retention;
@@ -28,7 +29,9 @@ pub use agent_tickets::{
     AccessWatch, AgentMessage, AgentTicketView, AttachmentInfo, EscalationOutcome, ListFilter,
     SlaTargets, StatusFilter, TicketSummary,
 };
-pub use agents::{LoginCandidate, LoginFailure, LoginOutcome, NewAgent, Session, SessionPolicy};
+pub use agents::{
+    LoginCandidate, LoginFailure, LoginOutcome, NewAgent, PasswordCheck, Session, SessionPolicy,
+};
 pub use alerts::Alert;
 pub use audit::{Actor, AuditEntry, AuditEvent, AuditKey, ChainBreak, ChainReport};
 pub use enrolment::{Decision, NewEnrolmentLink, OpenEnrolment, ResetOutcome, ResetRequest};
@@ -68,13 +71,16 @@ impl Store {
             // Zero the bytes of deleted rows instead of leaving them in free pages.
             .pragma("secure_delete", "on")
             .busy_timeout(Duration::from_secs(10));
-        if let Some(path) = options
-            .get_filename()
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(path)
-                .with_context(|| format!("creating {}", path.display()))?;
+        let database_file = options.get_filename().to_path_buf();
+        let on_disk = !database_file.as_os_str().is_empty()
+            && !database_url.contains(":memory:")
+            && !database_url.contains("mode=memory");
+        if on_disk {
+            if let Some(path) = database_file.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(path)
+                    .with_context(|| format!("creating {}", path.display()))?;
+            }
+            files::create_owner_only(&database_file)?;
         }
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
@@ -85,6 +91,10 @@ impl Store {
             .run(&pool)
             .await
             .context("applying migrations")?;
+        if on_disk {
+            // `-wal` and `-shm` exist by now; ones left by an older version may be 0644.
+            files::restrict_database_files(&database_file)?;
+        }
         Ok(Store { pool, audit_key })
     }
 

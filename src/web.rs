@@ -100,11 +100,25 @@ fn staff_routes(
     logins: GovernorLayer<ClientNetwork, governor::middleware::NoOpMiddleware, axum::body::Body>,
 ) -> Router<AppState> {
     use agent::{account, break_glass, enrol, login, tickets};
+    // Every password check draws on one per-network budget: both sign-ins and the account
+    // page's confirmation of the current password. Showing the form costs nothing.
     let sign_in = Router::new()
-        .route("/agent/login", get(login::show).post(login::submit))
-        .route("/agent/enrol/{token}", get(enrol::show).post(enrol::submit))
-        .route("/api/v1/agent/login", post(api::agent::login_token))
-        .layer(logins);
+        .route(
+            "/agent/login",
+            post(login::submit).layer(logins.clone()).get(login::show),
+        )
+        .route(
+            "/agent/enrol/{token}",
+            post(enrol::submit).layer(logins.clone()).get(enrol::show),
+        )
+        .route(
+            "/api/v1/agent/login",
+            post(api::agent::login_token).layer(logins.clone()),
+        )
+        .route(
+            "/agent/account/password",
+            post(account::change_password).layer(logins),
+        );
     let agent_pages = Router::new()
         .route(
             "/agent",
@@ -113,7 +127,6 @@ fn staff_routes(
         .route("/agent/logout", post(login::logout))
         .route("/agent/logout-everywhere", post(login::logout_everywhere))
         .route("/agent/account", get(account::show))
-        .route("/agent/account/password", post(account::change_password))
         .route("/agent/account/totp/start", post(account::start_totp))
         .route("/agent/account/totp/confirm", post(account::confirm_totp))
         .route("/agent/account/totp/replace", post(account::replace_totp))

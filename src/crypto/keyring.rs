@@ -90,6 +90,12 @@ impl Keyring {
         self.keyed_hash(b"csrf", session_token)
     }
 
+    /// The sign-in form's token for one pre-session nonce (login CSRF): derived, so nothing
+    /// is stored, and a different purpose from session CSRF tokens.
+    pub fn login_form_mac(&self, nonce_and_time: &[u8]) -> [u8; 32] {
+        self.keyed_hash(b"login-form", nonce_and_time)
+    }
+
     /// The key of the audit chain. Without it nobody can recompute the chain after editing
     /// the database, so an edit shows up at `audit verify`.
     pub fn audit_key(&self) -> [u8; 32] {

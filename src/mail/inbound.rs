@@ -10,8 +10,8 @@
 use mail_parser::{HeaderName, Message, MessageParser, MimeHeaders};
 
 use super::address::{Recipient, SupportAddress};
-use super::structure::check_complete;
 use super::auth_results::{self, SenderAuthentication};
+use super::structure::check_complete;
 use crate::crypto::{
     Keyring, Opened, PgpMessageError, RequesterKey, SignatureCheck, SignerKeys, same_fingerprint,
     verify_detached, verify_inline_against,

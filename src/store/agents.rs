@@ -54,6 +54,27 @@ pub enum LoginFailure {
     Counted,
     /// This failure locked the account.
     LockedNow,
+    /// The account was already locked: audited, but not counted, so a locked account's
+    /// lockout is not extended by whoever keeps guessing.
+    WhileLocked,
+}
+
+/// Where a password was checked; both places count toward the same lockout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordCheck {
+    /// The sign-in form or the API's sign-in.
+    SignIn,
+    /// The current-password confirmation on the account page.
+    AccountPage,
+}
+
+impl PasswordCheck {
+    fn id(self) -> &'static str {
+        match self {
+            PasswordCheck::SignIn => "sign_in",
+            PasswordCheck::AccountPage => "account_page",
+        }
+    }
 }
 
 /// A successful sign-in.
@@ -104,11 +125,38 @@ impl Store {
         .transpose()
     }
 
-    /// Records a failed sign-in, locking the account after too many in a row and alerting
-    /// admins when it does.
+    /// The signed-in agent's own sign-in record, for confirming their current password.
+    pub async fn password_check_candidate(
+        &self,
+        scope: &AgentScope,
+    ) -> Result<LoginCandidate, StoreError> {
+        let row = sqlx::query(
+            "select id, role, password_hash, totp_sealed, locked_until, disabled from agents where id = $1",
+        )
+        .bind(scope.agent_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        Ok(LoginCandidate {
+            agent_id: row.try_get("id")?,
+            name: scope.name.clone(),
+            role: parse_role(&row.try_get::<String, _>("role")?)?,
+            password_hash: row.try_get("password_hash")?,
+            totp_sealed: row
+                .try_get::<Option<Vec<u8>>, _>("totp_sealed")?
+                .map(Sealed::from_stored),
+            locked_until: row.try_get("locked_until")?,
+            disabled: row.try_get::<i64, _>("disabled")? != 0,
+        })
+    }
+
+    /// Records a failed password check (`at` says where), locking the account after too
+    /// many in a row and alerting admins when it does. Every attempt is audited with the
+    /// same event, whether the name was unknown, the password wrong or the account locked.
     pub async fn record_login_failure(
         &self,
         candidate: Option<&LoginCandidate>,
+        at: PasswordCheck,
         max_failed: u32,
         lockout_seconds: i64,
     ) -> Result<LoginFailure, StoreError> {
@@ -117,37 +165,44 @@ impl Store {
         let (actor, outcome) = match candidate {
             None => (Actor::Unknown, LoginFailure::Counted),
             Some(c) => {
-                let failed: i64 = sqlx::query_scalar(
-                    "update agents set failed_logins = failed_logins + 1 where id = $1 returning failed_logins",
+                // Decided inside the transaction, so a lock taken by a concurrent attempt
+                // is seen here and not extended.
+                let failed: Option<i64> = sqlx::query_scalar(
+                    "update agents set failed_logins = failed_logins + 1 \
+                     where id = $1 and (locked_until is null or locked_until <= $2) \
+                     returning failed_logins",
                 )
                 .bind(c.agent_id)
-                .fetch_one(&mut *tx)
+                .bind(now)
+                .fetch_optional(&mut *tx)
                 .await?;
-                let outcome = if failed >= i64::from(max_failed) {
-                    sqlx::query(
-                        "update agents set locked_until = $2, failed_logins = 0 where id = $1",
-                    )
-                    .bind(c.agent_id)
-                    .bind(now + lockout_seconds)
-                    .execute(&mut *tx)
-                    .await?;
-                    raise(
-                        &mut tx,
-                        now,
-                        "failed_logins",
-                        Audience::Admins,
-                        None,
-                        Some(c.name.as_str()),
-                        None,
-                        format!(
-                            "{failed} failed sign-ins in a row; locked for {} minutes",
-                            lockout_seconds / 60
-                        ),
-                    )
-                    .await?;
-                    LoginFailure::LockedNow
-                } else {
-                    LoginFailure::Counted
+                let outcome = match failed {
+                    None => LoginFailure::WhileLocked,
+                    Some(failed) if failed >= i64::from(max_failed) => {
+                        sqlx::query(
+                            "update agents set locked_until = $2, failed_logins = 0 where id = $1",
+                        )
+                        .bind(c.agent_id)
+                        .bind(now + lockout_seconds)
+                        .execute(&mut *tx)
+                        .await?;
+                        raise(
+                            &mut tx,
+                            now,
+                            "failed_logins",
+                            Audience::Admins,
+                            None,
+                            Some(c.name.as_str()),
+                            None,
+                            format!(
+                                "{failed} failed sign-ins in a row; locked for {} minutes",
+                                lockout_seconds / 60
+                            ),
+                        )
+                        .await?;
+                        LoginFailure::LockedNow
+                    }
+                    Some(_) => LoginFailure::Counted,
                 };
                 (
                     Actor::Agent {
@@ -159,8 +214,9 @@ impl Store {
             }
         };
         let detail = match outcome {
-            LoginFailure::LockedNow => "locked=yes".to_owned(),
-            LoginFailure::Counted => String::new(),
+            LoginFailure::Counted => format!("at={}", at.id()),
+            LoginFailure::LockedNow => format!("at={} locked=yes", at.id()),
+            LoginFailure::WhileLocked => format!("at={} while_locked=yes", at.id()),
         };
         log_event(
             &mut tx,

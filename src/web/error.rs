@@ -29,6 +29,10 @@ pub enum WebError {
     /// Missing or bad credentials: 401 on the API, the sign-in page elsewhere.
     #[error("sign in first")]
     Unauthenticated,
+    /// A machine endpoint (`/metrics`) without a valid bearer token: 401 with
+    /// `WWW-Authenticate`, never the sign-in redirect a browser gets.
+    #[error("bearer token required")]
+    TokenRequired,
     /// A form without a valid CSRF token.
     #[error("forbidden")]
     Forbidden,
@@ -131,12 +135,18 @@ impl IntoResponse for WebError {
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            WebError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            WebError::Unauthenticated | WebError::TokenRequired => StatusCode::UNAUTHORIZED,
             WebError::Forbidden => StatusCode::FORBIDDEN,
             WebError::Conflict(_) => StatusCode::CONFLICT,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let mut response = status.into_response();
+        if matches!(self, WebError::TokenRequired) {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"hushdesk\""),
+            );
+        }
         let (message, fields) = match self {
             WebError::Invalid(fields) => {
                 let message = fields
@@ -158,6 +168,7 @@ impl IntoResponse for WebError {
             WebError::NotFound
             | WebError::PayloadTooLarge
             | WebError::Unauthenticated
+            | WebError::TokenRequired
             | WebError::Forbidden => (default_message(status).to_owned(), Vec::new()),
         };
         response
@@ -208,6 +219,7 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
     if status == StatusCode::UNAUTHORIZED
         && !wants_json
         && response.extensions().get::<Rendered>().is_none()
+        && !response.headers().contains_key(header::WWW_AUTHENTICATE)
     {
         let mut redirect = axum::response::Redirect::to("/agent/login").into_response();
         redirect

@@ -1,13 +1,17 @@
-//! `/metrics`: privacy metrics in the Prometheus text format. Open to scrapers on loopback
-//! when no reverse proxy is configured; otherwise only to admins (cookie or bearer token).
+//! `/metrics`: privacy metrics in the Prometheus text format. Read by a scraper with the
+//! configured bearer token, or by a signed-in admin; open to all only when the operator says
+//! so (`metrics_public`). Loopback proves nothing: an onion service or a reverse proxy makes
+//! every visitor a loopback peer.
 
 use std::fmt::Write;
-use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use secrecy::ExposeSecret;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
 use crate::app::AppState;
 use crate::store::PrivacyMetrics;
@@ -26,25 +30,38 @@ pub async fn show(State(state): State<AppState>, mut parts: Parts) -> WebResult<
 }
 
 async fn allowed(state: &AppState, parts: &mut Parts) -> WebResult<()> {
-    let loopback = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .is_some_and(|ConnectInfo(peer)| peer.ip().is_loopback());
-    // Behind a proxy every request comes from loopback, so loopback proves nothing there.
-    if loopback && state.config.trusted_client_header.is_none() {
+    if state.config.metrics_public {
         return Ok(());
     }
-    if let Ok(agent) = ApiAgent::from_request_parts(parts, state).await
-        && agent.scope.admin().is_some()
+    if let Some(expected) = &state.config.metrics_token
+        && bearer(parts).is_some_and(|presented| same_secret(presented, expected.expose_secret()))
     {
         return Ok(());
     }
-    if let Ok(agent) = CurrentAgent::from_request_parts(parts, state).await
-        && agent.scope.admin().is_some()
-    {
-        return Ok(());
+    // A signed-in agent who is not an admin gets the same 404 as on other admin pages.
+    if let Ok(agent) = ApiAgent::from_request_parts(parts, state).await {
+        return agent.scope.admin().map(|_| ()).ok_or(WebError::NotFound);
     }
-    Err(WebError::NotFound)
+    if let Ok(agent) = CurrentAgent::from_request_parts(parts, state).await {
+        return agent.scope.admin().map(|_| ()).ok_or(WebError::NotFound);
+    }
+    Err(WebError::TokenRequired)
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .map(str::trim)
+}
+
+/// Compares digests in constant time, so neither the content nor the length of the token
+/// shows in the response time.
+fn same_secret(presented: &str, expected: &str) -> bool {
+    let presented = Sha256::digest(presented.as_bytes());
+    let expected = Sha256::digest(expected.as_bytes());
+    presented.as_slice().ct_eq(expected.as_slice()).into()
 }
 
 fn render(m: &PrivacyMetrics) -> String {

@@ -5,24 +5,16 @@ pub mod form;
 pub mod preview;
 pub mod ticket;
 
-use axum::http::{HeaderMap, header};
-
 use crate::app::AppState;
 
-/// The absolute base URL to print links with: the configured one, else this request's host.
-pub(super) fn base_url(state: &AppState, headers: &HeaderMap) -> String {
-    if let Some(url) = &state.config.public_url {
-        return url.clone();
+/// The access link to show for `path`: absolute with the configured `public_url`, else the
+/// path alone. Never built from the request's `Host` header, which whoever sends the request
+/// chooses: a link pointing at their host would hand them the secret token.
+pub(super) fn access_link(state: &AppState, path: &str) -> String {
+    match &state.config.public_url {
+        Some(url) => format!("{url}{path}"),
+        None => path.to_owned(),
     }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            h.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
-        })
-        .unwrap_or("localhost");
-    format!("http://{host}")
 }
 
 /// Formats a Unix timestamp for people: `2026-11-22 05:48 UTC`.

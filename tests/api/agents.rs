@@ -10,10 +10,7 @@ async fn sign_in_sets_a_strict_http_only_cookie_and_sign_out_ends_it() {
     let app = TestApp::spawn().await;
     let agent = app.add_agent("carol", "l1", &["general"]).await;
     let response = app
-        .post_form(
-            "/agent/login",
-            &[("name", "carol"), ("password", agent.password.as_str())],
-        )
+        .post_login_form(&[("name", "carol"), ("password", agent.password.as_str())])
         .await;
     assert_eq!(response.status(), 303);
     let cookie = response.headers()["set-cookie"]

@@ -696,14 +696,11 @@ async fn the_operator_resets_on_the_command_line_and_the_printed_link_works() {
 }
 
 async fn html_login_status(app: &TestApp, agent: &TestAgent, code: &str) -> u16 {
-    app.post_form(
-        "/agent/login",
-        &[
-            ("name", agent.name.as_str()),
-            ("password", agent.password.as_str()),
-            ("totp", code),
-        ],
-    )
+    app.post_login_form(&[
+        ("name", agent.name.as_str()),
+        ("password", agent.password.as_str()),
+        ("totp", code),
+    ])
     .await
     .status()
     .as_u16()

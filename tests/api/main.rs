@@ -13,6 +13,7 @@ mod bad_input;
 mod binary;
 mod browser;
 mod enrolment;
+mod hardening;
 mod headers;
 mod mail;
 mod mail_sink;

@@ -497,8 +497,8 @@ async fn a_purge_killed_mid_run_leaves_a_consistent_database_that_the_next_run_f
 }
 
 #[tokio::test]
-async fn metrics_are_open_on_loopback_and_admin_only_behind_a_proxy() {
-    let app = TestApp::spawn().await;
+async fn metrics_count_deletions_and_are_for_admins_unless_opened() {
+    let app = TestApp::spawn_with(|c| c.metrics_public = true).await;
     let (_, access, _) = app.file_via_api("Bye", "Delete me", json!({})).await;
     app.client
         .delete(app.url(&format!("/api/v1/tickets/{access}")))
@@ -517,7 +517,7 @@ async fn metrics_are_open_on_loopback_and_admin_only_behind_a_proxy() {
 
     let proxied =
         TestApp::spawn_with(|c| c.trusted_client_header = Some("x-forwarded-for".into())).await;
-    assert_eq!(proxied.get("/metrics").await.status(), 404);
+    assert_eq!(proxied.get("/metrics").await.status(), 401);
     let agent = proxied.add_agent("plainagent", "l1", &["general"]).await;
     let agent_token = proxied.api_login(&agent).await;
     assert_eq!(

@@ -296,18 +296,47 @@ impl TestApp {
         (reference, token)
     }
 
+    /// Opens the sign-in form as a browser would: its nonce cookie and the form's token.
+    pub async fn login_form(&self) -> (String, String) {
+        let response = self.get("/agent/login").await;
+        assert_eq!(response.status(), 200);
+        let cookie = response.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        let page = response.text().await.unwrap();
+        let token = extract_between(&page, "name=\"csrf\" value=\"", "\"")
+            .unwrap()
+            .to_owned();
+        (cookie, token)
+    }
+
+    /// Posts the sign-in form with a fresh form token, as a browser would.
+    pub async fn post_login_form(&self, fields: &[(&str, &str)]) -> reqwest::Response {
+        let (cookie, token) = self.login_form().await;
+        let mut all = vec![("csrf", token.as_str())];
+        all.extend_from_slice(fields);
+        self.client
+            .post(self.url("/agent/login"))
+            .header("cookie", cookie)
+            .form(&all)
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// Signs in through the HTML form and returns the cookie and a CSRF token.
     pub async fn html_login(&self, agent: &TestAgent) -> HtmlSession {
         let code = agent.next_code().unwrap_or_default();
         let response = self
-            .post_form(
-                "/agent/login",
-                &[
-                    ("name", agent.name.as_str()),
-                    ("password", agent.password.as_str()),
-                    ("totp", code.as_str()),
-                ],
-            )
+            .post_login_form(&[
+                ("name", agent.name.as_str()),
+                ("password", agent.password.as_str()),
+                ("totp", code.as_str()),
+            ])
             .await;
         assert_eq!(
             response.status(),

@@ -3,14 +3,15 @@
 
 use axum::Extension;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
 
 use super::Nav;
+use crate::access::{CurrentPasswordError, confirm_current_password};
 use crate::app::AppState;
-use crate::auth::{MIN_PASSWORD_CHARS, digest_session_token, hash_password, verify_password};
+use crate::auth::{MIN_PASSWORD_CHARS, PasswordError, digest_session_token, hash_password};
 use crate::web::error::{Rendered, WebResult};
-use crate::web::session::{CsrfForm, CurrentAgent};
+use crate::web::session::{CsrfForm, CurrentAgent, clear_cookie_header};
 
 #[derive(askama::Template, askama_web::WebTemplate)]
 #[template(path = "agent/account.html")]
@@ -43,21 +44,55 @@ pub async fn show(agent: CurrentAgent) -> AccountPage {
 }
 
 pub async fn change_password(State(state): State<AppState>, form: CsrfForm) -> WebResult<Response> {
-    let current = form.fields.get("current").unwrap_or_default().to_owned();
+    let current = form.fields.get("current").unwrap_or_default();
     let new = form.fields.get("new").unwrap_or_default().to_owned();
     if form.fields.get("confirm").unwrap_or_default() != new {
         return Ok(page(&form.agent, None, Some("The two new passwords differ.")).into_response());
     }
-    let stored = state.desk.store.password_hash(&form.agent.scope).await?;
-    let checked = tokio::task::spawn_blocking(move || {
-        if !verify_password(&current, &stored) {
-            return Err("The current password is wrong.");
+    let confirmed = confirm_current_password(
+        &state.desk,
+        &state.config.agents,
+        &form.agent.scope,
+        current,
+    )
+    .await;
+    match confirmed {
+        Ok(()) => {}
+        Err(CurrentPasswordError::Wrong) => {
+            return Ok(
+                page(&form.agent, None, Some("The current password is wrong.")).into_response(),
+            );
         }
-        hash_password(&new).map_err(|_| "The new password is too short.")
-    })
-    .await
-    .map_err(anyhow::Error::from)?;
-    match checked {
+        Err(CurrentPasswordError::Locked) => {
+            return Ok(page(
+                &form.agent,
+                None,
+                Some("Too many wrong passwords: password changes are locked for a while."),
+            )
+            .into_response());
+        }
+        // Whoever keeps guessing the password of the session they hold is probably not its
+        // owner: end the session. The owner signs in again once the lockout is over.
+        Err(CurrentPasswordError::LockedNow) => {
+            let digest = digest_session_token(&state.desk.keyring, &form.agent.session);
+            state
+                .desk
+                .store
+                .end_session(&form.agent.scope, digest)
+                .await?;
+            let mut response = Redirect::to("/agent/login").into_response();
+            response.headers_mut().insert(
+                header::SET_COOKIE,
+                clear_cookie_header(state.config.secure_cookies()),
+            );
+            return Ok(response);
+        }
+        Err(CurrentPasswordError::Internal(err)) => return Err(err.into()),
+    }
+    let hashed = tokio::task::spawn_blocking(move || hash_password(&new))
+        .await
+        .map_err(anyhow::Error::from)?;
+    match hashed {
         Ok(hash) => {
             let keep = digest_session_token(&state.desk.keyring, &form.agent.session);
             state
@@ -82,7 +117,10 @@ pub async fn change_password(State(state): State<AppState>, form: CsrfForm) -> W
             )
             .into_response())
         }
-        Err(message) => Ok(page(&form.agent, None, Some(message)).into_response()),
+        Err(PasswordError::TooShort) => {
+            Ok(page(&form.agent, None, Some("The new password is too short.")).into_response())
+        }
+        Err(err @ PasswordError::Hash) => Err(anyhow::Error::from(err).into()),
     }
 }
 

@@ -1,33 +1,58 @@
-//! Sign-in and sign-out pages for agents.
+//! Sign-in and sign-out pages for agents. The sign-in form carries its own CSRF token
+//! (login CSRF: without one, another site could sign a browser in to an account of its
+//! choosing): a random nonce in a short-lived strict cookie, and an HMAC of it in the form.
 
 use axum::Extension;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use cookie::{Cookie, SameSite};
 
 use crate::access::{LoginError, login};
 use crate::app::AppState;
-use crate::store::Session;
+use crate::auth::{LOGIN_FORM_SECONDS, login_form_token, login_form_token_valid, login_nonce};
+use crate::store::{Session, now_unix};
 use crate::web::error::{Rendered, WebResult};
 use crate::web::extract::FormFields;
 use crate::web::session::{CsrfForm, clear_cookie_header, session_cookie_header};
+
+/// Name of the cookie holding the sign-in form's nonce; sent back to the form's URL only.
+const LOGIN_COOKIE: &str = "hushdesk_login";
 
 #[derive(askama::Template, askama_web::WebTemplate)]
 #[template(path = "agent/login.html")]
 pub struct LoginPage {
     pub name: String,
     pub error: Option<&'static str>,
+    /// The hidden `csrf` field, bound to this browser's nonce cookie.
+    pub form_token: String,
 }
 
-pub async fn show() -> LoginPage {
-    LoginPage {
-        name: String::new(),
-        error: None,
-    }
+pub async fn show(State(state): State<AppState>) -> WebResult<Response> {
+    fresh_form(&state, StatusCode::OK, String::new(), None)
 }
 
-pub async fn submit(State(state): State<AppState>, form: FormFields) -> WebResult<Response> {
+pub async fn submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    form: FormFields,
+) -> WebResult<Response> {
     let name = form.get("name").unwrap_or_default();
+    let shown_name: String = name.chars().take(64).collect();
+    let nonce = cookie_value(&headers, LOGIN_COOKIE);
+    let submitted = form.get("csrf").unwrap_or_default();
+    let Some(nonce) = nonce
+        .filter(|nonce| login_form_token_valid(&state.desk.keyring, nonce, submitted, now_unix()))
+    else {
+        // Checked before the password, so a forged post neither signs anyone in nor counts
+        // toward a lockout.
+        return fresh_form(
+            &state,
+            StatusCode::FORBIDDEN,
+            shown_name,
+            Some("This sign-in form expired or did not come from this site. Please sign in again."),
+        );
+    };
     let password = form.get("password").unwrap_or_default();
     let code = form.get("totp").filter(|c| !c.trim().is_empty());
     match login(
@@ -41,24 +66,75 @@ pub async fn submit(State(state): State<AppState>, form: FormFields) -> WebResul
     .await
     {
         Ok(signed_in) => {
+            let secure = state.config.secure_cookies();
             let mut response = Redirect::to("/agent/tickets").into_response();
-            response.headers_mut().insert(
+            let headers = response.headers_mut();
+            headers.insert(
                 header::SET_COOKIE,
-                session_cookie_header(signed_in.token.as_str(), state.config.secure_cookies()),
+                session_cookie_header(signed_in.token.as_str(), secure),
             );
+            headers.append(header::SET_COOKIE, login_cookie_header("", 0, secure));
             Ok(response)
         }
         Err(LoginError::Refused) => {
             let page = LoginPage {
-                name: name.chars().take(64).collect(),
+                name: shown_name,
                 error: Some(
                     "Sign-in failed. Check the name, password and code; after several failures the account is locked for a while.",
                 ),
+                form_token: login_form_token(&state.desk.keyring, &nonce, now_unix()),
             };
             Ok((StatusCode::UNAUTHORIZED, Extension(Rendered), page).into_response())
         }
         Err(LoginError::Internal(err)) => Err(err.into()),
     }
+}
+
+/// The sign-in form with a new nonce cookie and its token.
+fn fresh_form(
+    state: &AppState,
+    status: StatusCode,
+    name: String,
+    error: Option<&'static str>,
+) -> WebResult<Response> {
+    let nonce = login_nonce().map_err(anyhow::Error::from)?;
+    let page = LoginPage {
+        name,
+        error,
+        form_token: login_form_token(&state.desk.keyring, &nonce, now_unix()),
+    };
+    let mut response = (status, Extension(Rendered), page).into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        login_cookie_header(&nonce, LOGIN_FORM_SECONDS, state.config.secure_cookies()),
+    );
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+/// `Set-Cookie` for the sign-in nonce; `max_age` 0 removes it.
+fn login_cookie_header(nonce: &str, max_age: i64, secure: bool) -> HeaderValue {
+    let cookie = Cookie::build((LOGIN_COOKIE, nonce.to_owned()))
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(secure)
+        .path("/agent/login")
+        .max_age(cookie::time::Duration::seconds(max_age))
+        .build();
+    HeaderValue::from_str(&cookie.to_string()).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_owned())
 }
 
 pub async fn logout(State(state): State<AppState>, form: CsrfForm) -> WebResult<Response> {

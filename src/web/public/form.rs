@@ -2,10 +2,10 @@
 
 use axum::Extension;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use super::base_url;
+use super::access_link;
 use crate::app::AppState;
 use crate::domain::{Category, KeepChoices, NewTicketInput};
 use crate::web::error::{FieldError, Rendered, WebError, WebResult};
@@ -66,11 +66,7 @@ pub async fn show(State(state): State<AppState>) -> NewTicketPage {
     NewTicketPage::new(&state)
 }
 
-pub async fn submit(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    form: FormFields,
-) -> WebResult<Response> {
+pub async fn submit(State(state): State<AppState>, form: FormFields) -> WebResult<Response> {
     if form.get(HONEYPOT).is_some_and(|v| !v.is_empty()) {
         return Err(WebError::BadRequest(
             "This form could not be accepted. If you are a person, leave the field marked “Leave this empty” empty and send it again.",
@@ -97,7 +93,7 @@ pub async fn submit(
             let path = format!("/t/{}", filed.token.as_str());
             let page = CreatedPage {
                 reference: filed.reference.to_string(),
-                link: format!("{}{}", base_url(&state, &headers), path),
+                link: access_link(&state, &path),
                 path,
                 redactions: filed
                     .redactions
