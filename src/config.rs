@@ -95,6 +95,9 @@ pub struct AgentPolicy {
     pub lockout_minutes: u64,
     /// Distinct tickets one agent may view in an hour before admins are alerted.
     pub hourly_view_threshold: u32,
+    /// Distinct unknown or out-of-scope references one agent may ask for in an hour before
+    /// admins are alerted (someone probing for tickets).
+    pub probe_alert_threshold: u32,
     /// How long a break-glass exception lasts.
     pub break_glass_minutes: u64,
     /// Mark cookies `Secure`; defaults to on when `public_url` is https.
@@ -109,6 +112,7 @@ impl Default for AgentPolicy {
             max_failed_logins: 5,
             lockout_minutes: 15,
             hourly_view_threshold: 60,
+            probe_alert_threshold: 10,
             break_glass_minutes: 15,
             secure_cookies: None,
         }
@@ -311,6 +315,7 @@ impl Config {
             || agents.session_max_hours == 0
             || agents.max_failed_logins == 0
             || agents.hourly_view_threshold == 0
+            || agents.probe_alert_threshold == 0
             || agents.break_glass_minutes == 0
         {
             bail!("agents values must all be greater than zero");

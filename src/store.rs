@@ -25,11 +25,11 @@ use sqlx::sqlite::{
 pub use admin::{AgentRow, CannedResponse, QueueRow, RouteRow};
 pub use agent_tickets::{
     AccessWatch, AgentMessage, AgentTicketView, AttachmentInfo, EscalationOutcome, ListFilter,
-    SlaTargets, StatusFilter, TicketSummary,
+    SlaTargets, SpamMark, StatusFilter, TicketOp, TicketSummary,
 };
 pub use agents::{LoginCandidate, LoginFailure, LoginOutcome, NewAgent, Session, SessionPolicy};
 pub use alerts::Alert;
-pub use audit::{Actor, AuditEntry, AuditEvent, AuditKey, ChainBreak, ChainReport};
+pub use audit::{Actor, AdminView, AuditEntry, AuditEvent, AuditKey, ChainBreak, ChainReport};
 pub use error::StoreError;
 pub use jobs::{AutoCloseReport, SlaReport};
 pub use outbox::QueuedMail;

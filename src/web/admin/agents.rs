@@ -63,7 +63,13 @@ async fn page(
 }
 
 pub async fn list(State(state): State<AppState>, admin: CurrentAdmin) -> WebResult<AgentsPage> {
-    page(&state, &admin.admin, &admin.agent, None, None).await
+    let shown = page(&state, &admin.admin, &admin.agent, None, None).await?;
+    state
+        .desk
+        .store
+        .audit_admin_view(&admin.admin, crate::store::AdminView::Agents, shown.agents.len())
+        .await?;
+    Ok(shown)
 }
 
 pub async fn create(State(state): State<AppState>, form: AdminForm) -> WebResult<Response> {
