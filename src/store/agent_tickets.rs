@@ -964,7 +964,8 @@ async fn watch_hourly_views(
 /// Where the digest sits in a `lookup_failed` entry's detail: first, at a fixed length,
 /// so distinct digests can be counted with plain `substr` on either engine.
 const DIGEST_FIELD: &str = "ref_digest=";
-const DIGEST_FIELD_LEN: i64 = DIGEST_FIELD.len() as i64 + 2 * super::audit::LOOKUP_DIGEST_BYTES as i64;
+const DIGEST_FIELD_LEN: i64 =
+    DIGEST_FIELD.len() as i64 + 2 * super::audit::LOOKUP_DIGEST_BYTES as i64;
 
 /// Raises one alert per hour for an agent whose failed lookups in the last hour name the
 /// threshold's number of distinct references: someone sweeping for tickets they cannot see.

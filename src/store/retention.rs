@@ -4,8 +4,8 @@
 
 use sqlx::Row;
 
-use super::alerts::Audience;
 use super::agent_tickets::{audit_change, locate};
+use super::alerts::Audience;
 use super::audit::{Actor, log_event};
 use super::scope::AdminScope;
 use super::tickets::{RequesterGrant, Tombstone, parse_reference};

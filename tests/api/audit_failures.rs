@@ -123,17 +123,25 @@ async fn failed_lookups_are_audited_by_digest_and_answer_exactly_like_out_of_sco
     // The digest tells guesses apart and recognises a repeated one…
     let digests: Vec<&str> = failed.iter().map(|(_, _, d)| digest_of(d)).collect();
     assert_eq!(digests[1], digests[2], "the same guess, the same digest");
-    assert_eq!(digests[0], digests[4], "the same reference from HTML and API");
+    assert_eq!(
+        digests[0], digests[4],
+        "the same reference from HTML and API"
+    );
     assert!(digests[0] != digests[1] && digests[1] != digests[3] && digests[0] != digests[3]);
     // …but neither the out-of-scope reference nor any guess is in the entries…
     for (_, _, detail) in &failed {
-        assert!(!detail.contains(&theirs) && !detail.contains(UNKNOWN) && !detail.contains("zprobe"));
+        assert!(
+            !detail.contains(&theirs) && !detail.contains(UNKNOWN) && !detail.contains("zprobe")
+        );
     }
     // …nor anywhere in the database files (the real reference is, as its own ticket's).
     let files = files_under(&app.data_dir);
     assert!(files_containing(&files, UNKNOWN).is_empty());
     assert!(files_containing(&files, "zprobeguessmarker").is_empty());
-    assert!(!files_containing(&files, &theirs).is_empty(), "positive control");
+    assert!(
+        !files_containing(&files, &theirs).is_empty(),
+        "positive control"
+    );
 }
 
 #[tokio::test]
@@ -201,7 +209,13 @@ async fn every_ticket_route_records_its_failed_lookup() {
             &[("reference", UNKNOWN), ("justification", "Customer called")],
         )
         .await;
-    assert!(refused.text().await.unwrap().contains("No ticket with that reference"));
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("No ticket with that reference")
+    );
     expected.push("break_glass");
 
     let failed = audit_rows(&app, "lookup_failed").await;
@@ -315,7 +329,10 @@ async fn rows_shown_by_lists_and_searches_count_toward_the_hourly_view_alert() {
     let dashboard = admin_dashboard(&app, &admin).await;
     assert_eq!(dashboard.matches("hourly_views").count(), 1, "{dashboard}");
     assert!(dashboard.contains("fred") && dashboard.contains("threshold 3"));
-    assert!(audit_rows(&app, "view").await.is_empty(), "nothing was opened");
+    assert!(
+        audit_rows(&app, "view").await.is_empty(),
+        "nothing was opened"
+    );
 }
 
 /// Two agents of `general` and an owner of it (set by an admin), and one ticket there.
@@ -333,9 +350,7 @@ async fn spam_setup(app: &TestApp) -> (String, String, String, String) {
         )
         .await;
     assert_eq!(made_owner.status(), 303);
-    let (reference, _) = app
-        .file_in("functionality", "Buy now", "Cheap pills")
-        .await;
+    let (reference, _) = app.file_in("functionality", "Buy now", "Cheap pills").await;
     (
         reference,
         app.api_login(&marker).await,
@@ -375,7 +390,10 @@ async fn one_agents_spam_mark_hides_the_ticket_but_keeps_normal_retention() {
 
     // Out of the lists, in the spam review, and marked as pending on the ticket.
     assert!(!listed(&app, &second, "").await.contains(&reference));
-    assert_eq!(listed(&app, &second, "?status=spam").await, [reference.clone()]);
+    assert_eq!(
+        listed(&app, &second, "?status=spam").await,
+        [reference.clone()]
+    );
     let ticket: Value = app
         .agent_get(&second, &format!("/api/v1/agent/tickets/{reference}"))
         .await
@@ -393,7 +411,10 @@ async fn one_agents_spam_mark_hides_the_ticket_but_keeps_normal_retention() {
         &app.data_dir,
         &["purge", "--dry-run", "--as-of", &as_of(31)],
     );
-    assert!(day31.contains(&format!("would purge {reference} (retention")), "{day31}");
+    assert!(
+        day31.contains(&format!("would purge {reference} (retention")),
+        "{day31}"
+    );
 
     let marks = audit_rows(&app, "marked_spam").await;
     assert_eq!(marks.len(), 1);
@@ -427,7 +448,10 @@ async fn a_second_agents_confirmation_gives_spam_its_short_retention() {
     let day1 = cli(&app.data_dir, &["purge", "--as-of", &as_of(1)]);
     assert!(!day1.contains(&reference), "{day1}");
     let day3 = cli(&app.data_dir, &["purge", "--as-of", &as_of(3)]);
-    assert!(day3.contains(&format!("purged {reference} (spam)")), "{day3}");
+    assert!(
+        day3.contains(&format!("purged {reference} (spam)")),
+        "{day3}"
+    );
     assert_eq!(app.count_rows("tickets").await, 0);
 
     let confirmed = audit_rows(&app, "spam_confirmed").await;
@@ -483,7 +507,11 @@ async fn the_ticket_page_offers_confirm_to_others_and_restore_to_owners() {
     let (reference, _) = app.file_in("functionality", "Spam?", "Maybe").await;
     let marker_session = app.html_login(&marker).await;
     let path = format!("/agent/tickets/{reference}");
-    assert!(ticket_page(&app, &marker_session, &path).await.contains("Close as spam"));
+    assert!(
+        ticket_page(&app, &marker_session, &path)
+            .await
+            .contains("Close as spam")
+    );
     let marked = app
         .html_post(
             &marker_session,
@@ -514,5 +542,9 @@ async fn the_ticket_page_offers_confirm_to_others_and_restore_to_owners() {
         )
         .await;
     assert_eq!(confirmed.status(), 303);
-    assert!(ticket_page(&app, &second_session, &path).await.contains("confirmed by milo"));
+    assert!(
+        ticket_page(&app, &second_session, &path)
+            .await
+            .contains("confirmed by milo")
+    );
 }

@@ -67,7 +67,11 @@ pub async fn list(State(state): State<AppState>, admin: CurrentAdmin) -> WebResu
     state
         .desk
         .store
-        .audit_admin_view(&admin.admin, crate::store::AdminView::Agents, shown.agents.len())
+        .audit_admin_view(
+            &admin.admin,
+            crate::store::AdminView::Agents,
+            shown.agents.len(),
+        )
         .await?;
     Ok(shown)
 }

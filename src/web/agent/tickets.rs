@@ -255,7 +255,7 @@ pub async fn show(
     agent: CurrentAgent,
     Path(reference_text): Path<String>,
 ) -> WebResult<TicketPage> {
-    let answer = async {
+    let answer: WebResult<_> = async {
         let reference = reference(&reference_text)?;
         let view = state
             .desk
@@ -265,7 +265,14 @@ pub async fn show(
         Ok(page(Nav::of(&agent), &agent.scope, view))
     }
     .await;
-    record_if_not_found(&state, &agent.scope, TicketOp::View, &reference_text, answer).await
+    record_if_not_found(
+        &state,
+        &agent.scope,
+        TicketOp::View,
+        &reference_text,
+        answer,
+    )
+    .await
 }
 
 fn page(nav: Nav, viewer: &AgentScope, view: AgentTicketView) -> TicketPage {
@@ -343,7 +350,7 @@ pub async fn reply(
     Path(reference_text): Path<String>,
     form: CsrfForm,
 ) -> WebResult<Response> {
-    let answer = async {
+    let answer: WebResult<_> = async {
         let reference = reference(&reference_text)?;
         let canned = match form.fields.get("canned").unwrap_or_default() {
             "" => None,
@@ -377,7 +384,7 @@ pub async fn status(
     Path(reference_text): Path<String>,
     form: CsrfForm,
 ) -> WebResult<Response> {
-    let answer = async {
+    let answer: WebResult<_> = async {
         let reference = reference(&reference_text)?;
         let status = form
             .fields
@@ -406,7 +413,7 @@ pub async fn priority(
     Path(reference_text): Path<String>,
     form: CsrfForm,
 ) -> WebResult<Response> {
-    let answer = async {
+    let answer: WebResult<_> = async {
         let reference = reference(&reference_text)?;
         let priority = form
             .fields
@@ -441,7 +448,7 @@ pub async fn assign(
     Path(reference_text): Path<String>,
     form: CsrfForm,
 ) -> WebResult<Response> {
-    let answer = async {
+    let answer: WebResult<_> = async {
         let reference = reference(&reference_text)?;
         let assignee = match form.fields.get("assignee").unwrap_or_default() {
             "" => None,
@@ -487,7 +494,7 @@ async fn change_tier(
     form: CsrfForm,
     up: bool,
 ) -> WebResult<Response> {
-    let answer = async {
+    let answer: WebResult<_> = async {
         let reference = reference(&reference_text)?;
         let outcome = state
             .desk
@@ -515,7 +522,11 @@ async fn change_tier(
 
 /// Closes the ticket as spam. It leaves the lists (but for the spam review) and keeps the
 /// normal retention until a second agent confirms.
-pub async fn spam(state: State<AppState>, path: Path<String>, form: CsrfForm) -> WebResult<Response> {
+pub async fn spam(
+    state: State<AppState>,
+    path: Path<String>,
+    form: CsrfForm,
+) -> WebResult<Response> {
     spam_step(state, path, form, SpamStep::Mark).await
 }
 
@@ -576,13 +587,20 @@ async fn spam_step(
     form: CsrfForm,
     step: SpamStep,
 ) -> WebResult<Response> {
-    let answer = async {
+    let answer: WebResult<_> = async {
         let reference = reference(&reference_text)?;
         step.run(&state, &form.agent.scope, &reference).await?;
         Ok(back_to(&reference))
     }
     .await;
-    record_if_not_found(&state, &form.agent.scope, step.op(), &reference_text, answer).await
+    record_if_not_found(
+        &state,
+        &form.agent.scope,
+        step.op(),
+        &reference_text,
+        answer,
+    )
+    .await
 }
 
 fn invalid(field: &'static str, message: &str) -> WebError {

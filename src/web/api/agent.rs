@@ -207,7 +207,14 @@ pub async fn show(
     Path(reference_text): Path<String>,
 ) -> WebResult<Json<TicketJson>> {
     let answer = ticket_json(&state, &agent, &reference_text).await;
-    record_if_not_found(&state, &agent.scope, TicketOp::View, &reference_text, answer).await
+    record_if_not_found(
+        &state,
+        &agent.scope,
+        TicketOp::View,
+        &reference_text,
+        answer,
+    )
+    .await
 }
 
 async fn ticket_json(
@@ -290,7 +297,7 @@ pub async fn reply(
     Path(reference_text): Path<String>,
     ApiJson(body): ApiJson<ReplyBody>,
 ) -> WebResult<(StatusCode, Json<ReplyJson>)> {
-    let answer = async {
+    let answer: WebResult<_> = async {
         let reference = reference(&reference_text)?;
         let outcome = state
             .desk
@@ -311,7 +318,14 @@ pub async fn reply(
         ))
     }
     .await;
-    record_if_not_found(&state, &agent.scope, TicketOp::Reply, &reference_text, answer).await
+    record_if_not_found(
+        &state,
+        &agent.scope,
+        TicketOp::Reply,
+        &reference_text,
+        answer,
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -352,7 +366,7 @@ async fn change_tier(
     ApiJson(body): ApiJson<ReasonBody>,
     up: bool,
 ) -> WebResult<Json<TierJson>> {
-    let answer = async {
+    let answer: WebResult<_> = async {
         let reference = reference(&reference_text)?;
         let outcome = state
             .desk
@@ -389,7 +403,7 @@ pub async fn status(
     Path(reference_text): Path<String>,
     ApiJson(body): ApiJson<StatusBody>,
 ) -> WebResult<Json<StatusJson>> {
-    let answer = async {
+    let answer: WebResult<_> = async {
         let reference = reference(&reference_text)?;
         let status: Status = body
             .status
@@ -404,7 +418,14 @@ pub async fn status(
         }))
     }
     .await;
-    record_if_not_found(&state, &agent.scope, TicketOp::Status, &reference_text, answer).await
+    record_if_not_found(
+        &state,
+        &agent.scope,
+        TicketOp::Status,
+        &reference_text,
+        answer,
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -419,7 +440,7 @@ pub async fn priority(
     Path(reference_text): Path<String>,
     ApiJson(body): ApiJson<PriorityBody>,
 ) -> WebResult<StatusCode> {
-    let answer = async {
+    let answer: WebResult<_> = async {
         let reference = reference(&reference_text)?;
         let priority: Priority = body
             .priority
@@ -433,7 +454,14 @@ pub async fn priority(
         Ok(StatusCode::NO_CONTENT)
     }
     .await;
-    record_if_not_found(&state, &agent.scope, TicketOp::Priority, &reference_text, answer).await
+    record_if_not_found(
+        &state,
+        &agent.scope,
+        TicketOp::Priority,
+        &reference_text,
+        answer,
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -448,7 +476,7 @@ pub async fn assign(
     Path(reference_text): Path<String>,
     ApiJson(body): ApiJson<AssignBody>,
 ) -> WebResult<StatusCode> {
-    let answer = async {
+    let answer: WebResult<_> = async {
         let reference = reference(&reference_text)?;
         let assignee = body
             .agent
@@ -464,7 +492,14 @@ pub async fn assign(
         Ok(StatusCode::NO_CONTENT)
     }
     .await;
-    record_if_not_found(&state, &agent.scope, TicketOp::Assign, &reference_text, answer).await
+    record_if_not_found(
+        &state,
+        &agent.scope,
+        TicketOp::Assign,
+        &reference_text,
+        answer,
+    )
+    .await
 }
 
 /// Closes the ticket as spam, pending a second agent's confirmation (`…/spam/confirm`);
@@ -499,7 +534,7 @@ async fn spam_step(
     Path(reference_text): Path<String>,
     step: SpamStep,
 ) -> WebResult<StatusCode> {
-    let answer = async {
+    let answer: WebResult<_> = async {
         let reference = reference(&reference_text)?;
         step.run(&state, &agent.scope, &reference).await?;
         Ok(StatusCode::NO_CONTENT)
