@@ -144,6 +144,50 @@ async fn failed_lookups_are_audited_by_digest_and_answer_exactly_like_out_of_sco
     );
 }
 
+/// (path after the reference, form fields, the `op` its failed lookup records)
+type HtmlAction = (
+    &'static str,
+    &'static [(&'static str, &'static str)],
+    &'static str,
+);
+
+#[tokio::test]
+async fn unknown_and_out_of_scope_misses_do_the_same_work_and_take_the_same_time() {
+    let app = TestApp::spawn().await;
+    let agent = app.add_agent("abel", "l1", &["general"]).await;
+    let token = app.api_login(&agent).await;
+    let (theirs, _) = app.file_in("billing", "Theirs", "Out of scope").await;
+    let timed = |reference: String| {
+        let path = format!("/api/v1/agent/tickets/{reference}");
+        let app = &app;
+        let token = token.clone();
+        async move {
+            let started = std::time::Instant::now();
+            let response = app.agent_get(&token, &path).await;
+            assert_eq!(response.status(), 404);
+            started.elapsed()
+        }
+    };
+    // Interleaved, so load on the machine weighs on both alike.
+    let rounds = 30;
+    let (mut unknown, mut outside) = (Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        unknown.push(timed(UNKNOWN.to_owned()).await);
+        outside.push(timed(theirs.clone()).await);
+    }
+    unknown.sort();
+    outside.sort();
+    let (unknown, outside) = (unknown[rounds / 2], outside[rounds / 2]);
+    eprintln!("median 404: unknown {unknown:?}, out of scope {outside:?}");
+    let ratio = unknown.max(outside).as_secs_f64() / unknown.min(outside).as_secs_f64();
+    assert!(
+        ratio < 2.0,
+        "unknown {unknown:?} vs out of scope {outside:?}"
+    );
+    // Each miss appended its entry, whichever kind it was.
+    assert_eq!(audit_rows(&app, "lookup_failed").await.len(), 2 * rounds);
+}
+
 #[tokio::test]
 async fn every_ticket_route_records_its_failed_lookup() {
     let app = TestApp::spawn().await;
@@ -180,7 +224,7 @@ async fn every_ticket_route_records_its_failed_lookup() {
         assert_eq!(response.status(), 404, "API {action}");
         expected.push(*op);
     }
-    let html: [(&str, &[(&str, &str)], &str); 9] = [
+    let html: [HtmlAction; 9] = [
         ("reply", &[("body", "Hello")], "reply"),
         ("status", &[("status", "closed")], "status"),
         ("priority", &[("priority", "P1")], "priority"),
@@ -392,7 +436,7 @@ async fn one_agents_spam_mark_hides_the_ticket_but_keeps_normal_retention() {
     assert!(!listed(&app, &second, "").await.contains(&reference));
     assert_eq!(
         listed(&app, &second, "?status=spam").await,
-        [reference.clone()]
+        std::slice::from_ref(&reference)
     );
     let ticket: Value = app
         .agent_get(&second, &format!("/api/v1/agent/tickets/{reference}"))
