@@ -592,3 +592,53 @@ async fn the_ticket_page_offers_confirm_to_others_and_restore_to_owners() {
             .contains("confirmed by milo")
     );
 }
+
+#[tokio::test]
+async fn a_requesters_reply_does_not_reopen_a_ticket_closed_as_spam() {
+    let app = TestApp::spawn().await;
+    let marker = app.add_agent("nora", "l1", &["general"]).await;
+    let marker_token = app.api_login(&marker).await;
+    let (spam, spam_access) = app.file_in("functionality", "Buy now", "Pills").await;
+    let (ham, ham_access) = app.file_in("functionality", "Help", "Question").await;
+    let spam_mark = format!("/api/v1/agent/tickets/{spam}/spam");
+    assert_eq!(post_status(&app, &marker_token, &spam_mark).await, 204);
+    // Positive control: an ordinary closed ticket is reopened by a reply.
+    let closed = app
+        .agent_post(
+            &marker_token,
+            &format!("/api/v1/agent/tickets/{ham}/status"),
+            &json!({ "status": "closed" }),
+        )
+        .await;
+    assert_eq!(closed.status(), 200);
+    for access in [&spam_access, &ham_access] {
+        let reply = app
+            .post_json(
+                &format!("/api/v1/tickets/{access}/replies"),
+                &json!({ "body": "Hello again" }),
+            )
+            .await;
+        assert!(reply.status().is_success(), "{}", reply.status());
+    }
+    let status = |reference: String| {
+        let app = &app;
+        let token = marker_token.clone();
+        async move {
+            let ticket: Value = app
+                .agent_get(&token, &format!("/api/v1/agent/tickets/{reference}"))
+                .await
+                .json()
+                .await
+                .unwrap();
+            ticket["status"].as_str().unwrap().to_owned()
+        }
+    };
+    assert_eq!(status(ham.clone()).await, "open");
+    assert_eq!(status(spam.clone()).await, "closed");
+    // Its normal retention keeps running, so it cannot linger out of sight.
+    let day31 = cli(
+        &app.data_dir,
+        &["purge", "--dry-run", "--as-of", &as_of(31)],
+    );
+    assert!(day31.contains(&spam) && !day31.contains(&ham), "{day31}");
+}
