@@ -93,7 +93,8 @@ pub struct AgentPolicy {
     /// Failed sign-ins in a row before the account is locked for a while.
     pub max_failed_logins: u32,
     pub lockout_minutes: u64,
-    /// Distinct tickets one agent may view in an hour before admins are alerted.
+    /// Distinct tickets one agent may be shown in an hour (opened, or as rows of lists and
+    /// searches) before admins are alerted.
     pub hourly_view_threshold: u32,
     /// Distinct unknown or out-of-scope references one agent may ask for in an hour before
     /// admins are alerted (someone probing for tickets).
