@@ -124,8 +124,12 @@ pub struct AgentPolicy {
     /// Failed sign-ins in a row before the account is locked for a while.
     pub max_failed_logins: u32,
     pub lockout_minutes: u64,
-    /// Distinct tickets one agent may view in an hour before admins are alerted.
+    /// Distinct tickets one agent may be shown in an hour (opened, or as rows of lists and
+    /// searches) before admins are alerted.
     pub hourly_view_threshold: u32,
+    /// Distinct unknown or out-of-scope references one agent may ask for in an hour before
+    /// admins are alerted (someone probing for tickets).
+    pub probe_alert_threshold: u32,
     /// How long a break-glass exception lasts.
     pub break_glass_minutes: u64,
     /// Mark cookies `Secure`; defaults to on when `public_url` is https.
@@ -142,6 +146,7 @@ impl Default for AgentPolicy {
             max_failed_logins: 5,
             lockout_minutes: 15,
             hourly_view_threshold: 60,
+            probe_alert_threshold: 10,
             break_glass_minutes: 15,
             secure_cookies: None,
             enrolment_link_hours: 24,
@@ -359,6 +364,7 @@ impl Config {
             || agents.session_max_hours == 0
             || agents.max_failed_logins == 0
             || agents.hourly_view_threshold == 0
+            || agents.probe_alert_threshold == 0
             || agents.break_glass_minutes == 0
             || agents.enrolment_link_hours == 0
         {

@@ -27,13 +27,13 @@ use sqlx::sqlite::{
 pub use admin::{AgentRow, CannedResponse, QueueRow, RouteRow};
 pub use agent_tickets::{
     AccessWatch, AgentMessage, AgentTicketView, AttachmentInfo, EscalationOutcome, ListFilter,
-    SlaTargets, StatusFilter, TicketSummary,
+    SlaTargets, SpamMark, StatusFilter, TicketOp, TicketSummary,
 };
 pub use agents::{
     LoginCandidate, LoginFailure, LoginOutcome, NewAgent, PasswordCheck, Session, SessionPolicy,
 };
 pub use alerts::Alert;
-pub use audit::{Actor, AuditEntry, AuditEvent, AuditKey, ChainBreak, ChainReport};
+pub use audit::{Actor, AdminView, AuditEntry, AuditEvent, AuditKey, ChainBreak, ChainReport};
 pub use enrolment::{Decision, NewEnrolmentLink, OpenEnrolment, ResetOutcome, ResetRequest};
 pub use error::StoreError;
 pub use jobs::{AutoCloseReport, SlaReport};

@@ -141,6 +141,14 @@ fn staff_routes(
         .route("/agent/tickets/{reference}/assign", post(tickets::assign))
         .route("/agent/tickets/{reference}/spam", post(tickets::spam))
         .route(
+            "/agent/tickets/{reference}/spam/confirm",
+            post(tickets::confirm_spam),
+        )
+        .route(
+            "/agent/tickets/{reference}/spam/restore",
+            post(tickets::restore_spam),
+        )
+        .route(
             "/agent/tickets/{reference}/escalate",
             post(tickets::escalate),
         )
@@ -235,6 +243,14 @@ fn staff_routes(
         .route(
             "/api/v1/agent/tickets/{reference}/assign",
             post(api::agent::assign),
+        )
+        .route(
+            "/api/v1/agent/tickets/{reference}/spam/confirm",
+            post(api::agent::confirm_spam),
+        )
+        .route(
+            "/api/v1/agent/tickets/{reference}/spam/restore",
+            post(api::agent::restore_spam),
         );
     sign_in
         .merge(agent_pages)

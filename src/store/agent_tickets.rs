@@ -5,7 +5,7 @@
 use sqlx::Row;
 
 use super::alerts::{Audience, raise};
-use super::audit::log_event;
+use super::audit::{log_event, lookup_digest};
 use super::scope::{AgentScope, in_scope, in_scope_or_break_glass};
 use super::tickets::{insert_mask_slots, parse_counts, parse_reference, read_mask_slots};
 use super::{Store, StoreError, Tx, now_unix};
@@ -26,8 +26,12 @@ pub struct ListFilter {
 pub enum StatusFilter {
     /// Everything not resolved or closed.
     Active,
+    /// Everything except tickets marked as spam.
     All,
     Only(Status),
+    /// Tickets marked as spam, awaiting confirmation or confirmed: the only list that
+    /// shows them, so a mark hides a ticket from ordinary work but not from review.
+    Spam,
 }
 
 impl StatusFilter {
@@ -36,6 +40,7 @@ impl StatusFilter {
             StatusFilter::Active => "active",
             StatusFilter::All => "all",
             StatusFilter::Only(status) => status.id(),
+            StatusFilter::Spam => "spam",
         }
     }
 }
@@ -72,6 +77,19 @@ pub struct AgentTicketView {
     pub assignable: Vec<String>,
     /// Canned responses of the ticket's queue: (id, title).
     pub canned: Vec<(i64, String)>,
+    /// Set when the ticket was closed as spam.
+    pub spam: Option<SpamMark>,
+    /// The viewer owns the ticket's queue (and so may restore a ticket marked as spam).
+    pub viewer_owns_queue: bool,
+}
+
+/// Who closed a ticket as spam and who confirmed it. Until a second agent confirms, the
+/// normal retention applies.
+#[derive(Debug, Clone)]
+pub struct SpamMark {
+    /// `None` for tickets marked before marks were attributed.
+    pub marked_by: Option<String>,
+    pub confirmed_by: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -121,24 +139,69 @@ pub struct SlaTargets {
 /// Thresholds for access alerts, from the configuration.
 #[derive(Debug, Clone, Copy)]
 pub struct AccessWatch {
+    /// Distinct tickets an agent may be shown in an hour (opened, or as rows of lists and
+    /// searches) before admins are alerted.
     pub hourly_view_threshold: i64,
+    /// Distinct references an agent may ask for in vain in an hour before admins are alerted.
+    pub probe_alert_threshold: i64,
+}
+
+/// What an agent tried to do with a ticket reference; recorded when the ticket was not
+/// found, so the log tells a mistyped link from a sweep of guesses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TicketOp {
+    View,
+    Reply,
+    Status,
+    Priority,
+    Assign,
+    Escalate,
+    Deescalate,
+    Spam,
+    ConfirmSpam,
+    RestoreSpam,
+    BreakGlass,
+}
+
+impl TicketOp {
+    fn id(self) -> &'static str {
+        match self {
+            TicketOp::View => "view",
+            TicketOp::Reply => "reply",
+            TicketOp::Status => "status",
+            TicketOp::Priority => "priority",
+            TicketOp::Assign => "assign",
+            TicketOp::Escalate => "escalate",
+            TicketOp::Deescalate => "deescalate",
+            TicketOp::Spam => "spam",
+            TicketOp::ConfirmSpam => "spam_confirm",
+            TicketOp::RestoreSpam => "spam_restore",
+            TicketOp::BreakGlass => "break_glass",
+        }
+    }
 }
 
 /// A ticket located for a change, under the caller's scope.
-struct Located {
-    id: i64,
+pub(super) struct Located {
+    pub(super) id: i64,
     tier: Tier,
     status: Status,
     queue_id: i64,
+    /// Marked as spam: its status is left alone until a queue owner restores it.
+    spam: bool,
 }
 
 impl Store {
     /// Tickets in scope, newest activity first. Searching is audited as a search, listing
     /// as a list; neither records what was searched for.
+    ///
+    /// Every row shown counts as a ticket seen for the hourly-volume alert, exactly like
+    /// opening it: subjects are content too, and paging through lists is a bulk lookup.
     pub async fn agent_tickets(
         &self,
         scope: &AgentScope,
         filter: &ListFilter,
+        watch: AccessWatch,
     ) -> Result<Vec<TicketSummary>, StoreError> {
         let now = now_unix();
         let pattern = filter
@@ -149,7 +212,7 @@ impl Store {
             .map(like_pattern);
         let mut tx = self.begin_write().await?;
         let rows = sqlx::query(concat!(
-            "select t.reference, q.name as queue, t.tier, t.status, t.priority, t.subject, t.created_at, \
+            "select t.id, t.reference, q.name as queue, t.tier, t.status, t.priority, t.subject, t.created_at, \
              t.updated_at, t.first_response_at, t.first_response_due, t.resolution_due, t.sla_breaches, \
              ag.name as assignee \
              from tickets t join queues q on q.id = t.queue_id left join agents ag on ag.id = t.assignee_id \
@@ -157,7 +220,8 @@ impl Store {
             in_scope!(),
             " and ($2 is null or q.name = $2) \
              and (case $3 when 'all' then 1 when 'active' then t.status not in ('resolved', 'closed') \
-                  else t.status = $3 end) \
+                  when 'spam' then 1 else t.status = $3 end) \
+             and (t.spam = 1) = ($3 = 'spam') \
              and ($4 is null or t.subject like $4 escape '\\' or exists \
                   (select 1 from messages mm where mm.ticket_id = t.id and mm.body like $4 escape '\\')) \
              order by t.updated_at desc, t.id desc limit $5"
@@ -172,6 +236,10 @@ impl Store {
         let tickets = rows
             .iter()
             .map(summary_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        let shown = rows
+            .iter()
+            .map(|row| row.try_get::<i64, _>("id"))
             .collect::<Result<Vec<_>, _>>()?;
         let action = if pattern.is_some() { "search" } else { "list" };
         let mut detail = format!("results={}", tickets.len());
@@ -188,6 +256,7 @@ impl Store {
             now,
         )
         .await?;
+        watch_hourly_views(&mut tx, scope, &shown, watch, now).await?;
         tx.commit().await?;
         Ok(tickets)
     }
@@ -208,8 +277,10 @@ impl Store {
              t.resolution_due, t.sla_breaches, t.reopen_count, ag.name as assignee, ",
             in_scope!(),
             " as regular, \
-             (select is_owner from queue_members o where o.queue_id = t.queue_id and o.agent_id = $1) as owner \
+             (select is_owner from queue_members o where o.queue_id = t.queue_id and o.agent_id = $1) as owner, \
+             t.spam, sm.name as spam_marked_by, sc.name as spam_confirmed_by \
              from tickets t join queues q on q.id = t.queue_id left join agents ag on ag.id = t.assignee_id \
+             left join agents sm on sm.id = t.spam_marked_by left join agents sc on sc.id = t.spam_confirmed_by \
              where t.reference = $3 and ",
             in_scope_or_break_glass!()
         ))
@@ -225,6 +296,14 @@ impl Store {
         let via_break_glass = row.try_get::<i64, _>("regular")? == 0;
         let queue_restricted = row.try_get::<i64, _>("restricted")? != 0;
         let is_owner = row.try_get::<Option<i64>, _>("owner")?.unwrap_or(0) != 0;
+        let spam = if row.try_get::<i64, _>("spam")? != 0 {
+            Some(SpamMark {
+                marked_by: row.try_get("spam_marked_by")?,
+                confirmed_by: row.try_get("spam_confirmed_by")?,
+            })
+        } else {
+            None
+        };
 
         let messages = sqlx::query(
             "select m.id, m.author, m.body, m.internal, m.encrypted, m.signature, m.redactions, m.created_at, \
@@ -317,7 +396,7 @@ impl Store {
             )
             .await?;
         }
-        watch_hourly_views(&mut tx, scope, watch, now).await?;
+        watch_hourly_views(&mut tx, scope, &[ticket_id], watch, now).await?;
         tx.commit().await?;
         Ok(AgentTicketView {
             summary,
@@ -328,7 +407,41 @@ impl Store {
             messages,
             assignable,
             canned,
+            spam,
+            viewer_owns_queue: is_owner && !via_break_glass,
         })
+    }
+
+    /// Records that an agent asked for a ticket that did not answer: unknown, out of their
+    /// scope or malformed, which all look the same to them. The reference is kept only as
+    /// a keyed digest, since what was typed could be anything. Raises the probing alert
+    /// once per hour for an agent whose distinct misses reach the threshold.
+    ///
+    /// Every miss takes this same path whatever the reason, so the answer and the work done
+    /// do not tell an unknown reference from one in another queue.
+    pub async fn record_failed_lookup(
+        &self,
+        scope: &AgentScope,
+        op: TicketOp,
+        reference_text: &str,
+        watch: AccessWatch,
+    ) -> Result<(), StoreError> {
+        let now = now_unix();
+        let digest = lookup_digest(&self.audit_key, reference_text);
+        let mut tx = self.begin_write().await?;
+        log_event(
+            &mut tx,
+            &self.audit_key,
+            &scope.actor(),
+            "lookup_failed",
+            None,
+            format!("{DIGEST_FIELD}{digest} op={}", op.id()),
+            now,
+        )
+        .await?;
+        watch_probing(&mut tx, scope, watch, now).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Mask numbers already used in a ticket in scope, for redacting an agent's message.
@@ -437,6 +550,9 @@ impl Store {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
         let ticket = locate(&mut tx, scope, reference).await?;
+        if ticket.spam {
+            return Err(StoreError::Conflict("marked spam"));
+        }
         let new_tier = if up {
             ticket.tier.up()
         } else {
@@ -504,6 +620,9 @@ impl Store {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
         let ticket = locate(&mut tx, scope, reference).await?;
+        if ticket.spam {
+            return Err(StoreError::Conflict("marked spam"));
+        }
         sqlx::query(
             "update tickets set status = $2, updated_at = $3, \
              closed_at = case when $2 in ('resolved', 'closed') then coalesce(closed_at, $3) else null end, \
@@ -718,13 +837,13 @@ impl Store {
 }
 
 /// Finds a ticket in scope (memberships only: break-glass never allows changes).
-async fn locate(
+pub(super) async fn locate(
     tx: &mut Tx<'_>,
     scope: &AgentScope,
     reference: &str,
 ) -> Result<Located, StoreError> {
     let row = sqlx::query(concat!(
-        "select t.id, t.tier, t.status, t.queue_id from tickets t where t.reference = $2 and ",
+        "select t.id, t.tier, t.status, t.queue_id, t.spam from tickets t where t.reference = $2 and ",
         in_scope!()
     ))
     .bind(scope.agent_id)
@@ -740,6 +859,7 @@ async fn locate(
             .parse()
             .map_err(|()| StoreError::Corrupt("ticket status"))?,
         queue_id: row.try_get("queue_id")?,
+        spam: row.try_get::<i64, _>("spam")? != 0,
     })
 }
 
@@ -768,7 +888,7 @@ pub(super) async fn insert_agent_message(
     Ok(())
 }
 
-async fn audit_change(
+pub(super) async fn audit_change(
     tx: &mut Tx<'_>,
     store: &Store,
     scope: &AgentScope,
@@ -789,46 +909,123 @@ async fn audit_change(
     .await
 }
 
-/// Raises one alert per hour for an agent who has opened more distinct tickets in the last
-/// hour than the threshold: the pattern of a bulk lookup hidden in ordinary work.
+/// Records the tickets just shown to an agent, then raises one alert per hour for an agent
+/// who has been shown more distinct tickets in the last hour than the threshold: the pattern
+/// of a bulk lookup hidden in ordinary work. Opening a ticket and seeing it as a row of a
+/// list or search count alike.
 async fn watch_hourly_views(
+    tx: &mut Tx<'_>,
+    scope: &AgentScope,
+    shown: &[i64],
+    watch: AccessWatch,
+    now: i64,
+) -> Result<(), StoreError> {
+    let hour_ago = now - 3600;
+    if !shown.is_empty() {
+        // One statement for up to 500 rows; the ids are ours, read a moment ago.
+        let ids = serde_json::to_string(shown).map_err(|_| StoreError::Corrupt("ticket ids"))?;
+        sqlx::query(
+            "insert into ticket_sightings (agent_id, ticket_id, seen_at) \
+             select $1, value, $2 from json_each($3) where true \
+             on conflict (agent_id, ticket_id) do update set seen_at = excluded.seen_at",
+        )
+        .bind(scope.agent_id)
+        .bind(now)
+        .bind(ids)
+        .execute(&mut **tx)
+        .await?;
+    }
+    sqlx::query("delete from ticket_sightings where agent_id = $1 and seen_at <= $2")
+        .bind(scope.agent_id)
+        .bind(hour_ago)
+        .execute(&mut **tx)
+        .await?;
+    let distinct: i64 =
+        sqlx::query_scalar("select count(*) from ticket_sightings where agent_id = $1")
+            .bind(scope.agent_id)
+            .fetch_one(&mut **tx)
+            .await?;
+    if distinct <= watch.hourly_view_threshold {
+        return Ok(());
+    }
+    raise_once_per_hour(
+        tx,
+        scope,
+        "hourly_views",
+        format!(
+            "was shown {distinct} distinct tickets in the last hour, opened or listed (threshold {})",
+            watch.hourly_view_threshold
+        ),
+        now,
+    )
+    .await
+}
+
+/// Where the digest sits in a `lookup_failed` entry's detail: first, at a fixed length,
+/// so distinct digests can be counted with plain `substr` on either engine.
+const DIGEST_FIELD: &str = "ref_digest=";
+const DIGEST_FIELD_LEN: i64 =
+    DIGEST_FIELD.len() as i64 + 2 * super::audit::LOOKUP_DIGEST_BYTES as i64;
+
+/// Raises one alert per hour for an agent whose failed lookups in the last hour name the
+/// threshold's number of distinct references: someone sweeping for tickets they cannot see.
+async fn watch_probing(
     tx: &mut Tx<'_>,
     scope: &AgentScope,
     watch: AccessWatch,
     now: i64,
 ) -> Result<(), StoreError> {
-    let hour_ago = now - 3600;
     let distinct: i64 = sqlx::query_scalar(
-        "select count(distinct reference) from audit_log \
-         where agent_id = $1 and action in ('view', 'view_break_glass') and at > $2",
+        "select count(distinct substr(detail, 1, $3)) from audit_log \
+         where agent_id = $1 and action = 'lookup_failed' and at > $2",
     )
     .bind(scope.agent_id)
-    .bind(hour_ago)
+    .bind(now - 3600)
+    .bind(DIGEST_FIELD_LEN)
     .fetch_one(&mut **tx)
     .await?;
-    if distinct <= watch.hourly_view_threshold {
+    if distinct < watch.probe_alert_threshold {
         return Ok(());
     }
-    let already: i64 = sqlx::query_scalar(
-        "select count(*) from alerts where kind = 'hourly_views' and agent_name = $1 and at > $2",
+    raise_once_per_hour(
+        tx,
+        scope,
+        "probing",
+        format!(
+            "asked for {distinct} distinct tickets that were unknown or out of scope in the last hour (threshold {})",
+            watch.probe_alert_threshold
+        ),
+        now,
     )
+    .await
+}
+
+/// Raises an admin alert of `kind` about this agent unless one was raised in the last hour.
+async fn raise_once_per_hour(
+    tx: &mut Tx<'_>,
+    scope: &AgentScope,
+    kind: &'static str,
+    detail: String,
+    now: i64,
+) -> Result<(), StoreError> {
+    let already: i64 = sqlx::query_scalar(
+        "select count(*) from alerts where kind = $1 and agent_name = $2 and at > $3",
+    )
+    .bind(kind)
     .bind(scope.name.as_str())
-    .bind(hour_ago)
+    .bind(now - 3600)
     .fetch_one(&mut **tx)
     .await?;
     if already == 0 {
         raise(
             tx,
             now,
-            "hourly_views",
+            kind,
             Audience::Admins,
             None,
             Some(scope.name.as_str()),
             None,
-            format!(
-                "viewed {distinct} distinct tickets in the last hour (threshold {})",
-                watch.hourly_view_threshold
-            ),
+            detail,
         )
         .await?;
     }

@@ -47,6 +47,29 @@ impl Actor {
     }
 }
 
+/// The admin pages that only show things, for `Store::audit_admin_view`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminView {
+    /// Alerts and privacy figures.
+    Dashboard,
+    Agents,
+    /// Queues, members, routing and canned responses.
+    Queues,
+    /// Retention policies and legal holds.
+    Retention,
+}
+
+impl AdminView {
+    fn id(self) -> &'static str {
+        match self {
+            AdminView::Dashboard => "dashboard",
+            AdminView::Agents => "agents",
+            AdminView::Queues => "queues",
+            AdminView::Retention => "retention",
+        }
+    }
+}
+
 /// One audit entry before it is chained.
 #[derive(Debug, Clone)]
 pub struct AuditEvent<'a> {
@@ -84,6 +107,26 @@ pub struct ChainBreak {
 }
 
 const GENESIS: [u8; 32] = [0; 32];
+
+/// Bytes of a lookup digest kept (hex doubles them): plenty to tell guesses apart.
+pub(super) const LOOKUP_DIGEST_BYTES: usize = 16;
+
+/// A keyed digest of a ticket reference someone asked for and did not get, hex. The log can
+/// then count distinct guesses, and match one against a known reference with the server's
+/// key, without keeping what was typed (a guess could be any text, even content). Keyed
+/// with the chain key, under its own label, so a database reader cannot test guesses.
+pub(super) fn lookup_digest(key: &AuditKey, reference_text: &str) -> String {
+    // HMAC takes keys of any length; this branch cannot be reached.
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&key.0) else {
+        return String::new();
+    };
+    mac.update(b"hushdesk failed ticket lookup v1\0");
+    mac.update(reference_text.as_bytes());
+    mac.finalize().into_bytes()[..LOOKUP_DIGEST_BYTES]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
 
 /// Appends one entry. The caller's transaction must hold the write lock (see
 /// `Store::begin_write`), so two appends cannot both chain onto the same head.
@@ -218,6 +261,32 @@ impl Store {
             head: prev_hash.iter().map(|b| format!("{b:02x}")).collect(),
             first_break,
         })
+    }
+
+    /// Records that an admin looked at one of the admin pages that only show things: who
+    /// looks at alerts, holds and memberships is worth knowing too. `rows` is how many
+    /// items the page listed.
+    pub async fn audit_admin_view(
+        &self,
+        admin: &super::AdminScope,
+        view: AdminView,
+        rows: usize,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        append(
+            &mut tx,
+            &self.audit_key,
+            AuditEvent {
+                actor: &admin.actor(),
+                action: "admin_view",
+                reference: None,
+                detail: format!("page={} rows={rows}", view.id()),
+            },
+            super::now_unix(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Appends one entry outside any other change (the CLI's own actions).

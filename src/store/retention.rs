@@ -4,6 +4,7 @@
 
 use sqlx::Row;
 
+use super::agent_tickets::{audit_change, locate};
 use super::alerts::Audience;
 use super::audit::{Actor, log_event};
 use super::scope::AdminScope;
@@ -401,7 +402,10 @@ impl Store {
         Ok(())
     }
 
-    /// Marks a ticket as spam and closes it; spam has its own, shorter retention.
+    /// Closes a ticket as spam on one agent's word. The ticket leaves every list but the
+    /// spam review, yet keeps the normal closed retention: one agent alone (perhaps a bribed
+    /// one) cannot make evidence disappear early. A second agent's `confirm_spam` gives it
+    /// the short spam retention; a queue owner's `restore_spam` undoes the mark.
     pub async fn mark_spam(
         &self,
         scope: &super::AgentScope,
@@ -409,26 +413,116 @@ impl Store {
     ) -> Result<(), StoreError> {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
-        let updated = sqlx::query(concat!(
-            "update tickets set spam = 1, status = 'closed', closed_at = coalesce(closed_at, $3), updated_at = $3 \
-             where reference = $2 and id in (select t.id from tickets t where t.reference = $2 and ",
-            super::scope::in_scope!(),
-            ")"
-        ))
+        let ticket = locate(&mut tx, scope, reference).await?;
+        let updated = sqlx::query(
+            "update tickets set spam = 1, spam_marked_by = $2, spam_marked_at = $3, \
+             spam_confirmed_by = null, spam_confirmed_at = null, status = 'closed', \
+             closed_at = coalesce(closed_at, $3), updated_at = $3 where id = $1 and spam = 0",
+        )
+        .bind(ticket.id)
         .bind(scope.agent_id)
-        .bind(reference)
         .bind(now)
         .execute(&mut *tx)
         .await?;
         if updated.rows_affected() != 1 {
-            return Err(StoreError::NotFound);
+            return Err(StoreError::Conflict("already spam"));
         }
-        log_event(
+        audit_change(
             &mut tx,
-            &self.audit_key,
-            &scope.actor(),
+            self,
+            scope,
             "marked_spam",
-            Some(reference),
+            reference,
+            "awaiting=confirmation".into(),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The second agent's word that a ticket marked as spam is spam: from then on the short
+    /// spam retention applies, counted from this confirmation. The agent who marked it
+    /// cannot confirm their own mark.
+    pub async fn confirm_spam(
+        &self,
+        scope: &super::AgentScope,
+        reference: &str,
+    ) -> Result<(), StoreError> {
+        let now = now_unix();
+        let mut tx = self.begin_write().await?;
+        let ticket = locate(&mut tx, scope, reference).await?;
+        let marked_by: Option<i64> = sqlx::query_scalar(
+            "select spam_marked_by from tickets where id = $1 and spam = 1 and spam_confirmed_by is null",
+        )
+        .bind(ticket.id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::Conflict("not awaiting spam confirmation"))?;
+        if marked_by == Some(scope.agent_id) {
+            return Err(StoreError::Conflict("own spam mark"));
+        }
+        sqlx::query(
+            "update tickets set spam_confirmed_by = $2, spam_confirmed_at = $3, updated_at = $3 where id = $1",
+        )
+        .bind(ticket.id)
+        .bind(scope.agent_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        audit_change(
+            &mut tx,
+            self,
+            scope,
+            "spam_confirmed",
+            reference,
+            String::new(),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Takes the spam mark off a ticket (confirmed or not, until it is purged) and opens it
+    /// again. Only owners of the ticket's queue may: they answer for what their queue keeps.
+    pub async fn restore_spam(
+        &self,
+        scope: &super::AgentScope,
+        reference: &str,
+    ) -> Result<(), StoreError> {
+        let now = now_unix();
+        let mut tx = self.begin_write().await?;
+        let ticket = locate(&mut tx, scope, reference).await?;
+        let owner: i64 = sqlx::query_scalar(
+            "select count(*) from queue_members m join tickets t on t.queue_id = m.queue_id \
+             where t.id = $1 and m.agent_id = $2 and m.is_owner = 1",
+        )
+        .bind(ticket.id)
+        .bind(scope.agent_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if owner == 0 {
+            return Err(StoreError::Conflict("queue owners only"));
+        }
+        let restored = sqlx::query(
+            "update tickets set spam = 0, spam_marked_by = null, spam_marked_at = null, \
+             spam_confirmed_by = null, spam_confirmed_at = null, status = 'open', closed_at = null, \
+             updated_at = $2 where id = $1 and spam = 1",
+        )
+        .bind(ticket.id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        if restored.rows_affected() != 1 {
+            return Err(StoreError::Conflict("not spam"));
+        }
+        audit_change(
+            &mut tx,
+            self,
+            scope,
+            "spam_restored",
+            reference,
             String::new(),
             now,
         )
@@ -474,10 +568,13 @@ async fn expired(
     as_of: i64,
     limit: i64,
 ) -> Result<Vec<Expired>, StoreError> {
-    // Precedence: spam, then a category override, then a queue override, then the default.
+    // Precedence: confirmed spam (counted from its confirmation), then a category override,
+    // then a queue override, then the default. Spam on one agent's word alone keeps the
+    // normal retention, so a single agent cannot shorten how long evidence is kept.
     let rows = sqlx::query(
-        "select * from (select t.id, t.reference, t.closed_at, t.spam, \
-           case when t.spam = 1 then (select days from retention_policies where scope = 'spam') \
+        "select * from (select t.id, t.reference, t.closed_at, t.spam_confirmed_by is not null as spam, \
+           case when t.spam_confirmed_by is not null then t.spam_confirmed_at else t.closed_at end as since, \
+           case when t.spam_confirmed_by is not null then (select days from retention_policies where scope = 'spam') \
            else coalesce( \
              (select days from retention_policies where scope = 'category:' || t.category), \
              (select p.days from retention_policies p join queues q on p.scope = 'queue:' || q.name where q.id = t.queue_id), \
@@ -485,7 +582,7 @@ async fn expired(
          from tickets t \
          where t.status in ('resolved', 'closed') and t.closed_at is not null \
            and not exists (select 1 from legal_holds h where h.ticket_id = t.id)) x \
-         where x.closed_at + x.days * 86400 <= $1 order by x.closed_at, x.id limit $2",
+         where x.since + x.days * 86400 <= $1 order by x.closed_at, x.id limit $2",
     )
     .bind(as_of)
     .bind(limit)

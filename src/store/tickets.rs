@@ -401,11 +401,15 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        // A reply to a finished ticket reopens it, and the reopening is counted.
+        // A reply to a finished ticket reopens it, and the reopening is counted. A ticket
+        // closed as spam stays closed (and its retention running): only a queue owner's
+        // restore opens it, so a spammer's reply cannot keep it alive out of sight.
         let updated = sqlx::query(
-            "update tickets set updated_at = $2, closed_at = null, pending_since = null, auto_closed = 0, \
-             reopen_count = reopen_count + (case when status in ('resolved', 'closed') then 1 else 0 end), \
-             status = case when status in ('pending_requester', 'resolved', 'closed') then 'open' else status end \
+            "update tickets set updated_at = $2, pending_since = null, auto_closed = 0, \
+             closed_at = case when spam = 1 then closed_at else null end, \
+             reopen_count = reopen_count + (case when spam = 0 and status in ('resolved', 'closed') then 1 else 0 end), \
+             status = case when spam = 1 then status \
+                      when status in ('pending_requester', 'resolved', 'closed') then 'open' else status end \
              where id = $1",
         )
         .bind(grant.ticket_id)

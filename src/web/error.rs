@@ -107,6 +107,14 @@ fn conflict_message(what: &'static str) -> &'static str {
         "agent name" => "An agent with that name already exists.",
         "queue name" => "A queue with that name already exists.",
         "canned response title" => "That queue already has a canned response with this title.",
+        "already spam" => "This ticket is already marked as spam.",
+        "own spam mark" => "A second agent must confirm your own spam mark.",
+        "not awaiting spam confirmation" => "This ticket is not awaiting a spam confirmation.",
+        "queue owners only" => "Only the owners of this ticket's queue can restore it.",
+        "not spam" => "This ticket is not marked as spam.",
+        "marked spam" => {
+            "This ticket is marked as spam; a queue owner must restore it before it changes."
+        }
         _ => "The request conflicts with the current state.",
     }
 }

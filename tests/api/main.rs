@@ -8,6 +8,7 @@ mod corpus;
 
 mod agents;
 mod audit;
+mod audit_failures;
 mod authz_matrix;
 mod bad_input;
 mod binary;

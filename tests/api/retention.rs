@@ -337,6 +337,17 @@ async fn queue_category_and_spam_retention_apply_in_order_and_changes_are_audite
         )
         .await;
     assert_eq!(marked.status(), 204);
+    // Spam retention needs a second agent's confirmation.
+    let checker = app.add_agent("checker", "l1", &["general"]).await;
+    let checker_token = app.api_login(&checker).await;
+    let confirmed = app
+        .agent_post(
+            &checker_token,
+            &format!("/api/v1/agent/tickets/{spam}/spam/confirm"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(confirmed.status(), 204);
 
     let plan = |days: i64| {
         let (ok, text) = cli(

@@ -158,7 +158,17 @@ fn issued(state: &AppState, name: &str, link: &EnrolmentLink) -> IssuedLink {
 }
 
 pub async fn list(State(state): State<AppState>, admin: CurrentAdmin) -> WebResult<AgentsPage> {
-    page(&state, &admin.admin, &admin.agent, Outcome::default()).await
+    let shown = page(&state, &admin.admin, &admin.agent, Outcome::default()).await?;
+    state
+        .desk
+        .store
+        .audit_admin_view(
+            &admin.admin,
+            crate::store::AdminView::Agents,
+            shown.agents.len(),
+        )
+        .await?;
+    Ok(shown)
 }
 
 pub async fn create(State(state): State<AppState>, form: AdminForm) -> WebResult<Response> {

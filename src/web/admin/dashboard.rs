@@ -4,6 +4,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::app::AppState;
+use crate::store::AdminView;
 use crate::web::agent::Nav;
 use crate::web::error::WebResult;
 use crate::web::public::human_time;
@@ -33,6 +34,11 @@ pub struct DashboardPage {
 pub async fn show(State(state): State<AppState>, admin: CurrentAdmin) -> WebResult<DashboardPage> {
     let alerts = state.desk.store.admin_alerts(&admin.admin, 200).await?;
     let metrics = state.desk.store.privacy_metrics().await?;
+    state
+        .desk
+        .store
+        .audit_admin_view(&admin.admin, AdminView::Dashboard, alerts.len())
+        .await?;
     Ok(DashboardPage {
         time_to_delete: metrics
             .mean_time_to_delete

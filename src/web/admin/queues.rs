@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use super::name_field;
 use crate::app::AppState;
 use crate::domain::Category;
-use crate::store::{CannedResponse, QueueRow};
+use crate::store::{AdminView, CannedResponse, QueueRow};
 use crate::web::agent::Nav;
 use crate::web::error::{WebError, WebResult};
 use crate::web::session::{AdminForm, CurrentAdmin};
@@ -34,9 +34,13 @@ pub async fn list(State(state): State<AppState>, admin: CurrentAdmin) -> WebResu
             (c.id(), queue)
         })
         .collect();
+    let queues = store.list_queues(&admin.admin).await?;
+    store
+        .audit_admin_view(&admin.admin, AdminView::Queues, queues.len())
+        .await?;
     Ok(QueuesPage {
         nav: Nav::of(&admin.agent),
-        queues: store.list_queues(&admin.admin).await?,
+        queues,
         routes,
         canned: store.canned_responses(&admin.admin).await?,
     })

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use super::name_field;
 use crate::app::AppState;
 use crate::domain::{Category, ReasonInput, Reference};
-use crate::store::{RetentionPolicy, RetentionScope};
+use crate::store::{AdminView, RetentionPolicy, RetentionScope};
 use crate::web::agent::Nav;
 use crate::web::error::{FieldError, WebError, WebResult};
 use crate::web::public::human_time;
@@ -31,6 +31,10 @@ pub struct RetentionPage {
 
 pub async fn show(State(state): State<AppState>, admin: CurrentAdmin) -> WebResult<RetentionPage> {
     let store = &state.desk.store;
+    let holds = store.holds(&admin.admin).await?;
+    store
+        .audit_admin_view(&admin.admin, AdminView::Retention, holds.len())
+        .await?;
     Ok(RetentionPage {
         nav: Nav::of(&admin.agent),
         policy: store.retention_policy(&admin.admin).await?,
@@ -41,9 +45,7 @@ pub async fn show(State(state): State<AppState>, admin: CurrentAdmin) -> WebResu
             .map(|q| q.name)
             .collect(),
         categories: Category::ALL.iter().map(|c| c.id()).collect(),
-        holds: store
-            .holds(&admin.admin)
-            .await?
+        holds: holds
             .into_iter()
             .map(|h| HoldLine {
                 reference: h.reference,

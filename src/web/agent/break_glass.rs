@@ -40,6 +40,7 @@ pub async fn open(State(state): State<AppState>, form: CsrfForm) -> WebResult<Re
         .into_response()
     };
     let Ok(reference) = typed.to_ascii_uppercase().parse::<Reference>() else {
+        record_failed_break_glass(&state, &form.agent.scope, typed).await?;
         return Ok(refuse(
             "That is not a ticket reference (HD- and eight characters).",
         ));
@@ -57,9 +58,28 @@ pub async fn open(State(state): State<AppState>, form: CsrfForm) -> WebResult<Re
     {
         Ok(()) => Ok(Redirect::to(&format!("/agent/tickets/{reference}")).into_response()),
         Err(IntakeError::Invalid(_)) => Ok(refuse("Write a justification.")),
-        Err(IntakeError::NotFound) => Ok(refuse(
-            "No ticket with that reference can be opened this way.",
-        )),
+        Err(IntakeError::NotFound) => {
+            record_failed_break_glass(&state, &form.agent.scope, typed).await?;
+            Ok(refuse(
+                "No ticket with that reference can be opened this way.",
+            ))
+        }
         Err(other) => Err(other.into()),
     }
+}
+
+/// A reference break-glass could not open is a failed lookup like any other: probing
+/// through this form must leave the same trace as probing ticket pages.
+async fn record_failed_break_glass(
+    state: &AppState,
+    scope: &crate::store::AgentScope,
+    typed: &str,
+) -> WebResult<()> {
+    let watch = super::tickets::watch(state);
+    state
+        .desk
+        .store
+        .record_failed_lookup(scope, crate::store::TicketOp::BreakGlass, typed, watch)
+        .await?;
+    Ok(())
 }

@@ -7,7 +7,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use super::{Nav, time_left};
 use crate::app::AppState;
 use crate::domain::{Name, Priority, Reference, Status};
-use crate::store::{AccessWatch, AgentTicketView, ListFilter, StatusFilter, TicketSummary};
+use crate::store::{
+    AccessWatch, AgentScope, AgentTicketView, ListFilter, StatusFilter, TicketOp, TicketSummary,
+};
 use crate::web::error::{FieldError, WebError, WebResult};
 use crate::web::public::human_time;
 use crate::web::session::{CsrfForm, CurrentAgent};
@@ -61,6 +63,7 @@ pub struct ListPage {
 fn status_choices() -> Vec<(&'static str, &'static str)> {
     let mut choices = vec![("active", "Active"), ("all", "All")];
     choices.extend(Status::ALL.iter().map(|s| (s.id(), s.id())));
+    choices.push(("spam", "Marked as spam"));
     choices
 }
 
@@ -69,6 +72,7 @@ pub(crate) fn parse_status_filter(text: &str, default: StatusFilter) -> WebResul
         "" => Ok(default),
         "active" => Ok(StatusFilter::Active),
         "all" => Ok(StatusFilter::All),
+        "spam" => Ok(StatusFilter::Spam),
         other => other
             .parse()
             .map(StatusFilter::Only)
@@ -97,7 +101,9 @@ pub async fn list(
         limit: 200,
     };
     let store = &state.desk.store;
-    let tickets = store.agent_tickets(&agent.scope, &filter).await?;
+    let tickets = store
+        .agent_tickets(&agent.scope, &filter, watch(&state))
+        .await?;
     let now = crate::store::now_unix();
     let alerts = store
         .agent_alerts(&agent.scope, now - 7 * 86_400)
@@ -198,12 +204,45 @@ pub struct TicketPage {
     pub settable_statuses: Vec<(&'static str, &'static str)>,
     pub priorities: Vec<&'static str>,
     pub assignable: Vec<String>,
+    pub spam: Option<SpamLine>,
+}
+
+/// The spam mark as the ticket page shows it, with what this viewer may do about it.
+pub struct SpamLine {
+    pub marked_by: String,
+    pub confirmed_by: Option<String>,
+    /// Not yet confirmed, and the viewer is not the agent who marked it.
+    pub may_confirm: bool,
+    /// The viewer owns the ticket's queue.
+    pub may_restore: bool,
 }
 
 pub(crate) fn watch(state: &AppState) -> AccessWatch {
     AccessWatch {
         hourly_view_threshold: i64::from(state.config.agents.hourly_view_threshold),
+        probe_alert_threshold: i64::from(state.config.agents.probe_alert_threshold),
     }
+}
+
+/// Passes on a ticket route's answer. A not-found answer (an unknown reference, one out of
+/// the agent's scope, or a malformed one: the same 404 to them) is first recorded as a
+/// failed lookup, so probing for tickets leaves a trace and can raise the probing alert.
+/// Every route that takes a reference ends here.
+pub(crate) async fn record_if_not_found<T>(
+    state: &AppState,
+    scope: &AgentScope,
+    op: TicketOp,
+    reference_text: &str,
+    answer: WebResult<T>,
+) -> WebResult<T> {
+    if matches!(answer, Err(WebError::NotFound)) {
+        state
+            .desk
+            .store
+            .record_failed_lookup(scope, op, reference_text, watch(state))
+            .await?;
+    }
+    answer
 }
 
 /// A reference from the path; a malformed one is simply not found.
@@ -216,16 +255,27 @@ pub async fn show(
     agent: CurrentAgent,
     Path(reference_text): Path<String>,
 ) -> WebResult<TicketPage> {
-    let reference = reference(&reference_text)?;
-    let view = state
-        .desk
-        .store
-        .agent_ticket(&agent.scope, reference.as_str(), watch(&state))
-        .await?;
-    Ok(page(Nav::of(&agent), view))
+    let answer: WebResult<_> = async {
+        let reference = reference(&reference_text)?;
+        let view = state
+            .desk
+            .store
+            .agent_ticket(&agent.scope, reference.as_str(), watch(&state))
+            .await?;
+        Ok(page(Nav::of(&agent), &agent.scope, view))
+    }
+    .await;
+    record_if_not_found(
+        &state,
+        &agent.scope,
+        TicketOp::View,
+        &reference_text,
+        answer,
+    )
+    .await
 }
 
-fn page(nav: Nav, view: AgentTicketView) -> TicketPage {
+fn page(nav: Nav, viewer: &AgentScope, view: AgentTicketView) -> TicketPage {
     let now = crate::store::now_unix();
     let t = view.summary;
     let (first_response, first_late) = match t.first_response_at {
@@ -281,6 +331,13 @@ fn page(nav: Nav, view: AgentTicketView) -> TicketPage {
             .collect(),
         priorities: Priority::ALL.iter().map(|p| p.id()).collect(),
         assignable: view.assignable,
+        spam: view.spam.map(|mark| SpamLine {
+            may_confirm: mark.confirmed_by.is_none()
+                && mark.marked_by.as_deref() != Some(viewer.name().as_str()),
+            marked_by: mark.marked_by.unwrap_or_else(|| "(not recorded)".into()),
+            confirmed_by: mark.confirmed_by,
+            may_restore: view.viewer_owns_queue,
+        }),
     }
 }
 
@@ -293,22 +350,33 @@ pub async fn reply(
     Path(reference_text): Path<String>,
     form: CsrfForm,
 ) -> WebResult<Response> {
-    let reference = reference(&reference_text)?;
-    let canned = match form.fields.get("canned").unwrap_or_default() {
-        "" => None,
-        id => Some(id.parse::<i64>().map_err(|_| WebError::NotFound)?),
-    };
-    state
-        .desk
-        .agent_message(
-            &form.agent.scope,
-            &reference,
-            form.fields.get("body").unwrap_or_default(),
-            canned,
-            form.fields.get("internal") == Some("yes"),
-        )
-        .await?;
-    Ok(back_to(&reference))
+    let answer: WebResult<_> = async {
+        let reference = reference(&reference_text)?;
+        let canned = match form.fields.get("canned").unwrap_or_default() {
+            "" => None,
+            id => Some(id.parse::<i64>().map_err(|_| WebError::NotFound)?),
+        };
+        state
+            .desk
+            .agent_message(
+                &form.agent.scope,
+                &reference,
+                form.fields.get("body").unwrap_or_default(),
+                canned,
+                form.fields.get("internal") == Some("yes"),
+            )
+            .await?;
+        Ok(back_to(&reference))
+    }
+    .await;
+    record_if_not_found(
+        &state,
+        &form.agent.scope,
+        TicketOp::Reply,
+        &reference_text,
+        answer,
+    )
+    .await
 }
 
 pub async fn status(
@@ -316,17 +384,28 @@ pub async fn status(
     Path(reference_text): Path<String>,
     form: CsrfForm,
 ) -> WebResult<Response> {
-    let reference = reference(&reference_text)?;
-    let status = form
-        .fields
-        .get("status")
-        .and_then(|s| s.parse::<Status>().ok())
-        .ok_or_else(|| invalid("status", "choose a status"))?;
-    state
-        .desk
-        .set_status(&form.agent.scope, &reference, status)
-        .await?;
-    Ok(back_to(&reference))
+    let answer: WebResult<_> = async {
+        let reference = reference(&reference_text)?;
+        let status = form
+            .fields
+            .get("status")
+            .and_then(|s| s.parse::<Status>().ok())
+            .ok_or_else(|| invalid("status", "choose a status"))?;
+        state
+            .desk
+            .set_status(&form.agent.scope, &reference, status)
+            .await?;
+        Ok(back_to(&reference))
+    }
+    .await;
+    record_if_not_found(
+        &state,
+        &form.agent.scope,
+        TicketOp::Status,
+        &reference_text,
+        answer,
+    )
+    .await
 }
 
 pub async fn priority(
@@ -334,23 +413,34 @@ pub async fn priority(
     Path(reference_text): Path<String>,
     form: CsrfForm,
 ) -> WebResult<Response> {
-    let reference = reference(&reference_text)?;
-    let priority = form
-        .fields
-        .get("priority")
-        .and_then(|s| s.parse::<Priority>().ok())
-        .ok_or_else(|| invalid("priority", "choose P1 to P4"))?;
-    state
-        .desk
-        .store
-        .set_priority(
-            &form.agent.scope,
-            reference.as_str(),
-            priority,
-            state.desk.sla,
-        )
-        .await?;
-    Ok(back_to(&reference))
+    let answer: WebResult<_> = async {
+        let reference = reference(&reference_text)?;
+        let priority = form
+            .fields
+            .get("priority")
+            .and_then(|s| s.parse::<Priority>().ok())
+            .ok_or_else(|| invalid("priority", "choose P1 to P4"))?;
+        state
+            .desk
+            .store
+            .set_priority(
+                &form.agent.scope,
+                reference.as_str(),
+                priority,
+                state.desk.sla,
+            )
+            .await?;
+        Ok(back_to(&reference))
+    }
+    .await;
+    record_if_not_found(
+        &state,
+        &form.agent.scope,
+        TicketOp::Priority,
+        &reference_text,
+        answer,
+    )
+    .await
 }
 
 pub async fn assign(
@@ -358,17 +448,28 @@ pub async fn assign(
     Path(reference_text): Path<String>,
     form: CsrfForm,
 ) -> WebResult<Response> {
-    let reference = reference(&reference_text)?;
-    let assignee = match form.fields.get("assignee").unwrap_or_default() {
-        "" => None,
-        name => Some(Name::parse(name).map_err(|m| invalid("assignee", m))?),
-    };
-    state
-        .desk
-        .store
-        .assign(&form.agent.scope, reference.as_str(), assignee.as_ref())
-        .await?;
-    Ok(back_to(&reference))
+    let answer: WebResult<_> = async {
+        let reference = reference(&reference_text)?;
+        let assignee = match form.fields.get("assignee").unwrap_or_default() {
+            "" => None,
+            name => Some(Name::parse(name).map_err(|m| invalid("assignee", m))?),
+        };
+        state
+            .desk
+            .store
+            .assign(&form.agent.scope, reference.as_str(), assignee.as_ref())
+            .await?;
+        Ok(back_to(&reference))
+    }
+    .await;
+    record_if_not_found(
+        &state,
+        &form.agent.scope,
+        TicketOp::Assign,
+        &reference_text,
+        answer,
+    )
+    .await
 }
 
 pub async fn escalate(
@@ -393,36 +494,113 @@ async fn change_tier(
     form: CsrfForm,
     up: bool,
 ) -> WebResult<Response> {
-    let reference = reference(&reference_text)?;
-    let outcome = state
-        .desk
-        .change_tier(
-            &form.agent.scope,
-            &reference,
-            form.fields.get("reason").unwrap_or_default(),
-            up,
-        )
-        .await?;
-    if outcome.still_in_scope {
-        Ok(back_to(&reference))
+    let answer: WebResult<_> = async {
+        let reference = reference(&reference_text)?;
+        let outcome = state
+            .desk
+            .change_tier(
+                &form.agent.scope,
+                &reference,
+                form.fields.get("reason").unwrap_or_default(),
+                up,
+            )
+            .await?;
+        if outcome.still_in_scope {
+            Ok(back_to(&reference))
+        } else {
+            Ok(Redirect::to("/agent/tickets?notice=escalated-away").into_response())
+        }
+    }
+    .await;
+    let op = if up {
+        TicketOp::Escalate
     } else {
-        Ok(Redirect::to("/agent/tickets?notice=escalated-away").into_response())
+        TicketOp::Deescalate
+    };
+    record_if_not_found(&state, &form.agent.scope, op, &reference_text, answer).await
+}
+
+/// Closes the ticket as spam. It leaves the lists (but for the spam review) and keeps the
+/// normal retention until a second agent confirms.
+pub async fn spam(
+    state: State<AppState>,
+    path: Path<String>,
+    form: CsrfForm,
+) -> WebResult<Response> {
+    spam_step(state, path, form, SpamStep::Mark).await
+}
+
+/// A second agent confirms the spam mark: the short spam retention then applies.
+pub async fn confirm_spam(
+    state: State<AppState>,
+    path: Path<String>,
+    form: CsrfForm,
+) -> WebResult<Response> {
+    spam_step(state, path, form, SpamStep::Confirm).await
+}
+
+/// A queue owner takes the spam mark off and opens the ticket again.
+pub async fn restore_spam(
+    state: State<AppState>,
+    path: Path<String>,
+    form: CsrfForm,
+) -> WebResult<Response> {
+    spam_step(state, path, form, SpamStep::Restore).await
+}
+
+/// The three steps of the spam review, shared by the agent pages and the JSON API.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum SpamStep {
+    Mark,
+    Confirm,
+    Restore,
+}
+
+impl SpamStep {
+    pub(crate) fn op(self) -> TicketOp {
+        match self {
+            SpamStep::Mark => TicketOp::Spam,
+            SpamStep::Confirm => TicketOp::ConfirmSpam,
+            SpamStep::Restore => TicketOp::RestoreSpam,
+        }
+    }
+
+    pub(crate) async fn run(
+        self,
+        state: &AppState,
+        scope: &AgentScope,
+        reference: &Reference,
+    ) -> WebResult<()> {
+        let store = &state.desk.store;
+        match self {
+            SpamStep::Mark => store.mark_spam(scope, reference.as_str()).await?,
+            SpamStep::Confirm => store.confirm_spam(scope, reference.as_str()).await?,
+            SpamStep::Restore => store.restore_spam(scope, reference.as_str()).await?,
+        }
+        Ok(())
     }
 }
 
-/// Closes the ticket as spam (its own, shorter retention applies).
-pub async fn spam(
+async fn spam_step(
     State(state): State<AppState>,
     Path(reference_text): Path<String>,
     form: CsrfForm,
+    step: SpamStep,
 ) -> WebResult<Response> {
-    let reference = reference(&reference_text)?;
-    state
-        .desk
-        .store
-        .mark_spam(&form.agent.scope, reference.as_str())
-        .await?;
-    Ok(back_to(&reference))
+    let answer: WebResult<_> = async {
+        let reference = reference(&reference_text)?;
+        step.run(&state, &form.agent.scope, &reference).await?;
+        Ok(back_to(&reference))
+    }
+    .await;
+    record_if_not_found(
+        &state,
+        &form.agent.scope,
+        step.op(),
+        &reference_text,
+        answer,
+    )
+    .await
 }
 
 fn invalid(field: &'static str, message: &str) -> WebError {

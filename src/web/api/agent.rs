@@ -11,8 +11,10 @@ use crate::access::{LoginError, login};
 use crate::app::AppState;
 use crate::domain::{Name, Priority, Status};
 use crate::redact::RedactionCounts;
-use crate::store::{ListFilter, Session, StatusFilter, TicketSummary};
-use crate::web::agent::tickets::{parse_queue_filter, parse_status_filter, reference, watch};
+use crate::store::{ListFilter, Session, SpamMark, StatusFilter, TicketOp, TicketSummary};
+use crate::web::agent::tickets::{
+    SpamStep, parse_queue_filter, parse_status_filter, record_if_not_found, reference, watch,
+};
 use crate::web::error::{FieldError, WebError, WebResult};
 use crate::web::extract::ApiJson;
 use crate::web::session::ApiAgent;
@@ -123,7 +125,7 @@ pub async fn list(
     let tickets = state
         .desk
         .store
-        .agent_tickets(&agent.scope, &filter)
+        .agent_tickets(&agent.scope, &filter, watch(&state))
         .await?;
     Ok(Json(ListJson {
         tickets: tickets.into_iter().map(SummaryJson::from).collect(),
@@ -145,7 +147,33 @@ pub struct TicketJson {
     created_at: String,
     first_response_due: Option<String>,
     resolution_due: Option<String>,
+    /// Present when the ticket was closed as spam.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    spam: Option<SpamJson>,
     messages: Vec<MessageJson>,
+}
+
+#[derive(Serialize)]
+pub struct SpamJson {
+    /// `pending` (one agent's word: normal retention, restorable by queue owners) or
+    /// `confirmed` (a second agent agreed: the short spam retention applies).
+    state: &'static str,
+    marked_by: Option<String>,
+    confirmed_by: Option<String>,
+}
+
+impl From<SpamMark> for SpamJson {
+    fn from(mark: SpamMark) -> Self {
+        SpamJson {
+            state: if mark.confirmed_by.is_some() {
+                "confirmed"
+            } else {
+                "pending"
+            },
+            marked_by: mark.marked_by,
+            confirmed_by: mark.confirmed_by,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -178,11 +206,27 @@ pub async fn show(
     agent: ApiAgent,
     Path(reference_text): Path<String>,
 ) -> WebResult<Json<TicketJson>> {
-    let reference = reference(&reference_text)?;
+    let answer = ticket_json(&state, &agent, &reference_text).await;
+    record_if_not_found(
+        &state,
+        &agent.scope,
+        TicketOp::View,
+        &reference_text,
+        answer,
+    )
+    .await
+}
+
+async fn ticket_json(
+    state: &AppState,
+    agent: &ApiAgent,
+    reference_text: &str,
+) -> WebResult<Json<TicketJson>> {
+    let reference = reference(reference_text)?;
     let view = state
         .desk
         .store
-        .agent_ticket(&agent.scope, reference.as_str(), watch(&state))
+        .agent_ticket(&agent.scope, reference.as_str(), watch(state))
         .await?;
     let t = view.summary;
     Ok(Json(TicketJson {
@@ -199,6 +243,7 @@ pub async fn show(
         created_at: rfc3339(t.created_at),
         first_response_due: t.first_response_due.map(rfc3339),
         resolution_due: t.resolution_due.map(rfc3339),
+        spam: view.spam.map(SpamJson::from),
         messages: view
             .messages
             .into_iter()
@@ -252,24 +297,35 @@ pub async fn reply(
     Path(reference_text): Path<String>,
     ApiJson(body): ApiJson<ReplyBody>,
 ) -> WebResult<(StatusCode, Json<ReplyJson>)> {
-    let reference = reference(&reference_text)?;
-    let outcome = state
-        .desk
-        .agent_message(
-            &agent.scope,
-            &reference,
-            &body.body,
-            body.canned,
-            body.internal,
-        )
-        .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(ReplyJson {
-            redactions: outcome.redactions,
-            mailed: outcome.mailed.map(|m| m.id()),
-        }),
-    ))
+    let answer: WebResult<_> = async {
+        let reference = reference(&reference_text)?;
+        let outcome = state
+            .desk
+            .agent_message(
+                &agent.scope,
+                &reference,
+                &body.body,
+                body.canned,
+                body.internal,
+            )
+            .await?;
+        Ok((
+            StatusCode::CREATED,
+            Json(ReplyJson {
+                redactions: outcome.redactions,
+                mailed: outcome.mailed.map(|m| m.id()),
+            }),
+        ))
+    }
+    .await;
+    record_if_not_found(
+        &state,
+        &agent.scope,
+        TicketOp::Reply,
+        &reference_text,
+        answer,
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -310,15 +366,24 @@ async fn change_tier(
     ApiJson(body): ApiJson<ReasonBody>,
     up: bool,
 ) -> WebResult<Json<TierJson>> {
-    let reference = reference(&reference_text)?;
-    let outcome = state
-        .desk
-        .change_tier(&agent.scope, &reference, &body.reason, up)
-        .await?;
-    Ok(Json(TierJson {
-        tier: outcome.tier.get(),
-        in_scope: outcome.still_in_scope,
-    }))
+    let answer: WebResult<_> = async {
+        let reference = reference(&reference_text)?;
+        let outcome = state
+            .desk
+            .change_tier(&agent.scope, &reference, &body.reason, up)
+            .await?;
+        Ok(Json(TierJson {
+            tier: outcome.tier.get(),
+            in_scope: outcome.still_in_scope,
+        }))
+    }
+    .await;
+    let op = if up {
+        TicketOp::Escalate
+    } else {
+        TicketOp::Deescalate
+    };
+    record_if_not_found(&state, &agent.scope, op, &reference_text, answer).await
 }
 
 #[derive(Deserialize)]
@@ -338,18 +403,29 @@ pub async fn status(
     Path(reference_text): Path<String>,
     ApiJson(body): ApiJson<StatusBody>,
 ) -> WebResult<Json<StatusJson>> {
-    let reference = reference(&reference_text)?;
-    let status: Status = body
-        .status
-        .parse()
-        .map_err(|()| invalid("status", "unknown status"))?;
-    state
-        .desk
-        .set_status(&agent.scope, &reference, status)
-        .await?;
-    Ok(Json(StatusJson {
-        status: status.id(),
-    }))
+    let answer: WebResult<_> = async {
+        let reference = reference(&reference_text)?;
+        let status: Status = body
+            .status
+            .parse()
+            .map_err(|()| invalid("status", "unknown status"))?;
+        state
+            .desk
+            .set_status(&agent.scope, &reference, status)
+            .await?;
+        Ok(Json(StatusJson {
+            status: status.id(),
+        }))
+    }
+    .await;
+    record_if_not_found(
+        &state,
+        &agent.scope,
+        TicketOp::Status,
+        &reference_text,
+        answer,
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -364,17 +440,28 @@ pub async fn priority(
     Path(reference_text): Path<String>,
     ApiJson(body): ApiJson<PriorityBody>,
 ) -> WebResult<StatusCode> {
-    let reference = reference(&reference_text)?;
-    let priority: Priority = body
-        .priority
-        .parse()
-        .map_err(|()| invalid("priority", "choose P1 to P4"))?;
-    state
-        .desk
-        .store
-        .set_priority(&agent.scope, reference.as_str(), priority, state.desk.sla)
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
+    let answer: WebResult<_> = async {
+        let reference = reference(&reference_text)?;
+        let priority: Priority = body
+            .priority
+            .parse()
+            .map_err(|()| invalid("priority", "choose P1 to P4"))?;
+        state
+            .desk
+            .store
+            .set_priority(&agent.scope, reference.as_str(), priority, state.desk.sla)
+            .await?;
+        Ok(StatusCode::NO_CONTENT)
+    }
+    .await;
+    record_if_not_found(
+        &state,
+        &agent.scope,
+        TicketOp::Priority,
+        &reference_text,
+        answer,
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -389,33 +476,71 @@ pub async fn assign(
     Path(reference_text): Path<String>,
     ApiJson(body): ApiJson<AssignBody>,
 ) -> WebResult<StatusCode> {
-    let reference = reference(&reference_text)?;
-    let assignee = body
-        .agent
-        .as_deref()
-        .map(Name::parse)
-        .transpose()
-        .map_err(|m| invalid("agent", m))?;
-    state
-        .desk
-        .store
-        .assign(&agent.scope, reference.as_str(), assignee.as_ref())
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
+    let answer: WebResult<_> = async {
+        let reference = reference(&reference_text)?;
+        let assignee = body
+            .agent
+            .as_deref()
+            .map(Name::parse)
+            .transpose()
+            .map_err(|m| invalid("agent", m))?;
+        state
+            .desk
+            .store
+            .assign(&agent.scope, reference.as_str(), assignee.as_ref())
+            .await?;
+        Ok(StatusCode::NO_CONTENT)
+    }
+    .await;
+    record_if_not_found(
+        &state,
+        &agent.scope,
+        TicketOp::Assign,
+        &reference_text,
+        answer,
+    )
+    .await
 }
 
+/// Closes the ticket as spam, pending a second agent's confirmation (`…/spam/confirm`);
+/// until then the normal retention applies and queue owners can `…/spam/restore` it.
 pub async fn spam(
+    state: State<AppState>,
+    agent: ApiAgent,
+    path: Path<String>,
+) -> WebResult<StatusCode> {
+    spam_step(state, agent, path, SpamStep::Mark).await
+}
+
+pub async fn confirm_spam(
+    state: State<AppState>,
+    agent: ApiAgent,
+    path: Path<String>,
+) -> WebResult<StatusCode> {
+    spam_step(state, agent, path, SpamStep::Confirm).await
+}
+
+pub async fn restore_spam(
+    state: State<AppState>,
+    agent: ApiAgent,
+    path: Path<String>,
+) -> WebResult<StatusCode> {
+    spam_step(state, agent, path, SpamStep::Restore).await
+}
+
+async fn spam_step(
     State(state): State<AppState>,
     agent: ApiAgent,
     Path(reference_text): Path<String>,
+    step: SpamStep,
 ) -> WebResult<StatusCode> {
-    let reference = reference(&reference_text)?;
-    state
-        .desk
-        .store
-        .mark_spam(&agent.scope, reference.as_str())
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
+    let answer: WebResult<_> = async {
+        let reference = reference(&reference_text)?;
+        step.run(&state, &agent.scope, &reference).await?;
+        Ok(StatusCode::NO_CONTENT)
+    }
+    .await;
+    record_if_not_found(&state, &agent.scope, step.op(), &reference_text, answer).await
 }
 
 fn invalid(field: &'static str, message: &str) -> WebError {

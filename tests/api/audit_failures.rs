@@ -1,0 +1,644 @@
+//! What did not work is audited too: failed ticket lookups (by keyed digest, never the
+//! guess in clear) with a probing alert, admin pages that only show things, list and search
+//! rows toward the hourly-volume alert, and spam that one agent alone cannot use to destroy
+//! evidence early.
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::{Value, json};
+
+use crate::support::{HtmlSession, TestAgent, TestApp, files_containing, files_under};
+
+const BIN: &str = env!("CARGO_BIN_EXE_hushdesk");
+const DAY: i64 = 86_400;
+
+/// A well-formed reference that no ticket has (Crockford base32, eight characters).
+const UNKNOWN: &str = "HD-ZZZZ9999";
+/// A malformed guess carrying text that must never reach the database in clear.
+const MALFORMED: &str = "HD-zprobeguessmarker";
+
+/// (actor, reference, detail) of every audit entry with `action`, oldest first, read from
+/// the database file.
+async fn audit_rows(app: &TestApp, action: &str) -> Vec<(String, Option<String>, String)> {
+    let url = format!(
+        "sqlite://{}?mode=ro",
+        app.data_dir.join("hushdesk.db").display()
+    );
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let rows: Vec<(String, Option<String>, String)> = sqlx::query_as(
+        "select actor, reference, detail from audit_log where action = $1 order by seq",
+    )
+    .bind(action)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    rows
+}
+
+fn digest_of(detail: &str) -> &str {
+    detail
+        .split_whitespace()
+        .find_map(|kv| kv.strip_prefix("ref_digest="))
+        .unwrap()
+}
+
+fn op_of(detail: &str) -> &str {
+    detail
+        .split_whitespace()
+        .find_map(|kv| kv.strip_prefix("op="))
+        .unwrap()
+}
+
+fn cli(data_dir: &Path, args: &[&str]) -> String {
+    let output = Command::new(BIN)
+        .args(args)
+        .env_clear()
+        .env("HUSHDESK_DATA_DIR", data_dir)
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.status.success(), "{args:?}: {text}");
+    text
+}
+
+fn as_of(days_from_now: i64) -> String {
+    let at = time::OffsetDateTime::now_utc() + time::Duration::seconds(days_from_now * DAY);
+    at.format(&time::format_description::well_known::Rfc3339)
+        .unwrap()
+}
+
+async fn admin_dashboard(app: &TestApp, admin: &TestAgent) -> String {
+    let session = app.html_login(admin).await;
+    app.html_get(&session, "/admin").await.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn failed_lookups_are_audited_by_digest_and_answer_exactly_like_out_of_scope() {
+    let app = TestApp::spawn().await;
+    let agent = app.add_agent("alice", "l1", &["general"]).await;
+    let token = app.api_login(&agent).await;
+    let (mine, _) = app.file_in("functionality", "Mine", "In my queue").await;
+    let (theirs, _) = app.file_in("billing", "Theirs", "In another queue").await;
+
+    // Positive control: a successful read is audited as a read, with its reference.
+    let ok = app
+        .agent_get(&token, &format!("/api/v1/agent/tickets/{mine}"))
+        .await;
+    assert_eq!(ok.status(), 200);
+    let views = audit_rows(&app, "view").await;
+    assert_eq!(views.len(), 1);
+    assert_eq!(views[0].1.as_deref(), Some(mine.as_str()));
+    assert!(audit_rows(&app, "lookup_failed").await.is_empty());
+
+    // Out of scope, unknown, and unknown again: the same answer, byte for byte.
+    let mut answers = Vec::new();
+    for reference in [theirs.as_str(), UNKNOWN, UNKNOWN, MALFORMED] {
+        let response = app
+            .agent_get(&token, &format!("/api/v1/agent/tickets/{reference}"))
+            .await;
+        let status = response.status();
+        let content_type = response.headers()["content-type"].clone();
+        answers.push((status, content_type, response.bytes().await.unwrap()));
+    }
+    assert_eq!(answers[0].0, 404);
+    assert!(answers.iter().all(|a| *a == answers[0]), "{answers:?}");
+    // The HTML pages record their misses the same way.
+    let session = app.html_login(&agent).await;
+    let page = app
+        .html_get(&session, &format!("/agent/tickets/{theirs}"))
+        .await;
+    assert_eq!(page.status(), 404);
+
+    let failed = audit_rows(&app, "lookup_failed").await;
+    assert_eq!(failed.len(), 5, "{failed:?}");
+    assert!(failed.iter().all(|(actor, reference, detail)| {
+        actor == "alice" && reference.is_none() && op_of(detail) == "view"
+    }));
+    // The digest tells guesses apart and recognises a repeated one…
+    let digests: Vec<&str> = failed.iter().map(|(_, _, d)| digest_of(d)).collect();
+    assert_eq!(digests[1], digests[2], "the same guess, the same digest");
+    assert_eq!(
+        digests[0], digests[4],
+        "the same reference from HTML and API"
+    );
+    assert!(digests[0] != digests[1] && digests[1] != digests[3] && digests[0] != digests[3]);
+    // …but neither the out-of-scope reference nor any guess is in the entries…
+    for (_, _, detail) in &failed {
+        assert!(
+            !detail.contains(&theirs) && !detail.contains(UNKNOWN) && !detail.contains("zprobe")
+        );
+    }
+    // …nor anywhere in the database files (the real reference is, as its own ticket's).
+    let files = files_under(&app.data_dir);
+    assert!(files_containing(&files, UNKNOWN).is_empty());
+    assert!(files_containing(&files, "zprobeguessmarker").is_empty());
+    assert!(
+        !files_containing(&files, &theirs).is_empty(),
+        "positive control"
+    );
+}
+
+/// (path after the reference, form fields, the `op` its failed lookup records)
+type HtmlAction = (
+    &'static str,
+    &'static [(&'static str, &'static str)],
+    &'static str,
+);
+
+#[tokio::test]
+async fn unknown_and_out_of_scope_misses_do_the_same_work_and_take_the_same_time() {
+    let app = TestApp::spawn().await;
+    let agent = app.add_agent("abel", "l1", &["general"]).await;
+    let token = app.api_login(&agent).await;
+    let (theirs, _) = app.file_in("billing", "Theirs", "Out of scope").await;
+    let timed = |reference: String| {
+        let path = format!("/api/v1/agent/tickets/{reference}");
+        let app = &app;
+        let token = token.clone();
+        async move {
+            let started = std::time::Instant::now();
+            let response = app.agent_get(&token, &path).await;
+            assert_eq!(response.status(), 404);
+            started.elapsed()
+        }
+    };
+    // Interleaved, so load on the machine weighs on both alike.
+    let rounds = 30;
+    let (mut unknown, mut outside) = (Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        unknown.push(timed(UNKNOWN.to_owned()).await);
+        outside.push(timed(theirs.clone()).await);
+    }
+    unknown.sort();
+    outside.sort();
+    let (unknown, outside) = (unknown[rounds / 2], outside[rounds / 2]);
+    eprintln!("median 404: unknown {unknown:?}, out of scope {outside:?}");
+    let ratio = unknown.max(outside).as_secs_f64() / unknown.min(outside).as_secs_f64();
+    assert!(
+        ratio < 2.0,
+        "unknown {unknown:?} vs out of scope {outside:?}"
+    );
+    // Each miss appended its entry, whichever kind it was.
+    assert_eq!(audit_rows(&app, "lookup_failed").await.len(), 2 * rounds);
+}
+
+#[tokio::test]
+async fn every_ticket_route_records_its_failed_lookup() {
+    let app = TestApp::spawn().await;
+    let agent = app.add_agent("bruno", "l2", &["general"]).await;
+    let token = app.api_login(&agent).await;
+    let session = app.html_login(&agent).await;
+    let (elsewhere, _) = app.file_in("billing", "Elsewhere", "Other queue").await;
+
+    let api: [(&str, Value, &str); 10] = [
+        ("replies", json!({ "body": "Hello" }), "reply"),
+        ("escalate", json!({ "reason": "Needs L3" }), "escalate"),
+        ("deescalate", json!({ "reason": "Back" }), "deescalate"),
+        ("status", json!({ "status": "closed" }), "status"),
+        ("priority", json!({ "priority": "P1" }), "priority"),
+        ("assign", json!({ "agent": null }), "assign"),
+        ("spam", json!({}), "spam"),
+        ("spam/confirm", json!({}), "spam_confirm"),
+        ("spam/restore", json!({}), "spam_restore"),
+        ("", json!(null), "view"),
+    ];
+    let mut expected = Vec::new();
+    for (action, body, op) in &api {
+        let response = if action.is_empty() {
+            app.agent_get(&token, &format!("/api/v1/agent/tickets/{elsewhere}"))
+                .await
+        } else {
+            app.agent_post(
+                &token,
+                &format!("/api/v1/agent/tickets/{elsewhere}/{action}"),
+                body,
+            )
+            .await
+        };
+        assert_eq!(response.status(), 404, "API {action}");
+        expected.push(*op);
+    }
+    let html: [HtmlAction; 9] = [
+        ("reply", &[("body", "Hello")], "reply"),
+        ("status", &[("status", "closed")], "status"),
+        ("priority", &[("priority", "P1")], "priority"),
+        ("assign", &[("assignee", "")], "assign"),
+        ("escalate", &[("reason", "Needs L3")], "escalate"),
+        ("deescalate", &[("reason", "Back")], "deescalate"),
+        ("spam", &[], "spam"),
+        ("spam/confirm", &[], "spam_confirm"),
+        ("spam/restore", &[], "spam_restore"),
+    ];
+    for (action, fields, op) in &html {
+        let response = app
+            .html_post(
+                &session,
+                &format!("/agent/tickets/{UNKNOWN}/{action}"),
+                fields,
+            )
+            .await;
+        assert_eq!(response.status(), 404, "HTML {action}");
+        expected.push(*op);
+    }
+    let refused = app
+        .html_post(
+            &session,
+            "/agent/break-glass",
+            &[("reference", UNKNOWN), ("justification", "Customer called")],
+        )
+        .await;
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("No ticket with that reference")
+    );
+    expected.push("break_glass");
+
+    let failed = audit_rows(&app, "lookup_failed").await;
+    let ops: Vec<&str> = failed.iter().map(|(_, _, d)| op_of(d)).collect();
+    assert_eq!(ops, expected);
+    // Nothing changed on the ticket that was out of scope.
+    assert!(audit_rows(&app, "marked_spam").await.is_empty());
+    assert!(audit_rows(&app, "status").await.is_empty());
+}
+
+async fn probe(app: &TestApp, token: &str, reference: &str) {
+    let path = format!("/api/v1/agent/tickets/{reference}");
+    assert_eq!(app.agent_get(token, &path).await.status(), 404);
+}
+
+#[tokio::test]
+async fn probing_distinct_references_raises_one_admin_alert_per_hour() {
+    let app = TestApp::spawn_with(|c| c.agents.probe_alert_threshold = 3).await;
+    let agent = app.add_agent("carla", "l1", &["general"]).await;
+    let admin = app.add_agent("dora", "admin", &[]).await;
+    let token = app.api_login(&agent).await;
+    let (theirs, _) = app.file_in("billing", "Theirs", "Out of scope").await;
+    // Two distinct misses, each repeated: below the threshold.
+    for reference in [UNKNOWN, &theirs, UNKNOWN, &theirs] {
+        probe(&app, &token, reference).await;
+    }
+    let before = admin_dashboard(&app, &admin).await;
+    assert!(!before.contains("probing"), "{before}");
+
+    // The third distinct reference reaches it; more misses in the hour raise nothing new.
+    for guess in ["HD-ZZZZ9998", "HD-ZZZZ9997", "HD-ZZZZ9996"] {
+        probe(&app, &token, guess).await;
+    }
+    let after = admin_dashboard(&app, &admin).await;
+    assert_eq!(after.matches("probing").count(), 1, "{after}");
+    assert!(after.contains("carla") && after.contains("threshold 3"));
+    assert!(!after.contains(&theirs), "the alert names no reference");
+}
+
+#[tokio::test]
+async fn each_admin_page_view_appends_one_audit_entry() {
+    let app = TestApp::spawn().await;
+    let admin = app.add_agent("erin", "admin", &[]).await;
+    let session = app.html_login(&admin).await;
+    assert!(audit_rows(&app, "admin_view").await.is_empty());
+
+    for page in [
+        "/admin",
+        "/admin/agents",
+        "/admin/queues",
+        "/admin/retention",
+        "/admin/audit",
+    ] {
+        assert_eq!(app.html_get(&session, page).await.status(), 200, "{page}");
+    }
+    let views = audit_rows(&app, "admin_view").await;
+    let pages: Vec<&str> = views
+        .iter()
+        .map(|(actor, _, detail)| {
+            assert_eq!(actor, "erin");
+            detail.split_whitespace().next().unwrap()
+        })
+        .collect();
+    assert_eq!(
+        pages,
+        [
+            "page=dashboard",
+            "page=agents",
+            "page=queues",
+            "page=retention"
+        ]
+    );
+    // The audit log page keeps its own entry.
+    assert_eq!(audit_rows(&app, "audit_read").await.len(), 1);
+}
+
+#[tokio::test]
+async fn rows_shown_by_lists_and_searches_count_toward_the_hourly_view_alert() {
+    let app = TestApp::spawn_with(|c| c.agents.hourly_view_threshold = 3).await;
+    let agent = app.add_agent("fred", "l1", &["general"]).await;
+    let admin = app.add_agent("gina", "admin", &[]).await;
+    let token = app.api_login(&agent).await;
+    for i in 0..3 {
+        app.file_in("functionality", &format!("Question {i}"), "Body")
+            .await;
+    }
+    // Three distinct tickets shown, twice over: at the threshold, not above it.
+    for _ in 0..2 {
+        let list: Value = app
+            .agent_get(&token, "/api/v1/agent/tickets")
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(list["tickets"].as_array().unwrap().len(), 3);
+    }
+    assert!(!admin_dashboard(&app, &admin).await.contains("hourly_views"));
+
+    // A search showing one more ticket goes above it, though no ticket was opened.
+    app.file_in("functionality", "Zebra crossing", "Body").await;
+    let found: Value = app
+        .agent_get(&token, "/api/v1/agent/tickets?q=zebra")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(found["tickets"].as_array().unwrap().len(), 1);
+    let session = app.html_login(&agent).await;
+    let page = app.html_get(&session, "/agent/tickets").await;
+    assert_eq!(page.status(), 200);
+    let dashboard = admin_dashboard(&app, &admin).await;
+    assert_eq!(dashboard.matches("hourly_views").count(), 1, "{dashboard}");
+    assert!(dashboard.contains("fred") && dashboard.contains("threshold 3"));
+    assert!(
+        audit_rows(&app, "view").await.is_empty(),
+        "nothing was opened"
+    );
+}
+
+/// Two agents of `general` and an owner of it (set by an admin), and one ticket there.
+async fn spam_setup(app: &TestApp) -> (String, String, String, String) {
+    let marker = app.add_agent("hana", "l1", &["general"]).await;
+    let second = app.add_agent("ivan", "l1", &["general"]).await;
+    let owner = app.add_agent("jade", "l2", &["general"]).await;
+    let admin = app.add_agent("kurt", "admin", &[]).await;
+    let admin_session = app.html_login(&admin).await;
+    let made_owner = app
+        .html_post(
+            &admin_session,
+            "/admin/queues/general/members",
+            &[("agent", "jade"), ("owner", "yes")],
+        )
+        .await;
+    assert_eq!(made_owner.status(), 303);
+    let (reference, _) = app.file_in("functionality", "Buy now", "Cheap pills").await;
+    (
+        reference,
+        app.api_login(&marker).await,
+        app.api_login(&second).await,
+        app.api_login(&owner).await,
+    )
+}
+
+async fn post_status(app: &TestApp, token: &str, path: &str) -> u16 {
+    app.agent_post(token, path, &json!({}))
+        .await
+        .status()
+        .as_u16()
+}
+
+async fn listed(app: &TestApp, token: &str, query: &str) -> Vec<String> {
+    let list: Value = app
+        .agent_get(token, &format!("/api/v1/agent/tickets{query}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    list["tickets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["reference"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn one_agents_spam_mark_hides_the_ticket_but_keeps_normal_retention() {
+    let app = TestApp::spawn().await;
+    let (reference, marker, second, _) = spam_setup(&app).await;
+    let spam = format!("/api/v1/agent/tickets/{reference}/spam");
+    assert_eq!(post_status(&app, &marker, &spam).await, 204);
+
+    // Out of the lists, in the spam review, and marked as pending on the ticket.
+    assert!(!listed(&app, &second, "").await.contains(&reference));
+    assert_eq!(
+        listed(&app, &second, "?status=spam").await,
+        std::slice::from_ref(&reference)
+    );
+    let ticket: Value = app
+        .agent_get(&second, &format!("/api/v1/agent/tickets/{reference}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ticket["spam"]["state"], "pending");
+    assert_eq!(ticket["spam"]["marked_by"], "hana");
+
+    // The spam retention (2 days) does not apply; the normal one (30 days) does.
+    let day3 = cli(&app.data_dir, &["purge", "--as-of", &as_of(3)]);
+    assert!(!day3.contains(&reference), "{day3}");
+    assert_eq!(app.count_rows("tickets").await, 1);
+    let day31 = cli(
+        &app.data_dir,
+        &["purge", "--dry-run", "--as-of", &as_of(31)],
+    );
+    assert!(
+        day31.contains(&format!("would purge {reference} (retention")),
+        "{day31}"
+    );
+
+    let marks = audit_rows(&app, "marked_spam").await;
+    assert_eq!(marks.len(), 1);
+    assert_eq!(marks[0].0, "hana");
+    assert_eq!(marks[0].1.as_deref(), Some(reference.as_str()));
+}
+
+#[tokio::test]
+async fn a_second_agents_confirmation_gives_spam_its_short_retention() {
+    let app = TestApp::spawn().await;
+    let (reference, marker, second, _) = spam_setup(&app).await;
+    let base = format!("/api/v1/agent/tickets/{reference}/spam");
+    assert_eq!(post_status(&app, &marker, &base).await, 204);
+    // Marking twice is not a confirmation, and neither is confirming one's own mark.
+    assert_eq!(post_status(&app, &marker, &base).await, 409);
+    let confirm = format!("{base}/confirm");
+    assert_eq!(post_status(&app, &marker, &confirm).await, 409);
+    assert!(audit_rows(&app, "spam_confirmed").await.is_empty());
+
+    assert_eq!(post_status(&app, &second, &confirm).await, 204);
+    assert_eq!(post_status(&app, &second, &confirm).await, 409);
+    let ticket: Value = app
+        .agent_get(&marker, &format!("/api/v1/agent/tickets/{reference}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ticket["spam"]["state"], "confirmed");
+    assert_eq!(ticket["spam"]["confirmed_by"], "ivan");
+
+    let day1 = cli(&app.data_dir, &["purge", "--as-of", &as_of(1)]);
+    assert!(!day1.contains(&reference), "{day1}");
+    let day3 = cli(&app.data_dir, &["purge", "--as-of", &as_of(3)]);
+    assert!(
+        day3.contains(&format!("purged {reference} (spam)")),
+        "{day3}"
+    );
+    assert_eq!(app.count_rows("tickets").await, 0);
+
+    let confirmed = audit_rows(&app, "spam_confirmed").await;
+    assert_eq!(confirmed.len(), 1);
+    assert_eq!(confirmed[0].0, "ivan");
+    assert_eq!(confirmed[0].1.as_deref(), Some(reference.as_str()));
+}
+
+#[tokio::test]
+async fn only_a_queue_owner_restores_a_ticket_marked_as_spam() {
+    let app = TestApp::spawn().await;
+    let (reference, marker, second, owner) = spam_setup(&app).await;
+    let base = format!("/api/v1/agent/tickets/{reference}/spam");
+    assert_eq!(post_status(&app, &marker, &base).await, 204);
+    // No side door: reopening by status is refused while the mark stands.
+    let reopen = app
+        .agent_post(
+            &second,
+            &format!("/api/v1/agent/tickets/{reference}/status"),
+            &json!({ "status": "open" }),
+        )
+        .await;
+    assert_eq!(reopen.status(), 409);
+
+    let restore = format!("{base}/restore");
+    assert_eq!(post_status(&app, &second, &restore).await, 409);
+    assert_eq!(post_status(&app, &marker, &restore).await, 409);
+    assert_eq!(post_status(&app, &owner, &restore).await, 204);
+
+    let ticket: Value = app
+        .agent_get(&second, &format!("/api/v1/agent/tickets/{reference}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ticket["status"], "open");
+    assert!(ticket.get("spam").is_none());
+    assert!(listed(&app, &second, "").await.contains(&reference));
+    let restored = audit_rows(&app, "spam_restored").await;
+    assert_eq!(restored.len(), 1);
+    assert_eq!(restored[0].0, "jade");
+}
+
+async fn ticket_page(app: &TestApp, session: &HtmlSession, path: &str) -> String {
+    app.html_get(session, path).await.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn the_ticket_page_offers_confirm_to_others_and_restore_to_owners() {
+    let app = TestApp::spawn().await;
+    let marker = app.add_agent("lena", "l1", &["general"]).await;
+    let second = app.add_agent("milo", "l1", &["general"]).await;
+    let (reference, _) = app.file_in("functionality", "Spam?", "Maybe").await;
+    let marker_session = app.html_login(&marker).await;
+    let path = format!("/agent/tickets/{reference}");
+    assert!(
+        ticket_page(&app, &marker_session, &path)
+            .await
+            .contains("Close as spam")
+    );
+    let marked = app
+        .html_post(
+            &marker_session,
+            &format!("/agent/tickets/{reference}/spam"),
+            &[],
+        )
+        .await;
+    assert_eq!(marked.status(), 303);
+
+    let own = ticket_page(&app, &marker_session, &path).await;
+    assert!(own.contains("awaiting a second agent"), "{own}");
+    assert!(!own.contains("/spam/confirm") && !own.contains("/spam/restore"));
+    let second_session = app.html_login(&second).await;
+    let other = ticket_page(&app, &second_session, &path).await;
+    assert!(other.contains("/spam/confirm") && !other.contains("/spam/restore"));
+    let list = app
+        .html_get(&second_session, "/agent/tickets?status=spam")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains(&reference));
+    let confirmed = app
+        .html_post(
+            &second_session,
+            &format!("/agent/tickets/{reference}/spam/confirm"),
+            &[],
+        )
+        .await;
+    assert_eq!(confirmed.status(), 303);
+    assert!(
+        ticket_page(&app, &second_session, &path)
+            .await
+            .contains("confirmed by milo")
+    );
+}
+
+#[tokio::test]
+async fn a_requesters_reply_does_not_reopen_a_ticket_closed_as_spam() {
+    let app = TestApp::spawn().await;
+    let marker = app.add_agent("nora", "l1", &["general"]).await;
+    let marker_token = app.api_login(&marker).await;
+    let (spam, spam_access) = app.file_in("functionality", "Buy now", "Pills").await;
+    let (ham, ham_access) = app.file_in("functionality", "Help", "Question").await;
+    let spam_mark = format!("/api/v1/agent/tickets/{spam}/spam");
+    assert_eq!(post_status(&app, &marker_token, &spam_mark).await, 204);
+    // Positive control: an ordinary closed ticket is reopened by a reply.
+    let closed = app
+        .agent_post(
+            &marker_token,
+            &format!("/api/v1/agent/tickets/{ham}/status"),
+            &json!({ "status": "closed" }),
+        )
+        .await;
+    assert_eq!(closed.status(), 200);
+    for access in [&spam_access, &ham_access] {
+        let reply = app
+            .post_json(
+                &format!("/api/v1/tickets/{access}/replies"),
+                &json!({ "body": "Hello again" }),
+            )
+            .await;
+        assert!(reply.status().is_success(), "{}", reply.status());
+    }
+    let status = |reference: String| {
+        let app = &app;
+        let token = marker_token.clone();
+        async move {
+            let ticket: Value = app
+                .agent_get(&token, &format!("/api/v1/agent/tickets/{reference}"))
+                .await
+                .json()
+                .await
+                .unwrap();
+            ticket["status"].as_str().unwrap().to_owned()
+        }
+    };
+    assert_eq!(status(ham.clone()).await, "open");
+    assert_eq!(status(spam.clone()).await, "closed");
+    // Its normal retention keeps running, so it cannot linger out of sight.
+    let day31 = cli(
+        &app.data_dir,
+        &["purge", "--dry-run", "--as-of", &as_of(31)],
+    );
+    assert!(day31.contains(&spam) && !day31.contains(&ham), "{day31}");
+}
