@@ -449,3 +449,17 @@ async fn a_slowly_progressing_session_ends_at_the_session_time_limit() {
         "lasted {lasted:?}"
     );
 }
+
+#[tokio::test]
+async fn by_default_a_ninth_connection_from_one_network_is_refused() {
+    let app = TestApp::spawn().await;
+    let mut open = Vec::new();
+    for _ in 0..8 {
+        let (client, greeting) = Client::connect(app.smtp).await;
+        assert!(greeting.unwrap().starts_with("220"));
+        open.push(client);
+    }
+    let (_, greeting) = Client::connect(app.smtp).await;
+    let greeting = greeting.unwrap();
+    assert!(greeting.starts_with("421 4.7.0"), "{greeting}");
+}
