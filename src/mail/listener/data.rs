@@ -39,7 +39,7 @@ pub(super) async fn read_data<R: AsyncRead + Unpin>(
         // A large message already buffered reads without ever waiting; let the other tasks
         // on this worker (HTTP among them) run between batches of lines.
         lines = lines.wrapping_add(1);
-        if lines % 256 == 0 {
+        if lines.is_multiple_of(256) {
             tokio::task::yield_now().await;
         }
         let mut chunk = Vec::new();
