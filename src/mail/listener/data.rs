@@ -34,7 +34,14 @@ pub(super) async fn read_data<R: AsyncRead + Unpin>(
     let mut after_crlf = true;
     // Inside a line longer than MAX_DATA_LINE, read in pieces.
     let mut continuing = false;
+    let mut lines: u32 = 0;
     loop {
+        // A large message already buffered reads without ever waiting; let the other tasks
+        // on this worker (HTTP among them) run between batches of lines.
+        lines = lines.wrapping_add(1);
+        if lines.is_multiple_of(256) {
+            tokio::task::yield_now().await;
+        }
         let mut chunk = Vec::new();
         let read = tokio::time::timeout_at(
             clock.expiry().0,
