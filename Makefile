@@ -3,8 +3,9 @@
 # sequoia-openpgp's OpenSSL binding runs through bindgen at build time.
 
 APT_PACKAGES := libclang1-14 libclang-common-14-dev libssl-dev pkg-config
-# The browser test drives Debian's Chromium through its WebDriver.
-TEST_APT_PACKAGES := chromium chromium-driver
+# The browser test drives Debian's Chromium through its WebDriver; the mail tests check
+# OpenPGP interoperability against GnuPG.
+TEST_APT_PACKAGES := chromium chromium-driver gnupg
 CARGO ?= cargo
 
 .PHONY: run test build-deps test-deps lint
@@ -34,10 +35,11 @@ build-deps:
 	  exit 1; \
 	fi
 
-# Chromium for the browser test: installed when root, otherwise the test says how and skips
-# (set HUSHDESK_REQUIRE_BROWSER=1 to make a missing browser an error instead).
+# Chromium for the browser test and GnuPG for the mail tests: installed when root, otherwise
+# the browser test says how and skips (set HUSHDESK_REQUIRE_BROWSER=1 to make a missing browser
+# an error instead) and the GnuPG tests fail with the package to install.
 test-deps:
-	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then \
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] && [ -x /usr/bin/gpg ]; then \
 	  exit 0; \
 	elif [ "$$(id -u)" = 0 ]; then \
 	  echo "installing test packages: $(TEST_APT_PACKAGES)"; \
