@@ -642,3 +642,66 @@ async fn a_requesters_reply_does_not_reopen_a_ticket_closed_as_spam() {
     );
     assert!(day31.contains(&spam) && !day31.contains(&ham), "{day31}");
 }
+
+/// Ids of the alerts of `kind`, oldest first, read from the database file.
+async fn alert_ids(app: &TestApp, kind: &str) -> Vec<i64> {
+    let url = format!(
+        "sqlite://{}?mode=ro",
+        app.data_dir.join("hushdesk.db").display()
+    );
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let ids: Vec<i64> = sqlx::query_scalar("select id from alerts where kind = $1 order by id")
+        .bind(kind)
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    ids
+}
+
+#[tokio::test]
+async fn an_admin_can_neither_see_nor_acknowledge_an_alert_about_themself() {
+    let app = TestApp::spawn_with(|c| c.agents.probe_alert_threshold = 3).await;
+    let alice = app.add_agent("alice", "admin", &["general"]).await;
+    let bob = app.add_agent("bob", "admin", &[]).await;
+    let token = app.api_login(&alice).await;
+    for i in 0..10 {
+        probe(&app, &token, &format!("HD-ZZZZ99{i:02}")).await;
+    }
+    let [id] = alert_ids(&app, "probing").await[..] else {
+        panic!("one probing alert expected");
+    };
+    let ack = format!("/admin/alerts/{id}/ack");
+    let ack_form = format!("action=\"{ack}\"");
+
+    let alice_session = app.html_login(&alice).await;
+    let own = app
+        .html_get(&alice_session, "/admin")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!own.contains(&ack_form), "{own}");
+    let refused = app.html_post(&alice_session, &ack, &[]).await;
+    assert_eq!(refused.status(), 404);
+    let attempts = audit_rows(&app, "alert_ack_refused").await;
+    assert_eq!(
+        attempts,
+        [("alice".to_owned(), None, format!("alert={id}"))]
+    );
+
+    // Another admin still sees it unhandled, and can handle it.
+    let bob_session = app.html_login(&bob).await;
+    let theirs = app
+        .html_get(&bob_session, "/admin")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        theirs.contains(&ack_form) && theirs.contains("alice"),
+        "{theirs}"
+    );
+    assert_eq!(app.html_post(&bob_session, &ack, &[]).await.status(), 303);
+    assert_eq!(audit_rows(&app, "alert_acknowledged").await.len(), 1);
+}
