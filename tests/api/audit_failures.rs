@@ -705,3 +705,179 @@ async fn an_admin_can_neither_see_nor_acknowledge_an_alert_about_themself() {
     assert_eq!(app.html_post(&bob_session, &ack, &[]).await.status(), 303);
     assert_eq!(audit_rows(&app, "alert_acknowledged").await.len(), 1);
 }
+
+/// Restricted queue `vip` (where `data_request` is routed) with owner `olga` and plain
+/// member `mark`, and one ticket in it. Returns the ticket's reference.
+async fn restricted_setup(app: &TestApp) -> (TestAgent, TestAgent, String) {
+    let admin = app.add_agent("wanda", "admin", &[]).await;
+    let session = app.html_login(&admin).await;
+    let routed = app
+        .html_post(
+            &session,
+            "/admin/routing",
+            &[("category", "data_request"), ("queue", "vip")],
+        )
+        .await;
+    assert_eq!(routed.status(), 303);
+    let owner = app.add_agent("olga", "l3", &[]).await;
+    let member = app.add_agent("mark", "l2", &[]).await;
+    for (name, owner_flag) in [("olga", "yes"), ("mark", "")] {
+        let added = app
+            .html_post(
+                &session,
+                "/admin/queues/vip/members",
+                &[("agent", name), ("owner", owner_flag)],
+            )
+            .await;
+        assert_eq!(added.status(), 303);
+    }
+    let (reference, _) = app
+        .file_in("data_request", "Export my data", "All of it")
+        .await;
+    (owner, member, reference)
+}
+
+#[tokio::test]
+async fn listing_a_restricted_queue_alerts_its_owners_once_per_hour() {
+    let app = TestApp::spawn().await;
+    let (owner, member, reference) = restricted_setup(&app).await;
+    let owner_token = app.api_login(&owner).await;
+    let member_token = app.api_login(&member).await;
+    let member_alerts = alert_ids(&app, "member_added").await.len();
+    assert!(member_alerts > 0, "the positive control raised its alerts");
+
+    // The owner's own list is no alert.
+    let list: Value = app
+        .agent_get(&owner_token, "/api/v1/agent/tickets?queue=vip")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["tickets"][0]["reference"], reference.as_str());
+    assert!(alert_ids(&app, "restricted_access").await.is_empty());
+
+    // A plain member sees the subject and reference in a list: the owners are told.
+    let list: Value = app
+        .agent_get(&member_token, "/api/v1/agent/tickets?queue=vip")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["tickets"][0]["reference"], reference.as_str());
+    assert_eq!(alert_ids(&app, "restricted_access").await.len(), 1);
+    let owner_session = app.html_login(&owner).await;
+    let page = app
+        .html_get(&owner_session, "/agent/tickets")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("restricted_access")
+            && page.contains("mark")
+            && page.contains("was shown 1 tickets of restricted queue vip in a list"),
+        "{page}"
+    );
+
+    // The HTML list and a search within the hour add no second list alert.
+    let member_session = app.html_login(&member).await;
+    let html = app
+        .html_get(&member_session, "/agent/tickets?queue=vip")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(&reference));
+    let found: Value = app
+        .agent_get(&member_token, "/api/v1/agent/tickets?q=export")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(found["tickets"][0]["reference"], reference.as_str());
+    assert_eq!(alert_ids(&app, "restricted_access").await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_search_showing_restricted_rows_alerts_the_owners() {
+    let app = TestApp::spawn().await;
+    let (_, member, reference) = restricted_setup(&app).await;
+    let session = app.html_login(&member).await;
+    let page = app
+        .html_get(&session, "/agent/tickets?q=export")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&reference), "{page}");
+    let details = alert_details(&app, "restricted_access").await;
+    assert_eq!(
+        details,
+        ["was shown 1 tickets of restricted queue vip in a search"]
+    );
+}
+
+/// Details of the alerts of `kind`, oldest first, read from the database file.
+async fn alert_details(app: &TestApp, kind: &str) -> Vec<String> {
+    let url = format!(
+        "sqlite://{}?mode=ro",
+        app.data_dir.join("hushdesk.db").display()
+    );
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let details: Vec<String> =
+        sqlx::query_scalar("select detail from alerts where kind = $1 order by id")
+            .bind(kind)
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    pool.close().await;
+    details
+}
+
+const METRICS_TOKEN: &str = "metrics-scraper-token-0123456789";
+
+#[tokio::test]
+async fn every_metrics_read_by_token_or_admin_is_audited() {
+    let app = TestApp::spawn_with(|c| c.metrics_token = Some(METRICS_TOKEN.into())).await;
+    let admin = app.add_agent("mira", "admin", &[]).await;
+    assert!(audit_rows(&app, "metrics_read").await.is_empty());
+
+    let scraped = app
+        .client
+        .get(app.url("/metrics"))
+        .bearer_auth(METRICS_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(scraped.status(), 200);
+    let token = app.api_login(&admin).await;
+    assert_eq!(app.agent_get(&token, "/metrics").await.status(), 200);
+    let session = app.html_login(&admin).await;
+    assert_eq!(app.html_get(&session, "/metrics").await.status(), 200);
+    // Refused reads are not metrics reads.
+    assert_eq!(app.get("/metrics").await.status(), 401);
+
+    let reads: Vec<String> = audit_rows(&app, "metrics_read")
+        .await
+        .into_iter()
+        .map(|(actor, _, _)| actor)
+        .collect();
+    assert_eq!(reads, ["(metrics token)", "mira", "mira"]);
+}
+
+#[tokio::test]
+async fn section_roots_with_a_trailing_slash_redirect_to_the_canonical_path() {
+    let app = TestApp::spawn().await;
+    for (path, canonical) in [("/admin/", "/admin"), ("/agent/", "/agent")] {
+        let response = app.get(path).await;
+        assert!(response.status().is_redirection(), "{path}");
+        assert_eq!(response.headers()["location"], canonical, "{path}");
+    }
+    // A signed-in admin lands on the dashboard.
+    let admin = app.add_agent("sam", "admin", &[]).await;
+    let session = app.html_login(&admin).await;
+    let response = app.html_get(&session, "/admin/").await;
+    assert_eq!(response.headers()["location"], "/admin");
+    let dashboard = app.html_get(&session, "/admin").await;
+    assert_eq!(dashboard.status(), 200);
+}
