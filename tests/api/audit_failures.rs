@@ -1,7 +1,8 @@
 //! What did not work is audited too: failed ticket lookups (by keyed digest, never the
 //! guess in clear) with a probing alert, admin pages that only show things, list and search
 //! rows toward the hourly-volume alert, and spam that one agent alone cannot use to destroy
-//! evidence early.
+//! evidence early. Alerts about an agent are not theirs to acknowledge, restricted rows shown
+//! in lists alert the queue's owners, and `/metrics` reads are on the record.
 
 use std::path::Path;
 use std::process::Command;
