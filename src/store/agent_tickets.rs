@@ -196,7 +196,8 @@ impl Store {
     /// as a list; neither records what was searched for.
     ///
     /// Every row shown counts as a ticket seen for the hourly-volume alert, exactly like
-    /// opening it: subjects are content too, and paging through lists is a bulk lookup.
+    /// opening it: subjects are content too, and paging through lists is a bulk lookup. Rows
+    /// of a restricted queue the agent does not own alert its owners, as opening would.
     pub async fn agent_tickets(
         &self,
         scope: &AgentScope,
