@@ -33,7 +33,9 @@ pub use agents::{
     LoginCandidate, LoginFailure, LoginOutcome, NewAgent, PasswordCheck, Session, SessionPolicy,
 };
 pub use alerts::Alert;
-pub use audit::{Actor, AdminView, AuditEntry, AuditEvent, AuditKey, ChainBreak, ChainReport};
+pub use audit::{
+    Actor, AdminView, AuditEntry, AuditEvent, AuditKey, ChainBreak, ChainReport, MetricsReader,
+};
 pub use enrolment::{Decision, NewEnrolmentLink, OpenEnrolment, ResetOutcome, ResetRequest};
 pub use error::StoreError;
 pub use jobs::{AutoCloseReport, SlaReport};

@@ -124,6 +124,7 @@ fn staff_routes(
             "/agent",
             get(|| async { axum::response::Redirect::to("/agent/tickets") }),
         )
+        .route("/agent/", get(|| canonical("/agent")))
         .route("/agent/logout", post(login::logout))
         .route("/agent/logout-everywhere", post(login::logout_everywhere))
         .route("/agent/account", get(account::show))
@@ -162,6 +163,7 @@ fn staff_routes(
         );
     let admin_pages = Router::new()
         .route("/admin", get(admin::dashboard::show))
+        .route("/admin/", get(|| canonical("/admin")))
         .route(
             "/admin/alerts/{id}/ack",
             post(admin::dashboard::acknowledge),
@@ -292,6 +294,11 @@ fn limiter(network: ClientNetwork, refill: Duration, burst: u32) -> NetworkLimit
 #[allow(clippy::panic)]
 fn unreachable_config() -> ! {
     panic!("rate limit configuration was validated at load")
+}
+
+/// A section's root typed with a trailing slash: sent to the one path that serves it.
+async fn canonical(path: &'static str) -> axum::response::Redirect {
+    axum::response::Redirect::permanent(path)
 }
 
 async fn health(State(state): State<AppState>) -> Result<&'static str, WebError> {

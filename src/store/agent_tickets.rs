@@ -196,7 +196,8 @@ impl Store {
     /// as a list; neither records what was searched for.
     ///
     /// Every row shown counts as a ticket seen for the hourly-volume alert, exactly like
-    /// opening it: subjects are content too, and paging through lists is a bulk lookup.
+    /// opening it: subjects are content too, and paging through lists is a bulk lookup. Rows
+    /// of a restricted queue the agent does not own alert its owners, as opening would.
     pub async fn agent_tickets(
         &self,
         scope: &AgentScope,
@@ -214,7 +215,8 @@ impl Store {
         let rows = sqlx::query(concat!(
             "select t.id, t.reference, q.name as queue, t.tier, t.status, t.priority, t.subject, t.created_at, \
              t.updated_at, t.first_response_at, t.first_response_due, t.resolution_due, t.sla_breaches, \
-             ag.name as assignee \
+             ag.name as assignee, t.queue_id, q.restricted, \
+             (select is_owner from queue_members o where o.queue_id = t.queue_id and o.agent_id = $1) as owner \
              from tickets t join queues q on q.id = t.queue_id left join agents ag on ag.id = t.assignee_id \
              where ",
             in_scope!(),
@@ -257,6 +259,7 @@ impl Store {
         )
         .await?;
         watch_hourly_views(&mut tx, scope, &shown, watch, now).await?;
+        watch_restricted_rows(&mut tx, scope, &rows, action, now).await?;
         tx.commit().await?;
         Ok(tickets)
     }
@@ -959,6 +962,59 @@ async fn watch_hourly_views(
         now,
     )
     .await
+}
+
+/// Alerts the owners of each restricted queue whose rows were just shown to an agent who does
+/// not own it: subjects and references are content too, so a list is a read like opening a
+/// ticket. At most once per agent, queue and hour, so paging through a list is one alert.
+async fn watch_restricted_rows(
+    tx: &mut Tx<'_>,
+    scope: &AgentScope,
+    rows: &[sqlx::sqlite::SqliteRow],
+    action: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    let mut shown: Vec<(i64, String, usize)> = Vec::new();
+    for row in rows {
+        let restricted = row.try_get::<i64, _>("restricted")? != 0;
+        let owner = row.try_get::<Option<i64>, _>("owner")?.unwrap_or(0) != 0;
+        if !restricted || owner {
+            continue;
+        }
+        let queue_id: i64 = row.try_get("queue_id")?;
+        match shown.iter_mut().find(|(id, _, _)| *id == queue_id) {
+            Some((_, _, count)) => *count += 1,
+            None => shown.push((queue_id, row.try_get("queue")?, 1)),
+        }
+    }
+    for (queue_id, queue, count) in shown {
+        // Only list alerts (they name no reference) count here: opening a ticket raises its
+        // own alert every time, and must not hide the list that follows.
+        let already: i64 = sqlx::query_scalar(
+            "select count(*) from alerts where kind = 'restricted_access' and agent_name = $1 \
+             and queue_id = $2 and reference is null and at > $3",
+        )
+        .bind(scope.name.as_str())
+        .bind(queue_id)
+        .bind(now - 3600)
+        .fetch_one(&mut **tx)
+        .await?;
+        if already > 0 {
+            continue;
+        }
+        raise(
+            tx,
+            now,
+            "restricted_access",
+            Audience::QueueOwners,
+            Some(queue_id),
+            Some(scope.name.as_str()),
+            None,
+            format!("was shown {count} tickets of restricted queue {queue} in a {action}"),
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Where the digest sits in a `lookup_failed` entry's detail: first, at a fixed length,

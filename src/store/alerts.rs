@@ -36,6 +36,9 @@ pub struct Alert {
     pub acknowledged: bool,
 }
 
+/// Raises an alert about `agent_name` (when given). The agent it is about never sees it nor
+/// acknowledges it, even as an admin: whoever probed, read in bulk or opened a restricted
+/// ticket must not be able to mark their own alert as handled for everyone else.
 #[allow(clippy::too_many_arguments)]
 pub(super) async fn raise(
     tx: &mut Tx<'_>,
@@ -48,8 +51,8 @@ pub(super) async fn raise(
     detail: String,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "insert into alerts (at, kind, audience, queue_id, agent_name, reference, detail) \
-         values ($1, $2, $3, $4, $5, $6, $7)",
+        "insert into alerts (at, kind, audience, queue_id, agent_name, reference, detail, not_for_agent_id) \
+         values ($1, $2, $3, $4, $5, $6, $7, (select id from agents where name = $5))",
     )
     .bind(now)
     .bind(kind)
@@ -134,6 +137,8 @@ impl Store {
         rows.iter().map(alert_from_row).collect()
     }
 
+    /// Marks an alert as handled. An alert about the admin themself answers as not found,
+    /// like an unknown one, and the attempt is audited either way.
     pub async fn acknowledge_alert(&self, admin: &AdminScope, id: i64) -> Result<(), StoreError> {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
@@ -145,15 +150,17 @@ impl Store {
         .bind(admin.agent().agent_id)
         .execute(&mut *tx)
         .await?;
-        if done.rows_affected() != 1 {
-            return Err(StoreError::NotFound);
-        }
+        let acknowledged = done.rows_affected() == 1;
         super::audit::append(
             &mut tx,
             &self.audit_key,
             super::AuditEvent {
                 actor: &admin.actor(),
-                action: "alert_acknowledged",
+                action: if acknowledged {
+                    "alert_acknowledged"
+                } else {
+                    "alert_ack_refused"
+                },
                 reference: None,
                 detail: format!("alert={id}"),
             },
@@ -161,7 +168,11 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        Ok(())
+        if acknowledged {
+            Ok(())
+        } else {
+            Err(StoreError::NotFound)
+        }
     }
 }
 

@@ -33,6 +33,8 @@ pub enum Actor {
     System,
     /// An operator at the command line, who holds the data directory anyway.
     Operator,
+    /// Whoever presented the configured `/metrics` bearer token (a scraper, usually).
+    MetricsToken,
 }
 
 impl Actor {
@@ -43,6 +45,7 @@ impl Actor {
             Actor::Requester => (None, "(requester)"),
             Actor::System => (None, "(system)"),
             Actor::Operator => (None, "(operator)"),
+            Actor::MetricsToken => (None, "(metrics token)"),
         }
     }
 }
@@ -68,6 +71,15 @@ impl AdminView {
             AdminView::Retention => "retention",
         }
     }
+}
+
+/// Who read `/metrics`, for `Store::audit_metrics_read`. Reads allowed to anyone
+/// (`metrics_public`) name nobody, so they are not recorded.
+#[derive(Debug, Clone, Copy)]
+pub enum MetricsReader<'a> {
+    Admin(&'a super::AdminScope),
+    /// The configured bearer token; knowing it is all that is known of the reader.
+    Token,
 }
 
 /// One audit entry before it is chained.
@@ -281,6 +293,30 @@ impl Store {
                 action: "admin_view",
                 reference: None,
                 detail: format!("page={} rows={rows}", view.id()),
+            },
+            super::now_unix(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records a read of the privacy metrics: aggregate figures, but still a read of what the
+    /// desk holds, so who scrapes them and how often is on the record.
+    pub async fn audit_metrics_read(&self, reader: MetricsReader<'_>) -> Result<(), StoreError> {
+        let actor = match reader {
+            MetricsReader::Admin(admin) => admin.actor(),
+            MetricsReader::Token => Actor::MetricsToken,
+        };
+        let mut tx = self.begin_write().await?;
+        append(
+            &mut tx,
+            &self.audit_key,
+            AuditEvent {
+                actor: &actor,
+                action: "metrics_read",
+                reference: None,
+                detail: String::new(),
             },
             super::now_unix(),
         )

@@ -14,12 +14,22 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::app::AppState;
-use crate::store::PrivacyMetrics;
+use crate::store::{AdminScope, MetricsReader, PrivacyMetrics};
 use crate::web::error::{WebError, WebResult};
 use crate::web::session::{ApiAgent, CurrentAgent};
 
 pub async fn show(State(state): State<AppState>, mut parts: Parts) -> WebResult<Response> {
-    allowed(&state, &mut parts).await?;
+    match allowed(&state, &mut parts).await? {
+        Reader::Anyone => {}
+        Reader::Token => {
+            let reader = MetricsReader::Token;
+            state.desk.store.audit_metrics_read(reader).await?;
+        }
+        Reader::Admin(admin) => {
+            let reader = MetricsReader::Admin(&admin);
+            state.desk.store.audit_metrics_read(reader).await?;
+        }
+    }
     let metrics = state.desk.store.privacy_metrics().await?;
     let mut response = render(&metrics).into_response();
     response.headers_mut().insert(
@@ -29,21 +39,37 @@ pub async fn show(State(state): State<AppState>, mut parts: Parts) -> WebResult<
     Ok(response)
 }
 
-async fn allowed(state: &AppState, parts: &mut Parts) -> WebResult<()> {
+/// Who may read the metrics, as far as the request shows.
+enum Reader {
+    /// `metrics_public`: nobody is identified, so there is no one to audit.
+    Anyone,
+    Token,
+    Admin(AdminScope),
+}
+
+async fn allowed(state: &AppState, parts: &mut Parts) -> WebResult<Reader> {
     if state.config.metrics_public {
-        return Ok(());
+        return Ok(Reader::Anyone);
     }
     if let Some(expected) = &state.config.metrics_token
         && bearer(parts).is_some_and(|presented| same_secret(presented, expected.expose_secret()))
     {
-        return Ok(());
+        return Ok(Reader::Token);
     }
     // A signed-in agent who is not an admin gets the same 404 as on other admin pages.
     if let Ok(agent) = ApiAgent::from_request_parts(parts, state).await {
-        return agent.scope.admin().map(|_| ()).ok_or(WebError::NotFound);
+        return agent
+            .scope
+            .admin()
+            .map(Reader::Admin)
+            .ok_or(WebError::NotFound);
     }
     if let Ok(agent) = CurrentAgent::from_request_parts(parts, state).await {
-        return agent.scope.admin().map(|_| ()).ok_or(WebError::NotFound);
+        return agent
+            .scope
+            .admin()
+            .map(Reader::Admin)
+            .ok_or(WebError::NotFound);
     }
     Err(WebError::TokenRequired)
 }

@@ -1,7 +1,8 @@
 //! What did not work is audited too: failed ticket lookups (by keyed digest, never the
 //! guess in clear) with a probing alert, admin pages that only show things, list and search
 //! rows toward the hourly-volume alert, and spam that one agent alone cannot use to destroy
-//! evidence early.
+//! evidence early. Alerts about an agent are not theirs to acknowledge, restricted rows shown
+//! in lists alert the queue's owners, and `/metrics` reads are on the record.
 
 use std::path::Path;
 use std::process::Command;
@@ -168,24 +169,35 @@ async fn unknown_and_out_of_scope_misses_do_the_same_work_and_take_the_same_time
             started.elapsed()
         }
     };
-    // Interleaved, so load on the machine weighs on both alike.
+    // Interleaved, so load on the machine weighs on both alike. A burst of load from other
+    // processes can still skew one sample, so a gap must persist over three samples to count:
+    // a real difference in work would show in every one.
     let rounds = 30;
-    let (mut unknown, mut outside) = (Vec::new(), Vec::new());
-    for _ in 0..rounds {
-        unknown.push(timed(UNKNOWN.to_owned()).await);
-        outside.push(timed(theirs.clone()).await);
+    let mut samples = 0;
+    let mut gaps = Vec::new();
+    for _ in 0..3 {
+        samples += 1;
+        let (mut unknown, mut outside) = (Vec::new(), Vec::new());
+        for _ in 0..rounds {
+            unknown.push(timed(UNKNOWN.to_owned()).await);
+            outside.push(timed(theirs.clone()).await);
+        }
+        unknown.sort();
+        outside.sort();
+        let (unknown, outside) = (unknown[rounds / 2], outside[rounds / 2]);
+        eprintln!("median 404: unknown {unknown:?}, out of scope {outside:?}");
+        let ratio = unknown.max(outside).as_secs_f64() / unknown.min(outside).as_secs_f64();
+        if ratio < 2.0 {
+            break;
+        }
+        gaps.push(format!("unknown {unknown:?} vs out of scope {outside:?}"));
     }
-    unknown.sort();
-    outside.sort();
-    let (unknown, outside) = (unknown[rounds / 2], outside[rounds / 2]);
-    eprintln!("median 404: unknown {unknown:?}, out of scope {outside:?}");
-    let ratio = unknown.max(outside).as_secs_f64() / unknown.min(outside).as_secs_f64();
-    assert!(
-        ratio < 2.0,
-        "unknown {unknown:?} vs out of scope {outside:?}"
-    );
+    assert!(gaps.len() < 3, "{gaps:?}");
     // Each miss appended its entry, whichever kind it was.
-    assert_eq!(audit_rows(&app, "lookup_failed").await.len(), 2 * rounds);
+    assert_eq!(
+        audit_rows(&app, "lookup_failed").await.len(),
+        2 * rounds * samples
+    );
 }
 
 #[tokio::test]
@@ -641,4 +653,243 @@ async fn a_requesters_reply_does_not_reopen_a_ticket_closed_as_spam() {
         &["purge", "--dry-run", "--as-of", &as_of(31)],
     );
     assert!(day31.contains(&spam) && !day31.contains(&ham), "{day31}");
+}
+
+/// Ids of the alerts of `kind`, oldest first, read from the database file.
+async fn alert_ids(app: &TestApp, kind: &str) -> Vec<i64> {
+    let url = format!(
+        "sqlite://{}?mode=ro",
+        app.data_dir.join("hushdesk.db").display()
+    );
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let ids: Vec<i64> = sqlx::query_scalar("select id from alerts where kind = $1 order by id")
+        .bind(kind)
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    ids
+}
+
+#[tokio::test]
+async fn an_admin_can_neither_see_nor_acknowledge_an_alert_about_themself() {
+    let app = TestApp::spawn_with(|c| c.agents.probe_alert_threshold = 3).await;
+    let alice = app.add_agent("alice", "admin", &["general"]).await;
+    let bob = app.add_agent("bob", "admin", &[]).await;
+    let token = app.api_login(&alice).await;
+    for i in 0..10 {
+        probe(&app, &token, &format!("HD-ZZZZ99{i:02}")).await;
+    }
+    let [id] = alert_ids(&app, "probing").await[..] else {
+        panic!("one probing alert expected");
+    };
+    let ack = format!("/admin/alerts/{id}/ack");
+    let ack_form = format!("action=\"{ack}\"");
+
+    let alice_session = app.html_login(&alice).await;
+    let own = app
+        .html_get(&alice_session, "/admin")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!own.contains(&ack_form), "{own}");
+    let refused = app.html_post(&alice_session, &ack, &[]).await;
+    assert_eq!(refused.status(), 404);
+    let attempts = audit_rows(&app, "alert_ack_refused").await;
+    assert_eq!(
+        attempts,
+        [("alice".to_owned(), None, format!("alert={id}"))]
+    );
+
+    // Another admin still sees it unhandled, and can handle it.
+    let bob_session = app.html_login(&bob).await;
+    let theirs = app
+        .html_get(&bob_session, "/admin")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        theirs.contains(&ack_form) && theirs.contains("alice"),
+        "{theirs}"
+    );
+    assert_eq!(app.html_post(&bob_session, &ack, &[]).await.status(), 303);
+    assert_eq!(audit_rows(&app, "alert_acknowledged").await.len(), 1);
+}
+
+/// Restricted queue `vip` (where `data_request` is routed) with owner `olga` and plain
+/// member `mark`, and one ticket in it. Returns the ticket's reference.
+async fn restricted_setup(app: &TestApp) -> (TestAgent, TestAgent, String) {
+    let admin = app.add_agent("wanda", "admin", &[]).await;
+    let session = app.html_login(&admin).await;
+    let routed = app
+        .html_post(
+            &session,
+            "/admin/routing",
+            &[("category", "data_request"), ("queue", "vip")],
+        )
+        .await;
+    assert_eq!(routed.status(), 303);
+    let owner = app.add_agent("olga", "l3", &[]).await;
+    let member = app.add_agent("mark", "l2", &[]).await;
+    for (name, owner_flag) in [("olga", "yes"), ("mark", "")] {
+        let added = app
+            .html_post(
+                &session,
+                "/admin/queues/vip/members",
+                &[("agent", name), ("owner", owner_flag)],
+            )
+            .await;
+        assert_eq!(added.status(), 303);
+    }
+    let (reference, _) = app
+        .file_in("data_request", "Export my data", "All of it")
+        .await;
+    (owner, member, reference)
+}
+
+#[tokio::test]
+async fn listing_a_restricted_queue_alerts_its_owners_once_per_hour() {
+    let app = TestApp::spawn().await;
+    let (owner, member, reference) = restricted_setup(&app).await;
+    let owner_token = app.api_login(&owner).await;
+    let member_token = app.api_login(&member).await;
+    let member_alerts = alert_ids(&app, "member_added").await.len();
+    assert!(member_alerts > 0, "the positive control raised its alerts");
+
+    // The owner's own list is no alert.
+    let list: Value = app
+        .agent_get(&owner_token, "/api/v1/agent/tickets?queue=vip")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["tickets"][0]["reference"], reference.as_str());
+    assert!(alert_ids(&app, "restricted_access").await.is_empty());
+
+    // A plain member sees the subject and reference in a list: the owners are told.
+    let list: Value = app
+        .agent_get(&member_token, "/api/v1/agent/tickets?queue=vip")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["tickets"][0]["reference"], reference.as_str());
+    assert_eq!(alert_ids(&app, "restricted_access").await.len(), 1);
+    let owner_session = app.html_login(&owner).await;
+    let page = app
+        .html_get(&owner_session, "/agent/tickets")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("restricted_access")
+            && page.contains("mark")
+            && page.contains("was shown 1 tickets of restricted queue vip in a list"),
+        "{page}"
+    );
+
+    // The HTML list and a search within the hour add no second list alert.
+    let member_session = app.html_login(&member).await;
+    let html = app
+        .html_get(&member_session, "/agent/tickets?queue=vip")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(&reference));
+    let found: Value = app
+        .agent_get(&member_token, "/api/v1/agent/tickets?q=export")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(found["tickets"][0]["reference"], reference.as_str());
+    assert_eq!(alert_ids(&app, "restricted_access").await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_search_showing_restricted_rows_alerts_the_owners() {
+    let app = TestApp::spawn().await;
+    let (_, member, reference) = restricted_setup(&app).await;
+    let session = app.html_login(&member).await;
+    let page = app
+        .html_get(&session, "/agent/tickets?q=export")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&reference), "{page}");
+    let details = alert_details(&app, "restricted_access").await;
+    assert_eq!(
+        details,
+        ["was shown 1 tickets of restricted queue vip in a search"]
+    );
+}
+
+/// Details of the alerts of `kind`, oldest first, read from the database file.
+async fn alert_details(app: &TestApp, kind: &str) -> Vec<String> {
+    let url = format!(
+        "sqlite://{}?mode=ro",
+        app.data_dir.join("hushdesk.db").display()
+    );
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let details: Vec<String> =
+        sqlx::query_scalar("select detail from alerts where kind = $1 order by id")
+            .bind(kind)
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    pool.close().await;
+    details
+}
+
+const METRICS_TOKEN: &str = "metrics-scraper-token-0123456789";
+
+#[tokio::test]
+async fn every_metrics_read_by_token_or_admin_is_audited() {
+    let app = TestApp::spawn_with(|c| c.metrics_token = Some(METRICS_TOKEN.into())).await;
+    let admin = app.add_agent("mira", "admin", &[]).await;
+    assert!(audit_rows(&app, "metrics_read").await.is_empty());
+
+    let scraped = app
+        .client
+        .get(app.url("/metrics"))
+        .bearer_auth(METRICS_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(scraped.status(), 200);
+    let token = app.api_login(&admin).await;
+    assert_eq!(app.agent_get(&token, "/metrics").await.status(), 200);
+    let session = app.html_login(&admin).await;
+    assert_eq!(app.html_get(&session, "/metrics").await.status(), 200);
+    // Refused reads are not metrics reads.
+    assert_eq!(app.get("/metrics").await.status(), 401);
+
+    let reads: Vec<String> = audit_rows(&app, "metrics_read")
+        .await
+        .into_iter()
+        .map(|(actor, _, _)| actor)
+        .collect();
+    assert_eq!(reads, ["(metrics token)", "mira", "mira"]);
+}
+
+#[tokio::test]
+async fn section_roots_with_a_trailing_slash_redirect_to_the_canonical_path() {
+    let app = TestApp::spawn().await;
+    for (path, canonical) in [("/admin/", "/admin"), ("/agent/", "/agent")] {
+        let response = app.get(path).await;
+        assert!(response.status().is_redirection(), "{path}");
+        assert_eq!(response.headers()["location"], canonical, "{path}");
+    }
+    // A signed-in admin lands on the dashboard.
+    let admin = app.add_agent("sam", "admin", &[]).await;
+    let session = app.html_login(&admin).await;
+    let response = app.html_get(&session, "/admin/").await;
+    assert_eq!(response.headers()["location"], "/admin");
+    let dashboard = app.html_get(&session, "/admin").await;
+    assert_eq!(dashboard.status(), 200);
 }
