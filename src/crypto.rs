@@ -10,7 +10,8 @@ mod seal;
 pub use keyring::Keyring;
 pub use pgp::{PgpKeyError, RequesterKey, armor_public_key};
 pub use pgp_message::{
-    Opened, PgpMessageError, SignatureCheck, SignerKeys, fingerprint_of, same_fingerprint,
+    Opened, PgpMessageError, SignatureCheck, SignerKeys, could_have_signed, fingerprint_of,
+    same_fingerprint,
 };
 
 /// Verifies an inline- or cleartext-signed message that is not encrypted, against keys none

@@ -71,6 +71,9 @@ pub struct Opened {
     pub content: Vec<u8>,
     pub encrypted: bool,
     pub signature: SignatureCheck,
+    /// Who made the signatures no given key could check (issuer key IDs/fingerprints, hex):
+    /// tells whether a key found later is worth checking with (see `could_have_signed`).
+    pub missing_signers: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -94,6 +97,7 @@ struct Helper<'a> {
     candidates: Vec<Cert>,
     pinned: Option<Fingerprint>,
     signature: SignatureCheck,
+    missing_signers: Vec<KeyHandle>,
     encrypted: bool,
     decrypt_failed: bool,
 }
@@ -119,6 +123,7 @@ impl<'a> Helper<'a> {
             candidates: pinned.into_iter().chain(delivered).collect(),
             pinned: pinned_fingerprint,
             signature: SignatureCheck::None,
+            missing_signers: Vec::new(),
             encrypted: false,
             decrypt_failed: false,
         }
@@ -145,6 +150,10 @@ impl VerificationHelper for Helper<'_> {
                                     by_pinned_key: Some(cert.fingerprint()) == self.pinned,
                                     identity: signature_identity(good.sig),
                                 }
+                            }
+                            Err(VerificationError::MissingKey { sig }) => {
+                                self.missing_signers.extend(sig.get_issuers());
+                                SignatureCheck::Unverifiable
                             }
                             Err(VerificationError::BadSignature { .. })
                             | Err(VerificationError::MalformedSignature { .. }) => {
@@ -281,6 +290,7 @@ impl HelpdeskKey {
             content,
             encrypted: helper.encrypted,
             signature: helper.signature,
+            missing_signers: hex_handles(&helper.missing_signers),
         })
     }
 
@@ -381,6 +391,7 @@ pub(super) fn verify_inline(
     Ok(Opened {
         content,
         encrypted: false,
+        missing_signers: hex_handles(&helper.missing_signers),
         signature: helper.signature,
     })
 }
@@ -413,6 +424,23 @@ fn looks_encrypted(data: &[u8]) -> bool {
     text.contains("-----BEGIN PGP MESSAGE-----")
 }
 
+fn hex_handles(handles: &[KeyHandle]) -> Vec<String> {
+    handles.iter().map(KeyHandle::to_hex).collect()
+}
+
+/// Whether `key` (a certificate, armored or binary) holds a key that one of `signers` (as in
+/// `Opened::missing_signers`) names.
+pub fn could_have_signed(key: &[u8], signers: &[String]) -> bool {
+    let Ok(cert) = Cert::from_bytes(key) else {
+        return false;
+    };
+    let handles: Vec<KeyHandle> = signers.iter().filter_map(|s| s.parse().ok()).collect();
+    cert.keys().any(|ka| {
+        let own = ka.key().key_handle();
+        handles.iter().any(|h| h.aliases(&own))
+    })
+}
+
 /// The fingerprint of a public key, if it parses.
 pub fn fingerprint_of(key: &[u8]) -> Option<String> {
     Cert::from_bytes(key).ok().map(|c| c.fingerprint().to_hex())
@@ -431,6 +459,24 @@ mod tests {
     use super::*;
 
     const LIMIT: u64 = 1024 * 1024;
+
+    #[test]
+    fn an_unknown_signer_is_named_so_only_its_own_key_is_worth_a_second_check() {
+        let helpdesk = key("help@example.org");
+        let signer = key("jo@example.org");
+        let stranger = key("other@example.org");
+        let message = signer
+            .encrypt_and_sign(b"hi", helpdesk.public_armored().unwrap().as_bytes())
+            .unwrap();
+        let opened = helpdesk
+            .decrypt(&message, &SignerKeys::default(), LIMIT)
+            .unwrap();
+        assert_eq!(opened.signature, SignatureCheck::Unverifiable);
+        let signer_key = signer.public_armored().unwrap().into_bytes();
+        let stranger_key = stranger.public_armored().unwrap().into_bytes();
+        assert!(could_have_signed(&signer_key, &opened.missing_signers));
+        assert!(!could_have_signed(&stranger_key, &opened.missing_signers));
+    }
 
     #[test]
     fn content_past_the_limit_is_refused_and_content_at_it_opens() {

@@ -13,8 +13,8 @@ use super::address::{Recipient, SupportAddress};
 use super::auth_results::{self, SenderAuthentication};
 use super::structure::check_complete;
 use crate::crypto::{
-    Keyring, Opened, PgpMessageError, RequesterKey, SignatureCheck, SignerKeys, same_fingerprint,
-    verify_detached,
+    Keyring, Opened, PgpMessageError, RequesterKey, SignatureCheck, SignerKeys, could_have_signed,
+    same_fingerprint, verify_detached,
 };
 use crate::domain::{Category, ContactAddress, KeepChoices, NewTicketInput};
 use crate::intake::{Desk, IncomingAttachment, IntakeError, MailIntake};
@@ -353,9 +353,13 @@ fn open_entity(
             content.signature = opened.signature;
             // Signed and encrypted in one go, with the signer's key attached inside (what
             // GnuPG-based clients send with "attach my key"): the key is only readable
-            // after decrypting, so check the signature again with it.
+            // after decrypting, so check the signature again with it. That decrypts a second
+            // time (under the same size limit), so only when an attached key is the signer's.
             if content.signature == SignatureCheck::Unverifiable
-                && !content.attached_keys.is_empty()
+                && content
+                    .attached_keys
+                    .iter()
+                    .any(|key| could_have_signed(key, &opened.missing_signers))
             {
                 let with_inner = with_keys(signers, &content.attached_keys);
                 let again = keyring
