@@ -36,7 +36,8 @@ impl AppState {
         }
         let redactor = load_redactor(&config)?;
         let keyring = Keyring::open_or_create(&config.keys_dir(), &config.support_address)
-            .context("opening the server keys")?;
+            .context("opening the server keys")?
+            .with_opened_limit(config.mail.decrypted_limit() as u64);
         let store = Store::open(&config.database_url, AuditKey(keyring.audit_key())).await?;
         Ok(AppState {
             helpdesk_fingerprint: keyring.helpdesk_fingerprint().into(),

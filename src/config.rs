@@ -67,6 +67,9 @@ impl Default for RetentionJob {
 pub struct MailPolicy {
     /// Largest message accepted over SMTP/LMTP, in bytes.
     pub max_message_bytes: usize,
+    /// Most bytes one OpenPGP message may open to once decrypted and decompressed (a small
+    /// compressed message can inflate a thousandfold); unset means `max_message_bytes`.
+    pub max_decrypted_bytes: Option<usize>,
     /// The name the listener greets with.
     pub hostname: String,
     /// Whether to run the SMTP/LMTP listener at all.
@@ -98,6 +101,7 @@ impl Default for MailPolicy {
     fn default() -> Self {
         Self {
             max_message_bytes: 10 * 1024 * 1024,
+            max_decrypted_bytes: None,
             hostname: "localhost".into(),
             enabled: true,
             relay: None,
@@ -110,6 +114,13 @@ impl Default for MailPolicy {
             processing_budget_ms: 10_000,
             trusted_authserv_id: None,
         }
+    }
+}
+
+impl MailPolicy {
+    /// Most bytes one OpenPGP message in received mail may open to.
+    pub fn decrypted_limit(&self) -> usize {
+        self.max_decrypted_bytes.unwrap_or(self.max_message_bytes)
     }
 }
 
@@ -375,6 +386,9 @@ impl Config {
         }
         if !(1024..=1024 * 1024 * 1024).contains(&self.mail.max_message_bytes) {
             bail!("mail.max_message_bytes must be between 1024 and 1073741824");
+        }
+        if !(1024..=1024 * 1024 * 1024).contains(&self.mail.decrypted_limit()) {
+            bail!("mail.max_decrypted_bytes must be between 1024 and 1073741824");
         }
         let mail = &self.mail;
         if mail.max_sessions == 0

@@ -122,6 +122,8 @@ pub struct MailIntake {
     pub encrypted: bool,
     pub signature: SignatureVerdict,
     pub attachments: Vec<IncomingAttachment>,
+    /// The keyed digest of the good signature the mail carried (see `Store::signature_seen`).
+    pub signature_digest: Option<[u8; 32]>,
 }
 
 /// An attachment as received, before redaction or sealing.
@@ -230,6 +232,7 @@ impl Desk {
                     encrypted: mail.encrypted,
                     signature: mail.signature,
                     attachments,
+                    signature_digest: mail.signature_digest,
                 },
                 first_response_within: self.sla.first_response[priority.index()],
                 resolution_within: self.sla.resolution[priority.index()],
@@ -424,6 +427,7 @@ impl Desk {
                 encrypted: mail.encrypted,
                 signature: mail.signature,
                 attachments,
+                signature_digest: mail.signature_digest,
             };
             match self
                 .store

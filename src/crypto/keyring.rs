@@ -22,7 +22,13 @@ pub struct Keyring {
     age_identity: age::x25519::Identity,
     pepper: [u8; 32],
     helpdesk_pgp: HelpdeskKey,
+    /// Most bytes one OpenPGP message in received mail may open to (decrypted and
+    /// decompressed): a small compressed message can otherwise inflate a thousandfold.
+    max_opened_bytes: u64,
 }
+
+/// `max_opened_bytes` until the configuration sets it: the default mail size limit.
+const DEFAULT_MAX_OPENED_BYTES: u64 = 10 * 1024 * 1024;
 
 impl std::fmt::Debug for Keyring {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -56,7 +62,19 @@ impl Keyring {
             age_identity,
             pepper,
             helpdesk_pgp,
+            max_opened_bytes: DEFAULT_MAX_OPENED_BYTES,
         })
+    }
+
+    /// Sets the most bytes one OpenPGP message in received mail may open to.
+    pub fn with_opened_limit(mut self, bytes: u64) -> Self {
+        self.max_opened_bytes = bytes;
+        self
+    }
+
+    /// The most bytes one OpenPGP message in received mail may open to.
+    pub fn opened_limit(&self) -> u64 {
+        self.max_opened_bytes
     }
 
     /// The keyed hash an access token is stored and looked up as.
@@ -127,7 +145,26 @@ impl Keyring {
         data: &[u8],
         signers: &super::SignerKeys<'_>,
     ) -> Result<super::Opened, super::PgpMessageError> {
-        self.helpdesk_pgp.decrypt(data, signers)
+        self.helpdesk_pgp
+            .decrypt(data, signers, self.max_opened_bytes)
+    }
+
+    /// Verifies an inline- or cleartext-signed message in received mail, telling the pinned
+    /// key's signature apart from one by a key that came with the message; the signed content
+    /// is held to the same limit as decrypted mail.
+    pub fn verify_inline_mail(
+        &self,
+        data: &[u8],
+        signers: &super::SignerKeys<'_>,
+    ) -> Result<super::Opened, super::PgpMessageError> {
+        super::pgp_message::verify_inline(data, signers, self.max_opened_bytes)
+    }
+
+    /// The keyed digest a signature is remembered by on its ticket (see
+    /// `SignatureCheck::Good::identity`): keyed, so the database alone cannot confirm that a
+    /// given captured mail was ever sent here.
+    pub fn signature_seen_digest(&self, identity: &[u8; 32]) -> [u8; 32] {
+        self.keyed_hash(b"signature-seen", identity)
     }
 
     /// Signs `text` with the helpdesk key as a cleartext-signed message.

@@ -31,6 +31,10 @@ pub enum SignatureCheck {
         emails: Vec<String>,
         /// Made by the pinned key itself, not by a key that came with the message.
         by_pinned_key: bool,
+        /// Names this one signature: SHA-256 of the hash it was computed over (the signed
+        /// data and the signed subpackets). Every copy of the signature has the same one,
+        /// whatever was changed in its unsigned area, so a replayed signature is recognised.
+        identity: [u8; 32],
     },
     /// Signed by a key we have, but the signature does not verify (altered or malformed).
     Bad,
@@ -67,6 +71,9 @@ pub struct Opened {
     pub content: Vec<u8>,
     pub encrypted: bool,
     pub signature: SignatureCheck,
+    /// Who made the signatures no given key could check (issuer key IDs/fingerprints, hex):
+    /// tells whether a key found later is worth checking with (see `could_have_signed`).
+    pub missing_signers: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -75,14 +82,14 @@ pub enum PgpMessageError {
     NotForUs,
     #[error("the OpenPGP data is damaged or not OpenPGP at all")]
     Malformed,
+    /// Decrypting or decompressing gave more than the caller's limit; reading stopped there.
+    #[error("the opened message is larger than the limit")]
+    TooLarge,
     #[error("the recipient's OpenPGP key cannot be used for encryption")]
     UnusableRecipient,
     #[error("encrypting failed")]
     Encrypt,
 }
-
-/// Largest plaintext we accept out of one message (the SMTP size limit bounds it anyway).
-const MAX_PLAINTEXT: u64 = 64 * 1024 * 1024;
 
 struct Helper<'a> {
     policy: &'a StandardPolicy<'a>,
@@ -90,6 +97,7 @@ struct Helper<'a> {
     candidates: Vec<Cert>,
     pinned: Option<Fingerprint>,
     signature: SignatureCheck,
+    missing_signers: Vec<KeyHandle>,
     encrypted: bool,
     decrypt_failed: bool,
 }
@@ -115,6 +123,7 @@ impl<'a> Helper<'a> {
             candidates: pinned.into_iter().chain(delivered).collect(),
             pinned: pinned_fingerprint,
             signature: SignatureCheck::None,
+            missing_signers: Vec::new(),
             encrypted: false,
             decrypt_failed: false,
         }
@@ -139,7 +148,12 @@ impl VerificationHelper for Helper<'_> {
                                     fingerprint: cert.fingerprint().to_hex(),
                                     emails: valid_emails(cert, self.policy),
                                     by_pinned_key: Some(cert.fingerprint()) == self.pinned,
+                                    identity: signature_identity(good.sig),
                                 }
+                            }
+                            Err(VerificationError::MissingKey { sig }) => {
+                                self.missing_signers.extend(sig.get_issuers());
+                                SignatureCheck::Unverifiable
                             }
                             Err(VerificationError::BadSignature { .. })
                             | Err(VerificationError::MalformedSignature { .. }) => {
@@ -207,26 +221,56 @@ fn valid_emails(cert: &Cert, policy: &StandardPolicy<'_>) -> Vec<String> {
         .collect()
 }
 
-/// Whether `data` looks like an encrypted OpenPGP message (armored or binary).
-fn read_all(reader: &mut dyn Read) -> Result<Vec<u8>, PgpMessageError> {
+/// See `SignatureCheck::Good::identity`. The signature's own bytes would not do: its
+/// unhashed subpackets can be changed without breaking it.
+fn signature_identity(signature: &openpgp::packet::Signature) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    match signature.computed_digest() {
+        Some(digest) => hasher.update(digest),
+        // Verification sets the digest; should it ever be missing, the signature value
+        // still names the signature.
+        None => hasher.update(format!("{:?}", signature.mpis())),
+    }
+    hasher.finalize().into()
+}
+
+/// How much sequoia may buffer to check signatures first: one byte past the limit, so a
+/// message just over it is still caught by `read_all`.
+fn read_ahead(limit: u64) -> usize {
+    usize::try_from(limit.saturating_add(1)).unwrap_or(usize::MAX)
+}
+
+/// Reads the opened content, at most `limit` bytes of it. A compressed message can inflate
+/// a thousandfold, so the limit is counted on what comes out, and reading stops at it.
+fn read_all(reader: &mut dyn Read, limit: u64) -> Result<Vec<u8>, PgpMessageError> {
     let mut out = Vec::new();
     reader
-        .take(MAX_PLAINTEXT)
+        .take(limit.saturating_add(1))
         .read_to_end(&mut out)
         .map_err(|_| PgpMessageError::Malformed)?;
+    if out.len() as u64 > limit {
+        return Err(PgpMessageError::TooLarge);
+    }
     Ok(out)
 }
 
 impl HelpdeskKey {
-    /// Decrypts an encrypted message (signed or not) addressed to the helpdesk.
+    /// Decrypts an encrypted message (signed or not) addressed to the helpdesk; the
+    /// decrypted and decompressed content may not exceed `limit` bytes.
     pub(super) fn decrypt(
         &self,
         data: &[u8],
         signers: &SignerKeys<'_>,
+        limit: u64,
     ) -> Result<Opened, PgpMessageError> {
         let policy = StandardPolicy::new();
         let helper = Helper::new(&policy, Some(self.cert()), signers);
-        let builder = DecryptorBuilder::from_bytes(data).map_err(|_| PgpMessageError::Malformed)?;
+        // Sequoia reads ahead (25 MiB by default) to check signatures before it hands out
+        // any content; that read-ahead must not exceed the limit either.
+        let builder = DecryptorBuilder::from_bytes(data)
+            .map_err(|_| PgpMessageError::Malformed)?
+            .buffer_size(read_ahead(limit));
         let mut decryptor = match builder.with_policy(&policy, None, helper) {
             Ok(decryptor) => decryptor,
             Err(_) => {
@@ -237,7 +281,7 @@ impl HelpdeskKey {
                 });
             }
         };
-        let content = read_all(&mut decryptor)?;
+        let content = read_all(&mut decryptor, limit)?;
         let helper = decryptor.into_helper();
         if helper.decrypt_failed {
             return Err(PgpMessageError::NotForUs);
@@ -246,6 +290,7 @@ impl HelpdeskKey {
             content,
             encrypted: helper.encrypted,
             signature: helper.signature,
+            missing_signers: hex_handles(&helper.missing_signers),
         })
     }
 
@@ -327,21 +372,26 @@ impl HelpdeskKey {
 }
 
 /// Verifies a signed message that is not encrypted (inline-signed or cleartext-signed text)
-/// and returns the signed content.
+/// and returns the signed content, at most `limit` bytes of it.
 pub(super) fn verify_inline(
     data: &[u8],
     signers: &SignerKeys<'_>,
+    limit: u64,
 ) -> Result<Opened, PgpMessageError> {
     let policy = StandardPolicy::new();
     let helper = Helper::new(&policy, None, signers);
     let mut verifier = VerifierBuilder::from_bytes(data)
-        .and_then(|b| b.with_policy(&policy, None, helper))
+        .and_then(|b| {
+            b.buffer_size(read_ahead(limit))
+                .with_policy(&policy, None, helper)
+        })
         .map_err(|_| PgpMessageError::Malformed)?;
-    let content = read_all(&mut verifier)?;
+    let content = read_all(&mut verifier, limit)?;
     let helper = verifier.into_helper();
     Ok(Opened {
         content,
         encrypted: false,
+        missing_signers: hex_handles(&helper.missing_signers),
         signature: helper.signature,
     })
 }
@@ -374,6 +424,23 @@ fn looks_encrypted(data: &[u8]) -> bool {
     text.contains("-----BEGIN PGP MESSAGE-----")
 }
 
+fn hex_handles(handles: &[KeyHandle]) -> Vec<String> {
+    handles.iter().map(KeyHandle::to_hex).collect()
+}
+
+/// Whether `key` (a certificate, armored or binary) holds a key that one of `signers` (as in
+/// `Opened::missing_signers`) names.
+pub fn could_have_signed(key: &[u8], signers: &[String]) -> bool {
+    let Ok(cert) = Cert::from_bytes(key) else {
+        return false;
+    };
+    let handles: Vec<KeyHandle> = signers.iter().filter_map(|s| s.parse().ok()).collect();
+    cert.keys().any(|ka| {
+        let own = ka.key().key_handle();
+        handles.iter().any(|h| h.aliases(&own))
+    })
+}
+
 /// The fingerprint of a public key, if it parses.
 pub fn fingerprint_of(key: &[u8]) -> Option<String> {
     Cert::from_bytes(key).ok().map(|c| c.fingerprint().to_hex())
@@ -390,6 +457,43 @@ pub fn same_fingerprint(a: &str, b: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const LIMIT: u64 = 1024 * 1024;
+
+    #[test]
+    fn an_unknown_signer_is_named_so_only_its_own_key_is_worth_a_second_check() {
+        let helpdesk = key("help@example.org");
+        let signer = key("jo@example.org");
+        let stranger = key("other@example.org");
+        let message = signer
+            .encrypt_and_sign(b"hi", helpdesk.public_armored().unwrap().as_bytes())
+            .unwrap();
+        let opened = helpdesk
+            .decrypt(&message, &SignerKeys::default(), LIMIT)
+            .unwrap();
+        assert_eq!(opened.signature, SignatureCheck::Unverifiable);
+        let signer_key = signer.public_armored().unwrap().into_bytes();
+        let stranger_key = stranger.public_armored().unwrap().into_bytes();
+        assert!(could_have_signed(&signer_key, &opened.missing_signers));
+        assert!(!could_have_signed(&stranger_key, &opened.missing_signers));
+    }
+
+    #[test]
+    fn content_past_the_limit_is_refused_and_content_at_it_opens() {
+        let helpdesk = key("help@example.org");
+        let public = helpdesk.public_armored().unwrap().into_bytes();
+        let message = helpdesk.encrypt_and_sign(&[b'a'; 4096], &public).unwrap();
+        assert_eq!(
+            helpdesk
+                .decrypt(&message, &SignerKeys::default(), 4095)
+                .err(),
+            Some(PgpMessageError::TooLarge)
+        );
+        let opened = helpdesk
+            .decrypt(&message, &SignerKeys::default(), 4096)
+            .unwrap();
+        assert_eq!(opened.content.len(), 4096);
+    }
 
     fn key(address: &str) -> HelpdeskKey {
         HelpdeskKey::load(&HelpdeskKey::generate(address).unwrap()).unwrap()
@@ -409,7 +513,7 @@ mod tests {
             pinned: None,
             delivered: std::slice::from_ref(&requester_public),
         };
-        let opened = helpdesk.decrypt(&message, &delivered).unwrap();
+        let opened = helpdesk.decrypt(&message, &delivered, LIMIT).unwrap();
         assert_eq!(opened.content, b"my card is 4111");
         assert!(opened.encrypted);
         match opened.signature {
@@ -428,7 +532,7 @@ mod tests {
             pinned: Some(&requester_public),
             delivered: std::slice::from_ref(&requester_public),
         };
-        let opened = helpdesk.decrypt(&message, &pinned).unwrap();
+        let opened = helpdesk.decrypt(&message, &pinned, LIMIT).unwrap();
         assert!(matches!(
             opened.signature,
             SignatureCheck::Good {
@@ -437,7 +541,9 @@ mod tests {
             }
         ));
         // Without the signer's key the signature cannot be checked, but the text opens.
-        let unknown = helpdesk.decrypt(&message, &SignerKeys::default()).unwrap();
+        let unknown = helpdesk
+            .decrypt(&message, &SignerKeys::default(), LIMIT)
+            .unwrap();
         assert_eq!(unknown.signature, SignatureCheck::Unverifiable);
     }
 
@@ -450,12 +556,12 @@ mod tests {
             pinned: None,
             delivered: std::slice::from_ref(&public),
         };
-        let good = verify_inline(signed.as_bytes(), &keys).unwrap();
+        let good = verify_inline(signed.as_bytes(), &keys, LIMIT).unwrap();
         assert!(matches!(good.signature, SignatureCheck::Good { .. }));
         let altered = signed.replace("hello there", "hello THERE");
-        let bad = verify_inline(altered.as_bytes(), &keys).unwrap();
+        let bad = verify_inline(altered.as_bytes(), &keys, LIMIT).unwrap();
         assert_eq!(bad.signature, SignatureCheck::Bad);
-        let unknown = verify_inline(signed.as_bytes(), &SignerKeys::default()).unwrap();
+        let unknown = verify_inline(signed.as_bytes(), &SignerKeys::default(), LIMIT).unwrap();
         assert_eq!(unknown.signature, SignatureCheck::Unverifiable);
     }
 
@@ -467,16 +573,22 @@ mod tests {
             .encrypt_and_sign(b"hello", other.public_armored().unwrap().as_bytes())
             .unwrap();
         assert_eq!(
-            helpdesk.decrypt(&for_other, &SignerKeys::default()).err(),
+            helpdesk
+                .decrypt(&for_other, &SignerKeys::default(), LIMIT)
+                .err(),
             Some(PgpMessageError::NotForUs)
         );
         let mut damaged = for_other.clone();
         let middle = damaged.len() / 2;
         damaged.truncate(middle);
-        assert!(helpdesk.decrypt(&damaged, &SignerKeys::default()).is_err());
+        assert!(
+            helpdesk
+                .decrypt(&damaged, &SignerKeys::default(), LIMIT)
+                .is_err()
+        );
         assert_eq!(
             helpdesk
-                .decrypt(b"not openpgp at all", &SignerKeys::default())
+                .decrypt(b"not openpgp at all", &SignerKeys::default(), LIMIT)
                 .err(),
             Some(PgpMessageError::Malformed)
         );

@@ -7,14 +7,14 @@
 //! key makes a signature `verified`; a key that came with the message makes it `signed` at
 //! most, and is pinned only to a ticket that has no key yet.
 
-use mail_parser::{HeaderName, Message, MessageParser, MimeHeaders};
+use mail_parser::{HeaderName, Message, MessageParser, MimeHeaders, PartType};
 
 use super::address::{Recipient, SupportAddress};
 use super::auth_results::{self, SenderAuthentication};
 use super::structure::check_complete;
 use crate::crypto::{
-    Keyring, Opened, PgpMessageError, RequesterKey, SignatureCheck, SignerKeys, same_fingerprint,
-    verify_detached, verify_inline_against,
+    Keyring, Opened, PgpMessageError, RequesterKey, SignatureCheck, SignerKeys, could_have_signed,
+    same_fingerprint, verify_detached,
 };
 use crate::domain::{Category, ContactAddress, KeepChoices, NewTicketInput};
 use crate::intake::{Desk, IncomingAttachment, IntakeError, MailIntake};
@@ -48,6 +48,10 @@ pub enum Refusal {
     EncryptionRequired(String),
     #[error("the message has no readable text")]
     Empty,
+    #[error(
+        "the OpenPGP message is larger than {0} bytes once decrypted and decompressed; nothing of it was kept"
+    )]
+    TooLarge(u64),
     #[error("the message could not be stored; try again later")]
     Temporary,
 }
@@ -60,6 +64,7 @@ impl Refusal {
             Refusal::Undecryptable(_) => (554, "5.7.5"),
             Refusal::EncryptionRequired(_) => (550, "5.7.1"),
             Refusal::Empty => (554, "5.6.0"),
+            Refusal::TooLarge(_) => (552, "5.3.4"),
             Refusal::Temporary => (451, "4.3.0"),
         }
     }
@@ -112,7 +117,24 @@ pub async fn receive(
             .and_then(|(_, open)| open.pinned_key.as_deref()),
         delivered: &autocrypt,
     };
-    let content = open_entity(&desk.keyring, &message, raw, &signers, 0)?;
+    let mut content = open_entity(&desk.keyring, &message, raw, &signers, 0)?;
+    let signature_digest = match &content.signature {
+        SignatureCheck::Good { identity, .. } => Some(desk.keyring.signature_seen_digest(identity)),
+        _ => None,
+    };
+    // A signature this ticket has already accepted vouches for that earlier mail, not for
+    // this copy: a replay is unsigned for trust, so it cannot join through the pinned key.
+    if let (Some(digest), Some((grant, _))) = (&signature_digest, &thread)
+        && desk
+            .store
+            .signature_seen(grant, digest)
+            .await
+            .map_err(|e| internal(e.into()))?
+    {
+        tracing::info!(reference = %grant.reference(), "a signature seen before on this ticket was sent again");
+        content.signature = SignatureCheck::None;
+    }
+    let signature_digest = signature_digest.filter(|_| content.signature != SignatureCheck::None);
     let mut delivered = autocrypt;
     delivered.extend(content.attached_keys.iter().cloned());
     let authentication = sender_authentication(desk, &message, sender.as_ref());
@@ -130,6 +152,7 @@ pub async fn receive(
         encrypted: content.encrypted,
         signature: verdict(&content.signature, false),
         attachments: content.attachments,
+        signature_digest,
     };
 
     if let Some((grant, open)) = thread {
@@ -318,7 +341,7 @@ fn open_entity(
             ))?;
         let opened = keyring
             .decrypt_mail(payload.contents(), signers)
-            .map_err(decrypt_refusal)?;
+            .map_err(decrypt_refusal(keyring))?;
         let inner_raw = opened.content.clone();
         let inner = MessageParser::default()
             .parse(&inner_raw)
@@ -330,14 +353,18 @@ fn open_entity(
             content.signature = opened.signature;
             // Signed and encrypted in one go, with the signer's key attached inside (what
             // GnuPG-based clients send with "attach my key"): the key is only readable
-            // after decrypting, so check the signature again with it.
+            // after decrypting, so check the signature again with it. That decrypts a second
+            // time (under the same size limit), so only when an attached key is the signer's.
             if content.signature == SignatureCheck::Unverifiable
-                && !content.attached_keys.is_empty()
+                && content
+                    .attached_keys
+                    .iter()
+                    .any(|key| could_have_signed(key, &opened.missing_signers))
             {
                 let with_inner = with_keys(signers, &content.attached_keys);
                 let again = keyring
                     .decrypt_mail(payload.contents(), &with_inner.borrowed())
-                    .map_err(decrypt_refusal)?;
+                    .map_err(decrypt_refusal(keyring))?;
                 content.signature = again.signature;
             }
         }
@@ -426,21 +453,31 @@ fn plain_content(
     if let Some(block) = armored_block(&text, "PGP MESSAGE") {
         let opened = keyring
             .decrypt_mail(block.as_bytes(), &signers)
-            .map_err(decrypt_refusal)?;
-        text = String::from_utf8(opened.content)
+            .map_err(decrypt_refusal(keyring))?;
+        let opened_text = String::from_utf8(opened.content)
             .map_err(|_| Refusal::Malformed("the decrypted text is not UTF-8"))?;
-        encrypted = opened.encrypted;
-        signature = opened.signature;
+        if block_is_all_shown(message, &text, block) {
+            encrypted = opened.encrypted;
+            signature = opened.signature;
+        }
+        text = text.replacen(block, &opened_text, 1);
     } else if let Some(block) = armored_block(&text, "PGP SIGNED MESSAGE") {
         let Opened {
             content,
             signature: check,
             ..
-        } = verify_inline_against(block.as_bytes(), &signers)
-            .map_err(|_| Refusal::Malformed("the inline-signed text is damaged"))?;
-        text = String::from_utf8(content)
+        } = keyring
+            .verify_inline_mail(block.as_bytes(), &signers)
+            .map_err(|err| match err {
+                PgpMessageError::TooLarge => too_large(keyring),
+                _ => Refusal::Malformed("the inline-signed text is damaged"),
+            })?;
+        let signed_text = String::from_utf8(content)
             .map_err(|_| Refusal::Malformed("the signed text is not UTF-8"))?;
-        signature = check;
+        if block_is_all_shown(message, &text, block) {
+            signature = check;
+        }
+        text = text.replacen(block, &signed_text, 1);
     }
     Ok(Content {
         text,
@@ -451,8 +488,40 @@ fn plain_content(
     })
 }
 
-fn decrypt_refusal(err: PgpMessageError) -> Refusal {
-    match err {
+/// Whether an inline OpenPGP `block` in `text` is all the message shows: the message has
+/// one shown part, plain text, and nothing but whitespace around the block. Keys and
+/// signatures that travel with it are not shown, so they do not count. Only then can the
+/// block's signature (and encryption) vouch for the message; a signed block beside other
+/// text or files would lend its badge to content nobody signed, such as an attacker's
+/// attachments next to a captured signed mail.
+fn block_is_all_shown(message: &Message<'_>, text: &str, block: &str) -> bool {
+    let mut shown = message.parts.iter().filter(|part| {
+        !matches!(part.body, PartType::Multipart(_))
+            && !matches!(
+                media_type(part).as_str(),
+                "application/pgp-keys" | "application/pgp-signature"
+            )
+    });
+    let (Some(only), None) = (shown.next(), shown.next()) else {
+        return false;
+    };
+    if !matches!(only.body, PartType::Text(_)) {
+        return false;
+    }
+    match text.split_once(block) {
+        Some((before, after)) => before.trim().is_empty() && after.trim().is_empty(),
+        None => false,
+    }
+}
+
+/// The refusal for a message that opens to more than the limit.
+fn too_large(keyring: &Keyring) -> Refusal {
+    Refusal::TooLarge(keyring.opened_limit())
+}
+
+fn decrypt_refusal(keyring: &Keyring) -> impl Fn(PgpMessageError) -> Refusal + '_ {
+    move |err| match err {
+        PgpMessageError::TooLarge => too_large(keyring),
         PgpMessageError::NotForUs => Refusal::Undecryptable(
             "the message is not encrypted to this support desk's key; fetch the current key and send again",
         ),

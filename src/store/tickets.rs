@@ -50,6 +50,9 @@ pub struct Delivery {
     pub encrypted: bool,
     pub signature: SignatureVerdict,
     pub attachments: Vec<NewAttachment>,
+    /// The keyed digest of the good signature this message carried, remembered on the ticket
+    /// so the same signature is not accepted twice.
+    pub signature_digest: Option<[u8; 32]>,
 }
 
 /// What a message's signature showed, as agents see it.
@@ -338,6 +341,22 @@ impl Store {
         })
     }
 
+    /// Whether a message on this ticket already carried the signature with this keyed digest.
+    pub async fn signature_seen(
+        &self,
+        grant: &RequesterGrant,
+        digest: &[u8; 32],
+    ) -> Result<bool, StoreError> {
+        let seen: Option<i64> = sqlx::query_scalar(
+            "select 1 from seen_signatures where ticket_id = $1 and digest = $2",
+        )
+        .bind(grant.ticket_id)
+        .bind(&digest[..])
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(seen.is_some())
+    }
+
     /// Whether the queue a new ticket of `category` would land in takes only encrypted mail.
     pub async fn requires_encryption(&self, category: Category) -> Result<bool, StoreError> {
         let flag: Option<i64> = sqlx::query_scalar(
@@ -455,6 +474,16 @@ async fn insert_message(
     .bind(delivery.signature.id())
     .fetch_one(&mut **tx)
     .await?;
+    if let Some(digest) = &delivery.signature_digest {
+        sqlx::query(
+            "insert into seen_signatures (ticket_id, digest) values ($1, $2) \
+             on conflict (ticket_id, digest) do nothing",
+        )
+        .bind(ticket_id)
+        .bind(&digest[..])
+        .execute(&mut **tx)
+        .await?;
+    }
     for attachment in &delivery.attachments {
         let (text, sealed) = match &attachment.content {
             AttachmentContent::Text(text) => (Some(text.as_str()), None),

@@ -613,3 +613,225 @@ async fn gnupg_mail_with_the_signers_key_attached_inside_the_encryption_is_signe
         ["signed", "verified"]
     );
 }
+
+/// A `multipart/mixed` mail: a text part holding `text`, then the attacker's two files.
+fn text_with_attacker_files(from: &str, to: &str, text: &str) -> String {
+    format!(
+        "From: <{from}>\r\nTo: <{to}>\r\nSubject: Re: Account\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"mix-a\"\r\n\r\n\
+         --mix-a\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{text}\r\n\
+         --mix-a\r\nContent-Type: text/plain; name=\"invoice-new-bank-details.txt\"\r\n\
+         Content-Disposition: attachment; filename=\"invoice-new-bank-details.txt\"\r\n\r\n\
+         Please pay to IBAN attacker\r\n\
+         --mix-a\r\nContent-Type: application/octet-stream; name=\"update.exe\"\r\n\
+         Content-Disposition: attachment; filename=\"update.exe\"\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\nTVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAAAA\r\n\
+         --mix-a--\r\n"
+    )
+}
+
+/// A ticket filed through the API with jo's GnuPG key pinned; returns (jo, reference,
+/// reply address).
+async fn ticket_pinned_to_gnupg_key(app: &TestApp) -> (Gpg, String, String) {
+    let desk_key = app.get("/pgp-key.asc").await.text().await.unwrap();
+    let jo = Gpg::with_key("Jo Example <jo@example.org>");
+    jo.run(&["--import"], desk_key.as_bytes());
+    let jo_key =
+        String::from_utf8(jo.run(&["--armor", "--export", "jo@example.org"], b"")).unwrap();
+    let (reference, reply_address) = ticket_with_contact(app, "jo@example.org", Some(jo_key)).await;
+    (jo, reference, reply_address)
+}
+
+fn sign_and_encrypt(jo: &Gpg, content: &str) -> String {
+    crlf(&jo.run(
+        &[
+            "--armor",
+            "--sign",
+            "--encrypt",
+            "-u",
+            "jo@example.org",
+            "-r",
+            DESK,
+        ],
+        content.as_bytes(),
+    ))
+}
+
+#[tokio::test]
+async fn a_captured_signed_block_beside_other_content_is_not_verified_and_opens_no_door() {
+    let app = TestApp::spawn().await;
+    let token = agent_token(&app).await;
+    let (jo, reference, reply_address) = ticket_pinned_to_gnupg_key(&app).await;
+
+    // What an eavesdropper captured from jo: an inline `gpg --sign --encrypt` block, a
+    // genuine PGP/MIME payload, and a cleartext-signed text.
+    let inline = sign_and_encrypt(&jo, "please call me back\n");
+    let pgp_mime_payload = sign_and_encrypt(&jo, &text_entity("please call me back"));
+    let clearsigned = crlf(&jo.run(
+        &["--clearsign", "-u", "jo@example.org"],
+        b"please call me back\n",
+    ));
+
+    for (shape, captured) in [
+        ("inline signed and encrypted", &inline),
+        ("pasted PGP/MIME payload", &pgp_mime_payload),
+        ("cleartext-signed", &clearsigned),
+    ] {
+        let mail = text_with_attacker_files("evil@evil.org", &reply_address, captured);
+        let replies = send(app.smtp, false, "evil@evil.org", &[&reply_address], &mail).await;
+        let answer = outcome(&replies);
+        assert!(
+            answer.starts_with("250") && answer.contains("filed as"),
+            "{shape}: the attacker's mail must not join the ticket: {replies:?}"
+        );
+        let filed = ticket(&app, &token, &reference_in(answer)).await;
+        assert_eq!(signatures(&filed), ["none"], "{shape}: {filed}");
+        assert_eq!(filed["messages"][0]["encrypted"], false, "{shape}: {filed}");
+    }
+    let original = ticket(&app, &token, &reference).await;
+    assert_eq!(signatures(&original), ["none"], "{original}");
+
+    // Positive control: the same kind of block as the whole message is jo's, and verified.
+    let genuine = sign_and_encrypt(&jo, "the whole message\n");
+    let mail = plain_mail("jo@example.org", &reply_address, "Re: Account", &genuine);
+    let replies = send(app.smtp, false, "jo@example.org", &[&reply_address], &mail).await;
+    assert_eq!(
+        outcome(&replies),
+        format!("250 2.0.0 Ok: added to {reference}"),
+        "{replies:?}"
+    );
+    let view = ticket(&app, &token, &reference).await;
+    assert_eq!(signatures(&view), ["none", "verified"], "{view}");
+    assert_eq!(view["messages"][1]["encrypted"], true, "{view}");
+}
+
+#[tokio::test]
+async fn a_signature_already_seen_on_the_ticket_is_not_verified_again_and_opens_no_door() {
+    let app = TestApp::spawn().await;
+    let token = agent_token(&app).await;
+    let (jo, reference, reply_address) = ticket_pinned_to_gnupg_key(&app).await;
+
+    let inline = sign_and_encrypt(&jo, "the whole message\n");
+    let pgp_mime = sign_and_encrypt(&jo, &text_entity("a PGP/MIME message"));
+    for (shape, mail) in [
+        (
+            "inline",
+            plain_mail("jo@example.org", &reply_address, "Re: Account", &inline),
+        ),
+        (
+            "PGP/MIME",
+            pgp_mime_encrypted("jo@example.org", &reply_address, "Re: Account", &pgp_mime),
+        ),
+    ] {
+        // jo's own mail: verified.
+        let replies = send(app.smtp, false, "jo@example.org", &[&reply_address], &mail).await;
+        assert_eq!(
+            outcome(&replies),
+            format!("250 2.0.0 Ok: added to {reference}"),
+            "{shape}: {replies:?}"
+        );
+        // The same mail replayed from another sender: not through the key.
+        let replayed = mail.replace("From: <jo@example.org>", "From: <evil@evil.org>");
+        let replies = send(
+            app.smtp,
+            false,
+            "evil@evil.org",
+            &[&reply_address],
+            &replayed,
+        )
+        .await;
+        let answer = outcome(&replies);
+        assert!(
+            answer.contains("filed as"),
+            "{shape}: a replayed signature must not join: {replies:?}"
+        );
+        // Replayed from jo's address it joins as jo's mail, but the signature vouches for
+        // the earlier message, not this one.
+        let replies = send(app.smtp, false, "jo@example.org", &[&reply_address], &mail).await;
+        assert_eq!(
+            outcome(&replies),
+            format!("250 2.0.0 Ok: added to {reference}"),
+            "{shape}: {replies:?}"
+        );
+    }
+    assert_eq!(
+        signatures(&ticket(&app, &token, &reference).await),
+        ["none", "verified", "none", "verified", "none"]
+    );
+}
+
+#[tokio::test]
+async fn a_compressed_openpgp_message_that_inflates_past_the_size_limit_is_refused_and_nothing_is_kept()
+ {
+    let limit = 256 * 1024;
+    let app = TestApp::spawn_with(|config| config.mail.max_message_bytes = limit).await;
+    let token = agent_token(&app).await;
+    let desk_key = app.get("/pgp-key.asc").await.text().await.unwrap();
+    let jo = Gpg::with_key("Jo Example <jo@example.org>");
+    jo.run(&["--import"], desk_key.as_bytes());
+    let compressed = |text: &str, encrypt: bool| {
+        let mut args = vec![
+            "--armor",
+            "--compress-algo",
+            "zlib",
+            "--compress-level",
+            "9",
+            "--sign",
+            "-u",
+            "jo@example.org",
+        ];
+        if encrypt {
+            args.extend(["--encrypt", "-r", DESK]);
+        }
+        crlf(&jo.run(&args, text.as_bytes()))
+    };
+    let bomb_text = "all work and no play makes jack a dull boy\n".repeat(4 * limit / 43);
+    for (shape, mail) in [
+        (
+            "inline, signed and encrypted",
+            plain_mail(
+                "jo@example.org",
+                DESK,
+                "Bomb",
+                &compressed(&bomb_text, true),
+            ),
+        ),
+        (
+            "inline, signed only",
+            plain_mail(
+                "jo@example.org",
+                DESK,
+                "Bomb",
+                &compressed(&bomb_text, false),
+            ),
+        ),
+        (
+            "PGP/MIME",
+            pgp_mime_encrypted(
+                "jo@example.org",
+                DESK,
+                "Bomb",
+                &compressed(&text_entity(&bomb_text), true),
+            ),
+        ),
+    ] {
+        assert!(mail.len() < limit / 4, "{shape}: {} bytes", mail.len());
+        let replies = send(app.smtp, false, "jo@example.org", &[DESK], &mail).await;
+        let answer = outcome(&replies);
+        assert!(
+            answer.starts_with("552 ") && answer.contains("larger than"),
+            "{shape}: {replies:?}"
+        );
+    }
+    assert_eq!(app.count_rows("tickets").await, 0);
+    assert_eq!(app.count_rows("messages").await, 0);
+
+    // Positive control: a compressed message that stays under the limit once opened.
+    let small = "all work and no play makes jack a dull boy\n".repeat(limit / 2 / 43);
+    let mail = plain_mail("jo@example.org", DESK, "Fine", &compressed(&small, true));
+    let replies = send(app.smtp, false, "jo@example.org", &[DESK], &mail).await;
+    let answer = outcome(&replies);
+    assert!(answer.contains("filed as"), "{replies:?}");
+    let view = ticket(&app, &token, &reference_in(answer)).await;
+    assert_eq!(view["messages"][0]["encrypted"], true, "{view}");
+}
