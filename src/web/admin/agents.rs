@@ -197,6 +197,9 @@ pub async fn create(State(state): State<AppState>, form: AdminForm) -> WebResult
     )
     .await;
     let outcome = match created {
+        Err(CreateError::AdminRole) => Outcome::refused(
+            "Admin accounts are created by the operator on the server's command line (hushdesk agent add --role admin).",
+        ),
         Ok(link) => Outcome {
             issued: Some(issued(&state, &name, &link)),
             ..Default::default()
