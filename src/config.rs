@@ -370,7 +370,6 @@ impl Config {
             || agents.hourly_view_threshold == 0
             || agents.probe_alert_threshold == 0
             || agents.break_glass_minutes == 0
-            || agents.enrolment_link_hours == 0
         {
             bail!("agents values must all be greater than zero");
         }

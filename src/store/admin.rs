@@ -214,13 +214,12 @@ impl Store {
     ) -> Result<(), StoreError> {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
-        let was_restricted: bool = sqlx::query_scalar::<_, i64>(
-            "select restricted from queues where name = $1",
-        )
-        .bind(name.as_str())
-        .fetch_optional(&mut *tx)
-        .await?
-        .is_some_and(|flag| flag != 0);
+        let was_restricted: bool =
+            sqlx::query_scalar::<_, i64>("select restricted from queues where name = $1")
+                .bind(name.as_str())
+                .fetch_optional(&mut *tx)
+                .await?
+                .is_some_and(|flag| flag != 0);
         let queue_id: i64 = sqlx::query_scalar(
             "update queues set restricted = $2, require_encryption = $3 where name = $1 returning id",
         )
@@ -319,8 +318,16 @@ impl Store {
                 "{} removed {agent} from restricted queue {queue}",
                 admin.agent().name()
             );
-            tell_admins_and_owners(&mut tx, admin, "member_removed", queue_id, agent, detail, now)
-                .await?;
+            tell_admins_and_owners(
+                &mut tx,
+                admin,
+                "member_removed",
+                queue_id,
+                agent,
+                detail,
+                now,
+            )
+            .await?;
         }
         config_audit(
             &mut tx,
@@ -623,7 +630,16 @@ async fn unrestrict_in(
         "{} turned off the restricted flag of queue {queue}",
         admin.agent().name()
     );
-    tell_admins_and_owners(tx, admin, "queue_unrestricted", queue_id, queue, detail, now).await
+    tell_admins_and_owners(
+        tx,
+        admin,
+        "queue_unrestricted",
+        queue_id,
+        queue,
+        detail,
+        now,
+    )
+    .await
 }
 
 /// Alerts the admins (but `admin`) and the queue's owners about something `admin` did.

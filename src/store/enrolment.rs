@@ -96,7 +96,9 @@ impl Store {
         // An admin who could mint admins could approve their own two-person requests
         // through a puppet: admin accounts come only from the operator's command line.
         if agent.role == Role::Admin {
-            return Err(StoreError::Conflict("admin accounts are created by the operator"));
+            return Err(StoreError::Conflict(
+                "admin accounts are created by the operator",
+            ));
         }
         let now = now_unix();
         let actor = admin.actor();

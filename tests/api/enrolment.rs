@@ -848,7 +848,11 @@ async fn leaving_a_restricted_queue_does_not_let_one_admin_skip_the_second() {
     let unflagged = app
         .html_post(&ada_session, "/admin/queues/vip/flags", &[])
         .await;
-    assert!(unflagged.status().is_redirection(), "{}", unflagged.status());
+    assert!(
+        unflagged.status().is_redirection(),
+        "{}",
+        unflagged.status()
+    );
     let page = page_of(reset(&app, &ada_session, "frank").await).await;
     assert!(link_on(&page).is_none(), "{page}");
     assert!(page.contains("waits for a second admin"), "{page}");
@@ -1022,8 +1026,10 @@ async fn the_enrolment_seed_belongs_to_the_browser_that_completes_enrolment() {
     // Browser A cannot complete it any more, with or without its cookie.
     for cookie in [Some(first.cookie.as_str()), None] {
         let owned = fields(&first.csrf, seed_a.generate(unix_now()).to_string());
-        let borrowed: Vec<(&str, &str)> =
-            owned.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let borrowed: Vec<(&str, &str)> = owned
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
         let refused = post_enrolment(&app, &path, cookie, &borrowed).await;
         assert_eq!(refused.status(), 403, "{cookie:?}");
     }
@@ -1032,18 +1038,33 @@ async fn the_enrolment_seed_belongs_to_the_browser_that_completes_enrolment() {
     let again = open_link_in(&app, &path, Some(&second.cookie)).await;
     let seed_b = again.totp.unwrap();
     let owned = fields(&again.csrf, seed_b.generate(unix_now()).to_string());
-    let borrowed: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let borrowed: Vec<(&str, &str)> = owned
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     let done = post_enrolment(&app, &path, Some(&again.cookie), &borrowed).await;
     assert_eq!(done.status(), 200);
 
     // A code from A's seed does not sign in; one from B's does.
     let next = unix_now() + 30;
     assert_eq!(
-        api_login_status(&app, "ivo", password, Some(&seed_a.generate(next).to_string())).await,
+        api_login_status(
+            &app,
+            "ivo",
+            password,
+            Some(&seed_a.generate(next).to_string())
+        )
+        .await,
         401
     );
     assert_eq!(
-        api_login_status(&app, "ivo", password, Some(&seed_b.generate(next).to_string())).await,
+        api_login_status(
+            &app,
+            "ivo",
+            password,
+            Some(&seed_b.generate(next).to_string())
+        )
+        .await,
         200
     );
 }
@@ -1058,14 +1079,22 @@ async fn the_admin_a_reset_request_is_about_sees_no_buttons_to_decide_it() {
     let page = page_of(reset(&app, &ada_session, "bea").await).await;
     assert!(page.contains("waits for a second admin"), "{page}");
 
-    let bea_page = page_of(app.html_get(&app.html_login(&bea).await, "/admin/agents").await).await;
+    let bea_page = page_of(
+        app.html_get(&app.html_login(&bea).await, "/admin/agents")
+            .await,
+    )
+    .await;
     assert!(bea_page.contains("<td>bea</td><td>ada</td>"), "{bea_page}");
     assert!(
         !bea_page.contains("action=\"/admin/agents/resets/"),
         "{bea_page}"
     );
     // Positive control: a third admin is offered the decision.
-    let cyd_page = page_of(app.html_get(&app.html_login(&cyd).await, "/admin/agents").await).await;
+    let cyd_page = page_of(
+        app.html_get(&app.html_login(&cyd).await, "/admin/agents")
+            .await,
+    )
+    .await;
     request_id(&cyd_page);
 }
 
