@@ -125,8 +125,9 @@ impl Store {
         Ok(())
     }
 
-    /// An admin resets an agent who lost their password or phone. A member of a restricted
-    /// queue is not reset at once: a request is filed for a second admin.
+    /// An admin resets an agent who lost their password or phone. Another admin, or a member
+    /// of a restricted queue now or within `restricted_memory_secs`, is not reset at once: a
+    /// request is filed for a second admin.
     pub async fn reset_credentials(
         &self,
         admin: &AdminScope,
@@ -144,7 +145,11 @@ impl Store {
             return Ok(ResetOutcome::OwnAccount);
         }
         let remembered_since = now.saturating_sub(restricted_memory_secs);
-        if restricted_now_or_lately(&mut tx, target.id, remembered_since).await? {
+        // Resetting another admin hands the resetter a link to that admin's account, a
+        // second admin of their own to approve their requests with: it needs a second admin.
+        if target.role == Role::Admin
+            || restricted_now_or_lately(&mut tx, target.id, remembered_since).await?
+        {
             file_request(&mut tx, &self.audit_key, admin, &target, now).await?;
             tx.commit().await?;
             return Ok(ResetOutcome::AwaitingSecondAdmin);

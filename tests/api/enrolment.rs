@@ -979,6 +979,12 @@ async fn the_admin_pages_cannot_create_admins_and_account_changes_alert_other_ad
     app.html_post(&alice_session, "/admin/agents/carol/enable", &[])
         .await;
 
+    // Nor can alice take over another admin's account through a reset of her own: it
+    // waits for a second admin.
+    let page = page_of(reset(&app, &alice_session, "carol").await).await;
+    assert!(link_on(&page).is_none(), "{page}");
+    assert!(page.contains("waits for a second admin"), "{page}");
+
     let bea_session = app.html_login(&bea).await;
     let alerts = page_of(app.html_get(&bea_session, "/admin").await).await;
     for expected in [

@@ -262,7 +262,7 @@ pub async fn reset(
             ..Default::default()
         },
         ResetResult::AwaitingSecondAdmin => Outcome::notice(format!(
-            "{name} is a member of a restricted queue: the reset waits for a second admin to approve it."
+            "{name} is an admin or a member (now or lately) of a restricted queue: the reset waits for a second admin to approve it."
         )),
         ResetResult::OwnAccount => Outcome::refused(
             "You cannot reset your own account here. Ask another admin, or the operator (hushdesk agent reset).",
