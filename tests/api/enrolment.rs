@@ -829,7 +829,16 @@ async fn leaving_a_restricted_queue_does_not_let_one_admin_skip_the_second() {
     app.add_agent("bob", "l2", &["vip"]).await;
     app.add_agent("frank", "l2", &["vip"]).await;
     app.add_agent("paul", "l2", &["general"]).await;
+    let olga = app.add_agent("olga", "l2", &[]).await;
     let ada_session = app.html_login(&ada).await;
+    let owner = app
+        .html_post(
+            &ada_session,
+            "/admin/queues/vip/members",
+            &[("agent", "olga"), ("owner", "yes")],
+        )
+        .await;
+    assert!(owner.status().is_redirection(), "{}", owner.status());
 
     // (1) Remove bob from the restricted queue, then reset him.
     let removed = app
@@ -874,6 +883,15 @@ async fn leaving_a_restricted_queue_does_not_let_one_admin_skip_the_second() {
     );
     let ada_alerts = page_of(app.html_get(&ada_session, "/admin").await).await;
     assert!(!ada_alerts.contains("ada removed bob"), "{ada_alerts}");
+    // The queue's owner hears of both too.
+    let olga_session = app.html_login(&olga).await;
+    let olga_list = page_of(app.html_get(&olga_session, "/agent/tickets").await).await;
+    for expected in [
+        "ada removed bob from restricted queue vip",
+        "ada turned off the restricted flag of queue vip",
+    ] {
+        assert!(olga_list.contains(expected), "{expected}: {olga_list}");
+    }
     let log = audit(&app, &bea_session).await;
     assert!(
         log.contains("<td>ada</td><td>member_removed</td><td></td><td>queue=vip agent=bob"),
