@@ -145,8 +145,11 @@ pub struct AgentPolicy {
     pub break_glass_minutes: u64,
     /// Mark cookies `Secure`; defaults to on when `public_url` is https.
     pub secure_cookies: Option<bool>,
-    /// How long an enrolment link (new agent, reset) stays usable.
+    /// How long an enrolment link (new agent, reset) stays usable, 1..=720.
     pub enrolment_link_hours: u64,
+    /// How long an agent who left a restricted queue (removed, or the queue unrestricted)
+    /// still needs a second admin for a reset, 1..=365.
+    pub restricted_memory_days: u64,
 }
 
 impl Default for AgentPolicy {
@@ -161,6 +164,7 @@ impl Default for AgentPolicy {
             break_glass_minutes: 15,
             secure_cookies: None,
             enrolment_link_hours: 24,
+            restricted_memory_days: 7,
         }
     }
 }
@@ -377,9 +381,14 @@ impl Config {
             || agents.hourly_view_threshold == 0
             || agents.probe_alert_threshold == 0
             || agents.break_glass_minutes == 0
-            || agents.enrolment_link_hours == 0
         {
             bail!("agents values must all be greater than zero");
+        }
+        if !(1..=720).contains(&agents.enrolment_link_hours) {
+            bail!("agents.enrolment_link_hours must be between 1 and 720 (30 days)");
+        }
+        if !(1..=365).contains(&agents.restricted_memory_days) {
+            bail!("agents.restricted_memory_days must be between 1 and 365");
         }
         if self.sla.first_response_hours.contains(&0) || self.sla.resolution_hours.contains(&0) {
             bail!("sla targets must all be greater than zero hours");

@@ -12,7 +12,7 @@ use crate::auth::{
     PasswordError, TokenDigest, TotpSeed, check_code, generate_initial_password, hash_password,
 };
 use crate::config::AgentPolicy;
-use crate::crypto::{Keyring, os_random};
+use crate::crypto::{Keyring, Sealed, os_random};
 use crate::domain::{Name, Role};
 use crate::intake::Desk;
 use crate::store::{
@@ -52,7 +52,8 @@ fn new_link(
     policy: &AgentPolicy,
 ) -> anyhow::Result<(EnrolmentLink, NewEnrolmentLink)> {
     let token = URL_SAFE_NO_PAD.encode(os_random::<32>()?);
-    let hours = i64::try_from(policy.enrolment_link_hours).unwrap_or(24);
+    // Bounded at config load (1..=720), so the conversion cannot fail in practice.
+    let hours = i64::try_from(policy.enrolment_link_hours).unwrap_or(1);
     let expires_at = crate::store::now_unix().saturating_add(hours.saturating_mul(3600));
     let stored = NewEnrolmentLink {
         token: digest(keyring, &token),
@@ -74,6 +75,9 @@ async fn unusable_password_hash() -> anyhow::Result<String> {
 /// Why an agent could not be created from the admin pages.
 #[derive(Debug, thiserror::Error)]
 pub enum CreateError {
+    /// Admin accounts are the operator's to create (`hushdesk agent add --role admin`).
+    #[error("admin accounts are created by the operator on the server's command line")]
+    AdminRole,
     #[error(transparent)]
     Prepare(#[from] PrepareError),
     #[error(transparent)]
@@ -91,6 +95,11 @@ pub async fn create_agent_with_link(
     with_second_factor: bool,
     queues: &[String],
 ) -> Result<EnrolmentLink, CreateError> {
+    // An admin who could create admins could approve their own two-person requests through
+    // an account they enrolled themselves.
+    if role == Role::Admin {
+        return Err(CreateError::AdminRole);
+    }
     // A throwaway password, hashed and forgotten: the account is unusable until enrolment.
     let throwaway = generate_initial_password().map_err(anyhow::Error::from)?;
     let keyring = Arc::clone(&desk.keyring);
@@ -156,7 +165,13 @@ pub async fn reset_agent(
     Ok(
         match desk
             .store
-            .reset_credentials(admin, name, &unusable, &stored)
+            .reset_credentials(
+                admin,
+                name,
+                &unusable,
+                &stored,
+                restricted_memory_secs(policy),
+            )
             .await?
         {
             ResetOutcome::Reset => ResetResult::Link(link),
@@ -164,6 +179,12 @@ pub async fn reset_agent(
             ResetOutcome::OwnAccount => ResetResult::OwnAccount,
         },
     )
+}
+
+fn restricted_memory_secs(policy: &AgentPolicy) -> i64 {
+    i64::try_from(policy.restricted_memory_days)
+        .unwrap_or(i64::MAX)
+        .saturating_mul(86_400)
 }
 
 /// What a second admin's decision produced.
@@ -239,7 +260,7 @@ pub async fn reset_agent_as_operator(
 }
 
 /// An enrolment page: whose link it is and, when a second factor is needed, the seed to
-/// scan. Shown only to whoever holds the link.
+/// scan. Shown only to whoever holds the link, and the seed only to one browser.
 pub struct EnrolmentForm {
     pub agent: Name,
     pub role: Role,
@@ -247,46 +268,87 @@ pub struct EnrolmentForm {
     pub second_factor: Option<(String, String)>,
     /// The CSRF token of the form: bound to the link, as there is no session yet.
     pub csrf: String,
+    /// A new holder nonce for the browser's enrolment cookie, when this view made that
+    /// browser the holder (its seed replaces any shown before).
+    pub new_holder: Option<String>,
 }
 
-/// Opens a presented link. Unknown, used and expired links are all `NotFound`.
-pub async fn open_enrolment(desk: &Desk, presented: &str) -> Result<EnrolmentForm, LinkError> {
+/// The keyed hash a browser's holder nonce is kept as. The `holder:` prefix keeps it apart
+/// from link tokens hashed with the same key (those never contain a colon).
+fn holder_digest(keyring: &Keyring, nonce: &str) -> TokenDigest {
+    TokenDigest(keyring.enrolment_digest(format!("holder:{nonce}").as_bytes()))
+}
+
+fn is_holder(keyring: &Keyring, enrolment: &OpenEnrolment, nonce: Option<&str>) -> bool {
+    match (nonce, &enrolment.seed_holder) {
+        (Some(nonce), Some(stored)) => bool::from(subtle::ConstantTimeEq::ct_eq(
+            &holder_digest(keyring, nonce).0[..],
+            &stored.0[..],
+        )),
+        _ => false,
+    }
+}
+
+/// Opens a presented link in the browser whose enrolment cookie carries `holder_nonce`.
+/// The browser that holds the enrolment sees its seed again (a reload does not void a
+/// scanned code); any other browser becomes the holder with a new seed, so whoever opened
+/// the link before (the admin, a link-preview bot) keeps nothing that will work.
+/// Unknown, used and expired links are all `NotFound`.
+pub async fn open_enrolment(
+    desk: &Desk,
+    presented: &str,
+    holder_nonce: Option<&str>,
+) -> Result<EnrolmentForm, LinkError> {
     let enrolment = desk
         .store
         .open_enrolment(digest(&desk.keyring, presented))
         .await?;
-    let second_factor = if enrolment.needs_second_factor {
-        let seed = offered_seed(desk, &enrolment).await?;
-        let uri = seed.provisioning_uri(enrolment.agent.as_str(), "hushdesk")?;
-        Some((uri, seed.base32()))
+    let keeps_seed = is_holder(&desk.keyring, &enrolment, holder_nonce)
+        && (enrolment.pending_seed.is_some() || !enrolment.needs_second_factor);
+    let (sealed, new_holder) = if keeps_seed {
+        (enrolment.pending_seed.clone(), None)
     } else {
-        None
+        let nonce = URL_SAFE_NO_PAD.encode(os_random::<32>().map_err(anyhow::Error::from)?);
+        let sealed = if enrolment.needs_second_factor {
+            let fresh = TotpSeed::generate().map_err(anyhow::Error::from)?;
+            Some(
+                desk.keyring
+                    .seal_for_server(&fresh.0)
+                    .map_err(anyhow::Error::from)?,
+            )
+        } else {
+            None
+        };
+        desk.store
+            .hand_enrolment_to(
+                &enrolment,
+                &holder_digest(&desk.keyring, &nonce),
+                sealed.as_ref(),
+            )
+            .await?;
+        (sealed, Some(nonce))
+    };
+    let second_factor = match sealed.filter(|_| enrolment.needs_second_factor) {
+        Some(sealed) => {
+            let seed = open_seed(desk, &sealed)?;
+            let uri = seed.provisioning_uri(enrolment.agent.as_str(), "hushdesk")?;
+            Some((uri, seed.base32()))
+        }
+        None => None,
     };
     Ok(EnrolmentForm {
         agent: enrolment.agent,
         role: enrolment.role,
         second_factor,
         csrf: enrolment_csrf(&desk.keyring, presented),
+        new_holder,
     })
 }
 
-/// The seed this enrolment offers: generated (and kept, sealed) the first time the page
-/// is opened, the same on every later view so a reload does not void a scanned code.
-async fn offered_seed(desk: &Desk, enrolment: &OpenEnrolment) -> Result<TotpSeed, LinkError> {
-    let sealed = match &enrolment.pending_seed {
-        Some(sealed) => sealed.clone(),
-        None => {
-            let fresh = TotpSeed::generate().map_err(anyhow::Error::from)?;
-            let sealed = desk
-                .keyring
-                .seal_for_server(&fresh.0)
-                .map_err(anyhow::Error::from)?;
-            desk.store.keep_enrolment_seed(enrolment, sealed).await?
-        }
-    };
+fn open_seed(desk: &Desk, sealed: &Sealed) -> Result<TotpSeed, LinkError> {
     let bytes = desk
         .keyring
-        .open_for_server(&sealed)
+        .open_for_server(sealed)
         .map_err(anyhow::Error::from)?;
     let seed: [u8; 20] = bytes
         .try_into()
@@ -306,6 +368,10 @@ pub enum EnrolError {
     NotFound,
     #[error("the form is out of date; open the link again")]
     Csrf,
+    /// The link was opened in another browser since (or never in this one): the seed shown
+    /// here no longer counts.
+    #[error("this link was opened in another browser; open it again here to get a new code")]
+    NotHolder,
     #[error("the two passwords differ")]
     Mismatch,
     #[error(transparent)]
@@ -338,6 +404,7 @@ pub struct EnrolmentAnswer<'a> {
 pub async fn complete_enrolment(
     desk: &Desk,
     presented: &str,
+    holder_nonce: Option<&str>,
     answer: EnrolmentAnswer<'_>,
 ) -> Result<Name, EnrolError> {
     let enrolment = desk
@@ -351,6 +418,12 @@ pub async fn complete_enrolment(
     )) {
         return Err(EnrolError::Csrf);
     }
+    if !is_holder(&desk.keyring, &enrolment, holder_nonce) {
+        return Err(EnrolError::NotHolder);
+    }
+    let Some(holder) = holder_nonce.map(|nonce| holder_digest(&desk.keyring, nonce)) else {
+        return Err(EnrolError::NotHolder);
+    };
     if answer.password != answer.confirm {
         return Err(EnrolError::Mismatch);
     }
@@ -373,7 +446,7 @@ pub async fn complete_enrolment(
         .await
         .map_err(anyhow::Error::from)??;
     desk.store
-        .complete_enrolment(&enrolment, &hash, step)
+        .complete_enrolment(&enrolment, &holder, &hash, step)
         .await?;
     Ok(enrolment.agent)
 }

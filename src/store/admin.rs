@@ -4,7 +4,7 @@
 use sqlx::Row;
 
 use super::agents::parse_role;
-use super::alerts::{Audience, raise};
+use super::alerts::{Audience, raise, raise_for_others};
 use super::audit::{Actor, AuditEntry, AuditKey, entry_from_row, log_event};
 use super::scope::AdminScope;
 use super::{Store, StoreError, Tx, now_unix};
@@ -91,14 +91,36 @@ impl Store {
     ) -> Result<(), StoreError> {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
-        let agent_id: i64 = sqlx::query_scalar(
-            "update agents set disabled = $2, failed_logins = 0, locked_until = null where name = $1 returning id",
+        let row = sqlx::query(
+            "update agents set disabled = $2, failed_logins = 0, locked_until = null where name = $1 \
+             returning id, role",
         )
         .bind(name.as_str())
         .bind(i64::from(disabled))
         .fetch_optional(&mut *tx)
         .await?
         .ok_or(StoreError::NotFound)?;
+        let agent_id: i64 = row.try_get("id")?;
+        // Disabling the other admins (or enabling a dormant admin account) shifts who can
+        // approve what: the remaining admins must hear of it.
+        if parse_role(&row.try_get::<String, _>("role")?)? == Role::Admin {
+            let verb = if disabled { "disabled" } else { "enabled" };
+            raise_for_others(
+                &mut tx,
+                now,
+                if disabled {
+                    "admin_disabled"
+                } else {
+                    "admin_enabled"
+                },
+                Audience::Admins,
+                None,
+                name.as_str(),
+                format!("{} {verb} the admin account {name}", admin.agent().name()),
+                Some(admin.agent().agent_id),
+            )
+            .await?;
+        }
         if disabled {
             sqlx::query("delete from sessions where agent_id = $1")
                 .bind(agent_id)
@@ -192,6 +214,12 @@ impl Store {
     ) -> Result<(), StoreError> {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
+        let was_restricted: bool =
+            sqlx::query_scalar::<_, i64>("select restricted from queues where name = $1")
+                .bind(name.as_str())
+                .fetch_optional(&mut *tx)
+                .await?
+                .is_some_and(|flag| flag != 0);
         let queue_id: i64 = sqlx::query_scalar(
             "update queues set restricted = $2, require_encryption = $3 where name = $1 returning id",
         )
@@ -201,6 +229,9 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?
         .ok_or(StoreError::NotFound)?;
+        if was_restricted && !restricted {
+            unrestrict_in(&mut tx, admin, queue_id, name, now).await?;
+        }
         config_audit(
             &mut tx,
             &self.audit_key,
@@ -264,16 +295,39 @@ impl Store {
     ) -> Result<(), StoreError> {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
-        let removed = sqlx::query(
-            "delete from queue_members where queue_id = (select id from queues where name = $1) \
-             and agent_id = (select id from agents where name = $2)",
+        let member = sqlx::query(
+            "select m.queue_id, m.agent_id, q.restricted from queue_members m \
+             join queues q on q.id = m.queue_id join agents a on a.id = m.agent_id \
+             where q.name = $1 and a.name = $2",
         )
         .bind(queue.as_str())
         .bind(agent.as_str())
-        .execute(&mut *tx)
-        .await?;
-        if removed.rows_affected() != 1 {
-            return Err(StoreError::NotFound);
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let queue_id: i64 = member.try_get("queue_id")?;
+        let agent_id: i64 = member.try_get("agent_id")?;
+        sqlx::query("delete from queue_members where queue_id = $1 and agent_id = $2")
+            .bind(queue_id)
+            .bind(agent_id)
+            .execute(&mut *tx)
+            .await?;
+        if member.try_get::<i64, _>("restricted")? != 0 {
+            remember_exposure(&mut tx, agent_id, queue_id, now).await?;
+            let detail = format!(
+                "{} removed {agent} from restricted queue {queue}",
+                admin.agent().name()
+            );
+            tell_admins_and_owners(
+                &mut tx,
+                admin,
+                "member_removed",
+                queue_id,
+                agent,
+                detail,
+                now,
+            )
+            .await?;
         }
         config_audit(
             &mut tx,
@@ -530,6 +584,85 @@ pub(super) async fn add_member_in(
             Some(agent.as_str()),
             None,
             format!("{agent} was added to restricted queue {queue} by {by}"),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Remembers that an agent stopped being a member of a restricted queue now, so the
+/// two-person rule for resets still covers them for a while (see `store::enrolment`).
+async fn remember_exposure(
+    tx: &mut Tx<'_>,
+    agent_id: i64,
+    queue_id: i64,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "insert into restricted_exposures (agent_id, queue_id, ended_at) values ($1, $2, $3)",
+    )
+    .bind(agent_id)
+    .bind(queue_id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// A restricted queue becomes ordinary: each member's exposure is remembered and the other
+/// admins and the queue's owners are told, since this weakens the two-person rule.
+async fn unrestrict_in(
+    tx: &mut Tx<'_>,
+    admin: &AdminScope,
+    queue_id: i64,
+    queue: &Name,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "insert into restricted_exposures (agent_id, queue_id, ended_at) \
+         select agent_id, queue_id, $2 from queue_members where queue_id = $1",
+    )
+    .bind(queue_id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    let detail = format!(
+        "{} turned off the restricted flag of queue {queue}",
+        admin.agent().name()
+    );
+    tell_admins_and_owners(
+        tx,
+        admin,
+        "queue_unrestricted",
+        queue_id,
+        queue,
+        detail,
+        now,
+    )
+    .await
+}
+
+/// Alerts the admins (but `admin`) and the queue's owners about something `admin` did.
+async fn tell_admins_and_owners(
+    tx: &mut Tx<'_>,
+    admin: &AdminScope,
+    kind: &'static str,
+    queue_id: i64,
+    about: &Name,
+    detail: String,
+    now: i64,
+) -> Result<(), StoreError> {
+    let not_for = Some(admin.agent().agent_id);
+    for audience in [Audience::Admins, Audience::QueueOwners] {
+        raise_for_others(
+            tx,
+            now,
+            kind,
+            audience,
+            Some(queue_id),
+            about.as_str(),
+            detail.clone(),
+            not_for,
         )
         .await?;
     }

@@ -58,7 +58,7 @@ pub struct ResetRequest {
     pub agent: String,
     pub requested_by: String,
     pub at: i64,
-    /// Filed by the admin looking at the list, who therefore cannot decide it.
+    /// Filed by, or about, the admin looking at the list, who therefore cannot decide it.
     pub own: bool,
 }
 
@@ -71,6 +71,8 @@ pub struct OpenEnrolment {
     pub needs_second_factor: bool,
     /// The seed offered on the page, once one was generated.
     pub pending_seed: Option<Sealed>,
+    /// Keyed hash of the nonce of the browser the pending seed was shown to.
+    pub seed_holder: Option<TokenDigest>,
 }
 
 /// The agent a reset is about.
@@ -91,23 +93,48 @@ impl Store {
         needs_second_factor: bool,
         link: &NewEnrolmentLink,
     ) -> Result<(), StoreError> {
+        // An admin who could mint admins could approve their own two-person requests
+        // through a puppet: admin accounts come only from the operator's command line.
+        if agent.role == Role::Admin {
+            return Err(StoreError::Conflict(
+                "admin accounts are created by the operator",
+            ));
+        }
         let now = now_unix();
         let actor = admin.actor();
+        let (name, role) = (agent.name.clone(), agent.role);
         let mut tx = self.begin_write().await?;
         let agent_id = insert_agent(&mut tx, &self.audit_key, &actor, agent).await?;
         issue_link(&mut tx, agent_id, &actor, link, needs_second_factor, now).await?;
+        raise_for_others(
+            &mut tx,
+            now,
+            "agent_created",
+            Audience::Admins,
+            None,
+            name.as_str(),
+            format!(
+                "{} created the {} account {name}; an enrolment link was issued",
+                admin.agent().name(),
+                role.id()
+            ),
+            Some(admin.agent().agent_id),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
-    /// An admin resets an agent who lost their password or phone. A member of a restricted
-    /// queue is not reset at once: a request is filed for a second admin.
+    /// An admin resets an agent who lost their password or phone. Another admin, or a member
+    /// of a restricted queue now or within `restricted_memory_secs`, is not reset at once: a
+    /// request is filed for a second admin.
     pub async fn reset_credentials(
         &self,
         admin: &AdminScope,
         name: &Name,
         unusable_hash: &str,
         link: &NewEnrolmentLink,
+        restricted_memory_secs: i64,
     ) -> Result<ResetOutcome, StoreError> {
         let now = now_unix();
         let actor = admin.actor();
@@ -117,7 +144,12 @@ impl Store {
         if target.id == admin_id {
             return Ok(ResetOutcome::OwnAccount);
         }
-        if in_restricted_queue(&mut tx, target.id).await? {
+        let remembered_since = now.saturating_sub(restricted_memory_secs);
+        // Resetting another admin hands the resetter a link to that admin's account, a
+        // second admin of their own to approve their requests with: it needs a second admin.
+        if target.role == Role::Admin
+            || restricted_now_or_lately(&mut tx, target.id, remembered_since).await?
+        {
             file_request(&mut tx, &self.audit_key, admin, &target, now).await?;
             tx.commit().await?;
             return Ok(ResetOutcome::AwaitingSecondAdmin);
@@ -171,7 +203,7 @@ impl Store {
         admin: &AdminScope,
     ) -> Result<Vec<ResetRequest>, StoreError> {
         let rows = sqlx::query(
-            "select r.id, a.name as agent, b.name as requested_by, r.created_at, r.requested_by = $1 as own \
+            "select r.id, a.name as agent, b.name as requested_by, r.created_at, (r.requested_by = $1 or r.agent_id = $1) as own \
              from reset_requests r join agents a on a.id = r.agent_id join agents b on b.id = r.requested_by \
              where r.decided_at is null order by r.id",
         )
@@ -269,7 +301,7 @@ impl Store {
     /// and expired tokens are the same `NotFound`.
     pub async fn open_enrolment(&self, token: TokenDigest) -> Result<OpenEnrolment, StoreError> {
         let row = sqlx::query(
-            "select e.id, a.name, a.role, e.needs_second_factor, e.totp_pending_sealed \
+            "select e.id, a.name, a.role, e.needs_second_factor, e.totp_pending_sealed, e.seed_holder_hash \
              from enrolments e join agents a on a.id = e.agent_id \
              where e.token_hash = $1 and e.used_at is null and e.expires_at > $2",
         )
@@ -287,29 +319,35 @@ impl Store {
             pending_seed: row
                 .try_get::<Option<Vec<u8>>, _>("totp_pending_sealed")?
                 .map(Sealed::from_stored),
+            seed_holder: row
+                .try_get::<Option<Vec<u8>>, _>("seed_holder_hash")?
+                .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+                .map(TokenDigest),
         })
     }
 
-    /// Keeps the seed offered on the enrolment page, unless one is kept already (two tabs):
-    /// returns the seed that counts.
-    pub async fn keep_enrolment_seed(
+    /// Makes a browser (the keyed hash of its nonce) the holder of this enrolment, with a
+    /// fresh seed when one is needed. Replaces any earlier holder and seed: whoever opened
+    /// the link before (an admin, a link-preview bot) no longer holds the seed that counts.
+    pub async fn hand_enrolment_to(
         &self,
         enrolment: &OpenEnrolment,
-        sealed: Sealed,
-    ) -> Result<Sealed, StoreError> {
-        sqlx::query(
-            "update enrolments set totp_pending_sealed = $2 where id = $1 and totp_pending_sealed is null",
+        holder: &TokenDigest,
+        seed: Option<&Sealed>,
+    ) -> Result<(), StoreError> {
+        let updated = sqlx::query(
+            "update enrolments set seed_holder_hash = $2, totp_pending_sealed = $3 \
+             where id = $1 and used_at is null",
         )
         .bind(enrolment.id)
-        .bind(sealed.as_bytes())
+        .bind(&holder.0[..])
+        .bind(seed.map(Sealed::as_bytes))
         .execute(&self.pool)
         .await?;
-        let kept: Option<Vec<u8>> =
-            sqlx::query_scalar("select totp_pending_sealed from enrolments where id = $1")
-                .bind(enrolment.id)
-                .fetch_one(&self.pool)
-                .await?;
-        kept.map(Sealed::from_stored).ok_or(StoreError::NotFound)
+        if updated.rows_affected() != 1 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
     }
 
     /// Uses the link: the agent's chosen password (hashed), and the offered seed as their
@@ -318,17 +356,22 @@ impl Store {
     pub async fn complete_enrolment(
         &self,
         enrolment: &OpenEnrolment,
+        holder: &TokenDigest,
         password_hash: &str,
         totp_step: Option<u64>,
     ) -> Result<(), StoreError> {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
+        // The holder is checked in the same statement: another browser that opened the link
+        // meanwhile replaced the seed, and this answer no longer counts.
         let row = sqlx::query(
             "update enrolments set used_at = $2 where id = $1 and used_at is null and expires_at > $2 \
+             and seed_holder_hash = $3 \
              returning agent_id, issued_by, totp_pending_sealed",
         )
         .bind(enrolment.id)
         .bind(now)
+        .bind(&holder.0[..])
         .fetch_optional(&mut *tx)
         .await?
         .ok_or(StoreError::NotFound)?;
@@ -407,12 +450,21 @@ fn target_from_row(row: &sqlx::sqlite::SqliteRow, name: Name) -> Result<Target, 
     })
 }
 
-async fn in_restricted_queue(tx: &mut Tx<'_>, agent_id: i64) -> Result<bool, StoreError> {
+/// Whether the two-person rule covers this agent: a member of a restricted queue now, or
+/// one who stopped being one (removed, or the queue unrestricted) since `remembered_since`.
+/// Without the memory, one admin could remove the member, reset, and add them back.
+async fn restricted_now_or_lately(
+    tx: &mut Tx<'_>,
+    agent_id: i64,
+    remembered_since: i64,
+) -> Result<bool, StoreError> {
     let restricted: i64 = sqlx::query_scalar(
         "select exists (select 1 from queue_members m join queues q on q.id = m.queue_id \
-         where m.agent_id = $1 and q.restricted = 1)",
+         where m.agent_id = $1 and q.restricted = 1) \
+         or exists (select 1 from restricted_exposures where agent_id = $1 and ended_at >= $2)",
     )
     .bind(agent_id)
+    .bind(remembered_since)
     .fetch_one(&mut **tx)
     .await?;
     Ok(restricted != 0)
@@ -546,6 +598,7 @@ async fn reset_in(
         .bind(target.id)
         .execute(&mut **tx)
         .await?;
+    cancel_open_requests(tx, key, actor, target, now).await?;
     let needs_second_factor = target.role.requires_second_factor() || target.has_second_factor;
     issue_link(tx, target.id, actor, link, needs_second_factor, now).await?;
     log_event(tx, key, actor, "credentials_reset", None, detail, now).await?;
@@ -563,6 +616,38 @@ async fn reset_in(
         now,
     )
     .await
+}
+
+/// A reset (direct, approved or the operator's) makes any open request for the same agent
+/// void: approved later, it would kill the enrolment this reset just started.
+async fn cancel_open_requests(
+    tx: &mut Tx<'_>,
+    key: &AuditKey,
+    actor: &Actor,
+    target: &Target,
+    now: i64,
+) -> Result<(), StoreError> {
+    let cancelled = sqlx::query(
+        "update reset_requests set decided_at = $2, cancelled_at = $2 \
+         where agent_id = $1 and decided_at is null",
+    )
+    .bind(target.id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    if cancelled.rows_affected() > 0 {
+        log_event(
+            tx,
+            key,
+            actor,
+            "reset_request_cancelled",
+            None,
+            format!("agent={} reason=superseded", target.name),
+            now,
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 async fn issue_link(

@@ -56,15 +56,34 @@ async fn api_login_status(app: &TestApp, name: &str, password: &str, code: Optio
         .as_u16()
 }
 
-/// What the enrolment page offered: its CSRF token and, when asked for, the new seed.
+/// What the enrolment page offered one browser: its CSRF token, the new seed when one is
+/// asked for, and the holder cookie that binds that seed to this browser.
 struct Offered {
     csrf: String,
     totp: Option<totp_rs::Totp>,
+    cookie: String,
 }
 
+/// Opens the link in a fresh browser (no cookie).
 async fn open_link(app: &TestApp, path: &str) -> Offered {
-    let response = app.get(path).await;
+    open_link_in(app, path, None).await
+}
+
+/// Opens the link in the browser whose enrolment cookie is `cookie`, if any.
+async fn open_link_in(app: &TestApp, path: &str, cookie: Option<&str>) -> Offered {
+    let mut request = app.client.get(app.url(path));
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    let response = request.send().await.unwrap();
     assert_eq!(response.status(), 200, "{path}");
+    let set = response
+        .headers()
+        .get("set-cookie")
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned());
+    let cookie = set
+        .or(cookie.map(str::to_owned))
+        .expect("the enrolment page names its browser");
     let page = response.text().await.unwrap();
     let csrf = extract_between(&page, "name=\"csrf\" value=\"", "\"")
         .unwrap()
@@ -73,7 +92,21 @@ async fn open_link(app: &TestApp, path: &str) -> Offered {
         .contains("id=\"otpauth\"")
         .then(|| unescaped_between(&page, "id=\"otpauth\">", "</code>"))
         .map(|uri| totp_rs::Totp::from_url(uri).unwrap());
-    Offered { csrf, totp }
+    Offered { csrf, totp, cookie }
+}
+
+/// Posts the enrolment form from the browser holding `cookie` (none: a cookieless client).
+async fn post_enrolment(
+    app: &TestApp,
+    path: &str,
+    cookie: Option<&str>,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let mut request = app.client.post(app.url(path)).form(fields);
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    request.send().await.unwrap()
 }
 
 /// Opens the link and enrols with `password`; returns the new seed, if one was set up.
@@ -84,17 +117,18 @@ async fn enrol(app: &TestApp, path: &str, password: &str) -> Option<totp_rs::Tot
         .as_ref()
         .map(|t| t.generate(unix_now()).to_string())
         .unwrap_or_default();
-    let response = app
-        .post_form(
-            path,
-            &[
-                ("csrf", offered.csrf.as_str()),
-                ("password", password),
-                ("confirm", password),
-                ("code", code.as_str()),
-            ],
-        )
-        .await;
+    let response = post_enrolment(
+        app,
+        path,
+        Some(&offered.cookie),
+        &[
+            ("csrf", offered.csrf.as_str()),
+            ("password", password),
+            ("confirm", password),
+            ("code", code.as_str()),
+        ],
+    )
+    .await;
     assert_eq!(response.status(), 200);
     assert!(response.text().await.unwrap().contains("You are enrolled"));
     offered.totp
@@ -197,16 +231,25 @@ async fn enrolment_refuses_short_passwords_wrong_codes_and_forged_forms() {
     let path = link_on(&page).unwrap();
     let offered = open_link(&app, &path).await;
     let totp = offered.totp.unwrap();
-    // The seed stays the same on a second view, so a reload does not void a scanned code.
-    let second = open_link(&app, &path).await.totp.unwrap();
+    // The seed stays the same on a second view in the same browser, so a reload does not
+    // void a scanned code.
+    let second = open_link_in(&app, &path, Some(&offered.cookie))
+        .await
+        .totp
+        .unwrap();
     assert_eq!(totp.secret().as_ref(), second.secret().as_ref());
     let code = totp.generate(unix_now()).to_string();
+    let cookie = offered.cookie.clone();
     let post = |fields: Vec<(&'static str, String)>| {
         let app = &app;
         let path = path.clone();
+        let cookie = cookie.clone();
         async move {
             let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            app.post_form(&path, &fields).await.status().as_u16()
+            post_enrolment(app, &path, Some(&cookie), &fields)
+                .await
+                .status()
+                .as_u16()
         }
     };
     let good = "a long enough passphrase".to_owned();
@@ -772,4 +815,337 @@ async fn replacing_a_second_factor_needs_the_current_code_and_voids_the_old_seed
     assert_eq!(html_login_status(&app, &agent, &old_code).await, 401);
     let new_code = new.generate(unix_now() + 30).to_string();
     assert_eq!(html_login_status(&app, &agent, &new_code).await, 303);
+}
+
+async fn page_of(response: reqwest::Response) -> String {
+    response.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn leaving_a_restricted_queue_does_not_let_one_admin_skip_the_second() {
+    let app = spawn().await;
+    let ada = app.add_agent("ada", "admin", &[]).await;
+    let bea = app.add_agent("bea", "admin", &[]).await;
+    app.add_agent("bob", "l2", &["vip"]).await;
+    app.add_agent("frank", "l2", &["vip"]).await;
+    app.add_agent("paul", "l2", &["general"]).await;
+    let olga = app.add_agent("olga", "l2", &[]).await;
+    let ada_session = app.html_login(&ada).await;
+    let owner = app
+        .html_post(
+            &ada_session,
+            "/admin/queues/vip/members",
+            &[("agent", "olga"), ("owner", "yes")],
+        )
+        .await;
+    assert!(owner.status().is_redirection(), "{}", owner.status());
+
+    // (1) Remove bob from the restricted queue, then reset him.
+    let removed = app
+        .html_post(
+            &ada_session,
+            "/admin/queues/vip/members/remove",
+            &[("agent", "bob")],
+        )
+        .await;
+    assert!(removed.status().is_redirection(), "{}", removed.status());
+    let page = page_of(reset(&app, &ada_session, "bob").await).await;
+    assert!(link_on(&page).is_none(), "{page}");
+    assert!(page.contains("waits for a second admin"), "{page}");
+
+    // (2) Turn the queue's restricted flag off, then reset frank, still a member.
+    let unflagged = app
+        .html_post(&ada_session, "/admin/queues/vip/flags", &[])
+        .await;
+    assert!(
+        unflagged.status().is_redirection(),
+        "{}",
+        unflagged.status()
+    );
+    let page = page_of(reset(&app, &ada_session, "frank").await).await;
+    assert!(link_on(&page).is_none(), "{page}");
+    assert!(page.contains("waits for a second admin"), "{page}");
+
+    // Positive control: an agent who never was in a restricted queue is reset at once.
+    let page = page_of(reset(&app, &ada_session, "paul").await).await;
+    assert!(link_on(&page).is_some(), "{page}");
+
+    // Both changes are alerted to the other admins (not to the one who made them) and audited.
+    let bea_session = app.html_login(&bea).await;
+    let bea_alerts = page_of(app.html_get(&bea_session, "/admin").await).await;
+    assert!(
+        bea_alerts.contains("ada removed bob from restricted queue vip"),
+        "{bea_alerts}"
+    );
+    assert!(
+        bea_alerts.contains("ada turned off the restricted flag of queue vip"),
+        "{bea_alerts}"
+    );
+    let ada_alerts = page_of(app.html_get(&ada_session, "/admin").await).await;
+    assert!(!ada_alerts.contains("ada removed bob"), "{ada_alerts}");
+    // The queue's owner hears of both too.
+    let olga_session = app.html_login(&olga).await;
+    let olga_list = page_of(app.html_get(&olga_session, "/agent/tickets").await).await;
+    for expected in [
+        "ada removed bob from restricted queue vip",
+        "ada turned off the restricted flag of queue vip",
+    ] {
+        assert!(olga_list.contains(expected), "{expected}: {olga_list}");
+    }
+    let log = audit(&app, &bea_session).await;
+    assert!(
+        log.contains("<td>ada</td><td>member_removed</td><td></td><td>queue=vip agent=bob"),
+        "{log}"
+    );
+    assert!(
+        log.contains("<td>ada</td><td>queue_changed</td><td></td><td>queue=vip restricted=false"),
+        "{log}"
+    );
+}
+
+#[tokio::test]
+async fn a_newer_reset_voids_a_pending_request_so_a_late_approval_changes_nothing() {
+    let app = spawn().await;
+    let ada = app.add_agent("ada", "admin", &[]).await;
+    let bea = app.add_agent("bea", "admin", &[]).await;
+    app.add_agent("vince", "l2", &["vip"]).await;
+    let ada_session = app.html_login(&ada).await;
+    let bea_session = app.html_login(&bea).await;
+    let page = page_of(reset(&app, &ada_session, "vince").await).await;
+    assert!(page.contains("waits for a second admin"), "{page}");
+    let id = request_id(&page_of(app.html_get(&bea_session, "/admin/agents").await).await);
+
+    // The operator resets vince meanwhile, and vince enrols with that link.
+    let output = operator_reset(&app, "vince", None);
+    assert!(output.status.success(), "{output:?}");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let path = stdout.lines().next().unwrap().to_owned();
+    enrol(&app, &path, "vince's fresh passphrase").await;
+    assert_eq!(
+        api_login_status(&app, "vince", "vince's fresh passphrase", None).await,
+        200
+    );
+
+    // The stale request is gone from the list, and approving it finds nothing.
+    let bea_page = page_of(app.html_get(&bea_session, "/admin/agents").await).await;
+    assert!(
+        !bea_page.contains("action=\"/admin/agents/resets/"),
+        "{bea_page}"
+    );
+    let late = app
+        .html_post(
+            &bea_session,
+            &format!("/admin/agents/resets/{id}/approve"),
+            &[],
+        )
+        .await;
+    assert_eq!(late.status(), 404);
+    assert_eq!(
+        api_login_status(&app, "vince", "vince's fresh passphrase", None).await,
+        200,
+        "the fresh enrolment still stands"
+    );
+    assert!(
+        audit(&app, &bea_session)
+            .await
+            .contains("reset_request_cancelled")
+    );
+}
+
+#[tokio::test]
+async fn the_admin_pages_cannot_create_admins_and_account_changes_alert_other_admins() {
+    let app = spawn().await;
+    let alice = app.add_agent("alice", "admin", &[]).await;
+    let bea = app.add_agent("bea", "admin", &[]).await;
+    app.add_agent("carol", "admin", &[]).await;
+    let alice_session = app.html_login(&alice).await;
+
+    let form = page_of(app.html_get(&alice_session, "/admin/agents").await).await;
+    assert!(!form.contains("<option value=\"admin\">"), "{form}");
+    let puppet = app
+        .html_post(
+            &alice_session,
+            "/admin/agents",
+            &[("name", "alice2"), ("role", "admin")],
+        )
+        .await;
+    assert_eq!(puppet.status(), 403);
+    let page = page_of(puppet).await;
+    assert!(link_on(&page).is_none(), "{page}");
+    assert!(page.contains("hushdesk agent add --role admin"), "{page}");
+    assert!(
+        !page_of(app.html_get(&alice_session, "/admin/agents").await)
+            .await
+            .contains("<td>alice2</td>")
+    );
+
+    // Positive control: an ordinary account is still created, and the other admins hear of it.
+    let created = page_of(
+        app.html_post(
+            &alice_session,
+            "/admin/agents",
+            &[("name", "lou"), ("role", "l1"), ("queues", "general")],
+        )
+        .await,
+    )
+    .await;
+    assert!(link_on(&created).is_some(), "{created}");
+    let disabled = app
+        .html_post(&alice_session, "/admin/agents/carol/disable", &[])
+        .await;
+    assert!(disabled.status().is_redirection());
+    app.html_post(&alice_session, "/admin/agents/carol/enable", &[])
+        .await;
+
+    // Nor can alice take over another admin's account through a reset of her own: it
+    // waits for a second admin.
+    let page = page_of(reset(&app, &alice_session, "carol").await).await;
+    assert!(link_on(&page).is_none(), "{page}");
+    assert!(page.contains("waits for a second admin"), "{page}");
+
+    let bea_session = app.html_login(&bea).await;
+    let alerts = page_of(app.html_get(&bea_session, "/admin").await).await;
+    for expected in [
+        "alice created the l1 account lou",
+        "alice disabled the admin account carol",
+        "alice enabled the admin account carol",
+    ] {
+        assert!(alerts.contains(expected), "{expected}: {alerts}");
+    }
+    let own = page_of(app.html_get(&alice_session, "/admin").await).await;
+    assert!(!own.contains("alice created the l1 account lou"), "{own}");
+}
+
+#[tokio::test]
+async fn the_enrolment_seed_belongs_to_the_browser_that_completes_enrolment() {
+    let app = spawn().await;
+    let admin = app.add_agent("ada", "admin", &[]).await;
+    app.add_agent("ivo", "l3", &["general"]).await;
+    let session = app.html_login(&admin).await;
+    let path = link_on(&page_of(reset(&app, &session, "ivo").await).await).unwrap();
+
+    // Browser A (say, the admin or a link-preview bot) opens the link first.
+    let first = open_link(&app, &path).await;
+    let seed_a = first.totp.unwrap();
+    // Browser B, the agent's, gets a seed of its own.
+    let second = open_link(&app, &path).await;
+    let seed_b = second.totp.clone().unwrap();
+    assert_ne!(seed_a.secret().as_ref(), seed_b.secret().as_ref());
+    // A reload in B keeps B's seed.
+    let reload = open_link_in(&app, &path, Some(&second.cookie)).await;
+    assert_eq!(
+        reload.totp.unwrap().secret().as_ref(),
+        seed_b.secret().as_ref()
+    );
+
+    let password = "ivo's own passphrase";
+    let fields = |csrf: &str, code: String| {
+        vec![
+            ("csrf".to_owned(), csrf.to_owned()),
+            ("password".to_owned(), password.to_owned()),
+            ("confirm".to_owned(), password.to_owned()),
+            ("code".to_owned(), code),
+        ]
+    };
+    // Browser A cannot complete it any more, with or without its cookie.
+    for cookie in [Some(first.cookie.as_str()), None] {
+        let owned = fields(&first.csrf, seed_a.generate(unix_now()).to_string());
+        let borrowed: Vec<(&str, &str)> = owned
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let refused = post_enrolment(&app, &path, cookie, &borrowed).await;
+        assert_eq!(refused.status(), 403, "{cookie:?}");
+    }
+    // Each refusal re-opened the link for the refused browser, so B's seed changed: B opens
+    // the link again, as its agent would after the message, and enrols with what it is shown.
+    let again = open_link_in(&app, &path, Some(&second.cookie)).await;
+    let seed_b = again.totp.unwrap();
+    let owned = fields(&again.csrf, seed_b.generate(unix_now()).to_string());
+    let borrowed: Vec<(&str, &str)> = owned
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let done = post_enrolment(&app, &path, Some(&again.cookie), &borrowed).await;
+    assert_eq!(done.status(), 200);
+
+    // A code from A's seed does not sign in; one from B's does.
+    let next = unix_now() + 30;
+    assert_eq!(
+        api_login_status(
+            &app,
+            "ivo",
+            password,
+            Some(&seed_a.generate(next).to_string())
+        )
+        .await,
+        401
+    );
+    assert_eq!(
+        api_login_status(
+            &app,
+            "ivo",
+            password,
+            Some(&seed_b.generate(next).to_string())
+        )
+        .await,
+        200
+    );
+}
+
+#[tokio::test]
+async fn the_admin_a_reset_request_is_about_sees_no_buttons_to_decide_it() {
+    let app = spawn().await;
+    let ada = app.add_agent("ada", "admin", &[]).await;
+    let bea = app.add_agent("bea", "admin", &["vip"]).await;
+    let cyd = app.add_agent("cyd", "admin", &[]).await;
+    let ada_session = app.html_login(&ada).await;
+    let page = page_of(reset(&app, &ada_session, "bea").await).await;
+    assert!(page.contains("waits for a second admin"), "{page}");
+
+    let bea_page = page_of(
+        app.html_get(&app.html_login(&bea).await, "/admin/agents")
+            .await,
+    )
+    .await;
+    assert!(bea_page.contains("<td>bea</td><td>ada</td>"), "{bea_page}");
+    assert!(
+        !bea_page.contains("action=\"/admin/agents/resets/"),
+        "{bea_page}"
+    );
+    // Positive control: a third admin is offered the decision.
+    let cyd_page = page_of(
+        app.html_get(&app.html_login(&cyd).await, "/admin/agents")
+            .await,
+    )
+    .await;
+    request_id(&cyd_page);
+}
+
+#[test]
+fn an_enrolment_link_lifetime_out_of_range_is_refused_at_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let check = |hours: &str| {
+        let file = dir.path().join(format!("{hours}.toml"));
+        std::fs::write(&file, format!("[agents]\nenrolment_link_hours = {hours}\n")).unwrap();
+        Command::new(BIN)
+            .arg("check-config")
+            .env_clear()
+            .env("HUSHDESK_CONFIG", &file)
+            .env("HUSHDESK_DATA_DIR", dir.path().join("data"))
+            .output()
+            .unwrap()
+    };
+    for hours in ["18446744073709551615", "721", "0"] {
+        let output = check(hours);
+        assert!(!output.status.success(), "{hours}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("enrolment_link_hours must be between 1 and 720"),
+            "{hours}: {stderr}"
+        );
+    }
+    // Positive control: a value in range loads.
+    let output = check("720");
+    assert!(output.status.success(), "{output:?}");
 }

@@ -197,6 +197,9 @@ pub async fn create(State(state): State<AppState>, form: AdminForm) -> WebResult
     )
     .await;
     let outcome = match created {
+        Err(CreateError::AdminRole) => Outcome::refused(
+            "Admin accounts are created by the operator on the server's command line (hushdesk agent add --role admin).",
+        ),
         Ok(link) => Outcome {
             issued: Some(issued(&state, &name, &link)),
             ..Default::default()
@@ -259,7 +262,7 @@ pub async fn reset(
             ..Default::default()
         },
         ResetResult::AwaitingSecondAdmin => Outcome::notice(format!(
-            "{name} is a member of a restricted queue: the reset waits for a second admin to approve it."
+            "{name} is an admin or a member (now or lately) of a restricted queue: the reset waits for a second admin to approve it."
         )),
         ResetResult::OwnAccount => Outcome::refused(
             "You cannot reset your own account here. Ask another admin, or the operator (hushdesk agent reset).",

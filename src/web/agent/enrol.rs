@@ -5,8 +5,9 @@
 
 use axum::Extension;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use cookie::{Cookie, SameSite};
 
 use crate::access::{
     EnrolError, EnrolmentAnswer, EnrolmentForm, complete_enrolment, open_enrolment,
@@ -53,26 +54,82 @@ fn form_page(token: &str, form: EnrolmentForm, error: Option<String>) -> EnrolPa
     }
 }
 
+/// The cookie naming the browser that holds an enrolment (its seed): sent back to
+/// enrolment pages only, never readable by scripts. `Lax`, not `Strict`, because the link is
+/// usually followed from a webmail page and a reload after that must keep the seed already
+/// scanned; a cross-site POST still goes without it, and the form has its own CSRF token.
+const HOLDER_COOKIE: &str = "hushdesk_enrol";
+
+fn holder_cookie_header(state: &AppState, nonce: &str) -> HeaderValue {
+    let hours = i64::try_from(state.config.agents.enrolment_link_hours).unwrap_or(1);
+    let cookie = Cookie::build((HOLDER_COOKIE, nonce.to_owned()))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.config.secure_cookies())
+        .path("/agent/enrol")
+        .max_age(cookie::time::Duration::hours(hours))
+        .build();
+    HeaderValue::from_str(&cookie.to_string()).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+fn holder_nonce(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == HOLDER_COOKIE)
+        .map(|c| c.value().to_owned())
+}
+
+/// The page, with the holder cookie when this view made the browser the holder.
+fn page_response(
+    state: &AppState,
+    token: &str,
+    form: EnrolmentForm,
+    status: StatusCode,
+    error: Option<String>,
+) -> Response {
+    let new_holder = form.new_holder.clone();
+    let page = form_page(token, form, error);
+    let mut response = (status, Extension(Rendered), page).into_response();
+    if let Some(nonce) = new_holder {
+        response
+            .headers_mut()
+            .insert(header::SET_COOKIE, holder_cookie_header(state, &nonce));
+    }
+    // The page shows a seed: no cache may keep it.
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
 pub async fn show(
     State(state): State<AppState>,
     Path(token): Path<String>,
-) -> WebResult<EnrolPage> {
-    let form = open_enrolment(&state.desk, &token).await?;
-    Ok(form_page(&token, form, None))
+    headers: HeaderMap,
+) -> WebResult<Response> {
+    let nonce = holder_nonce(&headers);
+    let form = open_enrolment(&state.desk, &token, nonce.as_deref()).await?;
+    Ok(page_response(&state, &token, form, StatusCode::OK, None))
 }
 
 pub async fn submit(
     State(state): State<AppState>,
     Path(token): Path<String>,
+    headers: HeaderMap,
     fields: FormFields,
 ) -> WebResult<Response> {
+    let nonce = holder_nonce(&headers);
     let answer = EnrolmentAnswer {
         csrf: fields.get("csrf").unwrap_or_default(),
         password: fields.get("password").unwrap_or_default(),
         confirm: fields.get("confirm").unwrap_or_default(),
         code: fields.get("code").unwrap_or_default(),
     };
-    let message = match complete_enrolment(&state.desk, &token, answer).await {
+    let message = match complete_enrolment(&state.desk, &token, nonce.as_deref(), answer).await {
         Ok(agent) => {
             return Ok(EnrolledPage {
                 agent: agent.to_string(),
@@ -81,11 +138,28 @@ pub async fn submit(
         }
         Err(EnrolError::NotFound) => return Err(WebError::NotFound),
         Err(EnrolError::Csrf) => return Err(WebError::Forbidden),
+        Err(EnrolError::NotHolder) => {
+            // Opening the page again here makes this browser the holder, with a new seed.
+            let form = open_enrolment(&state.desk, &token, nonce.as_deref()).await?;
+            let message = EnrolError::NotHolder.to_string();
+            return Ok(page_response(
+                &state,
+                &token,
+                form,
+                StatusCode::FORBIDDEN,
+                Some(message),
+            ));
+        }
         Err(EnrolError::Internal(e)) => return Err(e.into()),
         Err(other) => other.to_string(),
     };
-    // Shown again with the same seed, so the code in the app still applies.
-    let form = open_enrolment(&state.desk, &token).await?;
-    let page = form_page(&token, form, Some(message));
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, Extension(Rendered), page).into_response())
+    // Shown again with the same seed (same browser), so the code in the app still applies.
+    let form = open_enrolment(&state.desk, &token, nonce.as_deref()).await?;
+    Ok(page_response(
+        &state,
+        &token,
+        form,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Some(message),
+    ))
 }
