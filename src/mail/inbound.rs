@@ -320,6 +320,7 @@ fn open_entity(
             .decrypt_mail(payload.contents(), signers)
             .map_err(decrypt_refusal)?;
         let inner_raw = opened.content.clone();
+        super::structure::prescan_decrypted(&inner_raw)?;
         let inner = MessageParser::default()
             .parse(&inner_raw)
             .ok_or(Refusal::Malformed("the decrypted part is not MIME"))?;

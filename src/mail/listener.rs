@@ -304,6 +304,8 @@ where
                             mail_from: mail_from.take().unwrap_or_default(),
                             recipients: std::mem::take(&mut recipients),
                         };
+                        // Time spent processing is the desk's, not the client's idling.
+                        progressed = true;
                         deliver(shared, envelope, raw).await
                     }
                     Data::TooLarge => format!(
@@ -360,58 +362,84 @@ where
     }
 }
 
+/// Stack of a thread that processes one message. Parsing and dropping a MIME tree recurse
+/// once per nesting level; the pre-scan bounds the levels, and this leaves a wide margin
+/// for what the parser and OpenPGP do within them. Reserved, not committed, memory.
+const PROCESSING_STACK: usize = 64 * 1024 * 1024;
+
 /// Processes one message off the async workers: the shape pre-scan, MIME parsing, OpenPGP
-/// and filing run on a blocking thread, at most `processing_slots` at a time, within the
+/// and filing run on a thread of their own, at most `processing_slots` at a time, within the
 /// time budget. Returns the final reply.
 async fn deliver(shared: &Arc<Shared>, envelope: Envelope, raw: Vec<u8>) -> String {
-    let budget = shared.config.processing_budget;
-    // Waiting for a thread is not the message's fault: ask the sender to come back.
-    let Ok(Ok(permit)) =
-        tokio::time::timeout(budget, shared.processing.clone().acquire_owned()).await
+    // Waiting for a thread is not the message's fault: ask the sender to come back, but only
+    // after each message ahead could have used its whole budget.
+    let wait = shared.config.processing_budget * 2 + SLOT_WAIT_MARGIN;
+    let Ok(Ok(permit)) = tokio::time::timeout(wait, shared.processing.clone().acquire_owned()).await
     else {
         return "451 4.3.2 The desk is busy; try again later".into();
     };
     let runtime = tokio::runtime::Handle::current();
     let work = shared.clone();
-    let processed = tokio::task::spawn_blocking(move || {
-        let _permit = permit;
-        if let Err(shape) = prescan(&raw, &work.config.mime_limits) {
-            tracing::info!(reason = %shape, "mail refused: MIME structure over the limits");
-            return format!("554 5.6.0 {shape}");
-        }
-        // The budget is measured on a dry run that parses and opens the message without
-        // storing anything. Intake itself is never cut off part-way: it could have stored the
-        // ticket already, and the sender must not be told otherwise.
-        let started = std::time::Instant::now();
-        let _ = open_for_inspection(&work.desk.keyring, &raw);
-        if started.elapsed() > budget {
-            tracing::info!("mail refused: processing took longer than its budget");
-            return "554 5.3.4 The message took too long to process; nothing of it was kept".into();
-        }
-        let intake = receive(
-            &work.desk,
-            &work.support,
-            &work.config.key_url,
-            &envelope,
-            &raw,
-        );
-        match runtime.block_on(intake) {
-            Ok(accepted) if accepted.joined => {
-                format!("250 2.0.0 Ok: added to {}", accepted.reference)
-            }
-            Ok(accepted) => format!("250 2.0.0 Ok: filed as {}", accepted.reference),
-            Err(refusal) => {
-                let (code, enhanced) = refusal.code();
-                tracing::info!(code, reason = %refusal, "mail refused");
-                format!("{code} {enhanced} {}", one_line(&refusal.to_string()))
-            }
-        }
-    })
-    .await;
-    processed.unwrap_or_else(|err| {
-        tracing::error!(error = %err, "processing a received mail failed");
+    let (answer, answered) = tokio::sync::oneshot::channel();
+    let spawned = std::thread::Builder::new()
+        .name("mail-processing".into())
+        .stack_size(PROCESSING_STACK)
+        .spawn(move || {
+            let _permit = permit;
+            let _ = answer.send(process(&work, &runtime, &envelope, &raw));
+        });
+    if let Err(err) = spawned {
+        tracing::error!(error = %err, "starting a mail processing thread failed");
+        return "451 4.3.0 The message could not be processed; try again later".into();
+    }
+    answered.await.unwrap_or_else(|_| {
+        tracing::error!("processing a received mail failed");
         "451 4.3.0 The message could not be processed; try again later".into()
     })
+}
+
+/// Time added to twice the budget that a message waits for a processing slot.
+const SLOT_WAIT_MARGIN: Duration = Duration::from_secs(5);
+
+/// The whole processing of one message, on its own thread.
+fn process(
+    work: &Shared,
+    runtime: &tokio::runtime::Handle,
+    envelope: &Envelope,
+    raw: &[u8],
+) -> String {
+    let budget = work.config.processing_budget;
+    if let Err(shape) = prescan(raw, &work.config.mime_limits) {
+        tracing::info!(reason = %shape, "mail refused: MIME structure over the limits");
+        return format!("554 5.6.0 {shape}");
+    }
+    // The budget is measured on a dry run that parses and opens the message without
+    // storing anything. Intake itself is never cut off part-way: it could have stored the
+    // ticket already, and the sender must not be told otherwise.
+    let started = std::time::Instant::now();
+    let _ = open_for_inspection(&work.desk.keyring, raw);
+    if started.elapsed() > budget {
+        tracing::info!("mail refused: processing took longer than its budget");
+        return "554 5.3.4 The message took too long to process; nothing of it was kept".into();
+    }
+    let intake = receive(
+        &work.desk,
+        &work.support,
+        &work.config.key_url,
+        envelope,
+        raw,
+    );
+    match runtime.block_on(intake) {
+        Ok(accepted) if accepted.joined => {
+            format!("250 2.0.0 Ok: added to {}", accepted.reference)
+        }
+        Ok(accepted) => format!("250 2.0.0 Ok: filed as {}", accepted.reference),
+        Err(refusal) => {
+            let (code, enhanced) = refusal.code();
+            tracing::info!(code, reason = %refusal, "mail refused");
+            format!("{code} {enhanced} {}", one_line(&refusal.to_string()))
+        }
+    }
 }
 
 fn one_line(text: &str) -> String {

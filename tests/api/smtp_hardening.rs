@@ -11,7 +11,7 @@ use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 
 use hushdesk::config::Config;
 
-use crate::mail_support::{outcome, plain_mail, send};
+use crate::mail_support::{Person, outcome, pgp_mime_encrypted, plain_mail, send};
 use crate::support::TestApp;
 
 const DESK: &str = "support@localhost";
@@ -468,4 +468,67 @@ async fn by_default_a_ninth_connection_from_one_network_is_refused() {
     let (_, greeting) = Client::connect(app.smtp).await;
     let greeting = greeting.unwrap();
     assert!(greeting.starts_with("421 4.7.0"), "{greeting}");
+}
+
+fn text(raw: Vec<u8>) -> String {
+    String::from_utf8(raw).unwrap()
+}
+
+async fn healthz(app: &TestApp) -> u16 {
+    app.get("/healthz").await.status().as_u16()
+}
+
+// 45 000 messages nested in messages (1.44 MB) once overflowed the stack of the thread that
+// parsed them and aborted the whole process, HTTP included.
+#[tokio::test]
+async fn deeply_nested_attached_messages_are_refused_and_the_server_lives() {
+    let app = TestApp::spawn().await;
+    let shapes = [
+        ("message/rfc822 x 45k", text(hushdesk::mail::structure::nested_messages(45_000))),
+        ("message/rfc822 x 100k", text(hushdesk::mail::structure::nested_messages(100_000))),
+        ("multipart and message/rfc822 x 60k", text(hushdesk::mail::structure::nested_mixed(60_000))),
+    ];
+    for (shape, mail) in &shapes {
+        let started = Instant::now();
+        let replies = send(app.smtp, false, "jo@example.org", &[DESK], mail).await;
+        let took = started.elapsed();
+        let answer = outcome(&replies);
+        assert!(
+            answer.starts_with("554 5.6.0") && answer.contains("more than 20 deep"),
+            "{shape}: {replies:?}"
+        );
+        assert!(took < Duration::from_secs(3), "{shape} took {took:?}");
+        assert_eq!(healthz(&app).await, 200, "after {shape}");
+    }
+    assert_eq!(app.count_rows("tickets").await, 0);
+
+    // A forwarded message within the limits is filed (the positive control).
+    let forwarded = text(hushdesk::mail::structure::nested_mixed(6));
+    let replies = send(app.smtp, false, "jo@example.org", &[DESK], &forwarded).await;
+    assert!(outcome(&replies).starts_with("250"), "{replies:?}");
+}
+
+// The content of an encrypted part is parsed in turn: it gets the same pre-scan.
+#[tokio::test]
+async fn deep_nesting_inside_the_encrypted_part_is_refused_too() {
+    let app = TestApp::spawn().await;
+    let jo = Person::new("jo@example.org");
+    let key = app.state.helpdesk_public_key.to_string();
+    let inner = hushdesk::mail::structure::nested_messages(45_000);
+    let armored = jo.encrypt(&key, &inner, false);
+    let mail = pgp_mime_encrypted(&jo.address, DESK, "nested inside", &armored);
+    let replies = send(app.smtp, false, &jo.address, &[DESK], &mail).await;
+    let answer = outcome(&replies);
+    assert!(
+        answer.starts_with("554 5.6.0") && answer.contains("decrypted part nests MIME parts too deeply"),
+        "{replies:?}"
+    );
+    assert_eq!(healthz(&app).await, 200);
+    assert_eq!(app.count_rows("tickets").await, 0);
+
+    // The same envelope around a shallow forward is filed (the positive control).
+    let armored = jo.encrypt(&key, &hushdesk::mail::structure::nested_messages(3), false);
+    let mail = pgp_mime_encrypted(&jo.address, DESK, "shallow inside", &armored);
+    let replies = send(app.smtp, false, &jo.address, &[DESK], &mail).await;
+    assert!(outcome(&replies).starts_with("250"), "{replies:?}");
 }
