@@ -50,6 +50,8 @@ pub enum Refusal {
     Empty,
     #[error("the message could not be stored; try again later")]
     Temporary,
+    #[error("the message took too long to process; nothing of it was kept")]
+    OverBudget,
 }
 
 impl Refusal {
@@ -61,6 +63,7 @@ impl Refusal {
             Refusal::EncryptionRequired(_) => (550, "5.7.1"),
             Refusal::Empty => (554, "5.6.0"),
             Refusal::Temporary => (451, "4.3.0"),
+            Refusal::OverBudget => (554, "5.3.4"),
         }
     }
 }
@@ -86,11 +89,13 @@ pub async fn receive(
     key_url: &str,
     envelope: &Envelope,
     raw: &[u8],
+    deadline: Option<std::time::Instant>,
 ) -> Result<Accepted, Refusal> {
     let message = MessageParser::default()
         .parse(raw)
         .ok_or(Refusal::Malformed("no message headers"))?;
     check_complete(&message, raw)?;
+    within(deadline)?;
     let sender = sender_of(&message);
     let subject = message.subject().unwrap_or("").trim().to_owned();
 
@@ -113,6 +118,7 @@ pub async fn receive(
         delivered: &autocrypt,
     };
     let content = open_entity(&desk.keyring, &message, raw, &signers, 0)?;
+    within(deadline)?;
     let mut delivered = autocrypt;
     delivered.extend(content.attached_keys.iter().cloned());
     let authentication = sender_authentication(desk, &message, sender.as_ref());
@@ -130,6 +136,7 @@ pub async fn receive(
         encrypted: content.encrypted,
         signature: verdict(&content.signature, false),
         attachments: content.attachments,
+        deadline,
     };
 
     if let Some((grant, open)) = thread {
@@ -222,7 +229,18 @@ pub async fn receive(
     })
 }
 
+/// Refuses a message whose processing passed its deadline (see the listener's budget).
+fn within(deadline: Option<std::time::Instant>) -> Result<(), Refusal> {
+    match deadline {
+        Some(deadline) if std::time::Instant::now() > deadline => Err(Refusal::OverBudget),
+        _ => Ok(()),
+    }
+}
+
 fn internal(err: IntakeError) -> Refusal {
+    if let IntakeError::OverBudget = err {
+        return Refusal::OverBudget;
+    }
     tracing::error!(error = %err, "storing a received mail failed");
     Refusal::Temporary
 }

@@ -19,7 +19,7 @@ use tokio::time::Instant;
 use self::data::{Data, read_data};
 use self::network::{Network, NetworkSlots};
 use super::address::SupportAddress;
-use super::inbound::{Envelope, open_for_inspection, receive};
+use super::inbound::{Envelope, receive};
 use super::structure::{MimeLimits, prescan};
 use crate::intake::Desk;
 
@@ -39,7 +39,8 @@ pub struct ListenerConfig {
     /// Sessions one client network (IPv4 /24, IPv6 /64) may hold at once.
     pub max_sessions_per_network: usize,
     pub mime_limits: MimeLimits,
-    /// Wall time one message may take to parse and open once it has a thread.
+    /// Wall time one message may take from the moment it has a thread until it is filed
+    /// (pre-scan, parsing, decryption, redaction); past it the message is refused unstored.
     pub processing_budget: Duration,
     /// Messages processed at once (threads of the blocking pool in use).
     pub processing_slots: usize,
@@ -408,19 +409,14 @@ fn process(
     envelope: &Envelope,
     raw: &[u8],
 ) -> String {
-    let budget = work.config.processing_budget;
+    // The budget runs from the moment the message has a thread: pre-scan, parsing,
+    // decryption and redaction are each checked against it, and once it is spent the message
+    // is refused before the store's transaction begins. Filing itself is never cut off
+    // part-way, so a mail told 554 has left nothing behind.
+    let deadline = std::time::Instant::now() + work.config.processing_budget;
     if let Err(shape) = prescan(raw, &work.config.mime_limits) {
         tracing::info!(reason = %shape, "mail refused: MIME structure over the limits");
         return format!("554 5.6.0 {shape}");
-    }
-    // The budget is measured on a dry run that parses and opens the message without
-    // storing anything. Intake itself is never cut off part-way: it could have stored the
-    // ticket already, and the sender must not be told otherwise.
-    let started = std::time::Instant::now();
-    let _ = open_for_inspection(&work.desk.keyring, raw);
-    if started.elapsed() > budget {
-        tracing::info!("mail refused: processing took longer than its budget");
-        return "554 5.3.4 The message took too long to process; nothing of it was kept".into();
     }
     let intake = receive(
         &work.desk,
@@ -428,6 +424,7 @@ fn process(
         &work.config.key_url,
         envelope,
         raw,
+        Some(deadline),
     );
     match runtime.block_on(intake) {
         Ok(accepted) if accepted.joined => {

@@ -532,3 +532,68 @@ async fn deep_nesting_inside_the_encrypted_part_is_refused_too() {
     let replies = send(app.smtp, false, &jo.address, &[DESK], &mail).await;
     assert!(outcome(&replies).starts_with("250"), "{replies:?}");
 }
+
+/// A plain mail of about `lines` × 90 bytes, every line full of personal data, so that
+/// redacting it costs far more than parsing it.
+fn personal_data_mail(lines: usize) -> String {
+    let mut body = String::new();
+    for i in 0..lines {
+        body.push_str(&format!(
+            "Write to jo.doe{i}@example.org or call +44 20 7946 {:04}, card 4111 1111 1111 1111\r\n",
+            i % 10_000
+        ));
+    }
+    plain_mail("jo@example.org", DESK, "lots of data", &body)
+}
+
+/// Sends one message on an open session; returns the reply to the end of data and how long
+/// it took to come.
+async fn transaction(client: &mut Client, mail: &str) -> (String, Duration) {
+    let mail_from = client.command("MAIL FROM:<jo@example.org>").await.unwrap();
+    assert!(mail_from.starts_with("250"), "{mail_from}");
+    let rcpt = client.command(&format!("RCPT TO:<{DESK}>")).await.unwrap();
+    assert!(rcpt.starts_with("250"), "{rcpt}");
+    assert!(client.command("DATA").await.unwrap().starts_with("354"));
+    assert!(client.write(mail.as_bytes()).await);
+    let started = Instant::now();
+    assert!(client.write(b".\r\n").await);
+    let answer = client.reply().await.unwrap_or_default();
+    (answer, started.elapsed())
+}
+
+// Only a dry run used to be timed: redaction and filing ran unbounded, so a mail full of
+// personal data was accepted long after its budget.
+#[tokio::test]
+async fn redaction_counts_towards_the_processing_budget() {
+    let app = TestApp::spawn_with(|c| c.mail.processing_budget_ms = 300).await;
+    let (mut client, _) = Client::connect(app.smtp).await;
+    assert!(client.command("EHLO test").await.unwrap().starts_with("250"));
+    let (answer, took) = transaction(&mut client, &personal_data_mail(20_000)).await;
+    eprintln!("a 1.8 MB mail full of personal data was answered in {took:?}");
+    assert!(
+        answer.starts_with("554 5.3.4") && answer.contains("took too long"),
+        "{answer}"
+    );
+    assert_eq!(app.count_rows("tickets").await, 0);
+    assert_eq!(app.count_rows("messages").await, 0);
+
+    // A short mail fits the same budget (the positive control).
+    let (answer, _) = transaction(&mut client, &personal_data_mail(3)).await;
+    assert!(answer.starts_with("250"), "{answer}");
+    assert_eq!(app.count_rows("tickets").await, 1);
+}
+
+// A session whose message took longer than the idle timeout to process used to be closed
+// with `421 Idle` right after its `250`.
+#[tokio::test]
+async fn processing_time_is_not_idle_time() {
+    let app = TestApp::spawn_with(|c| c.mail.idle_timeout_seconds = 1).await;
+    let (mut client, _) = Client::connect(app.smtp).await;
+    assert!(client.command("EHLO test").await.unwrap().starts_with("250"));
+    let (answer, took) = transaction(&mut client, &personal_data_mail(20_000)).await;
+    assert!(answer.starts_with("250"), "{answer}");
+    // Otherwise this test proves nothing: the message must outlast the idle timeout.
+    assert!(took > Duration::from_secs(1), "processing took only {took:?}");
+    let next = client.command("MAIL FROM:<jo@example.org>").await;
+    assert_eq!(next.as_deref().map(|r| &r[..3]), Some("250"), "{next:?}");
+}
