@@ -38,6 +38,8 @@ pub struct ListenerConfig {
     pub max_sessions: usize,
     /// Sessions one client network (IPv4 /24, IPv6 /64) may hold at once.
     pub max_sessions_per_network: usize,
+    /// Peers exempt from the per-network cap (the MTA in front).
+    pub trusted_networks: Vec<ipnet::IpNet>,
     pub mime_limits: MimeLimits,
     /// Wall time one message may take from the moment it has a thread until it is filed
     /// (pre-scan, parsing, decryption, redaction); past it the message is refused unstored.
@@ -57,6 +59,7 @@ impl ListenerConfig {
             max_session_time: Duration::from_secs(mail.max_session_seconds),
             max_sessions: mail.max_sessions,
             max_sessions_per_network: mail.max_sessions_per_network,
+            trusted_networks: mail.trusted_networks.clone(),
             mime_limits: MimeLimits {
                 max_depth: mail.max_mime_depth,
                 max_parts: mail.max_mime_parts,
@@ -82,6 +85,17 @@ struct Shared {
     config: ListenerConfig,
     /// Bounds the CPU mail processing may take from the machine.
     processing: Arc<Semaphore>,
+}
+
+impl Shared {
+    fn is_trusted(&self, peer: std::net::IpAddr) -> bool {
+        // An IPv4 peer on an IPv6 socket shows as IPv4-mapped; match it as IPv4.
+        let peer = match peer {
+            std::net::IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(peer, std::net::IpAddr::V4),
+            v4 => v4,
+        };
+        self.config.trusted_networks.iter().any(|net| net.contains(&peer))
+    }
 }
 
 /// Accepts connections until `shutdown` completes; sessions in progress are left to finish.
@@ -114,17 +128,23 @@ pub async fn serve(
         };
         let shared = shared.clone();
         // Per network first, so a crowded network is told so without taking a global slot.
-        let network_slot = network_slots.try_take(Network::of(peer.ip()));
+        // The MTA in front holds every session it relays: only the global cap applies to it.
+        let network_slot = if shared.is_trusted(peer.ip()) {
+            Ok(None)
+        } else {
+            network_slots.try_take(Network::of(peer.ip())).map(Some).ok_or(())
+        };
         let permit = network_slot
             .as_ref()
+            .ok()
             .and_then(|_| slots.clone().try_acquire_owned().ok());
         tokio::spawn(async move {
             let (reader, mut writer) = stream.into_split();
             let refusal = match (&network_slot, &permit) {
-                (None, _) => {
+                (Err(()), _) => {
                     Some("421 4.7.0 Too many connections from your network, try again later")
                 }
-                (Some(_), None) => Some("421 4.3.2 Too many connections, try again later"),
+                (Ok(_), None) => Some("421 4.3.2 Too many connections, try again later"),
                 _ => None,
             };
             if let Some(refusal) = refusal {

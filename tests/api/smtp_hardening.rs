@@ -597,3 +597,38 @@ async fn processing_time_is_not_idle_time() {
     let next = client.command("MAIL FROM:<jo@example.org>").await;
     assert_eq!(next.as_deref().map(|r| &r[..3]), Some("250"), "{next:?}");
 }
+
+// Behind a local MTA every session comes from its address: listed in `trusted_networks`, it
+// is not held to the per-network cap, only to the global one.
+#[tokio::test]
+async fn a_trusted_mta_is_exempt_from_the_per_network_cap_but_not_the_global_one() {
+    let app = TestApp::spawn_with(|c| {
+        c.mail.max_sessions = 5;
+        c.mail.max_sessions_per_network = 2;
+        c.mail.trusted_networks = vec!["127.0.0.1/32".parse().unwrap()];
+    })
+    .await;
+    let mut open = Vec::new();
+    for i in 0..5 {
+        let (client, greeting) = Client::connect(app.smtp).await;
+        let greeting = greeting.unwrap();
+        assert!(greeting.starts_with("220"), "session {i}: {greeting}");
+        open.push(client);
+    }
+    let (_, greeting) = Client::connect(app.smtp).await;
+    let greeting = greeting.unwrap();
+    assert!(greeting.starts_with("421 4.3.2"), "{greeting}");
+
+    // The same caps without the exemption refuse the third session (the positive control).
+    let untrusted = TestApp::spawn_with(|c| {
+        c.mail.max_sessions = 5;
+        c.mail.max_sessions_per_network = 2;
+        c.mail.trusted_networks = vec!["192.0.2.0/24".parse().unwrap()];
+    })
+    .await;
+    let _first = Client::connect(untrusted.smtp).await;
+    let _second = Client::connect(untrusted.smtp).await;
+    let (_, greeting) = Client::connect(untrusted.smtp).await;
+    let greeting = greeting.unwrap();
+    assert!(greeting.starts_with("421 4.7.0"), "{greeting}");
+}
