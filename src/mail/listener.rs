@@ -94,7 +94,10 @@ impl Shared {
             std::net::IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(peer, std::net::IpAddr::V4),
             v4 => v4,
         };
-        self.config.trusted_networks.iter().any(|net| net.contains(&peer))
+        self.config
+            .trusted_networks
+            .iter()
+            .any(|net| net.contains(&peer))
     }
 }
 
@@ -132,7 +135,10 @@ pub async fn serve(
         let network_slot = if shared.is_trusted(peer.ip()) {
             Ok(None)
         } else {
-            network_slots.try_take(Network::of(peer.ip())).map(Some).ok_or(())
+            network_slots
+                .try_take(Network::of(peer.ip()))
+                .map(Some)
+                .ok_or(())
         };
         let permit = network_slot
             .as_ref()
@@ -395,7 +401,8 @@ async fn deliver(shared: &Arc<Shared>, envelope: Envelope, raw: Vec<u8>) -> Stri
     // Waiting for a thread is not the message's fault: ask the sender to come back, but only
     // after each message ahead could have used its whole budget.
     let wait = shared.config.processing_budget * 2 + SLOT_WAIT_MARGIN;
-    let Ok(Ok(permit)) = tokio::time::timeout(wait, shared.processing.clone().acquire_owned()).await
+    let Ok(Ok(permit)) =
+        tokio::time::timeout(wait, shared.processing.clone().acquire_owned()).await
     else {
         return "451 4.3.2 The desk is busy; try again later".into();
     };

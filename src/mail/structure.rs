@@ -543,7 +543,10 @@ mod tests {
     #[test]
     fn nested_messages_count_as_depth() {
         let limits = MimeLimits::default();
-        assert_eq!(prescan(&nested_messages(3), &limits).map(|s| s.depth), Ok(3));
+        assert_eq!(
+            prescan(&nested_messages(3), &limits).map(|s| s.depth),
+            Ok(3)
+        );
         assert_eq!(
             prescan(&nested_messages(21), &limits),
             Err(ShapeError::TooDeep { limit: 20 })

@@ -484,9 +484,18 @@ async fn healthz(app: &TestApp) -> u16 {
 async fn deeply_nested_attached_messages_are_refused_and_the_server_lives() {
     let app = TestApp::spawn().await;
     let shapes = [
-        ("message/rfc822 x 45k", text(hushdesk::mail::structure::nested_messages(45_000))),
-        ("message/rfc822 x 100k", text(hushdesk::mail::structure::nested_messages(100_000))),
-        ("multipart and message/rfc822 x 60k", text(hushdesk::mail::structure::nested_mixed(60_000))),
+        (
+            "message/rfc822 x 45k",
+            text(hushdesk::mail::structure::nested_messages(45_000)),
+        ),
+        (
+            "message/rfc822 x 100k",
+            text(hushdesk::mail::structure::nested_messages(100_000)),
+        ),
+        (
+            "multipart and message/rfc822 x 60k",
+            text(hushdesk::mail::structure::nested_mixed(60_000)),
+        ),
     ];
     for (shape, mail) in &shapes {
         let started = Instant::now();
@@ -520,7 +529,8 @@ async fn deep_nesting_inside_the_encrypted_part_is_refused_too() {
     let replies = send(app.smtp, false, &jo.address, &[DESK], &mail).await;
     let answer = outcome(&replies);
     assert!(
-        answer.starts_with("554 5.6.0") && answer.contains("decrypted part nests MIME parts too deeply"),
+        answer.starts_with("554 5.6.0")
+            && answer.contains("decrypted part nests MIME parts too deeply"),
         "{replies:?}"
     );
     assert_eq!(healthz(&app).await, 200);
@@ -567,7 +577,13 @@ async fn transaction(client: &mut Client, mail: &str) -> (String, Duration) {
 async fn redaction_counts_towards_the_processing_budget() {
     let app = TestApp::spawn_with(|c| c.mail.processing_budget_ms = 300).await;
     let (mut client, _) = Client::connect(app.smtp).await;
-    assert!(client.command("EHLO test").await.unwrap().starts_with("250"));
+    assert!(
+        client
+            .command("EHLO test")
+            .await
+            .unwrap()
+            .starts_with("250")
+    );
     let (answer, took) = transaction(&mut client, &personal_data_mail(20_000)).await;
     eprintln!("a 1.8 MB mail full of personal data was answered in {took:?}");
     assert!(
@@ -589,11 +605,20 @@ async fn redaction_counts_towards_the_processing_budget() {
 async fn processing_time_is_not_idle_time() {
     let app = TestApp::spawn_with(|c| c.mail.idle_timeout_seconds = 1).await;
     let (mut client, _) = Client::connect(app.smtp).await;
-    assert!(client.command("EHLO test").await.unwrap().starts_with("250"));
+    assert!(
+        client
+            .command("EHLO test")
+            .await
+            .unwrap()
+            .starts_with("250")
+    );
     let (answer, took) = transaction(&mut client, &personal_data_mail(20_000)).await;
     assert!(answer.starts_with("250"), "{answer}");
     // Otherwise this test proves nothing: the message must outlast the idle timeout.
-    assert!(took > Duration::from_secs(1), "processing took only {took:?}");
+    assert!(
+        took > Duration::from_secs(1),
+        "processing took only {took:?}"
+    );
     let next = client.command("MAIL FROM:<jo@example.org>").await;
     assert_eq!(next.as_deref().map(|r| &r[..3]), Some("250"), "{next:?}");
 }
