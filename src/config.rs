@@ -81,6 +81,10 @@ pub struct MailPolicy {
     pub max_sessions: usize,
     /// Sessions open at once from one client network (IPv4 /24, IPv6 /64).
     pub max_sessions_per_network: usize,
+    /// Networks (CIDR, e.g. `127.0.0.1/32`) exempt from the per-network cap: list the MTA
+    /// in front, from which every session comes. The global cap still applies. Empty by
+    /// default: a desk facing the internet directly must not exempt anyone.
+    pub trusted_networks: Vec<ipnet::IpNet>,
     /// A session that makes no progress for this long is closed (NOOP is not progress).
     pub idle_timeout_seconds: u64,
     /// No session lasts longer than this.
@@ -107,6 +111,7 @@ impl Default for MailPolicy {
             relay: None,
             max_sessions: 64,
             max_sessions_per_network: 8,
+            trusted_networks: Vec::new(),
             idle_timeout_seconds: 300,
             max_session_seconds: 600,
             max_mime_depth: 20,

@@ -82,6 +82,9 @@ pub enum IntakeError {
     /// The change does not apply to the ticket as it stands; the text says why.
     #[error("{0}")]
     Conflict(&'static str),
+    /// A mail's processing passed its deadline before it was stored; nothing was kept.
+    #[error("the message took longer than its processing budget")]
+    OverBudget,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -124,6 +127,18 @@ pub struct MailIntake {
     pub attachments: Vec<IncomingAttachment>,
     /// The keyed digest of the good signature the mail carried (see `Store::signature_seen`).
     pub signature_digest: Option<[u8; 32]>,
+    /// Past this moment the mail is refused rather than stored: checked once its text is
+    /// redacted, the last step before the store's single transaction.
+    pub deadline: Option<std::time::Instant>,
+}
+
+impl MailIntake {
+    fn within_deadline(&self) -> Result<(), IntakeError> {
+        match self.deadline {
+            Some(deadline) if std::time::Instant::now() > deadline => Err(IntakeError::OverBudget),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// An attachment as received, before redaction or sealing.
@@ -211,6 +226,7 @@ impl Desk {
                 .redact_keeping(&input.body, &mut book, &input.keep.body);
             let attachments =
                 self.prepare_attachments(&mail.attachments, &mut book, &ticket_key)?;
+            mail.within_deadline()?;
             let mut redactions = subject.counts().clone();
             redactions.merge(body.counts());
             let record = crate::store::NewTicketRecord {
@@ -423,6 +439,7 @@ impl Desk {
             let body = self.redactor.redact(&input.body, &mut book);
             let attachments =
                 self.prepare_attachments(&mail.attachments, &mut book, &thread.ticket_key)?;
+            mail.within_deadline()?;
             let delivery = Delivery {
                 encrypted: mail.encrypted,
                 signature: mail.signature,

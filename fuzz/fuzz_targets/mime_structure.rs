@@ -1,4 +1,5 @@
-//! Costly MIME shapes: deep nesting, many parts, boundaries declared and never used, built at
+//! Costly MIME shapes: deep nesting (multiparts, `message/rfc822` in `message/rfc822`, and the
+//! two taking turns), many parts, boundaries declared and never used, built at
 //! sizes a fuzzer would not reach by mutation alone and mixed with the fuzzer's bytes. Each
 //! goes through the listener's pre-scan and, when that admits it, the parser and opener.
 //! Run with `-timeout=1`: a unit that takes a second is a finding.
@@ -7,7 +8,9 @@
 use std::sync::LazyLock;
 
 use hushdesk::crypto::Keyring;
-use hushdesk::mail::structure::{MimeLimits, nested_multiparts, prescan};
+use hushdesk::mail::structure::{
+    MimeLimits, nested_messages, nested_mixed, nested_multiparts, prescan,
+};
 use libfuzzer_sys::fuzz_target;
 
 static KEYRING: LazyLock<Keyring> = LazyLock::new(|| {
@@ -37,7 +40,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let size = usize::from(u16::from_le_bytes([a, b]));
-    let raw = match kind % 4 {
+    let raw = match kind % 6 {
         // Up to 65 535 nested multiparts (about 7.8 MB), the fuzzer's bytes innermost.
         0 => {
             let mut raw = nested_multiparts(size);
@@ -54,6 +57,20 @@ fuzz_target!(|data: &[u8]| {
         }
         // Up to 1 023 children with unused boundaries and up to 4 MB after them.
         2 => unused_boundaries(size % 1024, usize::from(c) << 14, rest),
+        // Up to 65 535 messages nested in messages (about 2 MB), the fuzzer's bytes innermost:
+        // once a stack overflow that took the whole process down.
+        3 => {
+            let mut raw = nested_messages(size);
+            raw.extend_from_slice(rest);
+            raw
+        }
+        // Multiparts and nested messages taking turns, the fuzzer's bytes in the middle.
+        4 => {
+            let mut raw = nested_mixed(size);
+            let middle = raw.len() * usize::from(c) / 255;
+            raw.splice(middle..middle, rest.iter().copied());
+            raw
+        }
         // The fuzzer's bytes as they are.
         _ => rest.to_vec(),
     };

@@ -54,6 +54,8 @@ pub enum Refusal {
     TooLarge(u64),
     #[error("the message could not be stored; try again later")]
     Temporary,
+    #[error("the message took too long to process; nothing of it was kept")]
+    OverBudget,
 }
 
 impl Refusal {
@@ -66,6 +68,7 @@ impl Refusal {
             Refusal::Empty => (554, "5.6.0"),
             Refusal::TooLarge(_) => (552, "5.3.4"),
             Refusal::Temporary => (451, "4.3.0"),
+            Refusal::OverBudget => (554, "5.3.4"),
         }
     }
 }
@@ -91,11 +94,13 @@ pub async fn receive(
     key_url: &str,
     envelope: &Envelope,
     raw: &[u8],
+    deadline: Option<std::time::Instant>,
 ) -> Result<Accepted, Refusal> {
     let message = MessageParser::default()
         .parse(raw)
         .ok_or(Refusal::Malformed("no message headers"))?;
     check_complete(&message, raw)?;
+    within(deadline)?;
     let sender = sender_of(&message);
     let subject = message.subject().unwrap_or("").trim().to_owned();
 
@@ -118,6 +123,7 @@ pub async fn receive(
         delivered: &autocrypt,
     };
     let mut content = open_entity(&desk.keyring, &message, raw, &signers, 0)?;
+    within(deadline)?;
     let signature_digest = match &content.signature {
         SignatureCheck::Good { identity, .. } => Some(desk.keyring.signature_seen_digest(identity)),
         _ => None,
@@ -153,6 +159,7 @@ pub async fn receive(
         signature: verdict(&content.signature, false),
         attachments: content.attachments,
         signature_digest,
+        deadline,
     };
 
     if let Some((grant, open)) = thread {
@@ -245,7 +252,18 @@ pub async fn receive(
     })
 }
 
+/// Refuses a message whose processing passed its deadline (see the listener's budget).
+fn within(deadline: Option<std::time::Instant>) -> Result<(), Refusal> {
+    match deadline {
+        Some(deadline) if std::time::Instant::now() > deadline => Err(Refusal::OverBudget),
+        _ => Ok(()),
+    }
+}
+
 fn internal(err: IntakeError) -> Refusal {
+    if let IntakeError::OverBudget = err {
+        return Refusal::OverBudget;
+    }
     tracing::error!(error = %err, "storing a received mail failed");
     Refusal::Temporary
 }
@@ -343,6 +361,7 @@ fn open_entity(
             .decrypt_mail(payload.contents(), signers)
             .map_err(decrypt_refusal(keyring))?;
         let inner_raw = opened.content.clone();
+        super::structure::prescan_decrypted(&inner_raw)?;
         let inner = MessageParser::default()
             .parse(&inner_raw)
             .ok_or(Refusal::Malformed("the decrypted part is not MIME"))?;

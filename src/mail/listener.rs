@@ -19,7 +19,7 @@ use tokio::time::Instant;
 use self::data::{Data, read_data};
 use self::network::{Network, NetworkSlots};
 use super::address::SupportAddress;
-use super::inbound::{Envelope, open_for_inspection, receive};
+use super::inbound::{Envelope, receive};
 use super::structure::{MimeLimits, prescan};
 use crate::intake::Desk;
 
@@ -38,8 +38,11 @@ pub struct ListenerConfig {
     pub max_sessions: usize,
     /// Sessions one client network (IPv4 /24, IPv6 /64) may hold at once.
     pub max_sessions_per_network: usize,
+    /// Peers exempt from the per-network cap (the MTA in front).
+    pub trusted_networks: Vec<ipnet::IpNet>,
     pub mime_limits: MimeLimits,
-    /// Wall time one message may take to parse and open once it has a thread.
+    /// Wall time one message may take from the moment it has a thread until it is filed
+    /// (pre-scan, parsing, decryption, redaction); past it the message is refused unstored.
     pub processing_budget: Duration,
     /// Messages processed at once (threads of the blocking pool in use).
     pub processing_slots: usize,
@@ -56,6 +59,7 @@ impl ListenerConfig {
             max_session_time: Duration::from_secs(mail.max_session_seconds),
             max_sessions: mail.max_sessions,
             max_sessions_per_network: mail.max_sessions_per_network,
+            trusted_networks: mail.trusted_networks.clone(),
             mime_limits: MimeLimits {
                 max_depth: mail.max_mime_depth,
                 max_parts: mail.max_mime_parts,
@@ -81,6 +85,20 @@ struct Shared {
     config: ListenerConfig,
     /// Bounds the CPU mail processing may take from the machine.
     processing: Arc<Semaphore>,
+}
+
+impl Shared {
+    fn is_trusted(&self, peer: std::net::IpAddr) -> bool {
+        // An IPv4 peer on an IPv6 socket shows as IPv4-mapped; match it as IPv4.
+        let peer = match peer {
+            std::net::IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(peer, std::net::IpAddr::V4),
+            v4 => v4,
+        };
+        self.config
+            .trusted_networks
+            .iter()
+            .any(|net| net.contains(&peer))
+    }
 }
 
 /// Accepts connections until `shutdown` completes; sessions in progress are left to finish.
@@ -113,17 +131,26 @@ pub async fn serve(
         };
         let shared = shared.clone();
         // Per network first, so a crowded network is told so without taking a global slot.
-        let network_slot = network_slots.try_take(Network::of(peer.ip()));
+        // The MTA in front holds every session it relays: only the global cap applies to it.
+        let network_slot = if shared.is_trusted(peer.ip()) {
+            Ok(None)
+        } else {
+            network_slots
+                .try_take(Network::of(peer.ip()))
+                .map(Some)
+                .ok_or(())
+        };
         let permit = network_slot
             .as_ref()
+            .ok()
             .and_then(|_| slots.clone().try_acquire_owned().ok());
         tokio::spawn(async move {
             let (reader, mut writer) = stream.into_split();
             let refusal = match (&network_slot, &permit) {
-                (None, _) => {
+                (Err(()), _) => {
                     Some("421 4.7.0 Too many connections from your network, try again later")
                 }
-                (Some(_), None) => Some("421 4.3.2 Too many connections, try again later"),
+                (Ok(_), None) => Some("421 4.3.2 Too many connections, try again later"),
                 _ => None,
             };
             if let Some(refusal) = refusal {
@@ -304,6 +331,8 @@ where
                             mail_from: mail_from.take().unwrap_or_default(),
                             recipients: std::mem::take(&mut recipients),
                         };
+                        // Time spent processing is the desk's, not the client's idling.
+                        progressed = true;
                         deliver(shared, envelope, raw).await
                     }
                     Data::TooLarge => format!(
@@ -360,58 +389,81 @@ where
     }
 }
 
+/// Stack of a thread that processes one message. Parsing and dropping a MIME tree recurse
+/// once per nesting level; the pre-scan bounds the levels, and this leaves a wide margin
+/// for what the parser and OpenPGP do within them. Reserved, not committed, memory.
+const PROCESSING_STACK: usize = 64 * 1024 * 1024;
+
 /// Processes one message off the async workers: the shape pre-scan, MIME parsing, OpenPGP
-/// and filing run on a blocking thread, at most `processing_slots` at a time, within the
+/// and filing run on a thread of their own, at most `processing_slots` at a time, within the
 /// time budget. Returns the final reply.
 async fn deliver(shared: &Arc<Shared>, envelope: Envelope, raw: Vec<u8>) -> String {
-    let budget = shared.config.processing_budget;
-    // Waiting for a thread is not the message's fault: ask the sender to come back.
+    // Waiting for a thread is not the message's fault: ask the sender to come back, but only
+    // after each message ahead could have used its whole budget.
+    let wait = shared.config.processing_budget * 2 + SLOT_WAIT_MARGIN;
     let Ok(Ok(permit)) =
-        tokio::time::timeout(budget, shared.processing.clone().acquire_owned()).await
+        tokio::time::timeout(wait, shared.processing.clone().acquire_owned()).await
     else {
         return "451 4.3.2 The desk is busy; try again later".into();
     };
     let runtime = tokio::runtime::Handle::current();
     let work = shared.clone();
-    let processed = tokio::task::spawn_blocking(move || {
-        let _permit = permit;
-        if let Err(shape) = prescan(&raw, &work.config.mime_limits) {
-            tracing::info!(reason = %shape, "mail refused: MIME structure over the limits");
-            return format!("554 5.6.0 {shape}");
-        }
-        // The budget is measured on a dry run that parses and opens the message without
-        // storing anything. Intake itself is never cut off part-way: it could have stored the
-        // ticket already, and the sender must not be told otherwise.
-        let started = std::time::Instant::now();
-        let _ = open_for_inspection(&work.desk.keyring, &raw);
-        if started.elapsed() > budget {
-            tracing::info!("mail refused: processing took longer than its budget");
-            return "554 5.3.4 The message took too long to process; nothing of it was kept".into();
-        }
-        let intake = receive(
-            &work.desk,
-            &work.support,
-            &work.config.key_url,
-            &envelope,
-            &raw,
-        );
-        match runtime.block_on(intake) {
-            Ok(accepted) if accepted.joined => {
-                format!("250 2.0.0 Ok: added to {}", accepted.reference)
-            }
-            Ok(accepted) => format!("250 2.0.0 Ok: filed as {}", accepted.reference),
-            Err(refusal) => {
-                let (code, enhanced) = refusal.code();
-                tracing::info!(code, reason = %refusal, "mail refused");
-                format!("{code} {enhanced} {}", one_line(&refusal.to_string()))
-            }
-        }
-    })
-    .await;
-    processed.unwrap_or_else(|err| {
-        tracing::error!(error = %err, "processing a received mail failed");
+    let (answer, answered) = tokio::sync::oneshot::channel();
+    let spawned = std::thread::Builder::new()
+        .name("mail-processing".into())
+        .stack_size(PROCESSING_STACK)
+        .spawn(move || {
+            let _permit = permit;
+            let _ = answer.send(process(&work, &runtime, &envelope, &raw));
+        });
+    if let Err(err) = spawned {
+        tracing::error!(error = %err, "starting a mail processing thread failed");
+        return "451 4.3.0 The message could not be processed; try again later".into();
+    }
+    answered.await.unwrap_or_else(|_| {
+        tracing::error!("processing a received mail failed");
         "451 4.3.0 The message could not be processed; try again later".into()
     })
+}
+
+/// Time added to twice the budget that a message waits for a processing slot.
+const SLOT_WAIT_MARGIN: Duration = Duration::from_secs(5);
+
+/// The whole processing of one message, on its own thread.
+fn process(
+    work: &Shared,
+    runtime: &tokio::runtime::Handle,
+    envelope: &Envelope,
+    raw: &[u8],
+) -> String {
+    // The budget runs from the moment the message has a thread: pre-scan, parsing,
+    // decryption and redaction are each checked against it, and once it is spent the message
+    // is refused before the store's transaction begins. Filing itself is never cut off
+    // part-way, so a mail told 554 has left nothing behind.
+    let deadline = std::time::Instant::now() + work.config.processing_budget;
+    if let Err(shape) = prescan(raw, &work.config.mime_limits) {
+        tracing::info!(reason = %shape, "mail refused: MIME structure over the limits");
+        return format!("554 5.6.0 {shape}");
+    }
+    let intake = receive(
+        &work.desk,
+        &work.support,
+        &work.config.key_url,
+        envelope,
+        raw,
+        Some(deadline),
+    );
+    match runtime.block_on(intake) {
+        Ok(accepted) if accepted.joined => {
+            format!("250 2.0.0 Ok: added to {}", accepted.reference)
+        }
+        Ok(accepted) => format!("250 2.0.0 Ok: filed as {}", accepted.reference),
+        Err(refusal) => {
+            let (code, enhanced) = refusal.code();
+            tracing::info!(code, reason = %refusal, "mail refused");
+            format!("{code} {enhanced} {}", one_line(&refusal.to_string()))
+        }
+    }
 }
 
 fn one_line(text: &str) -> String {

@@ -13,7 +13,8 @@ use super::inbound::Refusal;
 /// How complex a message may be before it is refused unparsed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MimeLimits {
-    /// Multiparts inside multiparts; the top-level multipart is depth 1.
+    /// Multiparts and nested messages (`message/rfc822` …) inside each other; the top-level
+    /// multipart is depth 1.
     pub max_depth: usize,
     /// Body parts plus multipart declarations.
     pub max_parts: usize,
@@ -41,6 +42,10 @@ pub enum ShapeError {
         "the message declares MIME boundaries that never appear, which makes it too costly to parse"
     )]
     UnusedBoundaries,
+    #[error(
+        "the message holds a message/* part in base64 or quoted-printable; send the attached message unencoded (7bit, 8bit or binary)"
+    )]
+    EncodedMessage,
 }
 
 /// What the pre-scan saw, for tests and benchmarks.
@@ -52,9 +57,18 @@ pub struct Shape {
 
 /// One pass over the raw message, before it is handed to the MIME parser. It recognises
 /// `boundary=` in `Content-Type` headers and the delimiter lines that use them, and keeps a
-/// stack of open multiparts (never longer than the depth limit), so the work is linear in the
+/// stack of open containers (never longer than the depth limit), so the work is linear in the
 /// message size whatever its shape. It over-counts rather than under-counts: a delimiter line
 /// counts even where the parser would read it as text.
+///
+/// Containers are multiparts and nested messages: mail-parser builds a message inside the
+/// message for every `message/*` part it reads as one (`message/rfc822`, `message/global`,
+/// a part of a `multipart/digest`), and dropping or copying that tree recurses once per level,
+/// so deep nesting of either kind would overflow the stack. Every `Content-Type: message/…`
+/// header opens a nested message, wherever it stands; it stays open until a delimiter of a
+/// multipart around it comes, as in the parser (a nested message ends with its parent's part).
+/// A `message/*` part in base64 or quoted-printable is refused: the parser decodes and parses
+/// it where this scan cannot look (RFC 2046 forbids that encoding for `message/rfc822`).
 ///
 /// It also bounds the parser's own search: for each multipart, mail-parser looks for the
 /// first delimiter from the declaration on, to the end of the message when there is none. The
@@ -62,30 +76,54 @@ pub struct Shape {
 /// matches a boundary in the middle of a line) and may not exceed a few times the size.
 pub fn prescan(raw: &[u8], limits: &MimeLimits) -> Result<Shape, ShapeError> {
     let mut declared: HashSet<&[u8]> = HashSet::new();
+    let mut digests: HashSet<&[u8]> = HashSet::new();
     // Declarations whose first delimiter has not come yet, by where they were made.
     let mut unresolved: HashMap<&[u8], Vec<usize>> = HashMap::new();
     let mut search_cost: usize = 0;
     let search_budget = raw.len().saturating_mul(8).saturating_add(1024 * 1024);
-    let mut open = OpenMultiparts::default();
+    let mut open = OpenContainers::default();
     let mut shape = Shape::default();
-    let mut in_content_type = false;
+    // The `Content-Type` header being read (it may be folded over several lines).
+    let mut content_type: Option<MediaType<'_>> = None;
+    // What the lines since the last blank line declared: every header block lies in one.
+    let mut chunk = Chunk::default();
     for (offset, line) in lines(raw) {
-        if starts_with_ignore_case(line, b"content-type:") {
-            in_content_type = true;
-        } else if !line.starts_with(b" ") && !line.starts_with(b"\t") {
-            in_content_type = false;
+        let folded = line.starts_with(b" ") || line.starts_with(b"\t");
+        if let Some(media) = content_type.as_mut().filter(|_| folded) {
+            media.read(line);
+        } else if let Some(media) = content_type.take() {
+            if media.is_message() {
+                chunk.declares_message = true;
+                open.push_message();
+                count_part(&mut shape, limits)?;
+                check_depth(&mut shape, &open, limits)?;
+            }
+            if media.is_digest() {
+                digests.extend(media.boundaries.iter().copied());
+            }
         }
-        if in_content_type {
+        if !folded && let Some(value) = header_value(line, b"content-type") {
+            let mut media = MediaType::default();
+            media.read(value);
+            content_type = Some(media);
+        } else if !folded && let Some(value) = header_value(line, b"content-transfer-encoding") {
+            let value = trim_end(value.trim_ascii_start());
+            chunk.encoded |= value.eq_ignore_ascii_case(b"base64")
+                || value.eq_ignore_ascii_case(b"quoted-printable");
+        }
+        if chunk.declares_message && chunk.encoded {
+            return Err(ShapeError::EncodedMessage);
+        }
+        if line.trim_ascii().is_empty() {
+            chunk = Chunk::default();
+        }
+        if let Some(media) = content_type.as_mut() {
             if let Some(boundary) = boundary_parameter(line) {
                 // Every declaration may cost the parser a scan of the rest of the message.
-                shape.parts += 1;
-                if shape.parts > limits.max_parts {
-                    return Err(ShapeError::TooManyParts {
-                        limit: limits.max_parts,
-                    });
-                }
+                count_part(&mut shape, limits)?;
                 declared.insert(boundary);
                 unresolved.entry(boundary).or_default().push(offset);
+                media.boundaries.push(boundary);
             }
             continue;
         }
@@ -110,25 +148,21 @@ pub fn prescan(raw: &[u8], limits: &MimeLimits) -> Result<Shape, ShapeError> {
         if !declared.contains(delimiter) {
             continue;
         }
-        shape.parts += 1;
-        if shape.parts > limits.max_parts {
-            return Err(ShapeError::TooManyParts {
-                limit: limits.max_parts,
-            });
-        }
+        count_part(&mut shape, limits)?;
         match open.position(delimiter) {
-            // A parent's delimiter closes every multipart opened inside it.
+            // A parent's delimiter closes every container opened inside it.
             Some(at) => open.close_from(at + 1),
-            None => {
-                open.push(delimiter);
-                shape.depth = shape.depth.max(open.len());
-                if open.len() > limits.max_depth {
-                    return Err(ShapeError::TooDeep {
-                        limit: limits.max_depth,
-                    });
-                }
-            }
+            None => open.push_multipart(delimiter),
         }
+        // Each part of a digest is a message unless it says otherwise.
+        if digests.contains(delimiter) {
+            open.push_message();
+        }
+        check_depth(&mut shape, &open, limits)?;
+    }
+    if content_type.is_some_and(|media| media.is_message()) {
+        open.push_message();
+        check_depth(&mut shape, &open, limits)?;
     }
     for declared_at in unresolved.into_values().flatten() {
         search_cost = search_cost.saturating_add(raw.len() - declared_at);
@@ -139,27 +173,99 @@ pub fn prescan(raw: &[u8], limits: &MimeLimits) -> Result<Shape, ShapeError> {
     Ok(shape)
 }
 
-/// The multiparts open at a point of the message, outermost first, with each one's place
-/// found in constant time so that deep nesting costs no more than shallow.
+fn count_part(shape: &mut Shape, limits: &MimeLimits) -> Result<(), ShapeError> {
+    shape.parts += 1;
+    if shape.parts > limits.max_parts {
+        return Err(ShapeError::TooManyParts {
+            limit: limits.max_parts,
+        });
+    }
+    Ok(())
+}
+
+fn check_depth(
+    shape: &mut Shape,
+    open: &OpenContainers<'_>,
+    limits: &MimeLimits,
+) -> Result<(), ShapeError> {
+    shape.depth = shape.depth.max(open.len());
+    if open.len() > limits.max_depth {
+        return Err(ShapeError::TooDeep {
+            limit: limits.max_depth,
+        });
+    }
+    Ok(())
+}
+
+/// What the lines between two blank lines declared.
 #[derive(Default)]
-struct OpenMultiparts<'m> {
-    stack: Vec<&'m [u8]>,
+struct Chunk {
+    declares_message: bool,
+    encoded: bool,
+}
+
+/// A `Content-Type` value as the parser reads it: comments and white space dropped, case
+/// ignored. Only its first bytes are kept; the type and subtype are all that matter here.
+#[derive(Default)]
+struct MediaType<'m> {
+    media: Vec<u8>,
+    comment_depth: usize,
+    boundaries: Vec<&'m [u8]>,
+}
+
+impl MediaType<'_> {
+    const KEPT: usize = 32;
+
+    fn read(&mut self, text: &[u8]) {
+        for &b in text {
+            match b {
+                b'(' => self.comment_depth += 1,
+                b')' => self.comment_depth = self.comment_depth.saturating_sub(1),
+                _ if self.comment_depth > 0 || b.is_ascii_whitespace() => {}
+                _ if self.media.len() < Self::KEPT => self.media.push(b.to_ascii_lowercase()),
+                _ => return,
+            }
+        }
+    }
+
+    /// Any `message/…` type: the parser nests `rfc822` and `global`; counting the others
+    /// too costs nothing a real message would notice.
+    fn is_message(&self) -> bool {
+        self.media.starts_with(b"message/")
+    }
+
+    fn is_digest(&self) -> bool {
+        self.media.starts_with(b"multipart/digest")
+    }
+}
+
+/// The multiparts and nested messages open at a point of the message, outermost first, with
+/// each multipart's place found in constant time so that deep nesting costs no more than
+/// shallow.
+#[derive(Default)]
+struct OpenContainers<'m> {
+    /// A multipart's boundary, or `None` for a nested message.
+    stack: Vec<Option<&'m [u8]>>,
     index: HashMap<&'m [u8], usize>,
 }
 
-impl<'m> OpenMultiparts<'m> {
+impl<'m> OpenContainers<'m> {
     fn position(&self, boundary: &[u8]) -> Option<usize> {
         self.index.get(boundary).copied()
     }
 
-    fn push(&mut self, boundary: &'m [u8]) {
+    fn push_multipart(&mut self, boundary: &'m [u8]) {
         self.index.insert(boundary, self.stack.len());
-        self.stack.push(boundary);
+        self.stack.push(Some(boundary));
     }
 
-    /// Closes the multipart at `at` and every one inside it.
+    fn push_message(&mut self) {
+        self.stack.push(None);
+    }
+
+    /// Closes the container at `at` and every one inside it.
     fn close_from(&mut self, at: usize) {
-        for boundary in self.stack.drain(at..) {
+        for boundary in self.stack.drain(at..).flatten() {
             self.index.remove(boundary);
         }
     }
@@ -167,6 +273,27 @@ impl<'m> OpenMultiparts<'m> {
     fn len(&self) -> usize {
         self.stack.len()
     }
+}
+
+/// The pre-scan for the MIME found inside an encrypted part, before that is parsed in turn.
+/// It uses the default limits: the configured ones are for the message as received, and the
+/// content of an encrypted part is never more complex than a mail a client composes.
+pub fn prescan_decrypted(raw: &[u8]) -> Result<(), Refusal> {
+    prescan(raw, &MimeLimits::default())
+        .map(|_| ())
+        .map_err(|shape| {
+            tracing::info!(reason = %shape, "mail refused: decrypted MIME structure over the limits");
+            Refusal::Malformed(match shape {
+                ShapeError::TooDeep { .. } => "the decrypted part nests MIME parts too deeply",
+                ShapeError::TooManyParts { .. } => "the decrypted part has too many MIME parts",
+                ShapeError::UnusedBoundaries => {
+                    "the decrypted part declares MIME boundaries that never appear"
+                }
+                ShapeError::EncodedMessage => {
+                    "the decrypted part holds a message/* part in base64 or quoted-printable"
+                }
+            })
+        })
 }
 
 /// Refuses a multipart whose closing boundary never comes (a truncated message must bounce,
@@ -223,6 +350,14 @@ fn starts_with_ignore_case(line: &[u8], prefix: &[u8]) -> bool {
         .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
 }
 
+/// The value of header `name` if `line` starts it (`Name:` or `Name :`, any case).
+fn header_value<'l>(line: &'l [u8], name: &[u8]) -> Option<&'l [u8]> {
+    if !starts_with_ignore_case(line, name) {
+        return None;
+    }
+    line[name.len()..].trim_ascii_start().strip_prefix(b":")
+}
+
 fn trim_end(bytes: &[u8]) -> &[u8] {
     let end = bytes
         .iter()
@@ -267,6 +402,40 @@ pub fn nested_multiparts(depth: usize) -> Vec<u8> {
     raw.extend_from_slice(b"Content-Type: text/plain\r\n\r\nThe innermost text.\r\n");
     for level in (0..depth).rev() {
         raw.extend_from_slice(format!("--level-{level:06}-boundary--\r\n").as_bytes());
+    }
+    raw
+}
+
+/// Messages nested in messages (`message/rfc822`, unencoded), `depth` deep: the shape that
+/// once overflowed the stack, since it needs no boundary at all.
+pub fn nested_messages(depth: usize) -> Vec<u8> {
+    let mut raw = b"From: <nest@example.org>\r\nSubject: nested\r\nMIME-Version: 1.0\r\n".to_vec();
+    for _ in 0..depth {
+        raw.extend_from_slice(b"Content-Type: message/rfc822\r\n\r\n");
+    }
+    raw.extend_from_slice(b"Content-Type: text/plain\r\n\r\nThe innermost text.\r\n");
+    raw
+}
+
+/// Multiparts and nested messages taking turns, `depth` levels in all.
+pub fn nested_mixed(depth: usize) -> Vec<u8> {
+    let mut raw = b"From: <nest@example.org>\r\nSubject: nested\r\nMIME-Version: 1.0\r\n".to_vec();
+    for level in 0..depth {
+        if level % 2 == 0 {
+            raw.extend_from_slice(
+                format!(
+                    "Content-Type: multipart/mixed; boundary=\"mixed-{level:06}\"\r\n\r\n\
+                     --mixed-{level:06}\r\n"
+                )
+                .as_bytes(),
+            );
+        } else {
+            raw.extend_from_slice(b"Content-Type: message/rfc822\r\n\r\n");
+        }
+    }
+    raw.extend_from_slice(b"Content-Type: text/plain\r\n\r\nThe innermost text.\r\n");
+    for level in (0..depth).rev().filter(|level| level % 2 == 0) {
+        raw.extend_from_slice(format!("--mixed-{level:06}--\r\n").as_bytes());
     }
     raw
 }
@@ -369,5 +538,78 @@ mod tests {
             check_complete(&message, cut),
             Err(Refusal::Malformed(_))
         ));
+    }
+
+    #[test]
+    fn nested_messages_count_as_depth() {
+        let limits = MimeLimits::default();
+        assert_eq!(
+            prescan(&nested_messages(3), &limits).map(|s| s.depth),
+            Ok(3)
+        );
+        assert_eq!(
+            prescan(&nested_messages(21), &limits),
+            Err(ShapeError::TooDeep { limit: 20 })
+        );
+        assert_eq!(prescan(&nested_mixed(6), &limits).map(|s| s.depth), Ok(6));
+        assert_eq!(
+            prescan(&nested_mixed(21), &limits),
+            Err(ShapeError::TooDeep { limit: 20 })
+        );
+        // Folded, commented and upper-case spellings are the same type to the parser.
+        let folded = b"Content-Type:\r\n (forwarded) MESSAGE/RFC822\r\n\r\n".repeat(21);
+        assert_eq!(
+            prescan(&folded, &limits),
+            Err(ShapeError::TooDeep { limit: 20 })
+        );
+        // A digest's parts are messages even without a Content-Type.
+        let mut digest = Vec::new();
+        for level in 0..11 {
+            digest.extend_from_slice(
+                format!("Content-Type: multipart/digest; boundary=d{level}\r\n\r\n--d{level}\r\n")
+                    .as_bytes(),
+            );
+        }
+        assert_eq!(
+            prescan(&digest, &limits),
+            Err(ShapeError::TooDeep { limit: 20 })
+        );
+    }
+
+    #[test]
+    fn sibling_attached_messages_do_not_add_up() {
+        let mut raw = b"Content-Type: multipart/mixed; boundary=outer\r\n\r\n".to_vec();
+        for _ in 0..50 {
+            raw.extend_from_slice(
+                b"--outer\r\nContent-Type: message/rfc822\r\n\r\nSubject: fwd\r\n\r\nx\r\n",
+            );
+        }
+        raw.extend_from_slice(b"--outer--\r\n");
+        assert_eq!(
+            prescan(&raw, &MimeLimits::default()).map(|s| s.depth),
+            Ok(2)
+        );
+        let parsed = mail_parser::MessageParser::default().parse(&raw).unwrap();
+        assert_eq!(parsed.attachments().count(), 50);
+    }
+
+    #[test]
+    fn an_encoded_attached_message_is_refused() {
+        let raw = b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\
+                    Content-Transfer-Encoding: base64\r\nContent-Type: message/rfc822\r\n\r\n\
+                    U3ViamVjdDogeA0KDQp4DQo=\r\n--b--\r\n";
+        assert_eq!(
+            prescan(raw, &MimeLimits::default()),
+            Err(ShapeError::EncodedMessage)
+        );
+    }
+
+    #[test]
+    fn the_deepest_admitted_nesting_parses_and_drops() {
+        let limits = MimeLimits::default();
+        for raw in [nested_messages(20), nested_mixed(20)] {
+            assert!(prescan(&raw, &limits).is_ok());
+            assert!(mail_parser::MessageParser::default().parse(&raw).is_some());
+        }
     }
 }

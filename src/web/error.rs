@@ -71,6 +71,10 @@ impl From<IntakeError> for WebError {
             }]),
             IntakeError::NotFound => WebError::NotFound,
             IntakeError::Conflict(what) => WebError::Conflict(conflict_message(what)),
+            // Only mail intake sets a deadline; the web never meets this.
+            IntakeError::OverBudget => {
+                WebError::Internal(anyhow::anyhow!("intake over its processing budget"))
+            }
             IntakeError::Internal(e) => WebError::Internal(e),
         }
     }

@@ -11,7 +11,7 @@ use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 
 use hushdesk::config::Config;
 
-use crate::mail_support::{outcome, plain_mail, send};
+use crate::mail_support::{Person, outcome, pgp_mime_encrypted, plain_mail, send};
 use crate::support::TestApp;
 
 const DESK: &str = "support@localhost";
@@ -466,6 +466,194 @@ async fn by_default_a_ninth_connection_from_one_network_is_refused() {
         open.push(client);
     }
     let (_, greeting) = Client::connect(app.smtp).await;
+    let greeting = greeting.unwrap();
+    assert!(greeting.starts_with("421 4.7.0"), "{greeting}");
+}
+
+fn text(raw: Vec<u8>) -> String {
+    String::from_utf8(raw).unwrap()
+}
+
+async fn healthz(app: &TestApp) -> u16 {
+    app.get("/healthz").await.status().as_u16()
+}
+
+// 45 000 messages nested in messages (1.44 MB) once overflowed the stack of the thread that
+// parsed them and aborted the whole process, HTTP included.
+#[tokio::test]
+async fn deeply_nested_attached_messages_are_refused_and_the_server_lives() {
+    let app = TestApp::spawn().await;
+    let shapes = [
+        (
+            "message/rfc822 x 45k",
+            text(hushdesk::mail::structure::nested_messages(45_000)),
+        ),
+        (
+            "message/rfc822 x 100k",
+            text(hushdesk::mail::structure::nested_messages(100_000)),
+        ),
+        (
+            "multipart and message/rfc822 x 60k",
+            text(hushdesk::mail::structure::nested_mixed(60_000)),
+        ),
+    ];
+    for (shape, mail) in &shapes {
+        let started = Instant::now();
+        let replies = send(app.smtp, false, "jo@example.org", &[DESK], mail).await;
+        let took = started.elapsed();
+        let answer = outcome(&replies);
+        assert!(
+            answer.starts_with("554 5.6.0") && answer.contains("more than 20 deep"),
+            "{shape}: {replies:?}"
+        );
+        assert!(took < Duration::from_secs(3), "{shape} took {took:?}");
+        assert_eq!(healthz(&app).await, 200, "after {shape}");
+    }
+    assert_eq!(app.count_rows("tickets").await, 0);
+
+    // A forwarded message within the limits is filed (the positive control).
+    let forwarded = text(hushdesk::mail::structure::nested_mixed(6));
+    let replies = send(app.smtp, false, "jo@example.org", &[DESK], &forwarded).await;
+    assert!(outcome(&replies).starts_with("250"), "{replies:?}");
+}
+
+// The content of an encrypted part is parsed in turn: it gets the same pre-scan.
+#[tokio::test]
+async fn deep_nesting_inside_the_encrypted_part_is_refused_too() {
+    let app = TestApp::spawn().await;
+    let jo = Person::new("jo@example.org");
+    let key = app.state.helpdesk_public_key.to_string();
+    let inner = hushdesk::mail::structure::nested_messages(45_000);
+    let armored = jo.encrypt(&key, &inner, false);
+    let mail = pgp_mime_encrypted(&jo.address, DESK, "nested inside", &armored);
+    let replies = send(app.smtp, false, &jo.address, &[DESK], &mail).await;
+    let answer = outcome(&replies);
+    assert!(
+        answer.starts_with("554 5.6.0")
+            && answer.contains("decrypted part nests MIME parts too deeply"),
+        "{replies:?}"
+    );
+    assert_eq!(healthz(&app).await, 200);
+    assert_eq!(app.count_rows("tickets").await, 0);
+
+    // The same envelope around a shallow forward is filed (the positive control).
+    let armored = jo.encrypt(&key, &hushdesk::mail::structure::nested_messages(3), false);
+    let mail = pgp_mime_encrypted(&jo.address, DESK, "shallow inside", &armored);
+    let replies = send(app.smtp, false, &jo.address, &[DESK], &mail).await;
+    assert!(outcome(&replies).starts_with("250"), "{replies:?}");
+}
+
+/// A plain mail of about `lines` × 90 bytes, every line full of personal data, so that
+/// redacting it costs far more than parsing it.
+fn personal_data_mail(lines: usize) -> String {
+    let mut body = String::new();
+    for i in 0..lines {
+        body.push_str(&format!(
+            "Write to jo.doe{i}@example.org or call +44 20 7946 {:04}, card 4111 1111 1111 1111\r\n",
+            i % 10_000
+        ));
+    }
+    plain_mail("jo@example.org", DESK, "lots of data", &body)
+}
+
+/// Sends one message on an open session; returns the reply to the end of data and how long
+/// it took to come.
+async fn transaction(client: &mut Client, mail: &str) -> (String, Duration) {
+    let mail_from = client.command("MAIL FROM:<jo@example.org>").await.unwrap();
+    assert!(mail_from.starts_with("250"), "{mail_from}");
+    let rcpt = client.command(&format!("RCPT TO:<{DESK}>")).await.unwrap();
+    assert!(rcpt.starts_with("250"), "{rcpt}");
+    assert!(client.command("DATA").await.unwrap().starts_with("354"));
+    assert!(client.write(mail.as_bytes()).await);
+    let started = Instant::now();
+    assert!(client.write(b".\r\n").await);
+    let answer = client.reply().await.unwrap_or_default();
+    (answer, started.elapsed())
+}
+
+// Only a dry run used to be timed: redaction and filing ran unbounded, so a mail full of
+// personal data was accepted long after its budget.
+#[tokio::test]
+async fn redaction_counts_towards_the_processing_budget() {
+    let app = TestApp::spawn_with(|c| c.mail.processing_budget_ms = 300).await;
+    let (mut client, _) = Client::connect(app.smtp).await;
+    assert!(
+        client
+            .command("EHLO test")
+            .await
+            .unwrap()
+            .starts_with("250")
+    );
+    let (answer, took) = transaction(&mut client, &personal_data_mail(20_000)).await;
+    eprintln!("a 1.8 MB mail full of personal data was answered in {took:?}");
+    assert!(
+        answer.starts_with("554 5.3.4") && answer.contains("took too long"),
+        "{answer}"
+    );
+    assert_eq!(app.count_rows("tickets").await, 0);
+    assert_eq!(app.count_rows("messages").await, 0);
+
+    // A short mail fits the same budget (the positive control).
+    let (answer, _) = transaction(&mut client, &personal_data_mail(3)).await;
+    assert!(answer.starts_with("250"), "{answer}");
+    assert_eq!(app.count_rows("tickets").await, 1);
+}
+
+// A session whose message took longer than the idle timeout to process used to be closed
+// with `421 Idle` right after its `250`.
+#[tokio::test]
+async fn processing_time_is_not_idle_time() {
+    let app = TestApp::spawn_with(|c| c.mail.idle_timeout_seconds = 1).await;
+    let (mut client, _) = Client::connect(app.smtp).await;
+    assert!(
+        client
+            .command("EHLO test")
+            .await
+            .unwrap()
+            .starts_with("250")
+    );
+    let (answer, took) = transaction(&mut client, &personal_data_mail(20_000)).await;
+    assert!(answer.starts_with("250"), "{answer}");
+    // Otherwise this test proves nothing: the message must outlast the idle timeout.
+    assert!(
+        took > Duration::from_secs(1),
+        "processing took only {took:?}"
+    );
+    let next = client.command("MAIL FROM:<jo@example.org>").await;
+    assert_eq!(next.as_deref().map(|r| &r[..3]), Some("250"), "{next:?}");
+}
+
+// Behind a local MTA every session comes from its address: listed in `trusted_networks`, it
+// is not held to the per-network cap, only to the global one.
+#[tokio::test]
+async fn a_trusted_mta_is_exempt_from_the_per_network_cap_but_not_the_global_one() {
+    let app = TestApp::spawn_with(|c| {
+        c.mail.max_sessions = 5;
+        c.mail.max_sessions_per_network = 2;
+        c.mail.trusted_networks = vec!["127.0.0.1/32".parse().unwrap()];
+    })
+    .await;
+    let mut open = Vec::new();
+    for i in 0..5 {
+        let (client, greeting) = Client::connect(app.smtp).await;
+        let greeting = greeting.unwrap();
+        assert!(greeting.starts_with("220"), "session {i}: {greeting}");
+        open.push(client);
+    }
+    let (_, greeting) = Client::connect(app.smtp).await;
+    let greeting = greeting.unwrap();
+    assert!(greeting.starts_with("421 4.3.2"), "{greeting}");
+
+    // The same caps without the exemption refuse the third session (the positive control).
+    let untrusted = TestApp::spawn_with(|c| {
+        c.mail.max_sessions = 5;
+        c.mail.max_sessions_per_network = 2;
+        c.mail.trusted_networks = vec!["192.0.2.0/24".parse().unwrap()];
+    })
+    .await;
+    let _first = Client::connect(untrusted.smtp).await;
+    let _second = Client::connect(untrusted.smtp).await;
+    let (_, greeting) = Client::connect(untrusted.smtp).await;
     let greeting = greeting.unwrap();
     assert!(greeting.starts_with("421 4.7.0"), "{greeting}");
 }
