@@ -120,6 +120,24 @@ impl Store {
                 Some(admin.agent().agent_id),
             )
             .await?;
+        } else {
+            // A disabled agent shut out (or a dormant one let back in) is news to those who
+            // watch the account: the other admins and the owners of the agent's queues.
+            let verb = if disabled { "disabled" } else { "enabled" };
+            super::enrolment::alert_about(
+                &mut tx,
+                if disabled {
+                    "agent_disabled"
+                } else {
+                    "agent_enabled"
+                },
+                agent_id,
+                name.as_str(),
+                format!("{} {verb} the account {name}", admin.agent().name()),
+                Some(admin.agent().agent_id),
+                now,
+            )
+            .await?;
         }
         if disabled {
             sqlx::query("delete from sessions where agent_id = $1")
@@ -231,6 +249,17 @@ impl Store {
         .ok_or(StoreError::NotFound)?;
         if was_restricted && !restricted {
             unrestrict_in(&mut tx, admin, queue_id, name, now).await?;
+        }
+        if restricted && !was_restricted {
+            void_members_links(
+                &mut tx,
+                &self.audit_key,
+                &admin.actor(),
+                queue_id,
+                name,
+                now,
+            )
+            .await?;
         }
         config_audit(
             &mut tx,
@@ -560,6 +589,16 @@ pub(super) async fn add_member_in(
     )
     .await?;
     if restricted {
+        super::enrolment::void_open_links(
+            tx,
+            key,
+            actor,
+            agent_id,
+            agent.as_str(),
+            queue.as_str(),
+            now,
+        )
+        .await?;
         let by = match actor {
             Actor::Agent { name, .. } => name.clone(),
             _ => "an operator".to_owned(),
@@ -584,6 +623,40 @@ pub(super) async fn add_member_in(
             Some(agent.as_str()),
             None,
             format!("{agent} was added to restricted queue {queue} by {by}"),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// A queue just became restricted: every member's open enrolment link is voided, as if
+/// each had just been added to it.
+async fn void_members_links(
+    tx: &mut Tx<'_>,
+    key: &AuditKey,
+    actor: &Actor,
+    queue_id: i64,
+    queue: &Name,
+    now: i64,
+) -> Result<(), StoreError> {
+    let members = sqlx::query(
+        "select a.id, a.name from queue_members m join agents a on a.id = m.agent_id \
+         where m.queue_id = $1",
+    )
+    .bind(queue_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    for member in members {
+        let agent_id: i64 = member.try_get("id")?;
+        let agent_name: String = member.try_get("name")?;
+        super::enrolment::void_open_links(
+            tx,
+            key,
+            actor,
+            agent_id,
+            &agent_name,
+            queue.as_str(),
+            now,
         )
         .await?;
     }

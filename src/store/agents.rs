@@ -404,6 +404,17 @@ impl Store {
             now,
         )
         .await?;
+        // The agent has their account in hand: a reset someone asked for meanwhile is moot.
+        super::enrolment::cancel_open_requests(
+            &mut tx,
+            &self.audit_key,
+            &scope.actor(),
+            scope.agent_id,
+            scope.name.as_str(),
+            "password_changed",
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

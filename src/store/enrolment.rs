@@ -18,6 +18,11 @@ use crate::auth::TokenDigest;
 use crate::crypto::Sealed;
 use crate::domain::{Name, Role};
 
+/// How long a reset request waits for a second admin. An approval must answer a current
+/// need: a request left for months would let any later admin reset the account on a
+/// stale word. After this the request is gone from the list and cannot be decided.
+pub const RESET_REQUEST_LIFETIME_SECS: i64 = 72 * 3600;
+
 /// A link about to be handed out: the keyed hash of its token and when it stops working.
 pub struct NewEnrolmentLink {
     pub token: TokenDigest,
@@ -205,9 +210,10 @@ impl Store {
         let rows = sqlx::query(
             "select r.id, a.name as agent, b.name as requested_by, r.created_at, (r.requested_by = $1 or r.agent_id = $1) as own \
              from reset_requests r join agents a on a.id = r.agent_id join agents b on b.id = r.requested_by \
-             where r.decided_at is null order by r.id",
+             where r.decided_at is null and r.created_at > $2 order by r.id",
         )
         .bind(admin.agent().agent_id)
+        .bind(now_unix().saturating_sub(RESET_REQUEST_LIFETIME_SECS))
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
@@ -402,6 +408,16 @@ impl Store {
             id: agent_id,
             name: name.to_owned(),
         };
+        cancel_open_requests(
+            &mut tx,
+            &self.audit_key,
+            &actor,
+            agent_id,
+            name,
+            "enrolled",
+            now,
+        )
+        .await?;
         log_event(
             &mut tx,
             &self.audit_key,
@@ -479,9 +495,11 @@ async fn file_request(
     now: i64,
 ) -> Result<(), StoreError> {
     let open: i64 = sqlx::query_scalar(
-        "select count(*) from reset_requests where agent_id = $1 and decided_at is null",
+        "select count(*) from reset_requests where agent_id = $1 and decided_at is null \
+         and created_at > $2",
     )
     .bind(target.id)
+    .bind(now.saturating_sub(RESET_REQUEST_LIFETIME_SECS))
     .fetch_one(&mut **tx)
     .await?;
     if open > 0 {
@@ -537,9 +555,10 @@ async fn decide(
         "select a.id, a.name, a.role, a.totp_sealed is not null as has_totp, \
          r.requested_by, b.name as requested_by_name \
          from reset_requests r join agents a on a.id = r.agent_id join agents b on b.id = r.requested_by \
-         where r.id = $1 and r.decided_at is null",
+         where r.id = $1 and r.decided_at is null and r.created_at > $2",
     )
     .bind(request_id)
+    .bind(now.saturating_sub(RESET_REQUEST_LIFETIME_SECS))
     .fetch_optional(&mut **tx)
     .await?
     .ok_or(StoreError::NotFound)?;
@@ -598,7 +617,16 @@ async fn reset_in(
         .bind(target.id)
         .execute(&mut **tx)
         .await?;
-    cancel_open_requests(tx, key, actor, target, now).await?;
+    cancel_open_requests(
+        tx,
+        key,
+        actor,
+        target.id,
+        target.name.as_str(),
+        "superseded",
+        now,
+    )
+    .await?;
     let needs_second_factor = target.role.requires_second_factor() || target.has_second_factor;
     issue_link(tx, target.id, actor, link, needs_second_factor, now).await?;
     log_event(tx, key, actor, "credentials_reset", None, detail, now).await?;
@@ -618,20 +646,24 @@ async fn reset_in(
     .await
 }
 
-/// A reset (direct, approved or the operator's) makes any open request for the same agent
-/// void: approved later, it would kill the enrolment this reset just started.
-async fn cancel_open_requests(
+/// Makes any open reset request for the agent void. A reset (direct, approved or the
+/// operator's) supersedes it: approved later, it would kill the enrolment just started.
+/// The agent's own enrolment or password change answers it: they have their account back,
+/// and a late approval would take it from them again.
+pub(super) async fn cancel_open_requests(
     tx: &mut Tx<'_>,
     key: &AuditKey,
     actor: &Actor,
-    target: &Target,
+    agent_id: i64,
+    agent_name: &str,
+    reason: &'static str,
     now: i64,
 ) -> Result<(), StoreError> {
     let cancelled = sqlx::query(
         "update reset_requests set decided_at = $2, cancelled_at = $2 \
          where agent_id = $1 and decided_at is null",
     )
-    .bind(target.id)
+    .bind(agent_id)
     .bind(now)
     .execute(&mut **tx)
     .await?;
@@ -642,7 +674,7 @@ async fn cancel_open_requests(
             actor,
             "reset_request_cancelled",
             None,
-            format!("agent={} reason=superseded", target.name),
+            format!("agent={agent_name} reason={reason}"),
             now,
         )
         .await?;
@@ -673,8 +705,52 @@ async fn issue_link(
     Ok(())
 }
 
+/// Voids every open, unused enrolment link of an agent who just came under the two-person
+/// rule (added to a restricted queue, or a queue of theirs made restricted): a link issued
+/// by one admin must not become a way into a restricted queue. A new link needs a new
+/// reset, which now waits for a second admin. Audited and alerted when a link was voided.
+pub(super) async fn void_open_links(
+    tx: &mut Tx<'_>,
+    key: &AuditKey,
+    actor: &Actor,
+    agent_id: i64,
+    agent_name: &str,
+    queue: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    let voided = sqlx::query("delete from enrolments where agent_id = $1 and used_at is null")
+        .bind(agent_id)
+        .execute(&mut **tx)
+        .await?;
+    if voided.rows_affected() == 0 {
+        return Ok(());
+    }
+    log_event(
+        tx,
+        key,
+        actor,
+        "enrolment_link_voided",
+        None,
+        format!("agent={agent_name} reason=restricted queue={queue}"),
+        now,
+    )
+    .await?;
+    alert_about(
+        tx,
+        "enrolment_link_voided",
+        agent_id,
+        agent_name,
+        format!(
+            "the open enrolment link of {agent_name} was voided: {agent_name} is now in restricted queue {queue}, so a new reset needs a second admin"
+        ),
+        actor_agent_id(actor),
+        now,
+    )
+    .await
+}
+
 /// Tells the admins (but `not_for`) and the owners of every queue the agent belongs to.
-async fn alert_about(
+pub(super) async fn alert_about(
     tx: &mut Tx<'_>,
     kind: &'static str,
     agent_id: i64,

@@ -1056,11 +1056,17 @@ async fn the_enrolment_seed_belongs_to_the_browser_that_completes_enrolment() {
             .collect();
         let refused = post_enrolment(&app, &path, cookie, &borrowed).await;
         assert_eq!(refused.status(), 403, "{cookie:?}");
+        // A refused POST hands nothing over: no holder cookie, no new seed.
+        assert!(refused.headers().get("set-cookie").is_none(), "{cookie:?}");
     }
-    // Each refusal re-opened the link for the refused browser, so B's seed changed: B opens
-    // the link again, as its agent would after the message, and enrols with what it is shown.
+    // B still holds the enrolment with the seed it scanned: a reload shows that seed and
+    // B enrols with it.
     let again = open_link_in(&app, &path, Some(&second.cookie)).await;
-    let seed_b = again.totp.unwrap();
+    assert_eq!(
+        again.totp.unwrap().secret().as_ref(),
+        seed_b.secret().as_ref(),
+        "a refused POST must not replace the holder's seed"
+    );
     let owned = fields(&again.csrf, seed_b.generate(unix_now()).to_string());
     let borrowed: Vec<(&str, &str)> = owned
         .iter()

@@ -138,18 +138,9 @@ pub async fn submit(
         }
         Err(EnrolError::NotFound) => return Err(WebError::NotFound),
         Err(EnrolError::Csrf) => return Err(WebError::Forbidden),
-        Err(EnrolError::NotHolder) => {
-            // Opening the page again here makes this browser the holder, with a new seed.
-            let form = open_enrolment(&state.desk, &token, nonce.as_deref()).await?;
-            let message = EnrolError::NotHolder.to_string();
-            return Ok(page_response(
-                &state,
-                &token,
-                form,
-                StatusCode::FORBIDDEN,
-                Some(message),
-            ));
-        }
+        // Only a GET hands the enrolment over: a POST from a browser that does not hold it
+        // (a cookieless bot, the admin's browser) must not void the seed the agent scanned.
+        Err(EnrolError::NotHolder) => return Err(WebError::Forbidden),
         Err(EnrolError::Internal(e)) => return Err(e.into()),
         Err(other) => other.to_string(),
     };
