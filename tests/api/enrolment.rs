@@ -1,7 +1,7 @@
 //! Separation of duties: creating or resetting an agent yields a single-use enrolment link,
 //! never a password or seed; resets of restricted-queue members need a second admin; the
 //! operator resets on the command line; an agent can replace a second factor set up by
-//! someone else.
+//! someone else; joining a restricted queue voids an open link; reset requests expire.
 
 use std::process::Command;
 
@@ -1154,4 +1154,312 @@ fn an_enrolment_link_lifetime_out_of_range_is_refused_at_load() {
     // Positive control: a value in range loads.
     let output = check("720");
     assert!(output.status.success(), "{output:?}");
+}
+
+/// Moves every reset request `hours` into the past, in the database file itself.
+async fn age_reset_requests(app: &TestApp, hours: i64) {
+    let url = format!("sqlite://{}", app.data_dir.join("hushdesk.db").display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    sqlx::query("update reset_requests set created_at = created_at - $1")
+        .bind(hours * 3600)
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+}
+
+#[tokio::test]
+async fn joining_a_restricted_queue_voids_an_open_enrolment_link() {
+    let app = spawn().await;
+    let alice = app.add_agent("alice", "admin", &[]).await;
+    let bea = app.add_agent("bea", "admin", &[]).await;
+    app.add_agent("yuri", "l2", &["general"]).await;
+    app.add_agent("paul", "l2", &["general"]).await;
+    let alice_session = app.html_login(&alice).await;
+
+    // yuri is in no restricted queue: alice's reset shows the link at once.
+    let path = link_on(&page_of(reset(&app, &alice_session, "yuri").await).await).unwrap();
+    assert_eq!(app.get(&path).await.status(), 200, "live before the join");
+    // Positive control: paul's link, whose queues do not change, keeps working.
+    let paul_path = link_on(&page_of(reset(&app, &alice_session, "paul").await).await).unwrap();
+
+    let added = app
+        .html_post(
+            &alice_session,
+            "/admin/queues/vip/members",
+            &[("agent", "yuri")],
+        )
+        .await;
+    assert!(added.status().is_redirection(), "{}", added.status());
+
+    // The link is dead: alice cannot enrol as yuri and read vip with her own password.
+    assert_eq!(app.get(&path).await.status(), 404);
+    let posted = app
+        .post_form(&path, &[("password", "alice's own passphrase")])
+        .await;
+    assert_eq!(posted.status(), 404);
+    assert_eq!(
+        api_login_status(&app, "yuri", "alice's own passphrase", None).await,
+        401
+    );
+    // A new reset now falls under the two-person rule.
+    let page = page_of(reset(&app, &alice_session, "yuri").await).await;
+    assert!(link_on(&page).is_none(), "{page}");
+    assert!(page.contains("waits for a second admin"), "{page}");
+
+    enrol(&app, &paul_path, "paul's own passphrase").await;
+
+    // The other admins hear of it, not the admin who did it; the audit log records it.
+    let bea_session = app.html_login(&bea).await;
+    let alerts = page_of(app.html_get(&bea_session, "/admin").await).await;
+    assert!(
+        alerts.contains("the open enrolment link of yuri was voided"),
+        "{alerts}"
+    );
+    let own = page_of(app.html_get(&alice_session, "/admin").await).await;
+    assert!(!own.contains("enrolment link of yuri was voided"), "{own}");
+    let log = audit(&app, &bea_session).await;
+    assert!(
+        log.contains(
+            "<td>alice</td><td>enrolment_link_voided</td><td></td><td>agent=yuri reason=restricted queue=vip"
+        ),
+        "{log}"
+    );
+    assert!(!log.contains("agent=paul reason=restricted"), "{log}");
+}
+
+#[tokio::test]
+async fn making_a_queue_restricted_voids_its_members_open_enrolment_links() {
+    let app = spawn().await;
+    let alice = app.add_agent("alice", "admin", &[]).await;
+    app.add_agent("bea", "admin", &[]).await;
+    app.add_agent("yuri", "l2", &["general"]).await;
+    app.add_agent("paul", "l2", &[]).await;
+    let alice_session = app.html_login(&alice).await;
+    let path = link_on(&page_of(reset(&app, &alice_session, "yuri").await).await).unwrap();
+    // Positive control: paul is in no queue, so his link survives the flag change.
+    let paul_path = link_on(&page_of(reset(&app, &alice_session, "paul").await).await).unwrap();
+    assert_eq!(app.get(&path).await.status(), 200, "live before the flag");
+
+    let flagged = app
+        .html_post(
+            &alice_session,
+            "/admin/queues/general/flags",
+            &[("restricted", "yes")],
+        )
+        .await;
+    assert!(flagged.status().is_redirection(), "{}", flagged.status());
+
+    assert_eq!(app.get(&path).await.status(), 404);
+    enrol(&app, &paul_path, "paul's own passphrase").await;
+    let page = page_of(reset(&app, &alice_session, "yuri").await).await;
+    assert!(page.contains("waits for a second admin"), "{page}");
+    assert!(
+        audit(&app, &alice_session)
+            .await
+            .contains("agent=yuri reason=restricted queue=general")
+    );
+}
+
+#[tokio::test]
+async fn a_refused_enrolment_post_hands_nothing_over() {
+    let app = spawn().await;
+    let admin = app.add_agent("ada", "admin", &[]).await;
+    app.add_agent("ivo", "l3", &["general"]).await;
+    let session = app.html_login(&admin).await;
+    let path = link_on(&page_of(reset(&app, &session, "ivo").await).await).unwrap();
+    let agent = open_link(&app, &path).await;
+    let seed = agent.totp.clone().unwrap();
+
+    // A cookieless bot posts the form (even with a valid CSRF token) several times.
+    for _ in 0..3 {
+        let bot = post_enrolment(
+            &app,
+            &path,
+            None,
+            &[
+                ("csrf", agent.csrf.as_str()),
+                ("password", "whatever the bot sends"),
+                ("confirm", "whatever the bot sends"),
+                ("code", "000000"),
+            ],
+        )
+        .await;
+        assert_eq!(bot.status(), 403);
+        assert!(bot.headers().get("set-cookie").is_none());
+    }
+
+    // The agent enrols with the seed scanned before the bot came by.
+    let password = "ivo's own passphrase";
+    let code = seed.generate(unix_now()).to_string();
+    let done = post_enrolment(
+        &app,
+        &path,
+        Some(&agent.cookie),
+        &[
+            ("csrf", agent.csrf.as_str()),
+            ("password", password),
+            ("confirm", password),
+            ("code", code.as_str()),
+        ],
+    )
+    .await;
+    assert_eq!(done.status(), 200);
+    assert_eq!(
+        api_login_status(
+            &app,
+            "ivo",
+            password,
+            Some(&seed.generate(unix_now() + 30).to_string())
+        )
+        .await,
+        200
+    );
+}
+
+#[tokio::test]
+async fn a_reset_request_expires_after_72_hours() {
+    let app = spawn().await;
+    let ada = app.add_agent("ada", "admin", &[]).await;
+    let bea = app.add_agent("bea", "admin", &[]).await;
+    app.add_agent("vince", "l2", &["vip"]).await;
+    let ada_session = app.html_login(&ada).await;
+    let bea_session = app.html_login(&bea).await;
+    let page = page_of(reset(&app, &ada_session, "vince").await).await;
+    assert!(page.contains("waits for a second admin"), "{page}");
+    // Positive control: a day-old request is still there to decide.
+    age_reset_requests(&app, 24).await;
+    let id = request_id(&page_of(app.html_get(&bea_session, "/admin/agents").await).await);
+
+    age_reset_requests(&app, 49).await;
+    let list = page_of(app.html_get(&bea_session, "/admin/agents").await).await;
+    assert!(!list.contains("action=\"/admin/agents/resets/"), "{list}");
+    let late = app
+        .html_post(
+            &bea_session,
+            &format!("/admin/agents/resets/{id}/approve"),
+            &[],
+        )
+        .await;
+    assert_eq!(late.status(), 404);
+
+    // A fresh request can be filed and decided again.
+    let page = page_of(reset(&app, &ada_session, "vince").await).await;
+    assert!(page.contains("waits for a second admin"), "{page}");
+    let fresh = request_id(&page_of(app.html_get(&bea_session, "/admin/agents").await).await);
+    assert_ne!(fresh, id);
+}
+
+#[tokio::test]
+async fn the_agent_enrolling_or_changing_password_cancels_a_pending_reset_request() {
+    let app = spawn().await;
+    let ada = app.add_agent("ada", "admin", &[]).await;
+    let bea = app.add_agent("bea", "admin", &[]).await;
+    let vince = app.add_agent("vince", "l2", &["vip"]).await;
+    app.add_agent("wendy", "l2", &["vip"]).await;
+    let ada_session = app.html_login(&ada).await;
+    let bea_session = app.html_login(&bea).await;
+
+    // vince changes his own password while a reset of him waits.
+    let page = page_of(reset(&app, &ada_session, "vince").await).await;
+    assert!(page.contains("waits for a second admin"), "{page}");
+    let id = request_id(&page_of(app.html_get(&bea_session, "/admin/agents").await).await);
+    let vince_session = app.html_login(&vince).await;
+    let new_password = "vince's newer passphrase";
+    let changed = app
+        .html_post(
+            &vince_session,
+            "/agent/account/password",
+            &[
+                ("current", vince.password.as_str()),
+                ("new", new_password),
+                ("confirm", new_password),
+            ],
+        )
+        .await;
+    assert!(changed.text().await.unwrap().contains("Password changed"));
+    let late = app
+        .html_post(
+            &bea_session,
+            &format!("/admin/agents/resets/{id}/approve"),
+            &[],
+        )
+        .await;
+    assert_eq!(late.status(), 404);
+
+    // wendy, reset by the operator, enrols while an admin's request about her waits.
+    let output = operator_reset(&app, "wendy", None);
+    assert!(output.status.success(), "{output:?}");
+    let path = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .to_owned();
+    let page = page_of(reset(&app, &ada_session, "wendy").await).await;
+    assert!(page.contains("waits for a second admin"), "{page}");
+    let id = request_id(&page_of(app.html_get(&bea_session, "/admin/agents").await).await);
+    let seed = enrol(&app, &path, "wendy's own passphrase").await;
+    let late = app
+        .html_post(
+            &bea_session,
+            &format!("/admin/agents/resets/{id}/approve"),
+            &[],
+        )
+        .await;
+    assert_eq!(late.status(), 404);
+    assert_eq!(
+        api_login_status(
+            &app,
+            "wendy",
+            "wendy's own passphrase",
+            next_code(&seed).as_deref()
+        )
+        .await,
+        200,
+        "the enrolment still stands"
+    );
+    let log = audit(&app, &bea_session).await;
+    assert!(log.contains("agent=vince reason=password_changed"), "{log}");
+    assert!(log.contains("agent=wendy reason=enrolled"), "{log}");
+}
+
+#[tokio::test]
+async fn disabling_or_enabling_an_agent_alerts_other_admins_and_queue_owners() {
+    let app = spawn().await;
+    let alice = app.add_agent("alice", "admin", &[]).await;
+    let bea = app.add_agent("bea", "admin", &[]).await;
+    app.add_agent("lou", "l1", &["general"]).await;
+    let olga = app.add_agent("olga", "l2", &[]).await;
+    let alice_session = app.html_login(&alice).await;
+    let owner = app
+        .html_post(
+            &alice_session,
+            "/admin/queues/general/members",
+            &[("agent", "olga"), ("owner", "yes")],
+        )
+        .await;
+    assert!(owner.status().is_redirection(), "{}", owner.status());
+    for action in ["disable", "enable"] {
+        let done = app
+            .html_post(&alice_session, &format!("/admin/agents/lou/{action}"), &[])
+            .await;
+        assert!(done.status().is_redirection(), "{}", done.status());
+    }
+
+    let bea_alerts = page_of(app.html_get(&app.html_login(&bea).await, "/admin").await).await;
+    let olga_list = page_of(
+        app.html_get(&app.html_login(&olga).await, "/agent/tickets")
+            .await,
+    )
+    .await;
+    for expected in [
+        "alice disabled the account lou",
+        "alice enabled the account lou",
+    ] {
+        assert!(bea_alerts.contains(expected), "{expected}: {bea_alerts}");
+        assert!(olga_list.contains(expected), "{expected}: {olga_list}");
+    }
+    let own = page_of(app.html_get(&alice_session, "/admin").await).await;
+    assert!(!own.contains("the account lou"), "{own}");
 }
