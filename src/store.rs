@@ -36,7 +36,10 @@ pub use alerts::Alert;
 pub use audit::{
     Actor, AdminView, AuditEntry, AuditEvent, AuditKey, ChainBreak, ChainReport, MetricsReader,
 };
-pub use enrolment::{Decision, NewEnrolmentLink, OpenEnrolment, ResetOutcome, ResetRequest};
+pub use enrolment::{
+    Decision, JOIN_RESTRICTED_AFTER_ENROLMENT, NewEnrolmentLink, OpenEnrolment, ResetOutcome,
+    ResetRequest,
+};
 pub use error::StoreError;
 pub use jobs::{AutoCloseReport, SlaReport};
 pub use outbox::QueuedMail;

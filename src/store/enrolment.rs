@@ -23,6 +23,11 @@ use crate::domain::{Name, Role};
 /// stale word. After this the request is gone from the list and cannot be decided.
 pub const RESET_REQUEST_LIFETIME_SECS: i64 = 72 * 3600;
 
+/// Why the admin pages do not create an account straight into a restricted queue: the link
+/// is issued by one admin, and whoever opens it first would be in that queue on one admin's
+/// word. The account joins once the agent has enrolled with their own credentials.
+pub const JOIN_RESTRICTED_AFTER_ENROLMENT: &str = "restricted queues are joined after enrolment";
+
 /// A link about to be handed out: the keyed hash of its token and when it stops working.
 pub struct NewEnrolmentLink {
     pub token: TokenDigest,
@@ -109,6 +114,16 @@ impl Store {
         let actor = admin.actor();
         let (name, role) = (agent.name.clone(), agent.role);
         let mut tx = self.begin_write().await?;
+        for queue in &agent.queues {
+            let restricted: Option<i64> =
+                sqlx::query_scalar("select restricted from queues where name = $1")
+                    .bind(queue.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if restricted.is_some_and(|flag| flag != 0) {
+                return Err(StoreError::Conflict(JOIN_RESTRICTED_AFTER_ENROLMENT));
+            }
+        }
         let agent_id = insert_agent(&mut tx, &self.audit_key, &actor, agent).await?;
         issue_link(&mut tx, agent_id, &actor, link, needs_second_factor, now).await?;
         raise_for_others(

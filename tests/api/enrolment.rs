@@ -1463,3 +1463,48 @@ async fn disabling_or_enabling_an_agent_alerts_other_admins_and_queue_owners() {
     let own = page_of(app.html_get(&alice_session, "/admin").await).await;
     assert!(!own.contains("the account lou"), "{own}");
 }
+
+#[tokio::test]
+async fn the_admin_pages_do_not_create_an_account_straight_into_a_restricted_queue() {
+    let app = spawn().await;
+    let alice = app.add_agent("alice", "admin", &[]).await;
+    let alice_session = app.html_login(&alice).await;
+    let page = page_of(
+        app.html_post(
+            &alice_session,
+            "/admin/agents",
+            &[
+                ("name", "puppet"),
+                ("role", "l3"),
+                ("queues", "general vip"),
+            ],
+        )
+        .await,
+    )
+    .await;
+    assert!(link_on(&page).is_none(), "{page}");
+    assert!(page.contains("once it has enrolled"), "{page}");
+    assert_eq!(
+        api_login_status(&app, "puppet", "anything at all here", None).await,
+        401
+    );
+    // Positive control: the same account without vip is created with a link, and joining vip
+    // later voids that link until the agent has enrolled.
+    let page = page_of(
+        app.html_post(
+            &alice_session,
+            "/admin/agents",
+            &[("name", "puppet"), ("role", "l3"), ("queues", "general")],
+        )
+        .await,
+    )
+    .await;
+    let path = link_on(&page).expect("a link");
+    app.html_post(
+        &alice_session,
+        "/admin/queues/vip/members",
+        &[("agent", "puppet")],
+    )
+    .await;
+    assert_eq!(app.get(&path).await.status(), 404);
+}

@@ -14,7 +14,7 @@ use crate::access::{
 };
 use crate::app::AppState;
 use crate::domain::Role;
-use crate::store::{AdminScope, StoreError};
+use crate::store::{AdminScope, JOIN_RESTRICTED_AFTER_ENROLMENT, StoreError};
 use crate::web::agent::Nav;
 use crate::web::error::{Rendered, WebError, WebResult};
 use crate::web::public::human_time;
@@ -206,6 +206,11 @@ pub async fn create(State(state): State<AppState>, form: AdminForm) -> WebResult
         },
         Err(CreateError::Prepare(PrepareError::Internal(e))) => return Err(e.into()),
         Err(CreateError::Prepare(other)) => Outcome::error(other.to_string()),
+        Err(CreateError::Store(StoreError::Conflict(JOIN_RESTRICTED_AFTER_ENROLMENT))) => {
+            Outcome::error(
+                "Add the account to restricted queues once it has enrolled: its enrolment link must not lead into one.",
+            )
+        }
         Err(CreateError::Store(StoreError::Conflict(_))) => {
             Outcome::error("An agent with that name already exists.")
         }
