@@ -46,6 +46,10 @@ pub enum ShapeError {
         "the message holds a message/* part in base64 or quoted-printable; send the attached message unencoded (7bit, 8bit or binary)"
     )]
     EncodedMessage,
+    #[error(
+        "the message splits a MIME boundary into RFC 2231 continuations (boundary*0=…); send it with a plain boundary= parameter"
+    )]
+    ContinuedBoundary,
 }
 
 /// What the pre-scan saw, for tests and benchmarks.
@@ -85,10 +89,19 @@ pub fn prescan(raw: &[u8], limits: &MimeLimits) -> Result<Shape, ShapeError> {
     let mut shape = Shape::default();
     // The `Content-Type` header being read (it may be folded over several lines).
     let mut content_type: Option<MediaType<'_>> = None;
-    // What the lines since the last blank line declared: every header block lies in one.
+    // The `Content-Transfer-Encoding` header being read (it may be folded too).
+    let mut transfer_encoding: Option<TransferEncoding> = None;
+    // What the lines since the last empty line declared: every header block lies in one.
     let mut chunk = Chunk::default();
     for (offset, line) in lines(raw) {
+        // A line of white space continues the header before it, as the parser reads it; only
+        // an empty line ends a header block.
         let folded = line.starts_with(b" ") || line.starts_with(b"\t");
+        if let Some(encoding) = transfer_encoding.as_mut().filter(|_| folded) {
+            encoding.read(line);
+        } else if let Some(encoding) = transfer_encoding.take() {
+            chunk.encoded |= encoding.is_encoded();
+        }
         if let Some(media) = content_type.as_mut().filter(|_| folded) {
             media.read(line);
         } else if let Some(media) = content_type.take() {
@@ -107,17 +120,25 @@ pub fn prescan(raw: &[u8], limits: &MimeLimits) -> Result<Shape, ShapeError> {
             media.read(value);
             content_type = Some(media);
         } else if !folded && let Some(value) = header_value(line, b"content-transfer-encoding") {
-            let value = trim_end(value.trim_ascii_start());
-            chunk.encoded |= value.eq_ignore_ascii_case(b"base64")
-                || value.eq_ignore_ascii_case(b"quoted-printable");
+            let mut encoding = TransferEncoding::default();
+            encoding.read(value);
+            transfer_encoding = Some(encoding);
         }
         if chunk.declares_message && chunk.encoded {
             return Err(ShapeError::EncodedMessage);
         }
-        if line.trim_ascii().is_empty() {
+        if line.is_empty() {
+            if transfer_encoding.take().is_some_and(|e| e.is_encoded()) && chunk.declares_message {
+                return Err(ShapeError::EncodedMessage);
+            }
             chunk = Chunk::default();
         }
         if let Some(media) = content_type.as_mut() {
+            // The parser joins `boundary*0=`, `boundary*1=`… into one boundary this scan does
+            // not reassemble; real mail never needs them for a boundary, so they are refused.
+            if contains_ignore_case(line, b"boundary*") {
+                return Err(ShapeError::ContinuedBoundary);
+            }
             if let Some(boundary) = boundary_parameter(line) {
                 // Every declaration may cost the parser a scan of the rest of the message.
                 count_part(&mut shape, limits)?;
@@ -202,6 +223,40 @@ fn check_depth(
 struct Chunk {
     declares_message: bool,
     encoded: bool,
+}
+
+/// A `Content-Transfer-Encoding` value, folded or not, comments and white space dropped. Any
+/// mention of an encoding that hides bytes from this scan counts, so that no spelling the
+/// parser still understands gets past.
+#[derive(Default)]
+struct TransferEncoding {
+    value: Vec<u8>,
+}
+
+impl TransferEncoding {
+    const KEPT: usize = 64;
+
+    fn read(&mut self, text: &[u8]) {
+        for &b in text {
+            if self.value.len() >= Self::KEPT {
+                return;
+            }
+            if !b.is_ascii_whitespace() {
+                self.value.push(b.to_ascii_lowercase());
+            }
+        }
+    }
+
+    fn is_encoded(&self) -> bool {
+        contains_ignore_case(&self.value, b"base64")
+            || contains_ignore_case(&self.value, b"quoted-printable")
+    }
+}
+
+fn contains_ignore_case(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 /// A `Content-Type` value as the parser reads it: comments and white space dropped, case
@@ -291,6 +346,9 @@ pub fn prescan_decrypted(raw: &[u8]) -> Result<(), Refusal> {
                 }
                 ShapeError::EncodedMessage => {
                     "the decrypted part holds a message/* part in base64 or quoted-printable"
+                }
+                ShapeError::ContinuedBoundary => {
+                    "the decrypted part splits a MIME boundary into RFC 2231 continuations"
                 }
             })
         })
@@ -601,6 +659,41 @@ mod tests {
         assert_eq!(
             prescan(raw, &MimeLimits::default()),
             Err(ShapeError::EncodedMessage)
+        );
+    }
+
+    #[test]
+    fn an_encoded_attached_message_is_refused_however_its_headers_are_folded() {
+        let folded =
+            b"Content-Type: message/rfc822\r\nContent-Transfer-Encoding:\r\n base64\r\n\r\n\
+                       U3ViamVjdDogeA0KDQp4DQo=\r\n";
+        let padded = b"Content-Type: message/rfc822\r\nX-Pad: a\r\n \r\n\
+                       Content-Transfer-Encoding: base64\r\n\r\nU3ViamVjdDogeA0KDQp4DQo=\r\n";
+        let tabbed =
+            b"Content-Transfer-Encoding:\r\n\tBase64\r\nContent-Type:\r\n message/rfc822\r\n\r\n\
+                       U3ViamVjdDogeA0KDQp4DQo=\r\n";
+        for raw in [&folded[..], &padded[..], &tabbed[..]] {
+            assert_eq!(
+                prescan(raw, &MimeLimits::default()),
+                Err(ShapeError::EncodedMessage),
+                "{}",
+                String::from_utf8_lossy(raw)
+            );
+        }
+        // Control: the same attached message unencoded is fine.
+        let plain = b"Content-Type: message/rfc822\r\nContent-Transfer-Encoding: 7bit\r\n\r\n\
+                      Subject: x\r\n\r\nx\r\n";
+        assert!(prescan(plain, &MimeLimits::default()).is_ok());
+    }
+
+    #[test]
+    fn continued_boundaries_are_refused() {
+        let raw =
+            b"Content-Type: multipart/mixed;\r\n boundary*0=\"OU\";\r\n boundary*1=\"T\"\r\n\r\n\
+                    --OUT\r\nContent-Type: text/plain\r\n\r\nx\r\n--OUT--\r\n";
+        assert_eq!(
+            prescan(raw, &MimeLimits::default()),
+            Err(ShapeError::ContinuedBoundary)
         );
     }
 

@@ -517,6 +517,62 @@ async fn deeply_nested_attached_messages_are_refused_and_the_server_lives() {
     assert!(outcome(&replies).starts_with("250"), "{replies:?}");
 }
 
+// The parser decodes a base64 `message/*` part and parses what is inside, where the pre-scan
+// cannot look; so however the encoding header is written (folded, or after a line of white
+// space that continues the header before it), the part is refused, and so are RFC 2231
+// boundaries, which the parser joins and the pre-scan does not.
+#[tokio::test]
+async fn encoded_attached_messages_and_continued_boundaries_are_refused_however_written() {
+    use base64::Engine as _;
+    let app = TestApp::spawn().await;
+    let inner = "Content-Type: message/rfc822\r\n\r\n".repeat(5_000)
+        + "Content-Type: text/plain\r\n\r\nx\r\n";
+    let encoded = base64::engine::general_purpose::STANDARD.encode(inner.as_bytes());
+    let body: String = encoded
+        .as_bytes()
+        .chunks(76)
+        .map(|line| format!("{}\r\n", String::from_utf8_lossy(line)))
+        .collect();
+    let head =
+        "From: jo@example.org\r\nTo: support@localhost\r\nSubject: deep\r\nMIME-Version: 1.0\r\n";
+    let shapes = [
+        (
+            "folded encoding header",
+            format!(
+                "{head}Content-Type: message/rfc822\r\nContent-Transfer-Encoding:\r\n base64\r\n\r\n{body}"
+            ),
+        ),
+        (
+            "a line of white space inside the header block",
+            format!(
+                "{head}Content-Type: message/rfc822\r\nX-Pad: a\r\n \r\nContent-Transfer-Encoding: base64\r\n\r\n{body}"
+            ),
+        ),
+        (
+            "RFC 2231 boundary",
+            format!(
+                "{head}Content-Type: multipart/mixed; boundary*0=\"OU\"; boundary*1=\"T\"\r\n\r\n--OUT\r\nContent-Type: text/plain\r\n\r\nhello\r\n--OUT--\r\n"
+            ),
+        ),
+    ];
+    for (shape, mail) in &shapes {
+        let replies = send(app.smtp, false, "jo@example.org", &[DESK], mail).await;
+        assert!(
+            outcome(&replies).starts_with("554 5.6.0"),
+            "{shape}: {replies:?}"
+        );
+        assert_eq!(healthz(&app).await, 200, "after {shape}");
+    }
+    assert_eq!(app.count_rows("tickets").await, 0);
+
+    // The positive control: a plain forwarded message with a folded, unencoded header.
+    let forwarded = format!(
+        "{head}Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee below\r\n--b\r\nContent-Type: message/rfc822\r\nContent-Transfer-Encoding:\r\n 7bit\r\n\r\nSubject: old\r\n\r\nthe old mail\r\n--b--\r\n"
+    );
+    let replies = send(app.smtp, false, "jo@example.org", &[DESK], &forwarded).await;
+    assert!(outcome(&replies).starts_with("250"), "{replies:?}");
+}
+
 // The content of an encrypted part is parsed in turn: it gets the same pre-scan.
 #[tokio::test]
 async fn deep_nesting_inside_the_encrypted_part_is_refused_too() {
