@@ -2,7 +2,9 @@
 //! guess in clear) with a probing alert, admin pages that only show things, list and search
 //! rows toward the hourly-volume alert, and spam that one agent alone cannot use to destroy
 //! evidence early. Alerts about an agent are not theirs to acknowledge, restricted rows shown
-//! in lists alert the queue's owners, and `/metrics` reads are on the record.
+//! in lists alert the queue's owners, and `/metrics` reads are on the record. Alerts are not
+//! for the agent who caused them either, and a flood of alerts (or of repeated no-op
+//! changes) cannot push an unacknowledged one off the admins' dashboard.
 
 use std::path::Path;
 use std::process::Command;
@@ -938,6 +940,22 @@ async fn the_admin_who_adds_a_member_to_a_restricted_queue_cannot_acknowledge_it
     );
     let bob_session = app.html_login(&bob).await;
     assert_eq!(offered_and_ack(&app, &bob_session, id).await, (true, 303));
+
+    // Once handled it moves below, among the recently acknowledged.
+    let page = app
+        .html_get(&bob_session, "/admin")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let handled = page
+        .split("Recently acknowledged")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        handled.contains("xena was added to restricted queue vip by alice"),
+        "{page}"
+    );
 }
 
 #[tokio::test]
