@@ -4,7 +4,7 @@
 use sqlx::Row;
 
 use super::agents::parse_role;
-use super::alerts::{Audience, raise, raise_for_others};
+use super::alerts::{Audience, raise, raise_caused_by, raise_for_others};
 use super::audit::{Actor, AuditEntry, AuditKey, entry_from_row, log_event};
 use super::scope::AdminScope;
 use super::{Store, StoreError, Tx, now_unix};
@@ -569,6 +569,18 @@ pub(super) async fn add_member_in(
         .ok_or(StoreError::NotFound)?;
     let queue_id: i64 = row.try_get("id")?;
     let restricted = row.try_get::<i64, _>("restricted")? != 0;
+    let was_owner: Option<i64> = sqlx::query_scalar(
+        "select is_owner from queue_members where queue_id = $1 and agent_id = $2",
+    )
+    .bind(queue_id)
+    .bind(agent_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    // Adding a member again changes nothing, so it records and tells nothing: repeating
+    // it must not flood the audit log or push real alerts out of the admins' sight.
+    if was_owner == Some(i64::from(owner)) {
+        return Ok(());
+    }
     sqlx::query(
         "insert into queue_members (queue_id, agent_id, is_owner) values ($1, $2, $3) \
          on conflict (queue_id, agent_id) do update set is_owner = excluded.is_owner",
@@ -599,32 +611,31 @@ pub(super) async fn add_member_in(
             now,
         )
         .await?;
-        let by = match actor {
-            Actor::Agent { name, .. } => name.clone(),
-            _ => "an operator".to_owned(),
+        let (by, actor_agent_id) = match actor {
+            Actor::Agent { id, name } => (name.clone(), Some(*id)),
+            _ => ("an operator".to_owned(), None),
         };
-        raise(
-            tx,
-            now,
-            "member_added",
-            Audience::QueueMembers,
-            Some(queue_id),
-            Some(agent.as_str()),
-            None,
-            format!("{agent} was added to restricted queue {queue} by {by}"),
-        )
-        .await?;
-        raise(
-            tx,
-            now,
-            "member_added",
-            Audience::Admins,
-            Some(queue_id),
-            Some(agent.as_str()),
-            None,
-            format!("{agent} was added to restricted queue {queue} by {by}"),
-        )
-        .await?;
+        let detail = match was_owner {
+            None => format!("{agent} was added to restricted queue {queue} by {by}"),
+            Some(_) => {
+                format!("{agent} was made owner={owner} of restricted queue {queue} by {by}")
+            }
+        };
+        // Hidden from the new member and from whoever added them: neither may wave it off.
+        for audience in [Audience::QueueMembers, Audience::Admins] {
+            raise_caused_by(
+                tx,
+                now,
+                "member_added",
+                audience,
+                Some(queue_id),
+                Some(agent.as_str()),
+                None,
+                detail.clone(),
+                actor_agent_id,
+            )
+            .await?;
+        }
     }
     Ok(())
 }
@@ -708,24 +719,27 @@ async fn unrestrict_in(
         admin,
         "queue_unrestricted",
         queue_id,
-        queue,
+        // The alert is about no member in particular: the admin who did it is named, as
+        // for `queue_changed`, and never a queue name that an agent might share.
+        admin.agent().name(),
         detail,
         now,
     )
     .await
 }
 
-/// Alerts the admins (but `admin`) and the queue's owners about something `admin` did.
+/// Alerts the admins and the queue's owners about something `admin` did to `agent`; neither
+/// of those two sees it.
 async fn tell_admins_and_owners(
     tx: &mut Tx<'_>,
     admin: &AdminScope,
     kind: &'static str,
     queue_id: i64,
-    about: &Name,
+    agent: &Name,
     detail: String,
     now: i64,
 ) -> Result<(), StoreError> {
-    let not_for = Some(admin.agent().agent_id);
+    let caused_by = Some(admin.agent().agent_id);
     for audience in [Audience::Admins, Audience::QueueOwners] {
         raise_for_others(
             tx,
@@ -733,9 +747,9 @@ async fn tell_admins_and_owners(
             kind,
             audience,
             Some(queue_id),
-            about.as_str(),
+            agent.as_str(),
             detail.clone(),
-            not_for,
+            caused_by,
         )
         .await?;
     }

@@ -36,9 +36,19 @@ pub struct Alert {
     pub acknowledged: bool,
 }
 
-/// Raises an alert about `agent_name` (when given). The agent it is about never sees it nor
-/// acknowledges it, even as an admin: whoever probed, read in bulk or opened a restricted
-/// ticket must not be able to mark their own alert as handled for everyone else.
+/// Who may neither see nor acknowledge an alert: the agent it is about and the agent
+/// whose action raised it. Whoever probed, read in bulk, opened a restricted ticket or
+/// changed who may read what must not be able to mark it as handled for everyone else.
+/// `is not` is SQLite's null-safe comparison: an alert without one of them hides nothing.
+///
+/// A macro, not a const, so that queries stay `&'static str` through `concat!`.
+macro_rules! not_about_or_by_me {
+    () => {
+        " not_for_agent_id is not $1 and actor_agent_id is not $1 "
+    };
+}
+
+/// Raises an alert about `agent_name` (when given), hidden from that agent.
 #[allow(clippy::too_many_arguments)]
 pub(super) async fn raise(
     tx: &mut Tx<'_>,
@@ -50,9 +60,29 @@ pub(super) async fn raise(
     reference: Option<&str>,
     detail: String,
 ) -> Result<(), StoreError> {
+    raise_caused_by(
+        tx, now, kind, audience, queue_id, agent_name, reference, detail, None,
+    )
+    .await
+}
+
+/// Raises an alert about `agent_name` (when given) that the action of `actor_agent_id`
+/// caused: hidden from both.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn raise_caused_by(
+    tx: &mut Tx<'_>,
+    now: i64,
+    kind: &'static str,
+    audience: Audience,
+    queue_id: Option<i64>,
+    agent_name: Option<&str>,
+    reference: Option<&str>,
+    detail: String,
+    actor_agent_id: Option<i64>,
+) -> Result<(), StoreError> {
     sqlx::query(
-        "insert into alerts (at, kind, audience, queue_id, agent_name, reference, detail, not_for_agent_id) \
-         values ($1, $2, $3, $4, $5, $6, $7, (select id from agents where name = $5))",
+        "insert into alerts (at, kind, audience, queue_id, agent_name, reference, detail, not_for_agent_id, actor_agent_id) \
+         values ($1, $2, $3, $4, $5, $6, $7, (select id from agents where name = $5), $8)",
     )
     .bind(now)
     .bind(kind)
@@ -61,14 +91,15 @@ pub(super) async fn raise(
     .bind(agent_name)
     .bind(reference)
     .bind(detail)
+    .bind(actor_agent_id)
     .execute(&mut **tx)
     .await?;
     tracing::warn!(kind, agent = agent_name, reference, "alert raised");
     Ok(())
 }
 
-/// An alert about what one agent (usually an admin) did: everyone in the audience sees it
-/// except that agent, so the one who acted cannot quietly acknowledge it away.
+/// An alert about the agent `agent_name` caused by what `actor_agent_id` (usually an admin)
+/// did: everyone in the audience sees it except those two.
 #[allow(clippy::too_many_arguments)]
 pub(super) async fn raise_for_others(
     tx: &mut Tx<'_>,
@@ -78,42 +109,70 @@ pub(super) async fn raise_for_others(
     queue_id: Option<i64>,
     agent_name: &str,
     detail: String,
-    not_for_agent_id: Option<i64>,
+    actor_agent_id: Option<i64>,
 ) -> Result<(), StoreError> {
-    sqlx::query(
-        "insert into alerts (at, kind, audience, queue_id, agent_name, detail, not_for_agent_id) \
-         values ($1, $2, $3, $4, $5, $6, $7)",
+    raise_caused_by(
+        tx,
+        now,
+        kind,
+        audience,
+        queue_id,
+        Some(agent_name),
+        None,
+        detail,
+        actor_agent_id,
     )
-    .bind(now)
-    .bind(kind)
-    .bind(audience.id())
-    .bind(queue_id)
-    .bind(agent_name)
-    .bind(detail)
-    .bind(not_for_agent_id)
-    .execute(&mut **tx)
-    .await?;
-    tracing::warn!(kind, agent = agent_name, "alert raised");
-    Ok(())
+    .await
+}
+
+/// The admin dashboard's alerts: every unacknowledged one, so a flood of new alerts cannot
+/// push an unhandled one out of sight, then the most recent acknowledged ones.
+#[derive(Debug, Clone)]
+pub struct AdminAlerts {
+    pub unacknowledged: Vec<Alert>,
+    pub recently_acknowledged: Vec<Alert>,
 }
 
 impl Store {
-    /// Recent alerts, newest first, for the admin dashboard.
+    /// All unacknowledged alerts and the `acknowledged_limit` latest acknowledged ones,
+    /// newest first, for the admin dashboard.
     pub async fn admin_alerts(
         &self,
         admin: &AdminScope,
-        limit: i64,
-    ) -> Result<Vec<Alert>, StoreError> {
-        let rows = sqlx::query(
+        acknowledged_limit: i64,
+    ) -> Result<AdminAlerts, StoreError> {
+        let me = admin.agent().agent_id;
+        let unacknowledged = sqlx::query(concat!(
             "select al.id, al.at, al.kind, q.name as queue, al.agent_name, al.reference, al.detail, al.acknowledged \
              from alerts al left join queues q on q.id = al.queue_id \
-             where al.not_for_agent_id is null or al.not_for_agent_id <> $2 order by al.id desc limit $1",
-        )
-        .bind(limit)
-        .bind(admin.agent().agent_id)
+             where al.acknowledged = 0 and",
+            not_about_or_by_me!(),
+            "order by al.id desc",
+        ))
+        .bind(me)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(alert_from_row).collect()
+        let acknowledged = sqlx::query(concat!(
+            "select al.id, al.at, al.kind, q.name as queue, al.agent_name, al.reference, al.detail, al.acknowledged \
+             from alerts al left join queues q on q.id = al.queue_id \
+             where al.acknowledged = 1 and",
+            not_about_or_by_me!(),
+            "order by al.id desc limit $2",
+        ))
+        .bind(me)
+        .bind(acknowledged_limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(AdminAlerts {
+            unacknowledged: unacknowledged
+                .iter()
+                .map(alert_from_row)
+                .collect::<Result<_, _>>()?,
+            recently_acknowledged: acknowledged
+                .iter()
+                .map(alert_from_row)
+                .collect::<Result<_, _>>()?,
+        })
     }
 
     /// Alerts about the queues this agent owns (or is a member of, for member-wide alerts).
@@ -122,14 +181,15 @@ impl Store {
         scope: &AgentScope,
         since: i64,
     ) -> Result<Vec<Alert>, StoreError> {
-        let rows = sqlx::query(
+        let rows = sqlx::query(concat!(
             "select al.id, al.at, al.kind, q.name as queue, al.agent_name, al.reference, al.detail, al.acknowledged \
              from alerts al join queues q on q.id = al.queue_id \
              join queue_members m on m.queue_id = al.queue_id and m.agent_id = $1 \
              where al.at >= $2 and (al.audience = 'queue_members' or (al.audience = 'queue_owners' and m.is_owner = 1)) \
-             and (al.not_for_agent_id is null or al.not_for_agent_id <> $1) \
-             order by al.id desc limit 50",
-        )
+             and",
+            not_about_or_by_me!(),
+            "order by al.id desc limit 50",
+        ))
         .bind(scope.agent_id)
         .bind(since)
         .fetch_all(&self.pool)
@@ -137,17 +197,17 @@ impl Store {
         rows.iter().map(alert_from_row).collect()
     }
 
-    /// Marks an alert as handled. An alert about the admin themself answers as not found,
+    /// Marks an alert as handled. An alert about the admin or caused by them answers as not found,
     /// like an unknown one, and the attempt is audited either way.
     pub async fn acknowledge_alert(&self, admin: &AdminScope, id: i64) -> Result<(), StoreError> {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
-        let done = sqlx::query(
-            "update alerts set acknowledged = 1 where id = $1 \
-             and (not_for_agent_id is null or not_for_agent_id <> $2)",
-        )
-        .bind(id)
+        let done = sqlx::query(concat!(
+            "update alerts set acknowledged = 1 where id = $2 and",
+            not_about_or_by_me!(),
+        ))
         .bind(admin.agent().agent_id)
+        .bind(id)
         .execute(&mut *tx)
         .await?;
         let acknowledged = done.rows_affected() == 1;

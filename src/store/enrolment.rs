@@ -419,6 +419,12 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let name = enrolment.agent.as_str();
+        // The one who issued the link is the one who could have used it: the enrolment alert
+        // is hidden from them (and from the agent it is about), so they cannot wave it off.
+        let issuer_id: Option<i64> = sqlx::query_scalar("select id from agents where name = $1")
+            .bind(&issued_by)
+            .fetch_optional(&mut *tx)
+            .await?;
         let actor = Actor::Agent {
             id: agent_id,
             name: name.to_owned(),
@@ -452,7 +458,7 @@ impl Store {
             agent_id,
             name,
             format!("{name} used the enrolment link from {issued_by} and chose new credentials"),
-            Some(agent_id),
+            issuer_id,
             now,
         )
         .await?;

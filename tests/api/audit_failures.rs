@@ -2,7 +2,9 @@
 //! guess in clear) with a probing alert, admin pages that only show things, list and search
 //! rows toward the hourly-volume alert, and spam that one agent alone cannot use to destroy
 //! evidence early. Alerts about an agent are not theirs to acknowledge, restricted rows shown
-//! in lists alert the queue's owners, and `/metrics` reads are on the record.
+//! in lists alert the queue's owners, and `/metrics` reads are on the record. Alerts are not
+//! for the agent who caused them either, and a flood of alerts (or of repeated no-op
+//! changes) cannot push an unacknowledged one off the admins' dashboard.
 
 use std::path::Path;
 use std::process::Command;
@@ -892,4 +894,150 @@ async fn section_roots_with_a_trailing_slash_redirect_to_the_canonical_path() {
     assert_eq!(response.headers()["location"], "/admin");
     let dashboard = app.html_get(&session, "/admin").await;
     assert_eq!(dashboard.status(), 200);
+}
+
+/// Adds (or removes) `agent` to `queue` through the admin pages.
+async fn set_member(app: &TestApp, session: &HtmlSession, queue: &str, agent: &str, add: bool) {
+    let path = if add {
+        format!("/admin/queues/{queue}/members")
+    } else {
+        format!("/admin/queues/{queue}/members/remove")
+    };
+    let response = app.html_post(session, &path, &[("agent", agent)]).await;
+    assert_eq!(response.status(), 303, "{path}");
+}
+
+/// Whether `admin` is offered to acknowledge the alert `id`, and what acknowledging answers.
+async fn offered_and_ack(app: &TestApp, session: &HtmlSession, id: i64) -> (bool, u16) {
+    let ack = format!("/admin/alerts/{id}/ack");
+    let page = app.html_get(session, "/admin").await.text().await.unwrap();
+    let offered = page.contains(&format!("action=\"{ack}\""));
+    (
+        offered,
+        app.html_post(session, &ack, &[]).await.status().as_u16(),
+    )
+}
+
+#[tokio::test]
+async fn the_admin_who_adds_a_member_to_a_restricted_queue_cannot_acknowledge_it() {
+    let app = TestApp::spawn().await;
+    let alice = app.add_agent("alice", "admin", &[]).await;
+    let bob = app.add_agent("bob", "admin", &[]).await;
+    app.add_agent("xena", "l2", &[]).await;
+    let alice_session = app.html_login(&alice).await;
+    set_member(&app, &alice_session, "vip", "xena", true).await;
+    let details = alert_details(&app, "member_added").await;
+    assert!(
+        details.contains(&"xena was added to restricted queue vip by alice".to_owned()),
+        "{details:?}"
+    );
+    let ids = alert_ids(&app, "member_added").await;
+    let id = *ids.last().unwrap();
+
+    assert_eq!(
+        offered_and_ack(&app, &alice_session, id).await,
+        (false, 404)
+    );
+    let bob_session = app.html_login(&bob).await;
+    assert_eq!(offered_and_ack(&app, &bob_session, id).await, (true, 303));
+
+    // Once handled it moves below, among the recently acknowledged.
+    let page = app
+        .html_get(&bob_session, "/admin")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let handled = page
+        .split("Recently acknowledged")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        handled.contains("xena was added to restricted queue vip by alice"),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn the_admin_a_reset_request_is_about_cannot_acknowledge_it() {
+    let app = TestApp::spawn().await;
+    let alice = app.add_agent("alice", "admin", &[]).await;
+    let bob = app.add_agent("bob", "admin", &[]).await;
+    let carol = app.add_agent("carol", "admin", &[]).await;
+    let alice_session = app.html_login(&alice).await;
+    let reset = app
+        .html_post(&alice_session, "/admin/agents/bob/reset", &[])
+        .await;
+    assert!(reset.status().is_success() || reset.status() == 303);
+    let [id] = alert_ids(&app, "reset_requested").await[..] else {
+        panic!("one reset request alert expected");
+    };
+
+    let bob_session = app.html_login(&bob).await;
+    assert_eq!(offered_and_ack(&app, &bob_session, id).await, (false, 404));
+    assert_eq!(
+        offered_and_ack(&app, &alice_session, id).await,
+        (false, 404)
+    );
+    let carol_session = app.html_login(&carol).await;
+    assert_eq!(offered_and_ack(&app, &carol_session, id).await, (true, 303));
+}
+
+#[tokio::test]
+async fn adding_an_existing_member_again_raises_no_alert_and_records_no_change() {
+    let app = TestApp::spawn().await;
+    let admin = app.add_agent("mallory", "admin", &[]).await;
+    app.add_agent("yuri", "l2", &[]).await;
+    let session = app.html_login(&admin).await;
+    set_member(&app, &session, "vip", "yuri", true).await;
+    let alerts = alert_ids(&app, "member_added").await.len();
+    let audited = audit_rows(&app, "member_added").await.len();
+    assert!(alerts > 0 && audited > 0, "the first addition is a change");
+
+    for _ in 0..5 {
+        set_member(&app, &session, "vip", "yuri", true).await;
+    }
+    assert_eq!(alert_ids(&app, "member_added").await.len(), alerts);
+    assert_eq!(audit_rows(&app, "member_added").await.len(), audited);
+}
+
+#[tokio::test]
+async fn a_flood_of_alerts_does_not_push_an_unacknowledged_one_off_the_dashboard() {
+    let app = TestApp::spawn().await;
+    let alice = app.add_agent("alice", "admin", &[]).await;
+    let mallory = app.add_agent("mallory", "admin", &[]).await;
+    let bob = app.add_agent("bob", "admin", &[]).await;
+    app.add_agent("xena", "l2", &[]).await;
+    app.add_agent("yuri", "l2", &[]).await;
+    let alice_session = app.html_login(&alice).await;
+    set_member(&app, &alice_session, "vip", "xena", true).await;
+    let real = *alert_ids(&app, "member_added").await.last().unwrap();
+
+    // Every removal and addition is a real change, each raising alerts for the admins.
+    let mallory_session = app.html_login(&mallory).await;
+    for _ in 0..110 {
+        set_member(&app, &mallory_session, "vip", "yuri", true).await;
+        set_member(&app, &mallory_session, "vip", "yuri", false).await;
+    }
+    let bob_session = app.html_login(&bob).await;
+    let page = app
+        .html_get(&bob_session, "/admin")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(app.count_rows("alerts").await > 400);
+    assert!(
+        page.contains(&format!("action=\"/admin/alerts/{real}/ack\"")),
+        "the real alert is still there to handle"
+    );
+    let shown = page.matches("/ack\"><input").count();
+    assert!(
+        shown > 400,
+        "all unacknowledged alerts are listed, not the newest 200"
+    );
+    assert!(
+        page.contains(&format!(">{shown} unacknowledged<")),
+        "with their count"
+    );
 }

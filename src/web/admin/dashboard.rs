@@ -4,11 +4,14 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::app::AppState;
-use crate::store::AdminView;
+use crate::store::{AdminView, Alert};
 use crate::web::agent::Nav;
 use crate::web::error::WebResult;
 use crate::web::public::human_time;
 use crate::web::session::{AdminForm, CurrentAdmin};
+
+/// How many acknowledged alerts the dashboard shows below the unacknowledged ones.
+const ACKNOWLEDGED_SHOWN: i64 = 50;
 
 pub struct AlertRow {
     pub id: i64,
@@ -25,19 +28,30 @@ pub struct AlertRow {
 #[template(path = "admin/dashboard.html")]
 pub struct DashboardPage {
     pub nav: Nav,
-    pub alerts: Vec<AlertRow>,
+    /// Every alert still to handle, however many: a flood cannot push one out of sight.
+    pub unacknowledged: Vec<AlertRow>,
+    /// The latest handled ones, for context.
+    pub acknowledged: Vec<AlertRow>,
     pub metrics: crate::store::PrivacyMetrics,
     pub time_to_delete: String,
     pub redactions_per_ticket: String,
 }
 
 pub async fn show(State(state): State<AppState>, admin: CurrentAdmin) -> WebResult<DashboardPage> {
-    let alerts = state.desk.store.admin_alerts(&admin.admin, 200).await?;
+    let alerts = state
+        .desk
+        .store
+        .admin_alerts(&admin.admin, ACKNOWLEDGED_SHOWN)
+        .await?;
     let metrics = state.desk.store.privacy_metrics().await?;
     state
         .desk
         .store
-        .audit_admin_view(&admin.admin, AdminView::Dashboard, alerts.len())
+        .audit_admin_view(
+            &admin.admin,
+            AdminView::Dashboard,
+            alerts.unacknowledged.len() + alerts.recently_acknowledged.len(),
+        )
         .await?;
     Ok(DashboardPage {
         time_to_delete: metrics
@@ -48,20 +62,26 @@ pub async fn show(State(state): State<AppState>, admin: CurrentAdmin) -> WebResu
             .map_or_else(|| "–".into(), |r| format!("{r:.2}")),
         metrics,
         nav: Nav::of(&admin.agent),
-        alerts: alerts
+        unacknowledged: alerts.unacknowledged.into_iter().map(row_of).collect(),
+        acknowledged: alerts
+            .recently_acknowledged
             .into_iter()
-            .map(|a| AlertRow {
-                id: a.id,
-                when: human_time(a.at),
-                kind: a.kind,
-                agent: a.agent_name.unwrap_or_default(),
-                queue: a.queue.unwrap_or_default(),
-                reference: a.reference.unwrap_or_default(),
-                detail: a.detail,
-                acknowledged: a.acknowledged,
-            })
+            .map(row_of)
             .collect(),
     })
+}
+
+fn row_of(a: Alert) -> AlertRow {
+    AlertRow {
+        id: a.id,
+        when: human_time(a.at),
+        kind: a.kind,
+        agent: a.agent_name.unwrap_or_default(),
+        queue: a.queue.unwrap_or_default(),
+        reference: a.reference.unwrap_or_default(),
+        detail: a.detail,
+        acknowledged: a.acknowledged,
+    }
 }
 
 pub async fn acknowledge(

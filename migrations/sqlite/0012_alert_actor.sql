@@ -1,0 +1,4 @@
+-- An alert is hidden from two agents: the one it is about (`not_for_agent_id`) and the
+-- one whose action raised it (`actor_agent_id`). Either could otherwise acknowledge it
+-- away for everyone else.
+alter table alerts add column actor_agent_id integer;
