@@ -96,7 +96,14 @@ pub fn prescan(raw: &[u8], limits: &MimeLimits) -> Result<Shape, ShapeError> {
     for (offset, line) in lines(raw) {
         // A line of white space continues the header before it, as the parser reads it; only
         // an empty line ends a header block.
-        let folded = line.starts_with(b" ") || line.starts_with(b"\t");
+        // The parser drops white space anywhere in a header name, even at the start of a line,
+        // so a line that reads as one of the two headers that matter starts that header,
+        // indented or not; any other indented line continues the header before it.
+        let content_type_value = header_value(line, b"content-type");
+        let encoding_value = header_value(line, b"content-transfer-encoding");
+        let folded = (line.starts_with(b" ") || line.starts_with(b"\t"))
+            && content_type_value.is_none()
+            && encoding_value.is_none();
         if let Some(encoding) = transfer_encoding.as_mut().filter(|_| folded) {
             encoding.read(line);
         } else if let Some(encoding) = transfer_encoding.take() {
@@ -115,11 +122,11 @@ pub fn prescan(raw: &[u8], limits: &MimeLimits) -> Result<Shape, ShapeError> {
                 digests.extend(media.boundaries.iter().copied());
             }
         }
-        if !folded && let Some(value) = header_value(line, b"content-type") {
+        if let Some(value) = content_type_value {
             let mut media = MediaType::default();
             media.read(value);
             content_type = Some(media);
-        } else if !folded && let Some(value) = header_value(line, b"content-transfer-encoding") {
+        } else if let Some(value) = encoding_value {
             let mut encoding = TransferEncoding::default();
             encoding.read(value);
             transfer_encoding = Some(encoding);
@@ -175,9 +182,14 @@ pub fn prescan(raw: &[u8], limits: &MimeLimits) -> Result<Shape, ShapeError> {
             Some(at) => open.close_from(at + 1),
             None => open.push_multipart(delimiter),
         }
-        // Each part of a digest is a message unless it says otherwise.
+        // Each part of a digest is a message unless it says otherwise; its encoding is held to
+        // the same rule as a declared message/* part.
         if digests.contains(delimiter) {
             open.push_message();
+            chunk = Chunk {
+                declares_message: true,
+                ..Chunk::default()
+            };
         }
         check_depth(&mut shape, &open, limits)?;
     }
@@ -247,9 +259,10 @@ impl TransferEncoding {
         }
     }
 
+    /// Anything but the identity encodings counts as encoded, including spellings the parser
+    /// decodes first (an RFC 2047 encoded word naming base64).
     fn is_encoded(&self) -> bool {
-        contains_ignore_case(&self.value, b"base64")
-            || contains_ignore_case(&self.value, b"quoted-printable")
+        !matches!(&self.value[..], b"" | b"7bit" | b"8bit" | b"binary")
     }
 }
 
@@ -286,7 +299,8 @@ impl MediaType<'_> {
     /// Any `message/…` type: the parser nests `rfc822` and `global`; counting the others
     /// too costs nothing a real message would notice.
     fn is_message(&self) -> bool {
-        self.media.starts_with(b"message/")
+        // An encoded word could name a message type once decoded: counted as one.
+        self.media.starts_with(b"message/") || contains_ignore_case(&self.media, b"=?")
     }
 
     fn is_digest(&self) -> bool {
@@ -403,17 +417,20 @@ fn lines(raw: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
     })
 }
 
-fn starts_with_ignore_case(line: &[u8], prefix: &[u8]) -> bool {
-    line.get(..prefix.len())
-        .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
-}
-
-/// The value of header `name` if `line` starts it (`Name:` or `Name :`, any case).
+/// The value of header `name` if `line` starts it, read as the parser reads header names:
+/// case and every ASCII white space byte ignored (`Content -Type :`, ` content-type:`).
 fn header_value<'l>(line: &'l [u8], name: &[u8]) -> Option<&'l [u8]> {
-    if !starts_with_ignore_case(line, name) {
-        return None;
+    let colon = memchr::memchr(b':', line)?;
+    let mut wanted = name.iter();
+    for &b in &line[..colon] {
+        if b.is_ascii_whitespace() {
+            continue;
+        }
+        if wanted.next().is_none_or(|&w| !w.eq_ignore_ascii_case(&b)) {
+            return None;
+        }
     }
-    line[name.len()..].trim_ascii_start().strip_prefix(b":")
+    wanted.next().is_none().then(|| &line[colon + 1..])
 }
 
 fn trim_end(bytes: &[u8]) -> &[u8] {
@@ -684,6 +701,42 @@ mod tests {
         let plain = b"Content-Type: message/rfc822\r\nContent-Transfer-Encoding: 7bit\r\n\r\n\
                       Subject: x\r\n\r\nx\r\n";
         assert!(prescan(plain, &MimeLimits::default()).is_ok());
+    }
+
+    #[test]
+    fn header_spellings_the_parser_accepts_do_not_hide_an_encoded_message() {
+        let body = "U3ViamVjdDogeA0KDQp4DQo=\r\n";
+        let shapes = [
+            "Content-Type: message/rfc822\r\nContent-Transfer-Encoding: =?utf-8?b?YmFzZTY0?=\r\n\r\n",
+            "Content-Type: message/rfc822\r\nContent-Transfer -Encoding: base64\r\n\r\n",
+            "Content -Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n",
+            "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n Content-Transfer-Encoding: base64\r\nContent-Type: message/rfc822\r\n\r\n",
+            "Content-Type: multipart/digest; boundary=d\r\n\r\n--d\r\nContent-Transfer-Encoding: base64\r\n\r\n",
+            "Content-Type: =?utf-8?q?message/rfc822?=\r\nContent-Transfer-Encoding: base64\r\n\r\n",
+        ];
+        for head in shapes {
+            let raw = format!("{head}{body}");
+            assert_eq!(
+                prescan(raw.as_bytes(), &MimeLimits::default()),
+                Err(ShapeError::EncodedMessage),
+                "{head}"
+            );
+        }
+    }
+
+    #[test]
+    fn header_spellings_the_parser_accepts_count_toward_depth() {
+        for level in [
+            " Content-Type: message/rfc822\r\n\r\n",
+            "Content -Type: message/rfc822\r\n\r\n",
+        ] {
+            let raw = format!("{}Content-Type: text/plain\r\n\r\nx\r\n", level.repeat(100));
+            assert_eq!(
+                prescan(raw.as_bytes(), &MimeLimits::default()),
+                Err(ShapeError::TooDeep { limit: 20 }),
+                "{level}"
+            );
+        }
     }
 
     #[test]

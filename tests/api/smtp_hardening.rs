@@ -549,6 +549,24 @@ async fn encoded_attached_messages_and_continued_boundaries_are_refused_however_
             ),
         ),
         (
+            "an encoded word naming base64",
+            format!(
+                "{head}Content-Type: message/rfc822\r\nContent-Transfer-Encoding: =?utf-8?b?YmFzZTY0?=\r\n\r\n{body}"
+            ),
+        ),
+        (
+            "white space inside the header name",
+            format!(
+                "{head}Content-Type: message/rfc822\r\nContent-Transfer -Encoding: base64\r\n\r\n{body}"
+            ),
+        ),
+        (
+            "a digest part without a type",
+            format!(
+                "{head}Content-Type: multipart/digest; boundary=d\r\n\r\n--d\r\nContent-Transfer-Encoding: base64\r\n\r\n{body}--d--\r\n"
+            ),
+        ),
+        (
             "RFC 2231 boundary",
             format!(
                 "{head}Content-Type: multipart/mixed; boundary*0=\"OU\"; boundary*1=\"T\"\r\n\r\n--OUT\r\nContent-Type: text/plain\r\n\r\nhello\r\n--OUT--\r\n"
