@@ -739,6 +739,38 @@ mod tests {
         }
     }
 
+    // The pre-scan reads headers loosely; whatever spelling gets past it, the (vendored) parser
+    // itself never decodes and parses an encoded attached message, which upstream does by
+    // copying every nested level (memory quadratic in the nesting).
+    #[test]
+    fn the_parser_keeps_an_encoded_attached_message_as_an_unparsed_attachment() {
+        let raw =
+            b":Content-Type: \"message\"/rfc822\r\n:Content-Transfer-Encoding: base64\r\n\r\n\
+                    U3ViamVjdDogeA0KDQp4DQo=\r\n";
+        let parsed = mail_parser::MessageParser::default()
+            .parse(&raw[..])
+            .unwrap();
+        assert!(
+            parsed
+                .parts
+                .iter()
+                .all(|part| !matches!(part.body, mail_parser::PartType::Message(_))),
+            "{:?}",
+            parsed.parts
+        );
+        // Control: the same message unencoded is still parsed as a nested message.
+        let plain = b"Content-Type: message/rfc822\r\n\r\nSubject: x\r\n\r\nx\r\n";
+        let parsed = mail_parser::MessageParser::default()
+            .parse(&plain[..])
+            .unwrap();
+        assert!(
+            parsed
+                .parts
+                .iter()
+                .any(|part| matches!(part.body, mail_parser::PartType::Message(_)))
+        );
+    }
+
     #[test]
     fn continued_boundaries_are_refused() {
         let raw =
