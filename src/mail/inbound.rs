@@ -48,6 +48,8 @@ pub enum Refusal {
     EncryptionRequired(String),
     #[error("the message has no readable text")]
     Empty,
+    #[error("{0}")]
+    Structure(#[from] super::structure::ShapeError),
     #[error(
         "the OpenPGP message is larger than {0} bytes once decrypted and decompressed; nothing of it was kept"
     )]
@@ -66,6 +68,7 @@ impl Refusal {
             Refusal::Undecryptable(_) => (554, "5.7.5"),
             Refusal::EncryptionRequired(_) => (550, "5.7.1"),
             Refusal::Empty => (554, "5.6.0"),
+            Refusal::Structure(_) => (554, "5.6.0"),
             Refusal::TooLarge(_) => (552, "5.3.4"),
             Refusal::Temporary => (451, "4.3.0"),
             Refusal::OverBudget => (554, "5.3.4"),
@@ -94,11 +97,14 @@ pub async fn receive(
     key_url: &str,
     envelope: &Envelope,
     raw: &[u8],
+    limits: &super::structure::MimeLimits,
     deadline: Option<std::time::Instant>,
 ) -> Result<Accepted, Refusal> {
     let message = MessageParser::default()
         .parse(raw)
         .ok_or(Refusal::Malformed("no message headers"))?;
+    // The pre-scan reads headers loosely; the tree the parser built is the truth.
+    super::structure::check_parsed(&message, limits)?;
     check_complete(&message, raw)?;
     within(deadline)?;
     let sender = sender_of(&message);
@@ -365,6 +371,7 @@ fn open_entity(
         let inner = MessageParser::default()
             .parse(&inner_raw)
             .ok_or(Refusal::Malformed("the decrypted part is not MIME"))?;
+        super::structure::check_parsed(&inner, &super::structure::MimeLimits::default())?;
         check_complete(&inner, &inner_raw)?;
         let mut content = open_entity(keyring, &inner, &inner_raw, signers, depth + 1)?;
         content.encrypted = true;

@@ -451,6 +451,7 @@ fn process(
         &work.config.key_url,
         envelope,
         raw,
+        &work.config.mime_limits,
         Some(deadline),
     );
     match runtime.block_on(intake) {

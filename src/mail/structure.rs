@@ -344,6 +344,35 @@ impl<'m> OpenContainers<'m> {
     }
 }
 
+/// The same limits, checked on the tree the parser built: the pre-scan reads headers the way
+/// the parser does as far as it can, and this catches whatever spelling it missed before the
+/// message goes any further. Nested messages count toward depth; every part (multiparts
+/// included, nested messages' parts too) toward the part limit. Iterative, so depth costs no
+/// stack.
+pub fn check_parsed(message: &Message<'_>, limits: &MimeLimits) -> Result<(), ShapeError> {
+    let mut parts = 0usize;
+    let mut pending: Vec<(&Message<'_>, usize)> = vec![(message, 0)];
+    while let Some((message, depth)) = pending.pop() {
+        if depth > limits.max_depth {
+            return Err(ShapeError::TooDeep {
+                limit: limits.max_depth,
+            });
+        }
+        parts = parts.saturating_add(message.parts.len());
+        if parts > limits.max_parts {
+            return Err(ShapeError::TooManyParts {
+                limit: limits.max_parts,
+            });
+        }
+        for part in &message.parts {
+            if let mail_parser::PartType::Message(nested) = &part.body {
+                pending.push((nested, depth + 1));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The pre-scan for the MIME found inside an encrypted part, before that is parsed in turn.
 /// It uses the default limits: the configured ones are for the message as received, and the
 /// content of an encrypted part is never more complex than a mail a client composes.
@@ -769,6 +798,39 @@ mod tests {
                 .iter()
                 .any(|part| matches!(part.body, mail_parser::PartType::Message(_)))
         );
+    }
+
+    #[test]
+    fn the_parsed_tree_is_held_to_the_limits_whatever_the_pre_scan_saw() {
+        // A leading colon: the parser reads `:Content-Type:` as Content-Type, the scan does not.
+        let raw = format!(
+            "{}Content-Type: text/plain\r\n\r\nx\r\n",
+            ":Content-Type: message/rfc822\r\n\r\n".repeat(30)
+        );
+        let parsed = mail_parser::MessageParser::default()
+            .parse(raw.as_bytes())
+            .unwrap();
+        assert_eq!(
+            check_parsed(&parsed, &MimeLimits::default()),
+            Err(ShapeError::TooDeep { limit: 20 })
+        );
+        let wide = format!(
+            ":Content-Type: multipart/mixed; boundary=b\r\n\r\n{}--b--\r\n",
+            "--b\r\nContent-Type: text/plain\r\n\r\nx\r\n".repeat(600)
+        );
+        let parsed = mail_parser::MessageParser::default()
+            .parse(wide.as_bytes())
+            .unwrap();
+        assert_eq!(
+            check_parsed(&parsed, &MimeLimits::default()),
+            Err(ShapeError::TooManyParts { limit: 500 })
+        );
+        // Control: the deepest admitted nesting passes.
+        let admitted = nested_messages(20);
+        let parsed = mail_parser::MessageParser::default()
+            .parse(&admitted[..])
+            .unwrap();
+        assert_eq!(check_parsed(&parsed, &MimeLimits::default()), Ok(()));
     }
 
     #[test]

@@ -567,6 +567,20 @@ async fn encoded_attached_messages_and_continued_boundaries_are_refused_however_
             ),
         ),
         (
+            "a leading colon on the header name, 30 deep",
+            format!(
+                "{head}{}Content-Type: text/plain\r\n\r\nx\r\n",
+                ":Content-Type: message/rfc822\r\n\r\n".repeat(30)
+            ),
+        ),
+        (
+            "a quoted type, 30 deep",
+            format!(
+                "{head}{}Content-Type: text/plain\r\n\r\nx\r\n",
+                "Content-Type: \"message\"/rfc822\r\n\r\n".repeat(30)
+            ),
+        ),
+        (
             "RFC 2231 boundary",
             format!(
                 "{head}Content-Type: multipart/mixed; boundary*0=\"OU\"; boundary*1=\"T\"\r\n\r\n--OUT\r\nContent-Type: text/plain\r\n\r\nhello\r\n--OUT--\r\n"
