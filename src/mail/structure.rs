@@ -350,24 +350,40 @@ impl<'m> OpenContainers<'m> {
 /// included, nested messages' parts too) toward the part limit. Iterative, so depth costs no
 /// stack.
 pub fn check_parsed(message: &Message<'_>, limits: &MimeLimits) -> Result<(), ShapeError> {
-    let mut parts = 0usize;
-    let mut pending: Vec<(&Message<'_>, usize)> = vec![(message, 0)];
-    while let Some((message, depth)) = pending.pop() {
-        if depth > limits.max_depth {
-            return Err(ShapeError::TooDeep {
-                limit: limits.max_depth,
-            });
-        }
-        parts = parts.saturating_add(message.parts.len());
+    let too_deep = ShapeError::TooDeep {
+        limit: limits.max_depth,
+    };
+    let mut parts = message.parts.len();
+    // (the message a part belongs to, the part's index in it, the containers around it)
+    let mut pending: Vec<(&Message<'_>, usize, usize)> = vec![(message, 0, 0)];
+    while let Some((message, part_id, depth)) = pending.pop() {
         if parts > limits.max_parts {
             return Err(ShapeError::TooManyParts {
                 limit: limits.max_parts,
             });
         }
-        for part in &message.parts {
-            if let mail_parser::PartType::Message(nested) = &part.body {
-                pending.push((nested, depth + 1));
+        match message.parts.get(part_id).map(|part| &part.body) {
+            Some(mail_parser::PartType::Multipart(children)) => {
+                if depth + 1 > limits.max_depth {
+                    return Err(too_deep);
+                }
+                for &child in children {
+                    // A child always comes after its parent, so this walk cannot loop.
+                    if let Ok(child) = usize::try_from(child)
+                        && child > part_id
+                    {
+                        pending.push((message, child, depth + 1));
+                    }
+                }
             }
+            Some(mail_parser::PartType::Message(nested)) => {
+                if depth + 1 > limits.max_depth {
+                    return Err(too_deep);
+                }
+                parts = parts.saturating_add(nested.parts.len());
+                pending.push((nested, 0, depth + 1));
+            }
+            _ => {}
         }
     }
     Ok(())
@@ -825,7 +841,30 @@ mod tests {
             check_parsed(&parsed, &MimeLimits::default()),
             Err(ShapeError::TooManyParts { limit: 500 })
         );
-        // Control: the deepest admitted nesting passes.
+        // Multiparts count toward depth too, however their header is spelled.
+        let mut deep = String::new();
+        for level in 0..30 {
+            deep.push_str(&format!(
+                ":Content-Type: multipart/mixed; boundary=b{level}\r\n\r\n--b{level}\r\n"
+            ));
+        }
+        deep.push_str("Content-Type: text/plain\r\n\r\nhi\r\n");
+        for level in (0..30).rev() {
+            deep.push_str(&format!("--b{level}--\r\n"));
+        }
+        let parsed = mail_parser::MessageParser::default()
+            .parse(deep.as_bytes())
+            .unwrap();
+        assert_eq!(
+            check_parsed(&parsed, &MimeLimits::default()),
+            Err(ShapeError::TooDeep { limit: 20 })
+        );
+        // Control: the deepest admitted nesting passes, of either kind.
+        let admitted = nested_multiparts(20);
+        let parsed = mail_parser::MessageParser::default()
+            .parse(&admitted[..])
+            .unwrap();
+        assert_eq!(check_parsed(&parsed, &MimeLimits::default()), Ok(()));
         let admitted = nested_messages(20);
         let parsed = mail_parser::MessageParser::default()
             .parse(&admitted[..])
