@@ -1,14 +1,17 @@
 //! The redactor: rules from `redaction-rules/`, compiled once, applied to every text before storage.
 //! The only maker of `Redacted<T>`, so the store cannot be handed raw requester text.
 
+mod allowlist;
 mod builtin;
 mod engine;
 mod masks;
+mod normalize;
 #[cfg(test)]
 mod properties;
 mod rules;
 mod validators;
 
+pub use allowlist::{AllowEntry, AllowError, Allowlist, SharedAllowlist};
 pub use engine::{Finding, Redactor, RuleSummary};
-pub use masks::{MaskBook, MaskKey, MaskSlot, Redacted, RedactionCounts};
+pub use masks::{MaskBook, MaskKey, MaskSlot, PlannedMask, Redacted, RedactionCounts};
 pub use rules::RuleError;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use aho_corasick::AhoCorasick;
 
 use super::builtin::DEFAULT_RULE_FILES;
+use super::allowlist::SharedAllowlist;
 use super::masks::{MaskBook, Redacted, RedactionCounts};
 use super::rules::{
     Rule, RuleError, Scope, ceil_char_boundary, compile_file, floor_char_boundary, load_dir,
@@ -131,6 +132,8 @@ pub struct Redactor {
     keyword_rules: Vec<Vec<usize>>,
     /// Rules without keywords: they always run.
     always: Vec<usize>,
+    /// The organisation's own public values, never masked.
+    allowlist: SharedAllowlist,
 }
 
 impl Redactor {
@@ -202,7 +205,13 @@ impl Redactor {
             keywords,
             keyword_rules,
             always,
+            allowlist: SharedAllowlist::default(),
         })
+    }
+
+    /// The allowlist this redactor consults; the desk replaces it when admins change it.
+    pub fn allowlist(&self) -> &SharedAllowlist {
+        &self.allowlist
     }
 
     pub fn rule_count(&self) -> usize {
@@ -407,24 +416,19 @@ impl Redactor {
         book: &mut MaskBook,
         keep: &[(usize, usize)],
     ) -> Redacted<String> {
-        let findings = self.find(text);
         let mut out = String::with_capacity(text.len());
         let mut counts = RedactionCounts::default();
         let mut last = 0;
-        for finding in &findings {
-            let Some(rule) = self.rule(&finding.rule) else {
-                continue;
-            };
-            let kept =
-                rule.user_may_keep && !rule.secret && keep.contains(&(finding.start, finding.end));
-            if kept {
+        // A kept finding has taken its number too, so what a preview showed is what is stored.
+        for planned in self.masks_for(text, book) {
+            let (start, end) = (planned.finding.start, planned.finding.end);
+            if planned.may_keep && keep.contains(&(start, end)) {
                 continue;
             }
-            out.push_str(&text[last..finding.start]);
-            let normalized = rule.normalize.apply(&text[finding.start..finding.end]);
-            out.push_str(&book.mask_for(&finding.mask, &normalized));
-            counts.add(&finding.rule);
-            last = finding.end;
+            out.push_str(&text[last..start]);
+            out.push_str(&planned.mask);
+            counts.add(&planned.finding.rule);
+            last = end;
         }
         out.push_str(&text[last..]);
         Redacted::new(out, counts)
@@ -440,7 +444,7 @@ impl Redactor {
         }
     }
 
-    fn rule(&self, id: &str) -> Option<&Rule> {
+    pub(super) fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| &*r.id == id)
     }
 }

@@ -5,6 +5,8 @@ use std::collections::{BTreeMap, HashMap};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+use super::engine::{Finding, Redactor};
+
 /// Text that has been through the redactor. Only `redact` can make one.
 #[derive(Debug, Clone)]
 pub struct Redacted<T> {
@@ -140,5 +142,40 @@ impl MaskBook {
     /// Slots handed out since this book was loaded; the store saves them with the text.
     pub fn fresh_slots(&self) -> &[MaskSlot] {
         &self.fresh
+    }
+}
+
+/// A finding and the mask it gets in one ticket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedMask {
+    pub finding: Finding,
+    /// `[PHONE-2]`: numbered as the ticket's store will number it.
+    pub mask: String,
+    /// The requester may choose to leave it as written.
+    pub may_keep: bool,
+}
+
+impl Redactor {
+    /// What `redact_keeping` replaces, in text order: every finding the organisation's
+    /// allowlist does not cover, with the mask it gets through `book`. A preview shows exactly
+    /// this, so its labels are the ones that will be stored.
+    pub fn masks_for(&self, text: &str, book: &mut MaskBook) -> Vec<PlannedMask> {
+        let allowlist = self.allowlist().current();
+        self.find(text)
+            .into_iter()
+            .filter_map(|finding| {
+                let rule = self.rule(&finding.rule)?;
+                let value = &text[finding.start..finding.end];
+                if allowlist.allows(rule, value) {
+                    return None;
+                }
+                let mask = book.mask_for(&finding.mask, &rule.normalize.apply(value));
+                Some(PlannedMask {
+                    may_keep: rule.user_may_keep && !rule.secret,
+                    finding,
+                    mask,
+                })
+            })
+            .collect()
     }
 }

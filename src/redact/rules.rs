@@ -79,24 +79,25 @@ pub enum Scope {
 }
 
 /// How a found value is put in canonical form before it is numbered, so that
-/// `4111 1111 1111 1111` and `4111-1111-1111-1111` get the same mask.
+/// `4111 1111 1111 1111` and `4111-1111-1111-1111` get the same mask. The forms themselves
+/// are in `normalize.rs`.
 #[derive(Debug, Default, Clone, Copy, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum Normalize {
     #[default]
     None,
     Lowercase,
     Digits,
-}
-
-impl Normalize {
-    pub fn apply(self, value: &str) -> String {
-        match self {
-            Normalize::None => value.to_owned(),
-            Normalize::Lowercase => value.to_lowercase(),
-            Normalize::Digits => value.chars().filter(char::is_ascii_digit).collect(),
-        }
-    }
+    /// Letters upper-cased, digits kept, everything else dropped (IBAN, MAC).
+    Alnum,
+    /// E.164: `+7 912 345-67-89`, `8 (912) 345 67 89` and `+79123456789` are one phone.
+    Phone,
+    /// As `Phone`, but ten digits without a prefix are a Russian number (+7), not NANP (+1).
+    PhoneRu,
+    /// Lower case, and an internationalised domain in one form (`пример.рф` = `xn--e1afmkfd.xn--p1ai`).
+    Email,
+    /// Case-folded, with runs of white space read as one space (`ИВАНОВ  Иван` = `Иванов Иван`).
+    Name,
 }
 
 /// One compiled rule.

@@ -1,0 +1,200 @@
+//! Canonical forms of found values, so that a ticket's mask numbers follow the value and
+//! not the way it happened to be written. Never used for matching, only for numbering and
+//! for comparing a finding with the organisation's allowlist.
+
+use super::rules::Normalize;
+
+impl Normalize {
+    pub fn apply(self, value: &str) -> String {
+        match self {
+            Normalize::None => value.to_owned(),
+            Normalize::Lowercase => value.to_lowercase(),
+            Normalize::Digits => value.chars().filter_map(decimal_digit).collect(),
+            Normalize::Alnum => alnum(value),
+            Normalize::Phone => e164(value, "1"),
+            Normalize::PhoneRu => e164(value, "7"),
+            Normalize::Email => email(value),
+            Normalize::Name => name(value),
+        }
+    }
+}
+
+/// An ASCII or full-width decimal digit as ASCII: editors and phone keyboards in East Asian
+/// input modes produce the latter, and the engine matches them as the former.
+fn decimal_digit(c: char) -> Option<char> {
+    match c {
+        '0'..='9' => Some(c),
+        '０'..='９' => char::from_u32(u32::from(c) - u32::from('０') + u32::from('0')),
+        _ => None,
+    }
+}
+
+fn alnum(value: &str) -> String {
+    value
+        .chars()
+        .filter_map(|c| decimal_digit(c).or_else(|| c.is_alphabetic().then_some(c)))
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+/// A phone number in E.164 form. `ten_digits_country` is the country code a bare ten-digit
+/// number belongs to: the rule that found it knows which numbering plan it is written in.
+fn e164(value: &str, ten_digits_country: &str) -> String {
+    let written_with_plus = value
+        .trim_start()
+        .starts_with(|c: char| c == '+' || c == '＋');
+    let digits: String = value.chars().filter_map(decimal_digit).collect();
+    if written_with_plus {
+        return format!("+{digits}");
+    }
+    // International call prefixes: `00` almost everywhere, `8 10` from old Russian lines.
+    if let Some(rest) = digits.strip_prefix("00") {
+        return format!("+{rest}");
+    }
+    if digits.len() > 11
+        && let Some(rest) = digits.strip_prefix("810")
+    {
+        return format!("+{rest}");
+    }
+    match digits.len() {
+        // The Russian trunk prefix 8 (and 7 written without its plus) both mean +7.
+        11 if digits.starts_with('8') || digits.starts_with('7') => format!("+7{}", &digits[1..]),
+        11 if digits.starts_with('1') => format!("+{digits}"),
+        10 => format!("+{ten_digits_country}{digits}"),
+        // A shape we cannot place: the digits alone are still stable across separators.
+        _ => digits,
+    }
+}
+
+/// Lower case, with the domain in its ASCII (punycode) form, so that a Cyrillic domain and
+/// its `xn--` spelling are one address.
+fn email(value: &str) -> String {
+    let Some((local, domain)) = value.rsplit_once('@') else {
+        return value.to_lowercase();
+    };
+    let domain = idna::domain_to_ascii(domain).unwrap_or_else(|_| domain.to_lowercase());
+    format!("{}@{domain}", local.to_lowercase())
+}
+
+/// Case-folded, `ё` read as `е` (Russian writes either), white space collapsed, and no space
+/// after an initial's dot (`И. И. Иванов` = `И.И. Иванов`).
+fn name(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for word in value.split_whitespace() {
+        if !out.is_empty() && !out.ends_with('.') {
+            out.push(' ');
+        }
+        out.extend(
+            word.chars()
+                .flat_map(char::to_lowercase)
+                .map(|c| if c == 'ё' { 'е' } else { c }),
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all_same(kind: Normalize, spellings: &[&str]) {
+        let first = kind.apply(spellings[0]);
+        for spelling in spellings {
+            assert_eq!(kind.apply(spelling), first, "{spelling:?} under {kind:?}");
+        }
+    }
+
+    #[test]
+    fn russian_phones_in_every_spelling_are_one_number() {
+        let spellings = [
+            "+7 912 345-67-89",
+            "8 (912) 345 67 89",
+            "+79123456789",
+            "8-912-345-67-89",
+            "7 912 345 67 89",
+            "0079123456789",
+            "８ ９１２ ３４５ ６７ ８９",
+        ];
+        all_same(Normalize::Phone, &spellings);
+        assert_eq!(Normalize::Phone.apply(spellings[0]), "+79123456789");
+        all_same(Normalize::PhoneRu, &spellings);
+        assert_eq!(Normalize::PhoneRu.apply("(912) 345-67-89"), "+79123456789");
+    }
+
+    #[test]
+    fn north_american_numbers_read_with_their_country_code() {
+        all_same(
+            Normalize::Phone,
+            &["(415) 555-0199", "1-415-555-0199", "+1 415 555 0199", "415.555.0199"],
+        );
+        assert_eq!(Normalize::Phone.apply("415-555-0199"), "+14155550199");
+    }
+
+    #[test]
+    fn different_phones_stay_different() {
+        assert_ne!(
+            Normalize::Phone.apply("+7 912 345-67-89"),
+            Normalize::Phone.apply("+7 912 345-67-88")
+        );
+        assert_ne!(
+            Normalize::Phone.apply("8 800 555 35 35"),
+            Normalize::Phone.apply("800 555 35 35"),
+            "ten bare digits are a North American number for the general rule"
+        );
+    }
+
+    #[test]
+    fn emails_fold_case_and_internationalised_domains() {
+        all_same(
+            Normalize::Email,
+            &[
+                "Ivan@Пример.РФ",
+                "ivan@пример.рф",
+                "IVAN@xn--e1afmkfd.xn--p1ai",
+            ],
+        );
+        assert_ne!(
+            Normalize::Email.apply("ivan@пример.рф"),
+            Normalize::Email.apply("ivan@example.org")
+        );
+    }
+
+    #[test]
+    fn ibans_and_macs_ignore_separators_and_case() {
+        all_same(
+            Normalize::Alnum,
+            &["GB82 WEST 1234 5698 7654 32", "gb82west12345698765432"],
+        );
+        assert_ne!(
+            Normalize::Alnum.apply("GB82WEST12345698765432"),
+            Normalize::Alnum.apply("GB82EAST12345698765432"),
+            "letters are part of an IBAN"
+        );
+        all_same(
+            Normalize::Alnum,
+            &["aa:bb:cc:dd:ee:ff", "AA-BB-CC-DD-EE-FF", "aabb.ccdd.eeff"],
+        );
+    }
+
+    #[test]
+    fn names_fold_case_yo_and_spacing() {
+        all_same(
+            Normalize::Name,
+            &[
+                "Фёдор Иванов",
+                "ФЕДОР  ИВАНОВ",
+                "федор\u{a0}иванов",
+            ],
+        );
+        all_same(Normalize::Name, &["Иванов И. И.", "Иванов И.И."]);
+        assert_ne!(
+            Normalize::Name.apply("Иван Иванов"),
+            Normalize::Name.apply("Иван Петров")
+        );
+    }
+
+    #[test]
+    fn digits_read_full_width_digits() {
+        assert_eq!(Normalize::Digits.apply("４１１１-1111"), "41111111");
+    }
+}
