@@ -12,7 +12,7 @@ use tokio::net::TcpListener;
 use crate::config::Config;
 use crate::crypto::Keyring;
 use crate::intake::Desk;
-use crate::redact::Redactor;
+use crate::redact::{AllowEntry, Redactor};
 use crate::store::{AuditKey, SlaTargets, Store};
 
 /// What every request handler may use.
@@ -39,7 +39,7 @@ impl AppState {
             .context("opening the server keys")?
             .with_opened_limit(config.mail.decrypted_limit() as u64);
         let store = Store::open(&config.database_url, AuditKey(keyring.audit_key())).await?;
-        Ok(AppState {
+        let state = AppState {
             helpdesk_fingerprint: keyring.helpdesk_fingerprint().into(),
             helpdesk_public_key: keyring.helpdesk_public_key()?.into(),
             network_key: crate::crypto::os_random()?,
@@ -59,7 +59,9 @@ impl AppState {
                 trusted_authserv_id: config.mail.trusted_authserv_id.as_deref().map(Arc::from),
             },
             config: Arc::new(config),
-        })
+        };
+        state.desk.load_allowlist().await?;
+        Ok(state)
     }
 }
 
@@ -99,12 +101,24 @@ pub fn data_dir_warning(dir: &std::path::Path) -> Option<String> {
     })
 }
 
-/// The configured rule directory, or the built-in rules. A broken set stops start-up.
+/// The configured rule directory, or the built-in rules, with the configuration file's
+/// allowlist. A broken set, or an allowlist entry the rules refuse, stops start-up.
 pub fn load_redactor(config: &Config) -> anyhow::Result<Redactor> {
-    match &config.redaction_rules {
-        Some(dir) => Redactor::from_dir(dir).context("loading redaction rules"),
-        None => Redactor::builtin().context("loading built-in redaction rules"),
-    }
+    let redactor = match &config.redaction_rules {
+        Some(dir) => Redactor::from_dir(dir).context("loading redaction rules")?,
+        None => Redactor::builtin().context("loading built-in redaction rules")?,
+    };
+    let allowed = config
+        .redaction
+        .allow
+        .iter()
+        .map(|value| {
+            AllowEntry::parse(&redactor, value)
+                .with_context(|| format!("redaction.allow entry {value:?}"))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    redactor.allowlist().set_configured(allowed);
+    Ok(redactor)
 }
 
 /// Serves HTTP until `shutdown` completes, then finishes in-flight requests and closes the store.

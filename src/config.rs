@@ -40,6 +40,17 @@ pub struct Config {
     pub sla: SlaPolicy,
     pub mail: MailPolicy,
     pub retention: RetentionJob,
+    pub redaction: RedactionPolicy,
+}
+
+/// Redaction settings (`[redaction]` in the file).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RedactionPolicy {
+    /// The organisation's own public values, never masked in any direction: its hotline,
+    /// support address, or `@domain` for every address at its mail domain. Checked against
+    /// the rules at start-up; admins can add more on the admin page.
+    pub allow: Vec<String>,
 }
 
 /// The scheduled purge (`[retention]` in the file). Policies themselves are set by admins.
@@ -251,6 +262,7 @@ struct FileConfig {
     sla: Option<SlaPolicy>,
     mail: Option<MailPolicy>,
     retention: Option<RetentionJob>,
+    redaction: Option<RedactionPolicy>,
 }
 
 /// Values given on the command line; they win over everything else.
@@ -337,6 +349,7 @@ impl Config {
                 mail
             },
             retention: file.retention.unwrap_or_default(),
+            redaction: file.redaction.unwrap_or_default(),
         };
         config.validate()?;
         Ok(config)

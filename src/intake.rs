@@ -9,7 +9,7 @@ use crate::auth::ReplyToken;
 use crate::auth::{AccessToken, digest_token};
 use crate::crypto::{Keyring, PgpKeyError, RequesterKey, TicketKey, os_random};
 use crate::domain::{InputError, Name, NewTicketInput, ReasonInput, Reference, ReplyInput};
-use crate::redact::{MaskBook, MaskKey, Redacted, RedactionCounts, Redactor};
+use crate::redact::{AllowEntry, AllowError, MaskBook, MaskKey, Redacted, RedactionCounts, Redactor};
 use crate::store::{
     AdminScope, AgentScope, AttachmentContent, Delivery, EscalationOutcome, NewAttachment,
     RequesterGrant, SignatureVerdict, SlaTargets, Store, StoreError, Tombstone,
@@ -77,6 +77,9 @@ pub enum IntakeError {
     Invalid(Vec<InputError>),
     #[error(transparent)]
     PgpKey(#[from] PgpKeyError),
+    /// A value that cannot go on the redaction allowlist; the text says why.
+    #[error(transparent)]
+    NotAllowable(#[from] AllowError),
     #[error("not found")]
     NotFound,
     /// The change does not apply to the ticket as it stands; the text says why.
@@ -683,6 +686,37 @@ impl Desk {
             Vec::new(),
         );
         self.redactor.redact(text, &mut book)
+    }
+
+    /// Puts the admins' allowlist entries in force, beside the configuration file's. An
+    /// entry the current rules no longer recognise (rules changed since it was added) is
+    /// left out and named by its id, never its value.
+    pub async fn load_allowlist(&self) -> Result<(), IntakeError> {
+        let mut entries = Vec::new();
+        for row in self.store.allowlist().await? {
+            match AllowEntry::parse(&self.redactor, &row.value) {
+                Ok(entry) => entries.push(entry),
+                Err(err) => {
+                    tracing::warn!(entry = row.id, reason = %err, "allowlist entry not in force")
+                }
+            }
+        }
+        self.redactor.allowlist().set_stored(entries);
+        Ok(())
+    }
+
+    /// Adds one of the organisation's public values to the allowlist: from then on it is
+    /// left as written in every text the desk takes in.
+    pub async fn allow_value(&self, admin: &AdminScope, value: &str) -> Result<(), IntakeError> {
+        let entry = AllowEntry::parse(&self.redactor, value)?;
+        self.store.add_allowed(admin, &entry).await?;
+        self.load_allowlist().await
+    }
+
+    /// Removes an allowlist entry: the value is masked again from the next text on.
+    pub async fn remove_allowed(&self, admin: &AdminScope, id: i64) -> Result<(), IntakeError> {
+        self.store.remove_allowed(admin, id).await?;
+        self.load_allowlist().await
     }
 
     fn mask_key(&self, reference: &Reference) -> MaskKey {

@@ -3,6 +3,7 @@
 //! through a grant the store itself minted.
 
 mod admin;
+mod allowlist;
 mod agent_tickets;
 mod agents;
 mod alerts;
@@ -25,6 +26,7 @@ use sqlx::sqlite::{
 };
 
 pub use admin::{AgentRow, CannedResponse, QueueRow, RouteRow};
+pub use allowlist::AllowRow;
 pub use agent_tickets::{
     AccessWatch, AgentMessage, AgentTicketView, AttachmentInfo, EscalationOutcome, ListFilter,
     SlaTargets, SpamMark, StatusFilter, TicketOp, TicketSummary,

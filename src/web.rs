@@ -204,6 +204,14 @@ fn staff_routes(
         )
         .route("/admin/audit", get(admin::audit::show))
         .route(
+            "/admin/allowlist",
+            get(admin::allowlist::show).post(admin::allowlist::add),
+        )
+        .route(
+            "/admin/allowlist/{id}/remove",
+            post(admin::allowlist::remove),
+        )
+        .route(
             "/admin/retention",
             get(admin::retention::show).post(admin::retention::set),
         )

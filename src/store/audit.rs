@@ -60,6 +60,8 @@ pub enum AdminView {
     Queues,
     /// Retention policies and legal holds.
     Retention,
+    /// The redaction allowlist.
+    Allowlist,
 }
 
 impl AdminView {
@@ -69,6 +71,7 @@ impl AdminView {
             AdminView::Agents => "agents",
             AdminView::Queues => "queues",
             AdminView::Retention => "retention",
+            AdminView::Allowlist => "allowlist",
         }
     }
 }

@@ -2,6 +2,7 @@
 //! audit log. Every handler needs an `AdminScope`; none can reach ticket content.
 
 pub mod agents;
+pub mod allowlist;
 pub mod audit;
 pub mod dashboard;
 pub mod queues;

@@ -69,6 +69,10 @@ impl From<IntakeError> for WebError {
                 field: "pgp_key",
                 message: e.to_string(),
             }]),
+            IntakeError::NotAllowable(e) => WebError::Invalid(vec![FieldError {
+                field: "value",
+                message: e.to_string(),
+            }]),
             IntakeError::NotFound => WebError::NotFound,
             IntakeError::Conflict(what) => WebError::Conflict(conflict_message(what)),
             // Only mail intake sets a deadline; the web never meets this.
@@ -109,6 +113,7 @@ fn conflict_message(what: &'static str) -> &'static str {
         "status" => "That status cannot be set directly.",
         "assignee" => "That agent cannot work on this ticket.",
         "agent name" => "An agent with that name already exists.",
+        "allowlist entry" => "That value is already on the allowlist, perhaps spelt differently.",
         "queue name" => "A queue with that name already exists.",
         "canned response title" => "That queue already has a canned response with this title.",
         "already spam" => "This ticket is already marked as spam.",
