@@ -9,7 +9,9 @@ use crate::auth::ReplyToken;
 use crate::auth::{AccessToken, digest_token};
 use crate::crypto::{Keyring, PgpKeyError, RequesterKey, TicketKey, os_random};
 use crate::domain::{InputError, Name, NewTicketInput, ReasonInput, Reference, ReplyInput};
-use crate::redact::{AllowEntry, AllowError, MaskBook, MaskKey, Redacted, RedactionCounts, Redactor};
+use crate::redact::{
+    AllowEntry, AllowError, MaskBook, MaskKey, PlannedMask, Redacted, RedactionCounts, Redactor,
+};
 use crate::store::{
     AdminScope, AgentScope, AttachmentContent, Delivery, EscalationOutcome, NewAttachment,
     RequesterGrant, SignatureVerdict, SlaTargets, Store, StoreError, Tombstone,
@@ -686,6 +688,19 @@ impl Desk {
             Vec::new(),
         );
         self.redactor.redact(text, &mut book)
+    }
+
+    /// The masks a new ticket's subject and body would get, numbered exactly as `file`
+    /// numbers them (subject first, one book for both), for the requester's preview.
+    /// Nothing is stored and no ticket key exists yet: the numbers do not depend on it.
+    pub fn preview_masks(&self, subject: &str, body: &str) -> (Vec<PlannedMask>, Vec<PlannedMask>) {
+        let mut book = MaskBook::new(
+            MaskKey::from_bytes(self.keyring.mask_key("preview")),
+            Vec::new(),
+        );
+        let subject = self.redactor.masks_for(subject, &mut book);
+        let body = self.redactor.masks_for(body, &mut book);
+        (subject, body)
     }
 
     /// Puts the admins' allowlist entries in force, beside the configuration file's. An

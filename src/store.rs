@@ -3,10 +3,10 @@
 //! through a grant the store itself minted.
 
 mod admin;
-mod allowlist;
 mod agent_tickets;
 mod agents;
 mod alerts;
+mod allowlist;
 mod audit;
 mod enrolment;
 mod error;
@@ -26,7 +26,6 @@ use sqlx::sqlite::{
 };
 
 pub use admin::{AgentRow, CannedResponse, QueueRow, RouteRow};
-pub use allowlist::AllowRow;
 pub use agent_tickets::{
     AccessWatch, AgentMessage, AgentTicketView, AttachmentInfo, EscalationOutcome, ListFilter,
     SlaTargets, SpamMark, StatusFilter, TicketOp, TicketSummary,
@@ -35,6 +34,7 @@ pub use agents::{
     LoginCandidate, LoginFailure, LoginOutcome, NewAgent, PasswordCheck, Session, SessionPolicy,
 };
 pub use alerts::Alert;
+pub use allowlist::AllowRow;
 pub use audit::{
     Actor, AdminView, AuditEntry, AuditEvent, AuditKey, ChainBreak, ChainReport, MetricsReader,
 };

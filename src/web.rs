@@ -62,6 +62,7 @@ pub fn router(state: AppState) -> Router {
 
     let requester_routes = Router::new()
         .route("/tickets/preview", post(public::preview::show))
+        .route("/tickets/edit", post(public::form::edit))
         .route("/t/{token}", get(public::ticket::show))
         .route("/t/{token}/reply", post(public::ticket::reply))
         .route("/t/{token}/delete", post(public::ticket::delete))

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use aho_corasick::AhoCorasick;
 
-use super::builtin::DEFAULT_RULE_FILES;
 use super::allowlist::SharedAllowlist;
+use super::builtin::DEFAULT_RULE_FILES;
 use super::masks::{MaskBook, Redacted, RedactionCounts};
 use super::rules::{
     Rule, RuleError, Scope, ceil_char_boundary, compile_file, floor_char_boundary, load_dir,

@@ -125,7 +125,12 @@ mod tests {
     fn north_american_numbers_read_with_their_country_code() {
         all_same(
             Normalize::Phone,
-            &["(415) 555-0199", "1-415-555-0199", "+1 415 555 0199", "415.555.0199"],
+            &[
+                "(415) 555-0199",
+                "1-415-555-0199",
+                "+1 415 555 0199",
+                "415.555.0199",
+            ],
         );
         assert_eq!(Normalize::Phone.apply("415-555-0199"), "+14155550199");
     }
@@ -180,11 +185,7 @@ mod tests {
     fn names_fold_case_yo_and_spacing() {
         all_same(
             Normalize::Name,
-            &[
-                "Фёдор Иванов",
-                "ФЕДОР  ИВАНОВ",
-                "федор\u{a0}иванов",
-            ],
+            &["Фёдор Иванов", "ФЕДОР  ИВАНОВ", "федор\u{a0}иванов"],
         );
         all_same(Normalize::Name, &["Иванов И. И.", "Иванов И.И."]);
         assert_ne!(

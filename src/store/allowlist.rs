@@ -41,7 +41,11 @@ impl Store {
     }
 
     /// Adds an entry; `Conflict("allowlist entry")` if the value, in any spelling, is there.
-    pub async fn add_allowed(&self, admin: &AdminScope, entry: &AllowEntry) -> Result<(), StoreError> {
+    pub async fn add_allowed(
+        &self,
+        admin: &AdminScope,
+        entry: &AllowEntry,
+    ) -> Result<(), StoreError> {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
         let id: i64 = sqlx::query_scalar(

@@ -1,4 +1,5 @@
-//! `GET /` shows the form; `POST /tickets` files the ticket and shows the access link once.
+//! `GET /` shows the form; `POST /tickets` files the ticket and shows the access link once;
+//! `POST /tickets/edit` shows the form again filled with what the preview carried.
 
 use axum::Extension;
 use axum::extract::State;
@@ -28,6 +29,9 @@ pub struct NewTicketPage {
     pub body: String,
     pub errors: Vec<FieldError>,
     pub fingerprint: String,
+    /// Filled only when coming back from the preview, which already held them.
+    pub contact: String,
+    pub pgp_key: String,
 }
 
 impl NewTicketPage {
@@ -38,6 +42,8 @@ impl NewTicketPage {
             body: String::new(),
             errors: Vec::new(),
             fingerprint: state.helpdesk_fingerprint.to_string(),
+            contact: String::new(),
+            pgp_key: String::new(),
         }
     }
 }
@@ -64,6 +70,21 @@ pub struct CreatedPage {
 
 pub async fn show(State(state): State<AppState>) -> NewTicketPage {
     NewTicketPage::new(&state)
+}
+
+/// Back from the preview to the form, every field as it was. The fields travel in the
+/// request itself: nothing is stored and no cookie is set, so an abandoned edit leaves no
+/// trace on the server.
+pub async fn edit(State(state): State<AppState>, form: FormFields) -> NewTicketPage {
+    let field = |name| form.get(name).unwrap_or_default().to_owned();
+    NewTicketPage {
+        categories: category_options(form.get("category")),
+        subject: field("subject"),
+        body: field("body"),
+        contact: field("contact"),
+        pgp_key: field("pgp_key"),
+        ..NewTicketPage::new(&state)
+    }
 }
 
 pub async fn submit(State(state): State<AppState>, form: FormFields) -> WebResult<Response> {

@@ -1,6 +1,7 @@
 //! `POST /tickets/preview`: shows the requester, before anything is stored, what will be
-//! masked, and lets them keep the findings that rules allow keeping. No JavaScript: the
-//! preview is a page with the form's fields carried along and one checkbox per choice.
+//! masked and with which label, and lets them keep the findings that rules allow keeping.
+//! No JavaScript: the preview is a page with the form's fields carried along, one checkbox
+//! per choice, and an "Edit" button that posts the fields back to the form.
 
 use axum::Extension;
 use axum::extract::State;
@@ -10,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use super::form::{NewTicketPage, category_options};
 use crate::app::AppState;
 use crate::domain::NewTicketInput;
+use crate::redact::PlannedMask;
 use crate::web::error::{FieldError, Rendered, WebError, WebResult};
 use crate::web::extract::FormFields;
 
@@ -20,6 +22,7 @@ pub struct Segment {
 }
 
 pub struct FindingView {
+    /// The label as it will be stored: `[PHONE-1]`.
     pub mask: String,
     pub rule: String,
     /// `subject:START:END`, the value of its keep checkbox; `None` when it cannot be kept.
@@ -53,6 +56,8 @@ pub async fn show(State(state): State<AppState>, form: FormFields) -> WebResult<
                 body: field("body").to_owned(),
                 errors: errors.iter().map(FieldError::from).collect(),
                 fingerprint: state.helpdesk_fingerprint.to_string(),
+                contact: String::new(),
+                pgp_key: String::new(),
             };
             return Ok(
                 (StatusCode::UNPROCESSABLE_ENTITY, Extension(Rendered), page).into_response(),
@@ -62,9 +67,9 @@ pub async fn show(State(state): State<AppState>, form: FormFields) -> WebResult<
     if form.get("website").is_some_and(|v| !v.is_empty()) {
         return Err(WebError::BadRequest("This form could not be accepted."));
     }
-    let redactor = &state.desk.redactor;
-    let subject = segments(redactor, "subject", &input.subject);
-    let body = segments(redactor, "body", &input.body);
+    let (subject_masks, body_masks) = state.desk.preview_masks(&input.subject, &input.body);
+    let subject = segments("subject", &input.subject, subject_masks);
+    let body = segments("body", &input.body, body_masks);
     let all = || {
         subject
             .iter()
@@ -87,10 +92,15 @@ pub async fn show(State(state): State<AppState>, form: FormFields) -> WebResult<
     Ok(page.into_response())
 }
 
-fn segments(redactor: &crate::redact::Redactor, field: &str, text: &str) -> Vec<Segment> {
+fn segments(field: &str, text: &str, masks: Vec<PlannedMask>) -> Vec<Segment> {
     let mut out = Vec::new();
     let mut last = 0;
-    for finding in redactor.find(text) {
+    for PlannedMask {
+        finding,
+        mask,
+        may_keep,
+    } in masks
+    {
         if finding.start > last {
             out.push(Segment {
                 text: text[last..finding.start].to_owned(),
@@ -100,11 +110,9 @@ fn segments(redactor: &crate::redact::Redactor, field: &str, text: &str) -> Vec<
         out.push(Segment {
             text: text[finding.start..finding.end].to_owned(),
             finding: Some(FindingView {
-                mask: finding.mask.clone(),
+                mask,
                 rule: finding.rule.to_string(),
-                keep_key: redactor
-                    .may_keep(&finding.rule)
-                    .then(|| format!("{field}:{}:{}", finding.start, finding.end)),
+                keep_key: may_keep.then(|| format!("{field}:{}:{}", finding.start, finding.end)),
             }),
         });
         last = finding.end;
