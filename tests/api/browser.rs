@@ -13,10 +13,10 @@ use crate::support::TestApp;
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
 
-struct Driver {
+pub(crate) struct Driver {
     process: Child,
     _profile: tempfile::TempDir,
-    client: Client,
+    pub(crate) client: Client,
 }
 
 impl Drop for Driver {
@@ -26,7 +26,7 @@ impl Drop for Driver {
     }
 }
 
-async fn browser() -> Option<Driver> {
+pub(crate) async fn browser() -> Option<Driver> {
     if !std::path::Path::new(CHROMEDRIVER).exists() || !std::path::Path::new(CHROMIUM).exists() {
         assert!(
             std::env::var("HUSHDESK_REQUIRE_BROWSER").as_deref() != Ok("1"),
@@ -83,7 +83,7 @@ async fn browser() -> Option<Driver> {
     }
 }
 
-async fn click(client: &Client, css: &str) {
+pub(crate) async fn click(client: &Client, css: &str) {
     client
         .find(Locator::Css(css))
         .await
@@ -93,7 +93,7 @@ async fn click(client: &Client, css: &str) {
         .unwrap();
 }
 
-async fn type_into(client: &Client, css: &str, text: &str) {
+pub(crate) async fn type_into(client: &Client, css: &str, text: &str) {
     client
         .find(Locator::Css(css))
         .await
@@ -109,7 +109,7 @@ async fn text_of(client: &Client, css: &str) -> String {
 
 /// The text of `css` once it contains `needle`. A click that submits a form returns before
 /// the next page has loaded, so every read after one waits for what it expects.
-async fn wait_for_text(client: &Client, css: &str, needle: &str) -> String {
+pub(crate) async fn wait_for_text(client: &Client, css: &str, needle: &str) -> String {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         if let Ok(element) = client.find(Locator::Css(css)).await

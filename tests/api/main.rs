@@ -13,6 +13,7 @@ mod authz_matrix;
 mod bad_input;
 mod binary;
 mod browser;
+mod desk;
 mod enrolment;
 mod hardening;
 mod headers;
