@@ -40,9 +40,7 @@ fn alnum(value: &str) -> String {
 /// A phone number in E.164 form. `ten_digits_country` is the country code a bare ten-digit
 /// number belongs to: the rule that found it knows which numbering plan it is written in.
 fn e164(value: &str, ten_digits_country: &str) -> String {
-    let written_with_plus = value
-        .trim_start()
-        .starts_with(|c: char| c == '+' || c == '＋');
+    let written_with_plus = value.trim_start().starts_with(['+', '＋']);
     let digits: String = value.chars().filter_map(decimal_digit).collect();
     if written_with_plus {
         return format!("+{digits}");
