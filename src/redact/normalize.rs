@@ -192,6 +192,42 @@ mod tests {
         );
     }
 
+    /// Rules that share a mask label share a numbering, so they must agree on the canonical
+    /// form, or one phone found by two rules would get two numbers. Labels not listed here
+    /// are free; a new rule with a listed label must pick the form its family uses.
+    #[test]
+    fn every_built_in_rule_of_a_family_uses_the_familys_canonical_form() {
+        let expected: &[(&str, &[Normalize])] = &[
+            ("PHONE", &[Normalize::Phone, Normalize::PhoneRu]),
+            ("EMAIL", &[Normalize::Email]),
+            ("NAME", &[Normalize::Name]),
+            ("IBAN", &[Normalize::Alnum]),
+            ("MAC", &[Normalize::Alnum]),
+            ("CARD", &[Normalize::Digits]),
+            ("ACCOUNT", &[Normalize::Digits]),
+            ("SNILS", &[Normalize::Digits]),
+            ("INN", &[Normalize::Digits]),
+            ("PASSPORT", &[Normalize::Digits]),
+            ("SSN", &[Normalize::Digits]),
+        ];
+        let redactor = crate::redact::Redactor::builtin().unwrap();
+        let mut checked = 0;
+        for summary in redactor.rules() {
+            let rule = redactor.rule(summary.id).unwrap();
+            if let Some((_, allowed)) = expected.iter().find(|(label, _)| *label == rule.mask) {
+                assert!(
+                    allowed.contains(&rule.normalize),
+                    "rule {} (mask {}) has normalize {:?}; its family uses {allowed:?}",
+                    rule.id,
+                    rule.mask,
+                    rule.normalize
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked >= 10, "only {checked} rules checked");
+    }
+
     #[test]
     fn digits_read_full_width_digits() {
         assert_eq!(Normalize::Digits.apply("４１１１-1111"), "41111111");
