@@ -15,6 +15,7 @@ impl Normalize {
             Normalize::PhoneRu => e164(value, "7"),
             Normalize::Email => email(value),
             Normalize::Name => name(value),
+            Normalize::Date => date(value).unwrap_or_else(|| name(value)),
         }
     }
 }
@@ -89,6 +90,74 @@ fn name(value: &str) -> String {
         );
     }
     out
+}
+
+/// Month names and their usual abbreviations, English and Russian (any grammatical case), by
+/// the first three letters, which already tell them apart.
+const MONTHS: [(&str, &str, u32); 12] = [
+    ("jan", "янв", 1),
+    ("feb", "фев", 2),
+    ("mar", "мар", 3),
+    ("apr", "апр", 4),
+    ("may", "мая", 5),
+    ("jun", "июн", 6),
+    ("jul", "июл", 7),
+    ("aug", "авг", 8),
+    ("sep", "сен", 9),
+    ("oct", "окт", 10),
+    ("nov", "ноя", 11),
+    ("dec", "дек", 12),
+];
+
+fn month_number(word: &str) -> Option<u32> {
+    // "май" is the one month whose nominative differs from its other forms in three letters.
+    if word == "май" {
+        return Some(5);
+    }
+    let prefix: String = word.chars().take(3).collect();
+    MONTHS
+        .iter()
+        .find(|(en, ru, _)| prefix == *en || prefix == *ru)
+        .map(|&(_, _, n)| n)
+}
+
+/// A date in any of the spellings people write one in, as `YYYY-MM-DD` (or `YYYY` for a
+/// year alone). Dots and dashes mean day first; a slash means month first (US) unless the
+/// first number cannot be a month. `None` when it does not read as a date.
+fn date(value: &str) -> Option<String> {
+    let lower = value.to_lowercase();
+    let numbers: Vec<&str> = lower
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let month_word = lower
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| w.chars().count() >= 3)
+        .find_map(month_number);
+    let year = |s: &str| -> Option<u32> {
+        let n: u32 = s.parse().ok()?;
+        match s.len() {
+            4 => Some(n),
+            // Two-digit years of birth: this century only while they are still in the past.
+            2 if n <= 25 => Some(2000 + n),
+            2 => Some(1900 + n),
+            _ => None,
+        }
+    };
+    let (y, m, d) = match (month_word, numbers.as_slice()) {
+        (Some(m), [a, b]) if a.len() == 4 => (year(a)?, m, b.parse().ok()?),
+        (Some(m), [a, b]) => (year(b)?, m, a.parse().ok()?),
+        (None, [y]) if y.len() == 4 => return Some((*y).to_owned()),
+        (None, [a, b, c]) if a.len() == 4 => (year(a)?, b.parse().ok()?, c.parse().ok()?),
+        (None, [a, b, c]) => {
+            let (a, b): (u32, u32) = (a.parse().ok()?, b.parse().ok()?);
+            let month_first = (lower.contains('/') && a <= 12) || b > 12;
+            let (m, d) = if month_first { (a, b) } else { (b, a) };
+            (year(c)?, m, d)
+        }
+        _ => return None,
+    };
+    ((1..=12).contains(&m) && (1..=31).contains(&d)).then(|| format!("{y:04}-{m:02}-{d:02}"))
 }
 
 #[cfg(test)]
@@ -192,6 +261,32 @@ mod tests {
         );
     }
 
+    #[test]
+    fn dates_of_birth_in_every_spelling_are_one_date() {
+        all_same(
+            Normalize::Date,
+            &[
+                "1985-03-12",
+                "12.03.1985",
+                "12.03.85",
+                "03/12/1985",
+                "12 марта 1985 г.",
+                "12 мар. 1985",
+                "March 12, 1985",
+                "12th of March 1985",
+                "Mar 12 1985",
+            ],
+        );
+        assert_eq!(Normalize::Date.apply("12 марта 1985 г."), "1985-03-12");
+        assert_eq!(Normalize::Date.apply("25/12/1985"), "1985-12-25");
+        assert_eq!(Normalize::Date.apply("7 мая 1990"), "1990-05-07");
+        assert_eq!(Normalize::Date.apply("1990 г.р."), "1990");
+        assert_ne!(
+            Normalize::Date.apply("12.03.1985"),
+            Normalize::Date.apply("13.03.1985")
+        );
+    }
+
     /// Rules that share a mask label share a numbering, so they must agree on the canonical
     /// form, or one phone found by two rules would get two numbers. Labels not listed here
     /// are free; a new rule with a listed label must pick the form its family uses.
@@ -209,6 +304,7 @@ mod tests {
             ("INN", &[Normalize::Digits]),
             ("PASSPORT", &[Normalize::Digits]),
             ("SSN", &[Normalize::Digits]),
+            ("DOB", &[Normalize::Date]),
         ];
         let redactor = crate::redact::Redactor::builtin().unwrap();
         let mut checked = 0;

@@ -98,6 +98,8 @@ pub enum Normalize {
     Email,
     /// Case-folded, with runs of white space read as one space (`ИВАНОВ  Иван` = `Иванов Иван`).
     Name,
+    /// A calendar date as `YYYY-MM-DD` (`12.03.1985`, `12 марта 1985 г.`, `March 12, 1985`).
+    Date,
 }
 
 /// One compiled rule.
