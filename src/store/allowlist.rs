@@ -1,6 +1,6 @@
 //! The redaction allowlist admins keep: the organisation's own public values. Each change is
 //! audited as a configuration change, naming the kind of value and the entry, never the
-//! value itself.
+//! value itself; an addition also alerts the other admins.
 
 use sqlx::Row;
 
@@ -69,6 +69,19 @@ impl Store {
             None,
             format!("entry={id} kind={} entries={entries}", entry.kind()),
             now,
+        )
+        .await?;
+        // An entry weakens redaction for every ticket from now on: the other admins are told,
+        // so one admin alone cannot quietly open a hole.
+        super::alerts::raise(
+            &mut tx,
+            now,
+            "allowlist_added",
+            super::alerts::Audience::Admins,
+            None,
+            Some(admin.agent().name().as_str()),
+            None,
+            format!("redaction allowlist entry {id} ({}) added", entry.kind()),
         )
         .await?;
         tx.commit().await?;

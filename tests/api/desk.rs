@@ -220,6 +220,22 @@ async fn the_hotline_on_the_allowlist_stays_as_written_in_every_direction_until_
         "Call us on [PHONE-2] any time."
     );
 
+    // The other admins were alerted to the addition; the one who made it cannot dismiss it.
+    let other_admin = app.add_agent("bea", "admin", &[]).await;
+    let other_session = app.html_login(&other_admin).await;
+    let alerted =
+        |page: String| page.contains(&format!("redaction allowlist entry {id} (PHONE) added"));
+    assert!(alerted(
+        app.html_get(&other_session, "/admin")
+            .await
+            .text()
+            .await
+            .unwrap()
+    ));
+    assert!(!alerted(
+        app.html_get(&session, "/admin").await.text().await.unwrap()
+    ));
+
     // Both changes are on the record as configuration changes, without the value.
     let audit = allowlist_audit(&app).await;
     assert_eq!(
