@@ -724,6 +724,14 @@ impl Desk {
     /// left as written in every text the desk takes in.
     pub async fn allow_value(&self, admin: &AdminScope, value: &str) -> Result<(), IntakeError> {
         let entry = AllowEntry::parse(&self.redactor, value)?;
+        let configured = self.redactor.allowlist().current();
+        if configured
+            .configured()
+            .iter()
+            .any(|e| e.canonical_key() == entry.canonical_key())
+        {
+            return Err(IntakeError::Conflict("allowlist entry"));
+        }
         self.store.add_allowed(admin, &entry).await?;
         self.load_allowlist().await
     }

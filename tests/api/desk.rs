@@ -332,6 +332,14 @@ async fn values_in_the_configuration_file_are_kept_and_shown_to_admins() {
         .unwrap();
     assert!(page.contains("<code>@bank.example</code>"), "{page}");
     assert_eq!(page.matches("configuration file</td>").count(), 2, "{page}");
+    let again = app
+        .html_post(
+            &session,
+            "/admin/allowlist",
+            &[("value", "8 800 555 35 35")],
+        )
+        .await;
+    assert_eq!(again.status(), 409);
 }
 
 #[test]
