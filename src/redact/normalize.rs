@@ -15,7 +15,7 @@ impl Normalize {
             Normalize::PhoneRu => e164(value, "7"),
             Normalize::Email => email(value),
             Normalize::Name => name(value),
-            Normalize::Date => date(value).unwrap_or_else(|| name(value)),
+            Normalize::Date => date(value).unwrap_or_else(|| folded_words(value)),
         }
     }
 }
@@ -75,12 +75,23 @@ fn email(value: &str) -> String {
     format!("{}@{domain}", local.to_lowercase())
 }
 
-/// Case-folded, `ё` read as `е` (Russian writes either), white space collapsed, and no space
-/// after an initial's dot (`И. И. Иванов` = `И.И. Иванов`).
+/// Case-folded, `ё` read as `е` (Russian writes either), white space collapsed, no space
+/// after an initial's dot (`И. И. Иванов` = `И.И. Иванов`), and the words in sorted order:
+/// forms and signatures put the surname first or last (`Иванов Иван` = `Иван Иванов`).
 fn name(value: &str) -> String {
+    let joined = folded_words(value);
+    let mut words: Vec<&str> = joined.split(' ').collect();
+    words.sort_unstable();
+    words.join(" ")
+}
+
+fn folded_words(value: &str) -> String {
+    let is_initial = |word: &str| word.ends_with('.') && word.chars().count() <= 3;
     let mut out = String::with_capacity(value.len());
+    let mut previous_was_initial = false;
     for word in value.split_whitespace() {
-        if !out.is_empty() && !out.ends_with('.') {
+        let initial = is_initial(word);
+        if !out.is_empty() && !(previous_was_initial && initial) {
             out.push(' ');
         }
         out.extend(
@@ -88,6 +99,7 @@ fn name(value: &str) -> String {
                 .flat_map(char::to_lowercase)
                 .map(|c| if c == 'ё' { 'е' } else { c }),
         );
+        previous_was_initial = initial;
     }
     out
 }
@@ -254,7 +266,15 @@ mod tests {
             Normalize::Name,
             &["Фёдор Иванов", "ФЕДОР  ИВАНОВ", "федор\u{a0}иванов"],
         );
-        all_same(Normalize::Name, &["Иванов И. И.", "Иванов И.И."]);
+        all_same(
+            Normalize::Name,
+            &["Иванов И. И.", "Иванов И.И.", "И. И. Иванов"],
+        );
+        all_same(
+            Normalize::Name,
+            &["Иванов Иван Иванович", "Иван Иванович Иванов"],
+        );
+        all_same(Normalize::Name, &["Jane Doe", "DOE  Jane"]);
         assert_ne!(
             Normalize::Name.apply("Иван Иванов"),
             Normalize::Name.apply("Иван Петров")
