@@ -91,7 +91,9 @@ fn folded_words(value: &str) -> String {
     let mut previous_was_initial = false;
     for word in value.split_whitespace() {
         let initial = is_initial(word);
-        if !out.is_empty() && !(previous_was_initial && initial) {
+        // Initials in a row are one word, so `И. И.` and `И.И.` read alike.
+        let glued = out.is_empty() || (previous_was_initial && initial);
+        if !glued {
             out.push(' ');
         }
         out.extend(
