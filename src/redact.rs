@@ -7,6 +7,8 @@ mod masks;
 #[cfg(test)]
 mod properties;
 mod rules;
+#[cfg(test)]
+mod shapes_numeric;
 mod validators;
 
 pub use engine::{Finding, Redactor, RuleSummary};
