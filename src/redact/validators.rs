@@ -218,13 +218,16 @@ fn issuer_allows(digits: &[u8]) -> bool {
     let mir = (2200..=2204).contains(&p4) && (16..=19).contains(&len);
     let amex = matches!(p2, 34 | 37) && len == 15;
     let unionpay = p2 == 62 && (16..=19).contains(&len);
-    let jcb = (3528..=3589).contains(&p4) && (16..=19).contains(&len);
+    // JCB also issued 15-digit numbers under 1800 and 2131.
+    let jcb = ((3528..=3589).contains(&p4) && (16..=19).contains(&len))
+        || (matches!(p4, 1800 | 2131) && len == 15);
     let discover =
         (p4 == 6011 || (644..=649).contains(&p3) || p2 == 65 || (622126..=622925).contains(&p6))
             && (16..=19).contains(&len);
     let diners = ((300..=305).contains(&p3) || p3 == 309 || matches!(p2, 36 | 38 | 39))
         && (14..=19).contains(&len);
-    let maestro = (matches!(p4, 5018 | 5020 | 5038 | 5893 | 6304 | 6759 | 6761..=6763)
+    // Maestro's ranges include the old UK 0604 and 6390 prefixes.
+    let maestro = (matches!(p4, 604 | 5018 | 5020 | 5038 | 5893 | 6304 | 6390 | 6759 | 6761..=6763)
         || p2 == 50
         || (56..=58).contains(&p2))
         && (12..=19).contains(&len);
@@ -552,6 +555,8 @@ mod tests {
             "3530111333300000",    // JCB
             "6011111111111117",    // Discover
             "36227206271667",      // Diners
+            "180093165515211",     // JCB, 15 digits
+            "0604 0774 1713",      // Maestro UK, 12 digits
             "4111 1111 1111 1111", // with spaces
             "4111-1111-1111-1111", // with dashes
         ] {

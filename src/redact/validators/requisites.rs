@@ -27,7 +27,8 @@ const CORRESPONDENT_CUES: &[&str] = &[
     "corr ",
 ];
 
-/// Words that name a client's account, in any grammatical case ("счёта", "счету").
+/// Words that name a client's account, in any grammatical case ("счёта", "счету"), or the
+/// money moving to or from one ("переведите на", "salary goes to", "реквизиты для возврата").
 const ACCOUNT_CUES: &[&str] = &[
     "р/с",
     "р/сч",
@@ -42,11 +43,37 @@ const ACCOUNT_CUES: &[&str] = &[
     "счет",
     "сч.",
     "сч ",
+    "реквизит",
+    "платёж",
+    "платеж",
+    "перевод",
+    "переве",
+    "зачисл",
+    "зарплат",
+    "поступ",
+    "списа",
+    "возврат",
+    "верните",
+    "вернуть",
+    "оплат",
     "account",
     "acct",
     "acc.",
     "acc ",
+    "acc=",
     "a/c",
+    "salary",
+    "transfer",
+    "refund",
+    "payment",
+    "paid",
+    "wire",
+    "deposit",
+    "credited",
+    "charged",
+    "payout",
+    "bank",
+    "банк",
 ];
 
 /// A client's account, masked; a bank's correspondent account (301…), kept.
@@ -223,11 +250,16 @@ pub(super) fn is_inn_in_requisites(text: &str, value: Range<usize>) -> bool {
         return true;
     }
     let line_start = text[..value.start].rfind('\n').map_or(0, |i| i + 1);
-    let label = text[line_start..value.start].trim_end();
+    // Mail quotes and table borders in front of the label are not part of it.
+    let label = text[line_start..value.start]
+        .trim_start_matches(['>', '|', ' ', '\t'])
+        .trim_end_matches([' ', '\t']);
     let Some(label) = label
         .strip_suffix(':')
+        .or_else(|| label.strip_suffix('|'))
         .or_else(|| label.strip_suffix(" -"))
         .or_else(|| label.strip_suffix(" —"))
+        .or_else(|| label.strip_suffix('='))
     else {
         return false;
     };
@@ -329,6 +361,8 @@ mod tests {
         assert!(!inn("Номер: 7707083893"), "no block around");
         assert!(inn("Beneficiary: Romashka LLC\nRegistration: 7707083893\nBIC 044525225"));
         assert!(!inn("Client ID: 7707083893\nBIC 044525225"));
+        assert!(inn("| Tax number | 7707083893 |"), "a table row");
+        assert!(inn("> Russian tax ID: 7707083893 After updating"), "a quoted line");
         assert!(!inn("see 7707083893 in the log, БИК 044525225"), "no label");
     }
 }
