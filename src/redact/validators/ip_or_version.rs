@@ -18,9 +18,9 @@ const VERSION_STEMS: &[&str] = &[
     "сборк",
     "release",
     "релиз",
-    "update",
+    "updat",
     "обновл",
-    "upgrade",
+    "upgrad",
     "firmware",
     "прошивк",
     "приложени",
@@ -35,7 +35,7 @@ const VERSION_STEMS: &[&str] = &[
 const VERSION_WORDS: &[&str] = &[
     "v", "ver", "vers", "app", "ios", "ipados", "android", "windows", "win", "macos", "osx",
     "linux", "ядро", "chrome", "firefox", "safari", "edge", "opera", "sdk", "java", "python",
-    "node", "php", "rev", "revision", "ред",
+    "node", "php", "rev", "revision", "ред", "api",
 ];
 
 /// Word stems that announce a network address.
@@ -63,11 +63,12 @@ const ADDRESS_STEMS: &[&str] = &[
     "вход",
 ];
 
-/// Whole words that announce a network address. "from" and "to" are neither: they stand
-/// before addresses in logs and before versions in "updated from 3.28.4.45 to 3.28.4.46".
+/// Whole words that announce a network address. "from", "to" and "client" are neither: they
+/// stand before addresses in logs and before versions ("updated from 3.28.4.45 to 3.28.4.46",
+/// "версия клиента 7.56.7.154").
 const ADDRESS_WORDS: &[&str] = &[
     "ip", "ipv4", "ip4", "addr", "host", "src", "dst", "peer", "dns", "vpn", "nat", "ssh", "rdp",
-    "ping", "via", "mask", "маска", "port", "порт", "client", "клиент", "клиента",
+    "ping", "via", "mask", "маска", "port", "порт",
 ];
 
 /// A dotted quad with every octet at most 255 and no leading zeros, that its context does
@@ -131,6 +132,8 @@ mod tests {
         assert!(ip("after the update I connect from 10.0.0.12"));
         assert!(ip("client 10.0.0.12 connected"));
         assert!(!ip("updated from 3.28.4.45 to 3.28.4.46"));
+        assert!(!ip("After updating to 17.46.1.75"));
+        assert!(!ip("версия клиента 7.56.7.154"));
     }
 
     #[test]

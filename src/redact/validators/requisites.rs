@@ -227,6 +227,13 @@ const OTHER_LABELS: &[&str] = &[
     "user",
     "client",
     "клиент",
+    "время",
+    "time",
+    "метка",
+    "событи",
+    "event",
+    "отправлени",
+    "shipment",
 ];
 
 /// An ИНН written without its label, where the line shows it is one: either followed by a
