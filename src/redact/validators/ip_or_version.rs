@@ -10,7 +10,8 @@ use crate::redact::rules::floor_char_boundary;
 /// How far back on the same line a cue word is looked for.
 const CUE_REACH: usize = 48;
 
-/// Word stems that announce a version, a build or the software it belongs to.
+/// Word stems that announce a version or a build, up to a few words before it
+/// ("after updating to", "версия клиента").
 const VERSION_STEMS: &[&str] = &[
     "version",
     "верси",
@@ -31,11 +32,12 @@ const VERSION_STEMS: &[&str] = &[
     "driver",
 ];
 
-/// Whole words that announce a version (too short to match as stems).
-const VERSION_WORDS: &[&str] = &[
+/// Names of software that a version follows directly ("Android 14.0.0.12", "API 7.26.19.8");
+/// a word further away ("Windows machine at 10.2.3.4") says nothing.
+const SOFTWARE_WORDS: &[&str] = &[
     "v", "ver", "vers", "app", "ios", "ipados", "android", "windows", "win", "macos", "osx",
-    "linux", "ядро", "chrome", "firefox", "safari", "edge", "opera", "sdk", "java", "python",
-    "node", "php", "rev", "revision", "ред", "api",
+    "linux", "ядро", "chrome", "firefox", "safari", "edge", "opera", "sdk", "api", "java",
+    "python", "node", "php", "rev", "revision", "ред",
 ];
 
 /// Word stems that announce a network address.
@@ -61,6 +63,8 @@ const ADDRESS_STEMS: &[&str] = &[
     "login",
     "logged",
     "вход",
+    "access",
+    "доступ",
 ];
 
 /// Whole words that announce a network address. "from", "to" and "client" are neither: they
@@ -71,8 +75,11 @@ const ADDRESS_WORDS: &[&str] = &[
     "ping", "via", "mask", "маска", "port", "порт",
 ];
 
-/// A dotted quad with every octet at most 255 and no leading zeros, that its context does
-/// not present as a version number.
+/// How many words back a cue may stand.
+const CUE_WORDS: usize = 4;
+
+/// A dotted quad with every octet at most 255 and no leading zeros, that the words just
+/// before it do not present as a version number.
 pub(super) fn is_ipv4_address(text: &str, value: Range<usize>) -> bool {
     if text[value.clone()].parse::<Ipv4Addr>().is_err() {
         return false;
@@ -85,20 +92,19 @@ pub(super) fn is_ipv4_address(text: &str, value: Range<usize>) -> bool {
     let start = floor_char_boundary(text, value.start.saturating_sub(CUE_REACH));
     let before = &text[start..value.start];
     let line = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
-    for word in line
+    let words = line
         .split(|c: char| !c.is_alphanumeric())
         .rev()
-        .filter(|w| !w.is_empty())
-    {
+        // Numbers do not count: in "from 3.28.4.45 to 3.28.4.46" the cue is "from … to".
+        .filter(|w| !w.is_empty() && !w.bytes().all(|b| b.is_ascii_digit()))
+        .take(CUE_WORDS);
+    for (distance, word) in words.enumerate() {
         let word = word.to_lowercase();
-        if ADDRESS_WORDS.contains(&word.as_str())
-            || ADDRESS_STEMS.iter().any(|s| word.starts_with(s))
-        {
+        let is = |stems: &[&str]| stems.iter().any(|s| word.starts_with(s));
+        if ADDRESS_WORDS.contains(&word.as_str()) || is(ADDRESS_STEMS) {
             return true;
         }
-        if VERSION_WORDS.contains(&word.as_str())
-            || VERSION_STEMS.iter().any(|s| word.starts_with(s))
-        {
+        if is(VERSION_STEMS) || (distance == 0 && SOFTWARE_WORDS.contains(&word.as_str())) {
             return false;
         }
     }
@@ -134,6 +140,9 @@ mod tests {
         assert!(!ip("updated from 3.28.4.45 to 3.28.4.46"));
         assert!(!ip("After updating to 17.46.1.75"));
         assert!(!ip("версия клиента 7.56.7.154"));
+        assert!(!ip("Разрешите доступ к API 7.26.19.8"));
+        assert!(ip("API access from 10.0.0.12"));
+        assert!(ip("Windows machine at 10.2.3.4"));
     }
 
     #[test]

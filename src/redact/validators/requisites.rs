@@ -17,14 +17,33 @@ const BLOCK_REACH: usize = 320;
 /// Words that name a bank's correspondent account: a public requisite, like the BIK.
 const CORRESPONDENT_CUES: &[&str] = &[
     "корр",
+    "корсч",
     "кор.",
     "кор/",
+    "кор сч",
     "к/с",
     "к/сч",
     "к\\с",
+    "к.с.",
     "correspondent",
     "corr.",
     "corr ",
+    "nostro",
+    "loro",
+];
+
+/// Words that can only name a client's own account: the one way a 301… number is one.
+const CHECKING_CUES: &[&str] = &[
+    "р/с",
+    "р/сч",
+    "р\\с",
+    "расч",
+    "лицев",
+    "л/с",
+    "текущ",
+    "checking",
+    "settlement",
+    "current account",
 ];
 
 /// Words that name a client's account, in any grammatical case ("счёта", "счету"), or the
@@ -97,10 +116,11 @@ pub(super) fn is_client_account(text: &str, value: Range<usize>) -> bool {
     {
         return false;
     }
-    let named = account.is_some_and(|at| !before[at..].bytes().any(|b| b.is_ascii_digit()));
+    let no_digit_since = |at: usize| !before[at..].bytes().any(|b| b.is_ascii_digit());
+    let named = account.is_some_and(no_digit_since);
     if digits.starts_with(&[3, 0, 1]) {
-        // A correspondent account unless the text plainly calls it a client's account.
-        return named;
+        // A correspondent account unless the text plainly calls it a client's own account.
+        return last_cue(&before, CHECKING_CUES).is_some_and(no_digit_since);
     }
     if named || has_client_prefix(&digits) {
         return true;
@@ -351,6 +371,9 @@ mod tests {
     fn correspondent_accounts_and_unnamed_runs_are_kept() {
         assert!(!account("к/с 30101810400000000225"));
         assert!(!account("корр. счёт 30101810400000000225"));
+        assert!(!account("БИК банка 044525225, корсчёт 30101810400000000225"));
+        assert!(!account("счёт банка 30101810400000000225"), "only a client's account cue");
+        assert!(account("р/с 30101810400000000225"));
         assert!(!account("номер 30101810400000000225"));
         assert!(!account("trace 12345678901234567890"));
     }
