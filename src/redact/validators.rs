@@ -5,6 +5,7 @@
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::ops::Range;
 
+mod code_names;
 mod ip_or_version;
 mod requisites;
 
@@ -45,6 +46,9 @@ pub enum Validator {
     /// A MAC address; in Cisco's dotted form (`aabb.ccdd.eeff`) it needs a hex letter, so a
     /// dotted triple of four-digit numbers is not one.
     MacAddress,
+    /// A number after a bare "code" that the word before does not name as another code
+    /// (error, zip, promo…).
+    OneTimeCode,
 }
 
 impl Validator {
@@ -66,6 +70,7 @@ impl Validator {
             "phone_number" => Validator::PhoneNumber,
             "ipv4_address" => Validator::Ipv4Address,
             "mac_address" => Validator::MacAddress,
+            "one_time_code" => Validator::OneTimeCode,
             _ => return None,
         })
     }
@@ -80,6 +85,7 @@ impl Validator {
                 whole_len(len, requisites::is_inn_in_requisites(text, value))
             }
             Validator::Ipv4Address => whole_len(len, ip_or_version::is_ipv4_address(text, value)),
+            Validator::OneTimeCode => whole_len(len, code_names::is_one_time_code(text, value)),
             _ => self.valid_prefix(&text[value]),
         }
     }
@@ -109,7 +115,10 @@ impl Validator {
                 candidate,
                 !candidate.contains('.') || candidate.bytes().any(|b| b.is_ascii_alphabetic()),
             ),
-            Validator::RuBankAccount | Validator::InnInRequisites | Validator::Ipv4Address => {
+            Validator::RuBankAccount
+            | Validator::InnInRequisites
+            | Validator::Ipv4Address
+            | Validator::OneTimeCode => {
                 self.valid_prefix_in(candidate, 0..candidate.len())
             }
         }
