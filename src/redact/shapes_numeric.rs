@@ -24,7 +24,11 @@ fn parse(line: &str) -> Case {
     let mut rest = written.as_str();
     while let Some(at) = rest.find(['{', '~']) {
         case.text.push_str(&rest[..at]);
-        let close = if rest[at..].starts_with('{') { '}' } else { '~' };
+        let close = if rest[at..].starts_with('{') {
+            '}'
+        } else {
+            '~'
+        };
         let inner_end = at + 1 + rest[at + 1..].find(close).expect("unclosed value");
         let inner = &rest[at + 1..inner_end];
         let start = case.text.len();
@@ -70,7 +74,10 @@ fn problems(case: &Case, findings: &[Finding]) -> Vec<String> {
         }
     }
     for span in &case.kept {
-        for f in findings.iter().filter(|f| f.start < span.end && span.start < f.end) {
+        for f in findings
+            .iter()
+            .filter(|f| f.start < span.end && span.start < f.end)
+        {
             problems.push(format!(
                 "{:?} was masked as {} ({:?})",
                 &case.text[span.clone()],
@@ -91,7 +98,8 @@ fn every_numeric_shape_is_masked_exactly_and_its_neighbours_survive() {
         .iter()
         .filter_map(|case| {
             let problems = problems(case, &redactor.find(&case.text));
-            (!problems.is_empty()).then(|| format!("{}\n    {}", case.line, problems.join("\n    ")))
+            (!problems.is_empty())
+                .then(|| format!("{}\n    {}", case.line, problems.join("\n    ")))
         })
         .collect();
     assert!(
@@ -114,14 +122,21 @@ fn every_family_has_masked_and_kept_cases_in_both_languages() {
             .filter(|c| c.masked.iter().any(|(_, l)| l == label))
             .collect();
         assert!(!of_label.is_empty(), "{label}: no positive case");
-        let cyrillic = of_label
-            .iter()
-            .any(|c| c.text.chars().any(|ch| ('а'..='я').contains(&ch.to_lowercase().next().unwrap_or(ch))));
-        let latin_only = of_label
-            .iter()
-            .any(|c| !c.text.chars().any(|ch| ('а'..='я').contains(&ch.to_lowercase().next().unwrap_or(ch))));
+        let cyrillic = of_label.iter().any(|c| {
+            c.text
+                .chars()
+                .any(|ch| ('а'..='я').contains(&ch.to_lowercase().next().unwrap_or(ch)))
+        });
+        let latin_only = of_label.iter().any(|c| {
+            !c.text
+                .chars()
+                .any(|ch| ('а'..='я').contains(&ch.to_lowercase().next().unwrap_or(ch)))
+        });
         if !matches!(label, "SSN" | "MAC") {
-            assert!(cyrillic && latin_only, "{label}: needs Russian and English cases");
+            assert!(
+                cyrillic && latin_only,
+                "{label}: needs Russian and English cases"
+            );
         }
     }
     assert!(cases.iter().filter(|c| !c.kept.is_empty()).count() > 40);

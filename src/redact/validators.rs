@@ -118,9 +118,7 @@ impl Validator {
             Validator::RuBankAccount
             | Validator::InnInRequisites
             | Validator::Ipv4Address
-            | Validator::OneTimeCode => {
-                self.valid_prefix_in(candidate, 0..candidate.len())
-            }
+            | Validator::OneTimeCode => self.valid_prefix_in(candidate, 0..candidate.len()),
         }
     }
 }
@@ -236,8 +234,10 @@ fn issuer_allows(digits: &[u8]) -> bool {
     let diners = ((300..=305).contains(&p3) || p3 == 309 || matches!(p2, 36 | 38 | 39))
         && (14..=19).contains(&len);
     // Maestro's ranges include the old UK 0604 and 6390 prefixes.
-    let maestro = (matches!(p4, 604 | 5018 | 5020 | 5038 | 5893 | 6304 | 6390 | 6759 | 6761..=6763)
-        || p2 == 50
+    let maestro = (matches!(
+        p4,
+        604 | 5018 | 5020 | 5038 | 5893 | 6304 | 6390 | 6759 | 6761..=6763
+    ) || p2 == 50
         || (56..=58).contains(&p2))
         && (12..=19).contains(&len);
     let rupay = (matches!(p2, 60 | 81 | 82) || p3 == 508 || p4 == 6521) && len == 16;

@@ -11,12 +11,63 @@ const REACH: usize = 40;
 
 /// Words (stems) that, standing right before "code"/"код", name some other kind of code.
 const OTHER_CODES: &[&str] = &[
-    "error", "ошибк", "status", "статус", "zip", "postal", "post", "почтов", "индекс", "exit",
-    "return", "http", "region", "регион", "country", "стран", "area", "promo", "промо", "coupon",
-    "купон", "discount", "скидк", "gift", "товар", "product", "sku", "артикул", "sort", "swift",
-    "bank", "банк", "бик", "подразделен", "оквэд", "okved", "qr", "bar", "штрих", "source",
-    "исходн", "currency", "валют", "mcc", "reason", "причин", "response", "ответ", "color",
-    "цвет", "tax", "налог", "order", "заказ", "item", "class", "класс",
+    "error",
+    "ошибк",
+    "status",
+    "статус",
+    "zip",
+    "postal",
+    "post",
+    "почтов",
+    "индекс",
+    "exit",
+    "return",
+    "http",
+    "region",
+    "регион",
+    "country",
+    "стран",
+    "area",
+    "promo",
+    "промо",
+    "coupon",
+    "купон",
+    "discount",
+    "скидк",
+    "gift",
+    "товар",
+    "product",
+    "sku",
+    "артикул",
+    "sort",
+    "swift",
+    "bank",
+    "банк",
+    "бик",
+    "подразделен",
+    "оквэд",
+    "okved",
+    "qr",
+    "bar",
+    "штрих",
+    "source",
+    "исходн",
+    "currency",
+    "валют",
+    "mcc",
+    "reason",
+    "причин",
+    "response",
+    "ответ",
+    "color",
+    "цвет",
+    "tax",
+    "налог",
+    "order",
+    "заказ",
+    "item",
+    "class",
+    "класс",
 ];
 
 /// The number at `value` follows a bare "code" that no word before names as another code.
@@ -51,7 +102,10 @@ mod tests {
 
     #[test]
     fn the_word_before_code_decides() {
-        assert!(code("They sent code 482113 to my phone, then error code 404.", "482113"));
+        assert!(code(
+            "They sent code 482113 to my phone, then error code 404.",
+            "482113"
+        ));
         assert!(code("SMS: Ваш код 5531", "5531"));
         assert!(!code("error code 4040", "4040"));
         assert!(!code("Your zip code 10115", "10115"));

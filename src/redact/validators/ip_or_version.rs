@@ -71,8 +71,25 @@ const ADDRESS_STEMS: &[&str] = &[
 /// stand before addresses in logs and before versions ("updated from 3.28.4.45 to 3.28.4.46",
 /// "версия клиента 7.56.7.154").
 const ADDRESS_WORDS: &[&str] = &[
-    "ip", "ipv4", "ip4", "addr", "host", "src", "dst", "peer", "dns", "vpn", "nat", "ssh", "rdp",
-    "ping", "via", "mask", "маска", "port", "порт",
+    "ip",
+    "ipv4",
+    "ip4",
+    "addr",
+    "host",
+    "src",
+    "dst",
+    "peer",
+    "dns",
+    "vpn",
+    "nat",
+    "ssh",
+    "rdp",
+    "ping",
+    "via",
+    "mask",
+    "маска",
+    "port",
+    "порт",
 ];
 
 /// How many words back a cue may stand.

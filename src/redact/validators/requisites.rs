@@ -200,7 +200,15 @@ const REQUISITES_WORDS: &[&str] = &[
 ];
 
 /// Label words (stems) that name a tax number: such a line needs no block around it.
-const TAX_LABELS: &[&str] = &["налог", "tax", "taxpayer", "tin", "инн", "inn", "идентификационн"];
+const TAX_LABELS: &[&str] = &[
+    "налог",
+    "tax",
+    "taxpayer",
+    "tin",
+    "инн",
+    "inn",
+    "идентификационн",
+];
 
 /// Label words (stems) under which a checksum-valid 10 or 12 digit number is something else.
 const OTHER_LABELS: &[&str] = &[
@@ -305,9 +313,11 @@ pub(super) fn is_inn_in_requisites(text: &str, value: Range<usize>) -> bool {
         .collect();
     // Short Latin words must match whole ("id" is not "identity"); longer ones as stems.
     let names = |stems: &[&str]| {
-        words
-            .iter()
-            .any(|w| stems.iter().any(|s| w.starts_with(s) && (s.len() > 3 || w == s)))
+        words.iter().any(|w| {
+            stems
+                .iter()
+                .any(|s| w.starts_with(s) && (s.len() > 3 || w == s))
+        })
     };
     if names(TAX_LABELS) {
         return true;
@@ -371,8 +381,13 @@ mod tests {
     fn correspondent_accounts_and_unnamed_runs_are_kept() {
         assert!(!account("к/с 30101810400000000225"));
         assert!(!account("корр. счёт 30101810400000000225"));
-        assert!(!account("БИК банка 044525225, корсчёт 30101810400000000225"));
-        assert!(!account("счёт банка 30101810400000000225"), "only a client's account cue");
+        assert!(!account(
+            "БИК банка 044525225, корсчёт 30101810400000000225"
+        ));
+        assert!(
+            !account("счёт банка 30101810400000000225"),
+            "only a client's account cue"
+        );
         assert!(account("р/с 30101810400000000225"));
         assert!(!account("номер 30101810400000000225"));
         assert!(!account("trace 12345678901234567890"));
@@ -385,14 +400,21 @@ mod tests {
             is_inn_in_requisites(text, start..start + 10)
         };
         assert!(inn("Получатель: ООО Ромашка\n7707083893/773601001\n"));
-        assert!(inn("Организация: ООО Ромашка\nНалоговый номер: 7707083893\nБИК 044525225"));
+        assert!(inn(
+            "Организация: ООО Ромашка\nНалоговый номер: 7707083893\nБИК 044525225"
+        ));
         assert!(!inn("Номер заказа: 7707083893\nБИК 044525225"));
         assert!(inn("Tax number: 7707083893"), "a tax label is enough");
         assert!(!inn("Номер: 7707083893"), "no block around");
-        assert!(inn("Beneficiary: Romashka LLC\nRegistration: 7707083893\nBIC 044525225"));
+        assert!(inn(
+            "Beneficiary: Romashka LLC\nRegistration: 7707083893\nBIC 044525225"
+        ));
         assert!(!inn("Client ID: 7707083893\nBIC 044525225"));
         assert!(inn("| Tax number | 7707083893 |"), "a table row");
-        assert!(inn("> Russian tax ID: 7707083893 After updating"), "a quoted line");
+        assert!(
+            inn("> Russian tax ID: 7707083893 After updating"),
+            "a quoted line"
+        );
         assert!(!inn("see 7707083893 in the log, БИК 044525225"), "no label");
     }
 }
