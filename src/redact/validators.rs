@@ -225,8 +225,9 @@ fn issuer_allows(digits: &[u8]) -> bool {
     let mir = (2200..=2204).contains(&p4) && (16..=19).contains(&len);
     let amex = matches!(p2, 34 | 37) && len == 15;
     let unionpay = p2 == 62 && (16..=19).contains(&len);
-    // JCB also issued 15-digit numbers under 1800 and 2131.
-    let jcb = ((3528..=3589).contains(&p4) && (16..=19).contains(&len))
+    // JCB assigns 3528–3589, but numbers across all of 35 are in use (co-branded ranges,
+    // generators); it also issued 15-digit numbers under 1800 and 2131.
+    let jcb = (p2 == 35 && (16..=19).contains(&len))
         || (matches!(p4, 1800 | 2131) && len == 15);
     let discover =
         (p4 == 6011 || (644..=649).contains(&p3) || p2 == 65 || (622126..=622925).contains(&p6))
@@ -565,6 +566,7 @@ mod tests {
             "6011111111111117",    // Discover
             "36227206271667",      // Diners
             "180093165515211",     // JCB, 15 digits
+            "3596346950464876",    // 35xx outside JCB's 3528–3589
             "0604 0774 1713",      // Maestro UK, 12 digits
             "4111 1111 1111 1111", // with spaces
             "4111-1111-1111-1111", // with dashes
