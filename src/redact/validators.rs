@@ -227,8 +227,7 @@ fn issuer_allows(digits: &[u8]) -> bool {
     let unionpay = p2 == 62 && (16..=19).contains(&len);
     // JCB assigns 3528–3589, but numbers across all of 35 are in use (co-branded ranges,
     // generators); it also issued 15-digit numbers under 1800 and 2131.
-    let jcb = (p2 == 35 && (16..=19).contains(&len))
-        || (matches!(p4, 1800 | 2131) && len == 15);
+    let jcb = (p2 == 35 && (16..=19).contains(&len)) || (matches!(p4, 1800 | 2131) && len == 15);
     let discover =
         (p4 == 6011 || (644..=649).contains(&p3) || p2 == 65 || (622126..=622925).contains(&p6))
             && (16..=19).contains(&len);
