@@ -116,7 +116,12 @@ pub(super) fn is_client_account(text: &str, value: Range<usize>) -> bool {
     {
         return false;
     }
-    let no_digit_since = |at: usize| !before[at..].bytes().any(|b| b.is_ascii_digit());
+    // A format hint between the cue and the value ("счёт (20 цифр): …") is not a number.
+    let no_digit_since = |at: usize| {
+        !without_brackets(&before[at..])
+            .bytes()
+            .any(|b| b.is_ascii_digit())
+    };
     let named = account.is_some_and(no_digit_since);
     if digits.starts_with(&[3, 0, 1]) {
         // A correspondent account unless the text plainly calls it a client's own account.
@@ -331,6 +336,21 @@ pub(super) fn is_inn_in_requisites(text: &str, value: Range<usize>) -> bool {
     REQUISITES_WORDS.iter().any(|w| block.contains(w))
 }
 
+/// `text` without its bracketed parts.
+fn without_brackets(text: &str) -> String {
+    let mut depth = 0usize;
+    text.chars()
+        .filter(|&c| {
+            match c {
+                '(' => depth += 1,
+                ')' => depth = depth.saturating_sub(1),
+                _ => return depth == 0,
+            }
+            false
+        })
+        .collect()
+}
+
 /// Up to `reach` bytes before `at`, lowercased.
 fn lowercase_before(text: &str, at: usize, reach: usize) -> String {
     let start = floor_char_boundary(text, at.saturating_sub(reach));
@@ -389,6 +409,10 @@ mod tests {
             "only a client's account cue"
         );
         assert!(account("р/с 30101810400000000225"));
+        assert!(
+            account("Номер счёта (20 цифр): 10817810099991234567"),
+            "a format hint"
+        );
         assert!(!account("номер 30101810400000000225"));
         assert!(!account("trace 12345678901234567890"));
     }
