@@ -9,6 +9,8 @@ mod normalize;
 #[cfg(test)]
 mod properties;
 mod rules;
+#[cfg(test)]
+mod shapes_numeric;
 mod validators;
 
 pub use allowlist::{AllowEntry, AllowError, Allowlist, SharedAllowlist};

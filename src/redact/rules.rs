@@ -335,7 +335,7 @@ impl Rule {
     ) -> Option<std::ops::Range<usize>> {
         let mut range = value;
         if let Some(validator) = self.validator {
-            let len = validator.valid_prefix(&text[range.clone()])?;
+            let len = validator.valid_prefix_in(text, range.clone())?;
             range.end = range.start + len;
         }
         if range.is_empty() {

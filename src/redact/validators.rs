@@ -3,6 +3,11 @@
 //! followed by another number ("4111 1111 1111 1111 2024") is still found.
 
 use std::net::{Ipv4Addr, Ipv6Addr};
+use std::ops::Range;
+
+mod code_names;
+mod ip_or_version;
+mod requisites;
 
 /// A named check a rule file can ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +34,21 @@ pub enum Validator {
     EthereumAddress,
     /// A name not made only of words that are never names ("Support Team", "Customer").
     PersonName,
+    /// A Russian client's bank account, 20 digits: named so, a client prefix, or a control
+    /// key that checks against a BIK nearby; never a bank's correspondent account (301…).
+    RuBankAccount,
+    /// An ИНН without its label, in a requisites block or followed by a КПП.
+    InnInRequisites,
+    /// A phone number of 8 to 15 digits, the international plan's bounds (E.164).
+    PhoneNumber,
+    /// An IPv4 address that the words before it do not present as a version number.
+    Ipv4Address,
+    /// A MAC address; in Cisco's dotted form (`aabb.ccdd.eeff`) it needs a hex letter, so a
+    /// dotted triple of four-digit numbers is not one.
+    MacAddress,
+    /// A number after a bare "code" that the word before does not name as another code
+    /// (error, zip, promo…).
+    OneTimeCode,
 }
 
 impl Validator {
@@ -45,8 +65,29 @@ impl Validator {
             "bitcoin_address" => Validator::BitcoinAddress,
             "ethereum_address" => Validator::EthereumAddress,
             "person_name" => Validator::PersonName,
+            "ru_bank_account" => Validator::RuBankAccount,
+            "inn_in_requisites" => Validator::InnInRequisites,
+            "phone_number" => Validator::PhoneNumber,
+            "ipv4_address" => Validator::Ipv4Address,
+            "mac_address" => Validator::MacAddress,
+            "one_time_code" => Validator::OneTimeCode,
             _ => return None,
         })
+    }
+
+    /// Length in bytes of the valid part of the candidate at `value` in `text`. Most checks
+    /// read the candidate alone; a few weigh the words around it (an account and its BIK).
+    pub fn valid_prefix_in(self, text: &str, value: Range<usize>) -> Option<usize> {
+        let len = value.len();
+        match self {
+            Validator::RuBankAccount => whole_len(len, requisites::is_client_account(text, value)),
+            Validator::InnInRequisites => {
+                whole_len(len, requisites::is_inn_in_requisites(text, value))
+            }
+            Validator::Ipv4Address => whole_len(len, ip_or_version::is_ipv4_address(text, value)),
+            Validator::OneTimeCode => whole_len(len, code_names::is_one_time_code(text, value)),
+            _ => self.valid_prefix(&text[value]),
+        }
     }
 
     /// Length in bytes of the valid part of `candidate`, starting at its first byte.
@@ -69,12 +110,25 @@ impl Validator {
             Validator::BitcoinAddress => whole(candidate, bitcoin_valid(candidate)),
             Validator::EthereumAddress => whole(candidate, ethereum_valid(candidate)),
             Validator::PersonName => person_name_prefix(candidate),
+            Validator::PhoneNumber => phone_prefix(candidate),
+            Validator::MacAddress => whole(
+                candidate,
+                !candidate.contains('.') || candidate.bytes().any(|b| b.is_ascii_alphabetic()),
+            ),
+            Validator::RuBankAccount
+            | Validator::InnInRequisites
+            | Validator::Ipv4Address
+            | Validator::OneTimeCode => self.valid_prefix_in(candidate, 0..candidate.len()),
         }
     }
 }
 
 fn whole(candidate: &str, ok: bool) -> Option<usize> {
-    ok.then_some(candidate.len())
+    whole_len(candidate.len(), ok)
+}
+
+fn whole_len(len: usize, ok: bool) -> Option<usize> {
+    ok.then_some(len)
 }
 
 fn digits_of(text: &str) -> Vec<u8> {
@@ -82,6 +136,27 @@ fn digits_of(text: &str) -> Vec<u8> {
         .filter(u8::is_ascii_digit)
         .map(|b| b - b'0')
         .collect()
+}
+
+/// The longest prefix, ending with a group of digits, that holds 8 to 15 digits before any
+/// extension ("x123", "доб. 5") and is not followed by the rest of a date or a time: the
+/// groups of "+44 20 7183 8750 12.03.2025" that belong to the date are left to it.
+fn phone_prefix(candidate: &str) -> Option<usize> {
+    let bytes = candidate.as_bytes();
+    let group_ends = (1..=bytes.len()).rev().filter(|&end| {
+        bytes[end - 1].is_ascii_digit() && bytes.get(end).is_none_or(|b| !b.is_ascii_digit())
+    });
+    group_ends
+        .filter(|&end| bytes.get(end) != Some(&b')'))
+        .find(|&end| {
+            let head = &candidate[..end];
+            let number = &head[..head.find(char::is_alphabetic).unwrap_or(head.len())];
+            let tail = &bytes[end..];
+            let date_follows = tail.len() >= 2
+                && matches!(tail[0], b'.' | b',' | b':' | b'/' | b'-')
+                && tail[1].is_ascii_digit();
+            (8..=15).contains(&digits_of(number).len()) && !date_follows
+        })
 }
 
 /// Tries the whole candidate, then shorter prefixes that end before a space.
@@ -150,14 +225,19 @@ fn issuer_allows(digits: &[u8]) -> bool {
     let mir = (2200..=2204).contains(&p4) && (16..=19).contains(&len);
     let amex = matches!(p2, 34 | 37) && len == 15;
     let unionpay = p2 == 62 && (16..=19).contains(&len);
-    let jcb = (3528..=3589).contains(&p4) && (16..=19).contains(&len);
+    // JCB assigns 3528–3589, but numbers across all of 35 are in use (co-branded ranges,
+    // generators); it also issued 15-digit numbers under 1800 and 2131.
+    let jcb = (p2 == 35 && (16..=19).contains(&len)) || (matches!(p4, 1800 | 2131) && len == 15);
     let discover =
         (p4 == 6011 || (644..=649).contains(&p3) || p2 == 65 || (622126..=622925).contains(&p6))
             && (16..=19).contains(&len);
     let diners = ((300..=305).contains(&p3) || p3 == 309 || matches!(p2, 36 | 38 | 39))
         && (14..=19).contains(&len);
-    let maestro = (matches!(p4, 5018 | 5020 | 5038 | 5893 | 6304 | 6759 | 6761..=6763)
-        || p2 == 50
+    // Maestro's ranges include the old UK 0604 and 6390 prefixes.
+    let maestro = (matches!(
+        p4,
+        604 | 5018 | 5020 | 5038 | 5893 | 6304 | 6390 | 6759 | 6761..=6763
+    ) || p2 == 50
         || (56..=58).contains(&p2))
         && (12..=19).contains(&len);
     let rupay = (matches!(p2, 60 | 81 | 82) || p3 == 508 || p4 == 6521) && len == 16;
@@ -484,6 +564,9 @@ mod tests {
             "3530111333300000",    // JCB
             "6011111111111117",    // Discover
             "36227206271667",      // Diners
+            "180093165515211",     // JCB, 15 digits
+            "3596346950464876",    // 35xx outside JCB's 3528–3589
+            "0604 0774 1713",      // Maestro UK, 12 digits
             "4111 1111 1111 1111", // with spaces
             "4111-1111-1111-1111", // with dashes
         ] {

@@ -52,10 +52,11 @@ pub enum Family {
     OneTimeCode,
     Password,
     Name,
+    BankAccount,
 }
 
 impl Family {
-    pub const ALL: [Family; 13] = [
+    pub const ALL: [Family; 14] = [
         Family::Email,
         Family::Phone,
         Family::Card,
@@ -69,6 +70,7 @@ impl Family {
         Family::OneTimeCode,
         Family::Password,
         Family::Name,
+        Family::BankAccount,
     ];
 }
 
@@ -226,7 +228,11 @@ pub fn ssn(rng: &mut Rng) -> String {
 pub fn email(rng: &mut Rng) -> String {
     let len = 5 + rng.below(6);
     let local = rng.word("abcdefghijklmnopqrstuvwxyz", len);
-    match rng.below(4) {
+    match rng.below(5) {
+        4 => format!(
+            "{local}@xn--{}.xn--p1ai",
+            rng.word("abcdefghijklmnop0123456789", 10)
+        ),
         0 => format!(
             "{local}+{}@{}.com",
             rng.word("abcdefgh", 4),
@@ -249,7 +255,33 @@ pub fn email(rng: &mut Rng) -> String {
 pub fn phone(rng: &mut Rng) -> (&'static str, String) {
     let d = digits_to_string(&rng.digits(7));
     let code = format!("9{}", digits_to_string(&rng.digits(2)));
-    match rng.below(6) {
+    match rng.below(10) {
+        6 => (
+            "ru",
+            format!("+7.{code}.{}.{}.{}", &d[0..3], &d[3..5], &d[5..7]),
+        ),
+        7 => (
+            "ru_local",
+            format!("{code} {}-{}-{}", &d[0..3], &d[3..5], &d[5..7]),
+        ),
+        8 => (
+            "e164",
+            format!(
+                "+44 (0) 20 {} {}",
+                &d[0..3],
+                digits_to_string(&rng.digits(4))
+            ),
+        ),
+        9 => (
+            "nanp",
+            format!(
+                "{}{}-555-{}x{}",
+                2 + rng.below(8),
+                digits_to_string(&rng.digits(2)),
+                digits_to_string(&rng.digits(4)),
+                digits_to_string(&rng.digits(3))
+            ),
+        ),
         0 => (
             "ru",
             format!("+7 ({code}) {}-{}-{}", &d[0..3], &d[3..5], &d[5..7]),
@@ -280,6 +312,75 @@ pub fn phone(rng: &mut Rng) -> (&'static str, String) {
                 digits_to_string(&rng.digits(4))
             ),
         ),
+    }
+}
+
+/// A Russian client account: a client balance prefix (408 17 individuals, 407 02 firms,
+/// 423 01 deposits), rouble currency code, then digits; written compact or grouped.
+pub fn ru_account(rng: &mut Rng) -> (&'static str, String) {
+    let prefix = rng.pick(&["40817", "40702", "40802", "42301", "42305"]);
+    let plain = format!("{prefix}810{}", digits_to_string(&rng.digits(12)));
+    match rng.below(3) {
+        0 => ("compact", plain),
+        1 => (
+            "grouped",
+            format!(
+                "{} {} {} {} {} {}",
+                &plain[0..3],
+                &plain[3..5],
+                &plain[5..8],
+                &plain[8..9],
+                &plain[9..13],
+                &plain[13..20]
+            ),
+        ),
+        _ => (
+            "dotted",
+            format!("{}.{}.{}", &plain[0..5], &plain[5..8], &plain[8..20]),
+        ),
+    }
+}
+
+/// A date of birth between 1940 and 1999, in one of the ways people write it.
+pub fn birth_date(rng: &mut Rng, russian: bool) -> (&'static str, String) {
+    const RU_MONTHS: &[&str] = &[
+        "января",
+        "февраля",
+        "марта",
+        "апреля",
+        "мая",
+        "июня",
+        "июля",
+        "августа",
+        "сентября",
+        "октября",
+        "ноября",
+        "декабря",
+    ];
+    const EN_MONTHS: &[&str] = &[
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let (day, month, year) = (1 + rng.below(28), 1 + rng.below(12), 1940 + rng.below(60));
+    match rng.below(4) {
+        0 => ("dmy", format!("{day:02}.{month:02}.{year}")),
+        1 => ("iso", format!("{year}-{month:02}-{day:02}")),
+        2 if russian => (
+            "spelled",
+            format!("{day} {} {year} г.", RU_MONTHS[month - 1]),
+        ),
+        2 => ("spelled", format!("{} {day}, {year}", EN_MONTHS[month - 1])),
+        _ => ("us", format!("{month:02}/{day:02}/{year}")),
     }
 }
 
@@ -453,6 +554,29 @@ pub fn planted(rng: &mut Rng, family: Family) -> Sample {
                 (kind, "Refund to ".into(), v, " please.".into())
             }
         }
+        Family::CardSecurity if rng.below(2) == 0 => {
+            let v = digits_to_string(&rng.digits(3));
+            let (before, after) = if russian {
+                *[
+                    ("CVC на обороте ", ", если нужно."),
+                    ("Три цифры на обороте: ", "."),
+                    ("CVV2/CVC2: ", " — не сохраняйте."),
+                    ("Секретный код карты ", ", карта моя."),
+                ]
+                .get(rng.below(4))
+                .unwrap_or(&("CVC ", "."))
+            } else {
+                *[
+                    ("the security code is ", ", order 7731."),
+                    ("three digits on the back: ", "."),
+                    ("CVV/CVC ", " and exp 09/27."),
+                    ("card verification value ", " if needed."),
+                ]
+                .get(rng.below(4))
+                .unwrap_or(&("CVC ", "."))
+            };
+            ("cvv_prose", before.into(), v, after.into())
+        }
         Family::CardSecurity => {
             let v = digits_to_string(&rng.digits(3));
             if russian {
@@ -466,7 +590,66 @@ pub fn planted(rng: &mut Rng, family: Family) -> Sample {
                 ("cvv", "The CVV is ".into(), v, " if you need it.".into())
             }
         }
-        Family::GovernmentId => match rng.below(4) {
+        Family::GovernmentId => match rng.below(9) {
+            4 => {
+                let d = digits_to_string(&rng.digits(10));
+                let v = match rng.below(3) {
+                    0 => format!("{} {} номер {}", &d[0..2], &d[2..4], &d[4..10]),
+                    1 => format!("{} № {}", &d[0..4], &d[4..10]),
+                    _ => d.clone(),
+                };
+                let before = if russian {
+                    "Паспорт серия "
+                } else {
+                    "Passport series and number: "
+                };
+                ("passport", before.into(), v, ", выдан 12.03.2015.".into())
+            }
+            5 => {
+                let d = digits_to_string(&rng.digits(6));
+                let v = format!("{}-{}", &d[0..3], &d[3..6]);
+                let before = if russian {
+                    "Выдан ОВД района, код подразделения "
+                } else {
+                    "Passport division code: "
+                };
+                ("division", before.into(), v, ", выдан в 2015.".into())
+            }
+            6 => {
+                let v = if russian {
+                    format!(
+                        "{} {}",
+                        digits_to_string(&rng.digits(2)),
+                        digits_to_string(&rng.digits(7))
+                    )
+                } else {
+                    format!("C{}", digits_to_string(&rng.digits(8)))
+                };
+                let before = if russian {
+                    "Загранпаспорт "
+                } else {
+                    "My passport no. "
+                };
+                (
+                    "passport_foreign",
+                    before.into(),
+                    v,
+                    " до 2030 года.".into(),
+                )
+            }
+            7 => {
+                let v = ssn(rng).replace('-', " ");
+                ("ssn_spaced", "SSN ".into(), v, " for the W-9 form.".into())
+            }
+            8 => {
+                let v = ssn(rng).replace('-', "");
+                (
+                    "ssn_compact",
+                    "Social security number ".into(),
+                    v,
+                    ".".into(),
+                )
+            }
             0 => ("snils", "Мой СНИЛС ".into(), snils(rng), ".".into()),
             1 => ("inn", "ИНН ".into(), inn(rng), " для чека.".into()),
             2 => {
@@ -489,6 +672,15 @@ pub fn planted(rng: &mut Rng, family: Family) -> Sample {
                 " for the form.".into(),
             ),
         },
+        Family::DateOfBirth if rng.below(2) == 0 => {
+            let (kind, v) = birth_date(rng, russian);
+            let before = if russian {
+                rng.pick(&["Дата рождения: ", "д.р. ", "Родилась ", "День рождения "])
+            } else {
+                rng.pick(&["DOB: ", "I was born on ", "Birthday: ", "date of birth "])
+            };
+            (kind, before.into(), v, ", сбой был 14.03.2025.".into())
+        }
         Family::DateOfBirth => {
             let v = format!(
                 "{:02}.{:02}.19{}",
@@ -502,7 +694,23 @@ pub fn planted(rng: &mut Rng, family: Family) -> Sample {
                 ("dob", "Date of birth ".into(), v, " as on my ID.".into())
             }
         }
-        Family::Network => match rng.below(3) {
+        Family::Network => match rng.below(5) {
+            3 => {
+                let hex = rng.word("0123456789abcdef", 12);
+                let v = format!("{}.{}.{}", &hex[0..4], &hex[4..8], &hex[8..12]);
+                (
+                    "mac_cisco",
+                    "switch shows ".into(),
+                    v,
+                    " on port 12.".into(),
+                )
+            }
+            4 => (
+                "ipv4",
+                "2026-11-25 10:00:01 login from ".into(),
+                ipv4(rng),
+                " after updating to 3.28.4.46\n".into(),
+            ),
             0 => (
                 "ipv4",
                 "My IP address is ".into(),
@@ -583,6 +791,34 @@ pub fn planted(rng: &mut Rng, family: Family) -> Sample {
                 "\"}".into(),
             ),
         },
+        Family::OneTimeCode if rng.below(2) == 0 => {
+            let len = 4 + rng.below(5);
+            let v = digits_to_string(&rng.digits(len));
+            let (kind, before, after) = if russian {
+                *[
+                    (
+                        "otp",
+                        "Одноразовый пароль пришёл: ",
+                        "\n2024-03-12 10:00:01 следующая строка",
+                    ),
+                    ("otp", "SMS: Ваш код ", ", никому не сообщайте."),
+                    ("otp", "код подтверждения — ", ", а ошибка 404 осталась."),
+                    ("pin", "ПИН-код карты ", ", не говорите никому."),
+                ]
+                .get(rng.below(4))
+                .unwrap_or(&("otp", "код из смс ", "."))
+            } else {
+                *[
+                    ("otp", "The OTP I received was ", ", then error code 500."),
+                    ("otp", "auth sms sent, otp=", " status=delivered\n"),
+                    ("otp", "They sent code ", " to my phone."),
+                    ("pin", "my PIN is ", ", order 7731."),
+                ]
+                .get(rng.below(4))
+                .unwrap_or(&("otp", "OTP ", "."))
+            };
+            (kind, before.into(), v, after.into())
+        }
         Family::OneTimeCode => {
             let v = digits_to_string(&rng.digits(6));
             if russian {
@@ -618,6 +854,26 @@ pub fn planted(rng: &mut Rng, family: Family) -> Sample {
                 ("password", "password: ".into(), v, "\n".into())
             }
         }
+        Family::BankAccount => {
+            let (kind, v) = ru_account(rng);
+            if russian {
+                let before = rng.pick(&[
+                    "Верните на р/с ",
+                    "Расчётный счёт: ",
+                    "Лицевой счёт № ",
+                    "Реквизиты для возврата: ",
+                ]);
+                (
+                    kind,
+                    before.into(),
+                    v,
+                    ", БИК 044525225, к/с 30101810400000000225.".into(),
+                )
+            } else {
+                let before = rng.pick(&["Please refund to account ", "My salary goes to "]);
+                (kind, before.into(), v, ", order 7731.".into())
+            }
+        }
         Family::Name => {
             if russian {
                 (
@@ -648,7 +904,59 @@ pub fn planted(rng: &mut Rng, family: Family) -> Sample {
 
 /// A sentence full of things that look like personal data but are not.
 pub fn decoy(rng: &mut Rng) -> Sample {
-    let (kind, before, value, after): (&'static str, &str, String, &str) = match rng.below(14) {
+    let (kind, before, value, after): (&'static str, &str, String, &str) = match rng.below(20) {
+        14 => (
+            "bik",
+            "Банк получателя: БИК ",
+            format!("04{}", digits_to_string(&rng.digits(7))),
+            ", Москва.",
+        ),
+        15 => (
+            "correspondent_account",
+            "корр. счёт ",
+            format!("30101810{}", digits_to_string(&rng.digits(12))),
+            " банка.",
+        ),
+        16 => (
+            "version4",
+            rng.pick(&[
+                "After updating to ",
+                "Android ",
+                "build ",
+                "версия приложения ",
+            ]),
+            format!(
+                "{}.{}.{}.{}",
+                1 + rng.below(30),
+                rng.below(20),
+                rng.below(200),
+                rng.below(250)
+            ),
+            " the app crashes.",
+        ),
+        17 => (
+            "error_code",
+            rng.pick(&["error code ", "status code ", "zip code "]),
+            format!("{}", 1000 + rng.below(9000)),
+            " again.",
+        ),
+        18 => (
+            "next_row_year",
+            "otp sent\n",
+            format!(
+                "20{:02}-{:02}-{:02}",
+                20 + rng.below(6),
+                1 + rng.below(12),
+                1 + rng.below(28)
+            ),
+            " 10:00:01 next row",
+        ),
+        19 => (
+            "order_20_digits",
+            "Trace ",
+            format!("1{}", digits_to_string(&rng.digits(19))),
+            " in the log.",
+        ),
         0 => (
             "version",
             "Updated to version ",
