@@ -7,6 +7,9 @@ mod masks;
 #[cfg(test)]
 mod properties;
 mod rules;
+#[cfg(test)]
+mod shapes_text;
+mod text_validators;
 mod validators;
 
 pub use engine::{Finding, Redactor, RuleSummary};

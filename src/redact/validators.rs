@@ -4,6 +4,8 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
+use super::text_validators as text;
+
 /// A named check a rule file can ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Validator {
@@ -29,6 +31,26 @@ pub enum Validator {
     EthereumAddress,
     /// A name not made only of words that are never names ("Support Team", "Customer").
     PersonName,
+    /// A name with no cue: given-name dictionary or Russian surname shape (text_validators).
+    DictionaryName,
+    /// A name after a cue that announces one ("my name is", "ФИО:").
+    CuedName,
+    /// A name after a greeting or sign-off: its first word must be a known name.
+    GreetedName,
+    /// A name in a From:/To: header or a signature line.
+    HeaderName,
+    /// A given name alone where the position says it is a person (chat speaker).
+    GivenName,
+    /// A title or honorific and the name after it ("Mr. Smith", "г-н Петров").
+    TitledName,
+    /// A one-word secret after an explicit cue and separator.
+    SecretValue,
+    /// A one-word secret stated in prose ("my password is …").
+    SecretInProse,
+    /// A passphrase or free-text answer after a cue.
+    SecretPhrase,
+    /// An English street line; everyday-noun suffixes need more evidence.
+    StreetLine,
 }
 
 impl Validator {
@@ -45,6 +67,16 @@ impl Validator {
             "bitcoin_address" => Validator::BitcoinAddress,
             "ethereum_address" => Validator::EthereumAddress,
             "person_name" => Validator::PersonName,
+            "dictionary_name" => Validator::DictionaryName,
+            "cued_name" => Validator::CuedName,
+            "greeted_name" => Validator::GreetedName,
+            "header_name" => Validator::HeaderName,
+            "given_name" => Validator::GivenName,
+            "titled_name" => Validator::TitledName,
+            "secret_value" => Validator::SecretValue,
+            "secret_in_prose" => Validator::SecretInProse,
+            "secret_phrase" => Validator::SecretPhrase,
+            "street_line" => Validator::StreetLine,
             _ => return None,
         })
     }
@@ -69,6 +101,16 @@ impl Validator {
             Validator::BitcoinAddress => whole(candidate, bitcoin_valid(candidate)),
             Validator::EthereumAddress => whole(candidate, ethereum_valid(candidate)),
             Validator::PersonName => person_name_prefix(candidate),
+            Validator::DictionaryName => text::dictionary_name_prefix(candidate),
+            Validator::CuedName => text::cued_name_prefix(candidate),
+            Validator::GreetedName => text::greeted_name_prefix(candidate),
+            Validator::HeaderName => text::header_name_prefix(candidate),
+            Validator::GivenName => text::given_name_prefix(candidate),
+            Validator::TitledName => text::titled_name_prefix(candidate),
+            Validator::SecretValue => text::secret_value_prefix(candidate),
+            Validator::SecretInProse => text::secret_in_prose_prefix(candidate),
+            Validator::SecretPhrase => text::secret_phrase_prefix(candidate),
+            Validator::StreetLine => text::street_line_prefix(candidate),
         }
     }
 }
