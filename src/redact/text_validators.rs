@@ -243,6 +243,10 @@ fn unmistakable_english_name(word: &str) -> bool {
             || DICTIONARY.given.get(&lower) == Some(&false))
 }
 
+fn all_capitals(word: &str) -> bool {
+    word.chars().all(|c| !c.is_alphabetic() || c.is_uppercase())
+}
+
 fn starts_upper(word: &str) -> bool {
     word.chars().next().is_some_and(char::is_uppercase)
 }
@@ -380,7 +384,8 @@ fn same_script(a: &str, b: &str) -> bool {
 /// Кузнецова", "Maria K." (a given name and one initial, as chat transcripts write it).
 fn given_first(tokens: &[Token]) -> Option<usize> {
     let first = tokens.first()?;
-    let ambiguous = given_name(first.word)?;
+    // In capitals ("ISA II", "JOHN SMITH") acronyms look like names: ask for a known surname.
+    let ambiguous = given_name(first.word)? || all_capitals(first.word);
     if first.dot && first.word.chars().count() > 1 {
         return None;
     }
@@ -394,7 +399,10 @@ fn given_first(tokens: &[Token]) -> Option<usize> {
         if token.initial() {
             // A single trailing initial ("Maria K.") names a person only right after the
             // given name; between names it is a middle initial.
-            if i == 1 && !ambiguous && tokens.get(2).is_none_or(|t| t.before == Separator::Comma)
+            if i == 1
+                && !ambiguous
+                && token.dot
+                && tokens.get(2).is_none_or(|t| t.before == Separator::Comma)
             {
                 end = Some(token.end_with_dot());
             }
@@ -635,7 +643,7 @@ const NOT_SECRETS: &[&str] = &[
     "known", "unknown", "like", "as", "via", "into", "something", "anything", "nothing",
     "updated", "update", "contains", "requirements", "rules", "strength", "recovery",
     "either", "neither", "any", "every", "each", "always", "never", "none", "null", "n/a",
-    "yet", "and/or", "etc", "mine", "yours", "him", "them", "me", "us", "you", "i", "we",
+    "yet", "and/or", "etc", "password", "passwd", "pass", "pwd", "passcode", "пароль", "пароля", "mine", "yours", "him", "them", "me", "us", "you", "i", "we",
     "he", "she", "they",
     "не", "нет", "был", "была", "было", "это", "мой", "моя", "моё", "мое", "от", "для", "к",
     "на", "в", "и", "а", "но", "же", "уже", "ещё", "еще", "тоже", "так", "как", "что",
