@@ -258,8 +258,9 @@ fn name_shaped(word: &str) -> bool {
 
 /// A surname that needs no other evidence beside an unambiguous given name.
 fn surname_after_given(word: &str) -> bool {
-    name_shaped(word) && given_name(word).is_none_or(|ambiguous| !ambiguous)
+    name_shaped(word)
 }
+
 
 /// A surname strong enough to stand beside an ambiguous given name or initials.
 fn surname_with_evidence(word: &str) -> bool {
@@ -384,6 +385,8 @@ fn same_script(a: &str, b: &str) -> bool {
 /// Кузнецова", "Maria K." (a given name and one initial, as chat transcripts write it).
 fn given_first(tokens: &[Token]) -> Option<usize> {
     let first = tokens.first()?;
+    // A rare Russian given name outside the dictionary still counts before a surname-shaped
+    // word: it is then treated like an ambiguous one.
     // In capitals ("ISA II", "JOHN SMITH") acronyms look like names: ask for a known surname.
     let ambiguous = given_name(first.word)? || all_capitals(first.word);
     if first.dot && first.word.chars().count() > 1 {
@@ -506,10 +509,10 @@ fn initials_first(tokens: &[Token]) -> Option<usize> {
     Some(surname.end)
 }
 
-/// A name in a mail header or a signature: the dictionary shapes ("Smith, John"), else a
-/// leading word with name evidence and the capitalised words after it.
+/// A display name in a mail header: the dictionary shapes ("Smith, John"), else the words a
+/// cue would take (the header says it is a name; Cyrillic still needs one name-shaped word).
 pub fn header_name_prefix(candidate: &str) -> Option<usize> {
-    dictionary_name_prefix(candidate).max(greeted_name_prefix(candidate))
+    dictionary_name_prefix(candidate).max(cued_name_prefix(candidate))
 }
 
 /// A given name on its own where the position says it is a person (a chat speaker, a
@@ -683,13 +686,9 @@ fn trim_value_end(value: &str) -> &str {
         let Some(last) = value.chars().next_back() else {
             return value;
         };
-        let unmatched = |open: char| !value.contains(open);
-        let drop = match last {
-            '.' | ',' | ';' | ':' | '»' | '“' | '”' | '"' | '\'' => true,
-            ')' => unmatched('('),
-            ']' => unmatched('['),
-            _ => false,
-        };
+        // A closing bracket stays: passwords end with one often enough ("…$N_T)"), and
+        // masking a bracket too costs nothing.
+        let drop = matches!(last, '.' | ',' | ';' | ':' | '»' | '“' | '”' | '"' | '\'');
         if !drop {
             return value;
         }
@@ -698,20 +697,38 @@ fn trim_value_end(value: &str) -> &str {
 }
 
 /// One-word secret after an explicit cue and separator ("пароль от ЛК: Qwerty!2345",
-/// "code word — Бегемот"): the value unless it is an ordinary word of the sentence.
+/// "code word — Бегемот", a form's "| Old password | white |"): the value, unless it is a word
+/// that starts a sentence about the password ("Password: not accepted").
 pub fn secret_value_prefix(candidate: &str) -> Option<usize> {
     let value = trim_value_end(candidate);
-    if value.chars().count() < 3 || not_a_secret(value) {
+    let lower = value.to_lowercase();
+    if value.chars().count() < 3 || NOT_PHRASES.contains(&lower.as_str()) || not_a_value(&lower)
+    {
         return None;
     }
     Some(value.len())
+}
+
+/// Words that after "password:" describe it rather than give it.
+fn not_a_value(lower: &str) -> bool {
+    [
+        "wrong", "incorrect", "invalid", "expired", "reset", "changed", "required", "needed",
+        "blocked", "locked", "password", "passwd", "пароль", "пароля", "неверный", "неверен",
+        "неправильный", "сброшен", "изменён", "изменен", "истёк", "истек", "обязателен",
+        "заблокирован", "подходит", "ошибка", "error", "none", "null", "n/a", "***", "****",
+    ]
+    .contains(&lower)
 }
 
 /// A secret stated in running prose ("my password is hunter2", "новый пароль мойпароль123"):
 /// also refuses the shapes of ordinary words that follow such cues ("is blocked", "пароль
 /// сброшен"), unless the value has a digit, a symbol or inner capitals.
 pub fn secret_in_prose_prefix(candidate: &str) -> Option<usize> {
-    let len = secret_value_prefix(candidate)?;
+    let value = trim_value_end(candidate);
+    if value.chars().count() < 3 || not_a_secret(value) {
+        return None;
+    }
+    let len = value.len();
     let value = &candidate[..len];
     let marked = value.chars().any(|c| !c.is_alphabetic())
         || value.chars().skip(1).any(char::is_uppercase);
@@ -778,6 +795,12 @@ pub fn street_line_prefix(candidate: &str) -> Option<usize> {
     let mut suffix_at = None;
     for (i, word) in words.iter().enumerate().skip(1) {
         let bare = word.trim_end_matches('.').to_lowercase();
+        // Plural suffixes (Circles, Drives) are USPS street names too.
+        let bare = if bare.len() > 3 && !is_street_suffix(&bare) {
+            bare.strip_suffix('s').map(str::to_owned).unwrap_or(bare)
+        } else {
+            bare
+        };
         if matches!(
             bare.as_str(),
             "apt" | "apartment" | "suite" | "ste" | "unit" | "#"
@@ -797,6 +820,17 @@ pub fn street_line_prefix(candidate: &str) -> Option<usize> {
     let named_after_person = words[1..at]
         .iter()
         .any(|w| unmistakable_english_name(w.trim_end_matches('.')));
+    // "28190 Miller Ferry": a name that is also a word still counts after a house number
+    // that cannot be a year or a count ("In 2019 Apple Park", "3 Service Center").
+    let number = words[0].trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let house_number = number.len() >= 3
+        && number.bytes().all(|b| b.is_ascii_digit())
+        && !(number.len() == 4 && (number.starts_with("19") || number.starts_with("20")));
+    let named_after_someone = house_number
+        && words[1..at].iter().any(|w| {
+            let w = w.trim_end_matches('.');
+            given_name(w).is_some() || known_english_surname(w)
+        });
     let has_unit = words.iter().any(|w| {
         matches!(
             w.trim_end_matches('.').to_lowercase().as_str(),
@@ -806,7 +840,7 @@ pub fn street_line_prefix(candidate: &str) -> Option<usize> {
     let has_zip = words
         .last()
         .is_some_and(|w| w.len() >= 5 && w.bytes().all(|b| b.is_ascii_digit() || b == b'-'));
-    (named_after_person || has_unit || has_zip).then_some(candidate.len())
+    (named_after_person || named_after_someone || has_unit || has_zip).then_some(candidate.len())
 }
 
 fn is_street_suffix(word: &str) -> bool {
@@ -816,7 +850,8 @@ fn is_street_suffix(word: &str) -> bool {
             "street" | "st" | "avenue" | "ave" | "av" | "road" | "rd" | "boulevard" | "blvd"
                 | "lane" | "ln" | "drive" | "dr" | "court" | "ct" | "place" | "pl" | "terrace"
                 | "ter" | "highway" | "hwy" | "parkway" | "pkwy" | "circle" | "cir" | "way"
-                | "trail" | "trl" | "crescent" | "alley" | "square" | "sq"
+                | "trail" | "trl" | "crescent" | "alley" | "square" | "sq" | "pike" | "rue"
+                | "passage" | "crossroad"
         )
 }
 
