@@ -25,6 +25,7 @@ mod privacy;
 mod public_portal;
 mod rate_limit;
 mod redaction_quality;
+mod redaction_shapes_text;
 mod retention;
 mod smtp_hardening;
 mod support;
