@@ -475,7 +475,6 @@ fn surname_first(tokens: &[Token]) -> Option<usize> {
     if second.before != Separator::Comma
         || !known_english_surname(first.word)
         || never_a_name(first.word)
-        || given_name(first.word).is_some()
     {
         return None;
     }
