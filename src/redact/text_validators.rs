@@ -475,6 +475,8 @@ fn surname_first(tokens: &[Token]) -> Option<usize> {
     if second.before != Separator::Comma
         || !known_english_surname(first.word)
         || never_a_name(first.word)
+        // "May, Grace": a word that is also an everyday word is not read as a surname here.
+        || given_name(first.word) == Some(true)
     {
         return None;
     }
@@ -512,6 +514,44 @@ fn initials_first(tokens: &[Token]) -> Option<usize> {
 /// cue would take (the header says it is a name; Cyrillic still needs one name-shaped word).
 pub fn header_name_prefix(candidate: &str) -> Option<usize> {
     dictionary_name_prefix(candidate).max(cued_name_prefix(candidate))
+}
+
+/// A full Russian name around a patronymic (the regex found one): "Синклитикия Артемовна
+/// Бирюкова", "Петров Сергей Александрович". The patronymic vouches for rare given names; only
+/// a leading adjective or verb ("Уважаемый Иван Петрович", "Звонил Иван Петрович") is refused,
+/// so the engine retries from the next word.
+pub fn patronymic_name_prefix(candidate: &str) -> Option<usize> {
+    let tokens = tokens(candidate);
+    let first = tokens.first()?;
+    if never_a_name(first.word) || sentence_word_shape(first.word) {
+        return None;
+    }
+    let patronymic = tokens
+        .iter()
+        .skip(1)
+        .take(2)
+        .position(|t| russian_patronymic(t.word))?
+        + 1;
+    let mut end = tokens[patronymic].end;
+    if let Some(next) = tokens.get(patronymic + 1)
+        && next.before == Separator::Space
+        && name_shaped(next.word)
+        && patronymic == 1
+    {
+        end = next.end;
+    }
+    Some(end)
+}
+
+/// Endings of the Russian adjectives and verbs that open sentences or greet ("Уважаемый",
+/// "Дорогая", "Звонил", "Просит"); no given name or surname in nominative ends like a verb.
+fn sentence_word_shape(word: &str) -> bool {
+    let lower = word.to_lowercase();
+    const ENDINGS: &[&str] = &[
+        "ый", "ая", "ое", "ые", "ой", "ал", "ял", "ил", "ел", "ла", "ли", "ло", "ет", "ит", "ют",
+        "ут", "ат", "ят", "ть", "ся", "сь",
+    ];
+    is_cyrillic(word) && ENDINGS.iter().any(|e| lower.ends_with(e))
 }
 
 /// A given name on its own where the position says it is a person (a chat speaker, a

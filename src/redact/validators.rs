@@ -35,6 +35,8 @@ pub enum Validator {
     DictionaryName,
     /// A name after a cue that announces one ("my name is", "ФИО:").
     CuedName,
+    /// A Russian full name around a patronymic.
+    PatronymicName,
     /// A name after a greeting or sign-off: its first word must be a known name.
     GreetedName,
     /// A name in a From:/To: header or a signature line.
@@ -69,6 +71,7 @@ impl Validator {
             "person_name" => Validator::PersonName,
             "dictionary_name" => Validator::DictionaryName,
             "cued_name" => Validator::CuedName,
+            "patronymic_name" => Validator::PatronymicName,
             "greeted_name" => Validator::GreetedName,
             "header_name" => Validator::HeaderName,
             "given_name" => Validator::GivenName,
@@ -103,6 +106,7 @@ impl Validator {
             Validator::PersonName => person_name_prefix(candidate),
             Validator::DictionaryName => text::dictionary_name_prefix(candidate),
             Validator::CuedName => text::cued_name_prefix(candidate),
+            Validator::PatronymicName => text::patronymic_name_prefix(candidate),
             Validator::GreetedName => text::greeted_name_prefix(candidate),
             Validator::HeaderName => text::header_name_prefix(candidate),
             Validator::GivenName => text::given_name_prefix(candidate),
