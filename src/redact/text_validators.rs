@@ -200,6 +200,7 @@ const NEVER_NAMES: &[&str] = &[
     "hushdesk", "helpdesk", "ticket", "order", "invoice", "re", "fwd", "fw", "subject",
     "but", "so", "if", "when", "then", "also", "just", "here", "there", "what", "who", "how",
     "why", "where", "which", "can", "could", "would", "should", "will", "did", "does", "do",
+    "mr", "mrs", "ms", "mx", "dr", "prof",
     // Russian
     "и", "в", "во", "на", "с", "со", "к", "ко", "по", "за", "из", "от", "до", "для", "о", "об",
     "у", "не", "но", "а", "я", "мы", "вы", "он", "она", "они", "мой", "моя", "ваш", "ваша",
@@ -228,9 +229,11 @@ fn given_name(word: &str) -> Option<bool> {
 
 fn known_english_surname(word: &str) -> bool {
     // A double-barrelled surname counts when either part does (Garcia-Lopez).
+    // The census writes O'Brien as OBRIEN.
     starts_upper(word)
         && word
             .to_lowercase()
+            .replace(['\'', '’'], "")
             .split('-')
             .any(|part| DICTIONARY.surnames_en.contains_key(part))
 }
@@ -647,6 +650,16 @@ pub fn titled_name_prefix(candidate: &str) -> Option<usize> {
         .find(|&(_, c)| c != ' ' && c != '\t')
         .map(|(i, _)| title_end + i)?;
     let tokens = tokens(&candidate[rest_start..]);
+    // After an English title the next word must be a known given name or surname: "Mr. Sort"
+    // and "Dr. Web" are not people.
+    let first = tokens.first()?;
+    if !is_cyrillic(first.word)
+        && !first.initial()
+        && given_name(first.word).is_none()
+        && !known_english_surname(first.word)
+    {
+        return None;
+    }
     let mut end = None;
     for (i, token) in tokens.iter().enumerate() {
         if (i > 0 && token.before == Separator::Comma) || i >= 3 {
