@@ -33,7 +33,10 @@ fn assert_masked(text: &str, value: &str, label: &str) {
         .unwrap_or_else(|| panic!("{value:?} not masked in {text:?}: {findings:?}"));
     assert_eq!(covering.mask, label, "{value:?} in {text:?}");
     let found = &text[covering.start..covering.end];
-    assert!(!found.contains('\n'), "{found:?} crosses a line in {text:?}");
+    assert!(
+        !found.contains('\n'),
+        "{found:?} crosses a line in {text:?}"
+    );
 }
 
 /// Asserts that `value` (which occurs in `text`) is masked exactly: not a byte more.
@@ -68,14 +71,23 @@ fn assert_untouched(text: &str) {
 #[test]
 fn english_names_without_a_cue() {
     for (text, name) in [
-        ("John Smith called yesterday about the refund.", "John Smith"),
-        ("I spoke with Maria Garcia-Lopez on the phone.", "Maria Garcia-Lopez"),
+        (
+            "John Smith called yesterday about the refund.",
+            "John Smith",
+        ),
+        (
+            "I spoke with Maria Garcia-Lopez on the phone.",
+            "Maria Garcia-Lopez",
+        ),
         ("The form was signed by J. Smith last week.", "J. Smith"),
         ("Account holder: Smith, John", "Smith, John"),
         ("Please pass this to Dr. Wilson today.", "Dr. Wilson"),
         ("Mrs. Brown asked for a callback.", "Mrs. Brown"),
         ("Ms Taylor and the bank both agreed.", "Ms Taylor"),
-        ("Our contact is Emily R. Clark from accounting.", "Emily R. Clark"),
+        (
+            "Our contact is Emily R. Clark from accounting.",
+            "Emily R. Clark",
+        ),
         ("JENNIFER MILLER is the card holder", "JENNIFER MILLER"),
         ("Forwarded by Kevin O'Connor this morning", "Kevin O'Connor"),
     ] {
@@ -95,7 +107,10 @@ fn russian_names_in_any_case_and_order() {
         ("Заявление от Ольги Смирновой пришло.", "Ольги Смирновой"),
         ("ФИО: ПЕТРОВ ИВАН", "ПЕТРОВ ИВАН"),
         ("Документы у Марии Кузнецовой.", "Марии Кузнецовой"),
-        ("Подписал Соколов Дмитрий Андреевич.", "Соколов Дмитрий Андреевич"),
+        (
+            "Подписал Соколов Дмитрий Андреевич.",
+            "Соколов Дмитрий Андреевич",
+        ),
         ("Ответственный — Лебедева Т. Н.", "Лебедева Т. Н."),
         ("Звонила Юлия Ковальчук из филиала.", "Юлия Ковальчук"),
     ] {
@@ -161,8 +176,16 @@ fn words_that_only_stand_where_names_stand_are_kept() {
 #[test]
 fn passwords_and_secrets_stated_in_prose() {
     for (text, value, label) in [
-        ("пароль от ЛК: Qwerty!2345, не работает", "Qwerty!2345", "PASSWORD"),
-        ("my password is hunter2!! and it fails", "hunter2!!", "PASSWORD"),
+        (
+            "пароль от ЛК: Qwerty!2345, не работает",
+            "Qwerty!2345",
+            "PASSWORD",
+        ),
+        (
+            "my password is hunter2!! and it fails",
+            "hunter2!!",
+            "PASSWORD",
+        ),
         ("пароль — мойпароль123", "мойпароль123", "PASSWORD"),
         ("my password is sunshine", "sunshine", "PASSWORD"),
         (
@@ -176,12 +199,28 @@ fn passwords_and_secrets_stated_in_prose() {
             "PASSWORD",
         ),
         ("пароль: ЛошадьБатарея", "ЛошадьБатарея", "PASSWORD"),
-        ("the password was changed to Zebra77x", "Zebra77x", "PASSWORD"),
-        ("I changed my password to tulip-garden yesterday", "tulip-garden", "PASSWORD"),
+        (
+            "the password was changed to Zebra77x",
+            "Zebra77x",
+            "PASSWORD",
+        ),
+        (
+            "I changed my password to tulip-garden yesterday",
+            "tulip-garden",
+            "PASSWORD",
+        ),
         ("новый пароль — Котопёс77", "Котопёс77", "PASSWORD"),
         ("поменял пароль на ЛетоВМоскве", "ЛетоВМоскве", "PASSWORD"),
-        ("old password: abc12345 / new password: Def!6789", "abc12345", "PASSWORD"),
-        ("old password: abc12345 / new password: Def!6789", "Def!6789", "PASSWORD"),
+        (
+            "old password: abc12345 / new password: Def!6789",
+            "abc12345",
+            "PASSWORD",
+        ),
+        (
+            "old password: abc12345 / new password: Def!6789",
+            "Def!6789",
+            "PASSWORD",
+        ),
         ("кодовое слово — Бегемот", "Бегемот", "SECRET"),
         ("моё кодовое слово Бегемот", "Бегемот", "SECRET"),
         ("secret word: pineapple", "pineapple", "SECRET"),
@@ -221,7 +260,10 @@ fn talk_about_passwords_without_one_is_kept() {
 #[test]
 fn russian_postal_addresses() {
     for (text, value) in [
-        ("Доставьте на ул. Ленина, д. 5, кв. 12.", "ул. Ленина, д. 5, кв. 12"),
+        (
+            "Доставьте на ул. Ленина, д. 5, кв. 12.",
+            "ул. Ленина, д. 5, кв. 12",
+        ),
         (
             "Адрес: г. Москва, ул. Тверская, д. 7, корп. 2, кв. 15",
             "г. Москва, ул. Тверская, д. 7, корп. 2, кв. 15",
@@ -239,8 +281,14 @@ fn russian_postal_addresses() {
             "с. Черский, пер. Медицинский, д. 50 к. 911, 364942",
             "с. Черский, пер. Медицинский, д. 50 к. 911, 364942",
         ),
-        ("пер. 50 лет Победы, д. 9 к. 4/6", "пер. 50 лет Победы, д. 9 к. 4/6"),
-        ("живу на улице Ленина, дом 5, квартира 12", "улице Ленина, дом 5, квартира 12"),
+        (
+            "пер. 50 лет Победы, д. 9 к. 4/6",
+            "пер. 50 лет Победы, д. 9 к. 4/6",
+        ),
+        (
+            "живу на улице Ленина, дом 5, квартира 12",
+            "улице Ленина, дом 5, квартира 12",
+        ),
     ] {
         assert_exact(text, value, "ADDRESS");
     }
@@ -249,11 +297,17 @@ fn russian_postal_addresses() {
 #[test]
 fn english_postal_addresses() {
     for (text, value) in [
-        ("I live at 1234 Elm Street, Apt 5 since May.", "1234 Elm Street, Apt 5"),
+        (
+            "I live at 1234 Elm Street, Apt 5 since May.",
+            "1234 Elm Street, Apt 5",
+        ),
         ("Send it to 221B Baker St please", "221B Baker St"),
         ("Mail goes to PO Box 123 now", "PO Box 123"),
         ("Billing: Springfield, IL 62704", "Springfield, IL 62704"),
-        ("10 Downing Street, London SW1A 2AA", "10 Downing Street, London SW1A 2AA"),
+        (
+            "10 Downing Street, London SW1A 2AA",
+            "10 Downing Street, London SW1A 2AA",
+        ),
         (
             "848 Preston Wall Apt. 941, North Austin, AS 91426",
             "848 Preston Wall Apt. 941, North Austin, AS 91426",
@@ -262,7 +316,10 @@ fn english_postal_addresses() {
             "ship to 9007 George Hills, Lake Andrew, ND 54732 asap",
             "9007 George Hills, Lake Andrew, ND 54732",
         ),
-        ("PSC 1234, Box 5678, APO AE 09012", "PSC 1234, Box 5678, APO AE 09012"),
+        (
+            "PSC 1234, Box 5678, APO AE 09012",
+            "PSC 1234, Box 5678, APO AE 09012",
+        ),
     ] {
         assert_exact(text, value, "ADDRESS");
     }

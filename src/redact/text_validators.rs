@@ -106,7 +106,11 @@ fn russian_case_forms(name: &str, female: bool) -> Vec<String> {
                 "лев" => "льв".to_owned(),
                 _ => name.to_owned(),
             };
-            let instrumental = if "жшчщц".contains(c) { "ем" } else { "ом" };
+            let instrumental = if "жшчщц".contains(c) {
+                "ем"
+            } else {
+                "ом"
+            };
             push(&mut forms, &stem, &["а", "у", instrumental, "е"]);
         }
         _ => {}
@@ -125,8 +129,7 @@ fn is_russian_consonant(c: char) -> bool {
 }
 
 fn is_cyrillic(word: &str) -> bool {
-    word.chars()
-        .any(|c| ('\u{0400}'..='\u{04FF}').contains(&c))
+    word.chars().any(|c| ('\u{0400}'..='\u{04FF}').contains(&c))
 }
 
 /// A surname by its Russian shape alone: -ов/-ев/-ин, -ский/-цкий, -енко, -ук and their case
@@ -138,9 +141,7 @@ pub fn russian_surname_shape(word: &str) -> bool {
         return false;
     }
     const STEMS: &[&str] = &["ов", "ев", "ин", "ын"];
-    const ENDINGS: &[&str] = &[
-        "", "а", "у", "ым", "ыми", "е", "ой", "ою", "ы", "ых", "им",
-    ];
+    const ENDINGS: &[&str] = &["", "а", "у", "ым", "ыми", "е", "ой", "ою", "ы", "ых", "им"];
     for stem in STEMS {
         for ending in ENDINGS {
             let suffix = format!("{stem}{ending}");
@@ -149,11 +150,13 @@ pub fn russian_surname_shape(word: &str) -> bool {
             }
         }
     }
+    #[rustfmt::skip]
     const ADJECTIVAL: &[&str] = &[
         "ский", "ская", "ского", "скому", "ским", "ском", "ской", "скую", "ские", "ских",
         "скими", "цкий", "цкая", "цкого", "цкому", "цким", "цком", "цкой", "цкую", "цкие",
         "цких",
     ];
+    #[rustfmt::skip]
     const OTHERS: &[&str] = &[
         "енко", "ук", "ука", "уку", "уком", "уке", "юк", "юка", "юку", "юком", "юке", "ян",
         "яна", "яну", "яном", "яне", "швили", "дзе", "ых", "их",
@@ -182,6 +185,7 @@ pub fn russian_patronymic(word: &str) -> bool {
 }
 
 /// Words that are never part of a name, though they stand capitalised next to one.
+#[rustfmt::skip]
 const NEVER_NAMES: &[&str] = &[
     // English
     "the", "a", "an", "and", "or", "of", "in", "on", "at", "to", "for", "from", "with", "by",
@@ -263,7 +267,6 @@ fn name_shaped(word: &str) -> bool {
 fn surname_after_given(word: &str) -> bool {
     name_shaped(word)
 }
-
 
 /// A surname strong enough to stand beside an ambiguous given name or initials.
 fn surname_with_evidence(word: &str) -> bool {
@@ -363,6 +366,7 @@ fn tokens(candidate: &str) -> Vec<Token<'_>> {
     out
 }
 
+#[rustfmt::skip]
 const NAME_SUFFIXES: &[&str] = &["jr", "sr", "ii", "iii", "iv", "md", "phd", "dds", "dvm", "esq"];
 
 /// A personal name with no cue before it: a given name from the dictionary next to a
@@ -550,6 +554,7 @@ pub fn patronymic_name_prefix(candidate: &str) -> Option<usize> {
 /// "Дорогая", "Звонил", "Просит"); no given name or surname in nominative ends like a verb.
 fn sentence_word_shape(word: &str) -> bool {
     let lower = word.to_lowercase();
+    #[rustfmt::skip]
     const ENDINGS: &[&str] = &[
         "ый", "ая", "ое", "ые", "ой", "ал", "ял", "ил", "ел", "ла", "ли", "ло", "ет", "ит", "ют",
         "ут", "ат", "ят", "ть", "ся", "сь",
@@ -593,6 +598,7 @@ pub fn greeted_name_prefix(candidate: &str) -> Option<usize> {
     name_words_prefix(candidate, true)
 }
 
+#[rustfmt::skip]
 const TITLES: &[&str] = &[
     "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "lady", "lord",
 ];
@@ -682,6 +688,7 @@ pub fn titled_name_prefix(candidate: &str) -> Option<usize> {
 
 /// Words that follow a password cue but are not the password ("my password is wrong",
 /// "пароль не подходит").
+#[rustfmt::skip]
 const NOT_SECRETS: &[&str] = &[
     "is", "was", "are", "be", "been", "being", "the", "a", "an", "my", "your", "his", "her",
     "our", "their", "this", "that", "it", "its", "and", "or", "not", "no", "wrong",
@@ -716,6 +723,7 @@ const NOT_SECRETS: &[&str] = &[
     "всё", "все", "либо", "или", "ни", "какой", "который", "которое", "там", "тут", "здесь",
 ];
 
+#[rustfmt::skip]
 const NOT_PHRASES: &[&str] = &[
     "i", "my", "your", "our", "his", "her", "their", "the", "a", "an", "is", "was", "not", "no",
     "and", "or", "to", "for", "of", "in", "on", "it", "this", "that", "unknown", "forgotten",
@@ -754,8 +762,7 @@ fn trim_value_end(value: &str) -> &str {
 pub fn secret_value_prefix(candidate: &str) -> Option<usize> {
     let value = trim_value_end(candidate);
     let lower = value.to_lowercase();
-    if value.chars().count() < 3 || NOT_PHRASES.contains(&lower.as_str()) || not_a_value(&lower)
-    {
+    if value.chars().count() < 3 || NOT_PHRASES.contains(&lower.as_str()) || not_a_value(&lower) {
         return None;
     }
     Some(value.len())
@@ -764,10 +771,38 @@ pub fn secret_value_prefix(candidate: &str) -> Option<usize> {
 /// Words that after "password:" describe it rather than give it.
 fn not_a_value(lower: &str) -> bool {
     [
-        "wrong", "incorrect", "invalid", "expired", "reset", "changed", "required", "needed",
-        "blocked", "locked", "password", "passwd", "пароль", "пароля", "неверный", "неверен",
-        "неправильный", "сброшен", "изменён", "изменен", "истёк", "истек", "обязателен",
-        "заблокирован", "подходит", "ошибка", "error", "none", "null", "n/a", "***", "****",
+        "wrong",
+        "incorrect",
+        "invalid",
+        "expired",
+        "reset",
+        "changed",
+        "required",
+        "needed",
+        "blocked",
+        "locked",
+        "password",
+        "passwd",
+        "пароль",
+        "пароля",
+        "неверный",
+        "неверен",
+        "неправильный",
+        "сброшен",
+        "изменён",
+        "изменен",
+        "истёк",
+        "истек",
+        "обязателен",
+        "заблокирован",
+        "подходит",
+        "ошибка",
+        "error",
+        "none",
+        "null",
+        "n/a",
+        "***",
+        "****",
     ]
     .contains(&lower)
 }
@@ -782,12 +817,13 @@ pub fn secret_in_prose_prefix(candidate: &str) -> Option<usize> {
     }
     let len = value.len();
     let value = &candidate[..len];
-    let marked = value.chars().any(|c| !c.is_alphabetic())
-        || value.chars().skip(1).any(char::is_uppercase);
+    let marked =
+        value.chars().any(|c| !c.is_alphabetic()) || value.chars().skip(1).any(char::is_uppercase);
     if marked {
         return Some(len);
     }
     let lower = value.to_lowercase();
+    #[rustfmt::skip]
     const WORD_ENDINGS: &[&str] = &[
         "ed", "ing", "ly", "ть", "ться", "ет", "ит", "ут", "ют", "ат", "ят", "ал", "ил", "ел",
         "ла", "ло", "ли", "ен", "ён", "ан", "на", "но", "ны", "ся", "ый", "ий", "ой", "ая", "ое",
@@ -813,6 +849,7 @@ pub fn secret_phrase_prefix(candidate: &str) -> Option<usize> {
 
 /// Street suffixes that are also everyday nouns ("2019 Apple Park", "3 Service Center"): a
 /// street line with one of these needs more evidence.
+#[rustfmt::skip]
 const WEAK_STREET_SUFFIXES: &[&str] = &[
     "center", "centers", "park", "parks", "station", "point", "points", "view", "views",
     "run", "pass", "path", "mall", "port", "ports", "key", "keys", "loop", "ramp", "track",
@@ -841,7 +878,7 @@ const WEAK_STREET_SUFFIXES: &[&str] = &[
 /// a flat or suite, or a city/state/ZIP tail.
 pub fn street_line_prefix(candidate: &str) -> Option<usize> {
     let words: Vec<&str> = candidate
-        .split(|c: char| c == ' ' || c == '\t' || c == ',')
+        .split([' ', '\t', ','])
         .filter(|w| !w.is_empty())
         .collect();
     let mut suffix_at = None;
@@ -899,11 +936,42 @@ fn is_street_suffix(word: &str) -> bool {
     WEAK_STREET_SUFFIXES.contains(&word)
         || matches!(
             word,
-            "street" | "st" | "avenue" | "ave" | "av" | "road" | "rd" | "boulevard" | "blvd"
-                | "lane" | "ln" | "drive" | "dr" | "court" | "ct" | "place" | "pl" | "terrace"
-                | "ter" | "highway" | "hwy" | "parkway" | "pkwy" | "circle" | "cir" | "way"
-                | "trail" | "trl" | "crescent" | "alley" | "square" | "sq" | "pike" | "rue"
-                | "passage" | "crossroad"
+            "street"
+                | "st"
+                | "avenue"
+                | "ave"
+                | "av"
+                | "road"
+                | "rd"
+                | "boulevard"
+                | "blvd"
+                | "lane"
+                | "ln"
+                | "drive"
+                | "dr"
+                | "court"
+                | "ct"
+                | "place"
+                | "pl"
+                | "terrace"
+                | "ter"
+                | "highway"
+                | "hwy"
+                | "parkway"
+                | "pkwy"
+                | "circle"
+                | "cir"
+                | "way"
+                | "trail"
+                | "trl"
+                | "crescent"
+                | "alley"
+                | "square"
+                | "sq"
+                | "pike"
+                | "rue"
+                | "passage"
+                | "crossroad"
         )
 }
 
@@ -917,7 +985,16 @@ mod tests {
 
     #[test]
     fn russian_given_names_are_declined_by_rule() {
-        for form in ["ивану", "иваном", "анной", "ольги", "марии", "юрием", "павла", "льва"] {
+        for form in [
+            "ивану",
+            "иваном",
+            "анной",
+            "ольги",
+            "марии",
+            "юрием",
+            "павла",
+            "льва",
+        ] {
             assert!(DICTIONARY.given.contains_key(form), "{form}");
         }
     }
@@ -938,7 +1015,13 @@ mod tests {
 
     #[test]
     fn russian_surname_shapes() {
-        for s in ["Петров", "Петровой", "Достоевского", "Шевченко", "Ковальчуку"] {
+        for s in [
+            "Петров",
+            "Петровой",
+            "Достоевского",
+            "Шевченко",
+            "Ковальчуку",
+        ] {
             assert!(russian_surname_shape(s), "{s}");
         }
         for s in ["Клиента", "Москва", "Нотариуса", "Поддержки"] {

@@ -661,7 +661,12 @@ pub fn planted(rng: &mut Rng, family: Family) -> Sample {
                 } else {
                     format!("{surname} {first}")
                 };
-                ("ru_name_bare", "Вчера ".into(), v, " оставил заявку.".into())
+                (
+                    "ru_name_bare",
+                    "Вчера ".into(),
+                    v,
+                    " оставил заявку.".into(),
+                )
             } else {
                 let (first, last) = (rng.pick(FIRST_EN), rng.pick(LAST_EN));
                 let v = match rng.below(3) {
@@ -713,7 +718,14 @@ pub fn planted(rng: &mut Rng, family: Family) -> Sample {
     }
 }
 
-const STREETS_RU: &[&str] = &["Ленина", "Тверская", "Мира", "Садовая", "Гагарина", "Победы"];
+const STREETS_RU: &[&str] = &[
+    "Ленина",
+    "Тверская",
+    "Мира",
+    "Садовая",
+    "Гагарина",
+    "Победы",
+];
 const STREET_TYPES_RU: &[&str] = &["ул.", "пр-т", "пер.", "улица", "проспект", "наб."];
 const CITIES_RU: &[&str] = &["г. Москва", "г. Казань", "г. Тверь", "пос. Лесной"];
 const STREETS_EN: &[&str] = &["Elm", "Oak", "Maple", "Baker", "Jackson", "Cedar"];
