@@ -20,7 +20,9 @@ static DICTIONARY: LazyLock<Dictionary> = LazyLock::new(|| {
         let (ambiguous, name) = marked(line);
         given.insert(name.to_owned(), ambiguous);
     }
-    for line in data_lines(include_str!("data/given-names-ru.txt")) {
+    let russian = data_lines(include_str!("data/given-names-ru.txt"))
+        .chain(data_lines(include_str!("data/given-names-ru-calendar.txt")));
+    for line in russian {
         let Some((gender, entry)) = line.split_once(' ') else {
             continue;
         };
@@ -717,6 +719,7 @@ const NOT_SECRETS: &[&str] = &[
     "со", "с", "у", "о", "об", "про", "менять", "помню", "знаю", "подошёл", "подошел",
     "принимает", "требования", "длина", "символов", "надо", "нужно", "должен", "поле",
     "можно", "нельзя", "ввёл", "ввел", "ввожу", "отправил", "пришёл", "пришел", "приходит",
+    "несколько", "раз", "успешно", "снова", "опять", "всегда", "никогда", "почему-то",
     "более", "менее", "сложнее", "проще", "посложнее", "другой", "другое", "какой-то",
     "another", "stronger", "better", "simpler", "longer", "shorter", "one", "whatever",
     "вы", "мы", "я", "он", "она", "они", "его", "её", "ее", "их", "ваш", "ваша", "наш",
