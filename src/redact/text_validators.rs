@@ -719,6 +719,8 @@ const NOT_SECRETS: &[&str] = &[
     "со", "с", "у", "о", "об", "про", "менять", "помню", "знаю", "подошёл", "подошел",
     "принимает", "требования", "длина", "символов", "надо", "нужно", "должен", "поле",
     "можно", "нельзя", "ввёл", "ввел", "ввожу", "отправил", "пришёл", "пришел", "приходит",
+    "already", "inactive", "active", "due", "mandatory", "optional", "secret", "sensitive", "valid", "unique", "temporary", "personal",
+    "private", "different", "simple", "easy", "hard", "complex", "good", "bad", "fine", "ok",
     "несколько", "раз", "успешно", "снова", "опять", "всегда", "никогда", "почему-то",
     "более", "менее", "сложнее", "проще", "посложнее", "другой", "другое", "какой-то",
     "another", "stronger", "better", "simpler", "longer", "shorter", "one", "whatever",
@@ -820,12 +822,17 @@ pub fn secret_in_prose_prefix(candidate: &str) -> Option<usize> {
     }
     let len = value.len();
     let value = &candidate[..len];
-    let marked =
-        value.chars().any(|c| !c.is_alphabetic()) || value.chars().skip(1).any(char::is_uppercase);
+    // A hyphen joins ordinary words too ("case-sensitive"): it does not make a password.
+    let marked = value.chars().any(|c| !c.is_alphabetic() && c != '-')
+        || value.chars().skip(1).any(char::is_uppercase);
     if marked {
         return Some(len);
     }
     let lower = value.to_lowercase();
+    // "case-sensitive", "two-factor": words joined by hyphens, not a password.
+    if lower.contains('-') {
+        return None;
+    }
     #[rustfmt::skip]
     const WORD_ENDINGS: &[&str] = &[
         "ed", "ing", "ly", "ть", "ться", "ет", "ит", "ут", "ют", "ат", "ят", "ал", "ил", "ел",
