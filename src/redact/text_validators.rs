@@ -829,8 +829,16 @@ pub fn secret_in_prose_prefix(candidate: &str) -> Option<usize> {
         return Some(len);
     }
     let lower = value.to_lowercase();
-    // "case-sensitive", "two-factor": words joined by hyphens, not a password.
-    if lower.contains('-') {
+    // "case-sensitive", "user-defined": an adjective joined by a hyphen describes the password;
+    // "tulip-garden" may be one.
+    const ADJECTIVE_ENDINGS: &[&str] = &[
+        "ive", "ous", "able", "ible", "ful", "less", "al", "ic", "ed", "ing", "ent", "ant",
+    ];
+    if lower.contains('-')
+        && lower
+            .split('-')
+            .any(|part| ADJECTIVE_ENDINGS.iter().any(|e| part.ends_with(e)))
+    {
         return None;
     }
     #[rustfmt::skip]
