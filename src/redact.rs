@@ -11,6 +11,8 @@ mod properties;
 mod rules;
 #[cfg(test)]
 mod shapes_numeric;
+mod shapes_text;
+mod text_validators;
 mod validators;
 
 pub use allowlist::{AllowEntry, AllowError, Allowlist, SharedAllowlist};

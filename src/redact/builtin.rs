@@ -3,6 +3,10 @@
 /// Every file under `redaction-rules/`, by name. A test checks that none is missing.
 pub const DEFAULT_RULE_FILES: &[(&str, &str)] = &[
     (
+        "addresses.toml",
+        include_str!("../../redaction-rules/addresses.toml"),
+    ),
+    (
         "codes.toml",
         include_str!("../../redaction-rules/codes.toml"),
     ),

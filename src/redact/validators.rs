@@ -9,6 +9,8 @@ mod code_names;
 mod ip_or_version;
 mod requisites;
 
+use super::text_validators as text;
+
 /// A named check a rule file can ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Validator {
@@ -49,6 +51,28 @@ pub enum Validator {
     /// A number after a bare "code" that the word before does not name as another code
     /// (error, zip, promo…).
     OneTimeCode,
+    /// A name with no cue: given-name dictionary or Russian surname shape (text_validators).
+    DictionaryName,
+    /// A name after a cue that announces one ("my name is", "ФИО:").
+    CuedName,
+    /// A Russian full name around a patronymic.
+    PatronymicName,
+    /// A name after a greeting or sign-off: its first word must be a known name.
+    GreetedName,
+    /// A name in a From:/To: header or a signature line.
+    HeaderName,
+    /// A given name alone where the position says it is a person (chat speaker).
+    GivenName,
+    /// A title or honorific and the name after it ("Mr. Smith", "г-н Петров").
+    TitledName,
+    /// A one-word secret after an explicit cue and separator.
+    SecretValue,
+    /// A one-word secret stated in prose ("my password is …").
+    SecretInProse,
+    /// A passphrase or free-text answer after a cue.
+    SecretPhrase,
+    /// An English street line; everyday-noun suffixes need more evidence.
+    StreetLine,
 }
 
 impl Validator {
@@ -71,6 +95,17 @@ impl Validator {
             "ipv4_address" => Validator::Ipv4Address,
             "mac_address" => Validator::MacAddress,
             "one_time_code" => Validator::OneTimeCode,
+            "dictionary_name" => Validator::DictionaryName,
+            "cued_name" => Validator::CuedName,
+            "patronymic_name" => Validator::PatronymicName,
+            "greeted_name" => Validator::GreetedName,
+            "header_name" => Validator::HeaderName,
+            "given_name" => Validator::GivenName,
+            "titled_name" => Validator::TitledName,
+            "secret_value" => Validator::SecretValue,
+            "secret_in_prose" => Validator::SecretInProse,
+            "secret_phrase" => Validator::SecretPhrase,
+            "street_line" => Validator::StreetLine,
             _ => return None,
         })
     }
@@ -119,6 +154,17 @@ impl Validator {
             | Validator::InnInRequisites
             | Validator::Ipv4Address
             | Validator::OneTimeCode => self.valid_prefix_in(candidate, 0..candidate.len()),
+            Validator::DictionaryName => text::dictionary_name_prefix(candidate),
+            Validator::CuedName => text::cued_name_prefix(candidate),
+            Validator::PatronymicName => text::patronymic_name_prefix(candidate),
+            Validator::GreetedName => text::greeted_name_prefix(candidate),
+            Validator::HeaderName => text::header_name_prefix(candidate),
+            Validator::GivenName => text::given_name_prefix(candidate),
+            Validator::TitledName => text::titled_name_prefix(candidate),
+            Validator::SecretValue => text::secret_value_prefix(candidate),
+            Validator::SecretInProse => text::secret_in_prose_prefix(candidate),
+            Validator::SecretPhrase => text::secret_phrase_prefix(candidate),
+            Validator::StreetLine => text::street_line_prefix(candidate),
         }
     }
 }

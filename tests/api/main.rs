@@ -27,6 +27,7 @@ mod public_portal;
 mod rate_limit;
 mod redaction_quality;
 mod redaction_shapes_numeric;
+mod redaction_shapes_text;
 mod retention;
 mod smtp_hardening;
 mod support;

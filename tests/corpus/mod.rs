@@ -53,10 +53,11 @@ pub enum Family {
     Password,
     Name,
     BankAccount,
+    Address,
 }
 
 impl Family {
-    pub const ALL: [Family; 14] = [
+    pub const ALL: [Family; 15] = [
         Family::Email,
         Family::Phone,
         Family::Card,
@@ -71,6 +72,7 @@ impl Family {
         Family::Password,
         Family::Name,
         Family::BankAccount,
+        Family::Address,
     ];
 }
 
@@ -837,6 +839,33 @@ pub fn planted(rng: &mut Rng, family: Family) -> Sample {
                 )
             }
         }
+        Family::Password if rng.below(2) == 0 => {
+            // Stated in prose, after a qualifier or a verb rather than a colon.
+            let v = format!(
+                "{}{}{}",
+                rng.pick(&["Qwerty", "Лето", "hunter", "Zebra", "котик"]),
+                rng.below(10_000),
+                rng.pick(&["!", "#", "", "$$"])
+            );
+            let (before, after): (&str, &str) = if russian {
+                *[
+                    ("Пароль от ЛК: ", ", не пускает."),
+                    ("Я поменял пароль на ", " вчера."),
+                    ("Новый пароль — ", ", проверьте."),
+                ]
+                .get(rng.below(3))
+                .unwrap_or(&("Пароль от ЛК: ", "."))
+            } else {
+                *[
+                    ("my password is ", " and it fails."),
+                    ("The password was changed to ", " yesterday."),
+                    ("Password for the portal: ", "\n"),
+                ]
+                .get(rng.below(3))
+                .unwrap_or(&("my password is ", "."))
+            };
+            ("password_prose", before.into(), v, after.into())
+        }
         Family::Password => {
             let v = format!(
                 "{}{}!",
@@ -874,6 +903,41 @@ pub fn planted(rng: &mut Rng, family: Family) -> Sample {
                 (kind, before.into(), v, ", order 7731.".into())
             }
         }
+        Family::Name if rng.below(2) == 0 => {
+            // No cue: the dictionary and the surname shape carry it.
+            if russian {
+                let female = rng.below(2) == 0;
+                let (first, surname) = if female {
+                    (rng.pick(FIRST_RU_F), rng.pick(SURNAME_F))
+                } else {
+                    (rng.pick(FIRST_RU), rng.pick(SURNAME_M))
+                };
+                let v = if rng.below(2) == 0 {
+                    format!("{first} {surname}")
+                } else {
+                    format!("{surname} {first}")
+                };
+                (
+                    "ru_name_bare",
+                    "Вчера ".into(),
+                    v,
+                    " оставил заявку.".into(),
+                )
+            } else {
+                let (first, last) = (rng.pick(FIRST_EN), rng.pick(LAST_EN));
+                let v = match rng.below(3) {
+                    0 => format!("{first} {last}"),
+                    1 => format!("{last}, {first}"),
+                    _ => format!("{}. {last}", first.chars().next().unwrap_or('J')),
+                };
+                (
+                    "en_name_bare",
+                    "The form was signed by ".into(),
+                    v,
+                    " on Monday.".into(),
+                )
+            }
+        }
         Family::Name => {
             if russian {
                 (
@@ -892,6 +956,14 @@ pub fn planted(rng: &mut Rng, family: Family) -> Sample {
                 )
             }
         }
+        Family::Address => {
+            let (kind, v) = address(rng, russian);
+            if russian {
+                (kind, "Доставьте по адресу: ".into(), v, ", спасибо.".into())
+            } else {
+                (kind, "Please ship it to ".into(), v, " by Friday.".into())
+            }
+        }
     };
     let start = before.len();
     let end = start + value.len();
@@ -902,9 +974,67 @@ pub fn planted(rng: &mut Rng, family: Family) -> Sample {
     }
 }
 
+const STREETS_RU: &[&str] = &[
+    "Ленина",
+    "Тверская",
+    "Мира",
+    "Садовая",
+    "Гагарина",
+    "Победы",
+];
+const STREET_TYPES_RU: &[&str] = &["ул.", "пр-т", "пер.", "улица", "проспект", "наб."];
+const CITIES_RU: &[&str] = &["г. Москва", "г. Казань", "г. Тверь", "пос. Лесной"];
+const STREETS_EN: &[&str] = &["Elm", "Oak", "Maple", "Baker", "Jackson", "Cedar"];
+const SUFFIXES_EN: &[&str] = &["Street", "St", "Avenue", "Ave", "Road", "Lane", "Drive"];
+const CITIES_EN: &[(&str, &str)] = &[
+    ("Springfield", "IL"),
+    ("Austin", "TX"),
+    ("Portland", "OR"),
+    ("Denver", "CO"),
+];
+
+/// A postal address: a Russian street line with house and flat (sometimes index and city),
+/// or an English street line with a flat or a city/state/ZIP tail, or a PO box.
+pub fn address(rng: &mut Rng, russian: bool) -> (&'static str, String) {
+    let house = 1 + rng.below(200);
+    let flat = 1 + rng.below(300);
+    if russian {
+        let street = format!("{} {}", rng.pick(STREET_TYPES_RU), rng.pick(STREETS_RU));
+        match rng.below(3) {
+            0 => ("ru_street", format!("{street}, д. {house}, кв. {flat}")),
+            1 => (
+                "ru_index_city",
+                format!(
+                    "{}, {}, {street}, д. {house}, корп. {}, кв. {flat}",
+                    100_000 + rng.below(899_999),
+                    rng.pick(CITIES_RU),
+                    1 + rng.below(5)
+                ),
+            ),
+            _ => ("ru_house_flat", format!("{street} {house}-{flat}")),
+        }
+    } else {
+        let street = format!(
+            "{} {} {}",
+            100 + rng.below(9_900),
+            rng.pick(STREETS_EN),
+            rng.pick(SUFFIXES_EN)
+        );
+        let (city, state) = CITIES_EN[rng.below(CITIES_EN.len())];
+        match rng.below(3) {
+            0 => ("en_street_apt", format!("{street}, Apt {flat}")),
+            1 => (
+                "en_street_city",
+                format!("{street}, {city}, {state} {}", 10_000 + rng.below(89_999)),
+            ),
+            _ => ("en_po_box", format!("PO Box {}", 10 + rng.below(9_990))),
+        }
+    }
+}
+
 /// A sentence full of things that look like personal data but are not.
 pub fn decoy(rng: &mut Rng) -> Sample {
-    let (kind, before, value, after): (&'static str, &str, String, &str) = match rng.below(20) {
+    let (kind, before, value, after): (&'static str, &str, String, &str) = match rng.below(22) {
         14 => (
             "bik",
             "Банк получателя: БИК ",
@@ -928,7 +1058,7 @@ pub fn decoy(rng: &mut Rng) -> Sample {
             format!(
                 "{}.{}.{}.{}",
                 1 + rng.below(30),
-                rng.below(20),
+                rng.below(22),
                 rng.below(200),
                 rng.below(250)
             ),
@@ -1066,6 +1196,26 @@ pub fn decoy(rng: &mut Rng) -> Sample {
             "I paid ",
             format!("${}.{:02}", 1 + rng.below(5000), rng.below(100)),
             " for the plan.",
+        ),
+        20 => (
+            "capitalised_nouns",
+            "Вчера ",
+            rng.pick(&[
+                "Нотариуса и Клиента",
+                "Служба Поддержки",
+                "Monday Support",
+                "Google Chrome",
+                "Dear customer",
+            ])
+            .to_owned(),
+            " ответили.",
+        ),
+        21 => (
+            "city_only",
+            "Our office in ",
+            rng.pick(&["Москва", "г. Москва", "London", "Springfield"])
+                .to_owned(),
+            " is open.",
         ),
         _ => (
             "password_prose",
