@@ -1,16 +1,21 @@
-//! The compiled rule set and the scan that finds, resolves and masks.
+//! The compiled rule set and the scan that finds, resolves and masks: one pass over the
+//! normalised view for anchors, each rule only in windows around its anchors, then repeated
+//! values, overlaps, and a second look around the masks.
 
 use std::collections::HashSet;
+use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
 use aho_corasick::AhoCorasick;
 
+use super::anchors::{
+    AFTER_CAPITALISED, AFTER_DIGITS, BEFORE, KeywordIndex, Windows, capitalised_words, digit_runs,
+};
 use super::builtin::DEFAULT_RULE_FILES;
 use super::masks::{MaskBook, Redacted, RedactionCounts};
-use super::rules::{
-    Rule, RuleError, Scope, ceil_char_boundary, compile_file, floor_char_boundary, load_dir,
-};
+use super::rules::{Rule, RuleError, Scope, compile_file, load_dir};
+use super::view::{View, mask_parts, trim_blanks, value_reading};
 
 /// One thing the redactor found: which rule, and where (byte offsets into the input).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,78 +26,43 @@ pub struct Finding {
     pub end: usize,
 }
 
+/// A finding inside the engine: (start, end, rule index), offsets into the text looked at.
+type Candidate = (usize, usize, usize);
+
 /// How many extra looks `find` takes with masks in place; one almost always settles it.
 const MAX_ROUNDS: usize = 3;
 
+/// How close to a mask a window must come to be looked at again once masks are in place:
+/// masking changes a value's neighbours (the character before a phone, a word boundary).
+const SECOND_LOOK_MARGIN: usize = 16;
+
 /// The text as it will read once masked (numbers aside), and for each copied run of the
 /// original its (offset in the masked text, offset in the original, length).
-fn render_with_masks(text: &str, findings: &[Finding]) -> (String, Vec<(usize, usize, usize)>) {
-    let mut out = String::with_capacity(text.len());
+fn render_with_masks(text: &str, findings: &[Candidate]) -> (String, Vec<(usize, usize, usize)>) {
+    let mut out = String::with_capacity(text.len() + findings.len() * 8);
     let mut segments = Vec::with_capacity(findings.len() + 1);
     let mut last = 0;
-    for f in findings {
-        segments.push((out.len(), last, f.start - last));
-        out.push_str(&text[last..f.start]);
-        out.push('[');
-        out.push_str(&f.mask);
-        out.push_str("-1]");
-        last = f.end;
+    for &(start, end, _) in findings {
+        segments.push((out.len(), last, start - last));
+        out.push_str(&text[last..start]);
+        out.push_str("[M-1]");
+        last = end;
     }
     segments.push((out.len(), last, text.len() - last));
     out.push_str(&text[last..]);
     (out, segments)
 }
 
-/// How far around a digit a digit-scoped rule looks: room for a cue word before the
-/// number ("код из смс", "date of birth") and for separators around it.
-const DIGIT_REACH: usize = 96;
-
-/// Merged ranges within `DIGIT_REACH` bytes of an ASCII digit, on char boundaries. Runs of
-/// digits never straddle a boundary: each range reaches well past the digits it was made for.
-fn regions_near_digits(text: &str) -> Vec<std::ops::Range<usize>> {
-    let bytes = text.as_bytes();
-    let mut regions: Vec<std::ops::Range<usize>> = Vec::new();
-    for (i, b) in bytes.iter().enumerate() {
-        if !b.is_ascii_digit() {
-            continue;
-        }
-        match regions.last_mut() {
-            Some(last) if i.saturating_sub(DIGIT_REACH) <= last.end => {
-                last.end = (i + 1 + DIGIT_REACH).min(bytes.len())
-            }
-            _ => {
-                regions.push(i.saturating_sub(DIGIT_REACH)..(i + 1 + DIGIT_REACH).min(bytes.len()))
-            }
-        }
-    }
-    for region in &mut regions {
-        region.start = floor_char_boundary(text, region.start);
-        region.end = ceil_char_boundary(text, region.end);
-    }
-    regions
-}
-
-/// How far around a mask a second look reaches: beyond the widest context window.
-const SECOND_LOOK_REACH: usize = 640;
-
-/// Merged ranges of the masked text within `SECOND_LOOK_REACH` of a mask, on char boundaries.
-fn regions_near_masks(
-    masked: &str,
-    segments: &[(usize, usize, usize)],
-) -> Vec<std::ops::Range<usize>> {
-    let mut regions: Vec<std::ops::Range<usize>> = Vec::new();
-    // Masks sit between consecutive copied segments.
-    for pair in segments.windows(2) {
-        let mask_start = pair[0].0 + pair[0].2;
-        let mask_end = pair[1].0;
-        let start = floor_char_boundary(masked, mask_start.saturating_sub(SECOND_LOOK_REACH));
-        let end = ceil_char_boundary(masked, (mask_end + SECOND_LOOK_REACH).min(masked.len()));
-        match regions.last_mut() {
-            Some(last) if start <= last.end => last.end = last.end.max(end),
-            _ => regions.push(start..end),
-        }
-    }
-    regions
+/// Where the masks stand in the masked text, widened by the second-look margin.
+fn mask_surroundings(segments: &[(usize, usize, usize)]) -> Vec<Range<usize>> {
+    segments
+        .windows(2)
+        .map(|pair| {
+            let mask_start = pair[0].0 + pair[0].2;
+            let mask_end = pair[1].0;
+            mask_start.saturating_sub(SECOND_LOOK_MARGIN)..mask_end + SECOND_LOOK_MARGIN
+        })
+        .collect()
 }
 
 /// Maps a span of the masked text back to the original; `None` if it touches a mask.
@@ -101,10 +71,9 @@ fn map_back(
     start: usize,
     end: usize,
 ) -> Option<(usize, usize)> {
-    segments
-        .iter()
-        .find(|&&(at, _, len)| start >= at && end <= at + len)
-        .map(|&(at, original, _)| (original + start - at, original + end - at))
+    let i = segments.partition_point(|&(at, _, _)| at <= start);
+    let &(at, original, len) = segments.get(i.checked_sub(1)?)?;
+    (end <= at + len).then(|| (original + start - at, original + end - at))
 }
 
 /// Shortest found value whose other occurrences are masked too.
@@ -123,14 +92,14 @@ pub struct RuleSummary<'a> {
 #[derive(Debug)]
 pub struct Redactor {
     rules: Vec<Rule>,
-    /// Index of each rule's `value` capture group, looked up once.
-    value_groups: Vec<Option<usize>>,
-    /// One automaton over every rule's keywords, so one pass tells which rules can match.
-    keywords: Option<AhoCorasick>,
-    /// For each automaton pattern, the rules it belongs to.
-    keyword_rules: Vec<Vec<usize>>,
-    /// Rules without keywords: they always run.
-    always: Vec<usize>,
+    /// One automaton over every rule's keywords: the keyword anchors.
+    keywords: KeywordIndex,
+    /// Rules woken by digit runs (digit scope, no keywords) as (fewest digits, rule), fewest first.
+    digit_rules: Vec<(usize, usize)>,
+    /// Rules woken by capitalised words (no keywords).
+    capitalised_rules: Vec<usize>,
+    /// Rules with neither keywords nor scope: they read the whole text.
+    everywhere: Vec<usize>,
 }
 
 impl Redactor {
@@ -156,53 +125,65 @@ impl Redactor {
     fn from_sources(files: impl IntoIterator<Item = (String, String)>) -> Result<Self, RuleError> {
         let mut known_ids = HashSet::new();
         let mut rules = Vec::new();
+        let mut files_of = Vec::new();
         for (name, text) in files {
-            rules.extend(compile_file(&name, &text, &mut known_ids)?);
+            let compiled = compile_file(&name, &text, &mut known_ids)?;
+            files_of.extend(std::iter::repeat_n(name, compiled.len()));
+            rules.extend(compiled);
         }
         if rules.is_empty() {
             return Err(RuleError::Empty("the rule set".into()));
         }
-        let mut patterns: Vec<String> = Vec::new();
-        let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
-        let mut always = Vec::new();
+        let keyword_lists: Vec<&[String]> = rules.iter().map(|r| r.keywords.as_slice()).collect();
+        let keywords = KeywordIndex::new(&keyword_lists)?;
+        let mut digit_rules = Vec::new();
+        let mut capitalised_rules = Vec::new();
+        let mut everywhere = Vec::new();
         for (index, rule) in rules.iter().enumerate() {
-            if rule.keywords.is_empty() {
-                always.push(index);
+            if !rule.keywords.is_empty() {
+                continue;
             }
-            for keyword in &rule.keywords {
-                for variant in case_variants(keyword) {
-                    match patterns.iter().position(|p| *p == variant) {
-                        Some(existing) => keyword_rules[existing].push(index),
-                        None => {
-                            patterns.push(variant);
-                            keyword_rules.push(vec![index]);
-                        }
-                    }
+            match rule.scope {
+                Scope::Digits => digit_rules.push((rule.min_digits.max(1), index)),
+                Scope::Capitalised => capitalised_rules.push(index),
+                Scope::Anywhere => everywhere.push(index),
+            }
+        }
+        digit_rules.sort();
+        let redactor = Redactor {
+            rules,
+            keywords,
+            digit_rules,
+            capitalised_rules,
+            everywhere,
+        };
+        redactor.check_examples_at_anchors(&files_of)?;
+        Ok(redactor)
+    }
+
+    /// Every example must be found where the engine looks, not only by its regex alone:
+    /// a rule that breaks the anchor contract (ANCHORS.md) is refused when it loads.
+    fn check_examples_at_anchors(&self, files_of: &[String]) -> Result<(), RuleError> {
+        for (index, rule) in self.rules.iter().enumerate() {
+            for example in &rule.examples {
+                let view = View::of(example);
+                let text = view.as_str();
+                let windows = self.windows(text, None);
+                let found = windows[index]
+                    .iter()
+                    .any(|w| rule.find_in_window(text, w.clone()).next().is_some());
+                if !found {
+                    return Err(RuleError::Rule {
+                        file: files_of.get(index).cloned().unwrap_or_default(),
+                        rule: rule.id.to_string(),
+                        reason: format!(
+                            "example {example:?} is not found near its anchors (see ANCHORS.md)"
+                        ),
+                    });
                 }
             }
         }
-        let keywords = if patterns.is_empty() {
-            None
-        } else {
-            Some(
-                AhoCorasick::builder()
-                    .ascii_case_insensitive(true)
-                    .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-                    .build(&patterns)
-                    .map_err(|e| RuleError::Empty(format!("keyword automaton: {e}")))?,
-            )
-        };
-        let value_groups = rules
-            .iter()
-            .map(|r| r.regex.capture_names().position(|n| n == Some("value")))
-            .collect();
-        Ok(Redactor {
-            rules,
-            value_groups,
-            keywords,
-            keyword_rules,
-            always,
-        })
+        Ok(())
     }
 
     pub fn rule_count(&self) -> usize {
@@ -219,18 +200,28 @@ impl Redactor {
         })
     }
 
-    /// Time each rule takes on its own over `text`, with its match count: for benchmarks
+    /// Time each rule takes in its windows over `text`, with its match count: for benchmarks
     /// and for operators tuning a rule set (`cargo bench --bench quality -- --per-rule`).
+    /// The anchor pass itself is reported as `(anchors)`.
     pub fn profile(&self, text: &str) -> Vec<(String, std::time::Duration, usize)> {
-        self.rules
-            .iter()
-            .zip(&self.value_groups)
-            .map(|(rule, group)| {
-                let started = std::time::Instant::now();
-                let n = rule.find_in_region(text, 0..text.len(), *group).count();
-                (rule.id.to_string(), started.elapsed(), n)
-            })
-            .collect()
+        let view = View::of(text);
+        let text = view.as_str();
+        let started = std::time::Instant::now();
+        let windows = self.windows(text, None);
+        let mut profile = vec![(
+            "(anchors)".to_owned(),
+            started.elapsed(),
+            windows.iter().map(Vec::len).sum(),
+        )];
+        profile.extend(self.rules.iter().zip(&windows).map(|(rule, windows)| {
+            let started = std::time::Instant::now();
+            let n: usize = windows
+                .iter()
+                .map(|w| rule.find_in_window(text, w.clone()).count())
+                .sum();
+            (rule.id.to_string(), started.elapsed(), n)
+        }));
+        profile
     }
 
     /// Whether findings of this rule may be kept by the requester.
@@ -239,135 +230,149 @@ impl Redactor {
             .is_some_and(|r| r.user_may_keep && !r.secret)
     }
 
-    /// Non-overlapping findings in text order. Where two overlap, the longer wins,
-    /// then the rule listed first. Every further occurrence of a found value is found too,
-    /// so a secret mentioned once in context and once bare is masked both times.
+    /// Non-overlapping findings in text order, as byte offsets into `text`. Where two
+    /// overlap, the longer wins, then the rule listed first. Every further occurrence of a
+    /// found value is found too, so a secret mentioned once in context and once bare is
+    /// masked both times. Rules read the normalised view (see `view`); a finding never starts
+    /// or ends with white space.
     ///
     /// Masking changes what stands next to what ("…1111+7 (916)…" becomes "[CARD-1]+7 (916)…"),
     /// which can reveal a value the first look missed. So the text is looked at again with
     /// the masks in place, until nothing new turns up: that makes redaction idempotent.
     pub fn find(&self, text: &str) -> Vec<Finding> {
-        let mut findings = self.find_once(text);
+        let view = View::of(text);
+        let seen = view.as_str();
+        self.find_in_view(seen)
+            .into_iter()
+            .filter_map(|(start, end, index)| {
+                let trimmed = trim_blanks(seen, start..end);
+                if trimmed.is_empty() {
+                    return None;
+                }
+                let (start, end) = (
+                    view.to_original(trimmed.start),
+                    view.to_original(trimmed.end),
+                );
+                let rule = &self.rules[index];
+                Some(Finding {
+                    rule: rule.id.clone(),
+                    mask: rule.mask.clone(),
+                    start,
+                    end,
+                })
+            })
+            .collect()
+    }
+
+    fn find_in_view(&self, text: &str) -> Vec<Candidate> {
+        let mut findings = self.find_once(text, None);
         for _ in 0..MAX_ROUNDS {
             if findings.is_empty() {
                 break;
             }
             let (masked, segments) = render_with_masks(text, &findings);
-            // Only text near a mask can read differently now: look again there alone.
-            let mut more: Vec<(usize, usize, usize)> = Vec::new();
-            for region in regions_near_masks(&masked, &segments) {
-                let base = region.start;
-                more.extend(self.find_once(&masked[region]).into_iter().filter_map(|f| {
-                    let index = self.rules.iter().position(|r| r.id == f.rule)?;
-                    let (start, end) = map_back(&segments, base + f.start, base + f.end)?;
+            // Only windows that reach a mask can read differently now: look again there alone.
+            let near = mask_surroundings(&segments);
+            let mut more: Vec<Candidate> = self
+                .find_once(&masked, Some(&near))
+                .into_iter()
+                .filter_map(|(start, end, index)| {
+                    let (start, end) = map_back(&segments, start, end)?;
                     Some((start, end, index))
-                }));
-            }
+                })
+                .collect();
             // `findings` is sorted and disjoint, so the one that could overlap is found by search.
             more.retain(|&(start, end, _)| {
-                let i = findings.partition_point(|f| f.end <= start);
-                findings.get(i).is_none_or(|f| f.start >= end)
+                let i = findings.partition_point(|f| f.1 <= start);
+                findings.get(i).is_none_or(|f| f.0 >= end)
             });
             if more.is_empty() {
                 break;
             }
-            let mut all: Vec<(usize, usize, usize)> = findings
-                .iter()
-                .filter_map(|f| {
-                    Some((
-                        f.start,
-                        f.end,
-                        self.rules.iter().position(|r| r.id == f.rule)?,
-                    ))
-                })
-                .chain(more)
-                .collect();
-            resolve_overlaps(&mut all);
-            findings = all
-                .into_iter()
-                .map(|candidate| self.to_finding(candidate))
-                .collect();
+            findings.extend(more);
+            resolve_overlaps(&mut findings);
         }
         findings
     }
 
-    /// One look at the text: every active rule, then repeated values, then overlaps resolved.
-    fn find_once(&self, text: &str) -> Vec<Finding> {
-        let active = self.active_rules(text);
-        let mut candidates: Vec<(usize, usize, usize)> = Vec::new(); // (start, end, rule index)
-        // Rules that need a digit only run near one; computed once, lazily.
-        let mut digit_regions: Option<Vec<std::ops::Range<usize>>> = None;
-        for index in active {
-            let rule = &self.rules[index];
-            let group = self.value_groups[index];
-            let mut push = |span: std::ops::Range<usize>| {
-                if !span.is_empty() {
-                    candidates.push((span.start, span.end, index));
-                }
-            };
-            match rule.scope {
-                Scope::Anywhere => rule
-                    .find_in_region(text, 0..text.len(), group)
-                    .for_each(&mut push),
-                Scope::Digits => {
-                    for region in digit_regions
-                        .get_or_insert_with(|| regions_near_digits(text))
-                        .iter()
-                    {
-                        rule.find_in_region(text, region.clone(), group)
-                            .for_each(&mut push);
+    /// The windows each rule runs in (by rule index), from one pass over `text` for anchors;
+    /// with `near`, only windows that meet one of those (sorted) ranges.
+    fn windows(&self, text: &str, near: Option<&[Range<usize>]>) -> Vec<Vec<Range<usize>>> {
+        let mut windows: Vec<Windows> = vec![Windows::default(); self.rules.len()];
+        for (hit, rules) in self.keywords.hits(text) {
+            for &index in rules {
+                let reach = self.rules[index].reach;
+                windows[index]
+                    .add(hit.start.saturating_sub(BEFORE)..hit.start.saturating_add(reach));
+            }
+        }
+        if !self.digit_rules.is_empty() {
+            for run in digit_runs(text) {
+                for &(fewest, index) in &self.digit_rules {
+                    if fewest > run.digits {
+                        break;
                     }
+                    windows[index]
+                        .add(run.span.start.saturating_sub(BEFORE)..run.span.end + AFTER_DIGITS);
                 }
+            }
+        }
+        if !self.capitalised_rules.is_empty() {
+            for word in capitalised_words(text) {
+                for &index in &self.capitalised_rules {
+                    windows[index]
+                        .add(word.start.saturating_sub(BEFORE)..word.end + AFTER_CAPITALISED);
+                }
+            }
+        }
+        for &index in &self.everywhere {
+            windows[index].add(0..text.len());
+        }
+        windows
+            .into_iter()
+            .map(|w| {
+                if w.is_empty() {
+                    return Vec::new();
+                }
+                let merged = w.finish(text);
+                match near {
+                    None => merged,
+                    Some(near) => meeting(merged, near),
+                }
+            })
+            .collect()
+    }
+
+    /// One look at the text: every rule in its windows, then repeated values, then overlaps.
+    fn find_once(&self, text: &str, near: Option<&[Range<usize>]>) -> Vec<Candidate> {
+        let mut candidates: Vec<Candidate> = Vec::new();
+        for (index, windows) in self.windows(text, near).into_iter().enumerate() {
+            let rule = &self.rules[index];
+            for window in windows {
+                candidates.extend(
+                    rule.find_in_window(text, window)
+                        .filter(|span| !span.is_empty())
+                        .map(|span| (span.start, span.end, index)),
+                );
             }
         }
         if candidates.is_empty() {
             return Vec::new();
         }
         let masks = existing_masks(text);
-        candidates.retain(|&(start, end, _)| !masks.iter().any(|m| start < m.end && m.start < end));
+        candidates.retain(|&(start, end, _)| !overlaps_any(&masks, start, end));
         candidates.extend(self.repeated_values(text, &candidates, &masks));
         resolve_overlaps(&mut candidates);
         candidates
-            .into_iter()
-            .map(|candidate| self.to_finding(candidate))
-            .collect()
-    }
-
-    /// Rules without keywords, and those whose keywords occur in `text`, in rule order.
-    fn active_rules(&self, text: &str) -> Vec<usize> {
-        let mut active = vec![false; self.rules.len()];
-        for &index in &self.always {
-            active[index] = true;
-        }
-        if let Some(automaton) = &self.keywords {
-            let mut pending = self.rules.len() - self.always.len();
-            for found in automaton.find_overlapping_iter(text) {
-                for &index in &self.keyword_rules[found.pattern().as_usize()] {
-                    if !active[index] {
-                        active[index] = true;
-                        pending = pending.saturating_sub(1);
-                    }
-                }
-                if pending == 0 {
-                    break;
-                }
-            }
-        }
-        active
-            .iter()
-            .enumerate()
-            .filter(|(_, on)| **on)
-            .map(|(i, _)| i)
-            .collect()
     }
 
     /// Further occurrences of values already found, standing as whole tokens.
     fn repeated_values(
         &self,
         text: &str,
-        found: &[(usize, usize, usize)],
-        masks: &[std::ops::Range<usize>],
-    ) -> Vec<(usize, usize, usize)> {
+        found: &[Candidate],
+        masks: &[Range<usize>],
+    ) -> Vec<Candidate> {
         let mut seen = HashSet::new();
         let mut values: Vec<(&str, usize)> = Vec::new();
         for &(start, end, index) in found {
@@ -387,7 +392,7 @@ impl Redactor {
         automaton
             .find_overlapping_iter(text)
             .filter(|m| is_token_boundary(text, m.start(), m.end()))
-            .filter(|m| !masks.iter().any(|r| m.start() < r.end && r.start < m.end()))
+            .filter(|m| !overlaps_any(masks, m.start(), m.end()))
             .filter(|m| !found_spans.contains(&(m.start(), m.end())))
             .map(|m| (m.start(), m.end(), values[m.pattern().as_usize()].1))
             .collect()
@@ -420,24 +425,20 @@ impl Redactor {
             if kept {
                 continue;
             }
-            out.push_str(&text[last..finding.start]);
-            let normalized = rule.normalize.apply(&text[finding.start..finding.end]);
-            out.push_str(&book.mask_for(&finding.mask, &normalized));
+            let range = finding.start..finding.end;
+            let normalized = rule.normalize.apply(&value_reading(text, range.clone()));
+            let mask = book.mask_for(&finding.mask, &normalized);
+            // A value read through a quoted line wrap is masked part by part, so the wrap and
+            // the quote prefix stay where they were.
+            for part in mask_parts(text, range) {
+                out.push_str(&text[last..part.start]);
+                out.push_str(&mask);
+                last = part.end;
+            }
             counts.add(&finding.rule);
-            last = finding.end;
         }
         out.push_str(&text[last..]);
         Redacted::new(out, counts)
-    }
-
-    fn to_finding(&self, (start, end, index): (usize, usize, usize)) -> Finding {
-        let rule = &self.rules[index];
-        Finding {
-            rule: rule.id.clone(),
-            mask: rule.mask.clone(),
-            start,
-            end,
-        }
     }
 
     fn rule(&self, id: &str) -> Option<&Rule> {
@@ -445,27 +446,30 @@ impl Redactor {
     }
 }
 
-/// The spellings a keyword is searched in. The automaton ignores ASCII case by itself;
-/// other scripts (Cyrillic) get their lower, Capitalised and UPPER forms.
-fn case_variants(keyword: &str) -> Vec<String> {
-    let lower = keyword.to_lowercase();
-    if lower.is_ascii() {
-        return vec![lower];
-    }
-    let mut capitalised = String::new();
-    let mut chars = lower.chars();
-    if let Some(first) = chars.next() {
-        capitalised.extend(first.to_uppercase());
-        capitalised.push_str(chars.as_str());
-    }
-    let mut variants = vec![lower.clone(), capitalised, lower.to_uppercase()];
-    variants.dedup();
-    variants
+/// The windows (sorted, disjoint) that meet one of the ranges in `near` (sorted by start).
+fn meeting(windows: Vec<Range<usize>>, near: &[Range<usize>]) -> Vec<Range<usize>> {
+    windows
+        .into_iter()
+        .filter(|w| {
+            let i = near.partition_point(|n| n.end <= w.start);
+            near[i..]
+                .iter()
+                .take_while(|n| n.start < w.end)
+                .next()
+                .is_some()
+        })
+        .collect()
+}
+
+/// Whether `start..end` overlaps one of the sorted, disjoint `ranges`.
+fn overlaps_any(ranges: &[Range<usize>], start: usize, end: usize) -> bool {
+    let i = ranges.partition_point(|r| r.end <= start);
+    ranges.get(i).is_some_and(|r| r.start < end)
 }
 
 /// Mask tokens already in the text (`[EMAIL-1]`): never matched again, so redacting
 /// redacted text changes nothing.
-fn existing_masks(text: &str) -> Vec<std::ops::Range<usize>> {
+fn existing_masks(text: &str) -> Vec<Range<usize>> {
     let bytes = text.as_bytes();
     let mut masks = Vec::new();
     let mut i = 0;
@@ -503,7 +507,7 @@ fn is_token_boundary(text: &str, start: usize, end: usize) -> bool {
 }
 
 /// Keeps a non-overlapping set: earlier first, then longer, then the rule listed first.
-fn resolve_overlaps(candidates: &mut Vec<(usize, usize, usize)>) {
+fn resolve_overlaps(candidates: &mut Vec<Candidate>) {
     candidates.sort_by(|a, b| {
         a.0.cmp(&b.0)
             .then((b.1 - b.0).cmp(&(a.1 - a.0)))
