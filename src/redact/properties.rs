@@ -77,7 +77,19 @@ fn planted_with_filler() -> impl Strategy<Value = String> {
         "order 4417-2231",
     ]);
     let filler = prop::sample::select(vec![
-        "hello", "Привет", "order", "Thanks", "на", "the", ",", ".", " ", "  ", "\t", "—", "1",
+        "hello",
+        "Привет",
+        "order",
+        "Thanks",
+        "на",
+        "the",
+        ",",
+        ".",
+        " ",
+        "  ",
+        "\t",
+        "—",
+        "1",
     ]);
     let breaks = prop::sample::select(vec!["\n", "\r\n", "\n> ", "\n>> ", "\n\n", "\n> \n> "]);
     prop::collection::vec(
@@ -116,7 +128,9 @@ fn mask_spans(text: &str) -> Vec<std::ops::Range<usize>> {
                 let inner = &t[1..t.len() - 1];
                 inner.rsplit_once('-').is_some_and(|(label, n)| {
                     !label.is_empty()
-                        && label.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+                        && label
+                            .bytes()
+                            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
                         && !n.is_empty()
                         && n.bytes().all(|b| b.is_ascii_digit())
                 })

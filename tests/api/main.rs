@@ -13,6 +13,7 @@ mod authz_matrix;
 mod bad_input;
 mod binary;
 mod browser;
+mod engine;
 mod enrolment;
 mod hardening;
 mod headers;
