@@ -200,4 +200,3 @@ fn multi_pattern_pass(text: &str) -> std::io::Result<()> {
     );
     Ok(())
 }
-

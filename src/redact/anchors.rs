@@ -10,8 +10,6 @@ use super::rules::RuleError;
 
 /// How far before an anchor a match may start.
 pub const BEFORE: usize = 64;
-/// How far after the last digit of a run a match may end.
-pub const AFTER_DIGITS: usize = 64;
 /// How far after a capitalised word a match may end.
 pub const AFTER_CAPITALISED: usize = 192;
 /// Most characters (none a letter, digit or line break) between two digits of one run.

@@ -10,11 +10,13 @@ use std::sync::Arc;
 use aho_corasick::AhoCorasick;
 
 use super::anchors::{
-    AFTER_CAPITALISED, AFTER_DIGITS, BEFORE, KeywordIndex, Windows, capitalised_words, digit_runs,
+    AFTER_CAPITALISED, BEFORE, KeywordIndex, Windows, capitalised_words, digit_runs,
 };
 use super::builtin::DEFAULT_RULE_FILES;
 use super::masks::{MaskBook, Redacted, RedactionCounts};
-use super::rules::{Rule, RuleError, Scope, compile_file, load_dir};
+use super::rules::{
+    Rule, RuleError, Scope, ceil_char_boundary, compile_file, floor_char_boundary, load_dir,
+};
 use super::view::{View, mask_parts, trim_blanks, value_reading};
 
 /// One thing the redactor found: which rule, and where (byte offsets into the input).
@@ -32,20 +34,27 @@ type Candidate = (usize, usize, usize);
 /// How many extra looks `find` takes with masks in place; one almost always settles it.
 const MAX_ROUNDS: usize = 3;
 
-/// How close to a mask a window must come to be looked at again once masks are in place:
-/// masking changes a value's neighbours (the character before a phone, a word boundary).
-const SECOND_LOOK_MARGIN: usize = 16;
+/// How far around a mask the text is looked at again once masks are in place: masking
+/// changes a value's neighbours (the character before a phone, a word boundary), and frees
+/// what a longer finding hid next to it.
+const SECOND_LOOK_MARGIN: usize = 96;
 
 /// The text as it will read once masked (numbers aside), and for each copied run of the
 /// original its (offset in the masked text, offset in the original, length).
-fn render_with_masks(text: &str, findings: &[Candidate]) -> (String, Vec<(usize, usize, usize)>) {
+fn render_with_masks(
+    text: &str,
+    findings: &[Candidate],
+    rules: &[Rule],
+) -> (String, Vec<(usize, usize, usize)>) {
     let mut out = String::with_capacity(text.len() + findings.len() * 8);
     let mut segments = Vec::with_capacity(findings.len() + 1);
     let mut last = 0;
-    for &(start, end, _) in findings {
+    for &(start, end, index) in findings {
         segments.push((out.len(), last, start - last));
         out.push_str(&text[last..start]);
-        out.push_str("[M-1]");
+        out.push('[');
+        out.push_str(&rules[index].mask);
+        out.push_str("-1]");
         last = end;
     }
     segments.push((out.len(), last, text.len() - last));
@@ -53,16 +62,19 @@ fn render_with_masks(text: &str, findings: &[Candidate]) -> (String, Vec<(usize,
     (out, segments)
 }
 
-/// Where the masks stand in the masked text, widened by the second-look margin.
+/// Where the masks stand in the masked text, widened by the second-look margin and merged.
 fn mask_surroundings(segments: &[(usize, usize, usize)]) -> Vec<Range<usize>> {
-    segments
-        .windows(2)
-        .map(|pair| {
-            let mask_start = pair[0].0 + pair[0].2;
-            let mask_end = pair[1].0;
-            mask_start.saturating_sub(SECOND_LOOK_MARGIN)..mask_end + SECOND_LOOK_MARGIN
-        })
-        .collect()
+    let mut near: Vec<Range<usize>> = Vec::new();
+    for pair in segments.windows(2) {
+        let mask_start = pair[0].0 + pair[0].2;
+        let mask_end = pair[1].0;
+        let around = mask_start.saturating_sub(SECOND_LOOK_MARGIN)..mask_end + SECOND_LOOK_MARGIN;
+        match near.last_mut() {
+            Some(last) if around.start <= last.end => last.end = around.end,
+            _ => near.push(around),
+        }
+    }
+    near
 }
 
 /// Maps a span of the masked text back to the original; `None` if it touches a mask.
@@ -207,12 +219,18 @@ impl Redactor {
         let view = View::of(text);
         let text = view.as_str();
         let started = std::time::Instant::now();
+        let hits = self.keywords.hits(text).count();
+        let mut profile = vec![("(keyword hits)".to_owned(), started.elapsed(), hits)];
+        let started = std::time::Instant::now();
+        let runs = digit_runs(text).len();
+        profile.push(("(digit runs)".to_owned(), started.elapsed(), runs));
+        let started = std::time::Instant::now();
         let windows = self.windows(text, None);
-        let mut profile = vec![(
+        profile.push((
             "(anchors)".to_owned(),
             started.elapsed(),
             windows.iter().map(Vec::len).sum(),
-        )];
+        ));
         profile.extend(self.rules.iter().zip(&windows).map(|(rule, windows)| {
             let started = std::time::Instant::now();
             let n: usize = windows
@@ -270,7 +288,7 @@ impl Redactor {
             if findings.is_empty() {
                 break;
             }
-            let (masked, segments) = render_with_masks(text, &findings);
+            let (masked, segments) = render_with_masks(text, &findings, &self.rules);
             // Only windows that reach a mask can read differently now: look again there alone.
             let near = mask_surroundings(&segments);
             let mut more: Vec<Candidate> = self
@@ -312,8 +330,10 @@ impl Redactor {
                     if fewest > run.digits {
                         break;
                     }
-                    windows[index]
-                        .add(run.span.start.saturating_sub(BEFORE)..run.span.end + AFTER_DIGITS);
+                    let rule = &self.rules[index];
+                    windows[index].add(
+                        run.span.start.saturating_sub(rule.lead + 1)..run.span.end + rule.trail + 1,
+                    );
                 }
             }
         }
@@ -337,7 +357,7 @@ impl Redactor {
                 let merged = w.finish(text);
                 match near {
                     None => merged,
-                    Some(near) => meeting(merged, near),
+                    Some(near) => clip(text, merged, near),
                 }
             })
             .collect()
@@ -446,19 +466,20 @@ impl Redactor {
     }
 }
 
-/// The windows (sorted, disjoint) that meet one of the ranges in `near` (sorted by start).
-fn meeting(windows: Vec<Range<usize>>, near: &[Range<usize>]) -> Vec<Range<usize>> {
-    windows
-        .into_iter()
-        .filter(|w| {
-            let i = near.partition_point(|n| n.end <= w.start);
-            near[i..]
-                .iter()
-                .take_while(|n| n.start < w.end)
-                .next()
-                .is_some()
-        })
-        .collect()
+/// The parts of `windows` inside `near` (both sorted and disjoint), on char boundaries.
+fn clip(text: &str, windows: Vec<Range<usize>>, near: &[Range<usize>]) -> Vec<Range<usize>> {
+    let mut clipped = Vec::new();
+    for window in windows {
+        let first = near.partition_point(|n| n.end <= window.start);
+        for n in near[first..].iter().take_while(|n| n.start < window.end) {
+            let start = floor_char_boundary(text, window.start.max(n.start));
+            let end = ceil_char_boundary(text, window.end.min(n.end).min(text.len()));
+            if start < end {
+                clipped.push(start..end);
+            }
+        }
+    }
+    clipped
 }
 
 /// Whether `start..end` overlaps one of the sorted, disjoint `ranges`.

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 
-use regex_automata::{Input, meta};
+use regex_automata::{Anchored, Input, meta};
 use serde::Deserialize;
 
 use super::shape::shape_of;
@@ -119,6 +119,10 @@ pub struct Rule {
     pub reach: usize,
     /// Fewest digits in a value (0: unknown): digit runs with fewer are skipped.
     pub min_digits: usize,
+    /// Most bytes a match holds before its first digit and after its last (at most 64):
+    /// the window around a digit run.
+    pub lead: usize,
+    pub trail: usize,
     /// Lowercased literals; the rule only runs when one occurs in the text.
     pub keywords: Vec<String>,
     pub validator: Option<Validator>,
@@ -142,6 +146,8 @@ const REGEX_SIZE_LIMIT: usize = 16 * 1024 * 1024;
 const MASK_LABEL_MAX: usize = 24;
 const DEFAULT_CONTEXT_WINDOW: usize = 48;
 const MAX_CONTEXT_WINDOW: usize = 512;
+/// Farthest a digit rule's match may reach before or after its digits (ANCHORS.md).
+const DIGIT_MARGIN: usize = 64;
 /// Default reach of a keyword window, and the bounds an explicit `reach` must keep.
 const DEFAULT_REACH: usize = 512;
 const MIN_REACH: usize = 16;
@@ -223,13 +229,9 @@ fn compile_rule(
             "reach must be between {MIN_REACH} and {MAX_REACH} bytes"
         )));
     }
-    // A match longer than the default window gets the rest of the text: a long secret must
-    // not be cut at the window's edge and half stored.
-    let reach = spec.reach.unwrap_or(match shape.max_len {
-        Some(len) if len <= DEFAULT_REACH => DEFAULT_REACH,
-        Some(len) => len.min(MAX_REACH),
-        None => MAX_REACH,
-    });
+    // A greedy match that runs into the window's edge is followed to its real end (see
+    // `find_in_window`); a rule whose match must *begin* farther away says so with `reach`.
+    let reach = spec.reach.unwrap_or(DEFAULT_REACH);
     let validator = spec
         .validator
         .as_deref()
@@ -281,6 +283,8 @@ fn compile_rule(
         value_group,
         reach,
         min_digits: shape.min_digits,
+        lead: shape.lead.map_or(DIGIT_MARGIN, |l| l.min(DIGIT_MARGIN)),
+        trail: shape.trail.map_or(DIGIT_MARGIN, |t| t.min(DIGIT_MARGIN)),
         keywords: spec.keywords.iter().map(|k| k.to_lowercase()).collect(),
         validator,
         context: spec.context.iter().map(|w| w.to_lowercase()).collect(),
@@ -343,7 +347,15 @@ impl Rule {
             while position <= window.end {
                 let input = Input::new(text).span(position..window.end);
                 self.regex.search_captures(&input, &mut captures);
-                let whole = captures.get_match()?.range();
+                let mut whole = captures.get_match()?.range();
+                if whole.end == window.end && window.end < text.len() {
+                    // The window's edge may have cut the match: follow it to its real end.
+                    let unbounded = Input::new(text)
+                        .span(whole.start..text.len())
+                        .anchored(Anchored::Yes);
+                    self.regex.search_captures(&unbounded, &mut captures);
+                    whole = captures.get_match()?.range();
+                }
                 let span = self
                     .value_group
                     .and_then(|i| captures.get_group(i))
