@@ -7,6 +7,7 @@ mod engine;
 mod masks;
 #[cfg(test)]
 mod properties;
+mod repeats;
 mod rules;
 mod shape;
 mod validators;

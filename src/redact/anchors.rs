@@ -40,12 +40,31 @@ impl KeywordIndex {
                 }
             }
         }
+        // One non-overlapping pass: a keyword inside a longer one (`key` in `api_key`) is not
+        // reported on its own, so the longer one wakes its rules too.
+        let lowered: Vec<String> = patterns.iter().map(|p| p.to_lowercase()).collect();
+        let inherited: Vec<Vec<usize>> = lowered
+            .iter()
+            .map(|outer| {
+                let mut rules: Vec<usize> = lowered
+                    .iter()
+                    .zip(&rules_of)
+                    .filter(|(inner, _)| outer.contains(inner.as_str()))
+                    .flat_map(|(_, rules)| rules.iter().copied())
+                    .collect();
+                rules.sort_unstable();
+                rules.dedup();
+                rules
+            })
+            .collect();
+        let rules_of = inherited;
         let automaton = if patterns.is_empty() {
             None
         } else {
             Some(
                 AhoCorasick::builder()
                     .ascii_case_insensitive(true)
+                    .match_kind(aho_corasick::MatchKind::LeftmostLongest)
                     .kind(Some(AhoCorasickKind::DFA))
                     .build(&patterns)
                     .map_err(|e| RuleError::Empty(format!("keyword automaton: {e}")))?,
@@ -57,11 +76,11 @@ impl KeywordIndex {
         })
     }
 
-    /// Every keyword hit in `text` (overlapping ones too), with the rules it wakes.
+    /// Every keyword hit in `text` (the longest where they overlap), with the rules it wakes.
     pub fn hits<'s>(&'s self, text: &'s str) -> impl Iterator<Item = (Range<usize>, &'s [usize])> {
         self.automaton.iter().flat_map(move |automaton| {
             automaton
-                .find_overlapping_iter(text)
+                .find_iter(text)
                 .map(|m| (m.range(), self.rules_of[m.pattern().as_usize()].as_slice()))
         })
     }

@@ -7,13 +7,12 @@ use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
-use aho_corasick::AhoCorasick;
-
 use super::anchors::{
     AFTER_CAPITALISED, BEFORE, KeywordIndex, Windows, capitalised_words, digit_runs,
 };
 use super::builtin::DEFAULT_RULE_FILES;
 use super::masks::{MaskBook, Redacted, RedactionCounts};
+use super::repeats::Repeats;
 use super::rules::{
     Rule, RuleError, Scope, ceil_char_boundary, compile_file, floor_char_boundary, load_dir,
 };
@@ -39,6 +38,10 @@ const MAX_ROUNDS: usize = 3;
 /// what a longer finding hid next to it.
 const SECOND_LOOK_MARGIN: usize = 96;
 
+/// How far before the text around a mask the second look scans for anchors: a keyword
+/// window with the default reach.
+const SCAN_BEFORE_NEAR: usize = 512 + BEFORE;
+
 /// The text as it will read once masked (numbers aside), and for each copied run of the
 /// original its (offset in the masked text, offset in the original, length).
 fn render_with_masks(
@@ -62,10 +65,18 @@ fn render_with_masks(
     (out, segments)
 }
 
-/// Where the masks stand in the masked text, widened by the second-look margin and merged.
-fn mask_surroundings(segments: &[(usize, usize, usize)]) -> Vec<Range<usize>> {
+/// Where the masks stand in the masked text (all of them, or those of the `fresh` findings),
+/// widened by the second-look margin and merged.
+fn mask_surroundings(
+    segments: &[(usize, usize, usize)],
+    findings: &[Candidate],
+    fresh: Option<&[Candidate]>,
+) -> Vec<Range<usize>> {
     let mut near: Vec<Range<usize>> = Vec::new();
-    for pair in segments.windows(2) {
+    for (pair, finding) in segments.windows(2).zip(findings) {
+        if fresh.is_some_and(|fresh| fresh.binary_search(finding).is_err()) {
+            continue;
+        }
         let mask_start = pair[0].0 + pair[0].2;
         let mask_end = pair[1].0;
         let around = mask_start.saturating_sub(SECOND_LOOK_MARGIN)..mask_end + SECOND_LOOK_MARGIN;
@@ -75,6 +86,21 @@ fn mask_surroundings(segments: &[(usize, usize, usize)]) -> Vec<Range<usize>> {
         }
     }
     near
+}
+
+/// What the second look scans for anchors: each range of `near`, from as far before it as a
+/// keyword window reaches to as far after it as a window starts, merged, on char boundaries.
+fn scan_regions(text: &str, near: &[Range<usize>]) -> Vec<Range<usize>> {
+    let mut regions: Vec<Range<usize>> = Vec::new();
+    for n in near {
+        let start = floor_char_boundary(text, n.start.saturating_sub(SCAN_BEFORE_NEAR));
+        let end = ceil_char_boundary(text, (n.end + BEFORE).min(text.len()));
+        match regions.last_mut() {
+            Some(last) if start <= last.end => last.end = last.end.max(end),
+            _ => regions.push(start..end),
+        }
+    }
+    regions
 }
 
 /// Maps a span of the masked text back to the original; `None` if it touches a mask.
@@ -183,7 +209,7 @@ impl Redactor {
                 let windows = self.windows(text, None);
                 let found = windows[index]
                     .iter()
-                    .any(|w| rule.find_in_window(text, w.clone()).next().is_some());
+                    .any(|w| rule.find_in_window(text, w.clone(), &[]).next().is_some());
                 if !found {
                     return Err(RuleError::Rule {
                         file: files_of.get(index).cloned().unwrap_or_default(),
@@ -235,7 +261,7 @@ impl Redactor {
             let started = std::time::Instant::now();
             let n: usize = windows
                 .iter()
-                .map(|w| rule.find_in_window(text, w.clone()).count())
+                .map(|w| rule.find_in_window(text, w.clone(), &[]).count())
                 .sum();
             (rule.id.to_string(), started.elapsed(), n)
         }));
@@ -284,13 +310,15 @@ impl Redactor {
 
     fn find_in_view(&self, text: &str) -> Vec<Candidate> {
         let mut findings = self.find_once(text, None);
+        // The first extra look goes around every mask, later ones around the new masks only.
+        let mut fresh: Option<Vec<Candidate>> = None;
         for _ in 0..MAX_ROUNDS {
             if findings.is_empty() {
                 break;
             }
             let (masked, segments) = render_with_masks(text, &findings, &self.rules);
             // Only windows that reach a mask can read differently now: look again there alone.
-            let near = mask_surroundings(&segments);
+            let near = mask_surroundings(&segments, &findings, fresh.as_deref());
             let mut more: Vec<Candidate> = self
                 .find_once(&masked, Some(&near))
                 .into_iter()
@@ -307,41 +335,53 @@ impl Redactor {
             if more.is_empty() {
                 break;
             }
-            findings.extend(more);
+            findings.extend(more.iter().copied());
             resolve_overlaps(&mut findings);
+            more.sort_unstable();
+            fresh = Some(more);
         }
         findings
     }
 
     /// The windows each rule runs in (by rule index), from one pass over `text` for anchors;
-    /// with `near`, only windows that meet one of those (sorted) ranges.
+    /// with `near` (sorted, disjoint), anchors are looked for around those ranges only and the
+    /// windows are cut to them.
     fn windows(&self, text: &str, near: Option<&[Range<usize>]>) -> Vec<Vec<Range<usize>>> {
         let mut windows: Vec<Windows> = vec![Windows::default(); self.rules.len()];
-        for (hit, rules) in self.keywords.hits(text) {
-            for &index in rules {
-                let reach = self.rules[index].reach;
-                windows[index]
-                    .add(hit.start.saturating_sub(BEFORE)..hit.start.saturating_add(reach));
-            }
-        }
-        if !self.digit_rules.is_empty() {
-            for run in digit_runs(text) {
-                for &(fewest, index) in &self.digit_rules {
-                    if fewest > run.digits {
-                        break;
-                    }
-                    let rule = &self.rules[index];
-                    windows[index].add(
-                        run.span.start.saturating_sub(rule.lead + 1)..run.span.end + rule.trail + 1,
-                    );
+        let whole = [0..text.len()];
+        let scanned = match near {
+            None => whole.to_vec(),
+            Some(near) => scan_regions(text, near),
+        };
+        for region in scanned {
+            let base = region.start;
+            let part = &text[region];
+            for (hit, rules) in self.keywords.hits(part) {
+                let (start, end) = (base + hit.start, base + hit.end);
+                for &index in rules {
+                    let reach = self.rules[index].reach;
+                    windows[index].add(start.saturating_sub(BEFORE)..end.saturating_add(reach));
                 }
             }
-        }
-        if !self.capitalised_rules.is_empty() {
-            for word in capitalised_words(text) {
-                for &index in &self.capitalised_rules {
-                    windows[index]
-                        .add(word.start.saturating_sub(BEFORE)..word.end + AFTER_CAPITALISED);
+            if !self.digit_rules.is_empty() {
+                for run in digit_runs(part) {
+                    let (start, end) = (base + run.span.start, base + run.span.end);
+                    for &(fewest, index) in &self.digit_rules {
+                        if fewest > run.digits {
+                            break;
+                        }
+                        let rule = &self.rules[index];
+                        windows[index]
+                            .add(start.saturating_sub(rule.lead + 1)..end + rule.trail + 1);
+                    }
+                }
+            }
+            if !self.capitalised_rules.is_empty() {
+                for word in capitalised_words(part) {
+                    let (start, end) = (base + word.start, base + word.end);
+                    for &index in &self.capitalised_rules {
+                        windows[index].add(start.saturating_sub(BEFORE)..end + AFTER_CAPITALISED);
+                    }
                 }
             }
         }
@@ -366,11 +406,12 @@ impl Redactor {
     /// One look at the text: every rule in its windows, then repeated values, then overlaps.
     fn find_once(&self, text: &str, near: Option<&[Range<usize>]>) -> Vec<Candidate> {
         let mut candidates: Vec<Candidate> = Vec::new();
+        let masks = existing_masks(text);
         for (index, windows) in self.windows(text, near).into_iter().enumerate() {
             let rule = &self.rules[index];
             for window in windows {
                 candidates.extend(
-                    rule.find_in_window(text, window)
+                    rule.find_in_window(text, window, &masks)
                         .filter(|span| !span.is_empty())
                         .map(|span| (span.start, span.end, index)),
                 );
@@ -379,8 +420,7 @@ impl Redactor {
         if candidates.is_empty() {
             return Vec::new();
         }
-        let masks = existing_masks(text);
-        candidates.retain(|&(start, end, _)| !overlaps_any(&masks, start, end));
+
         candidates.extend(self.repeated_values(text, &candidates, &masks));
         resolve_overlaps(&mut candidates);
         candidates
@@ -406,15 +446,11 @@ impl Redactor {
             return Vec::new();
         }
         let found_spans: HashSet<(usize, usize)> = found.iter().map(|&(s, e, _)| (s, e)).collect();
-        let Ok(automaton) = AhoCorasick::new(values.iter().map(|(v, _)| *v)) else {
-            return Vec::new();
-        };
-        automaton
-            .find_overlapping_iter(text)
-            .filter(|m| is_token_boundary(text, m.start(), m.end()))
-            .filter(|m| !overlaps_any(masks, m.start(), m.end()))
-            .filter(|m| !found_spans.contains(&(m.start(), m.end())))
-            .map(|m| (m.start(), m.end(), values[m.pattern().as_usize()].1))
+        Repeats::new(values)
+            .occurrences(text)
+            .into_iter()
+            .filter(|&(start, end, _)| !overlaps_any(masks, start, end))
+            .filter(|&(start, end, _)| !found_spans.contains(&(start, end)))
             .collect()
     }
 
@@ -518,13 +554,6 @@ fn existing_masks(text: &str) -> Vec<Range<usize>> {
         i = start + 1;
     }
     masks
-}
-
-/// Whether `start..end` is not glued to letters or digits on either side.
-fn is_token_boundary(text: &str, start: usize, end: usize) -> bool {
-    let before = text[..start].chars().next_back();
-    let after = text[end..].chars().next();
-    !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
 }
 
 /// Keeps a non-overlapping set: earlier first, then longer, then the rule listed first.

@@ -326,15 +326,18 @@ impl Rule {
         &'t self,
         text: &'t str,
     ) -> impl Iterator<Item = std::ops::Range<usize>> + 't {
-        self.find_in_window(text, 0..text.len())
+        self.find_in_window(text, 0..text.len(), &[])
     }
 
     /// Like `find_in`, but only matches lying inside `window` (offsets stay relative to
     /// `text`, and look-around sees the text beyond the window, so its edges fake nothing).
+    /// Values overlapping a `barrier` (sorted, disjoint: mask tokens already in the text) are
+    /// passed over and the search goes on behind them, as for a value that fails validation.
     pub fn find_in_window<'t>(
         &'t self,
         text: &'t str,
         window: std::ops::Range<usize>,
+        barriers: &'t [std::ops::Range<usize>],
     ) -> impl Iterator<Item = std::ops::Range<usize>> + 't {
         // Each search resumes where the previous *value* ended, not where the whole match
         // ended: a rule may consume a delimiter after its value, and that delimiter can be
@@ -360,7 +363,10 @@ impl Rule {
                     .value_group
                     .and_then(|i| captures.get_group(i))
                     .map_or(whole.clone(), |s| s.range());
-                match self.accept(text, whole.clone(), span.clone()) {
+                let accepted = self
+                    .accept(text, whole.clone(), span.clone())
+                    .filter(|range| !overlaps_any(barriers, range));
+                match accepted {
                     Some(range) => {
                         position = if range.end > position {
                             range.end
@@ -416,6 +422,15 @@ impl Rule {
         let window = text[start..end].to_lowercase();
         words.iter().any(|w| window.contains(w.as_str()))
     }
+}
+
+/// Whether `range` overlaps one of the sorted, disjoint `ranges`.
+pub(super) fn overlaps_any(
+    ranges: &[std::ops::Range<usize>],
+    range: &std::ops::Range<usize>,
+) -> bool {
+    let i = ranges.partition_point(|r| r.end <= range.start);
+    ranges.get(i).is_some_and(|r| r.start < range.end)
 }
 
 fn next_boundary(text: &str, mut i: usize) -> usize {

@@ -1,0 +1,102 @@
+//! Further occurrences of values already found: a secret given once with its cue and once
+//! bare is masked both times. One pass over the text, looking up each token start in a table
+//! keyed by the first eight bytes of every value (values are at least eight characters).
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Hashes the one `u64` key by a multiplication: keys are raw text bytes, and the table is
+/// built per call from the text's own values, so nothing outside can aim at collisions.
+#[derive(Default)]
+struct PrefixHasher(u64);
+
+impl Hasher for PrefixHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn write_u64(&mut self, key: u64) {
+        self.0 = key.wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(29);
+    }
+}
+
+/// Values by the first eight bytes of their text.
+pub struct Repeats<'v> {
+    by_prefix: HashMap<u64, Vec<(&'v str, usize)>, BuildHasherDefault<PrefixHasher>>,
+}
+
+fn prefix_key(bytes: &[u8]) -> Option<u64> {
+    let head: [u8; 8] = bytes.get(..8)?.try_into().ok()?;
+    Some(u64::from_le_bytes(head))
+}
+
+impl<'v> Repeats<'v> {
+    /// `values` are (text, tag) pairs; texts shorter than eight bytes are left out.
+    pub fn new(values: impl IntoIterator<Item = (&'v str, usize)>) -> Repeats<'v> {
+        let mut by_prefix: HashMap<u64, Vec<(&'v str, usize)>, BuildHasherDefault<PrefixHasher>> =
+            HashMap::default();
+        for (value, tag) in values {
+            if let Some(key) = prefix_key(value.as_bytes()) {
+                by_prefix.entry(key).or_default().push((value, tag));
+            }
+        }
+        Repeats { by_prefix }
+    }
+
+    /// Every occurrence of a value in `text` standing as a whole token (not glued to a letter
+    /// or digit on either side), as (start, end, tag).
+    pub fn occurrences(&self, text: &str) -> Vec<(usize, usize, usize)> {
+        let mut found = Vec::new();
+        if self.by_prefix.is_empty() {
+            return found;
+        }
+        let bytes = text.as_bytes();
+        let mut previous_is_word = false;
+        for (at, c) in text.char_indices() {
+            if !previous_is_word
+                && let Some(key) = prefix_key(&bytes[at..])
+                && let Some(values) = self.by_prefix.get(&key)
+            {
+                for &(value, tag) in values {
+                    let end = at + value.len();
+                    let ends_token = text
+                        .get(end..)
+                        .and_then(|rest| rest.chars().next())
+                        .is_none_or(|next| !next.is_alphanumeric());
+                    if bytes[at..].starts_with(value.as_bytes()) && ends_token {
+                        found.push((at, end, tag));
+                    }
+                }
+            }
+            previous_is_word = c.is_alphanumeric();
+        }
+        found
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_token_occurrences_are_found_and_glued_ones_are_not() {
+        let repeats = Repeats::new([("hunter2!!", 1), ("ivan@example.org", 2), ("short", 3)]);
+        let text =
+            "pw hunter2!! and again hunter2!!, not xhunter2!! nor hunter2!!x; ivan@example.org.";
+        let found: Vec<(&str, usize)> = repeats
+            .occurrences(text)
+            .into_iter()
+            .map(|(s, e, tag)| (&text[s..e], tag))
+            .collect();
+        assert_eq!(
+            found,
+            [("hunter2!!", 1), ("hunter2!!", 1), ("ivan@example.org", 2)]
+        );
+    }
+}
