@@ -20,6 +20,9 @@ pub const RUN_GAP: usize = 3;
 pub struct KeywordIndex {
     automaton: Option<AhoCorasick>,
     rules_of: Vec<Vec<usize>>,
+    /// One-byte keywords (`@`, `?`, `.`) are found by `memchr` instead: they are frequent,
+    /// and in the automaton they would hide longer keywords that start with them.
+    single_bytes: Vec<(u8, Vec<usize>)>,
 }
 
 impl KeywordIndex {
@@ -40,6 +43,25 @@ impl KeywordIndex {
                 }
             }
         }
+        let mut single_bytes: Vec<(u8, Vec<usize>)> = Vec::new();
+        let mut longer: Vec<String> = Vec::new();
+        let mut longer_rules: Vec<Vec<usize>> = Vec::new();
+        for (pattern, rules) in patterns.into_iter().zip(rules_of) {
+            match pattern.as_bytes() {
+                [byte] => {
+                    let mut bytes = vec![byte.to_ascii_lowercase(), byte.to_ascii_uppercase()];
+                    bytes.dedup();
+                    for byte in bytes {
+                        single_bytes.push((byte, rules.clone()));
+                    }
+                }
+                _ => {
+                    longer.push(pattern);
+                    longer_rules.push(rules);
+                }
+            }
+        }
+        let (patterns, rules_of) = (longer, longer_rules);
         // One non-overlapping pass: a keyword inside a longer one (`key` in `api_key`) is not
         // reported on its own, so the longer one wakes its rules too.
         let lowered: Vec<String> = patterns.iter().map(|p| p.to_lowercase()).collect();
@@ -73,16 +95,22 @@ impl KeywordIndex {
         Ok(KeywordIndex {
             automaton,
             rules_of,
+            single_bytes,
         })
     }
 
     /// Every keyword hit in `text` (the longest where they overlap), with the rules it wakes.
     pub fn hits<'s>(&'s self, text: &'s str) -> impl Iterator<Item = (Range<usize>, &'s [usize])> {
-        self.automaton.iter().flat_map(move |automaton| {
+        let longer = self.automaton.iter().flat_map(move |automaton| {
             automaton
                 .find_iter(text)
                 .map(|m| (m.range(), self.rules_of[m.pattern().as_usize()].as_slice()))
-        })
+        });
+        let single = self.single_bytes.iter().flat_map(move |(byte, rules)| {
+            memchr::memchr_iter(*byte, text.as_bytes())
+                .map(move |at| (at..at + 1, rules.as_slice()))
+        });
+        longer.chain(single)
     }
 }
 
@@ -164,7 +192,7 @@ pub fn capitalised_words(text: &str) -> Vec<Range<usize>> {
     let mut previous_is_word = false;
     let mut current: Option<usize> = None;
     for (at, c) in text.char_indices() {
-        let is_word = c.is_alphanumeric();
+        let is_word = super::repeats::is_word_char(c);
         if is_word && !previous_is_word && c.is_uppercase() {
             current = Some(at);
         }

@@ -56,28 +56,53 @@ impl<'v> Repeats<'v> {
         if self.by_prefix.is_empty() {
             return found;
         }
-        let bytes = text.as_bytes();
-        let mut previous_is_word = false;
-        for (at, c) in text.char_indices() {
-            if !previous_is_word
-                && let Some(key) = prefix_key(&bytes[at..])
-                && let Some(values) = self.by_prefix.get(&key)
-            {
-                for &(value, tag) in values {
-                    let end = at + value.len();
-                    let ends_token = text
-                        .get(end..)
-                        .and_then(|rest| rest.chars().next())
-                        .is_none_or(|next| !next.is_alphanumeric());
-                    if bytes[at..].starts_with(value.as_bytes()) && ends_token {
-                        found.push((at, end, tag));
-                    }
+        // Only positions holding the first two bytes of some value are looked up.
+        let mut heads = vec![false; 1 << 16];
+        for values in self.by_prefix.values() {
+            for (value, _) in values {
+                if let [a, b, ..] = value.as_bytes() {
+                    heads[usize::from(*a) << 8 | usize::from(*b)] = true;
                 }
             }
-            previous_is_word = c.is_alphanumeric();
+        }
+        let bytes = text.as_bytes();
+        for (at, pair) in bytes.windows(2).enumerate() {
+            if !heads[usize::from(pair[0]) << 8 | usize::from(pair[1])] {
+                continue;
+            }
+            let Some(values) = prefix_key(&bytes[at..]).and_then(|key| self.by_prefix.get(&key))
+            else {
+                continue;
+            };
+            let glued_before = text
+                .get(..at)
+                .and_then(|before| before.chars().next_back())
+                .is_some_and(is_word_char);
+            if glued_before {
+                continue;
+            }
+            for &(value, tag) in values {
+                let end = at + value.len();
+                let glued_after = text
+                    .get(end..)
+                    .and_then(|rest| rest.chars().next())
+                    .is_some_and(is_word_char);
+                if bytes[at..].starts_with(value.as_bytes()) && !glued_after {
+                    found.push((at, end, tag));
+                }
+            }
         }
         found
     }
+}
+
+/// `char::is_alphanumeric`, with the scripts of most tickets (ASCII, Cyrillic) answered
+/// without the Unicode tables: this runs on every character of the text.
+pub fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    matches!(c, 'А'..='я' | 'Ё' | 'ё') || c.is_alphanumeric()
 }
 
 #[cfg(test)]
