@@ -348,9 +348,8 @@ impl Redactor {
     /// windows are cut to them.
     fn windows(&self, text: &str, near: Option<&[Range<usize>]>) -> Vec<Vec<Range<usize>>> {
         let mut windows: Vec<Windows> = vec![Windows::default(); self.rules.len()];
-        let whole = [0..text.len()];
         let scanned = match near {
-            None => whole.to_vec(),
+            None => std::iter::once(0..text.len()).collect(),
             Some(near) => scan_regions(text, near),
         };
         for region in scanned {
