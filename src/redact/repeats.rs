@@ -26,9 +26,13 @@ impl Hasher for PrefixHasher {
     }
 }
 
-/// Values by the first eight bytes of their text.
+/// Values of one length sharing one prefix, by their text.
+type SameLength<'v> = (usize, HashMap<&'v [u8], usize>);
+
+/// Values by the first eight bytes of their text, then by length: many values can share a
+/// prefix (`jo.doe1…@example.org`), and each is still found with one lookup per length.
 pub struct Repeats<'v> {
-    by_prefix: HashMap<u64, Vec<(&'v str, usize)>, BuildHasherDefault<PrefixHasher>>,
+    by_prefix: HashMap<u64, Vec<SameLength<'v>>, BuildHasherDefault<PrefixHasher>>,
 }
 
 fn prefix_key(bytes: &[u8]) -> Option<u64> {
@@ -39,11 +43,18 @@ fn prefix_key(bytes: &[u8]) -> Option<u64> {
 impl<'v> Repeats<'v> {
     /// `values` are (text, tag) pairs; texts shorter than eight bytes are left out.
     pub fn new(values: impl IntoIterator<Item = (&'v str, usize)>) -> Repeats<'v> {
-        let mut by_prefix: HashMap<u64, Vec<(&'v str, usize)>, BuildHasherDefault<PrefixHasher>> =
+        let mut by_prefix: HashMap<u64, Vec<SameLength<'v>>, BuildHasherDefault<PrefixHasher>> =
             HashMap::default();
         for (value, tag) in values {
-            if let Some(key) = prefix_key(value.as_bytes()) {
-                by_prefix.entry(key).or_default().push((value, tag));
+            let bytes = value.as_bytes();
+            if let Some(key) = prefix_key(bytes) {
+                let lengths = by_prefix.entry(key).or_default();
+                match lengths.iter_mut().find(|(len, _)| *len == bytes.len()) {
+                    Some((_, same)) => {
+                        same.entry(bytes).or_insert(tag);
+                    }
+                    None => lengths.push((bytes.len(), HashMap::from([(bytes, tag)]))),
+                }
             }
         }
         Repeats { by_prefix }
@@ -58,19 +69,16 @@ impl<'v> Repeats<'v> {
         }
         // Only positions holding the first two bytes of some value are looked up.
         let mut heads = vec![false; 1 << 16];
-        for values in self.by_prefix.values() {
-            for (value, _) in values {
-                if let [a, b, ..] = value.as_bytes() {
-                    heads[usize::from(*a) << 8 | usize::from(*b)] = true;
-                }
-            }
+        for key in self.by_prefix.keys() {
+            let [a, b, ..] = key.to_le_bytes();
+            heads[usize::from(a) << 8 | usize::from(b)] = true;
         }
         let bytes = text.as_bytes();
         for (at, pair) in bytes.windows(2).enumerate() {
             if !heads[usize::from(pair[0]) << 8 | usize::from(pair[1])] {
                 continue;
             }
-            let Some(values) = prefix_key(&bytes[at..]).and_then(|key| self.by_prefix.get(&key))
+            let Some(lengths) = prefix_key(&bytes[at..]).and_then(|key| self.by_prefix.get(&key))
             else {
                 continue;
             };
@@ -81,13 +89,17 @@ impl<'v> Repeats<'v> {
             if glued_before {
                 continue;
             }
-            for &(value, tag) in values {
-                let end = at + value.len();
+            for (len, same) in lengths {
+                let end = at + len;
+                let Some(&tag) = bytes.get(at..end).and_then(|candidate| same.get(candidate))
+                else {
+                    continue;
+                };
                 let glued_after = text
                     .get(end..)
                     .and_then(|rest| rest.chars().next())
                     .is_some_and(is_word_char);
-                if bytes[at..].starts_with(value.as_bytes()) && !glued_after {
+                if !glued_after {
                     found.push((at, end, tag));
                 }
             }
