@@ -12,6 +12,8 @@ use super::rules::RuleError;
 pub const BEFORE: usize = 64;
 /// How far after a capitalised word a match may end.
 pub const AFTER_CAPITALISED: usize = 192;
+/// Gap up to which neighbouring windows of one rule are searched as one.
+const MERGE_GAP: usize = 48;
 /// Most characters (none a letter, digit or line break) between two digits of one run.
 pub const RUN_GAP: usize = 3;
 
@@ -238,7 +240,11 @@ impl Windows {
         let mut merged: Vec<Range<usize>> = Vec::with_capacity(self.0.len());
         for window in self.0 {
             match merged.last_mut() {
-                Some(last) if window.start <= last.end => last.end = last.end.max(window.end),
+                // Windows a few bytes apart are searched as one: a search has a fixed cost
+                // that scanning the bytes between them does not outweigh.
+                Some(last) if window.start <= last.end + MERGE_GAP => {
+                    last.end = last.end.max(window.end)
+                }
                 _ => merged.push(window),
             }
         }
