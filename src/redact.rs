@@ -2,18 +2,23 @@
 //! The only maker of `Redacted<T>`, so the store cannot be handed raw requester text.
 
 mod allowlist;
+mod anchors;
 mod builtin;
 mod engine;
 mod masks;
 mod normalize;
 #[cfg(test)]
 mod properties;
+mod repeats;
 mod rules;
+mod shape;
 #[cfg(test)]
 mod shapes_numeric;
+#[cfg(test)]
 mod shapes_text;
 mod text_validators;
 mod validators;
+mod view;
 
 pub use allowlist::{AllowEntry, AllowError, Allowlist, SharedAllowlist};
 pub use engine::{Finding, Redactor, RuleSummary};

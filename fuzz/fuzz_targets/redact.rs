@@ -1,5 +1,5 @@
-//! The redactor on arbitrary text: never panics, findings are in bounds, ordered and
-//! disjoint, and every finding is replaced by a mask in the output.
+//! The redactor on arbitrary text: never panics, findings are in bounds, ordered, disjoint
+//! and never start or end with white space, and every finding is replaced by a mask.
 #![no_main]
 
 use std::sync::LazyLock;
@@ -18,6 +18,8 @@ fuzz_target!(|text: &str| {
     for f in &findings {
         assert!(f.start >= last_end && f.start < f.end && f.end <= text.len());
         assert!(text.is_char_boundary(f.start) && text.is_char_boundary(f.end));
+        let value = &text[f.start..f.end];
+        assert!(!value.starts_with(char::is_whitespace) && !value.ends_with(char::is_whitespace));
         last_end = f.end;
     }
     let mut book = MaskBook::new(MaskKey::from_bytes([3; 32]), Vec::new());

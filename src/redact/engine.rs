@@ -1,17 +1,23 @@
-//! The compiled rule set and the scan that finds, resolves and masks.
+//! The compiled rule set and the scan that finds, resolves and masks: one pass over the
+//! normalised view for anchors, each rule only in windows around its anchors, then repeated
+//! values, overlaps, and a second look around the masks.
 
 use std::collections::HashSet;
+use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
-use aho_corasick::AhoCorasick;
-
+use super::anchors::{
+    AFTER_CAPITALISED, BEFORE, KeywordIndex, Windows, capitalised_words, digit_runs,
+};
 use super::allowlist::SharedAllowlist;
 use super::builtin::DEFAULT_RULE_FILES;
 use super::masks::{MaskBook, Redacted, RedactionCounts};
+use super::repeats::Repeats;
 use super::rules::{
     Rule, RuleError, Scope, ceil_char_boundary, compile_file, floor_char_boundary, load_dir,
 };
+use super::view::{View, mask_parts, trim_blanks};
 
 /// One thing the redactor found: which rule, and where (byte offsets into the input).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,72 +28,74 @@ pub struct Finding {
     pub end: usize,
 }
 
+/// A finding inside the engine: (start, end, rule index), offsets into the text looked at.
+type Candidate = (usize, usize, usize);
+
 /// How many extra looks `find` takes with masks in place; one almost always settles it.
 const MAX_ROUNDS: usize = 3;
 
+/// How far around a mask the text is looked at again once masks are in place: masking
+/// changes a value's neighbours (the character before a phone, a word boundary), and frees
+/// what a longer finding hid next to it.
+const SECOND_LOOK_MARGIN: usize = 96;
+
+/// How far before the text around a mask the second look scans for anchors: a keyword
+/// window with the default reach.
+const SCAN_BEFORE_NEAR: usize = 512 + BEFORE;
+
 /// The text as it will read once masked (numbers aside), and for each copied run of the
 /// original its (offset in the masked text, offset in the original, length).
-fn render_with_masks(text: &str, findings: &[Finding]) -> (String, Vec<(usize, usize, usize)>) {
-    let mut out = String::with_capacity(text.len());
+fn render_with_masks(
+    text: &str,
+    findings: &[Candidate],
+    rules: &[Rule],
+) -> (String, Vec<(usize, usize, usize)>) {
+    let mut out = String::with_capacity(text.len() + findings.len() * 8);
     let mut segments = Vec::with_capacity(findings.len() + 1);
     let mut last = 0;
-    for f in findings {
-        segments.push((out.len(), last, f.start - last));
-        out.push_str(&text[last..f.start]);
+    for &(start, end, index) in findings {
+        segments.push((out.len(), last, start - last));
+        out.push_str(&text[last..start]);
         out.push('[');
-        out.push_str(&f.mask);
+        out.push_str(&rules[index].mask);
         out.push_str("-1]");
-        last = f.end;
+        last = end;
     }
     segments.push((out.len(), last, text.len() - last));
     out.push_str(&text[last..]);
     (out, segments)
 }
 
-/// How far around a digit a digit-scoped rule looks: room for a cue word before the
-/// number ("код из смс", "date of birth") and for separators around it.
-const DIGIT_REACH: usize = 96;
-
-/// Merged ranges within `DIGIT_REACH` bytes of an ASCII digit, on char boundaries. Runs of
-/// digits never straddle a boundary: each range reaches well past the digits it was made for.
-fn regions_near_digits(text: &str) -> Vec<std::ops::Range<usize>> {
-    let bytes = text.as_bytes();
-    let mut regions: Vec<std::ops::Range<usize>> = Vec::new();
-    for (i, b) in bytes.iter().enumerate() {
-        if !b.is_ascii_digit() {
+/// Where the masks stand in the masked text (all of them, or those of the `fresh` findings),
+/// widened by the second-look margin and merged.
+fn mask_surroundings(
+    segments: &[(usize, usize, usize)],
+    findings: &[Candidate],
+    fresh: Option<&[Candidate]>,
+) -> Vec<Range<usize>> {
+    let mut near: Vec<Range<usize>> = Vec::new();
+    for (pair, finding) in segments.windows(2).zip(findings) {
+        if fresh.is_some_and(|fresh| fresh.binary_search(finding).is_err()) {
             continue;
         }
-        match regions.last_mut() {
-            Some(last) if i.saturating_sub(DIGIT_REACH) <= last.end => {
-                last.end = (i + 1 + DIGIT_REACH).min(bytes.len())
-            }
-            _ => {
-                regions.push(i.saturating_sub(DIGIT_REACH)..(i + 1 + DIGIT_REACH).min(bytes.len()))
-            }
-        }
-    }
-    for region in &mut regions {
-        region.start = floor_char_boundary(text, region.start);
-        region.end = ceil_char_boundary(text, region.end);
-    }
-    regions
-}
-
-/// How far around a mask a second look reaches: beyond the widest context window.
-const SECOND_LOOK_REACH: usize = 640;
-
-/// Merged ranges of the masked text within `SECOND_LOOK_REACH` of a mask, on char boundaries.
-fn regions_near_masks(
-    masked: &str,
-    segments: &[(usize, usize, usize)],
-) -> Vec<std::ops::Range<usize>> {
-    let mut regions: Vec<std::ops::Range<usize>> = Vec::new();
-    // Masks sit between consecutive copied segments.
-    for pair in segments.windows(2) {
         let mask_start = pair[0].0 + pair[0].2;
         let mask_end = pair[1].0;
-        let start = floor_char_boundary(masked, mask_start.saturating_sub(SECOND_LOOK_REACH));
-        let end = ceil_char_boundary(masked, (mask_end + SECOND_LOOK_REACH).min(masked.len()));
+        let around = mask_start.saturating_sub(SECOND_LOOK_MARGIN)..mask_end + SECOND_LOOK_MARGIN;
+        match near.last_mut() {
+            Some(last) if around.start <= last.end => last.end = around.end,
+            _ => near.push(around),
+        }
+    }
+    near
+}
+
+/// What the second look scans for anchors: each range of `near`, from as far before it as a
+/// keyword window reaches to as far after it as a window starts, merged, on char boundaries.
+fn scan_regions(text: &str, near: &[Range<usize>]) -> Vec<Range<usize>> {
+    let mut regions: Vec<Range<usize>> = Vec::new();
+    for n in near {
+        let start = floor_char_boundary(text, n.start.saturating_sub(SCAN_BEFORE_NEAR));
+        let end = ceil_char_boundary(text, (n.end + BEFORE).min(text.len()));
         match regions.last_mut() {
             Some(last) if start <= last.end => last.end = last.end.max(end),
             _ => regions.push(start..end),
@@ -102,10 +110,9 @@ fn map_back(
     start: usize,
     end: usize,
 ) -> Option<(usize, usize)> {
-    segments
-        .iter()
-        .find(|&&(at, _, len)| start >= at && end <= at + len)
-        .map(|&(at, original, _)| (original + start - at, original + end - at))
+    let i = segments.partition_point(|&(at, _, _)| at <= start);
+    let &(at, original, len) = segments.get(i.checked_sub(1)?)?;
+    (end <= at + len).then(|| (original + start - at, original + end - at))
 }
 
 /// Shortest found value whose other occurrences are masked too.
@@ -124,14 +131,14 @@ pub struct RuleSummary<'a> {
 #[derive(Debug)]
 pub struct Redactor {
     rules: Vec<Rule>,
-    /// Index of each rule's `value` capture group, looked up once.
-    value_groups: Vec<Option<usize>>,
-    /// One automaton over every rule's keywords, so one pass tells which rules can match.
-    keywords: Option<AhoCorasick>,
-    /// For each automaton pattern, the rules it belongs to.
-    keyword_rules: Vec<Vec<usize>>,
-    /// Rules without keywords: they always run.
-    always: Vec<usize>,
+    /// One automaton over every rule's keywords: the keyword anchors.
+    keywords: KeywordIndex,
+    /// Rules woken by digit runs (digit scope, no keywords) as (fewest digits, rule), fewest first.
+    digit_rules: Vec<(usize, usize)>,
+    /// Rules woken by capitalised words (no keywords).
+    capitalised_rules: Vec<usize>,
+    /// Rules with neither keywords nor scope: they read the whole text.
+    everywhere: Vec<usize>,
     /// The organisation's own public values, never masked.
     allowlist: SharedAllowlist,
 }
@@ -159,54 +166,66 @@ impl Redactor {
     fn from_sources(files: impl IntoIterator<Item = (String, String)>) -> Result<Self, RuleError> {
         let mut known_ids = HashSet::new();
         let mut rules = Vec::new();
+        let mut files_of = Vec::new();
         for (name, text) in files {
-            rules.extend(compile_file(&name, &text, &mut known_ids)?);
+            let compiled = compile_file(&name, &text, &mut known_ids)?;
+            files_of.extend(std::iter::repeat_n(name, compiled.len()));
+            rules.extend(compiled);
         }
         if rules.is_empty() {
             return Err(RuleError::Empty("the rule set".into()));
         }
-        let mut patterns: Vec<String> = Vec::new();
-        let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
-        let mut always = Vec::new();
+        let keyword_lists: Vec<&[String]> = rules.iter().map(|r| r.keywords.as_slice()).collect();
+        let keywords = KeywordIndex::new(&keyword_lists)?;
+        let mut digit_rules = Vec::new();
+        let mut capitalised_rules = Vec::new();
+        let mut everywhere = Vec::new();
         for (index, rule) in rules.iter().enumerate() {
-            if rule.keywords.is_empty() {
-                always.push(index);
+            if !rule.keywords.is_empty() {
+                continue;
             }
-            for keyword in &rule.keywords {
-                for variant in case_variants(keyword) {
-                    match patterns.iter().position(|p| *p == variant) {
-                        Some(existing) => keyword_rules[existing].push(index),
-                        None => {
-                            patterns.push(variant);
-                            keyword_rules.push(vec![index]);
-                        }
-                    }
+            match rule.scope {
+                Scope::Digits => digit_rules.push((rule.min_digits.max(1), index)),
+                Scope::Capitalised => capitalised_rules.push(index),
+                Scope::Anywhere => everywhere.push(index),
+            }
+        }
+        digit_rules.sort();
+        let redactor = Redactor {
+            rules,
+            keywords,
+            digit_rules,
+            capitalised_rules,
+            everywhere,
+            allowlist: SharedAllowlist::default(),
+        };
+        redactor.check_examples_at_anchors(&files_of)?;
+        Ok(redactor)
+    }
+
+    /// Every example must be found where the engine looks, not only by its regex alone:
+    /// a rule that breaks the anchor contract (ANCHORS.md) is refused when it loads.
+    fn check_examples_at_anchors(&self, files_of: &[String]) -> Result<(), RuleError> {
+        for (index, rule) in self.rules.iter().enumerate() {
+            for example in &rule.examples {
+                let view = View::of(example);
+                let text = view.as_str();
+                let windows = self.windows(text, None);
+                let found = windows[index]
+                    .iter()
+                    .any(|w| rule.find_in_window(text, w.clone(), &[]).next().is_some());
+                if !found {
+                    return Err(RuleError::Rule {
+                        file: files_of.get(index).cloned().unwrap_or_default(),
+                        rule: rule.id.to_string(),
+                        reason: format!(
+                            "example {example:?} is not found near its anchors (see ANCHORS.md)"
+                        ),
+                    });
                 }
             }
         }
-        let keywords = if patterns.is_empty() {
-            None
-        } else {
-            Some(
-                AhoCorasick::builder()
-                    .ascii_case_insensitive(true)
-                    .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-                    .build(&patterns)
-                    .map_err(|e| RuleError::Empty(format!("keyword automaton: {e}")))?,
-            )
-        };
-        let value_groups = rules
-            .iter()
-            .map(|r| r.regex.capture_names().position(|n| n == Some("value")))
-            .collect();
-        Ok(Redactor {
-            rules,
-            value_groups,
-            keywords,
-            keyword_rules,
-            always,
-            allowlist: SharedAllowlist::default(),
-        })
+        Ok(())
     }
 
     /// The allowlist this redactor consults; the desk replaces it when admins change it.
@@ -228,18 +247,34 @@ impl Redactor {
         })
     }
 
-    /// Time each rule takes on its own over `text`, with its match count: for benchmarks
+    /// Time each rule takes in its windows over `text`, with its match count: for benchmarks
     /// and for operators tuning a rule set (`cargo bench --bench quality -- --per-rule`).
+    /// The anchor pass itself is reported as `(anchors)`.
     pub fn profile(&self, text: &str) -> Vec<(String, std::time::Duration, usize)> {
-        self.rules
-            .iter()
-            .zip(&self.value_groups)
-            .map(|(rule, group)| {
-                let started = std::time::Instant::now();
-                let n = rule.find_in_region(text, 0..text.len(), *group).count();
-                (rule.id.to_string(), started.elapsed(), n)
-            })
-            .collect()
+        let view = View::of(text);
+        let text = view.as_str();
+        let started = std::time::Instant::now();
+        let hits = self.keywords.hits(text).count();
+        let mut profile = vec![("(keyword hits)".to_owned(), started.elapsed(), hits)];
+        let started = std::time::Instant::now();
+        let runs = digit_runs(text).len();
+        profile.push(("(digit runs)".to_owned(), started.elapsed(), runs));
+        let started = std::time::Instant::now();
+        let windows = self.windows(text, None);
+        profile.push((
+            "(anchors)".to_owned(),
+            started.elapsed(),
+            windows.iter().map(Vec::len).sum(),
+        ));
+        profile.extend(self.rules.iter().zip(&windows).map(|(rule, windows)| {
+            let started = std::time::Instant::now();
+            let n: usize = windows
+                .iter()
+                .map(|w| rule.find_in_window(text, w.clone(), &[]).count())
+                .sum();
+            (rule.id.to_string(), started.elapsed(), n)
+        }));
+        profile
     }
 
     /// Whether findings of this rule may be kept by the requester.
@@ -248,135 +283,164 @@ impl Redactor {
             .is_some_and(|r| r.user_may_keep && !r.secret)
     }
 
-    /// Non-overlapping findings in text order. Where two overlap, the longer wins,
-    /// then the rule listed first. Every further occurrence of a found value is found too,
-    /// so a secret mentioned once in context and once bare is masked both times.
+    /// Non-overlapping findings in text order, as byte offsets into `text`. Where two
+    /// overlap, the longer wins, then the rule listed first. Every further occurrence of a
+    /// found value is found too, so a secret mentioned once in context and once bare is
+    /// masked both times. Rules read the normalised view (see `view`); a finding never starts
+    /// or ends with white space.
     ///
     /// Masking changes what stands next to what ("…1111+7 (916)…" becomes "[CARD-1]+7 (916)…"),
     /// which can reveal a value the first look missed. So the text is looked at again with
     /// the masks in place, until nothing new turns up: that makes redaction idempotent.
     pub fn find(&self, text: &str) -> Vec<Finding> {
-        let mut findings = self.find_once(text);
+        let view = View::of(text);
+        let seen = view.as_str();
+        self.find_in_view(seen)
+            .into_iter()
+            .filter_map(|(start, end, index)| {
+                let trimmed = trim_blanks(seen, start..end);
+                if trimmed.is_empty() {
+                    return None;
+                }
+                let (start, end) = (
+                    view.to_original(trimmed.start),
+                    view.to_original(trimmed.end),
+                );
+                let rule = &self.rules[index];
+                Some(Finding {
+                    rule: rule.id.clone(),
+                    mask: rule.mask.clone(),
+                    start,
+                    end,
+                })
+            })
+            .collect()
+    }
+
+    fn find_in_view(&self, text: &str) -> Vec<Candidate> {
+        let mut findings = self.find_once(text, None);
+        // The first extra look goes around every mask, later ones around the new masks only.
+        let mut fresh: Option<Vec<Candidate>> = None;
         for _ in 0..MAX_ROUNDS {
             if findings.is_empty() {
                 break;
             }
-            let (masked, segments) = render_with_masks(text, &findings);
-            // Only text near a mask can read differently now: look again there alone.
-            let mut more: Vec<(usize, usize, usize)> = Vec::new();
-            for region in regions_near_masks(&masked, &segments) {
-                let base = region.start;
-                more.extend(self.find_once(&masked[region]).into_iter().filter_map(|f| {
-                    let index = self.rules.iter().position(|r| r.id == f.rule)?;
-                    let (start, end) = map_back(&segments, base + f.start, base + f.end)?;
+            let (masked, segments) = render_with_masks(text, &findings, &self.rules);
+            // Only windows that reach a mask can read differently now: look again there alone.
+            let near = mask_surroundings(&segments, &findings, fresh.as_deref());
+            let mut more: Vec<Candidate> = self
+                .find_once(&masked, Some(&near))
+                .into_iter()
+                .filter_map(|(start, end, index)| {
+                    let (start, end) = map_back(&segments, start, end)?;
                     Some((start, end, index))
-                }));
-            }
+                })
+                .collect();
             // `findings` is sorted and disjoint, so the one that could overlap is found by search.
             more.retain(|&(start, end, _)| {
-                let i = findings.partition_point(|f| f.end <= start);
-                findings.get(i).is_none_or(|f| f.start >= end)
+                let i = findings.partition_point(|f| f.1 <= start);
+                findings.get(i).is_none_or(|f| f.0 >= end)
             });
             if more.is_empty() {
                 break;
             }
-            let mut all: Vec<(usize, usize, usize)> = findings
-                .iter()
-                .filter_map(|f| {
-                    Some((
-                        f.start,
-                        f.end,
-                        self.rules.iter().position(|r| r.id == f.rule)?,
-                    ))
-                })
-                .chain(more)
-                .collect();
-            resolve_overlaps(&mut all);
-            findings = all
-                .into_iter()
-                .map(|candidate| self.to_finding(candidate))
-                .collect();
+            findings.extend(more.iter().copied());
+            resolve_overlaps(&mut findings);
+            more.sort_unstable();
+            fresh = Some(more);
         }
         findings
     }
 
-    /// One look at the text: every active rule, then repeated values, then overlaps resolved.
-    fn find_once(&self, text: &str) -> Vec<Finding> {
-        let active = self.active_rules(text);
-        let mut candidates: Vec<(usize, usize, usize)> = Vec::new(); // (start, end, rule index)
-        // Rules that need a digit only run near one; computed once, lazily.
-        let mut digit_regions: Option<Vec<std::ops::Range<usize>>> = None;
-        for index in active {
-            let rule = &self.rules[index];
-            let group = self.value_groups[index];
-            let mut push = |span: std::ops::Range<usize>| {
-                if !span.is_empty() {
-                    candidates.push((span.start, span.end, index));
+    /// The windows each rule runs in (by rule index), from one pass over `text` for anchors;
+    /// with `near` (sorted, disjoint), anchors are looked for around those ranges only and the
+    /// windows are cut to them.
+    fn windows(&self, text: &str, near: Option<&[Range<usize>]>) -> Vec<Vec<Range<usize>>> {
+        let mut windows: Vec<Windows> = vec![Windows::default(); self.rules.len()];
+        let scanned = match near {
+            None => std::iter::once(0..text.len()).collect(),
+            Some(near) => scan_regions(text, near),
+        };
+        for region in scanned {
+            let base = region.start;
+            let part = &text[region];
+            for (hit, rules) in self.keywords.hits(part) {
+                let (start, end) = (base + hit.start, base + hit.end);
+                for &index in rules {
+                    let reach = self.rules[index].reach;
+                    windows[index].add(start.saturating_sub(BEFORE)..end.saturating_add(reach));
                 }
-            };
-            match rule.scope {
-                Scope::Anywhere => rule
-                    .find_in_region(text, 0..text.len(), group)
-                    .for_each(&mut push),
-                Scope::Digits => {
-                    for region in digit_regions
-                        .get_or_insert_with(|| regions_near_digits(text))
-                        .iter()
-                    {
-                        rule.find_in_region(text, region.clone(), group)
-                            .for_each(&mut push);
+            }
+            if !self.digit_rules.is_empty() {
+                for run in digit_runs(part) {
+                    let (start, end) = (base + run.span.start, base + run.span.end);
+                    for &(fewest, index) in &self.digit_rules {
+                        if fewest > run.digits {
+                            break;
+                        }
+                        let rule = &self.rules[index];
+                        windows[index]
+                            .add(start.saturating_sub(rule.lead + 1)..end + rule.trail + 1);
                     }
                 }
+            }
+            if !self.capitalised_rules.is_empty() {
+                for word in capitalised_words(part) {
+                    let (start, end) = (base + word.start, base + word.end);
+                    for &index in &self.capitalised_rules {
+                        windows[index].add(start.saturating_sub(BEFORE)..end + AFTER_CAPITALISED);
+                    }
+                }
+            }
+        }
+        for &index in &self.everywhere {
+            windows[index].add(0..text.len());
+        }
+        windows
+            .into_iter()
+            .map(|w| {
+                if w.is_empty() {
+                    return Vec::new();
+                }
+                let merged = w.finish(text);
+                match near {
+                    None => merged,
+                    Some(near) => clip(text, merged, near),
+                }
+            })
+            .collect()
+    }
+
+    /// One look at the text: every rule in its windows, then repeated values, then overlaps.
+    fn find_once(&self, text: &str, near: Option<&[Range<usize>]>) -> Vec<Candidate> {
+        let mut candidates: Vec<Candidate> = Vec::new();
+        let masks = existing_masks(text);
+        for (index, windows) in self.windows(text, near).into_iter().enumerate() {
+            let rule = &self.rules[index];
+            for window in windows {
+                candidates.extend(
+                    rule.find_in_window(text, window, &masks)
+                        .filter(|span| !span.is_empty())
+                        .map(|span| (span.start, span.end, index)),
+                );
             }
         }
         if candidates.is_empty() {
             return Vec::new();
         }
-        let masks = existing_masks(text);
-        candidates.retain(|&(start, end, _)| !masks.iter().any(|m| start < m.end && m.start < end));
+
         candidates.extend(self.repeated_values(text, &candidates, &masks));
         resolve_overlaps(&mut candidates);
         candidates
-            .into_iter()
-            .map(|candidate| self.to_finding(candidate))
-            .collect()
-    }
-
-    /// Rules without keywords, and those whose keywords occur in `text`, in rule order.
-    fn active_rules(&self, text: &str) -> Vec<usize> {
-        let mut active = vec![false; self.rules.len()];
-        for &index in &self.always {
-            active[index] = true;
-        }
-        if let Some(automaton) = &self.keywords {
-            let mut pending = self.rules.len() - self.always.len();
-            for found in automaton.find_overlapping_iter(text) {
-                for &index in &self.keyword_rules[found.pattern().as_usize()] {
-                    if !active[index] {
-                        active[index] = true;
-                        pending = pending.saturating_sub(1);
-                    }
-                }
-                if pending == 0 {
-                    break;
-                }
-            }
-        }
-        active
-            .iter()
-            .enumerate()
-            .filter(|(_, on)| **on)
-            .map(|(i, _)| i)
-            .collect()
     }
 
     /// Further occurrences of values already found, standing as whole tokens.
     fn repeated_values(
         &self,
         text: &str,
-        found: &[(usize, usize, usize)],
-        masks: &[std::ops::Range<usize>],
-    ) -> Vec<(usize, usize, usize)> {
+        found: &[Candidate],
+        masks: &[Range<usize>],
+    ) -> Vec<Candidate> {
         let mut seen = HashSet::new();
         let mut values: Vec<(&str, usize)> = Vec::new();
         for &(start, end, index) in found {
@@ -390,15 +454,11 @@ impl Redactor {
             return Vec::new();
         }
         let found_spans: HashSet<(usize, usize)> = found.iter().map(|&(s, e, _)| (s, e)).collect();
-        let Ok(automaton) = AhoCorasick::new(values.iter().map(|(v, _)| *v)) else {
-            return Vec::new();
-        };
-        automaton
-            .find_overlapping_iter(text)
-            .filter(|m| is_token_boundary(text, m.start(), m.end()))
-            .filter(|m| !masks.iter().any(|r| m.start() < r.end && r.start < m.end()))
-            .filter(|m| !found_spans.contains(&(m.start(), m.end())))
-            .map(|m| (m.start(), m.end(), values[m.pattern().as_usize()].1))
+        Repeats::new(values)
+            .occurrences(text)
+            .into_iter()
+            .filter(|&(start, end, _)| !overlaps_any(masks, start, end))
+            .filter(|&(start, end, _)| !found_spans.contains(&(start, end)))
             .collect()
     }
 
@@ -425,23 +485,18 @@ impl Redactor {
             if planned.may_keep && keep.contains(&(start, end)) {
                 continue;
             }
-            out.push_str(&text[last..start]);
-            out.push_str(&planned.mask);
+            let range = start..end;
+            // A value read through a quoted line wrap is masked part by part, so the wrap and
+            // the quote prefix stay where they were.
+            for part in mask_parts(text, range) {
+                out.push_str(&text[last..part.start]);
+                out.push_str(&planned.mask);
+                last = part.end;
+            }
             counts.add(&planned.finding.rule);
-            last = end;
         }
         out.push_str(&text[last..]);
         Redacted::new(out, counts)
-    }
-
-    fn to_finding(&self, (start, end, index): (usize, usize, usize)) -> Finding {
-        let rule = &self.rules[index];
-        Finding {
-            rule: rule.id.clone(),
-            mask: rule.mask.clone(),
-            start,
-            end,
-        }
     }
 
     pub(super) fn rule(&self, id: &str) -> Option<&Rule> {
@@ -449,27 +504,31 @@ impl Redactor {
     }
 }
 
-/// The spellings a keyword is searched in. The automaton ignores ASCII case by itself;
-/// other scripts (Cyrillic) get their lower, Capitalised and UPPER forms.
-fn case_variants(keyword: &str) -> Vec<String> {
-    let lower = keyword.to_lowercase();
-    if lower.is_ascii() {
-        return vec![lower];
+/// The parts of `windows` inside `near` (both sorted and disjoint), on char boundaries.
+fn clip(text: &str, windows: Vec<Range<usize>>, near: &[Range<usize>]) -> Vec<Range<usize>> {
+    let mut clipped = Vec::new();
+    for window in windows {
+        let first = near.partition_point(|n| n.end <= window.start);
+        for n in near[first..].iter().take_while(|n| n.start < window.end) {
+            let start = floor_char_boundary(text, window.start.max(n.start));
+            let end = ceil_char_boundary(text, window.end.min(n.end).min(text.len()));
+            if start < end {
+                clipped.push(start..end);
+            }
+        }
     }
-    let mut capitalised = String::new();
-    let mut chars = lower.chars();
-    if let Some(first) = chars.next() {
-        capitalised.extend(first.to_uppercase());
-        capitalised.push_str(chars.as_str());
-    }
-    let mut variants = vec![lower.clone(), capitalised, lower.to_uppercase()];
-    variants.dedup();
-    variants
+    clipped
+}
+
+/// Whether `start..end` overlaps one of the sorted, disjoint `ranges`.
+fn overlaps_any(ranges: &[Range<usize>], start: usize, end: usize) -> bool {
+    let i = ranges.partition_point(|r| r.end <= start);
+    ranges.get(i).is_some_and(|r| r.start < end)
 }
 
 /// Mask tokens already in the text (`[EMAIL-1]`): never matched again, so redacting
 /// redacted text changes nothing.
-fn existing_masks(text: &str) -> Vec<std::ops::Range<usize>> {
+fn existing_masks(text: &str) -> Vec<Range<usize>> {
     let bytes = text.as_bytes();
     let mut masks = Vec::new();
     let mut i = 0;
@@ -499,15 +558,8 @@ fn existing_masks(text: &str) -> Vec<std::ops::Range<usize>> {
     masks
 }
 
-/// Whether `start..end` is not glued to letters or digits on either side.
-fn is_token_boundary(text: &str, start: usize, end: usize) -> bool {
-    let before = text[..start].chars().next_back();
-    let after = text[end..].chars().next();
-    !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
-}
-
 /// Keeps a non-overlapping set: earlier first, then longer, then the rule listed first.
-fn resolve_overlaps(candidates: &mut Vec<(usize, usize, usize)>) {
+fn resolve_overlaps(candidates: &mut Vec<Candidate>) {
     candidates.sort_by(|a, b| {
         a.0.cmp(&b.0)
             .then((b.1 - b.0).cmp(&(a.1 - a.0)))

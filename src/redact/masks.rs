@@ -165,7 +165,9 @@ impl Redactor {
             .into_iter()
             .filter_map(|finding| {
                 let rule = self.rule(&finding.rule)?;
-                let value = &text[finding.start..finding.end];
+                // The value as the rules read it (editor spaces, quoted wraps, %XX undone).
+                let reading = super::view::value_reading(text, finding.start..finding.end);
+                let value = reading.as_str();
                 if allowlist.allows(rule, value) {
                     return None;
                 }

@@ -55,6 +55,97 @@ fn adversarial() -> impl Strategy<Value = String> {
     .prop_map(|parts| parts.concat())
 }
 
+/// Planted values, filler words and line breaks (plain, quoted, CRLF), in the spellings
+/// editors produce: what a mask must cover without touching its neighbours.
+fn planted_with_filler() -> impl Strategy<Value = String> {
+    let values = prop::sample::select(vec![
+        "4111 1111 1111 1111",
+        "4111\u{a0}1111\u{a0}1111\u{a0}1111",
+        "+7 (916) 123-45-67",
+        "+7\u{2011}916\u{2011}123\u{2011}45\u{2011}67",
+        "jane.doe@example.org",
+        "mailto:ivan%40example.org",
+        "?phone=%2B79161234567",
+        "CVV 123",
+        "ИНН 7707083893",
+        "203.0.113.57",
+        "Иванов Иван Иванович",
+        "my name is John Smith",
+        "код из смс 482913",
+        "password: hunter22",
+        "2026-11-02 12:30:45",
+        "order 4417-2231",
+    ]);
+    let filler = prop::sample::select(vec![
+        "hello",
+        "Привет",
+        "order",
+        "Thanks",
+        "на",
+        "the",
+        ",",
+        ".",
+        " ",
+        "  ",
+        "\t",
+        "—",
+        "1",
+    ]);
+    let breaks = prop::sample::select(vec!["\n", "\r\n", "\n> ", "\n>> ", "\n\n", "\n> \n> "]);
+    prop::collection::vec(
+        prop_oneof![
+            3 => values.prop_map(str::to_owned),
+            3 => filler.prop_map(str::to_owned),
+            2 => breaks.prop_map(str::to_owned),
+        ],
+        0..30,
+    )
+    .prop_map(|parts| parts.join(" "))
+}
+
+/// `text` with each of `spans` cut out, and where they were: the text outside them.
+fn outside(text: &str, spans: &[std::ops::Range<usize>]) -> Vec<String> {
+    let mut pieces = Vec::new();
+    let mut last = 0;
+    for span in spans {
+        pieces.push(text[last..span.start].to_owned());
+        last = span.end;
+    }
+    pieces.push(text[last..].to_owned());
+    pieces
+}
+
+/// Spans of the mask tokens (`[CARD-1]`) in a redacted text.
+fn mask_spans(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut spans = Vec::new();
+    let mut from = 0;
+    while let Some(open) = text[from..].find('[') {
+        let start = from + open;
+        let token = text[start..]
+            .find(']')
+            .map(|close| &text[start..=start + close])
+            .filter(|t| {
+                let inner = &t[1..t.len() - 1];
+                inner.rsplit_once('-').is_some_and(|(label, n)| {
+                    !label.is_empty()
+                        && label
+                            .bytes()
+                            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+                        && !n.is_empty()
+                        && n.bytes().all(|b| b.is_ascii_digit())
+                })
+            });
+        match token {
+            Some(token) => {
+                spans.push(start..start + token.len());
+                from = start + token.len();
+            }
+            None => from = start + 1,
+        }
+    }
+    spans
+}
+
 fn any_text() -> impl Strategy<Value = String> {
     prop_oneof![any::<String>(), adversarial()]
 }
@@ -122,5 +213,34 @@ proptest! {
             }
         }
         prop_assert_eq!(output.counts().total() as usize, findings.len());
+    }
+
+    #[test]
+    fn a_mask_covers_its_value_and_nothing_else(
+        text in prop_oneof![planted_with_filler(), adversarial()]
+    ) {
+        let findings = redactor().find(&text);
+        for f in &findings {
+            let value = &text[f.start..f.end];
+            prop_assert!(
+                !value.starts_with(char::is_whitespace) && !value.ends_with(char::is_whitespace),
+                "finding {:?} starts or ends with white space in {:?}", value, text
+            );
+        }
+        // Inside a finding only the masked parts go; a quoted line wrap stays.
+        // Mask tokens already in the input count as masks too.
+        let mut parts: Vec<std::ops::Range<usize>> = findings
+            .iter()
+            .flat_map(|f| super::view::mask_parts(&text, f.start..f.end))
+            .chain(mask_spans(&text))
+            .collect();
+        parts.sort_by_key(|p| p.start);
+        let output = redactor().redact(&text, &mut book());
+        let masked = output.as_str();
+        prop_assert_eq!(
+            outside(&text, &parts),
+            outside(masked, &mask_spans(masked)),
+            "text outside the findings changed: {:?} became {:?}", text, masked
+        );
     }
 }

@@ -4,10 +4,12 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 
-use regex::Regex;
+use regex_automata::{Anchored, Input, meta};
 use serde::Deserialize;
 
+use super::shape::shape_of;
 use super::validators::Validator;
+use super::view::View;
 
 /// Why a rule set was refused. Names the file and the rule so an operator can fix it.
 #[derive(Debug, thiserror::Error)]
@@ -54,8 +56,11 @@ struct RuleSpec {
     /// Least Shannon entropy (bits per character) of the value, for generic secret shapes.
     min_entropy: Option<f64>,
     /// `digits`: every match contains an ASCII digit, so the rule only needs to run near one.
+    /// `capitalised`: every match is near a word starting with a capital letter.
     #[serde(default)]
     scope: Scope,
+    /// How far after a keyword hit a match may end, in bytes (see ANCHORS.md).
+    reach: Option<usize>,
     #[serde(default)]
     normalize: Normalize,
     #[serde(default)]
@@ -76,6 +81,8 @@ pub enum Scope {
     Anywhere,
     /// Only near an ASCII digit: every match of the rule contains one.
     Digits,
+    /// Only near a word starting with an upper-case letter (names).
+    Capitalised,
 }
 
 /// How a found value is put in canonical form before it is numbered, so that
@@ -108,7 +115,17 @@ pub struct Rule {
     pub id: Arc<str>,
     pub description: String,
     pub mask: String,
-    pub regex: Regex,
+    pub regex: meta::Regex,
+    /// Index of the `value` capture group: what is masked (else the whole match).
+    pub value_group: Option<usize>,
+    /// How far after a keyword hit a match may end.
+    pub reach: usize,
+    /// Fewest digits in a value (0: unknown): digit runs with fewer are skipped.
+    pub min_digits: usize,
+    /// Most bytes a match holds before its first digit and after its last (at most 64):
+    /// the window around a digit run.
+    pub lead: usize,
+    pub trail: usize,
     /// Lowercased literals; the rule only runs when one occurs in the text.
     pub keywords: Vec<String>,
     pub validator: Option<Validator>,
@@ -132,6 +149,12 @@ const REGEX_SIZE_LIMIT: usize = 16 * 1024 * 1024;
 const MASK_LABEL_MAX: usize = 24;
 const DEFAULT_CONTEXT_WINDOW: usize = 48;
 const MAX_CONTEXT_WINDOW: usize = 512;
+/// Farthest a digit rule's match may reach before or after its digits (ANCHORS.md).
+const DIGIT_MARGIN: usize = 64;
+/// Default reach of a keyword window, and the bounds an explicit `reach` must keep.
+const DEFAULT_REACH: usize = 512;
+const MIN_REACH: usize = 16;
+const MAX_REACH: usize = 1 << 20;
 
 /// Parses and compiles the rules of one file; `known_ids` catches duplicates across files.
 pub fn compile_file(
@@ -189,11 +212,29 @@ fn compile_rule(
     if spec.description.trim().is_empty() {
         return Err(fail("description is empty".into()));
     }
-    let regex = regex::RegexBuilder::new(&spec.regex)
-        .size_limit(REGEX_SIZE_LIMIT)
-        .dfa_size_limit(REGEX_SIZE_LIMIT)
-        .build()
+    let regex = meta::Builder::new()
+        .configure(
+            meta::Config::new()
+                .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
+                .hybrid_cache_capacity(REGEX_SIZE_LIMIT)
+                .dfa_size_limit(Some(REGEX_SIZE_LIMIT)),
+        )
+        .build(&spec.regex)
         .map_err(|e| fail(format!("bad regex: {e}")))?;
+    let value_group = regex
+        .group_info()
+        .to_index(regex_automata::PatternID::ZERO, "value");
+    let shape = shape_of(&spec.regex).ok_or_else(|| fail("bad regex".into()))?;
+    if let Some(reach) = spec.reach
+        && !(MIN_REACH..=MAX_REACH).contains(&reach)
+    {
+        return Err(fail(format!(
+            "reach must be between {MIN_REACH} and {MAX_REACH} bytes"
+        )));
+    }
+    // A greedy match that runs into the window's edge is followed to its real end (see
+    // `find_in_window`); a rule whose match must *begin* farther away says so with `reach`.
+    let reach = spec.reach.unwrap_or(DEFAULT_REACH);
     let validator = spec
         .validator
         .as_deref()
@@ -224,6 +265,7 @@ fn compile_rule(
         return Err(fail("keywords and context words must not be empty".into()));
     }
     if spec.scope == Scope::Digits
+        && spec.keywords.is_empty()
         && let Some(example) = spec
             .examples
             .iter()
@@ -241,6 +283,11 @@ fn compile_rule(
         description: spec.description,
         mask: spec.mask,
         regex,
+        value_group,
+        reach,
+        min_digits: shape.min_digits,
+        lead: shape.lead.map_or(DIGIT_MARGIN, |l| l.min(DIGIT_MARGIN)),
+        trail: shape.trail.map_or(DIGIT_MARGIN, |t| t.min(DIGIT_MARGIN)),
         keywords: spec.keywords.iter().map(|k| k.to_lowercase()).collect(),
         validator,
         context: spec.context.iter().map(|w| w.to_lowercase()).collect(),
@@ -259,12 +306,16 @@ fn compile_rule(
         counterexamples: spec.counterexamples,
     };
     for example in &rule.examples {
-        if rule.find_in(example).next().is_none() {
+        if rule.find_in(View::of(example).as_str()).next().is_none() {
             return Err(fail(format!("example {example:?} does not match")));
         }
     }
     for counterexample in &rule.counterexamples {
-        if rule.find_in(counterexample).next().is_some() {
+        if rule
+            .find_in(View::of(counterexample).as_str())
+            .next()
+            .is_some()
+        {
             return Err(fail(format!("counterexample {counterexample:?} matches")));
         }
     }
@@ -272,53 +323,65 @@ fn compile_rule(
 }
 
 impl Rule {
-    /// Validated matches of this rule alone, as byte ranges. Keywords are not consulted here
-    /// (the engine's prefilter does that); context, validator and entropy are.
+    /// Validated matches of this rule alone over the whole text, as byte ranges. Keywords
+    /// are not consulted here (the engine's anchors do that); context, validator and entropy are.
     pub fn find_in<'t>(
         &'t self,
         text: &'t str,
     ) -> impl Iterator<Item = std::ops::Range<usize>> + 't {
-        let value_group = self.regex.capture_names().position(|n| n == Some("value"));
-        self.find_in_region(text, 0..text.len(), value_group)
+        self.find_in_window(text, 0..text.len(), &[])
     }
 
-    /// Like `find_in`, but only matches inside `region` (offsets stay relative to `text`).
-    pub fn find_in_region<'t>(
+    /// Like `find_in`, but only matches lying inside `window` (offsets stay relative to
+    /// `text`, and look-around sees the text beyond the window, so its edges fake nothing).
+    /// Values overlapping a `barrier` (sorted, disjoint: mask tokens already in the text) are
+    /// passed over and the search goes on behind them, as for a value that fails validation.
+    pub fn find_in_window<'t>(
         &'t self,
         text: &'t str,
-        region: std::ops::Range<usize>,
-        value_group: Option<usize>,
+        window: std::ops::Range<usize>,
+        barriers: &'t [std::ops::Range<usize>],
     ) -> impl Iterator<Item = std::ops::Range<usize>> + 't {
-        let base = region.start;
-        let slice = &text[region];
         // Each search resumes where the previous *value* ended, not where the whole match
         // ended: a rule may consume a delimiter after its value, and that delimiter can be
         // the one a neighbouring value needs in front of it ("1.2.3.4,5.6.7.8"). A candidate
         // that fails validation is retried one character further on, so a leading decoy
         // ("1234 4111 1111 1111 1111") cannot hide the real value behind it.
-        let mut position = 0;
+        let mut captures = self.regex.create_captures();
+        let mut position = window.start;
         std::iter::from_fn(move || {
-            while position <= slice.len() {
-                let caps = self.regex.captures_at(slice, position)?;
-                let whole = caps.get(0)?;
-                let span = value_group.and_then(|i| caps.get(i)).unwrap_or(whole);
-                match self.accept(
-                    text,
-                    base + whole.start()..base + whole.end(),
-                    base + span.start()..base + span.end(),
-                ) {
+            while position <= window.end {
+                let input = Input::new(text).span(position..window.end);
+                self.regex.search_captures(&input, &mut captures);
+                let mut whole = captures.get_match()?.range();
+                if whole.end == window.end && window.end < text.len() {
+                    // The window's edge may have cut the match: follow it to its real end.
+                    let unbounded = Input::new(text)
+                        .span(whole.start..text.len())
+                        .anchored(Anchored::Yes);
+                    self.regex.search_captures(&unbounded, &mut captures);
+                    whole = captures.get_match()?.range();
+                }
+                let span = self
+                    .value_group
+                    .and_then(|i| captures.get_group(i))
+                    .map_or(whole.clone(), |s| s.range());
+                let accepted = self
+                    .accept(text, whole.clone(), span.clone())
+                    .filter(|range| !overlaps_any(barriers, range));
+                match accepted {
                     Some(range) => {
-                        position = if range.end - base > position {
-                            range.end - base
+                        position = if range.end > position {
+                            range.end
                         } else {
-                            whole.end().max(position + 1)
+                            whole.end.max(position + 1)
                         };
-                        position = next_boundary(slice, position);
+                        position = next_boundary(text, position);
                         return Some(range);
                     }
                     None => {
-                        position = next_boundary(slice, span.start() + 1)
-                            .max(next_boundary(slice, position + 1))
+                        position = next_boundary(text, span.start + 1)
+                            .max(next_boundary(text, position + 1))
                     }
                 }
             }
@@ -362,6 +425,15 @@ impl Rule {
         let window = text[start..end].to_lowercase();
         words.iter().any(|w| window.contains(w.as_str()))
     }
+}
+
+/// Whether `range` overlaps one of the sorted, disjoint `ranges`.
+pub(super) fn overlaps_any(
+    ranges: &[std::ops::Range<usize>],
+    range: &std::ops::Range<usize>,
+) -> bool {
+    let i = ranges.partition_point(|r| r.end <= range.start);
+    ranges.get(i).is_some_and(|r| r.start < range.end)
 }
 
 fn next_boundary(text: &str, mut i: usize) -> usize {

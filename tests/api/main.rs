@@ -14,6 +14,7 @@ mod bad_input;
 mod binary;
 mod browser;
 mod desk;
+mod engine;
 mod enrolment;
 mod hardening;
 mod headers;

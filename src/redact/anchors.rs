@@ -1,0 +1,287 @@
+//! The one pass over the text: where keywords stand, where digits stand (as runs, with their
+//! count), where capitalised words stand. Rules then run only in windows around the anchors
+//! they subscribe to (see ANCHORS.md for the contract rule authors rely on).
+
+use std::ops::Range;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
+
+use super::rules::RuleError;
+
+/// How far before an anchor a match may start.
+pub const BEFORE: usize = 64;
+/// How far after a capitalised word a match may end.
+pub const AFTER_CAPITALISED: usize = 192;
+/// Gap up to which neighbouring windows of one rule are searched as one.
+const MERGE_GAP: usize = 48;
+/// Most characters (none a letter, digit or line break) between two digits of one run.
+pub const RUN_GAP: usize = 3;
+
+/// One automaton over every rule's keywords, and which rules each keyword wakes.
+#[derive(Debug)]
+pub struct KeywordIndex {
+    automaton: Option<AhoCorasick>,
+    rules_of: Vec<Vec<usize>>,
+    /// One-byte keywords (`@`, `?`, `.`) are found by `memchr` instead: they are frequent,
+    /// and in the automaton they would hide longer keywords that start with them.
+    single_bytes: Vec<(u8, Vec<usize>)>,
+}
+
+impl KeywordIndex {
+    /// `keywords[i]` are rule `i`'s keywords (lowercase).
+    pub fn new(keywords: &[&[String]]) -> Result<KeywordIndex, RuleError> {
+        let mut patterns: Vec<String> = Vec::new();
+        let mut rules_of: Vec<Vec<usize>> = Vec::new();
+        for (rule, words) in keywords.iter().enumerate() {
+            for word in words.iter() {
+                for variant in case_variants(word) {
+                    match patterns.iter().position(|p| *p == variant) {
+                        Some(existing) => rules_of[existing].push(rule),
+                        None => {
+                            patterns.push(variant);
+                            rules_of.push(vec![rule]);
+                        }
+                    }
+                }
+            }
+        }
+        let mut single_bytes: Vec<(u8, Vec<usize>)> = Vec::new();
+        let mut longer: Vec<String> = Vec::new();
+        let mut longer_rules: Vec<Vec<usize>> = Vec::new();
+        for (pattern, rules) in patterns.into_iter().zip(rules_of) {
+            match pattern.as_bytes() {
+                [byte] => {
+                    let mut bytes = vec![byte.to_ascii_lowercase(), byte.to_ascii_uppercase()];
+                    bytes.dedup();
+                    for byte in bytes {
+                        single_bytes.push((byte, rules.clone()));
+                    }
+                }
+                _ => {
+                    longer.push(pattern);
+                    longer_rules.push(rules);
+                }
+            }
+        }
+        let (patterns, rules_of) = (longer, longer_rules);
+        // One non-overlapping pass: a keyword inside a longer one (`key` in `api_key`) is not
+        // reported on its own, so the longer one wakes its rules too.
+        let lowered: Vec<String> = patterns.iter().map(|p| p.to_lowercase()).collect();
+        let inherited: Vec<Vec<usize>> = lowered
+            .iter()
+            .map(|outer| {
+                let mut rules: Vec<usize> = lowered
+                    .iter()
+                    .zip(&rules_of)
+                    .filter(|(inner, _)| outer.contains(inner.as_str()))
+                    .flat_map(|(_, rules)| rules.iter().copied())
+                    .collect();
+                rules.sort_unstable();
+                rules.dedup();
+                rules
+            })
+            .collect();
+        let rules_of = inherited;
+        let automaton = if patterns.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasick::builder()
+                    .ascii_case_insensitive(true)
+                    .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+                    .kind(Some(AhoCorasickKind::DFA))
+                    .build(&patterns)
+                    .map_err(|e| RuleError::Empty(format!("keyword automaton: {e}")))?,
+            )
+        };
+        Ok(KeywordIndex {
+            automaton,
+            rules_of,
+            single_bytes,
+        })
+    }
+
+    /// Every keyword hit in `text` (the longest where they overlap), with the rules it wakes.
+    pub fn hits<'s>(&'s self, text: &'s str) -> impl Iterator<Item = (Range<usize>, &'s [usize])> {
+        let longer = self.automaton.iter().flat_map(move |automaton| {
+            automaton
+                .find_iter(text)
+                .map(|m| (m.range(), self.rules_of[m.pattern().as_usize()].as_slice()))
+        });
+        let single = self.single_bytes.iter().flat_map(move |(byte, rules)| {
+            memchr::memchr_iter(*byte, text.as_bytes())
+                .map(move |at| (at..at + 1, rules.as_slice()))
+        });
+        longer.chain(single)
+    }
+}
+
+/// The spellings a keyword is searched in. The automaton ignores ASCII case by itself;
+/// other scripts (Cyrillic) get their lower, Capitalised and UPPER forms.
+fn case_variants(keyword: &str) -> Vec<String> {
+    let lower = keyword.to_lowercase();
+    if lower.is_ascii() {
+        return vec![lower];
+    }
+    let mut capitalised = String::new();
+    let mut chars = lower.chars();
+    if let Some(first) = chars.next() {
+        capitalised.extend(first.to_uppercase());
+        capitalised.push_str(chars.as_str());
+    }
+    let mut variants = vec![lower.clone(), capitalised, lower.to_uppercase()];
+    variants.dedup();
+    variants
+}
+
+/// ASCII digits joined by short gaps: `4111 1111`, `+7 (916) 123-45-67`, `45 10 № 123456`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DigitRun {
+    /// From the first digit to just after the last.
+    pub span: Range<usize>,
+    pub digits: usize,
+}
+
+/// Every digit run of `text`, in order.
+pub fn digit_runs(text: &str) -> Vec<DigitRun> {
+    let bytes = text.as_bytes();
+    let mut runs = Vec::new();
+    let mut i = 0;
+    while let Some(offset) = bytes[i..].iter().position(u8::is_ascii_digit) {
+        let start = i + offset;
+        let mut end = start;
+        let mut digits = 0;
+        let mut j = start;
+        loop {
+            while j < bytes.len() && bytes[j].is_ascii_digit() {
+                j += 1;
+                digits += 1;
+            }
+            end = end.max(j);
+            match gap_to_next_digit(text, j) {
+                Some(next) => j = next,
+                None => break,
+            }
+        }
+        runs.push(DigitRun {
+            span: start..end,
+            digits,
+        });
+        i = end;
+    }
+    runs
+}
+
+/// Where the next digit of the same run starts, if the gap from `at` is short and holds no
+/// letter or line break.
+fn gap_to_next_digit(text: &str, at: usize) -> Option<usize> {
+    let mut chars = text[at..].char_indices();
+    for _ in 0..=RUN_GAP {
+        let (offset, c) = chars.next()?;
+        if c.is_ascii_digit() {
+            return (offset > 0).then_some(at + offset);
+        }
+        if c.is_alphanumeric() || c == '\n' || c == '\r' {
+            return None;
+        }
+    }
+    None
+}
+
+/// Words starting with an upper-case letter (Latin, Cyrillic or any other script), as spans.
+pub fn capitalised_words(text: &str) -> Vec<Range<usize>> {
+    let mut words = Vec::new();
+    let mut previous_is_word = false;
+    let mut current: Option<usize> = None;
+    for (at, c) in text.char_indices() {
+        let is_word = super::repeats::is_word_char(c);
+        if is_word && !previous_is_word && c.is_uppercase() {
+            current = Some(at);
+        }
+        if !is_word && let Some(start) = current.take() {
+            words.push(start..at);
+        }
+        previous_is_word = is_word;
+    }
+    if let Some(start) = current {
+        words.push(start..text.len());
+    }
+    words
+}
+
+/// Window ranges of one rule, kept merged as they are added in (roughly) text order.
+#[derive(Debug, Default, Clone)]
+pub struct Windows(Vec<Range<usize>>);
+
+impl Windows {
+    pub fn add(&mut self, window: Range<usize>) {
+        match self.0.last_mut() {
+            Some(last) if window.start <= last.end && window.end >= last.start => {
+                last.start = last.start.min(window.start);
+                last.end = last.end.max(window.end);
+            }
+            _ => self.0.push(window),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The windows sorted and merged, on char boundaries of `text`.
+    pub fn finish(mut self, text: &str) -> Vec<Range<usize>> {
+        for window in &mut self.0 {
+            window.start = super::rules::floor_char_boundary(text, window.start);
+            window.end = super::rules::ceil_char_boundary(text, window.end.min(text.len()));
+        }
+        if !self.0.is_sorted_by_key(|w| w.start) {
+            self.0.sort_by_key(|w| w.start);
+        }
+        let mut merged: Vec<Range<usize>> = Vec::with_capacity(self.0.len());
+        for window in self.0 {
+            match merged.last_mut() {
+                // Windows a few bytes apart are searched as one: a search has a fixed cost
+                // that scanning the bytes between them does not outweigh.
+                Some(last) if window.start <= last.end + MERGE_GAP => {
+                    last.end = last.end.max(window.end)
+                }
+                _ => merged.push(window),
+            }
+        }
+        merged
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digit_runs_join_separators_but_not_words_or_lines() {
+        let text =
+            "card 4111 1111 1111 1111, phone +7 (916) 123-45-67\nyear 2026 and 45 10 № 123456";
+        let runs: Vec<(&str, usize)> = digit_runs(text)
+            .into_iter()
+            .map(|r| (&text[r.span], r.digits))
+            .collect();
+        assert_eq!(
+            runs,
+            [
+                ("4111 1111 1111 1111", 16),
+                ("7 (916) 123-45-67", 11),
+                ("2026", 4),
+                ("45 10 № 123456", 10),
+            ]
+        );
+    }
+
+    #[test]
+    fn capitalised_words_in_both_scripts() {
+        let text = "Иван wrote to John, then МВД and eBay";
+        let words: Vec<&str> = capitalised_words(text)
+            .into_iter()
+            .map(|r| &text[r])
+            .collect();
+        assert_eq!(words, ["Иван", "John", "МВД"]);
+    }
+}

@@ -1,0 +1,363 @@
+//! The normalised view rules match against: the spellings editors and mail clients produce
+//! (exotic spaces and dashes, full-width digits, `%XX` in links, quoted line wraps) read as the
+//! plain ASCII a rule author writes, with every view offset mapped back to the original exactly.
+//! It never changes the text that is stored: only where rules look.
+
+use std::borrow::Cow;
+
+/// The text as rules see it, and how to get from its offsets back to the original's.
+#[derive(Debug)]
+pub struct View<'a> {
+    text: Cow<'a, str>,
+    /// `(view offset, original offset)` right after each replaced unit, in order. Between two
+    /// checkpoints the view is a verbatim copy, so offsets move together.
+    checkpoints: Vec<(usize, usize)>,
+}
+
+impl<'a> View<'a> {
+    /// The view of `original`. Borrows it, with no allocation, when nothing needs reading as
+    /// something else (the common case).
+    pub fn of(original: &'a str) -> View<'a> {
+        let bytes = original.as_bytes();
+        let mut builder: Option<Builder> = None;
+        let mut copied_until = 0; // original offset up to which the builder has the text
+        let mut urlish = UrlishCache::default();
+        let mut line_quote_depth = quoted_text_depth(bytes, 0);
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if !LEAD_BYTES[usize::from(b)] {
+                i += 1;
+                continue;
+            }
+            let replacement = match b {
+                b'\n' => {
+                    let next = quote_continuation(bytes, i, line_quote_depth);
+                    if next.is_none() {
+                        line_quote_depth = quoted_text_depth(bytes, i + 1);
+                    }
+                    next.map(|end| (end, b' '))
+                }
+                b'%' => decode_percent(bytes, i)
+                    .filter(|_| urlish.contains(bytes, i))
+                    .map(|c| (i + 3, c)),
+                _ => unit_replacement(bytes, i).map(|(len, c)| (i + len, c)),
+            };
+            let Some((end, replacement)) = replacement else {
+                i += 1;
+                continue;
+            };
+            let builder = builder.get_or_insert_with(|| Builder::new(original.len()));
+            builder.copy(&original[copied_until..i]);
+            if b == b'\n' {
+                // Trailing blanks before a quoted wrap belong to the one space it reads as.
+                builder.drop_trailing_blanks();
+            }
+            builder.replace(replacement, end);
+            copied_until = end;
+            i = end;
+        }
+        match builder {
+            None => View {
+                text: Cow::Borrowed(original),
+                checkpoints: Vec::new(),
+            },
+            Some(mut builder) => {
+                builder.copy(&original[copied_until..]);
+                View {
+                    text: Cow::Owned(builder.text),
+                    checkpoints: builder.checkpoints,
+                }
+            }
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The original offset of view offset `at` (a char boundary of the view). The start of a
+    /// replaced unit maps to the start of what it replaced, the end to its end.
+    pub fn to_original(&self, at: usize) -> usize {
+        let i = self.checkpoints.partition_point(|&(view, _)| view <= at);
+        match i.checked_sub(1).and_then(|i| self.checkpoints.get(i)) {
+            Some(&(view, original)) => original + (at - view),
+            None => at,
+        }
+    }
+}
+
+/// The owned view while it is being built.
+struct Builder {
+    text: String,
+    checkpoints: Vec<(usize, usize)>,
+    /// Original offset of the end of what has been copied so far.
+    original_at: usize,
+}
+
+impl Builder {
+    fn new(capacity: usize) -> Builder {
+        Builder {
+            text: String::with_capacity(capacity),
+            checkpoints: Vec::new(),
+            original_at: 0,
+        }
+    }
+
+    fn copy(&mut self, verbatim: &str) {
+        self.text.push_str(verbatim);
+        self.original_at += verbatim.len();
+    }
+
+    /// Removes blanks copied since the last checkpoint; the next replacement then covers them.
+    fn drop_trailing_blanks(&mut self) {
+        let floor = self.checkpoints.last().map_or(0, |&(view, _)| view);
+        while self.text.len() > floor && self.text.ends_with([' ', '\t', '\r']) {
+            self.text.pop();
+            self.original_at -= 1;
+        }
+    }
+
+    fn replace(&mut self, with: u8, original_end: usize) {
+        // A checkpoint before the unit keeps the mapping of its start exact even when
+        // blanks were dropped in front of it.
+        self.checkpoints.push((self.text.len(), self.original_at));
+        self.text.push(char::from(with));
+        self.checkpoints.push((self.text.len(), original_end));
+        self.original_at = original_end;
+    }
+}
+
+/// Bytes that can begin something the view reads differently.
+const LEAD_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    table[b'\t' as usize] = true;
+    table[b'\n' as usize] = true;
+    table[b'%' as usize] = true;
+    table[0xC2] = true;
+    table[0xE1] = true;
+    table[0xE2] = true;
+    table[0xE3] = true;
+    table[0xEF] = true;
+    table
+};
+
+/// A tab, Unicode space, dash or full-width digit at `i`: its length and its ASCII reading.
+fn unit_replacement(bytes: &[u8], i: usize) -> Option<(usize, u8)> {
+    let rest = &bytes[i..];
+    match *rest {
+        [b'\t', ..] => Some((1, b' ')),
+        // U+00A0 no-break space
+        [0xC2, 0xA0, ..] => Some((2, b' ')),
+        // U+1680 Ogham space mark
+        [0xE1, 0x9A, 0x80, ..] => Some((3, b' ')),
+        // U+2000–U+200A (en quad … hair space, incl. figure U+2007 and thin U+2009), U+202F
+        [0xE2, 0x80, 0x80..=0x8A | 0xAF, ..] => Some((3, b' ')),
+        // U+2010 hyphen, U+2011 non-breaking hyphen, U+2012 figure dash, U+2013 en dash
+        [0xE2, 0x80, 0x90..=0x93, ..] => Some((3, b'-')),
+        // U+205F medium mathematical space
+        [0xE2, 0x81, 0x9F, ..] => Some((3, b' ')),
+        // U+2212 minus sign
+        [0xE2, 0x88, 0x92, ..] => Some((3, b'-')),
+        // U+3000 ideographic space
+        [0xE3, 0x80, 0x80, ..] => Some((3, b' ')),
+        // U+FF10–U+FF19 full-width digits
+        [0xEF, 0xBC, d @ 0x90..=0x99, ..] => Some((3, b'0' + (d - 0x90))),
+        _ => None,
+    }
+}
+
+/// `%XX` at `i` decoding to a printable ASCII character.
+fn decode_percent(bytes: &[u8], i: usize) -> Option<u8> {
+    let hex = |b: u8| char::from(b).to_digit(16);
+    let high = hex(*bytes.get(i + 1)?)?;
+    let low = hex(*bytes.get(i + 2)?)?;
+    let value = u8::try_from(high * 16 + low).ok()?;
+    (0x20..0x7F).contains(&value).then_some(value)
+}
+
+/// Whether a `%` lies in a URL-ish run (no white space, holding `://`, `?`, `=` or `mailto:`);
+/// remembers the last run looked at, as escapes come in clusters.
+#[derive(Default)]
+struct UrlishCache {
+    run: std::ops::Range<usize>,
+    urlish: bool,
+}
+
+impl UrlishCache {
+    fn contains(&mut self, bytes: &[u8], i: usize) -> bool {
+        if !self.run.contains(&i) {
+            let is_space = |b: &u8| b.is_ascii_whitespace();
+            let start = bytes[..i].iter().rposition(is_space).map_or(0, |p| p + 1);
+            let end = bytes[i..]
+                .iter()
+                .position(is_space)
+                .map_or(bytes.len(), |p| i + p);
+            let run = &bytes[start..end];
+            self.urlish = memchr::memmem::find(run, b"://").is_some()
+                || memchr::memchr2(b'?', b'=', run).is_some()
+                || memchr::memmem::find(run, b"mailto:").is_some();
+            self.run = start..end;
+        }
+        self.urlish
+    }
+}
+
+/// Depth of the mail quote prefix (`>`, `> >`, `>>`) of the line starting at `at`, and where
+/// the prefix (with the blanks after it) ends.
+fn quote_depth(bytes: &[u8], at: usize) -> (usize, usize) {
+    let mut depth = 0;
+    let mut i = at;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'>' => depth += 1,
+            b' ' | b'\t' if depth > 0 => {}
+            _ => break,
+        }
+        i += 1;
+    }
+    (depth, i)
+}
+
+/// The quote depth of the line at `at` if it carries text after its prefix, else 0: a quoted
+/// empty line ends a paragraph, and nothing reads through it.
+fn quoted_text_depth(bytes: &[u8], at: usize) -> usize {
+    let (depth, end) = quote_depth(bytes, at);
+    let carries_text = bytes.get(end).is_some_and(|&b| b != b'\n' && b != b'\r');
+    if carries_text { depth } else { 0 }
+}
+
+/// If the line break at `i` continues a quoted line (the next line has the same quote depth
+/// and carries text), where the break and the next line's prefix end.
+fn quote_continuation(bytes: &[u8], i: usize, depth: usize) -> Option<usize> {
+    if depth == 0 {
+        return None;
+    }
+    let (next_depth, end) = quote_depth(bytes, i + 1);
+    let carries_text = bytes.get(end).is_some_and(|&b| b != b'\n' && b != b'\r');
+    (next_depth == depth && carries_text).then_some(end)
+}
+
+/// The parts of `range` of `original` to mask one by one: a value read through a quoted line
+/// wrap keeps the break and the next line's quote prefix. Parts never start or end with blanks.
+pub fn mask_parts(original: &str, range: std::ops::Range<usize>) -> Vec<std::ops::Range<usize>> {
+    let bytes = original.as_bytes();
+    let mut parts = Vec::new();
+    let mut start = range.start;
+    let mut i = range.start;
+    while let Some(offset) = memchr::memchr(b'\n', &bytes[i..range.end]) {
+        let newline = i + offset;
+        let (depth, prefix_end) = quote_depth(bytes, newline + 1);
+        if depth == 0 {
+            i = newline + 1;
+            continue;
+        }
+        parts.push(start..newline);
+        start = prefix_end.min(range.end);
+        i = start;
+    }
+    parts.push(start..range.end);
+    parts
+        .into_iter()
+        .map(|part| trim_blanks(original, part))
+        .filter(|part| !part.is_empty())
+        .collect()
+}
+
+/// `range` without white space (line breaks included) at either end.
+pub fn trim_blanks(text: &str, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let inner = &text[range.clone()];
+    let trimmed_start = inner.len() - inner.trim_start().len();
+    let trimmed_end = inner.trim_end().len();
+    if trimmed_end <= trimmed_start {
+        return range.start..range.start;
+    }
+    range.start + trimmed_start..range.start + trimmed_end
+}
+
+/// How a found value reads for numbering: its parts in the view, joined by a space.
+pub fn value_reading(original: &str, range: std::ops::Range<usize>) -> String {
+    mask_parts(original, range)
+        .into_iter()
+        .map(|part| View::of(&original[part]).as_str().to_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check_mapping(original: &str, view: &View<'_>) {
+        // Every char boundary of the view maps to a char boundary of the original, in order.
+        let mut last = 0;
+        for (at, _) in view.as_str().char_indices() {
+            let mapped = view.to_original(at);
+            assert!(original.is_char_boundary(mapped));
+            assert!(mapped >= last);
+            last = mapped;
+        }
+        assert_eq!(view.to_original(view.as_str().len()), original.len());
+    }
+
+    #[test]
+    fn plain_text_is_borrowed() {
+        let text = "Card 4111 1111 1111 1111, Иван\nnext line > not a quote";
+        let view = View::of(text);
+        assert!(matches!(view.text, Cow::Borrowed(_)));
+        assert_eq!(view.to_original(5), 5);
+    }
+
+    #[test]
+    fn exotic_spaces_dashes_and_digits_read_as_ascii() {
+        let text =
+            "4111\u{a0}1111\u{2009}1111\u{202f}1111 +7\u{2011}916\u{2013}123 \u{ff11}\u{ff12}\tx";
+        let view = View::of(text);
+        assert_eq!(view.as_str(), "4111 1111 1111 1111 +7-916-123 12 x");
+        check_mapping(text, &view);
+        let at = view.as_str().find("+7").unwrap();
+        assert_eq!(
+            &text[view.to_original(at)..view.to_original(at + 9)],
+            "+7\u{2011}916\u{2013}12"
+        );
+    }
+
+    #[test]
+    fn percent_escapes_are_decoded_in_links_only() {
+        let text = "mailto:ivan%40example.org ?phone=%2B79123456789 and 100%25 sure";
+        let view = View::of(text);
+        assert_eq!(
+            view.as_str(),
+            "mailto:ivan@example.org ?phone=+79123456789 and 100%25 sure"
+        );
+        check_mapping(text, &view);
+    }
+
+    #[test]
+    fn quoted_wraps_are_read_through_only_between_quoted_lines() {
+        let text = "> card 4111 1111 \r\n> 1111 1111\nThanks, John\n> On Monday";
+        let view = View::of(text);
+        assert_eq!(
+            view.as_str(),
+            "> card 4111 1111 1111 1111\nThanks, John\n> On Monday"
+        );
+        check_mapping(text, &view);
+        let start = view.as_str().find("4111").unwrap();
+        let (s, e) = (view.to_original(start), view.to_original(start + 19));
+        assert_eq!(&text[s..e], "4111 1111 \r\n> 1111 1111");
+        assert_eq!(
+            mask_parts(text, s..e)
+                .into_iter()
+                .map(|p| &text[p])
+                .collect::<Vec<_>>(),
+            ["4111 1111", "1111 1111"]
+        );
+        assert_eq!(value_reading(text, s..e), "4111 1111 1111 1111");
+    }
+
+    #[test]
+    fn a_quoted_empty_line_ends_the_paragraph() {
+        let text = "> a\n>\n> b";
+        assert_eq!(View::of(text).as_str(), text);
+    }
+}
