@@ -136,7 +136,10 @@ fn masks_leave_line_breaks_and_the_next_line_alone() {
     let json = redact_json(input, None).unwrap();
     let spans = found_spans(input, &json);
     let rules: Vec<&str> = spans.iter().map(|(r, _)| r.as_str()).collect();
-    assert_eq!(rules, ["name_after_cue", "ipv4", "payment_card"]);
+    // Which name rule claims "Jane Doe" (the sign-off cue or the given-name list) does not matter.
+    assert_eq!(rules.len(), 3, "{rules:?}");
+    assert!(rules[0].starts_with("name"), "{rules:?}");
+    assert_eq!(rules[1..], ["ipv4", "payment_card"]);
 
     for (_, value) in &spans {
         assert!(!value.contains('\n') && !value.starts_with(' ') && !value.ends_with(' '));
