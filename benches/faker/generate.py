@@ -581,14 +581,22 @@ class Generator:
             doc.add(g + "\n")
         for i in range(n):
             sentence = self.prose_sentence(lang, style, kinds)
+            if style == "paste":
+                # Word processors put non-breaking spaces after short words and numbers' labels.
+                for k, (ch, lab) in enumerate(zip(sentence.chars, sentence.labs)):
+                    if ch == " " and lab == -1 and self.rng.random() < 0.2:
+                        sentence.chars[k] = "\u00a0"
             doc.extend(sentence)
             # A sentence without a full stop ends its line, as people type them.
             ends = sentence.chars[-1] in ".!?"
             doc.add("\n" if (not ends or self.rng.random() < 0.3) else " ")
         return doc
 
-    def wrap(self, doc, width, prefix, keep_space):
-        """Hard-wrap one paragraph at spaces, quoting each line; a break inside a value stays in it."""
+    def wrap(self, doc, width, prefix, keep_space, forced=()):
+        """Hard-wrap one paragraph at spaces, quoting each line; a break inside a value stays in it.
+
+        `forced` holds positions of spaces where a line must end (a value that a narrower
+        window or an earlier reply would have broken)."""
         out = Doc()
         out.add(prefix)
         col = 0
@@ -598,7 +606,7 @@ class Generator:
             while j < n and doc.chars[j] != " ":
                 j += 1
             word_len = j - i
-            if col > 0 and col + 1 + word_len > width:
+            if col > 0 and (col + 1 + word_len > width or (i - 1) in forced):
                 space_lab = doc.labs[i - 1]
                 inside = space_lab if (space_lab != -1 and doc.labs[i] == space_lab) else -1
                 if keep_space:
@@ -613,6 +621,14 @@ class Generator:
             col += word_len
             i = j + 1
         return out
+
+    def breaks_inside_values(self, para):
+        """Half of the values that contain a space get a line break at one of their spaces."""
+        spaces = {}
+        for k, (ch, lab) in enumerate(zip(para.chars, para.labs)):
+            if ch == " " and lab != -1 and para.labs[k - 1] == lab and para.labs[k + 1] == lab:
+                spaces.setdefault(lab, []).append(k)
+        return {self.rng.choice(ks) for lab, ks in sorted(spaces.items()) if self.rng.random() < 0.5}
 
     def doc_mail(self, lang, kinds):
         r = self.rng
@@ -635,7 +651,7 @@ class Generator:
                     para.add(" ")
                 para.extend(self.prose_sentence(lang, "mail", kinds))
             prefix = ">> " if (p == 0 and r.random() < 0.3) else "> "
-            doc.extend(self.wrap(para, width, prefix, keep_space))
+            doc.extend(self.wrap(para, width, prefix, keep_space, self.breaks_inside_values(para)))
             doc.add("\n" + prefix.rstrip() + "\n")
         return doc
 
