@@ -47,7 +47,22 @@ def main():
     args = ap.parse_args()
 
     corpus, labels = scoring.load(args.dir)
-    with open(os.path.join(args.dir, "docs.jsonl"), encoding="utf-8") as f:
+    findings, elapsed = run(args.dir, corpus)
+    result = scoring.score(corpus, labels, findings)
+    print(scoring.tables(result, title(corpus, elapsed)))
+    misses = args.misses or os.path.join(args.dir, "misses-presidio.tsv")
+    scoring.write_misses(result, corpus, misses)
+    print(f"misses, masked decoys and unlabelled findings: {misses}")
+
+
+def title(corpus, elapsed):
+    return (f"Presidio {presidio_version()} (blank spaCy pipeline, default recognizers) on "
+            f"{len(corpus) / 1e6:.2f} MB, {elapsed:.1f} s")
+
+
+def run(directory, corpus):
+    """Presidio's findings on every document, as (start_byte, end_byte, entity) in corpus.txt."""
+    with open(os.path.join(directory, "docs.jsonl"), encoding="utf-8") as f:
         docs = [json.loads(line) for line in f]
     engine = analyzer()
     findings = []
@@ -61,13 +76,7 @@ def main():
         byte_of_char.append(b)
         for r in engine.analyze(text=text, language="en"):
             findings.append((byte_of_char[r.start], byte_of_char[r.end], r.entity_type))
-    elapsed = time.perf_counter() - started
-    result = scoring.score(corpus, labels, findings)
-    print(scoring.tables(result, f"Presidio {presidio_version()} (blank spaCy pipeline, default recognizers) on "
-                                 f"{len(corpus) / 1e6:.2f} MB, {elapsed:.1f} s"))
-    misses = args.misses or os.path.join(args.dir, "misses-presidio.tsv")
-    scoring.write_misses(result, corpus, misses)
-    print(f"misses, masked decoys and unlabelled findings: {misses}")
+    return findings, time.perf_counter() - started
 
 
 def presidio_version():

@@ -109,7 +109,7 @@ def main():
     ap.add_argument("--data", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--run", action="append", default=[], help="NAME=BINARY[:RULES]")
-    ap.add_argument("--presidio", help="a markdown file presidio.py printed, to include as is")
+    ap.add_argument("--presidio", action="store_true", help="also run Presidio (about 25 s) and add its column")
     args = ap.parse_args()
 
     corpus, labels = scoring.load(args.data)
@@ -126,6 +126,13 @@ def main():
         result = scoring.score(corpus, labels, findings)
         scoring.write_misses(result, corpus, os.path.join(args.data, f"misses-{name}.tsv"))
         runs.append((name, binary, rules, result, clean_check(binary, rules or None, args.data)))
+
+    presidio = None
+    if args.presidio:
+        import presidio as presidio_cli
+        findings, elapsed = presidio_cli.run(args.data, corpus)
+        presidio = (presidio_cli.title(corpus, elapsed), scoring.score(corpus, labels, findings))
+        scoring.write_misses(presidio[1], corpus, os.path.join(args.data, "misses-presidio.tsv"))
 
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     out = [
@@ -144,24 +151,27 @@ def main():
         "## Recall per type, side by side",
         "",
     ]
-    names = [r[0] for r in runs]
-    types = sorted({k[1] for r in runs for k in r[3]["recall"] if k[0] == "type"})
-    out.append("| type | owner | " + " | ".join(names) + " |")
-    out.append("|---|---|" + "---|" * len(names))
+    columns = [(r[0], r[3]) for r in runs] + ([("Presidio", presidio[1])] if presidio else [])
+    types = sorted({k[1] for _, res in columns for k in res["recall"] if k[0] == "type"})
+    out.append("| type | owner | " + " | ".join(n for n, _ in columns) + " |")
+    out.append("|---|---|" + "---|" * len(columns))
     for t in types:
-        cells = [scoring.pct(*r[3]["recall"][("type", t)][:2]) for r in runs]
+        cells = [scoring.pct(*res["recall"][("type", t)][:2]) for _, res in columns]
         out.append(f"| {t} | {OWNER.get(t, 'numeric')} | " + " | ".join(cells) + " |")
-    out.append("| **all** | | " + " | ".join(f"**{scoring.pct(*r[3]['recall'][('all',)][:2])}**" for r in runs) + " |")
-    out.append("| decoys kept | | " + " | ".join(scoring.pct(*r[3]["decoys"][("all",)]) for r in runs) + " |")
-    out.append("| clean-prose findings | | " + " | ".join(str(len(r[4][1])) for r in runs) + " |")
+    out.append("| **all** | | " + " | ".join(f"**{scoring.pct(*res['recall'][('all',)][:2])}**"
+                                              for _, res in columns) + " |")
+    out.append("| decoys kept | | " + " | ".join(scoring.pct(*res["decoys"][("all",)]) for _, res in columns) + " |")
+    kinds = sorted({k[1] for _, res in columns for k in res["decoys"] if k[0] == "kind"})
+    for k in kinds:
+        out.append(f"| decoy {k} | | " + " | ".join(scoring.pct(*res["decoys"][("kind", k)]) for _, res in columns) + " |")
+    out.append("| clean-prose findings | | " + " | ".join([str(len(r[4][1])) for r in runs] + (["–"] if presidio else [])) + " |")
     out.append("")
     for name, binary, rules, result, clean in runs:
         out.append(section(name, binary, rules, result, ctx, clean))
-    if args.presidio and os.path.exists(args.presidio):
+    if presidio:
         out.append("## Presidio on the same documents")
         out.append("")
-        out.append(open(args.presidio, encoding="utf-8").read().split("misses, masked")[0].rstrip())
-        out.append("")
+        out.append(scoring.tables(presidio[1], presidio[0]))
     with open(args.out, "w", encoding="utf-8") as f:
         f.write("\n".join(out) + "\n")
     print(f"wrote {args.out}")
