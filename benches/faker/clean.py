@@ -12,6 +12,8 @@ The text (DIR/clean.txt, a few hundred KB, the same every run) is made of:
   ui-en      the English originals of the same messages
   faker-ru   Faker ru_RU text() paragraphs (seeded)
   faker-en   Faker en_US text() paragraphs (seeded)
+  tickets-*  ticket sentences without personal data but with capitalised words that are not names
+             (places from Faker, brands, months, "Служба Поддержки", "Dear Support Team")
 Messages that contain an e-mail address or a URL are left out (those would be right to mask).
 Prints findings per rule and per source; the list with contexts goes to DIR/clean-findings.tsv.
 """
@@ -82,6 +84,86 @@ def faker_text(locale, seed, nbytes):
     return "\n\n".join(out)
 
 
+# Ticket prose with capitalised words that are not names (places, products, months, brands):
+# the words a name rule without a cue must leave alone.
+CLEAN_TICKETS = {
+    "ru": [
+        "Добрый день! Приложение не запускается после обновления Windows, пробовал переустановить.",
+        "Заказ из города {CITY} шёл две недели, хотя обещали доставку, день доставки — {WEEKDAY}.",
+        "Мы переехали, теперь живём в городе {CITY}, подскажите, есть ли у вас пункт выдачи.",
+        "Цены выросли (месяц: {MONTH}), а уведомления не было.",
+        "Оплата через Apple Pay и Google Pay не проходит, через СБП тоже.",
+        "Посылка застряла на таможне, страна отправления {COUNTRY}.",
+        "Служба Поддержки, помогите, пожалуйста, с возвратом.",
+        "Курьер Почты России не позвонил, а СДЭК доставил вовремя.",
+        "Новый Год на носу, а подарок так и не пришёл.",
+        "Тариф «Семейный» подключил ещё в прошлом месяце ({MONTH}), списания идут по старому.",
+        "Проверьте, пожалуйста, Личный Кабинет: там пустая страница.",
+        "Работаю за границей (страна: {COUNTRY}), сайт открывается только через VPN.",
+        "Уважаемая Поддержка, третий раз пишу по одному вопросу.",
+        "Магазин на улице в центре закрыт, а на сайте написано, что работает, выходной — {WEEKDAY}.",
+        "Филиал в городе {CITY} не принимает заявления на карту.",
+        "Отдел Продаж обещал перезвонить, но тишина.",
+        "Спасибо Вам большое за быструю помощь!",
+        "В браузере Яндекс всё работает, в Chrome и Firefox нет.",
+        "Телевизор Samsung не видит приставку после прошивки.",
+        "С Уважением, Бухгалтерия.",
+        "Главный Инженер просил уточнить сроки поставки.",
+        "Сервис недоступен, последний раз работал: {WEEKDAY}, пишет «Технические работы».",
+        "Коллеги из Московского Офиса подтвердили ту же проблему.",
+        "Нотариуса и Клиента уведомили письмом.",
+        "Генеральный Директор подписал акт (месяц: {MONTH}).",
+    ],
+    "en": [
+        "Hello! The app won't start after the latest Windows Update.",
+        "The order from {CITY} took two weeks although delivery was promised by {WEEKDAY}.",
+        "We moved to {CITY}, is there a pickup point nearby?",
+        "Prices went up in {MONTH} without any notice.",
+        "Apple Pay and Google Pay both fail at checkout.",
+        "The parcel is stuck in customs, shipped from {COUNTRY}.",
+        "Customer Support, please help with the refund.",
+        "FedEx never called, but UPS delivered on time.",
+        "Christmas Eve is close and the gift has not arrived.",
+        "I switched to the Family Plan in {MONTH} but I'm billed the old price.",
+        "Please check My Account, it shows a blank page.",
+        "I work from {COUNTRY} and the site only opens over a VPN.",
+        "Dear Support Team, this is the third time I write about this.",
+        "The store downtown is closed although the site says open until {WEEKDAY}.",
+        "The {CITY} branch does not accept card applications.",
+        "Sales Department promised a call back, nothing yet.",
+        "Thank You so much for the quick help!",
+        "Everything works in Safari, not in Chrome or Firefox.",
+        "My Samsung Smart TV does not see the box after the firmware update.",
+        "Best Regards, Accounts Payable.",
+        "The Chief Engineer asked to confirm the delivery dates.",
+        "The service has been down since {WEEKDAY} with a Scheduled Maintenance page.",
+        "Colleagues at the New York Office see the same problem.",
+        "Visual Studio Code crashes when I open the project.",
+        "The Board of Directors approved the purchase in {MONTH}.",
+    ],
+}
+
+
+def clean_tickets(locale, lang, seed, rounds=3):
+    """Each sentence `rounds` times with other places and dates (a repeated false positive is one)."""
+    import random
+    from faker import Faker
+    f = Faker(locale)
+    f.seed_instance(seed)
+    rng = random.Random(seed)
+    fill = {"CITY": f.city if lang == "en" else f.city_name, "COUNTRY": f.country, "MONTH": f.month_name,
+            "WEEKDAY": f.day_of_week}
+    out = []
+    for _ in range(rounds):
+        for line in CLEAN_TICKETS[lang]:
+            for key, make in fill.items():
+                while "{" + key + "}" in line:
+                    line = line.replace("{" + key + "}", make(), 1)
+            out.append(line)
+    rng.shuffle(out)
+    return "\n".join(out)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bin", required=True)
@@ -94,7 +176,9 @@ def main():
     ui_ru, ui_en = ui_messages()
     sources = [("readme", readme()), ("rules", rule_descriptions()), ("ui-ru", ui_ru), ("ui-en", ui_en),
                ("faker-ru", faker_text("ru_RU", args.seed, 100_000)),
-               ("faker-en", faker_text("en_US", args.seed, 80_000))]
+               ("faker-en", faker_text("en_US", args.seed, 80_000)),
+               ("tickets-ru", clean_tickets("ru_RU", "ru", args.seed)),
+               ("tickets-en", clean_tickets("en_US", "en", args.seed))]
     corpus, spans = bytearray(), []
     for name, text in sources:
         start = len(corpus)

@@ -116,14 +116,19 @@ def main():
     corpus, labels = scoring.load(args.data)
     meta = json.load(open(os.path.join(args.data, "meta.json")))
     ctx = scoring.Context(corpus)
-    runs = []
+    runs, failed = [], []
     for spec in args.run:
         name, rest = spec.split("=", 1)
         binary, _, rules = rest.partition(":")
         if not os.path.exists(binary):
             print(f"skipping {name}: no binary at {binary}", file=sys.stderr)
             continue
-        findings, elapsed = score_cli.run_hushdesk(binary, rules or None, os.path.join(args.data, "corpus.txt"))
+        try:
+            findings, elapsed = score_cli.run_hushdesk(binary, rules or None, os.path.join(args.data, "corpus.txt"))
+        except RuntimeError as e:
+            print(f"skipping {name}: {e}", file=sys.stderr)
+            failed.append((name, str(e)))
+            continue
         result = scoring.score(corpus, labels, findings)
         scoring.write_misses(result, corpus, os.path.join(args.data, f"misses-{name}.tsv"))
         holdout = None
@@ -184,6 +189,8 @@ def main():
     out.append("| clean-prose findings | | " + " | ".join(sum(([str(len(r[4][1]))] + (["–"] if r[5] else []) for r in runs), [])
                                                   + (["–"] if presidio else [])) + " |")
     out.append("")
+    for name, error in failed:
+        out.append(f"## {name}\n\nNot scored this time: `{error}`\n")
     for name, binary, rules, result, clean, _ in runs:
         out.append(section(name, binary, rules, result, ctx, clean))
     if presidio:

@@ -27,8 +27,10 @@ def run_hushdesk(binary, rules, path):
         cmd += ["--rules", rules]
     cmd.append(path)
     started = time.perf_counter()
-    out = subprocess.run(cmd, check=True, capture_output=True)
+    out = subprocess.run(cmd, capture_output=True)
     elapsed = time.perf_counter() - started
+    if out.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited {out.returncode}: {out.stderr.decode(errors='replace').strip()}")
     findings = [(f["start"], f["end"], f["rule"]) for f in json.loads(out.stdout)["findings"]]
     return findings, elapsed
 
@@ -46,7 +48,10 @@ def main():
 
     name = args.name or os.path.basename(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(args.bin))))) or "hushdesk"
     corpus, labels = scoring.load(args.dir)
-    findings, elapsed = run_hushdesk(args.bin, args.rules, os.path.join(args.dir, "corpus.txt"))
+    try:
+        findings, elapsed = run_hushdesk(args.bin, args.rules, os.path.join(args.dir, "corpus.txt"))
+    except RuntimeError as e:
+        sys.exit(str(e))
     result = scoring.score(corpus, labels, findings)
     print(scoring.tables(result, f"hushdesk ({name}) on {len(corpus) / 1e6:.2f} MB, {elapsed:.2f} s wall "
                                  f"(process start included)"))
