@@ -189,6 +189,25 @@ def main():
     out.append("| clean-prose findings | | " + " | ".join(sum(([str(len(r[4][1]))] + (["–"] if r[5] else []) for r in runs), [])
                                                   + (["–"] if presidio else [])) + " |")
     out.append("")
+    gaps = []
+    for r in runs:
+        if not r[5]:
+            continue
+        for key, label in ([(k, k[1]) for k in r[3]["recall"] if k[0] == "type"] +
+                           [(k, "decoy " + k[1]) for k in r[3]["decoys"] if k[0] == "kind"]):
+            table = "recall" if key[0] == "type" else "decoys"
+            dev, held = r[3][table].get(key), r[5][table].get(key)
+            if dev and held and dev[1] and held[1] and held[0] / held[1] < dev[0] / dev[1] - 0.05:
+                gaps.append(f"{r[0]}: {label} {scoring.pct(*dev[:2])} on the quoted text, "
+                            f"{scoring.pct(*held[:2])} on the held-out text")
+    if gaps:
+        out.append("**Held-out gaps** (more than 5 points worse on the text this report does not quote; the "
+                   "held-out sentences are not easier, so compare a branch's gap with main's: a gap that grows "
+                   "means a rule fits the quoted sentences or labels, not the class — look for other cue words, "
+                   "case forms and word order):")
+        out.append("")
+        out.extend(f"- {g}" for g in gaps)
+        out.append("")
     for name, error in failed:
         out.append(f"## {name}\n\nNot scored this time: `{error}`\n")
     for name, binary, rules, result, clean, _ in runs:
