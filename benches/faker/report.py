@@ -50,6 +50,11 @@ def section(name, binary, rules, result, ctx, clean):
     r = result["recall"]
     lines = [f"## {name}", "", f"Binary `{binary}`" + (f", rules `{rules}`" if rules else ", built-in rules") + ".", ""]
     lines.append(scoring.tables(result, f"{name}: recall and decoys"))
+    lines.append("#### Which rules mask each type (a value masked by the wrong kind of rule gets the wrong label)")
+    lines.append("")
+    for t, rules_count in sorted(result["masked_by"].items()):
+        lines.append(f"- {t}: " + ", ".join(f"{x} {c}" for x, c in rules_count.most_common(6)))
+    lines.append("")
     lines.append("#### Misses by type (value in ⟦ ⟧; `rules` = rules whose findings touch it without covering it)")
     lines.append("")
     by_type = collections.defaultdict(list)

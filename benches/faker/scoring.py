@@ -81,6 +81,7 @@ def score(corpus, labels, findings):
     recall = collections.defaultdict(lambda: [0, 0, 0])  # key -> [found, planted, partial]
     decoys = collections.defaultdict(lambda: [0, 0])     # key -> [kept, present]
     misses, decoy_hits = [], []
+    masked_by = collections.defaultdict(collections.Counter)  # type -> rules whose findings cover it
     touched_findings = set()
     for l in labels:
         s, e = l["start"], l["end"]
@@ -106,9 +107,11 @@ def score(corpus, labels, findings):
                 recall[key][2] += (not found and bool(hits))
             if not found:
                 misses.append((l, sorted({h[2] for h in hits})))
+            else:
+                masked_by[l["type"]]["+".join(sorted({h[2] for h in hits}))] += 1
     unlabelled = [f for f in index.findings if f not in touched_findings]
     return {"recall": recall, "decoys": decoys, "misses": misses, "decoy_hits": decoy_hits,
-            "unlabelled": unlabelled, "findings": len(findings)}
+            "unlabelled": unlabelled, "findings": len(findings), "masked_by": masked_by}
 
 
 def pct(found, total):
