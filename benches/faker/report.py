@@ -145,9 +145,19 @@ def main():
 
     presidio = None
     if args.presidio:
-        import presidio as presidio_cli
-        findings, elapsed = presidio_cli.run(args.data, corpus)
-        presidio = (presidio_cli.title(corpus, elapsed), scoring.score(corpus, labels, findings))
+        # Presidio's answer depends only on the corpus: keep it beside the corpus.
+        cache = os.path.join(args.data, "presidio-findings.json")
+        if os.path.exists(cache):
+            with open(cache, encoding="utf-8") as f:
+                saved = json.load(f)
+            findings, heading = [tuple(x) for x in saved["findings"]], saved["title"]
+        else:
+            import presidio as presidio_cli
+            findings, elapsed = presidio_cli.run(args.data, corpus)
+            heading = presidio_cli.title(corpus, elapsed)
+            with open(cache, "w", encoding="utf-8") as f:
+                json.dump({"title": heading, "findings": findings}, f)
+        presidio = (heading, scoring.score(corpus, labels, findings))
         scoring.write_misses(presidio[1], corpus, os.path.join(args.data, "misses-presidio.tsv"))
 
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -214,9 +224,17 @@ def main():
         out.extend(f"- {g}" for g in gaps)
         out.append("")
     for name, error in failed:
-        out.append(f"## {name}\n\nNot scored this time: `{error}`\n")
+        # A branch in the middle of an edit may refuse its rules: show its last good section.
+        last = os.path.join(args.data, f"section-{name}.md")
+        previous = open(last, encoding="utf-8").read() if os.path.exists(last) else ""
+        out.append(f"## {name}\n\nNot scored at {now}: `{error}`\n")
+        if previous:
+            out.append(f"Last section that could be scored follows.\n\n{previous.replace('## ', '### ', 1)}")
     for name, binary, rules, result, clean, _ in runs:
-        out.append(section(name, binary, rules, result, ctx, clean))
+        text = f"{section(name, binary, rules, result, ctx, clean)}\n\n_Scored at {now}._\n"
+        with open(os.path.join(args.data, f"section-{name}.md"), "w", encoding="utf-8") as f:
+            f.write(text)
+        out.append(text)
     if presidio:
         out.append("## Presidio on the same documents")
         out.append("")
