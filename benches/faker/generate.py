@@ -25,6 +25,7 @@ URL-encoded query strings), dictated (digit by digit). The same seed gives the s
 """
 import argparse
 import datetime
+import ipaddress
 import json
 import os
 import random
@@ -197,7 +198,11 @@ class Generator:
             if form == "fl_upper" and r.random() < 0.3:
                 return f"{first} {last}".upper(), "en_upper"
             if form == "title":
-                return f"{first} {last}", "en_first_last_title"
+                # The title stays outside the value: "Mr. Smith", "Dr. Anna Smith".
+                title = r.choice(["Mr. ", "Ms. ", "Mrs. ", "Dr. "])
+                if r.random() < 0.5:
+                    return title, last, "en_title_last"
+                return title, f"{first} {last}", "en_title_first_last"
             return f"{first} {last}", "en_first_last"
         f = self.ru
         male = r.random() < 0.5
@@ -283,7 +288,7 @@ class Generator:
         return formats[sub], sub
 
     def value(self, kind, lang, arg):
-        """(text, sub) for a placeholder; Faker supplies the data."""
+        """(text, sub) for a placeholder, or (unlabelled prefix, text, sub); Faker supplies the data."""
         r, ru, en = self.rng, self.ru, self.en
         if kind == "NAME":
             return self.name(lang, arg if arg in ("nom", "gen", "dat", "acc", "ins") else None)
@@ -362,7 +367,6 @@ class Generator:
                 return en.ipv4_public(), "public"
             return en.ipv4_private(), "private"
         if kind == "IPV6":
-            import ipaddress
             v = en.ipv6()
             if r.random() < 0.4:
                 return str(ipaddress.IPv6Address(v)), "compressed"
@@ -537,7 +541,9 @@ class Generator:
             doc.add(template[pos:m.start()])
             pos = m.end()
             kind, arg = m.group(1), m.group(2)
-            text, sub = self.value(kind, lang, arg)
+            value = self.value(kind, lang, arg)
+            prefix, text, sub = value if len(value) == 3 else ("", *value)
+            doc.add(prefix)
             if kind == "BANK":
                 doc.add(text)
                 continue

@@ -14,6 +14,7 @@ text is rebuilt into DIR/clean by clean.py's functions.
 import argparse
 import collections
 import datetime
+import hashlib
 import json
 import os
 import subprocess
@@ -147,16 +148,19 @@ def main():
     if args.presidio:
         # Presidio's answer depends only on the corpus: keep it beside the corpus.
         cache = os.path.join(args.data, "presidio-findings.json")
+        digest = hashlib.sha256(corpus).hexdigest()
+        saved = None
         if os.path.exists(cache):
             with open(cache, encoding="utf-8") as f:
                 saved = json.load(f)
+        if saved and saved.get("corpus_sha256") == digest:
             findings, heading = [tuple(x) for x in saved["findings"]], saved["title"]
         else:
             import presidio as presidio_cli
             findings, elapsed = presidio_cli.run(args.data, corpus)
             heading = presidio_cli.title(corpus, elapsed)
             with open(cache, "w", encoding="utf-8") as f:
-                json.dump({"title": heading, "findings": findings}, f)
+                json.dump({"corpus_sha256": digest, "title": heading, "findings": findings}, f)
         presidio = (heading, scoring.score(corpus, labels, findings))
         scoring.write_misses(presidio[1], corpus, os.path.join(args.data, "misses-presidio.tsv"))
 
