@@ -103,6 +103,8 @@ def section(name, binary, rules, result, ctx, clean):
         if listing:
             lines.append("Clean-prose findings (rule, source, context; `readme`/`rules` quote example values on purpose):")
             lines.append("")
+            # Sources without example values first: those findings are certainly spurious.
+            listing = sorted(listing, key=lambda row: row.split("\t")[1] in ("readme", "rules"))
             for row in listing[:40]:
                 rule, source, context = row.split("\t", 2)
                 lines.append(f"- {rule} ({source}): `{context}`")
