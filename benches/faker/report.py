@@ -182,6 +182,10 @@ def main():
         "sentences and form labels, `templates_holdout.py`) that this report never quotes: a rule that "
         "learnt the class scores the same on both.",
         "",
+        "Misses in the *paste* style, in values wrapped across `> ` quote lines and in URL-encoded "
+        "values are read through by the engine's normalised view (engine branch); the rules then see "
+        "ASCII separators.",
+        "",
         "Score your own binary or rule edits in a second (standard library only): "
         f"`python3 /work/wt/eval/benches/faker/score.py --bin target/debug/hushdesk --rules redaction-rules --subs {os.path.abspath(args.data)}` "
         "(tables on stdout, every miss with context in the misses-*.tsv it names).",
