@@ -112,6 +112,14 @@ def section(name, binary, rules, result, ctx, clean):
     return "\n".join(lines)
 
 
+def column(result, clean_findings):
+    """The figures of one run that the side-by-side table shows (JSON-friendly, so they can be kept)."""
+    r, d = result["recall"], result["decoys"]
+    return {"types": {k[1]: r[k][:2] for k in r if k[0] == "type"}, "all": r[("all",)][:2],
+            "decoys": {k[1]: d[k] for k in d if k[0] == "kind"}, "decoys_all": d[("all",)],
+            "clean": clean_findings}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", required=True)
@@ -195,24 +203,31 @@ def main():
     ]
     columns = []
     for r in runs:
-        columns.append((r[0], r[3]))
+        columns.append((r[0], column(r[3], len(r[4][1]))))
         if r[5]:
-            columns.append((f"{r[0]} (held-out text)", r[5]))
-    columns += [("Presidio", presidio[1])] if presidio else []
-    types = sorted({k[1] for _, res in columns for k in res["recall"] if k[0] == "type"})
+            columns.append((f"{r[0]} (held-out text)", column(r[5], None)))
+        with open(os.path.join(args.data, f"columns-{r[0]}.json"), "w", encoding="utf-8") as f:
+            json.dump({"at": now, "columns": columns[-2:] if r[5] else columns[-1:]}, f)
+    for name, _ in failed:
+        # The last figures of a branch that cannot be scored right now, marked as such.
+        last = os.path.join(args.data, f"columns-{name}.json")
+        if os.path.exists(last):
+            saved = json.load(open(last, encoding="utf-8"))
+            columns += [(f"{n} (at {saved['at'][11:16]})", c) for n, c in saved["columns"]]
+    if presidio:
+        columns.append(("Presidio", column(presidio[1], None)))
+    types = sorted({t for _, c in columns for t in c["types"]})
     out.append("| type | owner | " + " | ".join(n for n, _ in columns) + " |")
     out.append("|---|---|" + "---|" * len(columns))
     for t in types:
-        cells = [scoring.pct(*res["recall"][("type", t)][:2]) for _, res in columns]
+        cells = [scoring.pct(*c["types"].get(t, (0, 0))) for _, c in columns]
         out.append(f"| {t} | {OWNER.get(t, 'numeric')} | " + " | ".join(cells) + " |")
-    out.append("| **all** | | " + " | ".join(f"**{scoring.pct(*res['recall'][('all',)][:2])}**"
-                                              for _, res in columns) + " |")
-    out.append("| decoys kept | | " + " | ".join(scoring.pct(*res["decoys"][("all",)]) for _, res in columns) + " |")
-    kinds = sorted({k[1] for _, res in columns for k in res["decoys"] if k[0] == "kind"})
-    for k in kinds:
-        out.append(f"| decoy {k} | | " + " | ".join(scoring.pct(*res["decoys"][("kind", k)]) for _, res in columns) + " |")
-    out.append("| clean-prose findings | | " + " | ".join(sum(([str(len(r[4][1]))] + (["–"] if r[5] else []) for r in runs), [])
-                                                  + (["–"] if presidio else [])) + " |")
+    out.append("| **all** | | " + " | ".join(f"**{scoring.pct(*c['all'])}**" for _, c in columns) + " |")
+    out.append("| decoys kept | | " + " | ".join(scoring.pct(*c["decoys_all"]) for _, c in columns) + " |")
+    for k in sorted({k for _, c in columns for k in c["decoys"]}):
+        out.append(f"| decoy {k} | | " + " | ".join(scoring.pct(*c["decoys"].get(k, (0, 0))) for _, c in columns) + " |")
+    out.append("| clean-prose findings | | " + " | ".join("–" if c["clean"] is None else str(c["clean"])
+                                                          for _, c in columns) + " |")
     out.append("")
     gaps = []
     for r in runs:
