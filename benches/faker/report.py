@@ -117,7 +117,7 @@ def column(result, clean_findings):
     r, d = result["recall"], result["decoys"]
     return {"types": {k[1]: r[k][:2] for k in r if k[0] == "type"}, "all": r[("all",)][:2],
             "decoys": {k[1]: d[k] for k in d if k[0] == "kind"}, "decoys_all": d[("all",)],
-            "clean": clean_findings}
+            "clean": clean_findings, "seconds": result.get("elapsed")}
 
 
 def main():
@@ -152,6 +152,7 @@ def main():
             h_corpus, h_labels = scoring.load(args.holdout)
             h_findings, _ = score_cli.run_hushdesk(binary, rules or None, os.path.join(args.holdout, "corpus.txt"))
             holdout = scoring.score(h_corpus, h_labels, h_findings)
+        result["elapsed"] = elapsed
         runs.append((name, binary, rules, result, clean_check(binary, rules or None, args.data), holdout))
 
     presidio = None
@@ -228,6 +229,8 @@ def main():
         out.append(f"| decoy {k} | | " + " | ".join(scoring.pct(*c["decoys"].get(k, (0, 0))) for _, c in columns) + " |")
     out.append("| clean-prose findings | | " + " | ".join("–" if c["clean"] is None else str(c["clean"])
                                                           for _, c in columns) + " |")
+    out.append("| `redact` on the corpus, s (debug build, process start included) | | " +
+               " | ".join("–" if c.get("seconds") is None else f"{c['seconds']:.2f}" for _, c in columns) + " |")
     out.append("")
     gaps = []
     for r in runs:
