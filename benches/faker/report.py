@@ -241,8 +241,13 @@ def main():
             table = "recall" if key[0] == "type" else "decoys"
             dev, held = r[3][table].get(key), r[5][table].get(key)
             if dev and held and dev[1] and held[1] and held[0] / held[1] < dev[0] / dev[1] - 0.05:
+                # Where the held-out misses are (spelling, style, language), never the sentences.
+                pool = r[5]["misses"] if table == "recall" else r[5]["decoy_hits"]
+                where = collections.Counter(f"{l['lang']}/{l['style']}/{l['sub'].split('+')[0]}"
+                                            for l, _ in pool if l["type"] == key[1])
                 gaps.append(f"{r[0]}: {label} {scoring.pct(*dev[:2])} on the quoted text, "
-                            f"{scoring.pct(*held[:2])} on the held-out text")
+                            f"{scoring.pct(*held[:2])} on the held-out text; held-out misses by language/style/"
+                            f"spelling: " + ", ".join(f"{w} {c}" for w, c in where.most_common(5)))
     if gaps:
         out.append("**Held-out gaps** (more than 5 points worse on the text this report does not quote; the "
                    "held-out sentences are not easier, so compare a branch's gap with main's: a gap that grows "
