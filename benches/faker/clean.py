@@ -12,6 +12,7 @@ The text (DIR/clean.txt, a few hundred KB, the same every run) is made of:
   ui-en      the English originals of the same messages
   faker-ru   Faker ru_RU text() paragraphs (seeded)
   faker-en   Faker en_US text() paragraphs (seeded)
+  licenses-en  software licences from /usr/share/common-licenses (GPL-3, Apache-2.0, MPL-2.0, …)
   tickets-*  ticket sentences without personal data but with capitalised words that are not names
              (places from Faker, brands, months, "Служба Поддержки", "Dear Support Team")
 Messages that contain an e-mail address or a URL are left out (those would be right to mask).
@@ -70,6 +71,19 @@ def ui_messages(budget_ru=220_000):
     step = max(1, sum(len(r.encode()) for _, r in pairs) // budget_ru)
     chosen = pairs[::step]
     return "\n".join(r for _, r in chosen), "\n".join(k for k, _ in chosen)
+
+
+LICENSES = ["GPL-3", "Apache-2.0", "MPL-2.0", "LGPL-3", "Artistic", "CC0-1.0", "GFDL-1.3"]
+
+
+def licenses():
+    """English legal prose full of capitalised words that are not names (Debian's base-files)."""
+    texts = []
+    for name in LICENSES:
+        path = os.path.join("/usr/share/common-licenses", name)
+        if os.path.exists(path):
+            texts.append(open(path, encoding="utf-8").read())
+    return "\n\n".join(texts)
 
 
 def faker_text(locale, seed, nbytes):
@@ -177,6 +191,7 @@ def main():
     sources = [("readme", readme()), ("rules", rule_descriptions()), ("ui-ru", ui_ru), ("ui-en", ui_en),
                ("faker-ru", faker_text("ru_RU", args.seed, 100_000)),
                ("faker-en", faker_text("en_US", args.seed, 80_000)),
+               ("licenses-en", licenses()),
                ("tickets-ru", clean_tickets("ru_RU", "ru", args.seed)),
                ("tickets-en", clean_tickets("en_US", "en", args.seed))]
     corpus, spans = bytearray(), []
