@@ -248,6 +248,30 @@ def main():
                 gaps.append(f"{r[0]}: {label} {scoring.pct(*dev[:2])} on the quoted text, "
                             f"{scoring.pct(*held[:2])} on the held-out text; held-out misses by language/style/"
                             f"spelling: " + ", ".join(f"{w} {c}" for w, c in where.most_common(5)))
+    # A branch that does worse than main anywhere (a decoy now masked, a type now missed).
+    base = {name: c for name, c in columns}
+    regressions = []
+    for name, c in columns:
+        if name.startswith("main") or name == "Presidio":
+            continue
+        ref = base.get("main (held-out text)" if "(held-out text)" in name else "main")
+        if not ref:
+            continue
+        for t, v in c["types"].items():
+            if t in ref["types"] and v[1] and ref["types"][t][1] and \
+                    v[0] / v[1] < ref["types"][t][0] / ref["types"][t][1] - 0.01:
+                regressions.append(f"{name}: {t} recall {scoring.pct(*v)} (main {scoring.pct(*ref['types'][t])})")
+        for k, v in c["decoys"].items():
+            if k in ref["decoys"] and v[1] and ref["decoys"][k][1] and \
+                    v[0] / v[1] < ref["decoys"][k][0] / ref["decoys"][k][1] - 0.01:
+                regressions.append(f"{name}: decoy {k} kept {scoring.pct(*v)} (main {scoring.pct(*ref['decoys'][k])})")
+        if c["clean"] is not None and ref["clean"] is not None and c["clean"] > ref["clean"]:
+            regressions.append(f"{name}: {c['clean']} clean-prose findings (main {ref['clean']})")
+    if regressions:
+        out.append("**Worse than main** (more than 1 point):")
+        out.append("")
+        out.extend(f"- {x}" for x in regressions)
+        out.append("")
     if gaps:
         out.append("**Held-out gaps** (more than 5 points worse on the text this report does not quote; the "
                    "held-out sentences are not easier, so compare a branch's gap with main's: a gap that grows "
