@@ -550,7 +550,10 @@ class Generator:
             type_, alias_sub = ALIASES.get(kind, (kind, None))
             sub = alias_sub if alias_sub and kind != "PASSPORT_SER" else sub
             decoy = type_ in DECOY_KINDS
-            if style == "paste" and (decoy or re.search(r"[\d\- ]", text)) and self.rng.random() < 0.85:
+            # A word processor changes the spaces and dashes of numbers and names, not those
+            # inside an e-mail address or a password.
+            noisy = type_ not in ("EMAIL", "PASSWORD") and (decoy or re.search(r"[\d\- ]", text))
+            if style == "paste" and noisy and self.rng.random() < 0.85:
                 text, sub = self.paste_noise(text), sub + "+paste"
             if style == "dictated" and not decoy and type_ in DIGIT_TYPES and kind not in ("PASSPORT_SER", "PASSPORT_NUM"):
                 text, sub = self.dictate(text), sub + "+dictated"
