@@ -132,6 +132,9 @@ def main():
     corpus, labels = scoring.load(args.data)
     meta = json.load(open(os.path.join(args.data, "meta.json")))
     ctx = scoring.Context(corpus)
+    # Figures kept for a branch that cannot be scored later are only reused on the same corpora.
+    holdout_bytes = open(os.path.join(args.holdout, "corpus.txt"), "rb").read() if args.holdout else b""
+    corpus_id = hashlib.sha256(corpus + holdout_bytes).hexdigest()[:12]
     runs, failed = [], []
     for spec in args.run:
         name, rest = spec.split("=", 1)
@@ -207,11 +210,11 @@ def main():
         columns.append((r[0], column(r[3], len(r[4][1]))))
         if r[5]:
             columns.append((f"{r[0]} (held-out text)", column(r[5], None)))
-        with open(os.path.join(args.data, f"columns-{r[0]}.json"), "w", encoding="utf-8") as f:
+        with open(os.path.join(args.data, f"columns-{r[0]}-{corpus_id}.json"), "w", encoding="utf-8") as f:
             json.dump({"at": now, "columns": columns[-2:] if r[5] else columns[-1:]}, f)
     for name, _ in failed:
         # The last figures of a branch that cannot be scored right now, marked as such.
-        last = os.path.join(args.data, f"columns-{name}.json")
+        last = os.path.join(args.data, f"columns-{name}-{corpus_id}.json")
         if os.path.exists(last):
             saved = json.load(open(last, encoding="utf-8"))
             columns += [(f"{n} (at {saved['at'][11:16]})", c) for n, c in saved["columns"]]
@@ -282,14 +285,14 @@ def main():
         out.append("")
     for name, error in failed:
         # A branch in the middle of an edit may refuse its rules: show its last good section.
-        last = os.path.join(args.data, f"section-{name}.md")
+        last = os.path.join(args.data, f"section-{name}-{corpus_id}.md")
         previous = open(last, encoding="utf-8").read() if os.path.exists(last) else ""
         out.append(f"## {name}\n\nNot scored at {now}: `{error}`\n")
         if previous:
             out.append(f"Last section that could be scored follows.\n\n{previous.replace('## ', '### ', 1)}")
     for name, binary, rules, result, clean, _ in runs:
         text = f"{section(name, binary, rules, result, ctx, clean)}\n\n_Scored at {now}._\n"
-        with open(os.path.join(args.data, f"section-{name}.md"), "w", encoding="utf-8") as f:
+        with open(os.path.join(args.data, f"section-{name}-{corpus_id}.md"), "w", encoding="utf-8") as f:
             f.write(text)
         out.append(text)
     if presidio:
