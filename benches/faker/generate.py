@@ -19,7 +19,8 @@ Writes into DIR:
 
 The values come from Faker (locales ru_RU, en_US, and a few European locales for IBANs); the
 sentences around them are in templates.py. Styles: prose, mail (forwarded, `> ` quoting,
-values wrapped across the quote line break), chat, form ("Label: value"), paste (non-breaking
+values wrapped across the quote line break), chat, form ("Label: value"), table (CSV/TSV
+exports), paste (non-breaking
 and thin spaces, en dashes, non-breaking hyphens, full-width digits), log (key=value lines and
 URL-encoded query strings), dictated (digit by digit). The same seed gives the same bytes.
 """
@@ -40,7 +41,11 @@ from faker import Faker
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import templates as T  # noqa: E402
 
-STYLES = ["prose", "mail", "chat", "form", "paste", "log", "dictated"]
+STYLES = ["prose", "mail", "chat", "form", "table", "paste", "log", "dictated"]
+# Columns a spreadsheet export of customers or payments would have: values that identify
+# themselves by their shape or checksum (a one-time code or a birth date in a column is
+# only a number or a date once the header is a few rows up).
+TABLE_COLUMNS = ["NAME", "PHONE", "EMAIL", "CARD", "INN", "SNILS", "ACCOUNT", "IPV4", "IBAN", "MAC"]
 LANGS = ["ru", "en"]
 DECOY_KINDS = ["ORDER", "INVOICE", "DATE", "TIME", "VERSION", "AMOUNT", "TRACKING", "TICKET",
                "HTTP", "BIC", "CORR", "UUID", "TIMESTAMP"]
@@ -725,6 +730,31 @@ class Generator:
                 placeholder = "{" + k + "}"
             line = f"| {label} | {placeholder} |\n" if table else f"{label}{sep}{placeholder}\n"
             self.fill(line, lang, "form", doc)
+        return doc
+
+    def doc_table(self, lang, kinds):
+        """A CSV or TSV export pasted into a ticket: a header row, then rows of values and decoys."""
+        r = self.rng
+        doc = Doc()
+        doc.add({"ru": "Выгрузка из CRM:\n", "en": "Export from the CRM:\n"}[lang])
+        sep = r.choice([";", ",", "\t"] if lang == "en" else [";", ";", "\t"])
+        columns = r.sample(TABLE_COLUMNS, r.randint(2, 3)) + r.sample(["ORDER", "DATE", "TIMESTAMP", "AMOUNT"], 2)
+        r.shuffle(columns)
+        names = {**{k: v[0] for k, v in T.FORM_LABELS[lang].items()},
+                 **{k: v[0] for k, v in T.FORM_DECOY_LABELS[lang].items()}}
+        doc.add(sep.join(["id"] + [names[c] for c in columns]) + "\n")
+        for row in range(r.randint(3, 6)):
+            doc.add(str(row + 1))
+            for c in columns:
+                doc.add(sep)
+                cell = self.fill("{" + c + "}", lang, "table")
+                if sep in cell.text():
+                    doc.add('"')
+                    doc.extend(cell)
+                    doc.add('"')
+                else:
+                    doc.extend(cell)
+            doc.add("\n")
         return doc
 
     def doc_log(self, lang, kinds):

@@ -185,7 +185,7 @@ def main():
         f"Refreshed {now}. Corpus: `benches/faker/generate.py --seed {meta['seed']}` (Faker {meta['faker']}), "
         f"{meta['documents']} documents, {meta['bytes'] / 1e3:.0f} KB, {meta['planted']} planted values, "
         f"{meta['decoys']} decoys; Russian and English; styles prose, mail (`> ` quoting, values wrapped "
-        "across the quote break), chat, form, paste (NBSP/thin spaces, en dashes, non-breaking hyphens, "
+        "across the quote break), chat, form, table (CSV/TSV exports), paste (NBSP/thin spaces, en dashes, non-breaking hyphens, "
         "full-width digits), log (key=value and URL-encoded queries), dictated (digit by digit).",
         "",
         "A planted value is *found* when findings cover all of its bytes; a decoy is *kept* when no finding "

@@ -120,7 +120,7 @@ def pct(found, total):
 
 def tables(result, title):
     r, d = result["recall"], result["decoys"]
-    styles = ["prose", "mail", "chat", "form", "paste", "log", "dictated"]
+    styles = ["prose", "mail", "chat", "form", "table", "paste", "log", "dictated"]
     types = sorted({k[1] for k in r if k[0] == "type"})
     out = [f"### {title}", ""]
     a = r[("all",)]

@@ -45,7 +45,7 @@ class GeneratedCorpus(unittest.TestCase):
 
     def test_every_style_language_and_type_is_present(self):
         styles = {l["style"] for l in self.labels}
-        self.assertEqual(styles, {"prose", "mail", "chat", "form", "paste", "log", "dictated"})
+        self.assertEqual(styles, {"prose", "mail", "chat", "form", "table", "paste", "log", "dictated"})
         self.assertEqual({l["lang"] for l in self.labels}, {"ru", "en"})
         self.assertTrue({l["type"] for l in self.labels if l["decoy"]} >= {"VERSION", "BIC", "CORR", "ORDER"})
 
