@@ -9,7 +9,7 @@ its spurious masks on clean prose.
         [--presidio]
 
 A --run is NAME=BINARY[:RULES_DIR]. DIR must hold a corpus from generate.py; the clean-prose
-text is rebuilt into DIR/clean by clean.py's functions.
+text is rebuilt into DIR/clean-NAME by clean.py.
 """
 import argparse
 import collections
@@ -19,6 +19,7 @@ import json
 import os
 import subprocess
 import sys
+import typing
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import scoring  # noqa: E402
@@ -38,8 +39,8 @@ def examples(items, key, limit):
     return (first + rest)[:limit]
 
 
-def clean_check(binary, rules, data):
-    out = os.path.join(data, "clean")
+def clean_check(binary, rules, data, name):
+    out = os.path.join(data, f"clean-{name}")
     cmd = [sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "clean.py"),
            "--bin", binary, "--out", out] + (["--rules", rules] if rules else [])
     text = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
@@ -120,73 +121,74 @@ def column(result, clean_findings):
             "clean": clean_findings, "seconds": result.get("elapsed")}
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", required=True)
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--run", action="append", default=[], help="NAME=BINARY[:RULES]")
-    ap.add_argument("--holdout", help="a corpus from generate.py --templates holdout: scored, never quoted")
-    ap.add_argument("--presidio", action="store_true", help="also run Presidio (about 25 s) and add its column")
-    args = ap.parse_args()
+class Run(typing.NamedTuple):
+    name: str
+    binary: str
+    rules: str
+    result: dict   # scoring.score on the quoted corpus, plus "elapsed"
+    clean: tuple   # (clean.py's table, its findings listing)
+    holdout: dict  # scoring.score on the held-out corpus, or None
 
-    corpus, labels = scoring.load(args.data)
-    meta = json.load(open(os.path.join(args.data, "meta.json")))
-    ctx = scoring.Context(corpus)
-    # Figures kept for a branch that cannot be scored later are only reused on the same corpora.
-    holdout_bytes = open(os.path.join(args.holdout, "corpus.txt"), "rb").read() if args.holdout else b""
-    corpus_id = hashlib.sha256(corpus + holdout_bytes).hexdigest()[:12]
+
+def score_runs(specs, data, holdout_dir, corpus, labels):
+    """Score every NAME=BINARY[:RULES]; a binary that refuses its rules is reported, not fatal."""
     runs, failed = [], []
-    for spec in args.run:
+    for spec in specs:
         name, rest = spec.split("=", 1)
         binary, _, rules = rest.partition(":")
+        rules = rules or None
         if not os.path.exists(binary):
             print(f"skipping {name}: no binary at {binary}", file=sys.stderr)
             continue
         try:
-            findings, elapsed = score_cli.run_hushdesk(binary, rules or None, os.path.join(args.data, "corpus.txt"))
+            findings, elapsed = score_cli.run_hushdesk(binary, rules, os.path.join(data, "corpus.txt"))
+            holdout = None
+            if holdout_dir:
+                h_corpus, h_labels = scoring.load(holdout_dir)
+                h_findings, _ = score_cli.run_hushdesk(binary, rules, os.path.join(holdout_dir, "corpus.txt"))
+                holdout = scoring.score(h_corpus, h_labels, h_findings)
         except RuntimeError as e:
             print(f"skipping {name}: {e}", file=sys.stderr)
             failed.append((name, str(e)))
             continue
         result = scoring.score(corpus, labels, findings)
-        scoring.write_misses(result, corpus, os.path.join(args.data, f"misses-{name}.tsv"))
-        holdout = None
-        if args.holdout:
-            h_corpus, h_labels = scoring.load(args.holdout)
-            h_findings, _ = score_cli.run_hushdesk(binary, rules or None, os.path.join(args.holdout, "corpus.txt"))
-            holdout = scoring.score(h_corpus, h_labels, h_findings)
         result["elapsed"] = elapsed
-        runs.append((name, binary, rules, result, clean_check(binary, rules or None, args.data), holdout))
+        scoring.write_misses(result, corpus, os.path.join(data, f"misses-{name}.tsv"))
+        runs.append(Run(name, binary, rules, result, clean_check(binary, rules, data, name), holdout))
+    return runs, failed
 
-    presidio = None
-    if args.presidio:
-        # Presidio's answer depends only on the corpus: keep it beside the corpus.
-        cache = os.path.join(args.data, "presidio-findings.json")
-        digest = hashlib.sha256(corpus).hexdigest()
-        saved = None
-        if os.path.exists(cache):
-            with open(cache, encoding="utf-8") as f:
-                saved = json.load(f)
-        if saved and saved.get("corpus_sha256") == digest:
-            findings, heading = [tuple(x) for x in saved["findings"]], saved["title"]
-        else:
-            import presidio as presidio_cli
-            findings, elapsed = presidio_cli.run(args.data, corpus)
-            heading = presidio_cli.title(corpus, elapsed)
-            with open(cache, "w", encoding="utf-8") as f:
-                json.dump({"corpus_sha256": digest, "title": heading, "findings": findings}, f)
-        presidio = (heading, scoring.score(corpus, labels, findings))
-        scoring.write_misses(presidio[1], corpus, os.path.join(args.data, "misses-presidio.tsv"))
 
-    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    out = [
+def presidio_result(data, corpus, labels):
+    """Presidio's answer depends only on the corpus: computed once, kept beside the corpus."""
+    cache = os.path.join(data, "presidio-findings.json")
+    digest = hashlib.sha256(corpus).hexdigest()
+    saved = None
+    if os.path.exists(cache):
+        with open(cache, encoding="utf-8") as f:
+            saved = json.load(f)
+    if saved and saved.get("corpus_sha256") == digest:
+        findings, heading = [tuple(x) for x in saved["findings"]], saved["title"]
+    else:
+        import presidio as presidio_cli
+        findings, elapsed = presidio_cli.run(data, corpus)
+        heading = presidio_cli.title(corpus, elapsed)
+        with open(cache, "w", encoding="utf-8") as f:
+            json.dump({"corpus_sha256": digest, "title": heading, "findings": findings}, f)
+    result = scoring.score(corpus, labels, findings)
+    scoring.write_misses(result, corpus, os.path.join(data, "misses-presidio.tsv"))
+    return heading, result
+
+
+def header(meta, now, data):
+    return [
         "# Redaction misses on the Faker evaluation",
         "",
         f"Refreshed {now}. Corpus: `benches/faker/generate.py --seed {meta['seed']}` (Faker {meta['faker']}), "
         f"{meta['documents']} documents, {meta['bytes'] / 1e3:.0f} KB, {meta['planted']} planted values, "
         f"{meta['decoys']} decoys; Russian and English; styles prose, mail (`> ` quoting, values wrapped "
-        "across the quote break), chat, form, table (CSV/TSV exports), paste (NBSP/thin spaces, en dashes, non-breaking hyphens, "
-        "full-width digits), log (key=value and URL-encoded queries), dictated (digit by digit).",
+        "across the quote break), chat, form, table (CSV/TSV exports), paste (NBSP/thin spaces, en dashes, "
+        "non-breaking hyphens, full-width digits), log (key=value and URL-encoded queries), dictated "
+        "(digit by digit).",
         "",
         "A planted value is *found* when findings cover all of its bytes; a decoy is *kept* when no finding "
         "touches it. Reproduce: see `benches/faker/README.md`. Fix the class, not the example: the outside "
@@ -199,31 +201,17 @@ def main():
         "ASCII separators.",
         "",
         "Score your own binary or rule edits in a second (standard library only): "
-        f"`python3 /work/wt/eval/benches/faker/score.py --bin target/debug/hushdesk --rules redaction-rules --subs {os.path.abspath(args.data)}` "
-        "(tables on stdout, every miss with context in the misses-*.tsv it names).",
-        "",
-        "## Recall per type, side by side",
+        "`python3 /work/wt/eval/benches/faker/score.py --bin target/debug/hushdesk --rules redaction-rules "
+        f"--subs {os.path.abspath(data)}` (tables on stdout, every miss with context in the misses-*.tsv it names).",
         "",
     ]
-    columns = []
-    for r in runs:
-        columns.append((r[0], column(r[3], len(r[4][1]))))
-        if r[5]:
-            columns.append((f"{r[0]} (held-out text)", column(r[5], None)))
-        with open(os.path.join(args.data, f"columns-{r[0]}-{corpus_id}.json"), "w", encoding="utf-8") as f:
-            json.dump({"at": now, "columns": columns[-2:] if r[5] else columns[-1:]}, f)
-    for name, _ in failed:
-        # The last figures of a branch that cannot be scored right now, marked as such.
-        last = os.path.join(args.data, f"columns-{name}-{corpus_id}.json")
-        if os.path.exists(last):
-            saved = json.load(open(last, encoding="utf-8"))
-            columns += [(f"{n} (at {saved['at'][11:16]})", c) for n, c in saved["columns"]]
-    if presidio:
-        columns.append(("Presidio", column(presidio[1], None)))
-    types = sorted({t for _, c in columns for t in c["types"]})
+
+
+def side_by_side(columns):
+    out = ["## Recall per type, side by side", ""]
     out.append("| type | owner | " + " | ".join(n for n, _ in columns) + " |")
     out.append("|---|---|" + "---|" * len(columns))
-    for t in types:
+    for t in sorted({t for _, c in columns for t in c["types"]}):
         cells = [scoring.pct(*c["types"].get(t, (0, 0))) for _, c in columns]
         out.append(f"| {t} | {OWNER.get(t, 'numeric')} | " + " | ".join(cells) + " |")
     out.append("| **all** | | " + " | ".join(f"**{scoring.pct(*c['all'])}**" for _, c in columns) + " |")
@@ -235,70 +223,111 @@ def main():
     out.append("| `redact` on the corpus, s (debug build, process start included) | | " +
                " | ".join("–" if c.get("seconds") is None else f"{c['seconds']:.2f}" for _, c in columns) + " |")
     out.append("")
-    gaps = []
-    for r in runs:
-        if not r[5]:
-            continue
-        for key, label in ([(k, k[1]) for k in r[3]["recall"] if k[0] == "type"] +
-                           [(k, "decoy " + k[1]) for k in r[3]["decoys"] if k[0] == "kind"]):
-            table = "recall" if key[0] == "type" else "decoys"
-            dev, held = r[3][table].get(key), r[5][table].get(key)
-            if dev and held and dev[1] and held[1] and held[0] / held[1] < dev[0] / dev[1] - 0.05:
-                # Where the held-out misses are (spelling, style, language), never the sentences.
-                pool = r[5]["misses"] if table == "recall" else r[5]["decoy_hits"]
-                where = collections.Counter(f"{l['lang']}/{l['style']}/{l['sub'].split('+')[0]}"
-                                            for l, _ in pool if l["type"] == key[1])
-                gaps.append(f"{r[0]}: {label} {scoring.pct(*dev[:2])} on the quoted text, "
-                            f"{scoring.pct(*held[:2])} on the held-out text; held-out misses by language/style/"
-                            f"spelling: " + ", ".join(f"{w} {c}" for w, c in where.most_common(5)))
-    # A branch that does worse than main anywhere (a decoy now masked, a type now missed).
-    base = {name: c for name, c in columns}
-    regressions = []
+    return out
+
+
+def worse_than_main(columns):
+    """What a branch does more than a point worse than main (a decoy now masked, a type now missed)."""
+    base = dict(columns)
+    lines = []
     for name, c in columns:
         if name.startswith("main") or name == "Presidio":
             continue
         ref = base.get("main (held-out text)" if "(held-out text)" in name else "main")
         if not ref:
             continue
-        for t, v in c["types"].items():
-            if t in ref["types"] and v[1] and ref["types"][t][1] and \
-                    v[0] / v[1] < ref["types"][t][0] / ref["types"][t][1] - 0.01:
-                regressions.append(f"{name}: {t} recall {scoring.pct(*v)} (main {scoring.pct(*ref['types'][t])})")
-        for k, v in c["decoys"].items():
-            if k in ref["decoys"] and v[1] and ref["decoys"][k][1] and \
-                    v[0] / v[1] < ref["decoys"][k][0] / ref["decoys"][k][1] - 0.01:
-                regressions.append(f"{name}: decoy {k} kept {scoring.pct(*v)} (main {scoring.pct(*ref['decoys'][k])})")
+        for table, what, label in (("types", "recall", ""), ("decoys", "kept", "decoy ")):
+            for k, v in c[table].items():
+                r = ref[table].get(k)
+                if r and v[1] and r[1] and v[0] / v[1] < r[0] / r[1] - 0.01:
+                    lines.append(f"{name}: {label}{k} {what} {scoring.pct(*v)} (main {scoring.pct(*r)})")
         if c["clean"] is not None and ref["clean"] is not None and c["clean"] > ref["clean"]:
-            regressions.append(f"{name}: {c['clean']} clean-prose findings (main {ref['clean']})")
-    if regressions:
-        out.append("**Worse than main** (more than 1 point):")
-        out.append("")
-        out.extend(f"- {x}" for x in regressions)
-        out.append("")
-    if gaps:
-        out.append("**Held-out gaps** (more than 5 points worse on the text this report does not quote; the "
-                   "held-out sentences are not easier, so compare a branch's gap with main's: a gap that grows "
-                   "means a rule fits the quoted sentences or labels, not the class — look for other cue words, "
-                   "case forms and word order):")
-        out.append("")
-        out.extend(f"- {g}" for g in gaps)
-        out.append("")
+            lines.append(f"{name}: {c['clean']} clean-prose findings (main {ref['clean']})")
+    if not lines:
+        return []
+    return ["**Worse than main** (more than 1 point):", ""] + [f"- {x}" for x in lines] + [""]
+
+
+def held_out_gaps(runs):
+    """Types and decoys more than 5 points worse on the held-out text, with where those misses are."""
+    lines = []
+    for run in runs:
+        if not run.holdout:
+            continue
+        for table, pool_key, prefix in (("recall", "misses", ""), ("decoys", "decoy_hits", "decoy ")):
+            kind = "type" if table == "recall" else "kind"
+            for key in [k for k in run.result[table] if k[0] == kind]:
+                dev, held = run.result[table].get(key), run.holdout[table].get(key)
+                if not (dev and held and dev[1] and held[1] and held[0] / held[1] < dev[0] / dev[1] - 0.05):
+                    continue
+                # Where the held-out misses are (spelling, style, language), never the sentences.
+                where = collections.Counter(f"{l['lang']}/{l['style']}/{l['sub'].split('+')[0]}"
+                                            for l, _ in run.holdout[pool_key] if l["type"] == key[1])
+                lines.append(f"{run.name}: {prefix}{key[1]} {scoring.pct(*dev[:2])} on the quoted text, "
+                             f"{scoring.pct(*held[:2])} on the held-out text; held-out misses by language/style/"
+                             f"spelling: " + ", ".join(f"{w} {c}" for w, c in where.most_common(5)))
+    if not lines:
+        return []
+    return ["**Held-out gaps** (more than 5 points worse on the text this report does not quote; the "
+            "held-out sentences are not easier, so compare a branch's gap with main's: a gap that grows "
+            "means a rule fits the quoted sentences or labels, not the class — look for other cue words, "
+            "case forms and word order):", ""] + [f"- {g}" for g in lines] + [""]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--run", action="append", default=[], help="NAME=BINARY[:RULES]")
+    ap.add_argument("--holdout", help="a corpus from generate.py --templates holdout: scored, never quoted")
+    ap.add_argument("--presidio", action="store_true", help="also run Presidio (about 25 s) and add its column")
+    args = ap.parse_args()
+
+    corpus, labels = scoring.load(args.data)
+    with open(os.path.join(args.data, "meta.json"), encoding="utf-8") as f:
+        meta = json.load(f)
+    # Figures kept for a branch that cannot be scored later are only reused on the same corpora.
+    holdout_bytes = open(os.path.join(args.holdout, "corpus.txt"), "rb").read() if args.holdout else b""
+    corpus_id = hashlib.sha256(corpus + holdout_bytes).hexdigest()[:12]
+    runs, failed = score_runs(args.run, args.data, args.holdout, corpus, labels)
+    presidio = presidio_result(args.data, corpus, labels) if args.presidio else None
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+    columns = []
+    for run in runs:
+        mine = [(run.name, column(run.result, len(run.clean[1])))]
+        if run.holdout:
+            mine.append((f"{run.name} (held-out text)", column(run.holdout, None)))
+        with open(os.path.join(args.data, f"columns-{run.name}-{corpus_id}.json"), "w", encoding="utf-8") as f:
+            json.dump({"at": now, "columns": mine}, f)
+        columns += mine
+    for name, _ in failed:
+        # The last figures of a branch that cannot be scored right now, marked as such.
+        last = os.path.join(args.data, f"columns-{name}-{corpus_id}.json")
+        if os.path.exists(last):
+            with open(last, encoding="utf-8") as f:
+                saved = json.load(f)
+            columns += [(f"{n} (at {saved['at'][11:16]})", c) for n, c in saved["columns"]]
+    if presidio:
+        columns.append(("Presidio", column(presidio[1], None)))
+
+    out = header(meta, now, args.data) + side_by_side(columns) + worse_than_main(columns) + held_out_gaps(runs)
+    ctx = scoring.Context(corpus)
     for name, error in failed:
         # A branch in the middle of an edit may refuse its rules: show its last good section.
         last = os.path.join(args.data, f"section-{name}-{corpus_id}.md")
-        previous = open(last, encoding="utf-8").read() if os.path.exists(last) else ""
         out.append(f"## {name}\n\nNot scored at {now}: `{error}`\n")
-        if previous:
+        if os.path.exists(last):
+            with open(last, encoding="utf-8") as f:
+                previous = f.read()
             out.append(f"Last section that could be scored follows.\n\n{previous.replace('## ', '### ', 1)}")
-    for name, binary, rules, result, clean, _ in runs:
-        text = f"{section(name, binary, rules, result, ctx, clean)}\n\n_Scored at {now}._\n"
-        with open(os.path.join(args.data, f"section-{name}-{corpus_id}.md"), "w", encoding="utf-8") as f:
+    for run in runs:
+        text = f"{section(run.name, run.binary, run.rules, run.result, ctx, run.clean)}\n\n_Scored at {now}._\n"
+        with open(os.path.join(args.data, f"section-{run.name}-{corpus_id}.md"), "w", encoding="utf-8") as f:
             f.write(text)
         out.append(text)
     if presidio:
-        out.append("## Presidio on the same documents")
-        out.append("")
-        out.append(scoring.tables(presidio[1], presidio[0]))
+        out += ["## Presidio on the same documents", "", scoring.tables(presidio[1], presidio[0])]
     with open(args.out, "w", encoding="utf-8") as f:
         f.write("\n".join(out) + "\n")
     print(f"wrote {args.out}")
