@@ -274,6 +274,30 @@ def held_out_gaps(runs):
             "case forms and word order):", ""] + [f"- {g}" for g in lines] + [""]
 
 
+def readme_table(run, presidio):
+    """The compact table for the project README: the first run beside Presidio."""
+    res, held = run.result, run.holdout
+    p = presidio[1] if presidio else None
+    out = ["| type | hushdesk | held-out text | Presidio |", "|---|---|---|---|"]
+    for t in sorted(k[1] for k in res["recall"] if k[0] == "type"):
+        h = scoring.pct(*held["recall"][("type", t)][:2]) if held else "–"
+        q = scoring.pct(*p["recall"][("type", t)][:2]) if p else "–"
+        out.append(f"| {t} | {scoring.pct(*res['recall'][('type', t)][:2])} | {h} | {q} |")
+    h = scoring.pct(*held["recall"][("all",)][:2]) if held else "–"
+    q = scoring.pct(*p["recall"][("all",)][:2]) if p else "–"
+    out.append(f"| **all** | **{scoring.pct(*res['recall'][('all',)][:2])}** | **{h}** | **{q}** |")
+    out += ["", "| decoy | kept by hushdesk | held-out text | Presidio |", "|---|---|---|---|"]
+    for k in sorted(k[1] for k in res["decoys"] if k[0] == "kind"):
+        h = scoring.pct(*held["decoys"][("kind", k)]) if held else "–"
+        q = scoring.pct(*p["decoys"][("kind", k)]) if p else "–"
+        out.append(f"| {k} | {scoring.pct(*res['decoys'][('kind', k)])} | {h} | {q} |")
+    h = scoring.pct(*held["decoys"][("all",)]) if held else "–"
+    q = scoring.pct(*p["decoys"][("all",)]) if p else "–"
+    out.append(f"| **all** | **{scoring.pct(*res['decoys'][('all',)])}** | **{h}** | **{q}** |")
+    out += ["", f"Clean prose: {len(run.clean[1])} findings (see `clean.py`)."]
+    return "\n".join(out) + "\n"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", required=True)
@@ -281,6 +305,7 @@ def main():
     ap.add_argument("--run", action="append", default=[], help="NAME=BINARY[:RULES]")
     ap.add_argument("--holdout", help="a corpus from generate.py --templates holdout: scored, never quoted")
     ap.add_argument("--presidio", action="store_true", help="also run Presidio (about 25 s) and add its column")
+    ap.add_argument("--readme", help="also write the first run's compact table for the project README here")
     args = ap.parse_args()
 
     corpus, labels = scoring.load(args.data)
@@ -331,6 +356,10 @@ def main():
     with open(args.out, "w", encoding="utf-8") as f:
         f.write("\n".join(out) + "\n")
     print(f"wrote {args.out}")
+    if args.readme and runs:
+        with open(args.readme, "w", encoding="utf-8") as f:
+            f.write(readme_table(runs[0], presidio))
+        print(f"wrote {args.readme}")
 
 
 if __name__ == "__main__":
