@@ -17,8 +17,10 @@ import datetime
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import typing
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -136,25 +138,29 @@ def score_runs(specs, data, holdout_dir, corpus, labels):
     for spec in specs:
         name, rest = spec.split("=", 1)
         binary, _, rules = rest.partition(":")
-        rules = rules or None
         if not os.path.exists(binary):
             print(f"skipping {name}: no binary at {binary}", file=sys.stderr)
             continue
-        try:
-            findings, elapsed = score_cli.run_hushdesk(binary, rules, os.path.join(data, "corpus.txt"))
-            holdout = None
-            if holdout_dir:
-                h_corpus, h_labels = scoring.load(holdout_dir)
-                h_findings, _ = score_cli.run_hushdesk(binary, rules, os.path.join(holdout_dir, "corpus.txt"))
-                holdout = scoring.score(h_corpus, h_labels, h_findings)
-        except RuntimeError as e:
-            print(f"skipping {name}: {e}", file=sys.stderr)
-            failed.append((name, str(e)))
-            continue
+        with tempfile.TemporaryDirectory() as snapshot:
+            # A branch's binary and rule files change while it is worked on: score one copy of them.
+            used = shutil.copytree(rules, os.path.join(snapshot, "rules")) if rules else None
+            binary_copy = shutil.copy2(binary, os.path.join(snapshot, "hushdesk"))
+            try:
+                findings, elapsed = score_cli.run_hushdesk(binary_copy, used, os.path.join(data, "corpus.txt"))
+                holdout = None
+                if holdout_dir:
+                    h_corpus, h_labels = scoring.load(holdout_dir)
+                    h_findings, _ = score_cli.run_hushdesk(binary_copy, used, os.path.join(holdout_dir, "corpus.txt"))
+                    holdout = scoring.score(h_corpus, h_labels, h_findings)
+                clean = clean_check(binary_copy, used, data, name)
+            except (RuntimeError, subprocess.CalledProcessError) as e:
+                print(f"skipping {name}: {e}", file=sys.stderr)
+                failed.append((name, str(e).replace(snapshot + "/rules", rules or "").replace(binary_copy, binary)))
+                continue
         result = scoring.score(corpus, labels, findings)
         result["elapsed"] = elapsed
         scoring.write_misses(result, corpus, os.path.join(data, f"misses-{name}.tsv"))
-        runs.append(Run(name, binary, rules, result, clean_check(binary, rules, data, name), holdout))
+        runs.append(Run(name, binary, rules or None, result, clean, holdout))
     return runs, failed
 
 
