@@ -6,6 +6,7 @@ mod builtin;
 mod engine;
 mod masks;
 mod normalize;
+mod org_domain;
 #[cfg(test)]
 mod properties;
 mod rules;
