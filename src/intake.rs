@@ -79,6 +79,10 @@ pub enum IntakeError {
     Invalid(Vec<InputError>),
     #[error(transparent)]
     PgpKey(#[from] PgpKeyError),
+    /// A canned response would carry personal data (or masks of some other text) into
+    /// tickets; the text says what to do.
+    #[error("{0}")]
+    Canned(String),
     /// A value that cannot go on the redaction allowlist; the text says why.
     #[error(transparent)]
     NotAllowable(#[from] AllowError),
@@ -222,13 +226,18 @@ impl Desk {
         for _ in 0..ATTEMPTS {
             let reference = Reference::from_random(os_random().map_err(anyhow::Error::from)?);
             let token = AccessToken::generate().map_err(anyhow::Error::from)?;
-            let mut book = MaskBook::new(self.mask_key(&reference), Vec::new());
-            let subject =
-                self.redactor
-                    .redact_keeping(&input.subject, &mut book, &input.keep.subject);
-            let body = self
-                .redactor
-                .redact_keeping(&input.body, &mut book, &input.keep.body);
+            let book = MaskBook::new(self.mask_key(&reference), Vec::new());
+            let (subject_text, body_text) = (input.subject.clone(), input.body.clone());
+            let keep = input.keep.clone();
+            let (subject, body, mut book) = self
+                .redacting(move |redactor| {
+                    let mut book = book;
+                    let subject =
+                        redactor.redact_keeping(&subject_text, &mut book, &keep.subject);
+                    let body = redactor.redact_keeping(&body_text, &mut book, &keep.body);
+                    (subject, body, book)
+                })
+                .await?;
             let attachments =
                 self.prepare_attachments(&mail.attachments, &mut book, &ticket_key)?;
             mail.within_deadline()?;
@@ -318,8 +327,8 @@ impl Desk {
     ) -> Result<RedactionCounts, IntakeError> {
         for _ in 0..ATTEMPTS {
             let existing = self.store.mask_slots(grant).await?;
-            let mut book = MaskBook::new(self.mask_key(grant.reference()), existing);
-            let body = self.redactor.redact(&input.body, &mut book);
+            let book = MaskBook::new(self.mask_key(grant.reference()), existing);
+            let (body, mut book) = self.redact_in(book, &input.body).await?;
             match self
                 .store
                 .add_requester_reply(grant, &body, book.fresh_slots())
@@ -440,8 +449,8 @@ impl Desk {
             .transpose()?;
         for _ in 0..ATTEMPTS {
             let existing = self.store.mask_slots(grant).await?;
-            let mut book = MaskBook::new(self.mask_key(grant.reference()), existing);
-            let body = self.redactor.redact(&input.body, &mut book);
+            let book = MaskBook::new(self.mask_key(grant.reference()), existing);
+            let (body, mut book) = self.redact_in(book, &input.body).await?;
             let attachments =
                 self.prepare_attachments(&mail.attachments, &mut book, &thread.ticket_key)?;
             mail.within_deadline()?;
@@ -542,6 +551,7 @@ impl Desk {
                     .store
                     .canned_body_for(scope, reference.as_str(), id)
                     .await?;
+                refuse_foreign_masks(&canned)?;
                 format!("{canned}\n\n{typed}")
             }
             None => typed.to_owned(),
@@ -552,8 +562,8 @@ impl Desk {
                 .store
                 .agent_mask_slots(scope, reference.as_str())
                 .await?;
-            let mut book = MaskBook::new(self.mask_key(reference), existing);
-            let body = self.redactor.redact(&input.body, &mut book);
+            let book = MaskBook::new(self.mask_key(reference), existing);
+            let (body, book) = self.redact_in(book, &input.body).await?;
             match self
                 .store
                 .add_agent_message(
@@ -662,7 +672,9 @@ impl Desk {
             .await?)
     }
 
-    /// Stores a canned response for a queue, redacted like any other text.
+    /// Stores a canned response for a queue. It must hold nothing the redactor would mask
+    /// (the allowlist aside): masked on its own, its `[EMAIL-1]` would read as the
+    /// `[EMAIL-1]` of whichever ticket it is put into.
     pub async fn add_canned_response(
         &self,
         admin: &AdminScope,
@@ -672,6 +684,28 @@ impl Desk {
     ) -> Result<(), IntakeError> {
         let title = ReasonInput::parse(title).map_err(|e| vec![e])?;
         let body = ReplyInput::parse(body).map_err(|e| vec![e])?;
+        let texts = [title.text.clone(), body.body.clone()];
+        let found = self
+            .redacting(move |redactor| {
+                let mut book = MaskBook::new(MaskKey::from_bytes([0; 32]), Vec::new());
+                let mut kinds: Vec<String> = texts
+                    .iter()
+                    .flat_map(|text| redactor.masks_for(text, &mut book))
+                    .map(|planned| planned.finding.mask)
+                    .collect();
+                kinds.sort_unstable();
+                kinds.dedup();
+                kinds
+            })
+            .await?;
+        if !found.is_empty() {
+            return Err(IntakeError::Canned(format!(
+                "the canned response holds what the redactor masks ({}): remove it, or ask an \
+                 admin to allowlist the organisation's own contact",
+                found.join(", ")
+            )));
+        }
+        refuse_foreign_masks(&body.body)?;
         let title = self.redact_standalone(queue.as_str(), &title.text);
         let body = self.redact_standalone(queue.as_str(), &body.body);
         Ok(self
@@ -693,14 +727,50 @@ impl Desk {
     /// The masks a new ticket's subject and body would get, numbered exactly as `file`
     /// numbers them (subject first, one book for both), for the requester's preview.
     /// Nothing is stored and no ticket key exists yet: the numbers do not depend on it.
-    pub fn preview_masks(&self, subject: &str, body: &str) -> (Vec<PlannedMask>, Vec<PlannedMask>) {
+    pub async fn preview_masks(
+        &self,
+        subject: &str,
+        body: &str,
+    ) -> Result<(Vec<PlannedMask>, Vec<PlannedMask>), IntakeError> {
         let mut book = MaskBook::new(
             MaskKey::from_bytes(self.keyring.mask_key("preview")),
             Vec::new(),
         );
-        let subject = self.redactor.masks_for(subject, &mut book);
-        let body = self.redactor.masks_for(body, &mut book);
-        (subject, body)
+        let (subject, body) = (subject.to_owned(), body.to_owned());
+        self.redacting(move |redactor| {
+            let subject = redactor.masks_for(&subject, &mut book);
+            let body = redactor.masks_for(&body, &mut book);
+            (subject, body)
+        })
+        .await
+    }
+
+    /// Redacts `text` through `book` off the async workers; gives the book back for its
+    /// fresh slots.
+    async fn redact_in(
+        &self,
+        mut book: MaskBook,
+        text: &str,
+    ) -> Result<(Redacted<String>, MaskBook), IntakeError> {
+        let text = text.to_owned();
+        self.redacting(move |redactor| {
+            let redacted = redactor.redact(&text, &mut book);
+            (redacted, book)
+        })
+        .await
+    }
+
+    /// Runs `work` with the redactor on tokio's blocking pool. Redacting a long text costs
+    /// real CPU time (a second for 64 KiB of digits in a debug build); on an async worker it
+    /// would stall every other request, health checks included, for as long.
+    async fn redacting<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Redactor) -> T + Send + 'static,
+    ) -> Result<T, IntakeError> {
+        let redactor = self.redactor.clone();
+        tokio::task::spawn_blocking(move || work(&redactor))
+            .await
+            .map_err(|e| IntakeError::Internal(anyhow::anyhow!("redaction did not finish: {e}")))
     }
 
     /// Puts the admins' allowlist entries in force, beside the configuration file's. An
@@ -744,6 +814,26 @@ impl Desk {
 
     fn mask_key(&self, reference: &Reference) -> MaskKey {
         MaskKey::from_bytes(self.keyring.mask_key(reference.as_str()))
+    }
+}
+
+/// A `[LABEL-n]` token, as the redactor writes masks.
+static MASK_TOKEN: std::sync::LazyLock<Option<regex::Regex>> =
+    std::sync::LazyLock::new(|| regex::Regex::new(r"\[[A-Z][A-Z_]*-[0-9]+\]").ok());
+
+/// Refuses canned text carrying mask labels: numbered for another text, they would be read
+/// as this ticket's values (older canned responses were masked on their own when saved).
+fn refuse_foreign_masks(canned: &str) -> Result<(), IntakeError> {
+    let token = MASK_TOKEN
+        .as_ref()
+        .and_then(|re| re.find(canned))
+        .map(|m| m.as_str().to_owned());
+    match token {
+        Some(token) => Err(IntakeError::Canned(format!(
+            "this canned response contains {token}, a mask from some other text that would be \
+             read as this ticket's: nothing was sent; an admin must rewrite the canned response"
+        ))),
+        None => Ok(()),
     }
 }
 
