@@ -232,8 +232,7 @@ impl Desk {
             let (subject, body, mut book) = self
                 .redacting(move |redactor| {
                     let mut book = book;
-                    let subject =
-                        redactor.redact_keeping(&subject_text, &mut book, &keep.subject);
+                    let subject = redactor.redact_keeping(&subject_text, &mut book, &keep.subject);
                     let body = redactor.redact_keeping(&body_text, &mut book, &keep.body);
                     (subject, body, book)
                 })

@@ -613,7 +613,10 @@ async fn a_removed_entry_leaves_no_copy_in_the_database_files_and_its_id_is_neve
     assert_eq!(allow(&app, &session, "8-800-555-35-36").await.status(), 303);
     let page = app.html_get(&session, "/admin/allowlist").await;
     let second = entry_id(page.text().await.unwrap());
-    assert_ne!(first, second, "an id named in the audit log came to mean another entry");
+    assert_ne!(
+        first, second,
+        "an id named in the audit log came to mean another entry"
+    );
 }
 
 #[tokio::test]
@@ -647,7 +650,9 @@ async fn a_canned_response_with_personal_data_is_refused_and_old_masked_ones_are
     // Positive control: plain text, and the organisation's own allowlisted contact.
     assert_eq!(allow(&app, &session, "@bank.example").await.status(), 303);
     assert_eq!(
-        add("Reset", "To reset, write to support@bank.example.").await.status(),
+        add("Reset", "To reset, write to support@bank.example.")
+            .await
+            .status(),
         303
     );
 
@@ -708,7 +713,11 @@ async fn the_internal_note_box_is_read_strictly_so_a_note_never_becomes_a_reply(
 
     for odd in ["no", "YES", "checked", ""] {
         let sent = app
-            .html_post(&session, &path, &[("body", "secret note"), ("internal", odd)])
+            .html_post(
+                &session,
+                &path,
+                &[("body", "secret note"), ("internal", odd)],
+            )
             .await;
         assert_eq!(sent.status(), 422, "internal={odd:?}");
     }
@@ -716,20 +725,40 @@ async fn the_internal_note_box_is_read_strictly_so_a_note_never_becomes_a_reply(
         .html_post(
             &session,
             &path,
-            &[("body", "secret note"), ("internal", "yes"), ("internal", "no")],
+            &[
+                ("body", "secret note"),
+                ("internal", "yes"),
+                ("internal", "no"),
+            ],
         )
         .await;
     assert_eq!(twice.status(), 422);
-    for (value, body) in [("yes", "note yes"), ("on", "note on"), ("true", "note true"), ("1", "note 1")] {
+    for (value, body) in [
+        ("yes", "note yes"),
+        ("on", "note on"),
+        ("true", "note true"),
+        ("1", "note 1"),
+    ] {
         let sent = app
             .html_post(&session, &path, &[("body", body), ("internal", value)])
             .await;
         assert_eq!(sent.status(), 303, "internal={value:?}");
     }
-    let reply = app.html_post(&session, &path, &[("body", "public reply")]).await;
+    let reply = app
+        .html_post(&session, &path, &[("body", "public reply")])
+        .await;
     assert_eq!(reply.status(), 303);
-
+    // The JSON API takes only a boolean.
     let token = app.api_login(&agent).await;
+    let api = app
+        .agent_post(
+            &token,
+            &format!("/api/v1/agent/tickets/{reference}/replies"),
+            &json!({ "body": "api note", "internal": "no" }),
+        )
+        .await;
+    assert!(api.status().is_client_error(), "{}", api.status());
+
     let view: Value = app
         .agent_get(&token, &format!("/api/v1/agent/tickets/{reference}"))
         .await
@@ -816,12 +845,20 @@ async fn heavy_previews_do_not_hold_up_the_health_check() {
     let app = TestApp::spawn_with(|c| c.max_body_bytes = 512 * 1024).await;
     let body = "1 ".repeat(48 * 1024);
     let heavy = || {
-        let (client, url, body) = (app.client.clone(), app.url("/tickets/preview"), body.clone());
+        let (client, url, body) = (
+            app.client.clone(),
+            app.url("/tickets/preview"),
+            body.clone(),
+        );
         tokio::spawn(async move {
             let started = Instant::now();
             let response = client
                 .post(url)
-                .form(&[("subject", "Digits"), ("body", body.as_str()), ("category", "billing")])
+                .form(&[
+                    ("subject", "Digits"),
+                    ("body", body.as_str()),
+                    ("category", "billing"),
+                ])
                 .send()
                 .await
                 .unwrap();
@@ -855,7 +892,10 @@ async fn heavy_previews_do_not_hold_up_the_health_check() {
 
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     // The previews must really be heavy, or a quick health check proves nothing.
-    assert!(slowest > Duration::from_secs(2), "previews took {slowest:?}");
+    assert!(
+        slowest > Duration::from_secs(2),
+        "previews took {slowest:?}"
+    );
     eprintln!("healthz answered in {waited:?} while previews took up to {slowest:?}");
     assert!(
         waited < Duration::from_millis(1000),
