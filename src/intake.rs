@@ -327,7 +327,7 @@ impl Desk {
         for _ in 0..ATTEMPTS {
             let existing = self.store.mask_slots(grant).await?;
             let book = MaskBook::new(self.mask_key(grant.reference()), existing);
-            let (body, mut book) = self.redact_in(book, &input.body).await?;
+            let (body, book) = self.redact_in(book, &input.body).await?;
             match self
                 .store
                 .add_requester_reply(grant, &body, book.fresh_slots())

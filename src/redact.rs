@@ -12,6 +12,7 @@ mod properties;
 mod rules;
 #[cfg(test)]
 mod shapes_numeric;
+#[cfg(test)]
 mod shapes_text;
 mod text_validators;
 mod validators;
