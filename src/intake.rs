@@ -641,7 +641,9 @@ impl Desk {
         up: bool,
     ) -> Result<EscalationOutcome, IntakeError> {
         let reason = ReasonInput::parse(reason).map_err(|e| vec![e])?;
-        let reason = self.redact_standalone(reference.as_str(), &reason.text);
+        let reason = self
+            .redact_standalone_input(reference.as_str(), &reason.text)
+            .await?;
         let outcome = if up {
             self.store
                 .escalate(scope, reference.as_str(), &reason)
@@ -664,7 +666,9 @@ impl Desk {
         lasts_seconds: i64,
     ) -> Result<(), IntakeError> {
         let reason = ReasonInput::parse(justification).map_err(|e| vec![e])?;
-        let reason = self.redact_standalone(reference.as_str(), &reason.text);
+        let reason = self
+            .redact_standalone_input(reference.as_str(), &reason.text)
+            .await?;
         Ok(self
             .store
             .break_glass(scope, reference.as_str(), &reason, lasts_seconds)
@@ -705,22 +709,43 @@ impl Desk {
             )));
         }
         refuse_foreign_masks(&body.body)?;
-        let title = self.redact_standalone(queue.as_str(), &title.text);
-        let body = self.redact_standalone(queue.as_str(), &body.body);
+        let title = self
+            .redact_standalone_input(queue.as_str(), &title.text)
+            .await?;
+        let body = self
+            .redact_standalone_input(queue.as_str(), &body.body)
+            .await?;
         Ok(self
             .store
             .add_canned_response(admin, queue, &title, &body)
             .await?)
     }
 
-    /// Redacts text that is not part of a ticket conversation (reasons, canned responses,
-    /// the desk's own notices). Masks are numbered afresh; nothing is remembered.
+    /// Redacts text that is not part of a ticket conversation (the desk's own notices, a
+    /// reason given on the command line). Masks are numbered afresh; nothing is remembered.
     pub fn redact_standalone(&self, context: &str, text: &str) -> Redacted<String> {
-        let mut book = MaskBook::new(
+        self.redactor
+            .redact(text, &mut self.standalone_book(context))
+    }
+
+    /// `redact_standalone` for text typed into the web (reasons, canned responses): run off
+    /// the async workers, since it may be as long as the request allows.
+    pub async fn redact_standalone_input(
+        &self,
+        context: &str,
+        text: &str,
+    ) -> Result<Redacted<String>, IntakeError> {
+        let mut book = self.standalone_book(context);
+        let text = text.to_owned();
+        self.redacting(move |redactor| redactor.redact(&text, &mut book))
+            .await
+    }
+
+    fn standalone_book(&self, context: &str) -> MaskBook {
+        MaskBook::new(
             MaskKey::from_bytes(self.keyring.mask_key(&format!("standalone:{context}"))),
             Vec::new(),
-        );
-        self.redactor.redact(text, &mut book)
+        )
     }
 
     /// The masks a new ticket's subject and body would get, numbered exactly as `file`
