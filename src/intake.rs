@@ -195,8 +195,9 @@ impl Desk {
         &self,
         input: NewTicketInput,
         requester_key: Option<RequesterKey>,
-        mail: MailIntake,
+        mut mail: MailIntake,
     ) -> Result<Filed, IntakeError> {
+        let incoming = Arc::new(std::mem::take(&mut mail.attachments));
         let ticket_key = TicketKey::generate();
         let seal = |bytes: &[u8]| ticket_key.seal(bytes).map_err(anyhow::Error::from);
         let sealed_contact = input
@@ -229,7 +230,7 @@ impl Desk {
             let book = MaskBook::new(self.mask_key(&reference), Vec::new());
             let (subject_text, body_text) = (input.subject.clone(), input.body.clone());
             let keep = input.keep.clone();
-            let (subject, body, mut book) = self
+            let (subject, body, book) = self
                 .redacting(move |redactor| {
                     let mut book = book;
                     let subject = redactor.redact_keeping(&subject_text, &mut book, &keep.subject);
@@ -237,8 +238,9 @@ impl Desk {
                     (subject, body, book)
                 })
                 .await?;
-            let attachments =
-                self.prepare_attachments(&mail.attachments, &mut book, &ticket_key)?;
+            let (attachments, book) = self
+                .prepare_attachments(&incoming, book, &ticket_key)
+                .await?;
             mail.within_deadline()?;
             let mut redactions = subject.counts().clone();
             redactions.merge(body.counts());
@@ -286,31 +288,51 @@ impl Desk {
         )))
     }
 
-    /// Redacts text attachments (and every name) with the ticket's masks, and seals the rest
-    /// with the ticket's key.
-    fn prepare_attachments(
+    /// Redacts text attachments (and every name) with the ticket's masks, off the async
+    /// workers, and seals the rest with the ticket's key. Gives the book back.
+    async fn prepare_attachments(
         &self,
-        incoming: &[IncomingAttachment],
-        book: &mut MaskBook,
+        incoming: &Arc<Vec<IncomingAttachment>>,
+        book: MaskBook,
         ticket_key: &TicketKey,
-    ) -> Result<Vec<NewAttachment>, IntakeError> {
-        incoming
+    ) -> Result<(Vec<NewAttachment>, MaskBook), IntakeError> {
+        if incoming.is_empty() {
+            return Ok((Vec::new(), book));
+        }
+        let shared = incoming.clone();
+        let (redacted, book) = self
+            .redacting(move |redactor| {
+                let mut book = book;
+                let redacted: Vec<_> = shared
+                    .iter()
+                    .map(|a| {
+                        // Content before name: the order masks were always numbered in.
+                        let text = a.as_text().map(|text| redactor.redact(text, &mut book));
+                        (text, redactor.redact(&a.name, &mut book))
+                    })
+                    .collect();
+                (redacted, book)
+            })
+            .await?;
+        let attachments = incoming
             .iter()
-            .map(|a| {
-                let content = match a.as_text() {
-                    Some(text) => AttachmentContent::Text(self.redactor.redact(text, book)),
+            .zip(redacted)
+            .map(|(a, (text, name))| {
+                let content = match text {
+                    Some(text) => AttachmentContent::Text(text),
                     None => AttachmentContent::Sealed(
                         ticket_key.seal(&a.bytes).map_err(anyhow::Error::from)?,
                     ),
                 };
                 Ok(NewAttachment {
-                    name: self.redactor.redact(&a.name, book),
+                    name,
                     media_type: a.media_type.clone(),
                     size: i64::try_from(a.bytes.len()).unwrap_or(i64::MAX),
                     content,
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>, IntakeError>>()?;
+        Ok((attachments, book))
     }
 
     /// The keyed hash a reply token is stored and looked up as.
@@ -434,9 +456,10 @@ impl Desk {
         grant: &RequesterGrant,
         thread: &OpenThread,
         body: &str,
-        mail: MailIntake,
+        mut mail: MailIntake,
         pin_key: Option<&RequesterKey>,
     ) -> Result<(), IntakeError> {
+        let incoming = Arc::new(std::mem::take(&mut mail.attachments));
         let input = ReplyInput::parse(body).map_err(|e| vec![e])?;
         let sealed_key = pin_key
             .map(|k| {
@@ -449,9 +472,10 @@ impl Desk {
         for _ in 0..ATTEMPTS {
             let existing = self.store.mask_slots(grant).await?;
             let book = MaskBook::new(self.mask_key(grant.reference()), existing);
-            let (body, mut book) = self.redact_in(book, &input.body).await?;
-            let attachments =
-                self.prepare_attachments(&mail.attachments, &mut book, &thread.ticket_key)?;
+            let (body, book) = self.redact_in(book, &input.body).await?;
+            let (attachments, book) = self
+                .prepare_attachments(&incoming, book, &thread.ticket_key)
+                .await?;
             mail.within_deadline()?;
             let delivery = Delivery {
                 encrypted: mail.encrypted,
