@@ -574,7 +574,13 @@ impl Desk {
                     .store
                     .canned_body_for(scope, reference.as_str(), id)
                     .await?;
-                refuse_foreign_masks(&canned)?;
+                if let Some(token) = foreign_mask(&canned) {
+                    return Err(IntakeError::Canned(format!(
+                        "this canned response contains {token}, a mask from some other text \
+                         that would be read as this ticket's: nothing was sent; an admin must \
+                         rewrite the canned response"
+                    )));
+                }
                 format!("{canned}\n\n{typed}")
             }
             None => typed.to_owned(),
@@ -714,6 +720,7 @@ impl Desk {
         let texts = [title.text.clone(), body.body.clone()];
         let found = self
             .redacting(move |redactor| {
+                // Only the kinds found are wanted: the numbers are thrown away.
                 let mut book = MaskBook::new(MaskKey::from_bytes([0; 32]), Vec::new());
                 let mut kinds: Vec<String> = texts
                     .iter()
@@ -732,7 +739,12 @@ impl Desk {
                 found.join(", ")
             )));
         }
-        refuse_foreign_masks(&body.body)?;
+        if let Some(token) = foreign_mask(&body.body) {
+            return Err(IntakeError::Canned(format!(
+                "a canned response cannot contain a mask label such as {token}: in a ticket it \
+                 would be read as that ticket's own value"
+            )));
+        }
         let title = self
             .redact_standalone_input(queue.as_str(), &title.text)
             .await?;
@@ -869,20 +881,14 @@ impl Desk {
 static MASK_TOKEN: std::sync::LazyLock<Option<regex::Regex>> =
     std::sync::LazyLock::new(|| regex::Regex::new(r"\[[A-Z][A-Z_]*-[0-9]+\]").ok());
 
-/// Refuses canned text carrying mask labels: numbered for another text, they would be read
-/// as this ticket's values (older canned responses were masked on their own when saved).
-fn refuse_foreign_masks(canned: &str) -> Result<(), IntakeError> {
-    let token = MASK_TOKEN
+/// The first mask label in canned text. Numbered for some other text, it would be read as
+/// the ticket's own value of that number (older versions masked canned responses on their
+/// own when saving them).
+fn foreign_mask(canned: &str) -> Option<&str> {
+    MASK_TOKEN
         .as_ref()
         .and_then(|re| re.find(canned))
-        .map(|m| m.as_str().to_owned());
-    match token {
-        Some(token) => Err(IntakeError::Canned(format!(
-            "this canned response contains {token}, a mask from some other text that would be \
-             read as this ticket's: nothing was sent; an admin must rewrite the canned response"
-        ))),
-        None => Ok(()),
-    }
+        .map(|m| m.as_str())
 }
 
 impl From<Vec<InputError>> for IntakeError {

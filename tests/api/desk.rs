@@ -646,6 +646,15 @@ async fn a_canned_response_with_personal_data_is_refused_and_old_masked_ones_are
             .unwrap()
             .contains("ask an admin to allowlist the organisation")
     );
+    let token = add("Token", "Write to [EMAIL-1] for a refund.").await;
+    assert_eq!(token.status(), 422);
+    assert!(
+        token
+            .text()
+            .await
+            .unwrap()
+            .contains("mask label such as [EMAIL-1]")
+    );
     assert_eq!(app.count_rows("canned_responses").await, 0);
     // Positive control: plain text, and the organisation's own allowlisted contact.
     assert_eq!(allow(&app, &session, "@bank.example").await.status(), 303);
