@@ -79,6 +79,10 @@ pub enum IntakeError {
     Invalid(Vec<InputError>),
     #[error(transparent)]
     PgpKey(#[from] PgpKeyError),
+    /// A canned response would carry personal data (or masks of some other text) into
+    /// tickets; the text says what to do.
+    #[error("{0}")]
+    Canned(String),
     /// A value that cannot go on the redaction allowlist; the text says why.
     #[error(transparent)]
     NotAllowable(#[from] AllowError),
@@ -191,8 +195,9 @@ impl Desk {
         &self,
         input: NewTicketInput,
         requester_key: Option<RequesterKey>,
-        mail: MailIntake,
+        mut mail: MailIntake,
     ) -> Result<Filed, IntakeError> {
+        let incoming = Arc::new(std::mem::take(&mut mail.attachments));
         let ticket_key = TicketKey::generate();
         let seal = |bytes: &[u8]| ticket_key.seal(bytes).map_err(anyhow::Error::from);
         let sealed_contact = input
@@ -222,15 +227,20 @@ impl Desk {
         for _ in 0..ATTEMPTS {
             let reference = Reference::from_random(os_random().map_err(anyhow::Error::from)?);
             let token = AccessToken::generate().map_err(anyhow::Error::from)?;
-            let mut book = MaskBook::new(self.mask_key(&reference), Vec::new());
-            let subject =
-                self.redactor
-                    .redact_keeping(&input.subject, &mut book, &input.keep.subject);
-            let body = self
-                .redactor
-                .redact_keeping(&input.body, &mut book, &input.keep.body);
-            let attachments =
-                self.prepare_attachments(&mail.attachments, &mut book, &ticket_key)?;
+            let book = MaskBook::new(self.mask_key(&reference), Vec::new());
+            let (subject_text, body_text) = (input.subject.clone(), input.body.clone());
+            let keep = input.keep.clone();
+            let (subject, body, book) = self
+                .redacting(move |redactor| {
+                    let mut book = book;
+                    let subject = redactor.redact_keeping(&subject_text, &mut book, &keep.subject);
+                    let body = redactor.redact_keeping(&body_text, &mut book, &keep.body);
+                    (subject, body, book)
+                })
+                .await?;
+            let (attachments, book) = self
+                .prepare_attachments(&incoming, book, &ticket_key)
+                .await?;
             mail.within_deadline()?;
             let mut redactions = subject.counts().clone();
             redactions.merge(body.counts());
@@ -278,31 +288,51 @@ impl Desk {
         )))
     }
 
-    /// Redacts text attachments (and every name) with the ticket's masks, and seals the rest
-    /// with the ticket's key.
-    fn prepare_attachments(
+    /// Redacts text attachments (and every name) with the ticket's masks, off the async
+    /// workers, and seals the rest with the ticket's key. Gives the book back.
+    async fn prepare_attachments(
         &self,
-        incoming: &[IncomingAttachment],
-        book: &mut MaskBook,
+        incoming: &Arc<Vec<IncomingAttachment>>,
+        book: MaskBook,
         ticket_key: &TicketKey,
-    ) -> Result<Vec<NewAttachment>, IntakeError> {
-        incoming
+    ) -> Result<(Vec<NewAttachment>, MaskBook), IntakeError> {
+        if incoming.is_empty() {
+            return Ok((Vec::new(), book));
+        }
+        let shared = incoming.clone();
+        let (redacted, book) = self
+            .redacting(move |redactor| {
+                let mut book = book;
+                let redacted: Vec<_> = shared
+                    .iter()
+                    .map(|a| {
+                        // Content before name: the order masks were always numbered in.
+                        let text = a.as_text().map(|text| redactor.redact(text, &mut book));
+                        (text, redactor.redact(&a.name, &mut book))
+                    })
+                    .collect();
+                (redacted, book)
+            })
+            .await?;
+        let attachments = incoming
             .iter()
-            .map(|a| {
-                let content = match a.as_text() {
-                    Some(text) => AttachmentContent::Text(self.redactor.redact(text, book)),
+            .zip(redacted)
+            .map(|(a, (text, name))| {
+                let content = match text {
+                    Some(text) => AttachmentContent::Text(text),
                     None => AttachmentContent::Sealed(
                         ticket_key.seal(&a.bytes).map_err(anyhow::Error::from)?,
                     ),
                 };
                 Ok(NewAttachment {
-                    name: self.redactor.redact(&a.name, book),
+                    name,
                     media_type: a.media_type.clone(),
                     size: i64::try_from(a.bytes.len()).unwrap_or(i64::MAX),
                     content,
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>, IntakeError>>()?;
+        Ok((attachments, book))
     }
 
     /// The keyed hash a reply token is stored and looked up as.
@@ -318,8 +348,8 @@ impl Desk {
     ) -> Result<RedactionCounts, IntakeError> {
         for _ in 0..ATTEMPTS {
             let existing = self.store.mask_slots(grant).await?;
-            let mut book = MaskBook::new(self.mask_key(grant.reference()), existing);
-            let body = self.redactor.redact(&input.body, &mut book);
+            let book = MaskBook::new(self.mask_key(grant.reference()), existing);
+            let (body, book) = self.redact_in(book, &input.body).await?;
             match self
                 .store
                 .add_requester_reply(grant, &body, book.fresh_slots())
@@ -426,9 +456,10 @@ impl Desk {
         grant: &RequesterGrant,
         thread: &OpenThread,
         body: &str,
-        mail: MailIntake,
+        mut mail: MailIntake,
         pin_key: Option<&RequesterKey>,
     ) -> Result<(), IntakeError> {
+        let incoming = Arc::new(std::mem::take(&mut mail.attachments));
         let input = ReplyInput::parse(body).map_err(|e| vec![e])?;
         let sealed_key = pin_key
             .map(|k| {
@@ -440,10 +471,11 @@ impl Desk {
             .transpose()?;
         for _ in 0..ATTEMPTS {
             let existing = self.store.mask_slots(grant).await?;
-            let mut book = MaskBook::new(self.mask_key(grant.reference()), existing);
-            let body = self.redactor.redact(&input.body, &mut book);
-            let attachments =
-                self.prepare_attachments(&mail.attachments, &mut book, &thread.ticket_key)?;
+            let book = MaskBook::new(self.mask_key(grant.reference()), existing);
+            let (body, book) = self.redact_in(book, &input.body).await?;
+            let (attachments, book) = self
+                .prepare_attachments(&incoming, book, &thread.ticket_key)
+                .await?;
             mail.within_deadline()?;
             let delivery = Delivery {
                 encrypted: mail.encrypted,
@@ -542,6 +574,13 @@ impl Desk {
                     .store
                     .canned_body_for(scope, reference.as_str(), id)
                     .await?;
+                if let Some(token) = foreign_mask(&canned) {
+                    return Err(IntakeError::Canned(format!(
+                        "this canned response contains {token}, a mask from some other text \
+                         that would be read as this ticket's: nothing was sent; an admin must \
+                         rewrite the canned response"
+                    )));
+                }
                 format!("{canned}\n\n{typed}")
             }
             None => typed.to_owned(),
@@ -552,8 +591,8 @@ impl Desk {
                 .store
                 .agent_mask_slots(scope, reference.as_str())
                 .await?;
-            let mut book = MaskBook::new(self.mask_key(reference), existing);
-            let body = self.redactor.redact(&input.body, &mut book);
+            let book = MaskBook::new(self.mask_key(reference), existing);
+            let (body, book) = self.redact_in(book, &input.body).await?;
             match self
                 .store
                 .add_agent_message(
@@ -632,7 +671,9 @@ impl Desk {
         up: bool,
     ) -> Result<EscalationOutcome, IntakeError> {
         let reason = ReasonInput::parse(reason).map_err(|e| vec![e])?;
-        let reason = self.redact_standalone(reference.as_str(), &reason.text);
+        let reason = self
+            .redact_standalone_input(reference.as_str(), &reason.text)
+            .await?;
         let outcome = if up {
             self.store
                 .escalate(scope, reference.as_str(), &reason)
@@ -655,14 +696,18 @@ impl Desk {
         lasts_seconds: i64,
     ) -> Result<(), IntakeError> {
         let reason = ReasonInput::parse(justification).map_err(|e| vec![e])?;
-        let reason = self.redact_standalone(reference.as_str(), &reason.text);
+        let reason = self
+            .redact_standalone_input(reference.as_str(), &reason.text)
+            .await?;
         Ok(self
             .store
             .break_glass(scope, reference.as_str(), &reason, lasts_seconds)
             .await?)
     }
 
-    /// Stores a canned response for a queue, redacted like any other text.
+    /// Stores a canned response for a queue. It must hold nothing the redactor would mask
+    /// (the allowlist aside): masked on its own, its `[EMAIL-1]` would read as the
+    /// `[EMAIL-1]` of whichever ticket it is put into.
     pub async fn add_canned_response(
         &self,
         admin: &AdminScope,
@@ -672,35 +717,120 @@ impl Desk {
     ) -> Result<(), IntakeError> {
         let title = ReasonInput::parse(title).map_err(|e| vec![e])?;
         let body = ReplyInput::parse(body).map_err(|e| vec![e])?;
-        let title = self.redact_standalone(queue.as_str(), &title.text);
-        let body = self.redact_standalone(queue.as_str(), &body.body);
+        let texts = [title.text.clone(), body.body.clone()];
+        let found = self
+            .redacting(move |redactor| {
+                // Only the kinds found are wanted: the numbers are thrown away.
+                let mut book = MaskBook::new(MaskKey::from_bytes([0; 32]), Vec::new());
+                let mut kinds: Vec<String> = texts
+                    .iter()
+                    .flat_map(|text| redactor.masks_for(text, &mut book))
+                    .map(|planned| planned.finding.mask)
+                    .collect();
+                kinds.sort_unstable();
+                kinds.dedup();
+                kinds
+            })
+            .await?;
+        if !found.is_empty() {
+            return Err(IntakeError::Canned(format!(
+                "the canned response holds what the redactor masks ({}): remove it, or ask an \
+                 admin to allowlist the organisation's own contact",
+                found.join(", ")
+            )));
+        }
+        if let Some(token) = foreign_mask(&body.body) {
+            return Err(IntakeError::Canned(format!(
+                "a canned response cannot contain a mask label such as {token}: in a ticket it \
+                 would be read as that ticket's own value"
+            )));
+        }
+        let title = self
+            .redact_standalone_input(queue.as_str(), &title.text)
+            .await?;
+        let body = self
+            .redact_standalone_input(queue.as_str(), &body.body)
+            .await?;
         Ok(self
             .store
             .add_canned_response(admin, queue, &title, &body)
             .await?)
     }
 
-    /// Redacts text that is not part of a ticket conversation (reasons, canned responses,
-    /// the desk's own notices). Masks are numbered afresh; nothing is remembered.
+    /// Redacts text that is not part of a ticket conversation (the desk's own notices, a
+    /// reason given on the command line). Masks are numbered afresh; nothing is remembered.
     pub fn redact_standalone(&self, context: &str, text: &str) -> Redacted<String> {
-        let mut book = MaskBook::new(
+        self.redactor
+            .redact(text, &mut self.standalone_book(context))
+    }
+
+    /// `redact_standalone` for text typed into the web (reasons, canned responses): run off
+    /// the async workers, since it may be as long as the request allows.
+    pub async fn redact_standalone_input(
+        &self,
+        context: &str,
+        text: &str,
+    ) -> Result<Redacted<String>, IntakeError> {
+        let mut book = self.standalone_book(context);
+        let text = text.to_owned();
+        self.redacting(move |redactor| redactor.redact(&text, &mut book))
+            .await
+    }
+
+    fn standalone_book(&self, context: &str) -> MaskBook {
+        MaskBook::new(
             MaskKey::from_bytes(self.keyring.mask_key(&format!("standalone:{context}"))),
             Vec::new(),
-        );
-        self.redactor.redact(text, &mut book)
+        )
     }
 
     /// The masks a new ticket's subject and body would get, numbered exactly as `file`
     /// numbers them (subject first, one book for both), for the requester's preview.
     /// Nothing is stored and no ticket key exists yet: the numbers do not depend on it.
-    pub fn preview_masks(&self, subject: &str, body: &str) -> (Vec<PlannedMask>, Vec<PlannedMask>) {
+    pub async fn preview_masks(
+        &self,
+        subject: &str,
+        body: &str,
+    ) -> Result<(Vec<PlannedMask>, Vec<PlannedMask>), IntakeError> {
         let mut book = MaskBook::new(
             MaskKey::from_bytes(self.keyring.mask_key("preview")),
             Vec::new(),
         );
-        let subject = self.redactor.masks_for(subject, &mut book);
-        let body = self.redactor.masks_for(body, &mut book);
-        (subject, body)
+        let (subject, body) = (subject.to_owned(), body.to_owned());
+        self.redacting(move |redactor| {
+            let subject = redactor.masks_for(&subject, &mut book);
+            let body = redactor.masks_for(&body, &mut book);
+            (subject, body)
+        })
+        .await
+    }
+
+    /// Redacts `text` through `book` off the async workers; gives the book back for its
+    /// fresh slots.
+    async fn redact_in(
+        &self,
+        mut book: MaskBook,
+        text: &str,
+    ) -> Result<(Redacted<String>, MaskBook), IntakeError> {
+        let text = text.to_owned();
+        self.redacting(move |redactor| {
+            let redacted = redactor.redact(&text, &mut book);
+            (redacted, book)
+        })
+        .await
+    }
+
+    /// Runs `work` with the redactor on tokio's blocking pool. Redacting a long text costs
+    /// real CPU time (a second for 64 KiB of digits in a debug build); on an async worker it
+    /// would stall every other request, health checks included, for as long.
+    async fn redacting<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Redactor) -> T + Send + 'static,
+    ) -> Result<T, IntakeError> {
+        let redactor = self.redactor.clone();
+        tokio::task::spawn_blocking(move || work(&redactor))
+            .await
+            .map_err(|e| IntakeError::Internal(anyhow::anyhow!("redaction did not finish: {e}")))
     }
 
     /// Puts the admins' allowlist entries in force, beside the configuration file's. An
@@ -745,6 +875,20 @@ impl Desk {
     fn mask_key(&self, reference: &Reference) -> MaskKey {
         MaskKey::from_bytes(self.keyring.mask_key(reference.as_str()))
     }
+}
+
+/// A `[LABEL-n]` token, as the redactor writes masks.
+static MASK_TOKEN: std::sync::LazyLock<Option<regex::Regex>> =
+    std::sync::LazyLock::new(|| regex::Regex::new(r"\[[A-Z][A-Z_]*-[0-9]+\]").ok());
+
+/// The first mask label in canned text. Numbered for some other text, it would be read as
+/// the ticket's own value of that number (older versions masked canned responses on their
+/// own when saving them).
+fn foreign_mask(canned: &str) -> Option<&str> {
+    MASK_TOKEN
+        .as_ref()
+        .and_then(|re| re.find(canned))
+        .map(|m| m.as_str())
 }
 
 impl From<Vec<InputError>> for IntakeError {

@@ -7,6 +7,7 @@ mod builtin;
 mod engine;
 mod masks;
 mod normalize;
+mod org_domain;
 #[cfg(test)]
 mod properties;
 mod repeats;

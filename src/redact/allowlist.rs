@@ -7,7 +7,13 @@ use std::collections::HashSet;
 use std::sync::{Arc, RwLock};
 
 use super::engine::Redactor;
+use super::org_domain::{self, NotOwnDomain};
 use super::rules::{Normalize, Rule};
+
+/// The kinds of value an organisation publishes to be reached: its phone numbers and
+/// e-mail addresses (and, as `@domain`, every address at its mail domain). Anything else
+/// the rules find (names, addresses, IPs, wallets) is someone's personal data.
+const CONTACT_KINDS: &[&str] = &["PHONE", "EMAIL"];
 
 /// Longest entry accepted: an e-mail address's limit, far above any phone.
 const MAX_ENTRY_CHARS: usize = 254;
@@ -33,6 +39,21 @@ pub enum AllowError {
          and cannot be allowed"
     )]
     Secret(String),
+    #[error(
+        "{0} values are the personal data of the people who write in: only the organisation's \
+         own phone numbers, e-mail addresses and @domain can be allowed"
+    )]
+    NotContact(String),
+    #[error(
+        "{0} is a free-mail provider: its addresses belong to the people who write in, not to \
+         the organisation; enter the organisation's own domain or address"
+    )]
+    FreeMail(String),
+    #[error(
+        "{0} is a public suffix shared by countless organisations: enter the organisation's own \
+         domain (for example @bank.co.uk)"
+    )]
+    PublicSuffix(String),
 }
 
 /// What an entry covers, in canonical form.
@@ -67,6 +88,11 @@ impl AllowEntry {
             Some(domain) => Covers::EmailDomain(email_domain(redactor, domain)?),
             None => {
                 let (rule, canonical) = single_value(redactor, value)?;
+                if rule.normalize == Normalize::Email
+                    && let Some((_, domain)) = canonical.rsplit_once('@')
+                {
+                    own_domain(domain)?;
+                }
                 Covers::Value {
                     label: rule.mask.clone(),
                     canonical,
@@ -114,6 +140,9 @@ fn single_value<'r>(redactor: &'r Redactor, value: &str) -> Result<(&'r Rule, St
     if rule.secret {
         return Err(AllowError::Secret(rule.mask.clone()));
     }
+    if !CONTACT_KINDS.contains(&rule.mask.as_str()) {
+        return Err(AllowError::NotContact(rule.mask.clone()));
+    }
     let found = &value[finding.start..finding.end];
     if found.len() != value.len() {
         return Err(AllowError::Partial(found.to_owned()));
@@ -126,9 +155,20 @@ fn email_domain(redactor: &Redactor, domain: &str) -> Result<String, AllowError>
     let probe = format!("postmaster@{domain}");
     let (rule, canonical) = single_value(redactor, &probe)?;
     match (rule.normalize, canonical.rsplit_once('@')) {
-        (Normalize::Email, Some((_, domain))) => Ok(domain.to_owned()),
+        (Normalize::Email, Some((_, domain))) => {
+            own_domain(domain)?;
+            Ok(domain.to_owned())
+        }
         _ => Err(AllowError::NotFound),
     }
+}
+
+/// Refuses a mail domain that cannot be the organisation's own.
+fn own_domain(domain: &str) -> Result<(), AllowError> {
+    org_domain::check(domain).map_err(|refusal| match refusal {
+        NotOwnDomain::FreeMail => AllowError::FreeMail(domain.to_owned()),
+        NotOwnDomain::PublicSuffix => AllowError::PublicSuffix(domain.to_owned()),
+    })
 }
 
 /// The entries in force: those of the configuration file and those admins stored.
@@ -290,6 +330,30 @@ mod tests {
             AllowEntry::parse(&redactor, "a@bank.example b@bank.example"),
             Err(AllowError::Several)
         );
+    }
+
+    #[test]
+    fn only_the_organisations_own_contact_values_are_accepted() {
+        let redactor = redactor();
+        assert_eq!(
+            AllowEntry::parse(&redactor, "192.168.10.24"),
+            Err(AllowError::NotContact("IP".into()))
+        );
+        assert_eq!(
+            AllowEntry::parse(&redactor, "@Gmail.com"),
+            Err(AllowError::FreeMail("gmail.com".into()))
+        );
+        assert_eq!(
+            AllowEntry::parse(&redactor, "ivan.petrov@yandex.ru"),
+            Err(AllowError::FreeMail("yandex.ru".into()))
+        );
+        assert!(matches!(
+            AllowEntry::parse(&redactor, "@co.uk"),
+            Err(AllowError::PublicSuffix(_) | AllowError::NotFound)
+        ));
+        // Positive control: the organisation's own address and domain.
+        assert!(AllowEntry::parse(&redactor, "help@bank.co.uk").is_ok());
+        assert!(AllowEntry::parse(&redactor, "@bank.msk.ru").is_ok());
     }
 
     #[test]

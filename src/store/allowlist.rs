@@ -88,6 +88,7 @@ impl Store {
         Ok(())
     }
 
+    /// Removes an entry and checkpoints, so the value survives in no database file.
     pub async fn remove_allowed(&self, admin: &AdminScope, id: i64) -> Result<(), StoreError> {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
@@ -109,7 +110,9 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        Ok(())
+        // The row is zeroed in its page (`secure_delete`), but the write-ahead log still
+        // holds the page as it was: checkpoint so the value leaves `-wal` too.
+        self.checkpoint_fully().await
     }
 }
 

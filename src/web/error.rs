@@ -69,6 +69,10 @@ impl From<IntakeError> for WebError {
                 field: "pgp_key",
                 message: e.to_string(),
             }]),
+            IntakeError::Canned(message) => WebError::Invalid(vec![FieldError {
+                field: "body",
+                message,
+            }]),
             IntakeError::NotAllowable(e) => WebError::Invalid(vec![FieldError {
                 field: "value",
                 message: e.to_string(),

@@ -573,27 +573,35 @@ async fn a_ticket_waiting_on_the_requester_closes_itself_and_a_reply_reopens_it(
 }
 
 #[tokio::test]
-async fn canned_responses_are_offered_per_queue_and_redacted() {
+async fn canned_responses_are_offered_per_queue_and_hold_no_personal_data() {
     let app = TestApp::spawn().await;
     let admin = app.add_agent("uma", "admin", &[]).await;
     let agent = app.add_agent("vic", "l1", &["general"]).await;
     let session = app.html_login(&admin).await;
-    let added = app
-        .html_post(
-            &session,
-            "/admin/canned",
-            &[
-                ("queue", "general"),
-                ("title", "Reset"),
-                ("body", "To reset, write to helpdesk-lead@example.org."),
-            ],
-        )
-        .await;
-    assert_eq!(added.status(), 303);
+    let canned = |body: &'static str| {
+        let (app, session) = (&app, &session);
+        async move {
+            app.html_post(
+                session,
+                "/admin/canned",
+                &[("queue", "general"), ("title", "Reset"), ("body", body)],
+            )
+            .await
+        }
+    };
+    // Masked on its own, the address would read as the ticket's own [EMAIL-1].
+    let refused = canned("To reset, write to helpdesk-lead@example.org.").await;
+    assert_eq!(refused.status(), 422);
     assert!(
         !app.stored_text()
             .await
             .contains("helpdesk-lead@example.org")
+    );
+    assert_eq!(
+        canned("To reset, use the link on the login page.")
+            .await
+            .status(),
+        303
     );
     let (reference, _) = app.file_in("functionality", "Reset", "How?").await;
     let agent_session = app.html_login(&agent).await;
@@ -619,7 +627,9 @@ async fn canned_responses_are_offered_per_queue_and_redacted() {
         .text()
         .await
         .unwrap();
-    assert!(page.contains("To reset, write to [EMAIL-1].") && page.contains("Best, Vic"));
+    assert!(
+        page.contains("To reset, use the link on the login page.") && page.contains("Best, Vic")
+    );
 }
 
 #[tokio::test]

@@ -520,3 +520,394 @@ async fn a_requester_previews_edits_and_still_has_the_text_in_a_browser_without_
     );
     driver.client.clone().close().await.unwrap();
 }
+
+/// Opens the test server's database for reading or writing beside the running server.
+async fn database(app: &TestApp) -> sqlx::SqlitePool {
+    let url = format!("sqlite://{}", app.data_dir.join("hushdesk.db").display());
+    sqlx::SqlitePool::connect(&url).await.unwrap()
+}
+
+#[tokio::test]
+async fn the_allowlist_takes_only_the_organisations_own_contacts_never_customers_data() {
+    let app = TestApp::spawn().await;
+    let admin = app.add_agent("ada", "admin", &[]).await;
+    let session = app.html_login(&admin).await;
+
+    for (value, reason) in [
+        ("192.168.10.24", "personal data"),
+        ("00:1A:2B:3C:4D:5E", "personal data"),
+        ("@gmail.com", "free-mail"),
+        ("@Mail.ru", "free-mail"),
+        ("@yandex.kz", "free-mail"),
+        ("@pm.me", "free-mail"),
+        ("ivan.petrov@yandex.ru", "free-mail"),
+        ("jo.smith@outlook.com", "free-mail"),
+    ] {
+        let refused = allow(&app, &session, value).await;
+        assert_eq!(refused.status(), 422, "{value}");
+        let page = refused.text().await.unwrap();
+        assert!(page.contains(reason), "{value}: {page}");
+    }
+    // A public suffix is nobody's own domain, whatever the e-mail rule makes of it.
+    assert_eq!(allow(&app, &session, "@co.uk").await.status(), 422);
+    assert_eq!(allow(&app, &session, "@msk.ru").await.status(), 422);
+    assert_eq!(app.count_rows("redaction_allowlist").await, 0);
+
+    // Positive control: the organisation's own domain, address and hotline.
+    for value in ["@bank.co.uk", "help@bank.msk.ru", "8-800-555-35-35"] {
+        assert_eq!(allow(&app, &session, value).await.status(), 303, "{value}");
+    }
+    assert_eq!(app.count_rows("redaction_allowlist").await, 3);
+}
+
+#[test]
+fn free_mail_in_the_configured_allowlist_stops_start_up() {
+    let temp = tempfile::tempdir().unwrap();
+    let overrides = hushdesk::config::Overrides {
+        data_dir: Some(temp.path().to_owned()),
+        ..Default::default()
+    };
+    let mut config = hushdesk::config::Config::load_with(&overrides, &|_| None).unwrap();
+    for (value, reason) in [
+        ("@gmail.com", "free-mail"),
+        ("10.1.2.3", "personal data"),
+        ("@com.ru", "public suffix"),
+    ] {
+        config.redaction.allow = vec![value.into()];
+        let err = hushdesk::app::load_redactor(&config).unwrap_err();
+        assert!(format!("{err:#}").contains(reason), "{value}: {err:#}");
+    }
+    config.redaction.allow = vec!["@bank.example".into()];
+    assert!(hushdesk::app::load_redactor(&config).is_ok());
+}
+
+#[tokio::test]
+async fn a_removed_entry_leaves_no_copy_in_the_database_files_and_its_id_is_never_reused() {
+    let app = TestApp::spawn().await;
+    let admin = app.add_agent("ada", "admin", &[]).await;
+    let session = app.html_login(&admin).await;
+    let entry_id = |page: String| {
+        extract_between(&page, "action=\"/admin/allowlist/", "/remove\"")
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(allow(&app, &session, "8-800-555-35-35").await.status(), 303);
+    let page = app.html_get(&session, "/admin/allowlist").await;
+    let first = entry_id(page.text().await.unwrap());
+    // Positive control: the value is in the database files now.
+    assert!(!crate::support::files_containing(&app.data_files(), "8-800-555-35-35").is_empty());
+
+    let removed = app
+        .html_post(&session, &format!("/admin/allowlist/{first}/remove"), &[])
+        .await;
+    assert_eq!(removed.status(), 303);
+
+    let files = app.data_files();
+    for needle in ["8-800-555-35-35", "78005553535"] {
+        assert_eq!(
+            crate::support::files_containing(&files, needle),
+            Vec::<std::path::PathBuf>::new(),
+            "{needle}"
+        );
+    }
+    assert_eq!(allow(&app, &session, "8-800-555-35-36").await.status(), 303);
+    let page = app.html_get(&session, "/admin/allowlist").await;
+    let second = entry_id(page.text().await.unwrap());
+    assert_ne!(
+        first, second,
+        "an id named in the audit log came to mean another entry"
+    );
+}
+
+#[tokio::test]
+async fn a_canned_response_with_personal_data_is_refused_and_old_masked_ones_are_never_inserted() {
+    let app = TestApp::spawn().await;
+    let admin = app.add_agent("uma", "admin", &[]).await;
+    let agent = app.add_agent("vic", "l1", &["general"]).await;
+    let session = app.html_login(&admin).await;
+    let add = |title: &'static str, body: &'static str| {
+        let (app, session) = (&app, &session);
+        async move {
+            app.html_post(
+                session,
+                "/admin/canned",
+                &[("queue", "general"), ("title", title), ("body", body)],
+            )
+            .await
+        }
+    };
+
+    let refused = add("Lead", "To reset, write to helpdesk-lead@example.org.").await;
+    assert_eq!(refused.status(), 422);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("ask an admin to allowlist the organisation")
+    );
+    let token = add("Token", "Write to [EMAIL-1] for a refund.").await;
+    assert_eq!(token.status(), 422);
+    assert!(
+        token
+            .text()
+            .await
+            .unwrap()
+            .contains("mask label such as [EMAIL-1]")
+    );
+    assert_eq!(app.count_rows("canned_responses").await, 0);
+    // Positive control: plain text, and the organisation's own allowlisted contact.
+    assert_eq!(allow(&app, &session, "@bank.example").await.status(), 303);
+    assert_eq!(
+        add("Reset", "To reset, write to support@bank.example.")
+            .await
+            .status(),
+        303
+    );
+
+    // A canned response saved by an older version, masked on its own.
+    let pool = database(&app).await;
+    sqlx::query(
+        "insert into canned_responses (queue_id, title, body) \
+         select id, 'Old', 'Write to [EMAIL-1] for a refund.' from queues where name = 'general'",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let ids: Vec<(i64, String)> = sqlx::query_as("select id, title from canned_responses")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let id_of = |title: &str| ids.iter().find(|(_, t)| t == title).unwrap().0;
+
+    let (reference, _) = app
+        .file_in("functionality", "Refund", "I am jo@example.org")
+        .await;
+    let token = app.api_login(&agent).await;
+    let path = format!("/api/v1/agent/tickets/{reference}/replies");
+    let old = app
+        .agent_post(
+            &token,
+            &path,
+            &json!({ "body": "Best, Vic", "canned": id_of("Old"), "internal": false }),
+        )
+        .await;
+    assert_eq!(old.status(), 422);
+    let fine = app
+        .agent_post(
+            &token,
+            &path,
+            &json!({ "body": "Best, Vic", "canned": id_of("Reset"), "internal": false }),
+        )
+        .await;
+    assert!(fine.status().is_success(), "{}", fine.status());
+
+    assert_eq!(
+        bodies(&app, &token, &reference).await,
+        [
+            "I am [EMAIL-1]",
+            "To reset, write to support@bank.example.\n\nBest, Vic",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn the_internal_note_box_is_read_strictly_so_a_note_never_becomes_a_reply() {
+    let app = TestApp::spawn().await;
+    let agent = app.add_agent("vic", "l1", &["general"]).await;
+    let (reference, _) = app.file_in("functionality", "Help", "Hello").await;
+    let session = app.html_login(&agent).await;
+    let path = format!("/agent/tickets/{reference}/reply");
+
+    for odd in ["no", "YES", "checked", ""] {
+        let sent = app
+            .html_post(
+                &session,
+                &path,
+                &[("body", "secret note"), ("internal", odd)],
+            )
+            .await;
+        assert_eq!(sent.status(), 422, "internal={odd:?}");
+    }
+    let twice = app
+        .html_post(
+            &session,
+            &path,
+            &[
+                ("body", "secret note"),
+                ("internal", "yes"),
+                ("internal", "no"),
+            ],
+        )
+        .await;
+    assert_eq!(twice.status(), 422);
+    for (value, body) in [
+        ("yes", "note yes"),
+        ("on", "note on"),
+        ("true", "note true"),
+        ("1", "note 1"),
+    ] {
+        let sent = app
+            .html_post(&session, &path, &[("body", body), ("internal", value)])
+            .await;
+        assert_eq!(sent.status(), 303, "internal={value:?}");
+    }
+    let reply = app
+        .html_post(&session, &path, &[("body", "public reply")])
+        .await;
+    assert_eq!(reply.status(), 303);
+    // The JSON API takes only a boolean.
+    let token = app.api_login(&agent).await;
+    let api = app
+        .agent_post(
+            &token,
+            &format!("/api/v1/agent/tickets/{reference}/replies"),
+            &json!({ "body": "api note", "internal": "no" }),
+        )
+        .await;
+    assert!(api.status().is_client_error(), "{}", api.status());
+
+    let view: Value = app
+        .agent_get(&token, &format!("/api/v1/agent/tickets/{reference}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let messages: Vec<(String, bool)> = view["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .skip(1)
+        .map(|m| {
+            (
+                m["body"].as_str().unwrap().to_owned(),
+                m["internal"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            ("note yes".to_owned(), true),
+            ("note on".to_owned(), true),
+            ("note true".to_owned(), true),
+            ("note 1".to_owned(), true),
+            ("public reply".to_owned(), false),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn the_preview_shows_where_replies_go_and_to_which_key() {
+    let app = TestApp::spawn().await;
+    let key = app.get("/pgp-key.asc").await.text().await.unwrap();
+    let fingerprint = hushdesk::crypto::RequesterKey::parse(&key)
+        .unwrap()
+        .fingerprint;
+
+    let page = app
+        .post_form(
+            "/tickets/preview",
+            &[
+                ("subject", "Refund"),
+                ("body", "Please refund"),
+                ("category", "billing"),
+                ("contact", "attacker@evil.example"),
+                ("pgp_key", key.as_str()),
+            ],
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Replies will be sent to: <strong>attacker@evil.example</strong>"),
+        "{page}"
+    );
+    assert!(page.contains(&fingerprint), "{page}");
+
+    let unreadable = app
+        .post_form(
+            "/tickets/preview",
+            &[
+                ("subject", "Refund"),
+                ("body", "Please refund"),
+                ("category", "billing"),
+                ("pgp_key", "-----BEGIN PGP PUBLIC KEY BLOCK-----\n<b>x</b>"),
+            ],
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(unreadable.contains("a key is attached"), "{unreadable}");
+    assert!(unreadable.contains("No contact address"), "{unreadable}");
+    assert!(!unreadable.contains("<b>x</b>"), "{unreadable}");
+}
+
+#[tokio::test]
+async fn heavy_previews_do_not_hold_up_the_health_check() {
+    use std::io::{Read, Write};
+    use std::time::{Duration, Instant};
+
+    let app = TestApp::spawn_with(|c| c.max_body_bytes = 512 * 1024).await;
+    let body = "1 ".repeat(48 * 1024);
+    let heavy = || {
+        let (client, url, body) = (
+            app.client.clone(),
+            app.url("/tickets/preview"),
+            body.clone(),
+        );
+        tokio::spawn(async move {
+            let started = Instant::now();
+            let response = client
+                .post(url)
+                .form(&[
+                    ("subject", "Digits"),
+                    ("body", body.as_str()),
+                    ("category", "billing"),
+                ])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 200);
+            started.elapsed()
+        })
+    };
+    // The health check is timed from a thread of its own, over a raw socket: a clock on the
+    // test's runtime would stop while a blocked server shares that runtime.
+    let address = app.url("").trim_start_matches("http://").to_owned();
+    let probe = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(500));
+        let started = Instant::now();
+        let mut stream = std::net::TcpStream::connect(address).unwrap();
+        stream
+            .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        (started.elapsed(), response)
+    });
+    let previews: Vec<_> = (0..4).map(|_| heavy()).collect();
+
+    let mut slowest = Duration::ZERO;
+    for preview in previews {
+        slowest = slowest.max(preview.await.unwrap());
+    }
+    let (waited, response) = tokio::task::spawn_blocking(move || probe.join().unwrap())
+        .await
+        .unwrap();
+
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    // The previews must really be heavy, or a quick health check proves nothing.
+    assert!(
+        slowest > Duration::from_secs(2),
+        "previews took {slowest:?}"
+    );
+    eprintln!("healthz answered in {waited:?} while previews took up to {slowest:?}");
+    assert!(
+        waited < Duration::from_millis(1000),
+        "healthz waited {waited:?} while previews took {slowest:?}"
+    );
+}

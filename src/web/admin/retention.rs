@@ -116,7 +116,10 @@ pub async fn hold(State(state): State<AppState>, form: AdminForm) -> WebResult<R
         .map_err(|()| WebError::NotFound)?;
     let reason = ReasonInput::parse(form.fields.get("reason").unwrap_or_default())
         .map_err(|e| WebError::Invalid(vec![FieldError::from(&e)]))?;
-    let reason = state.desk.redact_standalone("hold", &reason.text);
+    let reason = state
+        .desk
+        .redact_standalone_input("hold", &reason.text)
+        .await?;
     state
         .desk
         .store

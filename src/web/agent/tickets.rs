@@ -11,6 +11,7 @@ use crate::store::{
     AccessWatch, AgentScope, AgentTicketView, ListFilter, StatusFilter, TicketOp, TicketSummary,
 };
 use crate::web::error::{FieldError, WebError, WebResult};
+use crate::web::extract::FormFields;
 use crate::web::public::human_time;
 use crate::web::session::{CsrfForm, CurrentAgent};
 
@@ -352,6 +353,7 @@ pub async fn reply(
 ) -> WebResult<Response> {
     let answer: WebResult<_> = async {
         let reference = reference(&reference_text)?;
+        let internal = is_internal_note(&form.fields)?;
         let canned = match form.fields.get("canned").unwrap_or_default() {
             "" => None,
             id => Some(id.parse::<i64>().map_err(|_| WebError::NotFound)?),
@@ -363,7 +365,7 @@ pub async fn reply(
                 &reference,
                 form.fields.get("body").unwrap_or_default(),
                 canned,
-                form.fields.get("internal") == Some("yes"),
+                internal,
             )
             .await?;
         Ok(back_to(&reference))
@@ -601,6 +603,23 @@ async fn spam_step(
         answer,
     )
     .await
+}
+
+/// The reply form's "internal note" box, read strictly: a value that is not one a checkbox
+/// sends must not quietly turn a note into a reply the requester reads.
+fn is_internal_note(fields: &FormFields) -> WebResult<bool> {
+    let mut values = fields.get_all("internal");
+    let internal = match (values.next(), values.next()) {
+        (None, _) => false,
+        (Some("yes" | "on" | "true" | "1"), None) => true,
+        _ => {
+            return Err(invalid(
+                "internal",
+                "the internal-note box has an unexpected value: nothing was sent",
+            ));
+        }
+    };
+    Ok(internal)
 }
 
 fn invalid(field: &'static str, message: &str) -> WebError {

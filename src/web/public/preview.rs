@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::form::{NewTicketPage, category_options};
 use crate::app::AppState;
+use crate::crypto::RequesterKey;
 use crate::domain::NewTicketInput;
 use crate::redact::PlannedMask;
 use crate::web::error::{FieldError, Rendered, WebError, WebResult};
@@ -37,6 +38,11 @@ pub struct PreviewPage {
     pub findings: usize,
     pub keepable: usize,
     pub fields: Vec<(&'static str, String)>,
+    /// Where replies will go, shown (not only carried as a hidden field), so a form posted
+    /// from elsewhere cannot slip in an address the requester never sees.
+    pub contact: Option<String>,
+    /// The attached OpenPGP key, described for the same reason.
+    pub key: Option<String>,
 }
 
 pub async fn show(State(state): State<AppState>, form: FormFields) -> WebResult<Response> {
@@ -67,7 +73,10 @@ pub async fn show(State(state): State<AppState>, form: FormFields) -> WebResult<
     if form.get("website").is_some_and(|v| !v.is_empty()) {
         return Err(WebError::BadRequest("This form could not be accepted."));
     }
-    let (subject_masks, body_masks) = state.desk.preview_masks(&input.subject, &input.body);
+    let (subject_masks, body_masks) = state
+        .desk
+        .preview_masks(&input.subject, &input.body)
+        .await?;
     let subject = segments("subject", &input.subject, subject_masks);
     let body = segments("body", &input.body, body_masks);
     let all = || {
@@ -76,7 +85,11 @@ pub async fn show(State(state): State<AppState>, form: FormFields) -> WebResult<
             .chain(&body)
             .filter_map(|s| s.finding.as_ref())
     };
+    let contact = input.contact.as_ref().map(|c| c.as_str().to_owned());
+    let key = input.pgp_key.as_deref().map(describe_key);
     let page = PreviewPage {
+        contact,
+        key,
         findings: all().count(),
         keepable: all().filter(|f| f.keep_key.is_some()).count(),
         fields: vec![
@@ -90,6 +103,19 @@ pub async fn show(State(state): State<AppState>, form: FormFields) -> WebResult<
         body,
     };
     Ok(page.into_response())
+}
+
+/// The key as the requester can recognise it: fingerprint and the addresses it names.
+fn describe_key(armored: &str) -> String {
+    match RequesterKey::parse(armored) {
+        Ok(key) if key.user_emails.is_empty() => format!("OpenPGP key {}", key.fingerprint),
+        Ok(key) => format!(
+            "OpenPGP key {} ({})",
+            key.fingerprint,
+            key.user_emails.join(", ")
+        ),
+        Err(_) => "a key is attached, but it cannot be read: sending will be refused".into(),
+    }
 }
 
 fn segments(field: &str, text: &str, masks: Vec<PlannedMask>) -> Vec<Segment> {
