@@ -553,13 +553,14 @@ pub fn patronymic_name_prefix(candidate: &str) -> Option<usize> {
 }
 
 /// Endings of the Russian adjectives and verbs that open sentences or greet ("Уважаемый",
-/// "Дорогая", "Звонил", "Просит"); no given name or surname in nominative ends like a verb.
+/// "Дорогая", "Звонил", "Просит", and imperatives: "Передайте", "Скажите"); no given name or
+/// surname in nominative ends like a verb.
 fn sentence_word_shape(word: &str) -> bool {
     let lower = word.to_lowercase();
     #[rustfmt::skip]
     const ENDINGS: &[&str] = &[
         "ый", "ая", "ое", "ые", "ой", "ал", "ял", "ил", "ел", "ла", "ли", "ло", "ет", "ит", "ют",
-        "ут", "ат", "ят", "ть", "ся", "сь",
+        "ут", "ат", "ят", "ть", "ся", "сь", "те",
     ];
     is_cyrillic(word) && ENDINGS.iter().any(|e| lower.ends_with(e))
 }
