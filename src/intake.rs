@@ -233,11 +233,26 @@ impl Desk {
             let (subject, body, book) = self
                 .redacting(move |redactor| {
                     let mut book = book;
-                    let subject = redactor.redact_keeping(&subject_text, &mut book, &keep.subject);
-                    let body = redactor.redact_keeping(&body_text, &mut book, &keep.body);
+                    // Together, so a secret given in the body is not left bare in the subject.
+                    let mut fields = redactor
+                        .redact_fields_keeping(
+                            &[
+                                (subject_text.as_str(), keep.subject.as_slice()),
+                                (body_text.as_str(), keep.body.as_slice()),
+                            ],
+                            &mut book,
+                        )
+                        .into_iter();
+                    let subject = fields.next();
+                    let body = fields.next();
                     (subject, body, book)
                 })
                 .await?;
+            let (Some(subject), Some(body)) = (subject, body) else {
+                return Err(IntakeError::Internal(anyhow::anyhow!(
+                    "redaction returned fewer fields than it was given"
+                )));
+            };
             let (attachments, book) = self
                 .prepare_attachments(&incoming, book, &ticket_key)
                 .await?;
@@ -798,9 +813,13 @@ impl Desk {
         );
         let (subject, body) = (subject.to_owned(), body.to_owned());
         self.redacting(move |redactor| {
-            let subject = redactor.masks_for(&subject, &mut book);
-            let body = redactor.masks_for(&body, &mut book);
-            (subject, body)
+            let mut fields = redactor
+                .masks_for_fields(&[subject.as_str(), body.as_str()], &mut book)
+                .into_iter();
+            (
+                fields.next().unwrap_or_default(),
+                fields.next().unwrap_or_default(),
+            )
         })
         .await
     }

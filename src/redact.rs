@@ -12,6 +12,7 @@ mod org_domain;
 mod properties;
 mod repeats;
 mod rules;
+mod secrets_again;
 mod shape;
 #[cfg(test)]
 mod shapes_numeric;

@@ -7,10 +7,10 @@ use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
+use super::allowlist::SharedAllowlist;
 use super::anchors::{
     AFTER_CAPITALISED, BEFORE, KeywordIndex, Windows, capitalised_words, digit_runs,
 };
-use super::allowlist::SharedAllowlist;
 use super::builtin::DEFAULT_RULE_FILES;
 use super::masks::{MaskBook, Redacted, RedactionCounts};
 use super::repeats::Repeats;
@@ -476,32 +476,45 @@ impl Redactor {
         book: &mut MaskBook,
         keep: &[(usize, usize)],
     ) -> Redacted<String> {
-        let mut out = String::with_capacity(text.len());
-        let mut counts = RedactionCounts::default();
-        let mut last = 0;
-        // A kept finding has taken its number too, so what a preview showed is what is stored.
-        for planned in self.masks_for(text, book) {
-            let (start, end) = (planned.finding.start, planned.finding.end);
-            if planned.may_keep && keep.contains(&(start, end)) {
-                continue;
-            }
-            let range = start..end;
-            // A value read through a quoted line wrap is masked part by part, so the wrap and
-            // the quote prefix stay where they were.
-            for part in mask_parts(text, range) {
-                out.push_str(&text[last..part.start]);
-                out.push_str(&planned.mask);
-                last = part.end;
-            }
-            counts.add(&planned.finding.rule);
-        }
-        out.push_str(&text[last..]);
-        Redacted::new(out, counts)
+        apply_masks(text, self.masks_for(text, book), keep)
+    }
+
+    /// The rules whose findings are secrets (never kept), in rule order.
+    pub(super) fn secret_rules(&self) -> impl Iterator<Item = &Rule> {
+        self.rules.iter().filter(|rule| rule.secret)
     }
 
     pub(super) fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| &*r.id == id)
     }
+}
+
+/// Writes `text` with each planned mask in place, leaving the kept findings as written.
+pub(super) fn apply_masks(
+    text: &str,
+    planned: Vec<super::masks::PlannedMask>,
+    keep: &[(usize, usize)],
+) -> Redacted<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut counts = RedactionCounts::default();
+    let mut last = 0;
+    // A kept finding has taken its number too, so what a preview showed is what is stored.
+    for planned in planned {
+        let (start, end) = (planned.finding.start, planned.finding.end);
+        if planned.may_keep && keep.contains(&(start, end)) {
+            continue;
+        }
+        // A value read through a quoted line wrap is masked part by part, so the wrap and
+        // the quote prefix stay where they were.
+        for part in mask_parts(text, start..end) {
+            out.push_str(&text[last..part.start]);
+            out.push_str(&planned.mask);
+            last = part.end;
+        }
+        counts.add(&planned.finding.rule);
+    }
+    out.push_str(&text[last..]);
+    Redacted::new(out, counts)
 }
 
 /// The parts of `windows` inside `near` (both sorted and disjoint), on char boundaries.

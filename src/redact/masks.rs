@@ -139,6 +139,17 @@ impl MaskBook {
         mac.finalize().into_bytes().into()
     }
 
+    /// Whether this ticket has numbered a value under `label` before.
+    pub(super) fn has_label(&self, label: &str) -> bool {
+        self.next.contains_key(label)
+    }
+
+    /// Whether this ticket has numbered exactly this (canonical) value under `label`.
+    pub(super) fn knows(&self, label: &str, normalized_value: &str) -> bool {
+        self.by_digest
+            .contains_key(&self.digest(label, normalized_value))
+    }
+
     /// Slots handed out since this book was loaded; the store saves them with the text.
     pub fn fresh_slots(&self) -> &[MaskSlot] {
         &self.fresh
@@ -161,7 +172,13 @@ impl Redactor {
     /// this, so its labels are the ones that will be stored.
     pub fn masks_for(&self, text: &str, book: &mut MaskBook) -> Vec<PlannedMask> {
         let allowlist = self.allowlist().current();
-        self.find(text)
+        let mut findings = self.find(text);
+        let again = super::secrets_again::known_secrets_in(self, text, &findings, book);
+        if !again.is_empty() {
+            findings.extend(again);
+            findings.sort_by_key(|f| f.start);
+        }
+        findings
             .into_iter()
             .filter_map(|finding| {
                 let rule = self.rule(&finding.rule)?;
@@ -178,6 +195,38 @@ impl Redactor {
                     mask,
                 })
             })
+            .collect()
+    }
+}
+
+impl Redactor {
+    /// Masks for several fields of one text taken in together (a subject and its body), in
+    /// order. A secret first given in a later field is masked in the earlier ones too, so a
+    /// password written in the body and repeated bare in the subject (which ticket lists
+    /// show) is not left there.
+    pub fn masks_for_fields(&self, texts: &[&str], book: &mut MaskBook) -> Vec<Vec<PlannedMask>> {
+        let mut planned: Vec<Vec<PlannedMask>> = texts
+            .iter()
+            .map(|text| self.masks_for(text, book))
+            .collect();
+        for (i, text) in texts.iter().enumerate().take(texts.len().saturating_sub(1)) {
+            // Values already numbered keep their numbers: the book knows them.
+            planned[i] = self.masks_for(text, book);
+        }
+        planned
+    }
+
+    /// `redact_keeping` for several fields at once, with `masks_for_fields`.
+    pub fn redact_fields_keeping(
+        &self,
+        fields: &[(&str, &[(usize, usize)])],
+        book: &mut MaskBook,
+    ) -> Vec<Redacted<String>> {
+        let texts: Vec<&str> = fields.iter().map(|(text, _)| *text).collect();
+        self.masks_for_fields(&texts, book)
+            .into_iter()
+            .zip(fields)
+            .map(|(planned, (text, keep))| super::engine::apply_masks(text, planned, keep))
             .collect()
     }
 }

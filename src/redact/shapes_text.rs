@@ -149,7 +149,10 @@ fn a_name_mask_stops_at_the_line_break() {
 #[test]
 fn an_imperative_before_a_name_is_not_part_of_it() {
     for (text, name) in [
-        ("Передайте Алексею Николаевичу привет", "Алексею Николаевичу"),
+        (
+            "Передайте Алексею Николаевичу привет",
+            "Алексею Николаевичу",
+        ),
         ("Скажите Ольге Петровне, что всё готово", "Ольге Петровне"),
         ("Ответьте Петру Ильичу сегодня", "Петру Ильичу"),
     ] {
@@ -160,8 +163,14 @@ fn an_imperative_before_a_name_is_not_part_of_it() {
 #[test]
 fn passwords_in_structured_fields_are_masked() {
     for (text, value) in [
-        (r#"{"user":"ivan","password":"S3cr3t-Pa55!","id":1042}"#, "S3cr3t-Pa55!"),
-        ("{'login': 'ivan', 'new_password': 'Tr0ub4dor&3'}", "Tr0ub4dor&3"),
+        (
+            r#"{"user":"ivan","password":"S3cr3t-Pa55!","id":1042}"#,
+            "S3cr3t-Pa55!",
+        ),
+        (
+            "{'login': 'ivan', 'new_password': 'Tr0ub4dor&3'}",
+            "Tr0ub4dor&3",
+        ),
         ("<password>S3cr3t-Pa55!</password>", "S3cr3t-Pa55!"),
     ] {
         assert_exact(text, value, "PASSWORD");

@@ -911,3 +911,48 @@ async fn heavy_previews_do_not_hold_up_the_health_check() {
         "healthz waited {waited:?} while previews took {slowest:?}"
     );
 }
+
+#[tokio::test]
+async fn a_secret_given_once_stays_masked_in_the_subject_and_in_later_messages() {
+    let mut app = TestApp::spawn().await;
+    let secret = "Sup3rS3cretPass!";
+    let (_, token, _) = app
+        .file_via_api(
+            &format!("{secret} does not work"),
+            &format!("My password: {secret} and the app says no."),
+            json!({}),
+        )
+        .await;
+    // A later message repeats it with no cue at all.
+    let reply = app
+        .post_json(
+            &format!("/api/v1/tickets/{token}/replies"),
+            &json!({ "body": format!("I tried {secret} again, and {secret}! too") }),
+        )
+        .await;
+    assert_eq!(reply.status(), 201);
+
+    let ticket: Value = app
+        .get(&format!("/api/v1/tickets/{token}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let bodies: Vec<&str> = ticket["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["body"].as_str().unwrap())
+        .collect();
+    assert_eq!(bodies.len(), 2, "{ticket}");
+    assert!(
+        bodies[1].contains("I tried [PASSWORD-1] again"),
+        "{bodies:?}"
+    );
+    let stored = app.stored_text().await;
+    assert!(stored.contains("[PASSWORD-1] does not work"), "{stored}");
+    assert!(!stored.contains("Sup3rS3cret"), "{stored}");
+    // Positive control: an ordinary long word in the same ticket is left alone.
+    assert!(stored.contains("does not work"), "{stored}");
+    app.stop().await;
+}
