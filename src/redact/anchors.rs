@@ -144,7 +144,10 @@ fn case_variants(keyword: &str) -> Vec<String> {
         }
         spelling
     };
-    let first = lower.char_indices().find(|(_, c)| c.is_alphabetic()).map(|(at, _)| at);
+    let first = lower
+        .char_indices()
+        .find(|(_, c)| c.is_alphabetic())
+        .map(|(at, _)| at);
     let mut variants = vec![
         lower.clone(),
         spelled(&|at| Some(at) == first),
@@ -318,11 +321,7 @@ mod tests {
             .collect();
         assert_eq!(
             found,
-            [
-                ("иНН", vec![0]),
-                ("ИнН", vec![0]),
-                ("пАСПОРТ", vec![1]),
-            ]
+            [("иНН", vec![0]), ("ИнН", vec![0]), ("пАСПОРТ", vec![1]),]
         );
         assert_eq!(case_variants("инн").len(), 8);
         assert!(case_variants("паспорт").len() <= 4);

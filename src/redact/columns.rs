@@ -155,7 +155,10 @@ mod tests {
     fn a_value_is_named_by_its_column_header() {
         let text = "Выгрузка:\nid;ИНН;Время события;СНИЛС\n1;790563526930;12.07.2026 15:06:50;282-074-623 71\n2;551448903098;1791457891;66545580937\n";
         assert_eq!(header_at(text, "790563526930").as_deref(), Some("ИНН"));
-        assert_eq!(header_at(text, "1791457891").as_deref(), Some("Время события"));
+        assert_eq!(
+            header_at(text, "1791457891").as_deref(),
+            Some("Время события")
+        );
         assert_eq!(header_at(text, "66545580937").as_deref(), Some("СНИЛС"));
     }
 
@@ -171,7 +174,10 @@ mod tests {
 
     #[test]
     fn prose_and_lone_lines_are_not_tables() {
-        assert_eq!(header_at("Мой ИНН; 7707083893; спасибо", "7707083893"), None);
+        assert_eq!(
+            header_at("Мой ИНН; 7707083893; спасибо", "7707083893"),
+            None
+        );
         // Lines with as many commas, but the top one is a sentence, not a header.
         let prose = "Hello, I wrote to you last week about my refund, and nothing\n8 916 123-45-67, thanks, Ivan";
         assert_eq!(header_at(prose, "8 916"), None);

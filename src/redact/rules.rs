@@ -468,7 +468,9 @@ fn without_masks(text: &str) -> std::borrow::Cow<'_, str> {
             let inner = &rest[open + 1..open + 1 + len];
             inner.split_once('-').is_some_and(|(label, number)| {
                 !label.is_empty()
-                    && label.bytes().all(|b| b.is_ascii_uppercase() || b == b'_' || b.is_ascii_digit())
+                    && label
+                        .bytes()
+                        .all(|b| b.is_ascii_uppercase() || b == b'_' || b.is_ascii_digit())
                     && !number.is_empty()
                     && number.bytes().all(|b| b.is_ascii_digit())
             })

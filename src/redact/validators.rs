@@ -138,7 +138,10 @@ impl Validator {
             Validator::Inn => whole(candidate, inn_valid(&digits_of(candidate))),
             Validator::AccountNotCorrespondent => {
                 let digits = digits_of(candidate);
-                whole(candidate, digits.len() == 20 && !digits.starts_with(&[3, 0, 1]))
+                whole(
+                    candidate,
+                    digits.len() == 20 && !digits.starts_with(&[3, 0, 1]),
+                )
             }
             Validator::UsSsn => whole(candidate, ssn_valid(&digits_of(candidate))),
             Validator::Iban => group_prefix(candidate, iban_valid),
