@@ -4,6 +4,7 @@
 mod allowlist;
 mod anchors;
 mod builtin;
+mod columns;
 mod engine;
 mod masks;
 mod normalize;

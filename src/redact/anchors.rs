@@ -116,21 +116,56 @@ impl KeywordIndex {
     }
 }
 
+/// Keywords with at most this many non-ASCII letters are searched in every mix of cases.
+const ALL_CASES_UP_TO: usize = 4;
+
 /// The spellings a keyword is searched in. The automaton ignores ASCII case by itself;
-/// other scripts (Cyrillic) get their lower, Capitalised and UPPER forms.
+/// other scripts (Cyrillic) get their lower, Capitalised and UPPER forms, the inverted
+/// Capitalised form a stuck Caps Lock types (`пАСПОРТ`), and, for short keywords, every mix
+/// of cases (`иНН`, `Инн`, `ИнН`): at most 16 spellings each, so the automaton stays small.
 fn case_variants(keyword: &str) -> Vec<String> {
     let lower = keyword.to_lowercase();
     if lower.is_ascii() {
         return vec![lower];
     }
-    let mut capitalised = String::new();
-    let mut chars = lower.chars();
-    if let Some(first) = chars.next() {
-        capitalised.extend(first.to_uppercase());
-        capitalised.push_str(chars.as_str());
+    let cased: Vec<usize> = lower
+        .char_indices()
+        .filter(|&(_, c)| !c.is_ascii() && c.to_uppercase().ne(std::iter::once(c)))
+        .map(|(at, _)| at)
+        .collect();
+    let spelled = |upper: &dyn Fn(usize) -> bool| -> String {
+        let mut spelling = String::with_capacity(lower.len() + 4);
+        for (at, c) in lower.char_indices() {
+            if upper(at) {
+                spelling.extend(c.to_uppercase());
+            } else {
+                spelling.push(c);
+            }
+        }
+        spelling
+    };
+    let first = lower
+        .char_indices()
+        .find(|(_, c)| c.is_alphabetic())
+        .map(|(at, _)| at);
+    let mut variants = vec![
+        lower.clone(),
+        spelled(&|at| Some(at) == first),
+        lower.to_uppercase(),
+        spelled(&|at| Some(at) != first),
+    ];
+    if cased.len() <= ALL_CASES_UP_TO {
+        for mask in 0..1u32 << cased.len() {
+            variants.push(spelled(&|at| {
+                cased
+                    .iter()
+                    .position(|&c| c == at)
+                    .is_some_and(|i| mask & (1 << i) != 0)
+            }));
+        }
     }
-    let mut variants = vec![lower.clone(), capitalised, lower.to_uppercase()];
-    variants.dedup();
+    let mut seen = std::collections::HashSet::new();
+    variants.retain(|v| seen.insert(v.clone()));
     variants
 }
 
@@ -273,6 +308,23 @@ mod tests {
                 ("45 10 № 123456", 10),
             ]
         );
+    }
+
+    #[test]
+    fn cyrillic_keywords_are_found_in_any_case_a_stuck_caps_lock_types() {
+        let index = KeywordIndex::new(&[&["инн".to_owned()], &["паспорт".to_owned()]])
+            .expect("keywords compile");
+        let text = "иНН 7707083893, ИнН 7707083893, пАСПОРТ 4510 123456, ПаСпОрТ 1";
+        let found: Vec<(&str, Vec<usize>)> = index
+            .hits(text)
+            .map(|(hit, rules)| (&text[hit], rules.to_vec()))
+            .collect();
+        assert_eq!(
+            found,
+            [("иНН", vec![0]), ("ИнН", vec![0]), ("пАСПОРТ", vec![1]),]
+        );
+        assert_eq!(case_variants("инн").len(), 8);
+        assert!(case_variants("паспорт").len() <= 4);
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use regex_automata::{Anchored, Input, meta};
 use serde::Deserialize;
 
+use super::columns;
 use super::shape::shape_of;
 use super::validators::Validator;
 use super::view::View;
@@ -409,10 +410,24 @@ impl Rule {
         {
             return None;
         }
-        if !self.context.is_empty() && !self.near(text, &around, &self.context) {
+        if self.context.is_empty() && self.exclude_context.is_empty() {
+            return Some(range);
+        }
+        // In a table the column's header names the value, and the other cells say nothing.
+        // There a word counts only where one begins: a label cell is often a name, and
+        // "Пантелеймон" is no "тел.".
+        let column = columns::column_of(text, range.start);
+        let says = |words: &[String]| match &column {
+            Some(column) => {
+                let labels = format!("{} {}", column.header, &text[column.cue_cells.clone()]);
+                starts_a_word(&without_masks(&labels).to_lowercase(), words)
+            }
+            None => self.near(text, &around, words),
+        };
+        if !self.context.is_empty() && !says(&self.context) {
             return None;
         }
-        if !self.exclude_context.is_empty() && self.near(text, &around, &self.exclude_context) {
+        if !self.exclude_context.is_empty() && says(&self.exclude_context) {
             return None;
         }
         Some(range)
@@ -422,9 +437,57 @@ impl Rule {
     fn near(&self, text: &str, span: &std::ops::Range<usize>, words: &[String]) -> bool {
         let start = floor_char_boundary(text, span.start.saturating_sub(self.context_window));
         let end = ceil_char_boundary(text, (span.end + self.context_window).min(text.len()));
-        let window = text[start..end].to_lowercase();
+        let window = without_masks(&text[start..end]).to_lowercase();
         words.iter().any(|w| window.contains(w.as_str()))
     }
+}
+
+/// Whether one of `words` occurs in `text` where a word begins.
+fn starts_a_word(text: &str, words: &[String]) -> bool {
+    words.iter().any(|w| {
+        text.match_indices(w.as_str()).any(|(at, _)| {
+            text[..at]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !c.is_alphanumeric())
+        })
+    })
+}
+
+/// `text` without the mask tokens already in it (`[PHONE-1]`): a mask's label is not a word
+/// the requester wrote, and must not serve as context for the value beside it.
+fn without_masks(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('[') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut kept = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('[') {
+        kept.push_str(&rest[..open]);
+        let token_len = rest[open + 1..].find(']').filter(|&len| {
+            let inner = &rest[open + 1..open + 1 + len];
+            inner.split_once('-').is_some_and(|(label, number)| {
+                !label.is_empty()
+                    && label
+                        .bytes()
+                        .all(|b| b.is_ascii_uppercase() || b == b'_' || b.is_ascii_digit())
+                    && !number.is_empty()
+                    && number.bytes().all(|b| b.is_ascii_digit())
+            })
+        });
+        match token_len {
+            Some(len) => {
+                kept.push(' ');
+                rest = &rest[open + len + 2..];
+            }
+            None => {
+                kept.push('[');
+                rest = &rest[open + 1..];
+            }
+        }
+    }
+    kept.push_str(rest);
+    std::borrow::Cow::Owned(kept)
 }
 
 /// Whether `range` overlaps one of the sorted, disjoint `ranges`.

@@ -747,7 +747,9 @@ fn not_a_secret(word: &str) -> bool {
 
 /// Drops sentence punctuation and unmatched closing quotes or brackets from the end of a value.
 fn trim_value_end(value: &str) -> &str {
-    let mut value = value;
+    // A PEM or OpenPGP armour line glued to the value ("hunter22-----BEGIN …") is the start
+    // of a key block, which its own rule masks whole: the value ends before it.
+    let mut value = value.find("-----").map_or(value, |at| &value[..at]);
     loop {
         let Some(last) = value.chars().next_back() else {
             return value;

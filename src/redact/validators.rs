@@ -39,6 +39,9 @@ pub enum Validator {
     /// A Russian client's bank account, 20 digits: named so, a client prefix, or a control
     /// key that checks against a BIK nearby; never a bank's correspondent account (301…).
     RuBankAccount,
+    /// Twenty digits that are not a bank's correspondent account (301…): a value in a
+    /// column headed "Счёт" or "Account", where the header says what it is.
+    AccountNotCorrespondent,
     /// An ИНН without its label, in a requisites block or followed by a КПП.
     InnInRequisites,
     /// A phone number of 8 to 15 digits, the international plan's bounds (E.164).
@@ -90,6 +93,7 @@ impl Validator {
             "ethereum_address" => Validator::EthereumAddress,
             "person_name" => Validator::PersonName,
             "ru_bank_account" => Validator::RuBankAccount,
+            "account_not_correspondent" => Validator::AccountNotCorrespondent,
             "inn_in_requisites" => Validator::InnInRequisites,
             "phone_number" => Validator::PhoneNumber,
             "ipv4_address" => Validator::Ipv4Address,
@@ -132,6 +136,13 @@ impl Validator {
             Validator::Luhn => digit_prefix(candidate, luhn_valid),
             Validator::Snils => whole(candidate, snils_valid(&digits_of(candidate))),
             Validator::Inn => whole(candidate, inn_valid(&digits_of(candidate))),
+            Validator::AccountNotCorrespondent => {
+                let digits = digits_of(candidate);
+                whole(
+                    candidate,
+                    digits.len() == 20 && !digits.starts_with(&[3, 0, 1]),
+                )
+            }
             Validator::UsSsn => whole(candidate, ssn_valid(&digits_of(candidate))),
             Validator::Iban => group_prefix(candidate, iban_valid),
             Validator::Ipv4 => whole(candidate, candidate.parse::<Ipv4Addr>().is_ok()),

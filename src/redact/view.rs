@@ -22,6 +22,7 @@ impl<'a> View<'a> {
         let mut builder: Option<Builder> = None;
         let mut copied_until = 0; // original offset up to which the builder has the text
         let mut urlish = UrlishCache::default();
+        let mut tab_rows = TabRowCache::default();
         let mut line_quote_depth = quoted_text_depth(bytes, 0);
         let mut i = 0;
         while i < bytes.len() {
@@ -36,12 +37,21 @@ impl<'a> View<'a> {
                     if next.is_none() {
                         line_quote_depth = quoted_text_depth(bytes, i + 1);
                     }
-                    next.map(|end| (end, b' '))
+                    next.map(|end| (end, ' '))
                 }
                 b'%' => decode_percent(bytes, i)
                     .filter(|_| urlish.contains(bytes, i))
-                    .map(|c| (i + 3, c)),
-                _ => unit_replacement(bytes, i).map(|(len, c)| (i + len, c)),
+                    .map(|(end, c)| (end, reading_of(c))),
+                // A `+` opening a value before a digit (`phone=+7916…`) is the number's sign.
+                b'+' => (urlish.in_query(bytes, i)
+                    && !(i > 0
+                        && bytes[i - 1] == b'='
+                        && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)))
+                .then_some((i + 1, ' ')),
+                // A tab between the cells of a tab-separated table stays a tab: it is what
+                // tells the columns apart (see `columns.rs`).
+                b'\t' if tab_rows.is_table_row(bytes, i) => None,
+                _ => unit_replacement(bytes, i).map(|(len, c)| (i + len, char::from(c))),
             };
             let Some((end, replacement)) = replacement else {
                 i += 1;
@@ -118,11 +128,11 @@ impl Builder {
         }
     }
 
-    fn replace(&mut self, with: u8, original_end: usize) {
+    fn replace(&mut self, with: char, original_end: usize) {
         // A checkpoint before the unit keeps the mapping of its start exact even when
         // blanks were dropped in front of it.
         self.checkpoints.push((self.text.len(), self.original_at));
-        self.text.push(char::from(with));
+        self.text.push(with);
         self.checkpoints.push((self.text.len(), original_end));
         self.original_at = original_end;
     }
@@ -134,6 +144,7 @@ const LEAD_BYTES: [bool; 256] = {
     table[b'\t' as usize] = true;
     table[b'\n' as usize] = true;
     table[b'%' as usize] = true;
+    table[b'+' as usize] = true;
     table[0xC2] = true;
     table[0xE1] = true;
     table[0xE2] = true;
@@ -167,13 +178,76 @@ fn unit_replacement(bytes: &[u8], i: usize) -> Option<(usize, u8)> {
     }
 }
 
-/// `%XX` at `i` decoding to a printable ASCII character.
-fn decode_percent(bytes: &[u8], i: usize) -> Option<u8> {
+/// The byte of a `%XX` escape at `i`, if it is one.
+fn percent_byte(bytes: &[u8], i: usize) -> Option<u8> {
     let hex = |b: u8| char::from(b).to_digit(16);
+    if *bytes.get(i)? != b'%' {
+        return None;
+    }
     let high = hex(*bytes.get(i + 1)?)?;
     let low = hex(*bytes.get(i + 2)?)?;
-    let value = u8::try_from(high * 16 + low).ok()?;
-    (0x20..0x7F).contains(&value).then_some(value)
+    u8::try_from(high * 16 + low).ok()
+}
+
+/// The `%XX` escape (or run of escapes forming one UTF-8 character: `%E2%84%96` is `№`) at
+/// `i`: where it ends and the character it stands for. Control characters and broken UTF-8
+/// are not decoded.
+fn decode_percent(bytes: &[u8], i: usize) -> Option<(usize, char)> {
+    let first = percent_byte(bytes, i)?;
+    let len = match first {
+        0x20..=0x7E => return Some((i + 3, char::from(first))),
+        0xC2..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xF4 => 4,
+        _ => return None,
+    };
+    let mut encoded = [first, 0, 0, 0];
+    for (k, byte) in encoded.iter_mut().enumerate().take(len).skip(1) {
+        *byte = percent_byte(bytes, i + 3 * k)?;
+    }
+    let c = std::str::from_utf8(&encoded[..len]).ok()?.chars().next()?;
+    (!c.is_control()).then_some((i + 3 * len, c))
+}
+
+/// How a decoded character reads: a Unicode space or dash as its ASCII form (as when it
+/// is written out), anything else as itself.
+fn reading_of(c: char) -> char {
+    let mut encoded = [0u8; 4];
+    let bytes = c.encode_utf8(&mut encoded).as_bytes();
+    match unit_replacement(bytes, 0) {
+        Some((len, ascii)) if len == bytes.len() => char::from(ascii),
+        _ => c,
+    }
+}
+
+/// Whether the tab at `i` stands in a row of a tab-separated table: a line with at least
+/// two runs of tabs between text (`1\tИванов\t7707083893`). A single tab (`Birth:\t1985`,
+/// `Name:\t\tIvan`) is alignment and reads as a space. Remembers the last line looked at.
+#[derive(Default)]
+struct TabRowCache {
+    line: std::ops::Range<usize>,
+    table: bool,
+}
+
+impl TabRowCache {
+    fn is_table_row(&mut self, bytes: &[u8], i: usize) -> bool {
+        if !self.line.contains(&i) {
+            let start = memchr::memrchr(b'\n', &bytes[..i]).map_or(0, |p| p + 1);
+            let end = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |p| i + p);
+            let line = &bytes[start..end];
+            let runs = line
+                .windows(2)
+                .filter(|pair| pair[0] != b'\t' && pair[1] == b'\t')
+                .count();
+            let text_after_last = line
+                .iter()
+                .rposition(|&b| b == b'\t')
+                .is_some_and(|last| line[last + 1..].iter().any(|b| !b.is_ascii_whitespace()));
+            self.table = runs >= 2 && text_after_last;
+            self.line = start..end;
+        }
+        self.table
+    }
 }
 
 /// Whether a `%` lies in a URL-ish run (no white space, holding `://`, `?`, `=` or `mailto:`);
@@ -182,10 +256,23 @@ fn decode_percent(bytes: &[u8], i: usize) -> Option<u8> {
 struct UrlishCache {
     run: std::ops::Range<usize>,
     urlish: bool,
+    /// Where the run's query string (after its `?`) starts, if it has one.
+    query: Option<usize>,
 }
 
 impl UrlishCache {
     fn contains(&mut self, bytes: &[u8], i: usize) -> bool {
+        self.look_at(bytes, i);
+        self.urlish
+    }
+
+    /// Whether `i` lies in the query string of a URL-ish run, where `+` stands for a space.
+    fn in_query(&mut self, bytes: &[u8], i: usize) -> bool {
+        self.look_at(bytes, i);
+        self.urlish && self.query.is_some_and(|q| q <= i)
+    }
+
+    fn look_at(&mut self, bytes: &[u8], i: usize) {
         if !self.run.contains(&i) {
             let is_space = |b: &u8| b.is_ascii_whitespace();
             let start = bytes[..i].iter().rposition(is_space).map_or(0, |p| p + 1);
@@ -197,9 +284,9 @@ impl UrlishCache {
             self.urlish = memchr::memmem::find(run, b"://").is_some()
                 || memchr::memchr2(b'?', b'=', run).is_some()
                 || memchr::memmem::find(run, b"mailto:").is_some();
+            self.query = memchr::memchr(b'?', run).map(|q| start + q + 1);
             self.run = start..end;
         }
-        self.urlish
     }
 }
 
@@ -329,6 +416,53 @@ mod tests {
         assert_eq!(
             view.as_str(),
             "mailto:ivan@example.org ?phone=+79123456789 and 100%25 sure"
+        );
+        check_mapping(text, &view);
+    }
+
+    #[test]
+    fn percent_encoded_utf8_reads_as_its_character_and_maps_to_its_whole_escape() {
+        let text = "GET /kyc?doc=%E2%84%96%2045&name=%D0%B8%D0%B2%D0%B0%D0%BD \
+                    /cb?phone=%2B7%E2%80%93916&x=a%C2%A0b&bad=%D0%ZZ%FF";
+        let view = View::of(text);
+        assert_eq!(
+            view.as_str(),
+            "GET /kyc?doc=№ 45&name=иван /cb?phone=+7-916&x=a b&bad=%D0%ZZ%FF"
+        );
+        check_mapping(text, &view);
+        let at = view.as_str().find('№').unwrap();
+        assert_eq!(
+            &text[view.to_original(at)..view.to_original(at + '№'.len_utf8())],
+            "%E2%84%96"
+        );
+        let at = view.as_str().find("иван").unwrap();
+        assert_eq!(
+            &text[view.to_original(at)..view.to_original(at + "иван".len())],
+            "%D0%B8%D0%B2%D0%B0%D0%BD"
+        );
+        // Outside a link an escape is text, whatever it would decode to.
+        let prose = "100%E2 and %D0%B8 here";
+        assert_eq!(View::of(prose).as_str(), prose);
+    }
+
+    #[test]
+    fn plus_is_a_space_in_a_query_string_but_not_a_phone_numbers_sign() {
+        let text = "GET /geo?q=ул.+Ленина+д.+5&phone=+79161234567 a+b c?d+e";
+        let view = View::of(text);
+        assert_eq!(
+            view.as_str(),
+            "GET /geo?q=ул. Ленина д. 5&phone=+79161234567 a+b c?d e"
+        );
+        check_mapping(text, &view);
+    }
+
+    #[test]
+    fn tabs_stay_between_the_cells_of_a_table_and_read_as_spaces_elsewhere() {
+        let text = "id\tИНН\tДата\n1\t7707083893\t12.03.2026\nBirth:\t1985\nName:\t\tIvan";
+        let view = View::of(text);
+        assert_eq!(
+            view.as_str(),
+            "id\tИНН\tДата\n1\t7707083893\t12.03.2026\nBirth: 1985\nName:  Ivan"
         );
         check_mapping(text, &view);
     }

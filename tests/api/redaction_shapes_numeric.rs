@@ -127,6 +127,36 @@ const SAMPLES: &[Sample] = &[
         masks: &["[IP-"],
         decoys: &["3.28.4.45"],
     },
+    // A CRM export: the header names the columns; a valid ИНН in the order column is an order.
+    Sample {
+        text: "Выгрузка из CRM:\nid;ИНН;Время события;Номер заказа;Телефон\n\
+               1;790563526930;1791457891;500100732259;8 191 155 45 61\n\
+               2;7707083893;12.07.2026 15:06:50;7385686;+7 536 755-70-23",
+        values: &["790563526930", "7707083893", "8 191 155 45 61"],
+        masks: &["[INN-", "[PHONE-"],
+        decoys: &["1791457891", "500100732259", "12.07.2026", "7385686"],
+    },
+    Sample {
+        text: "Export:\nNo\tName\tAccount\tAmount\tDOB\tCreated\n\
+               1\tIvan\t32501050574630256365\t1500.00\t1985-03-12\t2026-01-02\n\
+               2\tJohn\t10402192625904142760\t99.90\t03/12/1979\t2026-01-03",
+        values: &[
+            "32501050574630256365",
+            "10402192625904142760",
+            "1985-03-12",
+            "03/12/1979",
+        ],
+        masks: &["[ACCOUNT-", "[DOB-"],
+        decoys: &["1500.00", "2026-01-02", "2026-01-03", "99.90"],
+    },
+    // Percent-encoded UTF-8 in a logged link: № and a Cyrillic name decoded, masked whole.
+    Sample {
+        text: "GET /kyc?passport=45%2010%20%E2%84%96%20123456\
+               &name=%D0%98%D0%B2%D0%B0%D0%BD+%D0%9F%D0%B5%D1%82%D1%80%D0%BE%D0%B2&v=3.28.4.46",
+        values: &["123456", "%D0%98%D0%B2%D0%B0%D0%BD"],
+        masks: &["[PASSPORT-", "[NAME-"],
+        decoys: &["3.28.4.46"],
+    },
 ];
 
 /// Whether `needle` stands in `haystack` as a token of its own (not inside a longer word or
