@@ -7,6 +7,7 @@ mod builtin;
 mod engine;
 mod masks;
 mod normalize;
+mod prefilter;
 #[cfg(test)]
 mod properties;
 mod repeats;
