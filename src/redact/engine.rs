@@ -7,10 +7,10 @@ use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
+use super::allowlist::SharedAllowlist;
 use super::anchors::{
     AFTER_CAPITALISED, BEFORE, KeywordIndex, Windows, capitalised_words, digit_runs,
 };
-use super::allowlist::SharedAllowlist;
 use super::builtin::DEFAULT_RULE_FILES;
 use super::masks::{MaskBook, Redacted, RedactionCounts};
 use super::repeats::Repeats;
