@@ -696,6 +696,10 @@ mod tests {
                 "[[rule]]\nid='x'\nmask='X'\nregex='a'\n",
                 "not a valid rule file",
             ),
+            (
+                "[[rule]]\nid='x'\ndescription='d'\nmask='X'\nregex='code [a-z0-9]+'\nscope='digits'\nkeywords=['code']\nexamples=['code abc']\n",
+                "has no digit",
+            ),
         ];
         for (text, expected) in cases {
             let err = Redactor::from_sources([("hostile.toml".to_owned(), text.to_owned())])

@@ -267,8 +267,9 @@ fn compile_rule(
     {
         return Err(fail("keywords and context words must not be empty".into()));
     }
+    // Digit-scoped rules run only where digits are, keyword rules among them too (the engine
+    // drops their keyword windows without a digit run), so every example needs one.
     if spec.scope == Scope::Digits
-        && spec.keywords.is_empty()
         && let Some(example) = spec
             .examples
             .iter()
