@@ -9,6 +9,7 @@ mod engine;
 mod masks;
 mod normalize;
 mod org_domain;
+mod prefilter;
 #[cfg(test)]
 mod properties;
 mod repeats;

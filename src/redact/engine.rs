@@ -135,6 +135,9 @@ pub struct Redactor {
     keywords: KeywordIndex,
     /// Rules woken by digit runs (digit scope, no keywords) as (fewest digits, rule), fewest first.
     digit_rules: Vec<(usize, usize)>,
+    /// Keyword rules whose values hold digits (digit scope) as (fewest digits, rule): their
+    /// windows without such a digit run are dropped.
+    keyword_digit_rules: Vec<(usize, usize)>,
     /// Rules woken by capitalised words (no keywords).
     capitalised_rules: Vec<usize>,
     /// Rules with neither keywords nor scope: they read the whole text.
@@ -180,8 +183,12 @@ impl Redactor {
         let mut digit_rules = Vec::new();
         let mut capitalised_rules = Vec::new();
         let mut everywhere = Vec::new();
+        let mut keyword_digit_rules = Vec::new();
         for (index, rule) in rules.iter().enumerate() {
             if !rule.keywords.is_empty() {
+                if rule.scope == Scope::Digits {
+                    keyword_digit_rules.push((rule.min_digits.max(1), index));
+                }
                 continue;
             }
             match rule.scope {
@@ -195,6 +202,7 @@ impl Redactor {
             rules,
             keywords,
             digit_rules,
+            keyword_digit_rules,
             capitalised_rules,
             everywhere,
             allowlist: SharedAllowlist::default(),
@@ -361,9 +369,16 @@ impl Redactor {
             None => std::iter::once(0..text.len()).collect(),
             Some(near) => scan_regions(text, near),
         };
+        // Digit runs of the scanned text, for keyword rules whose values hold digits.
+        let mut runs: Vec<(Range<usize>, usize)> = Vec::new();
         for region in scanned {
             let base = region.start;
             let part = &text[region];
+            let part_runs = if self.digit_rules.is_empty() && self.keyword_digit_rules.is_empty() {
+                Vec::new()
+            } else {
+                digit_runs(part)
+            };
             for (hit, rules) in self.keywords.hits(part) {
                 let (start, end) = (base + hit.start, base + hit.end);
                 for &index in rules {
@@ -372,7 +387,7 @@ impl Redactor {
                 }
             }
             if !self.digit_rules.is_empty() {
-                for run in digit_runs(part) {
+                for run in &part_runs {
                     let (start, end) = (base + run.span.start, base + run.span.end);
                     for &(fewest, index) in &self.digit_rules {
                         if fewest > run.digits {
@@ -384,6 +399,11 @@ impl Redactor {
                     }
                 }
             }
+            runs.extend(
+                part_runs
+                    .into_iter()
+                    .map(|run| (base + run.span.start..base + run.span.end, run.digits)),
+            );
             if !self.capitalised_rules.is_empty() {
                 for word in capitalised_words(part) {
                     let (start, end) = (base + word.start, base + word.end);
@@ -396,7 +416,7 @@ impl Redactor {
         for &index in &self.everywhere {
             windows[index].add(0..text.len());
         }
-        windows
+        let mut windows: Vec<Vec<Range<usize>>> = windows
             .into_iter()
             .map(|w| {
                 if w.is_empty() {
@@ -408,7 +428,13 @@ impl Redactor {
                     Some(near) => clip(text, merged, near),
                 }
             })
-            .collect()
+            .collect();
+        // A keyword rule whose values hold digits cannot match in a window without enough
+        // of them: most keyword hits in prose ("call", "номер") have none nearby.
+        for &(fewest, index) in &self.keyword_digit_rules {
+            windows[index].retain(|window| holds_digit_run(&runs, window, fewest));
+        }
+        windows
     }
 
     /// One look at the text: every rule in its windows, then repeated values, then overlaps.
@@ -484,6 +510,12 @@ impl Redactor {
         self.rules.iter().filter(|rule| rule.secret)
     }
 
+    /// The compiled rules, for property tests of the engine's shortcuts.
+    #[cfg(test)]
+    pub(super) fn compiled_rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
     pub(super) fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| &*r.id == id)
     }
@@ -515,6 +547,16 @@ pub(super) fn apply_masks(
     }
     out.push_str(&text[last..]);
     Redacted::new(out, counts)
+}
+
+/// Whether one of `runs` (sorted, disjoint digit runs with their digit counts) with at least
+/// `fewest` digits reaches into `window`.
+fn holds_digit_run(runs: &[(Range<usize>, usize)], window: &Range<usize>, fewest: usize) -> bool {
+    let first = runs.partition_point(|(span, _)| span.end <= window.start);
+    runs[first..]
+        .iter()
+        .take_while(|(span, _)| span.start < window.end)
+        .any(|&(_, digits)| digits >= fewest)
 }
 
 /// The parts of `windows` inside `near` (both sorted and disjoint), on char boundaries.
@@ -666,6 +708,10 @@ mod tests {
             (
                 "[[rule]]\nid='x'\nmask='X'\nregex='a'\n",
                 "not a valid rule file",
+            ),
+            (
+                "[[rule]]\nid='x'\ndescription='d'\nmask='X'\nregex='code [a-z0-9]+'\nscope='digits'\nkeywords=['code']\nexamples=['code abc']\n",
+                "has no digit",
             ),
         ];
         for (text, expected) in cases {

@@ -243,4 +243,23 @@ proptest! {
             "text outside the findings changed: {:?} became {:?}", text, masked
         );
     }
+
+    /// The relaxed first look (`prefilter`) may only skip text where the rule's own regex
+    /// cannot start a match: it never starts after the rule's match.
+    #[test]
+    fn the_relaxed_first_look_never_skips_a_match(
+        text in prop_oneof![planted_with_filler(), adversarial(), any::<String>()]
+    ) {
+        for rule in redactor().compiled_rules() {
+            let Some(prefilter) = &rule.prefilter else { continue };
+            for m in rule.regex.find_iter(&text) {
+                let earliest = prefilter.earliest_start(&text, m.start()..text.len());
+                prop_assert!(
+                    earliest == Some(m.start()),
+                    "rule {} matches at {} but the first look says {:?} in {:?}",
+                    rule.id, m.start(), earliest, text
+                );
+            }
+        }
+    }
 }

@@ -8,6 +8,7 @@ use regex_automata::{Anchored, Input, meta};
 use serde::Deserialize;
 
 use super::columns;
+use super::prefilter::Prefilter;
 use super::shape::shape_of;
 use super::validators::Validator;
 use super::view::View;
@@ -117,6 +118,8 @@ pub struct Rule {
     pub description: String,
     pub mask: String,
     pub regex: meta::Regex,
+    /// A DFA-fast over-approximation of `regex`, for regexes the DFA cannot run (see `prefilter`).
+    pub prefilter: Option<Prefilter>,
     /// Index of the `value` capture group: what is masked (else the whole match).
     pub value_group: Option<usize>,
     /// How far after a keyword hit a match may end.
@@ -265,8 +268,9 @@ fn compile_rule(
     {
         return Err(fail("keywords and context words must not be empty".into()));
     }
+    // Digit-scoped rules run only where digits are, keyword rules among them too (the engine
+    // drops their keyword windows without a digit run), so every example needs one.
     if spec.scope == Scope::Digits
-        && spec.keywords.is_empty()
         && let Some(example) = spec
             .examples
             .iter()
@@ -283,6 +287,7 @@ fn compile_rule(
         id: Arc::from(spec.id.as_str()),
         description: spec.description,
         mask: spec.mask,
+        prefilter: Prefilter::for_pattern(&spec.regex, REGEX_SIZE_LIMIT),
         regex,
         value_group,
         reach,
@@ -352,6 +357,9 @@ impl Rule {
         let mut position = window.start;
         std::iter::from_fn(move || {
             while position <= window.end {
+                if let Some(prefilter) = &self.prefilter {
+                    position = position.max(prefilter.earliest_start(text, position..window.end)?);
+                }
                 let input = Input::new(text).span(position..window.end);
                 self.regex.search_captures(&input, &mut captures);
                 let mut whole = captures.get_match()?.range();

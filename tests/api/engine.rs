@@ -194,6 +194,56 @@ examples = ["marker zz1234"]
     assert_eq!(json["text"], "x [NEAR-1] y");
 }
 
+/// Wall time of `hushdesk redact --json --rules DIR` on `input`, and its JSON.
+fn timed_redact(input: &str, rules: &std::path::Path) -> (std::time::Duration, Value) {
+    let started = std::time::Instant::now();
+    let json = redact_json(input, Some(rules)).unwrap();
+    (started.elapsed(), json)
+}
+
+#[test]
+fn a_word_boundary_rule_on_russian_text_costs_about_as_much_as_no_hits_at_all() {
+    // A rule with Unicode `\b` whose keyword is a common Russian word: the regex crate's
+    // fast DFA cannot follow `\b` on Cyrillic text, so without the engine's relaxed first
+    // look every keyword window was searched by the slow NFA.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("expiry.toml"),
+        r#"
+[[rule]]
+id = "expiry_after_word"
+description = "an expiry date after its cue (срок действия, exp, valid thru)"
+mask = "EXPIRY"
+regex = '''(?i)(?:\bexp(?:iry|ires)?|valid (?:thru|until)|\b(?:thru|through)\b|лицев[а-яё]*[ \t]+сторон[а-яё]*|карт[а-яё]*[ \t]+до|действ[а-яё]*[ \t]+по|срок[а-яё]*(?: действия| окончания)?|(?:действ|годн)[а-яё]* до|истека[а-яё]*)[^0-9\n.;!?]{0,24}?(?P<value>(?:0[1-9]|1[0-2])/[0-9]{2})\b'''
+keywords = ["срок"]
+examples = ["срок действия 03/29"]
+"#,
+    )
+    .unwrap();
+    let sentence = "Срок доставки снова сдвинулся, просрочка уже неделю, сроки не соблюдаются. ";
+    let filler = sentence.repeat(2 * 1024 * 1024 / sentence.len());
+    let with_keyword = format!("{filler}Карта: срок действия 03/29.");
+    // The same text with the keyword spelt otherwise (same length): no window at all.
+    let without_keyword = with_keyword.replace("рок", "рак").replace("Срок", "Срак");
+
+    let (slow, json) = timed_redact(&with_keyword, dir.path());
+    assert!(
+        json["text"]
+            .as_str()
+            .unwrap()
+            .ends_with("срок действия [EXPIRY-1]."),
+        "the planted date is masked"
+    );
+    let (fast, json) = timed_redact(&without_keyword, dir.path());
+    assert!(json["findings"].as_array().unwrap().is_empty());
+    // Reading, writing and the anchor pass are the same in both; only the rule's windows
+    // differ. Before the relaxed first look the keyword text took over ten times as long.
+    assert!(
+        slow < fast * 4 + std::time::Duration::from_millis(300),
+        "{slow:?} with keyword windows vs {fast:?} without"
+    );
+}
+
 #[tokio::test]
 async fn values_in_editor_spellings_never_reach_the_database() {
     let app = TestApp::spawn().await;
