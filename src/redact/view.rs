@@ -37,7 +37,11 @@ impl<'a> View<'a> {
                     if next.is_none() {
                         line_quote_depth = quoted_text_depth(bytes, i + 1);
                     }
-                    next.map(|end| (end, ' '))
+                    // Two words on two quoted lines ("From: Пётр Смирнов" / "Телефон …") are
+                    // two lines, not one name: only a wrap that a value can run across
+                    // (a digit, a joiner like `-` or `@`, a cue before a number) is read through.
+                    next.filter(|&end| wrap_may_split_a_value(bytes, i, end))
+                        .map(|end| (end, ' '))
                 }
                 b'%' => decode_percent(bytes, i)
                     .filter(|_| urlish.contains(bytes, i))
@@ -59,9 +63,15 @@ impl<'a> View<'a> {
             };
             let builder = builder.get_or_insert_with(|| Builder::new(original.len()));
             builder.copy(&original[copied_until..i]);
+            let mut replacement = replacement;
             if b == b'\n' {
                 // Trailing blanks before a quoted wrap belong to the one space it reads as.
                 builder.drop_trailing_blanks();
+                // After a joiner (`4276-5260-1815-` / `9080`, `oleg@` / `mail.ru`) the wrap
+                // reads as nothing: the joiner stands for itself and the break.
+                if let Some(joiner) = builder.take_trailing_joiner() {
+                    replacement = joiner;
+                }
             }
             builder.replace(replacement, end);
             copied_until = end;
@@ -128,6 +138,19 @@ impl Builder {
         }
     }
 
+    /// Removes a joiner (`-`, `@`, `.`, `_`, `/`) copied last since the last checkpoint, so
+    /// the next replacement covers it and reads as it.
+    fn take_trailing_joiner(&mut self) -> Option<char> {
+        let floor = self.checkpoints.last().map_or(0, |&(view, _)| view);
+        let last = self.text.chars().next_back()?;
+        if self.text.len() > floor && JOINERS.contains(&last) {
+            self.text.pop();
+            self.original_at -= 1;
+            return Some(last);
+        }
+        None
+    }
+
     fn replace(&mut self, with: char, original_end: usize) {
         // A checkpoint before the unit keeps the mapping of its start exact even when
         // blanks were dropped in front of it.
@@ -136,6 +159,25 @@ impl Builder {
         self.checkpoints.push((self.text.len(), original_end));
         self.original_at = original_end;
     }
+}
+
+/// Characters a value can be wrapped after with no space lost (`1815-`, `oleg@`, `mail.`).
+const JOINERS: [char; 5] = ['-', '@', '.', '_', '/'];
+
+/// Whether the quoted wrap from the line break at `i` to `next_text` (the first character
+/// after the next line's prefix) may run through a value: not when a word ends the line and
+/// a word starts the next, which is how ordinary quoted prose and header blocks wrap.
+fn wrap_may_split_a_value(bytes: &[u8], i: usize, next_text: usize) -> bool {
+    let before = bytes[..i]
+        .iter()
+        .rev()
+        .take(8)
+        .copied()
+        .find(|b| !matches!(b, b' ' | b'\t' | b'\r'));
+    let after = bytes.get(next_text).copied();
+    // Bytes of multi-byte characters count as letters: Cyrillic words wrap like Latin ones.
+    let letter = |b: u8| b.is_ascii_alphabetic() || b >= 0x80;
+    !matches!((before, after), (Some(p), Some(n)) if letter(p) && letter(n))
 }
 
 /// Bytes that can begin something the view reads differently.
@@ -487,6 +529,37 @@ mod tests {
             ["4111 1111", "1111 1111"]
         );
         assert_eq!(value_reading(text, s..e), "4111 1111 1111 1111");
+    }
+
+    #[test]
+    fn a_word_ending_a_quoted_line_and_a_word_starting_the_next_stay_two_lines() {
+        let text = "> From: John Smith\n> Phone 415-555-0132";
+        assert_eq!(View::of(text).as_str(), text);
+        let text = "> От: Пётр Смирнов\n> Телефон 8 916 204-33-18";
+        assert_eq!(View::of(text).as_str(), text);
+        // Positive control: digits and cues before a number still read through.
+        assert_eq!(
+            View::of("> card 4111 1111\n> 1111 1111").as_str(),
+            "> card 4111 1111 1111 1111"
+        );
+        assert_eq!(
+            View::of("> Card number\n> 4111").as_str(),
+            "> Card number 4111"
+        );
+    }
+
+    #[test]
+    fn a_wrap_after_a_joiner_reads_as_nothing_and_maps_back_exactly() {
+        let text = "> Card 4276-5260-1815-\n> 9080 thanks";
+        let view = View::of(text);
+        assert_eq!(view.as_str(), "> Card 4276-5260-1815-9080 thanks");
+        let dash = view.as_str().find("-9080").unwrap();
+        assert_eq!(view.to_original(dash), text.find("-\n").unwrap());
+        assert_eq!(view.to_original(dash + 1), text.find("9080").unwrap());
+        assert_eq!(
+            View::of("> oleg.kuznetsov@\n> mail.ru").as_str(),
+            "> oleg.kuznetsov@mail.ru"
+        );
     }
 
     #[test]
