@@ -37,11 +37,7 @@ impl<'a> View<'a> {
                     if next.is_none() {
                         line_quote_depth = quoted_text_depth(bytes, i + 1);
                     }
-                    // Two words on two quoted lines ("From: Пётр Смирнов" / "Телефон …") are
-                    // two lines, not one name: only a wrap that a value can run across
-                    // (a digit, a joiner like `-` or `@`, a cue before a number) is read through.
-                    next.filter(|&end| wrap_may_split_a_value(bytes, i, end))
-                        .map(|end| (end, ' '))
+                    next.map(|end| (end, ' '))
                 }
                 b'%' => decode_percent(bytes, i)
                     .filter(|_| urlish.contains(bytes, i))
@@ -163,22 +159,6 @@ impl Builder {
 
 /// Characters a value can be wrapped after with no space lost (`1815-`, `oleg@`, `mail.`).
 const JOINERS: [char; 5] = ['-', '@', '.', '_', '/'];
-
-/// Whether the quoted wrap from the line break at `i` to `next_text` (the first character
-/// after the next line's prefix) may run through a value: not when a word ends the line and
-/// a word starts the next, which is how ordinary quoted prose and header blocks wrap.
-fn wrap_may_split_a_value(bytes: &[u8], i: usize, next_text: usize) -> bool {
-    let before = bytes[..i]
-        .iter()
-        .rev()
-        .take(8)
-        .copied()
-        .find(|b| !matches!(b, b' ' | b'\t' | b'\r'));
-    let after = bytes.get(next_text).copied();
-    // Bytes of multi-byte characters count as letters: Cyrillic words wrap like Latin ones.
-    let letter = |b: u8| b.is_ascii_alphabetic() || b >= 0x80;
-    !matches!((before, after), (Some(p), Some(n)) if letter(p) && letter(n))
-}
 
 /// Bytes that can begin something the view reads differently.
 const LEAD_BYTES: [bool; 256] = {
@@ -529,23 +509,6 @@ mod tests {
             ["4111 1111", "1111 1111"]
         );
         assert_eq!(value_reading(text, s..e), "4111 1111 1111 1111");
-    }
-
-    #[test]
-    fn a_word_ending_a_quoted_line_and_a_word_starting_the_next_stay_two_lines() {
-        let text = "> From: John Smith\n> Phone 415-555-0132";
-        assert_eq!(View::of(text).as_str(), text);
-        let text = "> От: Пётр Смирнов\n> Телефон 8 916 204-33-18";
-        assert_eq!(View::of(text).as_str(), text);
-        // Positive control: digits and cues before a number still read through.
-        assert_eq!(
-            View::of("> card 4111 1111\n> 1111 1111").as_str(),
-            "> card 4111 1111 1111 1111"
-        );
-        assert_eq!(
-            View::of("> Card number\n> 4111").as_str(),
-            "> Card number 4111"
-        );
     }
 
     #[test]
