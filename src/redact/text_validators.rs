@@ -746,10 +746,26 @@ fn not_a_secret(word: &str) -> bool {
 }
 
 /// Drops sentence punctuation and unmatched closing quotes or brackets from the end of a value.
+/// Where `&name=` (the next parameter of a query string) starts in `value`, if anywhere.
+fn next_query_parameter(value: &str) -> Option<usize> {
+    value.match_indices('&').map(|(at, _)| at).find(|&at| {
+        let rest = &value[at + 1..];
+        let name_len = rest
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'%' | b'.'))
+            .count();
+        name_len > 0 && rest.as_bytes().get(name_len) == Some(&b'=')
+    })
+}
+
 fn trim_value_end(value: &str) -> &str {
     // A PEM or OpenPGP armour line glued to the value ("hunter22-----BEGIN …") is the start
     // of a key block, which its own rule masks whole: the value ends before it.
     let mut value = value.find("-----").map_or(value, |at| &value[..at]);
+    // In a query string the next parameter (`&remember=1`) is not part of the value.
+    if let Some(at) = next_query_parameter(value) {
+        value = &value[..at];
+    }
     loop {
         let Some(last) = value.chars().next_back() else {
             return value;

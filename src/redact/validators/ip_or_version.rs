@@ -30,6 +30,13 @@ const VERSION_STEMS: &[&str] = &[
     "patch",
     "драйвер",
     "driver",
+    // Numbered sections of documents ("Chapter 12.3.4.1", "п. 4.2.1.3 договора").
+    "chapter",
+    "section",
+    "clause",
+    "глав",
+    "раздел",
+    "пункт",
 ];
 
 /// Names of software that a version follows directly ("Android 14.0.0.12", "API 7.26.19.8");
