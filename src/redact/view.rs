@@ -386,11 +386,16 @@ pub fn trim_blanks(text: &str, range: std::ops::Range<usize>) -> std::ops::Range
 
 /// How a found value reads for numbering: its parts in the view, joined by a space.
 pub fn value_reading(original: &str, range: std::ops::Range<usize>) -> String {
-    mask_parts(original, range)
-        .into_iter()
-        .map(|part| View::of(&original[part]).as_str().to_owned())
-        .collect::<Vec<_>>()
-        .join(" ")
+    let mut reading = String::new();
+    for part in mask_parts(original, range) {
+        // As the view reads the wrap: nothing after a joiner (`e.gorbunova-` / `fin@mail.ru`
+        // is one address), one space otherwise.
+        if !reading.is_empty() && !reading.ends_with(JOINERS) {
+            reading.push(' ');
+        }
+        reading.push_str(View::of(&original[part]).as_str());
+    }
+    reading
 }
 
 #[cfg(test)]
@@ -522,6 +527,13 @@ mod tests {
         assert_eq!(
             View::of("> oleg.kuznetsov@\n> mail.ru").as_str(),
             "> oleg.kuznetsov@mail.ru"
+        );
+        // The value is numbered as it reads, so a wrapped address keeps its mask number.
+        let wrapped = "> e.gorbunova-\n> fin@mail.ru";
+        let start = wrapped.find("e.").unwrap();
+        assert_eq!(
+            value_reading(wrapped, start..wrapped.len()),
+            "e.gorbunova-fin@mail.ru"
         );
     }
 
