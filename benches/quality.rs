@@ -51,7 +51,7 @@ fn main() -> std::io::Result<()> {
         profile.sort_by_key(|p| std::cmp::Reverse(p.1));
         for (rule, time, n) in profile {
             println!(
-                "  {rule:<24} {:>8.1} ms  {n} matches",
+                "  {rule:<56} {:>8.1} ms  {n} matches",
                 time.as_secs_f64() * 1e3
             );
         }

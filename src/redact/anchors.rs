@@ -224,24 +224,126 @@ fn gap_to_next_digit(text: &str, at: usize) -> Option<usize> {
 }
 
 /// Words starting with an upper-case letter (Latin, Cyrillic or any other script), as spans.
+///
+/// Read byte by byte: ASCII and two-byte Cyrillic (the bulk of what tickets hold) are
+/// classified without decoding, other scripts through `char`. Same answer as walking
+/// `char_indices` with `is_word_char` (a property test holds it to that), several times faster.
 pub fn capitalised_words(text: &str) -> Vec<Range<usize>> {
+    let bytes = text.as_bytes();
     let mut words = Vec::new();
+    let mut at = 0;
     let mut previous_is_word = false;
-    let mut current: Option<usize> = None;
-    for (at, c) in text.char_indices() {
-        let is_word = super::repeats::is_word_char(c);
-        if is_word && !previous_is_word && c.is_uppercase() {
-            current = Some(at);
+    while at < bytes.len() {
+        let (class, len) = classify(text, at);
+        if class != CharClass::NotWord && !previous_is_word {
+            let start = at;
+            let upper = class == CharClass::Upper;
+            at += len;
+            while at < bytes.len() {
+                let (class, len) = classify(text, at);
+                if class == CharClass::NotWord {
+                    break;
+                }
+                at += len;
+            }
+            if upper {
+                words.push(start..at);
+            }
+            previous_is_word = true;
+            continue;
         }
-        if !is_word && let Some(start) = current.take() {
-            words.push(start..at);
-        }
-        previous_is_word = is_word;
-    }
-    if let Some(start) = current {
-        words.push(start..text.len());
+        previous_is_word = class != CharClass::NotWord;
+        at += len;
     }
     words
+}
+
+/// Capitalised words that are evidence of a personal name: a given name the dictionary
+/// knows in any case form or spelling (`Ивану`, `JOHN`), and initials (one capital letter
+/// followed by a dot: `J.`, `И.`). Every name a dictionary-checked rule accepts holds one.
+pub fn name_evidence(text: &str) -> Vec<Range<usize>> {
+    let mut lowered = String::new();
+    capitalised_words(text)
+        .into_iter()
+        .filter(|word| {
+            let spelled = &text[word.clone()];
+            let mut chars = spelled.chars();
+            if chars.next().is_some() && chars.next().is_none() {
+                return text.as_bytes().get(word.end) == Some(&b'.');
+            }
+            // No given name is longer than this; most long capitalised words are not names.
+            if spelled.len() > MAX_GIVEN_NAME_BYTES {
+                return false;
+            }
+            lower_case_into(spelled, &mut lowered);
+            super::text_validators::is_given_name_lowercase(&lowered)
+        })
+        .collect()
+}
+
+/// Longest given name in the dictionaries, in bytes, with room to spare.
+const MAX_GIVEN_NAME_BYTES: usize = 48;
+
+/// `word` in lower case into `out`: ASCII and basic Cyrillic folded by table, other scripts
+/// through `char::to_lowercase` (the same result, without its per-char table search).
+fn lower_case_into(word: &str, out: &mut String) {
+    out.clear();
+    for c in word.chars() {
+        match c {
+            'A'..='Z' => out.push(c.to_ascii_lowercase()),
+            'a'..='z' | 'а'..='я' => out.push(c),
+            // А…Я → а…я and Ѐ…Џ → ѐ…џ: fixed offsets in the Cyrillic block.
+            'А'..='Я' => out.push(char::from_u32(c as u32 + 0x20).unwrap_or(c)),
+            '\u{400}'..='\u{40F}' => out.push(char::from_u32(c as u32 + 0x50).unwrap_or(c)),
+            _ => out.extend(c.to_lowercase()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CharClass {
+    NotWord,
+    Upper,
+    /// A word character that is not upper case (lower case, digit, other letters).
+    Other,
+}
+
+/// The class and UTF-8 length of the char starting at `at` (a char boundary of `text`).
+fn classify(text: &str, at: usize) -> (CharClass, usize) {
+    let bytes = text.as_bytes();
+    let b = bytes[at];
+    if b < 0x80 {
+        let class = if b.is_ascii_uppercase() {
+            CharClass::Upper
+        } else if b.is_ascii_alphanumeric() {
+            CharClass::Other
+        } else {
+            CharClass::NotWord
+        };
+        return (class, 1);
+    }
+    // U+0400..=U+042F (Ѐ…Я) upper, U+0430..=U+045F (а…џ) lower: all letters.
+    if let (0xD0, Some(&next)) = (b, bytes.get(at + 1)) {
+        match next {
+            0x80..=0xAF => return (CharClass::Upper, 2),
+            0xB0..=0xBF => return (CharClass::Other, 2),
+            _ => {}
+        }
+    }
+    if let (0xD1, Some(0x80..=0x9F)) = (b, bytes.get(at + 1)) {
+        return (CharClass::Other, 2);
+    }
+    let Some(c) = text[at..].chars().next() else {
+        return (CharClass::NotWord, 1);
+    };
+    let class = if !super::repeats::is_word_char(c) {
+        CharClass::NotWord
+    } else if c.is_uppercase() {
+        CharClass::Upper
+    } else {
+        CharClass::Other
+    };
+    (class, c.len_utf8())
 }
 
 /// Window ranges of one rule, kept merged as they are added in (roughly) text order.
@@ -325,6 +427,53 @@ mod tests {
         );
         assert_eq!(case_variants("инн").len(), 8);
         assert!(case_variants("паспорт").len() <= 4);
+    }
+
+    /// The char-walking definition `capitalised_words` must agree with.
+    fn capitalised_words_reference(text: &str) -> Vec<Range<usize>> {
+        let mut words = Vec::new();
+        let mut previous_is_word = false;
+        let mut current: Option<usize> = None;
+        for (at, c) in text.char_indices() {
+            let is_word = crate::redact::repeats::is_word_char(c);
+            if is_word && !previous_is_word && c.is_uppercase() {
+                current = Some(at);
+            }
+            if !is_word && let Some(start) = current.take() {
+                words.push(start..at);
+            }
+            previous_is_word = is_word;
+        }
+        if let Some(start) = current {
+            words.push(start..text.len());
+        }
+        words
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn capitalised_words_agree_with_the_char_walk(
+            text in "[A-Za-z0-9 .,_\\-ЀЁЄІЇАБВЯабвяёєіїѠѡѢÀÉéßΣσ\u{2000}\u{00A0}\n]{0,40}"
+        ) {
+            proptest::prop_assert_eq!(capitalised_words(&text), capitalised_words_reference(&text));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn lower_case_into_agrees_with_to_lowercase(word in "[A-Za-zЀ-ӿÀ-ÿ0-9'\\-]{0,12}") {
+            let mut out = String::new();
+            lower_case_into(&word, &mut out);
+            proptest::prop_assert_eq!(out, word.to_lowercase());
+        }
+    }
+
+    #[test]
+    fn name_evidence_is_given_names_in_any_case_and_initials() {
+        let text =
+            "Ивану Петрову, JOHN said to Maria. Smith J. Smith wrote, И.И. Иванов, Москва, A test";
+        let found: Vec<&str> = name_evidence(text).into_iter().map(|r| &text[r]).collect();
+        assert_eq!(found, ["Ивану", "JOHN", "Maria", "J", "И", "И"]);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use super::allowlist::SharedAllowlist;
 use super::anchors::{
-    AFTER_CAPITALISED, BEFORE, KeywordIndex, Windows, capitalised_words, digit_runs,
+    AFTER_CAPITALISED, BEFORE, KeywordIndex, Windows, capitalised_words, digit_runs, name_evidence,
 };
 use super::builtin::DEFAULT_RULE_FILES;
 use super::masks::{MaskBook, Redacted, RedactionCounts};
@@ -140,6 +140,8 @@ pub struct Redactor {
     keyword_digit_rules: Vec<(usize, usize)>,
     /// Rules woken by capitalised words (no keywords).
     capitalised_rules: Vec<usize>,
+    /// Rules woken by name evidence: known given names and initials (no keywords).
+    name_rules: Vec<usize>,
     /// Rules with neither keywords nor scope: they read the whole text.
     everywhere: Vec<usize>,
     /// The organisation's own public values, never masked.
@@ -182,6 +184,7 @@ impl Redactor {
         let keywords = KeywordIndex::new(&keyword_lists)?;
         let mut digit_rules = Vec::new();
         let mut capitalised_rules = Vec::new();
+        let mut name_rules = Vec::new();
         let mut everywhere = Vec::new();
         let mut keyword_digit_rules = Vec::new();
         for (index, rule) in rules.iter().enumerate() {
@@ -194,6 +197,7 @@ impl Redactor {
             match rule.scope {
                 Scope::Digits => digit_rules.push((rule.min_digits.max(1), index)),
                 Scope::Capitalised => capitalised_rules.push(index),
+                Scope::Name => name_rules.push(index),
                 Scope::Anywhere => everywhere.push(index),
             }
         }
@@ -204,6 +208,7 @@ impl Redactor {
             digit_rules,
             keyword_digit_rules,
             capitalised_rules,
+            name_rules,
             everywhere,
             allowlist: SharedAllowlist::default(),
         };
@@ -280,7 +285,14 @@ impl Redactor {
                 .iter()
                 .map(|w| rule.find_in_window(text, w.clone(), &[]).count())
                 .sum();
-            (rule.id.to_string(), started.elapsed(), n)
+            let bytes: usize = windows.iter().map(|w| w.len()).sum();
+            let label = format!(
+                "{} ({} windows, {} KiB)",
+                rule.id,
+                windows.len(),
+                bytes / 1024
+            );
+            (label, started.elapsed(), n)
         }));
         profile
     }
@@ -408,6 +420,14 @@ impl Redactor {
                 for word in capitalised_words(part) {
                     let (start, end) = (base + word.start, base + word.end);
                     for &index in &self.capitalised_rules {
+                        windows[index].add(start.saturating_sub(BEFORE)..end + AFTER_CAPITALISED);
+                    }
+                }
+            }
+            if !self.name_rules.is_empty() {
+                for word in name_evidence(part) {
+                    let (start, end) = (base + word.start, base + word.end);
+                    for &index in &self.name_rules {
                         windows[index].add(start.saturating_sub(BEFORE)..end + AFTER_CAPITALISED);
                     }
                 }

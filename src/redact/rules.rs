@@ -85,6 +85,9 @@ pub enum Scope {
     Digits,
     /// Only near a word starting with an upper-case letter (names).
     Capitalised,
+    /// Only near evidence of a personal name: a capitalised word the given-name dictionary
+    /// knows (any case form), or an initial (`J.`, `И.`).
+    Name,
 }
 
 /// How a found value is put in canonical form before it is numbered, so that

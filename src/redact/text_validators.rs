@@ -6,16 +6,18 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
+use rustc_hash::FxHashMap;
+
 /// A given name (or one of its case forms), and whether it is also an ordinary word
 /// ("Will", "Вера"), in which case it only counts beside a surname-shaped word.
 struct Dictionary {
-    given: HashMap<String, bool>,
+    given: FxHashMap<String, bool>,
     /// Surname → whether it is also an ordinary English word ("Brown", "Hull").
     surnames_en: HashMap<String, bool>,
 }
 
 static DICTIONARY: LazyLock<Dictionary> = LazyLock::new(|| {
-    let mut given = HashMap::new();
+    let mut given = FxHashMap::default();
     for line in data_lines(include_str!("data/given-names-en.txt")) {
         let (ambiguous, name) = marked(line);
         given.insert(name.to_owned(), ambiguous);
@@ -223,6 +225,12 @@ const NEVER_NAMES: &[&str] = &[
 
 fn never_a_name(word: &str) -> bool {
     NEVER_NAMES.contains(&word.to_lowercase().as_str())
+}
+
+/// Whether `lowered` (already lower case) is a given name in any case form: the engine's
+/// cheap test for where a name can stand (`scope = "name"`).
+pub fn is_given_name_lowercase(lowered: &str) -> bool {
+    DICTIONARY.given.contains_key(lowered)
 }
 
 /// Given name lookup: `Some(ambiguous)` when `word` is a given name in any case form.
