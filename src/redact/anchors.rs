@@ -34,13 +34,13 @@ impl KeywordIndex {
         let mut rules_of: Vec<Vec<usize>> = Vec::new();
         for (rule, words) in keywords.iter().enumerate() {
             for word in words.iter() {
-                for variant in case_variants(word) {
-                    match patterns.iter().position(|p| *p == variant) {
-                        Some(existing) => rules_of[existing].push(rule),
-                        None => {
-                            patterns.push(variant);
-                            rules_of.push(vec![rule]);
-                        }
+                let folded = String::from_utf8(fold_case(word.as_bytes()))
+                    .map_err(|e| RuleError::Empty(format!("keyword {word:?}: {e}")))?;
+                match patterns.iter().position(|p| *p == folded) {
+                    Some(existing) => rules_of[existing].push(rule),
+                    None => {
+                        patterns.push(folded);
+                        rules_of.push(vec![rule]);
                     }
                 }
             }
@@ -50,13 +50,8 @@ impl KeywordIndex {
         let mut longer_rules: Vec<Vec<usize>> = Vec::new();
         for (pattern, rules) in patterns.into_iter().zip(rules_of) {
             match pattern.as_bytes() {
-                [byte] => {
-                    let mut bytes = vec![byte.to_ascii_lowercase(), byte.to_ascii_uppercase()];
-                    bytes.dedup();
-                    for byte in bytes {
-                        single_bytes.push((byte, rules.clone()));
-                    }
-                }
+                // A one-byte keyword is not a letter: folded text keeps it as it is.
+                [byte] => single_bytes.push((*byte, rules)),
                 _ => {
                     longer.push(pattern);
                     longer_rules.push(rules);
@@ -66,11 +61,10 @@ impl KeywordIndex {
         let (patterns, rules_of) = (longer, longer_rules);
         // One non-overlapping pass: a keyword inside a longer one (`key` in `api_key`) is not
         // reported on its own, so the longer one wakes its rules too.
-        let lowered: Vec<String> = patterns.iter().map(|p| p.to_lowercase()).collect();
-        let inherited: Vec<Vec<usize>> = lowered
+        let inherited: Vec<Vec<usize>> = patterns
             .iter()
             .map(|outer| {
-                let mut rules: Vec<usize> = lowered
+                let mut rules: Vec<usize> = patterns
                     .iter()
                     .zip(&rules_of)
                     .filter(|(inner, _)| outer.contains(inner.as_str()))
@@ -87,7 +81,6 @@ impl KeywordIndex {
         } else {
             Some(
                 AhoCorasick::builder()
-                    .ascii_case_insensitive(true)
                     .match_kind(aho_corasick::MatchKind::LeftmostLongest)
                     .kind(Some(AhoCorasickKind::DFA))
                     .build(&patterns)
@@ -102,71 +95,58 @@ impl KeywordIndex {
     }
 
     /// Every keyword hit in `text` (the longest where they overlap), with the rules it wakes.
+    ///
+    /// The automaton runs over the text with ASCII and Cyrillic case folded (a copy of the
+    /// same length, so offsets are the text's): one lower-case pattern per keyword finds it
+    /// in any mix of cases, a stuck Caps Lock's `пАСПОРТ` too, and the automaton stays small.
     pub fn hits<'s>(&'s self, text: &'s str) -> impl Iterator<Item = (Range<usize>, &'s [usize])> {
-        let longer = self.automaton.iter().flat_map(move |automaton| {
-            automaton
-                .find_iter(text)
+        let longer: Vec<(Range<usize>, &'s [usize])> = match &self.automaton {
+            None => Vec::new(),
+            Some(automaton) => automaton
+                .find_iter(&fold_case(text.as_bytes()))
                 .map(|m| (m.range(), self.rules_of[m.pattern().as_usize()].as_slice()))
-        });
+                .collect(),
+        };
         let single = self.single_bytes.iter().flat_map(move |(byte, rules)| {
             memchr::memchr_iter(*byte, text.as_bytes())
                 .map(move |at| (at..at + 1, rules.as_slice()))
         });
-        longer.chain(single)
+        longer.into_iter().chain(single)
     }
 }
 
-/// Keywords with at most this many non-ASCII letters are searched in every mix of cases.
-const ALL_CASES_UP_TO: usize = 4;
-
-/// The spellings a keyword is searched in. The automaton ignores ASCII case by itself;
-/// other scripts (Cyrillic) get their lower, Capitalised and UPPER forms, the inverted
-/// Capitalised form a stuck Caps Lock types (`пАСПОРТ`), and, for short keywords, every mix
-/// of cases (`иНН`, `Инн`, `ИнН`): at most 16 spellings each, so the automaton stays small.
-fn case_variants(keyword: &str) -> Vec<String> {
-    let lower = keyword.to_lowercase();
-    if lower.is_ascii() {
-        return vec![lower];
-    }
-    let cased: Vec<usize> = lower
-        .char_indices()
-        .filter(|&(_, c)| !c.is_ascii() && c.to_uppercase().ne(std::iter::once(c)))
-        .map(|(at, _)| at)
+/// `text` with ASCII and basic Cyrillic letters in lower case, byte for byte the same
+/// length: `A`–`Z` → `a`–`z`, `А`–`П` → `а`–`п`, `Р`–`Я` → `р`–`я`, `Ѐ`–`Џ` → `ѐ`–`џ` (each
+/// two bytes before and after). Everything else is copied.
+///
+/// Written by hand because it must keep every offset: `str::to_lowercase` changes lengths
+/// in other scripts, and the hits must point into the original text.
+pub fn fold_case(text: &[u8]) -> Vec<u8> {
+    let mut out: Vec<u8> = text
+        .iter()
+        .map(|&b| b | (u8::from(b.is_ascii_uppercase()) << 5))
         .collect();
-    let spelled = |upper: &dyn Fn(usize) -> bool| -> String {
-        let mut spelling = String::with_capacity(lower.len() + 4);
-        for (at, c) in lower.char_indices() {
-            if upper(at) {
-                spelling.extend(c.to_uppercase());
-            } else {
-                spelling.push(c);
+    let mut at = 0;
+    while let Some(offset) = memchr::memchr(0xD0, &out[at..]) {
+        let lead = at + offset;
+        at = lead + 1;
+        let Some(&second) = out.get(lead + 1) else {
+            break;
+        };
+        match second {
+            0x90..=0x9F => out[lead + 1] = second + 0x20,
+            0xA0..=0xAF => {
+                out[lead] = 0xD1;
+                out[lead + 1] = second - 0x20;
             }
-        }
-        spelling
-    };
-    let first = lower
-        .char_indices()
-        .find(|(_, c)| c.is_alphabetic())
-        .map(|(at, _)| at);
-    let mut variants = vec![
-        lower.clone(),
-        spelled(&|at| Some(at) == first),
-        lower.to_uppercase(),
-        spelled(&|at| Some(at) != first),
-    ];
-    if cased.len() <= ALL_CASES_UP_TO {
-        for mask in 0..1u32 << cased.len() {
-            variants.push(spelled(&|at| {
-                cased
-                    .iter()
-                    .position(|&c| c == at)
-                    .is_some_and(|i| mask & (1 << i) != 0)
-            }));
+            0x80..=0x8F => {
+                out[lead] = 0xD1;
+                out[lead + 1] = second + 0x10;
+            }
+            _ => {}
         }
     }
-    let mut seen = std::collections::HashSet::new();
-    variants.retain(|v| seen.insert(v.clone()));
-    variants
+    out
 }
 
 /// ASCII digits joined by short gaps: `4111 1111`, `+7 (916) 123-45-67`, `45 10 № 123456`.
@@ -416,17 +396,23 @@ mod tests {
     fn cyrillic_keywords_are_found_in_any_case_a_stuck_caps_lock_types() {
         let index = KeywordIndex::new(&[&["инн".to_owned()], &["паспорт".to_owned()]])
             .expect("keywords compile");
-        let text = "иНН 7707083893, ИнН 7707083893, пАСПОРТ 4510 123456, ПаСпОрТ 1";
+        let text =
+            "иНН 7707083893, ИнН 7707083893, пАСПОРТ 4510 123456, ПаСпОрТ 1, Паспортный, ИНН";
         let found: Vec<(&str, Vec<usize>)> = index
             .hits(text)
             .map(|(hit, rules)| (&text[hit], rules.to_vec()))
             .collect();
         assert_eq!(
             found,
-            [("иНН", vec![0]), ("ИнН", vec![0]), ("пАСПОРТ", vec![1]),]
+            [
+                ("иНН", vec![0]),
+                ("ИнН", vec![0]),
+                ("пАСПОРТ", vec![1]),
+                ("ПаСпОрТ", vec![1]),
+                ("Паспорт", vec![1]),
+                ("ИНН", vec![0]),
+            ]
         );
-        assert_eq!(case_variants("инн").len(), 8);
-        assert!(case_variants("паспорт").len() <= 4);
     }
 
     /// The char-walking definition `capitalised_words` must agree with.
@@ -474,6 +460,22 @@ mod tests {
             "Ивану Петрову, JOHN said to Maria. Smith J. Smith wrote, И.И. Иванов, Москва, A test";
         let found: Vec<&str> = name_evidence(text).into_iter().map(|r| &text[r]).collect();
         assert_eq!(found, ["Ивану", "JOHN", "Maria", "J", "И", "И"]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn folding_keeps_lengths_and_lowers_ascii_and_cyrillic(
+            text in "[A-Za-z0-9 .,ЀЁЄІЇАБВПРЯабвпряёєіїѠѡѢÀÉéßΣσ\\u{2000}\\u{00A0}\\n]{0,40}"
+        ) {
+            let folded = fold_case(text.as_bytes());
+            let folded = String::from_utf8(folded).expect("folding keeps UTF-8 valid");
+            proptest::prop_assert_eq!(folded.len(), text.len());
+            for (a, b) in text.chars().zip(folded.chars()) {
+                let basic = a.is_ascii_alphabetic() || ('\u{400}'..='\u{42F}').contains(&a);
+                let expected = if basic { a.to_lowercase().next().unwrap_or(a) } else { a };
+                proptest::prop_assert_eq!(b, expected);
+            }
+        }
     }
 
     #[test]
