@@ -96,11 +96,12 @@ async fn postgres_migrations_build_the_same_schema_as_sqlite() {
         "the migrations seed different rows"
     );
 
-    // Negative control on the PostgreSQL side: break the migrated schema three ways and
-    // the comparison must name exactly those three.
+    // Negative control on the PostgreSQL side: break the migrated schema four ways and
+    // the comparison must name exactly those four.
     pg.execute(
         "alter table alerts drop column actor_agent_id; \
          drop index messages_by_ticket; \
+         alter table agents drop constraint agents_tier_check; \
          alter table legal_holds drop constraint legal_holds_ticket_id_fkey, \
              add foreign key (ticket_id) references tickets(id)",
     )
@@ -108,7 +109,11 @@ async fn postgres_migrations_build_the_same_schema_as_sqlite() {
     .unwrap();
     let broken = schema_shape::postgres_schema(&mut pg).await.unwrap();
     let found = differences(("sqlite", &sqlite_shape), ("postgres", &broken));
-    assert_eq!(found.len(), 4, "{found:#?}");
+    assert_eq!(found.len(), 5, "{found:#?}");
+    assert!(
+        found.contains(&"table agents: 2 check constraints in sqlite but 1 in postgres".into()),
+        "{found:#?}"
+    );
     assert!(
         found
             .iter()
@@ -174,6 +179,9 @@ fn assert_knows_the_schema(engine: &str, shape: &Schema) {
         "{engine}: {:?}",
         tickets.indexes
     );
+    assert_eq!(shape["agents"].checks, 2, "{engine}: role and tier");
+    assert_eq!(shape["attachments"].checks, 1, "{engine}: text or sealed");
+    assert_eq!(shape["tombstones"].checks, 0, "{engine}");
     let mask_slots = &shape["mask_slots"];
     assert_eq!(mask_slots.primary_key, ["ticket_id", "digest"], "{engine}");
     assert!(!mask_slots.columns["ticket_id"].assigned_id, "{engine}");

@@ -13,7 +13,8 @@
 //! - unique constraints and indexes are compared by their column lists, since the engines
 //!   name the indexes behind constraints differently; the primary key is compared on its own.
 //!
-//! Check constraints are not compared: neither engine exposes them in a comparable form.
+//! Check constraints are only counted per table: the engines rewrite their expressions
+//! too differently to compare them as text.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -32,6 +33,8 @@ pub struct Table {
     pub foreign_keys: BTreeSet<ForeignKey>,
     /// Unique constraints and indexes other than the primary key's.
     pub indexes: BTreeSet<Index>,
+    /// How many check constraints the table has.
+    pub checks: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -181,9 +184,32 @@ pub async fn sqlite_schema(db: &mut SqliteConnection) -> Result<Schema> {
                 partial: row.try_get::<i64, _>("partial")? != 0,
             });
         }
+        let sql: String = sqlx::query_scalar("select sql from sqlite_schema where name = $1")
+            .bind(&name)
+            .fetch_one(&mut *db)
+            .await?;
+        table.checks = count_checks(&sql);
         schema.insert(name, table);
     }
     Ok(schema)
+}
+
+/// Check constraints in a `create table` statement as SQLite keeps it (it appends the
+/// definitions of added columns to that text). `--` comments are skipped.
+fn count_checks(create_table: &str) -> usize {
+    let code: String = create_table
+        .lines()
+        .map(|line| line.split("--").next().unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n")
+        .to_ascii_lowercase();
+    code.match_indices("check")
+        .filter(|(at, word)| {
+            let before = code[..*at].chars().next_back();
+            let after = code[at + word.len()..].trim_start();
+            !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') && after.starts_with('(')
+        })
+        .count()
 }
 
 async fn sqlite_primary_key(db: &mut SqliteConnection, table: &str) -> Result<Vec<String>> {
@@ -301,6 +327,13 @@ pub async fn postgres_schema(db: &mut PgConnection) -> Result<Schema> {
                 partial: row.try_get("partial")?,
             });
         }
+        let checks: i64 = sqlx::query_scalar(
+            "select count(*) from pg_constraint where conrelid = $1::regclass and contype = 'c'",
+        )
+        .bind(&name)
+        .fetch_one(&mut *db)
+        .await?;
+        table.checks = usize::try_from(checks)?;
         schema.insert(name, table);
     }
     Ok(schema)
@@ -383,6 +416,12 @@ pub fn differences(left: (&str, &Schema), right: (&str, &Schema)) -> Vec<String>
         }
         for index in other.indexes.difference(&table.indexes) {
             out.push(format!("table {name}: index {index:?} only in {r}"));
+        }
+        if table.checks != other.checks {
+            out.push(format!(
+                "table {name}: {} check constraints in {l} but {} in {r}",
+                table.checks, other.checks
+            ));
         }
     }
     for name in right.keys() {
