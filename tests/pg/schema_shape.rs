@@ -13,8 +13,10 @@
 //! - unique constraints and indexes are compared by their column lists, since the engines
 //!   name the indexes behind constraints differently; the primary key is compared on its own.
 //!
-//! Check constraints are only counted per table: the engines rewrite their expressions
-//! too differently to compare them as text.
+//! Check constraints are compared by what they mention (columns and literals), since the
+//! engines rewrite their expressions too differently to compare them as text:
+//! `kind in ('contact', 'pgp_key')` and `kind = ANY (ARRAY['contact'::text, 'pgp_key'::text])`
+//! both mention `kind`, `'contact'` and `'pgp_key'`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -33,8 +35,15 @@ pub struct Table {
     pub foreign_keys: BTreeSet<ForeignKey>,
     /// Unique constraints and indexes other than the primary key's.
     pub indexes: BTreeSet<Index>,
-    /// How many check constraints the table has.
-    pub checks: usize,
+    /// The table's check constraints, sorted.
+    pub checks: Vec<Check>,
+}
+
+/// What a check constraint mentions: the table's columns it reads and its literals.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Check {
+    pub columns: BTreeSet<String>,
+    pub literals: BTreeSet<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -188,28 +197,86 @@ pub async fn sqlite_schema(db: &mut SqliteConnection) -> Result<Schema> {
             .bind(&name)
             .fetch_one(&mut *db)
             .await?;
-        table.checks = count_checks(&sql);
+        table.checks = sqlite_checks(&sql, &table.columns);
         schema.insert(name, table);
     }
     Ok(schema)
 }
 
-/// Check constraints in a `create table` statement as SQLite keeps it (it appends the
-/// definitions of added columns to that text). `--` comments are skipped.
-fn count_checks(create_table: &str) -> usize {
+/// The check constraints in a `create table` statement as SQLite keeps it (it appends the
+/// definitions of added columns to that text); `--` comments are skipped.
+fn sqlite_checks(create_table: &str, columns: &BTreeMap<String, Column>) -> Vec<Check> {
     let code: String = create_table
         .lines()
         .map(|line| line.split("--").next().unwrap_or(""))
         .collect::<Vec<_>>()
         .join("\n")
         .to_ascii_lowercase();
-    code.match_indices("check")
-        .filter(|(at, word)| {
-            let before = code[..*at].chars().next_back();
-            let after = code[at + word.len()..].trim_start();
-            !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') && after.starts_with('(')
+    let mut checks: Vec<Check> = code
+        .match_indices("check")
+        .filter_map(|(at, word)| {
+            let before = code[..at].chars().next_back();
+            if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
+                return None;
+            }
+            let rest = code[at + word.len()..].trim_start();
+            rest.starts_with('(')
+                .then(|| check_of(parenthesised(rest), columns))
         })
-        .count()
+        .collect();
+    checks.sort();
+    checks
+}
+
+/// The text inside the parentheses `text` starts with, quotes respected.
+fn parenthesised(text: &str) -> &str {
+    let (mut depth, mut quoted) = (0usize, false);
+    for (i, c) in text.char_indices() {
+        match c {
+            '\'' => quoted = !quoted,
+            '(' if !quoted => depth += 1,
+            ')' if !quoted => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return &text[1..i];
+                }
+            }
+            _ => {}
+        }
+    }
+    text
+}
+
+/// The columns and literals an expression mentions, in either engine's spelling. Casts
+/// (`::text`, PostgreSQL's addition) are dropped first: `text` is also a column name here.
+fn check_of(expression: &str, columns: &BTreeMap<String, Column>) -> Check {
+    let mut check = Check {
+        columns: BTreeSet::new(),
+        literals: BTreeSet::new(),
+    };
+    let mut rest = expression;
+    let mut unquoted = String::new();
+    while let Some(start) = rest.find('\'') {
+        unquoted.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        let end = after.find('\'').unwrap_or(after.len());
+        check.literals.insert(format!("'{}'", &after[..end]));
+        unquoted.push(' ');
+        rest = after.get(end + 1..).unwrap_or("");
+    }
+    unquoted.push_str(rest);
+    let words: Vec<&str> = unquoted
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
+        .collect();
+    for word in words {
+        let word = word.split("::").next().unwrap_or("").to_ascii_lowercase();
+        if columns.contains_key(&word) {
+            check.columns.insert(word);
+        } else if !word.is_empty() && word.chars().all(|c| c.is_ascii_digit()) {
+            check.literals.insert(word);
+        }
+    }
+    check
 }
 
 async fn sqlite_primary_key(db: &mut SqliteConnection, table: &str) -> Result<Vec<String>> {
@@ -327,13 +394,18 @@ pub async fn postgres_schema(db: &mut PgConnection) -> Result<Schema> {
                 partial: row.try_get("partial")?,
             });
         }
-        let checks: i64 = sqlx::query_scalar(
-            "select count(*) from pg_constraint where conrelid = $1::regclass and contype = 'c'",
+        let checks: Vec<String> = sqlx::query_scalar(
+            "select pg_get_constraintdef(oid) from pg_constraint \
+             where conrelid = $1::regclass and contype = 'c'",
         )
         .bind(&name)
-        .fetch_one(&mut *db)
+        .fetch_all(&mut *db)
         .await?;
-        table.checks = usize::try_from(checks)?;
+        table.checks = checks
+            .iter()
+            .map(|definition| check_of(definition, &table.columns))
+            .collect();
+        table.checks.sort();
         schema.insert(name, table);
     }
     Ok(schema)
@@ -419,7 +491,7 @@ pub fn differences(left: (&str, &Schema), right: (&str, &Schema)) -> Vec<String>
         }
         if table.checks != other.checks {
             out.push(format!(
-                "table {name}: {} check constraints in {l} but {} in {r}",
+                "table {name}: checks {:?} in {l} but {:?} in {r}",
                 table.checks, other.checks
             ));
         }
