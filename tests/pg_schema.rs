@@ -11,6 +11,8 @@ mod schema_shape;
 mod throwaway;
 
 use std::collections::BTreeSet;
+use std::net::TcpStream;
+use std::path::Path;
 
 use anyhow::Result;
 use sqlx::migrate::Migrator;
@@ -57,7 +59,7 @@ fn both_migration_sets_have_the_same_versions_and_names() {
 
 #[tokio::test]
 async fn postgres_migrations_build_the_same_schema_as_sqlite() {
-    let Some(server) = TestPostgres::start_or_skip("the schema parity test").unwrap() else {
+    let Some(server) = TestPostgres::shared("the schema parity test").unwrap() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -268,4 +270,56 @@ async fn a_dropped_column_or_index_is_reported() {
         ]
     );
     assert!(differences(("intact", &intact), ("intact", &intact)).is_empty());
+}
+
+/// The harness leaves nothing behind: a test's database is gone after `drop_database`, and a
+/// throwaway cluster's server and directory are gone once it is dropped.
+#[tokio::test]
+async fn the_test_server_cleans_up_after_itself() {
+    let Some(server) = TestPostgres::start_or_skip("the harness clean-up test").unwrap() else {
+        return;
+    };
+    let database = server.fresh_database().await.unwrap();
+    let name = database.name.clone();
+    let mut db = PgConnection::connect(&database.url).await.unwrap();
+    db.execute("create table probe (x bigint)").await.unwrap();
+    db.close().await.unwrap();
+
+    let mut admin = PgConnection::connect(server.admin_url()).await.unwrap();
+    let count = "select count(*) from pg_database where datname = $1";
+    let before: i64 = sqlx::query_scalar(count)
+        .bind(&name)
+        .fetch_one(&mut admin)
+        .await
+        .unwrap();
+    assert_eq!(
+        before, 1,
+        "control: the test's database exists while it is used"
+    );
+    database.drop_database().await.unwrap();
+    let after: i64 = sqlx::query_scalar(count)
+        .bind(&name)
+        .fetch_one(&mut admin)
+        .await
+        .unwrap();
+    assert_eq!(after, 0);
+    admin.close().await.unwrap();
+
+    let Some(directory) = server.cluster_directory().map(Path::to_path_buf) else {
+        return; // CI's server: .ci/run stops it.
+    };
+    let address = server
+        .admin_url()
+        .rsplit_once('@')
+        .and_then(|(_, rest)| rest.split_once('/'))
+        .map(|(address, _)| address.to_string())
+        .unwrap();
+    assert!(directory.join("data/PG_VERSION").is_file(), "control");
+    assert!(TcpStream::connect(&address).is_ok(), "control: {address}");
+    drop(server);
+    assert!(!directory.exists(), "{} is left", directory.display());
+    assert!(
+        TcpStream::connect(&address).is_err(),
+        "still listening on {address}"
+    );
 }

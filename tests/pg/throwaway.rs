@@ -2,14 +2,17 @@
 //!
 //! The server is the one CI exported in `HUSHDESK_TEST_DATABASE_URL`, or else a throwaway
 //! cluster this module starts itself (initdb + pg_ctl from the PostgreSQL server binaries) in
-//! a temporary directory on a free loopback port, and stops and deletes when dropped. With
-//! neither, a test skips and says why, unless `HUSHDESK_REQUIRE_POSTGRES=1` makes that a
-//! failure (CI sets it, so a broken PostgreSQL setup cannot pass as a skipped test).
+//! a temporary directory on a free loopback port. The cluster is stopped and its directory
+//! deleted when it is dropped, and in any case when the test process ends, however it ends
+//! (a watcher process does it when our end of its stdin closes). With neither, a test skips
+//! and says why, unless `HUSHDESK_REQUIRE_POSTGRES=1` makes that a failure (CI sets it, so a
+//! broken PostgreSQL setup cannot pass as a skipped test).
 
 use std::net::TcpListener;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use anyhow::{Context, Result, bail};
@@ -27,37 +30,58 @@ pub const BINDIR_VAR: &str = "HUSHDESK_PG_BINDIR";
 pub struct TestPostgres {
     /// A URL on the server's maintenance database, as a superuser or a role with CREATEDB.
     admin_url: String,
-    /// Present when we started the server; held only so that dropping it stops the server
-    /// and deletes its files.
-    _cluster: Option<Cluster>,
+    /// Present when we started the server; dropping it stops the server and deletes its files.
+    cluster: Option<Cluster>,
 }
 
 impl TestPostgres {
-    /// The exported server, else a throwaway cluster; `None` (having said why) when there is
-    /// no PostgreSQL here and `HUSHDESK_REQUIRE_POSTGRES` is not `1`.
+    /// One server for the whole test process, started by the first test that asks: what
+    /// a test binary with many PostgreSQL tests should use. `None` (having said why) when
+    /// there is no PostgreSQL here and `HUSHDESK_REQUIRE_POSTGRES` is not `1`.
+    pub fn shared(test: &str) -> Result<Option<&'static TestPostgres>> {
+        static SHARED: OnceLock<Result<Result<TestPostgres, String>, String>> = OnceLock::new();
+        match SHARED.get_or_init(|| Self::start().map_err(|e| format!("{e:#}"))) {
+            Ok(Ok(server)) => Ok(Some(server)),
+            Ok(Err(why)) => skip(test, why),
+            Err(failure) => bail!("{failure}"),
+        }
+    }
+
+    /// A server of the caller's own (a throwaway cluster is stopped when it is dropped).
     pub fn start_or_skip(test: &str) -> Result<Option<Self>> {
+        match Self::start()? {
+            Ok(server) => Ok(Some(server)),
+            Err(why) => skip(test, &why),
+        }
+    }
+
+    /// A URL on the server's maintenance database, for creating and inspecting databases.
+    pub fn admin_url(&self) -> &str {
+        &self.admin_url
+    }
+
+    /// The throwaway cluster's directory (data files, socket, log), when we started one: a
+    /// test may read the files, e.g. to look for content that should be gone.
+    pub fn cluster_directory(&self) -> Option<&Path> {
+        self.cluster.as_ref().map(|c| c.root.path())
+    }
+
+    /// The exported server, else a throwaway cluster, else why there is none.
+    fn start() -> Result<Result<Self, String>> {
         if let Some(url) = std::env::var(URL_VAR).ok().filter(|u| !u.is_empty()) {
-            return Ok(Some(TestPostgres {
+            return Ok(Ok(TestPostgres {
                 admin_url: url,
-                _cluster: None,
+                cluster: None,
             }));
         }
-        let Some(bindir) = find_server_binaries() else {
-            let why = format!(
-                "no PostgreSQL: {URL_VAR} is unset and no initdb/pg_ctl/postgres were found \
-                 (looked in ${BINDIR_VAR}, /usr/lib/postgresql/*/bin and PATH; Debian: \
-                 apt-get install postgresql)"
-            );
-            if std::env::var(REQUIRE_VAR).as_deref() == Ok("1") {
-                bail!("{REQUIRE_VAR}=1 but {why}");
-            }
-            eprintln!("skipping {test}: {why}");
-            return Ok(None);
+        let bindir = match find_server_binaries() {
+            Ok(bindir) => bindir,
+            Err(why) => return Ok(Err(why)),
         };
         let cluster = Cluster::start(&bindir)?;
-        Ok(Some(TestPostgres {
+        Ok(Ok(TestPostgres {
             admin_url: cluster.url("postgres"),
-            _cluster: Some(cluster),
+            cluster: Some(cluster),
         }))
     }
 
@@ -115,6 +139,15 @@ impl TestDatabase {
     }
 }
 
+/// Skips the test with the reason, or fails it when CI requires PostgreSQL.
+fn skip<T>(test: &str, why: &str) -> Result<Option<T>> {
+    if std::env::var(REQUIRE_VAR).as_deref() == Ok("1") {
+        bail!("{REQUIRE_VAR}=1 but there is no PostgreSQL: {why}");
+    }
+    eprintln!("skipping {test}: no PostgreSQL: {why}");
+    Ok(None)
+}
+
 /// The same server URL pointing at another database (the path of a `postgres://` URL).
 fn with_database(url: &str, database: &str) -> Result<String> {
     let scheme_end = url.find("://").context("database URL without a scheme")? + 3;
@@ -130,15 +163,22 @@ fn with_database(url: &str, database: &str) -> Result<String> {
 }
 
 /// A directory holding `initdb`, `pg_ctl` and `postgres` together (initdb finds `postgres`
-/// beside itself). The newest Debian versioned directory wins over PATH.
-fn find_server_binaries() -> Option<PathBuf> {
+/// beside itself): `$HUSHDESK_PG_BINDIR`, else the newest Debian versioned directory, else
+/// PATH. The error says where it looked.
+fn find_server_binaries() -> Result<PathBuf, String> {
     let complete = |dir: &Path| {
         ["initdb", "pg_ctl", "postgres"]
             .iter()
             .all(|b| dir.join(b).is_file())
     };
     if let Some(dir) = std::env::var_os(BINDIR_VAR).map(PathBuf::from) {
-        return complete(&dir).then_some(dir);
+        return match complete(&dir) {
+            true => Ok(dir),
+            false => Err(format!(
+                "{BINDIR_VAR}={} lacks initdb, pg_ctl or postgres",
+                dir.display()
+            )),
+        };
     }
     let mut versioned: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
         .into_iter()
@@ -152,9 +192,17 @@ fn find_server_binaries() -> Option<PathBuf> {
         .collect();
     versioned.sort();
     if let Some((_, dir)) = versioned.pop() {
-        return Some(dir);
+        return Ok(dir);
     }
-    std::env::split_paths(&std::env::var_os("PATH")?).find(|dir| complete(dir))
+    let on_path = std::env::var_os("PATH")
+        .and_then(|path| std::env::split_paths(&path).find(|dir| complete(dir)));
+    on_path.ok_or_else(|| {
+        format!(
+            "{URL_VAR} is unset and no initdb, pg_ctl and postgres were found in \
+             /usr/lib/postgresql/*/bin or on PATH (Debian: apt-get install postgresql; \
+             elsewhere set {BINDIR_VAR})"
+        )
+    })
 }
 
 /// A cluster in a temporary directory, listening on 127.0.0.1 only.
@@ -168,6 +216,8 @@ struct Cluster {
     running: bool,
     /// PostgreSQL refuses to run as root; then every server command runs as `postgres`.
     run_as_postgres: bool,
+    /// The watcher that stops the server and deletes the directory once this end closes.
+    watcher: Option<(Child, ChildStdin)>,
 }
 
 impl Cluster {
@@ -197,7 +247,9 @@ impl Cluster {
             port: 0,
             running: false,
             run_as_postgres,
+            watcher: None,
         };
+        cluster.watcher = Some(cluster.spawn_watcher()?);
         cluster.run(
             "initdb",
             &[
@@ -283,16 +335,45 @@ impl Cluster {
         )
     }
 
-    fn run(&self, program: &str, args: &[&std::ffi::OsStr]) -> Result<()> {
-        let binary = self.bindir.join(program);
-        let mut command = if self.run_as_postgres {
+    /// A shell that waits for end of input, then stops the server (if it runs) and deletes
+    /// the cluster's directory. Its input is a pipe only this process writes to, so the
+    /// pipe closes when the process ends by any means, a panic, an abort or a kill included,
+    /// and no cluster outlives its tests.
+    fn spawn_watcher(&self) -> Result<(Child, ChildStdin)> {
+        const SCRIPT: &str = "read -r _; \"$0\" -D \"$1\" -m immediate -w stop; rm -rf \"$2\"";
+        let mut command = self.command_for("sh");
+        let mut child = command
+            .args(["-c", SCRIPT])
+            .arg(self.bindir.join("pg_ctl"))
+            .arg(&self.data)
+            .arg(self.root.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("starting the cluster's watcher")?;
+        let stdin = child
+            .stdin
+            .take()
+            .context("the watcher has no standard input")?;
+        Ok((child, stdin))
+    }
+
+    /// `program` as the user the server runs as.
+    fn command_for(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        if self.run_as_postgres {
             let mut c = Command::new("runuser");
-            c.args(["-u", "postgres", "--"]).arg(&binary);
+            c.args(["-u", "postgres", "--"]).arg(program);
             c
         } else {
-            Command::new(&binary)
-        };
-        let output = command
+            Command::new(program)
+        }
+    }
+
+    fn run(&self, program: &str, args: &[&std::ffi::OsStr]) -> Result<()> {
+        let binary = self.bindir.join(program);
+        let output = self
+            .command_for(&binary)
             .args(args)
             // Our own settings only: a PGDATA or PGPORT from the environment must not leak in.
             .env_remove("PGDATA")
@@ -318,6 +399,10 @@ impl Drop for Cluster {
             && let Err(e) = self.stop()
         {
             eprintln!("stopping the throwaway PostgreSQL failed: {e:#}");
+        }
+        if let Some((mut watcher, stdin)) = self.watcher.take() {
+            drop(stdin);
+            watcher.wait().ok();
         }
     }
 }
