@@ -42,15 +42,18 @@ impl TestPostgres {
         static SHARED: OnceLock<Result<Result<TestPostgres, String>, String>> = OnceLock::new();
         match SHARED.get_or_init(|| Self::start().map_err(|e| format!("{e:#}"))) {
             Ok(Ok(server)) => Ok(Some(server)),
-            Ok(Err(why)) => skip(test, why),
+            Ok(Err(why)) => skip(test, &format!("{URL_VAR} is unset and {why}")),
             Err(failure) => bail!("{failure}"),
         }
     }
 
-    /// A server of the caller's own (a throwaway cluster is stopped when it is dropped).
-    pub fn start_or_skip(test: &str) -> Result<Option<Self>> {
-        match Self::start()? {
-            Ok(server) => Ok(Some(server)),
+    /// A throwaway cluster of the caller's own, even when CI exported a server: for a test
+    /// that reads the cluster's files or changes its settings. Stopped and deleted when
+    /// dropped. `None` (having said why) when there are no server binaries here and
+    /// `HUSHDESK_REQUIRE_POSTGRES` is not `1`.
+    pub fn own_cluster(test: &str) -> Result<Option<Self>> {
+        match find_server_binaries() {
+            Ok(bindir) => Ok(Some(Self::on_cluster(Cluster::start(&bindir)?))),
             Err(why) => skip(test, &why),
         }
     }
@@ -61,7 +64,8 @@ impl TestPostgres {
     }
 
     /// The throwaway cluster's directory (data files, socket, log), when we started one: a
-    /// test may read the files, e.g. to look for content that should be gone.
+    /// test may read the files, e.g. to look for content that should be gone (use
+    /// `own_cluster`, since CI's exported server has no directory here).
     pub fn cluster_directory(&self) -> Option<&Path> {
         self.cluster.as_ref().map(|c| c.root.path())
     }
@@ -78,11 +82,14 @@ impl TestPostgres {
             Ok(bindir) => bindir,
             Err(why) => return Ok(Err(why)),
         };
-        let cluster = Cluster::start(&bindir)?;
-        Ok(Ok(TestPostgres {
+        Ok(Ok(Self::on_cluster(Cluster::start(&bindir)?)))
+    }
+
+    fn on_cluster(cluster: Cluster) -> Self {
+        TestPostgres {
             admin_url: cluster.url("postgres"),
             cluster: Some(cluster),
-        }))
+        }
     }
 
     /// Creates an empty database that only the calling test uses.
@@ -198,7 +205,7 @@ fn find_server_binaries() -> Result<PathBuf, String> {
         .and_then(|path| std::env::split_paths(&path).find(|dir| complete(dir)));
     on_path.ok_or_else(|| {
         format!(
-            "{URL_VAR} is unset and no initdb, pg_ctl and postgres were found in \
+            "no initdb, pg_ctl and postgres were found in \
              /usr/lib/postgresql/*/bin or on PATH (Debian: apt-get install postgresql; \
              elsewhere set {BINDIR_VAR})"
         )
