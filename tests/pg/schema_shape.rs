@@ -95,112 +95,148 @@ pub async fn sqlite_schema(db: &mut SqliteConnection) -> Result<Schema> {
     .await?;
     let mut schema = Schema::new();
     for name in names {
-        let mut table = Table::default();
-        let columns = sqlx::query(
-            "select name, type, \"notnull\", dflt_value, pk from pragma_table_info($1) order by cid",
-        )
-        .bind(&name)
-        .fetch_all(&mut *db)
-        .await?;
-        let mut key: Vec<(i64, String, String)> = Vec::new();
-        for row in &columns {
-            let column: String = row.try_get("name")?;
-            let declared: String = row.try_get("type")?;
-            let pk: i64 = row.try_get("pk")?;
-            if pk > 0 {
-                key.push((pk, column.clone(), declared.clone()));
-            }
-            table.columns.insert(
-                column,
-                Column {
-                    class: sqlite_class(&declared),
-                    not_null: row.try_get::<i64, _>("notnull")? != 0 || pk > 0,
-                    default: row.try_get("dflt_value")?,
-                    assigned_id: false,
-                },
-            );
-        }
-        key.sort();
-        table.primary_key = key.iter().map(|(_, c, _)| c.clone()).collect();
-
-        let references = sqlx::query(
-            "select id, seq, \"table\", \"from\", \"to\", on_update, on_delete \
-             from pragma_foreign_key_list($1) order by id, seq",
-        )
-        .bind(&name)
-        .fetch_all(&mut *db)
-        .await?;
-        let mut by_id: BTreeMap<i64, ForeignKey> = BTreeMap::new();
-        for row in &references {
-            let fk = by_id
-                .entry(row.try_get("id")?)
-                .or_insert_with(|| ForeignKey {
-                    columns: Vec::new(),
-                    parent: String::new(),
-                    parent_columns: Vec::new(),
-                    on_delete: String::new(),
-                    on_update: String::new(),
-                });
-            fk.parent = row.try_get("table")?;
-            fk.columns.push(row.try_get("from")?);
-            // `references t` without columns means t's primary key; resolved below.
-            if let Some(to) = row.try_get::<Option<String>, _>("to")? {
-                fk.parent_columns.push(to);
-            }
-            fk.on_delete = row.try_get::<String, _>("on_delete")?.to_lowercase();
-            fk.on_update = row.try_get::<String, _>("on_update")?.to_lowercase();
-        }
-        for mut fk in by_id.into_values() {
-            if fk.parent_columns.is_empty() {
-                fk.parent_columns = sqlite_primary_key(db, &fk.parent).await?;
-            }
-            table.foreign_keys.insert(fk);
-        }
-        // A lone `integer primary key` column is the rowid: SQLite assigns it when an insert
-        // leaves it out. One that is also a foreign key (`ticket_keys.ticket_id`) always
-        // gets its parent's id, so nothing is assigned in practice.
-        if let [(_, column, declared)] = key.as_slice()
-            && declared.eq_ignore_ascii_case("integer")
-            && !table
-                .foreign_keys
-                .iter()
-                .any(|fk| fk.columns.contains(column))
-            && let Some(c) = table.columns.get_mut(column)
-        {
-            c.assigned_id = true;
-        }
-
-        let indexes = sqlx::query(
-            "select name, \"unique\", origin, partial from pragma_index_list($1) \
-             where origin <> 'pk'",
-        )
-        .bind(&name)
-        .fetch_all(&mut *db)
-        .await?;
-        for row in &indexes {
-            let index: String = row.try_get("name")?;
-            let columns: Vec<Option<String>> =
-                sqlx::query_scalar("select name from pragma_index_info($1) order by seqno")
-                    .bind(&index)
-                    .fetch_all(&mut *db)
-                    .await?;
-            table.indexes.insert(Index {
-                columns: columns
-                    .into_iter()
-                    .map(|c| c.unwrap_or_else(|| "<expression>".into()))
-                    .collect(),
-                unique: row.try_get::<i64, _>("unique")? != 0,
-                partial: row.try_get::<i64, _>("partial")? != 0,
-            });
-        }
-        let sql: String = sqlx::query_scalar("select sql from sqlite_schema where name = $1")
-            .bind(&name)
-            .fetch_one(&mut *db)
-            .await?;
-        table.checks = sqlite_checks(&sql, &table.columns);
+        let table = sqlite_table(db, &name)
+            .await
+            .with_context(|| format!("reading table {name} from SQLite"))?;
         schema.insert(name, table);
     }
     Ok(schema)
+}
+
+async fn sqlite_table(db: &mut SqliteConnection, name: &str) -> Result<Table> {
+    let (columns, primary_key) = sqlite_columns(db, name).await?;
+    let mut table = Table {
+        columns,
+        primary_key,
+        foreign_keys: sqlite_foreign_keys(db, name).await?,
+        indexes: sqlite_indexes(db, name).await?,
+        checks: Vec::new(),
+    };
+    // A lone `integer primary key` column is the rowid: SQLite assigns it when an insert
+    // leaves it out. One that is also a foreign key (`ticket_keys.ticket_id`) always gets
+    // its parent's id, so nothing is assigned in practice.
+    let declared: Option<String> = sqlx::query_scalar(
+        "select type from pragma_table_info($1) where pk > 0 and (select count(*) \
+         from pragma_table_info($1) where pk > 0) = 1",
+    )
+    .bind(name)
+    .fetch_optional(&mut *db)
+    .await?;
+    if let (Some(declared), [column]) = (declared, table.primary_key.as_slice())
+        && declared.eq_ignore_ascii_case("integer")
+        && !table
+            .foreign_keys
+            .iter()
+            .any(|fk| fk.columns.contains(column))
+        && let Some(c) = table.columns.get_mut(column)
+    {
+        c.assigned_id = true;
+    }
+    let sql: String = sqlx::query_scalar("select sql from sqlite_schema where name = $1")
+        .bind(name)
+        .fetch_one(&mut *db)
+        .await?;
+    table.checks = sqlite_checks(&sql, &table.columns);
+    Ok(table)
+}
+
+/// The columns, and the primary key in key order.
+async fn sqlite_columns(
+    db: &mut SqliteConnection,
+    table: &str,
+) -> Result<(BTreeMap<String, Column>, Vec<String>)> {
+    let rows = sqlx::query(
+        "select name, type, \"notnull\", dflt_value, pk from pragma_table_info($1) order by cid",
+    )
+    .bind(table)
+    .fetch_all(&mut *db)
+    .await?;
+    let mut columns = BTreeMap::new();
+    let mut key: Vec<(i64, String)> = Vec::new();
+    for row in &rows {
+        let name: String = row.try_get("name")?;
+        let pk: i64 = row.try_get("pk")?;
+        if pk > 0 {
+            key.push((pk, name.clone()));
+        }
+        let column = Column {
+            class: sqlite_class(&row.try_get::<String, _>("type")?),
+            not_null: row.try_get::<i64, _>("notnull")? != 0 || pk > 0,
+            default: row.try_get("dflt_value")?,
+            assigned_id: false,
+        };
+        columns.insert(name, column);
+    }
+    key.sort();
+    Ok((columns, key.into_iter().map(|(_, c)| c).collect()))
+}
+
+async fn sqlite_foreign_keys(
+    db: &mut SqliteConnection,
+    table: &str,
+) -> Result<BTreeSet<ForeignKey>> {
+    let rows = sqlx::query(
+        "select id, \"table\", \"from\", \"to\", on_update, on_delete \
+         from pragma_foreign_key_list($1) order by id, seq",
+    )
+    .bind(table)
+    .fetch_all(&mut *db)
+    .await?;
+    // One row per column of each key, grouped by the key's id.
+    let mut by_id: BTreeMap<i64, ForeignKey> = BTreeMap::new();
+    for row in &rows {
+        let fk = by_id
+            .entry(row.try_get("id")?)
+            .or_insert_with(|| ForeignKey {
+                columns: Vec::new(),
+                parent: String::new(),
+                parent_columns: Vec::new(),
+                on_delete: String::new(),
+                on_update: String::new(),
+            });
+        fk.parent = row.try_get("table")?;
+        fk.columns.push(row.try_get("from")?);
+        // `references t` without columns means t's primary key; resolved below.
+        if let Some(to) = row.try_get::<Option<String>, _>("to")? {
+            fk.parent_columns.push(to);
+        }
+        fk.on_delete = row.try_get::<String, _>("on_delete")?.to_lowercase();
+        fk.on_update = row.try_get::<String, _>("on_update")?.to_lowercase();
+    }
+    let mut keys = BTreeSet::new();
+    for mut fk in by_id.into_values() {
+        if fk.parent_columns.is_empty() {
+            fk.parent_columns = sqlite_columns(db, &fk.parent).await?.1;
+        }
+        keys.insert(fk);
+    }
+    Ok(keys)
+}
+
+async fn sqlite_indexes(db: &mut SqliteConnection, table: &str) -> Result<BTreeSet<Index>> {
+    let rows = sqlx::query(
+        "select name, \"unique\", partial from pragma_index_list($1) where origin <> 'pk'",
+    )
+    .bind(table)
+    .fetch_all(&mut *db)
+    .await?;
+    let mut indexes = BTreeSet::new();
+    for row in &rows {
+        let columns: Vec<Option<String>> =
+            sqlx::query_scalar("select name from pragma_index_info($1) order by seqno")
+                .bind(row.try_get::<String, _>("name")?)
+                .fetch_all(&mut *db)
+                .await?;
+        indexes.insert(Index {
+            columns: columns
+                .into_iter()
+                .map(|c| c.unwrap_or_else(|| "<expression>".into()))
+                .collect(),
+            unique: row.try_get::<i64, _>("unique")? != 0,
+            partial: row.try_get::<i64, _>("partial")? != 0,
+        });
+    }
+    Ok(indexes)
 }
 
 /// The check constraints in a `create table` statement as SQLite keeps it (it appends the
@@ -210,12 +246,13 @@ fn sqlite_checks(create_table: &str, columns: &BTreeMap<String, Column>) -> Vec<
         .lines()
         .map(|line| line.split("--").next().unwrap_or(""))
         .collect::<Vec<_>>()
-        .join("\n")
-        .to_ascii_lowercase();
-    let mut checks: Vec<Check> = code
+        .join("\n");
+    // ASCII lowercasing keeps byte offsets, so positions found here index `code` too.
+    let lower = code.to_ascii_lowercase();
+    let mut checks: Vec<Check> = lower
         .match_indices("check")
         .filter_map(|(at, word)| {
-            let before = code[..at].chars().next_back();
+            let before = lower[..at].chars().next_back();
             if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
                 return None;
             }
@@ -279,15 +316,6 @@ fn check_of(expression: &str, columns: &BTreeMap<String, Column>) -> Check {
     check
 }
 
-async fn sqlite_primary_key(db: &mut SqliteConnection, table: &str) -> Result<Vec<String>> {
-    Ok(
-        sqlx::query_scalar("select name from pragma_table_info($1) where pk > 0 order by pk")
-            .bind(table)
-            .fetch_all(&mut *db)
-            .await?,
-    )
-}
-
 /// SQLite's type-affinity rules (https://sqlite.org/datatype3.html, 3.1), as classes.
 fn sqlite_class(declared: &str) -> TypeClass {
     let t = declared.to_ascii_uppercase();
@@ -315,100 +343,133 @@ pub async fn postgres_schema(db: &mut PgConnection) -> Result<Schema> {
     .await?;
     let mut schema = Schema::new();
     for name in names {
-        let mut table = Table::default();
-        let columns = sqlx::query(
-            "select column_name::text as name, data_type::text as data_type, \
-             is_nullable = 'NO' as not_null, column_default::text as dflt, \
-             is_identity = 'YES' or coalesce(column_default like 'nextval(%', false) as assigned \
-             from information_schema.columns \
-             where table_schema = current_schema() and table_name = $1",
-        )
-        .bind(&name)
-        .fetch_all(&mut *db)
-        .await?;
-        for row in &columns {
-            let assigned_id: bool = row.try_get("assigned")?;
-            // An identity's sequence is how PostgreSQL assigns ids, not a default to compare.
-            let default = match assigned_id {
-                true => None,
-                false => row.try_get::<Option<String>, _>("dflt")?,
-            };
-            table.columns.insert(
-                row.try_get("name")?,
-                Column {
-                    class: postgres_class(row.try_get("data_type")?),
-                    not_null: row.try_get("not_null")?,
-                    default: default.map(|d| without_casts(&d)),
-                    assigned_id,
-                },
-            );
-        }
-
-        // Column names of a constraint or index, in key order.
-        const KEY_COLUMNS: &str = "array(select coalesce(a.attname::text, '<expression>') \
-             from unnest({keys}) with ordinality k(attnum, ord) \
-             left join pg_attribute a on a.attrelid = {rel} and a.attnum = k.attnum \
-             order by k.ord)";
-        let key_columns =
-            |keys: &str, rel: &str| KEY_COLUMNS.replace("{keys}", keys).replace("{rel}", rel);
-
-        let constraints = sqlx::query(AssertSqlSafe(format!(
-            "select c.contype::text as kind, {own}::text[] as columns, \
-             c.confrelid::regclass::text as parent, {parent}::text[] as parent_columns, \
-             c.confdeltype::text as on_delete, c.confupdtype::text as on_update \
-             from pg_constraint c where c.conrelid = $1::regclass and c.contype in ('p', 'f')",
-            own = key_columns("c.conkey", "c.conrelid"),
-            parent = key_columns("c.confkey", "c.confrelid"),
-        )))
-        .bind(&name)
-        .fetch_all(&mut *db)
-        .await?;
-        for row in &constraints {
-            let columns: Vec<String> = row.try_get("columns")?;
-            if row.try_get::<String, _>("kind")? == "p" {
-                table.primary_key = columns;
-                continue;
-            }
-            table.foreign_keys.insert(ForeignKey {
-                columns,
-                parent: row.try_get("parent")?,
-                parent_columns: row.try_get("parent_columns")?,
-                on_delete: postgres_action(&row.try_get::<String, _>("on_delete")?)?,
-                on_update: postgres_action(&row.try_get::<String, _>("on_update")?)?,
-            });
-        }
-
-        let indexes = sqlx::query(AssertSqlSafe(format!(
-            "select {cols}::text[] as columns, ix.indisunique as is_unique, \
-             ix.indpred is not null as partial \
-             from pg_index ix where ix.indrelid = $1::regclass and not ix.indisprimary",
-            cols = key_columns("ix.indkey::int2[]", "ix.indrelid"),
-        )))
-        .bind(&name)
-        .fetch_all(&mut *db)
-        .await?;
-        for row in &indexes {
-            table.indexes.insert(Index {
-                columns: row.try_get("columns")?,
-                unique: row.try_get("is_unique")?,
-                partial: row.try_get("partial")?,
-            });
-        }
-        let checks: Vec<String> = sqlx::query_scalar(
-            "select pg_get_constraintdef(oid) from pg_constraint \
-             where conrelid = $1::regclass and contype = 'c'",
-        )
-        .bind(&name)
-        .fetch_all(&mut *db)
-        .await?;
-        table.checks = checks
-            .iter()
-            .map(|definition| check_of(definition, &table.columns))
-            .collect();
-        table.checks.sort();
+        let table = postgres_table(db, &name)
+            .await
+            .with_context(|| format!("reading table {name} from PostgreSQL"))?;
         schema.insert(name, table);
     }
     Ok(schema)
+}
+
+async fn postgres_table(db: &mut PgConnection, name: &str) -> Result<Table> {
+    let columns = postgres_columns(db, name).await?;
+    let (primary_key, foreign_keys) = postgres_keys(db, name).await?;
+    let definitions: Vec<String> = sqlx::query_scalar(
+        "select pg_get_constraintdef(oid) from pg_constraint \
+         where conrelid = $1::regclass and contype = 'c'",
+    )
+    .bind(name)
+    .fetch_all(&mut *db)
+    .await?;
+    let mut checks: Vec<Check> = definitions
+        .iter()
+        .map(|definition| check_of(definition, &columns))
+        .collect();
+    checks.sort();
+    Ok(Table {
+        columns,
+        primary_key,
+        foreign_keys,
+        indexes: postgres_indexes(db, name).await?,
+        checks,
+    })
+}
+
+async fn postgres_columns(db: &mut PgConnection, table: &str) -> Result<BTreeMap<String, Column>> {
+    let rows = sqlx::query(
+        "select column_name::text as name, data_type::text as data_type, \
+         is_nullable = 'NO' as not_null, column_default::text as dflt, \
+         is_identity = 'YES' or coalesce(column_default like 'nextval(%', false) as assigned \
+         from information_schema.columns \
+         where table_schema = current_schema() and table_name = $1",
+    )
+    .bind(table)
+    .fetch_all(&mut *db)
+    .await?;
+    let mut columns = BTreeMap::new();
+    for row in &rows {
+        let assigned_id: bool = row.try_get("assigned")?;
+        // An identity's sequence is how PostgreSQL assigns ids, not a default to compare.
+        let default = match assigned_id {
+            true => None,
+            false => row.try_get::<Option<String>, _>("dflt")?,
+        };
+        let column = Column {
+            class: postgres_class(row.try_get("data_type")?),
+            not_null: row.try_get("not_null")?,
+            default: default.map(|d| without_casts(&d)),
+            assigned_id,
+        };
+        columns.insert(row.try_get("name")?, column);
+    }
+    Ok(columns)
+}
+
+/// SQL for the column names of a constraint's or index's `keys` (attribute numbers of
+/// relation `rel`), in key order; an expression's 0 becomes `<expression>`.
+fn key_columns(keys: &str, rel: &str) -> String {
+    format!(
+        "array(select coalesce(a.attname::text, '<expression>') \
+         from unnest({keys}) with ordinality k(attnum, ord) \
+         left join pg_attribute a on a.attrelid = {rel} and a.attnum = k.attnum \
+         order by k.ord)::text[]"
+    )
+}
+
+/// The primary key and the foreign keys.
+async fn postgres_keys(
+    db: &mut PgConnection,
+    table: &str,
+) -> Result<(Vec<String>, BTreeSet<ForeignKey>)> {
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "select c.contype::text as kind, {own} as columns, \
+         c.confrelid::regclass::text as parent, {parent} as parent_columns, \
+         c.confdeltype::text as on_delete, c.confupdtype::text as on_update \
+         from pg_constraint c where c.conrelid = $1::regclass and c.contype in ('p', 'f')",
+        own = key_columns("c.conkey", "c.conrelid"),
+        parent = key_columns("c.confkey", "c.confrelid"),
+    )))
+    .bind(table)
+    .fetch_all(&mut *db)
+    .await?;
+    let mut primary_key = Vec::new();
+    let mut foreign_keys = BTreeSet::new();
+    for row in &rows {
+        let columns: Vec<String> = row.try_get("columns")?;
+        if row.try_get::<String, _>("kind")? == "p" {
+            primary_key = columns;
+            continue;
+        }
+        foreign_keys.insert(ForeignKey {
+            columns,
+            parent: row.try_get("parent")?,
+            parent_columns: row.try_get("parent_columns")?,
+            on_delete: postgres_action(&row.try_get::<String, _>("on_delete")?)?,
+            on_update: postgres_action(&row.try_get::<String, _>("on_update")?)?,
+        });
+    }
+    Ok((primary_key, foreign_keys))
+}
+
+async fn postgres_indexes(db: &mut PgConnection, table: &str) -> Result<BTreeSet<Index>> {
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "select {columns} as columns, ix.indisunique as is_unique, \
+         ix.indpred is not null as partial \
+         from pg_index ix where ix.indrelid = $1::regclass and not ix.indisprimary",
+        columns = key_columns("ix.indkey::int2[]", "ix.indrelid"),
+    )))
+    .bind(table)
+    .fetch_all(&mut *db)
+    .await?;
+    let mut indexes = BTreeSet::new();
+    for row in &rows {
+        indexes.insert(Index {
+            columns: row.try_get("columns")?,
+            unique: row.try_get("is_unique")?,
+            partial: row.try_get("partial")?,
+        });
+    }
+    Ok(indexes)
 }
 
 fn postgres_class(data_type: String) -> TypeClass {
