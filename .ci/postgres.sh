@@ -8,7 +8,7 @@ pg_start() {
   local bindir port attempt
   bindir=${HUSHDESK_PG_BINDIR:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
   if [ ! -x "$bindir/initdb" ] || [ ! -x "$bindir/pg_ctl" ]; then
-    echo "no PostgreSQL server binaries (initdb, pg_ctl) under /usr/lib/postgresql/*/bin" >&2
+    echo "no PostgreSQL server binaries (initdb, pg_ctl) in ${bindir:-/usr/lib/postgresql/*/bin}" >&2
     return 1
   fi
   PG_CI_DIR=$(mktemp -d -t hushdesk-ci-pg.XXXXXX)
