@@ -320,3 +320,41 @@ async fn the_test_server_cleans_up_after_itself() {
         "still listening on {address}"
     );
 }
+
+/// Without PostgreSQL a test skips and says why, unless `HUSHDESK_REQUIRE_POSTGRES=1` (as on
+/// CI): then it fails. Runs this binary's parity test again with no PostgreSQL to be found.
+#[test]
+fn without_postgres_a_test_skips_or_fails_as_required() {
+    let run = |require: &str| {
+        let output = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "postgres_migrations_build_the_same_schema_as_sqlite",
+                "--exact",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env_remove(throwaway::URL_VAR)
+            .env(throwaway::BINDIR_VAR, "/nonexistent")
+            .env(throwaway::REQUIRE_VAR, require)
+            .env("RUST_BACKTRACE", "0")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&output.stdout).to_string()
+            + &String::from_utf8_lossy(&output.stderr);
+        (output.status.success(), text)
+    };
+    let (passed, text) = run("");
+    assert!(passed, "{text}");
+    assert!(
+        text.contains("skipping the schema parity test: no PostgreSQL")
+            && text.contains("/nonexistent"),
+        "{text}"
+    );
+    assert!(text.contains("1 passed"), "control: the test ran: {text}");
+    let (passed, text) = run("1");
+    assert!(!passed, "{text}");
+    assert!(
+        text.contains("HUSHDESK_REQUIRE_POSTGRES=1 but there is no PostgreSQL"),
+        "{text}"
+    );
+}
