@@ -6,14 +6,16 @@ APT_PACKAGES := libclang1-14 libclang-common-14-dev libssl-dev pkg-config
 # The browser test drives Debian's Chromium through its WebDriver; the mail tests check
 # OpenPGP interoperability against GnuPG.
 TEST_APT_PACKAGES := chromium chromium-driver gnupg
+# The PostgreSQL tests start a throwaway cluster from the server binaries (initdb, pg_ctl).
+POSTGRES_APT_PACKAGES := postgresql
 CARGO ?= cargo
 
-.PHONY: run test build-deps test-deps lint
+.PHONY: run test build-deps test-deps postgres-deps lint
 
 run: build-deps
 	$(CARGO) run --release
 
-test: build-deps test-deps
+test: build-deps test-deps postgres-deps
 	$(CARGO) test --all-targets
 
 lint: build-deps
@@ -47,4 +49,17 @@ test-deps:
 	else \
 	  echo "note: the browser test is skipped without Chromium. To run it:"; \
 	  echo "  sudo apt-get install -y --no-install-recommends $(TEST_APT_PACKAGES)"; \
+	fi
+
+# PostgreSQL's server binaries: installed when root, otherwise the PostgreSQL tests say how and
+# skip (set HUSHDESK_REQUIRE_POSTGRES=1 to make that an error, as CI does).
+postgres-deps:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  exit 0; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  echo "installing PostgreSQL server binaries: $(POSTGRES_APT_PACKAGES)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(POSTGRES_APT_PACKAGES); \
+	else \
+	  echo "note: the PostgreSQL tests are skipped without the server binaries. To run them:"; \
+	  echo "  sudo apt-get install -y --no-install-recommends $(POSTGRES_APT_PACKAGES)"; \
 	fi
