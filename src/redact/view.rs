@@ -42,12 +42,12 @@ impl<'a> View<'a> {
                 b'%' => decode_percent(bytes, i)
                     .filter(|_| urlish.contains(bytes, i))
                     .map(|(end, c)| (end, reading_of(c))),
-                // A `+` opening a value before a digit (`phone=+7916…`) is the number's sign.
-                b'+' => (urlish.in_query(bytes, i)
-                    && !(i > 0
-                        && bytes[i - 1] == b'='
-                        && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)))
-                .then_some((i + 1, ' ')),
+                // A `+` opening a phone number is its sign (`phone=+7916…`), whatever stands
+                // before it: were it read as a space, masking the value before it
+                // (`token=abc123+7 (916)…`) would end the query string, and the text redacted
+                // again would read differently from the first time. (`д.+5` stays a space.)
+                b'+' => (urlish.in_query(bytes, i) && !opens_a_phone_number(bytes, i))
+                    .then_some((i + 1, ' ')),
                 // A tab between the cells of a tab-separated table stays a tab: it is what
                 // tells the columns apart (see `columns.rs`).
                 b'\t' if tab_rows.is_table_row(bytes, i) => None,
@@ -101,6 +101,21 @@ impl<'a> View<'a> {
             None => at,
         }
     }
+}
+
+/// Whether the `+` at `at` is followed by a phone number's worth of digits (at least seven,
+/// with the separators phone numbers are written with).
+fn opens_a_phone_number(bytes: &[u8], at: usize) -> bool {
+    if !bytes.get(at + 1).is_some_and(u8::is_ascii_digit) {
+        return false;
+    }
+    let digits = bytes[at + 1..]
+        .iter()
+        .take(24)
+        .take_while(|b| b.is_ascii_digit() || matches!(b, b' ' | b'(' | b')' | b'-' | b'.'))
+        .filter(|b| b.is_ascii_digit())
+        .count();
+    digits >= 7
 }
 
 /// The owned view while it is being built.
@@ -474,11 +489,11 @@ mod tests {
 
     #[test]
     fn plus_is_a_space_in_a_query_string_but_not_a_phone_numbers_sign() {
-        let text = "GET /geo?q=ул.+Ленина+д.+5&phone=+79161234567 a+b c?d+e";
+        let text = "GET /geo?q=ул.+Ленина+д.+5&phone=+79161234567 a+b c?d+e /?t=ab1+7 (916) 123-45-67";
         let view = View::of(text);
         assert_eq!(
             view.as_str(),
-            "GET /geo?q=ул. Ленина д. 5&phone=+79161234567 a+b c?d e"
+            "GET /geo?q=ул. Ленина д. 5&phone=+79161234567 a+b c?d e /?t=ab1+7 (916) 123-45-67"
         );
         check_mapping(text, &view);
     }
