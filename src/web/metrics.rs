@@ -13,24 +13,17 @@ use secrecy::ExposeSecret;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::app::AppState;
-use crate::store::{AdminScope, MetricsReader, PrivacyMetrics};
+use crate::desk::{AdminDesk, PrivacyMetrics};
+use crate::web::WebState;
 use crate::web::error::{WebError, WebResult};
 use crate::web::session::{ApiAgent, CurrentAgent};
 
-pub async fn show(State(state): State<AppState>, mut parts: Parts) -> WebResult<Response> {
-    match allowed(&state, &mut parts).await? {
-        Reader::Anyone => {}
-        Reader::Token => {
-            let reader = MetricsReader::Token;
-            state.desk.store.audit_metrics_read(reader).await?;
-        }
-        Reader::Admin(admin) => {
-            let reader = MetricsReader::Admin(&admin);
-            state.desk.store.audit_metrics_read(reader).await?;
-        }
-    }
-    let metrics = state.desk.store.privacy_metrics().await?;
+pub async fn show(State(state): State<WebState>, mut parts: Parts) -> WebResult<Response> {
+    let metrics = match allowed(&state, &mut parts).await? {
+        Reader::Anyone => state.desk.public_privacy_metrics().await?,
+        Reader::Token => state.desk.privacy_metrics_for_token().await?,
+        Reader::Admin(admin) => admin.privacy_metrics().await?,
+    };
     let mut response = render(&metrics).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -44,10 +37,10 @@ enum Reader {
     /// `metrics_public`: nobody is identified, so there is no one to audit.
     Anyone,
     Token,
-    Admin(AdminScope),
+    Admin(AdminDesk),
 }
 
-async fn allowed(state: &AppState, parts: &mut Parts) -> WebResult<Reader> {
+async fn allowed(state: &WebState, parts: &mut Parts) -> WebResult<Reader> {
     if state.config.metrics_public {
         return Ok(Reader::Anyone);
     }
@@ -59,14 +52,14 @@ async fn allowed(state: &AppState, parts: &mut Parts) -> WebResult<Reader> {
     // A signed-in agent who is not an admin gets the same 404 as on other admin pages.
     if let Ok(agent) = ApiAgent::from_request_parts(parts, state).await {
         return agent
-            .scope
+            .desk
             .admin()
             .map(Reader::Admin)
             .ok_or(WebError::NotFound);
     }
     if let Ok(agent) = CurrentAgent::from_request_parts(parts, state).await {
         return agent
-            .scope
+            .desk
             .admin()
             .map(Reader::Admin)
             .ok_or(WebError::NotFound);

@@ -13,8 +13,8 @@ use crate::auth::{
 };
 use crate::config::AgentPolicy;
 use crate::crypto::{Keyring, Sealed, os_random};
+use crate::desk::Desk;
 use crate::domain::{Name, Role};
-use crate::intake::Desk;
 use crate::store::{
     AdminScope, Decision, NewEnrolmentLink, OpenEnrolment, ResetOutcome, StoreError,
 };
@@ -81,20 +81,20 @@ pub enum CreateError {
     #[error(transparent)]
     Prepare(#[from] PrepareError),
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(crate::desk::DeskError),
 }
 
 /// Creates an agent from the admin pages. `with_second_factor` asks for one where the
 /// role does not require it.
-pub async fn create_agent_with_link(
+pub(crate) async fn create_agent_with_link(
     desk: &Desk,
-    policy: &AgentPolicy,
     admin: &AdminScope,
     name: &str,
     role: Role,
     with_second_factor: bool,
     queues: &[String],
 ) -> Result<EnrolmentLink, CreateError> {
+    let policy = &*desk.policy;
     // An admin who could create admins could approve their own two-person requests through
     // an account they enrolled themselves.
     if role == Role::Admin {
@@ -113,7 +113,8 @@ pub async fn create_agent_with_link(
     let needs_second_factor = with_second_factor || role.requires_second_factor();
     desk.store
         .create_agent_for_enrolment(admin, agent, needs_second_factor, &stored)
-        .await?;
+        .await
+        .map_err(|e| CreateError::Store(e.into()))?;
     Ok(link)
 }
 
@@ -154,12 +155,12 @@ pub enum ResetResult {
 
 /// An admin resets an agent: no secret comes back, only an enrolment link (or a request
 /// for a second admin).
-pub async fn reset_agent(
+pub(crate) async fn reset_agent(
     desk: &Desk,
-    policy: &AgentPolicy,
     admin: &AdminScope,
     name: &Name,
 ) -> Result<ResetResult, LinkError> {
+    let policy = &*desk.policy;
     let (link, stored) = new_link(&desk.keyring, policy)?;
     let unusable = unusable_password_hash().await?;
     Ok(
@@ -202,13 +203,13 @@ pub enum DecisionResult {
 }
 
 /// A second admin approves (`approve`) or rejects a pending reset request.
-pub async fn decide_reset(
+pub(crate) async fn decide_reset(
     desk: &Desk,
-    policy: &AgentPolicy,
     admin: &AdminScope,
     request_id: i64,
     approve: bool,
 ) -> Result<DecisionResult, LinkError> {
+    let policy = &*desk.policy;
     if !approve {
         return Ok(refusal_or(
             desk.store.reject_reset(admin, request_id).await?,
@@ -238,11 +239,12 @@ fn refusal_or(decision: Decision, link: Option<EnrolmentLink>) -> DecisionResult
 }
 
 /// The operator's reset (`hushdesk agent reset NAME`), for when there is no second admin.
-pub async fn reset_agent_as_operator(
+pub(crate) async fn reset_agent_as_operator(
     desk: &Desk,
-    policy: &AgentPolicy,
+    operator: &crate::store::OperatorScope,
     name: &str,
 ) -> anyhow::Result<Option<EnrolmentLink>> {
+    let policy = &*desk.policy;
     let Ok(name) = Name::parse(name) else {
         return Ok(None);
     };
@@ -250,7 +252,7 @@ pub async fn reset_agent_as_operator(
     let unusable = unusable_password_hash().await?;
     match desk
         .store
-        .reset_credentials_as_operator(&name, &unusable, &stored)
+        .reset_credentials_as_operator(operator, &name, &unusable, &stored)
         .await
     {
         Ok(()) => Ok(Some(link)),
@@ -294,7 +296,7 @@ fn is_holder(keyring: &Keyring, enrolment: &OpenEnrolment, nonce: Option<&str>) 
 /// scanned code); any other browser becomes the holder with a new seed, so whoever opened
 /// the link before (the admin, a link-preview bot) keeps nothing that will work.
 /// Unknown, used and expired links are all `NotFound`.
-pub async fn open_enrolment(
+pub(crate) async fn open_enrolment(
     desk: &Desk,
     presented: &str,
     holder_nonce: Option<&str>,
@@ -401,7 +403,7 @@ pub struct EnrolmentAnswer<'a> {
 
 /// Uses the link: sets the chosen password and, where needed, the second factor the first
 /// code confirms. The link works once. Returns whose account it was.
-pub async fn complete_enrolment(
+pub(crate) async fn complete_enrolment(
     desk: &Desk,
     presented: &str,
     holder_nonce: Option<&str>,

@@ -1,6 +1,7 @@
 //! Agent sign-in: password, second factor, lockout and the session that follows.
 //! Every failure looks the same from outside, whatever its cause.
 
+use super::Desk;
 use crate::auth::{
     SessionToken, TotpSeed, check_code, digest_session_token, generate_initial_password,
     hash_password, verify_against_nothing, verify_password,
@@ -8,7 +9,6 @@ use crate::auth::{
 use crate::config::AgentPolicy;
 use crate::crypto::Keyring;
 use crate::domain::{Name, Role};
-use crate::intake::Desk;
 use crate::store::{
     AgentScope, LoginCandidate, LoginFailure, NewAgent, PasswordCheck, Session, SessionPolicy,
     StoreError,
@@ -17,8 +17,11 @@ use crate::store::{
 mod enrolment;
 pub use enrolment::{
     CreateError, DecisionResult, ENROLMENT_PATH, EnrolError, EnrolmentAnswer, EnrolmentForm,
-    EnrolmentLink, LinkError, ResetResult, complete_enrolment, create_agent_with_link,
-    decide_reset, open_enrolment, reset_agent, reset_agent_as_operator,
+    EnrolmentLink, LinkError, ResetResult,
+};
+pub(crate) use enrolment::{
+    complete_enrolment, create_agent_with_link, decide_reset, open_enrolment, reset_agent,
+    reset_agent_as_operator,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -39,10 +42,10 @@ impl From<StoreError> for LoginError {
 /// A session just opened: the only moment its token exists in clear.
 pub struct SignedIn {
     pub token: SessionToken,
-    pub scope: AgentScope,
+    pub agent: super::AgentDesk,
 }
 
-pub fn session_policy(policy: &AgentPolicy) -> SessionPolicy {
+pub(crate) fn session_policy(policy: &AgentPolicy) -> SessionPolicy {
     SessionPolicy {
         idle_seconds: i64::try_from(policy.session_idle_minutes * 60).unwrap_or(i64::MAX),
         max_seconds: i64::try_from(policy.session_max_hours * 3600).unwrap_or(i64::MAX),
@@ -54,14 +57,14 @@ pub fn session_policy(policy: &AgentPolicy) -> SessionPolicy {
 /// Every attempt costs one argon2 verification and one audited `login_failed` (or `login`)
 /// entry, whether the name is unknown, the password wrong, or the account locked or
 /// disabled: response time and the audit log treat them all alike.
-pub async fn login(
+pub(crate) async fn login(
     desk: &Desk,
-    policy: &AgentPolicy,
     name: &str,
     password: &str,
     code: Option<&str>,
     kind: Session,
 ) -> Result<SignedIn, LoginError> {
+    let policy = &*desk.policy;
     let store = &desk.store;
     let candidate = store.login_candidate(name).await?;
     let password_ok = password_matches(candidate.as_ref(), password).await;
@@ -87,10 +90,10 @@ pub async fn login(
     {
         Ok(outcome) => Ok(SignedIn {
             token,
-            scope: outcome.scope,
+            agent: super::AgentDesk::new(desk.clone(), outcome.scope),
         }),
         // The code was already used: a replay, counted like any other failure.
-        Err(StoreError::Conflict("totp")) => {
+        Err(StoreError::Conflict(crate::store::Conflict::Totp)) => {
             record_failure(desk, policy, Some(&candidate), PasswordCheck::SignIn).await?;
             Err(LoginError::Refused)
         }
@@ -123,12 +126,12 @@ impl From<StoreError> for CurrentPasswordError {
 /// same rules as sign-in: failures count toward the lockout, a locked account is refused
 /// after the same work, and every failure is audited. Otherwise a stolen session would be
 /// an unthrottled oracle for the password.
-pub async fn confirm_current_password(
+pub(crate) async fn confirm_current_password(
     desk: &Desk,
-    policy: &AgentPolicy,
     scope: &AgentScope,
     password: &str,
 ) -> Result<(), CurrentPasswordError> {
+    let policy = &*desk.policy;
     let candidate = desk.store.password_check_candidate(scope).await?;
     let password_ok = password_matches(Some(&candidate), password).await;
     let now = crate::store::now_unix();
@@ -235,7 +238,7 @@ pub enum PrepareError {
 
 /// Hashes the password (generating one when none is given) and sets up a TOTP seed when
 /// the role requires one or `with_totp` asks for it. The seed is sealed to the server.
-pub fn prepare_agent(
+pub(crate) fn prepare_agent(
     keyring: &Keyring,
     name: &str,
     role: Role,
@@ -282,7 +285,10 @@ pub fn prepare_agent(
 
 /// Starts setting up a second factor for an agent who has none: a fresh seed, sealed and
 /// kept pending, and the `otpauth://` URI to scan.
-pub async fn start_totp_enrolment(desk: &Desk, scope: &AgentScope) -> anyhow::Result<String> {
+pub(crate) async fn start_totp_enrolment(
+    desk: &Desk,
+    scope: &AgentScope,
+) -> anyhow::Result<String> {
     anyhow::ensure!(
         !scope.has_second_factor(),
         "a second factor is already set up"
@@ -295,7 +301,7 @@ pub async fn start_totp_enrolment(desk: &Desk, scope: &AgentScope) -> anyhow::Re
 }
 
 /// Finishes the set-up when `code` matches the pending seed; false when it does not.
-pub async fn confirm_totp_enrolment(
+pub(crate) async fn confirm_totp_enrolment(
     desk: &Desk,
     scope: &AgentScope,
     code: &str,
@@ -321,7 +327,7 @@ const SECOND_FACTOR_TRIES: i64 = 5;
 /// only with a current code from the active one. Returns the new seed's `otpauth://` URI,
 /// pending until a first code from it confirms it; `None` when the code did not match or
 /// too many attempts failed lately.
-pub async fn start_totp_replacement(
+pub(crate) async fn start_totp_replacement(
     desk: &Desk,
     scope: &AgentScope,
     current_code: &str,
@@ -348,4 +354,27 @@ pub async fn start_totp_replacement(
     let sealed = desk.keyring.seal_for_server(&fresh.0)?;
     desk.store.begin_totp_enrolment(scope, &sealed).await?;
     Ok(Some(uri))
+}
+
+impl Desk {
+    /// Opens a presented enrolment link in the browser whose enrolment cookie carries
+    /// `holder_nonce` (see `enrolment::open_enrolment`).
+    pub async fn open_enrolment(
+        &self,
+        presented: &str,
+        holder_nonce: Option<&str>,
+    ) -> Result<EnrolmentForm, LinkError> {
+        open_enrolment(self, presented, holder_nonce).await
+    }
+
+    /// Uses an enrolment link: sets the chosen password and second factor. Returns whose
+    /// account it was.
+    pub async fn complete_enrolment(
+        &self,
+        presented: &str,
+        holder_nonce: Option<&str>,
+        answer: EnrolmentAnswer<'_>,
+    ) -> Result<Name, EnrolError> {
+        complete_enrolment(self, presented, holder_nonce, answer).await
+    }
 }
