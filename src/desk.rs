@@ -27,8 +27,8 @@ use crate::redact::Redactor;
 use crate::store::{SlaTargets, Store};
 
 pub use access::{
-    CreateError, CurrentPasswordError, DecisionResult, ENROLMENT_PATH, EnrolError, EnrolmentAnswer,
-    EnrolmentForm, EnrolmentLink, LinkError, LoginError, PrepareError, ResetResult, SignedIn,
+    CurrentPasswordError, DecisionResult, ENROLMENT_PATH, EnrolError, EnrolmentAnswer,
+    EnrolmentForm, EnrolmentLink, PrepareError, ResetResult, SignedIn,
 };
 pub use admin::{AdminDesk, AllowlistView};
 pub use agent::AgentDesk;

@@ -1,7 +1,7 @@
 //! Agent sign-in: password, second factor, lockout and the session that follows.
 //! Every failure looks the same from outside, whatever its cause.
 
-use super::Desk;
+use super::{Desk, DeskError};
 use crate::auth::{
     SessionToken, TotpSeed, check_code, digest_session_token, generate_initial_password,
     hash_password, verify_against_nothing, verify_password,
@@ -16,27 +16,18 @@ use crate::store::{
 
 mod enrolment;
 pub use enrolment::{
-    CreateError, DecisionResult, ENROLMENT_PATH, EnrolError, EnrolmentAnswer, EnrolmentForm,
-    EnrolmentLink, LinkError, ResetResult,
+    DecisionResult, ENROLMENT_PATH, EnrolError, EnrolmentAnswer, EnrolmentForm, EnrolmentLink,
+    ResetResult,
 };
 pub(crate) use enrolment::{
     complete_enrolment, create_agent_with_link, decide_reset, open_enrolment, reset_agent,
     reset_agent_as_operator,
 };
 
-#[derive(Debug, thiserror::Error)]
-pub enum LoginError {
-    /// Wrong name, password or code, a locked or disabled account: deliberately one case.
-    #[error("sign-in failed: check the name, password and code, or wait if the account was locked")]
-    Refused,
-    #[error(transparent)]
-    Internal(#[from] anyhow::Error),
-}
-
-impl From<StoreError> for LoginError {
-    fn from(err: StoreError) -> Self {
-        LoginError::Internal(err.into())
-    }
+/// A store failure during sign-in: never "not found" or a conflict to the caller, who
+/// must learn nothing but "refused".
+fn internal(err: StoreError) -> DeskError {
+    DeskError::Internal(err.into())
 }
 
 /// A session just opened: the only moment its token exists in clear.
@@ -63,14 +54,14 @@ pub(crate) async fn login(
     password: &str,
     code: Option<&str>,
     kind: Session,
-) -> Result<SignedIn, LoginError> {
+) -> Result<SignedIn, DeskError> {
     let policy = &*desk.policy;
     let store = &desk.store;
-    let candidate = store.login_candidate(name).await?;
+    let candidate = store.login_candidate(name).await.map_err(internal)?;
     let password_ok = password_matches(candidate.as_ref(), password).await;
     let Some(candidate) = candidate else {
         record_failure(desk, policy, None, PasswordCheck::SignIn).await?;
-        return Err(LoginError::Refused);
+        return Err(DeskError::SignInRefused);
     };
     let now = crate::store::now_unix();
     let step = if password_ok && !candidate.disabled && !is_locked(&candidate, now) {
@@ -80,7 +71,7 @@ pub(crate) async fn login(
     };
     let Ok(step) = step else {
         record_failure(desk, policy, Some(&candidate), PasswordCheck::SignIn).await?;
-        return Err(LoginError::Refused);
+        return Err(DeskError::SignInRefused);
     };
     let token = SessionToken::generate().map_err(anyhow::Error::from)?;
     let digest = digest_session_token(&desk.keyring, token.as_str());
@@ -95,9 +86,9 @@ pub(crate) async fn login(
         // The code was already used: a replay, counted like any other failure.
         Err(StoreError::Conflict(crate::store::Conflict::Totp)) => {
             record_failure(desk, policy, Some(&candidate), PasswordCheck::SignIn).await?;
-            Err(LoginError::Refused)
+            Err(DeskError::SignInRefused)
         }
-        Err(other) => Err(other.into()),
+        Err(other) => Err(internal(other)),
     }
 }
 
@@ -179,16 +170,16 @@ async fn record_failure(
     policy: &AgentPolicy,
     candidate: Option<&LoginCandidate>,
     at: PasswordCheck,
-) -> Result<LoginFailure, LoginError> {
-    Ok(desk
-        .store
+) -> Result<LoginFailure, DeskError> {
+    desk.store
         .record_login_failure(
             candidate,
             at,
             policy.max_failed_logins,
             lockout_seconds(policy),
         )
-        .await?)
+        .await
+        .map_err(internal)
 }
 
 /// `Ok(Some(step))` when a code was required and matched, `Ok(None)` when none is set up
@@ -363,7 +354,7 @@ impl Desk {
         &self,
         presented: &str,
         holder_nonce: Option<&str>,
-    ) -> Result<EnrolmentForm, LinkError> {
+    ) -> Result<EnrolmentForm, DeskError> {
         open_enrolment(self, presented, holder_nonce).await
     }
 

@@ -10,8 +10,7 @@ use crate::store::{
 };
 
 use super::access::{
-    CreateError, DecisionResult, EnrolmentLink, LinkError, ResetResult, create_agent_with_link,
-    decide_reset, reset_agent,
+    DecisionResult, EnrolmentLink, ResetResult, create_agent_with_link, decide_reset, reset_agent,
 };
 use super::{Desk, DeskError};
 
@@ -67,7 +66,7 @@ impl AdminDesk {
         role: Role,
         with_second_factor: bool,
         queues: &[String],
-    ) -> Result<EnrolmentLink, CreateError> {
+    ) -> Result<EnrolmentLink, DeskError> {
         create_agent_with_link(
             &self.desk,
             &self.admin,
@@ -80,7 +79,7 @@ impl AdminDesk {
     }
 
     /// Resets an agent: an enrolment link, or a request for a second admin.
-    pub async fn reset_agent(&self, name: &Name) -> Result<ResetResult, LinkError> {
+    pub async fn reset_agent(&self, name: &Name) -> Result<ResetResult, DeskError> {
         reset_agent(&self.desk, &self.admin, name).await
     }
 
@@ -89,7 +88,7 @@ impl AdminDesk {
         &self,
         request_id: i64,
         approve: bool,
-    ) -> Result<DecisionResult, LinkError> {
+    ) -> Result<DecisionResult, DeskError> {
         decide_reset(&self.desk, &self.admin, request_id, approve).await
     }
 

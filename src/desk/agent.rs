@@ -9,7 +9,7 @@ use crate::store::{
     TicketSummary,
 };
 
-use super::access::{self, CurrentPasswordError, LoginError, SignedIn, session_policy};
+use super::access::{self, CurrentPasswordError, SignedIn, session_policy};
 use super::{AdminDesk, AgentMessageOutcome, Desk, DeskError, Mailed};
 
 /// A signed-in agent.
@@ -28,7 +28,7 @@ impl Desk {
         password: &str,
         code: Option<&str>,
         kind: Session,
-    ) -> Result<SignedIn, LoginError> {
+    ) -> Result<SignedIn, DeskError> {
         access::login(self, name, password, code, kind).await
     }
 

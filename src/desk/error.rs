@@ -27,6 +27,12 @@ pub enum DeskError {
     /// The change does not apply to the data as it stands.
     #[error("conflict: {0}")]
     Conflict(Conflict),
+    /// Wrong name, password or code, a locked or disabled account: deliberately one case.
+    #[error("sign-in failed: check the name, password and code, or wait if the account was locked")]
+    SignInRefused,
+    /// A new agent's name, queues or password did not pass.
+    #[error(transparent)]
+    NewAgent(super::PrepareError),
     /// A mail's processing passed its deadline before it was stored; nothing was kept.
     #[error("the message took longer than its processing budget")]
     OverBudget,
@@ -40,6 +46,15 @@ impl From<StoreError> for DeskError {
             StoreError::NotFound => DeskError::NotFound,
             StoreError::Conflict(what) => DeskError::Conflict(what),
             other => DeskError::Internal(other.into()),
+        }
+    }
+}
+
+impl From<super::PrepareError> for DeskError {
+    fn from(err: super::PrepareError) -> Self {
+        match err {
+            super::PrepareError::Internal(e) => DeskError::Internal(e),
+            other => DeskError::NewAgent(other),
         }
     }
 }

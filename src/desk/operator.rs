@@ -48,8 +48,7 @@ impl OperatorDesk {
         with_totp: bool,
         queues: &[String],
     ) -> Result<NewAgentSecrets, DeskError> {
-        let prepared = prepare_agent(&self.desk.keyring, name, role, password, with_totp, queues)
-            .map_err(|e| DeskError::Internal(e.into()))?;
+        let prepared = prepare_agent(&self.desk.keyring, name, role, password, with_totp, queues)?;
         let operator = self.desk.store.operator_scope();
         self.desk
             .store

@@ -8,7 +8,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::desk::{Conflict, DeskError, LinkError};
+use crate::desk::{Conflict, DeskError};
 use crate::domain::InputError;
 
 pub type WebResult<T> = Result<T, WebError>;
@@ -77,21 +77,17 @@ impl From<DeskError> for WebError {
                 message: e.to_string(),
             }]),
             DeskError::NotFound => WebError::NotFound,
+            DeskError::SignInRefused => WebError::Unauthenticated,
+            DeskError::NewAgent(e) => WebError::Invalid(vec![FieldError {
+                field: "name",
+                message: e.to_string(),
+            }]),
             DeskError::Conflict(what) => WebError::Conflict(conflict_message(what)),
             // Only mail intake sets a deadline; the web never meets this.
             DeskError::OverBudget => {
                 WebError::Internal(anyhow::anyhow!("intake over its processing budget"))
             }
             DeskError::Internal(e) => WebError::Internal(e),
-        }
-    }
-}
-
-impl From<LinkError> for WebError {
-    fn from(err: LinkError) -> Self {
-        match err {
-            LinkError::NotFound => WebError::NotFound,
-            LinkError::Internal(e) => WebError::Internal(e),
         }
     }
 }

@@ -7,13 +7,13 @@ use std::sync::Arc;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use super::{PrepareError, PreparedAgent, prepare_agent};
+use super::{PreparedAgent, prepare_agent};
 use crate::auth::{
     PasswordError, TokenDigest, TotpSeed, check_code, generate_initial_password, hash_password,
 };
 use crate::config::AgentPolicy;
 use crate::crypto::{Keyring, Sealed, os_random};
-use crate::desk::Desk;
+use crate::desk::{Conflict, Desk, DeskError};
 use crate::domain::{Name, Role};
 use crate::store::{
     AdminScope, Decision, NewEnrolmentLink, OpenEnrolment, ResetOutcome, StoreError,
@@ -72,18 +72,6 @@ async fn unusable_password_hash() -> anyhow::Result<String> {
     .await?
 }
 
-/// Why an agent could not be created from the admin pages.
-#[derive(Debug, thiserror::Error)]
-pub enum CreateError {
-    /// Admin accounts are the operator's to create (`hushdesk agent add --role admin`).
-    #[error("admin accounts are created by the operator on the server's command line")]
-    AdminRole,
-    #[error(transparent)]
-    Prepare(#[from] PrepareError),
-    #[error(transparent)]
-    Store(crate::desk::DeskError),
-}
-
 /// Creates an agent from the admin pages. `with_second_factor` asks for one where the
 /// role does not require it.
 pub(crate) async fn create_agent_with_link(
@@ -93,12 +81,12 @@ pub(crate) async fn create_agent_with_link(
     role: Role,
     with_second_factor: bool,
     queues: &[String],
-) -> Result<EnrolmentLink, CreateError> {
+) -> Result<EnrolmentLink, DeskError> {
     let policy = &*desk.policy;
     // An admin who could create admins could approve their own two-person requests through
     // an account they enrolled themselves.
     if role == Role::Admin {
-        return Err(CreateError::AdminRole);
+        return Err(DeskError::Conflict(Conflict::AdminByOperatorOnly));
     }
     // A throwaway password, hashed and forgotten: the account is unusable until enrolment.
     let throwaway = generate_initial_password().map_err(anyhow::Error::from)?;
@@ -108,39 +96,14 @@ pub(crate) async fn create_agent_with_link(
         prepare_agent(&keyring, &name, role, Some(throwaway), false, &queues)
     })
     .await
-    .map_err(anyhow::Error::from)??;
+    .map_err(anyhow::Error::from)?
+    .map_err(DeskError::from)?;
     let (link, stored) = new_link(&desk.keyring, policy)?;
     let needs_second_factor = with_second_factor || role.requires_second_factor();
     desk.store
         .create_agent_for_enrolment(admin, agent, needs_second_factor, &stored)
-        .await
-        .map_err(|e| CreateError::Store(e.into()))?;
+        .await?;
     Ok(link)
-}
-
-/// Why a link could not be issued or opened.
-#[derive(Debug, thiserror::Error)]
-pub enum LinkError {
-    /// No such agent, request or live link.
-    #[error("not found")]
-    NotFound,
-    #[error(transparent)]
-    Internal(#[from] anyhow::Error),
-}
-
-impl From<StoreError> for LinkError {
-    fn from(err: StoreError) -> Self {
-        match err {
-            StoreError::NotFound => LinkError::NotFound,
-            other => LinkError::Internal(other.into()),
-        }
-    }
-}
-
-impl From<anyhow::Error> for CreateError {
-    fn from(err: anyhow::Error) -> Self {
-        CreateError::Prepare(PrepareError::Internal(err))
-    }
 }
 
 /// What an admin's reset produced.
@@ -159,7 +122,7 @@ pub(crate) async fn reset_agent(
     desk: &Desk,
     admin: &AdminScope,
     name: &Name,
-) -> Result<ResetResult, LinkError> {
+) -> Result<ResetResult, DeskError> {
     let policy = &*desk.policy;
     let (link, stored) = new_link(&desk.keyring, policy)?;
     let unusable = unusable_password_hash().await?;
@@ -208,7 +171,7 @@ pub(crate) async fn decide_reset(
     admin: &AdminScope,
     request_id: i64,
     approve: bool,
-) -> Result<DecisionResult, LinkError> {
+) -> Result<DecisionResult, DeskError> {
     let policy = &*desk.policy;
     if !approve {
         return Ok(refusal_or(
@@ -300,7 +263,7 @@ pub(crate) async fn open_enrolment(
     desk: &Desk,
     presented: &str,
     holder_nonce: Option<&str>,
-) -> Result<EnrolmentForm, LinkError> {
+) -> Result<EnrolmentForm, DeskError> {
     let enrolment = desk
         .store
         .open_enrolment(digest(&desk.keyring, presented))
@@ -347,7 +310,7 @@ pub(crate) async fn open_enrolment(
     })
 }
 
-fn open_seed(desk: &Desk, sealed: &Sealed) -> Result<TotpSeed, LinkError> {
+fn open_seed(desk: &Desk, sealed: &Sealed) -> Result<TotpSeed, DeskError> {
     let bytes = desk
         .keyring
         .open_for_server(sealed)

@@ -9,9 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::name_field;
 use crate::desk::AdminDesk;
-use crate::desk::{
-    Conflict, CreateError, DecisionResult, DeskError, EnrolmentLink, PrepareError, ResetResult,
-};
+use crate::desk::{Conflict, DecisionResult, DeskError, EnrolmentLink, ResetResult};
 use crate::domain::Role;
 use crate::web::WebState;
 use crate::web::agent::Nav;
@@ -180,27 +178,20 @@ pub async fn create(State(state): State<WebState>, form: AdminForm) -> WebResult
         .create_agent_with_link(&name, role, with_totp, &queues)
         .await;
     let outcome = match created {
-        Err(CreateError::AdminRole) => Outcome::refused(
+        Err(DeskError::Conflict(Conflict::AdminByOperatorOnly)) => Outcome::refused(
             "Admin accounts are created by the operator on the server's command line (hushdesk agent add --role admin).",
         ),
         Ok(link) => Outcome {
             issued: Some(issued(&state, &name, &link)),
             ..Default::default()
         },
-        Err(CreateError::Prepare(PrepareError::Internal(e))) => return Err(e.into()),
-        Err(CreateError::Prepare(other)) => Outcome::error(other.to_string()),
-        Err(CreateError::Store(DeskError::Conflict(Conflict::RestrictedQueueBeforeEnrolment))) => {
-            Outcome::error(
-                "Add the account to restricted queues once it has enrolled: its enrolment link must not lead into one.",
-            )
-        }
-        Err(CreateError::Store(DeskError::Conflict(_))) => {
-            Outcome::error("An agent with that name already exists.")
-        }
-        Err(CreateError::Store(DeskError::NotFound)) => {
-            Outcome::error("One of those queues does not exist.")
-        }
-        Err(CreateError::Store(other)) => return Err(other.into()),
+        Err(DeskError::NewAgent(refused)) => Outcome::error(refused.to_string()),
+        Err(DeskError::Conflict(Conflict::RestrictedQueueBeforeEnrolment)) => Outcome::error(
+            "Add the account to restricted queues once it has enrolled: its enrolment link must not lead into one.",
+        ),
+        Err(DeskError::Conflict(_)) => Outcome::error("An agent with that name already exists."),
+        Err(DeskError::NotFound) => Outcome::error("One of those queues does not exist."),
+        Err(other) => return Err(other.into()),
     };
     respond(&form, outcome).await
 }

@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use cookie::{Cookie, SameSite};
 
-use crate::desk::LoginError;
+use crate::desk::DeskError;
 use crate::desk::{LOGIN_FORM_SECONDS, login_nonce};
 use crate::desk::{Session, now_unix};
 use crate::web::WebState;
@@ -73,7 +73,7 @@ pub async fn submit(
             headers.append(header::SET_COOKIE, login_cookie_header("", 0, secure));
             Ok(response)
         }
-        Err(LoginError::Refused) => {
+        Err(DeskError::SignInRefused) => {
             let page = LoginPage {
                 name: shown_name,
                 error: Some(
@@ -83,7 +83,7 @@ pub async fn submit(
             };
             Ok((StatusCode::UNAUTHORIZED, Extension(Rendered), page).into_response())
         }
-        Err(LoginError::Internal(err)) => Err(err.into()),
+        Err(other) => Err(other.into()),
     }
 }
 

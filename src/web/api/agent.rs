@@ -7,7 +7,6 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use super::tickets::rfc3339;
-use crate::desk::LoginError;
 use crate::desk::RedactionCounts;
 use crate::desk::{ListFilter, Session, SpamMark, StatusFilter, TicketOp, TicketSummary};
 use crate::domain::{Name, Priority, Status};
@@ -49,8 +48,7 @@ pub async fn login_token(
         Ok(signed_in) => Ok(Json(TokenJson {
             token: signed_in.token.as_str().to_owned(),
         })),
-        Err(LoginError::Refused) => Err(WebError::Unauthenticated),
-        Err(LoginError::Internal(err)) => Err(err.into()),
+        Err(other) => Err(other.into()),
     }
 }
 
