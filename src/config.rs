@@ -370,10 +370,10 @@ impl Config {
         {
             bail!("public_url must start with http:// or https://");
         }
-        if let Some(header) = &self.trusted_client_header {
-            if !is_header_name(header) {
-                bail!("trusted_client_header {header:?} is not a header name");
-            }
+        if let Some(header) = &self.trusted_client_header
+            && !is_header_name(header)
+        {
+            bail!("trusted_client_header {header:?} is not a header name");
         }
         if let Some(token) = &self.metrics_token
             && token.expose_secret().chars().count() < MIN_METRICS_TOKEN_CHARS
