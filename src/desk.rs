@@ -71,6 +71,8 @@ pub struct Desk {
     /// believes about the `From:` address; `None` when no MTA is trusted for that.
     trusted_authserv_id: Option<Arc<str>>,
     policy: Arc<AgentPolicy>,
+    /// The bearer token a metrics scraper presents (`metrics_token`), if one is configured.
+    metrics_token: Option<Arc<secrecy::SecretString>>,
 }
 
 /// Who outgoing mail is from and where replies go.
@@ -134,13 +136,24 @@ impl Desk {
         Ok(self.store.ping().await?)
     }
 
-    /// Privacy metrics read with the configured bearer token: the reading is audited, the
-    /// token being all that is known of the reader.
-    pub async fn privacy_metrics_for_token(&self) -> Result<PrivacyMetrics, DeskError> {
+    /// Privacy metrics for whoever presents the configured metrics token; `None` when none
+    /// is configured or `presented` is not it. The reading is audited, the token being all
+    /// that is known of the reader.
+    pub async fn privacy_metrics_for_token(
+        &self,
+        presented: &str,
+    ) -> Result<Option<PrivacyMetrics>, DeskError> {
+        use secrecy::ExposeSecret;
+        let Some(expected) = &self.metrics_token else {
+            return Ok(None);
+        };
+        if !same_secret(presented, expected.expose_secret()) {
+            return Ok(None);
+        }
         self.store
             .audit_metrics_read(crate::store::MetricsReader::Token)
             .await?;
-        Ok(self.store.privacy_metrics().await?)
+        Ok(Some(self.store.privacy_metrics().await?))
     }
 
     /// Privacy metrics when the operator made them public: nobody to record.
@@ -160,4 +173,13 @@ impl Desk {
             probe_alert_threshold: i64::from(self.policy.probe_alert_threshold),
         }
     }
+}
+
+/// Compares digests in constant time, so neither the content nor the length of the token
+/// shows in the response time.
+fn same_secret(presented: &str, expected: &str) -> bool {
+    use sha2::Digest;
+    let presented = sha2::Sha256::digest(presented.as_bytes());
+    let expected = sha2::Sha256::digest(expected.as_bytes());
+    subtle::ConstantTimeEq::ct_eq(presented.as_slice(), expected.as_slice()).into()
 }

@@ -195,19 +195,21 @@ fn paths_after<'a>(code: &'a str, prefix: &str) -> Vec<&'a str> {
 #[test]
 fn every_module_names_only_the_modules_the_dependency_rule_allows() {
     let files = source_files();
-    // Positive control: the scan sees the adapters' imports of the desk at all.
+    // Positive control: the scan sees the adapters' imports at all.
     assert!(
-        files
-            .iter()
-            .any(|(f, code)| f.ends_with("#web") && paths_after(code, "crate::").contains(&"desk")),
-        "the scan found no `crate::desk` in web"
+        files.iter().any(
+            |(f, code)| f.ends_with("#web") && paths_after(code, "crate::").contains(&"domain")
+        ),
+        "the scan found no `crate::domain` in web"
     );
     let mut broken = Vec::new();
     for (file, code) in &files {
         let module = file.rsplit('#').next().unwrap();
         let Some((_, allowed)) = MAY_USE.iter().find(|(m, _)| *m == module) else {
             // lib.rs and main.rs: the module map and the binary's entry.
-            assert!(matches!(module, "lib" | "main"), "{file}: no rule for it");
+            if !matches!(module, "lib" | "main") {
+                broken.push(format!("{file} is in no module the rule knows"));
+            }
             continue;
         };
         for name in paths_after(code, "crate::") {
