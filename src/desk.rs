@@ -27,8 +27,8 @@ use crate::redact::Redactor;
 use crate::store::{SlaTargets, Store};
 
 pub use access::{
-    CurrentPasswordError, DecisionResult, ENROLMENT_PATH, EnrolError, EnrolmentAnswer,
-    EnrolmentForm, EnrolmentLink, PrepareError, ResetResult, SignedIn,
+    DecisionResult, ENROLMENT_PATH, EnrolRefusal, EnrolmentAnswer, EnrolmentForm, EnrolmentLink,
+    PasswordRefusal, PrepareError, ResetResult, SignedIn,
 };
 pub use admin::{AdminDesk, AllowlistView};
 pub use agent::AgentDesk;

@@ -16,7 +16,7 @@ use crate::store::{
 
 mod enrolment;
 pub use enrolment::{
-    DecisionResult, ENROLMENT_PATH, EnrolError, EnrolmentAnswer, EnrolmentForm, EnrolmentLink,
+    DecisionResult, ENROLMENT_PATH, EnrolRefusal, EnrolmentAnswer, EnrolmentForm, EnrolmentLink,
     ResetResult,
 };
 pub(crate) use enrolment::{
@@ -92,9 +92,10 @@ pub(crate) async fn login(
     }
 }
 
-/// Why the account page refused to confirm the current password.
+/// Why the account page refused to confirm the current password
+/// (`DeskError::CurrentPassword`).
 #[derive(Debug, thiserror::Error)]
-pub enum CurrentPasswordError {
+pub enum PasswordRefusal {
     #[error("the current password is wrong")]
     Wrong,
     /// This wrong answer locked the account: whoever holds the session is guessing.
@@ -103,14 +104,6 @@ pub enum CurrentPasswordError {
     /// The account was locked before (by failed sign-ins or earlier guesses).
     #[error("the account is locked for a while after too many wrong passwords")]
     Locked,
-    #[error(transparent)]
-    Internal(#[from] anyhow::Error),
-}
-
-impl From<StoreError> for CurrentPasswordError {
-    fn from(err: StoreError) -> Self {
-        CurrentPasswordError::Internal(err.into())
-    }
 }
 
 /// Confirms the signed-in agent's current password (before a password change). Held to the
@@ -121,9 +114,13 @@ pub(crate) async fn confirm_current_password(
     desk: &Desk,
     scope: &AgentScope,
     password: &str,
-) -> Result<(), CurrentPasswordError> {
+) -> Result<(), DeskError> {
     let policy = &*desk.policy;
-    let candidate = desk.store.password_check_candidate(scope).await?;
+    let candidate = desk
+        .store
+        .password_check_candidate(scope)
+        .await
+        .map_err(internal)?;
     let password_ok = password_matches(Some(&candidate), password).await;
     let now = crate::store::now_unix();
     if password_ok && !is_locked(&candidate, now) {
@@ -137,12 +134,13 @@ pub(crate) async fn confirm_current_password(
             policy.max_failed_logins,
             lockout_seconds(policy),
         )
-        .await?;
-    Err(match recorded {
-        LoginFailure::Counted => CurrentPasswordError::Wrong,
-        LoginFailure::LockedNow => CurrentPasswordError::LockedNow,
-        LoginFailure::WhileLocked => CurrentPasswordError::Locked,
-    })
+        .await
+        .map_err(internal)?;
+    Err(DeskError::CurrentPassword(match recorded {
+        LoginFailure::Counted => PasswordRefusal::Wrong,
+        LoginFailure::LockedNow => PasswordRefusal::LockedNow,
+        LoginFailure::WhileLocked => PasswordRefusal::Locked,
+    }))
 }
 
 /// One argon2 verification, against the candidate's hash or, for an unknown name, against
@@ -365,7 +363,7 @@ impl Desk {
         presented: &str,
         holder_nonce: Option<&str>,
         answer: EnrolmentAnswer<'_>,
-    ) -> Result<Name, EnrolError> {
+    ) -> Result<Name, DeskError> {
         complete_enrolment(self, presented, holder_nonce, answer).await
     }
 }

@@ -9,7 +9,7 @@ use crate::store::{
     TicketSummary,
 };
 
-use super::access::{self, CurrentPasswordError, SignedIn, session_policy};
+use super::access::{self, SignedIn, session_policy};
 use super::{AdminDesk, AgentMessageOutcome, Desk, DeskError, Mailed};
 
 /// A signed-in agent.
@@ -216,10 +216,7 @@ impl AgentDesk {
     }
 
     /// Confirms the current password before a change, under the sign-in lockout rules.
-    pub async fn confirm_current_password(
-        &self,
-        password: &str,
-    ) -> Result<(), CurrentPasswordError> {
+    pub async fn confirm_current_password(&self, password: &str) -> Result<(), DeskError> {
         access::confirm_current_password(&self.desk, &self.scope, password).await
     }
 

@@ -30,6 +30,12 @@ pub enum DeskError {
     /// Wrong name, password or code, a locked or disabled account: deliberately one case.
     #[error("sign-in failed: check the name, password and code, or wait if the account was locked")]
     SignInRefused,
+    /// The account page did not confirm the current password.
+    #[error(transparent)]
+    CurrentPassword(super::PasswordRefusal),
+    /// The enrolment form was not accepted.
+    #[error(transparent)]
+    Enrolment(super::EnrolRefusal),
     /// A new agent's name, queues or password did not pass.
     #[error(transparent)]
     NewAgent(super::PrepareError),

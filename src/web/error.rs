@@ -8,7 +8,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::desk::{Conflict, DeskError};
+use crate::desk::{Conflict, DeskError, EnrolRefusal};
 use crate::domain::InputError;
 
 pub type WebResult<T> = Result<T, WebError>;
@@ -78,6 +78,19 @@ impl From<DeskError> for WebError {
             }]),
             DeskError::NotFound => WebError::NotFound,
             DeskError::SignInRefused => WebError::Unauthenticated,
+            // Handlers render these on their pages; reaching here, they are still the
+            // caller's to fix.
+            DeskError::CurrentPassword(e) => WebError::Invalid(vec![FieldError {
+                field: "current",
+                message: e.to_string(),
+            }]),
+            DeskError::Enrolment(EnrolRefusal::Csrf | EnrolRefusal::NotHolder) => {
+                WebError::Forbidden
+            }
+            DeskError::Enrolment(e) => WebError::Invalid(vec![FieldError {
+                field: "password",
+                message: e.to_string(),
+            }]),
             DeskError::NewAgent(e) => WebError::Invalid(vec![FieldError {
                 field: "name",
                 message: e.to_string(),

@@ -325,12 +325,10 @@ fn enrolment_csrf(keyring: &Keyring, presented: &str) -> String {
     URL_SAFE_NO_PAD.encode(keyring.csrf_token(format!("enrol:{presented}").as_bytes()))
 }
 
-/// Why an enrolment form was not accepted.
+/// Why an enrolment form was not accepted (`DeskError::Enrolment`). An unknown, used or
+/// expired link is `DeskError::NotFound`: one answer for all three.
 #[derive(Debug, thiserror::Error)]
-pub enum EnrolError {
-    /// Unknown, used or expired link: one answer for all three.
-    #[error("not found")]
-    NotFound,
+pub enum EnrolRefusal {
     #[error("the form is out of date; open the link again")]
     Csrf,
     /// The link was opened in another browser since (or never in this one): the seed shown
@@ -343,16 +341,11 @@ pub enum EnrolError {
     Password(#[from] PasswordError),
     #[error("that code did not match; enter the current code from your authenticator")]
     Code,
-    #[error(transparent)]
-    Internal(#[from] anyhow::Error),
 }
 
-impl From<StoreError> for EnrolError {
-    fn from(err: StoreError) -> Self {
-        match err {
-            StoreError::NotFound => EnrolError::NotFound,
-            other => EnrolError::Internal(other.into()),
-        }
+impl From<EnrolRefusal> for DeskError {
+    fn from(refusal: EnrolRefusal) -> Self {
+        DeskError::Enrolment(refusal)
     }
 }
 
@@ -371,7 +364,7 @@ pub(crate) async fn complete_enrolment(
     presented: &str,
     holder_nonce: Option<&str>,
     answer: EnrolmentAnswer<'_>,
-) -> Result<Name, EnrolError> {
+) -> Result<Name, DeskError> {
     let enrolment = desk
         .store
         .open_enrolment(digest(&desk.keyring, presented))
@@ -381,35 +374,36 @@ pub(crate) async fn complete_enrolment(
         expected.as_bytes(),
         answer.csrf.as_bytes(),
     )) {
-        return Err(EnrolError::Csrf);
+        return Err(EnrolRefusal::Csrf.into());
     }
     if !is_holder(&desk.keyring, &enrolment, holder_nonce) {
-        return Err(EnrolError::NotHolder);
+        return Err(EnrolRefusal::NotHolder.into());
     }
     let Some(holder) = holder_nonce.map(|nonce| holder_digest(&desk.keyring, nonce)) else {
-        return Err(EnrolError::NotHolder);
+        return Err(EnrolRefusal::NotHolder.into());
     };
     if answer.password != answer.confirm {
-        return Err(EnrolError::Mismatch);
+        return Err(EnrolRefusal::Mismatch.into());
     }
     let step = if enrolment.needs_second_factor {
         let Some(sealed) = &enrolment.pending_seed else {
             // The page was never opened, so no seed was offered: nothing can match.
-            return Err(EnrolError::Code);
+            return Err(EnrolRefusal::Code.into());
         };
         let seed = desk
             .keyring
             .open_for_server(sealed)
             .map_err(anyhow::Error::from)?;
         let now = u64::try_from(crate::store::now_unix()).unwrap_or(0);
-        Some(check_code(&seed, answer.code, now).ok_or(EnrolError::Code)?)
+        Some(check_code(&seed, answer.code, now).ok_or(EnrolRefusal::Code)?)
     } else {
         None
     };
     let password = answer.password.to_owned();
     let hash = tokio::task::spawn_blocking(move || hash_password(&password))
         .await
-        .map_err(anyhow::Error::from)??;
+        .map_err(anyhow::Error::from)?
+        .map_err(EnrolRefusal::Password)?;
     desk.store
         .complete_enrolment(&enrolment, &holder, &hash, step)
         .await?;

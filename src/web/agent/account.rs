@@ -7,7 +7,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::Nav;
-use crate::desk::{CurrentPasswordError, MIN_PASSWORD_CHARS, PasswordError};
+use crate::desk::{DeskError, MIN_PASSWORD_CHARS, PasswordError, PasswordRefusal};
 use crate::web::WebState;
 use crate::web::error::{Rendered, WebResult};
 use crate::web::session::{CsrfForm, CurrentAgent, clear_cookie_header};
@@ -51,12 +51,12 @@ pub async fn change_password(State(state): State<WebState>, form: CsrfForm) -> W
     let confirmed = form.agent.desk.confirm_current_password(current).await;
     match confirmed {
         Ok(()) => {}
-        Err(CurrentPasswordError::Wrong) => {
+        Err(DeskError::CurrentPassword(PasswordRefusal::Wrong)) => {
             return Ok(
                 page(&form.agent, None, Some("The current password is wrong.")).into_response(),
             );
         }
-        Err(CurrentPasswordError::Locked) => {
+        Err(DeskError::CurrentPassword(PasswordRefusal::Locked)) => {
             return Ok(page(
                 &form.agent,
                 None,
@@ -66,7 +66,7 @@ pub async fn change_password(State(state): State<WebState>, form: CsrfForm) -> W
         }
         // Whoever keeps guessing the password of the session they hold is probably not its
         // owner: end the session. The owner signs in again once the lockout is over.
-        Err(CurrentPasswordError::LockedNow) => {
+        Err(DeskError::CurrentPassword(PasswordRefusal::LockedNow)) => {
             form.agent.desk.end_session(&form.agent.session).await?;
             let mut response = Redirect::to("/agent/login").into_response();
             response.headers_mut().insert(
@@ -75,7 +75,7 @@ pub async fn change_password(State(state): State<WebState>, form: CsrfForm) -> W
             );
             return Ok(response);
         }
-        Err(CurrentPasswordError::Internal(err)) => return Err(err.into()),
+        Err(other) => return Err(other.into()),
     }
     match form
         .agent

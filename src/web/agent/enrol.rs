@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use cookie::{Cookie, SameSite};
 
 use crate::desk::MIN_PASSWORD_CHARS;
-use crate::desk::{EnrolError, EnrolmentAnswer, EnrolmentForm};
+use crate::desk::{DeskError, EnrolRefusal, EnrolmentAnswer, EnrolmentForm};
 use crate::web::WebState;
 use crate::web::error::{Rendered, WebError, WebResult};
 use crate::web::extract::FormFields;
@@ -138,13 +138,12 @@ pub async fn submit(
             }
             .into_response());
         }
-        Err(EnrolError::NotFound) => return Err(WebError::NotFound),
-        Err(EnrolError::Csrf) => return Err(WebError::Forbidden),
+        Err(DeskError::Enrolment(EnrolRefusal::Csrf)) => return Err(WebError::Forbidden),
         // Only a GET hands the enrolment over: a POST from a browser that does not hold it
         // (a cookieless bot, the admin's browser) must not void the seed the agent scanned.
-        Err(EnrolError::NotHolder) => return Err(WebError::Forbidden),
-        Err(EnrolError::Internal(e)) => return Err(e.into()),
-        Err(other) => other.to_string(),
+        Err(DeskError::Enrolment(EnrolRefusal::NotHolder)) => return Err(WebError::Forbidden),
+        Err(DeskError::Enrolment(refusal)) => refusal.to_string(),
+        Err(other) => return Err(other.into()),
     };
     // Shown again with the same seed (same browser), so the code in the app still applies.
     let form = state.desk.open_enrolment(&token, nonce.as_deref()).await?;
