@@ -137,7 +137,7 @@ impl Desk {
 
     /// Files a ticket from any channel. `mail` carries how a mail arrived and what it
     /// carried; it is empty for the web.
-    pub(crate) async fn file(
+    pub(super) async fn file(
         &self,
         input: NewTicketInput,
         requester_key: Option<RequesterKey>,
@@ -297,7 +297,7 @@ impl Desk {
     }
 
     /// The keyed hash a reply token is stored and looked up as.
-    pub(crate) fn reply_token_digest(&self, token: &str) -> crate::auth::TokenDigest {
+    pub(super) fn reply_token_digest(&self, token: &str) -> crate::auth::TokenDigest {
         crate::auth::TokenDigest(self.keyring.reply_token_digest(token.as_bytes()))
     }
 
@@ -390,7 +390,7 @@ impl Desk {
 
     /// Opens what deciding on a mail reply needs: the ticket's key, its contact and its
     /// pinned OpenPGP key. Used only inside mail intake, never shown.
-    pub(crate) async fn open_thread(
+    pub(super) async fn open_thread(
         &self,
         grant: &RequesterGrant,
     ) -> Result<OpenThread, DeskError> {

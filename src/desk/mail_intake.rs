@@ -16,6 +16,17 @@ impl Desk {
         &self.keyring
     }
 
+    /// Files a new ticket from a mail: `pin` becomes its pinned key, `mail` says how it
+    /// arrived and what it carried.
+    pub(crate) async fn file_from_mail(
+        &self,
+        input: crate::domain::NewTicketInput,
+        pin: Option<crate::crypto::RequesterKey>,
+        mail: super::MailIntake,
+    ) -> Result<super::Filed, DeskError> {
+        self.file(input, pin, mail).await
+    }
+
     /// The ticket a reply-address tag points at, with its secrets opened; `None` for a tag
     /// no ticket has.
     pub(crate) async fn thread_of_reply_tag(
@@ -33,7 +44,7 @@ impl Desk {
     }
 
     /// Whether a message on this ticket already carried the signature with this digest.
-    pub(crate) async fn signature_seen(
+    pub(crate) async fn signature_seen_on_ticket(
         &self,
         grant: &RequesterGrant,
         digest: &[u8; 32],
@@ -42,7 +53,10 @@ impl Desk {
     }
 
     /// Whether the queue a new ticket of `category` would land in takes only encrypted mail.
-    pub(crate) async fn requires_encryption(&self, category: Category) -> Result<bool, DeskError> {
+    pub(crate) async fn queue_requires_encryption(
+        &self,
+        category: Category,
+    ) -> Result<bool, DeskError> {
         Ok(self.store.requires_encryption(category).await?)
     }
 }

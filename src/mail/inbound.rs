@@ -148,7 +148,10 @@ pub async fn receive(
     // A signature this ticket has already accepted vouches for that earlier mail, not for
     // this copy: a replay is unsigned for trust, so it cannot join through the pinned key.
     if let (Some(digest), Some((grant, _))) = (&signature_digest, &thread)
-        && desk.signature_seen(grant, digest).await.map_err(internal)?
+        && desk
+            .signature_seen_on_ticket(grant, digest)
+            .await
+            .map_err(internal)?
     {
         tracing::info!(reference = %grant.reference(), "a signature seen before on this ticket was sent again");
         content.signature = SignatureCheck::None;
@@ -220,7 +223,12 @@ pub async fn receive(
         .iter()
         .find_map(|t| t.parse::<Category>().ok())
         .unwrap_or(Category::Unsorted);
-    if !mail.encrypted && desk.requires_encryption(category).await.map_err(internal)? {
+    if !mail.encrypted
+        && desk
+            .queue_requires_encryption(category)
+            .await
+            .map_err(internal)?
+    {
         return Err(Refusal::EncryptionRequired(key_url.to_owned()));
     }
     // The form's own constructor: a mail is held to exactly the rules a web submission is.
@@ -235,7 +243,10 @@ pub async fn receive(
     // A new ticket trusts no key yet: the one this mail was signed with (or carried for its
     // sender) becomes its pinned key, so the requester's next signed mail is `verified`.
     let pin = key_to_pin(&content.signature, &delivered, input.contact.as_ref());
-    let filed = desk.file(input, pin, mail).await.map_err(internal)?;
+    let filed = desk
+        .file_from_mail(input, pin, mail)
+        .await
+        .map_err(internal)?;
     let link = match desk.public_url() {
         Some(url) => format!("{url}/t/{}", filed.token.as_str()),
         None => format!("/t/{} on our support site", filed.token.as_str()),

@@ -120,6 +120,9 @@ const NAMED_POWERS: &[(&str, &[&str])] = &[
     ("thread_of_reply_tag", &["desk", "mail"]),
     ("reply_from_mail", &["desk", "mail"]),
     ("notify_requester", &["desk", "mail"]),
+    ("file_from_mail", &["desk", "mail"]),
+    ("signature_seen_on_ticket", &["desk", "mail"]),
+    ("queue_requires_encryption", &["desk", "mail"]),
 ];
 
 /// Every `.rs` file under `src/`, with the top-level module it belongs to.
