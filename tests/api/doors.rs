@@ -205,6 +205,12 @@ fn every_module_names_only_the_modules_the_dependency_rule_allows() {
         ),
         "the scan found no `crate::domain` in web"
     );
+    assert!(
+        files
+            .iter()
+            .any(|(f, code)| f.ends_with("#store") && !paths_after(code, "sqlx::").is_empty()),
+        "the scan found no `sqlx::` in store"
+    );
     let mut broken = Vec::new();
     for (file, code) in &files {
         let module = file.rsplit('#').next().unwrap();
