@@ -13,7 +13,7 @@ pub use session::{
     LOGIN_FORM_SECONDS, SessionToken, csrf_matches, csrf_token, digest_session_token,
     login_form_token, login_form_token_valid, login_nonce,
 };
-pub use totp::{TotpSeed, check_code, code_at};
+pub use totp::{TotpSeed, check_code};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -71,9 +71,7 @@ impl std::fmt::Debug for ReplyToken {
     }
 }
 
-/// What the database holds instead of a token.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub struct TokenDigest(pub [u8; 32]);
+pub use crate::crypto::TokenDigest;
 
 /// Digests whatever the client sent, well-formed or not, so that a malformed token costs
 /// the same hash and the same lookup as a wrong one and the two cannot be told apart.

@@ -9,12 +9,11 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use crate::access;
-use crate::app::{self, AppState};
+use crate::app;
 use crate::config::{Config, Overrides};
+use crate::desk::{Conflict, DeskError, OperatorDesk, now_unix};
 use crate::domain::Role;
 use crate::redact::{MaskBook, MaskKey, Redactor};
-use crate::store::StoreError;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -213,8 +212,8 @@ fn with_runtime(task: impl std::future::Future<Output = anyhow::Result<()>>) -> 
 }
 
 async fn migrate(overrides: Overrides) -> anyhow::Result<()> {
-    let state = AppState::build(Config::load(&overrides)?).await?;
-    state.desk.store.close().await;
+    let operator = OperatorDesk::open(&Config::load(&overrides)?).await?;
+    operator.close().await;
     println!("database is up to date");
     Ok(())
 }
@@ -236,9 +235,10 @@ fn check_config(overrides: &Overrides) -> anyhow::Result<()> {
 }
 
 async fn export_key(overrides: Overrides) -> anyhow::Result<()> {
-    let state = AppState::build(Config::load(&overrides)?).await?;
-    print!("{}", state.helpdesk_public_key);
-    state.desk.store.close().await;
+    let operator = OperatorDesk::open(&Config::load(&overrides)?).await?;
+    let key = operator.helpdesk_public_key();
+    operator.close().await;
+    print!("{}", key?);
     Ok(())
 }
 
@@ -259,21 +259,19 @@ async fn add_agent(
     } else {
         None
     };
-    let state = AppState::build(Config::load(&overrides)?).await?;
-    let prepared =
-        access::prepare_agent(&state.desk.keyring, &name, role, password, totp, &queues)?;
-    let created = state
-        .desk
-        .store
-        .create_agent_as_operator(prepared.agent)
+    let operator = OperatorDesk::open(&Config::load(&overrides)?).await?;
+    let created = operator
+        .create_agent_as_operator(&name, role, password, totp, &queues)
         .await;
-    state.desk.store.close().await;
-    match created {
-        Ok(()) => {}
-        Err(StoreError::Conflict(_)) => anyhow::bail!("an agent named {name:?} already exists"),
-        Err(StoreError::NotFound) => anyhow::bail!("no such queue among {queues:?}"),
+    operator.close().await;
+    let prepared = match created {
+        Ok(secrets) => secrets,
+        Err(DeskError::Conflict(Conflict::AgentName)) => {
+            anyhow::bail!("an agent named {name:?} already exists")
+        }
+        Err(DeskError::NotFound) => anyhow::bail!("no such queue among {queues:?}"),
         Err(other) => return Err(other.into()),
-    }
+    };
     let mut stdout = std::io::stdout().lock();
     if let Some(password) = prepared.initial_password {
         writeln!(stdout, "{password}")?;
@@ -287,14 +285,15 @@ async fn add_agent(
 /// Prints the enrolment link on stdout: absolute when `public_url` is configured, else the
 /// path, with a note on stderr.
 async fn reset_agent(overrides: Overrides, name: String) -> anyhow::Result<()> {
-    let state = AppState::build(Config::load(&overrides)?).await?;
-    let link = access::reset_agent_as_operator(&state.desk, &state.config.agents, &name).await;
-    state.desk.store.close().await;
+    let config = Config::load(&overrides)?;
+    let operator = OperatorDesk::open(&config).await?;
+    let link = operator.reset_agent_as_operator(&name).await;
+    operator.close().await;
     let Some(link) = link? else {
         anyhow::bail!("no agent named {name:?}");
     };
     let mut stdout = std::io::stdout().lock();
-    match &state.config.public_url {
+    match &config.public_url {
         Some(base) => writeln!(stdout, "{}{}", base.trim_end_matches('/'), link.path())?,
         None => {
             writeln!(stdout, "{}", link.path())?;
@@ -313,13 +312,12 @@ async fn reset_agent(overrides: Overrides, name: String) -> anyhow::Result<()> {
 async fn purge(overrides: Overrides, dry_run: bool, as_of: Option<i64>) -> anyhow::Result<()> {
     let config = Config::load(&overrides)?;
     let batch = config.retention.batch;
-    let state = AppState::build(config).await?;
-    let as_of = as_of.unwrap_or_else(crate::store::now_unix);
-    let store = &state.desk.store;
+    let operator = OperatorDesk::open(&config).await?;
+    let as_of = as_of.unwrap_or_else(now_unix);
     let result = async {
         let mut out = std::io::stdout().lock();
         if dry_run {
-            let expired = store.expired_tickets(as_of, i64::MAX).await?;
+            let (expired, attachments) = operator.expired(as_of).await?;
             for ticket in &expired {
                 writeln!(
                     out,
@@ -329,7 +327,6 @@ async fn purge(overrides: Overrides, dry_run: bool, as_of: Option<i64>) -> anyho
                     rfc3339(ticket.closed_at)
                 )?;
             }
-            let attachments = store.expired_attachments(as_of).await?;
             writeln!(
                 out,
                 "dry run as of {}: {} tickets and {attachments} sealed attachments would be purged",
@@ -337,9 +334,7 @@ async fn purge(overrides: Overrides, dry_run: bool, as_of: Option<i64>) -> anyho
                 expired.len()
             )?;
         } else {
-            let report =
-                crate::jobs::purge(&state.desk, &crate::store::Actor::Operator, as_of, batch)
-                    .await?;
+            let report = operator.purge(as_of, batch).await?;
             for ticket in &report.purged {
                 writeln!(out, "purged {} ({})", ticket.reference, ticket.reason.id())?;
             }
@@ -354,34 +349,26 @@ async fn purge(overrides: Overrides, dry_run: bool, as_of: Option<i64>) -> anyho
         anyhow::Ok(())
     }
     .await;
-    store.close().await;
+    operator.close().await;
     result
 }
 
 async fn hold(overrides: Overrides, action: HoldAction) -> anyhow::Result<()> {
-    let state = AppState::build(Config::load(&overrides)?).await?;
-    let store = &state.desk.store;
+    let operator = OperatorDesk::open(&Config::load(&overrides)?).await?;
     let result = match &action {
-        HoldAction::Add { reference, reason } => {
-            let reason = crate::domain::ReasonInput::parse(reason)
-                .map_err(|e| anyhow::anyhow!("--reason: {e}"))?;
-            let reason = state.desk.redact_standalone("hold", &reason.text);
-            store
-                .place_hold_as(&crate::store::Actor::Operator, reference, &reason)
-                .await
-        }
-        HoldAction::Release { reference } => {
-            store
-                .release_hold_as(&crate::store::Actor::Operator, reference)
-                .await
-        }
+        HoldAction::Add { reference, reason } => operator.place_hold(reference, reason).await,
+        HoldAction::Release { reference } => operator.release_hold(reference).await,
     };
-    store.close().await;
+    operator.close().await;
     match (result, action) {
         (Ok(()), HoldAction::Add { reference, .. }) => println!("hold placed on {reference}"),
         (Ok(()), HoldAction::Release { reference }) => println!("hold released on {reference}"),
-        (Err(StoreError::NotFound), HoldAction::Add { reference, .. })
-        | (Err(StoreError::NotFound), HoldAction::Release { reference }) => {
+        (Err(DeskError::Invalid(errors)), _) => {
+            let why: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            anyhow::bail!("--reason: {}", why.join("; "))
+        }
+        (Err(DeskError::NotFound), HoldAction::Add { reference, .. })
+        | (Err(DeskError::NotFound), HoldAction::Release { reference }) => {
             anyhow::bail!("no ticket {reference} (or, for release, no hold on it)")
         }
         (Err(other), _) => return Err(other.into()),
@@ -400,9 +387,9 @@ fn rfc3339(unix: i64) -> String {
 }
 
 async fn verify_audit(overrides: Overrides) -> anyhow::Result<()> {
-    let state = AppState::build(Config::load(&overrides)?).await?;
-    let report = state.desk.store.verify_audit_chain().await;
-    state.desk.store.close().await;
+    let operator = OperatorDesk::open(&Config::load(&overrides)?).await?;
+    let report = operator.verify_audit_chain().await;
+    operator.close().await;
     let report = report?;
     match report.first_break {
         None => {
@@ -424,7 +411,7 @@ async fn verify_audit(overrides: Overrides) -> anyhow::Result<()> {
 async fn serve(overrides: Overrides) -> anyhow::Result<()> {
     let config = Config::load(&overrides)?;
     let listen = config.listen;
-    let state = AppState::build(config).await?;
+    let state = app::AppState::build(config).await?;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("listening on {listen}"))?;
@@ -462,7 +449,7 @@ fn redact(rules: Option<PathBuf>, json: bool, file: Option<PathBuf>) -> anyhow::
     }
     let text = String::from_utf8(input).context("the input is not valid UTF-8")?;
     // One book for the whole input: numbering is stable within it, and the key is thrown away.
-    let mut book = MaskBook::new(MaskKey::from_bytes(crate::crypto::os_random()?), Vec::new());
+    let mut book = MaskBook::new(MaskKey::from_bytes(crate::desk::os_random()?), Vec::new());
     let redacted = redactor.redact(&text, &mut book);
     let mut stdout = std::io::stdout().lock();
     if json {

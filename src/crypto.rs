@@ -37,6 +37,10 @@ pub fn verify_detached(data: &[u8], signature: &[u8], signers: &SignerKeys<'_>) 
 }
 pub use seal::{SealError, Sealed, TicketKey};
 
+/// What the database holds instead of a token: a keyed hash made by `Keyring`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct TokenDigest(pub [u8; 32]);
+
 /// The operating system's random generator failed; nothing can be created safely.
 #[derive(Debug, thiserror::Error)]
 #[error("the operating system's random number generator failed")]

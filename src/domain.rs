@@ -3,10 +3,14 @@
 
 mod agent;
 mod category;
+mod delivery;
 mod input;
+mod support_address;
 mod ticket;
 
 pub use agent::{Name, Priority, Role, Tier};
 pub use category::Category;
+pub use delivery::DeliveryFailure;
 pub use input::{ContactAddress, InputError, KeepChoices, NewTicketInput, ReasonInput, ReplyInput};
+pub use support_address::{Recipient, SupportAddress};
 pub use ticket::{Author, Reference, Status};

@@ -4,95 +4,43 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use time::{Duration, OffsetDateTime, Weekday};
 use tokio_cron_scheduler::{Job, JobScheduler};
 
 use crate::config::Config;
-use crate::intake::Desk;
-use crate::store::{AutoCloseReport, SlaReport, StoreError};
+use crate::desk::{AutoCloseReport, DeliveryReport, DeskError, PurgeReport, SlaReport, SystemDesk};
+
+pub use crate::desk::working_deadline;
 
 /// Marks missed SLA targets as of `now`.
-pub async fn sla(desk: &Desk, now: i64) -> Result<SlaReport, StoreError> {
-    desk.store.sla_sweep(now).await
+pub async fn sla(desk: &SystemDesk, now: i64) -> Result<SlaReport, DeskError> {
+    desk.sla(now).await
 }
 
 /// Closes tickets that have waited on the requester for more than `working_days`.
 pub async fn auto_close(
-    desk: &Desk,
+    desk: &SystemDesk,
     working_days: u32,
     now: i64,
-) -> Result<AutoCloseReport, StoreError> {
-    let text = format!(
-        "This ticket was closed automatically because we had no answer from you for \
-         {working_days} working days. If you still need help, reply here and it opens again."
-    );
-    let notice = desk.redact_standalone("auto-close", &text);
-    let report = desk
-        .store
-        .auto_close_waiting(
-            now,
-            |since| working_deadline(since, working_days) <= now,
-            &notice,
-        )
-        .await?;
-    for grant in &report.grants {
-        if let Err(err) = desk
-            .notify_requester(grant, "Closed", notice.as_str())
-            .await
-        {
-            tracing::warn!(error = %err, "queueing the closing notice failed");
-        }
-    }
-    Ok(report)
+) -> Result<AutoCloseReport, DeskError> {
+    desk.auto_close(working_days, now).await
 }
 
 /// Purges everything expired as of `as_of`, batch by batch, and reports what went.
-pub async fn purge(
-    desk: &Desk,
-    actor: &crate::store::Actor,
-    as_of: i64,
-    batch: i64,
-) -> Result<crate::store::PurgeReport, StoreError> {
-    let mut total = crate::store::PurgeReport::default();
-    loop {
-        let report = desk.store.purge_expired(actor, as_of, batch).await?;
-        total.purged.extend(report.purged);
-        total.attachments_shredded += report.attachments_shredded;
-        if !report.more {
-            return Ok(total);
-        }
-        // Let intake in between batches.
-        tokio::task::yield_now().await;
-    }
+pub async fn purge(desk: &SystemDesk, as_of: i64, batch: i64) -> Result<PurgeReport, DeskError> {
+    desk.purge(as_of, batch).await
 }
 
 /// Sends queued mail through the relay.
 pub async fn deliver_mail(
-    desk: &Desk,
+    desk: &SystemDesk,
     relay: &str,
     now: i64,
-) -> anyhow::Result<crate::outbound::DeliveryReport> {
-    let from = desk.outgoing.sender.address.clone();
-    crate::outbound::deliver_due(desk, relay, &from, now).await
-}
-
-/// The moment `days` working days (Monday to Friday) after `since` have passed.
-pub fn working_deadline(since: i64, days: u32) -> i64 {
-    let Ok(mut at) = OffsetDateTime::from_unix_timestamp(since) else {
-        return since;
-    };
-    let mut left = days;
-    while left > 0 {
-        at += Duration::days(1);
-        if !matches!(at.weekday(), Weekday::Saturday | Weekday::Sunday) {
-            left -= 1;
-        }
-    }
-    at.unix_timestamp()
+) -> anyhow::Result<DeliveryReport> {
+    desk.deliver_mail(relay, now).await
 }
 
 /// Starts the scheduler with the SLA and auto-close job on the configured schedule.
-pub async fn start(desk: Desk, config: Arc<Config>) -> anyhow::Result<JobScheduler> {
+pub async fn start(desk: SystemDesk, config: Arc<Config>) -> anyhow::Result<JobScheduler> {
     let scheduler = JobScheduler::new()
         .await
         .context("starting the scheduler")?;
@@ -102,7 +50,7 @@ pub async fn start(desk: Desk, config: Arc<Config>) -> anyhow::Result<JobSchedul
     let job = Job::new_async(config.sla.schedule.as_str(), move |_id, _scheduler| {
         let desk = desk.clone();
         Box::pin(async move {
-            let now = crate::store::now_unix();
+            let now = crate::desk::now_unix();
             match sla(&desk, now).await {
                 Ok(report) if report != SlaReport::default() => tracing::info!(
                     first_response = report.first_response_breaches,
@@ -130,8 +78,8 @@ pub async fn start(desk: Desk, config: Arc<Config>) -> anyhow::Result<JobSchedul
         move |_id, _scheduler| {
             let desk = purge_desk.clone();
             Box::pin(async move {
-                let now = crate::store::now_unix();
-                match purge(&desk, &crate::store::Actor::System, now, batch).await {
+                let now = crate::desk::now_unix();
+                match purge(&desk, now, batch).await {
                     Ok(report) if !report.purged.is_empty() || report.attachments_shredded > 0 => {
                         tracing::info!(
                             tickets = report.purged.len(),
@@ -153,7 +101,7 @@ pub async fn start(desk: Desk, config: Arc<Config>) -> anyhow::Result<JobSchedul
             let desk = desk.clone();
             let relay = relay.clone();
             Box::pin(async move {
-                match deliver_mail(&desk, &relay, crate::store::now_unix()).await {
+                match deliver_mail(&desk, &relay, crate::desk::now_unix()).await {
                     Ok(report) if report.sent + report.failed > 0 => {
                         tracing::info!(sent = report.sent, failed = report.failed, "outgoing mail")
                     }
@@ -172,6 +120,7 @@ pub async fn start(desk: Desk, config: Arc<Config>) -> anyhow::Result<JobSchedul
 #[cfg(test)]
 mod tests {
     use super::*;
+    use time::{OffsetDateTime, Weekday};
 
     #[test]
     fn working_days_skip_the_weekend() {

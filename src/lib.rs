@@ -1,22 +1,27 @@
 //! hushdesk: a self-hosted helpdesk that redacts before it stores.
 //!
-//! Dependency rule: `main → cli → app → {web, jobs}`; `web → {access, intake, auth, redact,
-//! store, domain}`; `access, jobs → {intake, auth, store}`;
-//! `intake → {redact, crypto, auth, store, domain}`; `store → {redact (the type only), crypto
-//! (sealed bytes only), domain}`; `domain` depends on nothing of ours. Nothing imports `web`.
+//! Dependency rule (one door per actor; `tests/api/doors.rs` checks it over the `use` lines):
+//! `main → cli → app → {web, mail, jobs}`; `web, mail, jobs, cli → desk` (and `domain`,
+//! `config`); `desk → {store, redact, crypto, auth, outbound, domain, config}`;
+//! `store → {redact (the type only), crypto (sealed bytes only), domain}`;
+//! `outbound → {crypto, domain}`; `config → domain`; `domain` depends on nothing of ours.
+//! Nothing imports `web` but `app`. Two adapters reach past the desk, each for one named
+//! reason: `mail → crypto` (opening OpenPGP mail with the keyring the desk lends to mail
+//! intake only) and `cli → redact` (the stateless `hushdesk redact` and `check-config`).
+//! `store` and `auth` are private to the crate: outside it, the doors of `desk` are the
+//! only way to the data.
 #![forbid(unsafe_code)]
 
-pub mod access;
 pub mod app;
-pub mod auth;
+mod auth;
 pub mod cli;
 pub mod config;
 pub mod crypto;
+pub mod desk;
 pub mod domain;
-pub mod intake;
 pub mod jobs;
 pub mod mail;
 pub mod outbound;
 pub mod redact;
-pub mod store;
+mod store;
 pub mod web;

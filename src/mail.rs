@@ -1,11 +1,10 @@
 //! Mail: the SMTP/LMTP listener, turning received mail into tickets and replies, and (later)
 //! sending. Intake goes through `intake::Desk` like every other channel.
 
-pub mod address;
 pub mod auth_results;
 pub mod inbound;
 pub mod listener;
 pub mod structure;
 
-pub use address::SupportAddress;
+pub use crate::domain::SupportAddress;
 pub use inbound::{Accepted, Envelope, Refusal, receive};

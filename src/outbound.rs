@@ -8,6 +8,7 @@ use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
 use crate::crypto::{Keyring, TicketKey};
+use crate::domain::DeliveryFailure;
 
 /// Where outgoing mail comes from.
 #[derive(Debug, Clone)]
@@ -146,96 +147,54 @@ pub fn seal_for_queue(
     ticket_key.seal(&payload)
 }
 
-/// What one delivery run did.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct DeliveryReport {
-    pub sent: u64,
-    pub failed: u64,
+/// The relay outgoing mail goes through.
+pub struct Relay {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    envelope_from: Option<lettre::Address>,
 }
 
-/// Sends every queued message that is due through `relay` (`smtp://host:port`,
-/// `smtps://…`, or with `?tls=required`). Failures are retried later with growing waits.
-pub async fn deliver_due(
-    desk: &crate::intake::Desk,
-    relay: &str,
-    envelope_from: &str,
-    now: i64,
-) -> anyhow::Result<DeliveryReport> {
-    let transport: AsyncSmtpTransport<Tokio1Executor> =
-        AsyncSmtpTransport::<Tokio1Executor>::from_url(relay)?
+impl Relay {
+    /// `relay` is `smtp://host:port`, `smtps://…`, or with `?tls=required`.
+    pub fn connect(relay: &str, envelope_from: &str) -> anyhow::Result<Relay> {
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(relay)?
             .timeout(Some(std::time::Duration::from_secs(30)))
             .build();
-    let mut report = DeliveryReport::default();
-    for queued in desk.store.due_mail(now, 100).await? {
-        let opened = desk
-            .keyring
-            .open_ticket_key(&queued.sealed_ticket_key)
-            .and_then(|key| key.open(&queued.sealed_message));
-        let Ok(payload) = opened else {
-            desk.store
-                .mail_failed(queued.id, now + 86_400, "cannot open the queued message")
-                .await?;
-            report.failed += 1;
-            continue;
-        };
-        let Some(split) = payload.iter().position(|&b| b == 0) else {
-            desk.store
-                .mail_failed(queued.id, now + 86_400, "queued message is malformed")
-                .await?;
-            report.failed += 1;
-            continue;
-        };
-        let recipient = String::from_utf8_lossy(&payload[..split]).into_owned();
-        let envelope = lettre::address::Envelope::new(
-            envelope_from.parse().ok(),
-            recipient.parse().ok().into_iter().collect(),
-        );
-        let result = match envelope {
-            Ok(envelope) => transport
-                .send_raw(&envelope, &payload[split + 1..])
-                .await
-                .map(|_| ())
-                .map_err(|e| relay_error(&e)),
-            Err(_) => Err("the recipient address is not valid".to_owned()),
-        };
-        match result {
-            Ok(()) => {
-                desk.store.mail_sent(queued.id).await?;
-                report.sent += 1;
-            }
-            Err(error) => {
-                let wait = backoff(queued.attempts);
-                tracing::warn!(
-                    attempts = queued.attempts + 1,
-                    retry_in = wait,
-                    error,
-                    "relay refused or unreachable"
-                );
-                desk.store
-                    .mail_failed(queued.id, now + wait, &error)
-                    .await?;
-                report.failed += 1;
-            }
-        }
+        Ok(Relay {
+            transport,
+            envelope_from: envelope_from.parse().ok(),
+        })
     }
-    Ok(report)
+
+    /// Sends one composed message to `recipient`.
+    pub async fn send(&self, recipient: &str, message: &[u8]) -> Result<(), DeliveryFailure> {
+        let envelope = lettre::address::Envelope::new(
+            self.envelope_from.clone(),
+            recipient.parse().ok().into_iter().collect(),
+        )
+        .map_err(|_| DeliveryFailure::BadRecipient)?;
+        self.transport
+            .send_raw(&envelope, message)
+            .await
+            .map(|_| ())
+            .map_err(|e| relay_failure(&e))
+    }
 }
 
 /// 30 s, 1 min, 2 min … up to one hour between attempts; never given up while the ticket
 /// exists.
-fn backoff(attempts: i64) -> i64 {
+pub fn backoff(attempts: i64) -> i64 {
     let exponent = u32::try_from(attempts.clamp(0, 7)).unwrap_or(7);
     (30 * 2i64.pow(exponent)).min(3600)
 }
 
 /// The relay's answer without anything from the message itself.
-fn relay_error(error: &lettre::transport::smtp::Error) -> String {
+fn relay_failure(error: &lettre::transport::smtp::Error) -> DeliveryFailure {
     if let Some(code) = error.status() {
-        format!("relay answered {code}")
+        DeliveryFailure::RelayAnswered(u16::from(code))
     } else if error.is_transient() {
-        "relay answered with a temporary failure".to_owned()
+        DeliveryFailure::RelayTemporary
     } else {
-        "relay unreachable".to_owned()
+        DeliveryFailure::RelayUnreachable
     }
 }
 

@@ -30,25 +30,16 @@ pub use agent_tickets::{
     AccessWatch, AgentMessage, AgentTicketView, AttachmentInfo, EscalationOutcome, ListFilter,
     SlaTargets, SpamMark, StatusFilter, TicketOp, TicketSummary,
 };
-pub use agents::{
-    LoginCandidate, LoginFailure, LoginOutcome, NewAgent, PasswordCheck, Session, SessionPolicy,
-};
-pub use alerts::Alert;
+pub use agents::{LoginCandidate, LoginFailure, NewAgent, PasswordCheck, Session, SessionPolicy};
+pub use alerts::{AdminAlerts, Alert};
 pub use allowlist::AllowRow;
-pub use audit::{
-    Actor, AdminView, AuditEntry, AuditEvent, AuditKey, ChainBreak, ChainReport, MetricsReader,
-};
-pub use enrolment::{
-    Decision, JOIN_RESTRICTED_AFTER_ENROLMENT, NewEnrolmentLink, OpenEnrolment, ResetOutcome,
-    ResetRequest,
-};
-pub use error::StoreError;
+pub use audit::{AdminView, AuditEntry, AuditKey, ChainReport, MetricsReader};
+pub use enrolment::{Decision, NewEnrolmentLink, OpenEnrolment, ResetOutcome, ResetRequest};
+pub use error::{Conflict, StoreError};
 pub use jobs::{AutoCloseReport, SlaReport};
-pub use outbox::QueuedMail;
-pub use retention::{
-    DeleteReason, Expired, Hold, PrivacyMetrics, PurgeReport, RetentionPolicy, RetentionScope,
-};
-pub use scope::{AdminScope, AgentScope};
+pub use outbox::RequesterMailbox;
+pub use retention::{Expired, Hold, PrivacyMetrics, PurgeReport, RetentionPolicy, RetentionScope};
+pub use scope::{AdminScope, AgentScope, OperatorScope, Purger, SystemScope};
 pub use tickets::{
     AttachmentContent, Delivery, MessageRow, NewAttachment, NewTicketRecord, RequesterGrant,
     SignatureVerdict, ThreadSecrets, TicketView, Tombstone,
@@ -110,15 +101,6 @@ impl Store {
     /// them cannot both read the same head, and SQLite never has to upgrade a read lock.
     pub(crate) async fn begin_write(&self) -> Result<Tx<'static>, StoreError> {
         Ok(self.pool.begin_with("begin immediate").await?)
-    }
-
-    /// Copies the write-ahead log into the main file and truncates it, so that deleted
-    /// content (already zeroed by `secure_delete`) leaves no older page copies behind.
-    pub async fn checkpoint(&self) -> Result<(), StoreError> {
-        sqlx::query("pragma wal_checkpoint(truncate)")
-            .execute(&self.pool)
-            .await?;
-        Ok(())
     }
 
     /// Answers when the database is reachable.

@@ -1,5 +1,5 @@
 //! HTTP: routes, middleware, handlers and pages. The only module that knows axum or askama;
-//! handlers are thin and call `intake` / `store`.
+//! handlers are thin and call the doors of `desk`.
 
 mod admin;
 mod agent;
@@ -12,6 +12,7 @@ mod headers;
 mod metrics;
 mod public;
 mod session;
+mod state;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,13 +26,28 @@ use axum::routing::{get, post};
 use tower_governor::GovernorLayer;
 use tower_governor::governor::GovernorConfigBuilder;
 
-use crate::app::AppState;
 use client::ClientNetwork;
 use error::{WebError, render_errors};
 /// The strict form decoder, public for the fuzz targets.
 pub use extract::FormFields;
+pub use state::WebState;
 
-pub fn router(state: AppState) -> Router {
+/// Serves the router on `listener` until `shutdown` completes, then finishes requests in
+/// flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: WebState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+pub fn router(state: WebState) -> Router {
     let config = state.config.clone();
     let network = ClientNetwork::new(
         config
@@ -99,7 +115,7 @@ pub fn router(state: AppState) -> Router {
 /// the session into a scope, and the store functions they call take that scope.
 fn staff_routes(
     logins: GovernorLayer<ClientNetwork, governor::middleware::NoOpMiddleware, axum::body::Body>,
-) -> Router<AppState> {
+) -> Router<WebState> {
     use agent::{account, break_glass, enrol, login, tickets};
     // Every password check draws on one per-network budget: both sign-ins and the account
     // page's confirmation of the current password. Showing the form costs nothing.
@@ -310,8 +326,8 @@ async fn canonical(path: &'static str) -> axum::response::Redirect {
     axum::response::Redirect::permanent(path)
 }
 
-async fn health(State(state): State<AppState>) -> Result<&'static str, WebError> {
-    state.desk.store.ping().await?;
+async fn health(State(state): State<WebState>) -> Result<&'static str, WebError> {
+    state.desk.ping().await?;
     Ok("ok")
 }
 

@@ -14,8 +14,9 @@ impl Sealed {
         &self.0
     }
 
-    /// Wraps ciphertext read back from storage.
-    pub fn from_stored(bytes: Vec<u8>) -> Self {
+    /// Wraps ciphertext read back from storage. Crate-private: only the store reads sealed
+    /// columns back, and nothing outside the crate may pass bytes off as sealed data.
+    pub(crate) fn from_stored(bytes: Vec<u8>) -> Self {
         Sealed(bytes)
     }
 }

@@ -108,7 +108,8 @@ impl KeepChoices {
 }
 
 impl NewTicketInput {
-    /// Checks every field; the first problem per field is reported, all fields at once.
+    /// Checks every field of a form submission; the first problem per field is reported,
+    /// all fields at once.
     pub fn parse(
         subject: &str,
         body: &str,
@@ -116,13 +117,26 @@ impl NewTicketInput {
         contact: Option<&str>,
         pgp_key: Option<&str>,
     ) -> Result<Self, Vec<InputError>> {
+        let category = category
+            .parse::<Category>()
+            .map_err(|()| InputError::UnknownCategory);
+        Self::parse_with_category(subject, body, category, contact, pgp_key)
+    }
+
+    /// The one validation of a new ticket, whatever the channel: the web form names its
+    /// category as text (`parse`), mail derives it from the address it was sent to (and may
+    /// leave it unsorted). Subject, body and contact are held to the same rules either way.
+    pub fn parse_with_category(
+        subject: &str,
+        body: &str,
+        category: Result<Category, InputError>,
+        contact: Option<&str>,
+        pgp_key: Option<&str>,
+    ) -> Result<Self, Vec<InputError>> {
         let mut errors = Vec::new();
         let subject = parse_subject(subject).map_err(|e| errors.push(e)).ok();
         let body = parse_body(body).map_err(|e| errors.push(e)).ok();
-        let category = category
-            .parse::<Category>()
-            .map_err(|()| errors.push(InputError::UnknownCategory))
-            .ok();
+        let category = category.map_err(|e| errors.push(e)).ok();
         let contact = match contact.map(str::trim).filter(|c| !c.is_empty()) {
             Some(raw) => ContactAddress::parse(raw).map_err(|e| errors.push(e)).ok(),
             None => None,

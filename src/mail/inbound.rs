@@ -9,16 +9,17 @@
 
 use mail_parser::{HeaderName, Message, MessageParser, MimeHeaders, PartType};
 
-use super::address::{Recipient, SupportAddress};
 use super::auth_results::{self, SenderAuthentication};
 use super::structure::check_complete;
 use crate::crypto::{
     Keyring, Opened, PgpMessageError, RequesterKey, SignatureCheck, SignerKeys, could_have_signed,
     same_fingerprint, verify_detached,
 };
-use crate::domain::{Category, ContactAddress, KeepChoices, NewTicketInput};
-use crate::intake::{Desk, IncomingAttachment, IntakeError, MailIntake};
-use crate::store::{SignatureVerdict, StoreError};
+use crate::desk::{
+    Desk, DeskError, IncomingAttachment, MailIntake, OpenThread, RequesterGrant, SignatureVerdict,
+};
+use crate::domain::{Category, ContactAddress, InputError, NewTicketInput};
+use crate::domain::{Recipient, SupportAddress};
 
 /// The SMTP envelope.
 #[derive(Debug, Clone)]
@@ -58,6 +59,14 @@ pub enum Refusal {
     Temporary,
     #[error("the message took too long to process; nothing of it was kept")]
     OverBudget,
+    /// Refused by the same checks as the web form (`NewTicketInput::parse`, `ReplyInput`).
+    #[error("{}", describe_input_errors(.0))]
+    Invalid(Vec<InputError>),
+}
+
+fn describe_input_errors(errors: &[InputError]) -> String {
+    let reasons: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    format!("the message was refused: {}", reasons.join("; "))
 }
 
 impl Refusal {
@@ -72,6 +81,7 @@ impl Refusal {
             Refusal::TooLarge(_) => (552, "5.3.4"),
             Refusal::Temporary => (451, "4.3.0"),
             Refusal::OverBudget => (554, "5.3.4"),
+            Refusal::Invalid(_) => (554, "5.6.0"),
         }
     }
 }
@@ -128,20 +138,20 @@ pub async fn receive(
             .and_then(|(_, open)| open.pinned_key.as_deref()),
         delivered: &autocrypt,
     };
-    let mut content = open_entity(&desk.keyring, &message, raw, &signers, 0)?;
+    let keyring = desk.keyring_for_mail_intake();
+    let mut content = open_entity(keyring, &message, raw, &signers, 0)?;
     within(deadline)?;
     let signature_digest = match &content.signature {
-        SignatureCheck::Good { identity, .. } => Some(desk.keyring.signature_seen_digest(identity)),
+        SignatureCheck::Good { identity, .. } => Some(keyring.signature_seen_digest(identity)),
         _ => None,
     };
     // A signature this ticket has already accepted vouches for that earlier mail, not for
     // this copy: a replay is unsigned for trust, so it cannot join through the pinned key.
     if let (Some(digest), Some((grant, _))) = (&signature_digest, &thread)
         && desk
-            .store
-            .signature_seen(grant, digest)
+            .signature_seen_on_ticket(grant, digest)
             .await
-            .map_err(|e| internal(e.into()))?
+            .map_err(internal)?
     {
         tracing::info!(reference = %grant.reference(), "a signature seen before on this ticket was sent again");
         content.signature = SignatureCheck::None;
@@ -215,26 +225,29 @@ pub async fn receive(
         .unwrap_or(Category::Unsorted);
     if !mail.encrypted
         && desk
-            .store
-            .requires_encryption(category)
+            .queue_requires_encryption(category)
             .await
-            .map_err(|e| internal(e.into()))?
+            .map_err(internal)?
     {
         return Err(Refusal::EncryptionRequired(key_url.to_owned()));
     }
-    let input = NewTicketInput {
-        subject: clean_subject(&subject),
-        body: text,
-        category,
-        contact: sender,
-        pgp_key: None,
-        keep: KeepChoices::default(),
-    };
+    // The form's own constructor: a mail is held to exactly the rules a web submission is.
+    let input = NewTicketInput::parse_with_category(
+        &subject,
+        &text,
+        Ok(category),
+        sender.as_ref().map(ContactAddress::as_str),
+        None,
+    )
+    .map_err(Refusal::Invalid)?;
     // A new ticket trusts no key yet: the one this mail was signed with (or carried for its
     // sender) becomes its pinned key, so the requester's next signed mail is `verified`.
     let pin = key_to_pin(&content.signature, &delivered, input.contact.as_ref());
-    let filed = desk.file(input, pin, mail).await.map_err(internal)?;
-    let link = match &desk.outgoing.public_url {
+    let filed = desk
+        .file_from_mail(input, pin, mail)
+        .await
+        .map_err(internal)?;
+    let link = match desk.public_url() {
         Some(url) => format!("{url}/t/{}", filed.token.as_str()),
         None => format!("/t/{} on our support site", filed.token.as_str()),
     };
@@ -246,7 +259,11 @@ pub async fn receive(
         reference = filed.reference
     );
     if let Err(err) = desk
-        .notify_requester(&filed.grant, "We received your request", &acknowledgement)
+        .notify_requester(
+            &filed.grant.mailbox(),
+            "We received your request",
+            &acknowledgement,
+        )
         .await
     {
         // The ticket is stored; a failed acknowledgement must not bounce the mail.
@@ -266,9 +283,11 @@ fn within(deadline: Option<std::time::Instant>) -> Result<(), Refusal> {
     }
 }
 
-fn internal(err: IntakeError) -> Refusal {
-    if let IntakeError::OverBudget = err {
-        return Refusal::OverBudget;
+fn internal(err: DeskError) -> Refusal {
+    match err {
+        DeskError::OverBudget => return Refusal::OverBudget,
+        DeskError::Invalid(errors) => return Refusal::Invalid(errors),
+        _ => {}
     }
     tracing::error!(error = %err, "storing a received mail failed");
     Refusal::Temporary
@@ -320,25 +339,20 @@ fn sender_authentication(
         .headers_raw()
         .filter(|(name, _)| name.eq_ignore_ascii_case("authentication-results"))
         .map(|(_, value)| value);
-    auth_results::judge(desk.trusted_authserv_id.as_deref(), values, domain)
+    auth_results::judge(desk.trusted_authserv_id(), values, domain)
 }
 
 /// The ticket a reply-address tag points at, with its secrets opened.
 async fn find_thread(
     desk: &Desk,
     tags: &[String],
-) -> Result<Option<(crate::store::RequesterGrant, crate::intake::OpenThread)>, Refusal> {
+) -> Result<Option<(RequesterGrant, OpenThread)>, Refusal> {
     for tag in tags {
         if tag.parse::<Category>().is_ok() {
             continue;
         }
-        match desk.store.reply_grant(desk.reply_token_digest(tag)).await {
-            Ok(grant) => {
-                let open = desk.open_thread(&grant).await.map_err(internal)?;
-                return Ok(Some((grant, open)));
-            }
-            Err(StoreError::NotFound) => continue,
-            Err(other) => return Err(internal(other.into())),
+        if let Some(found) = desk.thread_of_reply_tag(tag).await.map_err(internal)? {
+            return Ok(Some(found));
         }
     }
     Ok(None)
@@ -687,21 +701,4 @@ fn key_to_pin(
 /// Autocrypt carries keys in binary; `RequesterKey::parse` takes text, so armor them.
 fn armor_binary_key(bytes: &[u8]) -> String {
     crate::crypto::armor_public_key(bytes).unwrap_or_default()
-}
-
-/// Subjects are one line and never empty.
-fn clean_subject(subject: &str) -> String {
-    let one_line: String = subject
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect::<String>()
-        .trim()
-        .chars()
-        .take(200)
-        .collect();
-    if one_line.is_empty() {
-        "(no subject)".to_owned()
-    } else {
-        one_line
-    }
 }

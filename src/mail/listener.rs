@@ -18,10 +18,10 @@ use tokio::time::Instant;
 
 use self::data::{Data, read_data};
 use self::network::{Network, NetworkSlots};
-use super::address::SupportAddress;
 use super::inbound::{Envelope, receive};
 use super::structure::{MimeLimits, prescan};
-use crate::intake::Desk;
+use crate::desk::Desk;
+use crate::domain::SupportAddress;
 
 /// Settings of the listener.
 #[derive(Debug, Clone)]

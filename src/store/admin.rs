@@ -6,6 +6,7 @@ use sqlx::Row;
 use super::agents::parse_role;
 use super::alerts::{Audience, raise, raise_caused_by, raise_for_others};
 use super::audit::{Actor, AuditEntry, AuditKey, entry_from_row, log_event};
+use super::error::Conflict;
 use super::scope::AdminScope;
 use super::{Store, StoreError, Tx, now_unix};
 use crate::domain::{Category, Name, Role};
@@ -208,7 +209,7 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await
-            .map_err(|e| StoreError::on_unique(e, "queue name"))?;
+            .map_err(|e| StoreError::on_unique(e, Conflict::QueueName))?;
         config_audit(
             &mut tx,
             &self.audit_key,
@@ -466,7 +467,7 @@ impl Store {
         .bind(body.as_str())
         .execute(&mut *tx)
         .await
-        .map_err(|e| StoreError::on_unique(e, "canned response title"))
+        .map_err(|e| StoreError::on_unique(e, Conflict::CannedResponseTitle))
         .and_then(|r| {
             if r.rows_affected() == 1 {
                 Ok(r)

@@ -6,6 +6,7 @@ use sqlx::Row;
 
 use super::alerts::{Audience, raise};
 use super::audit::{log_event, lookup_digest};
+use super::error::Conflict;
 use super::scope::{AgentScope, in_scope, in_scope_or_break_glass};
 use super::tickets::{insert_mask_slots, parse_counts, parse_reference, read_mask_slots};
 use super::{Store, StoreError, Tx, now_unix};
@@ -554,7 +555,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let ticket = locate(&mut tx, scope, reference).await?;
         if ticket.spam {
-            return Err(StoreError::Conflict("marked spam"));
+            return Err(StoreError::Conflict(Conflict::MarkedSpam));
         }
         let new_tier = if up {
             ticket.tier.up()
@@ -562,9 +563,9 @@ impl Store {
             ticket.tier.down()
         }
         .ok_or(StoreError::Conflict(if up {
-            "highest tier"
+            Conflict::HighestTier
         } else {
-            "lowest tier"
+            Conflict::LowestTier
         }))?;
         let new_status = if up { Status::Escalated } else { Status::Open };
         sqlx::query(
@@ -618,13 +619,13 @@ impl Store {
         status: Status,
     ) -> Result<(), StoreError> {
         if !status.agent_may_set() {
-            return Err(StoreError::Conflict("status"));
+            return Err(StoreError::Conflict(Conflict::Status));
         }
         let now = now_unix();
         let mut tx = self.begin_write().await?;
         let ticket = locate(&mut tx, scope, reference).await?;
         if ticket.spam {
-            return Err(StoreError::Conflict("marked spam"));
+            return Err(StoreError::Conflict(Conflict::MarkedSpam));
         }
         sqlx::query(
             "update tickets set status = $2, updated_at = $3, \
@@ -709,7 +710,7 @@ impl Store {
                 .bind(ticket.tier.get())
                 .fetch_optional(&mut *tx)
                 .await?
-                .ok_or(StoreError::Conflict("assignee"))?,
+                .ok_or(StoreError::Conflict(Conflict::Assignee))?,
             ),
         };
         sqlx::query("update tickets set assignee_id = $2, updated_at = $3 where id = $1")

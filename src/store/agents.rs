@@ -4,10 +4,11 @@ use sqlx::Row;
 
 use super::alerts::{Audience, raise};
 use super::audit::{Actor, log_event};
+use super::error::Conflict;
 use super::scope::AgentScope;
 use super::{Store, StoreError, Tx, now_unix};
-use crate::auth::TokenDigest;
 use crate::crypto::Sealed;
+use crate::crypto::TokenDigest;
 use crate::domain::{Name, Role};
 
 /// An agent to create. The password arrives hashed and the TOTP seed sealed.
@@ -91,7 +92,11 @@ pub struct SessionPolicy {
 
 impl Store {
     /// Creates an agent from the command line (`hushdesk agent add`).
-    pub async fn create_agent_as_operator(&self, agent: NewAgent) -> Result<(), StoreError> {
+    pub async fn create_agent_as_operator(
+        &self,
+        _operator: &super::OperatorScope,
+        agent: NewAgent,
+    ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
         insert_agent(&mut tx, &self.audit_key, &Actor::Operator, agent).await?;
         tx.commit().await?;
@@ -99,7 +104,10 @@ impl Store {
     }
 
     /// The agent named at a sign-in prompt, if any.
-    pub async fn login_candidate(&self, name: &str) -> Result<Option<LoginCandidate>, StoreError> {
+    pub(crate) async fn login_candidate(
+        &self,
+        name: &str,
+    ) -> Result<Option<LoginCandidate>, StoreError> {
         let Ok(name) = Name::parse(name) else {
             return Ok(None);
         };
@@ -234,7 +242,7 @@ impl Store {
 
     /// Opens a session for an agent whose password (and code) the caller has verified.
     /// `totp_step` is refused if it is not newer than the last accepted one (replay).
-    pub async fn open_session_after_verified_login(
+    pub(crate) async fn open_session_after_verified_login(
         &self,
         candidate: &LoginCandidate,
         totp_step: Option<u64>,
@@ -245,7 +253,7 @@ impl Store {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
         if let Some(step) = totp_step {
-            let step = i64::try_from(step).map_err(|_| StoreError::Conflict("totp"))?;
+            let step = i64::try_from(step).map_err(|_| StoreError::Conflict(Conflict::Totp))?;
             let fresh = sqlx::query(
                 "update agents set totp_last_step = $2 where id = $1 and totp_last_step < $2",
             )
@@ -254,7 +262,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             if fresh.rows_affected() != 1 {
-                return Err(StoreError::Conflict("totp"));
+                return Err(StoreError::Conflict(Conflict::Totp));
             }
         }
         sqlx::query("update agents set failed_logins = 0, locked_until = null where id = $1")
@@ -418,16 +426,6 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
-
-    /// The stored hash of the signed-in agent's password, to confirm the current one.
-    pub async fn password_hash(&self, scope: &AgentScope) -> Result<String, StoreError> {
-        Ok(
-            sqlx::query_scalar("select password_hash from agents where id = $1")
-                .bind(scope.agent_id)
-                .fetch_one(&self.pool)
-                .await?,
-        )
-    }
 }
 
 /// Inserts an agent with their memberships and returns their id.
@@ -451,7 +449,7 @@ pub(super) async fn insert_agent(
     .bind(now)
     .fetch_one(&mut **tx)
     .await
-    .map_err(|e| StoreError::on_unique(e, "agent name"))?;
+    .map_err(|e| StoreError::on_unique(e, Conflict::AgentName))?;
     log_event(
         tx,
         key,
@@ -527,7 +525,7 @@ impl Store {
     /// Makes the pending seed the agent's second factor, the confirming code's step used.
     pub async fn confirm_totp(&self, scope: &AgentScope, step: u64) -> Result<(), StoreError> {
         let now = now_unix();
-        let step = i64::try_from(step).map_err(|_| StoreError::Conflict("totp"))?;
+        let step = i64::try_from(step).map_err(|_| StoreError::Conflict(Conflict::Totp))?;
         let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "update agents set totp_sealed = totp_pending_sealed, totp_pending_sealed = null, \

@@ -214,7 +214,7 @@ impl Store {
         super::audit::append(
             &mut tx,
             &self.audit_key,
-            super::AuditEvent {
+            super::audit::AuditEvent {
                 actor: &admin.actor(),
                 action: if acknowledged {
                     "alert_acknowledged"

@@ -5,6 +5,7 @@
 use sqlx::Row;
 
 use super::audit::log_event;
+use super::error::Conflict;
 use super::{AdminScope, Store, StoreError, now_unix};
 use crate::redact::AllowEntry;
 
@@ -40,7 +41,7 @@ impl Store {
             .collect()
     }
 
-    /// Adds an entry; `Conflict("allowlist entry")` if the value, in any spelling, is there.
+    /// Adds an entry; `Conflict(Conflict::AllowlistEntry)` if the value, in any spelling, is there.
     pub async fn add_allowed(
         &self,
         admin: &AdminScope,
@@ -59,7 +60,7 @@ impl Store {
         .bind(now)
         .fetch_one(&mut *tx)
         .await
-        .map_err(|e| StoreError::on_unique(e, "allowlist entry"))?;
+        .map_err(|e| StoreError::on_unique(e, Conflict::AllowlistEntry))?;
         let entries = count(&mut tx).await?;
         log_event(
             &mut tx,

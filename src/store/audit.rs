@@ -21,7 +21,7 @@ impl std::fmt::Debug for AuditKey {
 
 /// Who did something.
 #[derive(Debug, Clone)]
-pub enum Actor {
+pub(super) enum Actor {
     Agent {
         id: i64,
         name: String,
@@ -87,7 +87,7 @@ pub enum MetricsReader<'a> {
 
 /// One audit entry before it is chained.
 #[derive(Debug, Clone)]
-pub struct AuditEvent<'a> {
+pub(super) struct AuditEvent<'a> {
     pub actor: &'a Actor,
     pub action: &'static str,
     pub reference: Option<&'a str>,
@@ -324,14 +324,6 @@ impl Store {
             super::now_unix(),
         )
         .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Appends one entry outside any other change (the CLI's own actions).
-    pub async fn audit_standalone(&self, event: AuditEvent<'_>) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
-        append(&mut tx, &self.audit_key, event, super::now_unix()).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -12,10 +12,11 @@ use sqlx::Row;
 use super::agents::{NewAgent, insert_agent, parse_role};
 use super::alerts::{Audience, raise_for_others};
 use super::audit::{Actor, AuditKey, log_event};
+use super::error::Conflict;
 use super::scope::AdminScope;
 use super::{Store, StoreError, Tx, now_unix};
-use crate::auth::TokenDigest;
 use crate::crypto::Sealed;
+use crate::crypto::TokenDigest;
 use crate::domain::{Name, Role};
 
 /// How long a reset request waits for a second admin. An approval must answer a current
@@ -26,8 +27,6 @@ pub const RESET_REQUEST_LIFETIME_SECS: i64 = 72 * 3600;
 /// Why the admin pages do not create an account straight into a restricted queue: the link
 /// is issued by one admin, and whoever opens it first would be in that queue on one admin's
 /// word. The account joins once the agent has enrolled with their own credentials.
-pub const JOIN_RESTRICTED_AFTER_ENROLMENT: &str = "restricted queues are joined after enrolment";
-
 /// A link about to be handed out: the keyed hash of its token and when it stops working.
 pub struct NewEnrolmentLink {
     pub token: TokenDigest,
@@ -106,9 +105,7 @@ impl Store {
         // An admin who could mint admins could approve their own two-person requests
         // through a puppet: admin accounts come only from the operator's command line.
         if agent.role == Role::Admin {
-            return Err(StoreError::Conflict(
-                "admin accounts are created by the operator",
-            ));
+            return Err(StoreError::Conflict(Conflict::AdminByOperatorOnly));
         }
         let now = now_unix();
         let actor = admin.actor();
@@ -121,7 +118,9 @@ impl Store {
                     .fetch_optional(&mut *tx)
                     .await?;
             if restricted.is_some_and(|flag| flag != 0) {
-                return Err(StoreError::Conflict(JOIN_RESTRICTED_AFTER_ENROLMENT));
+                return Err(StoreError::Conflict(
+                    Conflict::RestrictedQueueBeforeEnrolment,
+                ));
             }
         }
         let agent_id = insert_agent(&mut tx, &self.audit_key, &actor, agent).await?;
@@ -194,6 +193,7 @@ impl Store {
     /// no second admin, but the reset is audited and alerted like any other.
     pub async fn reset_credentials_as_operator(
         &self,
+        _operator: &super::OperatorScope,
         name: &Name,
         unusable_hash: &str,
         link: &NewEnrolmentLink,
@@ -403,9 +403,9 @@ impl Store {
             (false, _) => (None, 0),
             (true, Some(step)) => (
                 Some(seed.ok_or(StoreError::NotFound)?),
-                i64::try_from(step).map_err(|_| StoreError::Conflict("totp"))?,
+                i64::try_from(step).map_err(|_| StoreError::Conflict(Conflict::Totp))?,
             ),
-            (true, None) => return Err(StoreError::Conflict("totp")),
+            (true, None) => return Err(StoreError::Conflict(Conflict::Totp)),
         };
         sqlx::query(
             "update agents set password_hash = $2, totp_sealed = $3, totp_pending_sealed = null, \

@@ -4,9 +4,9 @@ pub enum StoreError {
     /// No such row, or not visible to the caller: the two are deliberately the same.
     #[error("not found")]
     NotFound,
-    /// A uniqueness rule was hit; the name says which.
-    #[error("conflict on {0}")]
-    Conflict(&'static str),
+    /// The change does not fit the data as it stands; the variant says which rule.
+    #[error("conflict: {0}")]
+    Conflict(Conflict),
     /// Stored data that does not parse: a bug or tampering, never user error.
     #[error("stored data is inconsistent: {0}")]
     Corrupt(&'static str),
@@ -14,10 +14,63 @@ pub enum StoreError {
     Backend(#[from] sqlx::Error),
 }
 
+/// Why a change was refused by the data as it stands. Typed so that callers match on the
+/// rule, never on text, and the web edge words each one once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Conflict {
+    /// A freshly drawn reference is taken already (drawn again).
+    #[error("reference taken")]
+    Reference,
+    /// A freshly numbered mask slot is taken already (a concurrent message; numbered again).
+    #[error("mask slot taken")]
+    Mask,
+    /// A second-factor code was used already (a replay).
+    #[error("code used already")]
+    Totp,
+    #[error("on hold")]
+    Held,
+    #[error("retention days out of range")]
+    RetentionDays,
+    #[error("highest tier")]
+    HighestTier,
+    #[error("lowest tier")]
+    LowestTier,
+    #[error("status cannot be set directly")]
+    Status,
+    #[error("assignee out of scope")]
+    Assignee,
+    #[error("agent name taken")]
+    AgentName,
+    #[error("allowlist entry exists")]
+    AllowlistEntry,
+    #[error("queue name taken")]
+    QueueName,
+    #[error("canned response title taken")]
+    CannedResponseTitle,
+    #[error("already spam")]
+    AlreadySpam,
+    #[error("own spam mark")]
+    OwnSpamMark,
+    #[error("not awaiting spam confirmation")]
+    NotAwaitingSpamConfirmation,
+    #[error("queue owners only")]
+    QueueOwnersOnly,
+    #[error("not spam")]
+    NotSpam,
+    #[error("marked spam")]
+    MarkedSpam,
+    /// Admin accounts come only from the operator's command line.
+    #[error("admin accounts are created by the operator")]
+    AdminByOperatorOnly,
+    /// An account created with an enrolment link joins restricted queues only once enrolled.
+    #[error("restricted queues are joined after enrolment")]
+    RestrictedQueueBeforeEnrolment,
+}
+
 impl StoreError {
     /// Maps a unique violation on a known constraint to `Conflict`, so constraint names
     /// never travel above the store.
-    pub(super) fn on_unique(err: sqlx::Error, what: &'static str) -> StoreError {
+    pub(super) fn on_unique(err: sqlx::Error, what: Conflict) -> StoreError {
         match &err {
             sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what),
             _ => StoreError::Backend(err),

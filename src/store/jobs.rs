@@ -18,7 +18,7 @@ pub struct SlaReport {
 pub struct AutoCloseReport {
     pub closed: u64,
     /// The closed tickets, so their requesters can be told.
-    pub grants: Vec<super::RequesterGrant>,
+    pub mailboxes: Vec<super::RequesterMailbox>,
 }
 
 /// Most tickets one run changes, so a backlog never holds the write lock for long.
@@ -27,7 +27,11 @@ const BATCH: i64 = 500;
 impl Store {
     /// Marks missed SLA targets. A missed first response also raises the ticket one tier
     /// (if it can rise), so someone more senior sees it.
-    pub async fn sla_sweep(&self, now: i64) -> Result<SlaReport, StoreError> {
+    pub async fn sla_sweep(
+        &self,
+        _system: &super::SystemScope,
+        now: i64,
+    ) -> Result<SlaReport, StoreError> {
         let mut tx = self.begin_write().await?;
         let late_first = sqlx::query(
             "select id, reference, tier from tickets where first_response_at is null \
@@ -100,6 +104,7 @@ impl Store {
     /// requester a notice that says so (a reply reopens the ticket).
     pub async fn auto_close_waiting(
         &self,
+        _system: &super::SystemScope,
         now: i64,
         is_past_deadline: impl Fn(i64) -> bool,
         notice: &Redacted<String>,
@@ -113,7 +118,7 @@ impl Store {
         .fetch_all(&mut *tx)
         .await?;
         let mut closed = 0;
-        let mut grants = Vec::new();
+        let mut mailboxes = Vec::new();
         for row in &waiting {
             let since: i64 = row.try_get("pending_since")?;
             if !is_past_deadline(since) {
@@ -151,12 +156,12 @@ impl Store {
             )
             .await?;
             closed += 1;
-            grants.push(super::RequesterGrant {
-                ticket_id: id,
-                reference: super::tickets::parse_reference(reference)?,
-            });
+            mailboxes.push(super::RequesterMailbox::for_ticket(
+                id,
+                super::tickets::parse_reference(reference)?,
+            ));
         }
         tx.commit().await?;
-        Ok(AutoCloseReport { closed, grants })
+        Ok(AutoCloseReport { closed, mailboxes })
     }
 }

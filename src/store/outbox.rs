@@ -3,9 +3,46 @@
 
 use sqlx::Row;
 
-use super::tickets::RequesterGrant;
+use super::scope::{AgentScope, SystemScope, in_scope};
+use super::tickets::{RequesterGrant, ThreadSecrets, parse_reference};
 use super::{Store, StoreError, now_unix};
 use crate::crypto::Sealed;
+use crate::domain::{DeliveryFailure, Reference};
+
+/// The right to write to one ticket's requester, and nothing more: open what a mail to
+/// them needs (contact, key, reply address) and queue it sealed. It cannot read the ticket,
+/// reply or delete as the requester. Made from a requester's grant, or for an agent's public
+/// reply or status change from a scope whose SQL checks that the ticket is theirs.
+#[derive(Debug, Clone)]
+pub struct RequesterMailbox {
+    ticket_id: i64,
+    reference: Reference,
+}
+
+impl RequesterMailbox {
+    pub fn reference(&self) -> &Reference {
+        &self.reference
+    }
+}
+
+impl RequesterGrant {
+    /// Writing to the requester is part of what the grant covers.
+    pub fn mailbox(&self) -> RequesterMailbox {
+        RequesterMailbox {
+            ticket_id: self.ticket_id,
+            reference: self.reference.clone(),
+        }
+    }
+}
+
+impl RequesterMailbox {
+    pub(super) fn for_ticket(ticket_id: i64, reference: Reference) -> Self {
+        RequesterMailbox {
+            ticket_id,
+            reference,
+        }
+    }
+}
 
 /// A queued message that is due.
 #[derive(Debug)]
@@ -20,14 +57,14 @@ impl Store {
     /// Queues a sealed message for the ticket's requester.
     pub async fn enqueue_mail(
         &self,
-        grant: &RequesterGrant,
+        mailbox: &RequesterMailbox,
         sealed: &Sealed,
     ) -> Result<(), StoreError> {
         let now = now_unix();
         sqlx::query(
             "insert into outbox (ticket_id, sealed_message, next_attempt_at, created_at) values ($1, $2, $3, $3)",
         )
-        .bind(grant.ticket_id)
+        .bind(mailbox.ticket_id)
         .bind(sealed.as_bytes())
         .bind(now)
         .execute(&self.pool)
@@ -36,7 +73,12 @@ impl Store {
     }
 
     /// Messages whose next attempt is due at `now`, oldest first.
-    pub async fn due_mail(&self, now: i64, limit: i64) -> Result<Vec<QueuedMail>, StoreError> {
+    pub async fn due_mail(
+        &self,
+        _system: &SystemScope,
+        now: i64,
+        limit: i64,
+    ) -> Result<Vec<QueuedMail>, StoreError> {
         let rows = sqlx::query(
             "select o.id, o.sealed_message, o.attempts, k.sealed_identity from outbox o \
              join ticket_keys k on k.ticket_id = o.ticket_id \
@@ -58,7 +100,7 @@ impl Store {
             .collect()
     }
 
-    pub async fn mail_sent(&self, id: i64) -> Result<(), StoreError> {
+    pub async fn mail_sent(&self, _system: &SystemScope, id: i64) -> Result<(), StoreError> {
         sqlx::query("delete from outbox where id = $1")
             .bind(id)
             .execute(&self.pool)
@@ -69,16 +111,17 @@ impl Store {
     /// Records a failed attempt and when to try again.
     pub async fn mail_failed(
         &self,
+        _system: &SystemScope,
         id: i64,
         next_attempt_at: i64,
-        error: &str,
+        failure: DeliveryFailure,
     ) -> Result<(), StoreError> {
         sqlx::query(
             "update outbox set attempts = attempts + 1, next_attempt_at = $2, last_error = $3 where id = $1",
         )
         .bind(id)
         .bind(next_attempt_at)
-        .bind(error)
+        .bind(failure.describe())
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -88,36 +131,44 @@ impl Store {
     /// go back to them in plain text.
     pub async fn requester_wrote_encrypted(
         &self,
-        grant: &RequesterGrant,
+        mailbox: &RequesterMailbox,
     ) -> Result<bool, StoreError> {
         let count: i64 = sqlx::query_scalar(
             "select count(*) from messages where ticket_id = $1 and author = 'requester' and encrypted = 1",
         )
-        .bind(grant.ticket_id)
+        .bind(mailbox.ticket_id)
         .fetch_one(&self.pool)
         .await?;
         Ok(count > 0)
     }
 
-    /// The requester grant of a ticket in the agent's scope, used only to write to its
-    /// requester on the agent's behalf.
-    pub async fn grant_for_reply(
+    /// The mailbox of a ticket in the agent's scope, for mailing the requester what the
+    /// agent just did (a public reply, a final status). Not a grant: nothing else comes with it.
+    pub async fn mailbox_for_agent(
         &self,
-        scope: &super::AgentScope,
+        scope: &AgentScope,
         reference: &str,
-    ) -> Result<RequesterGrant, StoreError> {
+    ) -> Result<RequesterMailbox, StoreError> {
         let row = sqlx::query(concat!(
             "select t.id, t.reference from tickets t where t.reference = $2 and ",
-            super::scope::in_scope!()
+            in_scope!()
         ))
         .bind(scope.agent_id)
         .bind(reference)
         .fetch_optional(&self.pool)
         .await?
         .ok_or(StoreError::NotFound)?;
-        Ok(RequesterGrant {
+        Ok(RequesterMailbox {
             ticket_id: row.try_get("id")?,
-            reference: super::tickets::parse_reference(row.try_get("reference")?)?,
+            reference: parse_reference(row.try_get("reference")?)?,
         })
+    }
+
+    /// What a mail to the requester needs, sealed.
+    pub async fn mailbox_secrets(
+        &self,
+        mailbox: &RequesterMailbox,
+    ) -> Result<ThreadSecrets, StoreError> {
+        self.secrets_of(mailbox.ticket_id).await
     }
 }

@@ -7,6 +7,7 @@ use sqlx::Row;
 use super::agent_tickets::{audit_change, locate};
 use super::alerts::Audience;
 use super::audit::{Actor, log_event};
+use super::error::Conflict;
 use super::scope::AdminScope;
 use super::tickets::{RequesterGrant, Tombstone, parse_reference};
 use super::{Store, StoreError, Tx, now_unix};
@@ -71,7 +72,7 @@ pub struct Hold {
 const SECONDS_PER_DAY: i64 = 86_400;
 
 impl Store {
-    /// The requester's delete-now. Refused with `Conflict("held")` while a hold is on.
+    /// The requester's delete-now. Refused with `Conflict(Conflict::Held)` while a hold is on.
     pub async fn delete_ticket(&self, grant: RequesterGrant) -> Result<Tombstone, StoreError> {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
@@ -80,7 +81,7 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
         if held > 0 {
-            return Err(StoreError::Conflict("held"));
+            return Err(StoreError::Conflict(Conflict::Held));
         }
         let tombstone = delete_in(
             &mut tx,
@@ -110,10 +111,11 @@ impl Store {
     /// attachments, then checkpoints so the freed (zeroed) pages reach the main file.
     pub async fn purge_expired(
         &self,
-        actor: &Actor,
+        by: super::scope::Purger<'_>,
         as_of: i64,
         batch: i64,
     ) -> Result<PurgeReport, StoreError> {
+        let actor = &by.actor();
         let now = now_unix();
         let mut tx = self.begin_write().await?;
         let mut found = expired(&mut tx, as_of, batch + 1).await?;
@@ -207,8 +209,27 @@ impl Store {
         self.place_hold_as(&admin.actor(), reference, reason).await
     }
 
-    /// Places a legal hold (`hushdesk hold add` as the operator, or an admin).
-    pub async fn place_hold_as(
+    /// Places a legal hold as the operator (`hushdesk hold add`).
+    pub async fn place_hold_as_operator(
+        &self,
+        _operator: &super::OperatorScope,
+        reference: &str,
+        reason: &Redacted<String>,
+    ) -> Result<(), StoreError> {
+        self.place_hold_as(&Actor::Operator, reference, reason)
+            .await
+    }
+
+    /// Releases a legal hold as the operator (`hushdesk hold release`).
+    pub async fn release_hold_as_operator(
+        &self,
+        _operator: &super::OperatorScope,
+        reference: &str,
+    ) -> Result<(), StoreError> {
+        self.release_hold_as(&Actor::Operator, reference).await
+    }
+
+    async fn place_hold_as(
         &self,
         actor: &Actor,
         reference: &str,
@@ -267,7 +288,7 @@ impl Store {
         self.release_hold_as(&admin.actor(), reference).await
     }
 
-    pub async fn release_hold_as(&self, actor: &Actor, reference: &str) -> Result<(), StoreError> {
+    async fn release_hold_as(&self, actor: &Actor, reference: &str) -> Result<(), StoreError> {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
         let released = sqlx::query(
@@ -351,7 +372,7 @@ impl Store {
         match days {
             Some(days) => {
                 if !(1..=36_500).contains(&days) {
-                    return Err(StoreError::Conflict("retention days"));
+                    return Err(StoreError::Conflict(Conflict::RetentionDays));
                 }
                 if let RetentionScope::Queue(queue) = &scope {
                     let exists: i64 =
@@ -377,7 +398,7 @@ impl Store {
                     scope,
                     RetentionScope::Default | RetentionScope::Spam | RetentionScope::Attachments
                 ) {
-                    return Err(StoreError::Conflict("retention days"));
+                    return Err(StoreError::Conflict(Conflict::RetentionDays));
                 }
                 sqlx::query("delete from retention_policies where scope = $1")
                     .bind(&key)
@@ -425,7 +446,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if updated.rows_affected() != 1 {
-            return Err(StoreError::Conflict("already spam"));
+            return Err(StoreError::Conflict(Conflict::AlreadySpam));
         }
         audit_change(
             &mut tx,
@@ -458,9 +479,9 @@ impl Store {
         .bind(ticket.id)
         .fetch_optional(&mut *tx)
         .await?
-        .ok_or(StoreError::Conflict("not awaiting spam confirmation"))?;
+        .ok_or(StoreError::Conflict(Conflict::NotAwaitingSpamConfirmation))?;
         if marked_by == Some(scope.agent_id) {
-            return Err(StoreError::Conflict("own spam mark"));
+            return Err(StoreError::Conflict(Conflict::OwnSpamMark));
         }
         sqlx::query(
             "update tickets set spam_confirmed_by = $2, spam_confirmed_at = $3, updated_at = $3 where id = $1",
@@ -503,7 +524,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         if owner == 0 {
-            return Err(StoreError::Conflict("queue owners only"));
+            return Err(StoreError::Conflict(Conflict::QueueOwnersOnly));
         }
         let restored = sqlx::query(
             "update tickets set spam = 0, spam_marked_by = null, spam_marked_at = null, \
@@ -515,7 +536,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if restored.rows_affected() != 1 {
-            return Err(StoreError::Conflict("not spam"));
+            return Err(StoreError::Conflict(Conflict::NotSpam));
         }
         audit_change(
             &mut tx,
@@ -529,15 +550,6 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(())
-    }
-
-    /// Whether a ticket is under a legal hold (the requester is told it is held, not why).
-    pub async fn is_held(&self, grant: &RequesterGrant) -> Result<bool, StoreError> {
-        let held: i64 = sqlx::query_scalar("select count(*) from legal_holds where ticket_id = $1")
-            .bind(grant.ticket_id)
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(held > 0)
     }
 }
 

@@ -65,6 +65,62 @@ impl AdminScope {
     }
 }
 
+/// The server's operator at the command line, who holds the data directory and its keys
+/// anyway (outside the desk's trust boundary by nature, and audited as such). Only
+/// `Store::operator_scope` makes one; the desk's `OperatorDesk` is its one caller.
+#[derive(Debug)]
+pub struct OperatorScope {
+    _private: (),
+}
+
+/// The scheduler's jobs (SLA sweep, auto-close, purge, outgoing mail), audited as the
+/// system. Only `Store::system_scope` makes one; the desk's `SystemDesk` is its one caller.
+#[derive(Debug)]
+pub struct SystemScope {
+    _private: (),
+}
+
+impl OperatorScope {
+    pub(super) fn actor(&self) -> Actor {
+        Actor::Operator
+    }
+}
+
+impl SystemScope {
+    pub(super) fn actor(&self) -> Actor {
+        Actor::System
+    }
+}
+
+impl super::Store {
+    /// Acts as the operator. Whoever holds a `Store` holds the database anyway; the name is
+    /// here so that every use of the power is one grep away.
+    pub fn operator_scope(&self) -> OperatorScope {
+        OperatorScope { _private: () }
+    }
+
+    /// Acts as the scheduler (see `operator_scope`).
+    pub fn system_scope(&self) -> SystemScope {
+        SystemScope { _private: () }
+    }
+}
+
+/// Who runs a purge: the scheduler, or the operator's `hushdesk purge`.
+#[derive(Debug, Clone, Copy)]
+pub enum Purger<'a> {
+    System(&'a SystemScope),
+    Operator(&'a OperatorScope),
+}
+
+impl Purger<'_> {
+    pub(super) fn actor(self) -> Actor {
+        match self {
+            Purger::System(scope) => scope.actor(),
+            Purger::Operator(scope) => scope.actor(),
+        }
+    }
+}
+
 /// The SQL condition "agent `$1` may work on ticket `t`": a live membership of the ticket's
 /// queue and a tier at least the ticket's. Spliced into every scoped query.
 macro_rules! in_scope {

@@ -3,9 +3,10 @@
 use sqlx::Row;
 
 use super::audit::{Actor, log_event};
+use super::error::Conflict;
 use super::{Store, StoreError, Tx, now_unix};
-use crate::auth::TokenDigest;
 use crate::crypto::Sealed;
+use crate::crypto::TokenDigest;
 use crate::domain::{Author, Category, Priority, Reference, Status};
 use crate::redact::{MaskSlot, Redacted, RedactionCounts};
 
@@ -142,7 +143,7 @@ pub struct Tombstone {
 
 impl Store {
     /// Stores a new ticket with its first message, key, vault entries and mask slots,
-    /// all in one transaction. `Conflict("reference")` means: draw another reference.
+    /// all in one transaction. `Conflict(Conflict::Reference)` means: draw another reference.
     pub async fn create_ticket(
         &self,
         record: NewTicketRecord,
@@ -169,7 +170,7 @@ impl Store {
         .bind(record.resolution_within)
         .fetch_one(&mut *tx)
         .await
-        .map_err(|e| StoreError::on_unique(e, "reference"))?;
+        .map_err(|e| StoreError::on_unique(e, Conflict::Reference))?;
 
         insert_message(
             &mut tx,
@@ -311,6 +312,10 @@ impl Store {
         &self,
         grant: &RequesterGrant,
     ) -> Result<ThreadSecrets, StoreError> {
+        self.secrets_of(grant.ticket_id).await
+    }
+
+    pub(super) async fn secrets_of(&self, ticket_id: i64) -> Result<ThreadSecrets, StoreError> {
         let row = sqlx::query(
             "select k.sealed_identity, q.require_encryption, \
              (select ciphertext from vault_entries v where v.ticket_id = t.id and v.kind = 'contact') as contact, \
@@ -319,7 +324,7 @@ impl Store {
              from tickets t join ticket_keys k on k.ticket_id = t.id left join queues q on q.id = t.queue_id \
              where t.id = $1",
         )
-        .bind(grant.ticket_id)
+        .bind(ticket_id)
         .fetch_optional(&self.pool)
         .await?
         .ok_or(StoreError::NotFound)?;
@@ -377,7 +382,7 @@ impl Store {
     }
 
     /// Adds the requester's reply. A waiting or finished ticket becomes open again.
-    /// `Conflict("mask")` means another reply took a mask number first: redact again.
+    /// `Conflict(Conflict::Mask)` means another reply took a mask number first: redact again.
     pub async fn add_requester_reply(
         &self,
         grant: &RequesterGrant,
@@ -543,7 +548,7 @@ pub(super) async fn insert_mask_slots(
             .bind(i64::from(slot.n))
             .execute(&mut **tx)
             .await
-            .map_err(|e| StoreError::on_unique(e, "mask"))?;
+            .map_err(|e| StoreError::on_unique(e, Conflict::Mask))?;
     }
     Ok(())
 }

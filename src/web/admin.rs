@@ -1,5 +1,5 @@
 //! Administration: agents, queues, memberships, routing, canned responses, alerts and the
-//! audit log. Every handler needs an `AdminScope`; none can reach ticket content.
+//! audit log. Every handler needs an `AdminDesk`; none can reach ticket content.
 
 pub mod agents;
 pub mod allowlist;

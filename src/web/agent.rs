@@ -21,10 +21,10 @@ pub struct Nav {
 impl Nav {
     pub fn of(agent: &CurrentAgent) -> Self {
         Nav {
-            agent_name: agent.scope.name().to_string(),
-            role: agent.scope.role().id(),
-            is_admin: agent.scope.admin().is_some(),
-            must_change_password: agent.scope.must_change_password(),
+            agent_name: agent.desk.name().to_string(),
+            role: agent.desk.role().id(),
+            is_admin: agent.desk.admin().is_some(),
+            must_change_password: agent.desk.scope().must_change_password(),
             csrf: agent.csrf.clone(),
         }
     }

@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::app::AppState;
+use crate::web::WebState;
 use crate::web::error::WebError;
 
 const STYLESHEET: &str = include_str!("../../static/style.css");
@@ -24,7 +24,7 @@ pub async fn stylesheet() -> Response {
     response
 }
 
-pub async fn pgp_key(State(state): State<AppState>) -> Response {
+pub async fn pgp_key(State(state): State<WebState>) -> Response {
     let mut response = state.helpdesk_public_key.to_string().into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -36,15 +36,14 @@ pub async fn pgp_key(State(state): State<AppState>) -> Response {
 /// `/.well-known/openpgpkey/hu/{hash}`: the helpdesk key in binary when `hash` names the
 /// support address's local part, so mail clients find the key by address alone.
 pub async fn wkd_key(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     axum::extract::Path(hash): axum::extract::Path<String>,
 ) -> Result<Response, WebError> {
-    if hash != state.desk.outgoing.support.wkd_hash() {
+    if hash != state.desk.support_address().wkd_hash() {
         return Err(WebError::NotFound);
     }
     let key = state
         .desk
-        .keyring
         .helpdesk_public_key_binary()
         .map_err(WebError::Internal)?;
     let mut response = key.into_response();

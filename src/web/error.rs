@@ -8,9 +8,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use crate::desk::{Conflict, DeskError, EnrolRefusal};
 use crate::domain::InputError;
-use crate::intake::IntakeError;
-use crate::store::StoreError;
 
 pub type WebResult<T> = Result<T, WebError>;
 
@@ -59,80 +58,91 @@ impl From<&InputError> for FieldError {
     }
 }
 
-impl From<IntakeError> for WebError {
-    fn from(err: IntakeError) -> Self {
+impl From<DeskError> for WebError {
+    fn from(err: DeskError) -> Self {
         match err {
-            IntakeError::Invalid(errors) => {
+            DeskError::Invalid(errors) => {
                 WebError::Invalid(errors.iter().map(FieldError::from).collect())
             }
-            IntakeError::PgpKey(e) => WebError::Invalid(vec![FieldError {
+            DeskError::PgpKey(e) => WebError::Invalid(vec![FieldError {
                 field: "pgp_key",
                 message: e.to_string(),
             }]),
-            IntakeError::Canned(message) => WebError::Invalid(vec![FieldError {
+            DeskError::Canned(message) => WebError::Invalid(vec![FieldError {
                 field: "body",
                 message,
             }]),
-            IntakeError::NotAllowable(e) => WebError::Invalid(vec![FieldError {
+            DeskError::NotAllowable(e) => WebError::Invalid(vec![FieldError {
                 field: "value",
                 message: e.to_string(),
             }]),
-            IntakeError::NotFound => WebError::NotFound,
-            IntakeError::Conflict(what) => WebError::Conflict(conflict_message(what)),
+            DeskError::NotFound => WebError::NotFound,
+            DeskError::SignInRefused => WebError::Unauthenticated,
+            // Handlers render these on their pages; reaching here, they are still the
+            // caller's to fix.
+            DeskError::CurrentPassword(e) => WebError::Invalid(vec![FieldError {
+                field: "current",
+                message: e.to_string(),
+            }]),
+            DeskError::Enrolment(EnrolRefusal::Csrf | EnrolRefusal::NotHolder) => {
+                WebError::Forbidden
+            }
+            DeskError::Enrolment(e) => WebError::Invalid(vec![FieldError {
+                field: "password",
+                message: e.to_string(),
+            }]),
+            DeskError::NewAgent(e) => WebError::Invalid(vec![FieldError {
+                field: "name",
+                message: e.to_string(),
+            }]),
+            DeskError::Conflict(what) => WebError::Conflict(conflict_message(what)),
             // Only mail intake sets a deadline; the web never meets this.
-            IntakeError::OverBudget => {
+            DeskError::OverBudget => {
                 WebError::Internal(anyhow::anyhow!("intake over its processing budget"))
             }
-            IntakeError::Internal(e) => WebError::Internal(e),
+            DeskError::Internal(e) => WebError::Internal(e),
         }
     }
 }
 
-impl From<StoreError> for WebError {
-    fn from(err: StoreError) -> Self {
-        match err {
-            StoreError::NotFound => WebError::NotFound,
-            StoreError::Conflict(what) => WebError::Conflict(conflict_message(what)),
-            other => WebError::Internal(other.into()),
-        }
-    }
-}
-
-impl From<crate::access::LinkError> for WebError {
-    fn from(err: crate::access::LinkError) -> Self {
-        match err {
-            crate::access::LinkError::NotFound => WebError::NotFound,
-            crate::access::LinkError::Internal(e) => WebError::Internal(e),
-        }
-    }
-}
-
-/// A readable sentence for each conflict the store can report.
-fn conflict_message(what: &'static str) -> &'static str {
+/// The one wording of each refused change.
+fn conflict_message(what: Conflict) -> &'static str {
     match what {
-        "held" => "This request is on hold and cannot be deleted right now.",
-        "retention days" => "Retention must be between 1 and 36500 days.",
-        "highest tier" => "The ticket is already at the highest tier.",
-        "lowest tier" => "The ticket is already at the lowest tier.",
-        "status" => "That status cannot be set directly.",
-        "assignee" => "That agent cannot work on this ticket.",
-        "agent name" => "An agent with that name already exists.",
-        "allowlist entry" => "That value is already on the allowlist, perhaps spelt differently.",
-        "queue name" => "A queue with that name already exists.",
-        "canned response title" => "That queue already has a canned response with this title.",
-        "already spam" => "This ticket is already marked as spam.",
-        "own spam mark" => "A second agent must confirm your own spam mark.",
-        "not awaiting spam confirmation" => "This ticket is not awaiting a spam confirmation.",
-        "queue owners only" => "Only the owners of this ticket's queue can restore it.",
-        "not spam" => "This ticket is not marked as spam.",
-        "marked spam" => {
+        Conflict::Held => "This request is on hold and cannot be deleted right now.",
+        Conflict::RetentionDays => "Retention must be between 1 and 36500 days.",
+        Conflict::HighestTier => "The ticket is already at the highest tier.",
+        Conflict::LowestTier => "The ticket is already at the lowest tier.",
+        Conflict::Status => "That status cannot be set directly.",
+        Conflict::Assignee => "That agent cannot work on this ticket.",
+        Conflict::AgentName => "An agent with that name already exists.",
+        Conflict::AllowlistEntry => {
+            "That value is already on the allowlist, perhaps spelt differently."
+        }
+        Conflict::QueueName => "A queue with that name already exists.",
+        Conflict::CannedResponseTitle => {
+            "That queue already has a canned response with this title."
+        }
+        Conflict::AlreadySpam => "This ticket is already marked as spam.",
+        Conflict::OwnSpamMark => "A second agent must confirm your own spam mark.",
+        Conflict::NotAwaitingSpamConfirmation => "This ticket is not awaiting a spam confirmation.",
+        Conflict::QueueOwnersOnly => "Only the owners of this ticket's queue can restore it.",
+        Conflict::NotSpam => "This ticket is not marked as spam.",
+        Conflict::MarkedSpam => {
             "This ticket is marked as spam; a queue owner must restore it before it changes."
         }
-        _ => "The request conflicts with the current state.",
+        Conflict::AdminByOperatorOnly => {
+            "Admin accounts are created by the operator on the server's command line."
+        }
+        Conflict::RestrictedQueueBeforeEnrolment => {
+            "Add the account to restricted queues once it has enrolled: its enrolment link must not lead into one."
+        }
+        // Retried inside the desk; seen here only if every retry collided.
+        Conflict::Reference | Conflict::Mask | Conflict::Totp => {
+            "The request conflicts with the current state."
+        }
     }
 }
 
-/// What the renderer needs to know about an error; rides in response extensions.
 #[derive(Debug, Clone)]
 pub struct ErrorInfo {
     pub message: String,
@@ -305,7 +315,7 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
 }
 
 fn new_request_id() -> String {
-    crate::crypto::os_random::<8>()
+    crate::desk::os_random::<8>()
         .map(|b| b.iter().map(|x| format!("{x:02x}")).collect())
         .unwrap_or_else(|_| "unknown".into())
 }

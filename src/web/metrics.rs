@@ -9,28 +9,18 @@ use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use secrecy::ExposeSecret;
-use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
 
-use crate::app::AppState;
-use crate::store::{AdminScope, MetricsReader, PrivacyMetrics};
+use crate::desk::{AdminDesk, PrivacyMetrics};
+use crate::web::WebState;
 use crate::web::error::{WebError, WebResult};
 use crate::web::session::{ApiAgent, CurrentAgent};
 
-pub async fn show(State(state): State<AppState>, mut parts: Parts) -> WebResult<Response> {
-    match allowed(&state, &mut parts).await? {
-        Reader::Anyone => {}
-        Reader::Token => {
-            let reader = MetricsReader::Token;
-            state.desk.store.audit_metrics_read(reader).await?;
-        }
-        Reader::Admin(admin) => {
-            let reader = MetricsReader::Admin(&admin);
-            state.desk.store.audit_metrics_read(reader).await?;
-        }
-    }
-    let metrics = state.desk.store.privacy_metrics().await?;
+pub async fn show(State(state): State<WebState>, mut parts: Parts) -> WebResult<Response> {
+    let metrics = match allowed(&state, &mut parts).await? {
+        Reader::Anyone => state.desk.public_privacy_metrics().await?,
+        Reader::Token(metrics) => metrics,
+        Reader::Admin(admin) => admin.privacy_metrics().await?,
+    };
     let mut response = render(&metrics).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -43,30 +33,31 @@ pub async fn show(State(state): State<AppState>, mut parts: Parts) -> WebResult<
 enum Reader {
     /// `metrics_public`: nobody is identified, so there is no one to audit.
     Anyone,
-    Token,
-    Admin(AdminScope),
+    /// The configured token was presented; the desk checked it and audited the read.
+    Token(PrivacyMetrics),
+    Admin(AdminDesk),
 }
 
-async fn allowed(state: &AppState, parts: &mut Parts) -> WebResult<Reader> {
+async fn allowed(state: &WebState, parts: &mut Parts) -> WebResult<Reader> {
     if state.config.metrics_public {
         return Ok(Reader::Anyone);
     }
-    if let Some(expected) = &state.config.metrics_token
-        && bearer(parts).is_some_and(|presented| same_secret(presented, expected.expose_secret()))
+    if let Some(presented) = bearer(parts)
+        && let Some(metrics) = state.desk.privacy_metrics_for_token(presented).await?
     {
-        return Ok(Reader::Token);
+        return Ok(Reader::Token(metrics));
     }
     // A signed-in agent who is not an admin gets the same 404 as on other admin pages.
     if let Ok(agent) = ApiAgent::from_request_parts(parts, state).await {
         return agent
-            .scope
+            .desk
             .admin()
             .map(Reader::Admin)
             .ok_or(WebError::NotFound);
     }
     if let Ok(agent) = CurrentAgent::from_request_parts(parts, state).await {
         return agent
-            .scope
+            .desk
             .admin()
             .map(Reader::Admin)
             .ok_or(WebError::NotFound);
@@ -80,14 +71,6 @@ fn bearer(parts: &Parts) -> Option<&str> {
         .strip_prefix("Bearer ")
         .or_else(|| value.strip_prefix("bearer "))
         .map(str::trim)
-}
-
-/// Compares digests in constant time, so neither the content nor the length of the token
-/// shows in the response time.
-fn same_secret(presented: &str, expected: &str) -> bool {
-    let presented = Sha256::digest(presented.as_bytes());
-    let expected = Sha256::digest(expected.as_bytes());
-    presented.as_slice().ct_eq(expected.as_slice()).into()
 }
 
 fn render(m: &PrivacyMetrics) -> String {

@@ -1,5 +1,5 @@
 //! Who is asking, for agent and admin routes: the session cookie (HTML) or a bearer token
-//! (JSON API), resolved by the store into an `AgentScope`. Forms additionally carry a CSRF
+//! (JSON API), resolved by the desk into an `AgentDesk`. Forms additionally carry a CSRF
 //! token bound to the session; `CsrfForm` checks it, so no handler can forget to.
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -9,31 +9,29 @@ use cookie::{Cookie, SameSite};
 
 use super::error::WebError;
 use super::extract::FormFields;
-use crate::access::session_policy;
-use crate::app::AppState;
-use crate::auth::{csrf_matches, csrf_token, digest_session_token};
-use crate::store::{AdminScope, AgentScope, Session, StoreError};
+use crate::desk::{AdminDesk, AgentDesk, DeskError, Session};
+use crate::web::WebState;
 
 /// Name of the agent session cookie.
 pub const SESSION_COOKIE: &str = "hushdesk_session";
 
 /// A signed-in agent on the HTML side.
 pub struct CurrentAgent {
-    pub scope: AgentScope,
+    pub desk: AgentDesk,
     /// The raw session token, needed to derive the CSRF token and to sign out.
     pub session: String,
     pub csrf: String,
 }
 
-impl FromRequestParts<AppState> for CurrentAgent {
+impl FromRequestParts<WebState> for CurrentAgent {
     type Rejection = WebError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, WebError> {
         let session = session_cookie(parts).ok_or(WebError::Unauthenticated)?;
-        let scope = resolve(state, &session, Session::Cookie).await?;
+        let desk = resolve(state, &session, Session::Cookie).await?;
         Ok(CurrentAgent {
-            csrf: csrf_token(&state.desk.keyring, &session),
-            scope,
+            csrf: state.desk.csrf_token(&session),
+            desk,
             session,
         })
     }
@@ -42,15 +40,15 @@ impl FromRequestParts<AppState> for CurrentAgent {
 /// A signed-in admin on the HTML side. Anyone else gets the same 404 as a missing page.
 pub struct CurrentAdmin {
     pub agent: CurrentAgent,
-    pub admin: AdminScope,
+    pub admin: AdminDesk,
 }
 
-impl FromRequestParts<AppState> for CurrentAdmin {
+impl FromRequestParts<WebState> for CurrentAdmin {
     type Rejection = WebError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, WebError> {
         let agent = CurrentAgent::from_request_parts(parts, state).await?;
-        let admin = agent.scope.admin().ok_or(WebError::NotFound)?;
+        let admin = agent.desk.admin().ok_or(WebError::NotFound)?;
         Ok(CurrentAdmin { agent, admin })
     }
 }
@@ -61,15 +59,15 @@ pub struct CsrfForm {
     pub fields: FormFields,
 }
 
-impl FromRequest<AppState> for CsrfForm {
+impl FromRequest<WebState> for CsrfForm {
     type Rejection = WebError;
 
-    async fn from_request(request: Request, state: &AppState) -> Result<Self, WebError> {
+    async fn from_request(request: Request, state: &WebState) -> Result<Self, WebError> {
         let (mut parts, body) = request.into_parts();
         let agent = CurrentAgent::from_request_parts(&mut parts, state).await?;
         let fields = FormFields::from_request(Request::from_parts(parts, body), state).await?;
         let submitted = fields.get("csrf").unwrap_or_default();
-        if !csrf_matches(&state.desk.keyring, &agent.session, submitted) {
+        if !state.desk.csrf_matches(&agent.session, submitted) {
             return Err(WebError::Forbidden);
         }
         Ok(CsrfForm { agent, fields })
@@ -78,17 +76,17 @@ impl FromRequest<AppState> for CsrfForm {
 
 /// A CSRF-checked form from an admin.
 pub struct AdminForm {
-    pub admin: AdminScope,
+    pub admin: AdminDesk,
     pub agent: CurrentAgent,
     pub fields: FormFields,
 }
 
-impl FromRequest<AppState> for AdminForm {
+impl FromRequest<WebState> for AdminForm {
     type Rejection = WebError;
 
-    async fn from_request(request: Request, state: &AppState) -> Result<Self, WebError> {
+    async fn from_request(request: Request, state: &WebState) -> Result<Self, WebError> {
         let form = CsrfForm::from_request(request, state).await?;
-        let admin = form.agent.scope.admin().ok_or(WebError::NotFound)?;
+        let admin = form.agent.desk.admin().ok_or(WebError::NotFound)?;
         Ok(AdminForm {
             admin,
             agent: form.agent,
@@ -99,14 +97,14 @@ impl FromRequest<AppState> for AdminForm {
 
 /// An agent calling the JSON API with `Authorization: Bearer <token>`.
 pub struct ApiAgent {
-    pub scope: AgentScope,
+    pub desk: AgentDesk,
     pub token: String,
 }
 
-impl FromRequestParts<AppState> for ApiAgent {
+impl FromRequestParts<WebState> for ApiAgent {
     type Rejection = WebError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, WebError> {
         let token = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -118,21 +116,15 @@ impl FromRequestParts<AppState> for ApiAgent {
             .map(str::trim)
             .ok_or(WebError::Unauthenticated)?
             .to_owned();
-        let scope = resolve(state, &token, Session::Bearer).await?;
-        Ok(ApiAgent { scope, token })
+        let desk = resolve(state, &token, Session::Bearer).await?;
+        Ok(ApiAgent { desk, token })
     }
 }
 
-async fn resolve(state: &AppState, token: &str, kind: Session) -> Result<AgentScope, WebError> {
-    let digest = digest_session_token(&state.desk.keyring, token);
-    match state
-        .desk
-        .store
-        .agent_session(digest, kind, session_policy(&state.config.agents))
-        .await
-    {
-        Ok(scope) => Ok(scope),
-        Err(StoreError::NotFound) => Err(WebError::Unauthenticated),
+async fn resolve(state: &WebState, token: &str, kind: Session) -> Result<AgentDesk, WebError> {
+    match state.desk.agent_session(token, kind).await {
+        Ok(agent) => Ok(agent),
+        Err(DeskError::NotFound) => Err(WebError::Unauthenticated),
         Err(other) => Err(other.into()),
     }
 }

@@ -486,8 +486,8 @@ async fn a_missed_first_response_is_marked_and_escalated_by_the_sla_job() {
     assert_eq!(view["priority"], "P1");
     assert_eq!(view["tier"], 1);
 
-    let desk = &app.state.desk;
-    let now = hushdesk::store::now_unix();
+    let desk = &app.state.system;
+    let now = hushdesk::desk::now_unix();
     let early = hushdesk::jobs::sla(desk, now + 60).await.unwrap();
     assert_eq!(early.first_response_breaches, 0);
     let late = hushdesk::jobs::sla(desk, now + 2 * 3600).await.unwrap();
@@ -524,8 +524,8 @@ async fn a_ticket_waiting_on_the_requester_closes_itself_and_a_reply_reopens_it(
         .await;
     assert_eq!(reply.status(), 201);
 
-    let desk = &app.state.desk;
-    let now = hushdesk::store::now_unix();
+    let desk = &app.state.system;
+    let now = hushdesk::desk::now_unix();
     let soon = hushdesk::jobs::auto_close(desk, 2, now + 3600)
         .await
         .unwrap();

@@ -554,10 +554,11 @@ async fn text_attachments_are_redacted_and_binary_ones_sealed() {
 async fn what_the_desk_encrypts_to_a_requester_only_their_key_opens() {
     let app = TestApp::spawn().await;
     let jo = Person::new("jo@example.org");
-    let armored = app
-        .state
-        .desk
-        .keyring
+    let config = &app.state.config;
+    let keyring =
+        hushdesk::crypto::Keyring::open_or_create(&config.keys_dir(), &config.support_address)
+            .unwrap();
+    let armored = keyring
         .encrypt_for_requester(b"Your ticket is resolved.", jo.public_armored().as_bytes())
         .unwrap();
     assert!(String::from_utf8_lossy(&armored).starts_with("-----BEGIN PGP MESSAGE-----"));
@@ -610,9 +611,9 @@ async fn an_agents_reply_reaches_the_requester_encrypted_after_the_relay_comes_b
     );
 
     // The relay is down: nothing is lost.
-    let desk = &app.state.desk;
+    let desk = &app.state.system;
     let relay_url = format!("smtp://{relay}");
-    let now = hushdesk::store::now_unix();
+    let now = hushdesk::desk::now_unix();
     let down = hushdesk::jobs::deliver_mail(desk, &relay_url, now)
         .await
         .unwrap();
@@ -706,9 +707,9 @@ async fn mail_filed_tickets_are_acknowledged_encrypted_and_never_in_clear_to_enc
     let relay = crate::mail_sink::free_addr();
     let sink = crate::mail_sink::start(relay).await;
     let report = hushdesk::jobs::deliver_mail(
-        &app.state.desk,
+        &app.state.system,
         &format!("smtp://{relay}"),
-        hushdesk::store::now_unix(),
+        hushdesk::desk::now_unix(),
     )
     .await
     .unwrap();

@@ -87,9 +87,9 @@ async fn deliver_outbox(app: &TestApp) -> Vec<crate::mail_sink::Captured> {
     let relay = crate::mail_sink::free_addr();
     let sink = crate::mail_sink::start(relay).await;
     hushdesk::jobs::deliver_mail(
-        &app.state.desk,
+        &app.state.system,
         &format!("smtp://{relay}"),
-        hushdesk::store::now_unix(),
+        hushdesk::desk::now_unix(),
     )
     .await
     .unwrap();

@@ -14,6 +14,7 @@ mod bad_input;
 mod binary;
 mod browser;
 mod desk;
+mod doors;
 mod engine;
 mod enrolment;
 mod hardening;

@@ -232,23 +232,12 @@ impl TestApp {
     pub async fn add_agent(&self, name: &str, role: &str, queues: &[&str]) -> TestAgent {
         let role = role.parse().unwrap();
         let queues: Vec<String> = queues.iter().map(|q| q.to_string()).collect();
-        let prepared = hushdesk::access::prepare_agent(
-            &self.state.desk.keyring,
-            name,
-            role,
-            None,
-            false,
-            &queues,
-        )
-        .unwrap();
-        let password = prepared.initial_password.clone().unwrap();
-        let totp_uri = prepared.provisioning_uri.clone();
-        self.state
-            .desk
-            .store
-            .create_agent_as_operator(prepared.agent)
+        let prepared = hushdesk::desk::OperatorDesk::beside(&self.state.desk)
+            .create_agent_as_operator(name, role, None, false, &queues)
             .await
             .unwrap();
+        let password = prepared.initial_password.clone().unwrap();
+        let totp_uri = prepared.provisioning_uri.clone();
         TestAgent {
             name: name.to_owned(),
             password,

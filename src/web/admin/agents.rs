@@ -8,13 +8,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::name_field;
-use crate::access::{
-    CreateError, DecisionResult, EnrolmentLink, PrepareError, ResetResult, create_agent_with_link,
-    decide_reset, reset_agent,
-};
-use crate::app::AppState;
+use crate::desk::AdminDesk;
+use crate::desk::{Conflict, DecisionResult, DeskError, EnrolmentLink, ResetResult};
 use crate::domain::Role;
-use crate::store::{AdminScope, JOIN_RESTRICTED_AFTER_ENROLMENT, StoreError};
+use crate::web::WebState;
 use crate::web::agent::Nav;
 use crate::web::error::{Rendered, WebError, WebResult};
 use crate::web::public::human_time;
@@ -92,14 +89,9 @@ impl Outcome {
     }
 }
 
-async fn page(
-    state: &AppState,
-    admin: &AdminScope,
-    agent: &CurrentAgent,
-    outcome: Outcome,
-) -> WebResult<AgentsPage> {
-    let agents = state.desk.store.list_agents(admin).await?;
-    let requests = state.desk.store.pending_resets(admin).await?;
+async fn page(admin: &AdminDesk, agent: &CurrentAgent, outcome: Outcome) -> WebResult<AgentsPage> {
+    let agents = admin.agents().await?;
+    let requests = admin.pending_resets().await?;
     Ok(AgentsPage {
         nav: Nav::of(agent),
         agents: agents
@@ -130,18 +122,18 @@ async fn page(
     })
 }
 
-async fn respond(state: &AppState, form: &AdminForm, outcome: Outcome) -> WebResult<Response> {
+async fn respond(form: &AdminForm, outcome: Outcome) -> WebResult<Response> {
     let status = if outcome.refused {
         StatusCode::FORBIDDEN
     } else {
         StatusCode::OK
     };
-    let page = page(state, &form.admin, &form.agent, outcome).await?;
+    let page = page(&form.admin, &form.agent, outcome).await?;
     Ok((status, Extension(Rendered), page).into_response())
 }
 
 /// The link as the admin should pass it on: after `public_url` when one is configured.
-fn issued(state: &AppState, name: &str, link: &EnrolmentLink) -> IssuedLink {
+fn issued(state: &WebState, name: &str, link: &EnrolmentLink) -> IssuedLink {
     let (link_text, relative) = match &state.config.public_url {
         Some(base) => (
             format!("{}{}", base.trim_end_matches('/'), link.path()),
@@ -157,21 +149,16 @@ fn issued(state: &AppState, name: &str, link: &EnrolmentLink) -> IssuedLink {
     }
 }
 
-pub async fn list(State(state): State<AppState>, admin: CurrentAdmin) -> WebResult<AgentsPage> {
-    let shown = page(&state, &admin.admin, &admin.agent, Outcome::default()).await?;
-    state
-        .desk
-        .store
-        .audit_admin_view(
-            &admin.admin,
-            crate::store::AdminView::Agents,
-            shown.agents.len(),
-        )
+pub async fn list(admin: CurrentAdmin) -> WebResult<AgentsPage> {
+    let shown = page(&admin.admin, &admin.agent, Outcome::default()).await?;
+    admin
+        .admin
+        .record_view(crate::desk::AdminView::Agents, shown.agents.len())
         .await?;
     Ok(shown)
 }
 
-pub async fn create(State(state): State<AppState>, form: AdminForm) -> WebResult<Response> {
+pub async fn create(State(state): State<WebState>, form: AdminForm) -> WebResult<Response> {
     let role: Role = form
         .fields
         .get("role")
@@ -186,82 +173,56 @@ pub async fn create(State(state): State<AppState>, form: AdminForm) -> WebResult
         .map(str::to_owned)
         .collect();
     let with_totp = form.fields.get("totp") == Some("yes");
-    let created = create_agent_with_link(
-        &state.desk,
-        &state.config.agents,
-        &form.admin,
-        &name,
-        role,
-        with_totp,
-        &queues,
-    )
-    .await;
+    let created = form
+        .admin
+        .create_agent_with_link(&name, role, with_totp, &queues)
+        .await;
     let outcome = match created {
-        Err(CreateError::AdminRole) => Outcome::refused(
+        Err(DeskError::Conflict(Conflict::AdminByOperatorOnly)) => Outcome::refused(
             "Admin accounts are created by the operator on the server's command line (hushdesk agent add --role admin).",
         ),
         Ok(link) => Outcome {
             issued: Some(issued(&state, &name, &link)),
             ..Default::default()
         },
-        Err(CreateError::Prepare(PrepareError::Internal(e))) => return Err(e.into()),
-        Err(CreateError::Prepare(other)) => Outcome::error(other.to_string()),
-        Err(CreateError::Store(StoreError::Conflict(JOIN_RESTRICTED_AFTER_ENROLMENT))) => {
-            Outcome::error(
-                "Add the account to restricted queues once it has enrolled: its enrolment link must not lead into one.",
-            )
-        }
-        Err(CreateError::Store(StoreError::Conflict(_))) => {
-            Outcome::error("An agent with that name already exists.")
-        }
-        Err(CreateError::Store(StoreError::NotFound)) => {
-            Outcome::error("One of those queues does not exist.")
-        }
-        Err(CreateError::Store(other)) => return Err(other.into()),
+        Err(DeskError::NewAgent(refused)) => Outcome::error(refused.to_string()),
+        Err(DeskError::Conflict(Conflict::RestrictedQueueBeforeEnrolment)) => Outcome::error(
+            "Add the account to restricted queues once it has enrolled: its enrolment link must not lead into one.",
+        ),
+        Err(DeskError::Conflict(_)) => Outcome::error("An agent with that name already exists."),
+        Err(DeskError::NotFound) => Outcome::error("One of those queues does not exist."),
+        Err(other) => return Err(other.into()),
     };
-    respond(&state, &form, outcome).await
+    respond(&form, outcome).await
 }
 
-pub async fn disable(
-    state: State<AppState>,
-    path: Path<String>,
-    form: AdminForm,
-) -> WebResult<Response> {
-    set_disabled(state, path, form, true).await
+pub async fn disable(path: Path<String>, form: AdminForm) -> WebResult<Response> {
+    set_disabled(path, form, true).await
 }
 
-pub async fn enable(
-    state: State<AppState>,
-    path: Path<String>,
-    form: AdminForm,
-) -> WebResult<Response> {
-    set_disabled(state, path, form, false).await
+pub async fn enable(path: Path<String>, form: AdminForm) -> WebResult<Response> {
+    set_disabled(path, form, false).await
 }
 
 async fn set_disabled(
-    State(state): State<AppState>,
     Path(name): Path<String>,
     form: AdminForm,
     disabled: bool,
 ) -> WebResult<Response> {
     let name = name_field("agent", &name)?;
-    state
-        .desk
-        .store
-        .set_agent_disabled(&form.admin, &name, disabled)
-        .await?;
+    form.admin.set_agent_disabled(&name, disabled).await?;
     Ok(Redirect::to("/admin/agents").into_response())
 }
 
 /// Voids an agent's password and second factor and issues an enrolment link, or files a
 /// request for a second admin when the agent is in a restricted queue.
 pub async fn reset(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     Path(name): Path<String>,
     form: AdminForm,
 ) -> WebResult<Response> {
     let name = name_field("agent", &name)?;
-    let outcome = match reset_agent(&state.desk, &state.config.agents, &form.admin, &name).await? {
+    let outcome = match form.admin.reset_agent(&name).await? {
         ResetResult::Link(link) => Outcome {
             issued: Some(issued(&state, name.as_str(), &link)),
             ..Default::default()
@@ -273,11 +234,11 @@ pub async fn reset(
             "You cannot reset your own account here. Ask another admin, or the operator (hushdesk agent reset).",
         ),
     };
-    respond(&state, &form, outcome).await
+    respond(&form, outcome).await
 }
 
 pub async fn approve(
-    state: State<AppState>,
+    state: State<WebState>,
     path: Path<i64>,
     form: AdminForm,
 ) -> WebResult<Response> {
@@ -285,7 +246,7 @@ pub async fn approve(
 }
 
 pub async fn reject(
-    state: State<AppState>,
+    state: State<WebState>,
     path: Path<i64>,
     form: AdminForm,
 ) -> WebResult<Response> {
@@ -295,13 +256,12 @@ pub async fn reject(
 /// A second admin's decision on a reset request. On approval the link goes to the
 /// approving admin, once: the one who asked never sees it.
 async fn decide(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     Path(id): Path<i64>,
     form: AdminForm,
     approve: bool,
 ) -> WebResult<Response> {
-    let decision =
-        decide_reset(&state.desk, &state.config.agents, &form.admin, id, approve).await?;
+    let decision = form.admin.decide_reset(id, approve).await?;
     let outcome = match decision {
         DecisionResult::Approved { agent, link } => Outcome {
             issued: Some(issued(&state, agent.as_str(), &link)),
@@ -317,5 +277,5 @@ async fn decide(
             Outcome::refused("This reset is about your own account: another admin must decide it.")
         }
     };
-    respond(&state, &form, outcome).await
+    respond(&form, outcome).await
 }

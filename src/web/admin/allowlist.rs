@@ -2,11 +2,9 @@
 //! address, mail domain) that are never masked. Adding and removing are audited as
 //! configuration changes; looking is audited as an admin view.
 
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use crate::app::AppState;
-use crate::store::AdminView;
 use crate::web::agent::Nav;
 use crate::web::error::WebResult;
 use crate::web::public::human_time;
@@ -33,17 +31,9 @@ pub struct AllowlistPage {
     pub configured: Vec<ConfiguredLine>,
 }
 
-pub async fn show(State(state): State<AppState>, admin: CurrentAdmin) -> WebResult<AllowlistPage> {
-    let store = &state.desk.store;
-    let rows = store.allowlist().await?;
-    let configured = state.desk.redactor.allowlist().current();
-    store
-        .audit_admin_view(
-            &admin.admin,
-            AdminView::Allowlist,
-            rows.len() + configured.configured().len(),
-        )
-        .await?;
+pub async fn show(admin: CurrentAdmin) -> WebResult<AllowlistPage> {
+    let view = admin.admin.allowlist().await?;
+    let rows = view.stored;
     Ok(AllowlistPage {
         nav: Nav::of(&admin.agent),
         entries: rows
@@ -56,13 +46,10 @@ pub async fn show(State(state): State<AppState>, admin: CurrentAdmin) -> WebResu
                 added_at: human_time(r.added_at),
             })
             .collect(),
-        configured: configured
-            .configured()
-            .iter()
-            .map(|e| ConfiguredLine {
-                value: e.value().to_owned(),
-                kind: e.kind().to_owned(),
-            })
+        configured: view
+            .configured
+            .into_iter()
+            .map(|(value, kind)| ConfiguredLine { value, kind })
             .collect(),
     })
 }
@@ -71,17 +58,13 @@ fn back() -> Response {
     Redirect::to("/admin/allowlist").into_response()
 }
 
-pub async fn add(State(state): State<AppState>, form: AdminForm) -> WebResult<Response> {
+pub async fn add(form: AdminForm) -> WebResult<Response> {
     let value = form.fields.get("value").unwrap_or_default();
-    state.desk.allow_value(&form.admin, value).await?;
+    form.admin.allow_value(value).await?;
     Ok(back())
 }
 
-pub async fn remove(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-    form: AdminForm,
-) -> WebResult<Response> {
-    state.desk.remove_allowed(&form.admin, id).await?;
+pub async fn remove(Path(id): Path<i64>, form: AdminForm) -> WebResult<Response> {
+    form.admin.remove_allowed(id).await?;
     Ok(back())
 }

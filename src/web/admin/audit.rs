@@ -1,8 +1,7 @@
 //! Reading the audit log (itself an audited action).
 
-use axum::extract::{Query, State};
+use axum::extract::Query;
 
-use crate::app::AppState;
 use crate::web::agent::Nav;
 use crate::web::error::WebResult;
 use crate::web::public::human_time;
@@ -32,16 +31,8 @@ pub struct AuditPage {
     pub older: Option<i64>,
 }
 
-pub async fn show(
-    State(state): State<AppState>,
-    admin: CurrentAdmin,
-    Query(query): Query<AuditQuery>,
-) -> WebResult<AuditPage> {
-    let entries = state
-        .desk
-        .store
-        .audit_page(&admin.admin, query.before, PAGE)
-        .await?;
+pub async fn show(admin: CurrentAdmin, Query(query): Query<AuditQuery>) -> WebResult<AuditPage> {
+    let entries = admin.admin.audit_page(query.before, PAGE).await?;
     let older = (entries.len() as i64 == PAGE)
         .then(|| entries.last().map(|e| e.seq))
         .flatten();

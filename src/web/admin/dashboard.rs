@@ -1,10 +1,9 @@
 //! The admin dashboard: alerts first.
 
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use crate::app::AppState;
-use crate::store::{AdminView, Alert};
+use crate::desk::{AdminView, Alert};
 use crate::web::agent::Nav;
 use crate::web::error::WebResult;
 use crate::web::public::human_time;
@@ -32,23 +31,17 @@ pub struct DashboardPage {
     pub unacknowledged: Vec<AlertRow>,
     /// The latest handled ones, for context.
     pub acknowledged: Vec<AlertRow>,
-    pub metrics: crate::store::PrivacyMetrics,
+    pub metrics: crate::desk::PrivacyMetrics,
     pub time_to_delete: String,
     pub redactions_per_ticket: String,
 }
 
-pub async fn show(State(state): State<AppState>, admin: CurrentAdmin) -> WebResult<DashboardPage> {
-    let alerts = state
-        .desk
-        .store
-        .admin_alerts(&admin.admin, ACKNOWLEDGED_SHOWN)
-        .await?;
-    let metrics = state.desk.store.privacy_metrics().await?;
-    state
-        .desk
-        .store
-        .audit_admin_view(
-            &admin.admin,
+pub async fn show(admin: CurrentAdmin) -> WebResult<DashboardPage> {
+    let alerts = admin.admin.alerts(ACKNOWLEDGED_SHOWN).await?;
+    let metrics = admin.admin.dashboard_metrics().await?;
+    admin
+        .admin
+        .record_view(
             AdminView::Dashboard,
             alerts.unacknowledged.len() + alerts.recently_acknowledged.len(),
         )
@@ -84,11 +77,7 @@ fn row_of(a: Alert) -> AlertRow {
     }
 }
 
-pub async fn acknowledge(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-    form: AdminForm,
-) -> WebResult<Response> {
-    state.desk.store.acknowledge_alert(&form.admin, id).await?;
+pub async fn acknowledge(Path(id): Path<i64>, form: AdminForm) -> WebResult<Response> {
+    form.admin.acknowledge_alert(id).await?;
     Ok(Redirect::to("/admin").into_response())
 }

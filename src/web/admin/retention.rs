@@ -1,12 +1,11 @@
 //! Retention policies and legal holds.
 
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::name_field;
-use crate::app::AppState;
+use crate::desk::{AdminView, RetentionPolicy, RetentionScope};
 use crate::domain::{Category, ReasonInput, Reference};
-use crate::store::{AdminView, RetentionPolicy, RetentionScope};
 use crate::web::agent::Nav;
 use crate::web::error::{FieldError, WebError, WebResult};
 use crate::web::public::human_time;
@@ -29,17 +28,18 @@ pub struct RetentionPage {
     pub holds: Vec<HoldLine>,
 }
 
-pub async fn show(State(state): State<AppState>, admin: CurrentAdmin) -> WebResult<RetentionPage> {
-    let store = &state.desk.store;
-    let holds = store.holds(&admin.admin).await?;
-    store
-        .audit_admin_view(&admin.admin, AdminView::Retention, holds.len())
+pub async fn show(admin: CurrentAdmin) -> WebResult<RetentionPage> {
+    let holds = admin.admin.holds().await?;
+    admin
+        .admin
+        .record_view(AdminView::Retention, holds.len())
         .await?;
     Ok(RetentionPage {
         nav: Nav::of(&admin.agent),
-        policy: store.retention_policy(&admin.admin).await?,
-        queues: store
-            .list_queues(&admin.admin)
+        policy: admin.admin.retention_policy().await?,
+        queues: admin
+            .admin
+            .queues()
             .await?
             .into_iter()
             .map(|q| q.name)
@@ -75,7 +75,7 @@ fn back() -> Response {
     Redirect::to("/admin/retention").into_response()
 }
 
-pub async fn set(State(state): State<AppState>, form: AdminForm) -> WebResult<Response> {
+pub async fn set(form: AdminForm) -> WebResult<Response> {
     let scope = scope(form.fields.get("scope").unwrap_or_default())?;
     let days: i64 = form
         .fields
@@ -87,25 +87,17 @@ pub async fn set(State(state): State<AppState>, form: AdminForm) -> WebResult<Re
                 message: "a whole number of days".into(),
             }])
         })?;
-    state
-        .desk
-        .store
-        .set_retention(&form.admin, scope, Some(days))
-        .await?;
+    form.admin.set_retention(scope, Some(days)).await?;
     Ok(back())
 }
 
-pub async fn remove(State(state): State<AppState>, form: AdminForm) -> WebResult<Response> {
+pub async fn remove(form: AdminForm) -> WebResult<Response> {
     let scope = scope(form.fields.get("scope").unwrap_or_default())?;
-    state
-        .desk
-        .store
-        .set_retention(&form.admin, scope, None)
-        .await?;
+    form.admin.set_retention(scope, None).await?;
     Ok(back())
 }
 
-pub async fn hold(State(state): State<AppState>, form: AdminForm) -> WebResult<Response> {
+pub async fn hold(form: AdminForm) -> WebResult<Response> {
     let reference: Reference = form
         .fields
         .get("reference")
@@ -116,27 +108,11 @@ pub async fn hold(State(state): State<AppState>, form: AdminForm) -> WebResult<R
         .map_err(|()| WebError::NotFound)?;
     let reason = ReasonInput::parse(form.fields.get("reason").unwrap_or_default())
         .map_err(|e| WebError::Invalid(vec![FieldError::from(&e)]))?;
-    let reason = state
-        .desk
-        .redact_standalone_input("hold", &reason.text)
-        .await?;
-    state
-        .desk
-        .store
-        .place_hold(&form.admin, reference.as_str(), &reason)
-        .await?;
+    form.admin.place_hold(&reference, &reason.text).await?;
     Ok(back())
 }
 
-pub async fn release(
-    State(state): State<AppState>,
-    Path(reference): Path<String>,
-    form: AdminForm,
-) -> WebResult<Response> {
-    state
-        .desk
-        .store
-        .release_hold(&form.admin, &reference)
-        .await?;
+pub async fn release(Path(reference): Path<String>, form: AdminForm) -> WebResult<Response> {
+    form.admin.release_hold(&reference).await?;
     Ok(back())
 }

@@ -7,9 +7,8 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::Nav;
-use crate::access::{CurrentPasswordError, confirm_current_password};
-use crate::app::AppState;
-use crate::auth::{MIN_PASSWORD_CHARS, PasswordError, digest_session_token, hash_password};
+use crate::desk::{DeskError, MIN_PASSWORD_CHARS, PasswordError, PasswordRefusal};
+use crate::web::WebState;
 use crate::web::error::{Rendered, WebResult};
 use crate::web::session::{CsrfForm, CurrentAgent, clear_cookie_header};
 
@@ -31,7 +30,7 @@ fn page(
 ) -> AccountPage {
     AccountPage {
         nav: Nav::of(agent),
-        has_second_factor: agent.scope.has_second_factor(),
+        has_second_factor: agent.desk.scope().has_second_factor(),
         min_chars: MIN_PASSWORD_CHARS,
         notice,
         error,
@@ -43,27 +42,21 @@ pub async fn show(agent: CurrentAgent) -> AccountPage {
     page(&agent, None, None)
 }
 
-pub async fn change_password(State(state): State<AppState>, form: CsrfForm) -> WebResult<Response> {
+pub async fn change_password(State(state): State<WebState>, form: CsrfForm) -> WebResult<Response> {
     let current = form.fields.get("current").unwrap_or_default();
     let new = form.fields.get("new").unwrap_or_default().to_owned();
     if form.fields.get("confirm").unwrap_or_default() != new {
         return Ok(page(&form.agent, None, Some("The two new passwords differ.")).into_response());
     }
-    let confirmed = confirm_current_password(
-        &state.desk,
-        &state.config.agents,
-        &form.agent.scope,
-        current,
-    )
-    .await;
+    let confirmed = form.agent.desk.confirm_current_password(current).await;
     match confirmed {
         Ok(()) => {}
-        Err(CurrentPasswordError::Wrong) => {
+        Err(DeskError::CurrentPassword(PasswordRefusal::Wrong)) => {
             return Ok(
                 page(&form.agent, None, Some("The current password is wrong.")).into_response(),
             );
         }
-        Err(CurrentPasswordError::Locked) => {
+        Err(DeskError::CurrentPassword(PasswordRefusal::Locked)) => {
             return Ok(page(
                 &form.agent,
                 None,
@@ -73,13 +66,8 @@ pub async fn change_password(State(state): State<AppState>, form: CsrfForm) -> W
         }
         // Whoever keeps guessing the password of the session they hold is probably not its
         // owner: end the session. The owner signs in again once the lockout is over.
-        Err(CurrentPasswordError::LockedNow) => {
-            let digest = digest_session_token(&state.desk.keyring, &form.agent.session);
-            state
-                .desk
-                .store
-                .end_session(&form.agent.scope, digest)
-                .await?;
+        Err(DeskError::CurrentPassword(PasswordRefusal::LockedNow)) => {
+            form.agent.desk.end_session(&form.agent.session).await?;
             let mut response = Redirect::to("/agent/login").into_response();
             response.headers_mut().insert(
                 header::SET_COOKIE,
@@ -87,29 +75,17 @@ pub async fn change_password(State(state): State<AppState>, form: CsrfForm) -> W
             );
             return Ok(response);
         }
-        Err(CurrentPasswordError::Internal(err)) => return Err(err.into()),
+        Err(other) => return Err(other.into()),
     }
-    let hashed = tokio::task::spawn_blocking(move || hash_password(&new))
-        .await
-        .map_err(anyhow::Error::from)?;
-    match hashed {
-        Ok(hash) => {
-            let keep = digest_session_token(&state.desk.keyring, &form.agent.session);
-            state
-                .desk
-                .store
-                .change_password(&form.agent.scope, hash, keep)
-                .await?;
+    match form
+        .agent
+        .desk
+        .change_password(&form.agent.session, new)
+        .await?
+    {
+        Ok(refreshed) => {
             let mut agent = form.agent;
-            agent.scope = state
-                .desk
-                .store
-                .agent_session(
-                    keep,
-                    crate::store::Session::Cookie,
-                    crate::access::session_policy(&state.config.agents),
-                )
-                .await?;
+            agent.desk = refreshed;
             Ok(page(
                 &agent,
                 Some("Password changed. Your other sessions were signed out."),
@@ -124,8 +100,8 @@ pub async fn change_password(State(state): State<AppState>, form: CsrfForm) -> W
     }
 }
 
-pub async fn start_totp(State(state): State<AppState>, form: CsrfForm) -> WebResult<Response> {
-    if form.agent.scope.has_second_factor() {
+pub async fn start_totp(form: CsrfForm) -> WebResult<Response> {
+    if form.agent.desk.scope().has_second_factor() {
         return Ok(page(
             &form.agent,
             None,
@@ -133,7 +109,7 @@ pub async fn start_totp(State(state): State<AppState>, form: CsrfForm) -> WebRes
         )
         .into_response());
     }
-    let uri = crate::access::start_totp_enrolment(&state.desk, &form.agent.scope).await?;
+    let uri = form.agent.desk.start_totp_enrolment().await?;
     Ok(AccountPage {
         enrolment_uri: Some(uri),
         ..page(&form.agent, None, None)
@@ -141,20 +117,16 @@ pub async fn start_totp(State(state): State<AppState>, form: CsrfForm) -> WebRes
     .into_response())
 }
 
-pub async fn confirm_totp(State(state): State<AppState>, form: CsrfForm) -> WebResult<Response> {
+pub async fn confirm_totp(form: CsrfForm) -> WebResult<Response> {
     let code = form.fields.get("code").unwrap_or_default();
-    if crate::access::confirm_totp_enrolment(&state.desk, &form.agent.scope, code).await? {
+    if let Some(refreshed) = form
+        .agent
+        .desk
+        .confirm_totp_enrolment(&form.agent.session, code)
+        .await?
+    {
         let mut agent = form.agent;
-        let digest = digest_session_token(&state.desk.keyring, &agent.session);
-        agent.scope = state
-            .desk
-            .store
-            .agent_session(
-                digest,
-                crate::store::Session::Cookie,
-                crate::access::session_policy(&state.config.agents),
-            )
-            .await?;
+        agent.desk = refreshed;
         return Ok(page(
             &agent,
             Some("Second factor on: signing in now needs a code."),
@@ -172,9 +144,9 @@ pub async fn confirm_totp(State(state): State<AppState>, form: CsrfForm) -> WebR
 
 /// Replacing a second factor: the current code first, then the new seed, confirmed by
 /// `confirm_totp` with a first code from it. The old seed works until then.
-pub async fn replace_totp(State(state): State<AppState>, form: CsrfForm) -> WebResult<Response> {
+pub async fn replace_totp(form: CsrfForm) -> WebResult<Response> {
     let code = form.fields.get("current_code").unwrap_or_default();
-    match crate::access::start_totp_replacement(&state.desk, &form.agent.scope, code).await? {
+    match form.agent.desk.start_totp_replacement(code).await? {
         Some(uri) => Ok(AccountPage {
             enrolment_uri: Some(uri),
             ..page(&form.agent, None, None)

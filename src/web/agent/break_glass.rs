@@ -4,9 +4,9 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::Nav;
-use crate::app::AppState;
+use crate::desk::DeskError;
 use crate::domain::Reference;
-use crate::intake::IntakeError;
+use crate::web::WebState;
 use crate::web::error::WebResult;
 use crate::web::session::{CsrfForm, CurrentAgent};
 
@@ -19,7 +19,7 @@ pub struct BreakGlassPage {
     pub error: Option<&'static str>,
 }
 
-pub async fn show(State(state): State<AppState>, agent: CurrentAgent) -> BreakGlassPage {
+pub async fn show(State(state): State<WebState>, agent: CurrentAgent) -> BreakGlassPage {
     BreakGlassPage {
         nav: Nav::of(&agent),
         minutes: state.config.agents.break_glass_minutes,
@@ -28,7 +28,7 @@ pub async fn show(State(state): State<AppState>, agent: CurrentAgent) -> BreakGl
     }
 }
 
-pub async fn open(State(state): State<AppState>, form: CsrfForm) -> WebResult<Response> {
+pub async fn open(State(state): State<WebState>, form: CsrfForm) -> WebResult<Response> {
     let typed = form.fields.get("reference").unwrap_or_default().trim();
     let refuse = |error: &'static str| {
         BreakGlassPage {
@@ -40,26 +40,24 @@ pub async fn open(State(state): State<AppState>, form: CsrfForm) -> WebResult<Re
         .into_response()
     };
     let Ok(reference) = typed.to_ascii_uppercase().parse::<Reference>() else {
-        record_failed_break_glass(&state, &form.agent.scope, typed).await?;
+        record_failed_break_glass(&form.agent.desk, typed).await?;
         return Ok(refuse(
             "That is not a ticket reference (HD- and eight characters).",
         ));
     };
-    let seconds = i64::try_from(state.config.agents.break_glass_minutes * 60).unwrap_or(900);
-    match state
+    match form
+        .agent
         .desk
         .break_glass(
-            &form.agent.scope,
             &reference,
             form.fields.get("justification").unwrap_or_default(),
-            seconds,
         )
         .await
     {
         Ok(()) => Ok(Redirect::to(&format!("/agent/tickets/{reference}")).into_response()),
-        Err(IntakeError::Invalid(_)) => Ok(refuse("Write a justification.")),
-        Err(IntakeError::NotFound) => {
-            record_failed_break_glass(&state, &form.agent.scope, typed).await?;
+        Err(DeskError::Invalid(_)) => Ok(refuse("Write a justification.")),
+        Err(DeskError::NotFound) => {
+            record_failed_break_glass(&form.agent.desk, typed).await?;
             Ok(refuse(
                 "No ticket with that reference can be opened this way.",
             ))
@@ -70,16 +68,9 @@ pub async fn open(State(state): State<AppState>, form: CsrfForm) -> WebResult<Re
 
 /// A reference break-glass could not open is a failed lookup like any other: probing
 /// through this form must leave the same trace as probing ticket pages.
-async fn record_failed_break_glass(
-    state: &AppState,
-    scope: &crate::store::AgentScope,
-    typed: &str,
-) -> WebResult<()> {
-    let watch = super::tickets::watch(state);
-    state
-        .desk
-        .store
-        .record_failed_lookup(scope, crate::store::TicketOp::BreakGlass, typed, watch)
+async fn record_failed_break_glass(agent: &crate::desk::AgentDesk, typed: &str) -> WebResult<()> {
+    agent
+        .record_failed_lookup(crate::desk::TicketOp::BreakGlass, typed)
         .await?;
     Ok(())
 }

@@ -9,11 +9,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use cookie::{Cookie, SameSite};
 
-use crate::access::{
-    EnrolError, EnrolmentAnswer, EnrolmentForm, complete_enrolment, open_enrolment,
-};
-use crate::app::AppState;
-use crate::auth::MIN_PASSWORD_CHARS;
+use crate::desk::MIN_PASSWORD_CHARS;
+use crate::desk::{DeskError, EnrolRefusal, EnrolmentAnswer, EnrolmentForm};
+use crate::web::WebState;
 use crate::web::error::{Rendered, WebError, WebResult};
 use crate::web::extract::FormFields;
 
@@ -44,7 +42,7 @@ pub struct EnrolledPage {
 
 fn form_page(token: &str, form: EnrolmentForm, error: Option<String>) -> EnrolPage {
     EnrolPage {
-        action: format!("{}{token}", crate::access::ENROLMENT_PATH),
+        action: format!("{}{token}", crate::desk::ENROLMENT_PATH),
         agent: form.agent.to_string(),
         role: form.role.id(),
         csrf: form.csrf,
@@ -60,7 +58,7 @@ fn form_page(token: &str, form: EnrolmentForm, error: Option<String>) -> EnrolPa
 /// scanned; a cross-site POST still goes without it, and the form has its own CSRF token.
 const HOLDER_COOKIE: &str = "hushdesk_enrol";
 
-fn holder_cookie_header(state: &AppState, nonce: &str) -> HeaderValue {
+fn holder_cookie_header(state: &WebState, nonce: &str) -> HeaderValue {
     let hours = i64::try_from(state.config.agents.enrolment_link_hours).unwrap_or(1);
     let cookie = Cookie::build((HOLDER_COOKIE, nonce.to_owned()))
         .http_only(true)
@@ -85,7 +83,7 @@ fn holder_nonce(headers: &HeaderMap) -> Option<String> {
 
 /// The page, with the holder cookie when this view made the browser the holder.
 fn page_response(
-    state: &AppState,
+    state: &WebState,
     token: &str,
     form: EnrolmentForm,
     status: StatusCode,
@@ -107,17 +105,17 @@ fn page_response(
 }
 
 pub async fn show(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     Path(token): Path<String>,
     headers: HeaderMap,
 ) -> WebResult<Response> {
     let nonce = holder_nonce(&headers);
-    let form = open_enrolment(&state.desk, &token, nonce.as_deref()).await?;
+    let form = state.desk.open_enrolment(&token, nonce.as_deref()).await?;
     Ok(page_response(&state, &token, form, StatusCode::OK, None))
 }
 
 pub async fn submit(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     Path(token): Path<String>,
     headers: HeaderMap,
     fields: FormFields,
@@ -129,23 +127,26 @@ pub async fn submit(
         confirm: fields.get("confirm").unwrap_or_default(),
         code: fields.get("code").unwrap_or_default(),
     };
-    let message = match complete_enrolment(&state.desk, &token, nonce.as_deref(), answer).await {
+    let message = match state
+        .desk
+        .complete_enrolment(&token, nonce.as_deref(), answer)
+        .await
+    {
         Ok(agent) => {
             return Ok(EnrolledPage {
                 agent: agent.to_string(),
             }
             .into_response());
         }
-        Err(EnrolError::NotFound) => return Err(WebError::NotFound),
-        Err(EnrolError::Csrf) => return Err(WebError::Forbidden),
+        Err(DeskError::Enrolment(EnrolRefusal::Csrf)) => return Err(WebError::Forbidden),
         // Only a GET hands the enrolment over: a POST from a browser that does not hold it
         // (a cookieless bot, the admin's browser) must not void the seed the agent scanned.
-        Err(EnrolError::NotHolder) => return Err(WebError::Forbidden),
-        Err(EnrolError::Internal(e)) => return Err(e.into()),
-        Err(other) => other.to_string(),
+        Err(DeskError::Enrolment(EnrolRefusal::NotHolder)) => return Err(WebError::Forbidden),
+        Err(DeskError::Enrolment(refusal)) => refusal.to_string(),
+        Err(other) => return Err(other.into()),
     };
     // Shown again with the same seed (same browser), so the code in the app still applies.
-    let form = open_enrolment(&state.desk, &token, nonce.as_deref()).await?;
+    let form = state.desk.open_enrolment(&token, nonce.as_deref()).await?;
     Ok(page_response(
         &state,
         &token,

@@ -8,10 +8,10 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use cookie::{Cookie, SameSite};
 
-use crate::access::{LoginError, login};
-use crate::app::AppState;
-use crate::auth::{LOGIN_FORM_SECONDS, login_form_token, login_form_token_valid, login_nonce};
-use crate::store::{Session, now_unix};
+use crate::desk::DeskError;
+use crate::desk::{LOGIN_FORM_SECONDS, login_nonce};
+use crate::desk::{Session, now_unix};
+use crate::web::WebState;
 use crate::web::error::{Rendered, WebResult};
 use crate::web::extract::FormFields;
 use crate::web::session::{CsrfForm, clear_cookie_header, session_cookie_header};
@@ -28,12 +28,12 @@ pub struct LoginPage {
     pub form_token: String,
 }
 
-pub async fn show(State(state): State<AppState>) -> WebResult<Response> {
+pub async fn show(State(state): State<WebState>) -> WebResult<Response> {
     fresh_form(&state, StatusCode::OK, String::new(), None)
 }
 
 pub async fn submit(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     headers: HeaderMap,
     form: FormFields,
 ) -> WebResult<Response> {
@@ -41,9 +41,11 @@ pub async fn submit(
     let shown_name: String = name.chars().take(64).collect();
     let nonce = cookie_value(&headers, LOGIN_COOKIE);
     let submitted = form.get("csrf").unwrap_or_default();
-    let Some(nonce) = nonce
-        .filter(|nonce| login_form_token_valid(&state.desk.keyring, nonce, submitted, now_unix()))
-    else {
+    let Some(nonce) = nonce.filter(|nonce| {
+        state
+            .desk
+            .login_form_token_valid(nonce, submitted, now_unix())
+    }) else {
         // Checked before the password, so a forged post neither signs anyone in nor counts
         // toward a lockout.
         return fresh_form(
@@ -55,15 +57,10 @@ pub async fn submit(
     };
     let password = form.get("password").unwrap_or_default();
     let code = form.get("totp").filter(|c| !c.trim().is_empty());
-    match login(
-        &state.desk,
-        &state.config.agents,
-        name,
-        password,
-        code,
-        Session::Cookie,
-    )
-    .await
+    match state
+        .desk
+        .sign_in(name, password, code, Session::Cookie)
+        .await
     {
         Ok(signed_in) => {
             let secure = state.config.secure_cookies();
@@ -76,23 +73,23 @@ pub async fn submit(
             headers.append(header::SET_COOKIE, login_cookie_header("", 0, secure));
             Ok(response)
         }
-        Err(LoginError::Refused) => {
+        Err(DeskError::SignInRefused) => {
             let page = LoginPage {
                 name: shown_name,
                 error: Some(
                     "Sign-in failed. Check the name, password and code; after several failures the account is locked for a while.",
                 ),
-                form_token: login_form_token(&state.desk.keyring, &nonce, now_unix()),
+                form_token: state.desk.login_form_token(&nonce, now_unix()),
             };
             Ok((StatusCode::UNAUTHORIZED, Extension(Rendered), page).into_response())
         }
-        Err(LoginError::Internal(err)) => Err(err.into()),
+        Err(other) => Err(other.into()),
     }
 }
 
 /// The sign-in form with a new nonce cookie and its token.
 fn fresh_form(
-    state: &AppState,
+    state: &WebState,
     status: StatusCode,
     name: String,
     error: Option<&'static str>,
@@ -101,7 +98,7 @@ fn fresh_form(
     let page = LoginPage {
         name,
         error,
-        form_token: login_form_token(&state.desk.keyring, &nonce, now_unix()),
+        form_token: state.desk.login_form_token(&nonce, now_unix()),
     };
     let mut response = (status, Extension(Rendered), page).into_response();
     response.headers_mut().insert(
@@ -137,25 +134,20 @@ fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|c| c.value().to_owned())
 }
 
-pub async fn logout(State(state): State<AppState>, form: CsrfForm) -> WebResult<Response> {
-    let digest = crate::auth::digest_session_token(&state.desk.keyring, &form.agent.session);
-    state
-        .desk
-        .store
-        .end_session(&form.agent.scope, digest)
-        .await?;
+pub async fn logout(State(state): State<WebState>, form: CsrfForm) -> WebResult<Response> {
+    form.agent.desk.end_session(&form.agent.session).await?;
     Ok(signed_out(&state))
 }
 
 pub async fn logout_everywhere(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     form: CsrfForm,
 ) -> WebResult<Response> {
-    state.desk.store.end_all_sessions(&form.agent.scope).await?;
+    form.agent.desk.end_all_sessions().await?;
     Ok(signed_out(&state))
 }
 
-fn signed_out(state: &AppState) -> Response {
+fn signed_out(state: &WebState) -> Response {
     let mut response = Redirect::to("/agent/login").into_response();
     response.headers_mut().insert(
         header::SET_COOKIE,

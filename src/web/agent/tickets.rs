@@ -1,15 +1,14 @@
 //! Ticket lists and ticket pages for agents, and the changes they make. Every read and
-//! change goes through a store function that takes the agent's scope.
+//! change goes through the agent's door, whose store calls repeat the scope in their SQL.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::{Nav, time_left};
-use crate::app::AppState;
-use crate::domain::{Name, Priority, Reference, Status};
-use crate::store::{
-    AccessWatch, AgentScope, AgentTicketView, ListFilter, StatusFilter, TicketOp, TicketSummary,
+use crate::desk::{
+    AgentDesk, AgentScope, AgentTicketView, ListFilter, StatusFilter, TicketOp, TicketSummary,
 };
+use crate::domain::{Name, Priority, Reference, Status};
 use crate::web::error::{FieldError, WebError, WebResult};
 use crate::web::extract::FormFields;
 use crate::web::public::human_time;
@@ -90,24 +89,18 @@ pub(crate) fn parse_queue_filter(text: &str) -> WebResult<Option<Name>> {
         .map_err(|_| WebError::BadRequest("Unknown queue."))
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    agent: CurrentAgent,
-    Query(query): Query<ListQuery>,
-) -> WebResult<ListPage> {
+pub async fn list(agent: CurrentAgent, Query(query): Query<ListQuery>) -> WebResult<ListPage> {
     let filter = ListFilter {
         queue: parse_queue_filter(&query.queue)?,
         status: parse_status_filter(&query.status, StatusFilter::Active)?,
         query: Some(query.q.clone()).filter(|q| !q.trim().is_empty()),
         limit: 200,
     };
-    let store = &state.desk.store;
-    let tickets = store
-        .agent_tickets(&agent.scope, &filter, watch(&state))
-        .await?;
-    let now = crate::store::now_unix();
-    let alerts = store
-        .agent_alerts(&agent.scope, now - 7 * 86_400)
+    let tickets = agent.desk.tickets(&filter).await?;
+    let now = crate::desk::now_unix();
+    let alerts = agent
+        .desk
+        .alerts(now - 7 * 86_400)
         .await?
         .into_iter()
         .map(|a| AlertLine {
@@ -122,7 +115,7 @@ pub async fn list(
         })
         .collect();
     Ok(ListPage {
-        queues: store.agent_queues(&agent.scope).await?,
+        queues: agent.desk.queues().await?,
         nav: Nav::of(&agent),
         notice: notice_text(&query.notice),
         alerts,
@@ -178,7 +171,7 @@ pub struct MessageLine {
     pub signature: String,
     pub event: Option<String>,
     pub body: String,
-    pub attachments: Vec<crate::store::AttachmentInfo>,
+    pub attachments: Vec<crate::desk::AttachmentInfo>,
 }
 
 #[derive(askama::Template, askama_web::WebTemplate)]
@@ -218,30 +211,18 @@ pub struct SpamLine {
     pub may_restore: bool,
 }
 
-pub(crate) fn watch(state: &AppState) -> AccessWatch {
-    AccessWatch {
-        hourly_view_threshold: i64::from(state.config.agents.hourly_view_threshold),
-        probe_alert_threshold: i64::from(state.config.agents.probe_alert_threshold),
-    }
-}
-
 /// Passes on a ticket route's answer. A not-found answer (an unknown reference, one out of
 /// the agent's scope, or a malformed one: the same 404 to them) is first recorded as a
 /// failed lookup, so probing for tickets leaves a trace and can raise the probing alert.
 /// Every route that takes a reference ends here.
 pub(crate) async fn record_if_not_found<T>(
-    state: &AppState,
-    scope: &AgentScope,
+    agent: &AgentDesk,
     op: TicketOp,
     reference_text: &str,
     answer: WebResult<T>,
 ) -> WebResult<T> {
     if matches!(answer, Err(WebError::NotFound)) {
-        state
-            .desk
-            .store
-            .record_failed_lookup(scope, op, reference_text, watch(state))
-            .await?;
+        agent.record_failed_lookup(op, reference_text).await?;
     }
     answer
 }
@@ -252,32 +233,20 @@ pub(crate) fn reference(text: &str) -> WebResult<Reference> {
 }
 
 pub async fn show(
-    State(state): State<AppState>,
     agent: CurrentAgent,
     Path(reference_text): Path<String>,
 ) -> WebResult<TicketPage> {
     let answer: WebResult<_> = async {
         let reference = reference(&reference_text)?;
-        let view = state
-            .desk
-            .store
-            .agent_ticket(&agent.scope, reference.as_str(), watch(&state))
-            .await?;
-        Ok(page(Nav::of(&agent), &agent.scope, view))
+        let view = agent.desk.ticket(&reference).await?;
+        Ok(page(Nav::of(&agent), agent.desk.scope(), view))
     }
     .await;
-    record_if_not_found(
-        &state,
-        &agent.scope,
-        TicketOp::View,
-        &reference_text,
-        answer,
-    )
-    .await
+    record_if_not_found(&agent.desk, TicketOp::View, &reference_text, answer).await
 }
 
 fn page(nav: Nav, viewer: &AgentScope, view: AgentTicketView) -> TicketPage {
-    let now = crate::store::now_unix();
+    let now = crate::desk::now_unix();
     let t = view.summary;
     let (first_response, first_late) = match t.first_response_at {
         Some(at) => (format!("given {}", human_time(at)), false),
@@ -346,11 +315,7 @@ fn back_to(reference: &Reference) -> Response {
     Redirect::to(&format!("/agent/tickets/{reference}")).into_response()
 }
 
-pub async fn reply(
-    State(state): State<AppState>,
-    Path(reference_text): Path<String>,
-    form: CsrfForm,
-) -> WebResult<Response> {
+pub async fn reply(Path(reference_text): Path<String>, form: CsrfForm) -> WebResult<Response> {
     let answer: WebResult<_> = async {
         let reference = reference(&reference_text)?;
         let internal = is_internal_note(&form.fields)?;
@@ -358,10 +323,9 @@ pub async fn reply(
             "" => None,
             id => Some(id.parse::<i64>().map_err(|_| WebError::NotFound)?),
         };
-        state
+        form.agent
             .desk
-            .agent_message(
-                &form.agent.scope,
+            .add_message(
                 &reference,
                 form.fields.get("body").unwrap_or_default(),
                 canned,
@@ -371,21 +335,10 @@ pub async fn reply(
         Ok(back_to(&reference))
     }
     .await;
-    record_if_not_found(
-        &state,
-        &form.agent.scope,
-        TicketOp::Reply,
-        &reference_text,
-        answer,
-    )
-    .await
+    record_if_not_found(&form.agent.desk, TicketOp::Reply, &reference_text, answer).await
 }
 
-pub async fn status(
-    State(state): State<AppState>,
-    Path(reference_text): Path<String>,
-    form: CsrfForm,
-) -> WebResult<Response> {
+pub async fn status(Path(reference_text): Path<String>, form: CsrfForm) -> WebResult<Response> {
     let answer: WebResult<_> = async {
         let reference = reference(&reference_text)?;
         let status = form
@@ -393,28 +346,14 @@ pub async fn status(
             .get("status")
             .and_then(|s| s.parse::<Status>().ok())
             .ok_or_else(|| invalid("status", "choose a status"))?;
-        state
-            .desk
-            .set_status(&form.agent.scope, &reference, status)
-            .await?;
+        form.agent.desk.set_status(&reference, status).await?;
         Ok(back_to(&reference))
     }
     .await;
-    record_if_not_found(
-        &state,
-        &form.agent.scope,
-        TicketOp::Status,
-        &reference_text,
-        answer,
-    )
-    .await
+    record_if_not_found(&form.agent.desk, TicketOp::Status, &reference_text, answer).await
 }
 
-pub async fn priority(
-    State(state): State<AppState>,
-    Path(reference_text): Path<String>,
-    form: CsrfForm,
-) -> WebResult<Response> {
+pub async fn priority(Path(reference_text): Path<String>, form: CsrfForm) -> WebResult<Response> {
     let answer: WebResult<_> = async {
         let reference = reference(&reference_text)?;
         let priority = form
@@ -422,22 +361,12 @@ pub async fn priority(
             .get("priority")
             .and_then(|s| s.parse::<Priority>().ok())
             .ok_or_else(|| invalid("priority", "choose P1 to P4"))?;
-        state
-            .desk
-            .store
-            .set_priority(
-                &form.agent.scope,
-                reference.as_str(),
-                priority,
-                state.desk.sla,
-            )
-            .await?;
+        form.agent.desk.set_priority(&reference, priority).await?;
         Ok(back_to(&reference))
     }
     .await;
     record_if_not_found(
-        &state,
-        &form.agent.scope,
+        &form.agent.desk,
         TicketOp::Priority,
         &reference_text,
         answer,
@@ -445,63 +374,42 @@ pub async fn priority(
     .await
 }
 
-pub async fn assign(
-    State(state): State<AppState>,
-    Path(reference_text): Path<String>,
-    form: CsrfForm,
-) -> WebResult<Response> {
+pub async fn assign(Path(reference_text): Path<String>, form: CsrfForm) -> WebResult<Response> {
     let answer: WebResult<_> = async {
         let reference = reference(&reference_text)?;
         let assignee = match form.fields.get("assignee").unwrap_or_default() {
             "" => None,
             name => Some(Name::parse(name).map_err(|m| invalid("assignee", m))?),
         };
-        state
+        form.agent
             .desk
-            .store
-            .assign(&form.agent.scope, reference.as_str(), assignee.as_ref())
+            .assign(&reference, assignee.as_ref())
             .await?;
         Ok(back_to(&reference))
     }
     .await;
-    record_if_not_found(
-        &state,
-        &form.agent.scope,
-        TicketOp::Assign,
-        &reference_text,
-        answer,
-    )
-    .await
+    record_if_not_found(&form.agent.desk, TicketOp::Assign, &reference_text, answer).await
 }
 
-pub async fn escalate(
-    state: State<AppState>,
-    path: Path<String>,
-    form: CsrfForm,
-) -> WebResult<Response> {
-    change_tier(state, path, form, true).await
+pub async fn escalate(path: Path<String>, form: CsrfForm) -> WebResult<Response> {
+    change_tier(path, form, true).await
 }
 
-pub async fn deescalate(
-    state: State<AppState>,
-    path: Path<String>,
-    form: CsrfForm,
-) -> WebResult<Response> {
-    change_tier(state, path, form, false).await
+pub async fn deescalate(path: Path<String>, form: CsrfForm) -> WebResult<Response> {
+    change_tier(path, form, false).await
 }
 
 async fn change_tier(
-    State(state): State<AppState>,
     Path(reference_text): Path<String>,
     form: CsrfForm,
     up: bool,
 ) -> WebResult<Response> {
     let answer: WebResult<_> = async {
         let reference = reference(&reference_text)?;
-        let outcome = state
+        let outcome = form
+            .agent
             .desk
             .change_tier(
-                &form.agent.scope,
                 &reference,
                 form.fields.get("reason").unwrap_or_default(),
                 up,
@@ -519,35 +427,23 @@ async fn change_tier(
     } else {
         TicketOp::Deescalate
     };
-    record_if_not_found(&state, &form.agent.scope, op, &reference_text, answer).await
+    record_if_not_found(&form.agent.desk, op, &reference_text, answer).await
 }
 
 /// Closes the ticket as spam. It leaves the lists (but for the spam review) and keeps the
 /// normal retention until a second agent confirms.
-pub async fn spam(
-    state: State<AppState>,
-    path: Path<String>,
-    form: CsrfForm,
-) -> WebResult<Response> {
-    spam_step(state, path, form, SpamStep::Mark).await
+pub async fn spam(path: Path<String>, form: CsrfForm) -> WebResult<Response> {
+    spam_step(path, form, SpamStep::Mark).await
 }
 
 /// A second agent confirms the spam mark: the short spam retention then applies.
-pub async fn confirm_spam(
-    state: State<AppState>,
-    path: Path<String>,
-    form: CsrfForm,
-) -> WebResult<Response> {
-    spam_step(state, path, form, SpamStep::Confirm).await
+pub async fn confirm_spam(path: Path<String>, form: CsrfForm) -> WebResult<Response> {
+    spam_step(path, form, SpamStep::Confirm).await
 }
 
 /// A queue owner takes the spam mark off and opens the ticket again.
-pub async fn restore_spam(
-    state: State<AppState>,
-    path: Path<String>,
-    form: CsrfForm,
-) -> WebResult<Response> {
-    spam_step(state, path, form, SpamStep::Restore).await
+pub async fn restore_spam(path: Path<String>, form: CsrfForm) -> WebResult<Response> {
+    spam_step(path, form, SpamStep::Restore).await
 }
 
 /// The three steps of the spam review, shared by the agent pages and the JSON API.
@@ -567,42 +463,28 @@ impl SpamStep {
         }
     }
 
-    pub(crate) async fn run(
-        self,
-        state: &AppState,
-        scope: &AgentScope,
-        reference: &Reference,
-    ) -> WebResult<()> {
-        let store = &state.desk.store;
+    pub(crate) async fn run(self, agent: &AgentDesk, reference: &Reference) -> WebResult<()> {
         match self {
-            SpamStep::Mark => store.mark_spam(scope, reference.as_str()).await?,
-            SpamStep::Confirm => store.confirm_spam(scope, reference.as_str()).await?,
-            SpamStep::Restore => store.restore_spam(scope, reference.as_str()).await?,
+            SpamStep::Mark => agent.mark_spam(reference).await?,
+            SpamStep::Confirm => agent.confirm_spam(reference).await?,
+            SpamStep::Restore => agent.restore_spam(reference).await?,
         }
         Ok(())
     }
 }
 
 async fn spam_step(
-    State(state): State<AppState>,
     Path(reference_text): Path<String>,
     form: CsrfForm,
     step: SpamStep,
 ) -> WebResult<Response> {
     let answer: WebResult<_> = async {
         let reference = reference(&reference_text)?;
-        step.run(&state, &form.agent.scope, &reference).await?;
+        step.run(&form.agent.desk, &reference).await?;
         Ok(back_to(&reference))
     }
     .await;
-    record_if_not_found(
-        &state,
-        &form.agent.scope,
-        step.op(),
-        &reference_text,
-        answer,
-    )
-    .await
+    record_if_not_found(&form.agent.desk, step.op(), &reference_text, answer).await
 }
 
 /// The reply form's "internal note" box, read strictly: a value that is not one a checkbox

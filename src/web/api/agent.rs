@@ -7,13 +7,12 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use super::tickets::rfc3339;
-use crate::access::{LoginError, login};
-use crate::app::AppState;
+use crate::desk::RedactionCounts;
+use crate::desk::{ListFilter, Session, SpamMark, StatusFilter, TicketOp, TicketSummary};
 use crate::domain::{Name, Priority, Status};
-use crate::redact::RedactionCounts;
-use crate::store::{ListFilter, Session, SpamMark, StatusFilter, TicketOp, TicketSummary};
+use crate::web::WebState;
 use crate::web::agent::tickets::{
-    SpamStep, parse_queue_filter, parse_status_filter, record_if_not_found, reference, watch,
+    SpamStep, parse_queue_filter, parse_status_filter, record_if_not_found, reference,
 };
 use crate::web::error::{FieldError, WebError, WebResult};
 use crate::web::extract::ApiJson;
@@ -33,30 +32,28 @@ pub struct TokenJson {
 }
 
 pub async fn login_token(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     ApiJson(body): ApiJson<LoginBody>,
 ) -> WebResult<Json<TokenJson>> {
-    match login(
-        &state.desk,
-        &state.config.agents,
-        &body.name,
-        &body.password,
-        body.totp.as_deref().filter(|c| !c.trim().is_empty()),
-        Session::Bearer,
-    )
-    .await
+    match state
+        .desk
+        .sign_in(
+            &body.name,
+            &body.password,
+            body.totp.as_deref().filter(|c| !c.trim().is_empty()),
+            Session::Bearer,
+        )
+        .await
     {
         Ok(signed_in) => Ok(Json(TokenJson {
             token: signed_in.token.as_str().to_owned(),
         })),
-        Err(LoginError::Refused) => Err(WebError::Unauthenticated),
-        Err(LoginError::Internal(err)) => Err(err.into()),
+        Err(other) => Err(other.into()),
     }
 }
 
-pub async fn logout(State(state): State<AppState>, agent: ApiAgent) -> WebResult<StatusCode> {
-    let digest = crate::auth::digest_session_token(&state.desk.keyring, &agent.token);
-    state.desk.store.end_session(&agent.scope, digest).await?;
+pub async fn logout(agent: ApiAgent) -> WebResult<StatusCode> {
+    agent.desk.end_session(&agent.token).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -111,22 +108,14 @@ impl From<TicketSummary> for SummaryJson {
 }
 
 /// Tickets in scope; `status` defaults to all, `q` searches subjects and messages.
-pub async fn list(
-    State(state): State<AppState>,
-    agent: ApiAgent,
-    Query(query): Query<ListQuery>,
-) -> WebResult<Json<ListJson>> {
+pub async fn list(agent: ApiAgent, Query(query): Query<ListQuery>) -> WebResult<Json<ListJson>> {
     let filter = ListFilter {
         queue: parse_queue_filter(&query.queue)?,
         status: parse_status_filter(&query.status, StatusFilter::All)?,
         query: Some(query.q).filter(|q| !q.trim().is_empty()),
         limit: 500,
     };
-    let tickets = state
-        .desk
-        .store
-        .agent_tickets(&agent.scope, &filter, watch(&state))
-        .await?;
+    let tickets = agent.desk.tickets(&filter).await?;
     Ok(Json(ListJson {
         tickets: tickets.into_iter().map(SummaryJson::from).collect(),
     }))
@@ -202,32 +191,16 @@ pub struct AttachmentJson {
 }
 
 pub async fn show(
-    State(state): State<AppState>,
     agent: ApiAgent,
     Path(reference_text): Path<String>,
 ) -> WebResult<Json<TicketJson>> {
-    let answer = ticket_json(&state, &agent, &reference_text).await;
-    record_if_not_found(
-        &state,
-        &agent.scope,
-        TicketOp::View,
-        &reference_text,
-        answer,
-    )
-    .await
+    let answer = ticket_json(&agent, &reference_text).await;
+    record_if_not_found(&agent.desk, TicketOp::View, &reference_text, answer).await
 }
 
-async fn ticket_json(
-    state: &AppState,
-    agent: &ApiAgent,
-    reference_text: &str,
-) -> WebResult<Json<TicketJson>> {
+async fn ticket_json(agent: &ApiAgent, reference_text: &str) -> WebResult<Json<TicketJson>> {
     let reference = reference(reference_text)?;
-    let view = state
-        .desk
-        .store
-        .agent_ticket(&agent.scope, reference.as_str(), watch(state))
-        .await?;
+    let view = agent.desk.ticket(&reference).await?;
     let t = view.summary;
     Ok(Json(TicketJson {
         reference: t.reference.to_string(),
@@ -292,22 +265,15 @@ pub struct ReplyJson {
 }
 
 pub async fn reply(
-    State(state): State<AppState>,
     agent: ApiAgent,
     Path(reference_text): Path<String>,
     ApiJson(body): ApiJson<ReplyBody>,
 ) -> WebResult<(StatusCode, Json<ReplyJson>)> {
     let answer: WebResult<_> = async {
         let reference = reference(&reference_text)?;
-        let outcome = state
+        let outcome = agent
             .desk
-            .agent_message(
-                &agent.scope,
-                &reference,
-                &body.body,
-                body.canned,
-                body.internal,
-            )
+            .add_message(&reference, &body.body, body.canned, body.internal)
             .await?;
         Ok((
             StatusCode::CREATED,
@@ -318,14 +284,7 @@ pub async fn reply(
         ))
     }
     .await;
-    record_if_not_found(
-        &state,
-        &agent.scope,
-        TicketOp::Reply,
-        &reference_text,
-        answer,
-    )
-    .await
+    record_if_not_found(&agent.desk, TicketOp::Reply, &reference_text, answer).await
 }
 
 #[derive(Deserialize)]
@@ -342,25 +301,22 @@ pub struct TierJson {
 }
 
 pub async fn escalate(
-    state: State<AppState>,
     agent: ApiAgent,
     path: Path<String>,
     body: ApiJson<ReasonBody>,
 ) -> WebResult<Json<TierJson>> {
-    change_tier(state, agent, path, body, true).await
+    change_tier(agent, path, body, true).await
 }
 
 pub async fn deescalate(
-    state: State<AppState>,
     agent: ApiAgent,
     path: Path<String>,
     body: ApiJson<ReasonBody>,
 ) -> WebResult<Json<TierJson>> {
-    change_tier(state, agent, path, body, false).await
+    change_tier(agent, path, body, false).await
 }
 
 async fn change_tier(
-    State(state): State<AppState>,
     agent: ApiAgent,
     Path(reference_text): Path<String>,
     ApiJson(body): ApiJson<ReasonBody>,
@@ -368,10 +324,7 @@ async fn change_tier(
 ) -> WebResult<Json<TierJson>> {
     let answer: WebResult<_> = async {
         let reference = reference(&reference_text)?;
-        let outcome = state
-            .desk
-            .change_tier(&agent.scope, &reference, &body.reason, up)
-            .await?;
+        let outcome = agent.desk.change_tier(&reference, &body.reason, up).await?;
         Ok(Json(TierJson {
             tier: outcome.tier.get(),
             in_scope: outcome.still_in_scope,
@@ -383,7 +336,7 @@ async fn change_tier(
     } else {
         TicketOp::Deescalate
     };
-    record_if_not_found(&state, &agent.scope, op, &reference_text, answer).await
+    record_if_not_found(&agent.desk, op, &reference_text, answer).await
 }
 
 #[derive(Deserialize)]
@@ -398,7 +351,6 @@ pub struct StatusJson {
 }
 
 pub async fn status(
-    State(state): State<AppState>,
     agent: ApiAgent,
     Path(reference_text): Path<String>,
     ApiJson(body): ApiJson<StatusBody>,
@@ -409,23 +361,13 @@ pub async fn status(
             .status
             .parse()
             .map_err(|()| invalid("status", "unknown status"))?;
-        state
-            .desk
-            .set_status(&agent.scope, &reference, status)
-            .await?;
+        agent.desk.set_status(&reference, status).await?;
         Ok(Json(StatusJson {
             status: status.id(),
         }))
     }
     .await;
-    record_if_not_found(
-        &state,
-        &agent.scope,
-        TicketOp::Status,
-        &reference_text,
-        answer,
-    )
-    .await
+    record_if_not_found(&agent.desk, TicketOp::Status, &reference_text, answer).await
 }
 
 #[derive(Deserialize)]
@@ -435,7 +377,6 @@ pub struct PriorityBody {
 }
 
 pub async fn priority(
-    State(state): State<AppState>,
     agent: ApiAgent,
     Path(reference_text): Path<String>,
     ApiJson(body): ApiJson<PriorityBody>,
@@ -446,22 +387,11 @@ pub async fn priority(
             .priority
             .parse()
             .map_err(|()| invalid("priority", "choose P1 to P4"))?;
-        state
-            .desk
-            .store
-            .set_priority(&agent.scope, reference.as_str(), priority, state.desk.sla)
-            .await?;
+        agent.desk.set_priority(&reference, priority).await?;
         Ok(StatusCode::NO_CONTENT)
     }
     .await;
-    record_if_not_found(
-        &state,
-        &agent.scope,
-        TicketOp::Priority,
-        &reference_text,
-        answer,
-    )
-    .await
+    record_if_not_found(&agent.desk, TicketOp::Priority, &reference_text, answer).await
 }
 
 #[derive(Deserialize)]
@@ -471,7 +401,6 @@ pub struct AssignBody {
 }
 
 pub async fn assign(
-    State(state): State<AppState>,
     agent: ApiAgent,
     Path(reference_text): Path<String>,
     ApiJson(body): ApiJson<AssignBody>,
@@ -484,63 +413,39 @@ pub async fn assign(
             .map(Name::parse)
             .transpose()
             .map_err(|m| invalid("agent", m))?;
-        state
-            .desk
-            .store
-            .assign(&agent.scope, reference.as_str(), assignee.as_ref())
-            .await?;
+        agent.desk.assign(&reference, assignee.as_ref()).await?;
         Ok(StatusCode::NO_CONTENT)
     }
     .await;
-    record_if_not_found(
-        &state,
-        &agent.scope,
-        TicketOp::Assign,
-        &reference_text,
-        answer,
-    )
-    .await
+    record_if_not_found(&agent.desk, TicketOp::Assign, &reference_text, answer).await
 }
 
 /// Closes the ticket as spam, pending a second agent's confirmation (`…/spam/confirm`);
 /// until then the normal retention applies and queue owners can `…/spam/restore` it.
-pub async fn spam(
-    state: State<AppState>,
-    agent: ApiAgent,
-    path: Path<String>,
-) -> WebResult<StatusCode> {
-    spam_step(state, agent, path, SpamStep::Mark).await
+pub async fn spam(agent: ApiAgent, path: Path<String>) -> WebResult<StatusCode> {
+    spam_step(agent, path, SpamStep::Mark).await
 }
 
-pub async fn confirm_spam(
-    state: State<AppState>,
-    agent: ApiAgent,
-    path: Path<String>,
-) -> WebResult<StatusCode> {
-    spam_step(state, agent, path, SpamStep::Confirm).await
+pub async fn confirm_spam(agent: ApiAgent, path: Path<String>) -> WebResult<StatusCode> {
+    spam_step(agent, path, SpamStep::Confirm).await
 }
 
-pub async fn restore_spam(
-    state: State<AppState>,
-    agent: ApiAgent,
-    path: Path<String>,
-) -> WebResult<StatusCode> {
-    spam_step(state, agent, path, SpamStep::Restore).await
+pub async fn restore_spam(agent: ApiAgent, path: Path<String>) -> WebResult<StatusCode> {
+    spam_step(agent, path, SpamStep::Restore).await
 }
 
 async fn spam_step(
-    State(state): State<AppState>,
     agent: ApiAgent,
     Path(reference_text): Path<String>,
     step: SpamStep,
 ) -> WebResult<StatusCode> {
     let answer: WebResult<_> = async {
         let reference = reference(&reference_text)?;
-        step.run(&state, &agent.scope, &reference).await?;
+        step.run(&agent.desk, &reference).await?;
         Ok(StatusCode::NO_CONTENT)
     }
     .await;
-    record_if_not_found(&state, &agent.scope, step.op(), &reference_text, answer).await
+    record_if_not_found(&agent.desk, step.op(), &reference_text, answer).await
 }
 
 fn invalid(field: &'static str, message: &str) -> WebError {

@@ -5,13 +5,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
-use crate::app::AppState;
+use crate::desk::DeskError;
+use crate::desk::RedactionCounts;
 use crate::domain::{NewTicketInput, ReplyInput};
-use crate::intake::IntakeError;
-use crate::redact::RedactionCounts;
+use crate::web::WebState;
 use crate::web::error::{WebError, WebResult};
 use crate::web::extract::{ApiJson, TokenPath};
-use crate::web::public::ticket::grant;
+use crate::web::public::ticket::requester;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -31,7 +31,7 @@ pub struct Created {
 }
 
 pub async fn create(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     ApiJson(body): ApiJson<CreateTicket>,
 ) -> WebResult<(StatusCode, Json<Created>)> {
     let input = NewTicketInput::parse(
@@ -41,7 +41,7 @@ pub async fn create(
         body.contact.as_deref(),
         body.pgp_key.as_deref(),
     )
-    .map_err(IntakeError::Invalid)?;
+    .map_err(DeskError::Invalid)?;
     let filed = state.desk.file_ticket(input).await?;
     Ok((
         StatusCode::CREATED,
@@ -75,12 +75,12 @@ pub struct MessageJson {
 }
 
 pub async fn show(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     TokenPath(token): TokenPath,
 ) -> WebResult<Json<TicketJson>> {
-    let grant = grant(&state, &token).await?;
-    let view = state.desk.store.requester_view(&grant).await?;
-    let reply_address = crate::web::public::ticket::reply_address(&state, &grant).await?;
+    let requester = requester(&state, &token).await?;
+    let view = requester.view().await?;
+    let reply_address = requester.reply_address().await?;
     Ok(Json(TicketJson {
         reply_address,
         reference: view.reference.to_string(),
@@ -113,13 +113,13 @@ pub struct ReplyCreated {
 }
 
 pub async fn reply(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     TokenPath(token): TokenPath,
     ApiJson(body): ApiJson<CreateReply>,
 ) -> WebResult<(StatusCode, Json<ReplyCreated>)> {
-    let grant = grant(&state, &token).await?;
-    let input = ReplyInput::parse(&body.body).map_err(|e| IntakeError::Invalid(vec![e]))?;
-    let redactions = state.desk.add_reply(&grant, input).await?;
+    let requester = requester(&state, &token).await?;
+    let input = ReplyInput::parse(&body.body).map_err(|e| DeskError::Invalid(vec![e]))?;
+    let redactions = requester.reply(input).await?;
     Ok((StatusCode::CREATED, Json(ReplyCreated { redactions })))
 }
 
@@ -133,11 +133,11 @@ pub struct Deleted {
 }
 
 pub async fn delete(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     TokenPath(token): TokenPath,
 ) -> WebResult<Json<Deleted>> {
-    let grant = grant(&state, &token).await?;
-    let deletion = state.desk.delete_now(grant).await.map_err(WebError::from)?;
+    let requester = requester(&state, &token).await?;
+    let deletion = requester.delete_now().await.map_err(WebError::from)?;
     Ok(Json(Deleted {
         reference: deletion.tombstone.reference.to_string(),
         deleted: true,

@@ -7,8 +7,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::access_link;
-use crate::app::AppState;
 use crate::domain::{Category, KeepChoices, NewTicketInput};
+use crate::web::WebState;
 use crate::web::error::{FieldError, Rendered, WebError, WebResult};
 use crate::web::extract::FormFields;
 
@@ -35,7 +35,7 @@ pub struct NewTicketPage {
 }
 
 impl NewTicketPage {
-    fn new(state: &AppState) -> Self {
+    fn new(state: &WebState) -> Self {
         NewTicketPage {
             categories: category_options(None),
             subject: String::new(),
@@ -68,14 +68,14 @@ pub struct CreatedPage {
     pub redactions: Vec<(String, u32)>,
 }
 
-pub async fn show(State(state): State<AppState>) -> NewTicketPage {
+pub async fn show(State(state): State<WebState>) -> NewTicketPage {
     NewTicketPage::new(&state)
 }
 
 /// Back from the preview to the form, every field as it was. The fields travel in the
 /// request itself: nothing is stored and no cookie is set, so an abandoned edit leaves no
 /// trace on the server.
-pub async fn edit(State(state): State<AppState>, form: FormFields) -> NewTicketPage {
+pub async fn edit(State(state): State<WebState>, form: FormFields) -> NewTicketPage {
     let field = |name| form.get(name).unwrap_or_default().to_owned();
     NewTicketPage {
         categories: category_options(form.get("category")),
@@ -87,7 +87,7 @@ pub async fn edit(State(state): State<AppState>, form: FormFields) -> NewTicketP
     }
 }
 
-pub async fn submit(State(state): State<AppState>, form: FormFields) -> WebResult<Response> {
+pub async fn submit(State(state): State<WebState>, form: FormFields) -> WebResult<Response> {
     if form.get(HONEYPOT).is_some_and(|v| !v.is_empty()) {
         return Err(WebError::BadRequest(
             "This form could not be accepted. If you are a person, leave the field marked “Leave this empty” empty and send it again.",
@@ -107,7 +107,7 @@ pub async fn submit(State(state): State<AppState>, form: FormFields) -> WebResul
     });
     let outcome = match input {
         Ok(input) => state.desk.file_ticket(input).await.map_err(WebError::from),
-        Err(errors) => Err(WebError::from(crate::intake::IntakeError::Invalid(errors))),
+        Err(errors) => Err(WebError::from(crate::desk::DeskError::Invalid(errors))),
     };
     match outcome {
         Ok(filed) => {

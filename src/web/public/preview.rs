@@ -9,10 +9,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::form::{NewTicketPage, category_options};
-use crate::app::AppState;
-use crate::crypto::RequesterKey;
+use crate::desk::PlannedMask;
+use crate::desk::RequesterKey;
 use crate::domain::NewTicketInput;
-use crate::redact::PlannedMask;
+use crate::web::WebState;
 use crate::web::error::{FieldError, Rendered, WebError, WebResult};
 use crate::web::extract::FormFields;
 
@@ -45,7 +45,7 @@ pub struct PreviewPage {
     pub key: Option<String>,
 }
 
-pub async fn show(State(state): State<AppState>, form: FormFields) -> WebResult<Response> {
+pub async fn show(State(state): State<WebState>, form: FormFields) -> WebResult<Response> {
     let field = |name| form.get(name).unwrap_or_default();
     let input = match NewTicketInput::parse(
         field("subject"),
@@ -73,10 +73,7 @@ pub async fn show(State(state): State<AppState>, form: FormFields) -> WebResult<
     if form.get("website").is_some_and(|v| !v.is_empty()) {
         return Err(WebError::BadRequest("This form could not be accepted."));
     }
-    let (subject_masks, body_masks) = state
-        .desk
-        .preview_masks(&input.subject, &input.body)
-        .await?;
+    let (subject_masks, body_masks) = state.desk.preview(&input.subject, &input.body).await?;
     let subject = segments("subject", &input.subject, subject_masks);
     let body = segments("body", &input.body, body_masks);
     let all = || {

@@ -6,10 +6,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::human_time;
-use crate::app::AppState;
-use crate::auth::digest_presented_token;
+use crate::desk::{RequesterDesk, TicketView};
 use crate::domain::{Author, ReplyInput};
-use crate::store::{RequesterGrant, TicketView};
+use crate::web::WebState;
 use crate::web::error::{FieldError, Rendered, WebError, WebResult};
 use crate::web::extract::{FormFields, TokenPath};
 
@@ -72,42 +71,33 @@ pub struct DeletedPage {
     pub receipt: String,
 }
 
-/// The ticket's secret reply address, `support+TOKEN@domain`, if it has one.
-pub(crate) async fn reply_address(
-    state: &AppState,
-    grant: &RequesterGrant,
-) -> WebResult<Option<String>> {
-    let token = state.desk.reply_token(grant).await?;
-    Ok(token.map(|token| state.desk.outgoing.support.with_tag(&token)))
-}
-
-/// Resolves a presented token to a grant; unknown and malformed tokens take the same path.
-pub(crate) async fn grant(state: &AppState, token: &str) -> WebResult<RequesterGrant> {
-    let digest = digest_presented_token(&state.desk.keyring, token);
-    Ok(state.desk.store.requester_grant(digest).await?)
+/// Resolves a presented token to the requester's door; unknown and malformed tokens take
+/// the same path.
+pub(crate) async fn requester(state: &WebState, token: &str) -> WebResult<RequesterDesk> {
+    Ok(state.desk.requester(token).await?)
 }
 
 pub async fn show(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     TokenPath(token): TokenPath,
 ) -> WebResult<TicketPage> {
-    let grant = grant(&state, &token).await?;
-    let view = state.desk.store.requester_view(&grant).await?;
+    let requester = requester(&state, &token).await?;
+    let view = requester.view().await?;
     Ok(TicketPage {
-        reply_address: reply_address(&state, &grant).await?,
+        reply_address: requester.reply_address().await?,
         ..TicketPage::new(token, view)
     })
 }
 
 pub async fn reply(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     TokenPath(token): TokenPath,
     form: FormFields,
 ) -> WebResult<Response> {
-    let grant = grant(&state, &token).await?;
+    let requester = requester(&state, &token).await?;
     let text = form.get("body").unwrap_or_default();
     let error = match ReplyInput::parse(text) {
-        Ok(input) => match state.desk.add_reply(&grant, input).await {
+        Ok(input) => match requester.reply(input).await {
             Ok(_) => return Ok(Redirect::to(&format!("/t/{token}#latest")).into_response()),
             Err(e) => WebError::from(e),
         },
@@ -115,7 +105,7 @@ pub async fn reply(
     };
     match error {
         WebError::Invalid(errors) => {
-            let view = state.desk.store.requester_view(&grant).await?;
+            let view = requester.view().await?;
             let page = TicketPage {
                 errors,
                 draft: text.to_owned(),
@@ -130,19 +120,19 @@ pub async fn reply(
 /// Two steps without JavaScript: the first POST asks for confirmation, the second
 /// (carrying `confirm=yes`) deletes.
 pub async fn delete(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     TokenPath(token): TokenPath,
     form: FormFields,
 ) -> WebResult<Response> {
-    let grant = grant(&state, &token).await?;
+    let requester = requester(&state, &token).await?;
     if form.get("confirm") != Some("yes") {
         let page = ConfirmDeletePage {
             token,
-            reference: grant.reference().to_string(),
+            reference: requester.reference().to_string(),
         };
         return Ok(page.into_response());
     }
-    let deletion = state.desk.delete_now(grant).await?;
+    let deletion = requester.delete_now().await?;
     Ok(DeletedPage {
         reference: deletion.tombstone.reference.to_string(),
         when: human_time(deletion.tombstone.deleted_at),

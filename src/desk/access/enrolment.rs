@@ -7,14 +7,14 @@ use std::sync::Arc;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use super::{PrepareError, PreparedAgent, prepare_agent};
+use super::{PreparedAgent, prepare_agent};
 use crate::auth::{
     PasswordError, TokenDigest, TotpSeed, check_code, generate_initial_password, hash_password,
 };
 use crate::config::AgentPolicy;
 use crate::crypto::{Keyring, Sealed, os_random};
+use crate::desk::{Conflict, Desk, DeskError};
 use crate::domain::{Name, Role};
-use crate::intake::Desk;
 use crate::store::{
     AdminScope, Decision, NewEnrolmentLink, OpenEnrolment, ResetOutcome, StoreError,
 };
@@ -72,33 +72,21 @@ async fn unusable_password_hash() -> anyhow::Result<String> {
     .await?
 }
 
-/// Why an agent could not be created from the admin pages.
-#[derive(Debug, thiserror::Error)]
-pub enum CreateError {
-    /// Admin accounts are the operator's to create (`hushdesk agent add --role admin`).
-    #[error("admin accounts are created by the operator on the server's command line")]
-    AdminRole,
-    #[error(transparent)]
-    Prepare(#[from] PrepareError),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
 /// Creates an agent from the admin pages. `with_second_factor` asks for one where the
 /// role does not require it.
-pub async fn create_agent_with_link(
+pub(crate) async fn create_agent_with_link(
     desk: &Desk,
-    policy: &AgentPolicy,
     admin: &AdminScope,
     name: &str,
     role: Role,
     with_second_factor: bool,
     queues: &[String],
-) -> Result<EnrolmentLink, CreateError> {
+) -> Result<EnrolmentLink, DeskError> {
+    let policy = &*desk.policy;
     // An admin who could create admins could approve their own two-person requests through
     // an account they enrolled themselves.
     if role == Role::Admin {
-        return Err(CreateError::AdminRole);
+        return Err(DeskError::Conflict(Conflict::AdminByOperatorOnly));
     }
     // A throwaway password, hashed and forgotten: the account is unusable until enrolment.
     let throwaway = generate_initial_password().map_err(anyhow::Error::from)?;
@@ -108,38 +96,14 @@ pub async fn create_agent_with_link(
         prepare_agent(&keyring, &name, role, Some(throwaway), false, &queues)
     })
     .await
-    .map_err(anyhow::Error::from)??;
+    .map_err(anyhow::Error::from)?
+    .map_err(DeskError::from)?;
     let (link, stored) = new_link(&desk.keyring, policy)?;
     let needs_second_factor = with_second_factor || role.requires_second_factor();
     desk.store
         .create_agent_for_enrolment(admin, agent, needs_second_factor, &stored)
         .await?;
     Ok(link)
-}
-
-/// Why a link could not be issued or opened.
-#[derive(Debug, thiserror::Error)]
-pub enum LinkError {
-    /// No such agent, request or live link.
-    #[error("not found")]
-    NotFound,
-    #[error(transparent)]
-    Internal(#[from] anyhow::Error),
-}
-
-impl From<StoreError> for LinkError {
-    fn from(err: StoreError) -> Self {
-        match err {
-            StoreError::NotFound => LinkError::NotFound,
-            other => LinkError::Internal(other.into()),
-        }
-    }
-}
-
-impl From<anyhow::Error> for CreateError {
-    fn from(err: anyhow::Error) -> Self {
-        CreateError::Prepare(PrepareError::Internal(err))
-    }
 }
 
 /// What an admin's reset produced.
@@ -154,12 +118,12 @@ pub enum ResetResult {
 
 /// An admin resets an agent: no secret comes back, only an enrolment link (or a request
 /// for a second admin).
-pub async fn reset_agent(
+pub(crate) async fn reset_agent(
     desk: &Desk,
-    policy: &AgentPolicy,
     admin: &AdminScope,
     name: &Name,
-) -> Result<ResetResult, LinkError> {
+) -> Result<ResetResult, DeskError> {
+    let policy = &*desk.policy;
     let (link, stored) = new_link(&desk.keyring, policy)?;
     let unusable = unusable_password_hash().await?;
     Ok(
@@ -202,13 +166,13 @@ pub enum DecisionResult {
 }
 
 /// A second admin approves (`approve`) or rejects a pending reset request.
-pub async fn decide_reset(
+pub(crate) async fn decide_reset(
     desk: &Desk,
-    policy: &AgentPolicy,
     admin: &AdminScope,
     request_id: i64,
     approve: bool,
-) -> Result<DecisionResult, LinkError> {
+) -> Result<DecisionResult, DeskError> {
+    let policy = &*desk.policy;
     if !approve {
         return Ok(refusal_or(
             desk.store.reject_reset(admin, request_id).await?,
@@ -238,11 +202,12 @@ fn refusal_or(decision: Decision, link: Option<EnrolmentLink>) -> DecisionResult
 }
 
 /// The operator's reset (`hushdesk agent reset NAME`), for when there is no second admin.
-pub async fn reset_agent_as_operator(
+pub(crate) async fn reset_agent_as_operator(
     desk: &Desk,
-    policy: &AgentPolicy,
+    operator: &crate::store::OperatorScope,
     name: &str,
 ) -> anyhow::Result<Option<EnrolmentLink>> {
+    let policy = &*desk.policy;
     let Ok(name) = Name::parse(name) else {
         return Ok(None);
     };
@@ -250,7 +215,7 @@ pub async fn reset_agent_as_operator(
     let unusable = unusable_password_hash().await?;
     match desk
         .store
-        .reset_credentials_as_operator(&name, &unusable, &stored)
+        .reset_credentials_as_operator(operator, &name, &unusable, &stored)
         .await
     {
         Ok(()) => Ok(Some(link)),
@@ -294,11 +259,11 @@ fn is_holder(keyring: &Keyring, enrolment: &OpenEnrolment, nonce: Option<&str>) 
 /// scanned code); any other browser becomes the holder with a new seed, so whoever opened
 /// the link before (the admin, a link-preview bot) keeps nothing that will work.
 /// Unknown, used and expired links are all `NotFound`.
-pub async fn open_enrolment(
+pub(crate) async fn open_enrolment(
     desk: &Desk,
     presented: &str,
     holder_nonce: Option<&str>,
-) -> Result<EnrolmentForm, LinkError> {
+) -> Result<EnrolmentForm, DeskError> {
     let enrolment = desk
         .store
         .open_enrolment(digest(&desk.keyring, presented))
@@ -345,7 +310,7 @@ pub async fn open_enrolment(
     })
 }
 
-fn open_seed(desk: &Desk, sealed: &Sealed) -> Result<TotpSeed, LinkError> {
+fn open_seed(desk: &Desk, sealed: &Sealed) -> Result<TotpSeed, DeskError> {
     let bytes = desk
         .keyring
         .open_for_server(sealed)
@@ -360,12 +325,10 @@ fn enrolment_csrf(keyring: &Keyring, presented: &str) -> String {
     URL_SAFE_NO_PAD.encode(keyring.csrf_token(format!("enrol:{presented}").as_bytes()))
 }
 
-/// Why an enrolment form was not accepted.
+/// Why an enrolment form was not accepted (`DeskError::Enrolment`). An unknown, used or
+/// expired link is `DeskError::NotFound`: one answer for all three.
 #[derive(Debug, thiserror::Error)]
-pub enum EnrolError {
-    /// Unknown, used or expired link: one answer for all three.
-    #[error("not found")]
-    NotFound,
+pub enum EnrolRefusal {
     #[error("the form is out of date; open the link again")]
     Csrf,
     /// The link was opened in another browser since (or never in this one): the seed shown
@@ -378,16 +341,11 @@ pub enum EnrolError {
     Password(#[from] PasswordError),
     #[error("that code did not match; enter the current code from your authenticator")]
     Code,
-    #[error(transparent)]
-    Internal(#[from] anyhow::Error),
 }
 
-impl From<StoreError> for EnrolError {
-    fn from(err: StoreError) -> Self {
-        match err {
-            StoreError::NotFound => EnrolError::NotFound,
-            other => EnrolError::Internal(other.into()),
-        }
+impl From<EnrolRefusal> for DeskError {
+    fn from(refusal: EnrolRefusal) -> Self {
+        DeskError::Enrolment(refusal)
     }
 }
 
@@ -401,12 +359,12 @@ pub struct EnrolmentAnswer<'a> {
 
 /// Uses the link: sets the chosen password and, where needed, the second factor the first
 /// code confirms. The link works once. Returns whose account it was.
-pub async fn complete_enrolment(
+pub(crate) async fn complete_enrolment(
     desk: &Desk,
     presented: &str,
     holder_nonce: Option<&str>,
     answer: EnrolmentAnswer<'_>,
-) -> Result<Name, EnrolError> {
+) -> Result<Name, DeskError> {
     let enrolment = desk
         .store
         .open_enrolment(digest(&desk.keyring, presented))
@@ -416,35 +374,36 @@ pub async fn complete_enrolment(
         expected.as_bytes(),
         answer.csrf.as_bytes(),
     )) {
-        return Err(EnrolError::Csrf);
+        return Err(EnrolRefusal::Csrf.into());
     }
     if !is_holder(&desk.keyring, &enrolment, holder_nonce) {
-        return Err(EnrolError::NotHolder);
+        return Err(EnrolRefusal::NotHolder.into());
     }
     let Some(holder) = holder_nonce.map(|nonce| holder_digest(&desk.keyring, nonce)) else {
-        return Err(EnrolError::NotHolder);
+        return Err(EnrolRefusal::NotHolder.into());
     };
     if answer.password != answer.confirm {
-        return Err(EnrolError::Mismatch);
+        return Err(EnrolRefusal::Mismatch.into());
     }
     let step = if enrolment.needs_second_factor {
         let Some(sealed) = &enrolment.pending_seed else {
             // The page was never opened, so no seed was offered: nothing can match.
-            return Err(EnrolError::Code);
+            return Err(EnrolRefusal::Code.into());
         };
         let seed = desk
             .keyring
             .open_for_server(sealed)
             .map_err(anyhow::Error::from)?;
         let now = u64::try_from(crate::store::now_unix()).unwrap_or(0);
-        Some(check_code(&seed, answer.code, now).ok_or(EnrolError::Code)?)
+        Some(check_code(&seed, answer.code, now).ok_or(EnrolRefusal::Code)?)
     } else {
         None
     };
     let password = answer.password.to_owned();
     let hash = tokio::task::spawn_blocking(move || hash_password(&password))
         .await
-        .map_err(anyhow::Error::from)??;
+        .map_err(anyhow::Error::from)?
+        .map_err(EnrolRefusal::Password)?;
     desk.store
         .complete_enrolment(&enrolment, &holder, &hash, step)
         .await?;

@@ -1,6 +1,7 @@
 //! Agent sign-in: password, second factor, lockout and the session that follows.
 //! Every failure looks the same from outside, whatever its cause.
 
+use super::{Desk, DeskError};
 use crate::auth::{
     SessionToken, TotpSeed, check_code, digest_session_token, generate_initial_password,
     hash_password, verify_against_nothing, verify_password,
@@ -8,7 +9,6 @@ use crate::auth::{
 use crate::config::AgentPolicy;
 use crate::crypto::Keyring;
 use crate::domain::{Name, Role};
-use crate::intake::Desk;
 use crate::store::{
     AgentScope, LoginCandidate, LoginFailure, NewAgent, PasswordCheck, Session, SessionPolicy,
     StoreError,
@@ -16,33 +16,27 @@ use crate::store::{
 
 mod enrolment;
 pub use enrolment::{
-    CreateError, DecisionResult, ENROLMENT_PATH, EnrolError, EnrolmentAnswer, EnrolmentForm,
-    EnrolmentLink, LinkError, ResetResult, complete_enrolment, create_agent_with_link,
-    decide_reset, open_enrolment, reset_agent, reset_agent_as_operator,
+    DecisionResult, ENROLMENT_PATH, EnrolRefusal, EnrolmentAnswer, EnrolmentForm, EnrolmentLink,
+    ResetResult,
+};
+pub(crate) use enrolment::{
+    complete_enrolment, create_agent_with_link, decide_reset, open_enrolment, reset_agent,
+    reset_agent_as_operator,
 };
 
-#[derive(Debug, thiserror::Error)]
-pub enum LoginError {
-    /// Wrong name, password or code, a locked or disabled account: deliberately one case.
-    #[error("sign-in failed: check the name, password and code, or wait if the account was locked")]
-    Refused,
-    #[error(transparent)]
-    Internal(#[from] anyhow::Error),
-}
-
-impl From<StoreError> for LoginError {
-    fn from(err: StoreError) -> Self {
-        LoginError::Internal(err.into())
-    }
+/// A store failure during sign-in: never "not found" or a conflict to the caller, who
+/// must learn nothing but "refused".
+fn internal(err: StoreError) -> DeskError {
+    DeskError::Internal(err.into())
 }
 
 /// A session just opened: the only moment its token exists in clear.
 pub struct SignedIn {
     pub token: SessionToken,
-    pub scope: AgentScope,
+    pub agent: super::AgentDesk,
 }
 
-pub fn session_policy(policy: &AgentPolicy) -> SessionPolicy {
+pub(crate) fn session_policy(policy: &AgentPolicy) -> SessionPolicy {
     SessionPolicy {
         idle_seconds: i64::try_from(policy.session_idle_minutes * 60).unwrap_or(i64::MAX),
         max_seconds: i64::try_from(policy.session_max_hours * 3600).unwrap_or(i64::MAX),
@@ -54,20 +48,20 @@ pub fn session_policy(policy: &AgentPolicy) -> SessionPolicy {
 /// Every attempt costs one argon2 verification and one audited `login_failed` (or `login`)
 /// entry, whether the name is unknown, the password wrong, or the account locked or
 /// disabled: response time and the audit log treat them all alike.
-pub async fn login(
+pub(crate) async fn login(
     desk: &Desk,
-    policy: &AgentPolicy,
     name: &str,
     password: &str,
     code: Option<&str>,
     kind: Session,
-) -> Result<SignedIn, LoginError> {
+) -> Result<SignedIn, DeskError> {
+    let policy = &*desk.policy;
     let store = &desk.store;
-    let candidate = store.login_candidate(name).await?;
+    let candidate = store.login_candidate(name).await.map_err(internal)?;
     let password_ok = password_matches(candidate.as_ref(), password).await;
     let Some(candidate) = candidate else {
         record_failure(desk, policy, None, PasswordCheck::SignIn).await?;
-        return Err(LoginError::Refused);
+        return Err(DeskError::SignInRefused);
     };
     let now = crate::store::now_unix();
     let step = if password_ok && !candidate.disabled && !is_locked(&candidate, now) {
@@ -77,7 +71,7 @@ pub async fn login(
     };
     let Ok(step) = step else {
         record_failure(desk, policy, Some(&candidate), PasswordCheck::SignIn).await?;
-        return Err(LoginError::Refused);
+        return Err(DeskError::SignInRefused);
     };
     let token = SessionToken::generate().map_err(anyhow::Error::from)?;
     let digest = digest_session_token(&desk.keyring, token.as_str());
@@ -87,20 +81,21 @@ pub async fn login(
     {
         Ok(outcome) => Ok(SignedIn {
             token,
-            scope: outcome.scope,
+            agent: super::AgentDesk::new(desk.clone(), outcome.scope),
         }),
         // The code was already used: a replay, counted like any other failure.
-        Err(StoreError::Conflict("totp")) => {
+        Err(StoreError::Conflict(crate::store::Conflict::Totp)) => {
             record_failure(desk, policy, Some(&candidate), PasswordCheck::SignIn).await?;
-            Err(LoginError::Refused)
+            Err(DeskError::SignInRefused)
         }
-        Err(other) => Err(other.into()),
+        Err(other) => Err(internal(other)),
     }
 }
 
-/// Why the account page refused to confirm the current password.
+/// Why the account page refused to confirm the current password
+/// (`DeskError::CurrentPassword`).
 #[derive(Debug, thiserror::Error)]
-pub enum CurrentPasswordError {
+pub enum PasswordRefusal {
     #[error("the current password is wrong")]
     Wrong,
     /// This wrong answer locked the account: whoever holds the session is guessing.
@@ -109,27 +104,23 @@ pub enum CurrentPasswordError {
     /// The account was locked before (by failed sign-ins or earlier guesses).
     #[error("the account is locked for a while after too many wrong passwords")]
     Locked,
-    #[error(transparent)]
-    Internal(#[from] anyhow::Error),
-}
-
-impl From<StoreError> for CurrentPasswordError {
-    fn from(err: StoreError) -> Self {
-        CurrentPasswordError::Internal(err.into())
-    }
 }
 
 /// Confirms the signed-in agent's current password (before a password change). Held to the
 /// same rules as sign-in: failures count toward the lockout, a locked account is refused
 /// after the same work, and every failure is audited. Otherwise a stolen session would be
 /// an unthrottled oracle for the password.
-pub async fn confirm_current_password(
+pub(crate) async fn confirm_current_password(
     desk: &Desk,
-    policy: &AgentPolicy,
     scope: &AgentScope,
     password: &str,
-) -> Result<(), CurrentPasswordError> {
-    let candidate = desk.store.password_check_candidate(scope).await?;
+) -> Result<(), DeskError> {
+    let policy = &*desk.policy;
+    let candidate = desk
+        .store
+        .password_check_candidate(scope)
+        .await
+        .map_err(internal)?;
     let password_ok = password_matches(Some(&candidate), password).await;
     let now = crate::store::now_unix();
     if password_ok && !is_locked(&candidate, now) {
@@ -143,12 +134,13 @@ pub async fn confirm_current_password(
             policy.max_failed_logins,
             lockout_seconds(policy),
         )
-        .await?;
-    Err(match recorded {
-        LoginFailure::Counted => CurrentPasswordError::Wrong,
-        LoginFailure::LockedNow => CurrentPasswordError::LockedNow,
-        LoginFailure::WhileLocked => CurrentPasswordError::Locked,
-    })
+        .await
+        .map_err(internal)?;
+    Err(DeskError::CurrentPassword(match recorded {
+        LoginFailure::Counted => PasswordRefusal::Wrong,
+        LoginFailure::LockedNow => PasswordRefusal::LockedNow,
+        LoginFailure::WhileLocked => PasswordRefusal::Locked,
+    }))
 }
 
 /// One argon2 verification, against the candidate's hash or, for an unknown name, against
@@ -176,16 +168,16 @@ async fn record_failure(
     policy: &AgentPolicy,
     candidate: Option<&LoginCandidate>,
     at: PasswordCheck,
-) -> Result<LoginFailure, LoginError> {
-    Ok(desk
-        .store
+) -> Result<LoginFailure, DeskError> {
+    desk.store
         .record_login_failure(
             candidate,
             at,
             policy.max_failed_logins,
             lockout_seconds(policy),
         )
-        .await?)
+        .await
+        .map_err(internal)
 }
 
 /// `Ok(Some(step))` when a code was required and matched, `Ok(None)` when none is set up
@@ -235,7 +227,7 @@ pub enum PrepareError {
 
 /// Hashes the password (generating one when none is given) and sets up a TOTP seed when
 /// the role requires one or `with_totp` asks for it. The seed is sealed to the server.
-pub fn prepare_agent(
+pub(crate) fn prepare_agent(
     keyring: &Keyring,
     name: &str,
     role: Role,
@@ -282,7 +274,10 @@ pub fn prepare_agent(
 
 /// Starts setting up a second factor for an agent who has none: a fresh seed, sealed and
 /// kept pending, and the `otpauth://` URI to scan.
-pub async fn start_totp_enrolment(desk: &Desk, scope: &AgentScope) -> anyhow::Result<String> {
+pub(crate) async fn start_totp_enrolment(
+    desk: &Desk,
+    scope: &AgentScope,
+) -> anyhow::Result<String> {
     anyhow::ensure!(
         !scope.has_second_factor(),
         "a second factor is already set up"
@@ -295,7 +290,7 @@ pub async fn start_totp_enrolment(desk: &Desk, scope: &AgentScope) -> anyhow::Re
 }
 
 /// Finishes the set-up when `code` matches the pending seed; false when it does not.
-pub async fn confirm_totp_enrolment(
+pub(crate) async fn confirm_totp_enrolment(
     desk: &Desk,
     scope: &AgentScope,
     code: &str,
@@ -321,7 +316,7 @@ const SECOND_FACTOR_TRIES: i64 = 5;
 /// only with a current code from the active one. Returns the new seed's `otpauth://` URI,
 /// pending until a first code from it confirms it; `None` when the code did not match or
 /// too many attempts failed lately.
-pub async fn start_totp_replacement(
+pub(crate) async fn start_totp_replacement(
     desk: &Desk,
     scope: &AgentScope,
     current_code: &str,
@@ -348,4 +343,27 @@ pub async fn start_totp_replacement(
     let sealed = desk.keyring.seal_for_server(&fresh.0)?;
     desk.store.begin_totp_enrolment(scope, &sealed).await?;
     Ok(Some(uri))
+}
+
+impl Desk {
+    /// Opens a presented enrolment link in the browser whose enrolment cookie carries
+    /// `holder_nonce` (see `enrolment::open_enrolment`).
+    pub async fn open_enrolment(
+        &self,
+        presented: &str,
+        holder_nonce: Option<&str>,
+    ) -> Result<EnrolmentForm, DeskError> {
+        open_enrolment(self, presented, holder_nonce).await
+    }
+
+    /// Uses an enrolment link: sets the chosen password and second factor. Returns whose
+    /// account it was.
+    pub async fn complete_enrolment(
+        &self,
+        presented: &str,
+        holder_nonce: Option<&str>,
+        answer: EnrolmentAnswer<'_>,
+    ) -> Result<Name, DeskError> {
+        complete_enrolment(self, presented, holder_nonce, answer).await
+    }
 }

@@ -7,36 +7,17 @@ use std::sync::Arc;
 
 use crate::auth::ReplyToken;
 use crate::auth::{AccessToken, digest_token};
-use crate::crypto::{Keyring, PgpKeyError, RequesterKey, TicketKey, os_random};
-use crate::domain::{InputError, Name, NewTicketInput, ReasonInput, Reference, ReplyInput};
+use crate::crypto::{RequesterKey, TicketKey, os_random};
+use crate::domain::{Name, NewTicketInput, ReasonInput, Reference, ReplyInput};
 use crate::redact::{
-    AllowEntry, AllowError, MaskBook, MaskKey, PlannedMask, Redacted, RedactionCounts, Redactor,
+    AllowEntry, MaskBook, MaskKey, PlannedMask, Redacted, RedactionCounts, Redactor,
 };
 use crate::store::{
-    AdminScope, AgentScope, AttachmentContent, Delivery, EscalationOutcome, NewAttachment,
-    RequesterGrant, SignatureVerdict, SlaTargets, Store, StoreError, Tombstone,
+    AdminScope, AgentScope, AttachmentContent, Conflict, Delivery, EscalationOutcome,
+    NewAttachment, RequesterGrant, RequesterMailbox, SignatureVerdict, StoreError, Tombstone,
 };
 
-/// The parts every channel needs to take in requester data.
-#[derive(Clone)]
-pub struct Desk {
-    pub store: Store,
-    pub redactor: Arc<Redactor>,
-    pub keyring: Arc<Keyring>,
-    pub sla: SlaTargets,
-    pub outgoing: Arc<Outgoing>,
-    /// The authserv-id of the MTA in front, whose `Authentication-Results:` mail intake
-    /// believes about the `From:` address; `None` when no MTA is trusted for that.
-    pub trusted_authserv_id: Option<Arc<str>>,
-}
-
-/// Who outgoing mail is from and where replies go.
-#[derive(Debug, Clone)]
-pub struct Outgoing {
-    pub sender: crate::outbound::Sender,
-    pub support: crate::mail::SupportAddress,
-    pub public_url: Option<String>,
-}
+use super::{Desk, DeskError};
 
 /// A deletion and its signed receipt.
 #[derive(Debug)]
@@ -69,41 +50,6 @@ impl Mailed {
             Mailed::Queued => "queued",
             Mailed::NoContact => "no_contact",
             Mailed::NoKey => "no_key",
-        }
-    }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum IntakeError {
-    #[error("invalid input")]
-    Invalid(Vec<InputError>),
-    #[error(transparent)]
-    PgpKey(#[from] PgpKeyError),
-    /// A canned response would carry personal data (or masks of some other text) into
-    /// tickets; the text says what to do.
-    #[error("{0}")]
-    Canned(String),
-    /// A value that cannot go on the redaction allowlist; the text says why.
-    #[error(transparent)]
-    NotAllowable(#[from] AllowError),
-    #[error("not found")]
-    NotFound,
-    /// The change does not apply to the ticket as it stands; the text says why.
-    #[error("{0}")]
-    Conflict(&'static str),
-    /// A mail's processing passed its deadline before it was stored; nothing was kept.
-    #[error("the message took longer than its processing budget")]
-    OverBudget,
-    #[error(transparent)]
-    Internal(#[from] anyhow::Error),
-}
-
-impl From<StoreError> for IntakeError {
-    fn from(err: StoreError) -> Self {
-        match err {
-            StoreError::NotFound => IntakeError::NotFound,
-            StoreError::Conflict(what) => IntakeError::Conflict(what),
-            other => IntakeError::Internal(other.into()),
         }
     }
 }
@@ -142,9 +88,9 @@ pub struct MailIntake {
 }
 
 impl MailIntake {
-    fn within_deadline(&self) -> Result<(), IntakeError> {
+    fn within_deadline(&self) -> Result<(), DeskError> {
         match self.deadline {
-            Some(deadline) if std::time::Instant::now() > deadline => Err(IntakeError::OverBudget),
+            Some(deadline) if std::time::Instant::now() > deadline => Err(DeskError::OverBudget),
             _ => Ok(()),
         }
     }
@@ -180,7 +126,7 @@ const ATTEMPTS: usize = 4;
 
 impl Desk {
     /// Files a new ticket: redacts subject and body, seals contact and key, stores it all at once.
-    pub async fn file_ticket(&self, input: NewTicketInput) -> Result<Filed, IntakeError> {
+    pub(super) async fn file_from_web(&self, input: NewTicketInput) -> Result<Filed, DeskError> {
         let requester_key = input
             .pgp_key
             .as_deref()
@@ -191,12 +137,12 @@ impl Desk {
 
     /// Files a ticket from any channel. `mail` carries how a mail arrived and what it
     /// carried; it is empty for the web.
-    pub(crate) async fn file(
+    pub(super) async fn file(
         &self,
         input: NewTicketInput,
         requester_key: Option<RequesterKey>,
         mut mail: MailIntake,
-    ) -> Result<Filed, IntakeError> {
+    ) -> Result<Filed, DeskError> {
         let incoming = Arc::new(std::mem::take(&mut mail.attachments));
         let ticket_key = TicketKey::generate();
         let seal = |bytes: &[u8]| ticket_key.seal(bytes).map_err(anyhow::Error::from);
@@ -249,7 +195,7 @@ impl Desk {
                 })
                 .await?;
             let (Some(subject), Some(body)) = (subject, body) else {
-                return Err(IntakeError::Internal(anyhow::anyhow!(
+                return Err(DeskError::Internal(anyhow::anyhow!(
                     "redaction returned fewer fields than it was given"
                 )));
             };
@@ -294,11 +240,11 @@ impl Desk {
                         reply_token,
                     });
                 }
-                Err(StoreError::Conflict("reference")) => continue,
+                Err(StoreError::Conflict(Conflict::Reference)) => continue,
                 Err(other) => return Err(other.into()),
             }
         }
-        Err(IntakeError::Internal(anyhow::anyhow!(
+        Err(DeskError::Internal(anyhow::anyhow!(
             "could not draw an unused reference"
         )))
     }
@@ -310,7 +256,7 @@ impl Desk {
         incoming: &Arc<Vec<IncomingAttachment>>,
         book: MaskBook,
         ticket_key: &TicketKey,
-    ) -> Result<(Vec<NewAttachment>, MaskBook), IntakeError> {
+    ) -> Result<(Vec<NewAttachment>, MaskBook), DeskError> {
         if incoming.is_empty() {
             return Ok((Vec::new(), book));
         }
@@ -346,21 +292,21 @@ impl Desk {
                     content,
                 })
             })
-            .collect::<Result<Vec<_>, IntakeError>>()?;
+            .collect::<Result<Vec<_>, DeskError>>()?;
         Ok((attachments, book))
     }
 
     /// The keyed hash a reply token is stored and looked up as.
-    pub fn reply_token_digest(&self, token: &str) -> crate::auth::TokenDigest {
+    pub(super) fn reply_token_digest(&self, token: &str) -> crate::auth::TokenDigest {
         crate::auth::TokenDigest(self.keyring.reply_token_digest(token.as_bytes()))
     }
 
     /// Adds a requester reply, keeping the ticket's masks stable.
-    pub async fn add_reply(
+    pub(super) async fn add_reply(
         &self,
         grant: &RequesterGrant,
         input: ReplyInput,
-    ) -> Result<RedactionCounts, IntakeError> {
+    ) -> Result<RedactionCounts, DeskError> {
         for _ in 0..ATTEMPTS {
             let existing = self.store.mask_slots(grant).await?;
             let book = MaskBook::new(self.mask_key(grant.reference()), existing);
@@ -374,35 +320,36 @@ impl Desk {
                     tracing::info!(reference = %grant.reference(), findings = body.counts().total(), "requester replied");
                     return Ok(body.counts().clone());
                 }
-                Err(StoreError::Conflict("mask")) => continue,
+                Err(StoreError::Conflict(Conflict::Mask)) => continue,
                 Err(other) => return Err(other.into()),
             }
         }
-        Err(IntakeError::Internal(anyhow::anyhow!(
+        Err(DeskError::Internal(anyhow::anyhow!(
             "concurrent replies kept colliding"
         )))
     }
 
     /// Queues a mail to the ticket's requester if they gave a contact address: encrypted to
     /// their pinned key when there is one.
-    pub async fn notify_requester(
+    pub(crate) async fn notify_requester(
         &self,
-        grant: &RequesterGrant,
+        mailbox: &RequesterMailbox,
         subject: &str,
         body: &str,
-    ) -> Result<Mailed, IntakeError> {
-        let thread = self.open_thread(grant).await?;
+    ) -> Result<Mailed, DeskError> {
+        let secrets = self.store.mailbox_secrets(mailbox).await?;
+        let thread = self.open_secrets(secrets)?;
         let Some(contact) = &thread.contact else {
             return Ok(Mailed::NoContact);
         };
-        let wrote_encrypted = self.store.requester_wrote_encrypted(grant).await?;
+        let wrote_encrypted = self.store.requester_wrote_encrypted(mailbox).await?;
         let draft = crate::outbound::Draft {
             to: contact,
             reply_to: thread
                 .reply_token
                 .as_ref()
                 .map(|t| self.outgoing.support.with_tag(t)),
-            reference: grant.reference().as_str(),
+            reference: mailbox.reference().as_str(),
             subject,
             body,
             requester_key: thread.pinned_key.as_deref(),
@@ -411,21 +358,24 @@ impl Desk {
         let message = match crate::outbound::compose(&self.keyring, &self.outgoing.sender, &draft) {
             Ok(message) => message,
             Err(crate::outbound::ComposeError::NoKeyForEncryptedRequester) => {
-                tracing::warn!(reference = %grant.reference(), "not mailed: the requester writes encrypted but left no key");
+                tracing::warn!(reference = %mailbox.reference(), "not mailed: the requester writes encrypted but left no key");
                 return Ok(Mailed::NoKey);
             }
             Err(crate::outbound::ComposeError::BadAddress(_)) => return Ok(Mailed::NoContact),
-            Err(other) => return Err(IntakeError::Internal(other.into())),
+            Err(other) => return Err(DeskError::Internal(other.into())),
         };
         let sealed = crate::outbound::seal_for_queue(&thread.ticket_key, contact, &message)
             .map_err(anyhow::Error::from)?;
-        self.store.enqueue_mail(grant, &sealed).await?;
+        self.store.enqueue_mail(mailbox, &sealed).await?;
         Ok(Mailed::Queued)
     }
 
     /// The `+…` tag of the ticket's reply address, if it has one. Opens the ticket key only
     /// when there is something to open, so reading a ticket without a contact stays cheap.
-    pub async fn reply_token(&self, grant: &RequesterGrant) -> Result<Option<String>, IntakeError> {
+    pub(super) async fn reply_token(
+        &self,
+        grant: &RequesterGrant,
+    ) -> Result<Option<String>, DeskError> {
         let secrets = self.store.thread_secrets(grant).await?;
         let Some(sealed) = &secrets.reply_token else {
             return Ok(None);
@@ -440,8 +390,15 @@ impl Desk {
 
     /// Opens what deciding on a mail reply needs: the ticket's key, its contact and its
     /// pinned OpenPGP key. Used only inside mail intake, never shown.
-    pub async fn open_thread(&self, grant: &RequesterGrant) -> Result<OpenThread, IntakeError> {
+    pub(super) async fn open_thread(
+        &self,
+        grant: &RequesterGrant,
+    ) -> Result<OpenThread, DeskError> {
         let secrets = self.store.thread_secrets(grant).await?;
+        self.open_secrets(secrets)
+    }
+
+    fn open_secrets(&self, secrets: crate::store::ThreadSecrets) -> Result<OpenThread, DeskError> {
         let ticket_key = self
             .keyring
             .open_ticket_key(&secrets.sealed_ticket_key)
@@ -466,14 +423,14 @@ impl Desk {
 
     /// Adds a mail that proved it belongs to this ticket. `pin_key` is pinned if the ticket
     /// has no key yet.
-    pub async fn reply_from_mail(
+    pub(crate) async fn reply_from_mail(
         &self,
         grant: &RequesterGrant,
         thread: &OpenThread,
         body: &str,
         mut mail: MailIntake,
         pin_key: Option<&RequesterKey>,
-    ) -> Result<(), IntakeError> {
+    ) -> Result<(), DeskError> {
         let incoming = Arc::new(std::mem::take(&mut mail.attachments));
         let input = ReplyInput::parse(body).map_err(|e| vec![e])?;
         let sealed_key = pin_key
@@ -510,19 +467,19 @@ impl Desk {
                 .await
             {
                 Ok(()) => return Ok(()),
-                Err(StoreError::Conflict("mask")) => continue,
+                Err(StoreError::Conflict(Conflict::Mask)) => continue,
                 Err(other) => return Err(other.into()),
             }
         }
-        Err(IntakeError::Internal(anyhow::anyhow!(
+        Err(DeskError::Internal(anyhow::anyhow!(
             "concurrent replies kept colliding"
         )))
     }
 
     /// The requester's "delete now": the ticket and all it holds, at once.
-    /// Refused with `Conflict("held")` while a legal hold is on; the requester is told it is
+    /// Refused with `Conflict(Conflict::Held)` while a legal hold is on; the requester is told it is
     /// held, never why.
-    pub async fn delete_now(&self, grant: RequesterGrant) -> Result<Deletion, IntakeError> {
+    pub(super) async fn delete_now(&self, grant: RequesterGrant) -> Result<Deletion, DeskError> {
         let tombstone = self.store.delete_ticket(grant).await?;
         tracing::info!(reference = %tombstone.reference, "ticket deleted on the requester's request");
         let receipt = self.deletion_receipt(&tombstone)?;
@@ -532,7 +489,7 @@ impl Desk {
     /// A short statement of what was deleted and when, signed with the helpdesk's OpenPGP key
     /// (cleartext signature: readable as it is, verifiable with any OpenPGP tool against the
     /// published key). Nothing of the ticket's content is in it.
-    fn deletion_receipt(&self, tombstone: &Tombstone) -> Result<String, IntakeError> {
+    fn deletion_receipt(&self, tombstone: &Tombstone) -> Result<String, DeskError> {
         let when = time::OffsetDateTime::from_unix_timestamp(tombstone.deleted_at)
             .ok()
             .and_then(|t| {
@@ -570,19 +527,19 @@ impl Desk {
             .keyring
             .sign_cleartext(statement.as_bytes())
             .map_err(anyhow::Error::from)?;
-        String::from_utf8(signed).map_err(|e| IntakeError::Internal(e.into()))
+        String::from_utf8(signed).map_err(|e| DeskError::Internal(e.into()))
     }
 
     /// Adds an agent's public reply or internal note, redacted with the ticket's masks.
     /// `canned` is a canned response of the ticket's queue to put before the typed text.
-    pub async fn agent_message(
+    pub(super) async fn agent_message(
         &self,
         scope: &AgentScope,
         reference: &Reference,
         typed: &str,
         canned: Option<i64>,
         internal: bool,
-    ) -> Result<AgentMessageOutcome, IntakeError> {
+    ) -> Result<AgentMessageOutcome, DeskError> {
         let text = match canned {
             Some(id) => {
                 let canned = self
@@ -590,7 +547,7 @@ impl Desk {
                     .canned_body_for(scope, reference.as_str(), id)
                     .await?;
                 if let Some(token) = foreign_mask(&canned) {
-                    return Err(IntakeError::Canned(format!(
+                    return Err(DeskError::Canned(format!(
                         "this canned response contains {token}, a mask from some other text \
                          that would be read as this ticket's: nothing was sent; an admin must \
                          rewrite the canned response"
@@ -627,44 +584,44 @@ impl Desk {
                 }
                 Ok(()) => {
                     // A public reply also goes to the requester by mail, if they left an address.
-                    let grant = self
+                    let mailbox = self
                         .store
-                        .grant_for_reply(scope, reference.as_str())
+                        .mailbox_for_agent(scope, reference.as_str())
                         .await?;
                     let mailed = self
-                        .notify_requester(&grant, "Reply from support", body.as_str())
+                        .notify_requester(&mailbox, "Reply from support", body.as_str())
                         .await?;
                     return Ok(AgentMessageOutcome {
                         redactions: body.counts().clone(),
                         mailed: Some(mailed),
                     });
                 }
-                Err(StoreError::Conflict("mask")) => continue,
+                Err(StoreError::Conflict(Conflict::Mask)) => continue,
                 Err(other) => return Err(other.into()),
             }
         }
-        Err(IntakeError::Internal(anyhow::anyhow!(
+        Err(DeskError::Internal(anyhow::anyhow!(
             "concurrent messages kept colliding"
         )))
     }
 
     /// Sets a ticket's status; when it becomes resolved or closed the requester is told by
     /// mail (if they left an address), so a finished ticket never goes silent.
-    pub async fn set_status(
+    pub(super) async fn set_status(
         &self,
         scope: &AgentScope,
         reference: &Reference,
         status: crate::domain::Status,
-    ) -> Result<Option<Mailed>, IntakeError> {
+    ) -> Result<Option<Mailed>, DeskError> {
         self.store
             .set_status(scope, reference.as_str(), status)
             .await?;
         if !status.is_final() {
             return Ok(None);
         }
-        let grant = self
+        let mailbox = self
             .store
-            .grant_for_reply(scope, reference.as_str())
+            .mailbox_for_agent(scope, reference.as_str())
             .await?;
         let text = format!(
             "Your request {reference} is now {}. If anything is left open, reply to this mail \
@@ -672,19 +629,19 @@ impl Desk {
             status.describe().to_lowercase()
         );
         Ok(Some(
-            self.notify_requester(&grant, status.describe(), &text)
+            self.notify_requester(&mailbox, status.describe(), &text)
                 .await?,
         ))
     }
 
     /// Escalates (`up`) or de-escalates a ticket; the reason is redacted and kept as a note.
-    pub async fn change_tier(
+    pub(super) async fn change_tier(
         &self,
         scope: &AgentScope,
         reference: &Reference,
         reason: &str,
         up: bool,
-    ) -> Result<EscalationOutcome, IntakeError> {
+    ) -> Result<EscalationOutcome, DeskError> {
         let reason = ReasonInput::parse(reason).map_err(|e| vec![e])?;
         let reason = self
             .redact_standalone_input(reference.as_str(), &reason.text)
@@ -703,13 +660,13 @@ impl Desk {
 
     /// Opens one ticket outside the agent's scope for a short time; the justification is
     /// redacted before it is kept.
-    pub async fn break_glass(
+    pub(super) async fn break_glass(
         &self,
         scope: &AgentScope,
         reference: &Reference,
         justification: &str,
         lasts_seconds: i64,
-    ) -> Result<(), IntakeError> {
+    ) -> Result<(), DeskError> {
         let reason = ReasonInput::parse(justification).map_err(|e| vec![e])?;
         let reason = self
             .redact_standalone_input(reference.as_str(), &reason.text)
@@ -723,13 +680,13 @@ impl Desk {
     /// Stores a canned response for a queue. It must hold nothing the redactor would mask
     /// (the allowlist aside): masked on its own, its `[EMAIL-1]` would read as the
     /// `[EMAIL-1]` of whichever ticket it is put into.
-    pub async fn add_canned_response(
+    pub(super) async fn add_canned_response(
         &self,
         admin: &AdminScope,
         queue: &Name,
         title: &str,
         body: &str,
-    ) -> Result<(), IntakeError> {
+    ) -> Result<(), DeskError> {
         let title = ReasonInput::parse(title).map_err(|e| vec![e])?;
         let body = ReplyInput::parse(body).map_err(|e| vec![e])?;
         let texts = [title.text.clone(), body.body.clone()];
@@ -748,14 +705,14 @@ impl Desk {
             })
             .await?;
         if !found.is_empty() {
-            return Err(IntakeError::Canned(format!(
+            return Err(DeskError::Canned(format!(
                 "the canned response holds what the redactor masks ({}): remove it, or ask an \
                  admin to allowlist the organisation's own contact",
                 found.join(", ")
             )));
         }
         if let Some(token) = foreign_mask(&body.body) {
-            return Err(IntakeError::Canned(format!(
+            return Err(DeskError::Canned(format!(
                 "a canned response cannot contain a mask label such as {token}: in a ticket it \
                  would be read as that ticket's own value"
             )));
@@ -774,18 +731,18 @@ impl Desk {
 
     /// Redacts text that is not part of a ticket conversation (the desk's own notices, a
     /// reason given on the command line). Masks are numbered afresh; nothing is remembered.
-    pub fn redact_standalone(&self, context: &str, text: &str) -> Redacted<String> {
+    pub(super) fn redact_standalone(&self, context: &str, text: &str) -> Redacted<String> {
         self.redactor
             .redact(text, &mut self.standalone_book(context))
     }
 
     /// `redact_standalone` for text typed into the web (reasons, canned responses): run off
     /// the async workers, since it may be as long as the request allows.
-    pub async fn redact_standalone_input(
+    pub(super) async fn redact_standalone_input(
         &self,
         context: &str,
         text: &str,
-    ) -> Result<Redacted<String>, IntakeError> {
+    ) -> Result<Redacted<String>, DeskError> {
         let mut book = self.standalone_book(context);
         let text = text.to_owned();
         self.redacting(move |redactor| redactor.redact(&text, &mut book))
@@ -802,11 +759,11 @@ impl Desk {
     /// The masks a new ticket's subject and body would get, numbered exactly as `file`
     /// numbers them (subject first, one book for both), for the requester's preview.
     /// Nothing is stored and no ticket key exists yet: the numbers do not depend on it.
-    pub async fn preview_masks(
+    pub(super) async fn preview_masks(
         &self,
         subject: &str,
         body: &str,
-    ) -> Result<(Vec<PlannedMask>, Vec<PlannedMask>), IntakeError> {
+    ) -> Result<(Vec<PlannedMask>, Vec<PlannedMask>), DeskError> {
         let mut book = MaskBook::new(
             MaskKey::from_bytes(self.keyring.mask_key("preview")),
             Vec::new(),
@@ -830,7 +787,7 @@ impl Desk {
         &self,
         mut book: MaskBook,
         text: &str,
-    ) -> Result<(Redacted<String>, MaskBook), IntakeError> {
+    ) -> Result<(Redacted<String>, MaskBook), DeskError> {
         let text = text.to_owned();
         self.redacting(move |redactor| {
             let redacted = redactor.redact(&text, &mut book);
@@ -845,17 +802,17 @@ impl Desk {
     async fn redacting<T: Send + 'static>(
         &self,
         work: impl FnOnce(&Redactor) -> T + Send + 'static,
-    ) -> Result<T, IntakeError> {
+    ) -> Result<T, DeskError> {
         let redactor = self.redactor.clone();
         tokio::task::spawn_blocking(move || work(&redactor))
             .await
-            .map_err(|e| IntakeError::Internal(anyhow::anyhow!("redaction did not finish: {e}")))
+            .map_err(|e| DeskError::Internal(anyhow::anyhow!("redaction did not finish: {e}")))
     }
 
     /// Puts the admins' allowlist entries in force, beside the configuration file's. An
     /// entry the current rules no longer recognise (rules changed since it was added) is
     /// left out and named by its id, never its value.
-    pub async fn load_allowlist(&self) -> Result<(), IntakeError> {
+    pub(super) async fn load_allowlist(&self) -> Result<(), DeskError> {
         let mut entries = Vec::new();
         for row in self.store.allowlist().await? {
             match AllowEntry::parse(&self.redactor, &row.value) {
@@ -875,7 +832,11 @@ impl Desk {
 
     /// Adds one of the organisation's public values to the allowlist: from then on it is
     /// left as written in every text the desk takes in.
-    pub async fn allow_value(&self, admin: &AdminScope, value: &str) -> Result<(), IntakeError> {
+    pub(super) async fn allow_value(
+        &self,
+        admin: &AdminScope,
+        value: &str,
+    ) -> Result<(), DeskError> {
         let entry = AllowEntry::parse(&self.redactor, value)?;
         let configured = self.redactor.allowlist().current();
         if configured
@@ -883,14 +844,18 @@ impl Desk {
             .iter()
             .any(|e| e.canonical_key() == entry.canonical_key())
         {
-            return Err(IntakeError::Conflict("allowlist entry"));
+            return Err(DeskError::Conflict(Conflict::AllowlistEntry));
         }
         self.store.add_allowed(admin, &entry).await?;
         self.load_allowlist().await
     }
 
     /// Removes an allowlist entry: the value is masked again from the next text on.
-    pub async fn remove_allowed(&self, admin: &AdminScope, id: i64) -> Result<(), IntakeError> {
+    pub(super) async fn remove_allowed(
+        &self,
+        admin: &AdminScope,
+        id: i64,
+    ) -> Result<(), DeskError> {
         self.store.remove_allowed(admin, id).await?;
         self.load_allowlist().await
     }
@@ -900,22 +865,52 @@ impl Desk {
     }
 }
 
-/// A `[LABEL-n]` token, as the redactor writes masks.
-static MASK_TOKEN: std::sync::LazyLock<Option<regex::Regex>> =
-    std::sync::LazyLock::new(|| regex::Regex::new(r"\[[A-Z][A-Z_]*-[0-9]+\]").ok());
-
-/// The first mask label in canned text. Numbered for some other text, it would be read as
-/// the ticket's own value of that number (older versions masked canned responses on their
-/// own when saving them).
+/// The first mask label (`[LABEL-n]`, as the redactor writes masks) in canned text.
+/// Numbered for some other text, it would be read as the ticket's own value of that number
+/// (older versions masked canned responses on their own when saving them). Scanned by hand:
+/// only `redact` uses the regex engine.
 fn foreign_mask(canned: &str) -> Option<&str> {
-    MASK_TOKEN
-        .as_ref()
-        .and_then(|re| re.find(canned))
-        .map(|m| m.as_str())
+    canned
+        .match_indices('[')
+        .find_map(|(start, _)| mask_label_at(&canned[start..]))
 }
 
-impl From<Vec<InputError>> for IntakeError {
-    fn from(errors: Vec<InputError>) -> Self {
-        IntakeError::Invalid(errors)
+/// `text` starts with `[`: the `[LABEL-n]` it starts with, if any.
+fn mask_label_at(text: &str) -> Option<&str> {
+    let bytes = text.as_bytes();
+    let mut at = 1;
+    if !bytes.get(at)?.is_ascii_uppercase() {
+        return None;
+    }
+    while bytes
+        .get(at)
+        .is_some_and(|b| b.is_ascii_uppercase() || *b == b'_')
+    {
+        at += 1;
+    }
+    if *bytes.get(at)? != b'-' {
+        return None;
+    }
+    at += 1;
+    let digits = at;
+    while bytes.get(at).is_some_and(u8::is_ascii_digit) {
+        at += 1;
+    }
+    (at > digits && *bytes.get(at)? == b']').then(|| &text[..=at])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::foreign_mask;
+
+    #[test]
+    fn mask_labels_are_found_and_look_alikes_are_not() {
+        assert_eq!(foreign_mask("call [PHONE-2] today"), Some("[PHONE-2]"));
+        assert_eq!(
+            foreign_mask("[x] [CARD_NUMBER-10]"),
+            Some("[CARD_NUMBER-10]")
+        );
+        assert_eq!(foreign_mask("[EMAIL-] [Email-1] [-1] [EMAIL-1"), None);
+        assert_eq!(foreign_mask("no masks"), None);
     }
 }

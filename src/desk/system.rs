@@ -1,0 +1,164 @@
+//! The scheduler's door: SLA sweep, auto-close, purge and outgoing mail. Each is a plain
+//! function of `now`, so tests drive them with a fixed clock. Audited as the system.
+
+use crate::domain::DeliveryFailure;
+use crate::outbound::Relay;
+use crate::store::{AutoCloseReport, PurgeReport, Purger, SlaReport, SystemScope};
+
+use super::{Desk, DeskError};
+
+/// The jobs' door. Made once at start-up by `SystemDesk::for_scheduler` (app wiring and
+/// tests); the adapters that face users never name it.
+#[derive(Clone)]
+pub struct SystemDesk {
+    desk: Desk,
+}
+
+/// What one delivery run did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct DeliveryReport {
+    pub sent: u64,
+    pub failed: u64,
+}
+
+impl SystemDesk {
+    /// The scheduler's door on `desk`.
+    pub fn for_scheduler(desk: &Desk) -> SystemDesk {
+        SystemDesk { desk: desk.clone() }
+    }
+
+    fn scope(&self) -> SystemScope {
+        self.desk.store.system_scope()
+    }
+
+    /// Marks missed SLA targets as of `now`.
+    pub async fn sla(&self, now: i64) -> Result<SlaReport, DeskError> {
+        Ok(self.desk.store.sla_sweep(&self.scope(), now).await?)
+    }
+
+    /// Closes tickets that have waited on the requester for more than `working_days`, and
+    /// tells each requester by mail.
+    pub async fn auto_close(
+        &self,
+        working_days: u32,
+        now: i64,
+    ) -> Result<AutoCloseReport, DeskError> {
+        let text = format!(
+            "This ticket was closed automatically because we had no answer from you for \
+             {working_days} working days. If you still need help, reply here and it opens again."
+        );
+        let notice = self.desk.redact_standalone("auto-close", &text);
+        let report = self
+            .desk
+            .store
+            .auto_close_waiting(
+                &self.scope(),
+                now,
+                |since| working_deadline(since, working_days) <= now,
+                &notice,
+            )
+            .await?;
+        for mailbox in &report.mailboxes {
+            if let Err(err) = self
+                .desk
+                .notify_requester(mailbox, "Closed", notice.as_str())
+                .await
+            {
+                tracing::warn!(error = %err, "queueing the closing notice failed");
+            }
+        }
+        Ok(report)
+    }
+
+    /// Purges everything expired as of `as_of`, batch by batch.
+    pub async fn purge(&self, as_of: i64, batch: i64) -> Result<PurgeReport, DeskError> {
+        let scope = self.scope();
+        purge_batches(&self.desk, Purger::System(&scope), as_of, batch).await
+    }
+
+    /// Sends every queued message that is due through `relay` (`smtp://host:port`,
+    /// `smtps://…`, or with `?tls=required`). Failures are retried later with growing waits.
+    pub async fn deliver_mail(&self, relay: &str, now: i64) -> anyhow::Result<DeliveryReport> {
+        let relay = Relay::connect(relay, &self.desk.outgoing.sender.address)?;
+        let scope = self.scope();
+        let store = &self.desk.store;
+        let mut report = DeliveryReport::default();
+        for queued in store.due_mail(&scope, now, 100).await? {
+            let opened = self
+                .desk
+                .keyring
+                .open_ticket_key(&queued.sealed_ticket_key)
+                .and_then(|key| key.open(&queued.sealed_message));
+            let Ok(payload) = opened else {
+                store
+                    .mail_failed(&scope, queued.id, now + 86_400, DeliveryFailure::CannotOpen)
+                    .await?;
+                report.failed += 1;
+                continue;
+            };
+            let Some(split) = payload.iter().position(|&b| b == 0) else {
+                store
+                    .mail_failed(&scope, queued.id, now + 86_400, DeliveryFailure::Malformed)
+                    .await?;
+                report.failed += 1;
+                continue;
+            };
+            let recipient = String::from_utf8_lossy(&payload[..split]).into_owned();
+            match relay.send(&recipient, &payload[split + 1..]).await {
+                Ok(()) => {
+                    store.mail_sent(&scope, queued.id).await?;
+                    report.sent += 1;
+                }
+                Err(failure) => {
+                    let wait = crate::outbound::backoff(queued.attempts);
+                    tracing::warn!(
+                        attempts = queued.attempts + 1,
+                        retry_in = wait,
+                        error = failure.describe(),
+                        "relay refused or unreachable"
+                    );
+                    store
+                        .mail_failed(&scope, queued.id, now + wait, failure)
+                        .await?;
+                    report.failed += 1;
+                }
+            }
+        }
+        Ok(report)
+    }
+}
+
+/// Purges batch by batch, letting intake in between.
+pub(super) async fn purge_batches(
+    desk: &Desk,
+    by: Purger<'_>,
+    as_of: i64,
+    batch: i64,
+) -> Result<PurgeReport, DeskError> {
+    let mut total = PurgeReport::default();
+    loop {
+        let report = desk.store.purge_expired(by, as_of, batch).await?;
+        total.purged.extend(report.purged);
+        total.attachments_shredded += report.attachments_shredded;
+        if !report.more {
+            return Ok(total);
+        }
+        tokio::task::yield_now().await;
+    }
+}
+
+/// The moment `days` working days (Monday to Friday) after `since` have passed.
+pub fn working_deadline(since: i64, days: u32) -> i64 {
+    use time::{Duration, OffsetDateTime, Weekday};
+    let Ok(mut at) = OffsetDateTime::from_unix_timestamp(since) else {
+        return since;
+    };
+    let mut left = days;
+    while left > 0 {
+        at += Duration::days(1);
+        if !matches!(at.weekday(), Weekday::Saturday | Weekday::Sunday) {
+            left -= 1;
+        }
+    }
+    at.unix_timestamp()
+}

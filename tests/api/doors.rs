@@ -1,0 +1,268 @@
+//! One door per actor: mail held to the form's rules, the side doors that no longer
+//! compile (trybuild, `tests/ui/`), and the dependency rule of `src/lib.rs` read from the
+//! `use` lines of the source itself.
+
+use serde_json::json;
+
+use crate::mail_support::{outcome, plain_mail, send};
+use crate::support::TestApp;
+
+const DESK: &str = "support@localhost";
+
+/// Sends one plain mail to the desk and returns the final SMTP answer.
+async fn mail(app: &TestApp, subject: &str, body: &str) -> String {
+    let raw = plain_mail("jo@example.org", DESK, subject, body);
+    let replies = send(app.smtp, false, "jo@example.org", &[DESK], &raw).await;
+    outcome(&replies).to_owned()
+}
+
+/// What the JSON API answers the same subject and body with.
+async fn form_status(app: &TestApp, subject: &str, body: &str) -> u16 {
+    app.post_json(
+        "/api/v1/tickets",
+        &json!({ "subject": subject, "body": body, "category": "billing" }),
+    )
+    .await
+    .status()
+    .as_u16()
+}
+
+#[tokio::test]
+async fn a_mail_subject_the_form_refuses_as_too_long_is_refused_over_smtp() {
+    let app = TestApp::spawn().await;
+    let longest = "s".repeat(200);
+    let too_long = "s".repeat(201);
+
+    // Positive control: the longest subject the form takes, the mail takes too.
+    assert_eq!(form_status(&app, &longest, "Help").await, 201);
+    let accepted = mail(&app, &longest, "Help").await;
+    assert!(accepted.starts_with("250"), "{accepted}");
+    assert_eq!(app.count_rows("tickets").await, 2);
+
+    assert_eq!(form_status(&app, &too_long, "Help").await, 422);
+    let refused = mail(&app, &too_long, "Help").await;
+    assert!(refused.starts_with("554 5.6.0"), "{refused}");
+    assert!(refused.contains("subject is longer than 200"), "{refused}");
+    assert_eq!(app.count_rows("tickets").await, 2, "nothing of it was kept");
+}
+
+#[tokio::test]
+async fn a_mail_without_a_subject_is_refused_like_an_empty_form_subject() {
+    let app = TestApp::spawn().await;
+    assert_eq!(form_status(&app, "   ", "Help").await, 422);
+
+    let refused = mail(&app, "   ", "Help me").await;
+
+    assert!(refused.starts_with("554 5.6.0"), "{refused}");
+    assert!(refused.contains("the subject is empty"), "{refused}");
+    assert_eq!(app.count_rows("tickets").await, 0);
+}
+
+#[tokio::test]
+async fn control_characters_in_a_mail_body_are_refused_as_in_the_form() {
+    let app = TestApp::spawn().await;
+    let body = "The terminal printed \u{1b}[31m and rang \u{7} twice";
+    assert_eq!(form_status(&app, "Odd output", body).await, 422);
+
+    let refused = mail(&app, "Odd output", body).await;
+
+    assert!(refused.starts_with("554 5.6.0"), "{refused}");
+    assert!(refused.contains("control characters"), "{refused}");
+    assert_eq!(app.count_rows("tickets").await, 0);
+    // Positive control: the same mail without them is filed.
+    let accepted = mail(&app, "Odd output", "The terminal printed red text").await;
+    assert!(accepted.starts_with("250"), "{accepted}");
+}
+
+/// Which of our modules each module may name, and why for the ones past the rule's core.
+/// The adapters (web, mail, jobs, cli) reach the data only through `desk`.
+const MAY_USE: &[(&str, &[&str])] = &[
+    ("web", &["web", "desk", "domain", "config"]),
+    // OpenPGP mail is opened with the keyring the desk lends to mail intake alone.
+    ("mail", &["mail", "desk", "domain", "config", "crypto"]),
+    ("jobs", &["jobs", "desk", "config"]),
+    // `hushdesk redact` and `check-config` run the redactor on no data of the desk's.
+    ("cli", &["cli", "app", "desk", "domain", "config", "redact"]),
+    ("app", &["app", "web", "mail", "jobs", "desk", "config"]),
+    (
+        "desk",
+        &[
+            "desk", "store", "redact", "crypto", "auth", "outbound", "domain", "config",
+        ],
+    ),
+    ("store", &["store", "redact", "crypto", "domain"]),
+    ("auth", &["auth", "crypto"]),
+    ("outbound", &["outbound", "crypto", "domain"]),
+    ("config", &["config", "domain"]),
+    ("domain", &["domain"]),
+    ("crypto", &["crypto"]),
+    ("redact", &["redact"]),
+];
+
+/// Outside crates that only one module may touch (STYLE.md).
+const ONLY_IN: &[(&str, &str)] = &[
+    ("axum", "web"),
+    ("askama", "web"),
+    ("askama_web", "web"),
+    ("tower_governor", "web"),
+    ("sqlx", "store"),
+    ("sequoia_openpgp", "crypto"),
+    ("age", "crypto"),
+    ("regex", "redact"),
+];
+
+/// The powers named for what they are: only these modules may name them.
+const NAMED_POWERS: &[(&str, &[&str])] = &[
+    ("SystemDesk", &["desk", "jobs", "app"]),
+    ("OperatorDesk", &["desk", "cli"]),
+    // Mail intake's own powers on the desk (crate-private, so the rule keeps them to mail).
+    ("keyring_for_mail_intake", &["desk", "mail"]),
+    ("thread_of_reply_tag", &["desk", "mail"]),
+    ("reply_from_mail", &["desk", "mail"]),
+    ("notify_requester", &["desk", "mail"]),
+    ("file_from_mail", &["desk", "mail"]),
+    ("signature_seen_on_ticket", &["desk", "mail"]),
+    ("queue_requires_encryption", &["desk", "mail"]),
+];
+
+/// Every `.rs` file under `src/`, with the top-level module it belongs to.
+fn source_files() -> Vec<(String, String)> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut paths = Vec::new();
+    walk(&root, &mut paths);
+    paths
+        .into_iter()
+        .map(|path| {
+            let relative = path
+                .strip_prefix(&root)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            let module = relative
+                .split('/')
+                .next()
+                .unwrap()
+                .trim_end_matches(".rs")
+                .to_owned();
+            let text = std::fs::read_to_string(&path).unwrap();
+            // Comments may name anything; only code counts.
+            let code: String = text
+                .lines()
+                .map(|line| match line.find("//") {
+                    Some(at) => &line[..at],
+                    None => line,
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            (format!("src/{relative}#{module}"), code)
+        })
+        .collect()
+}
+
+/// The names that follow `prefix` in `code` where `prefix` starts a path (not the tail of
+/// a longer identifier or path), with `{a, b}` groups opened.
+fn paths_after<'a>(code: &'a str, prefix: &str) -> Vec<&'a str> {
+    let mut names = Vec::new();
+    for (at, _) in code.match_indices(prefix) {
+        let before = code[..at].chars().next_back();
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':') {
+            continue;
+        }
+        let rest = &code[at + prefix.len()..];
+        if let Some(group) = rest.strip_prefix('{') {
+            let group = &group[..group.find('}').unwrap_or(group.len())];
+            names.extend(group.split(',').filter_map(|part| {
+                let name = part.trim().split("::").next()?.trim();
+                (!name.is_empty()).then_some(name)
+            }));
+        } else {
+            let end = rest
+                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            names.push(&rest[..end]);
+        }
+    }
+    names
+}
+
+#[test]
+fn every_module_names_only_the_modules_the_dependency_rule_allows() {
+    let files = source_files();
+    // Positive control: the scan sees the adapters' imports at all.
+    assert!(
+        files.iter().any(
+            |(f, code)| f.ends_with("#web") && paths_after(code, "crate::").contains(&"domain")
+        ),
+        "the scan found no `crate::domain` in web"
+    );
+    assert!(
+        files
+            .iter()
+            .any(|(f, code)| f.ends_with("#store") && !paths_after(code, "sqlx::").is_empty()),
+        "the scan found no `sqlx::` in store"
+    );
+    let mut broken = Vec::new();
+    for (file, code) in &files {
+        let module = file.rsplit('#').next().unwrap();
+        let Some((_, allowed)) = MAY_USE.iter().find(|(m, _)| *m == module) else {
+            // lib.rs and main.rs: the module map and the binary's entry.
+            if !matches!(module, "lib" | "main") {
+                broken.push(format!("{file} is in no module the rule knows"));
+            }
+            continue;
+        };
+        for name in paths_after(code, "crate::") {
+            if !allowed.contains(&name) {
+                broken.push(format!("{file} names crate::{name}"));
+            }
+        }
+        for (krate, only) in ONLY_IN {
+            if module != *only && !paths_after(code, &format!("{krate}::")).is_empty() {
+                broken.push(format!("{file} uses {krate}, which only {only} may"));
+            }
+        }
+        for (power, holders) in NAMED_POWERS {
+            if !holders.contains(&module)
+                && code.match_indices(power).any(|(at, _)| {
+                    let after = code[at + power.len()..].chars().next();
+                    !after.is_some_and(|c| c.is_alphanumeric() || c == '_')
+                })
+            {
+                broken.push(format!("{file} names {power}"));
+            }
+        }
+    }
+    assert!(
+        broken.is_empty(),
+        "dependency rule broken:\n{}",
+        broken.join("\n")
+    );
+}
+
+#[test]
+fn the_dependency_scan_catches_a_forbidden_path() {
+    // The checker itself: a web file naming the store, grouped or not, is caught.
+    let code = "use crate::store::Store;\nuse crate::{desk, store::X};\nlet x = crate::auth::y();";
+    assert_eq!(
+        paths_after(code, "crate::"),
+        vec!["store", "desk", "store", "auth"]
+    );
+    assert!(paths_after("my_crate::store", "crate::").is_empty());
+}
+
+/// The former side doors, each a program that must not compile (`tests/ui/*.rs`, with the
+/// compiler's refusal beside it in `*.stderr`).
+#[test]
+fn the_side_doors_no_longer_compile() {
+    trybuild::TestCases::new().compile_fail("tests/ui/*.rs");
+}
