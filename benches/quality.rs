@@ -39,6 +39,10 @@ fn main() -> std::io::Result<()> {
         corpus::document(&mut rng, DOCUMENT_BYTES)
     };
 
+    if args.iter().any(|a| a == "--multi-pattern") {
+        return multi_pattern_pass(&doc.text);
+    }
+
     let started = std::time::Instant::now();
     let cpu_started = thread_cpu_time();
     let findings = redactor.find(&doc.text);
@@ -152,10 +156,6 @@ fn main() -> std::io::Result<()> {
         }
     }
 
-    if args.iter().any(|a| a == "--multi-pattern") {
-        multi_pattern_pass(&doc.text)?;
-    }
-
     if let Some(path) = emit {
         std::fs::write(&path, &doc.text)?;
         let mut labels = std::fs::File::create(format!("{path}.labels.tsv"))?;
@@ -189,7 +189,23 @@ fn multi_pattern_pass(text: &str) -> std::io::Result<()> {
         }
     }
     let started = std::time::Instant::now();
-    let Ok(all) = regex_automata::meta::Regex::new_many(&patterns) else {
+    // A lazy DFA cache large enough for every rule's states at once: with the default
+    // (2 MiB) the Unicode-heavy patterns overflow it and the search falls back to the NFA.
+    let config = regex_automata::meta::Config::new()
+        .hybrid_cache_capacity(512 << 20)
+        .nfa_size_limit(Some(512 << 20))
+        .dfa_size_limit(Some(512 << 20))
+        .which_captures(regex_automata::nfa::thompson::WhichCaptures::Implicit);
+    // The lazy DFA gives up on Unicode word boundaries at the first non-ASCII byte and the
+    // search falls back to the NFA: ASCII boundaries stand in for them here (a lower bound).
+    let patterns: Vec<String> = patterns
+        .iter()
+        .map(|p| p.replace(r"\b", r"(?-u:\b)").replace(r"\B", r"(?-u:\B)"))
+        .collect();
+    let Ok(all) = regex_automata::meta::Builder::new()
+        .configure(config)
+        .build_many(&patterns)
+    else {
         println!("multi-pattern: the rules do not compile together");
         return Ok(());
     };
