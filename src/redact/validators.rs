@@ -5,6 +5,7 @@
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::ops::Range;
 
+pub(super) mod casefold;
 mod code_names;
 mod ip_or_version;
 mod requisites;
