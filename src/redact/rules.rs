@@ -679,7 +679,10 @@ mod tests {
     #[test]
     fn context_is_read_around_the_value_without_masks() {
         let words = WordSet::new(&["phone".to_owned(), "счёт".to_owned()]);
-        assert_eq!(words.any_in(unmasked_pieces("call [PHONE-1] now")), Some(false));
+        assert_eq!(
+            words.any_in(unmasked_pieces("call [PHONE-1] now")),
+            Some(false)
+        );
         assert_eq!(words.any_in(unmasked_pieces("My PHONE: [X-1]")), Some(true));
         assert_eq!(words.any_in(unmasked_pieces("СЧЁТ № ")), Some(true));
     }
