@@ -231,28 +231,26 @@ const STACK_DIGITS: usize = 64;
 fn digit_prefix(candidate: &str, check: fn(&[u8]) -> bool) -> Option<usize> {
     // The digits are read once; a prefix ending at a group's end holds the first `count`.
     let mut digits = [0u8; STACK_DIGITS];
-    let mut group_ends = [(0usize, 0usize); STACK_DIGITS];
-    let (mut count, mut groups) = (0, 0);
+    let mut count = 0;
+    for b in candidate.bytes().filter(u8::is_ascii_digit) {
+        let Some(slot) = digits.get_mut(count) else {
+            return digit_prefix_by_copy(candidate, check);
+        };
+        *slot = b - b'0';
+        count += 1;
+    }
+    // From the end: each digit that closes a group is where a prefix may end.
     let bytes = candidate.as_bytes();
-    for (i, &b) in bytes.iter().enumerate() {
-        if !b.is_ascii_digit() {
+    for end in (1..=bytes.len()).rev() {
+        if !bytes[end - 1].is_ascii_digit() {
             continue;
         }
-        if count == STACK_DIGITS {
-            return digit_prefix_by_copy(candidate, check);
+        if bytes.get(end).is_none_or(|next| !next.is_ascii_digit()) && check(&digits[..count]) {
+            return Some(end);
         }
-        digits[count] = b - b'0';
-        count += 1;
-        if bytes.get(i + 1).is_none_or(|next| !next.is_ascii_digit()) {
-            group_ends[groups] = (i + 1, count);
-            groups += 1;
-        }
+        count -= 1;
     }
-    group_ends[..groups]
-        .iter()
-        .rev()
-        .find(|&&(_, count)| check(&digits[..count]))
-        .map(|&(end, _)| end)
+    None
 }
 
 /// `digit_prefix` with a copy of the digits per prefix: for candidates too long for the stack.
