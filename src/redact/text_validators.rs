@@ -142,16 +142,26 @@ fn is_cyrillic(word: &str) -> bool {
 pub fn russian_surname_shape(word: &str) -> bool {
     with_lowercase(word, |lower| {
         let letters = lower.chars().count();
+        // Only the endings that end in the word's last letter can match.
+        let last = match lower.chars().next_back() {
+            Some('ё') => 'е',
+            Some(c) => c,
+            None => return false,
+        };
         letters >= 4
             && is_cyrillic(lower)
-            && SURNAME_SUFFIXES
-                .iter()
-                .any(|(suffix, len)| letters >= len + 2 && ends_with_yo_as_e(lower, suffix))
+            && SURNAME_SUFFIXES.get(&last).is_some_and(|suffixes| {
+                suffixes
+                    .iter()
+                    .any(|(suffix, len)| letters >= len + 2 && ends_with_yo_as_e(lower, suffix))
+            })
     })
 }
 
-/// Every ending of a Russian surname shape, with its length in chars, spelled out once.
-static SURNAME_SUFFIXES: LazyLock<Vec<(String, usize)>> = LazyLock::new(|| {
+/// Every ending of a Russian surname shape, with its length in chars, spelled out once and
+/// filed under its last letter.
+type SuffixesByLastLetter = FxHashMap<char, Vec<(String, usize)>>;
+static SURNAME_SUFFIXES: LazyLock<SuffixesByLastLetter> = LazyLock::new(|| {
     const STEMS: &[&str] = &["ов", "ев", "ин", "ын"];
     const ENDINGS: &[&str] = &["", "а", "у", "ым", "ыми", "е", "ой", "ою", "ы", "ых", "им"];
     #[rustfmt::skip]
@@ -170,11 +180,16 @@ static SURNAME_SUFFIXES: LazyLock<Vec<(String, usize)>> = LazyLock::new(|| {
         .flat_map(|stem| ENDINGS.iter().map(move |ending| format!("{stem}{ending}")));
     declined
         .chain(ADJECTIVAL.iter().chain(OTHERS).map(|s| (*s).to_owned()))
-        .map(|suffix| {
+        .fold(FxHashMap::default(), |mut by_last, suffix| {
             let len = suffix.chars().count();
-            (suffix, len)
+            if let Some(last) = suffix.chars().next_back() {
+                by_last
+                    .entry(last)
+                    .or_insert_with(Vec::new)
+                    .push((suffix, len));
+            }
+            by_last
         })
-        .collect()
 });
 
 /// Whether `lower` ends with `suffix` when its `ё` are read as `е` (`suffix` has none).
