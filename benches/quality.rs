@@ -56,14 +56,6 @@ fn main() -> std::io::Result<()> {
             );
         }
     }
-    if args.iter().any(|a| a == "--redact") {
-        let mut book = hushdesk::redact::MaskBook::new(hushdesk::redact::MaskKey::from_bytes([7; 32]), Vec::new());
-        let cpu_started = thread_cpu_time();
-        let redacted = redactor.redact(&doc.text, &mut book);
-        let cpu = thread_cpu_time().zip(cpu_started).map(|(end, start)| end - start);
-        println!("redact(): {} bytes out{}", redacted.as_str().len(), on_cpu(cpu, doc.text.len()));
-        return Ok(());
-    }
     if args.iter().any(|a| a == "--find-only") {
         println!(
             "find(): {:.1} ms, {} findings{}",
