@@ -3,17 +3,18 @@
 //! see only the candidate a rule's regex found and answer with the length of its valid prefix.
 //! The word lists are loaded once, on first use, from `src/redact/data/` (sources in each file).
 
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use super::validators::casefold::with_lowercase;
 
 /// A given name (or one of its case forms), and whether it is also an ordinary word
 /// ("Will", "Вера"), in which case it only counts beside a surname-shaped word.
 struct Dictionary {
     given: FxHashMap<String, bool>,
     /// Surname → whether it is also an ordinary English word ("Brown", "Hull").
-    surnames_en: HashMap<String, bool>,
+    surnames_en: FxHashMap<String, bool>,
 }
 
 static DICTIONARY: LazyLock<Dictionary> = LazyLock::new(|| {
@@ -139,21 +140,30 @@ fn is_cyrillic(word: &str) -> bool {
 /// A surname by its Russian shape alone: -ов/-ев/-ин, -ский/-цкий, -енко, -ук and their case
 /// forms. Any case of letters.
 pub fn russian_surname_shape(word: &str) -> bool {
-    let lower = word.to_lowercase().replace('ё', "е");
-    let letters = lower.chars().count();
-    if letters < 4 || !is_cyrillic(&lower) {
-        return false;
-    }
+    with_lowercase(word, |lower| {
+        let letters = lower.chars().count();
+        // Only the endings that end in the word's last letter can match.
+        let last = match lower.chars().next_back() {
+            Some('ё') => 'е',
+            Some(c) => c,
+            None => return false,
+        };
+        letters >= 4
+            && is_cyrillic(lower)
+            && SURNAME_SUFFIXES.get(&last).is_some_and(|suffixes| {
+                suffixes
+                    .iter()
+                    .any(|(suffix, len)| letters >= len + 2 && ends_with_yo_as_e(lower, suffix))
+            })
+    })
+}
+
+/// Every ending of a Russian surname shape, with its length in chars, spelled out once and
+/// filed under its last letter.
+type SuffixesByLastLetter = FxHashMap<char, Vec<(String, usize)>>;
+static SURNAME_SUFFIXES: LazyLock<SuffixesByLastLetter> = LazyLock::new(|| {
     const STEMS: &[&str] = &["ов", "ев", "ин", "ын"];
     const ENDINGS: &[&str] = &["", "а", "у", "ым", "ыми", "е", "ой", "ою", "ы", "ых", "им"];
-    for stem in STEMS {
-        for ending in ENDINGS {
-            let suffix = format!("{stem}{ending}");
-            if lower.ends_with(&suffix) && letters >= suffix.chars().count() + 2 {
-                return true;
-            }
-        }
-    }
     #[rustfmt::skip]
     const ADJECTIVAL: &[&str] = &[
         "ский", "ская", "ского", "скому", "ским", "ском", "ской", "скую", "ские", "ских",
@@ -165,28 +175,58 @@ pub fn russian_surname_shape(word: &str) -> bool {
         "енко", "ук", "ука", "уку", "уком", "уке", "юк", "юка", "юку", "юком", "юке", "ян",
         "яна", "яну", "яном", "яне", "швили", "дзе", "ых", "их",
     ];
-    ADJECTIVAL
+    let declined = STEMS
         .iter()
-        .chain(OTHERS)
-        .any(|s| lower.ends_with(s) && letters >= s.chars().count() + 2)
+        .flat_map(|stem| ENDINGS.iter().map(move |ending| format!("{stem}{ending}")));
+    declined
+        .chain(ADJECTIVAL.iter().chain(OTHERS).map(|s| (*s).to_owned()))
+        .fold(FxHashMap::default(), |mut by_last, suffix| {
+            let len = suffix.chars().count();
+            if let Some(last) = suffix.chars().next_back() {
+                by_last
+                    .entry(last)
+                    .or_insert_with(Vec::new)
+                    .push((suffix, len));
+            }
+            by_last
+        })
+});
+
+/// Whether `lower` ends with `suffix` when its `ё` are read as `е` (`suffix` has none).
+fn ends_with_yo_as_e(lower: &str, suffix: &str) -> bool {
+    let mut tail = lower.chars().rev();
+    suffix.chars().rev().all(|expected| {
+        tail.next()
+            .is_some_and(|c| c == expected || (c == 'ё' && expected == 'е'))
+    })
 }
 
 /// A Russian patronymic in any case (Иванович, Сергеевной, Ильиничне).
 pub fn russian_patronymic(word: &str) -> bool {
-    let lower = word.to_lowercase();
-    if lower.chars().count() < 6 || !is_cyrillic(&lower) {
-        return false;
-    }
-    const STEMS: &[&str] = &["ович", "евич", "ьич", "овн", "евн", "ичн"];
-    const ENDINGS: &[&str] = &["", "а", "у", "ем", "е", "ы", "ой", "ою"];
-    STEMS.iter().any(|stem| {
-        ENDINGS.iter().any(|ending| {
-            let suffix = format!("{stem}{ending}");
-            // -овна needs its ending; -ович stands bare in the nominative.
-            lower.ends_with(&suffix) && (!stem.ends_with('н') || !ending.is_empty())
-        })
+    with_lowercase(word, |lower| {
+        lower.chars().count() >= 6
+            && is_cyrillic(lower)
+            && PATRONYMIC_SUFFIXES
+                .iter()
+                .any(|s| lower.ends_with(s.as_str()))
     })
 }
+
+/// Every ending of a Russian patronymic, spelled out once.
+static PATRONYMIC_SUFFIXES: LazyLock<Vec<String>> = LazyLock::new(|| {
+    const STEMS: &[&str] = &["ович", "евич", "ьич", "овн", "евн", "ичн"];
+    const ENDINGS: &[&str] = &["", "а", "у", "ем", "е", "ы", "ой", "ою"];
+    STEMS
+        .iter()
+        .flat_map(|stem| {
+            ENDINGS
+                .iter()
+                // -овна needs its ending; -ович stands bare in the nominative.
+                .filter(move |ending| !stem.ends_with('н') || !ending.is_empty())
+                .map(move |ending| format!("{stem}{ending}"))
+        })
+        .collect()
+});
 
 /// Words that are never part of a name, though they stand capitalised next to one.
 #[rustfmt::skip]
@@ -223,8 +263,11 @@ const NEVER_NAMES: &[&str] = &[
     "россия", "улица", "ул", "дом", "город", "сегодня", "вчера", "завтра",
 ];
 
+static NEVER_NAME_SET: LazyLock<FxHashSet<&str>> =
+    LazyLock::new(|| NEVER_NAMES.iter().copied().collect());
+
 fn never_a_name(word: &str) -> bool {
-    NEVER_NAMES.contains(&word.to_lowercase().as_str())
+    with_lowercase(word, |lower| NEVER_NAME_SET.contains(lower))
 }
 
 /// Whether `lowered` (already lower case) is a given name in any case form: the engine's
@@ -238,26 +281,34 @@ fn given_name(word: &str) -> Option<bool> {
     if !starts_upper(word) {
         return None;
     }
-    DICTIONARY.given.get(&word.to_lowercase()).copied()
+    with_lowercase(word, |lower| DICTIONARY.given.get(lower).copied())
 }
 
 fn known_english_surname(word: &str) -> bool {
     // A double-barrelled surname counts when either part does (Garcia-Lopez).
     // The census writes O'Brien as OBRIEN.
-    starts_upper(word)
-        && word
-            .to_lowercase()
-            .replace(['\'', '’'], "")
+    let known = |lower: &str| {
+        lower
             .split('-')
             .any(|part| DICTIONARY.surnames_en.contains_key(part))
+    };
+    starts_upper(word)
+        && with_lowercase(word, |lower| {
+            if lower.contains(['\'', '’']) {
+                known(&lower.replace(['\'', '’'], ""))
+            } else {
+                known(lower)
+            }
+        })
 }
 
 /// A surname or given name that is not also an everyday English word.
 fn unmistakable_english_name(word: &str) -> bool {
-    let lower = word.to_lowercase();
     starts_upper(word)
-        && (DICTIONARY.surnames_en.get(&lower) == Some(&false)
-            || DICTIONARY.given.get(&lower) == Some(&false))
+        && with_lowercase(word, |lower| {
+            DICTIONARY.surnames_en.get(lower) == Some(&false)
+                || DICTIONARY.given.get(lower) == Some(&false)
+        })
 }
 
 fn all_capitals(word: &str) -> bool {
@@ -429,7 +480,7 @@ fn given_first(tokens: &[Token]) -> Option<usize> {
             i += 1;
             continue;
         }
-        if surname_seen && NAME_SUFFIXES.contains(&token.word.to_lowercase().as_str()) {
+        if surname_seen && with_lowercase(token.word, |lower| NAME_SUFFIXES.contains(&lower)) {
             end = Some(token.end_with_dot());
             break;
         }
@@ -564,13 +615,12 @@ pub fn patronymic_name_prefix(candidate: &str) -> Option<usize> {
 /// "Дорогая", "Звонил", "Просит", and imperatives: "Передайте", "Скажите"); no given name or
 /// surname in nominative ends like a verb.
 fn sentence_word_shape(word: &str) -> bool {
-    let lower = word.to_lowercase();
     #[rustfmt::skip]
     const ENDINGS: &[&str] = &[
         "ый", "ая", "ое", "ые", "ой", "ал", "ял", "ил", "ел", "ла", "ли", "ло", "ет", "ит", "ют",
         "ут", "ат", "ят", "ть", "ся", "сь", "те",
     ];
-    is_cyrillic(word) && ENDINGS.iter().any(|e| lower.ends_with(e))
+    is_cyrillic(word) && with_lowercase(word, |lower| ENDINGS.iter().any(|e| lower.ends_with(e)))
 }
 
 /// A given name on its own where the position says it is a person (a chat speaker, a
@@ -616,14 +666,15 @@ const TITLES: &[&str] = &[
 
 fn name_words_prefix(candidate: &str, every_word_needs_evidence: bool) -> Option<usize> {
     let tokens = tokens(candidate);
+    let is_title = |word: &str| with_lowercase(word, |lower| TITLES.contains(&lower));
+    let titled = tokens.first().is_some_and(|t| is_title(t.word));
     let mut end = None;
     let mut evidence = false;
     for (i, token) in tokens.iter().enumerate() {
         if i > 0 && token.before == Separator::Comma {
             break;
         }
-        let lower = token.word.to_lowercase();
-        if i == 0 && TITLES.contains(&lower.as_str()) {
+        if i == 0 && titled {
             continue;
         }
         if token.initial() {
@@ -637,7 +688,7 @@ fn name_words_prefix(candidate: &str, every_word_needs_evidence: bool) -> Option
             || russian_surname_shape(token.word)
             || russian_patronymic(token.word)
             || known_english_surname(token.word)
-            || (i > 0 && TITLES.contains(&tokens[0].word.to_lowercase().as_str()));
+            || (i > 0 && titled);
         // After a greeting the first word must be a name; the words after it may be any
         // capitalised word (an unusual surname).
         if every_word_needs_evidence && !has_evidence && !evidence {
@@ -747,10 +798,14 @@ const NOT_PHRASES: &[&str] = &[
     "такой", "такая", "тот", "та", "как", "что",
 ];
 
+static NOT_SECRET_SET: LazyLock<FxHashSet<&str>> =
+    LazyLock::new(|| NOT_SECRETS.iter().copied().collect());
+
 fn not_a_secret(word: &str) -> bool {
-    let lower = word.to_lowercase();
-    let bare = lower.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '/');
-    NOT_SECRETS.contains(&bare) || bare.is_empty()
+    with_lowercase(word, |lower| {
+        let bare = lower.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '/');
+        NOT_SECRET_SET.contains(bare) || bare.is_empty()
+    })
 }
 
 /// Drops sentence punctuation and unmatched closing quotes or brackets from the end of a value.
@@ -793,11 +848,11 @@ fn trim_value_end(value: &str) -> &str {
 /// that starts a sentence about the password ("Password: not accepted").
 pub fn secret_value_prefix(candidate: &str) -> Option<usize> {
     let value = trim_value_end(candidate);
-    let lower = value.to_lowercase();
-    if value.chars().count() < 3 || NOT_PHRASES.contains(&lower.as_str()) || not_a_value(&lower) {
-        return None;
-    }
-    Some(value.len())
+    let refused = value.chars().count() < 3
+        || with_lowercase(value, |lower| {
+            NOT_PHRASES.contains(&lower) || not_a_value(lower)
+        });
+    (!refused).then_some(value.len())
 }
 
 /// Words that after "password:" describe it rather than give it.
@@ -882,10 +937,10 @@ pub fn secret_in_prose_prefix(candidate: &str) -> Option<usize> {
 /// A passphrase or a free-text answer (several words) after a cue: the words up to the end of
 /// the clause, unless the first word shows it is prose about the secret, not the secret.
 pub fn secret_phrase_prefix(candidate: &str) -> Option<usize> {
-    let first = candidate.split([' ', '\t']).next()?.to_lowercase();
+    let first = candidate.split([' ', '\t']).next()?;
     // A phrase may well start with "correct" or "new": only words that show the sentence is
     // about the secret ("is unknown", "не помню", "my first pet's name") refuse it.
-    if NOT_PHRASES.contains(&first.as_str()) {
+    if with_lowercase(first, |lower| NOT_PHRASES.contains(&lower)) {
         return None;
     }
     let value = trim_value_end(candidate.trim_end());
@@ -948,7 +1003,7 @@ pub fn street_line_prefix(candidate: &str) -> Option<usize> {
     let Some((at, suffix)) = suffix_at else {
         return Some(candidate.len());
     };
-    if !WEAK_STREET_SUFFIXES.contains(&suffix.as_str()) {
+    if !WEAK_STREET_SUFFIX_SET.contains(suffix.as_str()) {
         return Some(candidate.len());
     }
     let named_after_person = words[1..at]
@@ -977,8 +1032,11 @@ pub fn street_line_prefix(candidate: &str) -> Option<usize> {
     (named_after_person || named_after_someone || has_unit || has_zip).then_some(candidate.len())
 }
 
+static WEAK_STREET_SUFFIX_SET: LazyLock<FxHashSet<&str>> =
+    LazyLock::new(|| WEAK_STREET_SUFFIXES.iter().copied().collect());
+
 fn is_street_suffix(word: &str) -> bool {
-    WEAK_STREET_SUFFIXES.contains(&word)
+    WEAK_STREET_SUFFIX_SET.contains(word)
         || matches!(
             word,
             "street"
@@ -1071,6 +1129,63 @@ mod tests {
         }
         for s in ["Клиента", "Москва", "Нотариуса", "Поддержки"] {
             assert!(!russian_surname_shape(s), "{s}");
+        }
+    }
+
+    /// `russian_surname_shape` as first written, one `format!` per ending.
+    fn russian_surname_shape_by_copy(word: &str) -> bool {
+        let lower = word.to_lowercase().replace('ё', "е");
+        let letters = lower.chars().count();
+        if letters < 4 || !is_cyrillic(&lower) {
+            return false;
+        }
+        const STEMS: &[&str] = &["ов", "ев", "ин", "ын"];
+        const ENDINGS: &[&str] = &["", "а", "у", "ым", "ыми", "е", "ой", "ою", "ы", "ых", "им"];
+        for stem in STEMS {
+            for ending in ENDINGS {
+                let suffix = format!("{stem}{ending}");
+                if lower.ends_with(&suffix) && letters >= suffix.chars().count() + 2 {
+                    return true;
+                }
+            }
+        }
+        #[rustfmt::skip]
+        const OTHERS: &[&str] = &[
+            "ский", "ская", "ского", "скому", "ским", "ском", "ской", "скую", "ские", "ских",
+            "скими", "цкий", "цкая", "цкого", "цкому", "цким", "цком", "цкой", "цкую", "цкие",
+            "цких", "енко", "ук", "ука", "уку", "уком", "уке", "юк", "юка", "юку", "юком", "юке",
+            "ян", "яна", "яну", "яном", "яне", "швили", "дзе", "ых", "их",
+        ];
+        OTHERS
+            .iter()
+            .any(|s| lower.ends_with(s) && letters >= s.chars().count() + 2)
+    }
+
+    /// `russian_patronymic` as first written.
+    fn russian_patronymic_by_copy(word: &str) -> bool {
+        let lower = word.to_lowercase();
+        if lower.chars().count() < 6 || !is_cyrillic(&lower) {
+            return false;
+        }
+        const STEMS: &[&str] = &["ович", "евич", "ьич", "овн", "евн", "ичн"];
+        const ENDINGS: &[&str] = &["", "а", "у", "ем", "е", "ы", "ой", "ою"];
+        STEMS.iter().any(|stem| {
+            ENDINGS.iter().any(|ending| {
+                let suffix = format!("{stem}{ending}");
+                lower.ends_with(&suffix) && (!stem.ends_with('н') || !ending.is_empty())
+            })
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn surname_shapes_agree_with_the_straightforward_check(
+            stem in "[А-Яа-яЁё]{0,5}",
+            ending in "(ов|ЕВ|ёв|ин|ын|а|у|ым|ыми|е|ой|ою|ы|ых|им|ский|цкому|енко|ук|юкЕ|ян|швили|дзе|ич|ович|евна|ьичу|овн|ичне|x)",
+        ) {
+            let word = format!("{stem}{ending}");
+            proptest::prop_assert_eq!(russian_surname_shape(&word), russian_surname_shape_by_copy(&word));
+            proptest::prop_assert_eq!(russian_patronymic(&word), russian_patronymic_by_copy(&word));
         }
     }
 }

@@ -5,6 +5,7 @@
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::ops::Range;
 
+pub(super) mod casefold;
 mod code_names;
 mod ip_or_version;
 mod requisites;
@@ -212,7 +213,7 @@ fn phone_prefix(candidate: &str) -> Option<usize> {
             let date_follows = tail.len() >= 2
                 && matches!(tail[0], b'.' | b',' | b':' | b'/' | b'-')
                 && tail[1].is_ascii_digit();
-            (8..=15).contains(&digits_of(number).len()) && !date_follows
+            (8..=15).contains(&number.bytes().filter(u8::is_ascii_digit).count()) && !date_follows
         })
 }
 
@@ -223,8 +224,37 @@ fn group_prefix(candidate: &str, check: fn(&str) -> bool) -> Option<usize> {
     ends.into_iter().rev().find(|&end| check(&candidate[..end]))
 }
 
+/// Most digits `digit_prefix` reads on the stack; a longer candidate takes `digit_prefix_by_copy`.
+const STACK_DIGITS: usize = 64;
+
 /// Tries the whole candidate, then shorter prefixes ending at the end of a digit group.
 fn digit_prefix(candidate: &str, check: fn(&[u8]) -> bool) -> Option<usize> {
+    // The digits are read once; a prefix ending at a group's end holds the first `count`.
+    let mut digits = [0u8; STACK_DIGITS];
+    let mut count = 0;
+    for b in candidate.bytes().filter(u8::is_ascii_digit) {
+        let Some(slot) = digits.get_mut(count) else {
+            return digit_prefix_by_copy(candidate, check);
+        };
+        *slot = b - b'0';
+        count += 1;
+    }
+    // From the end: each digit that closes a group is where a prefix may end.
+    let bytes = candidate.as_bytes();
+    for end in (1..=bytes.len()).rev() {
+        if !bytes[end - 1].is_ascii_digit() {
+            continue;
+        }
+        if bytes.get(end).is_none_or(|next| !next.is_ascii_digit()) && check(&digits[..count]) {
+            return Some(end);
+        }
+        count -= 1;
+    }
+    None
+}
+
+/// `digit_prefix` with a copy of the digits per prefix: for candidates too long for the stack.
+fn digit_prefix_by_copy(candidate: &str, check: fn(&[u8]) -> bool) -> Option<usize> {
     let mut ends: Vec<usize> = candidate
         .char_indices()
         .filter(|&(i, c)| {
@@ -588,7 +618,7 @@ const NOT_NAMES: &[&str] = &[
 fn person_name_prefix(candidate: &str) -> Option<usize> {
     let mut end = 0;
     for (start, word) in word_spans(candidate) {
-        if NOT_NAMES.contains(&word.to_lowercase().as_str()) {
+        if casefold::with_lowercase(word, |lower| NOT_NAMES.contains(&lower)) {
             break;
         }
         end = start + word.len();
@@ -742,5 +772,19 @@ mod tests {
         assert_eq!(Validator::PersonName.valid_prefix("John Smith"), Some(10));
         assert_eq!(Validator::PersonName.valid_prefix("Anna Support"), Some(4));
         assert_eq!(Validator::PersonName.valid_prefix("Support Team"), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn digit_prefixes_agree_with_the_copying_version(candidate in "[0-9 \\-]{0,40}|[0-9 ]{60,90}") {
+            proptest::prop_assert_eq!(
+                digit_prefix(&candidate, is_payment_card),
+                digit_prefix_by_copy(&candidate, is_payment_card)
+            );
+            proptest::prop_assert_eq!(
+                digit_prefix(&candidate, luhn_valid),
+                digit_prefix_by_copy(&candidate, luhn_valid)
+            );
+        }
     }
 }

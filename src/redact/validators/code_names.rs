@@ -4,6 +4,7 @@
 
 use std::ops::Range;
 
+use super::casefold::with_lowercase;
 use crate::redact::rules::floor_char_boundary;
 
 /// How far back, on the same line, the words naming the code are read.
@@ -78,17 +79,23 @@ pub(super) fn is_one_time_code(text: &str, value: Range<usize>) -> bool {
     let mut words = line
         .split(|c: char| !c.is_alphanumeric())
         .rev()
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase);
+        .filter(|w| !w.is_empty());
+    let names_code = |w: &str| {
+        with_lowercase(w, |w| {
+            w.starts_with("code") || w.starts_with("код") || w == "passcode"
+        })
+    };
     // Up to the word "code" itself, then the word that qualifies it.
     let Some(qualifier) = words
         .by_ref()
-        .find(|w| w.starts_with("code") || w.starts_with("код") || w == "passcode")
+        .find(|w| names_code(w))
         .and_then(|_| words.next())
     else {
         return true;
     };
-    !OTHER_CODES.iter().any(|stem| qualifier.starts_with(stem))
+    !with_lowercase(qualifier, |q| {
+        OTHER_CODES.iter().any(|stem| q.starts_with(stem))
+    })
 }
 
 #[cfg(test)]

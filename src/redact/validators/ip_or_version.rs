@@ -5,6 +5,7 @@
 use std::net::Ipv4Addr;
 use std::ops::Range;
 
+use super::casefold::with_lowercase;
 use crate::redact::rules::floor_char_boundary;
 
 /// How far back on the same line a cue word is looked for.
@@ -123,13 +124,18 @@ pub(super) fn is_ipv4_address(text: &str, value: Range<usize>) -> bool {
         .filter(|w| !w.is_empty() && !w.bytes().all(|b| b.is_ascii_digit()))
         .take(CUE_WORDS);
     for (distance, word) in words.enumerate() {
-        let word = word.to_lowercase();
-        let is = |stems: &[&str]| stems.iter().any(|s| word.starts_with(s));
-        if ADDRESS_WORDS.contains(&word.as_str()) || is(ADDRESS_STEMS) {
-            return true;
-        }
-        if is(VERSION_STEMS) || (distance == 0 && SOFTWARE_WORDS.contains(&word.as_str())) {
-            return false;
+        let verdict = with_lowercase(word, |word| {
+            let is = |stems: &[&str]| stems.iter().any(|s| word.starts_with(s));
+            if ADDRESS_WORDS.contains(&word) || is(ADDRESS_STEMS) {
+                return Some(true);
+            }
+            if is(VERSION_STEMS) || (distance == 0 && SOFTWARE_WORDS.contains(&word)) {
+                return Some(false);
+            }
+            None
+        });
+        if let Some(verdict) = verdict {
+            return verdict;
         }
     }
     true

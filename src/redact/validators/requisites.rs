@@ -3,8 +3,12 @@
 //! label. Only checks text around a candidate; never keeps or reports what it reads.
 
 use std::ops::Range;
+use std::sync::LazyLock;
 
-use super::{digits_of, inn_valid, prefix_number};
+use aho_corasick::AhoCorasick;
+
+use super::casefold::{WordSet, with_folded};
+use super::{inn_valid, prefix_number};
 use crate::redact::rules::{ceil_char_boundary, floor_char_boundary};
 
 /// How far before a value its cue may stand ("р/с", "лицевой счёт №", "account number").
@@ -102,35 +106,54 @@ const ACCOUNT_CUES: &[&str] = &[
 /// out against a BIK standing nearby (Bank of Russia method). A 20-digit run with none of
 /// these is some other number and stays.
 pub(super) fn is_client_account(text: &str, value: Range<usize>) -> bool {
-    let digits = digits_of(&text[value.clone()]);
-    if digits.len() != 20 {
+    // Most candidates are other long numbers: count before copying anything.
+    let Some(digits) = digit_array::<20>(&text[value.clone()]) else {
         return false;
+    };
+    let start = floor_char_boundary(text, value.start.saturating_sub(CUE_REACH));
+    let before = &text[start..value.start];
+    let verdict = with_folded([before], |lowered| cue_verdict(lowered, &digits))
+        .unwrap_or_else(|| cue_verdict(&before.to_lowercase(), &digits));
+    match verdict {
+        Some(verdict) => verdict,
+        None => bik_near(text, &value).is_some_and(|bik| control_key_valid(&bik, &digits)),
     }
-    let before = lowercase_before(text, value.start, CUE_REACH);
-    let correspondent = last_cue(&before, CORRESPONDENT_CUES);
-    let account = last_cue(&before, ACCOUNT_CUES);
+}
+
+/// What the words before an account (`before`, lower case) say of it: `Some` when they, or
+/// its prefix, decide; `None` when only a BIK nearby can.
+fn cue_verdict(before: &str, digits: &[u8; 20]) -> Option<bool> {
+    let correspondent = last_cue(before, &CORRESPONDENT);
+    let account = last_cue(before, &ACCOUNT);
     // "корр. счёт 301…" carries both words: the correspondent one wins when no other
     // number stands between it and the value.
     if let Some(at) = correspondent
         && !before[at..].bytes().any(|b| b.is_ascii_digit())
     {
-        return false;
+        return Some(false);
     }
     // A format hint between the cue and the value ("счёт (20 цифр): …") is not a number.
-    let no_digit_since = |at: usize| {
-        !without_brackets(&before[at..])
-            .bytes()
-            .any(|b| b.is_ascii_digit())
-    };
+    let no_digit_since = |at: usize| !digit_outside_brackets(&before[at..]);
     let named = account.is_some_and(no_digit_since);
     if digits.starts_with(&[3, 0, 1]) {
         // A correspondent account unless the text plainly calls it a client's own account.
-        return last_cue(&before, CHECKING_CUES).is_some_and(no_digit_since);
+        return Some(last_cue(before, &CHECKING).is_some_and(no_digit_since));
     }
-    if named || has_client_prefix(&digits) {
-        return true;
+    if named || has_client_prefix(digits) {
+        return Some(true);
     }
-    bik_near(text, &value).is_some_and(|bik| control_key_valid(&bik, &digits))
+    None
+}
+
+/// The digits of `text` when it holds exactly `N` of them.
+fn digit_array<const N: usize>(text: &str) -> Option<[u8; N]> {
+    let mut digits = [0u8; N];
+    let mut count = 0;
+    for b in text.bytes().filter(u8::is_ascii_digit) {
+        *digits.get_mut(count)? = b - b'0';
+        count += 1;
+    }
+    (count == N).then_some(digits)
 }
 
 /// First-order balance accounts that hold clients' money or debts: budget and settlement
@@ -159,10 +182,15 @@ fn control_key_valid(bik: &[u8], account: &[u8]) -> bool {
 }
 
 /// The digits of a BIK ("БИК 044525225", "BIC: 044525225") within reach of `value`.
-fn bik_near(text: &str, value: &Range<usize>) -> Option<Vec<u8>> {
+fn bik_near(text: &str, value: &Range<usize>) -> Option<[u8; 9]> {
     let start = floor_char_boundary(text, value.start.saturating_sub(BIK_REACH));
     let end = ceil_char_boundary(text, (value.end + BIK_REACH).min(text.len()));
-    let window = text[start..end].to_lowercase();
+    let window = &text[start..end];
+    with_folded([window], bik_in).unwrap_or_else(|| bik_in(&window.to_lowercase()))
+}
+
+/// The first BIK after one of its cues in `window` (lower case), cues in order of trust.
+fn bik_in(window: &str) -> Option<[u8; 9]> {
     ["бик", "bik", "bic"].iter().find_map(|cue| {
         window.match_indices(cue).find_map(|(at, _)| {
             let after = &window[at + cue.len()..];
@@ -171,12 +199,9 @@ fn bik_near(text: &str, value: &Range<usize>) -> Option<Vec<u8>> {
                 .take_while(|&(i, c)| i < 12 && !c.is_ascii_digit())
                 .last()
                 .map_or(0, |(i, c)| i + c.len_utf8());
-            let digits: Vec<u8> = after[skip..]
-                .bytes()
-                .take_while(u8::is_ascii_digit)
-                .map(|b| b - b'0')
-                .collect();
-            (digits.len() == 9 && digits.starts_with(&[0, 4])).then_some(digits)
+            let run = &after[skip..];
+            let run = &run[..run.bytes().take_while(u8::is_ascii_digit).count()];
+            digit_array::<9>(run).filter(|digits| digits.starts_with(&[0, 4]))
         })
     })
 }
@@ -273,8 +298,8 @@ const OTHER_LABELS: &[&str] = &[
 /// КПП ("7707083893/773601001") or as the value of a `label: value` line in a block of
 /// requisites (БИК, КПП, р/с… nearby), with valid check digits either way.
 pub(super) fn is_inn_in_requisites(text: &str, value: Range<usize>) -> bool {
-    let digits = digits_of(&text[value.clone()]);
-    if !inn_valid(&digits) {
+    // The check digits first: they refuse nine numbers in ten before any word is read.
+    if !inn_digits_valid(&text[value.clone()]) {
         return false;
     }
     let rest = &text[value.end..];
@@ -332,40 +357,52 @@ pub(super) fn is_inn_in_requisites(text: &str, value: Range<usize>) -> bool {
     }
     let start = floor_char_boundary(text, value.start.saturating_sub(BLOCK_REACH));
     let end = ceil_char_boundary(text, (value.end + BLOCK_REACH).min(text.len()));
-    let block = text[start..end].to_lowercase();
-    REQUISITES_WORDS.iter().any(|w| block.contains(w))
+    let block = &text[start..end];
+    REQUISITES
+        .any_in([block])
+        .unwrap_or_else(|| REQUISITES.any_in_lowercase(&block.to_lowercase()))
 }
 
-/// `text` without its bracketed parts.
-fn without_brackets(text: &str) -> String {
+static REQUISITES: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(REQUISITES_WORDS));
+
+/// Whether `text` holds a digit outside brackets (`(20 цифр)` is a format hint).
+fn digit_outside_brackets(text: &str) -> bool {
     let mut depth = 0usize;
-    text.chars()
-        .filter(|&c| {
-            match c {
-                '(' => depth += 1,
-                ')' => depth = depth.saturating_sub(1),
-                _ => return depth == 0,
-            }
-            false
-        })
-        .collect()
+    text.bytes().any(|b| {
+        match b {
+            b'(' => depth += 1,
+            b')' => depth = depth.saturating_sub(1),
+            _ => return depth == 0 && b.is_ascii_digit(),
+        }
+        false
+    })
 }
 
-/// Up to `reach` bytes before `at`, lowercased.
-fn lowercase_before(text: &str, at: usize, reach: usize) -> String {
-    let start = floor_char_boundary(text, at.saturating_sub(reach));
-    text[start..at].to_lowercase()
+/// A valid ИНН of 10 or 12 digits, read without allocating.
+fn inn_digits_valid(text: &str) -> bool {
+    match digit_array::<12>(text) {
+        Some(digits) => inn_valid(&digits),
+        None => digit_array::<10>(text).is_some_and(|digits| inn_valid(&digits)),
+    }
 }
 
-/// Byte offset just past the last occurrence of any of `cues` in `haystack`.
-fn last_cue(haystack: &str, cues: &[&str]) -> Option<usize> {
-    cues.iter()
-        .filter_map(|cue| haystack.rfind(cue).map(|at| at + cue.len()))
-        .max()
+/// One automaton per cue list, so the cues are looked for in one pass with every occurrence
+/// seen. (Building one from a few dozen short words cannot fail; `None` is never reached.)
+type Cues = LazyLock<Option<AhoCorasick>>;
+
+static CORRESPONDENT: Cues = LazyLock::new(|| AhoCorasick::new(CORRESPONDENT_CUES).ok());
+static CHECKING: Cues = LazyLock::new(|| AhoCorasick::new(CHECKING_CUES).ok());
+static ACCOUNT: Cues = LazyLock::new(|| AhoCorasick::new(ACCOUNT_CUES).ok());
+
+/// Byte offset just past the last occurrence of any of the cues in `haystack`.
+fn last_cue(haystack: &str, cues: &Cues) -> Option<usize> {
+    let cues = cues.as_ref()?;
+    cues.find_overlapping_iter(haystack).map(|m| m.end()).max()
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::digits_of;
     use super::*;
 
     /// The verdict on the last whitespace-free run of 20 digits in `text`.
@@ -440,5 +477,93 @@ mod tests {
             "a quoted line"
         );
         assert!(!inn("see 7707083893 in the log, БИК 044525225"), "no label");
+    }
+
+    /// `is_client_account` as first written: lower-cased copies and one search per cue.
+    fn is_client_account_by_copy(text: &str, value: Range<usize>) -> bool {
+        fn last_cue(haystack: &str, cues: &[&str]) -> Option<usize> {
+            cues.iter()
+                .filter_map(|cue| haystack.rfind(cue).map(|at| at + cue.len()))
+                .max()
+        }
+        fn without_brackets(text: &str) -> String {
+            let mut depth = 0usize;
+            text.chars()
+                .filter(|&c| {
+                    match c {
+                        '(' => depth += 1,
+                        ')' => depth = depth.saturating_sub(1),
+                        _ => return depth == 0,
+                    }
+                    false
+                })
+                .collect()
+        }
+        let digits = digits_of(&text[value.clone()]);
+        if digits.len() != 20 {
+            return false;
+        }
+        let start = floor_char_boundary(text, value.start.saturating_sub(CUE_REACH));
+        let before = text[start..value.start].to_lowercase();
+        let correspondent = last_cue(&before, CORRESPONDENT_CUES);
+        let account = last_cue(&before, ACCOUNT_CUES);
+        if let Some(at) = correspondent
+            && !before[at..].bytes().any(|b| b.is_ascii_digit())
+        {
+            return false;
+        }
+        let no_digit_since = |at: usize| {
+            !without_brackets(&before[at..])
+                .bytes()
+                .any(|b| b.is_ascii_digit())
+        };
+        let named = account.is_some_and(no_digit_since);
+        if digits.starts_with(&[3, 0, 1]) {
+            return last_cue(&before, CHECKING_CUES).is_some_and(no_digit_since);
+        }
+        if named || has_client_prefix(&digits) {
+            return true;
+        }
+        let start = floor_char_boundary(text, value.start.saturating_sub(BIK_REACH));
+        let end = ceil_char_boundary(text, (value.end + BIK_REACH).min(text.len()));
+        let window = text[start..end].to_lowercase();
+        let bik = ["бик", "bik", "bic"].iter().find_map(|cue| {
+            window.match_indices(cue).find_map(|(at, _)| {
+                let after = &window[at + cue.len()..];
+                let skip = after
+                    .char_indices()
+                    .take_while(|&(i, c)| i < 12 && !c.is_ascii_digit())
+                    .last()
+                    .map_or(0, |(i, c)| i + c.len_utf8());
+                let digits: Vec<u8> = after[skip..]
+                    .bytes()
+                    .take_while(u8::is_ascii_digit)
+                    .map(|b| b - b'0')
+                    .collect();
+                (digits.len() == 9 && digits.starts_with(&[0, 4])).then_some(digits)
+            })
+        });
+        bik.is_some_and(|bik| control_key_valid(&bik, &digits))
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_account_check_agrees_with_the_straightforward_one(
+            before in "(Р/С|р/с|Корр\\. |К/С|лицевой |Счёт|счет|acct|Account|БИК 044525225|BIC 04452522|\\(20 цифр\\)|İ|K|№ |[0-9]{1,3}|[a-zа-я ]{1,5}|: |\n){0,10}",
+            account in "(301|408|202|423)[0-9]{17}",
+            after in "( |, БИК 044525225| bic: 044525225|[a-z ]{0,8})",
+        ) {
+            let text = format!("{before}{account}{after}");
+            let value = before.len()..before.len() + account.len();
+            proptest::prop_assert_eq!(
+                is_client_account(&text, value.clone()),
+                is_client_account_by_copy(&text, value)
+            );
+        }
+
+        #[test]
+        fn inn_digits_are_read_as_before(text in "[0-9 ]{8,14}") {
+            proptest::prop_assert_eq!(inn_digits_valid(&text), inn_valid(&digits_of(&text)));
+        }
     }
 }
