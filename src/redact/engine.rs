@@ -487,24 +487,23 @@ impl Redactor {
         found: &[Candidate],
         masks: &[Range<usize>],
     ) -> Vec<Candidate> {
-        let mut seen = HashSet::new();
-        let mut values: Vec<(&str, usize)> = Vec::new();
-        for &(start, end, index) in found {
-            let value = &text[start..end];
-            // Short values (a CVV, a PIN) would match unrelated numbers all over the text.
-            if value.chars().count() >= PROPAGATE_MIN_CHARS && seen.insert(value) {
-                values.push((value, index));
-            }
-        }
-        if values.is_empty() {
+        // Short values (a CVV, a PIN) would match unrelated numbers all over the text. A value
+        // found twice keeps the rule that found it first (`Repeats` keeps the first tag).
+        let values = found
+            .iter()
+            .map(|&(start, end, index)| (&text[start..end], index))
+            .filter(|(value, _)| holds_chars(value, PROPAGATE_MIN_CHARS));
+        let repeats = Repeats::new(values);
+        if repeats.is_empty() {
             return Vec::new();
         }
-        let found_spans: HashSet<(usize, usize)> = found.iter().map(|&(s, e, _)| (s, e)).collect();
-        Repeats::new(values)
+        let mut found_spans: Vec<(usize, usize)> = found.iter().map(|&(s, e, _)| (s, e)).collect();
+        found_spans.sort_unstable();
+        repeats
             .occurrences(text)
             .into_iter()
             .filter(|&(start, end, _)| !overlaps_any(masks, start, end))
-            .filter(|&(start, end, _)| !found_spans.contains(&(start, end)))
+            .filter(|&(start, end, _)| found_spans.binary_search(&(start, end)).is_err())
             .collect()
     }
 
@@ -593,6 +592,14 @@ fn clip(text: &str, windows: Vec<Range<usize>>, near: &[Range<usize>]) -> Vec<Ra
         }
     }
     clipped
+}
+
+/// Whether `value` has at least `fewest` characters, without counting them all when its
+/// length in bytes already settles it (a character is at most four bytes).
+fn holds_chars(value: &str, fewest: usize) -> bool {
+    fewest == 0
+        || value.len() >= fewest * 4
+        || (value.len() >= fewest && value.chars().nth(fewest - 1).is_some())
 }
 
 /// Whether `start..end` overlaps one of the sorted, disjoint `ranges`.
