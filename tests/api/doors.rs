@@ -131,6 +131,53 @@ async fn control_characters_in_a_mail_body_are_mended_not_bounced() {
 }
 
 #[tokio::test]
+async fn a_mailed_reply_with_a_coloured_log_joins_its_ticket_mended() {
+    let app = TestApp::spawn().await;
+    let token = general_agent(&app).await;
+    let (reference, access, _) = app
+        .file_via_api(
+            "Build fails",
+            "See my next mail",
+            json!({ "contact": "jo@example.org" }),
+        )
+        .await;
+    let view: Value = app
+        .get(&format!("/api/v1/tickets/{access}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let reply_address = view["reply_address"].as_str().unwrap().to_owned();
+    let reply = plain_mail(
+        "jo@example.org",
+        &reply_address,
+        "Re: Build fails",
+        "\u{1b}[33mwarning\u{1b}[0m: unused\u{7}",
+    );
+
+    let replies = send(app.smtp, false, "jo@example.org", &[&reply_address], &reply).await;
+
+    assert_eq!(
+        outcome(&replies),
+        format!("250 2.0.0 Ok: added to {reference}"),
+        "{replies:?}"
+    );
+    let ticket: Value = app
+        .agent_get(&token, &format!("/api/v1/agent/tickets/{reference}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let bodies: Vec<&str> = ticket["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["body"].as_str().unwrap().trim())
+        .collect();
+    assert_eq!(bodies, ["See my next mail", "warning: unused\u{fffd}"]);
+}
+
+#[tokio::test]
 async fn mail_the_form_rules_still_refuse_is_bounced_with_the_reason() {
     let app = TestApp::spawn_with(|c| c.mail.max_message_bytes = 4096).await;
     let token = general_agent(&app).await;
