@@ -1,4 +1,5 @@
-//! One door per actor: mail held to the form's rules, the side doors that no longer
+//! One door per actor: mail held to the form's rules once mended (subject, control
+//! characters) where a bounce would lose it, the side doors that no longer
 //! compile (trybuild, `tests/ui/`), and the dependency rule of `src/lib.rs` read from the
 //! `use` lines of the source itself.
 
