@@ -11,6 +11,9 @@ mod ticket;
 pub use agent::{Name, Priority, Role, Tier};
 pub use category::Category;
 pub use delivery::DeliveryFailure;
-pub use input::{ContactAddress, InputError, KeepChoices, NewTicketInput, ReasonInput, ReplyInput};
+pub use input::{
+    ContactAddress, InputError, KeepChoices, MAX_SUBJECT_CHARS, NewTicketInput, ReasonInput,
+    ReplyInput,
+};
 pub use support_address::{Recipient, SupportAddress};
 pub use ticket::{Author, Reference, Status};

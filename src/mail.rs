@@ -5,6 +5,7 @@ pub mod auth_results;
 pub mod inbound;
 pub mod listener;
 pub mod structure;
+mod ticket_text;
 
 pub use crate::domain::SupportAddress;
 pub use inbound::{Accepted, Envelope, Refusal, receive};

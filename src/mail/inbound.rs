@@ -11,6 +11,7 @@ use mail_parser::{HeaderName, Message, MessageParser, MimeHeaders, PartType};
 
 use super::auth_results::{self, SenderAuthentication};
 use super::structure::check_complete;
+use super::ticket_text::MailTicketText;
 use crate::crypto::{
     Keyring, Opened, PgpMessageError, RequesterKey, SignatureCheck, SignerKeys, could_have_signed,
     same_fingerprint, verify_detached,
@@ -118,7 +119,6 @@ pub async fn receive(
     check_complete(&message, raw)?;
     within(deadline)?;
     let sender = sender_of(&message);
-    let subject = message.subject().unwrap_or("").trim().to_owned();
 
     // Where it is going: a ticket's reply address, a category's address, or the desk.
     let tags: Vec<String> = envelope
@@ -161,7 +161,9 @@ pub async fn receive(
     delivered.extend(content.attached_keys.iter().cloned());
     let authentication = sender_authentication(desk, &message, sender.as_ref());
 
-    let text = content.text.trim().to_owned();
+    let MailTicketText { subject, body } =
+        MailTicketText::normalise(message.subject(), &content.text);
+    let text = body.trim().to_owned();
     if text.is_empty() && content.attachments.is_empty() {
         return Err(Refusal::Empty);
     }
@@ -231,7 +233,8 @@ pub async fn receive(
     {
         return Err(Refusal::EncryptionRequired(key_url.to_owned()));
     }
-    // The form's own constructor: a mail is held to exactly the rules a web submission is.
+    // The form's own constructor: once mended by `MailTicketText::normalise`, a mail is held
+    // to exactly the rules a web submission is.
     let input = NewTicketInput::parse_with_category(
         &subject,
         &text,

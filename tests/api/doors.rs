@@ -1,19 +1,24 @@
-//! One door per actor: mail held to the form's rules, the side doors that no longer
+//! One door per actor: mail held to the form's rules once mended (subject, control
+//! characters) where a bounce would lose it, the side doors that no longer
 //! compile (trybuild, `tests/ui/`), and the dependency rule of `src/lib.rs` read from the
 //! `use` lines of the source itself.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::mail_support::{outcome, plain_mail, send};
 use crate::support::TestApp;
 
 const DESK: &str = "support@localhost";
 
+/// Sends one raw mail to the desk and returns the final SMTP answer.
+async fn send_raw(app: &TestApp, raw: &str) -> String {
+    let replies = send(app.smtp, false, "jo@example.org", &[DESK], raw).await;
+    outcome(&replies).to_owned()
+}
+
 /// Sends one plain mail to the desk and returns the final SMTP answer.
 async fn mail(app: &TestApp, subject: &str, body: &str) -> String {
-    let raw = plain_mail("jo@example.org", DESK, subject, body);
-    let replies = send(app.smtp, false, "jo@example.org", &[DESK], &raw).await;
-    outcome(&replies).to_owned()
+    send_raw(app, &plain_mail("jo@example.org", DESK, subject, body)).await
 }
 
 /// What the JSON API answers the same subject and body with.
@@ -27,51 +32,173 @@ async fn form_status(app: &TestApp, subject: &str, body: &str) -> u16 {
     .as_u16()
 }
 
-#[tokio::test]
-async fn a_mail_subject_the_form_refuses_as_too_long_is_refused_over_smtp() {
-    let app = TestApp::spawn().await;
-    let longest = "s".repeat(200);
-    let too_long = "s".repeat(201);
+/// The ticket a `250 … filed as HD-…` answer names, as an agent of `general` reads it.
+async fn filed_ticket(app: &TestApp, token: &str, answer: &str) -> Value {
+    assert!(answer.starts_with("250"), "{answer}");
+    let reference = answer
+        .split_whitespace()
+        .find(|word| word.starts_with("HD-"))
+        .unwrap_or_else(|| panic!("no reference in {answer}"))
+        .trim_end_matches(['.', ',', ';']);
+    app.agent_get(token, &format!("/api/v1/agent/tickets/{reference}"))
+        .await
+        .json()
+        .await
+        .unwrap()
+}
 
-    // Positive control: the longest subject the form takes, the mail takes too.
-    assert_eq!(form_status(&app, &longest, "Help").await, 201);
-    let accepted = mail(&app, &longest, "Help").await;
-    assert!(accepted.starts_with("250"), "{accepted}");
-    assert_eq!(app.count_rows("tickets").await, 2);
+async fn general_agent(app: &TestApp) -> String {
+    let agent = app.add_agent("mailreader", "l1", &["general"]).await;
+    app.api_login(&agent).await
+}
 
-    assert_eq!(form_status(&app, &too_long, "Help").await, 422);
-    let refused = mail(&app, &too_long, "Help").await;
-    assert!(refused.starts_with("554 5.6.0"), "{refused}");
-    assert!(refused.contains("subject is longer than 200"), "{refused}");
-    assert_eq!(app.count_rows("tickets").await, 2, "nothing of it was kept");
+fn first_body(ticket: &Value) -> &str {
+    ticket["messages"][0]["body"].as_str().unwrap().trim()
 }
 
 #[tokio::test]
-async fn a_mail_without_a_subject_is_refused_like_an_empty_form_subject() {
+async fn a_mail_without_a_subject_is_filed_under_no_subject() {
     let app = TestApp::spawn().await;
+    let token = general_agent(&app).await;
+    // The form keeps refusing: its person can type one.
     assert_eq!(form_status(&app, "   ", "Help").await, 422);
+    let headerless = format!(
+        "From: <jo@example.org>\r\nTo: <{DESK}>\r\nMessage-ID: <no-subject@test>\r\n\
+         MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHelp me\r\n"
+    );
 
-    let refused = mail(&app, "   ", "Help me").await;
+    let without_header = send_raw(&app, &headerless).await;
+    let blank_header = mail(&app, "   ", "Help me too").await;
+    let with_subject = mail(&app, "Printer jammed", "Help me three").await;
 
-    assert!(refused.starts_with("554 5.6.0"), "{refused}");
-    assert!(refused.contains("the subject is empty"), "{refused}");
-    assert_eq!(app.count_rows("tickets").await, 0);
+    let ticket = filed_ticket(&app, &token, &without_header).await;
+    assert_eq!(ticket["subject"], "(no subject)", "{ticket}");
+    assert_eq!(first_body(&ticket), "Help me");
+    let ticket = filed_ticket(&app, &token, &blank_header).await;
+    assert_eq!(ticket["subject"], "(no subject)", "{ticket}");
+    // Positive control: a subject that was given is read back as given.
+    let ticket = filed_ticket(&app, &token, &with_subject).await;
+    assert_eq!(ticket["subject"], "Printer jammed", "{ticket}");
+    assert_eq!(app.count_rows("tickets").await, 3);
 }
 
 #[tokio::test]
-async fn control_characters_in_a_mail_body_are_refused_as_in_the_form() {
+async fn a_mail_subject_over_the_forms_limit_is_shortened_with_an_ellipsis() {
     let app = TestApp::spawn().await;
-    let body = "The terminal printed \u{1b}[31m and rang \u{7} twice";
+    let token = general_agent(&app).await;
+    let longest = "s".repeat(200);
+    // A forwarded chain; the cut falls inside the run of two-byte letters.
+    let chain = format!("{}Réglé: {}", "Fwd: Re: ".repeat(20), "é".repeat(100));
+    assert!(chain.chars().count() > 200);
+    assert_eq!(form_status(&app, &chain, "Help").await, 422);
+
+    let exact = mail(&app, &longest, "Help").await;
+    let forwarded = mail(&app, &chain, "See the thread below").await;
+
+    // Positive control: the longest subject the form takes is kept whole.
+    let ticket = filed_ticket(&app, &token, &exact).await;
+    assert_eq!(ticket["subject"], longest.as_str());
+    let ticket = filed_ticket(&app, &token, &forwarded).await;
+    let subject = ticket["subject"].as_str().unwrap();
+    assert_eq!(subject.chars().count(), 200, "{subject}");
+    let kept = subject
+        .strip_suffix('…')
+        .unwrap_or_else(|| panic!("{subject}"));
+    assert!(chain.starts_with(kept), "{subject}");
+    assert!(kept.ends_with("éé"), "{subject}");
+    assert_eq!(first_body(&ticket), "See the thread below");
+}
+
+#[tokio::test]
+async fn control_characters_in_a_mail_body_are_mended_not_bounced() {
+    let app = TestApp::spawn().await;
+    let token = general_agent(&app).await;
+    let body = "The build printed \u{1b}[1;31mERROR\u{1b}[0m, rang \u{7} twice\u{c}and went on";
+    // The form keeps its 422: its person can fix the text in place.
     assert_eq!(form_status(&app, "Odd output", body).await, 422);
 
-    let refused = mail(&app, "Odd output", body).await;
+    let mended = mail(&app, "Odd output", body).await;
+    let plain = mail(&app, "Plain output", "The build printed ERROR").await;
 
-    assert!(refused.starts_with("554 5.6.0"), "{refused}");
-    assert!(refused.contains("control characters"), "{refused}");
-    assert_eq!(app.count_rows("tickets").await, 0);
-    // Positive control: the same mail without them is filed.
-    let accepted = mail(&app, "Odd output", "The terminal printed red text").await;
-    assert!(accepted.starts_with("250"), "{accepted}");
+    let ticket = filed_ticket(&app, &token, &mended).await;
+    assert_eq!(
+        first_body(&ticket),
+        "The build printed ERROR, rang \u{fffd} twice\u{fffd}and went on"
+    );
+    assert_eq!(ticket["subject"], "Odd output");
+    // Positive control: text without control characters reads back unchanged.
+    let ticket = filed_ticket(&app, &token, &plain).await;
+    assert_eq!(first_body(&ticket), "The build printed ERROR");
+}
+
+#[tokio::test]
+async fn a_mailed_reply_with_a_coloured_log_joins_its_ticket_mended() {
+    let app = TestApp::spawn().await;
+    let token = general_agent(&app).await;
+    let (reference, access, _) = app
+        .file_via_api(
+            "Build fails",
+            "See my next mail",
+            json!({ "contact": "jo@example.org" }),
+        )
+        .await;
+    let view: Value = app
+        .get(&format!("/api/v1/tickets/{access}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let reply_address = view["reply_address"].as_str().unwrap().to_owned();
+    let reply = plain_mail(
+        "jo@example.org",
+        &reply_address,
+        "Re: Build fails",
+        "\u{1b}[33mwarning\u{1b}[0m: unused\u{7}",
+    );
+
+    let replies = send(app.smtp, false, "jo@example.org", &[&reply_address], &reply).await;
+
+    assert_eq!(
+        outcome(&replies),
+        format!("250 2.0.0 Ok: added to {reference}"),
+        "{replies:?}"
+    );
+    let ticket: Value = app
+        .agent_get(&token, &format!("/api/v1/agent/tickets/{reference}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let bodies: Vec<&str> = ticket["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["body"].as_str().unwrap().trim())
+        .collect();
+    assert_eq!(bodies, ["See my next mail", "warning: unused\u{fffd}"]);
+}
+
+#[tokio::test]
+async fn mail_the_form_rules_still_refuse_is_bounced_with_the_reason() {
+    let app = TestApp::spawn_with(|c| c.mail.max_message_bytes = 4096).await;
+    let token = general_agent(&app).await;
+
+    let oversized = mail(&app, "Big log", &"log line\r\n".repeat(600)).await;
+    let only_colours = mail(&app, "Colours", "\u{1b}[31m\u{1b}[0m").await;
+    // Positive control: the same shapes within the limits are filed.
+    let fitting = mail(&app, "Small log", &"log line\r\n".repeat(100)).await;
+
+    assert!(oversized.starts_with("552 5.3.4"), "{oversized}");
+    assert!(oversized.contains("too large"), "{oversized}");
+    assert!(only_colours.starts_with("554"), "{only_colours}");
+    assert!(only_colours.contains("no readable text"), "{only_colours}");
+    let ticket = filed_ticket(&app, &token, &fitting).await;
+    assert_eq!(ticket["subject"], "Small log");
+    assert_eq!(
+        app.count_rows("tickets").await,
+        1,
+        "nothing of the others was kept"
+    );
 }
 
 /// Which of our modules each module may name, and why for the ones past the rule's core.
