@@ -122,31 +122,46 @@ impl KeywordIndex {
 /// Written by hand because it must keep every offset: `str::to_lowercase` changes lengths
 /// in other scripts, and the hits must point into the original text.
 pub fn fold_case(text: &[u8]) -> Vec<u8> {
-    let mut out: Vec<u8> = text
-        .iter()
-        .map(|&b| b | (u8::from(b.is_ascii_uppercase()) << 5))
-        .collect();
-    let mut at = 0;
-    while let Some(offset) = memchr::memchr(0xD0, &out[at..]) {
-        let lead = at + offset;
-        at = lead + 1;
-        let Some(&second) = out.get(lead + 1) else {
-            break;
-        };
-        match second {
-            0x90..=0x9F => out[lead + 1] = second + 0x20,
-            0xA0..=0xAF => {
-                out[lead] = 0xD1;
-                out[lead + 1] = second - 0x20;
-            }
-            0x80..=0x8F => {
-                out[lead] = 0xD1;
-                out[lead + 1] = second + 0x10;
-            }
-            _ => {}
+    // Each output byte is a function of the input byte and its two neighbours, written so the
+    // compiler vectorises it: a Cyrillic capital is a lead byte 0xD0 and a second byte
+    // 0x80..=0xAF, and both may change.
+    let mut out = Vec::with_capacity(text.len());
+    match text {
+        [] => {}
+        [only] => out.push(fold_byte(0, *only, 0)),
+        [first, second, ..] => {
+            out.push(fold_byte(0, *first, *second));
+            let n = text.len();
+            let (previous, byte, next) = (&text[..n - 2], &text[1..n - 1], &text[2..]);
+            out.extend(
+                previous
+                    .iter()
+                    .zip(byte)
+                    .zip(next)
+                    .map(|((&p, &b), &x)| fold_byte(p, b, x)),
+            );
+            out.push(fold_byte(text[n - 2], text[n - 1], 0));
         }
     }
     out
+}
+
+/// One byte of `fold_case`, given the bytes either side of it. Branch-free arithmetic, so
+/// the loop over the text vectorises.
+#[inline(always)]
+fn fold_byte(previous: u8, byte: u8, next: u8) -> u8 {
+    let all = |condition: bool| 0u8.wrapping_sub(u8::from(condition));
+    let ascii_upper = all(byte.wrapping_sub(b'A') < 26);
+    // The lead byte of Р…Я and Ѐ…Џ becomes 0xD1 (р…я and ѐ…џ live there).
+    let lead_moves = all(byte == 0xD0 && (next & 0xF0 == 0x80 || next & 0xF0 == 0xA0));
+    // The second byte after 0xD0: А…П +0x20, Р…Я −0x20, Ѐ…Џ +0x10; а…п unchanged.
+    let high = byte & 0xF0;
+    let shift =
+        (all(high == 0x90) & 0x20) | (all(high == 0xA0) & 0xE0) | (all(high == 0x80) & 0x10);
+    let second = all(previous == 0xD0) & shift;
+    byte.wrapping_add(ascii_upper & 0x20)
+        .wrapping_add(lead_moves & 1)
+        .wrapping_add(second)
 }
 
 /// ASCII digits joined by short gaps: `4111 1111`, `+7 (916) 123-45-67`, `45 10 № 123456`.

@@ -223,7 +223,7 @@ impl Redactor {
             for example in &rule.examples {
                 let view = View::of(example);
                 let text = view.as_str();
-                let windows = self.windows(text, None);
+                let windows = self.windows(text, None, &[]);
                 let found = windows[index]
                     .iter()
                     .any(|w| rule.find_in_window(text, w.clone(), &[]).next().is_some());
@@ -267,13 +267,16 @@ impl Redactor {
         let view = View::of(text);
         let text = view.as_str();
         let started = std::time::Instant::now();
+        let folded = super::anchors::fold_case(text.as_bytes()).len();
+        let mut profile = vec![("(case fold)".to_owned(), started.elapsed(), folded)];
+        let started = std::time::Instant::now();
         let hits = self.keywords.hits(text).count();
-        let mut profile = vec![("(keyword hits)".to_owned(), started.elapsed(), hits)];
+        profile.push(("(keyword hits)".to_owned(), started.elapsed(), hits));
         let started = std::time::Instant::now();
         let runs = digit_runs(text).len();
         profile.push(("(digit runs)".to_owned(), started.elapsed(), runs));
         let started = std::time::Instant::now();
-        let windows = self.windows(text, None);
+        let windows = self.windows(text, None, &[]);
         profile.push((
             "(anchors)".to_owned(),
             started.elapsed(),
@@ -375,7 +378,16 @@ impl Redactor {
     /// The windows each rule runs in (by rule index), from one pass over `text` for anchors;
     /// with `near` (sorted, disjoint), anchors are looked for around those ranges only and the
     /// windows are cut to them.
-    fn windows(&self, text: &str, near: Option<&[Range<usize>]>) -> Vec<Vec<Range<usize>>> {
+    ///
+    /// A keyword inside a mask token (`PASSWORD` in `[PASSWORD-1]`) is no hit: a mask stands
+    /// for a value already found, and its label must not wake a rule that would take a
+    /// neighbour (a JSON key beside it) for a secret.
+    fn windows(
+        &self,
+        text: &str,
+        near: Option<&[Range<usize>]>,
+        masks: &[Range<usize>],
+    ) -> Vec<Vec<Range<usize>>> {
         let mut windows: Vec<Windows> = vec![Windows::default(); self.rules.len()];
         let scanned = match near {
             None => std::iter::once(0..text.len()).collect(),
@@ -393,6 +405,9 @@ impl Redactor {
             };
             for (hit, rules) in self.keywords.hits(part) {
                 let (start, end) = (base + hit.start, base + hit.end);
+                if overlaps_any(masks, start, end) {
+                    continue;
+                }
                 for &index in rules {
                     let reach = self.rules[index].reach;
                     windows[index].add(start.saturating_sub(BEFORE)..end.saturating_add(reach));
@@ -461,7 +476,7 @@ impl Redactor {
     fn find_once(&self, text: &str, near: Option<&[Range<usize>]>) -> Vec<Candidate> {
         let mut candidates: Vec<Candidate> = Vec::new();
         let masks = existing_masks(text);
-        for (index, windows) in self.windows(text, near).into_iter().enumerate() {
+        for (index, windows) in self.windows(text, near, &masks).into_iter().enumerate() {
             let rule = &self.rules[index];
             for window in windows {
                 candidates.extend(
@@ -695,6 +710,21 @@ mod tests {
         let second = redactor.redact("again A@Example.org", &mut book);
         assert_eq!(first.as_str(), "[EMAIL-1] and [EMAIL-2]");
         assert_eq!(second.as_str(), "again [EMAIL-1]");
+    }
+
+    #[test]
+    fn a_mask_label_wakes_no_rule() {
+        // `PASSWORD` inside the mask is a keyword of the password rules: were it a hit, the
+        // quoted JSON key after it would be taken for a password.
+        let redactor = redactor();
+        for text in [
+            r#"{"password": "[PASSWORD-1]","api_key":"[SECRET-1]"}"#,
+            r#"[PASSWORD-1]", "api_key": "x"#,
+            r#"set [PASSWORD-1] as "api_key" in the config"#,
+        ] {
+            let mut book = book();
+            assert_eq!(redactor.redact(text, &mut book).as_str(), text);
+        }
     }
 
     #[test]

@@ -161,6 +161,8 @@ const MAX_CONTEXT_WINDOW: usize = 512;
 const DIGIT_MARGIN: usize = 64;
 /// Default reach of a keyword window, and the bounds an explicit `reach` must keep.
 const DEFAULT_REACH: usize = 512;
+/// Added to a rule's usual match length for its default reach: the keyword's own length.
+const REACH_MARGIN: usize = 32;
 const MIN_REACH: usize = 16;
 const MAX_REACH: usize = 1 << 20;
 
@@ -242,7 +244,14 @@ fn compile_rule(
     }
     // A greedy match that runs into the window's edge is followed to its real end (see
     // `find_in_window`); a rule whose match must *begin* farther away says so with `reach`.
-    let reach = spec.reach.unwrap_or(DEFAULT_REACH);
+    // Without a `reach` of its own, a keyword rule's window ends where a match of ordinary
+    // length that holds the keyword can end (see ANCHORS.md): a window past it costs time.
+    let reach = spec.reach.unwrap_or(
+        shape
+            .usual_len
+            .saturating_add(REACH_MARGIN)
+            .clamp(MIN_REACH, DEFAULT_REACH),
+    );
     let validator = spec
         .validator
         .as_deref()

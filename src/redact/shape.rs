@@ -12,6 +12,9 @@ pub struct Shape {
     pub min_digits: usize,
     /// Longest whole match in bytes; `None` when unbounded.
     pub max_len: Option<usize>,
+    /// Longest whole match in bytes when every open-ended repetition (`+`, `*`, `{n,}`)
+    /// stops at `USUAL_REPEATS`: how far a match of ordinary length reaches.
+    pub usual_len: usize,
     /// Most bytes a whole match can hold before its first digit; `None` when unbounded.
     pub lead: Option<usize>,
     /// Most bytes a whole match can hold after its last digit; `None` when unbounded.
@@ -30,9 +33,38 @@ pub fn shape_of(pattern: &str) -> Option<Shape> {
     Some(Shape {
         min_digits: if digits.letters { 0 } else { digits.min },
         max_len: hir.properties().maximum_len(),
+        usual_len: usual_len(&hir),
         lead: edges.lead,
         trail: edges.trail,
     })
+}
+
+/// How many times an open-ended repetition is counted by `usual_len`: longer than Russian
+/// endings (`[а-яё]*`), the gaps rules allow between a cue and its value, and the values of
+/// ordinary length; a longer value that runs into a window's edge is followed to its end by
+/// the engine anyway.
+pub const USUAL_REPEATS: u32 = 40;
+
+/// The longest match of `hir` in bytes with open-ended repetitions counted `USUAL_REPEATS`
+/// times (saturating: a huge regex just gets the default reach).
+fn usual_len(hir: &Hir) -> usize {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => 0,
+        HirKind::Literal(literal) => literal.0.len(),
+        HirKind::Class(Class::Bytes(_)) => 1,
+        HirKind::Class(Class::Unicode(class)) => class
+            .ranges()
+            .last()
+            .map_or(0, |range| range.end().len_utf8()),
+        HirKind::Repetition(repetition) => {
+            // A bounded repetition counts in full: its bound is the rule author's word.
+            let times = repetition.max.unwrap_or(repetition.min.max(USUAL_REPEATS));
+            usual_len(&repetition.sub).saturating_mul(times as usize)
+        }
+        HirKind::Capture(capture) => usual_len(&capture.sub),
+        HirKind::Concat(subs) => subs.iter().map(usual_len).fold(0, usize::saturating_add),
+        HirKind::Alternation(subs) => subs.iter().map(usual_len).max().unwrap_or(0),
+    }
 }
 
 /// Where digits can stand in a match: the longest stretch before the first digit and after
@@ -342,5 +374,13 @@ mod tests {
     fn match_length_is_bounded_or_not() {
         assert_eq!(shape_of("abc[0-9]{3}").unwrap().max_len, Some(6));
         assert_eq!(shape_of("a[0-9]+").unwrap().max_len, None);
+        // Open-ended repetitions count USUAL_REPEATS times, bounded ones their maximum;
+        // Cyrillic letters two bytes each.
+        assert_eq!(shape_of("a[0-9]+").unwrap().usual_len, 1 + 40);
+        assert_eq!(
+            shape_of("код[а-яё]*[ ]?[0-9]{4,6}").unwrap().usual_len,
+            6 + 80 + 1 + 6
+        );
+        assert_eq!(shape_of("x{0,200}").unwrap().usual_len, 200);
     }
 }

@@ -489,7 +489,8 @@ mod tests {
 
     #[test]
     fn plus_is_a_space_in_a_query_string_but_not_a_phone_numbers_sign() {
-        let text = "GET /geo?q=ул.+Ленина+д.+5&phone=+79161234567 a+b c?d+e /?t=ab1+7 (916) 123-45-67";
+        let text =
+            "GET /geo?q=ул.+Ленина+д.+5&phone=+79161234567 a+b c?d+e /?t=ab1+7 (916) 123-45-67";
         let view = View::of(text);
         assert_eq!(
             view.as_str(),
