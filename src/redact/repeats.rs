@@ -14,6 +14,12 @@ use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 /// prefilter at memory speed; with many its prefilter gives up and the table pass is faster.
 const AUTOMATON_MAX_VALUES: usize = 48;
 
+/// Up to this many text bytes times values, each value is searched for on its own.
+const SEARCH_MAX_WORK: usize = 256 * 1024;
+
+/// From this text length on the repeated-value automaton is a DFA (see `occurrences_by_automaton`).
+const DFA_FROM_BYTES: usize = 64 * 1024;
+
 /// Bits in the table of four-byte pieces: 2^21 bits (256 KiB) keep the four pieces of each
 /// of tens of thousands of values (a dense ticket dump) at under one false alarm in ten.
 const PIECE_BITS_LOG2: u32 = 21;
@@ -97,6 +103,9 @@ impl<'v> Repeats<'v> {
         if self.values.is_empty() {
             return Vec::new();
         }
+        if text.len() * self.values.len() <= SEARCH_MAX_WORK {
+            return self.occurrences_by_search(text);
+        }
         if self.values.len() <= AUTOMATON_MAX_VALUES
             && let Some(found) = self.occurrences_by_automaton(text)
         {
@@ -105,13 +114,40 @@ impl<'v> Repeats<'v> {
         self.occurrences_by_table(text)
     }
 
+    /// Each value looked for on its own with `memmem` (every start, overlapping ones too):
+    /// for a ticket-sized text, cheaper than building any automaton.
+    fn occurrences_by_search(&self, text: &str) -> Vec<(usize, usize, usize)> {
+        let haystack = text.as_bytes();
+        let mut found = Vec::new();
+        for (bytes, tag) in &self.values {
+            let finder = memchr::memmem::Finder::new(bytes);
+            let mut from = 0;
+            while let Some(offset) = finder.find(&haystack[from..]) {
+                let start = from + offset;
+                let end = start + bytes.len();
+                if stands_alone(text, start, end) {
+                    found.push((start, end, *tag));
+                }
+                from = start + 1;
+            }
+        }
+        found
+    }
+
     /// The automaton's way; `None` if it cannot be built (then the table pass answers).
     fn occurrences_by_automaton(&self, text: &str) -> Option<Vec<(usize, usize, usize)>> {
         // Standard semantics, because every value found at every start is wanted (one value
         // may be a prefix of another), which only overlapping search reports.
+        // A DFA costs tens of microseconds to build: worth it over a long text, not over a
+        // ticket, where the contiguous NFA is built in a few and scans it just as well.
+        let kind = if text.len() >= DFA_FROM_BYTES {
+            AhoCorasickKind::DFA
+        } else {
+            AhoCorasickKind::ContiguousNFA
+        };
         let automaton = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
+            .kind(Some(kind))
             .build(self.values.iter().map(|(bytes, _)| bytes))
             .ok()?;
         let mut found = Vec::new();
@@ -304,6 +340,7 @@ mod tests {
             prop_assert_eq!(sorted(repeats.occurrences_by_table(&text)), expected.clone());
             let by_automaton = repeats.occurrences_by_automaton(&text).unwrap_or_default();
             prop_assert_eq!(sorted(by_automaton), expected.clone());
+            prop_assert_eq!(sorted(repeats.occurrences_by_search(&text)), expected.clone());
             prop_assert_eq!(sorted(repeats.occurrences(&text)), expected);
         }
     }
