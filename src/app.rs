@@ -31,9 +31,9 @@ impl std::ops::Deref for AppState {
 impl AppState {
     /// Opens (creating on first start) the data directory, keys, database and rules.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
-        let desk = Desk::open(&config).await?;
+        let (desk, system) = Desk::open_with_scheduler(&config).await?;
         Ok(AppState {
-            system: SystemDesk::for_scheduler(&desk),
+            system,
             web: WebState::new(desk, Arc::new(config))?,
         })
     }

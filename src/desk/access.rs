@@ -83,8 +83,11 @@ pub(crate) async fn login(
             token,
             agent: super::AgentDesk::new(desk.clone(), outcome.scope),
         }),
-        // The code was already used: a replay, counted like any other failure.
-        Err(StoreError::Conflict(crate::store::Conflict::Totp)) => {
+        // The code was already used (a replay), or a racing wrong guess locked the account
+        // after the check above: refused and counted like any other failure.
+        Err(StoreError::Conflict(
+            crate::store::Conflict::Totp | crate::store::Conflict::Locked,
+        )) => {
             record_failure(desk, policy, Some(&candidate), PasswordCheck::SignIn).await?;
             Err(DeskError::SignInRefused)
         }
@@ -365,5 +368,102 @@ impl Desk {
         answer: EnrolmentAnswer<'_>,
     ) -> Result<Name, DeskError> {
         complete_enrolment(self, presented, holder_nonce, answer).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The sign-in lockout race, driven step by step on a real SQLite file: the candidate is
+    //! read (unlocked), wrong guesses racing the right one lock the account, and only then
+    //! does the right one try to open its session.
+
+    use super::*;
+    use crate::config::{Config, Overrides};
+    use crate::store::Conflict;
+
+    const PASSWORD: &str = "a long and correct passphrase";
+
+    async fn desk_with_agent(dir: &std::path::Path, name: &str) -> Desk {
+        let overrides = Overrides {
+            data_dir: Some(dir.join("data")),
+            ..Default::default()
+        };
+        let config = Config::load_with(&overrides, &|_| None).unwrap();
+        let desk = Desk::open(&config).await.unwrap();
+        let prepared = prepare_agent(
+            &desk.keyring,
+            name,
+            Role::L1,
+            Some(PASSWORD.into()),
+            false,
+            &[],
+        )
+        .unwrap();
+        let operator = desk.store.operator_scope();
+        desk.store
+            .create_agent_as_operator(&operator, prepared.agent)
+            .await
+            .unwrap();
+        desk
+    }
+
+    async fn open_session(desk: &Desk, candidate: &LoginCandidate) -> Result<(), StoreError> {
+        let token = SessionToken::generate().unwrap();
+        let digest = digest_session_token(&desk.keyring, token.as_str());
+        desk.store
+            .open_session_after_verified_login(
+                candidate,
+                None,
+                Session::Bearer,
+                digest,
+                session_policy(&desk.policy),
+            )
+            .await
+            .map(|_| ())
+    }
+
+    #[tokio::test]
+    async fn a_right_password_checked_before_a_racing_lockout_does_not_undo_it() {
+        let temp = tempfile::tempdir().unwrap();
+        let desk = desk_with_agent(temp.path(), "ana").await;
+        let policy = desk.policy.clone();
+        let seen_unlocked = desk.store.login_candidate("ana").await.unwrap().unwrap();
+        assert!(!is_locked(&seen_unlocked, crate::store::now_unix()));
+
+        let mut last = LoginFailure::Counted;
+        for _ in 0..policy.max_failed_logins {
+            last = desk
+                .store
+                .record_login_failure(
+                    Some(&seen_unlocked),
+                    PasswordCheck::SignIn,
+                    policy.max_failed_logins,
+                    lockout_seconds(&policy),
+                )
+                .await
+                .unwrap();
+        }
+        assert!(matches!(last, LoginFailure::LockedNow));
+
+        let opened = open_session(&desk, &seen_unlocked).await;
+        assert!(
+            matches!(opened, Err(StoreError::Conflict(Conflict::Locked))),
+            "{opened:?}"
+        );
+        let after = desk.store.login_candidate("ana").await.unwrap().unwrap();
+        assert!(
+            is_locked(&after, crate::store::now_unix()),
+            "the lock must survive the right password"
+        );
+        desk.close().await;
+    }
+
+    #[tokio::test]
+    async fn a_right_password_on_an_unlocked_account_opens_a_session() {
+        let temp = tempfile::tempdir().unwrap();
+        let desk = desk_with_agent(temp.path(), "bo").await;
+        let candidate = desk.store.login_candidate("bo").await.unwrap().unwrap();
+        open_session(&desk, &candidate).await.unwrap();
+        desk.close().await;
     }
 }

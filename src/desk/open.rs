@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 
-use super::{Desk, Outgoing};
+use super::{Desk, Outgoing, SystemDesk};
 use crate::config::Config;
 use crate::crypto::Keyring;
 use crate::redact::{AllowEntry, Redactor};
@@ -42,6 +42,15 @@ impl Desk {
         };
         desk.load_allowlist().await?;
         Ok(desk)
+    }
+
+    /// Opens the desk as `open` does, together with the scheduler's door on it. The only way
+    /// to get a `SystemDesk`: the server's wiring keeps it for the jobs and hands the web
+    /// adapters the desk alone.
+    pub async fn open_with_scheduler(config: &Config) -> anyhow::Result<(Desk, SystemDesk)> {
+        let desk = Desk::open(config).await?;
+        let system = SystemDesk { desk: desk.clone() };
+        Ok((desk, system))
     }
 }
 

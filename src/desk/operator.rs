@@ -31,11 +31,6 @@ impl OperatorDesk {
         })
     }
 
-    /// The operator's door on a desk already open (a test harness beside its server).
-    pub fn beside(desk: &Desk) -> OperatorDesk {
-        OperatorDesk { desk: desk.clone() }
-    }
-
     /// Creates an agent of any role, admins included (`hushdesk agent add`). `password`
     /// `None` generates one; `with_totp` sets up a second factor where the role does not
     /// require one. `Conflict(AgentName)` when the name is taken, `NotFound` for an unknown

@@ -7,11 +7,12 @@ use crate::store::{AutoCloseReport, PurgeReport, Purger, SlaReport, SystemScope}
 
 use super::{Desk, DeskError};
 
-/// The jobs' door. Made once at start-up by `SystemDesk::for_scheduler` (app wiring and
-/// tests); the adapters that face users never name it.
+/// The jobs' door. Only `Desk::open_with_scheduler` makes one, beside the desk it opens, so
+/// code that holds a `Desk` (the web state does) cannot mint the scheduler's powers from it.
 #[derive(Clone)]
 pub struct SystemDesk {
-    desk: Desk,
+    /// Seen by the desk's own modules only, so that opening can build the door.
+    pub(super) desk: Desk,
 }
 
 /// What one delivery run did.
@@ -22,11 +23,6 @@ pub struct DeliveryReport {
 }
 
 impl SystemDesk {
-    /// The scheduler's door on `desk`.
-    pub fn for_scheduler(desk: &Desk) -> SystemDesk {
-        SystemDesk { desk: desk.clone() }
-    }
-
     fn scope(&self) -> SystemScope {
         self.desk.store.system_scope()
     }

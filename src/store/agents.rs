@@ -265,10 +265,20 @@ impl Store {
                 return Err(StoreError::Conflict(Conflict::Totp));
             }
         }
-        sqlx::query("update agents set failed_logins = 0, locked_until = null where id = $1")
-            .bind(candidate.agent_id)
-            .execute(&mut *tx)
-            .await?;
+        // Re-checked inside the write: the candidate was read before the (slow) password
+        // check, and a wrong guess racing this one may have locked or an admin disabled the
+        // account since. Clearing the counter must not clear a lock it did not see.
+        let unlocked = sqlx::query(
+            "update agents set failed_logins = 0, locked_until = null \
+             where id = $1 and disabled = 0 and (locked_until is null or locked_until <= $2)",
+        )
+        .bind(candidate.agent_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        if unlocked.rows_affected() != 1 {
+            return Err(StoreError::Conflict(Conflict::Locked));
+        }
         sqlx::query(
             "insert into sessions (token_hash, agent_id, kind, created_at, last_seen_at, expires_at) \
              values ($1, $2, $3, $4, $4, $5)",

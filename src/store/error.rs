@@ -27,6 +27,10 @@ pub enum Conflict {
     /// A second-factor code was used already (a replay).
     #[error("code used already")]
     Totp,
+    /// The account was locked or disabled between the password check and the session:
+    /// a racing wrong guess locked it, and a right one must not undo that.
+    #[error("account locked")]
+    Locked,
     #[error("on hold")]
     Held,
     #[error("retention days out of range")]

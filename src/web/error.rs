@@ -136,8 +136,9 @@ fn conflict_message(what: Conflict) -> &'static str {
         Conflict::RestrictedQueueBeforeEnrolment => {
             "Add the account to restricted queues once it has enrolled: its enrolment link must not lead into one."
         }
-        // Retried inside the desk; seen here only if every retry collided.
-        Conflict::Reference | Conflict::Mask | Conflict::Totp => {
+        // Retried (or, for a sign-in, refused) inside the desk; seen here only if every retry
+        // collided.
+        Conflict::Reference | Conflict::Mask | Conflict::Totp | Conflict::Locked => {
             "The request conflicts with the current state."
         }
     }

@@ -232,10 +232,16 @@ impl TestApp {
     pub async fn add_agent(&self, name: &str, role: &str, queues: &[&str]) -> TestAgent {
         let role = role.parse().unwrap();
         let queues: Vec<String> = queues.iter().map(|q| q.to_string()).collect();
-        let prepared = hushdesk::desk::OperatorDesk::beside(&self.state.desk)
+        // A second opening of the same data directory, as the command line beside a live
+        // server: the web state holds no operator's door to borrow.
+        let operator = hushdesk::desk::OperatorDesk::open(&self.state.config)
+            .await
+            .unwrap();
+        let prepared = operator
             .create_agent_as_operator(name, role, None, false, &queues)
             .await
             .unwrap();
+        operator.close().await;
         let password = prepared.initial_password.clone().unwrap();
         let totp_uri = prepared.provisioning_uri.clone();
         TestAgent {
