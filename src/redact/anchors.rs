@@ -122,10 +122,17 @@ impl KeywordIndex {
 /// Written by hand because it must keep every offset: `str::to_lowercase` changes lengths
 /// in other scripts, and the hits must point into the original text.
 pub fn fold_case(text: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    fold_case_into(text, &mut out);
+    out
+}
+
+/// `fold_case`, appended to `out` (a reused buffer).
+pub fn fold_case_into(text: &[u8], out: &mut Vec<u8>) {
     // Each output byte is a function of the input byte and its two neighbours, written so the
     // compiler vectorises it: a Cyrillic capital is a lead byte 0xD0 and a second byte
     // 0x80..=0xAF, and both may change.
-    let mut out = Vec::with_capacity(text.len());
+    out.reserve(text.len());
     match text {
         [] => {}
         [only] => out.push(fold_byte(0, *only, 0)),
@@ -143,7 +150,6 @@ pub fn fold_case(text: &[u8]) -> Vec<u8> {
             out.push(fold_byte(text[n - 2], text[n - 1], 0));
         }
     }
-    out
 }
 
 /// One byte of `fold_case`, given the bytes either side of it. Branch-free arithmetic, so
@@ -257,7 +263,6 @@ pub fn capitalised_words(text: &str) -> Vec<Range<usize>> {
 /// knows in any case form or spelling (`Ивану`, `JOHN`), and initials (one capital letter
 /// followed by a dot: `J.`, `И.`). Every name a dictionary-checked rule accepts holds one.
 pub fn name_evidence(text: &str) -> Vec<Range<usize>> {
-    let mut lowered = String::new();
     capitalised_words(text)
         .into_iter()
         .filter(|word| {
@@ -270,30 +275,16 @@ pub fn name_evidence(text: &str) -> Vec<Range<usize>> {
             if spelled.len() > MAX_GIVEN_NAME_BYTES {
                 return false;
             }
-            lower_case_into(spelled, &mut lowered);
-            super::text_validators::is_given_name_lowercase(&lowered)
+            super::validators::casefold::with_lowercase(
+                spelled,
+                super::text_validators::is_given_name_lowercase,
+            )
         })
         .collect()
 }
 
 /// Longest given name in the dictionaries, in bytes, with room to spare.
 const MAX_GIVEN_NAME_BYTES: usize = 48;
-
-/// `word` in lower case into `out`: ASCII and basic Cyrillic folded by table, other scripts
-/// through `char::to_lowercase` (the same result, without its per-char table search).
-fn lower_case_into(word: &str, out: &mut String) {
-    out.clear();
-    for c in word.chars() {
-        match c {
-            'A'..='Z' => out.push(c.to_ascii_lowercase()),
-            'a'..='z' | 'а'..='я' => out.push(c),
-            // А…Я → а…я and Ѐ…Џ → ѐ…џ: fixed offsets in the Cyrillic block.
-            'А'..='Я' => out.push(char::from_u32(c as u32 + 0x20).unwrap_or(c)),
-            '\u{400}'..='\u{40F}' => out.push(char::from_u32(c as u32 + 0x50).unwrap_or(c)),
-            _ => out.extend(c.to_lowercase()),
-        }
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum CharClass {
@@ -457,15 +448,6 @@ mod tests {
             text in "[A-Za-z0-9 .,_\\-ЀЁЄІЇАБВЯабвяёєіїѠѡѢÀÉéßΣσ\u{2000}\u{00A0}\n]{0,40}"
         ) {
             proptest::prop_assert_eq!(capitalised_words(&text), capitalised_words_reference(&text));
-        }
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn lower_case_into_agrees_with_to_lowercase(word in "[A-Za-zЀ-ӿÀ-ÿ0-9'\\-]{0,12}") {
-            let mut out = String::new();
-            lower_case_into(&word, &mut out);
-            proptest::prop_assert_eq!(out, word.to_lowercase());
         }
     }
 

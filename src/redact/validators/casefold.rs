@@ -56,36 +56,15 @@ pub fn foldable_lowercase(word: &str) -> bool {
 /// letters occurs in the fold exactly where it occurs in `text.to_lowercase()`.
 pub fn fold_into(text: &str, out: &mut Vec<u8>) -> bool {
     let bytes = text.as_bytes();
-    // Whole-slice passes (the compiler vectorises the first, memchr the others) rather than
-    // a branch per byte: windows run to several hundred bytes.
+    // The same fold the keyword pass uses (vectorised); the two chars it cannot keep exact
+    // are looked for first, with memchr.
     if memchr::memchr2(0xC4, 0xE2, bytes).is_some()
         && (memchr::memmem::find(bytes, "İ".as_bytes()).is_some()
             || memchr::memmem::find(bytes, "\u{212A}".as_bytes()).is_some())
     {
         return false;
     }
-    let from = out.len();
-    out.extend_from_slice(bytes);
-    let folded = &mut out[from..];
-    for b in folded.iter_mut() {
-        *b |= u8::from(b.is_ascii_uppercase()) << 5;
-    }
-    let mut at = 0;
-    while let Some(offset) = memchr::memchr(0xD0, &folded[at..]) {
-        let lead = at + offset;
-        at = lead + 1;
-        let Some(&second) = folded.get(lead + 1) else {
-            break;
-        };
-        let (first, second) = match second {
-            0x90..=0x9F => (0xD0, second + 0x20),
-            0xA0..=0xAF => (0xD1, second - 0x20),
-            0x80..=0x8F => (0xD1, second + 0x10),
-            _ => continue,
-        };
-        folded[lead] = first;
-        folded[lead + 1] = second;
-    }
+    crate::redact::anchors::fold_case_into(bytes, out);
     true
 }
 
