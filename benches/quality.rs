@@ -61,6 +61,18 @@ fn main() -> std::io::Result<()> {
         }
     }
     if args.iter().any(|a| a == "--find-only") {
+        if args.iter().any(|a| a == "--warm") {
+            let cpu_started = thread_cpu_time();
+            let again = redactor.find(&doc.text);
+            let cpu = thread_cpu_time()
+                .zip(cpu_started)
+                .map(|(end, start)| end - start);
+            println!(
+                "find() again, caches warm: {} findings{}",
+                again.len(),
+                on_cpu(cpu, doc.text.len())
+            );
+        }
         println!(
             "find(): {:.1} ms, {} findings{}",
             elapsed.as_secs_f64() * 1e3,

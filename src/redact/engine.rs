@@ -9,7 +9,8 @@ use std::sync::Arc;
 
 use super::allowlist::SharedAllowlist;
 use super::anchors::{
-    AFTER_CAPITALISED, BEFORE, KeywordIndex, Windows, capitalised_words, digit_runs, name_evidence,
+    AFTER_CAPITALISED, BEFORE, KeywordIndex, RUN_GAP, Windows, capitalised_words, digit_runs,
+    name_evidence,
 };
 use super::builtin::DEFAULT_RULE_FILES;
 use super::masks::{MaskBook, Redacted, RedactionCounts};
@@ -30,6 +31,37 @@ pub struct Finding {
 
 /// A finding inside the engine: (start, end, rule index), offsets into the text looked at.
 type Candidate = (usize, usize, usize);
+
+/// What one look at the text found, and which of those findings hid another (sorted).
+#[derive(Default)]
+struct Look {
+    findings: Vec<Candidate>,
+    hiders: Vec<Candidate>,
+}
+
+/// Whether the span's mask changes what a neighbour's rules read: a word or sign right
+/// against it, or a digit close enough to share its digit run (`…1111+7 (916)…` →
+/// `[CARD-1]+7 (916)…`; `(532) 303-0737,4898 0435…` reads as one run until the card is
+/// masked). A mask with blanks, prose or a line break around it leaves its neighbours
+/// reading as before, and needs no second look.
+fn touches_a_neighbour(text: &str, start: usize, end: usize) -> bool {
+    let joins = |c: char| {
+        c.is_alphanumeric() || matches!(c, '+' | '-' | '_' | '@' | '/' | '#' | '(' | ')' | '№')
+    };
+    // Up to a digit run's gap, over characters that are neither letters nor line breaks.
+    let digit_within_a_gap = |chars: &mut dyn Iterator<Item = char>| {
+        chars
+            .take(RUN_GAP + 1)
+            .find(|c| c.is_alphanumeric() || matches!(c, '\n' | '\r'))
+            .is_some_and(|c| c.is_ascii_digit())
+    };
+    let before = &text[..start];
+    let after = &text[end..];
+    before.chars().next_back().is_some_and(joins)
+        || after.chars().next().is_some_and(joins)
+        || digit_within_a_gap(&mut before.chars().rev())
+        || digit_within_a_gap(&mut after.chars())
+}
 
 /// How many extra looks `find` takes with masks in place; one almost always settles it.
 const MAX_ROUNDS: usize = 3;
@@ -66,16 +98,16 @@ fn render_with_masks(
     (out, segments)
 }
 
-/// Where the masks stand in the masked text (all of them, or those of the `fresh` findings),
-/// widened by the second-look margin and merged.
+/// Where the masks of the `chosen` findings (sorted) stand in the masked text, widened by
+/// the second-look margin and merged.
 fn mask_surroundings(
     segments: &[(usize, usize, usize)],
     findings: &[Candidate],
-    fresh: Option<&[Candidate]>,
+    chosen: &[Candidate],
 ) -> Vec<Range<usize>> {
     let mut near: Vec<Range<usize>> = Vec::new();
     for (pair, finding) in segments.windows(2).zip(findings) {
-        if fresh.is_some_and(|fresh| fresh.binary_search(finding).is_err()) {
+        if chosen.binary_search(finding).is_err() {
             continue;
         }
         let mask_start = pair[0].0 + pair[0].2;
@@ -314,7 +346,8 @@ impl Redactor {
     ///
     /// Masking changes what stands next to what ("…1111+7 (916)…" becomes "[CARD-1]+7 (916)…"),
     /// which can reveal a value the first look missed. So the text is looked at again with
-    /// the masks in place, until nothing new turns up: that makes redaction idempotent.
+    /// the masks in place around the masks that change a neighbour (one against a word or a
+    /// number, one that hid part of another finding), until nothing new turns up.
     pub fn find(&self, text: &str) -> Vec<Finding> {
         let view = View::of(text);
         let seen = view.as_str();
@@ -341,18 +374,28 @@ impl Redactor {
     }
 
     fn find_in_view(&self, text: &str) -> Vec<Candidate> {
-        let mut findings = self.find_once(text, None);
-        // The first extra look goes around every mask, later ones around the new masks only.
-        let mut fresh: Option<Vec<Candidate>> = None;
+        let Look {
+            mut findings,
+            hiders,
+        } = self.find_once(text, None);
+        // The first extra look goes around the masks that change what a rule reads: one that
+        // hid another finding, or one standing right against a neighbour. Later looks go
+        // around the new masks only.
+        let mut looked_around: Vec<Candidate> = findings
+            .iter()
+            .copied()
+            .filter(|f| hiders.binary_search(f).is_ok() || touches_a_neighbour(text, f.0, f.1))
+            .collect();
         for _ in 0..MAX_ROUNDS {
-            if findings.is_empty() {
+            if looked_around.is_empty() {
                 break;
             }
             let (masked, segments) = render_with_masks(text, &findings, &self.rules);
-            // Only windows that reach a mask can read differently now: look again there alone.
-            let near = mask_surroundings(&segments, &findings, fresh.as_deref());
+            // Only windows that reach such a mask can read differently now: look there alone.
+            let near = mask_surroundings(&segments, &findings, &looked_around);
             let mut more: Vec<Candidate> = self
                 .find_once(&masked, Some(&near))
+                .findings
                 .into_iter()
                 .filter_map(|(start, end, index)| {
                     let (start, end) = map_back(&segments, start, end)?;
@@ -370,7 +413,7 @@ impl Redactor {
             findings.extend(more.iter().copied());
             resolve_overlaps(&mut findings);
             more.sort_unstable();
-            fresh = Some(more);
+            looked_around = more;
         }
         findings
     }
@@ -473,7 +516,7 @@ impl Redactor {
     }
 
     /// One look at the text: every rule in its windows, then repeated values, then overlaps.
-    fn find_once(&self, text: &str, near: Option<&[Range<usize>]>) -> Vec<Candidate> {
+    fn find_once(&self, text: &str, near: Option<&[Range<usize>]>) -> Look {
         let mut candidates: Vec<Candidate> = Vec::new();
         let masks = existing_masks(text);
         for (index, windows) in self.windows(text, near, &masks).into_iter().enumerate() {
@@ -487,12 +530,15 @@ impl Redactor {
             }
         }
         if candidates.is_empty() {
-            return Vec::new();
+            return Look::default();
         }
 
         candidates.extend(self.repeated_values(text, &candidates, &masks));
-        resolve_overlaps(&mut candidates);
-        candidates
+        let hiders = resolve_overlaps(&mut candidates);
+        Look {
+            findings: candidates,
+            hiders,
+        }
     }
 
     /// Further occurrences of values already found, standing as whole tokens.
@@ -656,20 +702,35 @@ fn existing_masks(text: &str) -> Vec<Range<usize>> {
 }
 
 /// Keeps a non-overlapping set: earlier first, then longer, then the rule listed first.
-fn resolve_overlaps(candidates: &mut Vec<Candidate>) {
+///
+/// Returns the kept candidates that hid another one reaching past their end (sorted): what
+/// the hidden candidate's rule would have found beside it is looked for again once the
+/// winner is masked.
+fn resolve_overlaps(candidates: &mut Vec<Candidate>) -> Vec<Candidate> {
     candidates.sort_by(|a, b| {
         a.0.cmp(&b.0)
             .then((b.1 - b.0).cmp(&(a.1 - a.0)))
             .then(a.2.cmp(&b.2))
     });
-    let mut covered_until = 0;
-    candidates.retain(|&(start, end, _)| {
-        if start < covered_until {
-            return false;
+    let mut hiders: Vec<Candidate> = Vec::new();
+    let mut winner: Option<Candidate> = None;
+    candidates.retain(|&candidate| {
+        match winner {
+            Some(won) if candidate.0 < won.1 => {
+                // A hidden candidate inside the winner consumed nothing of its rule's text
+                // beyond the mask; one reaching past it may have hidden its rule's next match.
+                if candidate.1 > won.1 && hiders.last() != Some(&won) {
+                    hiders.push(won);
+                }
+                false
+            }
+            _ => {
+                winner = Some(candidate);
+                true
+            }
         }
-        covered_until = end;
-        true
     });
+    hiders
 }
 
 #[cfg(test)]
@@ -725,6 +786,43 @@ mod tests {
             let mut book = book();
             assert_eq!(redactor.redact(text, &mut book).as_str(), text);
         }
+    }
+
+    #[test]
+    fn a_mask_label_is_no_cue_for_a_value_beside_it() {
+        // The cue `password` read inside `[PASSWORD-1]` would make the quoted JSON key after
+        // it a quoted password; a one-character guard on the closing bracket still counts.
+        let redactor = redactor();
+        let text = r#"Я поменял пароль на [PASSWORD-1] вчера. {"api_key": "[SECRET-1]"}"#;
+        assert_eq!(redactor.redact(text, &mut book()).as_str(), text);
+        let beside = "[CARD-1]+7 (916) 123-45-67";
+        assert_eq!(
+            redactor.redact(beside, &mut book()).as_str(),
+            "[CARD-1][PHONE-1]"
+        );
+    }
+
+    #[test]
+    fn a_value_read_as_one_run_with_its_neighbour_is_found_once_the_neighbour_is_masked() {
+        // The phone and the card share one digit run (a comma between): the phone's rule
+        // refuses a number followed by more digits until the card is masked.
+        let text = "2,1769957432,ORD-2025-815074,(532) 303-0737,4898 0435 7547 9396";
+        let out = redactor().redact(text, &mut book());
+        assert_eq!(
+            out.as_str(),
+            "2,1769957432,ORD-2025-815074,[PHONE-1],[CARD-1]"
+        );
+    }
+
+    #[test]
+    fn a_mask_with_prose_around_it_needs_no_second_look() {
+        let text = "card 4111 1111 1111 1111, call";
+        let at = text.find('4').unwrap();
+        let end = at + "4111 1111 1111 1111".len();
+        assert!(!touches_a_neighbour(text, at, end));
+        assert!(touches_a_neighbour("x4111 1111 1111 1111", 1, 20));
+        assert!(touches_a_neighbour("4111 1111 1111 1111, 12", 0, 19));
+        assert!(!touches_a_neighbour("4111 1111 1111 1111\n12", 0, 19));
     }
 
     #[test]

@@ -380,6 +380,17 @@ impl Rule {
                     self.regex.search_captures(&unbounded, &mut captures);
                     whole = captures.get_match()?.range();
                 }
+                // A match reading into a mask token took its label for words (the cue
+                // `password` in `[PASSWORD-1]`): a mask stands for a value, never for a cue.
+                // Only a one-character guard may stand on its closing bracket.
+                let i = barriers.partition_point(|b| b.end <= whole.start);
+                if let Some(mask) = barriers
+                    .get(i)
+                    .filter(|b| b.start <= whole.start && whole.start + 1 < b.end)
+                {
+                    position = next_boundary(text, mask.end.max(position + 1));
+                    continue;
+                }
                 let span = self
                     .value_group
                     .and_then(|i| captures.get_group(i))
