@@ -13,6 +13,8 @@ pub struct RuleRegex {
     pub translated: String,
     /// Which translations were applied (empty: the regex is handed over unchanged).
     pub translations: Vec<&'static str>,
+    /// The rule's anchor keywords (empty: it is woken by its `scope`, or runs everywhere).
+    pub keywords: Vec<String>,
 }
 
 /// Every rule of every `*.toml` in `dir`, files in name order, rules in file order.
@@ -38,12 +40,18 @@ pub fn load(dir: &Path) -> Result<Vec<RuleRegex>, Box<dyn std::error::Error>> {
                 continue;
             };
             let (translated, translations) = translate(rust);
+            let keywords = rule
+                .get("keywords")
+                .and_then(|k| k.as_array())
+                .map(|k| k.iter().filter_map(|w| w.as_str().map(str::to_owned)).collect())
+                .unwrap_or_default();
             rules.push(RuleRegex {
                 file: file.clone(),
                 id: id.to_owned(),
                 rust: rust.to_owned(),
                 translated,
                 translations,
+                keywords,
             });
         }
     }
@@ -115,4 +123,13 @@ mod tests {
         assert_eq!(out, r"(?i)pin[\b]\\b");
         assert_eq!(applied, [r"\b dropped"]);
     }
+}
+
+/// A rule's keywords as one pattern: an alternation of the escaped words (matched caseless).
+pub fn keyword_pattern(keywords: &[String]) -> String {
+    keywords
+        .iter()
+        .map(|k| regex::escape(k))
+        .collect::<Vec<_>>()
+        .join("|")
 }
