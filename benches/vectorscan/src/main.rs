@@ -2,7 +2,7 @@
 //! regex compiled into one block-mode database, scanned over the two 10 MiB documents of
 //! `cargo bench --bench quality -- --find-only` (dense) and `-- --sparse --find-only`.
 //!
-//! Run on one core: `taskset -c 1 cargo run --release -- [--per-rule] [--ticket] [--verify]`.
+//! Run on one core: `taskset -c 1 cargo run --release -- [--per-rule] [--check]`.
 //! Without flags: the compile report and the whole-database scans.
 
 #[path = "../../../tests/corpus/mod.rs"]
@@ -10,6 +10,7 @@ mod corpus;
 mod measure;
 mod rules;
 mod semantics;
+mod verify;
 
 use std::time::{Duration, Instant};
 
@@ -37,7 +38,9 @@ fn main() -> Result<(), BoxError> {
     let compiled = compile_report(&rules);
     let docs = documents();
 
-    let all: Vec<usize> = (0..rules.len()).filter(|&i| compiled[i].plain.is_ok()).collect();
+    let all: Vec<usize> = (0..rules.len())
+        .filter(|&i| compiled[i].plain.is_ok())
+        .collect();
     let as_written: Vec<usize> = (0..rules.len())
         .filter(|&i| compiled[i].accepted_as_written())
         .collect();
@@ -46,16 +49,49 @@ fn main() -> Result<(), BoxError> {
         .copied()
         .filter(|&i| !compiled[i].plain_flags.contains(CompileFlags::PREFILTER))
         .collect();
-    let cued: Vec<usize> = exact.iter().copied().filter(|&i| !rules[i].keywords.is_empty()).collect();
-    let uncued: Vec<usize> = exact.iter().copied().filter(|&i| rules[i].keywords.is_empty()).collect();
+    let cued: Vec<usize> = exact
+        .iter()
+        .copied()
+        .filter(|&i| !rules[i].keywords.is_empty())
+        .collect();
+    let uncued: Vec<usize> = exact
+        .iter()
+        .copied()
+        .filter(|&i| rules[i].keywords.is_empty())
+        .collect();
     let sets = [
-        ("(a) every rule (translated; PREFILTER where too large), no SOM", &all, false),
-        ("(a) every rule (translated; PREFILTER where too large), SOM_LEFTMOST where accepted", &all, true),
-        ("(b) only the rules accepted as written, no SOM", &as_written, false),
-        ("(b) only the rules accepted as written, SOM_LEFTMOST where accepted", &as_written, true),
-        ("(b') every rule accepted without PREFILTER (translated), no SOM", &exact, false),
-        ("(b') of those, the rules with keywords, no SOM", &cued, false),
-        ("(b') of those, the rules without keywords (digit / capitalised / name scope), no SOM", &uncued, false),
+        (
+            "(a) every rule (translated; PREFILTER where too large), no SOM",
+            &all,
+            false,
+        ),
+        (
+            "(a) every rule (translated; PREFILTER where too large), SOM_LEFTMOST where accepted",
+            &all,
+            true,
+        ),
+        (
+            "(b) only the rules accepted as written, no SOM",
+            &as_written,
+            false,
+        ),
+        (
+            "(b) only the rules accepted as written, SOM_LEFTMOST where accepted",
+            &as_written,
+            true,
+        ),
+        (EXACT_NO_SOM, &exact, false),
+        (EXACT_SOM, &exact, true),
+        (
+            "(b') of those, the rules with keywords, no SOM",
+            &cued,
+            false,
+        ),
+        (
+            "(b') of those, the rules without keywords (digit / capitalised / name scope), no SOM",
+            &uncued,
+            false,
+        ),
     ];
     let mut tickets = Vec::new();
     for (label, set, som) in sets {
@@ -71,7 +107,8 @@ fn main() -> Result<(), BoxError> {
         tickets.push((label, db, scratch));
     }
     if let Some(db) = keyword_database(&rules) {
-        let label = "(d) only the keywords of the rules that have them, one caseless pattern per rule";
+        let label =
+            "(d) only the keywords of the rules that have them, one caseless pattern per rule";
         let scratch = db.alloc_scratch()?;
         for (name, text) in &docs {
             let scan = scan_best(&db, &scratch, text.as_bytes(), 3, rules.len())?;
@@ -83,10 +120,54 @@ fn main() -> Result<(), BoxError> {
     for (label, db, scratch) in &tickets {
         ticket_cost(label, db, scratch, &docs)?;
     }
+    if flag("--check") {
+        for (label, db, scratch) in &tickets {
+            let som = match *label {
+                EXACT_NO_SOM => false,
+                EXACT_SOM => true,
+                _ => continue,
+            };
+            let checkers = checkers(&rules, &compiled, &exact, som)?;
+            println!("\n### Candidates checked by the exact Rust regex: {label}\n");
+            for (name, text) in &docs {
+                let outcome = verify::scan_and_check(db, scratch, text, &checkers)?;
+                println!("  {name}: {}", outcome.summary(text.len()));
+            }
+        }
+    }
     if flag("--per-rule") {
         per_rule(&rules, &compiled, &docs)?;
     }
     Ok(())
+}
+
+const EXACT_NO_SOM: &str = "(b') every rule accepted without PREFILTER (translated), no SOM";
+const EXACT_SOM: &str =
+    "(b') every rule accepted without PREFILTER (translated), SOM_LEFTMOST where accepted";
+
+/// The check stage for `set`: each rule's exact regex, and how far back its candidate spans reach.
+fn checkers(
+    rules: &[RuleRegex],
+    compiled: &[Compiled],
+    set: &[usize],
+    som: bool,
+) -> Result<Vec<Option<verify::Checker>>, BoxError> {
+    let mut out: Vec<Option<verify::Checker>> = (0..rules.len()).map(|_| None).collect();
+    for &i in set {
+        let info =
+            Pattern::with_flags(rules[i].translated.as_str(), compiled[i].plain_flags)?.info()?;
+        let back = if info.max_width() >= u32::MAX as usize {
+            verify::UNBOUNDED_BACK
+        } else {
+            info.max_width()
+        };
+        out[i] = Some(verify::Checker {
+            exact: regex_automata::meta::Regex::new(&rules[i].rust)?,
+            som: som && compiled[i].som.is_ok(),
+            back,
+        });
+    }
+    Ok(out)
 }
 
 /// The two documents of `benches/quality.rs`, from the same generator and seed.
@@ -118,7 +199,10 @@ struct Compiled {
 
 impl Compiled {
     fn accepted_as_written(&self) -> bool {
-        self.as_written.is_none() && !self.translated && self.plain_flags == base_flags() && self.plain.is_ok()
+        self.as_written.is_none()
+            && !self.translated
+            && self.plain_flags == base_flags()
+            && self.plain.is_ok()
     }
 }
 
@@ -140,7 +224,9 @@ fn ms(d: Duration) -> String {
 
 fn compile_report(rules: &[RuleRegex]) -> Vec<Compiled> {
     println!("\n## Compile, one rule at a time (UTF8|UCP)\n");
-    println!("| file | rule | as written | translation | UTF8\\|UCP | + SOM_LEFTMOST |\n|---|---|---|---|---|---|");
+    println!(
+        "| file | rule | as written | translation | UTF8\\|UCP | + SOM_LEFTMOST |\n|---|---|---|---|---|---|"
+    );
     let timed = |expr: &str, flags| {
         let started = Instant::now();
         let r = compile_one(expr, flags);
@@ -177,7 +263,11 @@ fn compile_report(rules: &[RuleRegex]) -> Vec<Compiled> {
                 None => "ok".to_owned(),
                 Some(e) => format!("REFUSED: {e}"),
             },
-            if rule.translations.is_empty() { "-".to_owned() } else { rule.translations.join("; ") },
+            if rule.translations.is_empty() {
+                "-".to_owned()
+            } else {
+                rule.translations.join("; ")
+            },
             plain_note,
             show(&plain, t_plain),
             show(&som, t_som),
@@ -252,7 +342,11 @@ fn whole_database(
             Some(db)
         }
         Err(e) => {
-            println!("{} rules REFUSED together: {}", set.len(), compile_message(&e));
+            println!(
+                "{} rules REFUSED together: {}",
+                set.len(),
+                compile_message(&e)
+            );
             None
         }
     }
@@ -313,7 +407,11 @@ fn print_floods(scan: &Scan, rules: &[RuleRegex], n: usize) {
 }
 
 /// (c) each rule alone, with and without SOM: the 15 slowest per document.
-fn per_rule(rules: &[RuleRegex], compiled: &[Compiled], docs: &[(&str, String)]) -> Result<(), BoxError> {
+fn per_rule(
+    rules: &[RuleRegex],
+    compiled: &[Compiled],
+    docs: &[(&str, String)],
+) -> Result<(), BoxError> {
     for mode in ["no SOM", "SOM_LEFTMOST"] {
         for (name, text) in docs {
             let mut rows = Vec::new();
@@ -336,7 +434,11 @@ fn per_rule(rules: &[RuleRegex], compiled: &[Compiled], docs: &[(&str, String)])
                 println!(
                     "| {} | {} | {:.1} | {:.0} | {} |",
                     rules[*i].id,
-                    if compiled[*i].plain_flags.contains(CompileFlags::PREFILTER) { "PREFILTER" } else { "" },
+                    if compiled[*i].plain_flags.contains(CompileFlags::PREFILTER) {
+                        "PREFILTER"
+                    } else {
+                        ""
+                    },
                     scan.cpu_secs() * 1e3,
                     text.len() as f64 / 1e6 / scan.cpu_secs(),
                     scan.callbacks
@@ -349,7 +451,12 @@ fn per_rule(rules: &[RuleRegex], compiled: &[Compiled], docs: &[(&str, String)])
 
 /// The fixed cost of one 1 KiB ticket: a 1 KiB slice of each document scanned many times with
 /// the scratch reused.
-fn ticket_cost(label: &str, db: &BlockDatabase, scratch: &Scratch, docs: &[(&str, String)]) -> Result<(), BoxError> {
+fn ticket_cost(
+    label: &str,
+    db: &BlockDatabase,
+    scratch: &Scratch,
+    docs: &[(&str, String)],
+) -> Result<(), BoxError> {
     const ROUNDS: u32 = 20_000;
     for (name, text) in docs {
         let mut start = text.len() / 3;
@@ -375,7 +482,8 @@ fn ticket_cost(label: &str, db: &BlockDatabase, scratch: &Scratch, docs: &[(&str
         println!(
             "\n1 KiB ticket ({} bytes of the {name} document), {label}: {:.1} µs per scan on CPU ({:.1} µs wall), {} callbacks per scan",
             ticket.len(),
-            cpu.map(|d| d.as_secs_f64() * 1e6 / f64::from(ROUNDS)).unwrap_or(f64::NAN),
+            cpu.map(|d| d.as_secs_f64() * 1e6 / f64::from(ROUNDS))
+                .unwrap_or(f64::NAN),
             wall.as_secs_f64() * 1e6 / f64::from(ROUNDS),
             callbacks / u64::from(ROUNDS)
         );

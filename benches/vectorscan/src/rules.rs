@@ -43,7 +43,11 @@ pub fn load(dir: &Path) -> Result<Vec<RuleRegex>, Box<dyn std::error::Error>> {
             let keywords = rule
                 .get("keywords")
                 .and_then(|k| k.as_array())
-                .map(|k| k.iter().filter_map(|w| w.as_str().map(str::to_owned)).collect())
+                .map(|k| {
+                    k.iter()
+                        .filter_map(|w| w.as_str().map(str::to_owned))
+                        .collect()
+                })
                 .unwrap_or_default();
             rules.push(RuleRegex {
                 file: file.clone(),
@@ -110,6 +114,15 @@ fn drop_word_boundaries(pattern: &str) -> String {
     out
 }
 
+/// A rule's keywords as one pattern: an alternation of the escaped words (matched caseless).
+pub fn keyword_pattern(keywords: &[String]) -> String {
+    keywords
+        .iter()
+        .map(|k| regex::escape(k))
+        .collect::<Vec<_>>()
+        .join("|")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,13 +136,4 @@ mod tests {
         assert_eq!(out, r"(?i)pin[\b]\\b");
         assert_eq!(applied, [r"\b dropped"]);
     }
-}
-
-/// A rule's keywords as one pattern: an alternation of the escaped words (matched caseless).
-pub fn keyword_pattern(keywords: &[String]) -> String {
-    keywords
-        .iter()
-        .map(|k| regex::escape(k))
-        .collect::<Vec<_>>()
-        .join("|")
 }

@@ -39,7 +39,11 @@ mod tests {
         // Without UCP `\b` compiles, but a Cyrillic letter is then not a word character, so
         // "код" at the start of the text has no boundary before it: not the rule's language.
         assert!(reports(r"\bкод", CompileFlags::UTF8, "код 1234").is_empty());
-        assert!(regex::Regex::new(r"\bкод").expect("rust").is_match("код 1234"));
+        assert!(
+            regex::Regex::new(r"\bкод")
+                .expect("rust")
+                .is_match("код 1234")
+        );
     }
 
     #[test]
@@ -71,10 +75,19 @@ mod tests {
         // back once for every digit from the 12th on that can end a match.
         let text = "4111 1111 1111 1111";
         let pattern = r"[0-9](?:[ \-]?[0-9]){11,18}";
-        assert_eq!(regex::Regex::new(pattern).expect("rust").find_iter(text).count(), 1);
+        assert_eq!(
+            regex::Regex::new(pattern)
+                .expect("rust")
+                .find_iter(text)
+                .count(),
+            1
+        );
         assert_eq!(reports(pattern, utf8_ucp(), text).len(), 5);
         // An open-ended tail reports at every byte it can stop at.
-        assert_eq!(reports(r"token=[^\s]{8,}", utf8_ucp(), "token=abcdefghijkl").len(), 5);
+        assert_eq!(
+            reports(r"token=[^\s]{8,}", utf8_ucp(), "token=abcdefghijkl").len(),
+            5
+        );
     }
 
     #[test]
@@ -85,7 +98,10 @@ mod tests {
         )
         .err()
         .expect("refused");
-        assert!(e.contains("PREFILTER is not supported in combination"), "{e}");
+        assert!(
+            e.contains("PREFILTER is not supported in combination"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -93,6 +109,10 @@ mod tests {
         // Rust's `$` (without `m`) is the end of the text only; PCRE's, and so Vectorscan's,
         // also matches before a newline that ends the text.
         assert_eq!(reports("1234$", utf8_ucp(), "code 1234\n").len(), 1);
-        assert!(!regex::Regex::new("1234$").expect("rust").is_match("code 1234\n"));
+        assert!(
+            !regex::Regex::new("1234$")
+                .expect("rust")
+                .is_match("code 1234\n")
+        );
     }
 }
