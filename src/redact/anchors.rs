@@ -5,6 +5,7 @@
 use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
+use rustc_hash::FxHashMap;
 
 use super::rules::RuleError;
 
@@ -12,6 +13,11 @@ use super::rules::RuleError;
 pub const BEFORE: usize = 64;
 /// How far after a capitalised word a match may end.
 pub const AFTER_CAPITALISED: usize = 192;
+/// Keywords of at most this many characters that begin with a letter wake their rules only
+/// where a word starts (or a camel-case word part: `apiKey`): inside another word they are
+/// everyday text — `тел` in `пользователь`, `exp` in `expect`, `dr` in `address`, `key` in
+/// `monkey`. Longer keywords count anywhere (`password` in `mypassword`).
+pub const SHORT_KEYWORD: usize = 4;
 /// Gap up to which neighbouring windows of one rule are searched as one.
 const MERGE_GAP: usize = 48;
 /// Most characters (none a letter, digit or line break) between two digits of one run.
@@ -22,17 +28,21 @@ pub const RUN_GAP: usize = 3;
 pub struct KeywordIndex {
     automaton: Option<AhoCorasick>,
     rules_of: Vec<Vec<usize>>,
+    /// Per pattern, the rules its hit wakes when it stands inside a word (see
+    /// `SHORT_KEYWORD`): all of `rules_of` for a longer keyword, else those that ask for it.
+    rules_inside_words: Vec<Vec<usize>>,
     /// One-byte keywords (`@`, `?`, `.`) are found by `memchr` instead: they are frequent,
     /// and in the automaton they would hide longer keywords that start with them.
     single_bytes: Vec<(u8, Vec<usize>)>,
 }
 
 impl KeywordIndex {
-    /// `keywords[i]` are rule `i`'s keywords (lowercase).
-    pub fn new(keywords: &[&[String]]) -> Result<KeywordIndex, RuleError> {
+    /// `keywords[i]` are rule `i`'s keywords (lowercase), and whether its short keywords
+    /// count inside other words.
+    pub fn new(keywords: &[(&[String], bool)]) -> Result<KeywordIndex, RuleError> {
         let mut patterns: Vec<String> = Vec::new();
         let mut rules_of: Vec<Vec<usize>> = Vec::new();
-        for (rule, words) in keywords.iter().enumerate() {
+        for (rule, (words, _)) in keywords.iter().enumerate() {
             for word in words.iter() {
                 let folded = String::from_utf8(fold_case(word.as_bytes()))
                     .map_err(|e| RuleError::Empty(format!("keyword {word:?}: {e}")))?;
@@ -76,6 +86,19 @@ impl KeywordIndex {
             })
             .collect();
         let rules_of = inherited;
+        let rules_inside_words = patterns
+            .iter()
+            .zip(&rules_of)
+            .map(|(pattern, rules)| {
+                let short = pattern.chars().count() <= SHORT_KEYWORD
+                    && pattern.starts_with(char::is_alphabetic);
+                rules
+                    .iter()
+                    .copied()
+                    .filter(|&rule| !short || keywords[rule].1)
+                    .collect()
+            })
+            .collect();
         let automaton = if patterns.is_empty() {
             None
         } else {
@@ -90,6 +113,7 @@ impl KeywordIndex {
         Ok(KeywordIndex {
             automaton,
             rules_of,
+            rules_inside_words,
             single_bytes,
         })
     }
@@ -104,7 +128,15 @@ impl KeywordIndex {
             None => Vec::new(),
             Some(automaton) => automaton
                 .find_iter(&fold_case(text.as_bytes()))
-                .map(|m| (m.range(), self.rules_of[m.pattern().as_usize()].as_slice()))
+                .filter_map(|m| {
+                    let pattern = m.pattern().as_usize();
+                    let rules = if starts_a_word(text, m.start()) {
+                        &self.rules_of[pattern]
+                    } else {
+                        &self.rules_inside_words[pattern]
+                    };
+                    (!rules.is_empty()).then(|| (m.range(), rules.as_slice()))
+                })
                 .collect(),
         };
         let single = self.single_bytes.iter().flat_map(move |(byte, rules)| {
@@ -113,6 +145,17 @@ impl KeywordIndex {
         });
         longer.into_iter().chain(single)
     }
+}
+
+/// Whether a word, or a camel-case part of one (`apiKey`), starts at `at`.
+fn starts_a_word(text: &str, at: usize) -> bool {
+    let Some(before) = text[..at].chars().next_back() else {
+        return true;
+    };
+    if !before.is_alphanumeric() {
+        return true;
+    }
+    before.is_lowercase() && text[at..].chars().next().is_some_and(char::is_uppercase)
 }
 
 /// `text` with ASCII and basic Cyrillic letters in lower case, byte for byte the same
@@ -149,6 +192,15 @@ pub fn fold_case_into(text: &[u8], out: &mut Vec<u8>) {
             );
             out.push(fold_byte(text[n - 2], text[n - 1], 0));
         }
+    }
+}
+
+/// `fold_case` written into `out` (as long as `text`): for short words on the stack.
+pub fn fold_case_to(text: &[u8], out: &mut [u8]) {
+    for (i, (slot, &byte)) in out.iter_mut().zip(text).enumerate() {
+        let previous = if i == 0 { 0 } else { text[i - 1] };
+        let next = text.get(i + 1).copied().unwrap_or(0);
+        *slot = fold_byte(previous, byte, next);
     }
 }
 
@@ -230,43 +282,88 @@ fn gap_to_next_digit(text: &str, at: usize) -> Option<usize> {
 /// classified without decoding, other scripts through `char`. Same answer as walking
 /// `char_indices` with `is_word_char` (a property test holds it to that), several times faster.
 pub fn capitalised_words(text: &str) -> Vec<Range<usize>> {
+    // Most bytes are lower-case letters, blanks and punctuation: they are stepped over with
+    // one or two comparisons each, and only a byte that may begin a capital (an ASCII
+    // capital, a Cyrillic capital's lead byte, another script's lead byte) is looked at
+    // closely. Every other byte of the text is read once.
     let bytes = text.as_bytes();
     let mut words = Vec::new();
     let mut at = 0;
-    let mut previous_is_word = false;
     while at < bytes.len() {
-        let (class, len) = classify(text, at);
-        if class != CharClass::NotWord && !previous_is_word {
-            let start = at;
-            let upper = class == CharClass::Upper;
-            at += len;
-            while at < bytes.len() {
-                let (class, len) = classify(text, at);
-                if class == CharClass::NotWord {
-                    break;
-                }
-                at += len;
-            }
-            if upper {
-                words.push(start..at);
-            }
-            previous_is_word = true;
+        let b = bytes[at];
+        let may_be_capital = match b {
+            b'A'..=b'Z' => true,
+            0x00..=0x7F | 0x80..=0xBF => false,
+            // а…п (0xD0 0xB0…0xBF), р…я and ѐ…џ (0xD1 0x80…0x9F): lower case.
+            0xD0 => !matches!(bytes.get(at + 1), Some(0xB0..=0xBF)),
+            0xD1 => !matches!(bytes.get(at + 1), Some(0x80..=0x9F)),
+            _ => true,
+        };
+        if !may_be_capital {
+            at += if matches!(b, 0xD0 | 0xD1) { 2 } else { 1 };
             continue;
         }
-        previous_is_word = class != CharClass::NotWord;
+        let (class, len) = classify(text, at);
+        if class != CharClass::Upper || previous_is_word(text, at) {
+            at += len;
+            continue;
+        }
+        let start = at;
         at += len;
+        while at < bytes.len() {
+            let b = bytes[at];
+            if b.is_ascii_alphanumeric() {
+                at += 1;
+                continue;
+            }
+            if matches!(b, 0xD0 | 0xD1) && matches!(bytes.get(at + 1), Some(0x80..=0xBF)) {
+                at += 2;
+                continue;
+            }
+            let (class, len) = classify(text, at);
+            if class == CharClass::NotWord {
+                break;
+            }
+            at += len;
+        }
+        words.push(start..at);
     }
     words
+}
+
+/// Whether the char before `at` (a char boundary) is a word character.
+fn previous_is_word(text: &str, at: usize) -> bool {
+    let Some(&last) = at.checked_sub(1).and_then(|i| text.as_bytes().get(i)) else {
+        return false;
+    };
+    if last < 0x80 {
+        return last.is_ascii_alphanumeric();
+    }
+    let start = floor_char_boundary_before(text, at);
+    classify(text, start).0 != CharClass::NotWord
+}
+
+/// The start of the char that ends at `at`.
+fn floor_char_boundary_before(text: &str, at: usize) -> usize {
+    let mut start = at - 1;
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    start
 }
 
 /// Capitalised words that are evidence of a personal name: a given name the dictionary
 /// knows in any case form or spelling (`Ивану`, `JOHN`), and initials (one capital letter
 /// followed by a dot: `J.`, `И.`). Every name a dictionary-checked rule accepts holds one.
-pub fn name_evidence(text: &str) -> Vec<Range<usize>> {
-    capitalised_words(text)
-        .into_iter()
+/// `capitalised` are `text`'s capitalised words (`capitalised_words`).
+pub fn name_evidence(text: &str, capitalised: &[Range<usize>]) -> Vec<Range<usize>> {
+    // The same words come back again and again ("The", "Спасибо", a customer's name): each
+    // spelling is looked up in the dictionary once per text.
+    let mut known: FxHashMap<&str, bool> = FxHashMap::default();
+    capitalised
+        .iter()
         .filter(|word| {
-            let spelled = &text[word.clone()];
+            let spelled = &text[(*word).clone()];
             let mut chars = spelled.chars();
             if chars.next().is_some() && chars.next().is_none() {
                 return text.as_bytes().get(word.end) == Some(&b'.');
@@ -275,11 +372,14 @@ pub fn name_evidence(text: &str) -> Vec<Range<usize>> {
             if spelled.len() > MAX_GIVEN_NAME_BYTES {
                 return false;
             }
-            super::validators::casefold::with_lowercase(
-                spelled,
-                super::text_validators::is_given_name_lowercase,
-            )
+            *known.entry(spelled).or_insert_with(|| {
+                super::validators::casefold::with_lowercase(
+                    spelled,
+                    super::text_validators::is_given_name_lowercase,
+                )
+            })
         })
+        .cloned()
         .collect()
 }
 
@@ -400,8 +500,11 @@ mod tests {
 
     #[test]
     fn cyrillic_keywords_are_found_in_any_case_a_stuck_caps_lock_types() {
-        let index = KeywordIndex::new(&[&["инн".to_owned()], &["паспорт".to_owned()]])
-            .expect("keywords compile");
+        let index = KeywordIndex::new(&[
+            (&["инн".to_owned()], false),
+            (&["паспорт".to_owned()], false),
+        ])
+        .expect("keywords compile");
         let text =
             "иНН 7707083893, ИнН 7707083893, пАСПОРТ 4510 123456, ПаСпОрТ 1, Паспортный, ИНН";
         let found: Vec<(&str, Vec<usize>)> = index
@@ -419,6 +522,29 @@ mod tests {
                 ("ИНН", vec![0]),
             ]
         );
+    }
+
+    #[test]
+    fn a_short_keyword_inside_another_word_wakes_only_rules_that_ask_for_it() {
+        let phone = ["тел".to_owned(), "key".to_owned()];
+        let suffix = ["вич".to_owned()];
+        let index = KeywordIndex::new(&[(&phone, false), (&suffix, true)]).unwrap();
+        let woken = |text: &str| -> Vec<(String, Vec<usize>)> {
+            index
+                .hits(text)
+                .map(|(hit, rules)| (text[hit].to_owned(), rules.to_vec()))
+                .collect()
+        };
+        assert_eq!(woken("пользователь monkey"), []);
+        assert_eq!(
+            woken("тел. 123, Тел: 4"),
+            [("тел".into(), vec![0]), ("Тел".into(), vec![0])]
+        );
+        assert_eq!(
+            woken("apiKey, api_key"),
+            [("Key".into(), vec![0]), ("key".into(), vec![0])]
+        );
+        assert_eq!(woken("Петрович"), [("вич".into(), vec![1])]);
     }
 
     /// The char-walking definition `capitalised_words` must agree with.
@@ -455,7 +581,10 @@ mod tests {
     fn name_evidence_is_given_names_in_any_case_and_initials() {
         let text =
             "Ивану Петрову, JOHN said to Maria. Smith J. Smith wrote, И.И. Иванов, Москва, A test";
-        let found: Vec<&str> = name_evidence(text).into_iter().map(|r| &text[r]).collect();
+        let found: Vec<&str> = name_evidence(text, &capitalised_words(text))
+            .into_iter()
+            .map(|r| &text[r])
+            .collect();
         assert_eq!(found, ["Ивану", "JOHN", "Maria", "J", "И", "И"]);
     }
 

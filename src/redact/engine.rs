@@ -212,7 +212,10 @@ impl Redactor {
         if rules.is_empty() {
             return Err(RuleError::Empty("the rule set".into()));
         }
-        let keyword_lists: Vec<&[String]> = rules.iter().map(|r| r.keywords.as_slice()).collect();
+        let keyword_lists: Vec<(&[String], bool)> = rules
+            .iter()
+            .map(|r| (r.keywords.as_slice(), r.keywords_inside_words))
+            .collect();
         let keywords = KeywordIndex::new(&keyword_lists)?;
         let mut digit_rules = Vec::new();
         let mut capitalised_rules = Vec::new();
@@ -474,8 +477,13 @@ impl Redactor {
                     .into_iter()
                     .map(|run| (base + run.span.start..base + run.span.end, run.digits)),
             );
+            let capitalised = if self.capitalised_rules.is_empty() && self.name_rules.is_empty() {
+                Vec::new()
+            } else {
+                capitalised_words(part)
+            };
             if !self.capitalised_rules.is_empty() {
-                for word in capitalised_words(part) {
+                for word in &capitalised {
                     let (start, end) = (base + word.start, base + word.end);
                     for &index in &self.capitalised_rules {
                         windows[index].add(start.saturating_sub(BEFORE)..end + AFTER_CAPITALISED);
@@ -483,7 +491,7 @@ impl Redactor {
                 }
             }
             if !self.name_rules.is_empty() {
-                for word in name_evidence(part) {
+                for word in name_evidence(part, &capitalised) {
                     let (start, end) = (base + word.start, base + word.end);
                     for &index in &self.name_rules {
                         windows[index].add(start.saturating_sub(BEFORE)..end + AFTER_CAPITALISED);

@@ -18,6 +18,15 @@ pub fn with_lowercase<R>(word: &str, f: impl FnOnce(&str) -> R) -> R {
         return f(&word.to_lowercase());
     }
     let mut buffer = [0u8; STACK_WORD * 3];
+    // ASCII and basic Cyrillic (U+0400–U+045F) lower by a fixed byte rule, the one the
+    // keyword pass uses: no Unicode table lookups for the words most tickets hold.
+    if within_basic_cyrillic(word.as_bytes()) {
+        let lowered = &mut buffer[..word.len()];
+        crate::redact::anchors::fold_case_to(word.as_bytes(), lowered);
+        if let Ok(lower) = std::str::from_utf8(lowered) {
+            return f(lower);
+        }
+    }
     let mut len = 0;
     for c in word.chars() {
         if c.is_ascii() {
@@ -38,6 +47,22 @@ pub fn with_lowercase<R>(word: &str, f: impl FnOnce(&str) -> R) -> R {
         Ok(lower) => f(lower),
         Err(_) => f(&word.to_lowercase()),
     }
+}
+
+/// Whether `bytes` (UTF-8) hold only ASCII and U+0400–U+045F: lead bytes 0xD0 (any) and
+/// 0xD1 followed by 0x80–0x9F. U+0460 on (0xD1 0xA0…) pairs capitals and small letters
+/// that the byte rule does not know.
+fn within_basic_cyrillic(bytes: &[u8]) -> bool {
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            0x00..=0x7F => i += 1,
+            0xD0 => i += 2,
+            0xD1 if bytes.get(i + 1).is_some_and(|&next| next < 0xA0) => i += 2,
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// Whether every char of `word` is one `fold_into` keeps exact: ASCII and basic Cyrillic
@@ -149,6 +174,14 @@ mod tests {
     use super::*;
 
     proptest::proptest! {
+        #[test]
+        fn with_lowercase_is_to_lowercase_in_ascii_and_basic_cyrillic(
+            word in "[A-Za-zЀ-џѠѡ0-9'\\- ]{0,70}"
+        ) {
+            let lower = with_lowercase(&word, str::to_owned);
+            proptest::prop_assert_eq!(lower, word.to_lowercase());
+        }
+
         #[test]
         fn with_lowercase_is_to_lowercase(word in "[A-Za-zЀ-ӿÀ-ÿΣσİK0-9'\\- ]{0,80}") {
             let lower = with_lowercase(&word, str::to_owned);
