@@ -293,7 +293,7 @@ pub fn capitalised_words(text: &str) -> Vec<Range<usize>> {
         let b = bytes[at];
         let may_be_capital = match b {
             b'A'..=b'Z' => true,
-            0x00..=0x7F | 0x80..=0xBF => false,
+            0x00..=0xBF => false,
             // а…п (0xD0 0xB0…0xBF), р…я and ѐ…џ (0xD1 0x80…0x9F): lower case.
             0xD0 => !matches!(bytes.get(at + 1), Some(0xB0..=0xBF)),
             0xD1 => !matches!(bytes.get(at + 1), Some(0x80..=0x9F)),
