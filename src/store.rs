@@ -29,7 +29,7 @@ pub use allowlist::AllowRow;
 pub use audit::{AdminView, AuditEntry, AuditKey, ChainReport, MetricsReader};
 pub use enrolment::{Decision, NewEnrolmentLink, OpenEnrolment, ResetOutcome, ResetRequest};
 pub use error::{Conflict, StoreError};
-pub use jobs::{AutoCloseReport, SlaReport};
+pub use jobs::{AutoCloseReport, JobClaim, ScheduledJob, SlaReport};
 pub use outbox::RequesterMailbox;
 pub use retention::{Expired, Hold, PrivacyMetrics, PurgeReport, RetentionPolicy, RetentionScope};
 pub use scope::{AdminScope, AgentScope, OperatorScope, Purger, SystemScope};

@@ -31,6 +31,10 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migratio
 /// An arbitrary constant ("hushdesk" in ASCII); nothing else on the database may use it.
 const WRITE_LOCK_KEY: i64 = 0x6875_7368_6465_736b;
 
+/// The first half of a scheduled job's advisory-lock key (two 32-bit keys, a key space apart
+/// from the write lock's single 64-bit one); the second half is the job's number.
+const JOB_LOCK_CLASS: i32 = 0x6864; // "hd"
+
 /// Which engine a database URL names: `postgres://` or `postgresql://` is PostgreSQL,
 /// everything else (`sqlite:` URLs) SQLite.
 pub fn is_postgres_url(url: &str) -> bool {
@@ -79,6 +83,25 @@ impl Pool {
             Pool::Sqlite(pool) => Held::Sqlite(pool.acquire().await?),
             Pool::Postgres(pool) => Held::Postgres(pool.acquire().await?),
         }))
+    }
+
+    /// Claims scheduled job `job` for as long as the claim lives, unless another process on
+    /// the database holds it: then `None`. On SQLite the claim is always granted (one
+    /// process owns the file). On PostgreSQL it is a transaction-scoped advisory lock, so an
+    /// instance that dies mid-job (its connection gone) frees the job for the next tick.
+    pub(crate) async fn claim_job(&self, job: i32) -> Result<Option<JobClaim>, sqlx::Error> {
+        match self {
+            Pool::Sqlite(_) => Ok(Some(JobClaim(None))),
+            Pool::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                let claimed: bool = sqlx::query_scalar("select pg_try_advisory_xact_lock($1, $2)")
+                    .bind(JOB_LOCK_CLASS)
+                    .bind(job)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                Ok(claimed.then_some(JobClaim(Some(tx))))
+            }
+        }
     }
 
     pub(crate) fn is_sqlite(&self) -> bool {
@@ -145,6 +168,18 @@ async fn open_postgres(database_url: &str) -> anyhow::Result<Pool> {
         .await
         .context("applying migrations")?;
     Ok(Pool::Postgres(pool))
+}
+
+/// A scheduled job's claim (`Pool::claim_job`); dropping it releases the job too.
+pub(crate) struct JobClaim(Option<sqlx::Transaction<'static, Postgres>>);
+
+impl JobClaim {
+    pub(crate) async fn release(self) -> Result<(), sqlx::Error> {
+        match self.0 {
+            Some(tx) => tx.commit().await,
+            None => Ok(()),
+        }
+    }
 }
 
 /// A connection taken from the pool: inside a transaction (`Store::begin_write`) or not

@@ -5,7 +5,7 @@ use super::engine::query;
 
 use super::agent_tickets::insert_agent_message;
 use super::audit::{Actor, log_event};
-use super::{Store, StoreError};
+use super::{Store, StoreError, SystemScope};
 use crate::redact::Redacted;
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -19,6 +19,37 @@ pub struct AutoCloseReport {
     pub closed: u64,
     /// The closed tickets, so their requesters can be told.
     pub mailboxes: Vec<super::RequesterMailbox>,
+}
+
+/// The scheduled jobs. Several instances on one database each run the scheduler; a job runs
+/// on whichever claims it first, and the others skip that tick.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScheduledJob {
+    Sla = 1,
+    AutoClose = 2,
+    Purge = 3,
+    Mail = 4,
+}
+
+/// The right to run one scheduled job now; no other instance runs it while this lives.
+#[must_use = "the job is claimed only while the claim lives"]
+pub struct JobClaim(super::engine::JobClaim);
+
+impl JobClaim {
+    pub async fn release(self) -> Result<(), StoreError> {
+        Ok(self.0.release().await?)
+    }
+}
+
+impl Store {
+    /// Claims `job` unless another instance is running it (`None`: skip this tick).
+    pub async fn claim_job(
+        &self,
+        _system: &SystemScope,
+        job: ScheduledJob,
+    ) -> Result<Option<JobClaim>, StoreError> {
+        Ok(self.pool.claim_job(job as i32).await?.map(JobClaim))
+    }
 }
 
 /// Most tickets one run changes, so a backlog never holds the write lock for long.

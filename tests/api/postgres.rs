@@ -235,3 +235,119 @@ async fn concurrent_requests_keep_the_audit_chain_linear_on_postgres() {
     assert!(entries >= 24, "{entries} entries for 24 audited requests");
     assert!(text.contains(&format!("{entries} entries")), "{text}");
 }
+
+/// Two instances behind a load balancer: one database, one set of keys. A session made on
+/// one works on the other, each serves tickets filed through the other, and their audit
+/// appends interleave into one chain.
+#[tokio::test]
+async fn two_instances_on_one_database_serve_each_others_tickets_and_keep_one_chain() {
+    let Some(a) = TestApp::spawn_on_postgres("postgres_two_instances", |_| {}).await else {
+        return;
+    };
+    let b = a.spawn_beside().await;
+    let agent = a.add_agent("ines", "l1", &["general"]).await;
+    let token = a.api_login(&agent).await;
+    let (reference, access) = a
+        .file_in("functionality", "Sync stalls", "Sync stops at 99%.")
+        .await;
+
+    let view = b
+        .agent_get(&token, &format!("/api/v1/agent/tickets/{reference}"))
+        .await;
+    assert_eq!(
+        view.status(),
+        200,
+        "a session from one instance works on the other"
+    );
+    let reply = b
+        .agent_post(
+            &token,
+            &format!("/api/v1/agent/tickets/{reference}/replies"),
+            &json!({ "body": "Please restart the app once." }),
+        )
+        .await;
+    assert_eq!(reply.status(), 201);
+    let requester = json_of(a.get(&format!("/api/v1/tickets/{access}")).await).await;
+    assert_eq!(requester["messages"].as_array().unwrap().len(), 2);
+
+    let filings = (0..10).map(|i| {
+        let app = if i % 2 == 0 { &a } else { &b };
+        async move {
+            app.post_json(
+                "/api/v1/tickets",
+                &json!({ "subject": format!("Question {i}"), "body": "How?", "category": "functionality" }),
+            )
+            .await
+            .status()
+            .as_u16()
+        }
+    });
+    let reads = (0..10).map(|i| {
+        let (app, token) = (if i % 2 == 0 { &b } else { &a }, &token);
+        async move {
+            app.agent_get(token, "/api/v1/agent/tickets")
+                .await
+                .status()
+                .as_u16()
+        }
+    });
+    let (filed, read) = tokio::join!(
+        futures_util::future::join_all(filings),
+        futures_util::future::join_all(reads)
+    );
+    assert!(filed.iter().all(|s| *s == 201), "{filed:?}");
+    assert!(read.iter().all(|s| *s == 200), "{read:?}");
+    assert_eq!(b.count_rows("tickets").await, 11);
+
+    let (ok, text) = cli(&a, &["audit", "verify"]);
+    assert!(ok && text.contains("audit chain intact"), "{text}");
+    let entries = a.count_rows("audit_log").await;
+    assert!(text.contains(&format!("{entries} entries")), "{text}");
+}
+
+/// Both instances run the mail job on the same tick: each queued message reaches the relay
+/// once, because a run holds the job's claim from reading the queue to marking it sent.
+#[tokio::test]
+async fn queued_mail_is_sent_once_when_two_instances_deliver_at_the_same_moment() {
+    let Some(a) = TestApp::spawn_on_postgres("postgres_mail_once", |_| {}).await else {
+        return;
+    };
+    let b = a.spawn_beside().await;
+    let agent = a.add_agent("mona", "l1", &["general"]).await;
+    let token = a.api_login(&agent).await;
+    let jo = crate::mail_support::Person::new("jo@example.org");
+    for i in 0..4 {
+        let app = if i % 2 == 0 { &a } else { &b };
+        let (reference, _, _) = app
+            .file_via_api(
+                &format!("Question {i}"),
+                "How do I export?",
+                json!({ "contact": "jo@example.org", "pgp_key": jo.public_armored() }),
+            )
+            .await;
+        let reply = app
+            .agent_post(
+                &token,
+                &format!("/api/v1/agent/tickets/{reference}/replies"),
+                &json!({ "body": "Settings, then Export." }),
+            )
+            .await;
+        assert_eq!(reply.status(), 201);
+    }
+    let queued = a.count_rows("outbox").await;
+    assert!(queued >= 4, "{queued} messages queued for four replies");
+
+    let relay = crate::mail_sink::free_addr();
+    let sink = crate::mail_sink::start(relay).await;
+    let relay_url = format!("smtp://{relay}");
+    let now = hushdesk::desk::now_unix();
+    let (on_a, on_b) = tokio::join!(
+        hushdesk::jobs::deliver_mail(&a.state.system, &relay_url, now),
+        hushdesk::jobs::deliver_mail(&b.state.system, &relay_url, now)
+    );
+    let (on_a, on_b) = (on_a.unwrap(), on_b.unwrap());
+    assert_eq!(on_a.failed + on_b.failed, 0);
+    assert_eq!(on_a.sent + on_b.sent, queued as u64, "{on_a:?} {on_b:?}");
+    assert_eq!(sink.captured.lock().unwrap().len(), queued as usize);
+    assert_eq!(a.count_rows("outbox").await, 0);
+}

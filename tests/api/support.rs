@@ -58,6 +58,19 @@ impl TestApp {
         Some(Self::spawn_on(Some(database.url), adjust).await)
     }
 
+    /// A second server on this one's PostgreSQL database and data directory (its keys), as
+    /// a second instance behind a load balancer would run.
+    pub async fn spawn_beside(&self) -> TestApp {
+        let url = self
+            .postgres_url
+            .clone()
+            .expect("a second instance needs PostgreSQL");
+        let data_dir = self.data_dir.clone();
+        let mut beside = Self::spawn_on(Some(url), |config| config.data_dir = data_dir).await;
+        beside.data_dir = self.data_dir.clone();
+        beside
+    }
+
     async fn spawn_on(postgres_url: Option<String>, adjust: impl FnOnce(&mut Config)) -> TestApp {
         let temp = tempfile::tempdir().unwrap();
         let data_dir = temp.path().join("data");
