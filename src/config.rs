@@ -15,9 +15,8 @@ pub struct Config {
     pub smtp_listen: SocketAddr,
     pub data_dir: PathBuf,
     /// `sqlite://…` (the embedded default, `DATA_DIR/hushdesk.db`) or `postgres://…`
-    /// (`postgresql://…`): the engine is chosen by the scheme. May hold a password, so it is
-    /// only ever shown through `redact_url`.
-    pub database_url: String,
+    /// (`postgresql://…`): the engine is chosen by the scheme.
+    pub database_url: DatabaseUrl,
     /// Base URL requesters use to reach the desk, used to print the access link.
     /// When unset the link is shown as a path (never built from the request's Host header).
     pub public_url: Option<String>,
@@ -43,6 +42,29 @@ pub struct Config {
     pub mail: MailPolicy,
     pub retention: RetentionJob,
     pub redaction: RedactionPolicy,
+}
+
+/// The database URL. It may carry a password, so its `Debug` shows it without one.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(String);
+
+impl std::ops::Deref for DatabaseUrl {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for DatabaseUrl {
+    fn from(url: String) -> DatabaseUrl {
+        DatabaseUrl(url)
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&redact_url(&self.0))
+    }
 }
 
 /// Redaction settings (`[redaction]` in the file).
@@ -325,7 +347,7 @@ impl Config {
             listen: parse_addr("listen", &listen)?,
             smtp_listen: parse_addr("smtp_listen", &smtp_listen)?,
             data_dir,
-            database_url,
+            database_url: DatabaseUrl(database_url),
             public_url: env("HUSHDESK_PUBLIC_URL")
                 .or(file.public_url)
                 .map(|u| u.trim_end_matches('/').to_owned()),
@@ -633,6 +655,12 @@ mod tests {
         let config = Config::load_with(&Overrides::default(), &env).unwrap();
         assert!(config.uses_postgres());
         assert_eq!(config.sqlite_path(), None);
+        let env = env_of(&[(
+            "HUSHDESK_DATABASE_URL",
+            "postgres://desk:secret@db/hushdesk",
+        )]);
+        let config = Config::load_with(&Overrides::default(), &env).unwrap();
+        assert!(!format!("{config:?}").contains("secret"));
         let env = env_of(&[("HUSHDESK_DATABASE_URL", "mysql://desk:secret@db/hushdesk")]);
         let refused = Config::load_with(&Overrides::default(), &env)
             .unwrap_err()

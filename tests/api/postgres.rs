@@ -351,3 +351,28 @@ async fn queued_mail_is_sent_once_when_two_instances_deliver_at_the_same_moment(
     assert_eq!(sink.captured.lock().unwrap().len(), queued as usize);
     assert_eq!(a.count_rows("outbox").await, 0);
 }
+
+/// Not a check: times agent requests on SQLite, for comparing the store before and after a
+/// change (`cargo test --test api sqlite_request_timing -- --ignored --nocapture`).
+#[tokio::test]
+#[ignore]
+async fn sqlite_request_timing() {
+    let app = TestApp::spawn().await;
+    let agent = app.add_agent("tim", "l1", &["general"]).await;
+    let token = app.api_login(&agent).await;
+    let (reference, _) = app
+        .file_in("functionality", "Timing", "How long does a read take?")
+        .await;
+    let path = format!("/api/v1/agent/tickets/{reference}");
+    for _ in 0..20 {
+        assert_eq!(app.agent_get(&token, &path).await.status(), 200);
+    }
+    for (what, path) in [("open", path.as_str()), ("list", "/api/v1/agent/tickets")] {
+        let started = std::time::Instant::now();
+        for _ in 0..300 {
+            assert_eq!(app.agent_get(&token, path).await.status(), 200);
+        }
+        let per = started.elapsed().as_secs_f64() * 1000.0 / 300.0;
+        println!("TIMING {what}: {per:.3} ms per request");
+    }
+}

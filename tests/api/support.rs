@@ -83,7 +83,7 @@ impl TestApp {
         config.rate_limit.tickets_burst = 1000;
         config.rate_limit.requests_burst = 1000;
         if let Some(url) = &postgres_url {
-            config.database_url = url.clone();
+            config.database_url = url.clone().into();
         }
         adjust(&mut config);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
