@@ -352,6 +352,71 @@ async fn queued_mail_is_sent_once_when_two_instances_deliver_at_the_same_moment(
     assert_eq!(a.count_rows("outbox").await, 0);
 }
 
+/// `hushdesk migrate` with a `postgres://` URL applies the PostgreSQL migration set to an
+/// empty database (and again, changing nothing); the data directory gets keys, no SQLite file.
+#[tokio::test]
+async fn migrate_prepares_an_empty_postgres_database_and_makes_no_sqlite_file() {
+    let Some(server) = crate::throwaway::TestPostgres::shared("postgres_migrate").unwrap() else {
+        return;
+    };
+    let database = server.fresh_database().await.unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let migrate = || {
+        Command::new(BIN)
+            .arg("migrate")
+            .env_clear()
+            .env("HUSHDESK_DATA_DIR", data.path())
+            .env("HUSHDESK_DATABASE_URL", &database.url)
+            .output()
+            .unwrap()
+    };
+    for run in ["first", "second"] {
+        let output = migrate();
+        assert!(output.status.success(), "{run} run: {output:?}");
+    }
+    let pool = sqlx::PgPool::connect(&database.url).await.unwrap();
+    let applied: i64 = sqlx::query_scalar("select count(*) from _sqlx_migrations where success")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let files = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/postgres"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "sql")
+        })
+        .count();
+    assert_eq!(applied, files as i64);
+    let tickets_table: i64 = sqlx::query_scalar(
+        "select count(*) from information_schema.tables where table_name = 'tickets'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(tickets_table, 1);
+    pool.close().await;
+    assert!(data.path().join("keys").is_dir());
+    assert!(!data.path().join("hushdesk.db").exists());
+
+    // Any other scheme is refused, and the refusal does not echo a password.
+    let refused = Command::new(BIN)
+        .arg("migrate")
+        .env_clear()
+        .env("HUSHDESK_DATA_DIR", data.path())
+        .env("HUSHDESK_DATABASE_URL", "mysql://desk:hunter2@db/hushdesk")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        !refused.status.success() && stderr.contains("database_url"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("hunter2"), "{stderr}");
+}
+
 /// Not a check: times agent requests on SQLite, for comparing the store before and after a
 /// change (`cargo test --test api sqlite_request_timing -- --ignored --nocapture`).
 #[tokio::test]
