@@ -156,7 +156,10 @@ async fn open_sqlite(database_url: &str) -> anyhow::Result<Pool> {
 async fn open_postgres(database_url: &str) -> anyhow::Result<Pool> {
     // The URL may carry a password: errors name the engine, never the URL.
     let options = PgConnectOptions::from_str(database_url)
-        .map_err(|_| anyhow::anyhow!("the PostgreSQL database URL does not parse"))?;
+        .map_err(|_| anyhow::anyhow!("the PostgreSQL database URL does not parse"))?
+        // Like SQLite's busy timeout: a writer waits this long for the write lock (or a row
+        // lock) and then fails the request, instead of queueing forever behind a stuck one.
+        .options([("lock_timeout", "10s")]);
     let pool = PgPoolOptions::new()
         .max_connections(8)
         .acquire_timeout(Duration::from_secs(10))
