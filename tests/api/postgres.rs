@@ -352,6 +352,76 @@ async fn queued_mail_is_sent_once_when_two_instances_deliver_at_the_same_moment(
     assert_eq!(a.count_rows("outbox").await, 0);
 }
 
+/// The statements spelled per engine or cast for PostgreSQL: the admin's agent list (queues
+/// aggregated, flags as booleans), the privacy metrics (sums and means), and the probe
+/// counter behind a failed lookup (a `substr` with a bound length).
+#[tokio::test]
+async fn admin_agent_list_metrics_and_failed_lookups_read_the_same_on_postgres() {
+    let Some(app) =
+        TestApp::spawn_on_postgres("postgres_admin_metrics", |c| c.metrics_public = true).await
+    else {
+        return;
+    };
+    let admin = app.add_agent("root", "admin", &[]).await;
+    let lena = app.add_agent("lena", "l1", &["general", "billing"]).await;
+
+    let session = app.html_login(&admin).await;
+    let page = app.html_get(&session, "/admin/agents").await;
+    assert_eq!(page.status(), 200);
+    let page = page.text().await.unwrap();
+    let row = crate::support::extract_between(&page, "<td>lena</td>", "</tr>").unwrap();
+    assert!(row.contains("billing") && row.contains("general"), "{row}");
+    assert!(
+        row.contains("<td>no</td>") && row.contains("active"),
+        "{row}"
+    );
+    let row = crate::support::extract_between(&page, "<td>root</td>", "</tr>").unwrap();
+    assert!(row.contains("<td>yes</td>"), "{row}");
+
+    let (_, access, filed) = app
+        .file_via_api(
+            "Card",
+            "Charged twice on 4111 1111 1111 1111, write to jo@example.org",
+            json!({}),
+        )
+        .await;
+    let masked: i64 = filed["redactions"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|n| n.as_i64().unwrap())
+        .sum();
+    assert!(masked >= 2, "{filed}");
+    let deleted = app
+        .client
+        .delete(app.url(&format!("/api/v1/tickets/{access}")))
+        .send()
+        .await
+        .unwrap();
+    assert!(deleted.status().is_success());
+    let metrics = app.get("/metrics").await;
+    assert_eq!(metrics.status(), 200);
+    let text = metrics.text().await.unwrap();
+    assert!(
+        text.contains("hushdesk_tickets_deleted_on_request_total 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("hushdesk_redactions_per_ticket {masked}.00")),
+        "{text}"
+    );
+
+    let token = app.api_login(&lena).await;
+    for _ in 0..2 {
+        let miss = app
+            .agent_get(&token, "/api/v1/agent/tickets/HD-ZZZZ9999")
+            .await;
+        assert_eq!(miss.status(), 404);
+    }
+    let (ok, text) = cli(&app, &["audit", "verify"]);
+    assert!(ok && text.contains("audit chain intact"), "{text}");
+}
+
 /// `hushdesk migrate` with a `postgres://` URL applies the PostgreSQL migration set to an
 /// empty database (and again, changing nothing); the data directory gets keys, no SQLite file.
 #[tokio::test]
