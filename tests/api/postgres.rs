@@ -315,26 +315,8 @@ async fn queued_mail_is_sent_once_when_two_instances_deliver_at_the_same_moment(
     let b = a.spawn_beside().await;
     let agent = a.add_agent("mona", "l1", &["general"]).await;
     let token = a.api_login(&agent).await;
-    let jo = crate::mail_support::Person::new("jo@example.org");
-    for i in 0..4 {
-        let app = if i % 2 == 0 { &a } else { &b };
-        let (reference, _, _) = app
-            .file_via_api(
-                &format!("Question {i}"),
-                "How do I export?",
-                json!({ "contact": "jo@example.org", "pgp_key": jo.public_armored() }),
-            )
-            .await;
-        let reply = app
-            .agent_post(
-                &token,
-                &format!("/api/v1/agent/tickets/{reference}/replies"),
-                &json!({ "body": "Settings, then Export." }),
-            )
-            .await;
-        assert_eq!(reply.status(), 201);
-    }
-    let queued = a.count_rows("outbox").await;
+    queue_replies(&a, &token, 2).await;
+    let queued = queue_replies(&b, &token, 2).await;
     assert!(queued >= 4, "{queued} messages queued for four replies");
 
     let relay = crate::mail_sink::free_addr();
@@ -348,6 +330,101 @@ async fn queued_mail_is_sent_once_when_two_instances_deliver_at_the_same_moment(
     let (on_a, on_b) = (on_a.unwrap(), on_b.unwrap());
     assert_eq!(on_a.failed + on_b.failed, 0);
     assert_eq!(on_a.sent + on_b.sent, queued as u64, "{on_a:?} {on_b:?}");
+    assert_eq!(sink.captured.lock().unwrap().len(), queued as usize);
+    assert_eq!(a.count_rows("outbox").await, 0);
+}
+
+/// Files tickets with a sealed contact and a key on `app` and answers each, so that a reply
+/// to each waits in the mail queue; returns how many messages are queued.
+async fn queue_replies(app: &TestApp, token: &str, count: usize) -> i64 {
+    let jo = crate::mail_support::Person::new("jo@example.org");
+    for i in 0..count {
+        let (reference, _, _) = app
+            .file_via_api(
+                &format!("Question {i}"),
+                "How do I export?",
+                json!({ "contact": "jo@example.org", "pgp_key": jo.public_armored() }),
+            )
+            .await;
+        let reply = app
+            .agent_post(
+                token,
+                &format!("/api/v1/agent/tickets/{reference}/replies"),
+                &json!({ "body": "Settings, then Export." }),
+            )
+            .await;
+        assert_eq!(reply.status(), 201);
+    }
+    app.count_rows("outbox").await
+}
+
+/// A second instance, the real binary, runs its mail job against a relay that never answers
+/// and is killed (SIGKILL) mid-send: while it lives, the other instance's run finds the job
+/// taken and sends nothing; once it is dead, its lock is gone with its connection, and the
+/// other instance sends every queued message.
+#[tokio::test]
+async fn a_killed_instances_mail_run_is_picked_up_by_another() {
+    let Some(a) = TestApp::spawn_on_postgres("postgres_killed_instance", |_| {}).await else {
+        return;
+    };
+    let agent = a.add_agent("kai", "l1", &["general"]).await;
+    let token = a.api_login(&agent).await;
+    let queued = queue_replies(&a, &token, 2).await;
+    assert!(queued >= 2, "{queued} messages queued for two replies");
+
+    let stalling = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let stalling_addr = stalling.local_addr().unwrap();
+    let listen = crate::mail_sink::free_addr();
+    let mut b = Command::new(BIN)
+        .arg("serve")
+        .env_clear()
+        .env("HUSHDESK_DATA_DIR", &a.data_dir)
+        .env("HUSHDESK_DATABASE_URL", a.postgres_url.as_deref().unwrap())
+        .env("HUSHDESK_LISTEN", listen.to_string())
+        .env(
+            "HUSHDESK_SMTP_LISTEN",
+            crate::mail_sink::free_addr().to_string(),
+        )
+        .env("HUSHDESK_SMTP_RELAY", format!("smtp://{stalling_addr}"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // The mail job runs every 15 seconds: wait for it to reach the relay and hang there.
+    let accepted =
+        tokio::time::timeout(std::time::Duration::from_secs(40), stalling.accept()).await;
+    let Ok(Ok((_held_open, _))) = accepted else {
+        b.kill().unwrap();
+        panic!("the second instance's mail job never reached its relay");
+    };
+
+    let sink_addr = crate::mail_sink::free_addr();
+    let sink = crate::mail_sink::start(sink_addr).await;
+    let relay = format!("smtp://{sink_addr}");
+    let now = hushdesk::desk::now_unix();
+    let meanwhile = hushdesk::jobs::deliver_mail(&a.state.system, &relay, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        meanwhile.sent, 0,
+        "the job is taken while the other instance runs it"
+    );
+    assert!(sink.captured.lock().unwrap().is_empty());
+
+    b.kill().unwrap();
+    b.wait().unwrap();
+    let mut sent = 0;
+    for _ in 0..50 {
+        sent += hushdesk::jobs::deliver_mail(&a.state.system, &relay, now)
+            .await
+            .unwrap()
+            .sent;
+        if sent > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(sent, queued as u64);
     assert_eq!(sink.captured.lock().unwrap().len(), queued as usize);
     assert_eq!(a.count_rows("outbox").await, 0);
 }
