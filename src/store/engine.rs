@@ -160,8 +160,10 @@ async fn open_postgres(database_url: &str) -> anyhow::Result<Pool> {
         // Like SQLite's busy timeout: a writer waits this long for the write lock (or a row
         // lock) and then fails the request, instead of queueing forever behind a stuck one.
         .options([("lock_timeout", "10s")]);
+    // More than SQLite's 8: each running scheduled job holds one connection for its claim
+    // (`claim_job`) besides the ones it works on, and requests must not queue behind them.
     let pool = PgPoolOptions::new()
-        .max_connections(8)
+        .max_connections(16)
         .acquire_timeout(Duration::from_secs(10))
         .connect_with(options)
         .await
