@@ -429,6 +429,163 @@ async fn a_killed_instances_mail_run_is_picked_up_by_another() {
     assert_eq!(a.count_rows("outbox").await, 0);
 }
 
+/// One `hushdesk serve` process on a database and data directory; killed when dropped.
+struct Instance {
+    child: std::process::Child,
+    base: String,
+}
+
+impl Instance {
+    async fn start(data_dir: &std::path::Path, database_url: &str) -> Instance {
+        let listen = crate::mail_sink::free_addr();
+        // All test traffic comes from one address: lift the per-network budgets (counted
+        // per instance) so that only the kill refuses requests.
+        let config = data_dir.with_file_name("hushdesk.toml");
+        std::fs::write(
+            &config,
+            "[rate_limit]\ntickets_burst = 1000\nrequests_burst = 1000\n",
+        )
+        .unwrap();
+        let child = Command::new(BIN)
+            .arg("serve")
+            .env_clear()
+            .env("HUSHDESK_CONFIG", &config)
+            .env("HUSHDESK_DATA_DIR", data_dir)
+            .env("HUSHDESK_DATABASE_URL", database_url)
+            .env("HUSHDESK_LISTEN", listen.to_string())
+            .env(
+                "HUSHDESK_SMTP_LISTEN",
+                crate::mail_sink::free_addr().to_string(),
+            )
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let instance = Instance {
+            child,
+            base: format!("http://{listen}"),
+        };
+        for _ in 0..200 {
+            if let Ok(response) = reqwest::get(format!("{}/healthz", instance.base)).await
+                && response.status() == 200
+            {
+                return instance;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("an instance did not come up on {}", instance.base);
+    }
+
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Files one ticket on `base`; the reference when the instance acknowledged it.
+async fn file_on(client: &reqwest::Client, base: &str, i: usize) -> Option<String> {
+    let response = client
+        .post(format!("{base}/api/v1/tickets"))
+        .json(&json!({ "subject": format!("Spread {i}"), "body": "Where is my order?", "category": "functionality" }))
+        .send()
+        .await
+        .ok()?;
+    if response.status() != 201 {
+        return None;
+    }
+    let body: Value = response.json().await.ok()?;
+    Some(body["reference"].as_str()?.to_owned())
+}
+
+/// Three processes on one database behind a (simulated) load balancer, one killed while
+/// requests are in flight: every acknowledged ticket is stored exactly once, nothing is
+/// stored twice, and the audit chain written by all three verifies.
+#[tokio::test]
+async fn three_instances_one_killed_mid_run_lose_and_duplicate_nothing() {
+    let Some(server) = crate::throwaway::TestPostgres::shared("postgres_three_instances").unwrap()
+    else {
+        return;
+    };
+    let database = server.fresh_database().await.unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let data_dir = data.path().join("data");
+    // One process creates the keys; the instances then share them, as deployments copy them.
+    let migrated = Command::new(BIN)
+        .arg("migrate")
+        .env_clear()
+        .env("HUSHDESK_DATA_DIR", &data_dir)
+        .env("HUSHDESK_DATABASE_URL", &database.url)
+        .output()
+        .unwrap();
+    assert!(migrated.status.success(), "{migrated:?}");
+    let mut instances = [
+        Instance::start(&data_dir, &database.url).await,
+        Instance::start(&data_dir, &database.url).await,
+        Instance::start(&data_dir, &database.url).await,
+    ];
+    let client = reqwest::Client::new();
+    let bases: Vec<String> = instances.iter().map(|i| i.base.clone()).collect();
+
+    let first = (0..15).map(|i| file_on(&client, &bases[i % 3], i));
+    let mut acknowledged: Vec<String> = futures_util::future::join_all(first)
+        .await
+        .into_iter()
+        .flatten()
+        .collect();
+    assert_eq!(acknowledged.len(), 15, "all three instances serve");
+
+    let second =
+        futures_util::future::join_all((15..45).map(|i| file_on(&client, &bases[i % 3], i)));
+    let kill_one = async {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        instances[2].kill();
+    };
+    let (second, ()) = tokio::join!(second, kill_one);
+    let refused = second.iter().filter(|r| r.is_none()).count();
+    acknowledged.extend(second.into_iter().flatten());
+    assert!(refused > 0, "the killed instance dropped some requests");
+    // The survivors keep serving.
+    for (i, base) in bases.iter().take(2).enumerate() {
+        acknowledged.push(file_on(&client, base, 100 + i).await.unwrap());
+    }
+
+    let pool = sqlx::PgPool::connect(&database.url).await.unwrap();
+    let stored: Vec<String> = sqlx::query_scalar("select reference from tickets")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let distinct: std::collections::HashSet<&String> = stored.iter().collect();
+    assert_eq!(distinct.len(), stored.len(), "a ticket stored twice");
+    for reference in &acknowledged {
+        assert!(
+            distinct.contains(reference),
+            "{reference} was acknowledged but lost"
+        );
+    }
+    // A request the dead instance committed but could not answer is stored, not lost.
+    assert!(stored.len() <= acknowledged.len() + refused);
+
+    let verified = Command::new(BIN)
+        .args(["audit", "verify"])
+        .env_clear()
+        .env("HUSHDESK_DATA_DIR", &data_dir)
+        .env("HUSHDESK_DATABASE_URL", &database.url)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&verified.stdout);
+    assert!(
+        verified.status.success() && text.contains("audit chain intact"),
+        "{verified:?}"
+    );
+}
+
 /// The statements spelled per engine or cast for PostgreSQL: the admin's agent list (queues
 /// aggregated, flags as booleans), the privacy metrics (sums and means), and the probe
 /// counter behind a failed lookup (a `substr` with a bound length).
