@@ -14,8 +14,9 @@ pub struct Config {
     pub listen: SocketAddr,
     pub smtp_listen: SocketAddr,
     pub data_dir: PathBuf,
-    /// `sqlite://…`; defaults to `DATA_DIR/hushdesk.db`.
-    pub database_url: String,
+    /// `sqlite://…` (the embedded default, `DATA_DIR/hushdesk.db`) or `postgres://…`
+    /// (`postgresql://…`): the engine is chosen by the scheme.
+    pub database_url: DatabaseUrl,
     /// Base URL requesters use to reach the desk, used to print the access link.
     /// When unset the link is shown as a path (never built from the request's Host header).
     pub public_url: Option<String>,
@@ -41,6 +42,29 @@ pub struct Config {
     pub mail: MailPolicy,
     pub retention: RetentionJob,
     pub redaction: RedactionPolicy,
+}
+
+/// The database URL. It may carry a password, so its `Debug` shows it without one.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(String);
+
+impl std::ops::Deref for DatabaseUrl {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for DatabaseUrl {
+    fn from(url: String) -> DatabaseUrl {
+        DatabaseUrl(url)
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&redact_url(&self.0))
+    }
 }
 
 /// Redaction settings (`[redaction]` in the file).
@@ -323,7 +347,7 @@ impl Config {
             listen: parse_addr("listen", &listen)?,
             smtp_listen: parse_addr("smtp_listen", &smtp_listen)?,
             data_dir,
-            database_url,
+            database_url: DatabaseUrl(database_url),
             public_url: env("HUSHDESK_PUBLIC_URL")
                 .or(file.public_url)
                 .map(|u| u.trim_end_matches('/').to_owned()),
@@ -359,9 +383,9 @@ impl Config {
         if !(1024..=64 * 1024 * 1024).contains(&self.max_body_bytes) {
             bail!("max_body_bytes must be between 1024 and 67108864");
         }
-        if !self.database_url.starts_with("sqlite:") {
+        if !(self.database_url.starts_with("sqlite:") || self.uses_postgres()) {
             bail!(
-                "database_url {:?}: only sqlite:// URLs are supported by this build",
+                "database_url {:?}: use sqlite://FILE or postgres://USER@HOST/DATABASE",
                 redact_url(&self.database_url)
             );
         }
@@ -469,6 +493,12 @@ impl Config {
                 .as_deref()
                 .is_some_and(|u| u.starts_with("https://"))
         })
+    }
+
+    /// Whether the database is PostgreSQL (`postgres://` or `postgresql://`).
+    pub fn uses_postgres(&self) -> bool {
+        self.database_url.starts_with("postgres://")
+            || self.database_url.starts_with("postgresql://")
     }
 
     /// Path of the SQLite database file when the URL names one.
@@ -614,6 +644,33 @@ mod tests {
             &env_of(&[("HUSHDESK_METRICS_TOKEN", "too-short")]),
         );
         assert!(short.is_err());
+    }
+
+    #[test]
+    fn a_postgres_url_is_accepted_and_chooses_postgres() {
+        let env = env_of(&[(
+            "HUSHDESK_DATABASE_URL",
+            "postgres://desk@db.internal/hushdesk",
+        )]);
+        let config = Config::load_with(&Overrides::default(), &env).unwrap();
+        assert!(config.uses_postgres());
+        assert_eq!(config.sqlite_path(), None);
+        let env = env_of(&[(
+            "HUSHDESK_DATABASE_URL",
+            "postgres://desk:secret@db/hushdesk",
+        )]);
+        let config = Config::load_with(&Overrides::default(), &env).unwrap();
+        assert!(!format!("{config:?}").contains("secret"));
+        let env = env_of(&[("HUSHDESK_DATABASE_URL", "mysql://desk:secret@db/hushdesk")]);
+        let refused = Config::load_with(&Overrides::default(), &env)
+            .unwrap_err()
+            .to_string();
+        assert!(!refused.contains("secret"), "{refused}");
+        assert!(
+            !Config::load_with(&Overrides::default(), &env_of(&[]))
+                .unwrap()
+                .uses_postgres()
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod agents;
 mod alerts;
 mod allowlist;
 mod audit;
+mod engine;
 mod enrolment;
 mod error;
 mod files;
@@ -16,14 +17,6 @@ mod outbox;
 mod retention;
 mod scope;
 mod tickets;
-
-use std::str::FromStr;
-use std::time::Duration;
-
-use anyhow::Context;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
 
 pub use admin::{AgentRow, CannedResponse, QueueRow, RouteRow};
 pub use agent_tickets::{
@@ -36,7 +29,7 @@ pub use allowlist::AllowRow;
 pub use audit::{AdminView, AuditEntry, AuditKey, ChainReport, MetricsReader};
 pub use enrolment::{Decision, NewEnrolmentLink, OpenEnrolment, ResetOutcome, ResetRequest};
 pub use error::{Conflict, StoreError};
-pub use jobs::{AutoCloseReport, SlaReport};
+pub use jobs::{AutoCloseReport, JobClaim, ScheduledJob, SlaReport};
 pub use outbox::RequesterMailbox;
 pub use retention::{Expired, Hold, PrivacyMetrics, PurgeReport, RetentionPolicy, RetentionScope};
 pub use scope::{AdminScope, AgentScope, OperatorScope, Purger, SystemScope};
@@ -45,67 +38,37 @@ pub use tickets::{
     SignatureVerdict, ThreadSecrets, TicketView, Tombstone,
 };
 
-/// A transaction on the store's backend.
-pub(crate) type Tx<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;
-
-static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+/// A transaction on the store's engine (or, from `Pool::acquire`, a plain connection).
+pub(crate) type Tx<'a> = engine::Conn;
 
 /// A handle on the database; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Store {
-    pool: SqlitePool,
+    pool: engine::Pool,
     audit_key: AuditKey,
 }
 
 impl Store {
-    /// Opens (creating if needed) the database and brings its schema up to date.
+    /// Opens the database the URL names, SQLite (`sqlite:`, created if missing) or
+    /// PostgreSQL (`postgres://`), and brings its schema up to date with that engine's
+    /// migration set.
     pub async fn open(database_url: &str, audit_key: AuditKey) -> anyhow::Result<Self> {
-        let options = SqliteConnectOptions::from_str(database_url)
-            .context("parsing the database URL")?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            // Zero the bytes of deleted rows instead of leaving them in free pages.
-            .pragma("secure_delete", "on")
-            .busy_timeout(Duration::from_secs(10));
-        let database_file = options.get_filename().to_path_buf();
-        let on_disk = !database_file.as_os_str().is_empty()
-            && !database_url.contains(":memory:")
-            && !database_url.contains("mode=memory");
-        if on_disk {
-            if let Some(path) = database_file.parent().filter(|p| !p.as_os_str().is_empty()) {
-                std::fs::create_dir_all(path)
-                    .with_context(|| format!("creating {}", path.display()))?;
-            }
-            files::create_owner_only(&database_file)?;
-        }
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
-            .await
-            .context("opening the SQLite database")?;
-        SQLITE_MIGRATIONS
-            .run(&pool)
-            .await
-            .context("applying migrations")?;
-        if on_disk {
-            // `-wal` and `-shm` exist by now; ones left by an older version may be 0644.
-            files::restrict_database_files(&database_file)?;
-        }
+        let pool = engine::Pool::open(database_url).await?;
         Ok(Store { pool, audit_key })
     }
 
     /// Begins a transaction that takes the write lock at once. Transactions that append to
     /// the audit chain read its head and then write; taking the lock first means two of
     /// them cannot both read the same head, and SQLite never has to upgrade a read lock.
+    /// On SQLite that is `begin immediate`; on PostgreSQL a transaction-scoped advisory lock,
+    /// which also serialises the writers of several instances sharing the database.
     pub(crate) async fn begin_write(&self) -> Result<Tx<'static>, StoreError> {
-        Ok(self.pool.begin_with("begin immediate").await?)
+        Ok(self.pool.begin_write().await?)
     }
 
     /// Answers when the database is reachable.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("select 1").execute(&self.pool).await?;
+        engine::query("select 1").execute(&self.pool).await?;
         Ok(())
     }
 

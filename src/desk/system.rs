@@ -1,9 +1,13 @@
 //! The scheduler's door: SLA sweep, auto-close, purge and outgoing mail. Each is a plain
 //! function of `now`, so tests drive them with a fixed clock. Audited as the system.
+//! Each job first claims itself on the database, so of several instances sharing one
+//! PostgreSQL only one runs it at a time; the others report an empty run.
 
 use crate::domain::DeliveryFailure;
 use crate::outbound::Relay;
-use crate::store::{AutoCloseReport, PurgeReport, Purger, SlaReport, SystemScope};
+use crate::store::{
+    AutoCloseReport, JobClaim, PurgeReport, Purger, ScheduledJob, SlaReport, SystemScope,
+};
 
 use super::{Desk, DeskError};
 
@@ -27,9 +31,19 @@ impl SystemDesk {
         self.desk.store.system_scope()
     }
 
+    /// Claims `job`, or `None` when another instance is running it right now.
+    async fn claim(&self, job: ScheduledJob) -> Result<Option<JobClaim>, DeskError> {
+        Ok(self.desk.store.claim_job(&self.scope(), job).await?)
+    }
+
     /// Marks missed SLA targets as of `now`.
     pub async fn sla(&self, now: i64) -> Result<SlaReport, DeskError> {
-        Ok(self.desk.store.sla_sweep(&self.scope(), now).await?)
+        let Some(claim) = self.claim(ScheduledJob::Sla).await? else {
+            return Ok(SlaReport::default());
+        };
+        let report = self.desk.store.sla_sweep(&self.scope(), now).await?;
+        claim.release().await?;
+        Ok(report)
     }
 
     /// Closes tickets that have waited on the requester for more than `working_days`, and
@@ -44,6 +58,9 @@ impl SystemDesk {
              {working_days} working days. If you still need help, reply here and it opens again."
         );
         let notice = self.desk.redact_standalone("auto-close", &text);
+        let Some(claim) = self.claim(ScheduledJob::AutoClose).await? else {
+            return Ok(AutoCloseReport::default());
+        };
         let report = self
             .desk
             .store
@@ -63,19 +80,36 @@ impl SystemDesk {
                 tracing::warn!(error = %err, "queueing the closing notice failed");
             }
         }
+        claim.release().await?;
         Ok(report)
     }
 
     /// Purges everything expired as of `as_of`, batch by batch.
     pub async fn purge(&self, as_of: i64, batch: i64) -> Result<PurgeReport, DeskError> {
+        let Some(claim) = self.claim(ScheduledJob::Purge).await? else {
+            return Ok(PurgeReport::default());
+        };
         let scope = self.scope();
-        purge_batches(&self.desk, Purger::System(&scope), as_of, batch).await
+        let report = purge_batches(&self.desk, Purger::System(&scope), as_of, batch).await?;
+        claim.release().await?;
+        Ok(report)
     }
 
     /// Sends every queued message that is due through `relay` (`smtp://host:port`,
     /// `smtps://…`, or with `?tls=required`). Failures are retried later with growing waits.
+    /// Two instances never send the same message: the run holds the mail job's claim from
+    /// reading the queue until the last message is marked sent.
     pub async fn deliver_mail(&self, relay: &str, now: i64) -> anyhow::Result<DeliveryReport> {
         let relay = Relay::connect(relay, &self.desk.outgoing.sender.address)?;
+        let Some(claim) = self.claim(ScheduledJob::Mail).await? else {
+            return Ok(DeliveryReport::default());
+        };
+        let report = self.deliver_claimed(&relay, now).await?;
+        claim.release().await?;
+        Ok(report)
+    }
+
+    async fn deliver_claimed(&self, relay: &Relay, now: i64) -> anyhow::Result<DeliveryReport> {
         let scope = self.scope();
         let store = &self.desk.store;
         let mut report = DeliveryReport::default();

@@ -1,7 +1,7 @@
 //! Configuration by admins: agents, queues, memberships, routing, canned responses, and
 //! reading the audit log. Every function takes an `AdminScope`; none returns ticket content.
 
-use sqlx::Row;
+use super::engine::{Sql, query, query_scalar};
 
 use super::agents::parse_role;
 use super::alerts::{Audience, raise, raise_caused_by, raise_for_others};
@@ -51,15 +51,27 @@ pub struct CannedResponse {
 impl Store {
     pub async fn list_agents(&self, _admin: &AdminScope) -> Result<Vec<AgentRow>, StoreError> {
         let now = now_unix();
-        let rows = sqlx::query(
-            "select a.name, a.role, a.totp_sealed is not null as has_totp, a.disabled, \
-             coalesce(a.locked_until > $1, 0) as locked, \
-             exists (select 1 from enrolments e where e.agent_id = a.id and e.used_at is null \
-                     and e.expires_at > $1) as enrolling, \
-             (select group_concat(q.name, ' ') from queue_members m join queues q on q.id = m.queue_id \
-              where m.agent_id = a.id) as queues \
-             from agents a order by a.name",
-        )
+        // The agent's queues as one space-separated text: `group_concat` on SQLite,
+        // `string_agg` on PostgreSQL.
+        macro_rules! agents_sql {
+            ($queues:literal) => {
+                concat!(
+                    "select a.name, a.role, a.totp_sealed is not null as has_totp, a.disabled, \
+                     coalesce(a.locked_until > $1, false) as locked, \
+                     exists (select 1 from enrolments e where e.agent_id = a.id and e.used_at is null \
+                             and e.expires_at > $1) as enrolling, \
+                     (select ",
+                    $queues,
+                    " from queue_members m join queues q on q.id = m.queue_id \
+                      where m.agent_id = a.id) as queues \
+                     from agents a order by a.name"
+                )
+            };
+        }
+        let rows = query(Sql::dialects(
+            agents_sql!("group_concat(q.name, ' ')"),
+            agents_sql!("string_agg(q.name, ' ' order by q.name)"),
+        ))
         .bind(now)
         .fetch_all(&self.pool)
         .await?;
@@ -68,10 +80,10 @@ impl Store {
                 Ok(AgentRow {
                     name: row.try_get("name")?,
                     role: parse_role(&row.try_get::<String, _>("role")?)?,
-                    has_second_factor: row.try_get::<i64, _>("has_totp")? != 0,
+                    has_second_factor: row.try_get::<bool, _>("has_totp")?,
                     disabled: row.try_get::<i64, _>("disabled")? != 0,
-                    locked: row.try_get::<i64, _>("locked")? != 0,
-                    awaiting_enrolment: row.try_get::<i64, _>("enrolling")? != 0,
+                    locked: row.try_get::<bool, _>("locked")?,
+                    awaiting_enrolment: row.try_get::<bool, _>("enrolling")?,
                     queues: row
                         .try_get::<Option<String>, _>("queues")?
                         .unwrap_or_default()
@@ -92,7 +104,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
-        let row = sqlx::query(
+        let row = query(
             "update agents set disabled = $2, failed_logins = 0, locked_until = null where name = $1 \
              returning id, role",
         )
@@ -141,7 +153,7 @@ impl Store {
             .await?;
         }
         if disabled {
-            sqlx::query("delete from sessions where agent_id = $1")
+            query("delete from sessions where agent_id = $1")
                 .bind(agent_id)
                 .execute(&mut *tx)
                 .await?;
@@ -165,7 +177,7 @@ impl Store {
 
     /// Every queue, restricted ones included: admins configure them, they do not read them.
     pub async fn list_queues(&self, _admin: &AdminScope) -> Result<Vec<QueueRow>, StoreError> {
-        let queues = sqlx::query(
+        let queues = query(
             "select q.id, q.name, q.restricted, q.require_encryption, \
              (select count(*) from tickets t where t.queue_id = q.id and t.status not in ('resolved', 'closed')) as open_tickets \
              from queues q order by q.name",
@@ -174,7 +186,7 @@ impl Store {
         .await?;
         let mut out = Vec::with_capacity(queues.len());
         for q in queues {
-            let members = sqlx::query(
+            let members = query(
                 "select a.name, m.is_owner from queue_members m join agents a on a.id = m.agent_id \
                  where m.queue_id = $1 order by a.name",
             )
@@ -203,7 +215,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
-        sqlx::query("insert into queues (name, restricted, created_at) values ($1, $2, $3)")
+        query("insert into queues (name, restricted, created_at) values ($1, $2, $3)")
             .bind(name.as_str())
             .bind(i64::from(restricted))
             .bind(now)
@@ -234,12 +246,12 @@ impl Store {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
         let was_restricted: bool =
-            sqlx::query_scalar::<_, i64>("select restricted from queues where name = $1")
+            query_scalar::<i64>("select restricted from queues where name = $1")
                 .bind(name.as_str())
                 .fetch_optional(&mut *tx)
                 .await?
                 .is_some_and(|flag| flag != 0);
-        let queue_id: i64 = sqlx::query_scalar(
+        let queue_id: i64 = query_scalar(
             "update queues set restricted = $2, require_encryption = $3 where name = $1 returning id",
         )
         .bind(name.as_str())
@@ -297,7 +309,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
-        let agent_id: i64 = sqlx::query_scalar("select id from agents where name = $1")
+        let agent_id: i64 = query_scalar("select id from agents where name = $1")
             .bind(agent.as_str())
             .fetch_optional(&mut *tx)
             .await?
@@ -325,7 +337,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
-        let member = sqlx::query(
+        let member = query(
             "select m.queue_id, m.agent_id, q.restricted from queue_members m \
              join queues q on q.id = m.queue_id join agents a on a.id = m.agent_id \
              where q.name = $1 and a.name = $2",
@@ -337,7 +349,7 @@ impl Store {
         .ok_or(StoreError::NotFound)?;
         let queue_id: i64 = member.try_get("queue_id")?;
         let agent_id: i64 = member.try_get("agent_id")?;
-        sqlx::query("delete from queue_members where queue_id = $1 and agent_id = $2")
+        query("delete from queue_members where queue_id = $1 and agent_id = $2")
             .bind(queue_id)
             .bind(agent_id)
             .execute(&mut *tx)
@@ -374,7 +386,7 @@ impl Store {
 
     /// The routing table: one row per category that has a rule.
     pub async fn routes(&self, _admin: &AdminScope) -> Result<Vec<RouteRow>, StoreError> {
-        let rows = sqlx::query(
+        let rows = query(
             "select r.category, q.name from routing_rules r join queues q on q.id = r.queue_id order by r.category",
         )
         .fetch_all(&self.pool)
@@ -401,12 +413,12 @@ impl Store {
     ) -> Result<(), StoreError> {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
-        let queue_id: i64 = sqlx::query_scalar("select id from queues where name = $1")
+        let queue_id: i64 = query_scalar("select id from queues where name = $1")
             .bind(queue.as_str())
             .fetch_optional(&mut *tx)
             .await?
             .ok_or(StoreError::NotFound)?;
-        sqlx::query(
+        query(
             "insert into routing_rules (category, queue_id) values ($1, $2) \
              on conflict (category) do update set queue_id = excluded.queue_id",
         )
@@ -431,7 +443,7 @@ impl Store {
         &self,
         _admin: &AdminScope,
     ) -> Result<Vec<CannedResponse>, StoreError> {
-        let rows = sqlx::query(
+        let rows = query(
             "select c.id, q.name as queue, c.title, c.body from canned_responses c \
              join queues q on q.id = c.queue_id order by q.name, c.title",
         )
@@ -458,7 +470,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
-        sqlx::query(
+        query(
             "insert into canned_responses (queue_id, title, body) \
              select id, $2, $3 from queues where name = $1",
         )
@@ -495,7 +507,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
-        let done = sqlx::query("delete from canned_responses where id = $1")
+        let done = query("delete from canned_responses where id = $1")
             .bind(id)
             .execute(&mut *tx)
             .await?;
@@ -525,7 +537,7 @@ impl Store {
     ) -> Result<Vec<AuditEntry>, StoreError> {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
-        let rows = sqlx::query(
+        let rows = query(
             "select seq, at, actor, action, reference, detail from audit_log \
              where ($1 is null or seq < $1) order by seq desc limit $2",
         )
@@ -563,26 +575,25 @@ pub(super) async fn add_member_in(
     owner: bool,
     now: i64,
 ) -> Result<(), StoreError> {
-    let row = sqlx::query("select id, restricted from queues where name = $1")
+    let row = query("select id, restricted from queues where name = $1")
         .bind(queue.as_str())
         .fetch_optional(&mut **tx)
         .await?
         .ok_or(StoreError::NotFound)?;
     let queue_id: i64 = row.try_get("id")?;
     let restricted = row.try_get::<i64, _>("restricted")? != 0;
-    let was_owner: Option<i64> = sqlx::query_scalar(
-        "select is_owner from queue_members where queue_id = $1 and agent_id = $2",
-    )
-    .bind(queue_id)
-    .bind(agent_id)
-    .fetch_optional(&mut **tx)
-    .await?;
+    let was_owner: Option<i64> =
+        query_scalar("select is_owner from queue_members where queue_id = $1 and agent_id = $2")
+            .bind(queue_id)
+            .bind(agent_id)
+            .fetch_optional(&mut **tx)
+            .await?;
     // Adding a member again changes nothing, so it records and tells nothing: repeating
     // it must not flood the audit log or push real alerts out of the admins' sight.
     if was_owner == Some(i64::from(owner)) {
         return Ok(());
     }
-    sqlx::query(
+    query(
         "insert into queue_members (queue_id, agent_id, is_owner) values ($1, $2, $3) \
          on conflict (queue_id, agent_id) do update set is_owner = excluded.is_owner",
     )
@@ -651,7 +662,7 @@ async fn void_members_links(
     queue: &Name,
     now: i64,
 ) -> Result<(), StoreError> {
-    let members = sqlx::query(
+    let members = query(
         "select a.id, a.name from queue_members m join agents a on a.id = m.agent_id \
          where m.queue_id = $1",
     )
@@ -683,14 +694,12 @@ async fn remember_exposure(
     queue_id: i64,
     now: i64,
 ) -> Result<(), StoreError> {
-    sqlx::query(
-        "insert into restricted_exposures (agent_id, queue_id, ended_at) values ($1, $2, $3)",
-    )
-    .bind(agent_id)
-    .bind(queue_id)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
+    query("insert into restricted_exposures (agent_id, queue_id, ended_at) values ($1, $2, $3)")
+        .bind(agent_id)
+        .bind(queue_id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 
@@ -703,7 +712,7 @@ async fn unrestrict_in(
     queue: &Name,
     now: i64,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    query(
         "insert into restricted_exposures (agent_id, queue_id, ended_at) \
          select agent_id, queue_id, $2 from queue_members where queue_id = $1",
     )

@@ -2,7 +2,7 @@
 //! the scope inside its SQL; what is out of scope is `NotFound`, exactly like what does
 //! not exist. Every call appends its audit entry in the same transaction.
 
-use sqlx::Row;
+use super::engine::{Row, Sql, query, query_scalar};
 
 use super::alerts::{Audience, raise};
 use super::audit::{log_event, lookup_digest};
@@ -213,7 +213,10 @@ impl Store {
             .filter(|q| !q.is_empty())
             .map(like_pattern);
         let mut tx = self.begin_write().await?;
-        let rows = sqlx::query(concat!(
+        // SQLite's `like` ignores ASCII case; PostgreSQL's `ilike` ignores case in any script.
+        macro_rules! list_sql {
+            ($like:literal) => {
+                concat!(
             "select t.id, t.reference, q.name as queue, t.tier, t.status, t.priority, t.subject, t.created_at, \
              t.updated_at, t.first_response_at, t.first_response_due, t.resolution_due, t.sla_breaches, \
              ag.name as assignee, t.queue_id, q.restricted, \
@@ -222,20 +225,24 @@ impl Store {
              where ",
             in_scope!(),
             " and ($2 is null or q.name = $2) \
-             and (case $3 when 'all' then 1 when 'active' then t.status not in ('resolved', 'closed') \
-                  when 'spam' then 1 else t.status = $3 end) \
+             and ($3 in ('all', 'spam') \
+                  or ($3 = 'active' and t.status not in ('resolved', 'closed')) \
+                  or ($3 not in ('all', 'active', 'spam') and t.status = $3)) \
              and (t.spam = 1) = ($3 = 'spam') \
-             and ($4 is null or t.subject like $4 escape '\\' or exists \
-                  (select 1 from messages mm where mm.ticket_id = t.id and mm.body like $4 escape '\\')) \
+             and ($4 is null or t.subject ", $like, " $4 escape '\\' or exists \
+                  (select 1 from messages mm where mm.ticket_id = t.id and mm.body ", $like, " $4 escape '\\')) \
              order by t.updated_at desc, t.id desc limit $5"
-        ))
-        .bind(scope.agent_id)
-        .bind(filter.queue.as_ref().map(Name::as_str))
-        .bind(filter.status.sql_value())
-        .bind(pattern.as_deref())
-        .bind(filter.limit.clamp(1, 500))
-        .fetch_all(&mut *tx)
-        .await?;
+                )
+            };
+        }
+        let rows = query(Sql::dialects(list_sql!("like"), list_sql!("ilike")))
+            .bind(scope.agent_id)
+            .bind(filter.queue.as_ref().map(Name::as_str))
+            .bind(filter.status.sql_value())
+            .bind(pattern.as_deref())
+            .bind(filter.limit.clamp(1, 500))
+            .fetch_all(&mut *tx)
+            .await?;
         let tickets = rows
             .iter()
             .map(summary_from_row)
@@ -275,7 +282,7 @@ impl Store {
     ) -> Result<AgentTicketView, StoreError> {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
-        let row = sqlx::query(concat!(
+        let row = query(concat!(
             "select t.id, t.reference, q.name as queue, q.restricted, t.queue_id, t.tier, t.status, t.priority, \
              t.category, t.subject, t.created_at, t.updated_at, t.first_response_at, t.first_response_due, \
              t.resolution_due, t.sla_breaches, t.reopen_count, ag.name as assignee, ",
@@ -297,7 +304,7 @@ impl Store {
         let ticket_id: i64 = row.try_get("id")?;
         let queue_id: i64 = row.try_get("queue_id")?;
         let summary = summary_from_row(&row)?;
-        let via_break_glass = row.try_get::<i64, _>("regular")? == 0;
+        let via_break_glass = !row.try_get::<bool, _>("regular")?;
         let queue_restricted = row.try_get::<i64, _>("restricted")? != 0;
         let is_owner = row.try_get::<Option<i64>, _>("owner")?.unwrap_or(0) != 0;
         let spam = if row.try_get::<i64, _>("spam")? != 0 {
@@ -309,7 +316,7 @@ impl Store {
             None
         };
 
-        let messages = sqlx::query(
+        let messages = query(
             "select m.id, m.author, m.body, m.internal, m.encrypted, m.signature, m.redactions, m.created_at, \
              m.event, a.name as agent_name from messages m left join agents a on a.id = m.agent_id \
              where m.ticket_id = $1 order by m.id",
@@ -335,7 +342,7 @@ impl Store {
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
         let mut messages = messages;
-        let attachments = sqlx::query(
+        let attachments = query(
             "select message_id, name, media_type, size, text from attachments where ticket_id = $1 order by id",
         )
         .bind(ticket_id)
@@ -352,7 +359,7 @@ impl Store {
                 });
             }
         }
-        let assignable = sqlx::query_scalar(
+        let assignable = query_scalar(
             "select a.name from queue_members m join agents a on a.id = m.agent_id \
              where m.queue_id = $1 and a.disabled = 0 and a.tier >= $2 order by a.name",
         )
@@ -360,15 +367,14 @@ impl Store {
         .bind(summary.tier.get())
         .fetch_all(&mut *tx)
         .await?;
-        let canned = sqlx::query(
-            "select id, title from canned_responses where queue_id = $1 order by title",
-        )
-        .bind(queue_id)
-        .fetch_all(&mut *tx)
-        .await?
-        .iter()
-        .map(|r| Ok((r.try_get("id")?, r.try_get("title")?)))
-        .collect::<Result<Vec<_>, StoreError>>()?;
+        let canned =
+            query("select id, title from canned_responses where queue_id = $1 order by title")
+                .bind(queue_id)
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|r| Ok((r.try_get("id")?, r.try_get("title")?)))
+                .collect::<Result<Vec<_>, StoreError>>()?;
         let category: String = row.try_get("category")?;
         let reopen_count: i64 = row.try_get("reopen_count")?;
 
@@ -455,7 +461,7 @@ impl Store {
         reference: &str,
     ) -> Result<Vec<MaskSlot>, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        let id: i64 = sqlx::query_scalar(concat!(
+        let id: i64 = query_scalar(concat!(
             "select t.id from tickets t where t.reference = $2 and ",
             in_scope!()
         ))
@@ -492,13 +498,13 @@ impl Store {
         )
         .await?;
         if internal {
-            sqlx::query("update tickets set updated_at = $2 where id = $1")
+            query("update tickets set updated_at = $2 where id = $1")
                 .bind(ticket.id)
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
         } else {
-            sqlx::query(
+            query(
                 "update tickets set updated_at = $2, first_response_at = coalesce(first_response_at, $2), \
                  status = case when status in ('new', 'open', 'escalated') then 'pending_requester' else status end, \
                  pending_since = case when status in ('new', 'open', 'escalated') then $2 else pending_since end \
@@ -568,7 +574,7 @@ impl Store {
             Conflict::LowestTier
         }))?;
         let new_status = if up { Status::Escalated } else { Status::Open };
-        sqlx::query(
+        query(
             "update tickets set tier = $2, status = $3, assignee_id = null, updated_at = $4, \
              closed_at = null, pending_since = null where id = $1",
         )
@@ -627,7 +633,7 @@ impl Store {
         if ticket.spam {
             return Err(StoreError::Conflict(Conflict::MarkedSpam));
         }
-        sqlx::query(
+        query(
             "update tickets set status = $2, updated_at = $3, \
              closed_at = case when $2 in ('resolved', 'closed') then coalesce(closed_at, $3) else null end, \
              pending_since = case when $2 = 'pending_requester' then $3 else null end \
@@ -663,7 +669,7 @@ impl Store {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
         let ticket = locate(&mut tx, scope, reference).await?;
-        sqlx::query(
+        query(
             "update tickets set priority = $2, updated_at = $3, \
              first_response_due = created_at + $4, resolution_due = created_at + $5 where id = $1",
         )
@@ -701,7 +707,7 @@ impl Store {
         let assignee_id: Option<i64> = match assignee {
             None => None,
             Some(name) => Some(
-                sqlx::query_scalar(
+                query_scalar(
                     "select a.id from agents a join queue_members m on m.agent_id = a.id \
                      where a.name = $1 and m.queue_id = $2 and a.tier >= $3 and a.disabled = 0",
                 )
@@ -713,7 +719,7 @@ impl Store {
                 .ok_or(StoreError::Conflict(Conflict::Assignee))?,
             ),
         };
-        sqlx::query("update tickets set assignee_id = $2, updated_at = $3 where id = $1")
+        query("update tickets set assignee_id = $2, updated_at = $3 where id = $1")
             .bind(ticket.id)
             .bind(assignee_id)
             .bind(now)
@@ -751,7 +757,7 @@ impl Store {
         }
         let now = now_unix();
         let mut tx = self.begin_write().await?;
-        let row = sqlx::query(
+        let row = query(
             "select t.id, t.queue_id from tickets t join queues q on q.id = t.queue_id \
              where t.reference = $1 and q.restricted = 0",
         )
@@ -761,7 +767,7 @@ impl Store {
         .ok_or(StoreError::NotFound)?;
         let ticket_id: i64 = row.try_get("id")?;
         let queue_id: i64 = row.try_get("queue_id")?;
-        sqlx::query(
+        query(
             "insert into break_glass (agent_id, ticket_id, justification, created_at, expires_at) \
              values ($1, $2, $3, $4, $5)",
         )
@@ -815,7 +821,7 @@ impl Store {
         reference: &str,
         canned_id: i64,
     ) -> Result<String, StoreError> {
-        sqlx::query_scalar(concat!(
+        query_scalar(concat!(
             "select c.body from canned_responses c join tickets t on t.queue_id = c.queue_id \
              where t.reference = $2 and c.id = $3 and ",
             in_scope!()
@@ -830,7 +836,7 @@ impl Store {
 
     /// Queues this agent is a member of (the only queues they learn about).
     pub async fn agent_queues(&self, scope: &AgentScope) -> Result<Vec<String>, StoreError> {
-        Ok(sqlx::query_scalar(
+        Ok(query_scalar(
             "select q.name from queues q join queue_members m on m.queue_id = q.id \
              where m.agent_id = $1 order by q.name",
         )
@@ -846,7 +852,7 @@ pub(super) async fn locate(
     scope: &AgentScope,
     reference: &str,
 ) -> Result<Located, StoreError> {
-    let row = sqlx::query(concat!(
+    let row = query(concat!(
         "select t.id, t.tier, t.status, t.queue_id, t.spam from tickets t where t.reference = $2 and ",
         in_scope!()
     ))
@@ -876,7 +882,7 @@ pub(super) async fn insert_agent_message(
     now: i64,
     event: Option<&str>,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    query(
         "insert into messages (ticket_id, author, body, redactions, created_at, internal, agent_id, event) \
          values ($1, 'agent', $2, $3, $4, $5, $6, $7)",
     )
@@ -928,27 +934,29 @@ async fn watch_hourly_views(
     if !shown.is_empty() {
         // One statement for up to 500 rows; the ids are ours, read a moment ago.
         let ids = serde_json::to_string(shown).map_err(|_| StoreError::Corrupt("ticket ids"))?;
-        sqlx::query(
+        query(Sql::dialects(
             "insert into ticket_sightings (agent_id, ticket_id, seen_at) \
              select $1, value, $2 from json_each($3) where true \
              on conflict (agent_id, ticket_id) do update set seen_at = excluded.seen_at",
-        )
+            "insert into ticket_sightings (agent_id, ticket_id, seen_at) \
+             select $1, value::bigint, $2 from jsonb_array_elements_text($3::jsonb) as j(value) \
+             on conflict (agent_id, ticket_id) do update set seen_at = excluded.seen_at",
+        ))
         .bind(scope.agent_id)
         .bind(now)
         .bind(ids)
         .execute(&mut **tx)
         .await?;
     }
-    sqlx::query("delete from ticket_sightings where agent_id = $1 and seen_at <= $2")
+    query("delete from ticket_sightings where agent_id = $1 and seen_at <= $2")
         .bind(scope.agent_id)
         .bind(hour_ago)
         .execute(&mut **tx)
         .await?;
-    let distinct: i64 =
-        sqlx::query_scalar("select count(*) from ticket_sightings where agent_id = $1")
-            .bind(scope.agent_id)
-            .fetch_one(&mut **tx)
-            .await?;
+    let distinct: i64 = query_scalar("select count(*) from ticket_sightings where agent_id = $1")
+        .bind(scope.agent_id)
+        .fetch_one(&mut **tx)
+        .await?;
     if distinct <= watch.hourly_view_threshold {
         return Ok(());
     }
@@ -971,7 +979,7 @@ async fn watch_hourly_views(
 async fn watch_restricted_rows(
     tx: &mut Tx<'_>,
     scope: &AgentScope,
-    rows: &[sqlx::sqlite::SqliteRow],
+    rows: &[Row],
     action: &str,
     now: i64,
 ) -> Result<(), StoreError> {
@@ -991,7 +999,7 @@ async fn watch_restricted_rows(
     for (queue_id, queue, count) in shown {
         // Only list alerts (they name no reference) count here: opening a ticket raises its
         // own alert every time, and must not hide the list that follows.
-        let already: i64 = sqlx::query_scalar(
+        let already: i64 = query_scalar(
             "select count(*) from alerts where kind = 'restricted_access' and agent_name = $1 \
              and queue_id = $2 and reference is null and at > $3",
         )
@@ -1032,8 +1040,8 @@ async fn watch_probing(
     watch: AccessWatch,
     now: i64,
 ) -> Result<(), StoreError> {
-    let distinct: i64 = sqlx::query_scalar(
-        "select count(distinct substr(detail, 1, $3)) from audit_log \
+    let distinct: i64 = query_scalar(
+        "select count(distinct substr(detail, 1, cast($3 as integer))) from audit_log \
          where agent_id = $1 and action = 'lookup_failed' and at > $2",
     )
     .bind(scope.agent_id)
@@ -1065,14 +1073,13 @@ async fn raise_once_per_hour(
     detail: String,
     now: i64,
 ) -> Result<(), StoreError> {
-    let already: i64 = sqlx::query_scalar(
-        "select count(*) from alerts where kind = $1 and agent_name = $2 and at > $3",
-    )
-    .bind(kind)
-    .bind(scope.name.as_str())
-    .bind(now - 3600)
-    .fetch_one(&mut **tx)
-    .await?;
+    let already: i64 =
+        query_scalar("select count(*) from alerts where kind = $1 and agent_name = $2 and at > $3")
+            .bind(kind)
+            .bind(scope.name.as_str())
+            .bind(now - 3600)
+            .fetch_one(&mut **tx)
+            .await?;
     if already == 0 {
         raise(
             tx,
@@ -1103,7 +1110,7 @@ fn like_pattern(text: &str) -> String {
     pattern
 }
 
-fn summary_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<TicketSummary, StoreError> {
+fn summary_from_row(row: &Row) -> Result<TicketSummary, StoreError> {
     Ok(TicketSummary {
         reference: parse_reference(row.try_get("reference")?)?,
         queue: row.try_get("queue")?,

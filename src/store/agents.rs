@@ -1,6 +1,6 @@
 //! Agents: creation, sign-in bookkeeping, sessions, password changes.
 
-use sqlx::Row;
+use super::engine::{Conn, query, query_scalar};
 
 use super::alerts::{Audience, raise};
 use super::audit::{Actor, log_event};
@@ -111,7 +111,7 @@ impl Store {
         let Ok(name) = Name::parse(name) else {
             return Ok(None);
         };
-        let row = sqlx::query(
+        let row = query(
             "select id, role, password_hash, totp_sealed, locked_until, disabled from agents where name = $1",
         )
         .bind(name.as_str())
@@ -138,7 +138,7 @@ impl Store {
         &self,
         scope: &AgentScope,
     ) -> Result<LoginCandidate, StoreError> {
-        let row = sqlx::query(
+        let row = query(
             "select id, role, password_hash, totp_sealed, locked_until, disabled from agents where id = $1",
         )
         .bind(scope.agent_id)
@@ -175,7 +175,7 @@ impl Store {
             Some(c) => {
                 // Decided inside the transaction, so a lock taken by a concurrent attempt
                 // is seen here and not extended.
-                let failed: Option<i64> = sqlx::query_scalar(
+                let failed: Option<i64> = query_scalar(
                     "update agents set failed_logins = failed_logins + 1 \
                      where id = $1 and (locked_until is null or locked_until <= $2) \
                      returning failed_logins",
@@ -187,7 +187,7 @@ impl Store {
                 let outcome = match failed {
                     None => LoginFailure::WhileLocked,
                     Some(failed) if failed >= i64::from(max_failed) => {
-                        sqlx::query(
+                        query(
                             "update agents set locked_until = $2, failed_logins = 0 where id = $1",
                         )
                         .bind(c.agent_id)
@@ -254,7 +254,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         if let Some(step) = totp_step {
             let step = i64::try_from(step).map_err(|_| StoreError::Conflict(Conflict::Totp))?;
-            let fresh = sqlx::query(
+            let fresh = query(
                 "update agents set totp_last_step = $2 where id = $1 and totp_last_step < $2",
             )
             .bind(candidate.agent_id)
@@ -268,7 +268,7 @@ impl Store {
         // Re-checked inside the write: the candidate was read before the (slow) password
         // check, and a wrong guess racing this one may have locked or an admin disabled the
         // account since. Clearing the counter must not clear a lock it did not see.
-        let unlocked = sqlx::query(
+        let unlocked = query(
             "update agents set failed_logins = 0, locked_until = null \
              where id = $1 and disabled = 0 and (locked_until is null or locked_until <= $2)",
         )
@@ -279,7 +279,7 @@ impl Store {
         if unlocked.rows_affected() != 1 {
             return Err(StoreError::Conflict(Conflict::Locked));
         }
-        sqlx::query(
+        query(
             "insert into sessions (token_hash, agent_id, kind, created_at, last_seen_at, expires_at) \
              values ($1, $2, $3, $4, $4, $5)",
         )
@@ -318,7 +318,7 @@ impl Store {
         policy: SessionPolicy,
     ) -> Result<AgentScope, StoreError> {
         let now = now_unix();
-        let row = sqlx::query(
+        let row = query(
             "select s.agent_id, s.last_seen_at from sessions s join agents a on a.id = s.agent_id \
              where s.token_hash = $1 and s.kind = $2 and s.expires_at > $3 and s.last_seen_at > $4 \
              and a.disabled = 0",
@@ -333,7 +333,7 @@ impl Store {
         let agent_id: i64 = row.try_get("agent_id")?;
         let last_seen: i64 = row.try_get("last_seen_at")?;
         if now - last_seen >= 60 {
-            sqlx::query("update sessions set last_seen_at = $2 where token_hash = $1")
+            query("update sessions set last_seen_at = $2 where token_hash = $1")
                 .bind(&token.0[..])
                 .bind(now)
                 .execute(&self.pool)
@@ -351,7 +351,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
-        sqlx::query("delete from sessions where token_hash = $1 and agent_id = $2")
+        query("delete from sessions where token_hash = $1 and agent_id = $2")
             .bind(&token.0[..])
             .bind(scope.agent_id)
             .execute(&mut *tx)
@@ -374,7 +374,7 @@ impl Store {
     pub async fn end_all_sessions(&self, scope: &AgentScope) -> Result<u64, StoreError> {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
-        let ended = sqlx::query("delete from sessions where agent_id = $1")
+        let ended = query("delete from sessions where agent_id = $1")
             .bind(scope.agent_id)
             .execute(&mut *tx)
             .await?
@@ -402,12 +402,12 @@ impl Store {
     ) -> Result<(), StoreError> {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
-        sqlx::query("update agents set password_hash = $2, must_change_password = 0 where id = $1")
+        query("update agents set password_hash = $2, must_change_password = 0 where id = $1")
             .bind(scope.agent_id)
             .bind(new_hash)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("delete from sessions where agent_id = $1 and token_hash <> $2")
+        query("delete from sessions where agent_id = $1 and token_hash <> $2")
             .bind(scope.agent_id)
             .bind(&keep_session.0[..])
             .execute(&mut *tx)
@@ -446,7 +446,7 @@ pub(super) async fn insert_agent(
     agent: NewAgent,
 ) -> Result<i64, StoreError> {
     let now = now_unix();
-    let agent_id: i64 = sqlx::query_scalar(
+    let agent_id: i64 = query_scalar(
         "insert into agents (name, role, tier, password_hash, totp_sealed, must_change_password, created_at) \
          values ($1, $2, $3, $4, $5, $6, $7) returning id",
     )
@@ -481,11 +481,8 @@ async fn load_scope(tx: &mut Tx<'_>, agent_id: i64) -> Result<AgentScope, StoreE
     load_scope_conn(&mut *tx, agent_id).await
 }
 
-async fn load_scope_conn(
-    conn: &mut sqlx::SqliteConnection,
-    agent_id: i64,
-) -> Result<AgentScope, StoreError> {
-    let row = sqlx::query(
+async fn load_scope_conn(conn: &mut Conn, agent_id: i64) -> Result<AgentScope, StoreError> {
+    let row = query(
         "select name, role, must_change_password, totp_sealed is not null as has_totp \
          from agents where id = $1 and disabled = 0",
     )
@@ -499,7 +496,7 @@ async fn load_scope_conn(
             .map_err(|_| StoreError::Corrupt("agent name"))?,
         role: parse_role(&row.try_get::<String, _>("role")?)?,
         must_change_password: row.try_get::<i64, _>("must_change_password")? != 0,
-        has_second_factor: row.try_get::<i64, _>("has_totp")? != 0,
+        has_second_factor: row.try_get::<bool, _>("has_totp")?,
     })
 }
 
@@ -514,7 +511,7 @@ impl Store {
         scope: &AgentScope,
         sealed_seed: &Sealed,
     ) -> Result<(), StoreError> {
-        sqlx::query("update agents set totp_pending_sealed = $2 where id = $1")
+        query("update agents set totp_pending_sealed = $2 where id = $1")
             .bind(scope.agent_id)
             .bind(sealed_seed.as_bytes())
             .execute(&self.pool)
@@ -525,7 +522,7 @@ impl Store {
     /// The seed being set up, if any.
     pub async fn pending_totp(&self, scope: &AgentScope) -> Result<Option<Sealed>, StoreError> {
         let sealed: Option<Vec<u8>> =
-            sqlx::query_scalar("select totp_pending_sealed from agents where id = $1")
+            query_scalar("select totp_pending_sealed from agents where id = $1")
                 .bind(scope.agent_id)
                 .fetch_one(&self.pool)
                 .await?;
@@ -537,7 +534,7 @@ impl Store {
         let now = now_unix();
         let step = i64::try_from(step).map_err(|_| StoreError::Conflict(Conflict::Totp))?;
         let mut tx = self.begin_write().await?;
-        let done = sqlx::query(
+        let done = query(
             "update agents set totp_sealed = totp_pending_sealed, totp_pending_sealed = null, \
              totp_last_step = $2 where id = $1 and totp_pending_sealed is not null",
         )
@@ -571,11 +568,10 @@ impl Store {
 impl Store {
     /// The agent's active second factor, sealed, if any.
     pub async fn active_totp(&self, scope: &AgentScope) -> Result<Option<Sealed>, StoreError> {
-        let sealed: Option<Vec<u8>> =
-            sqlx::query_scalar("select totp_sealed from agents where id = $1")
-                .bind(scope.agent_id)
-                .fetch_one(&self.pool)
-                .await?;
+        let sealed: Option<Vec<u8>> = query_scalar("select totp_sealed from agents where id = $1")
+            .bind(scope.agent_id)
+            .fetch_one(&self.pool)
+            .await?;
         Ok(sealed.map(Sealed::from_stored))
     }
 
@@ -586,7 +582,7 @@ impl Store {
         scope: &AgentScope,
         since: i64,
     ) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar(
+        Ok(query_scalar(
             "select count(*) from audit_log where agent_id = $1 and action = 'totp_check_failed' and at >= $2",
         )
         .bind(scope.agent_id)
@@ -607,7 +603,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let fresh =
             match step.and_then(|s| i64::try_from(s).ok()) {
-                Some(step) => sqlx::query(
+                Some(step) => query(
                     "update agents set totp_last_step = $2 where id = $1 and totp_last_step < $2 \
                      and totp_sealed is not null",
                 )

@@ -1,7 +1,7 @@
 //! Alerts: unusual access raised where it happens, shown to admins and to the queue's
 //! owners or members. Alerts carry names and references, never content.
 
-use sqlx::Row;
+use super::engine::{Row, query};
 
 use super::scope::{AdminScope, AgentScope};
 use super::{Store, StoreError, Tx, now_unix};
@@ -39,12 +39,13 @@ pub struct Alert {
 /// Who may neither see nor acknowledge an alert: the agent it is about and the agent
 /// whose action raised it. Whoever probed, read in bulk, opened a restricted ticket or
 /// changed who may read what must not be able to mark it as handled for everyone else.
-/// `is not` is SQLite's null-safe comparison: an alert without one of them hides nothing.
+/// `is distinct from` is the null-safe comparison on both engines (SQLite since 3.39): an
+/// alert without one of them hides nothing.
 ///
 /// A macro, not a const, so that queries stay `&'static str` through `concat!`.
 macro_rules! not_about_or_by_me {
     () => {
-        " not_for_agent_id is not $1 and actor_agent_id is not $1 "
+        " not_for_agent_id is distinct from $1 and actor_agent_id is distinct from $1 "
     };
 }
 
@@ -80,7 +81,7 @@ pub(super) async fn raise_caused_by(
     detail: String,
     actor_agent_id: Option<i64>,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    query(
         "insert into alerts (at, kind, audience, queue_id, agent_name, reference, detail, not_for_agent_id, actor_agent_id) \
          values ($1, $2, $3, $4, $5, $6, $7, (select id from agents where name = $5), $8)",
     )
@@ -142,7 +143,7 @@ impl Store {
         acknowledged_limit: i64,
     ) -> Result<AdminAlerts, StoreError> {
         let me = admin.agent().agent_id;
-        let unacknowledged = sqlx::query(concat!(
+        let unacknowledged = query(concat!(
             "select al.id, al.at, al.kind, q.name as queue, al.agent_name, al.reference, al.detail, al.acknowledged \
              from alerts al left join queues q on q.id = al.queue_id \
              where al.acknowledged = 0 and",
@@ -152,7 +153,7 @@ impl Store {
         .bind(me)
         .fetch_all(&self.pool)
         .await?;
-        let acknowledged = sqlx::query(concat!(
+        let acknowledged = query(concat!(
             "select al.id, al.at, al.kind, q.name as queue, al.agent_name, al.reference, al.detail, al.acknowledged \
              from alerts al left join queues q on q.id = al.queue_id \
              where al.acknowledged = 1 and",
@@ -181,7 +182,7 @@ impl Store {
         scope: &AgentScope,
         since: i64,
     ) -> Result<Vec<Alert>, StoreError> {
-        let rows = sqlx::query(concat!(
+        let rows = query(concat!(
             "select al.id, al.at, al.kind, q.name as queue, al.agent_name, al.reference, al.detail, al.acknowledged \
              from alerts al join queues q on q.id = al.queue_id \
              join queue_members m on m.queue_id = al.queue_id and m.agent_id = $1 \
@@ -202,7 +203,7 @@ impl Store {
     pub async fn acknowledge_alert(&self, admin: &AdminScope, id: i64) -> Result<(), StoreError> {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
-        let done = sqlx::query(concat!(
+        let done = query(concat!(
             "update alerts set acknowledged = 1 where id = $2 and",
             not_about_or_by_me!(),
         ))
@@ -236,7 +237,7 @@ impl Store {
     }
 }
 
-fn alert_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Alert, StoreError> {
+fn alert_from_row(row: &Row) -> Result<Alert, StoreError> {
     Ok(Alert {
         id: row.try_get("id")?,
         at: row.try_get("at")?,

@@ -2,7 +2,7 @@
 //! audited as a configuration change, naming the kind of value and the entry, never the
 //! value itself; an addition also alerts the other admins.
 
-use sqlx::Row;
+use super::engine::{query, query_scalar};
 
 use super::audit::log_event;
 use super::error::Conflict;
@@ -23,7 +23,7 @@ impl Store {
     /// Every stored entry, oldest first. Not scoped: the redactor needs the whole list to
     /// process anyone's text, and the values are the organisation's published ones.
     pub async fn allowlist(&self) -> Result<Vec<AllowRow>, StoreError> {
-        let rows = sqlx::query(
+        let rows = query(
             "select id, value, kind, added_by, added_at from redaction_allowlist order by id",
         )
         .fetch_all(&self.pool)
@@ -49,7 +49,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
-        let id: i64 = sqlx::query_scalar(
+        let id: i64 = query_scalar(
             "insert into redaction_allowlist (value, kind, canonical, added_by, added_at) \
              values ($1, $2, $3, $4, $5) returning id",
         )
@@ -94,7 +94,7 @@ impl Store {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
         let kind: String =
-            sqlx::query_scalar("delete from redaction_allowlist where id = $1 returning kind")
+            query_scalar("delete from redaction_allowlist where id = $1 returning kind")
                 .bind(id)
                 .fetch_optional(&mut *tx)
                 .await?
@@ -118,9 +118,7 @@ impl Store {
 }
 
 async fn count(tx: &mut super::Tx<'_>) -> Result<i64, StoreError> {
-    Ok(
-        sqlx::query_scalar("select count(*) from redaction_allowlist")
-            .fetch_one(&mut **tx)
-            .await?,
-    )
+    Ok(query_scalar("select count(*) from redaction_allowlist")
+        .fetch_one(&mut **tx)
+        .await?)
 }

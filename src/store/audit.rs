@@ -2,10 +2,10 @@
 //! Entries are written inside the same transaction as the change or read they record, and
 //! hold who, what and which reference: never content.
 
+use super::engine::{Row, query};
 use futures_util::TryStreamExt;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-use sqlx::Row;
 
 use super::{Store, StoreError, Tx};
 
@@ -151,7 +151,7 @@ pub(super) async fn append(
     event: AuditEvent<'_>,
     now: i64,
 ) -> Result<(), StoreError> {
-    let head = sqlx::query("select seq, hash from audit_log order by seq desc limit 1")
+    let head = query("select seq, hash from audit_log order by seq desc limit 1")
         .fetch_optional(&mut **tx)
         .await?;
     let (prev_seq, prev_hash) = match head {
@@ -176,7 +176,7 @@ pub(super) async fn append(
             detail: &event.detail,
         },
     );
-    sqlx::query(
+    query(
         "insert into audit_log (seq, at, agent_id, actor, action, reference, detail, prev_hash, hash) \
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
@@ -230,7 +230,7 @@ impl Store {
     /// Walks the chain from the first entry and reports the first entry that was edited,
     /// removed or reordered.
     pub async fn verify_audit_chain(&self) -> Result<ChainReport, StoreError> {
-        let mut rows = sqlx::query(
+        let mut rows = query(
             "select seq, at, agent_id, actor, action, reference, detail, prev_hash, hash \
              from audit_log order by seq",
         )
@@ -329,7 +329,7 @@ impl Store {
     }
 }
 
-pub(super) fn entry_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<AuditEntry, StoreError> {
+pub(super) fn entry_from_row(row: &Row) -> Result<AuditEntry, StoreError> {
     Ok(AuditEntry {
         seq: row.try_get("seq")?,
         at: row.try_get("at")?,

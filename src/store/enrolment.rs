@@ -7,7 +7,7 @@
 //! admin must approve (two-person rule). The agent's own enrolment is alerted and audited
 //! too, naming whoever produced the link.
 
-use sqlx::Row;
+use super::engine::{Row, query, query_scalar};
 
 use super::agents::{NewAgent, insert_agent, parse_role};
 use super::alerts::{Audience, raise_for_others};
@@ -113,7 +113,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         for queue in &agent.queues {
             let restricted: Option<i64> =
-                sqlx::query_scalar("select restricted from queues where name = $1")
+                query_scalar("select restricted from queues where name = $1")
                     .bind(queue.as_str())
                     .fetch_optional(&mut *tx)
                     .await?;
@@ -222,7 +222,7 @@ impl Store {
         &self,
         admin: &AdminScope,
     ) -> Result<Vec<ResetRequest>, StoreError> {
-        let rows = sqlx::query(
+        let rows = query(
             "select r.id, a.name as agent, b.name as requested_by, r.created_at, (r.requested_by = $1 or r.agent_id = $1) as own \
              from reset_requests r join agents a on a.id = r.agent_id join agents b on b.id = r.requested_by \
              where r.decided_at is null and r.created_at > $2 order by r.id",
@@ -238,7 +238,7 @@ impl Store {
                     agent: row.try_get("agent")?,
                     requested_by: row.try_get("requested_by")?,
                     at: row.try_get("created_at")?,
-                    own: row.try_get::<i64, _>("own")? != 0,
+                    own: row.try_get::<bool, _>("own")?,
                 })
             })
             .collect()
@@ -321,7 +321,7 @@ impl Store {
     /// The enrolment behind a presented token, if it is unused and unexpired. Unknown, used
     /// and expired tokens are the same `NotFound`.
     pub async fn open_enrolment(&self, token: TokenDigest) -> Result<OpenEnrolment, StoreError> {
-        let row = sqlx::query(
+        let row = query(
             "select e.id, a.name, a.role, e.needs_second_factor, e.totp_pending_sealed, e.seed_holder_hash \
              from enrolments e join agents a on a.id = e.agent_id \
              where e.token_hash = $1 and e.used_at is null and e.expires_at > $2",
@@ -356,7 +356,7 @@ impl Store {
         holder: &TokenDigest,
         seed: Option<&Sealed>,
     ) -> Result<(), StoreError> {
-        let updated = sqlx::query(
+        let updated = query(
             "update enrolments set seed_holder_hash = $2, totp_pending_sealed = $3 \
              where id = $1 and used_at is null",
         )
@@ -385,7 +385,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         // The holder is checked in the same statement: another browser that opened the link
         // meanwhile replaced the seed, and this answer no longer counts.
-        let row = sqlx::query(
+        let row = query(
             "update enrolments set used_at = $2 where id = $1 and used_at is null and expires_at > $2 \
              and seed_holder_hash = $3 \
              returning agent_id, issued_by, totp_pending_sealed",
@@ -407,7 +407,7 @@ impl Store {
             ),
             (true, None) => return Err(StoreError::Conflict(Conflict::Totp)),
         };
-        sqlx::query(
+        query(
             "update agents set password_hash = $2, totp_sealed = $3, totp_pending_sealed = null, \
              totp_last_step = $4, must_change_password = 0, failed_logins = 0, locked_until = null \
              where id = $1",
@@ -421,7 +421,7 @@ impl Store {
         let name = enrolment.agent.as_str();
         // The one who issued the link is the one who could have used it: the enrolment alert
         // is hidden from them (and from the agent it is about), so they cannot wave it off.
-        let issuer_id: Option<i64> = sqlx::query_scalar("select id from agents where name = $1")
+        let issuer_id: Option<i64> = query_scalar("select id from agents where name = $1")
             .bind(&issued_by)
             .fetch_optional(&mut *tx)
             .await?;
@@ -468,22 +468,21 @@ impl Store {
 }
 
 async fn target_by_name(tx: &mut Tx<'_>, name: &Name) -> Result<Target, StoreError> {
-    let row = sqlx::query(
-        "select id, role, totp_sealed is not null as has_totp from agents where name = $1",
-    )
-    .bind(name.as_str())
-    .fetch_optional(&mut **tx)
-    .await?
-    .ok_or(StoreError::NotFound)?;
+    let row =
+        query("select id, role, totp_sealed is not null as has_totp from agents where name = $1")
+            .bind(name.as_str())
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
     target_from_row(&row, name.clone())
 }
 
-fn target_from_row(row: &sqlx::sqlite::SqliteRow, name: Name) -> Result<Target, StoreError> {
+fn target_from_row(row: &Row, name: Name) -> Result<Target, StoreError> {
     Ok(Target {
         id: row.try_get("id")?,
         name,
         role: parse_role(&row.try_get::<String, _>("role")?)?,
-        has_second_factor: row.try_get::<i64, _>("has_totp")? != 0,
+        has_second_factor: row.try_get::<bool, _>("has_totp")?,
     })
 }
 
@@ -495,7 +494,7 @@ async fn restricted_now_or_lately(
     agent_id: i64,
     remembered_since: i64,
 ) -> Result<bool, StoreError> {
-    let restricted: i64 = sqlx::query_scalar(
+    let restricted: bool = query_scalar(
         "select exists (select 1 from queue_members m join queues q on q.id = m.queue_id \
          where m.agent_id = $1 and q.restricted = 1) \
          or exists (select 1 from restricted_exposures where agent_id = $1 and ended_at >= $2)",
@@ -504,7 +503,7 @@ async fn restricted_now_or_lately(
     .bind(remembered_since)
     .fetch_one(&mut **tx)
     .await?;
-    Ok(restricted != 0)
+    Ok(restricted)
 }
 
 /// Files (once) a reset request for a second admin, audited and shown to the other admins.
@@ -515,7 +514,7 @@ async fn file_request(
     target: &Target,
     now: i64,
 ) -> Result<(), StoreError> {
-    let open: i64 = sqlx::query_scalar(
+    let open: i64 = query_scalar(
         "select count(*) from reset_requests where agent_id = $1 and decided_at is null \
          and created_at > $2",
     )
@@ -527,14 +526,12 @@ async fn file_request(
         return Ok(());
     }
     let admin_id = admin.agent().agent_id;
-    sqlx::query(
-        "insert into reset_requests (agent_id, requested_by, created_at) values ($1, $2, $3)",
-    )
-    .bind(target.id)
-    .bind(admin_id)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
+    query("insert into reset_requests (agent_id, requested_by, created_at) values ($1, $2, $3)")
+        .bind(target.id)
+        .bind(admin_id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
     log_event(
         tx,
         key,
@@ -572,7 +569,7 @@ async fn decide(
     now: i64,
 ) -> Result<Result<(Target, String), Decision>, StoreError> {
     let admin_id = admin.agent().agent_id;
-    let row = sqlx::query(
+    let row = query(
         "select a.id, a.name, a.role, a.totp_sealed is not null as has_totp, \
          r.requested_by, b.name as requested_by_name \
          from reset_requests r join agents a on a.id = r.agent_id join agents b on b.id = r.requested_by \
@@ -593,7 +590,7 @@ async fn decide(
         return Ok(Err(Decision::OwnAccount));
     }
     let requested_by: String = row.try_get("requested_by_name")?;
-    let done = sqlx::query(
+    let done = query(
         "update reset_requests set decided_by = $2, decided_at = $3, outcome = $4 \
          where id = $1 and decided_at is null",
     )
@@ -622,7 +619,7 @@ async fn reset_in(
     detail: String,
     now: i64,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    query(
         "update agents set password_hash = $2, totp_sealed = null, totp_pending_sealed = null, \
          must_change_password = 0, failed_logins = 0, locked_until = null where id = $1",
     )
@@ -630,11 +627,11 @@ async fn reset_in(
     .bind(unusable_hash)
     .execute(&mut **tx)
     .await?;
-    sqlx::query("delete from sessions where agent_id = $1")
+    query("delete from sessions where agent_id = $1")
         .bind(target.id)
         .execute(&mut **tx)
         .await?;
-    sqlx::query("delete from enrolments where agent_id = $1 and used_at is null")
+    query("delete from enrolments where agent_id = $1 and used_at is null")
         .bind(target.id)
         .execute(&mut **tx)
         .await?;
@@ -680,7 +677,7 @@ pub(super) async fn cancel_open_requests(
     reason: &'static str,
     now: i64,
 ) -> Result<(), StoreError> {
-    let cancelled = sqlx::query(
+    let cancelled = query(
         "update reset_requests set decided_at = $2, cancelled_at = $2 \
          where agent_id = $1 and decided_at is null",
     )
@@ -711,7 +708,7 @@ async fn issue_link(
     needs_second_factor: bool,
     now: i64,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    query(
         "insert into enrolments (token_hash, agent_id, issued_by, created_at, expires_at, needs_second_factor) \
          values ($1, $2, $3, $4, $5, $6)",
     )
@@ -739,7 +736,7 @@ pub(super) async fn void_open_links(
     queue: &str,
     now: i64,
 ) -> Result<(), StoreError> {
-    let voided = sqlx::query("delete from enrolments where agent_id = $1 and used_at is null")
+    let voided = query("delete from enrolments where agent_id = $1 and used_at is null")
         .bind(agent_id)
         .execute(&mut **tx)
         .await?;
@@ -791,11 +788,10 @@ pub(super) async fn alert_about(
         not_for,
     )
     .await?;
-    let queues: Vec<i64> =
-        sqlx::query_scalar("select queue_id from queue_members where agent_id = $1")
-            .bind(agent_id)
-            .fetch_all(&mut **tx)
-            .await?;
+    let queues: Vec<i64> = query_scalar("select queue_id from queue_members where agent_id = $1")
+        .bind(agent_id)
+        .fetch_all(&mut **tx)
+        .await?;
     for queue_id in queues {
         raise_for_others(
             tx,

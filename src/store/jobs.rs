@@ -1,11 +1,11 @@
 //! What the scheduled jobs change: SLA breaches and closing tickets left waiting on the
 //! requester. Plain functions taking `now`, so tests run them at any moment they like.
 
-use sqlx::Row;
+use super::engine::query;
 
 use super::agent_tickets::insert_agent_message;
 use super::audit::{Actor, log_event};
-use super::{Store, StoreError};
+use super::{Store, StoreError, SystemScope};
 use crate::redact::Redacted;
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +21,37 @@ pub struct AutoCloseReport {
     pub mailboxes: Vec<super::RequesterMailbox>,
 }
 
+/// The scheduled jobs. Several instances on one database each run the scheduler; a job runs
+/// on whichever claims it first, and the others skip that tick.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScheduledJob {
+    Sla = 1,
+    AutoClose = 2,
+    Purge = 3,
+    Mail = 4,
+}
+
+/// The right to run one scheduled job now; no other instance runs it while this lives.
+#[must_use = "the job is claimed only while the claim lives"]
+pub struct JobClaim(super::engine::JobClaim);
+
+impl JobClaim {
+    pub async fn release(self) -> Result<(), StoreError> {
+        Ok(self.0.release().await?)
+    }
+}
+
+impl Store {
+    /// Claims `job` unless another instance is running it (`None`: skip this tick).
+    pub async fn claim_job(
+        &self,
+        _system: &SystemScope,
+        job: ScheduledJob,
+    ) -> Result<Option<JobClaim>, StoreError> {
+        Ok(self.pool.claim_job(job as i32).await?.map(JobClaim))
+    }
+}
+
 /// Most tickets one run changes, so a backlog never holds the write lock for long.
 const BATCH: i64 = 500;
 
@@ -33,7 +64,7 @@ impl Store {
         now: i64,
     ) -> Result<SlaReport, StoreError> {
         let mut tx = self.begin_write().await?;
-        let late_first = sqlx::query(
+        let late_first = query(
             "select id, reference, tier from tickets where first_response_at is null \
              and first_response_due < $1 and (sla_breaches & 1) = 0 \
              and status not in ('resolved', 'closed') order by id limit $2",
@@ -47,7 +78,7 @@ impl Store {
             let tier: i64 = row.try_get("tier")?;
             let reference: String = row.try_get("reference")?;
             let new_tier = (tier + 1).min(3);
-            sqlx::query(
+            query(
                 "update tickets set sla_breaches = sla_breaches | 1, tier = $2, \
                  status = case when $2 > tier then 'escalated' else status end, \
                  assignee_id = case when $2 > tier then null else assignee_id end where id = $1",
@@ -67,7 +98,7 @@ impl Store {
             )
             .await?;
         }
-        let late_resolution = sqlx::query(
+        let late_resolution = query(
             "select id, reference from tickets where resolution_due < $1 and (sla_breaches & 2) = 0 \
              and status not in ('resolved', 'closed') order by id limit $2",
         )
@@ -78,7 +109,7 @@ impl Store {
         for row in &late_resolution {
             let id: i64 = row.try_get("id")?;
             let reference: String = row.try_get("reference")?;
-            sqlx::query("update tickets set sla_breaches = sla_breaches | 2 where id = $1")
+            query("update tickets set sla_breaches = sla_breaches | 2 where id = $1")
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
@@ -110,7 +141,7 @@ impl Store {
         notice: &Redacted<String>,
     ) -> Result<AutoCloseReport, StoreError> {
         let mut tx = self.begin_write().await?;
-        let waiting = sqlx::query(
+        let waiting = query(
             "select id, reference, pending_since from tickets \
              where status = 'pending_requester' and pending_since is not null order by pending_since limit $1",
         )
@@ -127,7 +158,7 @@ impl Store {
             let id: i64 = row.try_get("id")?;
             let reference: String = row.try_get("reference")?;
             let reference_for_audit = reference.clone();
-            sqlx::query(
+            query(
                 "update tickets set status = 'closed', closed_at = $2, updated_at = $2, \
                  pending_since = null, auto_closed = 1 where id = $1",
             )

@@ -1,7 +1,7 @@
 //! The outgoing-mail queue. Messages are sealed with their ticket's key; a relay outage
 //! leaves them here to be retried, and deleting the ticket deletes them.
 
-use sqlx::Row;
+use super::engine::{query, query_scalar};
 
 use super::scope::{AgentScope, SystemScope, in_scope};
 use super::tickets::{RequesterGrant, ThreadSecrets, parse_reference};
@@ -61,7 +61,7 @@ impl Store {
         sealed: &Sealed,
     ) -> Result<(), StoreError> {
         let now = now_unix();
-        sqlx::query(
+        query(
             "insert into outbox (ticket_id, sealed_message, next_attempt_at, created_at) values ($1, $2, $3, $3)",
         )
         .bind(mailbox.ticket_id)
@@ -79,7 +79,7 @@ impl Store {
         now: i64,
         limit: i64,
     ) -> Result<Vec<QueuedMail>, StoreError> {
-        let rows = sqlx::query(
+        let rows = query(
             "select o.id, o.sealed_message, o.attempts, k.sealed_identity from outbox o \
              join ticket_keys k on k.ticket_id = o.ticket_id \
              where o.next_attempt_at <= $1 order by o.next_attempt_at, o.id limit $2",
@@ -101,7 +101,7 @@ impl Store {
     }
 
     pub async fn mail_sent(&self, _system: &SystemScope, id: i64) -> Result<(), StoreError> {
-        sqlx::query("delete from outbox where id = $1")
+        query("delete from outbox where id = $1")
             .bind(id)
             .execute(&self.pool)
             .await?;
@@ -116,7 +116,7 @@ impl Store {
         next_attempt_at: i64,
         failure: DeliveryFailure,
     ) -> Result<(), StoreError> {
-        sqlx::query(
+        query(
             "update outbox set attempts = attempts + 1, next_attempt_at = $2, last_error = $3 where id = $1",
         )
         .bind(id)
@@ -133,7 +133,7 @@ impl Store {
         &self,
         mailbox: &RequesterMailbox,
     ) -> Result<bool, StoreError> {
-        let count: i64 = sqlx::query_scalar(
+        let count: i64 = query_scalar(
             "select count(*) from messages where ticket_id = $1 and author = 'requester' and encrypted = 1",
         )
         .bind(mailbox.ticket_id)
@@ -149,7 +149,7 @@ impl Store {
         scope: &AgentScope,
         reference: &str,
     ) -> Result<RequesterMailbox, StoreError> {
-        let row = sqlx::query(concat!(
+        let row = query(concat!(
             "select t.id, t.reference from tickets t where t.reference = $2 and ",
             in_scope!()
         ))

@@ -2,7 +2,7 @@
 //! legal holds, retention policies, and what tombstones keep for metrics. Deleting a ticket
 //! deletes its per-ticket key with it, so anything sealed to that key is unreadable forever.
 
-use sqlx::Row;
+use super::engine::{Conn, Sql, query, query_scalar};
 
 use super::agent_tickets::{audit_change, locate};
 use super::alerts::Audience;
@@ -76,7 +76,7 @@ impl Store {
     pub async fn delete_ticket(&self, grant: RequesterGrant) -> Result<Tombstone, StoreError> {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
-        let held: i64 = sqlx::query_scalar("select count(*) from legal_holds where ticket_id = $1")
+        let held: i64 = query_scalar("select count(*) from legal_holds where ticket_id = $1")
             .bind(grant.ticket_id)
             .fetch_one(&mut *tx)
             .await?;
@@ -133,10 +133,10 @@ impl Store {
             .await?;
         }
         let attachment_days: i64 =
-            sqlx::query_scalar("select days from retention_policies where scope = 'attachments'")
+            query_scalar("select days from retention_policies where scope = 'attachments'")
                 .fetch_one(&mut *tx)
                 .await?;
-        let shredded = sqlx::query(
+        let shredded = query(
             "delete from attachments where sealed is not null and created_at + $2 <= $1 \
              and not exists (select 1 from legal_holds h where h.ticket_id = attachments.ticket_id)",
         )
@@ -170,7 +170,7 @@ impl Store {
 
     /// Sealed binary attachments that would be shredded as of `as_of`.
     pub async fn expired_attachments(&self, as_of: i64) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar(
+        Ok(query_scalar(
             "select count(*) from attachments a where a.sealed is not null \
              and a.created_at + (select days from retention_policies where scope = 'attachments') * 86400 <= $1 \
              and not exists (select 1 from legal_holds h where h.ticket_id = a.ticket_id)",
@@ -181,10 +181,15 @@ impl Store {
     }
 
     /// Checkpoints the write-ahead log until no reader holds old frames back (a few tries),
-    /// so deleted content does not survive in `-wal`.
+    /// so deleted content does not survive in `-wal`. SQLite only: PostgreSQL's heap and
+    /// write-ahead log are the database server's to vacuum and recycle (see
+    /// `migrations/postgres/README.md`, "Purge leaves bytes behind").
     pub async fn checkpoint_fully(&self) -> Result<(), StoreError> {
+        if !self.pool.is_sqlite() {
+            return Ok(());
+        }
         for attempt in 0..10 {
-            let row = sqlx::query("pragma wal_checkpoint(truncate)")
+            let row = query("pragma wal_checkpoint(truncate)")
                 .fetch_one(&self.pool)
                 .await?;
             let busy: i64 = row.try_get(0)?;
@@ -241,7 +246,7 @@ impl Store {
             Actor::Agent { name, .. } => name.clone(),
             _ => "(operator)".to_owned(),
         };
-        let placed = sqlx::query(
+        let placed = query(
             "insert into legal_holds (ticket_id, reason, placed_by, placed_at) \
              select id, $2, $3, $4 from tickets where reference = $1 \
              on conflict (ticket_id) do update set reason = excluded.reason, placed_by = excluded.placed_by",
@@ -291,7 +296,7 @@ impl Store {
     async fn release_hold_as(&self, actor: &Actor, reference: &str) -> Result<(), StoreError> {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
-        let released = sqlx::query(
+        let released = query(
             "delete from legal_holds where ticket_id = (select id from tickets where reference = $1)",
         )
         .bind(reference)
@@ -315,7 +320,7 @@ impl Store {
     }
 
     pub async fn holds(&self, _admin: &AdminScope) -> Result<Vec<Hold>, StoreError> {
-        let rows = sqlx::query(
+        let rows = query(
             "select t.reference, h.reason, h.placed_by, h.placed_at from legal_holds h \
              join tickets t on t.id = h.ticket_id order by h.placed_at desc",
         )
@@ -337,7 +342,7 @@ impl Store {
         &self,
         _admin: &AdminScope,
     ) -> Result<RetentionPolicy, StoreError> {
-        let rows = sqlx::query("select scope, days from retention_policies order by scope")
+        let rows = query("select scope, days from retention_policies order by scope")
             .fetch_all(&self.pool)
             .await?;
         let mut policy = RetentionPolicy {
@@ -375,16 +380,15 @@ impl Store {
                     return Err(StoreError::Conflict(Conflict::RetentionDays));
                 }
                 if let RetentionScope::Queue(queue) = &scope {
-                    let exists: i64 =
-                        sqlx::query_scalar("select count(*) from queues where name = $1")
-                            .bind(queue.as_str())
-                            .fetch_one(&mut *tx)
-                            .await?;
+                    let exists: i64 = query_scalar("select count(*) from queues where name = $1")
+                        .bind(queue.as_str())
+                        .fetch_one(&mut *tx)
+                        .await?;
                     if exists == 0 {
                         return Err(StoreError::NotFound);
                     }
                 }
-                sqlx::query(
+                query(
                     "insert into retention_policies (scope, days) values ($1, $2) \
                      on conflict (scope) do update set days = excluded.days",
                 )
@@ -400,7 +404,7 @@ impl Store {
                 ) {
                     return Err(StoreError::Conflict(Conflict::RetentionDays));
                 }
-                sqlx::query("delete from retention_policies where scope = $1")
+                query("delete from retention_policies where scope = $1")
                     .bind(&key)
                     .execute(&mut *tx)
                     .await?;
@@ -435,7 +439,7 @@ impl Store {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
         let ticket = locate(&mut tx, scope, reference).await?;
-        let updated = sqlx::query(
+        let updated = query(
             "update tickets set spam = 1, spam_marked_by = $2, spam_marked_at = $3, \
              spam_confirmed_by = null, spam_confirmed_at = null, status = 'closed', \
              closed_at = coalesce(closed_at, $3), updated_at = $3 where id = $1 and spam = 0",
@@ -473,7 +477,7 @@ impl Store {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
         let ticket = locate(&mut tx, scope, reference).await?;
-        let marked_by: Option<i64> = sqlx::query_scalar(
+        let marked_by: Option<i64> = query_scalar(
             "select spam_marked_by from tickets where id = $1 and spam = 1 and spam_confirmed_by is null",
         )
         .bind(ticket.id)
@@ -483,7 +487,7 @@ impl Store {
         if marked_by == Some(scope.agent_id) {
             return Err(StoreError::Conflict(Conflict::OwnSpamMark));
         }
-        sqlx::query(
+        query(
             "update tickets set spam_confirmed_by = $2, spam_confirmed_at = $3, updated_at = $3 where id = $1",
         )
         .bind(ticket.id)
@@ -515,7 +519,7 @@ impl Store {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
         let ticket = locate(&mut tx, scope, reference).await?;
-        let owner: i64 = sqlx::query_scalar(
+        let owner: i64 = query_scalar(
             "select count(*) from queue_members m join tickets t on t.queue_id = m.queue_id \
              where t.id = $1 and m.agent_id = $2 and m.is_owner = 1",
         )
@@ -526,7 +530,7 @@ impl Store {
         if owner == 0 {
             return Err(StoreError::Conflict(Conflict::QueueOwnersOnly));
         }
-        let restored = sqlx::query(
+        let restored = query(
             "update tickets set spam = 0, spam_marked_by = null, spam_marked_at = null, \
              spam_confirmed_by = null, spam_confirmed_at = null, status = 'open', closed_at = null, \
              updated_at = $2 where id = $1 and spam = 1",
@@ -575,15 +579,11 @@ impl RetentionScope {
     }
 }
 
-async fn expired(
-    conn: &mut sqlx::SqliteConnection,
-    as_of: i64,
-    limit: i64,
-) -> Result<Vec<Expired>, StoreError> {
+async fn expired(conn: &mut Conn, as_of: i64, limit: i64) -> Result<Vec<Expired>, StoreError> {
     // Precedence: confirmed spam (counted from its confirmation), then a category override,
     // then a queue override, then the default. Spam on one agent's word alone keeps the
     // normal retention, so a single agent cannot shorten how long evidence is kept.
-    let rows = sqlx::query(
+    let rows = query(
         "select * from (select t.id, t.reference, t.closed_at, t.spam_confirmed_by is not null as spam, \
            case when t.spam_confirmed_by is not null then t.spam_confirmed_at else t.closed_at end as since, \
            case when t.spam_confirmed_by is not null then (select days from retention_policies where scope = 'spam') \
@@ -605,7 +605,7 @@ async fn expired(
             Ok(Expired {
                 id: row.try_get("id")?,
                 reference: parse_reference(row.try_get("reference")?)?,
-                reason: if row.try_get::<i64, _>("spam")? != 0 {
+                reason: if row.try_get::<bool, _>("spam")? {
                     DeleteReason::Spam
                 } else {
                     DeleteReason::Retention
@@ -627,22 +627,38 @@ async fn delete_in(
     reason: DeleteReason,
     now: i64,
 ) -> Result<Tombstone, StoreError> {
-    let row = sqlx::query(
-        "select t.reference, \
-         (select count(*) from messages m where m.ticket_id = t.id) as messages, \
-         (select count(*) from attachments a where a.ticket_id = t.id) as attachments, \
-         exists (select 1 from vault_entries v where v.ticket_id = t.id and v.kind = 'contact') as had_contact, \
-         exists (select 1 from vault_entries v where v.ticket_id = t.id and v.kind = 'pgp_key') as had_key, \
-         coalesce((select sum(j.value) from messages m, json_each(m.redactions) j where m.ticket_id = t.id), 0) \
-           + coalesce((select sum(j.value) from json_each(t.subject_redactions) j), 0) as redactions \
-         from tickets t where t.id = $1",
-    )
+    // Redaction counts are JSON objects (`{"rule": count}`): `json_each` on SQLite,
+    // `jsonb_each_text` on PostgreSQL, where `sum` is also cast back from `numeric`.
+    macro_rules! tombstone_sql {
+        ($redactions:literal) => {
+            concat!(
+                "select t.reference, \
+                 (select count(*) from messages m where m.ticket_id = t.id) as messages, \
+                 (select count(*) from attachments a where a.ticket_id = t.id) as attachments, \
+                 exists (select 1 from vault_entries v where v.ticket_id = t.id and v.kind = 'contact') as had_contact, \
+                 exists (select 1 from vault_entries v where v.ticket_id = t.id and v.kind = 'pgp_key') as had_key, ",
+                $redactions,
+                " as redactions from tickets t where t.id = $1"
+            )
+        };
+    }
+    let row = query(Sql::dialects(
+        tombstone_sql!(
+            "coalesce((select sum(j.value) from messages m, json_each(m.redactions) j where m.ticket_id = t.id), 0) \
+             + coalesce((select sum(j.value) from json_each(t.subject_redactions) j), 0)"
+        ),
+        tombstone_sql!(
+            "cast(coalesce((select sum(j.value::bigint) from messages m, jsonb_each_text(m.redactions::jsonb) j \
+                            where m.ticket_id = t.id), 0) \
+             + coalesce((select sum(j.value::bigint) from jsonb_each_text(t.subject_redactions::jsonb) j), 0) as bigint)"
+        ),
+    ))
     .bind(ticket_id)
     .fetch_optional(&mut **tx)
     .await?
     .ok_or(StoreError::NotFound)?;
     let reference: String = row.try_get("reference")?;
-    sqlx::query(
+    query(
         "insert into tombstones (reference, category, created_at, deleted_at, reason, queue, closed_at, redactions) \
          select t.reference, t.category, t.created_at, $2, $3, q.name, t.closed_at, $4 \
          from tickets t left join queues q on q.id = t.queue_id where t.id = $1",
@@ -654,7 +670,7 @@ async fn delete_in(
     .execute(&mut **tx)
     .await?;
     // Children go by `on delete cascade`; foreign keys are on for every connection.
-    sqlx::query("delete from tickets where id = $1")
+    query("delete from tickets where id = $1")
         .bind(ticket_id)
         .execute(&mut **tx)
         .await?;
@@ -673,8 +689,8 @@ async fn delete_in(
         deleted_at: now,
         messages: row.try_get("messages")?,
         attachments: row.try_get("attachments")?,
-        had_contact: row.try_get::<i64, _>("had_contact")? != 0,
-        had_key: row.try_get::<i64, _>("had_key")? != 0,
+        had_contact: row.try_get::<bool, _>("had_contact")?,
+        had_key: row.try_get::<bool, _>("had_key")?,
     })
 }
 
@@ -697,21 +713,39 @@ pub struct PrivacyMetrics {
 
 impl Store {
     pub async fn privacy_metrics(&self) -> Result<PrivacyMetrics, StoreError> {
-        let row = sqlx::query(
-            "select \
-               (select count(*) from tickets) as live, \
-               (select count(*) from legal_holds) as held, \
-               (select count(*) from tombstones) as deleted, \
-               (select count(*) from tombstones where reason = 'requester') as on_request, \
-               (select count(*) from tombstones where reason = 'retention') as retention, \
-               (select count(*) from tombstones where reason = 'spam') as spam, \
-               (select avg(deleted_at - closed_at) from tombstones where closed_at is not null and reason <> 'requester') as ttd, \
-               (select count(*) from outbox) as outbox, \
-               (select coalesce(sum(redactions), 0) from tombstones) \
+        // `avg` and `sum` are `numeric` on PostgreSQL: cast back to what SQLite returns.
+        macro_rules! metrics_sql {
+            ($redactions:literal) => {
+                concat!(
+                    "select \
+                       (select count(*) from tickets) as live, \
+                       (select count(*) from legal_holds) as held, \
+                       (select count(*) from tombstones) as deleted, \
+                       (select count(*) from tombstones where reason = 'requester') as on_request, \
+                       (select count(*) from tombstones where reason = 'retention') as retention, \
+                       (select count(*) from tombstones where reason = 'spam') as spam, \
+                       (select cast(avg(deleted_at - closed_at) as double precision) from tombstones \
+                        where closed_at is not null and reason <> 'requester') as ttd, \
+                       (select count(*) from outbox) as outbox, ",
+                    $redactions,
+                    " as redactions, \
+                       (select detail from audit_log where action = 'purge_run' order by seq desc limit 1) as last_run"
+                )
+            };
+        }
+        let row = query(Sql::dialects(
+            metrics_sql!(
+                "(select coalesce(sum(redactions), 0) from tombstones) \
                  + (select coalesce(sum(j.value), 0) from messages m, json_each(m.redactions) j) \
-                 + (select coalesce(sum(j.value), 0) from tickets t, json_each(t.subject_redactions) j) as redactions, \
-               (select detail from audit_log where action = 'purge_run' order by seq desc limit 1) as last_run",
-        )
+                 + (select coalesce(sum(j.value), 0) from tickets t, json_each(t.subject_redactions) j)"
+            ),
+            metrics_sql!(
+                "cast((select coalesce(sum(redactions), 0) from tombstones) \
+                 + (select coalesce(sum(j.value::bigint), 0) from messages m, jsonb_each_text(m.redactions::jsonb) j) \
+                 + (select coalesce(sum(j.value::bigint), 0) from tickets t, jsonb_each_text(t.subject_redactions::jsonb) j) \
+                 as bigint)"
+            ),
+        ))
         .fetch_one(&self.pool)
         .await?;
         let live: i64 = row.try_get("live")?;

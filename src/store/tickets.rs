@@ -1,6 +1,6 @@
 //! Tickets as the requester sees them: create, read through a grant, reply, delete.
 
-use sqlx::Row;
+use super::engine::{Conn, query, query_scalar};
 
 use super::audit::{Actor, log_event};
 use super::error::Conflict;
@@ -151,7 +151,7 @@ impl Store {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
         // The queue comes from the routing rules; a category without a rule goes to general.
-        let ticket_id: i64 = sqlx::query_scalar(
+        let ticket_id: i64 = query_scalar(
             "insert into tickets (reference, token_hash, category, status, subject, subject_redactions, \
              created_at, updated_at, queue_id, tier, priority, first_response_due, resolution_due) \
              values ($1, $2, $3, 'new', $4, $5, $6, $6, \
@@ -182,13 +182,13 @@ impl Store {
         )
         .await?;
         if let Some((digest, _)) = &record.reply_token {
-            sqlx::query("update tickets set reply_token_hash = $2 where id = $1")
+            query("update tickets set reply_token_hash = $2 where id = $1")
                 .bind(ticket_id)
                 .bind(&digest.0[..])
                 .execute(&mut *tx)
                 .await?;
         }
-        sqlx::query("insert into ticket_keys (ticket_id, sealed_identity) values ($1, $2)")
+        query("insert into ticket_keys (ticket_id, sealed_identity) values ($1, $2)")
             .bind(ticket_id)
             .bind(record.sealed_ticket_key.as_bytes())
             .execute(&mut *tx)
@@ -203,7 +203,7 @@ impl Store {
             ("reply_token", &sealed_reply_token),
         ] {
             if let Some(sealed) = sealed {
-                sqlx::query(
+                query(
                     "insert into vault_entries (ticket_id, kind, ciphertext) values ($1, $2, $3)",
                 )
                 .bind(ticket_id)
@@ -233,12 +233,11 @@ impl Store {
 
     /// Looks a ticket up by the keyed hash of its access token.
     pub async fn requester_grant(&self, token: TokenDigest) -> Result<RequesterGrant, StoreError> {
-        let row =
-            sqlx::query("select id, reference, token_hash from tickets where token_hash = $1")
-                .bind(&token.0[..])
-                .fetch_optional(&self.pool)
-                .await?
-                .ok_or(StoreError::NotFound)?;
+        let row = query("select id, reference, token_hash from tickets where token_hash = $1")
+            .bind(&token.0[..])
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         // The index lookup already matched; comparing again in constant time costs nothing
         // and keeps the check independent of how the engine compares blobs.
         let stored: Vec<u8> = row.try_get("token_hash")?;
@@ -252,14 +251,14 @@ impl Store {
     }
 
     pub async fn requester_view(&self, grant: &RequesterGrant) -> Result<TicketView, StoreError> {
-        let ticket = sqlx::query(
+        let ticket = query(
             "select reference, status, category, subject, created_at from tickets where id = $1",
         )
         .bind(grant.ticket_id)
         .fetch_optional(&self.pool)
         .await?
         .ok_or(StoreError::NotFound)?;
-        let rows = sqlx::query(
+        let rows = query(
             "select author, body, redactions, created_at from messages \
              where ticket_id = $1 and internal = 0 order by id",
         )
@@ -296,7 +295,7 @@ impl Store {
 
     /// The ticket behind a reply address token, if any.
     pub async fn reply_grant(&self, token: TokenDigest) -> Result<RequesterGrant, StoreError> {
-        let row = sqlx::query("select id, reference from tickets where reply_token_hash = $1")
+        let row = query("select id, reference from tickets where reply_token_hash = $1")
             .bind(&token.0[..])
             .fetch_optional(&self.pool)
             .await?
@@ -316,7 +315,7 @@ impl Store {
     }
 
     pub(super) async fn secrets_of(&self, ticket_id: i64) -> Result<ThreadSecrets, StoreError> {
-        let row = sqlx::query(
+        let row = query(
             "select k.sealed_identity, q.require_encryption, \
              (select ciphertext from vault_entries v where v.ticket_id = t.id and v.kind = 'contact') as contact, \
              (select ciphertext from vault_entries v where v.ticket_id = t.id and v.kind = 'pgp_key') as pgp_key, \
@@ -352,8 +351,8 @@ impl Store {
         grant: &RequesterGrant,
         digest: &[u8; 32],
     ) -> Result<bool, StoreError> {
-        let seen: Option<i64> = sqlx::query_scalar(
-            "select 1 from seen_signatures where ticket_id = $1 and digest = $2",
+        let seen: Option<i64> = query_scalar(
+            "select ticket_id from seen_signatures where ticket_id = $1 and digest = $2",
         )
         .bind(grant.ticket_id)
         .bind(&digest[..])
@@ -364,7 +363,7 @@ impl Store {
 
     /// Whether the queue a new ticket of `category` would land in takes only encrypted mail.
     pub async fn requires_encryption(&self, category: Category) -> Result<bool, StoreError> {
-        let flag: Option<i64> = sqlx::query_scalar(
+        let flag: Option<i64> = query_scalar(
             "select require_encryption from queues where id = coalesce( \
              (select queue_id from routing_rules where category = $1), \
              (select id from queues where name = 'general'))",
@@ -416,7 +415,7 @@ impl Store {
         )
         .await?;
         if let Some(key) = pin_key {
-            sqlx::query(
+            query(
                 "insert into vault_entries (ticket_id, kind, ciphertext) values ($1, 'pgp_key', $2) \
                  on conflict (ticket_id, kind) do nothing",
             )
@@ -428,7 +427,7 @@ impl Store {
         // A reply to a finished ticket reopens it, and the reopening is counted. A ticket
         // closed as spam stays closed (and its retention running): only a queue owner's
         // restore opens it, so a spammer's reply cannot keep it alive out of sight.
-        let updated = sqlx::query(
+        let updated = query(
             "update tickets set updated_at = $2, pending_since = null, auto_closed = 0, \
              closed_at = case when spam = 1 then closed_at else null end, \
              reopen_count = reopen_count + (case when spam = 0 and status in ('resolved', 'closed') then 1 else 0 end), \
@@ -466,7 +465,7 @@ async fn insert_message(
     now: i64,
     delivery: &Delivery,
 ) -> Result<(), StoreError> {
-    let message_id: i64 = sqlx::query_scalar(
+    let message_id: i64 = query_scalar(
         "insert into messages (ticket_id, author, body, redactions, created_at, encrypted, signature) \
          values ($1, $2, $3, $4, $5, $6, $7) returning id",
     )
@@ -480,7 +479,7 @@ async fn insert_message(
     .fetch_one(&mut **tx)
     .await?;
     if let Some(digest) = &delivery.signature_digest {
-        sqlx::query(
+        query(
             "insert into seen_signatures (ticket_id, digest) values ($1, $2) \
              on conflict (ticket_id, digest) do nothing",
         )
@@ -494,7 +493,7 @@ async fn insert_message(
             AttachmentContent::Text(text) => (Some(text.as_str()), None),
             AttachmentContent::Sealed(sealed) => (None, Some(sealed.as_bytes())),
         };
-        sqlx::query(
+        query(
             "insert into attachments (ticket_id, message_id, name, media_type, size, text, sealed, created_at) \
              values ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
@@ -513,10 +512,10 @@ async fn insert_message(
 }
 
 pub(super) async fn read_mask_slots(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut Conn,
     ticket_id: i64,
 ) -> Result<Vec<MaskSlot>, StoreError> {
-    let rows = sqlx::query("select digest, label, n from mask_slots where ticket_id = $1")
+    let rows = query("select digest, label, n from mask_slots where ticket_id = $1")
         .bind(ticket_id)
         .fetch_all(&mut *conn)
         .await?;
@@ -541,7 +540,7 @@ pub(super) async fn insert_mask_slots(
     slots: &[MaskSlot],
 ) -> Result<(), StoreError> {
     for slot in slots {
-        sqlx::query("insert into mask_slots (ticket_id, digest, label, n) values ($1, $2, $3, $4)")
+        query("insert into mask_slots (ticket_id, digest, label, n) values ($1, $2, $3, $4)")
             .bind(ticket_id)
             .bind(&slot.digest[..])
             .bind(&slot.label)

@@ -23,6 +23,7 @@ mod mail;
 mod mail_sink;
 mod mail_support;
 mod mail_trust;
+mod postgres;
 mod preview;
 mod privacy;
 mod public_portal;
@@ -33,3 +34,6 @@ mod redaction_shapes_text;
 mod retention;
 mod smtp_hardening;
 mod support;
+#[path = "../pg/throwaway.rs"]
+#[allow(dead_code)]
+mod throwaway;

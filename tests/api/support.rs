@@ -1,4 +1,5 @@
-//! The test harness: a real server on 127.0.0.1:0 over a fresh SQLite file.
+//! The test harness: a real server on 127.0.0.1:0 over a fresh SQLite file, or over a fresh
+//! PostgreSQL database (`spawn_on_postgres`; every test when `HUSHDESK_TEST_ENGINE=postgres`).
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -16,6 +17,8 @@ pub struct TestApp {
     pub smtp: SocketAddr,
     pub client: reqwest::Client,
     pub data_dir: PathBuf,
+    /// The PostgreSQL database the server runs on; `None` on SQLite (`DATA_DIR/hushdesk.db`).
+    pub postgres_url: Option<String>,
     _temp: tempfile::TempDir,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
@@ -26,8 +29,49 @@ impl TestApp {
         Self::spawn_with(|_| {}).await
     }
 
-    /// Starts a server whose configuration `adjust` may change first.
+    /// Starts a server whose configuration `adjust` may change first. On SQLite, unless
+    /// `HUSHDESK_TEST_ENGINE=postgres` asks for every test on a fresh PostgreSQL database.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+        let postgres = match std::env::var("HUSHDESK_TEST_ENGINE").as_deref() {
+            Ok("postgres") => Some(
+                crate::throwaway::TestPostgres::shared("HUSHDESK_TEST_ENGINE=postgres")
+                    .unwrap()
+                    .expect("HUSHDESK_TEST_ENGINE=postgres, but no PostgreSQL here")
+                    .fresh_database()
+                    .await
+                    .unwrap()
+                    .url,
+            ),
+            _ => None,
+        };
+        Self::spawn_on(postgres, adjust).await
+    }
+
+    /// Starts a server on a fresh PostgreSQL database of its own. `None` (having said why)
+    /// when this machine has no PostgreSQL and `HUSHDESK_REQUIRE_POSTGRES` is not `1`.
+    pub async fn spawn_on_postgres(
+        test: &str,
+        adjust: impl FnOnce(&mut Config),
+    ) -> Option<TestApp> {
+        let server = crate::throwaway::TestPostgres::shared(test).unwrap()?;
+        let database = server.fresh_database().await.unwrap();
+        Some(Self::spawn_on(Some(database.url), adjust).await)
+    }
+
+    /// A second server on this one's PostgreSQL database and data directory (its keys), as
+    /// a second instance behind a load balancer would run.
+    pub async fn spawn_beside(&self) -> TestApp {
+        let url = self
+            .postgres_url
+            .clone()
+            .expect("a second instance needs PostgreSQL");
+        let data_dir = self.data_dir.clone();
+        let mut beside = Self::spawn_on(Some(url), |config| config.data_dir = data_dir).await;
+        beside.data_dir = self.data_dir.clone();
+        beside
+    }
+
+    async fn spawn_on(postgres_url: Option<String>, adjust: impl FnOnce(&mut Config)) -> TestApp {
         let temp = tempfile::tempdir().unwrap();
         let data_dir = temp.path().join("data");
         let overrides = Overrides {
@@ -38,6 +82,9 @@ impl TestApp {
         // Generous limits by default; rate-limit tests set their own.
         config.rate_limit.tickets_burst = 1000;
         config.rate_limit.requests_burst = 1000;
+        if let Some(url) = &postgres_url {
+            config.database_url = url.clone().into();
+        }
         adjust(&mut config);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr: SocketAddr = listener.local_addr().unwrap();
@@ -62,6 +109,7 @@ impl TestApp {
                 .build()
                 .unwrap(),
             data_dir,
+            postgres_url,
             _temp: temp,
             shutdown: Some(tx),
             server: Some(server),
@@ -143,14 +191,23 @@ impl TestApp {
         )
     }
 
-    /// Counts rows of a table by reading the database file directly.
+    /// Counts rows of a table by reading the database directly.
     pub async fn count_rows(&self, table: &str) -> i64 {
+        let sql = format!("select count(*) from {table}");
+        if let Some(url) = &self.postgres_url {
+            let pool = sqlx::PgPool::connect(url).await.unwrap();
+            let count: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+            pool.close().await;
+            return count;
+        }
         let url = format!(
             "sqlite://{}?mode=ro",
             self.data_dir.join("hushdesk.db").display()
         );
         let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-        let sql = format!("select count(*) from {table}");
         let count: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
             .fetch_one(&pool)
             .await
@@ -161,6 +218,17 @@ impl TestApp {
 
     /// Every subject and message body as stored, joined by newlines.
     pub async fn stored_text(&self) -> String {
+        if let Some(url) = &self.postgres_url {
+            let pool = sqlx::PgPool::connect(url).await.unwrap();
+            let texts: Vec<String> = sqlx::query_scalar(
+                "select subject from tickets union all select body from messages",
+            )
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+            pool.close().await;
+            return texts.join("\n");
+        }
         let url = format!(
             "sqlite://{}?mode=ro",
             self.data_dir.join("hushdesk.db").display()
