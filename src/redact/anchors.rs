@@ -147,15 +147,19 @@ impl KeywordIndex {
     }
 }
 
-/// Whether a word, or a camel-case part of one (`apiKey`), starts at `at`.
+/// Whether a word, or a camel-case part of one (`apiKey`), starts at `at`. Only a letter of
+/// the keyword's own script (Latin or Cyrillic) before it makes the keyword part of a longer
+/// word: a digit, a mark or a letter of another script beside it says nothing about it
+/// (`AИНН`, `3тел`).
 fn starts_a_word(text: &str, at: usize) -> bool {
-    let Some(before) = text[..at].chars().next_back() else {
+    let (Some(before), Some(first)) = (text[..at].chars().next_back(), text[at..].chars().next())
+    else {
         return true;
     };
-    if !before.is_alphanumeric() {
-        return true;
-    }
-    before.is_lowercase() && text[at..].chars().next().is_some_and(char::is_uppercase)
+    let cyrillic = |c: char| matches!(c, '\u{400}'..='\u{4FF}');
+    let same_script = (before.is_ascii_alphabetic() && first.is_ascii_alphabetic())
+        || (cyrillic(before) && cyrillic(first));
+    !same_script || (before.is_lowercase() && first.is_uppercase())
 }
 
 /// `text` with ASCII and basic Cyrillic letters in lower case, byte for byte the same
@@ -545,6 +549,13 @@ mod tests {
             [("Key".into(), vec![0]), ("key".into(), vec![0])]
         );
         assert_eq!(woken("Петрович"), [("вич".into(), vec![1])]);
+        // A mark of another script (Gujarati candrabindu) before it is no part of the word.
+        assert_eq!(woken("\u{a81}тел"), [("тел".into(), vec![0])]);
+        // Nor is a letter of another script or a digit.
+        assert_eq!(
+            woken("Aтел 3key"),
+            [("тел".into(), vec![0]), ("key".into(), vec![0])]
+        );
     }
 
     /// The char-walking definition `capitalised_words` must agree with.
