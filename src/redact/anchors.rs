@@ -13,10 +13,11 @@ use super::rules::RuleError;
 pub const BEFORE: usize = 64;
 /// How far after a capitalised word a match may end.
 pub const AFTER_CAPITALISED: usize = 192;
-/// Keywords of at most this many characters that begin with a letter wake their rules only
-/// where a word starts (or a camel-case word part: `apiKey`): inside another word they are
-/// everyday text — `тел` in `пользователь`, `exp` in `expect`, `dr` in `address`, `key` in
-/// `monkey`. Longer keywords count anywhere (`password` in `mypassword`).
+/// Keywords of at most this many characters that begin with a letter wake a rule that asks
+/// for it (`keywords_at_word_start`) only where a word starts (or a camel-case word part:
+/// `cardExp`): inside another word they are everyday text — `exp` in `expect`, `hi` in
+/// `this`. A rule asks for it when its regex needs the word to start there anyway; glued
+/// cues (`myotp=…`) still wake every other rule.
 pub const SHORT_KEYWORD: usize = 4;
 /// Gap up to which neighbouring windows of one rule are searched as one.
 const MERGE_GAP: usize = 48;
@@ -29,7 +30,8 @@ pub struct KeywordIndex {
     automaton: Option<AhoCorasick>,
     rules_of: Vec<Vec<usize>>,
     /// Per pattern, the rules its hit wakes when it stands inside a word (see
-    /// `SHORT_KEYWORD`): all of `rules_of` for a longer keyword, else those that ask for it.
+    /// `SHORT_KEYWORD`): all of `rules_of` for a longer keyword, else those that do not ask
+    /// for a word start.
     rules_inside_words: Vec<Vec<usize>>,
     /// One-byte keywords (`@`, `?`, `.`) are found by `memchr` instead: they are frequent,
     /// and in the automaton they would hide longer keywords that start with them.
@@ -38,7 +40,7 @@ pub struct KeywordIndex {
 
 impl KeywordIndex {
     /// `keywords[i]` are rule `i`'s keywords (lowercase), and whether its short keywords
-    /// count inside other words.
+    /// count only where a word starts.
     pub fn new(keywords: &[(&[String], bool)]) -> Result<KeywordIndex, RuleError> {
         let mut patterns: Vec<String> = Vec::new();
         let mut rules_of: Vec<Vec<usize>> = Vec::new();
@@ -95,7 +97,7 @@ impl KeywordIndex {
                 rules
                     .iter()
                     .copied()
-                    .filter(|&rule| !short || keywords[rule].1)
+                    .filter(|&rule| !short || !keywords[rule].1)
                     .collect()
             })
             .collect();
@@ -529,10 +531,10 @@ mod tests {
     }
 
     #[test]
-    fn a_short_keyword_inside_another_word_wakes_only_rules_that_ask_for_it() {
+    fn a_short_keyword_inside_another_word_wakes_only_rules_that_do_not_ask_for_a_word_start() {
         let phone = ["тел".to_owned(), "key".to_owned()];
         let suffix = ["вич".to_owned()];
-        let index = KeywordIndex::new(&[(&phone, false), (&suffix, true)]).unwrap();
+        let index = KeywordIndex::new(&[(&phone, true), (&suffix, false)]).unwrap();
         let woken = |text: &str| -> Vec<(String, Vec<usize>)> {
             index
                 .hits(text)

@@ -37,6 +37,24 @@ type Candidate = (usize, usize, usize);
 struct Look {
     findings: Vec<Candidate>,
     hiders: Vec<Candidate>,
+    /// Each keyword hit, to as far as a rule it wakes reads after it (sorted by start).
+    cue_reaches: Vec<Range<usize>>,
+}
+
+/// For each finding (sorted), whether it starts inside the stretch after a keyword hit that
+/// the hit's rules read.
+fn read_after_a_cue(cue_reaches: &[Range<usize>], findings: &[Candidate]) -> Vec<bool> {
+    let mut cues = cue_reaches.iter().peekable();
+    let mut farthest = 0;
+    findings
+        .iter()
+        .map(|&(start, _, _)| {
+            while let Some(cue) = cues.next_if(|cue| cue.start < start) {
+                farthest = farthest.max(cue.end);
+            }
+            start < farthest
+        })
+        .collect()
 }
 
 /// Whether the span's mask changes what a neighbour's rules read: a word or sign right
@@ -214,7 +232,7 @@ impl Redactor {
         }
         let keyword_lists: Vec<(&[String], bool)> = rules
             .iter()
-            .map(|r| (r.keywords.as_slice(), r.keywords_inside_words))
+            .map(|r| (r.keywords.as_slice(), r.keywords_at_word_start))
             .collect();
         let keywords = KeywordIndex::new(&keyword_lists)?;
         let mut digit_rules = Vec::new();
@@ -258,7 +276,7 @@ impl Redactor {
             for example in &rule.examples {
                 let view = View::of(example);
                 let text = view.as_str();
-                let windows = self.windows(text, None, &[]);
+                let (windows, _) = self.windows(text, None, &[]);
                 let found = windows[index]
                     .iter()
                     .any(|w| rule.find_in_window(text, w.clone(), &[]).next().is_some());
@@ -311,7 +329,7 @@ impl Redactor {
         let runs = digit_runs(text).len();
         profile.push(("(digit runs)".to_owned(), started.elapsed(), runs));
         let started = std::time::Instant::now();
-        let windows = self.windows(text, None, &[]);
+        let (windows, _) = self.windows(text, None, &[]);
         profile.push((
             "(anchors)".to_owned(),
             started.elapsed(),
@@ -380,14 +398,22 @@ impl Redactor {
         let Look {
             mut findings,
             hiders,
+            cue_reaches,
         } = self.find_once(text, None);
+        let after_a_cue = read_after_a_cue(&cue_reaches, &findings);
         // The first extra look goes around the masks that change what a rule reads: one that
-        // hid another finding, or one standing right against a neighbour. Later looks go
-        // around the new masks only.
+        // hid another finding, one standing right against a neighbour, or one inside the
+        // stretch a cue's rule reads (a shorter mask brings the value after it within the
+        // rule's reach: "пароль от ivan.petrov@mail.ru: …"). Later looks go around the new
+        // masks only.
         let mut looked_around: Vec<Candidate> = findings
             .iter()
             .copied()
-            .filter(|f| hiders.binary_search(f).is_ok() || touches_a_neighbour(text, f.0, f.1))
+            .zip(&after_a_cue)
+            .filter(|&(f, &cued)| {
+                cued || hiders.binary_search(&f).is_ok() || touches_a_neighbour(text, f.0, f.1)
+            })
+            .map(|(f, _)| f)
             .collect();
         for _ in 0..MAX_ROUNDS {
             if looked_around.is_empty() {
@@ -433,8 +459,10 @@ impl Redactor {
         text: &str,
         near: Option<&[Range<usize>]>,
         masks: &[Range<usize>],
-    ) -> Vec<Vec<Range<usize>>> {
+    ) -> (Vec<Vec<Range<usize>>>, Vec<Range<usize>>) {
         let mut windows: Vec<Windows> = vec![Windows::default(); self.rules.len()];
+        // Each keyword hit, to as far as a rule it wakes reads after it.
+        let mut cue_reaches: Vec<Range<usize>> = Vec::new();
         let scanned = match near {
             None => std::iter::once(0..text.len()).collect(),
             Some(near) => scan_regions(text, near),
@@ -454,10 +482,13 @@ impl Redactor {
                 if overlaps_any(masks, start, end) {
                     continue;
                 }
+                let mut farthest = end;
                 for &index in rules {
                     let reach = self.rules[index].reach;
                     windows[index].add(start.saturating_sub(BEFORE)..end.saturating_add(reach));
+                    farthest = farthest.max(end.saturating_add(reach));
                 }
+                cue_reaches.push(start..farthest);
             }
             if !self.digit_rules.is_empty() {
                 for run in &part_runs {
@@ -520,14 +551,16 @@ impl Redactor {
         for &(fewest, index) in &self.keyword_digit_rules {
             windows[index].retain(|window| holds_digit_run(&runs, window, fewest));
         }
-        windows
+        (windows, cue_reaches)
     }
 
     /// One look at the text: every rule in its windows, then repeated values, then overlaps.
     fn find_once(&self, text: &str, near: Option<&[Range<usize>]>) -> Look {
         let mut candidates: Vec<Candidate> = Vec::new();
         let masks = existing_masks(text);
-        for (index, windows) in self.windows(text, near, &masks).into_iter().enumerate() {
+        let (windows, mut cue_reaches) = self.windows(text, near, &masks);
+        cue_reaches.sort_unstable_by_key(|cue| cue.start);
+        for (index, windows) in windows.into_iter().enumerate() {
             let rule = &self.rules[index];
             for window in windows {
                 candidates.extend(
@@ -546,6 +579,7 @@ impl Redactor {
         Look {
             findings: candidates,
             hiders,
+            cue_reaches,
         }
     }
 
@@ -820,6 +854,23 @@ mod tests {
             out.as_str(),
             "2,1769957432,ORD-2025-815074,[PHONE-1],[CARD-1]"
         );
+    }
+
+    #[test]
+    fn a_value_brought_within_its_cues_reach_by_a_mask_is_found() {
+        // The address is longer than the password rule's gap; its mask is not.
+        for (text, expected) in [
+            (
+                "пароль от ivan.petrov@mail.ru: Xk9!vq27Lm",
+                "пароль от [EMAIL-1]: [PASSWORD-1]",
+            ),
+            (
+                "Пароль для входа на ivan.petrov@mail.ru: Qwerty2024!",
+                "Пароль для входа на [EMAIL-1]: [PASSWORD-1]",
+            ),
+        ] {
+            assert_eq!(redactor().redact(text, &mut book()).as_str(), expected);
+        }
     }
 
     #[test]

@@ -64,9 +64,9 @@ struct RuleSpec {
     scope: Scope,
     /// How far after a keyword hit a match may end, in bytes (see ANCHORS.md).
     reach: Option<usize>,
-    /// Short keywords wake the rule inside other words too (suffixes such as `вич`).
+    /// Short keywords wake the rule only where a word starts (see ANCHORS.md).
     #[serde(default)]
-    keywords_inside_words: bool,
+    keywords_at_word_start: bool,
     #[serde(default)]
     normalize: Normalize,
     #[serde(default)]
@@ -131,8 +131,8 @@ pub struct Rule {
     pub value_group: Option<usize>,
     /// How far after a keyword hit a match may end.
     pub reach: usize,
-    /// Whether its short keywords count inside other words (`SHORT_KEYWORD`).
-    pub keywords_inside_words: bool,
+    /// Whether its short keywords count only where a word starts (`SHORT_KEYWORD`).
+    pub keywords_at_word_start: bool,
     /// Fewest digits in a value (0: unknown): digit runs with fewer are skipped.
     pub min_digits: usize,
     /// Most bytes a match holds before its first digit and after its last (at most 64):
@@ -309,7 +309,7 @@ fn compile_rule(
         regex,
         value_group,
         reach,
-        keywords_inside_words: spec.keywords_inside_words,
+        keywords_at_word_start: spec.keywords_at_word_start,
         min_digits: shape.min_digits,
         lead: shape.lead.map_or(DIGIT_MARGIN, |l| l.min(DIGIT_MARGIN)),
         trail: shape.trail.map_or(DIGIT_MARGIN, |t| t.min(DIGIT_MARGIN)),

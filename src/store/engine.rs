@@ -67,7 +67,12 @@ impl Pool {
                 pool.begin_with("begin immediate").await?,
             ))),
             Pool::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
+                // Read committed whatever the server's default: each statement after the lock
+                // sees what the previous holder committed (the chain head above all), where a
+                // snapshot taken before waiting for the lock would not.
+                let mut tx = pool
+                    .begin_with("begin isolation level read committed")
+                    .await?;
                 sqlx::query("select pg_advisory_xact_lock($1)")
                     .bind(WRITE_LOCK_KEY)
                     .execute(&mut *tx)
