@@ -80,8 +80,9 @@ pub async fn serve_with_mail(
     };
     let shutdown = stopped(stop_rx);
     let desk = state.desk.clone();
+    let max_connections = http_connection_cap(&state.config);
     let mut scheduler = crate::jobs::start(state.system.clone(), state.config.clone()).await?;
-    crate::web::serve(listener, state.web, shutdown)
+    crate::web::serve(listener, state.web, max_connections, shutdown)
         .await
         .context("serving HTTP")?;
     if let Some(mail_server) = mail_server {
@@ -93,6 +94,44 @@ pub async fn serve_with_mail(
     desk.close().await;
     Ok(())
 }
+
+/// Descriptors kept out of the HTTP connection cap, besides one per mail session: the
+/// database and its journal, key and rule files, outgoing mail, the listeners themselves.
+const RESERVED_DESCRIPTORS: usize = 128;
+
+/// Raises the soft descriptor limit to the hard one where the system allows, and returns
+/// `http.max_connections` lowered, if need be, so that HTTP connections alone can never use
+/// up the descriptors (which would stop the database and the listeners too).
+fn http_connection_cap(config: &Config) -> usize {
+    let configured = config.http.max_connections;
+    let descriptors = match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) => usize::try_from(limit).unwrap_or(usize::MAX),
+        Err(err) => {
+            tracing::warn!(error = %err, "reading the descriptor limit failed");
+            return configured;
+        }
+    };
+    let mail_sessions = if config.mail.enabled {
+        config.mail.max_sessions
+    } else {
+        0
+    };
+    let allowed = descriptors
+        .saturating_sub(RESERVED_DESCRIPTORS + mail_sessions)
+        .max(MIN_HTTP_CONNECTIONS);
+    if allowed < configured {
+        tracing::warn!(
+            configured,
+            allowed,
+            descriptors,
+            "http.max_connections lowered to fit the descriptor limit (raise `ulimit -n`)"
+        );
+    }
+    configured.min(allowed)
+}
+
+/// The cap is never lowered below this, however low the descriptor limit.
+const MIN_HTTP_CONNECTIONS: usize = 16;
 
 /// Completes on SIGINT or SIGTERM.
 pub async fn shutdown_signal() {

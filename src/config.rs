@@ -42,6 +42,7 @@ pub struct Config {
     pub mail: MailPolicy,
     pub retention: RetentionJob,
     pub redaction: RedactionPolicy,
+    pub http: HttpLimits,
 }
 
 /// The database URL. It may carry a password, so its `Debug` shows it without one.
@@ -96,6 +97,35 @@ impl Default for RetentionJob {
     }
 }
 
+/// Connection limits of the HTTP listener (`[http]` in the file).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpLimits {
+    /// Connections open at once, from anywhere. Lowered at start to what the descriptor limit
+    /// leaves after the database, mail sessions and a margin. At the cap, the connection idle
+    /// for longest is closed to make room; when none is idle, the new one is refused.
+    pub max_connections: usize,
+    /// Connections open at once from one client network (IPv4 /24, IPv6 /64), by the TCP
+    /// peer address: behind a reverse proxy this is the proxy's share.
+    pub max_connections_per_network: usize,
+    /// A client must send a request's headers within this many seconds of connecting or of
+    /// its previous response; otherwise the connection is closed (idle ones included).
+    pub header_timeout_seconds: u64,
+    /// A request's body must arrive whole within this many seconds.
+    pub body_timeout_seconds: u64,
+}
+
+impl Default for HttpLimits {
+    fn default() -> Self {
+        Self {
+            max_connections: 4096,
+            max_connections_per_network: 256,
+            header_timeout_seconds: 15,
+            body_timeout_seconds: 30,
+        }
+    }
+}
+
 /// Mail intake (`[mail]` in the file).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -130,6 +160,10 @@ pub struct MailPolicy {
     pub max_mime_parts: usize,
     /// Time one message may take to parse and decrypt, in milliseconds.
     pub processing_budget_ms: u64,
+    /// Bytes of received messages held in memory at once, across all sessions, from the
+    /// first line of data until the message is filed. A message that would go over it is
+    /// answered 452 (try again later), which a sending MTA retries.
+    pub memory_budget_bytes: usize,
     /// The authserv-id the MTA in front writes in its `Authentication-Results:` header
     /// (e.g. `mx.example.org`). When set, a mail joins a ticket by its contact address only
     /// if that header says DMARC (or aligned DKIM) passed for the `From:` domain.
@@ -152,6 +186,7 @@ impl Default for MailPolicy {
             max_mime_depth: 20,
             max_mime_parts: 500,
             processing_budget_ms: 10_000,
+            memory_budget_bytes: 256 * 1024 * 1024,
             trusted_authserv_id: None,
         }
     }
@@ -287,6 +322,7 @@ struct FileConfig {
     mail: Option<MailPolicy>,
     retention: Option<RetentionJob>,
     redaction: Option<RedactionPolicy>,
+    http: Option<HttpLimits>,
 }
 
 /// Values given on the command line; they win over everything else.
@@ -374,6 +410,7 @@ impl Config {
             },
             retention: file.retention.unwrap_or_default(),
             redaction: file.redaction.unwrap_or_default(),
+            http: file.http.unwrap_or_default(),
         };
         config.validate()?;
         Ok(config)
@@ -454,6 +491,21 @@ impl Config {
         }
         if mail.max_sessions_per_network > mail.max_sessions {
             bail!("mail.max_sessions_per_network cannot exceed mail.max_sessions");
+        }
+        if mail.memory_budget_bytes < mail.max_message_bytes {
+            // Otherwise a message of the largest accepted size would be deferred forever.
+            bail!("mail.memory_budget_bytes cannot be less than mail.max_message_bytes");
+        }
+        let http = &self.http;
+        if http.max_connections == 0
+            || http.max_connections_per_network == 0
+            || http.header_timeout_seconds == 0
+            || http.body_timeout_seconds == 0
+        {
+            bail!("http limits must all be greater than zero");
+        }
+        if http.max_connections_per_network > http.max_connections {
+            bail!("http.max_connections_per_network cannot exceed http.max_connections");
         }
         crate::domain::SupportAddress::parse(&self.support_address)?;
         if let Some(id) = &self.mail.trusted_authserv_id

@@ -5,6 +5,7 @@ mod agent;
 mod category;
 mod delivery;
 mod input;
+mod network;
 mod support_address;
 mod ticket;
 
@@ -15,5 +16,6 @@ pub use input::{
     ContactAddress, InputError, KeepChoices, MAX_SUBJECT_CHARS, NewTicketInput, ReasonInput,
     ReplyInput,
 };
+pub use network::{Network, NetworkSlot, NetworkSlots};
 pub use support_address::{Recipient, SupportAddress};
 pub use ticket::{Author, Reference, Status};

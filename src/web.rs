@@ -9,6 +9,7 @@ mod client;
 pub mod error;
 mod extract;
 mod headers;
+mod listener;
 mod metrics;
 mod public;
 mod session;
@@ -33,18 +34,21 @@ pub use extract::FormFields;
 pub use state::WebState;
 
 /// Serves the router on `listener` until `shutdown` completes, then finishes requests in
-/// flight.
+/// flight. `max_connections` is the configured cap as far as the descriptor limit allows.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: WebState,
+    max_connections: usize,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    let http = &state.config.http;
+    let limits = listener::ConnectionLimits {
+        max_connections,
+        per_network: http.max_connections_per_network.min(max_connections),
+        header_timeout: Duration::from_secs(http.header_timeout_seconds),
+        body_timeout: Duration::from_secs(http.body_timeout_seconds),
+    };
+    listener::serve(listener, router(state), limits, shutdown).await
 }
 
 pub fn router(state: WebState) -> Router {

@@ -5,7 +5,6 @@
 //! of the MTA in front (Postfix, Exim).
 
 mod data;
-pub mod network;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -17,11 +16,10 @@ use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
 use self::data::{Data, read_data};
-use self::network::{Network, NetworkSlots};
 use super::inbound::{Envelope, receive};
 use super::structure::{MimeLimits, prescan};
 use crate::desk::Desk;
-use crate::domain::SupportAddress;
+use crate::domain::{Network, NetworkSlots, SupportAddress};
 
 /// Settings of the listener.
 #[derive(Debug, Clone)]

@@ -1,5 +1,6 @@
-//! Connection slots per client network, so that one network cannot take every session.
-//! Networks are kept in memory only, as masked addresses, and never logged.
+//! Connection slots per client network, so that one network cannot take every HTTP
+//! connection or mail session. Networks are kept in memory only, as masked addresses, and
+//! never logged.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
