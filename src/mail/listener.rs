@@ -4,6 +4,7 @@
 //! async workers that also serve HTTP. TLS, SPF/DKIM/DMARC, queueing and retries are the job
 //! of the MTA in front (Postfix, Exim).
 
+mod budget;
 mod data;
 
 use std::future::Future;
@@ -15,6 +16,7 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
+use self::budget::{MemoryBudget, Reservation};
 use self::data::{Data, read_data};
 use super::inbound::{Envelope, receive};
 use super::structure::{MimeLimits, prescan};
@@ -44,6 +46,8 @@ pub struct ListenerConfig {
     pub processing_budget: Duration,
     /// Messages processed at once (threads of the blocking pool in use).
     pub processing_slots: usize,
+    /// Bytes of received messages held at once across sessions, until each is processed.
+    pub memory_budget_bytes: usize,
 }
 
 impl ListenerConfig {
@@ -65,6 +69,7 @@ impl ListenerConfig {
             processing_budget: Duration::from_millis(mail.processing_budget_ms),
             // One message per core: parsing and OpenPGP are CPU work.
             processing_slots: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            memory_budget_bytes: mail.memory_budget_bytes,
         }
     }
 }
@@ -75,6 +80,10 @@ const MAX_COMMAND_LINE: u64 = 4096;
 const MAX_RECIPIENTS: usize = 100;
 /// Protocol errors before the connection is dropped.
 const MAX_ERRORS: u32 = 10;
+/// The answer to a message the memory budget cannot hold now: a temporary failure, which
+/// the sending MTA retries later (RFC 1870 uses 452 for the same case with `SIZE`).
+const OVER_BUDGET: &str =
+    "452 4.3.1 The desk is receiving too much mail at once; try again later";
 
 /// What every session shares.
 struct Shared {
@@ -83,6 +92,8 @@ struct Shared {
     config: ListenerConfig,
     /// Bounds the CPU mail processing may take from the machine.
     processing: Arc<Semaphore>,
+    /// Bounds the memory received messages take, across sessions.
+    memory: MemoryBudget,
 }
 
 impl Shared {
@@ -111,6 +122,7 @@ pub async fn serve(
     let network_slots = NetworkSlots::new(config.max_sessions_per_network);
     let shared = Arc::new(Shared {
         processing: Arc::new(Semaphore::new(config.processing_slots)),
+        memory: MemoryBudget::new(config.memory_budget_bytes),
         desk,
         support,
         config,
@@ -285,11 +297,15 @@ where
             "MAIL" => match parse_path(rest, "FROM:") {
                 None => "501 5.5.4 Syntax: MAIL FROM:<address>".into(),
                 Some((path, params)) => {
-                    if declared_size(params).is_some_and(|s| s > config.max_message_bytes) {
+                    let declared = declared_size(params);
+                    if declared.is_some_and(|s| s > config.max_message_bytes) {
                         format!(
                             "552 5.3.4 Message too large: this desk accepts up to {} bytes",
                             config.max_message_bytes
                         )
+                    } else if declared.is_some_and(|s| s > shared.memory.available()) {
+                        // Said before any byte is sent; the data phase checks again as it reads.
+                        OVER_BUDGET.into()
                     } else {
                         progressed = mail_from.is_none();
                         mail_from = Some(path);
@@ -321,17 +337,26 @@ where
                 };
                 clock.progress();
                 reply(&mut writer, "354 End data with <CR><LF>.<CR><LF>").await?;
-                let answer = match read_data(&mut reader, config.max_message_bytes, &mut clock)
-                    .await?
-                {
-                    Data::Complete(raw) => {
+                let data = read_data(
+                    &mut reader,
+                    config.max_message_bytes,
+                    &shared.memory,
+                    &mut clock,
+                )
+                .await?;
+                let answer = match data {
+                    Data::Complete(raw, reservation) => {
                         let envelope = Envelope {
                             mail_from: mail_from.take().unwrap_or_default(),
                             recipients: std::mem::take(&mut recipients),
                         };
                         // Time spent processing is the desk's, not the client's idling.
                         progressed = true;
-                        deliver(shared, envelope, raw).await
+                        deliver(shared, envelope, raw, reservation).await
+                    }
+                    Data::OverBudget => {
+                        tracing::info!("mail deferred: the memory budget is spent");
+                        OVER_BUDGET.into()
                     }
                     Data::TooLarge => format!(
                         "552 5.3.4 Message too large: this desk accepts up to {} bytes",
@@ -395,7 +420,12 @@ const PROCESSING_STACK: usize = 64 * 1024 * 1024;
 /// Processes one message off the async workers: the shape pre-scan, MIME parsing, OpenPGP
 /// and filing run on a thread of their own, at most `processing_slots` at a time, within the
 /// time budget. Returns the final reply.
-async fn deliver(shared: &Arc<Shared>, envelope: Envelope, raw: Vec<u8>) -> String {
+async fn deliver(
+    shared: &Arc<Shared>,
+    envelope: Envelope,
+    raw: Vec<u8>,
+    reservation: Reservation,
+) -> String {
     // Waiting for a thread is not the message's fault: ask the sender to come back, but only
     // after each message ahead could have used its whole budget.
     let wait = shared.config.processing_budget * 2 + SLOT_WAIT_MARGIN;
@@ -412,7 +442,11 @@ async fn deliver(shared: &Arc<Shared>, envelope: Envelope, raw: Vec<u8>) -> Stri
         .stack_size(PROCESSING_STACK)
         .spawn(move || {
             let _permit = permit;
-            let _ = answer.send(process(&work, &runtime, &envelope, &raw));
+            let reply = process(&work, &runtime, &envelope, &raw);
+            // The message's memory goes back to the budget before the sender hears the reply.
+            drop(raw);
+            drop(reservation);
+            let _ = answer.send(reply);
         });
     if let Err(err) = spawned {
         tracing::error!(error = %err, "starting a mail processing thread failed");

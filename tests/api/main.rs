@@ -12,6 +12,7 @@ mod audit_failures;
 mod authz_matrix;
 mod bad_input;
 mod binary;
+mod bounds;
 mod browser;
 mod desk;
 mod doors;

@@ -6,28 +6,41 @@
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, BufReader};
 
 use super::Clock;
+use super::budget::{MemoryBudget, Reservation};
 
 /// Longest line inside a message (RFC 5322 says 998; real mail sometimes exceeds it).
 const MAX_DATA_LINE: u64 = 1024 * 1024;
 
+/// The smallest step the message buffer grows by.
+const GROWTH_STEP: usize = 64 * 1024;
+
 pub(super) enum Data {
-    Complete(Vec<u8>),
+    /// The message, and the share of the memory budget it holds until it is dropped.
+    Complete(Vec<u8>, Reservation),
     TooLarge,
+    /// Other sessions' messages held the memory budget: the sender should come back later.
+    OverBudget,
     /// A line ended in a bare LF, or a CR stood alone somewhere.
     BareLineEnding,
     Closed,
     TimedOut,
 }
 
-/// Reads up to the end of data, dot-unstuffed, with CRLF line ends. Past the size limit, or
-/// once a bare line ending is seen, the rest is read and dropped so the reply can be given
-/// in step with the client.
+/// Reads up to the end of data, dot-unstuffed, with CRLF line ends. Past the size limit or
+/// the memory budget, or once a bare line ending is seen, the rest is read and dropped so the
+/// reply can be given in step with the client. The buffer only ever grows into memory the
+/// budget has granted.
 pub(super) async fn read_data<R: AsyncRead + Unpin>(
     reader: &mut BufReader<R>,
     max_bytes: usize,
+    budget: &MemoryBudget,
     clock: &mut Clock,
 ) -> std::io::Result<Data> {
     let mut message = Vec::new();
+    let mut reservation = budget.reservation();
+    let mut over_budget = false;
+    // Bytes of the message so far, dot-unstuffed with CRLF line ends.
+    let mut size: usize = 0;
     let mut too_large = false;
     let mut bare = false;
     // The DATA command's own line ended just before the first line of the message.
@@ -83,19 +96,34 @@ pub(super) async fn read_data<R: AsyncRead + Unpin>(
         if continuing {
             too_large = true;
         }
-        if too_large || bare {
-            message = Vec::new();
-            continue;
-        }
         let content = if line_start {
             content.strip_prefix(b".").unwrap_or(content)
         } else {
             content
         };
-        if message.len() + content.len() + 2 > max_bytes {
+        // Counted even once the content is being dropped, so that a message too large is
+        // told so (for good) rather than to come back later.
+        size = size.saturating_add(content.len() + 2);
+        if size > max_bytes {
             too_large = true;
+        }
+        if too_large || bare || over_budget {
             message = Vec::new();
+            reservation.release();
             continue;
+        }
+        if size > message.capacity() {
+            // Grow by half again (as Vec would double) but never past what was reserved.
+            let grown = size
+                .max(message.capacity() + (message.capacity() / 2).max(GROWTH_STEP))
+                .min(max_bytes);
+            if !reservation.grow_to(grown) {
+                over_budget = true;
+                message = Vec::new();
+                reservation.release();
+                continue;
+            }
+            message.reserve_exact(reservation.bytes().min(max_bytes) - message.len());
         }
         message.extend_from_slice(content);
         message.extend_from_slice(b"\r\n");
@@ -104,7 +132,9 @@ pub(super) async fn read_data<R: AsyncRead + Unpin>(
         Data::TooLarge
     } else if bare {
         Data::BareLineEnding
+    } else if over_budget {
+        Data::OverBudget
     } else {
-        Data::Complete(message)
+        Data::Complete(message, reservation)
     })
 }
