@@ -14,6 +14,7 @@ Needs only Python 3 (smtplib). Prints one block of figures per phase.
 """
 
 import argparse
+import multiprocessing
 import base64
 import os
 import random
@@ -66,35 +67,44 @@ def healthz(port, source="127.0.250.1", timeout=10.0):
     return (time.monotonic() - started) * 1000
 
 
-class Prober(threading.Thread):
-    """Asks /healthz every 50 ms until stopped; keeps the latencies and counts failures."""
+class Prober:
+    """Asks /healthz every 50 ms until stopped, from a process of its own so that the load
+    generator's threads (and Python's global lock) cannot delay the probe itself."""
 
     def __init__(self, port):
-        super().__init__(daemon=True)
-        self.port, self.latencies, self.failures = port, [], 0
-        self.running = True
+        self.port = port
+        # Spawned, not forked: a fork would inherit the idle sockets and keep them open.
+        context = multiprocessing.get_context("spawn")
+        self.stopping = context.Event()
+        self.results = context.Queue()
+        self.process = context.Process(
+            target=Prober.loop, args=(port, self.stopping, self.results), daemon=True)
 
-    def run(self):
-        while self.running:
-            ms = healthz(self.port)
+    def start(self):
+        self.process.start()
+
+    @staticmethod
+    def loop(port, stopping, results):
+        latencies, failures = [], 0
+        while not stopping.is_set():
+            ms = healthz(port)
             if ms is None:
-                self.failures += 1
+                failures += 1
             else:
-                self.latencies.append(ms)
+                latencies.append(ms)
             time.sleep(0.05)
+        results.put((latencies, failures))
 
     def stop(self):
-        self.running = False
-        self.join()
-        return self.summary()
-
-    def summary(self):
-        if not self.latencies:
-            return f"no answer ({self.failures} failures)"
-        lat = sorted(self.latencies)
+        self.stopping.set()
+        latencies, failures = self.results.get()
+        self.process.join()
+        if not latencies:
+            return f"no answer ({failures} failures)"
+        lat = sorted(latencies)
         p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))]
         return (f"{len(lat)} answers, p50 {statistics.median(lat):.1f} ms, p99 {p99:.1f} ms, "
-                f"max {lat[-1]:.1f} ms, {self.failures} failures")
+                f"max {lat[-1]:.1f} ms, {failures} failures")
 
 
 def probe_for(port, seconds):

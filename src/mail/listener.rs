@@ -82,8 +82,7 @@ const MAX_RECIPIENTS: usize = 100;
 const MAX_ERRORS: u32 = 10;
 /// The answer to a message the memory budget cannot hold now: a temporary failure, which
 /// the sending MTA retries later (RFC 1870 uses 452 for the same case with `SIZE`).
-const OVER_BUDGET: &str =
-    "452 4.3.1 The desk is receiving too much mail at once; try again later";
+const OVER_BUDGET: &str = "452 4.3.1 The desk is receiving too much mail at once; try again later";
 
 /// What every session shares.
 struct Shared {

@@ -103,7 +103,8 @@ fn make_room_for(connection: Connection) {
         return;
     }
     tokio::spawn(async move {
-        let slot = tokio::time::timeout(MAKE_ROOM_WAIT, registry.slots.clone().acquire_owned()).await;
+        let slot =
+            tokio::time::timeout(MAKE_ROOM_WAIT, registry.slots.clone().acquire_owned()).await;
         registry.waiting.fetch_sub(1, Ordering::AcqRel);
         match slot {
             Ok(Ok(slot)) => connection.run(slot).await,

@@ -139,9 +139,7 @@ async fn idle_sockets_beyond_the_descriptor_limit_do_not_keep_healthz_from_answe
     let mut kept = 0;
     for stream in idle.iter_mut() {
         match closed_within(stream, Duration::from_millis(20)).await {
-            Some(answer) if answer.starts_with("HTTP/1.1 503") || answer.is_empty() => {
-                refused += 1
-            }
+            Some(answer) if answer.starts_with("HTTP/1.1 503") || answer.is_empty() => refused += 1,
             Some(other) => panic!("unexpected answer {other:?}"),
             None => kept += 1,
         }
