@@ -3,9 +3,9 @@
 
 use clap::Parser;
 
-/// mimalloc rather than glibc's malloc: after a burst of large mails glibc kept the peak
-/// (472 of 626 MiB in the debug build) in its per-thread arenas for good; mimalloc returns
-/// freed pages to the system (README, Performance).
+/// jemalloc rather than glibc's malloc: after a burst of large mails glibc kept most of the
+/// peak for good. With its background purge thread, and serving SQLite's `malloc` too (the
+/// crate's features in Cargo.toml), freed memory goes back within seconds (README, Performance).
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
