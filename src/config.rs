@@ -8,6 +8,8 @@ use anyhow::{Context, bail};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
+use crate::domain::Durability;
+
 /// Everything hushdesk needs to know at start-up.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -17,6 +19,8 @@ pub struct Config {
     /// `sqlite://…` (the embedded default, `DATA_DIR/hushdesk.db`) or `postgres://…`
     /// (`postgresql://…`): the engine is chosen by the scheme.
     pub database_url: DatabaseUrl,
+    /// When a commit is acknowledged: `full` (default, survives a power failure) or `normal`.
+    pub durability: Durability,
     /// Base URL requesters use to reach the desk, used to print the access link.
     /// When unset the link is shown as a path (never built from the request's Host header).
     pub public_url: Option<String>,
@@ -272,6 +276,7 @@ struct FileConfig {
     smtp_listen: Option<String>,
     data_dir: Option<PathBuf>,
     database_url: Option<String>,
+    durability: Option<Durability>,
     public_url: Option<String>,
     support_address: Option<String>,
     max_body_bytes: Option<usize>,
@@ -348,6 +353,7 @@ impl Config {
             smtp_listen: parse_addr("smtp_listen", &smtp_listen)?,
             data_dir,
             database_url: DatabaseUrl(database_url),
+            durability: file.durability.unwrap_or_default(),
             public_url: env("HUSHDESK_PUBLIC_URL")
                 .or(file.public_url)
                 .map(|u| u.trim_end_matches('/').to_owned()),

@@ -21,6 +21,7 @@ use sqlx::sqlite::{
 use sqlx::{ColumnIndex, Decode, Postgres, Sqlite, Type};
 
 use super::files;
+use crate::domain::Durability;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -51,11 +52,11 @@ pub(crate) enum Pool {
 impl Pool {
     /// Opens the database the URL names and brings its schema up to date with that
     /// engine's migration set.
-    pub(crate) async fn open(database_url: &str) -> anyhow::Result<Pool> {
+    pub(crate) async fn open(database_url: &str, durability: Durability) -> anyhow::Result<Pool> {
         if is_postgres_url(database_url) {
-            open_postgres(database_url).await
+            open_postgres(database_url, durability).await
         } else {
-            open_sqlite(database_url).await
+            open_sqlite(database_url, durability).await
         }
     }
 
@@ -121,12 +122,15 @@ impl Pool {
     }
 }
 
-async fn open_sqlite(database_url: &str) -> anyhow::Result<Pool> {
+async fn open_sqlite(database_url: &str, durability: Durability) -> anyhow::Result<Pool> {
     let options = SqliteConnectOptions::from_str(database_url)
         .context("parsing the database URL")?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
+        .synchronous(match durability {
+            Durability::Full => SqliteSynchronous::Full,
+            Durability::Normal => SqliteSynchronous::Normal,
+        })
         .foreign_keys(true)
         // Zero the bytes of deleted rows instead of leaving them in free pages.
         .pragma("secure_delete", "on")
@@ -158,13 +162,22 @@ async fn open_sqlite(database_url: &str) -> anyhow::Result<Pool> {
     Ok(Pool::Sqlite(pool))
 }
 
-async fn open_postgres(database_url: &str) -> anyhow::Result<Pool> {
+async fn open_postgres(database_url: &str, durability: Durability) -> anyhow::Result<Pool> {
     // The URL may carry a password: errors name the engine, never the URL.
     let options = PgConnectOptions::from_str(database_url)
         .map_err(|_| anyhow::anyhow!("the PostgreSQL database URL does not parse"))?
         // Like SQLite's busy timeout: a writer waits this long for the write lock (or a row
         // lock) and then fails the request, instead of queueing forever behind a stuck one.
-        .options([("lock_timeout", "10s")]);
+        .options([
+            ("lock_timeout", "10s"),
+            (
+                "synchronous_commit",
+                match durability {
+                    Durability::Full => "on",
+                    Durability::Normal => "off",
+                },
+            ),
+        ]);
     // More than SQLite's 8: each running scheduled job holds one connection for its claim
     // (`claim_job`) besides the ones it works on, and requests must not queue behind them.
     let pool = PgPoolOptions::new()
@@ -587,6 +600,43 @@ impl Row {
     }
 }
 
+#[cfg(test)]
+mod durability {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// The setting reaches every connection of a real database file, not only the first:
+    /// several connections are held at once so the pool has to open more than one.
+    #[tokio::test]
+    async fn each_setting_reaches_every_sqlite_connection() {
+        let dir = tempfile::tempdir().unwrap();
+        for (durability, expected) in [(Durability::Full, 2_i64), (Durability::Normal, 1)] {
+            let url = format!(
+                "sqlite://{}",
+                dir.path().join(format!("{durability:?}.db")).display()
+            );
+            let pool = Pool::open(&url, durability).await.unwrap();
+            let mut held = Vec::new();
+            for _ in 0..3 {
+                let mut conn = pool.acquire().await.unwrap();
+                let synchronous: i64 = query_scalar("pragma synchronous")
+                    .fetch_one(&mut conn)
+                    .await
+                    .unwrap();
+                assert_eq!(synchronous, expected, "{durability:?}");
+                held.push(conn);
+            }
+            drop(held);
+            pool.close().await;
+        }
+    }
+
+    #[test]
+    fn full_is_the_default() {
+        assert_eq!(Durability::default(), Durability::Full);
+    }
+}
+
 /// Not a check: the cost this module adds to a SQLite statement, measured against sqlx
 /// alone on one connection (`cargo test --lib engine::overhead -- --ignored --nocapture`).
 #[cfg(test)]
@@ -600,7 +650,9 @@ mod overhead {
     #[tokio::test]
     #[ignore]
     async fn per_statement_on_sqlite() {
-        let pool = Pool::open("sqlite::memory:").await.unwrap();
+        let pool = Pool::open("sqlite::memory:", Durability::default())
+            .await
+            .unwrap();
         let Pool::Sqlite(sqlite) = &pool else {
             unreachable!("a sqlite: URL opens SQLite")
         };

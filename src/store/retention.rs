@@ -48,6 +48,8 @@ pub struct PurgeReport {
     pub attachments_shredded: u64,
     /// More expired tickets remain than the batch took.
     pub more: bool,
+    /// How long the batch held the write lock (for pacing the next one).
+    pub lock_held: std::time::Duration,
 }
 
 /// The retention policy as admins see it.
@@ -107,8 +109,9 @@ impl Store {
         expired(&mut conn, as_of, limit).await
     }
 
-    /// Deletes up to `batch` expired tickets in one transaction, shreds expired sealed
-    /// attachments, then checkpoints so the freed (zeroed) pages reach the main file.
+    /// Deletes up to `batch` expired tickets in one transaction and shreds expired sealed
+    /// attachments. The caller checkpoints (`checkpoint_fully`) when its run ends, so the
+    /// freed (zeroed) pages reach the main file and nothing deleted stays in `-wal`.
     pub async fn purge_expired(
         &self,
         by: super::scope::Purger<'_>,
@@ -118,6 +121,7 @@ impl Store {
         let actor = &by.actor();
         let now = now_unix();
         let mut tx = self.begin_write().await?;
+        let locked_at = std::time::Instant::now();
         let mut found = expired(&mut tx, as_of, batch + 1).await?;
         let more = found.len() as i64 > batch;
         found.truncate(usize::try_from(batch).unwrap_or(0));
@@ -158,13 +162,11 @@ impl Store {
             .await?;
         }
         tx.commit().await?;
-        if !found.is_empty() || shredded > 0 {
-            self.checkpoint_fully().await?;
-        }
         Ok(PurgeReport {
             purged: found,
             attachments_shredded: shredded,
             more,
+            lock_held: locked_at.elapsed(),
         })
     }
 

@@ -27,6 +27,7 @@ mod postgres;
 mod preview;
 mod privacy;
 mod public_portal;
+mod purge_load;
 mod rate_limit;
 mod redaction_quality;
 mod redaction_shapes_numeric;
