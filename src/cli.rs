@@ -81,6 +81,20 @@ enum Command {
         #[arg(long, value_name = "RFC3339", value_parser = parse_rfc3339)]
         as_of: Option<i64>,
     },
+    /// FOR BENCHMARKS ONLY: fill a desk with made-up tickets (`benches/load/`). Never run it
+    /// on a desk people use: the tickets are real tickets on it.
+    #[command(hide = true)]
+    Seed {
+        /// How many tickets to file.
+        #[arg(long)]
+        tickets: usize,
+        /// Close them this many days ago (so the purge finds them expired).
+        #[arg(long, value_name = "DAYS")]
+        closed_days_ago: Option<i64>,
+        /// Tickets filed at once.
+        #[arg(long, default_value_t = 4)]
+        workers: usize,
+    },
     /// Legal holds: a held ticket is never purged and cannot be deleted.
     Hold {
         #[command(subcommand)]
@@ -193,6 +207,11 @@ pub fn run(args: Args) -> ExitCode {
         } => with_runtime(verify_audit(overrides)),
         Command::Purge { dry_run, as_of } => with_runtime(purge(overrides, dry_run, as_of)),
         Command::Hold { action } => with_runtime(hold(overrides, action)),
+        Command::Seed {
+            tickets,
+            closed_days_ago,
+            workers,
+        } => with_runtime(seed(overrides, tickets, workers, closed_days_ago)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -305,6 +324,29 @@ async fn reset_agent(overrides: Overrides, name: String) -> anyhow::Result<()> {
     eprintln!(
         "the link works once, until {}; {name} cannot sign in until they use it",
         rfc3339(link.expires_at)
+    );
+    Ok(())
+}
+
+async fn seed(
+    overrides: Overrides,
+    tickets: usize,
+    workers: usize,
+    closed_days_ago: Option<i64>,
+) -> anyhow::Result<()> {
+    let mut config = Config::load(&overrides)?;
+    // Made-up tickets that nobody was told were stored: not worth waiting for the disk.
+    config.durability = crate::domain::Durability::Normal;
+    let operator = OperatorDesk::open(&config).await?;
+    let started = std::time::Instant::now();
+    let result = operator
+        .seed_for_benchmark(tickets, workers, closed_days_ago)
+        .await;
+    operator.close().await;
+    let filed = result?;
+    println!(
+        "seeded {filed} tickets in {:.1} s",
+        started.elapsed().as_secs_f64()
     );
     Ok(())
 }

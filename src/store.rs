@@ -100,6 +100,13 @@ impl Store {
         Ok(self.pool.begin_write().await?)
     }
 
+    /// A read-only snapshot for several reads in a row, without the write lock. An audited
+    /// read reads here first and only then takes the write lock to record itself, briefly,
+    /// before it returns anything: the record still precedes the content reaching anyone.
+    pub(crate) async fn begin_read(&self) -> Result<Tx<'static>, StoreError> {
+        Ok(self.pool.begin_read().await?)
+    }
+
     /// How many callers are waiting for the write lock right now.
     pub(crate) fn waiting_writers(&self) -> usize {
         self.waiting_writers.load(Ordering::Relaxed)

@@ -45,8 +45,18 @@ pub fn is_postgres_url(url: &str) -> bool {
 /// A connection pool on one of the two engines.
 #[derive(Clone, Debug)]
 pub(crate) enum Pool {
-    Sqlite(SqlitePool),
+    Sqlite(SqlitePools),
     Postgres(PgPool),
+}
+
+/// SQLite's two pools: writers (and plain statements) on one, snapshot reads (`begin_read`)
+/// on read-only connections of their own, so a burst of long searches cannot take every
+/// connection a writer needs. A database in memory has one pool for both: a second pool
+/// would open a second, empty database.
+#[derive(Clone, Debug)]
+pub(crate) struct SqlitePools {
+    main: SqlitePool,
+    readers: SqlitePool,
 }
 
 impl Pool {
@@ -64,8 +74,8 @@ impl Pool {
     /// (see `Store::begin_write`).
     pub(crate) async fn begin_write(&self) -> Result<Conn, sqlx::Error> {
         match self {
-            Pool::Sqlite(pool) => Ok(Conn(Held::SqliteTx(
-                pool.begin_with("begin immediate").await?,
+            Pool::Sqlite(pools) => Ok(Conn(Held::SqliteTx(
+                pools.main.begin_with("begin immediate").await?,
             ))),
             Pool::Postgres(pool) => {
                 // Read committed whatever the server's default: each statement after the lock
@@ -83,10 +93,26 @@ impl Pool {
         }
     }
 
+    /// A read-only transaction: one consistent snapshot for several reads, taking no write
+    /// lock, so a long read (a search over every body) never holds up writers. SQLite's
+    /// deferred `begin` in WAL mode reads from a snapshot beside the writer; on PostgreSQL a
+    /// repeatable-read, read-only transaction.
+    pub(crate) async fn begin_read(&self) -> Result<Conn, sqlx::Error> {
+        match self {
+            Pool::Sqlite(pools) => Ok(Conn(Held::SqliteTx(
+                pools.readers.begin_with("begin").await?,
+            ))),
+            Pool::Postgres(pool) => Ok(Conn(Held::PostgresTx(
+                pool.begin_with("begin isolation level repeatable read read only")
+                    .await?,
+            ))),
+        }
+    }
+
     /// A connection outside any transaction, for a few reads in a row.
     pub(crate) async fn acquire(&self) -> Result<Conn, sqlx::Error> {
         Ok(Conn(match self {
-            Pool::Sqlite(pool) => Held::Sqlite(pool.acquire().await?),
+            Pool::Sqlite(pools) => Held::Sqlite(pools.main.acquire().await?),
             Pool::Postgres(pool) => Held::Postgres(pool.acquire().await?),
         }))
     }
@@ -116,7 +142,10 @@ impl Pool {
 
     pub(crate) async fn close(&self) {
         match self {
-            Pool::Sqlite(pool) => pool.close().await,
+            Pool::Sqlite(pools) => {
+                pools.readers.close().await;
+                pools.main.close().await;
+            }
             Pool::Postgres(pool) => pool.close().await,
         }
     }
@@ -148,7 +177,7 @@ async fn open_sqlite(database_url: &str, durability: Durability) -> anyhow::Resu
     }
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
-        .connect_with(options)
+        .connect_with(options.clone())
         .await
         .context("opening the SQLite database")?;
     SQLITE_MIGRATIONS
@@ -159,7 +188,19 @@ async fn open_sqlite(database_url: &str, durability: Durability) -> anyhow::Resu
         // `-wal` and `-shm` exist by now; ones left by an older version may be 0644.
         files::restrict_database_files(&database_file)?;
     }
-    Ok(Pool::Sqlite(pool))
+    let readers = if on_disk {
+        SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options.read_only(true))
+            .await
+            .context("opening the SQLite database for reading")?
+    } else {
+        pool.clone()
+    };
+    Ok(Pool::Sqlite(SqlitePools {
+        main: pool,
+        readers,
+    }))
 }
 
 async fn open_postgres(database_url: &str, durability: Durability) -> anyhow::Result<Pool> {
@@ -257,7 +298,7 @@ pub(crate) trait Executor<'c> {
 impl<'c> Executor<'c> for &'c Pool {
     fn target(self) -> Target<'c> {
         match self {
-            Pool::Sqlite(pool) => Target::SqlitePool(pool),
+            Pool::Sqlite(pools) => Target::SqlitePool(&pools.main),
             Pool::Postgres(pool) => Target::PostgresPool(pool),
         }
     }
@@ -653,7 +694,7 @@ mod overhead {
         let pool = Pool::open("sqlite::memory:", Durability::default())
             .await
             .unwrap();
-        let Pool::Sqlite(sqlite) = &pool else {
+        let Pool::Sqlite(SqlitePools { main: sqlite, .. }) = &pool else {
             unreachable!("a sqlite: URL opens SQLite")
         };
         let mut plain = sqlite.acquire().await.unwrap();

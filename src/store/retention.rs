@@ -170,6 +170,39 @@ impl Store {
         })
     }
 
+    /// FOR BENCHMARKS ONLY (`hushdesk seed --closed-days-ago`): closes the seeded tickets as
+    /// of `closed_at`, so a purge benchmark has expired tickets. Audited as the operator.
+    pub async fn close_for_benchmark(
+        &self,
+        operator: &super::OperatorScope,
+        references: &[Reference],
+        closed_at: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        for reference in references {
+            query(
+                "update tickets set status = 'closed', closed_at = $2, updated_at = $2 \
+                 where reference = $1",
+            )
+            .bind(reference.as_str())
+            .bind(closed_at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        log_event(
+            &mut tx,
+            &self.audit_key,
+            &operator.actor(),
+            "benchmark_seed_closed",
+            None,
+            format!("tickets={}", references.len()),
+            now_unix(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Sealed binary attachments that would be shredded as of `as_of`.
     pub async fn expired_attachments(&self, as_of: i64) -> Result<i64, StoreError> {
         Ok(query_scalar(
