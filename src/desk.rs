@@ -11,6 +11,7 @@
 mod access;
 mod admin;
 mod agent;
+mod copy;
 mod error;
 mod intake;
 mod mail_intake;
@@ -52,7 +53,7 @@ pub use crate::crypto::{RequesterKey, os_random};
 
 /// What the doors hand out, re-exported so that the adapters need not import the store.
 pub use crate::store::{
-    AdminAlerts, AdminView, AgentMessage, AgentRow, AgentScope, AgentTicketView, Alert, AllowRow,
+    AdminAlerts, CopiedTable, DeskCopy, AdminView, AgentMessage, AgentRow, AgentScope, AgentTicketView, Alert, AllowRow,
     AttachmentInfo, AuditEntry, AutoCloseReport, CannedResponse, ChainReport, EscalationOutcome,
     Expired, Hold, ListFilter, MessageRow, PrivacyMetrics, PurgeReport, QueueRow, RequesterGrant,
     ResetRequest, RetentionPolicy, RetentionScope, RouteRow, Session, SignatureVerdict, SlaReport,
