@@ -166,11 +166,15 @@ pub async fn copy_sqlite_to_postgres(
 }
 
 /// Opens the source read-only, refusing one a desk still writes to. A running desk keeps a
-/// `-wal` file beside its database; closing the last connection cleanly removes it.
+/// `-wal` file beside its database; closing the last connection cleanly folds it into the
+/// database and removes it. Without one, the database file holds every committed row, so it
+/// is opened `immutable`: SQLite then takes no locks and creates no `-wal`/`-shm` files
+/// beside it (a plain read-only connection would, and leave them behind).
 async fn open_source(from: &str) -> Result<SqliteConnection, CopyError> {
     let options = SqliteConnectOptions::from_str(from)
         .map_err(|_| CopyError::SourceNotSqlite)?
-        .read_only(true);
+        .read_only(true)
+        .immutable(true);
     let file = options.get_filename().to_path_buf();
     if !file.is_file() {
         return Err(CopyError::SourceMissing(file));
