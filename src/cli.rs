@@ -533,7 +533,13 @@ fn init_tracing(serving: bool) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let filter = match "sqlx_postgres::options=off".parse() {
+        Ok(directive) => filter.add_directive(directive),
+        Err(_) => filter,
+    };
     let _ = tracing_subscriber::fmt()
+        // sqlx warns about a connect parameter it does not know with the parameter's value,
+        // which may be a secret (`sslpassword=…` in a database URL): off even under RUST_LOG.
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))

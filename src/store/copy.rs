@@ -11,9 +11,9 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use futures_util::TryStreamExt;
-use sqlx::postgres::PgConnection;
+use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteRow};
-use sqlx::{AssertSqlSafe, Connection, Row};
+use sqlx::{AssertSqlSafe, ConnectOptions, Connection, Row};
 
 use super::audit::{self, Actor, AuditKey, ChainReport};
 use super::engine::{self, Held, Pool};
@@ -155,6 +155,7 @@ pub async fn copy_sqlite_to_postgres(
     let mut source = open_source(urls.from).await?;
     let copied = async {
         check_source_migrations(&mut source).await?;
+        reach_target(urls.to).await?;
         let target = Pool::open(urls.to).await.map_err(CopyError::Target)?;
         let copied = copy_into(&mut source, &target, key).await;
         target.close().await;
@@ -174,7 +175,10 @@ async fn open_source(from: &str) -> Result<SqliteConnection, CopyError> {
     let options = SqliteConnectOptions::from_str(from)
         .map_err(|_| CopyError::SourceNotSqlite)?
         .read_only(true)
-        .immutable(true);
+        .immutable(true)
+        // Reading a whole table is slow by design; sqlx would report each one as a slow
+        // statement.
+        .disable_statement_logging();
     let file = options.get_filename().to_path_buf();
     if !file.is_file() {
         return Err(CopyError::SourceMissing(file));
@@ -186,6 +190,22 @@ async fn open_source(from: &str) -> Result<SqliteConnection, CopyError> {
     SqliteConnection::connect_with(&options)
         .await
         .map_err(CopyError::SourceOpen)
+}
+
+/// One connection to the target before the pool: the pool retries an unreachable server
+/// until its timeout and then says only that it timed out, where this says why (refused,
+/// unknown host, authentication).
+async fn reach_target(to: &str) -> Result<(), CopyError> {
+    // The URL may carry a password: the error names neither it nor the URL.
+    let options = PgConnectOptions::from_str(to).map_err(|_| {
+        CopyError::Target(anyhow::anyhow!("the PostgreSQL database URL does not parse"))
+    })?;
+    let connection = PgConnection::connect_with(&options).await.map_err(|e| {
+        // sqlx's message already ends with its source's: the message alone, said once.
+        CopyError::Target(anyhow::anyhow!("connecting to PostgreSQL: {e}"))
+    })?;
+    connection.close().await?;
+    Ok(())
 }
 
 fn beside(file: &Path, suffix: &str) -> PathBuf {

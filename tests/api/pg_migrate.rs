@@ -485,7 +485,10 @@ async fn refusals_leave_target_and_source_unchanged() {
         "postgres://desk:{USER_PASSWORD}@127.0.0.1:1/hushdesk?password={QUERY_PASSWORD}"
     );
     let (ok, text) = copy(&data_dir, &from, &unreachable);
-    assert!(!ok && text.contains("connecting to PostgreSQL"), "{text}");
+    assert!(
+        !ok && text.contains("connecting to PostgreSQL") && text.contains("refused"),
+        "{text}"
+    );
 
     // A target prepared by `hushdesk migrate` holds only the seeded rows: accepted.
     let elsewhere = tempfile::tempdir().unwrap();
@@ -517,32 +520,48 @@ async fn refusals_leave_target_and_source_unchanged() {
 
     // A source whose chain was edited: the copy runs to the end, then verification fails
     // and everything is rolled back.
-    let edited = tempfile::tempdir().unwrap();
-    let edited_db = edited.path().join("hushdesk.db");
-    std::fs::copy(&source_file, &edited_db).unwrap();
-    let editor = sqlx::SqlitePool::connect(&format!("sqlite://{}", edited_db.display()))
-        .await
-        .unwrap();
-    let changed = sqlx::query("update audit_log set detail = 'edited' where seq = 1")
-        .execute(&editor)
-        .await
-        .unwrap();
-    assert_eq!(changed.rows_affected(), 1);
-    editor.close().await;
     let empty = fresh_target("pg_migrate_refusals_chain").await.unwrap();
-    let (ok, text) = copy(
-        &data_dir,
-        &format!("sqlite://{}", edited_db.display()),
-        &empty.url,
-    );
+    let (_edited, edited_url) =
+        edited_source(&source_file, "update audit_log set detail = 'edited' where seq = 1").await;
+    let (ok, text) = copy(&data_dir, &edited_url, &empty.url);
     assert!(
         !ok && text.contains("does not verify on the target (entry 1"),
         "{text}"
     );
-    let pool = pg(&empty.url).await;
+    assert_holds_no_desk(&empty.url).await;
+
+    // A column on the source that PostgreSQL lacks (a migration written for one engine
+    // only) stops the copy rather than being left behind.
+    let (_edited, edited_url) =
+        edited_source(&source_file, "alter table messages add column later text").await;
+    let (ok, text) = copy(&data_dir, &edited_url, &empty.url);
+    assert!(
+        !ok && text.contains("messages.later exists on SQLite only"),
+        "{text}"
+    );
+    assert_holds_no_desk(&empty.url).await;
+}
+
+/// A copy of the source database, changed by `sql`, and its URL.
+async fn edited_source(source_file: &Path, sql: &'static str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("hushdesk.db");
+    std::fs::copy(source_file, &file).unwrap();
+    let url = format!("sqlite://{}", file.display());
+    let editor = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let changed = sqlx::query(sql).execute(&editor).await.unwrap();
+    assert!(changed.rows_affected() <= 1);
+    editor.close().await;
+    assert!(!dir.path().join("hushdesk.db-wal").exists());
+    (dir, url)
+}
+
+/// Nothing in the database but its schema and the rows the migrations seed.
+async fn assert_holds_no_desk(url: &str) {
+    let pool = pg(url).await;
     for (table, rows) in pg_counts(&pool).await {
         let seeded = ["queues", "routing_rules", "retention_policies"].contains(&table.as_str());
-        assert!(seeded || rows == 0, "{table} kept {rows} rows after the rollback");
+        assert!(seeded || rows == 0, "{table} kept {rows} rows");
     }
     pool.close().await;
 }
