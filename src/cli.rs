@@ -44,14 +44,16 @@ enum Command {
     Serve,
     /// Create the data directory and database and apply migrations, then exit. With --from
     /// and --to, copy a whole desk from SQLite to PostgreSQL instead.
-    #[command(long_about = "Create the data directory and database and apply migrations, \
+    #[command(
+        long_about = "Create the data directory and database and apply migrations, \
         then exit.\n\n\
         With --from and --to, copy a whole desk from its SQLite database to an empty \
         PostgreSQL database instead: every table in one transaction, sealed data still \
         sealed, the audit chain verified on the target before the commit. Stop the desk \
         first (the copy refuses a database a desk still has open) and back up its data \
         directory. Run it with the desk's own data directory: its keys verify the chain, \
-        and the desk keeps them when it moves to PostgreSQL.")]
+        and the desk keeps them when it moves to PostgreSQL."
+    )]
     Migrate {
         /// The desk's SQLite database, opened read-only: sqlite:///path/to/hushdesk.db
         #[arg(long, value_name = "SQLITE_URL", requires = "to", value_parser = database_url)]

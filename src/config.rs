@@ -756,7 +756,10 @@ mod tests {
                 "postgres://db/x?pass%77ord=secret&user=desk",
                 "postgres://db/x?pass%77ord=…&user=desk",
             ),
-            ("postgres://db/x?password=se@cret", "postgres://db/x?password=…"),
+            (
+                "postgres://db/x?password=se@cret",
+                "postgres://db/x?password=…",
+            ),
             (
                 "postgres://u:se?cret@db/x?password=secret",
                 "postgres://…@db/x?password=…",
@@ -769,7 +772,10 @@ mod tests {
                 "postgresql://u:secret@db/x?sslpassword=secret",
                 "postgresql://…@db/x?sslpassword=…",
             ),
-            ("sqlite:///srv/desk/hushdesk.db", "sqlite:///srv/desk/hushdesk.db"),
+            (
+                "sqlite:///srv/desk/hushdesk.db",
+                "sqlite:///srv/desk/hushdesk.db",
+            ),
             ("sqlite://data/h.db?mode=ro", "sqlite://data/h.db?mode=ro"),
         ];
         for (url, expected) in cases {

@@ -53,12 +53,15 @@ pub use crate::crypto::{RequesterKey, os_random};
 
 /// What the doors hand out, re-exported so that the adapters need not import the store.
 pub use crate::store::{
-    AdminAlerts, CopiedTable, DeskCopy, AdminView, AgentMessage, AgentRow, AgentScope, AgentTicketView, Alert, AllowRow,
+    AdminAlerts, AdminView, AgentMessage, AgentRow, AgentScope, AgentTicketView, Alert, AllowRow,
     AttachmentInfo, AuditEntry, AutoCloseReport, CannedResponse, ChainReport, EscalationOutcome,
     Expired, Hold, ListFilter, MessageRow, PrivacyMetrics, PurgeReport, QueueRow, RequesterGrant,
     ResetRequest, RetentionPolicy, RetentionScope, RouteRow, Session, SignatureVerdict, SlaReport,
     SpamMark, StatusFilter, TicketOp, TicketSummary, TicketView, Tombstone, now_unix,
 };
+
+/// What the operator's copy of a desk to PostgreSQL reports.
+pub use crate::store::{CopiedTable, DeskCopy};
 
 /// The desk: cheap to clone (every part is shared).
 #[derive(Clone)]

@@ -15,9 +15,9 @@ use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteRow};
 use sqlx::{AssertSqlSafe, ConnectOptions, Connection, Row};
 
+use super::StoreError;
 use super::audit::{self, Actor, AuditKey, ChainReport};
 use super::engine::{self, Held, Pool};
-use super::StoreError;
 
 /// Every table of the schema, each after the tables its foreign keys point to: the order
 /// rows are inserted in. The one place that lists them; the copy checks it against both
@@ -198,7 +198,9 @@ async fn open_source(from: &str) -> Result<SqliteConnection, CopyError> {
 async fn reach_target(to: &str) -> Result<(), CopyError> {
     // The URL may carry a password: the error names neither it nor the URL.
     let options = PgConnectOptions::from_str(to).map_err(|_| {
-        CopyError::Target(anyhow::anyhow!("the PostgreSQL database URL does not parse"))
+        CopyError::Target(anyhow::anyhow!(
+            "the PostgreSQL database URL does not parse"
+        ))
     })?;
     let connection = PgConnection::connect_with(&options).await.map_err(|e| {
         // sqlx's message already ends with its source's: the message alone, said once.
@@ -221,7 +223,9 @@ async fn check_source_migrations(source: &mut SqliteConnection) -> Result<(), Co
         sqlx::query_scalar("select version from _sqlx_migrations where success")
             .fetch_all(&mut *source)
             .await
-            .map_err(|_| CopyError::SourceSchema("has no migrations: is it a hushdesk database?".into()))?
+            .map_err(|_| {
+                CopyError::SourceSchema("has no migrations: is it a hushdesk database?".into())
+            })?
             .into_iter()
             .collect();
     let known: BTreeSet<i64> = engine::SQLITE_MIGRATIONS
@@ -452,7 +456,9 @@ async fn matching_columns(
     let mut columns = Vec::with_capacity(on_sqlite.len());
     for (name, declared) in &on_sqlite {
         let Some(kind) = Kind::of_sqlite(declared) else {
-            return mismatch(format!("{name} has SQLite type {declared:?}, which the copy does not know"));
+            return mismatch(format!(
+                "{name} has SQLite type {declared:?}, which the copy does not know"
+            ));
         };
         let Some((_, data_type)) = on_postgres.iter().find(|(n, _)| n == name) else {
             return mismatch(format!("{name} exists on SQLite only"));

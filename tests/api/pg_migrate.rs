@@ -200,7 +200,10 @@ async fn build_desk() -> BuiltDesk {
     let (form_reference, form_access) = app
         .file_via_form(&[
             ("subject", "Cannot sign in"),
-            ("body", &format!("It says wrong password. Write to {CONTACT_CANARY}")),
+            (
+                "body",
+                &format!("It says wrong password. Write to {CONTACT_CANARY}"),
+            ),
             ("category", "functionality"),
             ("contact", CONTACT_CANARY),
         ])
@@ -295,15 +298,28 @@ async fn a_sqlite_desk_copied_to_postgres_serves_the_same_agent_tickets_and_link
     let source = sqlite_read_only(&data_dir).await;
     let source_counts = sqlite_counts(&source).await;
     source.close().await;
-    for table in ["tickets", "messages", "attachments", "vault_entries", "audit_log"] {
+    for table in [
+        "tickets",
+        "messages",
+        "attachments",
+        "vault_entries",
+        "audit_log",
+    ] {
         assert!(count_of(&source_counts, table) > 0, "{table} is empty");
     }
     assert_eq!(count_of(&source_counts, "tickets"), 4);
 
-    let (ok, text) = copy(&data_dir, &sqlite_url(&data_dir), &with_passwords(&target.url));
+    let (ok, text) = copy(
+        &data_dir,
+        &sqlite_url(&data_dir),
+        &with_passwords(&target.url),
+    );
     assert!(ok, "{text}");
     assert!(text.contains("audit chain intact"), "{text}");
-    assert!(text.contains("(the last entry records this copy)"), "{text}");
+    assert!(
+        text.contains("(the last entry records this copy)"),
+        "{text}"
+    );
 
     // Every table holds what the source held (the audit log one entry more: the copy's).
     let target_pool = pg(&target.url).await;
@@ -315,12 +331,11 @@ async fn a_sqlite_desk_copied_to_postgres_serves_the_same_agent_tickets_and_link
         let line = format!("  {table:<22} {rows:>9} rows");
         assert!(text.contains(&line), "no line {line:?} in {text}");
     }
-    let last: (String, String) = sqlx::query_as(
-        "select actor, action from audit_log order by seq desc limit 1",
-    )
-    .fetch_one(&target_pool)
-    .await
-    .unwrap();
+    let last: (String, String) =
+        sqlx::query_as("select actor, action from audit_log order by seq desc limit 1")
+            .fetch_one(&target_pool)
+            .await
+            .unwrap();
     assert_eq!(last, ("(operator)".to_owned(), "desk_copied".to_owned()));
     target_pool.close().await;
     let (ok, verified) = hushdesk(&data_dir, Some(&target.url), &["audit", "verify"]);
@@ -345,9 +360,17 @@ async fn a_sqlite_desk_copied_to_postgres_serves_the_same_agent_tickets_and_link
     let closed = &after.agent_views[2].1;
     assert_eq!(closed["status"], "closed");
     let mailed = &after.agent_views[3].1;
-    assert_eq!(mailed["messages"][0]["attachments"][0]["sealed"], true, "{mailed}");
-    let body = after.agent_views[0].1["messages"][0]["body"].as_str().unwrap();
-    assert!(body.contains("[EMAIL-1]") && !body.contains(CONTACT_CANARY), "{body}");
+    assert_eq!(
+        mailed["messages"][0]["attachments"][0]["sealed"], true,
+        "{mailed}"
+    );
+    let body = after.agent_views[0].1["messages"][0]["body"]
+        .as_str()
+        .unwrap();
+    assert!(
+        body.contains("[EMAIL-1]") && !body.contains(CONTACT_CANARY),
+        "{body}"
+    );
 
     // New rows get new ids: a ticket, a reply, an agent, and the audit entries they add.
     let (new_reference, new_access, _) = app
@@ -412,7 +435,9 @@ async fn a_sealed_canary_never_appears_in_plaintext_on_the_target() {
             let mut found = Vec::new();
             for (table, column, kind) in &columns {
                 let probe = match kind.as_str() {
-                    "text" => format!("select count(*) from {table} where strpos({column}, $1) > 0"),
+                    "text" => {
+                        format!("select count(*) from {table} where strpos({column}, $1) > 0")
+                    }
                     _ => format!(
                         "select count(*) from {table} where position(convert_to($1, 'UTF8') in {column}) > 0"
                     ),
@@ -437,7 +462,11 @@ async fn a_sealed_canary_never_appears_in_plaintext_on_the_target() {
         .fetch_all(&pool)
         .await
         .unwrap();
-    assert!(sealed.iter().any(|r| r.get::<String, _>("kind") == "contact"));
+    assert!(
+        sealed
+            .iter()
+            .any(|r| r.get::<String, _>("kind") == "contact")
+    );
     let attachment: Option<Vec<u8>> =
         sqlx::query_scalar("select sealed from attachments where sealed is not null")
             .fetch_one(&pool)
@@ -466,7 +495,10 @@ async fn refusals_leave_target_and_source_unchanged() {
 
     // A desk still running on the source: its `-wal` file gives it away.
     let (ok, text) = copy(&data_dir, &from, &target.url);
-    assert!(!ok && text.contains("a desk is running on the source"), "{text}");
+    assert!(
+        !ok && text.contains("a desk is running on the source"),
+        "{text}"
+    );
     app.stop().await;
 
     let source_file = data_dir.join("hushdesk.db");
@@ -474,16 +506,21 @@ async fn refusals_leave_target_and_source_unchanged() {
 
     // Wrong engines, before anything is opened.
     let (ok, text) = copy(&data_dir, &target.url, &target.url);
-    assert!(!ok && text.contains("--from must be the desk's SQLite database"), "{text}");
+    assert!(
+        !ok && text.contains("--from must be the desk's SQLite database"),
+        "{text}"
+    );
     let (ok, text) = copy(&data_dir, &from, &from);
-    assert!(!ok && text.contains("--to must be a PostgreSQL database"), "{text}");
+    assert!(
+        !ok && text.contains("--to must be a PostgreSQL database"),
+        "{text}"
+    );
     let (ok, text) = hushdesk(&data_dir, None, &["migrate", "--from", &from]);
     assert!(!ok && text.contains("--to"), "{text}");
 
     // Unreachable: nothing listens on port 1.
-    let unreachable = format!(
-        "postgres://desk:{USER_PASSWORD}@127.0.0.1:1/hushdesk?password={QUERY_PASSWORD}"
-    );
+    let unreachable =
+        format!("postgres://desk:{USER_PASSWORD}@127.0.0.1:1/hushdesk?password={QUERY_PASSWORD}");
     let (ok, text) = copy(&data_dir, &from, &unreachable);
     assert!(
         !ok && text.contains("connecting to PostgreSQL") && text.contains("refused"),
@@ -496,7 +533,11 @@ async fn refusals_leave_target_and_source_unchanged() {
     assert!(ok, "{text}");
     let (ok, text) = copy(&data_dir, &from, &target.url);
     assert!(ok && text.contains("audit chain intact"), "{text}");
-    assert_eq!(std::fs::read(&source_file).unwrap(), source_bytes, "the source changed");
+    assert_eq!(
+        std::fs::read(&source_file).unwrap(),
+        source_bytes,
+        "the source changed"
+    );
     assert!(!data_dir.join("hushdesk.db-wal").exists());
 
     // Now it holds a desk: a second copy is refused and changes nothing.
@@ -521,8 +562,11 @@ async fn refusals_leave_target_and_source_unchanged() {
     // A source whose chain was edited: the copy runs to the end, then verification fails
     // and everything is rolled back.
     let empty = fresh_target("pg_migrate_refusals_chain").await.unwrap();
-    let (_edited, edited_url) =
-        edited_source(&source_file, "update audit_log set detail = 'edited' where seq = 1").await;
+    let (_edited, edited_url) = edited_source(
+        &source_file,
+        "update audit_log set detail = 'edited' where seq = 1",
+    )
+    .await;
     let (ok, text) = copy(&data_dir, &edited_url, &empty.url);
     assert!(
         !ok && text.contains("does not verify on the target (entry 1"),
