@@ -93,7 +93,7 @@ pub enum CopyError {
     )]
     SourceInUse(PathBuf),
     #[error("opening the source database read-only: {0}")]
-    SourceOpen(#[source] sqlx::Error),
+    SourceOpen(sqlx::Error),
     #[error("the source database {0}")]
     SourceSchema(String),
     #[error("the target database: {0:#}")]
@@ -107,14 +107,15 @@ pub enum CopyError {
     SchemaMismatch(String),
     #[error(
         "the audit chain does not verify on the target (entry {seq}: {reason}), so the copy was \
-         rolled back; check the source with `hushdesk audit verify`"
+         rolled back. Are the data directory's keys this desk's? Check the source with \
+         `hushdesk audit verify`"
     )]
     ChainBroken { seq: i64, reason: &'static str },
-    #[error("copying table {table}: {source}; the copy was rolled back")]
+    // The database's error is part of the message, not a `source`: `{:#}` would say it twice.
+    #[error("copying table {table}: {error}; the copy was rolled back")]
     Table {
         table: &'static str,
-        #[source]
-        source: sqlx::Error,
+        error: sqlx::Error,
     },
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -170,7 +171,9 @@ pub async fn copy_sqlite_to_postgres(
 /// `-wal` file beside its database; closing the last connection cleanly folds it into the
 /// database and removes it. Without one, the database file holds every committed row, so it
 /// is opened `immutable`: SQLite then takes no locks and creates no `-wal`/`-shm` files
-/// beside it (a plain read-only connection would, and leave them behind).
+/// beside it (a plain read-only connection would, and leave them behind). The price: a desk
+/// started on the file during the copy could change pages under it, which is why the desk
+/// must be stopped for the whole copy (said in the help and the README).
 async fn open_source(from: &str) -> Result<SqliteConnection, CopyError> {
     let options = SqliteConnectOptions::from_str(from)
         .map_err(|_| CopyError::SourceNotSqlite)?
@@ -275,7 +278,7 @@ async fn copy_into(
             let columns = matching_columns(&mut snapshot, pg, table).await?;
             let rows = copy_table(&mut snapshot, pg, table, &columns)
                 .await
-                .map_err(|source| CopyError::Table { table, source })?;
+                .map_err(|error| CopyError::Table { table, error })?;
             tables.push(CopiedTable { name: table, rows });
         }
         move_identities_past_copied_ids(pg).await?;
