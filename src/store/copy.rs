@@ -258,7 +258,8 @@ async fn copy_into(
     target: &Pool,
     key: &AuditKey,
 ) -> Result<DeskCopy, CopyError> {
-    // One read transaction on the source, so every table is read from the same snapshot.
+    // One read transaction on the source: every table is read as of one moment (the file is
+    // opened immutable and its desk is stopped, so this is a second fence, not the first).
     let mut snapshot = source.begin().await?;
     // The target's write lock, as every writer takes it: an instance already running on the
     // target cannot write between the emptiness check and the commit.
