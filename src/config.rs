@@ -48,7 +48,9 @@ pub struct Config {
     pub redaction: RedactionPolicy,
 }
 
-/// The database URL. It may carry a password, so its `Debug` shows it without one.
+/// The database URL. It may carry a password (in the user part or as a `password=` query
+/// parameter), so its `Debug` and `Display` show it without one; `Deref` gives the real URL
+/// to whoever connects.
 #[derive(Clone, PartialEq, Eq)]
 pub struct DatabaseUrl(String);
 
@@ -66,6 +68,12 @@ impl From<String> for DatabaseUrl {
 }
 
 impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&redact_url(&self.0))
+    }
+}
+
+impl std::fmt::Display for DatabaseUrl {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&redact_url(&self.0))
     }
@@ -539,14 +547,70 @@ fn parse_addr(name: &str, value: &str) -> anyhow::Result<SocketAddr> {
         .with_context(|| format!("{name} {value:?} is not an address like 127.0.0.1:8080"))
 }
 
-/// Drops any password from a database URL before it is shown in an error.
+/// Query parameters whose values are shown; any other value is hidden. A list of the
+/// harmless ones rather than of the secret ones, because the driver decodes parameter names
+/// (`pass%77ord=` is a password too) and may learn new secret ones.
+const SHOWN_URL_PARAMETERS: &[&str] = &[
+    "sslmode",
+    "ssl-mode",
+    "host",
+    "hostaddr",
+    "port",
+    "dbname",
+    "user",
+    "application_name",
+    "mode",
+    "cache",
+];
+
+/// A database URL fit to show: without the user part (which may hold a password) and with
+/// the value of every query parameter but the harmless ones hidden.
 fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            format!("{}://…@{}", &url[..scheme], &url[at + 1..])
-        }
-        _ => url.to_owned(),
+    let Some(scheme_end) = url.find("://") else {
+        return hide_query(url);
+    };
+    let (scheme, rest) = (&url[..scheme_end], &url[scheme_end + 3..]);
+    // The user part ends at the last `@` of the address. A password may hold a raw `?` or
+    // `@`, so an `@` after the first `?` still ends it unless it sits in the value of a query
+    // parameter that is hidden anyway.
+    let user_part_end = match rest.find('?') {
+        Some(query) if !every_at_is_in_a_hidden_value(&rest[query + 1..]) => rest.rfind('@'),
+        Some(query) => rest[..query].rfind('@'),
+        None => rest.rfind('@'),
+    };
+    match user_part_end {
+        Some(at) => format!("{scheme}://…@{}", hide_query(&rest[at + 1..])),
+        None => format!("{scheme}://{}", hide_query(rest)),
     }
+}
+
+/// `text` with the values of its query parameters hidden, but the harmless ones'.
+fn hide_query(text: &str) -> String {
+    let Some((address, query)) = text.split_once('?') else {
+        return text.to_owned();
+    };
+    let parameters: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((name, _)) if !SHOWN_URL_PARAMETERS.contains(&name) => format!("{name}=…"),
+            _ => pair.to_owned(),
+        })
+        .collect();
+    format!("{address}?{}", parameters.join("&"))
+}
+
+/// Whether each `@` of a query lies in the value of a parameter `hide_query` hides (a
+/// parameter with a plausible name: one that holds no `@`, `/` or `?` of a user part).
+fn every_at_is_in_a_hidden_value(query: &str) -> bool {
+    query.split('&').all(|pair| {
+        !pair.contains('@')
+            || pair.split_once('=').is_some_and(|(name, _)| {
+                !SHOWN_URL_PARAMETERS.contains(&name)
+                    && name
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"_-%[].".contains(&b))
+            })
+    })
 }
 
 /// An HTTP field name as RFC 9110 defines it (a non-empty token), checked here so that the
@@ -682,5 +746,52 @@ mod tests {
     #[test]
     fn database_password_is_not_echoed_in_errors() {
         assert_eq!(redact_url("postgres://u:secret@db/x"), "postgres://…@db/x");
+    }
+
+    #[test]
+    fn a_database_url_shows_without_any_password() {
+        let cases = [
+            ("postgres://u:secret@db/x", "postgres://…@db/x"),
+            ("postgres://u:se@cret@db/x", "postgres://…@db/x"),
+            ("postgres://u:se?cret@db/x", "postgres://…@db/x"),
+            (
+                "postgres://db:5432/x?sslmode=require&password=secret",
+                "postgres://db:5432/x?sslmode=require&password=…",
+            ),
+            (
+                "postgres://db/x?pass%77ord=secret&user=desk",
+                "postgres://db/x?pass%77ord=…&user=desk",
+            ),
+            (
+                "postgres://db/x?password=se@cret",
+                "postgres://db/x?password=…",
+            ),
+            (
+                "postgres://u:se?cret@db/x?password=secret",
+                "postgres://…@db/x?password=…",
+            ),
+            (
+                "postgres://u:secret@db/x?application_name=a@b",
+                "postgres://…@b",
+            ),
+            (
+                "postgresql://u:secret@db/x?sslpassword=secret",
+                "postgresql://…@db/x?sslpassword=…",
+            ),
+            (
+                "sqlite:///srv/desk/hushdesk.db",
+                "sqlite:///srv/desk/hushdesk.db",
+            ),
+            ("sqlite://data/h.db?mode=ro", "sqlite://data/h.db?mode=ro"),
+        ];
+        for (url, expected) in cases {
+            let url = DatabaseUrl::from(url.to_owned());
+            assert_eq!(url.to_string(), expected);
+            assert_eq!(format!("{url:?}"), expected);
+            assert!(!url.to_string().contains("secret"), "{url}");
+        }
+        // Deref still gives the real URL, for connecting.
+        let url = DatabaseUrl::from("postgres://db/x?password=secret".to_owned());
+        assert!(url.contains("secret"));
     }
 }

@@ -11,6 +11,7 @@
 mod access;
 mod admin;
 mod agent;
+mod copy;
 mod error;
 mod intake;
 mod mail_intake;
@@ -58,6 +59,9 @@ pub use crate::store::{
     ResetRequest, RetentionPolicy, RetentionScope, RouteRow, Session, SignatureVerdict, SlaReport,
     SpamMark, StatusFilter, TicketOp, TicketSummary, TicketView, Tombstone, now_unix,
 };
+
+/// What the operator's copy of a desk to PostgreSQL reports.
+pub use crate::store::{CopiedTable, DeskCopy};
 
 /// The desk: cheap to clone (every part is shared).
 #[derive(Clone)]

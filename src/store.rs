@@ -8,6 +8,7 @@ mod agents;
 mod alerts;
 mod allowlist;
 mod audit;
+mod copy;
 mod engine;
 mod enrolment;
 mod error;
@@ -27,6 +28,7 @@ pub use agents::{LoginCandidate, LoginFailure, NewAgent, PasswordCheck, Session,
 pub use alerts::{AdminAlerts, Alert};
 pub use allowlist::AllowRow;
 pub use audit::{AdminView, AuditEntry, AuditKey, ChainReport, MetricsReader};
+pub use copy::{CopiedTable, CopyUrls, DeskCopy, copy_sqlite_to_postgres};
 pub use enrolment::{Decision, NewEnrolmentLink, OpenEnrolment, ResetOutcome, ResetRequest};
 pub use error::{Conflict, StoreError};
 pub use jobs::{AutoCloseReport, JobClaim, ScheduledJob, SlaReport};

@@ -23,7 +23,8 @@ use sqlx::{ColumnIndex, Decode, Postgres, Sqlite, Type};
 use super::files;
 use crate::domain::Durability;
 
-static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+pub(super) static SQLITE_MIGRATIONS: sqlx::migrate::Migrator =
+    sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// The key of the PostgreSQL advisory lock that every writing transaction takes first: the
