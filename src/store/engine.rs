@@ -7,6 +7,7 @@
 
 use std::ops::{Deref, DerefMut};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -58,6 +59,11 @@ pub(crate) enum Pool {
 pub(crate) struct SqlitePools {
     main: SqlitePool,
     readers: SqlitePool,
+    /// Writers of this process queue here, first come first served, before `begin
+    /// immediate`. Without it they meet at SQLite's busy handler, which sleeps and retries
+    /// with growing pauses: under steady load some writers lose every retry and wait a
+    /// second or more while later ones go through.
+    writers: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Pool {
@@ -75,9 +81,11 @@ impl Pool {
     /// (see `Store::begin_write`).
     pub(crate) async fn begin_write(&self) -> Result<Conn, sqlx::Error> {
         match self {
-            Pool::Sqlite(pools) => Ok(Conn(Held::SqliteTx(
-                pools.main.begin_with("begin immediate").await?,
-            ))),
+            Pool::Sqlite(pools) => {
+                let turn = pools.writers.clone().lock_owned().await;
+                let tx = pools.main.begin_with("begin immediate").await?;
+                Ok(Conn(Held::SqliteTx(tx), Some(turn)))
+            }
             Pool::Postgres(pool) => {
                 // Read committed whatever the server's default: each statement after the lock
                 // sees what the previous holder committed (the chain head above all), where a
@@ -89,7 +97,7 @@ impl Pool {
                     .bind(WRITE_LOCK_KEY)
                     .execute(&mut *tx)
                     .await?;
-                Ok(Conn(Held::PostgresTx(tx)))
+                Ok(Conn(Held::PostgresTx(tx), None))
             }
         }
     }
@@ -100,22 +108,29 @@ impl Pool {
     /// repeatable-read, read-only transaction.
     pub(crate) async fn begin_read(&self) -> Result<Conn, sqlx::Error> {
         match self {
-            Pool::Sqlite(pools) => Ok(Conn(Held::SqliteTx(
-                pools.readers.begin_with("begin").await?,
-            ))),
-            Pool::Postgres(pool) => Ok(Conn(Held::PostgresTx(
-                pool.begin_with("begin isolation level repeatable read read only")
-                    .await?,
-            ))),
+            Pool::Sqlite(pools) => Ok(Conn(
+                Held::SqliteTx(pools.readers.begin_with("begin").await?),
+                None,
+            )),
+            Pool::Postgres(pool) => Ok(Conn(
+                Held::PostgresTx(
+                    pool.begin_with("begin isolation level repeatable read read only")
+                        .await?,
+                ),
+                None,
+            )),
         }
     }
 
     /// A connection outside any transaction, for a few reads in a row.
     pub(crate) async fn acquire(&self) -> Result<Conn, sqlx::Error> {
-        Ok(Conn(match self {
-            Pool::Sqlite(pools) => Held::Sqlite(pools.main.acquire().await?),
-            Pool::Postgres(pool) => Held::Postgres(pool.acquire().await?),
-        }))
+        Ok(Conn(
+            match self {
+                Pool::Sqlite(pools) => Held::Sqlite(pools.main.acquire().await?),
+                Pool::Postgres(pool) => Held::Postgres(pool.acquire().await?),
+            },
+            None,
+        ))
     }
 
     /// Claims scheduled job `job` for as long as the claim lives, unless another process on
@@ -201,6 +216,7 @@ async fn open_sqlite(database_url: &str, durability: Durability) -> anyhow::Resu
     Ok(Pool::Sqlite(SqlitePools {
         main: pool,
         readers,
+        writers: Arc::default(),
     }))
 }
 
@@ -250,7 +266,9 @@ impl JobClaim {
 /// A connection taken from the pool: inside a transaction (`Store::begin_write`) or not
 /// (`Pool::acquire`). Dereferences to what it holds, so `&mut *tx` and `&mut **tx` reach
 /// an executor as they did with sqlx's own transaction type.
-pub(crate) struct Conn(Held);
+/// The second field is this process's turn to write (SQLite), held until the transaction
+/// ends.
+pub(crate) struct Conn(Held, Option<tokio::sync::OwnedMutexGuard<()>>);
 
 pub(crate) enum Held {
     SqliteTx(sqlx::Transaction<'static, Sqlite>),
@@ -262,11 +280,15 @@ pub(crate) enum Held {
 impl Conn {
     /// Commits the transaction; a connection outside one has nothing to commit.
     pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
-        match self.0 {
+        let Conn(held, write_turn) = self;
+        let committed = match held {
             Held::SqliteTx(tx) => tx.commit().await,
             Held::PostgresTx(tx) => tx.commit().await,
             Held::Sqlite(_) | Held::Postgres(_) => Ok(()),
-        }
+        };
+        // The next writer of this process goes once the commit is done, not before.
+        drop(write_turn);
+        committed
     }
 }
 
