@@ -44,7 +44,7 @@ start_server() {
 
 echo "== seeding $open_tickets open tickets"
 "$bin" seed "${common[@]}" --tickets "$open_tickets" --workers 8
-printf 'a long load password\n' | "$bin" agent add "${common[@]}" --name load --role l3 \
+printf 'a long load password\n' | "$bin" agent add "${common[@]}" --name load --role l2 \
   --queue general --queue billing --queue security --password-stdin >/dev/null
 start_server
 agent=$(curl -sf -H 'content-type: application/json' -d '{"name":"load","password":"a long load password"}' \
