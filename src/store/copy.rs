@@ -157,7 +157,10 @@ pub async fn copy_sqlite_to_postgres(
     let copied = async {
         check_source_migrations(&mut source).await?;
         reach_target(urls.to).await?;
-        let target = Pool::open(urls.to).await.map_err(CopyError::Target)?;
+        // The copy commits once, at the end: full durability costs one wait for the disk.
+        let target = Pool::open(urls.to, crate::domain::Durability::Full)
+            .await
+            .map_err(CopyError::Target)?;
         let copied = copy_into(&mut source, &target, key).await;
         target.close().await;
         copied
