@@ -40,7 +40,7 @@ pub use intake::{
 pub use open::{data_dir_warning, load_redactor};
 pub use operator::{NewAgentSecrets, OperatorDesk};
 pub use requester::RequesterDesk;
-pub use system::{DeliveryReport, SystemDesk, working_deadline};
+pub use system::{DeliveryReport, MAIL_LEASE_SECONDS, SystemDesk, working_deadline};
 
 /// Authentication rules the sign-in and account pages show or need.
 pub use crate::auth::{LOGIN_FORM_SECONDS, MIN_PASSWORD_CHARS, PasswordError, login_nonce};

@@ -21,6 +21,11 @@ pub struct SystemDesk {
     pub(super) desk: Desk,
 }
 
+/// How long a message taken for sending stays out of every other run's reach. Longer than
+/// one send can last (the relay client waits at most 30 s per SMTP step), so a slow send is
+/// never doubled; a sender that dies mid-send leaves its message due again this much later.
+pub const MAIL_LEASE_SECONDS: i64 = 600;
+
 /// What one delivery run did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct DeliveryReport {
@@ -99,8 +104,9 @@ impl SystemDesk {
 
     /// Sends every queued message that is due through `relay` (`smtp://host:port`,
     /// `smtps://…`, or with `?tls=required`). Failures are retried later with growing waits.
-    /// Two instances never send the same message: the run holds the mail job's claim from
-    /// reading the queue until the last message is marked sent.
+    /// One instance runs the job per tick (its claim); each message is besides leased to the
+    /// run that sends it, so no two runs send it, and a message whose sender died is sent by
+    /// a later run once its lease (`MAIL_LEASE_SECONDS`) has run out.
     pub async fn deliver_mail(&self, relay: &str, now: i64) -> anyhow::Result<DeliveryReport> {
         let relay = Relay::connect(relay, &self.desk.outgoing.sender.address)?;
         let Some(claim) = self.claim(ScheduledJob::Mail).await? else {
@@ -115,7 +121,14 @@ impl SystemDesk {
         let scope = self.scope();
         let store = &self.desk.store;
         let mut report = DeliveryReport::default();
-        for queued in store.due_mail(&scope, now, 100).await? {
+        // At most this many per run, so one run never keeps the job from the next tick long.
+        while report.sent + report.failed < 100 {
+            let leased = store
+                .lease_due_mail(&scope, now, now + MAIL_LEASE_SECONDS)
+                .await?;
+            let Some(queued) = leased else {
+                break;
+            };
             let opened = self
                 .desk
                 .keyring

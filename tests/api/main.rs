@@ -23,6 +23,7 @@ mod mail;
 mod mail_sink;
 mod mail_support;
 mod mail_trust;
+mod outbox;
 mod pg_migrate;
 mod postgres;
 mod preview;
