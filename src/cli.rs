@@ -114,6 +114,10 @@ enum Command {
         #[arg(long, default_value_t = 4)]
         workers: usize,
     },
+    /// Rewrite the tables that hold ticket content so purged rows leave no bytes behind.
+    /// On PostgreSQL: VACUUM FULL of those tables, then a WAL switch and checkpoint; each
+    /// table is locked while it is rewritten, so run it in a quiet hour (e.g. nightly).
+    Compact,
     /// Legal holds: a held ticket is never purged and cannot be deleted.
     Hold {
         #[command(subcommand)]
@@ -236,6 +240,7 @@ pub fn run(args: Args) -> ExitCode {
         } => with_runtime(verify_audit(overrides)),
         Command::Purge { dry_run, as_of } => with_runtime(purge(overrides, dry_run, as_of)),
         Command::Hold { action } => with_runtime(hold(overrides, action)),
+        Command::Compact => with_runtime(compact(overrides)),
         Command::Seed {
             tickets,
             closed_days_ago,
@@ -382,6 +387,25 @@ async fn reset_agent(overrides: Overrides, name: String) -> anyhow::Result<()> {
     eprintln!(
         "the link works once, until {}; {name} cannot sign in until they use it",
         rfc3339(link.expires_at)
+    );
+    Ok(())
+}
+
+async fn compact(overrides: Overrides) -> anyhow::Result<()> {
+    let operator = OperatorDesk::open(&Config::load(&overrides)?).await?;
+    let result = operator.compact_content().await;
+    operator.close().await;
+    let skipped = result?;
+    for note in &skipped {
+        eprintln!("warning: not run, {note}");
+    }
+    println!(
+        "content tables compacted{}",
+        if skipped.is_empty() {
+            ""
+        } else {
+            " (old write-ahead log segments may still hold purged rows: see the warnings)"
+        }
     );
     Ok(())
 }

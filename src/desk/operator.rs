@@ -137,6 +137,13 @@ impl OperatorDesk {
         Ok(filed.len())
     }
 
+    /// Rewrites the content tables so purged rows leave no bytes behind (`hushdesk
+    /// compact`); returns the steps the database role was not allowed to run.
+    pub async fn compact_content(&self) -> Result<Vec<String>, DeskError> {
+        let operator = self.desk.store.operator_scope();
+        Ok(self.desk.store.compact_content(&operator).await?)
+    }
+
     /// Places a legal hold (`hushdesk hold add`); the reason is redacted before it is kept.
     pub async fn place_hold(&self, reference: &str, reason: &str) -> Result<(), DeskError> {
         let reason = crate::domain::ReasonInput::parse(reason)?;

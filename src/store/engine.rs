@@ -152,6 +152,15 @@ impl Pool {
         }
     }
 
+    /// Runs one maintenance statement that may not run inside a transaction (`VACUUM`,
+    /// `CHECKPOINT`) on a connection of its own, as plain text.
+    pub(crate) async fn run_maintenance(&self, sql: &'static str) -> Result<(), sqlx::Error> {
+        match self {
+            Pool::Sqlite(pools) => sqlx::raw_sql(sql).execute(&pools.main).await.map(|_| ()),
+            Pool::Postgres(pool) => sqlx::raw_sql(sql).execute(pool).await.map(|_| ()),
+        }
+    }
+
     pub(crate) fn is_sqlite(&self) -> bool {
         matches!(self, Pool::Sqlite(_))
     }

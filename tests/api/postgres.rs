@@ -211,7 +211,7 @@ async fn purge_and_delete_now_leave_no_canary_in_the_clusters_files_after_the_va
     assert!(deleted.status().is_success(), "{}", deleted.status());
     let (ok, text) = cli(&app, &["purge", "--as-of", &as_of(400)]);
     assert!(ok && text.contains("purged 1 tickets"), "{text}");
-    app.apply_postgres_purge_policy().await;
+    app.compact_after_purge().await;
 
     let after = app.stored_files().await;
     for canary in canaries {

@@ -232,7 +232,7 @@ async fn a_deleted_ticket_leaves_no_bytes_in_the_database_files() {
         .unwrap();
     assert_eq!(deleted.status(), 200);
 
-    app.apply_postgres_purge_policy().await;
+    app.compact_after_purge().await;
     let after = app.stored_files().await;
     assert!(
         files_containing(&after, &marker).is_empty(),

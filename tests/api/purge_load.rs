@@ -25,7 +25,11 @@ fn now() -> i64 {
 
 #[tokio::test]
 async fn a_purge_beside_steady_intake_answers_every_filing_and_leaves_nothing_behind() {
-    let mut app = TestApp::spawn().await;
+    // Filings go on for as long as the purge takes, which depends on the engine.
+    let mut app = TestApp::spawn_scannable("purge_beside_intake", |c| {
+        c.rate_limit.tickets_burst = 1_000_000;
+    })
+    .await;
     let agent = app.add_agent("closer", "l2", &["general"]).await;
     let token = app.api_login(&agent).await;
     for i in 0..EXPIRED {
@@ -97,25 +101,21 @@ async fn a_purge_beside_steady_intake_answers_every_filing_and_leaves_nothing_be
     assert_eq!(app.count_rows("tombstones").await, EXPIRED as i64);
     // Tickets filed during the purge are open: all stored, none purged.
     assert_eq!(app.count_rows("tickets").await, acknowledged.len() as i64);
-    let list: Value = app
-        .agent_get(&token, "/api/v1/agent/tickets?status=all")
+    let stored: HashSet<String> = app
+        .query_values::<String>("select reference from tickets", &[])
         .await
-        .json()
-        .await
-        .unwrap();
-    let listed: HashSet<String> = list["tickets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["reference"].as_str().unwrap().to_owned())
+        .into_iter()
         .collect();
     assert!(
-        acknowledged.iter().all(|r| listed.contains(r)),
+        acknowledged.iter().all(|r| stored.contains(r)),
         "an acknowledged ticket is missing from the desk"
     );
 
+    // What an operator runs after purges (on PostgreSQL it removes the dead rows), then the
+    // files: the data directory, and on PostgreSQL the cluster's.
+    app.compact_after_purge().await;
     app.stop().await;
-    let files = app.data_files();
+    let files = app.stored_files().await;
     // Positive control: what was filed during the purge is in the files, so the scan sees them.
     assert!(!files_containing(&files, "zkeepcanary0x0").is_empty());
     for i in [0, 1, EXPIRED / 2, EXPIRED - 1] {
@@ -135,6 +135,10 @@ const NEVER_DELETED: [&str; 2] = ["agents", "queues"];
 /// instead of scanning their table.
 #[tokio::test]
 async fn every_foreign_key_has_an_index_to_follow_it() {
+    if crate::support::on_postgres_engine() {
+        // Read from SQLite's schema; `tests/pg_schema.rs` keeps PostgreSQL's indexes the same.
+        return;
+    }
     let mut app = TestApp::spawn().await;
     app.stop().await;
     let url = format!(

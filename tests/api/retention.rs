@@ -143,7 +143,7 @@ async fn no_canary_from_any_channel_survives_a_purge_anywhere_in_the_data_direct
     assert_eq!(app.count_rows("tombstones").await, 3);
     assert_eq!(app.get(&form_path).await.status(), 404);
 
-    app.apply_postgres_purge_policy().await;
+    app.compact_after_purge().await;
     app.stop().await;
     let files = app.stored_files().await;
     assert!(

@@ -372,38 +372,23 @@ impl TestApp {
         files
     }
 
-    /// What the README's PostgreSQL section has an operator run after a purge: `VACUUM FULL`
-    /// of the tables that hold ticket content, then switching the write-ahead log and
-    /// checkpointing, three times, so the segments written before are recycled. Nothing on
-    /// SQLite, where the purge itself zeroes the freed pages and checkpoints.
-    pub async fn apply_postgres_purge_policy(&self) {
-        let Some(url) = &self.postgres_url else {
-            return;
-        };
-        let pool = sqlx::PgPool::connect(url).await.unwrap();
-        for table in [
-            "tickets",
-            "messages",
-            "attachments",
-            "vault_entries",
-            "ticket_keys",
-            "outbox",
-            "mask_slots",
-            "seen_signatures",
-        ] {
-            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("vacuum full {table}")))
-                .execute(&pool)
-                .await
-                .unwrap();
-        }
-        for _ in 0..3 {
-            sqlx::raw_sql("select pg_switch_wal()")
-                .execute(&pool)
-                .await
-                .unwrap();
-            sqlx::raw_sql("checkpoint").execute(&pool).await.unwrap();
-        }
-        pool.close().await;
+    /// What the README has an operator run after purges, through the real binary: `hushdesk
+    /// compact`, every step allowed. On PostgreSQL `VACUUM FULL` of the tables that hold
+    /// ticket content, then switching the write-ahead log and checkpointing, three times, so
+    /// the segments written before are recycled; on SQLite a checkpoint and `VACUUM` (the
+    /// purge itself already zeroed the freed pages, so the scans pass without it too).
+    pub async fn compact_after_purge(&self) {
+        let output = self.command().arg("compact").output().unwrap();
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(output.status.success(), "hushdesk compact: {said}");
+        assert!(
+            said.contains("content tables compacted") && !said.contains("warning"),
+            "hushdesk compact ran every step: {said}"
+        );
     }
 
     /// Every byte of every file under the data directory, by path.
