@@ -52,17 +52,24 @@ agent=$(curl -sf -H 'content-type: application/json' -d '{"name":"load","passwor
 search="http://127.0.0.1:$port/api/v1/agent/tickets?q=charged&status=all"
 file="http://127.0.0.1:$port/api/v1/tickets"
 
+list="http://127.0.0.1:$port/api/v1/agent/tickets"
+view="http://127.0.0.1:$port/api/v1/agent/tickets/$(curl -sf -H "Authorization: Bearer $agent" "$list?limit=1" \
+  | sed -E 's/.*"reference":"([^"]+)".*/\1/')"
+
 echo "== intake alone (c4)"
 wrk -t2 -c4 -d"${duration}s" --latency -s benches/load/file-ticket.lua "$file"
-echo "== agent search alone (c16)"
-wrk -t2 -c16 -d"${duration}s" --latency -H "Authorization: Bearer $agent" "$search"
-echo "== intake (c4) while agents search (c16)"
-wrk -t1 -c16 -d"${duration}s" --latency -H "Authorization: Bearer $agent" "$search" >"$data/search.txt" &
-searching=$!
-wrk -t1 -c4 -d"${duration}s" --latency -s benches/load/file-ticket.lua "$file"
-wait "$searching"
-echo "-- the agents' side of that run"
-cat "$data/search.txt"
+for what in view list search; do
+  case $what in view) url=$view ;; list) url=$list ;; search) url=$search ;; esac
+  echo "== agent $what alone (c16)"
+  wrk -t2 -c16 -d"${duration}s" --latency -H "Authorization: Bearer $agent" "$url"
+  echo "== intake (c4) while agents $what (c16)"
+  wrk -t1 -c16 -d"${duration}s" --latency -H "Authorization: Bearer $agent" "$url" >"$data/agents.txt" &
+  agents=$!
+  wrk -t1 -c4 -d"${duration}s" --latency -s benches/load/file-ticket.lua "$file"
+  wait "$agents"
+  echo "-- the agents' side of that run"
+  cat "$data/agents.txt"
+done
 stop_server
 
 echo "== seeding $closed_tickets tickets closed 400 days ago"

@@ -214,8 +214,11 @@ async fn open_sqlite(database_url: &str, durability: Durability) -> anyhow::Resu
         files::restrict_database_files(&database_file)?;
     }
     let readers = if on_disk {
+        // One reader per core: a read that scans (a search over every body) is bound by the
+        // processor, so more readers than cores only take the writer's share of it.
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
         SqlitePoolOptions::new()
-            .max_connections(8)
+            .max_connections(u32::try_from(cores.max(2)).unwrap_or(2))
             .connect_with(options.read_only(true))
             .await
             .context("opening the SQLite database for reading")?
