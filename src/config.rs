@@ -679,6 +679,27 @@ mod tests {
     }
 
     #[test]
+    fn durability_is_full_unless_the_file_says_normal() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config::load_with(&Overrides::default(), &env_of(&[])).unwrap();
+        assert_eq!(config.durability, Durability::Full);
+        for (text, expected) in [
+            ("durability = \"normal\"\n", Some(Durability::Normal)),
+            ("durability = \"full\"\n", Some(Durability::Full)),
+            ("durability = \"off\"\n", None),
+        ] {
+            let file = dir.path().join("d.toml");
+            std::fs::write(&file, text).unwrap();
+            let overrides = Overrides {
+                config_file: Some(file),
+                ..Default::default()
+            };
+            let loaded = Config::load_with(&overrides, &env_of(&[]));
+            assert_eq!(loaded.ok().map(|c| c.durability), expected, "{text}");
+        }
+    }
+
+    #[test]
     fn unknown_keys_and_bad_values_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("bad.toml");
