@@ -10,13 +10,33 @@ TEST_APT_PACKAGES := chromium chromium-driver gnupg
 POSTGRES_APT_PACKAGES := postgresql
 CARGO ?= cargo
 
-.PHONY: run test build-deps test-deps postgres-deps lint
+.PHONY: run test test-postgres build-deps test-deps postgres-deps lint
 
 run: build-deps
 	$(CARGO) run --release
 
 test: build-deps test-deps postgres-deps
 	$(CARGO) test --all-targets
+	@$(MAKE) --no-print-directory test-postgres
+
+# The integration suite a second time with every test server on PostgreSQL: on the server in
+# HUSHDESK_TEST_DATABASE_URL (CI starts one), else on a throwaway cluster the tests start
+# from the server binaries. Without either it is skipped, loudly, unless
+# HUSHDESK_REQUIRE_POSTGRES=1 makes that a failure. Skipped in this pass: `postgres::` (those
+# tests run on PostgreSQL in the first pass already) and `doors::` (compile-time checks, the
+# same on any engine).
+test-postgres:
+	@if [ -n "$$HUSHDESK_TEST_DATABASE_URL" ] || [ -x "$$HUSHDESK_PG_BINDIR/initdb" ] \
+	   || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null; then \
+	  echo "== the integration suite on PostgreSQL"; \
+	  HUSHDESK_TEST_ENGINE=postgres $(CARGO) test --test api -- --skip postgres:: --skip doors::; \
+	elif [ "$$HUSHDESK_REQUIRE_POSTGRES" = 1 ]; then \
+	  echo "HUSHDESK_REQUIRE_POSTGRES=1 but there is no PostgreSQL: set HUSHDESK_TEST_DATABASE_URL or install the server binaries (make postgres-deps)" >&2; \
+	  exit 1; \
+	else \
+	  echo "######## SKIPPED: the integration suite on PostgreSQL (no PostgreSQL here)."; \
+	  echo "######## To run it: sudo apt-get install -y --no-install-recommends $(POSTGRES_APT_PACKAGES)"; \
+	fi
 
 lint: build-deps
 	$(CARGO) fmt --check

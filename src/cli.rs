@@ -10,7 +10,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use crate::app;
-use crate::config::{Config, Overrides};
+use crate::config::{Config, DatabaseUrl, Overrides};
 use crate::desk::{Conflict, DeskError, OperatorDesk, now_unix};
 use crate::domain::Role;
 use crate::redact::{MaskBook, MaskKey, Redactor};
@@ -42,8 +42,27 @@ pub struct Args {
 enum Command {
     /// Run the helpdesk (the default).
     Serve,
-    /// Create the data directory and database and apply migrations, then exit.
-    Migrate,
+    /// Create the data directory and database and apply migrations, then exit. With --from
+    /// and --to, copy a whole desk from SQLite to PostgreSQL instead.
+    #[command(
+        long_about = "Create the data directory and database and apply migrations, \
+        then exit.\n\n\
+        With --from and --to, copy a whole desk from its SQLite database to an empty \
+        PostgreSQL database instead: every table in one transaction, sealed data still \
+        sealed, the audit chain verified on the target before the commit. Stop the desk \
+        first (the copy refuses a database a desk still has open) and back up its data \
+        directory. Run it with the desk's own data directory: its keys verify the chain, \
+        and the desk keeps them when it moves to PostgreSQL."
+    )]
+    Migrate {
+        /// The desk's SQLite database, opened read-only: sqlite:///path/to/hushdesk.db
+        #[arg(long, value_name = "SQLITE_URL", requires = "to", value_parser = database_url)]
+        from: Option<DatabaseUrl>,
+        /// An empty PostgreSQL database: postgres://user@host/database (a password is
+        /// better given in PGPASSWORD or ~/.pgpass than on the command line)
+        #[arg(long, value_name = "POSTGRES_URL", requires = "from", value_parser = database_url)]
+        to: Option<DatabaseUrl>,
+    },
     /// Load and validate the configuration and redaction rules, then exit.
     CheckConfig,
     /// Redact a file (or standard input) and print the result.
@@ -81,6 +100,24 @@ enum Command {
         #[arg(long, value_name = "RFC3339", value_parser = parse_rfc3339)]
         as_of: Option<i64>,
     },
+    /// FOR BENCHMARKS ONLY: fill a desk with made-up tickets (`benches/load/`). Never run it
+    /// on a desk people use: the tickets are real tickets on it.
+    #[command(hide = true)]
+    Seed {
+        /// How many tickets to file.
+        #[arg(long)]
+        tickets: usize,
+        /// Close them this many days ago (so the purge finds them expired).
+        #[arg(long, value_name = "DAYS")]
+        closed_days_ago: Option<i64>,
+        /// Tickets filed at once.
+        #[arg(long, default_value_t = 4)]
+        workers: usize,
+    },
+    /// Rewrite the tables that hold ticket content so purged rows leave no bytes behind.
+    /// On PostgreSQL: VACUUM FULL of those tables, then a WAL switch and checkpoint; each
+    /// table is locked while it is rewritten, so run it in a quiet hour (e.g. nightly).
+    Compact,
     /// Legal holds: a held ticket is never purged and cannot be deleted.
     Hold {
         #[command(subcommand)]
@@ -99,6 +136,12 @@ enum HoldAction {
     },
     /// Release a hold.
     Release { reference: String },
+}
+
+/// Kept as a `DatabaseUrl`, whose `Debug` and `Display` hide any password, from the moment
+/// it is read.
+fn database_url(text: &str) -> Result<DatabaseUrl, String> {
+    Ok(DatabaseUrl::from(text.to_owned()))
 }
 
 fn parse_rfc3339(text: &str) -> Result<i64, String> {
@@ -163,7 +206,11 @@ pub fn run(args: Args) -> ExitCode {
         // Redaction needs neither configuration nor the async runtime.
         Command::Redact { rules, json, file } => redact(rules, json, file),
         Command::Serve => with_runtime(serve(overrides)),
-        Command::Migrate => with_runtime(migrate(overrides)),
+        Command::Migrate {
+            from: Some(from),
+            to: Some(to),
+        } => with_runtime(copy_desk(overrides, from, to)),
+        Command::Migrate { .. } => with_runtime(migrate(overrides)),
         Command::CheckConfig => check_config(&overrides),
         Command::Key {
             action: KeyAction::Export,
@@ -193,6 +240,12 @@ pub fn run(args: Args) -> ExitCode {
         } => with_runtime(verify_audit(overrides)),
         Command::Purge { dry_run, as_of } => with_runtime(purge(overrides, dry_run, as_of)),
         Command::Hold { action } => with_runtime(hold(overrides, action)),
+        Command::Compact => with_runtime(compact(overrides)),
+        Command::Seed {
+            tickets,
+            closed_days_ago,
+            workers,
+        } => with_runtime(seed(overrides, tickets, workers, closed_days_ago)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -215,6 +268,35 @@ async fn migrate(overrides: Overrides) -> anyhow::Result<()> {
     let operator = OperatorDesk::open(&Config::load(&overrides)?).await?;
     operator.close().await;
     println!("database is up to date");
+    Ok(())
+}
+
+/// `hushdesk migrate --from sqlite://… --to postgres://…`: prints what was copied, table by
+/// table, and the verified chain. URLs are shown through `DatabaseUrl`, so without passwords.
+async fn copy_desk(overrides: Overrides, from: DatabaseUrl, to: DatabaseUrl) -> anyhow::Result<()> {
+    let config = Config::load(&overrides)?;
+    eprintln!("copying the desk from {from} to {to}");
+    let copy = OperatorDesk::copy_desk_to_postgres_as_operator(&config, &from, &to).await?;
+    let mut out = std::io::stdout().lock();
+    for table in &copy.tables {
+        writeln!(out, "  {:<22} {:>9} rows", table.name, table.rows)?;
+    }
+    let rows: u64 = copy.tables.iter().map(|t| t.rows).sum();
+    writeln!(
+        out,
+        "copied {} tables, {rows} rows, in one transaction",
+        copy.tables.len()
+    )?;
+    writeln!(
+        out,
+        "audit chain intact: {} entries, head {} (the last entry records this copy)",
+        copy.chain.entries, copy.chain.head
+    )?;
+    writeln!(
+        out,
+        "the desk can now run on the PostgreSQL database with the data directory {}",
+        config.data_dir.display()
+    )?;
     Ok(())
 }
 
@@ -305,6 +387,48 @@ async fn reset_agent(overrides: Overrides, name: String) -> anyhow::Result<()> {
     eprintln!(
         "the link works once, until {}; {name} cannot sign in until they use it",
         rfc3339(link.expires_at)
+    );
+    Ok(())
+}
+
+async fn compact(overrides: Overrides) -> anyhow::Result<()> {
+    let operator = OperatorDesk::open(&Config::load(&overrides)?).await?;
+    let result = operator.compact_content().await;
+    operator.close().await;
+    let skipped = result?;
+    for note in &skipped {
+        eprintln!("warning: not run, {note}");
+    }
+    println!(
+        "content tables compacted{}",
+        if skipped.is_empty() {
+            ""
+        } else {
+            " (old write-ahead log segments may still hold purged rows: see the warnings)"
+        }
+    );
+    Ok(())
+}
+
+async fn seed(
+    overrides: Overrides,
+    tickets: usize,
+    workers: usize,
+    closed_days_ago: Option<i64>,
+) -> anyhow::Result<()> {
+    let mut config = Config::load(&overrides)?;
+    // Made-up tickets that nobody was told were stored: not worth waiting for the disk.
+    config.durability = crate::domain::Durability::Normal;
+    let operator = OperatorDesk::open(&config).await?;
+    let started = std::time::Instant::now();
+    let result = operator
+        .seed_for_benchmark(tickets, workers, closed_days_ago)
+        .await;
+    operator.close().await;
+    let filed = result?;
+    println!(
+        "seeded {filed} tickets in {:.1} s",
+        started.elapsed().as_secs_f64()
     );
     Ok(())
 }
@@ -477,7 +601,13 @@ fn init_tracing(serving: bool) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let filter = match "sqlx_postgres::options=off".parse() {
+        Ok(directive) => filter.add_directive(directive),
+        Err(_) => filter,
+    };
     let _ = tracing_subscriber::fmt()
+        // sqlx warns about a connect parameter it does not know with the parameter's value,
+        // which may be a secret (`sslpassword=…` in a database URL): off even under RUST_LOG.
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))

@@ -8,6 +8,8 @@ use anyhow::{Context, bail};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
+use crate::domain::Durability;
+
 /// Everything hushdesk needs to know at start-up.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -17,6 +19,8 @@ pub struct Config {
     /// `sqlite://…` (the embedded default, `DATA_DIR/hushdesk.db`) or `postgres://…`
     /// (`postgresql://…`): the engine is chosen by the scheme.
     pub database_url: DatabaseUrl,
+    /// When a commit is acknowledged: `full` (default, survives a power failure) or `normal`.
+    pub durability: Durability,
     /// Base URL requesters use to reach the desk, used to print the access link.
     /// When unset the link is shown as a path (never built from the request's Host header).
     pub public_url: Option<String>,
@@ -45,7 +49,9 @@ pub struct Config {
     pub http: HttpLimits,
 }
 
-/// The database URL. It may carry a password, so its `Debug` shows it without one.
+/// The database URL. It may carry a password (in the user part or as a `password=` query
+/// parameter), so its `Debug` and `Display` show it without one; `Deref` gives the real URL
+/// to whoever connects.
 #[derive(Clone, PartialEq, Eq)]
 pub struct DatabaseUrl(String);
 
@@ -63,6 +69,12 @@ impl From<String> for DatabaseUrl {
 }
 
 impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&redact_url(&self.0))
+    }
+}
+
+impl std::fmt::Display for DatabaseUrl {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&redact_url(&self.0))
     }
@@ -307,6 +319,7 @@ struct FileConfig {
     smtp_listen: Option<String>,
     data_dir: Option<PathBuf>,
     database_url: Option<String>,
+    durability: Option<Durability>,
     public_url: Option<String>,
     support_address: Option<String>,
     max_body_bytes: Option<usize>,
@@ -384,6 +397,7 @@ impl Config {
             smtp_listen: parse_addr("smtp_listen", &smtp_listen)?,
             data_dir,
             database_url: DatabaseUrl(database_url),
+            durability: file.durability.unwrap_or_default(),
             public_url: env("HUSHDESK_PUBLIC_URL")
                 .or(file.public_url)
                 .map(|u| u.trim_end_matches('/').to_owned()),
@@ -585,14 +599,70 @@ fn parse_addr(name: &str, value: &str) -> anyhow::Result<SocketAddr> {
         .with_context(|| format!("{name} {value:?} is not an address like 127.0.0.1:8080"))
 }
 
-/// Drops any password from a database URL before it is shown in an error.
+/// Query parameters whose values are shown; any other value is hidden. A list of the
+/// harmless ones rather than of the secret ones, because the driver decodes parameter names
+/// (`pass%77ord=` is a password too) and may learn new secret ones.
+const SHOWN_URL_PARAMETERS: &[&str] = &[
+    "sslmode",
+    "ssl-mode",
+    "host",
+    "hostaddr",
+    "port",
+    "dbname",
+    "user",
+    "application_name",
+    "mode",
+    "cache",
+];
+
+/// A database URL fit to show: without the user part (which may hold a password) and with
+/// the value of every query parameter but the harmless ones hidden.
 fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            format!("{}://…@{}", &url[..scheme], &url[at + 1..])
-        }
-        _ => url.to_owned(),
+    let Some(scheme_end) = url.find("://") else {
+        return hide_query(url);
+    };
+    let (scheme, rest) = (&url[..scheme_end], &url[scheme_end + 3..]);
+    // The user part ends at the last `@` of the address. A password may hold a raw `?` or
+    // `@`, so an `@` after the first `?` still ends it unless it sits in the value of a query
+    // parameter that is hidden anyway.
+    let user_part_end = match rest.find('?') {
+        Some(query) if !every_at_is_in_a_hidden_value(&rest[query + 1..]) => rest.rfind('@'),
+        Some(query) => rest[..query].rfind('@'),
+        None => rest.rfind('@'),
+    };
+    match user_part_end {
+        Some(at) => format!("{scheme}://…@{}", hide_query(&rest[at + 1..])),
+        None => format!("{scheme}://{}", hide_query(rest)),
     }
+}
+
+/// `text` with the values of its query parameters hidden, but the harmless ones'.
+fn hide_query(text: &str) -> String {
+    let Some((address, query)) = text.split_once('?') else {
+        return text.to_owned();
+    };
+    let parameters: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((name, _)) if !SHOWN_URL_PARAMETERS.contains(&name) => format!("{name}=…"),
+            _ => pair.to_owned(),
+        })
+        .collect();
+    format!("{address}?{}", parameters.join("&"))
+}
+
+/// Whether each `@` of a query lies in the value of a parameter `hide_query` hides (a
+/// parameter with a plausible name: one that holds no `@`, `/` or `?` of a user part).
+fn every_at_is_in_a_hidden_value(query: &str) -> bool {
+    query.split('&').all(|pair| {
+        !pair.contains('@')
+            || pair.split_once('=').is_some_and(|(name, _)| {
+                !SHOWN_URL_PARAMETERS.contains(&name)
+                    && name
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"_-%[].".contains(&b))
+            })
+    })
 }
 
 /// An HTTP field name as RFC 9110 defines it (a non-empty token), checked here so that the
@@ -658,6 +728,27 @@ mod tests {
         };
         let config = Config::load_with(&overrides, &env).unwrap();
         assert_eq!(config.listen.to_string(), "127.0.0.1:9200");
+    }
+
+    #[test]
+    fn durability_is_full_unless_the_file_says_normal() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config::load_with(&Overrides::default(), &env_of(&[])).unwrap();
+        assert_eq!(config.durability, Durability::Full);
+        for (text, expected) in [
+            ("durability = \"normal\"\n", Some(Durability::Normal)),
+            ("durability = \"full\"\n", Some(Durability::Full)),
+            ("durability = \"off\"\n", None),
+        ] {
+            let file = dir.path().join("d.toml");
+            std::fs::write(&file, text).unwrap();
+            let overrides = Overrides {
+                config_file: Some(file),
+                ..Default::default()
+            };
+            let loaded = Config::load_with(&overrides, &env_of(&[]));
+            assert_eq!(loaded.ok().map(|c| c.durability), expected, "{text}");
+        }
     }
 
     #[test]
@@ -728,5 +819,52 @@ mod tests {
     #[test]
     fn database_password_is_not_echoed_in_errors() {
         assert_eq!(redact_url("postgres://u:secret@db/x"), "postgres://…@db/x");
+    }
+
+    #[test]
+    fn a_database_url_shows_without_any_password() {
+        let cases = [
+            ("postgres://u:secret@db/x", "postgres://…@db/x"),
+            ("postgres://u:se@cret@db/x", "postgres://…@db/x"),
+            ("postgres://u:se?cret@db/x", "postgres://…@db/x"),
+            (
+                "postgres://db:5432/x?sslmode=require&password=secret",
+                "postgres://db:5432/x?sslmode=require&password=…",
+            ),
+            (
+                "postgres://db/x?pass%77ord=secret&user=desk",
+                "postgres://db/x?pass%77ord=…&user=desk",
+            ),
+            (
+                "postgres://db/x?password=se@cret",
+                "postgres://db/x?password=…",
+            ),
+            (
+                "postgres://u:se?cret@db/x?password=secret",
+                "postgres://…@db/x?password=…",
+            ),
+            (
+                "postgres://u:secret@db/x?application_name=a@b",
+                "postgres://…@b",
+            ),
+            (
+                "postgresql://u:secret@db/x?sslpassword=secret",
+                "postgresql://…@db/x?sslpassword=…",
+            ),
+            (
+                "sqlite:///srv/desk/hushdesk.db",
+                "sqlite:///srv/desk/hushdesk.db",
+            ),
+            ("sqlite://data/h.db?mode=ro", "sqlite://data/h.db?mode=ro"),
+        ];
+        for (url, expected) in cases {
+            let url = DatabaseUrl::from(url.to_owned());
+            assert_eq!(url.to_string(), expected);
+            assert_eq!(format!("{url:?}"), expected);
+            assert!(!url.to_string().contains("secret"), "{url}");
+        }
+        // Deref still gives the real URL, for connecting.
+        let url = DatabaseUrl::from("postgres://db/x?password=secret".to_owned());
+        assert!(url.contains("secret"));
     }
 }

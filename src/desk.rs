@@ -11,6 +11,7 @@
 mod access;
 mod admin;
 mod agent;
+mod copy;
 mod error;
 mod intake;
 mod mail_intake;
@@ -39,7 +40,7 @@ pub use intake::{
 pub use open::{data_dir_warning, load_redactor};
 pub use operator::{NewAgentSecrets, OperatorDesk};
 pub use requester::RequesterDesk;
-pub use system::{DeliveryReport, SystemDesk, working_deadline};
+pub use system::{DeliveryReport, MAIL_LEASE_SECONDS, SystemDesk, working_deadline};
 
 /// Authentication rules the sign-in and account pages show or need.
 pub use crate::auth::{LOGIN_FORM_SECONDS, MIN_PASSWORD_CHARS, PasswordError, login_nonce};
@@ -58,6 +59,9 @@ pub use crate::store::{
     ResetRequest, RetentionPolicy, RetentionScope, RouteRow, Session, SignatureVerdict, SlaReport,
     SpamMark, StatusFilter, TicketOp, TicketSummary, TicketView, Tombstone, now_unix,
 };
+
+/// What the operator's copy of a desk to PostgreSQL reports.
+pub use crate::store::{CopiedTable, DeskCopy};
 
 /// The desk: cheap to clone (every part is shared).
 #[derive(Clone)]

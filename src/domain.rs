@@ -4,6 +4,7 @@
 mod agent;
 mod category;
 mod delivery;
+mod durability;
 mod input;
 mod network;
 mod support_address;
@@ -12,6 +13,7 @@ mod ticket;
 pub use agent::{Name, Priority, Role, Tier};
 pub use category::Category;
 pub use delivery::DeliveryFailure;
+pub use durability::Durability;
 pub use input::{
     ContactAddress, InputError, KeepChoices, MAX_SUBJECT_CHARS, NewTicketInput, ReasonInput,
     ReplyInput,

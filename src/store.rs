@@ -8,6 +8,7 @@ mod agents;
 mod alerts;
 mod allowlist;
 mod audit;
+mod copy;
 mod engine;
 mod enrolment;
 mod error;
@@ -27,6 +28,7 @@ pub use agents::{LoginCandidate, LoginFailure, NewAgent, PasswordCheck, Session,
 pub use alerts::{AdminAlerts, Alert};
 pub use allowlist::AllowRow;
 pub use audit::{AdminView, AuditEntry, AuditKey, ChainReport, MetricsReader};
+pub use copy::{CopiedTable, CopyUrls, DeskCopy, copy_sqlite_to_postgres};
 pub use enrolment::{Decision, NewEnrolmentLink, OpenEnrolment, ResetOutcome, ResetRequest};
 pub use error::{Conflict, StoreError};
 pub use jobs::{AutoCloseReport, JobClaim, ScheduledJob, SlaReport};
@@ -38,6 +40,11 @@ pub use tickets::{
     SignatureVerdict, ThreadSecrets, TicketView, Tombstone,
 };
 
+use std::sync::Arc;
+
+use crate::domain::Durability;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 /// A transaction on the store's engine (or, from `Pool::acquire`, a plain connection).
 pub(crate) type Tx<'a> = engine::Conn;
 
@@ -46,15 +53,43 @@ pub(crate) type Tx<'a> = engine::Conn;
 pub struct Store {
     pool: engine::Pool,
     audit_key: AuditKey,
+    /// Callers of `begin_write` still waiting for the write lock, so long background work
+    /// (the purge) can tell whether requests queue behind it.
+    waiting_writers: Arc<AtomicUsize>,
+}
+
+/// Counts one caller as waiting for the write lock for as long as it lives, so a caller
+/// dropped while waiting (a cancelled request) stops counting too.
+struct WaitingForWrite<'a>(&'a AtomicUsize);
+
+impl<'a> WaitingForWrite<'a> {
+    fn new(count: &'a AtomicUsize) -> Self {
+        count.fetch_add(1, Ordering::Relaxed);
+        WaitingForWrite(count)
+    }
+}
+
+impl Drop for WaitingForWrite<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 impl Store {
     /// Opens the database the URL names, SQLite (`sqlite:`, created if missing) or
     /// PostgreSQL (`postgres://`), and brings its schema up to date with that engine's
     /// migration set.
-    pub async fn open(database_url: &str, audit_key: AuditKey) -> anyhow::Result<Self> {
-        let pool = engine::Pool::open(database_url).await?;
-        Ok(Store { pool, audit_key })
+    pub async fn open(
+        database_url: &str,
+        audit_key: AuditKey,
+        durability: Durability,
+    ) -> anyhow::Result<Self> {
+        let pool = engine::Pool::open(database_url, durability).await?;
+        Ok(Store {
+            pool,
+            audit_key,
+            waiting_writers: Arc::default(),
+        })
     }
 
     /// Begins a transaction that takes the write lock at once. Transactions that append to
@@ -63,7 +98,20 @@ impl Store {
     /// On SQLite that is `begin immediate`; on PostgreSQL a transaction-scoped advisory lock,
     /// which also serialises the writers of several instances sharing the database.
     pub(crate) async fn begin_write(&self) -> Result<Tx<'static>, StoreError> {
+        let _waiting = WaitingForWrite::new(&self.waiting_writers);
         Ok(self.pool.begin_write().await?)
+    }
+
+    /// A read-only snapshot for several reads in a row, without the write lock. An audited
+    /// read reads here first and only then takes the write lock to record itself, briefly,
+    /// before it returns anything: the record still precedes the content reaching anyone.
+    pub(crate) async fn begin_read(&self) -> Result<Tx<'static>, StoreError> {
+        Ok(self.pool.begin_read().await?)
+    }
+
+    /// How many callers are waiting for the write lock right now.
+    pub(crate) fn waiting_writers(&self) -> usize {
+        self.waiting_writers.load(Ordering::Relaxed)
     }
 
     /// Answers when the database is reachable.

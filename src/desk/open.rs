@@ -22,7 +22,12 @@ impl Desk {
         let keyring = Keyring::open_or_create(&config.keys_dir(), &config.support_address)
             .context("opening the server keys")?
             .with_opened_limit(config.mail.decrypted_limit() as u64);
-        let store = Store::open(&config.database_url, AuditKey(keyring.audit_key())).await?;
+        let store = Store::open(
+            &config.database_url,
+            AuditKey(keyring.audit_key()),
+            config.durability,
+        )
+        .await?;
         let desk = Desk {
             store,
             redactor: Arc::new(redactor),

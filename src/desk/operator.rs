@@ -78,6 +78,72 @@ impl OperatorDesk {
         purge_batches(&self.desk, Purger::Operator(&operator), as_of, batch).await
     }
 
+    /// FOR BENCHMARKS ONLY (`hushdesk seed`): files `count` made-up tickets through the same
+    /// intake as the web form (redacted, sealed, audited as filed by a requester), `workers`
+    /// at a time, and closes them `closed_days_ago` days back when given, so a load run can
+    /// start from a desk of any size and a purge run has expired tickets to delete. The
+    /// texts vary with the ticket's number and hold values the redactor masks.
+    pub async fn seed_for_benchmark(
+        &self,
+        count: usize,
+        workers: usize,
+        closed_days_ago: Option<i64>,
+    ) -> Result<usize, DeskError> {
+        use futures_util::StreamExt;
+        let filed = futures_util::stream::iter(0..count)
+            .map(|i| {
+                let desk = &self.desk;
+                async move {
+                    let input = crate::domain::NewTicketInput::parse(
+                        &format!("Order {i} charged twice"),
+                        &format!(
+                            "Hello, order 7{i:07} was charged twice on my card 4111 1111 1111 1111. \
+                             Please write to seed{i}@example.org or call +7 912 345-{:02}-{:02}. \
+                             Ticket number {i} of a benchmark seed.",
+                            i % 100,
+                            (i / 100) % 100
+                        ),
+                        ["billing", "functionality", "security", "onboarding"][i % 4],
+                        None,
+                        None,
+                    )
+                    .map_err(|errors| {
+                        DeskError::from(
+                            errors
+                                .into_iter()
+                                .next()
+                                .unwrap_or(crate::domain::InputError::EmptyBody),
+                        )
+                    })?;
+                    let filed = desk.file_from_web(input).await?;
+                    Ok::<_, DeskError>(filed.reference)
+                }
+            })
+            .buffer_unordered(workers.max(1))
+            .collect::<Vec<_>>()
+            .await
+            .into_iter()
+            .collect::<Result<Vec<_>, _>>()?;
+        if let Some(days) = closed_days_ago {
+            let operator = self.desk.store.operator_scope();
+            let closed_at = crate::store::now_unix() - days * 86_400;
+            for chunk in filed.chunks(1000) {
+                self.desk
+                    .store
+                    .close_for_benchmark(&operator, chunk, closed_at)
+                    .await?;
+            }
+        }
+        Ok(filed.len())
+    }
+
+    /// Rewrites the content tables so purged rows leave no bytes behind (`hushdesk
+    /// compact`); returns the steps the database role was not allowed to run.
+    pub async fn compact_content(&self) -> Result<Vec<String>, DeskError> {
+        let operator = self.desk.store.operator_scope();
+        Ok(self.desk.store.compact_content(&operator).await?)
+    }
+
     /// Places a legal hold (`hushdesk hold add`); the reason is redacted before it is kept.
     pub async fn place_hold(&self, reference: &str, reason: &str) -> Result<(), DeskError> {
         let reason = crate::domain::ReasonInput::parse(reason)?;

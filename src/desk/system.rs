@@ -3,6 +3,8 @@
 //! Each job first claims itself on the database, so of several instances sharing one
 //! PostgreSQL only one runs it at a time; the others report an empty run.
 
+use std::time::Duration;
+
 use crate::domain::DeliveryFailure;
 use crate::outbound::Relay;
 use crate::store::{
@@ -18,6 +20,11 @@ pub struct SystemDesk {
     /// Seen by the desk's own modules only, so that opening can build the door.
     pub(super) desk: Desk,
 }
+
+/// How long a message taken for sending stays out of every other run's reach. Longer than
+/// one send can last (the relay client waits at most 30 s per SMTP step), so a slow send is
+/// never doubled; a sender that dies mid-send leaves its message due again this much later.
+pub const MAIL_LEASE_SECONDS: i64 = 600;
 
 /// What one delivery run did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -97,8 +104,9 @@ impl SystemDesk {
 
     /// Sends every queued message that is due through `relay` (`smtp://host:port`,
     /// `smtps://…`, or with `?tls=required`). Failures are retried later with growing waits.
-    /// Two instances never send the same message: the run holds the mail job's claim from
-    /// reading the queue until the last message is marked sent.
+    /// One instance runs the job per tick (its claim); each message is besides leased to the
+    /// run that sends it, so no two runs send it, and a message whose sender died is sent by
+    /// a later run once its lease (`MAIL_LEASE_SECONDS`) has run out.
     pub async fn deliver_mail(&self, relay: &str, now: i64) -> anyhow::Result<DeliveryReport> {
         let relay = Relay::connect(relay, &self.desk.outgoing.sender.address)?;
         let Some(claim) = self.claim(ScheduledJob::Mail).await? else {
@@ -113,7 +121,14 @@ impl SystemDesk {
         let scope = self.scope();
         let store = &self.desk.store;
         let mut report = DeliveryReport::default();
-        for queued in store.due_mail(&scope, now, 100).await? {
+        // At most this many per run, so one run never keeps the job from the next tick long.
+        while report.sent + report.failed < 100 {
+            let leased = store
+                .lease_due_mail(&scope, now, now + MAIL_LEASE_SECONDS)
+                .await?;
+            let Some(queued) = leased else {
+                break;
+            };
             let opened = self
                 .desk
                 .keyring
@@ -158,22 +173,72 @@ impl SystemDesk {
     }
 }
 
-/// Purges batch by batch, letting intake in between.
+/// How long one purge batch may hold the write lock: requests that arrive meanwhile wait
+/// at most about this long for it.
+const PURGE_BATCH_LOCK: Duration = Duration::from_millis(25);
+
+/// The first batch's size; later ones grow or shrink towards `PURGE_BATCH_LOCK`.
+const FIRST_PURGE_BATCH: i64 = 8;
+
+/// Batches between checkpoints while the purge runs (when nothing waits for the lock), so
+/// the write-ahead log stays small on a long purge.
+const CHECKPOINT_EVERY: u32 = 16;
+
+/// Purges batch by batch, yielding to intake: each batch is sized to hold the write lock
+/// for about `PURGE_BATCH_LOCK` (at most `max_batch` tickets), and after each the purge
+/// pauses as long as the batch held the lock for every writer waiting, plus once, so
+/// requests queued behind a batch go first and a purge never takes more than half the lock
+/// time. The write-ahead log is checkpointed only when no writer waits (a checkpoint blocks
+/// writers), and always once at the end, so nothing purged is left in `-wal`.
 pub(super) async fn purge_batches(
     desk: &Desk,
     by: Purger<'_>,
     as_of: i64,
-    batch: i64,
+    max_batch: i64,
 ) -> Result<PurgeReport, DeskError> {
+    let store = &desk.store;
+    let max_batch = max_batch.max(1);
+    let mut batch = FIRST_PURGE_BATCH.min(max_batch);
     let mut total = PurgeReport::default();
+    let mut since_checkpoint = 0;
     loop {
-        let report = desk.store.purge_expired(by, as_of, batch).await?;
+        let report = store.purge_expired(by, as_of, batch).await?;
+        let deleted_something = !report.purged.is_empty() || report.attachments_shredded > 0;
         total.purged.extend(report.purged);
         total.attachments_shredded += report.attachments_shredded;
-        if !report.more {
-            return Ok(total);
+        total.lock_held += report.lock_held;
+        if deleted_something {
+            since_checkpoint += 1;
         }
-        tokio::task::yield_now().await;
+        if !report.more {
+            break;
+        }
+        batch = next_batch_size(batch, report.lock_held, max_batch);
+        let waiting = store.waiting_writers();
+        if waiting == 0 && since_checkpoint >= CHECKPOINT_EVERY {
+            store.checkpoint_fully().await?;
+            since_checkpoint = 0;
+        }
+        let pause = report
+            .lock_held
+            .saturating_mul(u32::try_from(waiting).unwrap_or(u32::MAX).saturating_add(1));
+        tokio::time::sleep(pause.min(Duration::from_secs(1))).await;
+    }
+    if since_checkpoint > 0 {
+        store.checkpoint_fully().await?;
+    }
+    Ok(total)
+}
+
+/// The next batch's size from how long the last one held the lock: doubled while well
+/// under the target, halved when over it.
+fn next_batch_size(batch: i64, lock_held: Duration, max_batch: i64) -> i64 {
+    if lock_held > PURGE_BATCH_LOCK {
+        (batch / 2).max(1)
+    } else if lock_held < PURGE_BATCH_LOCK / 2 {
+        batch.saturating_mul(2).min(max_batch)
+    } else {
+        batch
     }
 }
 
@@ -191,4 +256,32 @@ pub fn working_deadline(since: i64, days: u32) -> i64 {
         }
     }
     at.unix_timestamp()
+}
+
+#[cfg(test)]
+mod purge_pacing {
+    use super::*;
+
+    #[test]
+    fn batches_grow_while_quick_and_shrink_when_over_the_lock_target() {
+        let quick = PURGE_BATCH_LOCK / 4;
+        let slow = PURGE_BATCH_LOCK * 2;
+        assert_eq!(next_batch_size(8, quick, 200), 16);
+        assert_eq!(
+            next_batch_size(150, quick, 200),
+            200,
+            "never past the configured batch"
+        );
+        assert_eq!(next_batch_size(64, slow, 200), 32);
+        assert_eq!(
+            next_batch_size(1, slow, 200),
+            1,
+            "always at least one ticket"
+        );
+        assert_eq!(
+            next_batch_size(40, PURGE_BATCH_LOCK * 3 / 4, 200),
+            40,
+            "on target: kept"
+        );
+    }
 }

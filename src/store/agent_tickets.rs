@@ -212,7 +212,9 @@ impl Store {
             .map(str::trim)
             .filter(|q| !q.is_empty())
             .map(like_pattern);
-        let mut tx = self.begin_write().await?;
+        // The list is read from a snapshot without the write lock (a search can take a while);
+        // the lock is taken afterwards only to record the read and watch its volume.
+        let mut read = self.begin_read().await?;
         // SQLite's `like` ignores ASCII case; PostgreSQL's `ilike` ignores case in any script.
         macro_rules! list_sql {
             ($like:literal) => {
@@ -241,8 +243,9 @@ impl Store {
             .bind(filter.status.sql_value())
             .bind(pattern.as_deref())
             .bind(filter.limit.clamp(1, 500))
-            .fetch_all(&mut *tx)
+            .fetch_all(&mut *read)
             .await?;
+        drop(read);
         let tickets = rows
             .iter()
             .map(summary_from_row)
@@ -252,6 +255,7 @@ impl Store {
             .map(|row| row.try_get::<i64, _>("id"))
             .collect::<Result<Vec<_>, _>>()?;
         let action = if pattern.is_some() { "search" } else { "list" };
+        let mut tx = self.begin_write().await?;
         let mut detail = format!("results={}", tickets.len());
         if let Some(queue) = &filter.queue {
             detail.push_str(&format!(" queue={queue}"));
@@ -281,7 +285,9 @@ impl Store {
         watch: AccessWatch,
     ) -> Result<AgentTicketView, StoreError> {
         let now = now_unix();
-        let mut tx = self.begin_write().await?;
+        // Read from a snapshot without the write lock, then take the lock only to record the
+        // view and raise its alerts, before anything is returned.
+        let mut read = self.begin_read().await?;
         let row = query(concat!(
             "select t.id, t.reference, q.name as queue, q.restricted, t.queue_id, t.tier, t.status, t.priority, \
              t.category, t.subject, t.created_at, t.updated_at, t.first_response_at, t.first_response_due, \
@@ -298,7 +304,7 @@ impl Store {
         .bind(scope.agent_id)
         .bind(now)
         .bind(reference)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut *read)
         .await?
         .ok_or(StoreError::NotFound)?;
         let ticket_id: i64 = row.try_get("id")?;
@@ -322,7 +328,7 @@ impl Store {
              where m.ticket_id = $1 order by m.id",
         )
         .bind(ticket_id)
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut *read)
         .await?
         .iter()
         .map(|row| {
@@ -346,7 +352,7 @@ impl Store {
             "select message_id, name, media_type, size, text from attachments where ticket_id = $1 order by id",
         )
         .bind(ticket_id)
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut *read)
         .await?;
         for row in &attachments {
             let message_id: i64 = row.try_get("message_id")?;
@@ -365,12 +371,12 @@ impl Store {
         )
         .bind(queue_id)
         .bind(summary.tier.get())
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut *read)
         .await?;
         let canned =
             query("select id, title from canned_responses where queue_id = $1 order by title")
                 .bind(queue_id)
-                .fetch_all(&mut *tx)
+                .fetch_all(&mut *read)
                 .await?
                 .iter()
                 .map(|r| Ok((r.try_get("id")?, r.try_get("title")?)))
@@ -378,6 +384,8 @@ impl Store {
         let category: String = row.try_get("category")?;
         let reopen_count: i64 = row.try_get("reopen_count")?;
 
+        drop(read);
+        let mut tx = self.begin_write().await?;
         let actor = scope.actor();
         log_event(
             &mut tx,

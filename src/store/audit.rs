@@ -2,7 +2,7 @@
 //! Entries are written inside the same transaction as the change or read they record, and
 //! hold who, what and which reference: never content.
 
-use super::engine::{Row, query};
+use super::engine::{Executor, Row, query};
 use futures_util::TryStreamExt;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -230,54 +230,65 @@ impl Store {
     /// Walks the chain from the first entry and reports the first entry that was edited,
     /// removed or reordered.
     pub async fn verify_audit_chain(&self) -> Result<ChainReport, StoreError> {
-        let mut rows = query(
-            "select seq, at, agent_id, actor, action, reference, detail, prev_hash, hash \
-             from audit_log order by seq",
-        )
-        .fetch(&self.pool);
-        let mut expected_seq = 1;
-        let mut prev_hash = GENESIS.to_vec();
-        let mut entries = 0;
-        let mut first_break = None;
-        while let Some(row) = rows.try_next().await? {
-            let seq: i64 = row.try_get("seq")?;
-            entries += 1;
-            if first_break.is_some() {
-                continue;
-            }
-            let stored_prev: Vec<u8> = row.try_get("prev_hash")?;
-            let stored_hash: Vec<u8> = row.try_get("hash")?;
-            let fields = Fields {
-                seq,
-                at: row.try_get("at")?,
-                agent_id: row.try_get("agent_id")?,
-                actor: row.try_get("actor")?,
-                action: row.try_get("action")?,
-                reference: row.try_get("reference")?,
-                detail: row.try_get("detail")?,
-            };
-            let reason = if seq != expected_seq {
-                Some("an entry is missing before this one")
-            } else if stored_prev != prev_hash {
-                Some("does not chain onto the entry before it")
-            } else if entry_hash(&self.audit_key, &prev_hash, &fields)[..] != stored_hash[..] {
-                Some("its content does not match its hash (edited)")
-            } else {
-                None
-            };
-            if let Some(reason) = reason {
-                first_break = Some(ChainBreak { seq, reason });
-            }
-            expected_seq = seq + 1;
-            prev_hash = stored_hash;
-        }
-        Ok(ChainReport {
-            entries,
-            head: prev_hash.iter().map(|b| format!("{b:02x}")).collect(),
-            first_break,
-        })
+        verify_chain(&self.pool, &self.audit_key).await
     }
+}
 
+/// `Store::verify_audit_chain` on any executor: also a transaction that has not committed
+/// yet (a desk copy verifies what it wrote before it commits).
+pub(super) async fn verify_chain<'e>(
+    on: impl Executor<'e> + 'e,
+    key: &AuditKey,
+) -> Result<ChainReport, StoreError> {
+    let mut rows = query(
+        "select seq, at, agent_id, actor, action, reference, detail, prev_hash, hash \
+             from audit_log order by seq",
+    )
+    .fetch(on);
+    let mut expected_seq = 1;
+    let mut prev_hash = GENESIS.to_vec();
+    let mut entries = 0;
+    let mut first_break = None;
+    while let Some(row) = rows.try_next().await? {
+        let seq: i64 = row.try_get("seq")?;
+        entries += 1;
+        if first_break.is_some() {
+            continue;
+        }
+        let stored_prev: Vec<u8> = row.try_get("prev_hash")?;
+        let stored_hash: Vec<u8> = row.try_get("hash")?;
+        let fields = Fields {
+            seq,
+            at: row.try_get("at")?,
+            agent_id: row.try_get("agent_id")?,
+            actor: row.try_get("actor")?,
+            action: row.try_get("action")?,
+            reference: row.try_get("reference")?,
+            detail: row.try_get("detail")?,
+        };
+        let reason = if seq != expected_seq {
+            Some("an entry is missing before this one")
+        } else if stored_prev != prev_hash {
+            Some("does not chain onto the entry before it")
+        } else if entry_hash(key, &prev_hash, &fields)[..] != stored_hash[..] {
+            Some("its content does not match its hash (edited)")
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            first_break = Some(ChainBreak { seq, reason });
+        }
+        expected_seq = seq + 1;
+        prev_hash = stored_hash;
+    }
+    Ok(ChainReport {
+        entries,
+        head: prev_hash.iter().map(|b| format!("{b:02x}")).collect(),
+        first_break,
+    })
+}
+
+impl Store {
     /// Records that an admin looked at one of the admin pages that only show things: who
     /// looks at alerts, holds and memberships is worth knowing too. `rows` is how many
     /// items the page listed.

@@ -7,6 +7,7 @@
 
 use std::ops::{Deref, DerefMut};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -21,8 +22,10 @@ use sqlx::sqlite::{
 use sqlx::{ColumnIndex, Decode, Postgres, Sqlite, Type};
 
 use super::files;
+use crate::domain::Durability;
 
-static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+pub(super) static SQLITE_MIGRATIONS: sqlx::migrate::Migrator =
+    sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// The key of the PostgreSQL advisory lock that every writing transaction takes first: the
@@ -44,18 +47,33 @@ pub fn is_postgres_url(url: &str) -> bool {
 /// A connection pool on one of the two engines.
 #[derive(Clone, Debug)]
 pub(crate) enum Pool {
-    Sqlite(SqlitePool),
+    Sqlite(SqlitePools),
     Postgres(PgPool),
+}
+
+/// SQLite's two pools: writers (and plain statements) on one, snapshot reads (`begin_read`)
+/// on read-only connections of their own, so a burst of long searches cannot take every
+/// connection a writer needs. A database in memory has one pool for both: a second pool
+/// would open a second, empty database.
+#[derive(Clone, Debug)]
+pub(crate) struct SqlitePools {
+    main: SqlitePool,
+    readers: SqlitePool,
+    /// Writers of this process queue here, first come first served, before `begin
+    /// immediate`. Without it they meet at SQLite's busy handler, which sleeps and retries
+    /// with growing pauses: under steady load some writers lose every retry and wait a
+    /// second or more while later ones go through.
+    writers: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Pool {
     /// Opens the database the URL names and brings its schema up to date with that
     /// engine's migration set.
-    pub(crate) async fn open(database_url: &str) -> anyhow::Result<Pool> {
+    pub(crate) async fn open(database_url: &str, durability: Durability) -> anyhow::Result<Pool> {
         if is_postgres_url(database_url) {
-            open_postgres(database_url).await
+            open_postgres(database_url, durability).await
         } else {
-            open_sqlite(database_url).await
+            open_sqlite(database_url, durability).await
         }
     }
 
@@ -63,9 +81,11 @@ impl Pool {
     /// (see `Store::begin_write`).
     pub(crate) async fn begin_write(&self) -> Result<Conn, sqlx::Error> {
         match self {
-            Pool::Sqlite(pool) => Ok(Conn(Held::SqliteTx(
-                pool.begin_with("begin immediate").await?,
-            ))),
+            Pool::Sqlite(pools) => {
+                let turn = pools.writers.clone().lock_owned().await;
+                let tx = pools.main.begin_with("begin immediate").await?;
+                Ok(Conn(Held::SqliteTx(tx), Some(turn)))
+            }
             Pool::Postgres(pool) => {
                 // Read committed whatever the server's default: each statement after the lock
                 // sees what the previous holder committed (the chain head above all), where a
@@ -77,17 +97,40 @@ impl Pool {
                     .bind(WRITE_LOCK_KEY)
                     .execute(&mut *tx)
                     .await?;
-                Ok(Conn(Held::PostgresTx(tx)))
+                Ok(Conn(Held::PostgresTx(tx), None))
             }
+        }
+    }
+
+    /// A read-only transaction: one consistent snapshot for several reads, taking no write
+    /// lock, so a long read (a search over every body) never holds up writers. SQLite's
+    /// deferred `begin` in WAL mode reads from a snapshot beside the writer; on PostgreSQL a
+    /// repeatable-read, read-only transaction.
+    pub(crate) async fn begin_read(&self) -> Result<Conn, sqlx::Error> {
+        match self {
+            Pool::Sqlite(pools) => Ok(Conn(
+                Held::SqliteTx(pools.readers.begin_with("begin").await?),
+                None,
+            )),
+            Pool::Postgres(pool) => Ok(Conn(
+                Held::PostgresTx(
+                    pool.begin_with("begin isolation level repeatable read read only")
+                        .await?,
+                ),
+                None,
+            )),
         }
     }
 
     /// A connection outside any transaction, for a few reads in a row.
     pub(crate) async fn acquire(&self) -> Result<Conn, sqlx::Error> {
-        Ok(Conn(match self {
-            Pool::Sqlite(pool) => Held::Sqlite(pool.acquire().await?),
-            Pool::Postgres(pool) => Held::Postgres(pool.acquire().await?),
-        }))
+        Ok(Conn(
+            match self {
+                Pool::Sqlite(pools) => Held::Sqlite(pools.main.acquire().await?),
+                Pool::Postgres(pool) => Held::Postgres(pool.acquire().await?),
+            },
+            None,
+        ))
     }
 
     /// Claims scheduled job `job` for as long as the claim lives, unless another process on
@@ -109,24 +152,39 @@ impl Pool {
         }
     }
 
+    /// Runs one maintenance statement that may not run inside a transaction (`VACUUM`,
+    /// `CHECKPOINT`) on a connection of its own, as plain text.
+    pub(crate) async fn run_maintenance(&self, sql: &'static str) -> Result<(), sqlx::Error> {
+        match self {
+            Pool::Sqlite(pools) => sqlx::raw_sql(sql).execute(&pools.main).await.map(|_| ()),
+            Pool::Postgres(pool) => sqlx::raw_sql(sql).execute(pool).await.map(|_| ()),
+        }
+    }
+
     pub(crate) fn is_sqlite(&self) -> bool {
         matches!(self, Pool::Sqlite(_))
     }
 
     pub(crate) async fn close(&self) {
         match self {
-            Pool::Sqlite(pool) => pool.close().await,
+            Pool::Sqlite(pools) => {
+                pools.readers.close().await;
+                pools.main.close().await;
+            }
             Pool::Postgres(pool) => pool.close().await,
         }
     }
 }
 
-async fn open_sqlite(database_url: &str) -> anyhow::Result<Pool> {
+async fn open_sqlite(database_url: &str, durability: Durability) -> anyhow::Result<Pool> {
     let options = SqliteConnectOptions::from_str(database_url)
         .context("parsing the database URL")?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
+        .synchronous(match durability {
+            Durability::Full => SqliteSynchronous::Full,
+            Durability::Normal => SqliteSynchronous::Normal,
+        })
         .foreign_keys(true)
         // Zero the bytes of deleted rows instead of leaving them in free pages.
         .pragma("secure_delete", "on")
@@ -144,7 +202,7 @@ async fn open_sqlite(database_url: &str) -> anyhow::Result<Pool> {
     }
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
-        .connect_with(options)
+        .connect_with(options.clone())
         .await
         .context("opening the SQLite database")?;
     SQLITE_MIGRATIONS
@@ -155,16 +213,41 @@ async fn open_sqlite(database_url: &str) -> anyhow::Result<Pool> {
         // `-wal` and `-shm` exist by now; ones left by an older version may be 0644.
         files::restrict_database_files(&database_file)?;
     }
-    Ok(Pool::Sqlite(pool))
+    let readers = if on_disk {
+        // One reader per core: a read that scans (a search over every body) is bound by the
+        // processor, so more readers than cores only take the writer's share of it.
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        SqlitePoolOptions::new()
+            .max_connections(u32::try_from(cores.max(2)).unwrap_or(2))
+            .connect_with(options.read_only(true))
+            .await
+            .context("opening the SQLite database for reading")?
+    } else {
+        pool.clone()
+    };
+    Ok(Pool::Sqlite(SqlitePools {
+        main: pool,
+        readers,
+        writers: Arc::default(),
+    }))
 }
 
-async fn open_postgres(database_url: &str) -> anyhow::Result<Pool> {
+async fn open_postgres(database_url: &str, durability: Durability) -> anyhow::Result<Pool> {
     // The URL may carry a password: errors name the engine, never the URL.
     let options = PgConnectOptions::from_str(database_url)
         .map_err(|_| anyhow::anyhow!("the PostgreSQL database URL does not parse"))?
         // Like SQLite's busy timeout: a writer waits this long for the write lock (or a row
         // lock) and then fails the request, instead of queueing forever behind a stuck one.
-        .options([("lock_timeout", "10s")]);
+        .options([
+            ("lock_timeout", "10s"),
+            (
+                "synchronous_commit",
+                match durability {
+                    Durability::Full => "on",
+                    Durability::Normal => "off",
+                },
+            ),
+        ]);
     // More than SQLite's 8: each running scheduled job holds one connection for its claim
     // (`claim_job`) besides the ones it works on, and requests must not queue behind them.
     let pool = PgPoolOptions::new()
@@ -195,7 +278,9 @@ impl JobClaim {
 /// A connection taken from the pool: inside a transaction (`Store::begin_write`) or not
 /// (`Pool::acquire`). Dereferences to what it holds, so `&mut *tx` and `&mut **tx` reach
 /// an executor as they did with sqlx's own transaction type.
-pub(crate) struct Conn(Held);
+/// The second field is this process's turn to write (SQLite), held until the transaction
+/// ends.
+pub(crate) struct Conn(Held, Option<tokio::sync::OwnedMutexGuard<()>>);
 
 pub(crate) enum Held {
     SqliteTx(sqlx::Transaction<'static, Sqlite>),
@@ -207,11 +292,15 @@ pub(crate) enum Held {
 impl Conn {
     /// Commits the transaction; a connection outside one has nothing to commit.
     pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
-        match self.0 {
+        let Conn(held, write_turn) = self;
+        let committed = match held {
             Held::SqliteTx(tx) => tx.commit().await,
             Held::PostgresTx(tx) => tx.commit().await,
             Held::Sqlite(_) | Held::Postgres(_) => Ok(()),
-        }
+        };
+        // The next writer of this process goes once the commit is done, not before.
+        drop(write_turn);
+        committed
     }
 }
 
@@ -244,7 +333,7 @@ pub(crate) trait Executor<'c> {
 impl<'c> Executor<'c> for &'c Pool {
     fn target(self) -> Target<'c> {
         match self {
-            Pool::Sqlite(pool) => Target::SqlitePool(pool),
+            Pool::Sqlite(pools) => Target::SqlitePool(&pools.main),
             Pool::Postgres(pool) => Target::PostgresPool(pool),
         }
     }
@@ -587,6 +676,43 @@ impl Row {
     }
 }
 
+#[cfg(test)]
+mod durability {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// The setting reaches every connection of a real database file, not only the first:
+    /// several connections are held at once so the pool has to open more than one.
+    #[tokio::test]
+    async fn each_setting_reaches_every_sqlite_connection() {
+        let dir = tempfile::tempdir().unwrap();
+        for (durability, expected) in [(Durability::Full, 2_i64), (Durability::Normal, 1)] {
+            let url = format!(
+                "sqlite://{}",
+                dir.path().join(format!("{durability:?}.db")).display()
+            );
+            let pool = Pool::open(&url, durability).await.unwrap();
+            let mut held = Vec::new();
+            for _ in 0..3 {
+                let mut conn = pool.acquire().await.unwrap();
+                let synchronous: i64 = query_scalar("pragma synchronous")
+                    .fetch_one(&mut conn)
+                    .await
+                    .unwrap();
+                assert_eq!(synchronous, expected, "{durability:?}");
+                held.push(conn);
+            }
+            drop(held);
+            pool.close().await;
+        }
+    }
+
+    #[test]
+    fn full_is_the_default() {
+        assert_eq!(Durability::default(), Durability::Full);
+    }
+}
+
 /// Not a check: the cost this module adds to a SQLite statement, measured against sqlx
 /// alone on one connection (`cargo test --lib engine::overhead -- --ignored --nocapture`).
 #[cfg(test)]
@@ -600,8 +726,10 @@ mod overhead {
     #[tokio::test]
     #[ignore]
     async fn per_statement_on_sqlite() {
-        let pool = Pool::open("sqlite::memory:").await.unwrap();
-        let Pool::Sqlite(sqlite) = &pool else {
+        let pool = Pool::open("sqlite::memory:", Durability::default())
+            .await
+            .unwrap();
+        let Pool::Sqlite(SqlitePools { main: sqlite, .. }) = &pool else {
             unreachable!("a sqlite: URL opens SQLite")
         };
         let mut plain = sqlite.acquire().await.unwrap();

@@ -1,5 +1,7 @@
 //! The outgoing-mail queue. Messages are sealed with their ticket's key; a relay outage
-//! leaves them here to be retried, and deleting the ticket deletes them.
+//! leaves them here to be retried, and deleting the ticket deletes them. A message is
+//! leased to one sending run at a time, so two runs (on one instance or several) never
+//! send it twice, and one whose sender died is sent by another run once its lease ends.
 
 use super::engine::{query, query_scalar};
 
@@ -44,7 +46,7 @@ impl RequesterMailbox {
     }
 }
 
-/// A queued message that is due.
+/// A queued message that is due, leased to the run that took it.
 #[derive(Debug)]
 pub struct QueuedMail {
     pub id: i64,
@@ -72,32 +74,41 @@ impl Store {
         Ok(())
     }
 
-    /// Messages whose next attempt is due at `now`, oldest first.
-    pub async fn due_mail(
+    /// Takes the oldest message due at `now` for sending until `lease_until` (`None`:
+    /// nothing is due). The lease is its next attempt moved to `lease_until`, written in the
+    /// same write transaction that picks it, so no other run takes it meanwhile; `mail_sent`
+    /// and `mail_failed` end it.
+    pub async fn lease_due_mail(
         &self,
         _system: &SystemScope,
         now: i64,
-        limit: i64,
-    ) -> Result<Vec<QueuedMail>, StoreError> {
-        let rows = query(
+        lease_until: i64,
+    ) -> Result<Option<QueuedMail>, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let Some(row) = query(
             "select o.id, o.sealed_message, o.attempts, k.sealed_identity from outbox o \
              join ticket_keys k on k.ticket_id = o.ticket_id \
-             where o.next_attempt_at <= $1 order by o.next_attempt_at, o.id limit $2",
+             where o.next_attempt_at <= $1 order by o.next_attempt_at, o.id limit 1",
         )
         .bind(now)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(QueuedMail {
-                    id: row.try_get("id")?,
-                    sealed_ticket_key: Sealed::from_stored(row.try_get("sealed_identity")?),
-                    sealed_message: Sealed::from_stored(row.try_get("sealed_message")?),
-                    attempts: row.try_get("attempts")?,
-                })
-            })
-            .collect()
+        .fetch_optional(&mut *tx)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let queued = QueuedMail {
+            id: row.try_get("id")?,
+            sealed_ticket_key: Sealed::from_stored(row.try_get("sealed_identity")?),
+            sealed_message: Sealed::from_stored(row.try_get("sealed_message")?),
+            attempts: row.try_get("attempts")?,
+        };
+        query("update outbox set next_attempt_at = $2 where id = $1")
+            .bind(queued.id)
+            .bind(lease_until)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Some(queued))
     }
 
     pub async fn mail_sent(&self, _system: &SystemScope, id: i64) -> Result<(), StoreError> {

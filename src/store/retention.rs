@@ -48,6 +48,8 @@ pub struct PurgeReport {
     pub attachments_shredded: u64,
     /// More expired tickets remain than the batch took.
     pub more: bool,
+    /// How long the batch held the write lock (for pacing the next one).
+    pub lock_held: std::time::Duration,
 }
 
 /// The retention policy as admins see it.
@@ -107,8 +109,9 @@ impl Store {
         expired(&mut conn, as_of, limit).await
     }
 
-    /// Deletes up to `batch` expired tickets in one transaction, shreds expired sealed
-    /// attachments, then checkpoints so the freed (zeroed) pages reach the main file.
+    /// Deletes up to `batch` expired tickets in one transaction and shreds expired sealed
+    /// attachments. The caller checkpoints (`checkpoint_fully`) when its run ends, so the
+    /// freed (zeroed) pages reach the main file and nothing deleted stays in `-wal`.
     pub async fn purge_expired(
         &self,
         by: super::scope::Purger<'_>,
@@ -118,6 +121,7 @@ impl Store {
         let actor = &by.actor();
         let now = now_unix();
         let mut tx = self.begin_write().await?;
+        let locked_at = std::time::Instant::now();
         let mut found = expired(&mut tx, as_of, batch + 1).await?;
         let more = found.len() as i64 > batch;
         found.truncate(usize::try_from(batch).unwrap_or(0));
@@ -158,14 +162,97 @@ impl Store {
             .await?;
         }
         tx.commit().await?;
-        if !found.is_empty() || shredded > 0 {
-            self.checkpoint_fully().await?;
-        }
         Ok(PurgeReport {
             purged: found,
             attachments_shredded: shredded,
             more,
+            lock_held: locked_at.elapsed(),
         })
+    }
+
+    /// FOR BENCHMARKS ONLY (`hushdesk seed --closed-days-ago`): closes the seeded tickets as
+    /// of `closed_at`, so a purge benchmark has expired tickets. Audited as the operator.
+    pub async fn close_for_benchmark(
+        &self,
+        operator: &super::OperatorScope,
+        references: &[Reference],
+        closed_at: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        for reference in references {
+            query(
+                "update tickets set status = 'closed', closed_at = $2, updated_at = $2 \
+                 where reference = $1",
+            )
+            .bind(reference.as_str())
+            .bind(closed_at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        log_event(
+            &mut tx,
+            &self.audit_key,
+            &operator.actor(),
+            "benchmark_seed_closed",
+            None,
+            format!("tickets={}", references.len()),
+            now_unix(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Rewrites the tables that hold ticket content so that rows already deleted leave no
+    /// bytes behind (`hushdesk compact`). On PostgreSQL a delete only marks rows dead:
+    /// `VACUUM FULL` writes each table anew without them, then switching and checkpointing
+    /// the write-ahead log recycles the segments that still hold them. Each `VACUUM FULL`
+    /// holds its table's exclusive lock while it runs, so this is for a quiet hour, not for
+    /// every purge. On SQLite deleted bytes are zeroed as they go (`secure_delete`); the
+    /// write-ahead log is checkpointed and the file rebuilt without its free pages.
+    /// A step the database role may not run (the WAL steps need `pg_checkpoint` and
+    /// `execute on pg_switch_wal()`) is reported, not fatal; the table rewrites are.
+    pub async fn compact_content(
+        &self,
+        operator: &super::OperatorScope,
+    ) -> Result<Vec<String>, StoreError> {
+        let mut skipped = Vec::new();
+        if self.pool.is_sqlite() {
+            self.checkpoint_fully().await?;
+            self.pool.run_maintenance("vacuum").await?;
+            self.checkpoint_fully().await?;
+        } else {
+            for statement in CONTENT_TABLE_REWRITES {
+                self.pool.run_maintenance(statement).await?;
+            }
+            for _ in 0..3 {
+                for statement in ["select pg_switch_wal()", "checkpoint"] {
+                    if let Err(err) = self.pool.run_maintenance(statement).await {
+                        let reason = match err.as_database_error() {
+                            Some(db) => db.message().to_owned(),
+                            None => "failed".to_owned(),
+                        };
+                        let note = format!("{statement}: {reason}");
+                        if !skipped.contains(&note) {
+                            skipped.push(note);
+                        }
+                    }
+                }
+            }
+        }
+        let mut tx = self.begin_write().await?;
+        log_event(
+            &mut tx,
+            &self.audit_key,
+            &operator.actor(),
+            "content_compacted",
+            None,
+            format!("skipped={}", skipped.len()),
+            now_unix(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(skipped)
     }
 
     /// Sealed binary attachments that would be shredded as of `as_of`.
@@ -578,6 +665,22 @@ impl RetentionScope {
         }
     }
 }
+
+/// PostgreSQL: every table whose rows carry ticket content or a key to it, rewritten
+/// without the dead rows a purge left. Static text: table names are not bound parameters.
+const CONTENT_TABLE_REWRITES: [&str; 11] = [
+    "vacuum full tickets",
+    "vacuum full messages",
+    "vacuum full attachments",
+    "vacuum full vault_entries",
+    "vacuum full ticket_keys",
+    "vacuum full outbox",
+    "vacuum full mask_slots",
+    "vacuum full seen_signatures",
+    "vacuum full break_glass",
+    "vacuum full legal_holds",
+    "vacuum full redaction_allowlist",
+];
 
 async fn expired(conn: &mut Conn, as_of: i64, limit: i64) -> Result<Vec<Expired>, StoreError> {
     // Precedence: confirmed spam (counted from its confirmation), then a category override,

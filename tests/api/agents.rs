@@ -382,13 +382,8 @@ async fn break_glass_opens_one_ticket_read_only_and_tells_everyone() {
     );
 
     // Once the exception has run out, the ticket is out of reach again.
-    let url = format!("sqlite://{}", app.data_dir.join("hushdesk.db").display());
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    sqlx::query("update break_glass set expires_at = expires_at - 3600")
-        .execute(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
+    app.execute_sql("update break_glass set expires_at = expires_at - 3600", &[])
+        .await;
     let expired = app
         .html_get(&session, &format!("/agent/tickets/{reference}"))
         .await;

@@ -1,20 +1,14 @@
 //! The audit chain, checked with the real `hushdesk audit verify` on a live log and on
 //! copies where exactly one entry was edited, removed or reordered.
 
-use std::path::Path;
-use std::process::Command;
-
 use serde_json::json;
 
-use crate::support::{TestApp, files_under};
+use crate::support::{StoredDatabase, TestApp};
 
-const BIN: &str = env!("CARGO_BIN_EXE_hushdesk");
-
-fn verify(data_dir: &Path) -> (bool, String) {
-    let output = Command::new(BIN)
+fn verify(database: &StoredDatabase) -> (bool, String) {
+    let output = database
+        .command()
         .args(["audit", "verify"])
-        .env_clear()
-        .env("HUSHDESK_DATA_DIR", data_dir)
         .output()
         .unwrap();
     let text = format!(
@@ -25,28 +19,12 @@ fn verify(data_dir: &Path) -> (bool, String) {
     (output.status.success(), text)
 }
 
-/// Copies the data directory, applies `tamper` to the copy's database, and verifies it.
-async fn verify_tampered(source: &Path, tamper: &'static str) -> (bool, String) {
-    let copy = tempfile::tempdir().unwrap();
-    for (path, bytes) in files_under(source) {
-        let target = copy.path().join(path.strip_prefix(source).unwrap());
-        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-        std::fs::write(&target, bytes).unwrap();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
-            std::fs::set_permissions(&target, std::fs::Permissions::from_mode(mode)).unwrap();
-        }
-    }
-    let url = format!("sqlite://{}", copy.path().join("hushdesk.db").display());
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    sqlx::raw_sql(sqlx::AssertSqlSafe(tamper))
-        .execute(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
-    verify(copy.path())
+/// Copies what the stopped server stored, applies `tamper` to the copy's database, and
+/// verifies it.
+async fn verify_tampered(app: &TestApp, tamper: &'static str) -> (bool, String) {
+    let copy = app.stored_copy().await;
+    copy.database.execute_script(tamper).await;
+    verify(&copy.database)
 }
 
 #[tokio::test]
@@ -67,7 +45,7 @@ async fn audit_verify_passes_on_a_live_log_and_fails_after_any_single_edit() {
     assert!(entries >= 12, "{entries} entries");
 
     // Live: the server is still running and writing.
-    let (ok, text) = verify(&app.data_dir);
+    let (ok, text) = verify(&app.database());
     assert!(ok, "{text}");
     assert!(text.contains("audit chain intact"), "{text}");
     app.stop().await;
@@ -94,7 +72,7 @@ async fn audit_verify_passes_on_a_live_log_and_fails_after_any_single_edit() {
         ),
     ];
     for (tamper, expected) in cases {
-        let (ok, text) = verify_tampered(&app.data_dir, tamper).await;
+        let (ok, text) = verify_tampered(&app, tamper).await;
         assert!(!ok, "tampering went unnoticed: {tamper}");
         assert!(text.contains(expected), "{tamper}: {text}");
     }
@@ -118,17 +96,12 @@ async fn audit_entries_record_who_what_and_which_ticket_but_no_content() {
         &json!({ "body": "zauditreply" }),
     )
     .await;
-    let url = format!(
-        "sqlite://{}?mode=ro",
-        app.data_dir.join("hushdesk.db").display()
-    );
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    let rows: Vec<(String, String, Option<String>, String)> =
-        sqlx::query_as("select actor, action, reference, detail from audit_log order by seq")
-            .fetch_all(&pool)
-            .await
-            .unwrap();
-    pool.close().await;
+    let rows: Vec<(String, String, Option<String>, String)> = app
+        .query_rows(
+            "select actor, action, reference, detail from audit_log order by seq",
+            &[],
+        )
+        .await;
     let actions: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
     for expected in [
         "agent_created",

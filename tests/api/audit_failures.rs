@@ -6,14 +6,10 @@
 //! for the agent who caused them either, and a flood of alerts (or of repeated no-op
 //! changes) cannot push an unacknowledged one off the admins' dashboard.
 
-use std::path::Path;
-use std::process::Command;
-
 use serde_json::{Value, json};
 
-use crate::support::{HtmlSession, TestAgent, TestApp, files_containing, files_under};
+use crate::support::{HtmlSession, TestAgent, TestApp, files_containing};
 
-const BIN: &str = env!("CARGO_BIN_EXE_hushdesk");
 const DAY: i64 = 86_400;
 
 /// A well-formed reference that no ticket has (Crockford base32, eight characters).
@@ -21,23 +17,13 @@ const UNKNOWN: &str = "HD-ZZZZ9999";
 /// A malformed guess carrying text that must never reach the database in clear.
 const MALFORMED: &str = "HD-zprobeguessmarker";
 
-/// (actor, reference, detail) of every audit entry with `action`, oldest first, read from
-/// the database file.
+/// (actor, reference, detail) of every audit entry with `action`, oldest first, as stored.
 async fn audit_rows(app: &TestApp, action: &str) -> Vec<(String, Option<String>, String)> {
-    let url = format!(
-        "sqlite://{}?mode=ro",
-        app.data_dir.join("hushdesk.db").display()
-    );
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    let rows: Vec<(String, Option<String>, String)> = sqlx::query_as(
+    app.query_rows(
         "select actor, reference, detail from audit_log where action = $1 order by seq",
+        &[action.into()],
     )
-    .bind(action)
-    .fetch_all(&pool)
     .await
-    .unwrap();
-    pool.close().await;
-    rows
 }
 
 fn digest_of(detail: &str) -> &str {
@@ -54,13 +40,8 @@ fn op_of(detail: &str) -> &str {
         .unwrap()
 }
 
-fn cli(data_dir: &Path, args: &[&str]) -> String {
-    let output = Command::new(BIN)
-        .args(args)
-        .env_clear()
-        .env("HUSHDESK_DATA_DIR", data_dir)
-        .output()
-        .unwrap();
+fn cli(app: &TestApp, args: &[&str]) -> String {
+    let output = app.command().args(args).output().unwrap();
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&output.stdout),
@@ -83,7 +64,7 @@ async fn admin_dashboard(app: &TestApp, admin: &TestAgent) -> String {
 
 #[tokio::test]
 async fn failed_lookups_are_audited_by_digest_and_answer_exactly_like_out_of_scope() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_scannable("failed_lookups_audited", |_| {}).await;
     let agent = app.add_agent("alice", "l1", &["general"]).await;
     let token = app.api_login(&agent).await;
     let (mine, _) = app.file_in("functionality", "Mine", "In my queue").await;
@@ -138,7 +119,7 @@ async fn failed_lookups_are_audited_by_digest_and_answer_exactly_like_out_of_sco
         );
     }
     // …nor anywhere in the database files (the real reference is, as its own ticket's).
-    let files = files_under(&app.data_dir);
+    let files = app.stored_files().await;
     assert!(files_containing(&files, UNKNOWN).is_empty());
     assert!(files_containing(&files, "zprobeguessmarker").is_empty());
     assert!(
@@ -462,13 +443,10 @@ async fn one_agents_spam_mark_hides_the_ticket_but_keeps_normal_retention() {
     assert_eq!(ticket["spam"]["marked_by"], "hana");
 
     // The spam retention (2 days) does not apply; the normal one (30 days) does.
-    let day3 = cli(&app.data_dir, &["purge", "--as-of", &as_of(3)]);
+    let day3 = cli(&app, &["purge", "--as-of", &as_of(3)]);
     assert!(!day3.contains(&reference), "{day3}");
     assert_eq!(app.count_rows("tickets").await, 1);
-    let day31 = cli(
-        &app.data_dir,
-        &["purge", "--dry-run", "--as-of", &as_of(31)],
-    );
+    let day31 = cli(&app, &["purge", "--dry-run", "--as-of", &as_of(31)]);
     assert!(
         day31.contains(&format!("would purge {reference} (retention")),
         "{day31}"
@@ -503,9 +481,9 @@ async fn a_second_agents_confirmation_gives_spam_its_short_retention() {
     assert_eq!(ticket["spam"]["state"], "confirmed");
     assert_eq!(ticket["spam"]["confirmed_by"], "ivan");
 
-    let day1 = cli(&app.data_dir, &["purge", "--as-of", &as_of(1)]);
+    let day1 = cli(&app, &["purge", "--as-of", &as_of(1)]);
     assert!(!day1.contains(&reference), "{day1}");
-    let day3 = cli(&app.data_dir, &["purge", "--as-of", &as_of(3)]);
+    let day3 = cli(&app, &["purge", "--as-of", &as_of(3)]);
     assert!(
         day3.contains(&format!("purged {reference} (spam)")),
         "{day3}"
@@ -650,27 +628,17 @@ async fn a_requesters_reply_does_not_reopen_a_ticket_closed_as_spam() {
     assert_eq!(status(ham.clone()).await, "open");
     assert_eq!(status(spam.clone()).await, "closed");
     // Its normal retention keeps running, so it cannot linger out of sight.
-    let day31 = cli(
-        &app.data_dir,
-        &["purge", "--dry-run", "--as-of", &as_of(31)],
-    );
+    let day31 = cli(&app, &["purge", "--dry-run", "--as-of", &as_of(31)]);
     assert!(day31.contains(&spam) && !day31.contains(&ham), "{day31}");
 }
 
-/// Ids of the alerts of `kind`, oldest first, read from the database file.
+/// Ids of the alerts of `kind`, oldest first, as stored.
 async fn alert_ids(app: &TestApp, kind: &str) -> Vec<i64> {
-    let url = format!(
-        "sqlite://{}?mode=ro",
-        app.data_dir.join("hushdesk.db").display()
-    );
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    let ids: Vec<i64> = sqlx::query_scalar("select id from alerts where kind = $1 order by id")
-        .bind(kind)
-        .fetch_all(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
-    ids
+    app.query_values(
+        "select id from alerts where kind = $1 order by id",
+        &[kind.into()],
+    )
+    .await
 }
 
 #[tokio::test]
@@ -831,21 +799,13 @@ async fn a_search_showing_restricted_rows_alerts_the_owners() {
     );
 }
 
-/// Details of the alerts of `kind`, oldest first, read from the database file.
+/// Details of the alerts of `kind`, oldest first, as stored.
 async fn alert_details(app: &TestApp, kind: &str) -> Vec<String> {
-    let url = format!(
-        "sqlite://{}?mode=ro",
-        app.data_dir.join("hushdesk.db").display()
-    );
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    let details: Vec<String> =
-        sqlx::query_scalar("select detail from alerts where kind = $1 order by id")
-            .bind(kind)
-            .fetch_all(&pool)
-            .await
-            .unwrap();
-    pool.close().await;
-    details
+    app.query_values(
+        "select detail from alerts where kind = $1 order by id",
+        &[kind.into()],
+    )
+    .await
 }
 
 const METRICS_TOKEN: &str = "metrics-scraper-token-0123456789";

@@ -56,19 +56,11 @@ async fn agent_writes(app: &TestApp, token: &str, reference: &str, body: &str, i
 
 /// (action, detail) of every audit entry about the allowlist, oldest first.
 async fn allowlist_audit(app: &TestApp) -> Vec<(String, String)> {
-    let url = format!(
-        "sqlite://{}?mode=ro",
-        app.data_dir.join("hushdesk.db").display()
-    );
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    let rows: Vec<(String, String)> = sqlx::query_as(
+    app.query_rows(
         "select action, detail from audit_log where action like 'allowlist%' order by seq",
+        &[],
     )
-    .fetch_all(&pool)
     .await
-    .unwrap();
-    pool.close().await;
-    rows
 }
 
 async fn allow(app: &TestApp, session: &HtmlSession, value: &str) -> reqwest::Response {
@@ -521,12 +513,6 @@ async fn a_requester_previews_edits_and_still_has_the_text_in_a_browser_without_
     driver.client.clone().close().await.unwrap();
 }
 
-/// Opens the test server's database for reading or writing beside the running server.
-async fn database(app: &TestApp) -> sqlx::SqlitePool {
-    let url = format!("sqlite://{}", app.data_dir.join("hushdesk.db").display());
-    sqlx::SqlitePool::connect(&url).await.unwrap()
-}
-
 #[tokio::test]
 async fn the_allowlist_takes_only_the_organisations_own_contacts_never_customers_data() {
     let app = TestApp::spawn().await;
@@ -584,6 +570,9 @@ fn free_mail_in_the_configured_allowlist_stops_start_up() {
 #[tokio::test]
 async fn a_removed_entry_leaves_no_copy_in_the_database_files_and_its_id_is_never_reused() {
     let app = TestApp::spawn().await;
+    // The file checks are about SQLite's `secure_delete`; PostgreSQL keeps a deleted row's
+    // bytes until `VACUUM FULL` (README, PostgreSQL), so there only the id check runs.
+    let check_files = app.postgres_url.is_none();
     let admin = app.add_agent("ada", "admin", &[]).await;
     let session = app.html_login(&admin).await;
     let entry_id = |page: String| {
@@ -595,14 +584,21 @@ async fn a_removed_entry_leaves_no_copy_in_the_database_files_and_its_id_is_neve
     let page = app.html_get(&session, "/admin/allowlist").await;
     let first = entry_id(page.text().await.unwrap());
     // Positive control: the value is in the database files now.
-    assert!(!crate::support::files_containing(&app.data_files(), "8-800-555-35-35").is_empty());
+    assert!(
+        !check_files
+            || !crate::support::files_containing(&app.data_files(), "8-800-555-35-35").is_empty()
+    );
 
     let removed = app
         .html_post(&session, &format!("/admin/allowlist/{first}/remove"), &[])
         .await;
     assert_eq!(removed.status(), 303);
 
-    let files = app.data_files();
+    let files = if check_files {
+        app.data_files()
+    } else {
+        Vec::new()
+    };
     for needle in ["8-800-555-35-35", "78005553535"] {
         assert_eq!(
             crate::support::files_containing(&files, needle),
@@ -666,19 +662,15 @@ async fn a_canned_response_with_personal_data_is_refused_and_old_masked_ones_are
     );
 
     // A canned response saved by an older version, masked on its own.
-    let pool = database(&app).await;
-    sqlx::query(
+    app.execute_sql(
         "insert into canned_responses (queue_id, title, body) \
          select id, 'Old', 'Write to [EMAIL-1] for a refund.' from queues where name = 'general'",
+        &[],
     )
-    .execute(&pool)
-    .await
-    .unwrap();
-    let ids: Vec<(i64, String)> = sqlx::query_as("select id, title from canned_responses")
-        .fetch_all(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
+    .await;
+    let ids: Vec<(i64, String)> = app
+        .query_rows("select id, title from canned_responses", &[])
+        .await;
     let id_of = |title: &str| ids.iter().find(|(_, t)| t == title).unwrap().0;
 
     let (reference, _) = app

@@ -307,14 +307,9 @@ async fn expired_used_and_unknown_enrolment_links_get_the_same_404() {
     let path = link_on(&page).unwrap();
     assert_eq!(app.get(&path).await.status(), 200, "live before it expires");
 
-    // Let the link run out: move its expiry into the past, in the database file itself.
-    let url = format!("sqlite://{}", app.data_dir.join("hushdesk.db").display());
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    sqlx::query("update enrolments set expires_at = 1")
-        .execute(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
+    // Let the link run out: move its expiry into the past, in the database itself.
+    app.execute_sql("update enrolments set expires_at = 1", &[])
+        .await;
 
     let expired = app.get(&path).await;
     assert_eq!(expired.status(), 404);
@@ -671,11 +666,8 @@ async fn agents_added_in_the_admin_pages_get_an_enrolment_link_not_secrets() {
 }
 
 fn operator_reset(app: &TestApp, name: &str, public_url: Option<&str>) -> std::process::Output {
-    let mut command = Command::new(BIN);
-    command
-        .args(["agent", "reset", name])
-        .env_clear()
-        .env("HUSHDESK_DATA_DIR", &app.data_dir);
+    let mut command = app.command();
+    command.args(["agent", "reset", name]);
     if let Some(url) = public_url {
         command.env("HUSHDESK_PUBLIC_URL", url);
     }
@@ -1160,16 +1152,13 @@ fn an_enrolment_link_lifetime_out_of_range_is_refused_at_load() {
     assert!(output.status.success(), "{output:?}");
 }
 
-/// Moves every reset request `hours` into the past, in the database file itself.
+/// Moves every reset request `hours` into the past, in the database itself.
 async fn age_reset_requests(app: &TestApp, hours: i64) {
-    let url = format!("sqlite://{}", app.data_dir.join("hushdesk.db").display());
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    sqlx::query("update reset_requests set created_at = created_at - $1")
-        .bind(hours * 3600)
-        .execute(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
+    app.execute_sql(
+        "update reset_requests set created_at = created_at - $1",
+        &[(hours * 3600).into()],
+    )
+    .await;
 }
 
 #[tokio::test]

@@ -14,18 +14,11 @@ use crate::support::{TestApp, extract_between};
 
 /// Audit entries as stored: (actor, action, detail), oldest first.
 async fn audit_entries(app: &TestApp) -> Vec<(String, String, String)> {
-    let url = format!(
-        "sqlite://{}?mode=ro",
-        app.data_dir.join("hushdesk.db").display()
-    );
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    let rows: Vec<(String, String, String)> =
-        sqlx::query_as("select actor, action, detail from audit_log order by seq")
-            .fetch_all(&pool)
-            .await
-            .unwrap();
-    pool.close().await;
-    rows
+    app.query_rows(
+        "select actor, action, detail from audit_log order by seq",
+        &[],
+    )
+    .await
 }
 
 fn failures_of<'a>(

@@ -38,7 +38,7 @@ fn helpdesk_key(app: &TestApp) -> String {
 
 #[tokio::test]
 async fn an_encrypted_signed_mail_becomes_a_redacted_ticket_with_both_badges() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_scannable("an_encrypted_signed_mail_becomes_a_redac", |_| {}).await;
     let token = agent(&app).await;
     let jo = Person::new("jo@example.org");
     let secret_text = "My card 4111 1111 1111 1111 was charged twice, call +44 20 7946 0958";
@@ -75,7 +75,7 @@ async fn an_encrypted_signed_mail_becomes_a_redacted_ticket_with_both_badges() {
         "{body}"
     );
 
-    let files = app.data_files();
+    let files = app.stored_files().await;
     for canary in ["4111 1111 1111 1111", "7946 0958", "jo@example.org"] {
         assert!(
             files_containing(&files, canary).is_empty(),
@@ -510,7 +510,7 @@ async fn a_queue_that_requires_encryption_refuses_plain_mail_and_says_how_to_enc
 
 #[tokio::test]
 async fn text_attachments_are_redacted_and_binary_ones_sealed() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_scannable("text_attachments_are_redacted_and_binary", |_| {}).await;
     let binary = "BINARYCANARY".repeat(10);
     use base64::Engine;
     let encoded = base64::engine::general_purpose::STANDARD.encode(&binary);
@@ -525,7 +525,7 @@ async fn text_attachments_are_redacted_and_binary_ones_sealed() {
     let replies = send(app.smtp, false, "jo@example.org", &[DESK], &mail).await;
     assert!(outcome(&replies).starts_with("250"), "{replies:?}");
     assert_eq!(app.count_rows("attachments").await, 2);
-    let files = app.data_files();
+    let files = app.stored_files().await;
     for canary in ["jo@example.org", "203.0.113.77", "BINARYCANARY"] {
         assert!(
             files_containing(&files, canary).is_empty(),
@@ -584,7 +584,7 @@ fn encrypted_part(raw: &[u8]) -> Vec<u8> {
 #[tokio::test]
 async fn an_agents_reply_reaches_the_requester_encrypted_after_the_relay_comes_back() {
     let relay = crate::mail_sink::free_addr();
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_scannable("an_agents_reply_reaches_the_requester_en", |_| {}).await;
     let token = agent(&app).await;
     let jo = Person::new("jo@example.org");
     let (reference, _, _) = app
@@ -604,7 +604,7 @@ async fn an_agents_reply_reaches_the_requester_encrypted_after_the_relay_comes_b
     assert_eq!(reply.status(), 201);
     assert_eq!(reply.json::<Value>().await.unwrap()["mailed"], "queued");
     assert_eq!(app.count_rows("outbox").await, 1);
-    let files = app.data_files();
+    let files = app.stored_files().await;
     assert!(
         files_containing(&files, "jo@example.org").is_empty(),
         "the queue is sealed"

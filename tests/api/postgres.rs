@@ -150,6 +150,80 @@ async fn a_ticket_is_filed_answered_closed_audited_and_purged_on_postgres() {
     assert!(ok && text.contains("audit chain intact"), "{text}");
 }
 
+/// Purge on PostgreSQL leaves nothing recoverable in the cluster's files once the README's
+/// VACUUM policy has run: canaries in the stored subject and body of a ticket purged by
+/// retention and of one its requester deleted are in the table files and write-ahead log
+/// before (so the scan can see them), and nowhere after; an open ticket's text stays.
+#[tokio::test]
+async fn purge_and_delete_now_leave_no_canary_in_the_clusters_files_after_the_vacuum_policy() {
+    let Some(app) = TestApp::spawn_on_own_cluster("postgres_purge_files", |_| {}).await else {
+        return;
+    };
+    let agent = app.add_agent("pam", "l1", &["general"]).await;
+    let token = app.api_login(&agent).await;
+    // Words the redactor leaves alone, so they are stored as written.
+    let canaries = [
+        "zpurgecanarysubject",
+        "zpurgecanarybody",
+        "zdeletecanarysubject",
+        "zdeletecanarybody",
+    ];
+    let kept = "zkeptopenticketmarker";
+    let (expiring, _) = app
+        .file_in(
+            "functionality",
+            canaries[0],
+            &format!("About {}", canaries[1]),
+        )
+        .await;
+    let (_, deleting) = app
+        .file_in(
+            "functionality",
+            canaries[2],
+            &format!("About {}", canaries[3]),
+        )
+        .await;
+    app.file_in("functionality", "Still open", &format!("About {kept}"))
+        .await;
+    let closed = app
+        .agent_post(
+            &token,
+            &format!("/api/v1/agent/tickets/{expiring}/status"),
+            &json!({ "status": "closed" }),
+        )
+        .await;
+    assert_eq!(closed.status(), 200);
+    let before = app.stored_files().await;
+    for canary in canaries {
+        assert!(
+            !crate::support::files_containing(&before, canary).is_empty(),
+            "{canary} is in the cluster's files before the purge"
+        );
+    }
+    drop(before);
+
+    let deleted = app
+        .client
+        .delete(app.url(&format!("/api/v1/tickets/{deleting}")))
+        .send()
+        .await
+        .unwrap();
+    assert!(deleted.status().is_success(), "{}", deleted.status());
+    let (ok, text) = cli(&app, &["purge", "--as-of", &as_of(400)]);
+    assert!(ok && text.contains("purged 1 tickets"), "{text}");
+    app.compact_after_purge().await;
+
+    let after = app.stored_files().await;
+    for canary in canaries {
+        let found = crate::support::files_containing(&after, canary);
+        assert!(found.is_empty(), "{canary} survived in {found:?}");
+    }
+    assert!(
+        !crate::support::files_containing(&after, kept).is_empty(),
+        "the open ticket's text is still where the scan looks"
+    );
+}
+
 #[tokio::test]
 async fn a_requesters_delete_now_removes_every_row_of_the_ticket_on_postgres() {
     let Some(app) = TestApp::spawn_on_postgres("postgres_delete_now", |_| {}).await else {
@@ -361,7 +435,8 @@ async fn queue_replies(app: &TestApp, token: &str, count: usize) -> i64 {
 /// A second instance, the real binary, runs its mail job against a relay that never answers
 /// and is killed (SIGKILL) mid-send: while it lives, the other instance's run finds the job
 /// taken and sends nothing; once it is dead, its lock is gone with its connection, and the
-/// other instance sends every queued message.
+/// other instance sends the rest of the queue at once, and the message the dead one was
+/// sending (leased to it) once its lease has run out: each exactly once.
 #[tokio::test]
 async fn a_killed_instances_mail_run_is_picked_up_by_another() {
     let Some(a) = TestApp::spawn_on_postgres("postgres_killed_instance", |_| {}).await else {
@@ -424,7 +499,22 @@ async fn a_killed_instances_mail_run_is_picked_up_by_another() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    assert_eq!(sent, queued as u64);
+    assert_eq!(
+        sent,
+        queued as u64 - 1,
+        "all but the one the dead instance held"
+    );
+    assert_eq!(a.count_rows("outbox").await, 1);
+    let again = hushdesk::jobs::deliver_mail(&a.state.system, &relay, now)
+        .await
+        .unwrap();
+    assert_eq!(again.sent, 0, "still leased to the dead instance");
+
+    let lease_over = now + hushdesk::desk::MAIL_LEASE_SECONDS;
+    let late = hushdesk::jobs::deliver_mail(&a.state.system, &relay, lease_over)
+        .await
+        .unwrap();
+    assert_eq!(late.sent, 1, "picked up once its lease ran out");
     assert_eq!(sink.captured.lock().unwrap().len(), queued as usize);
     assert_eq!(a.count_rows("outbox").await, 0);
 }
@@ -436,14 +526,16 @@ struct Instance {
 }
 
 impl Instance {
-    async fn start(data_dir: &std::path::Path, database_url: &str) -> Instance {
+    async fn start(data_dir: &std::path::Path, database_url: &str, relay: &str) -> Instance {
         let listen = crate::mail_sink::free_addr();
         // All test traffic comes from one address: lift the per-network budgets (counted
-        // per instance) so that only the kill refuses requests.
+        // per instance) so that only the kill refuses requests. The SLA job every second,
+        // so that all three run it on many ticks during the test.
         let config = data_dir.with_file_name("hushdesk.toml");
         std::fs::write(
             &config,
-            "[rate_limit]\ntickets_burst = 1000\nrequests_burst = 1000\n",
+            "[rate_limit]\ntickets_burst = 1000\nrequests_burst = 1000\n\
+             [sla]\nschedule = \"* * * * * *\"\n",
         )
         .unwrap();
         let child = Command::new(BIN)
@@ -457,6 +549,7 @@ impl Instance {
                 "HUSHDESK_SMTP_LISTEN",
                 crate::mail_sink::free_addr().to_string(),
             )
+            .env("HUSHDESK_SMTP_RELAY", relay)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
@@ -505,7 +598,9 @@ async fn file_on(client: &reqwest::Client, base: &str, i: usize) -> Option<Strin
 
 /// Three processes on one database behind a (simulated) load balancer, one killed while
 /// requests are in flight: every acknowledged ticket is stored exactly once, nothing is
-/// stored twice, and the audit chain written by all three verifies.
+/// stored twice, and the audit chain written by all three verifies. Every instance runs the
+/// scheduled jobs (the SLA job each second, the mail job every 15 s), yet each reply reaches
+/// the relay exactly once and a missed SLA target is recorded once.
 #[tokio::test]
 async fn three_instances_one_killed_mid_run_lose_and_duplicate_nothing() {
     let Some(server) = crate::throwaway::TestPostgres::shared("postgres_three_instances").unwrap()
@@ -524,10 +619,25 @@ async fn three_instances_one_killed_mid_run_lose_and_duplicate_nothing() {
         .output()
         .unwrap();
     assert!(migrated.status.success(), "{migrated:?}");
+    let added = Command::new(BIN)
+        .args([
+            "agent", "add", "--name", "nia", "--role", "l1", "--queue", "general",
+        ])
+        .env_clear()
+        .env("HUSHDESK_DATA_DIR", &data_dir)
+        .env("HUSHDESK_DATABASE_URL", &database.url)
+        .output()
+        .unwrap();
+    assert!(added.status.success(), "{added:?}");
+    let password = String::from_utf8(added.stdout).unwrap();
+    let password = password.lines().next().unwrap().to_owned();
+    let relay_addr = crate::mail_sink::free_addr();
+    let relay = crate::mail_sink::start(relay_addr).await;
+    let relay_url = format!("smtp://{relay_addr}");
     let mut instances = [
-        Instance::start(&data_dir, &database.url).await,
-        Instance::start(&data_dir, &database.url).await,
-        Instance::start(&data_dir, &database.url).await,
+        Instance::start(&data_dir, &database.url, &relay_url).await,
+        Instance::start(&data_dir, &database.url, &relay_url).await,
+        Instance::start(&data_dir, &database.url, &relay_url).await,
     ];
     let client = reqwest::Client::new();
     let bases: Vec<String> = instances.iter().map(|i| i.base.clone()).collect();
@@ -571,6 +681,98 @@ async fn three_instances_one_killed_mid_run_lose_and_duplicate_nothing() {
     }
     // A request the dead instance committed but could not answer is stored, not lost.
     assert!(stored.len() <= acknowledged.len() + refused);
+
+    // The survivors' jobs: answers to four requesters, each mailed once however many
+    // instances run the mail job, and one missed first response, recorded once.
+    let login = client
+        .post(format!("{}/api/v1/agent/login", bases[0]))
+        .json(&json!({ "name": "nia", "password": password }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200);
+    let token: Value = login.json().await.unwrap();
+    let token = token["token"].as_str().unwrap().to_owned();
+    let contacts: Vec<String> = (0..4)
+        .map(|i| format!("requester{i}@example.org"))
+        .collect();
+    for (i, contact) in contacts.iter().enumerate() {
+        let base = &bases[i % 2];
+        let filed: Value = client
+            .post(format!("{base}/api/v1/tickets"))
+            .json(&json!({ "subject": "Mail me", "body": "Where is my order?", "category": "functionality", "contact": contact }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let reference = filed["reference"].as_str().unwrap();
+        let replied = client
+            .post(format!(
+                "{}/api/v1/agent/tickets/{reference}/replies",
+                bases[(i + 1) % 2]
+            ))
+            .bearer_auth(&token)
+            .json(&json!({ "body": "It is on its way." }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(replied.status(), 201);
+    }
+    let late = &acknowledged[0];
+    let pool = sqlx::PgPool::connect(&database.url).await.unwrap();
+    // Its first response fell due an hour ago: the past arranged in the database itself.
+    sqlx::query("update tickets set first_response_due = $2 where reference = $1")
+        .bind(late)
+        .bind(hushdesk::desk::now_unix() - 3600)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let outbox_empty = async {
+        loop {
+            let left: i64 = sqlx::query_scalar("select count(*) from outbox")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+            if left == 0 {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(60), outbox_empty)
+        .await
+        .expect("the queued replies were not sent within four mail ticks");
+    // A few more SLA ticks on both survivors, and time for any second send to land.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let delivered: Vec<String> = relay
+        .captured
+        .lock()
+        .unwrap()
+        .iter()
+        .flat_map(|m| m.recipients.clone())
+        .collect();
+    for contact in &contacts {
+        let times = delivered.iter().filter(|r| *r == contact).count();
+        assert_eq!(
+            times, 1,
+            "{contact} was mailed {times} times: {delivered:?}"
+        );
+    }
+    assert_eq!(delivered.len(), contacts.len(), "{delivered:?}");
+    let missed: i64 = sqlx::query_scalar(
+        "select count(*) from audit_log where action = 'sla_first_response_missed' and reference = $1",
+    )
+    .bind(late)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        missed, 1,
+        "the missed target of {late} recorded {missed} times"
+    );
+    pool.close().await;
 
     let verified = Command::new(BIN)
         .args(["audit", "verify"])

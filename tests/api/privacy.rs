@@ -1,5 +1,6 @@
 //! Privacy invariants as properties: random canary secrets, sent through every channel,
-//! never reach the data directory; deleted tickets leave no bytes behind.
+//! never reach the data directory or, on PostgreSQL, the cluster's files; deleted tickets
+//! leave no bytes behind.
 
 use serde_json::json;
 
@@ -103,8 +104,10 @@ impl Rng {
 
 #[tokio::test]
 async fn canary_secrets_sent_through_every_channel_never_reach_the_data_directory() {
-    let mut app = TestApp::spawn().await;
+    let mut app = TestApp::spawn_scannable("privacy_canaries", |_| {}).await;
     let mut rng = Rng::from_env_or_os();
+    // A word the redactor leaves alone: stored as written, so the scans below must find it.
+    let marker = format!("zstoredmarker{}", rng.next() % 1_000_000);
     let mut canaries: Vec<String> = Vec::new();
     let mut tokens = Vec::new();
 
@@ -124,7 +127,7 @@ async fn canary_secrets_sent_through_every_channel_never_reach_the_data_director
             reply_digits,
         ]);
         let subject = format!("Case {round}: {email}");
-        let body = format!("Please charge {card} and write to {email} (round {round}).");
+        let body = format!("Please charge {card} and write to {email} (round {round}, {marker}).");
         let reply = format!("Update: use {reply_card}, or mail {reply_email}.");
 
         if round % 2 == 0 {
@@ -169,10 +172,16 @@ async fn canary_secrets_sent_through_every_channel_never_reach_the_data_director
         "masks are shown instead"
     );
 
-    // While running (database, WAL and shared memory all live) and after a clean stop.
-    let running = app.data_files();
+    // While running (database, WAL and shared memory all live) and after a clean stop; on
+    // PostgreSQL the cluster's table files and write-ahead log, after a checkpoint.
+    let running = app.stored_files().await;
     app.stop().await;
-    let stopped = app.data_files();
+    let stopped = app.stored_files().await;
+    assert!(
+        !files_containing(&running, &marker).is_empty()
+            && !files_containing(&stopped, &marker).is_empty(),
+        "the scan sees what is stored"
+    );
     for canary in &canaries {
         assert!(
             files_containing(&running, canary).is_empty(),
@@ -192,7 +201,7 @@ async fn canary_secrets_sent_through_every_channel_never_reach_the_data_director
 
 #[tokio::test]
 async fn a_deleted_ticket_leaves_no_bytes_in_the_database_files() {
-    let mut app = TestApp::spawn().await;
+    let mut app = TestApp::spawn_scannable("privacy_deleted_ticket", |_| {}).await;
     let marker = format!(
         "zebramarker{}",
         u64::from_le_bytes(hushdesk::crypto::os_random::<8>().unwrap())
@@ -209,7 +218,7 @@ async fn a_deleted_ticket_leaves_no_bytes_in_the_database_files() {
         &json!({"body": format!("Reply {marker}")}),
     )
     .await;
-    let before = app.data_files();
+    let before = app.stored_files().await;
     assert!(
         !files_containing(&before, &marker).is_empty(),
         "ordinary text is stored, so the check below means something"
@@ -223,19 +232,20 @@ async fn a_deleted_ticket_leaves_no_bytes_in_the_database_files() {
         .unwrap();
     assert_eq!(deleted.status(), 200);
 
-    let after = app.data_files();
+    app.compact_after_purge().await;
+    let after = app.stored_files().await;
     assert!(
         files_containing(&after, &marker).is_empty(),
         "found in {:?}",
         files_containing(&after, &marker)
     );
     app.stop().await;
-    assert!(files_containing(&app.data_files(), &marker).is_empty());
+    assert!(files_containing(&app.stored_files().await, &marker).is_empty());
 }
 
 #[tokio::test]
 async fn the_contact_address_is_sealed_and_the_database_alone_cannot_open_it() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_scannable("privacy_sealed_contact", |_| {}).await;
     let contact = "sealed.canary.address@example.org";
     app.file_via_api(
         "Hello",
@@ -244,7 +254,7 @@ async fn the_contact_address_is_sealed_and_the_database_alone_cannot_open_it() {
     )
     .await;
 
-    let files = app.data_files();
+    let files = app.stored_files().await;
     assert!(files_containing(&files, contact).is_empty());
     assert!(files_containing(&files, "sealed.canary").is_empty());
     // What is stored is an age file sealed to a per-ticket key.
@@ -254,9 +264,11 @@ async fn the_contact_address_is_sealed_and_the_database_alone_cannot_open_it() {
         1
     );
     assert_eq!(app.count_rows("vault_entries").await, 2);
+    // The database's files: everything stored but the key files.
+    let keys = app.data_dir.join("keys");
     let db: Vec<u8> = files
         .iter()
-        .filter(|(p, _)| p.to_string_lossy().contains("hushdesk.db"))
+        .filter(|(p, _)| !p.starts_with(&keys))
         .flat_map(|(_, b)| b.clone())
         .collect();
     assert!(

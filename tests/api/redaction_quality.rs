@@ -66,7 +66,8 @@ fn decoys_that_only_look_personal_are_left_alone() {
 
 #[tokio::test]
 async fn a_canary_of_each_type_through_form_and_api_never_reaches_the_database_files() {
-    let mut app = TestApp::spawn().await;
+    let mut app =
+        TestApp::spawn_scannable("a_canary_of_each_type_through_form_and_a", |_| {}).await;
     let mut rng = Rng::new(0x5eed_0003);
     let mut canaries = Vec::new();
     for family in Family::ALL {
@@ -100,9 +101,9 @@ async fn a_canary_of_each_type_through_form_and_api_never_reaches_the_database_f
         }
     }
     let stored_text = app.stored_text().await;
-    let running = app.data_files();
+    let running = app.stored_files().await;
     app.stop().await;
-    let stopped = app.data_files();
+    let stopped = app.stored_files().await;
     for canary in &canaries {
         // Every canary is absent as a token from what was stored as text.
         let as_token = stored_text.match_indices(canary.as_str()).any(|(i, m)| {

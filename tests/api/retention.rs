@@ -2,8 +2,7 @@
 //! purge; holds block it; delete-now is immediate and comes with a signed receipt; a purge
 //! killed mid-way leaves a consistent database that the next run finishes.
 
-use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -11,16 +10,10 @@ use serde_json::{Value, json};
 use crate::mail_support::{Person, outcome, pgp_mime_encrypted, send};
 use crate::support::{TestApp, files_containing};
 
-const BIN: &str = env!("CARGO_BIN_EXE_hushdesk");
 const DAY: i64 = 86_400;
 
-fn cli(data_dir: &Path, args: &[&str]) -> (bool, String) {
-    let output = Command::new(BIN)
-        .args(args)
-        .env_clear()
-        .env("HUSHDESK_DATA_DIR", data_dir)
-        .output()
-        .unwrap();
+fn cli(app: &TestApp, args: &[&str]) -> (bool, String) {
+    let output = app.command().args(args).output().unwrap();
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&output.stdout),
@@ -37,7 +30,7 @@ fn as_of(days_from_now: i64) -> String {
 
 #[tokio::test]
 async fn no_canary_from_any_channel_survives_a_purge_anywhere_in_the_data_directory() {
-    let mut app = TestApp::spawn().await;
+    let mut app = TestApp::spawn_scannable("purge_canaries", |_| {}).await;
     let agent = app.add_agent("purger", "l2", &["general", "billing"]).await;
     let token = app.api_login(&agent).await;
     let jo = Person::new("jo@example.org");
@@ -101,6 +94,10 @@ async fn no_canary_from_any_channel_survives_a_purge_anywhere_in_the_data_direct
             "{word} should be stored before the purge"
         );
     }
+    // …and the scan below can see it in the files.
+    let before = app.stored_files().await;
+    assert!(!files_containing(&before, "zcanaryformsubject").is_empty());
+    drop(before);
     let list: Value = app
         .agent_get(&token, "/api/v1/agent/tickets")
         .await
@@ -126,10 +123,10 @@ async fn no_canary_from_any_channel_survives_a_purge_anywhere_in_the_data_direct
     }
 
     // Not yet expired: nothing goes.
-    let (ok, text) = cli(&app.data_dir, &["purge", "--as-of", &as_of(29)]);
+    let (ok, text) = cli(&app, &["purge", "--as-of", &as_of(29)]);
     assert!(ok && text.contains("purged 0 tickets"), "{text}");
     // Expired: the purge runs beside the live server.
-    let (ok, text) = cli(&app.data_dir, &["purge", "--as-of", &as_of(31)]);
+    let (ok, text) = cli(&app, &["purge", "--as-of", &as_of(31)]);
     assert!(ok, "{text}");
     assert!(text.contains("purged 3 tickets"), "{text}");
     for table in [
@@ -146,9 +143,14 @@ async fn no_canary_from_any_channel_survives_a_purge_anywhere_in_the_data_direct
     assert_eq!(app.count_rows("tombstones").await, 3);
     assert_eq!(app.get(&form_path).await.status(), 404);
 
+    app.compact_after_purge().await;
     app.stop().await;
-    let files = app.data_files();
-    assert!(files.iter().any(|(p, _)| p.ends_with("hushdesk.db")));
+    let files = app.stored_files().await;
+    assert!(
+        files
+            .iter()
+            .any(|(p, _)| p.ends_with("hushdesk.db") || p.to_string_lossy().contains("/base/"))
+    );
     for canary in canaries {
         let found = files_containing(&files, canary);
         assert!(found.is_empty(), "{canary} survived in {found:?}");
@@ -169,16 +171,13 @@ async fn a_legal_hold_blocks_purge_and_delete_now_until_released() {
     .await;
 
     let (ok, text) = cli(
-        &app.data_dir,
+        &app,
         &["hold", "add", &reference, "--reason", "court order 17"],
     );
     assert!(ok, "{text}");
-    let (ok, text) = cli(
-        &app.data_dir,
-        &["purge", "--dry-run", "--as-of", &as_of(400)],
-    );
+    let (ok, text) = cli(&app, &["purge", "--dry-run", "--as-of", &as_of(400)]);
     assert!(ok && !text.contains(&reference), "{text}");
-    let (ok, text) = cli(&app.data_dir, &["purge", "--as-of", &as_of(400)]);
+    let (ok, text) = cli(&app, &["purge", "--as-of", &as_of(400)]);
     assert!(ok && text.contains("purged 0 tickets"), "{text}");
 
     let refused = app
@@ -204,12 +203,9 @@ async fn a_legal_hold_blocks_purge_and_delete_now_until_released() {
     let page = page.text().await.unwrap();
     assert!(page.contains("on hold") && !page.contains("court order"));
 
-    let (ok, text) = cli(&app.data_dir, &["hold", "release", &reference]);
+    let (ok, text) = cli(&app, &["hold", "release", &reference]);
     assert!(ok, "{text}");
-    let (ok, text) = cli(
-        &app.data_dir,
-        &["purge", "--dry-run", "--as-of", &as_of(400)],
-    );
+    let (ok, text) = cli(&app, &["purge", "--dry-run", "--as-of", &as_of(400)]);
     assert!(
         ok && text.contains(&format!("would purge {reference} (retention")),
         "{text}"
@@ -219,12 +215,12 @@ async fn a_legal_hold_blocks_purge_and_delete_now_until_released() {
         1,
         "a dry run deletes nothing"
     );
-    let (ok, text) = cli(&app.data_dir, &["purge", "--as-of", &as_of(400)]);
+    let (ok, text) = cli(&app, &["purge", "--as-of", &as_of(400)]);
     assert!(
         ok && text.contains(&format!("purged {reference}")),
         "{text}"
     );
-    let (ok, text) = cli(&app.data_dir, &["hold", "release", &reference]);
+    let (ok, text) = cli(&app, &["hold", "release", &reference]);
     assert!(!ok && text.contains("no ticket"), "{text}");
 }
 
@@ -350,10 +346,7 @@ async fn queue_category_and_spam_retention_apply_in_order_and_changes_are_audite
     assert_eq!(confirmed.status(), 204);
 
     let plan = |days: i64| {
-        let (ok, text) = cli(
-            &app.data_dir,
-            &["purge", "--dry-run", "--as-of", &as_of(days)],
-        );
+        let (ok, text) = cli(&app, &["purge", "--dry-run", "--as-of", &as_of(days)]);
         assert!(ok, "{text}");
         text
     };
@@ -410,9 +403,9 @@ async fn sealed_attachments_are_shredded_on_their_own_shorter_schedule() {
     .await;
     assert!(outcome(&replies).starts_with("250"), "{replies:?}");
     assert_eq!(app.count_rows("attachments").await, 1);
-    let (ok, text) = cli(&app.data_dir, &["purge", "--as-of", &as_of(6)]);
+    let (ok, text) = cli(&app, &["purge", "--as-of", &as_of(6)]);
     assert!(ok && text.contains("0 sealed attachments"), "{text}");
-    let (ok, text) = cli(&app.data_dir, &["purge", "--as-of", &as_of(8)]);
+    let (ok, text) = cli(&app, &["purge", "--as-of", &as_of(8)]);
     assert!(
         ok && text.contains("purged 0 tickets and 1 sealed attachments"),
         "{text}"
@@ -434,20 +427,19 @@ async fn a_purge_killed_mid_run_leaves_a_consistent_database_that_the_next_run_f
     }
     app.stop().await;
     let data_dir = app.data_dir.clone();
-    let url = format!("sqlite://{}", data_dir.join("hushdesk.db").display());
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    sqlx::query("update tickets set status = 'closed', closed_at = 1000")
-        .execute(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
+    let database = app.database();
+    database
+        .execute_sql(
+            "update tickets set status = 'closed', closed_at = 1000",
+            &[],
+        )
+        .await;
     let config = data_dir.join("small-batches.toml");
     std::fs::write(&config, "[retention]\nbatch = 2\n").unwrap();
 
-    let mut child = Command::new(BIN)
+    let mut child = database
+        .command()
         .args(["purge", "--config", config.to_str().unwrap()])
-        .env_clear()
-        .env("HUSHDESK_DATA_DIR", &data_dir)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -456,54 +448,37 @@ async fn a_purge_killed_mid_run_leaves_a_consistent_database_that_the_next_run_f
     child.kill().unwrap();
     child.wait().unwrap();
 
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    let integrity: String = sqlx::query_scalar("pragma integrity_check")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    assert_eq!(integrity, "ok");
-    let orphans: i64 = sqlx::query_scalar(
-        "select (select count(*) from messages where ticket_id not in (select id from tickets)) \
-         + (select count(*) from ticket_keys where ticket_id not in (select id from tickets)) \
-         + (select count(*) from tombstones where reference in (select reference from tickets))",
-    )
-    .fetch_one(&pool)
-    .await
-    .unwrap();
-    assert_eq!(orphans, 0, "a ticket is either whole or tombstoned");
-    let left: i64 = sqlx::query_scalar("select count(*) from tickets")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    let gone: i64 = sqlx::query_scalar("select count(*) from tombstones")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    // The file's own consistency is SQLite's to check; PostgreSQL's files are the server's.
+    if app.postgres_url.is_none() {
+        let integrity: Vec<String> = database.query_values("pragma integrity_check", &[]).await;
+        assert_eq!(integrity, ["ok"]);
+    }
+    let orphans: Vec<i64> = database
+        .query_values(
+            "select (select count(*) from messages where ticket_id not in (select id from tickets)) \
+             + (select count(*) from ticket_keys where ticket_id not in (select id from tickets)) \
+             + (select count(*) from tombstones where reference in (select reference from tickets))",
+            &[],
+        )
+        .await;
+    assert_eq!(orphans, [0], "a ticket is either whole or tombstoned");
+    let left = app.count_rows("tickets").await;
+    let gone = app.count_rows("tombstones").await;
     assert_eq!(left + gone, 300);
-    let whole: i64 = sqlx::query_scalar(
-        "select count(*) from tickets t where exists (select 1 from messages m where m.ticket_id = t.id) \
-         and exists (select 1 from ticket_keys k where k.ticket_id = t.id)",
-    )
-    .fetch_one(&pool)
-    .await
-    .unwrap();
+    let whole = app
+        .count_rows(
+            "tickets t where exists (select 1 from messages m where m.ticket_id = t.id) \
+             and exists (select 1 from ticket_keys k where k.ticket_id = t.id)",
+        )
+        .await;
     assert_eq!(whole, left, "remaining tickets are intact");
-    pool.close().await;
 
-    let (ok, text) = cli(&data_dir, &["purge", "--config", config.to_str().unwrap()]);
+    let (ok, text) = cli(&app, &["purge", "--config", config.to_str().unwrap()]);
     assert!(ok, "{text}");
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    let left: i64 = sqlx::query_scalar("select count(*) from tickets")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    let gone: i64 = sqlx::query_scalar("select count(*) from tombstones")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
+    let left = app.count_rows("tickets").await;
+    let gone = app.count_rows("tombstones").await;
     assert_eq!((left, gone), (0, 300));
-    let (ok, text) = cli(&data_dir, &["audit", "verify"]);
+    let (ok, text) = cli(&app, &["audit", "verify"]);
     assert!(ok, "the audit chain survives a killed purge: {text}");
 }
 

@@ -19,6 +19,8 @@ pub struct TestApp {
     pub data_dir: PathBuf,
     /// The PostgreSQL database the server runs on; `None` on SQLite (`DATA_DIR/hushdesk.db`).
     pub postgres_url: Option<String>,
+    /// A PostgreSQL cluster this server alone runs on, so a test may read its files.
+    own_cluster: Option<crate::throwaway::TestPostgres>,
     _temp: tempfile::TempDir,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
@@ -32,8 +34,8 @@ impl TestApp {
     /// Starts a server whose configuration `adjust` may change first. On SQLite, unless
     /// `HUSHDESK_TEST_ENGINE=postgres` asks for every test on a fresh PostgreSQL database.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
-        let postgres = match std::env::var("HUSHDESK_TEST_ENGINE").as_deref() {
-            Ok("postgres") => Some(
+        let postgres = match on_postgres_engine() {
+            true => Some(
                 crate::throwaway::TestPostgres::shared("HUSHDESK_TEST_ENGINE=postgres")
                     .unwrap()
                     .expect("HUSHDESK_TEST_ENGINE=postgres, but no PostgreSQL here")
@@ -42,7 +44,7 @@ impl TestApp {
                     .unwrap()
                     .url,
             ),
-            _ => None,
+            false => None,
         };
         Self::spawn_on(postgres, adjust).await
     }
@@ -56,6 +58,41 @@ impl TestApp {
         let server = crate::throwaway::TestPostgres::shared(test).unwrap()?;
         let database = server.fresh_database().await.unwrap();
         Some(Self::spawn_on(Some(database.url), adjust).await)
+    }
+
+    /// Starts a server whose stored files a test may scan (`stored_files`): on SQLite the
+    /// same as `spawn_with`; on PostgreSQL (`HUSHDESK_TEST_ENGINE=postgres`) on a throwaway
+    /// cluster of its own, since a shared server's files hold every other test's data too.
+    pub async fn spawn_scannable(test: &str, adjust: impl FnOnce(&mut Config)) -> TestApp {
+        if !on_postgres_engine() {
+            return Self::spawn_with(adjust).await;
+        }
+        Self::spawn_on_own_cluster(test, adjust)
+            .await
+            .expect("HUSHDESK_TEST_ENGINE=postgres, but no PostgreSQL here")
+    }
+
+    /// Starts a server on a PostgreSQL cluster of its own (whatever the engine of the run),
+    /// with `full_page_writes` back on as in production, so its write-ahead log holds as many
+    /// copies as a real one would. `None` (having said why) without PostgreSQL here, unless
+    /// `HUSHDESK_REQUIRE_POSTGRES=1`.
+    pub async fn spawn_on_own_cluster(
+        test: &str,
+        adjust: impl FnOnce(&mut Config),
+    ) -> Option<TestApp> {
+        let cluster = crate::throwaway::TestPostgres::own_cluster(test).unwrap()?;
+        let admin = sqlx::PgPool::connect(cluster.admin_url()).await.unwrap();
+        for sql in [
+            "alter system set full_page_writes = on",
+            "select pg_reload_conf()",
+        ] {
+            sqlx::raw_sql(sql).execute(&admin).await.unwrap();
+        }
+        admin.close().await;
+        let database = cluster.fresh_database().await.unwrap();
+        let mut app = Self::spawn_on(Some(database.url), adjust).await;
+        app.own_cluster = Some(cluster);
+        Some(app)
     }
 
     /// A second server on this one's PostgreSQL database and data directory (its keys), as
@@ -110,6 +147,7 @@ impl TestApp {
                 .unwrap(),
             data_dir,
             postgres_url,
+            own_cluster: None,
             _temp: temp,
             shutdown: Some(tx),
             server: Some(server),
@@ -194,58 +232,163 @@ impl TestApp {
     /// Counts rows of a table by reading the database directly.
     pub async fn count_rows(&self, table: &str) -> i64 {
         let sql = format!("select count(*) from {table}");
-        if let Some(url) = &self.postgres_url {
-            let pool = sqlx::PgPool::connect(url).await.unwrap();
-            let count: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-                .fetch_one(&pool)
-                .await
-                .unwrap();
-            pool.close().await;
-            return count;
+        match self.database().open().await {
+            Db::Sqlite(pool) => {
+                let count = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap();
+                pool.close().await;
+                count
+            }
+            Db::Postgres(pool) => {
+                let count = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap();
+                pool.close().await;
+                count
+            }
         }
-        let url = format!(
-            "sqlite://{}?mode=ro",
-            self.data_dir.join("hushdesk.db").display()
-        );
-        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-        let count: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-        pool.close().await;
-        count
     }
 
     /// Every subject and message body as stored, joined by newlines.
     pub async fn stored_text(&self) -> String {
-        if let Some(url) = &self.postgres_url {
-            let pool = sqlx::PgPool::connect(url).await.unwrap();
-            let texts: Vec<String> = sqlx::query_scalar(
-                "select subject from tickets union all select body from messages",
-            )
-            .fetch_all(&pool)
-            .await
-            .unwrap();
-            pool.close().await;
-            return texts.join("\n");
-        }
-        let url = format!(
-            "sqlite://{}?mode=ro",
-            self.data_dir.join("hushdesk.db").display()
-        );
-        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-        let mut texts: Vec<String> = sqlx::query_scalar("select subject from tickets")
-            .fetch_all(&pool)
-            .await
-            .unwrap();
+        let mut texts: Vec<String> = self.query_values("select subject from tickets", &[]).await;
         texts.extend(
-            sqlx::query_scalar::<_, String>("select body from messages")
-                .fetch_all(&pool)
-                .await
-                .unwrap(),
+            self.query_values::<String>("select body from messages", &[])
+                .await,
         );
-        pool.close().await;
         texts.join("\n")
+    }
+
+    /// The server's database (and data directory), for reading and changing what is stored
+    /// beside it, on either engine.
+    pub fn database(&self) -> StoredDatabase {
+        StoredDatabase {
+            data_dir: self.data_dir.clone(),
+            postgres_url: self.postgres_url.clone(),
+        }
+    }
+
+    /// Rows of `sql` (`$N` placeholders), read through the engine the server runs on.
+    pub async fn query_rows<T: EitherRow>(
+        &self,
+        sql: &'static str,
+        params: &[Param<'_>],
+    ) -> Vec<T> {
+        self.database().query_rows(sql, params).await
+    }
+
+    /// The first column of each row of `sql`, read through the engine the server runs on.
+    pub async fn query_values<T>(&self, sql: &'static str, params: &[Param<'_>]) -> Vec<T>
+    where
+        (T,): EitherRow,
+    {
+        self.database().query_values(sql, params).await
+    }
+
+    /// Runs one statement on the server's database (to arrange a past the server cannot be
+    /// driven to, e.g. a link that ran out); returns the rows it changed.
+    pub async fn execute_sql(&self, sql: &'static str, params: &[Param<'_>]) -> u64 {
+        self.database().execute_sql(sql, params).await
+    }
+
+    /// The real binary as an operator runs it beside this server: the same data directory
+    /// and, on PostgreSQL, the same database URL; nothing else from the environment.
+    pub fn command(&self) -> std::process::Command {
+        self.database().command()
+    }
+
+    /// A copy of what the server stored (keys and database), to change without touching the
+    /// server's own: the data directory's files, and on PostgreSQL a copy of the database on
+    /// the same server. Stop the server first; on PostgreSQL its idle connections are ended.
+    pub async fn stored_copy(&self) -> StoredCopy {
+        let temp = tempfile::tempdir().unwrap();
+        let data_dir = temp.path().join("data");
+        for (path, bytes) in files_under(&self.data_dir) {
+            let target = data_dir.join(path.strip_prefix(&self.data_dir).unwrap());
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            std::fs::write(&target, bytes).unwrap();
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            std::fs::set_permissions(&target, std::fs::Permissions::from_mode(mode)).unwrap();
+        }
+        let postgres_url = match &self.postgres_url {
+            None => None,
+            Some(url) => {
+                let (server, name) = url.rsplit_once('/').unwrap();
+                static COPIES: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+                let n = COPIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let copy = format!("{name}_copy{n}");
+                let admin = sqlx::PgPool::connect(&format!("{server}/postgres"))
+                    .await
+                    .unwrap();
+                sqlx::query(
+                    "select pg_terminate_backend(pid) from pg_stat_activity \
+                     where datname = $1 and pid <> pg_backend_pid()",
+                )
+                .bind(name)
+                .execute(&admin)
+                .await
+                .unwrap();
+                // Names are made by the harness from letters, digits and underscores.
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                    "create database \"{copy}\" template \"{name}\""
+                )))
+                .execute(&admin)
+                .await
+                .unwrap();
+                admin.close().await;
+                Some(format!("{server}/{copy}"))
+            }
+        };
+        StoredCopy {
+            database: StoredDatabase {
+                data_dir,
+                postgres_url,
+            },
+            _temp: temp,
+        }
+    }
+
+    /// Every file that holds what the server stored, by path, once the engine has written
+    /// out what it keeps in memory: the data directory, and on PostgreSQL the whole
+    /// directory of the server's own cluster (table files, write-ahead log, log) after a
+    /// `CHECKPOINT`. On PostgreSQL the server must run on a cluster of its own
+    /// (`spawn_scannable`, `spawn_on_own_cluster`): a scan of nothing proves nothing.
+    pub async fn stored_files(&self) -> Vec<(PathBuf, Vec<u8>)> {
+        let mut files = self.data_files();
+        if self.postgres_url.is_some() {
+            let cluster = self
+                .own_cluster
+                .as_ref()
+                .expect("scanning files on PostgreSQL needs a server on its own cluster");
+            let admin = sqlx::PgPool::connect(cluster.admin_url()).await.unwrap();
+            sqlx::query("checkpoint").execute(&admin).await.unwrap();
+            admin.close().await;
+            files.extend(files_under(cluster.cluster_directory().unwrap()));
+        }
+        files
+    }
+
+    /// What the README has an operator run after purges, through the real binary: `hushdesk
+    /// compact`, every step allowed. On PostgreSQL `VACUUM FULL` of the tables that hold
+    /// ticket content, then switching the write-ahead log and checkpointing, three times, so
+    /// the segments written before are recycled; on SQLite a checkpoint and `VACUUM` (the
+    /// purge itself already zeroed the freed pages, so the scans pass without it too).
+    pub async fn compact_after_purge(&self) {
+        let output = self.command().arg("compact").output().unwrap();
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(output.status.success(), "hushdesk compact: {said}");
+        assert!(
+            said.contains("content tables compacted") && !said.contains("warning"),
+            "hushdesk compact ran every step: {said}"
+        );
     }
 
     /// Every byte of every file under the data directory, by path.
@@ -262,6 +405,175 @@ impl TestApp {
             server.await.unwrap().unwrap();
         }
     }
+}
+
+/// Whether this run puts every test's server on PostgreSQL (`HUSHDESK_TEST_ENGINE=postgres`).
+pub fn on_postgres_engine() -> bool {
+    std::env::var("HUSHDESK_TEST_ENGINE").as_deref() == Ok("postgres")
+}
+
+/// A parameter of `query_rows` / `execute_sql`, bound alike on either engine.
+#[derive(Clone, Copy)]
+pub enum Param<'a> {
+    Text(&'a str),
+    Int(i64),
+}
+
+impl<'a> From<&'a str> for Param<'a> {
+    fn from(text: &'a str) -> Self {
+        Param::Text(text)
+    }
+}
+
+impl<'a> From<&'a String> for Param<'a> {
+    fn from(text: &'a String) -> Self {
+        Param::Text(text)
+    }
+}
+
+impl From<i64> for Param<'_> {
+    fn from(value: i64) -> Self {
+        Param::Int(value)
+    }
+}
+
+/// A row type both engines decode (tuples of integers, text, options of them).
+pub trait EitherRow:
+    for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+    + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+    + Send
+    + Unpin
+{
+}
+
+impl<T> EitherRow for T where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + Send
+        + Unpin
+{
+}
+
+enum Db {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
+}
+
+macro_rules! bind_all {
+    ($query:expr, $params:expr) => {{
+        let mut query = $query;
+        for param in $params {
+            query = match *param {
+                Param::Text(text) => query.bind(text),
+                Param::Int(value) => query.bind(value),
+            };
+        }
+        query
+    }};
+}
+
+/// A desk's database and data directory: a server's (`TestApp::database`) or a copy of it.
+pub struct StoredDatabase {
+    pub data_dir: PathBuf,
+    /// `None` on SQLite (`DATA_DIR/hushdesk.db`).
+    pub postgres_url: Option<String>,
+}
+
+impl StoredDatabase {
+    async fn open(&self) -> Db {
+        match &self.postgres_url {
+            Some(url) => Db::Postgres(sqlx::PgPool::connect(url).await.unwrap()),
+            None => {
+                let url = format!("sqlite://{}", self.data_dir.join("hushdesk.db").display());
+                Db::Sqlite(sqlx::SqlitePool::connect(&url).await.unwrap())
+            }
+        }
+    }
+
+    pub async fn query_rows<T: EitherRow>(
+        &self,
+        sql: &'static str,
+        params: &[Param<'_>],
+    ) -> Vec<T> {
+        match self.open().await {
+            Db::Sqlite(pool) => {
+                let rows = bind_all!(sqlx::query_as::<_, T>(sql), params)
+                    .fetch_all(&pool)
+                    .await
+                    .unwrap();
+                pool.close().await;
+                rows
+            }
+            Db::Postgres(pool) => {
+                let rows = bind_all!(sqlx::query_as::<_, T>(sql), params)
+                    .fetch_all(&pool)
+                    .await
+                    .unwrap();
+                pool.close().await;
+                rows
+            }
+        }
+    }
+
+    pub async fn query_values<T>(&self, sql: &'static str, params: &[Param<'_>]) -> Vec<T>
+    where
+        (T,): EitherRow,
+    {
+        let rows: Vec<(T,)> = self.query_rows(sql, params).await;
+        rows.into_iter().map(|(value,)| value).collect()
+    }
+
+    pub async fn execute_sql(&self, sql: &'static str, params: &[Param<'_>]) -> u64 {
+        match self.open().await {
+            Db::Sqlite(pool) => {
+                let done = bind_all!(sqlx::query(sql), params)
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+                pool.close().await;
+                done.rows_affected()
+            }
+            Db::Postgres(pool) => {
+                let done = bind_all!(sqlx::query(sql), params)
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+                pool.close().await;
+                done.rows_affected()
+            }
+        }
+    }
+
+    /// Runs several statements in one go (no parameters).
+    pub async fn execute_script(&self, sql: &'static str) {
+        match self.open().await {
+            Db::Sqlite(pool) => {
+                sqlx::raw_sql(sql).execute(&pool).await.unwrap();
+                pool.close().await;
+            }
+            Db::Postgres(pool) => {
+                sqlx::raw_sql(sql).execute(&pool).await.unwrap();
+                pool.close().await;
+            }
+        }
+    }
+
+    /// The real binary on this database and data directory, with nothing else from the
+    /// environment.
+    pub fn command(&self) -> std::process::Command {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_hushdesk"));
+        command.env_clear().env("HUSHDESK_DATA_DIR", &self.data_dir);
+        if let Some(url) = &self.postgres_url {
+            command.env("HUSHDESK_DATABASE_URL", url);
+        }
+        command
+    }
+}
+
+/// A copy of a server's stored state (`TestApp::stored_copy`); its files go with it.
+pub struct StoredCopy {
+    pub database: StoredDatabase,
+    _temp: tempfile::TempDir,
 }
 
 /// An agent created for a test, with the secrets `hushdesk agent add` would print.
@@ -477,10 +789,11 @@ pub fn files_under(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 
 /// Paths of files under `dir` that contain `needle` (as UTF-8 bytes), if any.
 pub fn files_containing(files: &[(PathBuf, Vec<u8>)], needle: &str) -> Vec<PathBuf> {
-    let needle = needle.as_bytes();
+    // memchr's substring search: a PostgreSQL cluster is a hundred megabytes or more.
+    let finder = memchr::memmem::Finder::new(needle.as_bytes());
     files
         .iter()
-        .filter(|(_, bytes)| bytes.windows(needle.len()).any(|w| w == needle))
+        .filter(|(_, bytes)| finder.find(bytes).is_some())
         .map(|(p, _)| p.clone())
         .collect()
 }
