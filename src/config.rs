@@ -619,7 +619,12 @@ const SHOWN_URL_PARAMETERS: &[&str] = &[
 /// the value of every query parameter but the harmless ones hidden.
 fn redact_url(url: &str) -> String {
     let Some(scheme_end) = url.find("://") else {
-        return hide_query(url);
+        // Not a URL as written (`postgres//user:pw@host`, `postgres:/…`): where the user part
+        // would end cannot be told, so everything up to the last `@` is hidden.
+        return match url.rfind('@') {
+            Some(at) => format!("…@{}", hide_query(&url[at + 1..])),
+            None => hide_query(url),
+        };
     };
     let (scheme, rest) = (&url[..scheme_end], &url[scheme_end + 3..]);
     // The user part ends at the last `@` of the address. A password may hold a raw `?` or
@@ -866,5 +871,13 @@ mod tests {
         // Deref still gives the real URL, for connecting.
         let url = DatabaseUrl::from("postgres://db/x?password=secret".to_owned());
         assert!(url.contains("secret"));
+        for malformed in [
+            "postgres//hushdesk:LeakMe123@127.0.0.1/hd1",
+            "postgres:/hushdesk:LeakMe123@127.0.0.1/hd1",
+        ] {
+            let shown = format!("{:?}", DatabaseUrl(malformed.to_owned()));
+            assert!(!shown.contains("LeakMe123"), "{shown}");
+            assert!(shown.contains("127.0.0.1/hd1"), "{shown}");
+        }
     }
 }

@@ -39,6 +39,10 @@ pub enum DeskError {
     /// A new agent's name, queues or password did not pass.
     #[error(transparent)]
     NewAgent(super::PrepareError),
+    /// The database could not take the request in time (every connection busy, the write
+    /// lock not granted); nothing was changed and the same request may be sent again.
+    #[error("the desk is busy")]
+    Busy,
     /// A mail's processing passed its deadline before it was stored; nothing was kept.
     #[error("the message took longer than its processing budget")]
     OverBudget,
@@ -51,6 +55,7 @@ impl From<StoreError> for DeskError {
         match err {
             StoreError::NotFound => DeskError::NotFound,
             StoreError::Conflict(what) => DeskError::Conflict(what),
+            busy if busy.is_busy() => DeskError::Busy,
             other => DeskError::Internal(other.into()),
         }
     }

@@ -52,8 +52,20 @@ impl Desk {
     /// Opens the desk as `open` does, together with the scheduler's door on it. The only way
     /// to get a `SystemDesk`: the server's wiring keeps it for the jobs and hands the web
     /// adapters the desk alone.
+    ///
+    /// A server refuses to start when its audit key did not sign the newest audit entry:
+    /// with several instances on one database, one started with other `keys/` would break
+    /// the chain at its first write, and the break would look like tampering.
     pub async fn open_with_scheduler(config: &Config) -> anyhow::Result<(Desk, SystemDesk)> {
         let desk = Desk::open(config).await?;
+        if !desk.store.audit_key_signs_the_chain().await? {
+            anyhow::bail!(
+                "the keys in {} did not sign this database's audit chain: this instance has \
+                 other keys than the desk (copy keys/ from an instance of this desk), or the \
+                 newest audit entry was edited (run `hushdesk audit verify`)",
+                config.keys_dir().display()
+            );
+        }
         let system = SystemDesk { desk: desk.clone() };
         Ok((desk, system))
     }

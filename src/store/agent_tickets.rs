@@ -206,12 +206,14 @@ impl Store {
         watch: AccessWatch,
     ) -> Result<Vec<TicketSummary>, StoreError> {
         let now = now_unix();
+        // A NUL matches nothing stored (PostgreSQL's text cannot even hold one): dropped, so
+        // both engines answer the same.
         let pattern = filter
             .query
             .as_deref()
-            .map(str::trim)
-            .filter(|q| !q.is_empty())
-            .map(like_pattern);
+            .map(|q| q.replace('\0', ""))
+            .filter(|q| !q.trim().is_empty())
+            .map(|q| like_pattern(q.trim()));
         // The list is read from a snapshot without the write lock (a search can take a while);
         // the lock is taken afterwards only to record the read and watch its volume.
         let mut read = self.begin_read().await?;

@@ -227,6 +227,33 @@ fn entry_hash(key: &AuditKey, prev_hash: &[u8], fields: &Fields<'_>) -> [u8; 32]
 }
 
 impl Store {
+    /// Whether this store's audit key signed the newest entry of the chain (an empty chain
+    /// matches any key). An instance started with another desk's `keys/` (or fresh ones)
+    /// would otherwise append entries that break the chain for good.
+    pub async fn audit_key_signs_the_chain(&self) -> Result<bool, StoreError> {
+        let Some(row) = query(
+            "select seq, at, agent_id, actor, action, reference, detail, prev_hash, hash \
+             from audit_log order by seq desc limit 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?
+        else {
+            return Ok(true);
+        };
+        let prev_hash: Vec<u8> = row.try_get("prev_hash")?;
+        let stored_hash: Vec<u8> = row.try_get("hash")?;
+        let fields = Fields {
+            seq: row.try_get("seq")?,
+            at: row.try_get("at")?,
+            agent_id: row.try_get("agent_id")?,
+            actor: row.try_get("actor")?,
+            action: row.try_get("action")?,
+            reference: row.try_get("reference")?,
+            detail: row.try_get("detail")?,
+        };
+        Ok(entry_hash(&self.audit_key, &prev_hash, &fields)[..] == stored_hash[..])
+    }
+
     /// Walks the chain from the first entry and reports the first entry that was edited,
     /// removed or reordered.
     pub async fn verify_audit_chain(&self) -> Result<ChainReport, StoreError> {

@@ -14,6 +14,29 @@ pub enum StoreError {
     Backend(#[from] sqlx::Error),
 }
 
+impl StoreError {
+    /// Whether the database was too busy to take the request in time: every connection
+    /// taken, or the write lock not granted before its timeout. Nothing was changed; the
+    /// same request can succeed a moment later.
+    pub fn is_busy(&self) -> bool {
+        let StoreError::Backend(err) = self else {
+            return false;
+        };
+        match err {
+            sqlx::Error::PoolTimedOut => true,
+            // SQLite SQLITE_BUSY (5) and SQLITE_LOCKED (6), extended codes included;
+            // PostgreSQL lock_not_available (55P03, `lock_timeout`).
+            sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+                code == "55P03"
+                    || code
+                        .parse::<u32>()
+                        .is_ok_and(|code| matches!(code & 0xff, 5 | 6))
+            }),
+            _ => false,
+        }
+    }
+}
+
 /// Why a change was refused by the data as it stands. Typed so that callers match on the
 /// rule, never on text, and the web edge words each one once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]

@@ -211,7 +211,8 @@ impl Store {
     /// every purge. On SQLite deleted bytes are zeroed as they go (`secure_delete`); the
     /// write-ahead log is checkpointed and the file rebuilt without its free pages.
     /// A step the database role may not run (the WAL steps need `pg_checkpoint` and
-    /// `execute on pg_switch_wal()`) is reported, not fatal; the table rewrites are.
+    /// `execute on pg_switch_wal()`), or a server setting that defeats it (`wal_recycle`
+    /// on), is reported, not fatal; the table rewrites are.
     pub async fn compact_content(
         &self,
         operator: &super::OperatorScope,
@@ -222,6 +223,18 @@ impl Store {
             self.pool.run_maintenance("vacuum").await?;
             self.checkpoint_fully().await?;
         } else {
+            // With `wal_recycle` on (PostgreSQL's default) an old segment is renamed for reuse
+            // with its bytes intact, and no number of switches overwrites them reliably.
+            let recycle: String = query_scalar("select current_setting('wal_recycle')")
+                .fetch_one(&self.pool)
+                .await?;
+            if recycle == "on" {
+                skipped.push(
+                    "removing old WAL segments: wal_recycle is on, so they are reused with their \
+                     old bytes (ALTER SYSTEM SET wal_recycle = off; SELECT pg_reload_conf();)"
+                        .to_owned(),
+                );
+            }
             for statement in CONTENT_TABLE_REWRITES {
                 self.pool.run_maintenance(statement).await?;
             }

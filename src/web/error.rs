@@ -38,6 +38,10 @@ pub enum WebError {
     /// The request is understood but does not apply as things stand (409).
     #[error("{0}")]
     Conflict(&'static str),
+    /// The desk is too busy to take the request now (503 with `Retry-After`); nothing
+    /// was changed.
+    #[error("busy")]
+    Busy,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -100,6 +104,7 @@ impl From<DeskError> for WebError {
             DeskError::OverBudget => {
                 WebError::Internal(anyhow::anyhow!("intake over its processing budget"))
             }
+            DeskError::Busy => WebError::Busy,
             DeskError::Internal(e) => WebError::Internal(e),
         }
     }
@@ -170,9 +175,15 @@ impl IntoResponse for WebError {
             WebError::Unauthenticated | WebError::TokenRequired => StatusCode::UNAUTHORIZED,
             WebError::Forbidden => StatusCode::FORBIDDEN,
             WebError::Conflict(_) => StatusCode::CONFLICT,
+            WebError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let mut response = status.into_response();
+        if matches!(self, WebError::Busy) {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+        }
         if matches!(self, WebError::TokenRequired) {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
@@ -198,6 +209,7 @@ impl IntoResponse for WebError {
                 (default_message(status).to_owned(), Vec::new())
             }
             WebError::NotFound
+            | WebError::Busy
             | WebError::PayloadTooLarge
             | WebError::Unauthenticated
             | WebError::TokenRequired
@@ -227,7 +239,7 @@ fn default_message(status: StatusCode) -> &'static str {
         500 => {
             "Something went wrong on our side. Nothing you sent was stored half-way; please try again."
         }
-        503 => "The service is temporarily unavailable.",
+        503 => "The desk is busy right now. Nothing was changed; please try again in a moment.",
         _ => "The request could not be completed.",
     }
 }
@@ -319,4 +331,29 @@ fn new_request_id() -> String {
     crate::desk::os_random::<8>()
         .map(|b| b.iter().map(|x| format!("{x:02x}")).collect())
         .unwrap_or_else(|_| "unknown".into())
+}
+
+#[cfg(test)]
+mod busy {
+    use super::*;
+    use crate::store::StoreError;
+
+    /// A database that could not take the request in time answers 503 with `Retry-After`,
+    /// not 500: nothing was changed and the client may try again.
+    #[test]
+    fn a_busy_database_is_503_with_retry_after() {
+        let busy = WebError::from(DeskError::from(StoreError::Backend(
+            sqlx::Error::PoolTimedOut,
+        )));
+        let response = busy.into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(response.headers().contains_key(header::RETRY_AFTER));
+        let broken = WebError::from(DeskError::from(StoreError::Backend(
+            sqlx::Error::RowNotFound,
+        )));
+        assert_eq!(
+            broken.into_response().status(),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+    }
 }

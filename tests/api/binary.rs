@@ -356,3 +356,77 @@ async fn start_with_data_dir(dir: &Path, port: u16) -> Running {
     }
     panic!("hushdesk did not start within 60 s");
 }
+
+/// Waits up to `limit` for a child to exit; `None` if it is still running (then killed).
+fn exit_within(child: &mut Child, limit: Duration) -> Option<std::process::ExitStatus> {
+    let started = Instant::now();
+    while started.elapsed() < limit {
+        if let Some(status) = child.try_wait().unwrap() {
+            return Some(status);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    None
+}
+
+/// An instance started on a desk's database with other keys (a fresh data directory, as
+/// when keys/ was not copied to a new instance) refuses to start instead of appending audit
+/// entries that would break the chain for good; with the desk's own keys it starts.
+#[tokio::test]
+async fn a_server_with_other_keys_than_the_desk_refuses_to_start() {
+    let mut app = crate::support::TestApp::spawn().await;
+    app.file_via_api("Keys", "A ticket so the chain has entries", json!({}))
+        .await;
+    app.stop().await;
+    let database_url = format!("sqlite://{}", app.data_dir.join("hushdesk.db").display());
+    let other = tempfile::tempdir().unwrap();
+    let serve = |data_dir: &Path| {
+        Command::new(BIN)
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--smtp-listen",
+                "127.0.0.1:0",
+            ])
+            .env_clear()
+            .env("HUSHDESK_DATA_DIR", data_dir)
+            .env("HUSHDESK_DATABASE_URL", &database_url)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+
+    let mut stranger = serve(&other.path().join("data"));
+    let status = exit_within(&mut stranger, Duration::from_secs(30));
+    let mut said = String::new();
+    stranger
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut said)
+        .unwrap();
+    assert!(
+        status.is_some_and(|s| !s.success()),
+        "an instance with other keys kept running: {said}"
+    );
+    assert!(said.contains("did not sign"), "{said}");
+
+    // Positive control: the desk's own data directory (its keys) starts and keeps running.
+    let mut own = serve(&app.data_dir);
+    assert!(
+        exit_within(&mut own, Duration::from_secs(3)).is_none(),
+        "the desk's own keys should start the server"
+    );
+    let verified = Command::new(BIN)
+        .args(["audit", "verify"])
+        .env_clear()
+        .env("HUSHDESK_DATA_DIR", &app.data_dir)
+        .env("HUSHDESK_DATABASE_URL", &database_url)
+        .output()
+        .unwrap();
+    assert!(verified.status.success(), "{verified:?}");
+}

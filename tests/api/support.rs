@@ -84,6 +84,9 @@ impl TestApp {
         let admin = sqlx::PgPool::connect(cluster.admin_url()).await.unwrap();
         for sql in [
             "alter system set full_page_writes = on",
+            // As the README asks of a production server, so `hushdesk compact` can remove
+            // the segments that held purged rows instead of leaving them for reuse.
+            "alter system set wal_recycle = off",
             "select pg_reload_conf()",
         ] {
             sqlx::raw_sql(sql).execute(&admin).await.unwrap();
@@ -389,6 +392,24 @@ impl TestApp {
             said.contains("content tables compacted") && !said.contains("warning"),
             "hushdesk compact ran every step: {said}"
         );
+    }
+
+    /// On a server on its own cluster: writes some 60 MB of write-ahead log and checkpoints,
+    /// so the cluster has old segments to recycle, as any server that has run a while has.
+    pub async fn churn_write_ahead_log(&self) {
+        let cluster = self
+            .own_cluster
+            .as_ref()
+            .expect("churning the WAL needs a server on its own cluster");
+        let admin = sqlx::PgPool::connect(cluster.admin_url()).await.unwrap();
+        for sql in [
+            "create table wal_churn as select g, repeat('x', 1000) s from generate_series(1, 60000) g",
+            "drop table wal_churn",
+            "checkpoint",
+        ] {
+            sqlx::raw_sql(sql).execute(&admin).await.unwrap();
+        }
+        admin.close().await;
     }
 
     /// Every byte of every file under the data directory, by path.
