@@ -204,6 +204,19 @@ struct Fields<'a> {
     detail: &'a str,
 }
 
+/// The hashed fields of a stored entry (a row with the audit log's columns).
+fn fields_of(row: &Row) -> Result<Fields<'_>, StoreError> {
+    Ok(Fields {
+        seq: row.try_get("seq")?,
+        at: row.try_get("at")?,
+        agent_id: row.try_get("agent_id")?,
+        actor: row.try_get("actor")?,
+        action: row.try_get("action")?,
+        reference: row.try_get("reference")?,
+        detail: row.try_get("detail")?,
+    })
+}
+
 fn entry_hash(key: &AuditKey, prev_hash: &[u8], fields: &Fields<'_>) -> [u8; 32] {
     // HMAC takes keys of any length; this branch cannot be reached.
     let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&key.0) else {
@@ -242,15 +255,7 @@ impl Store {
         };
         let prev_hash: Vec<u8> = row.try_get("prev_hash")?;
         let stored_hash: Vec<u8> = row.try_get("hash")?;
-        let fields = Fields {
-            seq: row.try_get("seq")?,
-            at: row.try_get("at")?,
-            agent_id: row.try_get("agent_id")?,
-            actor: row.try_get("actor")?,
-            action: row.try_get("action")?,
-            reference: row.try_get("reference")?,
-            detail: row.try_get("detail")?,
-        };
+        let fields = fields_of(&row)?;
         Ok(entry_hash(&self.audit_key, &prev_hash, &fields)[..] == stored_hash[..])
     }
 
@@ -284,15 +289,7 @@ pub(super) async fn verify_chain<'e>(
         }
         let stored_prev: Vec<u8> = row.try_get("prev_hash")?;
         let stored_hash: Vec<u8> = row.try_get("hash")?;
-        let fields = Fields {
-            seq,
-            at: row.try_get("at")?,
-            agent_id: row.try_get("agent_id")?,
-            actor: row.try_get("actor")?,
-            action: row.try_get("action")?,
-            reference: row.try_get("reference")?,
-            detail: row.try_get("detail")?,
-        };
+        let fields = fields_of(&row)?;
         let reason = if seq != expected_seq {
             Some("an entry is missing before this one")
         } else if stored_prev != prev_hash {
