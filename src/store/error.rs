@@ -104,3 +104,16 @@ impl StoreError {
         }
     }
 }
+
+#[cfg(test)]
+mod busy {
+    use super::*;
+
+    /// A pool that timed out is busy (the request may be sent again); other failures are not.
+    #[test]
+    fn a_pool_timeout_is_busy_and_a_missing_row_is_not() {
+        assert!(StoreError::Backend(sqlx::Error::PoolTimedOut).is_busy());
+        assert!(!StoreError::Backend(sqlx::Error::RowNotFound).is_busy());
+        assert!(!StoreError::NotFound.is_busy());
+    }
+}

@@ -336,21 +336,15 @@ fn new_request_id() -> String {
 #[cfg(test)]
 mod busy {
     use super::*;
-    use crate::store::StoreError;
 
-    /// A database that could not take the request in time answers 503 with `Retry-After`,
-    /// not 500: nothing was changed and the client may try again.
+    /// A desk too busy to take the request answers 503 with `Retry-After`, not 500:
+    /// nothing was changed and the client may try again.
     #[test]
-    fn a_busy_database_is_503_with_retry_after() {
-        let busy = WebError::from(DeskError::from(StoreError::Backend(
-            sqlx::Error::PoolTimedOut,
-        )));
-        let response = busy.into_response();
+    fn a_busy_desk_is_503_with_retry_after() {
+        let response = WebError::from(DeskError::Busy).into_response();
         assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert!(response.headers().contains_key(header::RETRY_AFTER));
-        let broken = WebError::from(DeskError::from(StoreError::Backend(
-            sqlx::Error::RowNotFound,
-        )));
+        let broken = WebError::from(DeskError::Internal(anyhow::anyhow!("broken")));
         assert_eq!(
             broken.into_response().status(),
             StatusCode::INTERNAL_SERVER_ERROR
