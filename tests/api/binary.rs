@@ -380,7 +380,10 @@ async fn a_server_with_other_keys_than_the_desk_refuses_to_start() {
     app.file_via_api("Keys", "A ticket so the chain has entries", json!({}))
         .await;
     app.stop().await;
-    let database_url = format!("sqlite://{}", app.data_dir.join("hushdesk.db").display());
+    let database_url = app
+        .postgres_url
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}", app.data_dir.join("hushdesk.db").display()));
     let other = tempfile::tempdir().unwrap();
     let serve = |data_dir: &Path| {
         Command::new(BIN)
