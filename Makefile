@@ -10,7 +10,7 @@ TEST_APT_PACKAGES := chromium chromium-driver gnupg
 POSTGRES_APT_PACKAGES := postgresql
 CARGO ?= cargo
 
-.PHONY: run test test-postgres build-deps test-deps postgres-deps lint
+.PHONY: run test test-postgres test-crash build-deps test-deps postgres-deps lint
 
 run: build-deps
 	$(CARGO) run --release
@@ -18,6 +18,7 @@ run: build-deps
 test: build-deps test-deps postgres-deps
 	$(CARGO) test --all-targets
 	@$(MAKE) --no-print-directory test-postgres
+	@$(MAKE) --no-print-directory test-crash
 
 # The integration suite a second time with every test server on PostgreSQL: on the server in
 # HUSHDESK_TEST_DATABASE_URL (CI starts one), else on a throwaway cluster the tests start
@@ -36,6 +37,21 @@ test-postgres:
 	else \
 	  echo "######## SKIPPED: the integration suite on PostgreSQL (no PostgreSQL here)."; \
 	  echo "######## To run it: sudo apt-get install -y --no-install-recommends $(POSTGRES_APT_PACKAGES)"; \
+	fi
+
+# The real binary killed with SIGKILL under a filing load (every acknowledged ticket still
+# opens, integrity and audit chain intact) and filed at from many clients at once (no
+# duplicate, none missing), small enough for every run; on PostgreSQL too when CI provides
+# one. benches/load/crash.py takes larger numbers for a longer soak.
+test-crash:
+	$(CARGO) build --quiet
+	python3 benches/load/crash.py crash --bin target/debug/hushdesk --rounds 5 --seconds 2 --clients 4
+	python3 benches/load/crash.py concurrency --bin target/debug/hushdesk --tickets 500 --clients 16
+	@if [ -n "$$HUSHDESK_TEST_DATABASE_URL" ]; then \
+	  python3 benches/load/crash.py crash --bin target/debug/hushdesk --rounds 5 --seconds 2 --clients 4 \
+	    --postgres "$$HUSHDESK_TEST_DATABASE_URL" && \
+	  python3 benches/load/crash.py concurrency --bin target/debug/hushdesk --tickets 500 --clients 16 \
+	    --postgres "$$HUSHDESK_TEST_DATABASE_URL"; \
 	fi
 
 lint: build-deps
