@@ -10,7 +10,7 @@ TEST_APT_PACKAGES := chromium chromium-driver gnupg
 POSTGRES_APT_PACKAGES := postgresql
 CARGO ?= cargo
 
-.PHONY: run test test-postgres test-crash build-deps test-deps postgres-deps lint
+.PHONY: run test test-postgres test-crash test-contract build-deps test-deps postgres-deps lint
 
 run: build-deps
 	$(CARGO) run --release
@@ -19,6 +19,7 @@ test: build-deps test-deps postgres-deps
 	$(CARGO) test --all-targets
 	@$(MAKE) --no-print-directory test-postgres
 	@$(MAKE) --no-print-directory test-crash
+	@$(MAKE) --no-print-directory test-contract
 
 # The integration suite a second time with every test server on PostgreSQL: on the server in
 # HUSHDESK_TEST_DATABASE_URL (CI starts one), else on a throwaway cluster the tests start
@@ -53,6 +54,13 @@ test-crash:
 	  python3 benches/load/crash.py concurrency --bin target/debug/hushdesk --tickets 500 --clients 16 \
 	    --postgres "$$HUSHDESK_TEST_DATABASE_URL"; \
 	fi
+
+# The JSON API against its OpenAPI description (/api/v1/openapi.json): schemathesis, from
+# PyPI into a virtualenv under target/, 90 s of generated requests; any 5xx or any answer the
+# description does not allow fails.
+test-contract:
+	$(CARGO) build --quiet
+	tests/contract/schemathesis.sh target/debug/hushdesk 90
 
 lint: build-deps
 	$(CARGO) fmt --check

@@ -98,6 +98,7 @@ pub fn router(state: WebState) -> Router {
         .route("/", get(public::form::show))
         .route("/tickets", post(public::form::submit).layer(filing.clone()))
         .route("/api/v1/tickets", post(api::tickets::create).layer(filing))
+        .route("/api/v1/openapi.json", get(api::openapi::document))
         .route("/healthz", get(health))
         .route("/pgp-key.asc", get(assets::pgp_key))
         .route("/.well-known/openpgpkey/hu/{hash}", get(assets::wkd_key))

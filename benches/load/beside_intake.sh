@@ -44,10 +44,12 @@ start_server() {
 
 echo "== seeding $open_tickets open tickets"
 "$bin" seed "${common[@]}" --tickets "$open_tickets" --workers 8
-printf 'a long load password\n' | "$bin" agent add "${common[@]}" --name load --role l2 \
-  --queue general --queue billing --queue security --password-stdin >/dev/null
+enrolment=$(printf 'a long load password\n' | "$bin" agent add "${common[@]}" --name load --role l2 \
+  --queue general --queue billing --queue security --password-stdin)
 start_server
-agent=$(curl -sf -H 'content-type: application/json' -d '{"name":"load","password":"a long load password"}' \
+totp=$(python3 benches/load/totp.py "$enrolment")
+agent=$(curl -sf -H 'content-type: application/json' \
+  -d '{"name":"load","password":"a long load password","totp":"'"$totp"'"}' \
   "http://127.0.0.1:$port/api/v1/agent/login" | sed -E 's/.*"token":"([^"]+)".*/\1/')
 search="http://127.0.0.1:$port/api/v1/agent/tickets?q=charged&status=all"
 file="http://127.0.0.1:$port/api/v1/tickets"

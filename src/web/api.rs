@@ -2,4 +2,5 @@
 //! Same rules as the HTML side; errors are `{"error": …}`.
 
 pub mod agent;
+pub mod openapi;
 pub mod tickets;

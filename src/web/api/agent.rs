@@ -5,7 +5,9 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
+use super::openapi::Refusals;
 use super::tickets::rfc3339;
 use crate::desk::RedactionCounts;
 use crate::desk::{ListFilter, Session, SpamMark, StatusFilter, TicketOp, TicketSummary};
@@ -18,7 +20,7 @@ use crate::web::error::{FieldError, WebError, WebResult};
 use crate::web::extract::ApiJson;
 use crate::web::session::ApiAgent;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginBody {
     name: String,
@@ -26,11 +28,14 @@ pub struct LoginBody {
     totp: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct TokenJson {
     token: String,
 }
 
+#[utoipa::path(post, path = "/api/v1/agent/login", tag = "agent",
+    request_body = LoginBody,
+    responses((status = 200, description = "A bearer token for the other agent calls", body = TokenJson), Refusals))]
 pub async fn login_token(
     State(state): State<WebState>,
     ApiJson(body): ApiJson<LoginBody>,
@@ -52,32 +57,41 @@ pub async fn login_token(
     }
 }
 
+#[utoipa::path(post, path = "/api/v1/agent/logout", tag = "agent",
+    security(("bearer" = [])),
+    responses((status = 204, description = "Signed out"), Refusals))]
 pub async fn logout(agent: ApiAgent) -> WebResult<StatusCode> {
     agent.desk.end_session(&agent.token).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Only this queue.
     #[serde(default)]
     queue: String,
+    /// `all` (the default), `active`, `spam`, or one status.
     #[serde(default)]
     status: String,
+    /// Words to search for in subjects and messages.
     #[serde(default)]
     q: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct ListJson {
     tickets: Vec<SummaryJson>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct SummaryJson {
     reference: String,
     queue: String,
     tier: i64,
+    #[schema(value_type = String)]
     status: &'static str,
+    #[schema(value_type = String)]
     priority: &'static str,
     subject: String,
     assignee: Option<String>,
@@ -108,6 +122,10 @@ impl From<TicketSummary> for SummaryJson {
 }
 
 /// Tickets in scope; `status` defaults to all, `q` searches subjects and messages.
+#[utoipa::path(get, path = "/api/v1/agent/tickets", tag = "agent",
+    security(("bearer" = [])),
+    params(ListQuery),
+    responses((status = 200, description = "Tickets in the caller's scope", body = ListJson), Refusals))]
 pub async fn list(agent: ApiAgent, Query(query): Query<ListQuery>) -> WebResult<Json<ListJson>> {
     let filter = ListFilter {
         queue: parse_queue_filter(&query.queue)?,
@@ -121,12 +139,15 @@ pub async fn list(agent: ApiAgent, Query(query): Query<ListQuery>) -> WebResult<
     }))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = AgentTicket)]
 pub struct TicketJson {
     reference: String,
     queue: String,
     tier: i64,
+    #[schema(value_type = String)]
     status: &'static str,
+    #[schema(value_type = String)]
     priority: &'static str,
     category: String,
     subject: String,
@@ -142,10 +163,11 @@ pub struct TicketJson {
     messages: Vec<MessageJson>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct SpamJson {
     /// `pending` (one agent's word: normal retention, restorable by queue owners) or
     /// `confirmed` (a second agent agreed: the short spam retention applies).
+    #[schema(value_type = String)]
     state: &'static str,
     marked_by: Option<String>,
     confirmed_by: Option<String>,
@@ -165,7 +187,8 @@ impl From<SpamMark> for SpamJson {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = AgentMessage)]
 pub struct MessageJson {
     author: String,
     agent: Option<String>,
@@ -175,11 +198,12 @@ pub struct MessageJson {
     encrypted: bool,
     signature: String,
     created_at: String,
+    #[schema(value_type = std::collections::BTreeMap<String, u32>)]
     redactions: RedactionCounts,
     attachments: Vec<AttachmentJson>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct AttachmentJson {
     name: String,
     media_type: String,
@@ -190,6 +214,10 @@ pub struct AttachmentJson {
     sealed: bool,
 }
 
+#[utoipa::path(get, path = "/api/v1/agent/tickets/{reference}", tag = "agent",
+    security(("bearer" = [])),
+    params(("reference" = String, Path, description = "The ticket's reference, HD-…")),
+    responses((status = 200, description = "The ticket; the view is audited", body = TicketJson), Refusals))]
 pub async fn show(
     agent: ApiAgent,
     Path(reference_text): Path<String>,
@@ -246,7 +274,7 @@ async fn ticket_json(agent: &ApiAgent, reference_text: &str) -> WebResult<Json<T
     }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReplyBody {
     body: String,
@@ -255,15 +283,22 @@ pub struct ReplyBody {
     canned: Option<i64>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct ReplyJson {
+    #[schema(value_type = std::collections::BTreeMap<String, u32>)]
     redactions: RedactionCounts,
     /// Public replies: `queued` (mailed), `no_contact`, or `no_key` (the requester writes
     /// encrypted and left no key, so nothing is mailed in clear).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
     mailed: Option<&'static str>,
 }
 
+#[utoipa::path(post, path = "/api/v1/agent/tickets/{reference}/replies", tag = "agent",
+    security(("bearer" = [])),
+    params(("reference" = String, Path, description = "The ticket's reference, HD-…")),
+    request_body = ReplyBody,
+    responses((status = 201, description = "Added (a reply is mailed to a requester who left a contact)", body = ReplyJson), Refusals))]
 pub async fn reply(
     agent: ApiAgent,
     Path(reference_text): Path<String>,
@@ -287,19 +322,24 @@ pub async fn reply(
     record_if_not_found(&agent.desk, TicketOp::Reply, &reference_text, answer).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReasonBody {
     reason: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct TierJson {
     tier: i64,
     /// False when the ticket rose above the caller's tier and left their scope.
     in_scope: bool,
 }
 
+#[utoipa::path(post, path = "/api/v1/agent/tickets/{reference}/escalate", tag = "agent",
+    security(("bearer" = [])),
+    params(("reference" = String, Path, description = "The ticket's reference, HD-…")),
+    request_body = ReasonBody,
+    responses((status = 200, description = "Moved one tier up", body = TierJson), Refusals))]
 pub async fn escalate(
     agent: ApiAgent,
     path: Path<String>,
@@ -308,6 +348,11 @@ pub async fn escalate(
     change_tier(agent, path, body, true).await
 }
 
+#[utoipa::path(post, path = "/api/v1/agent/tickets/{reference}/deescalate", tag = "agent",
+    security(("bearer" = [])),
+    params(("reference" = String, Path, description = "The ticket's reference, HD-…")),
+    request_body = ReasonBody,
+    responses((status = 200, description = "Moved one tier down", body = TierJson), Refusals))]
 pub async fn deescalate(
     agent: ApiAgent,
     path: Path<String>,
@@ -339,17 +384,23 @@ async fn change_tier(
     record_if_not_found(&agent.desk, op, &reference_text, answer).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StatusBody {
     status: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct StatusJson {
+    #[schema(value_type = String)]
     status: &'static str,
 }
 
+#[utoipa::path(post, path = "/api/v1/agent/tickets/{reference}/status", tag = "agent",
+    security(("bearer" = [])),
+    params(("reference" = String, Path, description = "The ticket's reference, HD-…")),
+    request_body = StatusBody,
+    responses((status = 200, description = "Status set", body = StatusJson), Refusals))]
 pub async fn status(
     agent: ApiAgent,
     Path(reference_text): Path<String>,
@@ -370,12 +421,17 @@ pub async fn status(
     record_if_not_found(&agent.desk, TicketOp::Status, &reference_text, answer).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PriorityBody {
     priority: String,
 }
 
+#[utoipa::path(post, path = "/api/v1/agent/tickets/{reference}/priority", tag = "agent",
+    security(("bearer" = [])),
+    params(("reference" = String, Path, description = "The ticket's reference, HD-…")),
+    request_body = PriorityBody,
+    responses((status = 204, description = "Priority set"), Refusals))]
 pub async fn priority(
     agent: ApiAgent,
     Path(reference_text): Path<String>,
@@ -394,12 +450,17 @@ pub async fn priority(
     record_if_not_found(&agent.desk, TicketOp::Priority, &reference_text, answer).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssignBody {
     agent: Option<String>,
 }
 
+#[utoipa::path(post, path = "/api/v1/agent/tickets/{reference}/assign", tag = "agent",
+    security(("bearer" = [])),
+    params(("reference" = String, Path, description = "The ticket's reference, HD-…")),
+    request_body = AssignBody,
+    responses((status = 204, description = "Assigned (or unassigned when `agent` is null)"), Refusals))]
 pub async fn assign(
     agent: ApiAgent,
     Path(reference_text): Path<String>,
@@ -422,14 +483,26 @@ pub async fn assign(
 
 /// Closes the ticket as spam, pending a second agent's confirmation (`…/spam/confirm`);
 /// until then the normal retention applies and queue owners can `…/spam/restore` it.
+#[utoipa::path(post, path = "/api/v1/agent/tickets/{reference}/spam", tag = "agent",
+    security(("bearer" = [])),
+    params(("reference" = String, Path, description = "The ticket's reference, HD-…")),
+    responses((status = 204, description = "Closed as spam, pending confirmation"), Refusals))]
 pub async fn spam(agent: ApiAgent, path: Path<String>) -> WebResult<StatusCode> {
     spam_step(agent, path, SpamStep::Mark).await
 }
 
+#[utoipa::path(post, path = "/api/v1/agent/tickets/{reference}/spam/confirm", tag = "agent",
+    security(("bearer" = [])),
+    params(("reference" = String, Path, description = "The ticket's reference, HD-…")),
+    responses((status = 204, description = "Spam confirmed by a second agent"), Refusals))]
 pub async fn confirm_spam(agent: ApiAgent, path: Path<String>) -> WebResult<StatusCode> {
     spam_step(agent, path, SpamStep::Confirm).await
 }
 
+#[utoipa::path(post, path = "/api/v1/agent/tickets/{reference}/spam/restore", tag = "agent",
+    security(("bearer" = [])),
+    params(("reference" = String, Path, description = "The ticket's reference, HD-…")),
+    responses((status = 204, description = "Restored from spam"), Refusals))]
 pub async fn restore_spam(agent: ApiAgent, path: Path<String>) -> WebResult<StatusCode> {
     spam_step(agent, path, SpamStep::Restore).await
 }

@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::desk::DeskError;
 use crate::desk::RedactionCounts;
@@ -13,23 +14,32 @@ use crate::web::error::{WebError, WebResult};
 use crate::web::extract::{ApiJson, TokenPath};
 use crate::web::public::ticket::requester;
 
-#[derive(Deserialize)]
+use super::openapi::Refusals;
+
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateTicket {
     subject: String,
     body: String,
+    /// One of the desk's categories (`billing`, `functionality`, `security`, `onboarding`).
     category: String,
+    /// An address for replies; sealed, shown to nobody.
     contact: Option<String>,
+    /// An armored OpenPGP public key: replies are then mailed encrypted to it.
     pgp_key: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct Created {
     reference: String,
+    /// The ticket's secret link token, shown this once.
     access_token: String,
+    #[schema(value_type = std::collections::BTreeMap<String, u32>)]
     redactions: RedactionCounts,
 }
 
+#[utoipa::path(post, path = "/api/v1/tickets", tag = "requester", request_body = CreateTicket,
+    responses((status = 201, description = "Filed", body = Created), Refusals))]
 pub async fn create(
     State(state): State<WebState>,
     ApiJson(body): ApiJson<CreateTicket>,
@@ -53,10 +63,13 @@ pub async fn create(
     ))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = RequesterTicket)]
 pub struct TicketJson {
     reference: String,
+    #[schema(value_type = String)]
     status: &'static str,
+    #[schema(value_type = String)]
     category: &'static str,
     subject: String,
     created_at: String,
@@ -66,14 +79,20 @@ pub struct TicketJson {
     messages: Vec<MessageJson>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = RequesterMessage)]
 pub struct MessageJson {
+    #[schema(value_type = String)]
     author: &'static str,
     body: String,
     created_at: String,
+    #[schema(value_type = std::collections::BTreeMap<String, u32>)]
     redactions: RedactionCounts,
 }
 
+#[utoipa::path(get, path = "/api/v1/tickets/{token}", tag = "requester",
+    params(("token" = String, Path, description = "The ticket's secret link token")),
+    responses((status = 200, description = "The ticket and its conversation", body = TicketJson), Refusals))]
 pub async fn show(
     State(state): State<WebState>,
     TokenPath(token): TokenPath,
@@ -101,17 +120,22 @@ pub async fn show(
     }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateReply {
     body: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct ReplyCreated {
+    #[schema(value_type = std::collections::BTreeMap<String, u32>)]
     redactions: RedactionCounts,
 }
 
+#[utoipa::path(post, path = "/api/v1/tickets/{token}/replies", tag = "requester",
+    params(("token" = String, Path, description = "The ticket's secret link token")),
+    request_body = CreateReply,
+    responses((status = 201, description = "Added", body = ReplyCreated), Refusals))]
 pub async fn reply(
     State(state): State<WebState>,
     TokenPath(token): TokenPath,
@@ -123,7 +147,7 @@ pub async fn reply(
     Ok((StatusCode::CREATED, Json(ReplyCreated { redactions })))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct Deleted {
     reference: String,
     deleted: bool,
@@ -132,6 +156,9 @@ pub struct Deleted {
     receipt: String,
 }
 
+#[utoipa::path(delete, path = "/api/v1/tickets/{token}", tag = "requester",
+    params(("token" = String, Path, description = "The ticket's secret link token")),
+    responses((status = 200, description = "Deleted now, with a signed receipt", body = Deleted), Refusals))]
 pub async fn delete(
     State(state): State<WebState>,
     TokenPath(token): TokenPath,
