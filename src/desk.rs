@@ -55,7 +55,7 @@ pub use crate::crypto::{RequesterKey, os_random};
 pub use crate::store::{
     AdminAlerts, AdminView, AgentMessage, AgentRow, AgentScope, AgentTicketView, Alert, AllowRow,
     AttachmentInfo, AuditEntry, AutoCloseReport, CannedResponse, ChainReport, EscalationOutcome,
-    Expired, Hold, ListFilter, MessageRow, PrivacyMetrics, PurgeReport, QueueRow, RequesterGrant,
+    Expired, Hold, ListCursor, ListFilter, ListOrder, ListTotal, TicketPage, MessageRow, PrivacyMetrics, PurgeReport, QueueRow, RequesterGrant,
     ResetRequest, RetentionPolicy, RetentionScope, RouteRow, Session, SignatureVerdict, SlaReport,
     SpamMark, StatusFilter, TicketOp, TicketSummary, TicketView, Tombstone, now_unix,
 };

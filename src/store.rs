@@ -15,11 +15,13 @@ mod error;
 mod files;
 mod jobs;
 mod outbox;
+mod paging;
 mod retention;
 mod scope;
 mod tickets;
 
 pub use admin::{AgentRow, CannedResponse, QueueRow, RouteRow};
+pub use paging::{ListCursor, ListOrder, ListTotal, TicketPage};
 pub use agent_tickets::{
     AccessWatch, AgentMessage, AgentTicketView, AttachmentInfo, EscalationOutcome, ListFilter,
     SlaTargets, SpamMark, StatusFilter, TicketOp, TicketSummary,

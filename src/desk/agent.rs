@@ -6,7 +6,7 @@ use crate::auth::{PasswordError, TokenDigest, digest_session_token, hash_passwor
 use crate::domain::{Name, Priority, Reference, Role, Status};
 use crate::store::{
     AgentScope, AgentTicketView, Alert, EscalationOutcome, ListFilter, Session, TicketOp,
-    TicketSummary,
+    TicketPage,
 };
 
 use super::access::{self, SignedIn, session_policy};
@@ -68,8 +68,8 @@ impl AgentDesk {
             .map(|admin| AdminDesk::new(self.desk.clone(), admin))
     }
 
-    /// The tickets in scope that match `filter`, in SLA order.
-    pub async fn tickets(&self, filter: &ListFilter) -> Result<Vec<TicketSummary>, DeskError> {
+    /// One page of the tickets in scope that match `filter`, in its order.
+    pub async fn tickets(&self, filter: &ListFilter) -> Result<TicketPage, DeskError> {
         Ok(self
             .desk
             .store

@@ -7,6 +7,9 @@ use super::engine::{Row, Sql, query, query_scalar};
 use super::alerts::{Audience, raise};
 use super::audit::{log_event, lookup_digest};
 use super::error::Conflict;
+use super::paging::{
+    COUNT_LIMIT, ListCursor, ListOrder, ListTotal, TicketPage, priority_key, urgency_key,
+};
 use super::scope::{AgentScope, in_scope, in_scope_or_break_glass};
 use super::tickets::{insert_mask_slots, parse_counts, parse_reference, read_mask_slots};
 use super::{Store, StoreError, Tx, now_unix};
@@ -20,6 +23,10 @@ pub struct ListFilter {
     pub status: StatusFilter,
     /// Text to look for in subjects and messages (which hold redacted text only).
     pub query: Option<String>,
+    pub order: ListOrder,
+    /// Where the previous page ended; `None` for the first page.
+    pub after: Option<ListCursor>,
+    /// Rows per page (clamped to 1–500).
     pub limit: i64,
 }
 
@@ -204,7 +211,7 @@ impl Store {
         scope: &AgentScope,
         filter: &ListFilter,
         watch: AccessWatch,
-    ) -> Result<Vec<TicketSummary>, StoreError> {
+    ) -> Result<TicketPage, StoreError> {
         let now = now_unix();
         // A NUL matches nothing stored (PostgreSQL's text cannot even hold one): dropped, so
         // both engines answer the same.
@@ -218,35 +225,118 @@ impl Store {
         // the lock is taken afterwards only to record the read and watch its volume.
         let mut read = self.begin_read().await?;
         // SQLite's `like` ignores ASCII case; PostgreSQL's `ilike` ignores case in any script.
-        macro_rules! list_sql {
+        macro_rules! matching {
             ($like:literal) => {
                 concat!(
-            "select t.id, t.reference, q.name as queue, t.tier, t.status, t.priority, t.subject, t.created_at, \
-             t.updated_at, t.first_response_at, t.first_response_due, t.resolution_due, t.sla_breaches, \
-             ag.name as assignee, t.queue_id, q.restricted, \
-             (select is_owner from queue_members o where o.queue_id = t.queue_id and o.agent_id = $1) as owner \
-             from tickets t join queues q on q.id = t.queue_id left join agents ag on ag.id = t.assignee_id \
-             where ",
-            in_scope!(),
-            " and ($2 is null or q.name = $2) \
-             and ($3 in ('all', 'spam') \
-                  or ($3 = 'active' and t.status not in ('resolved', 'closed')) \
-                  or ($3 not in ('all', 'active', 'spam') and t.status = $3)) \
-             and (t.spam = 1) = ($3 = 'spam') \
-             and ($4 is null or t.subject ", $like, " $4 escape '\\' or exists \
-                  (select 1 from messages mm where mm.ticket_id = t.id and mm.body ", $like, " $4 escape '\\')) \
-             order by t.updated_at desc, t.id desc limit $5"
+                    " from tickets t join queues q on q.id = t.queue_id \
+                     left join agents ag on ag.id = t.assignee_id where ",
+                    in_scope!(),
+                    " and ($2 is null or q.name = $2) \
+                     and ($3 in ('all', 'spam') \
+                          or ($3 = 'active' and t.status not in ('resolved', 'closed')) \
+                          or ($3 not in ('all', 'active', 'spam') and t.status = $3)) \
+                     and (t.spam = 1) = ($3 = 'spam') \
+                     and ($4 is null or t.subject ", $like, " $4 escape '\\' or exists \
+                          (select 1 from messages mm where mm.ticket_id = t.id and mm.body ", $like, " $4 escape '\\'))"
                 )
             };
         }
-        let rows = query(Sql::dialects(list_sql!("like"), list_sql!("ilike")))
+        // One statement per order and engine, each a seek on its order's index from the
+        // cursor ($5, $6): `(key, id) > (…)` for ascending orders, `<` for descending ones,
+        // spelled as `key >= $5 and (key > $5 or id > $6)` because SQLite seeks an index on
+        // an expression for that form but not for a row-value comparison.
+        macro_rules! page_sql {
+            ($like:literal, $key:expr, $cmp:literal, $dir:literal) => {
+                concat!(
+                    "select t.id, t.reference, q.name as queue, t.tier, t.status, t.priority, t.subject, \
+                     t.created_at, t.updated_at, t.first_response_at, t.first_response_due, \
+                     t.resolution_due, t.sla_breaches, ag.name as assignee, t.queue_id, q.restricted, \
+                     (select is_owner from queue_members o where o.queue_id = t.queue_id and o.agent_id = $1) as owner, ",
+                    // Cast: PostgreSQL types a `case` of small literals as int4.
+                    "cast(",
+                    $key,
+                    " as bigint) as order_key",
+                    matching!($like),
+                    " and ",
+                    $key,
+                    " ",
+                    $cmp,
+                    "= $5 and (",
+                    $key,
+                    " ",
+                    $cmp,
+                    " $5 or t.id ",
+                    $cmp,
+                    " $6) order by ",
+                    $key,
+                    " ",
+                    $dir,
+                    ", t.id ",
+                    $dir,
+                    " limit $7"
+                )
+            };
+        }
+        macro_rules! by_order {
+            ($key:expr, $cmp:literal, $dir:literal) => {
+                Sql::dialects(
+                    page_sql!("like", $key, $cmp, $dir),
+                    page_sql!("ilike", $key, $cmp, $dir),
+                )
+            };
+        }
+        let page_sql = match filter.order {
+            ListOrder::Urgency => by_order!(urgency_key!(), ">", "asc"),
+            ListOrder::Priority => by_order!(priority_key!(), ">", "asc"),
+            ListOrder::Updated => by_order!("t.updated_at", "<", "desc"),
+            ListOrder::Created => by_order!("t.created_at", "<", "desc"),
+        };
+        let limit = filter.limit.clamp(1, 500);
+        let from = filter.after.unwrap_or(filter.order.start());
+        // One row more than the page shows says whether another page follows.
+        let mut rows = query(page_sql)
             .bind(scope.agent_id)
             .bind(filter.queue.as_ref().map(Name::as_str))
             .bind(filter.status.sql_value())
             .bind(pattern.as_deref())
-            .bind(filter.limit.clamp(1, 500))
+            .bind(from.key)
+            .bind(from.id)
+            .bind(limit + 1)
             .fetch_all(&mut *read)
             .await?;
+        let next = if rows.len() as i64 > limit {
+            rows.truncate(limit as usize);
+            rows.last()
+                .map(|row| -> Result<ListCursor, StoreError> {
+                    Ok(ListCursor {
+                        key: row.try_get("order_key")?,
+                        id: row.try_get("id")?,
+                    })
+                })
+                .transpose()?
+        } else {
+            None
+        };
+        // How many match in all, counted no further than the limit whatever the desk's size.
+        let counted: i64 = query_scalar(Sql::dialects(
+            concat!(
+                "select count(*) from (select 1",
+                matching!("like"),
+                " limit $5) c"
+            ),
+            concat!(
+                "select count(*) from (select 1",
+                matching!("ilike"),
+                " limit $5) c"
+            ),
+        ))
+        .bind(scope.agent_id)
+        .bind(filter.queue.as_ref().map(Name::as_str))
+        .bind(filter.status.sql_value())
+        .bind(pattern.as_deref())
+        .bind(COUNT_LIMIT + 1)
+        .fetch_one(&mut *read)
+        .await?;
         drop(read);
         let tickets = rows
             .iter()
@@ -275,7 +365,11 @@ impl Store {
         watch_hourly_views(&mut tx, scope, &shown, watch, now).await?;
         watch_restricted_rows(&mut tx, scope, &rows, action, now).await?;
         tx.commit().await?;
-        Ok(tickets)
+        Ok(TicketPage {
+            tickets,
+            next,
+            total: ListTotal::from_count(counted),
+        })
     }
 
     /// One ticket with its conversation. Audited as a view; raises the hourly-volume and

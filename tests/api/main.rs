@@ -6,6 +6,7 @@
 #[path = "../corpus/mod.rs"]
 mod corpus;
 
+mod agent_list;
 mod agents;
 mod audit;
 mod audit_failures;

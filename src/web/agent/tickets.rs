@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::{Nav, time_left};
 use crate::desk::{
-    AgentDesk, AgentScope, AgentTicketView, ListFilter, StatusFilter, TicketOp, TicketSummary,
+    AgentDesk, AgentScope, AgentTicketView, ListCursor, ListFilter, ListOrder, ListTotal, StatusFilter, TicketOp, TicketSummary,
 };
 use crate::domain::{Name, Priority, Reference, Status};
 use crate::web::error::{FieldError, WebError, WebResult};
@@ -23,8 +23,15 @@ pub struct ListQuery {
     #[serde(default)]
     pub q: String,
     #[serde(default)]
+    pub order: String,
+    #[serde(default)]
+    pub after: String,
+    #[serde(default)]
     pub notice: String,
 }
+
+/// Tickets on one page of the list.
+const PAGE_SIZE: i64 = 50;
 
 pub struct Row {
     pub reference: String,
@@ -56,7 +63,72 @@ pub struct ListPage {
     pub statuses: Vec<(&'static str, &'static str)>,
     pub status: String,
     pub query: String,
+    pub orders: Vec<(&'static str, &'static str)>,
+    pub order: &'static str,
     pub tickets: Vec<Row>,
+    /// "37 tickets", "More than 1,000 tickets".
+    pub total: String,
+    /// Links to the next page and back to the first, with the same filters.
+    pub next_page: Option<String>,
+    pub first_page: Option<String>,
+}
+
+/// The order control's choices: (value, label).
+fn order_choices() -> Vec<(&'static str, &'static str)> {
+    ListOrder::ALL
+        .into_iter()
+        .map(|order| {
+            let label = match order {
+                ListOrder::Urgency => "SLA urgency",
+                ListOrder::Priority => "Priority",
+                ListOrder::Updated => "Last updated",
+                ListOrder::Created => "Newest",
+            };
+            (order.id(), label)
+        })
+        .collect()
+}
+
+pub(crate) fn parse_list_order(text: &str) -> WebResult<ListOrder> {
+    match text {
+        "" => Ok(ListOrder::default()),
+        other => other
+            .parse()
+            .map_err(|()| WebError::BadRequest("Unknown order.")),
+    }
+}
+
+pub(crate) fn parse_list_cursor(text: &str) -> WebResult<Option<ListCursor>> {
+    match text {
+        "" => Ok(None),
+        other => other
+            .parse()
+            .map(Some)
+            .map_err(|()| WebError::BadRequest("Unknown page.")),
+    }
+}
+
+/// The list's own address with the same filters, starting `after` a cursor if given.
+fn list_link(query: &ListQuery, order: ListOrder, after: Option<ListCursor>) -> String {
+    let mut link = form_urlencoded::Serializer::new(String::new());
+    for (name, value) in [("queue", &query.queue), ("status", &query.status), ("q", &query.q)] {
+        if !value.is_empty() {
+            link.append_pair(name, value);
+        }
+    }
+    link.append_pair("order", order.id());
+    if let Some(cursor) = after {
+        link.append_pair("after", &cursor.to_string());
+    }
+    format!("/agent/tickets?{}", link.finish())
+}
+
+fn total_text(total: ListTotal) -> String {
+    match total {
+        ListTotal::Exactly(1) => "1 ticket".into(),
+        ListTotal::Exactly(n) => format!("{n} tickets"),
+        ListTotal::MoreThan(n) => format!("More than {n} tickets"),
+    }
 }
 
 /// The status filter's choices: (value, label).
@@ -94,9 +166,18 @@ pub async fn list(agent: CurrentAgent, Query(query): Query<ListQuery>) -> WebRes
         queue: parse_queue_filter(&query.queue)?,
         status: parse_status_filter(&query.status, StatusFilter::Active)?,
         query: Some(query.q.clone()).filter(|q| !q.trim().is_empty()),
-        limit: 200,
+        order: parse_list_order(&query.order)?,
+        after: parse_list_cursor(&query.after)?,
+        limit: PAGE_SIZE,
     };
-    let tickets = agent.desk.tickets(&filter).await?;
+    let page = agent.desk.tickets(&filter).await?;
+    let next_page = page
+        .next
+        .map(|cursor| list_link(&query, filter.order, Some(cursor)));
+    let first_page = filter
+        .after
+        .is_some()
+        .then(|| list_link(&query, filter.order, None));
     let now = crate::desk::now_unix();
     let alerts = agent
         .desk
@@ -127,7 +208,12 @@ pub async fn list(agent: CurrentAgent, Query(query): Query<ListQuery>) -> WebRes
             query.status
         },
         query: query.q,
-        tickets: tickets.into_iter().map(|t| row(t, now)).collect(),
+        orders: order_choices(),
+        order: filter.order.id(),
+        tickets: page.tickets.into_iter().map(|t| row(t, now)).collect(),
+        total: total_text(page.total),
+        next_page,
+        first_page,
     })
 }
 

@@ -10,11 +10,11 @@ use utoipa::{IntoParams, ToSchema};
 use super::openapi::Refusals;
 use super::tickets::rfc3339;
 use crate::desk::RedactionCounts;
-use crate::desk::{ListFilter, Session, SpamMark, StatusFilter, TicketOp, TicketSummary};
+use crate::desk::{ListFilter, ListTotal, Session, SpamMark, StatusFilter, TicketOp, TicketSummary};
 use crate::domain::{Name, Priority, Status};
 use crate::web::WebState;
 use crate::web::agent::tickets::{
-    SpamStep, parse_queue_filter, parse_status_filter, record_if_not_found, reference,
+    SpamStep, parse_list_cursor, parse_list_order, parse_queue_filter, parse_status_filter, record_if_not_found, reference,
 };
 use crate::web::error::{FieldError, WebError, WebResult};
 use crate::web::extract::ApiJson;
@@ -77,11 +77,27 @@ pub struct ListQuery {
     /// Words to search for in subjects and messages.
     #[serde(default)]
     q: String,
+    /// `urgency` (the default: breached first, then by time left), `priority`, `updated` or
+    /// `created`.
+    #[serde(default)]
+    order: String,
+    /// The `next` of the previous page.
+    #[serde(default)]
+    after: String,
+    /// Tickets per page, 1–500 (default 100).
+    limit: Option<i64>,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct ListJson {
     tickets: Vec<SummaryJson>,
+    /// Pass as `after` for the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next: Option<String>,
+    /// How many tickets match in all, counted up to 1,000.
+    total: i64,
+    /// True when more than `total` match (counting stops there).
+    total_is_lower_bound: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -131,11 +147,24 @@ pub async fn list(agent: ApiAgent, Query(query): Query<ListQuery>) -> WebResult<
         queue: parse_queue_filter(&query.queue)?,
         status: parse_status_filter(&query.status, StatusFilter::All)?,
         query: Some(query.q).filter(|q| !q.trim().is_empty()),
-        limit: 500,
+        order: parse_list_order(&query.order)?,
+        after: parse_list_cursor(&query.after)?,
+        limit: match query.limit {
+            None => 100,
+            Some(limit @ 1..=500) => limit,
+            Some(_) => return Err(invalid("limit", "choose 1 to 500")),
+        },
     };
-    let tickets = agent.desk.tickets(&filter).await?;
+    let page = agent.desk.tickets(&filter).await?;
+    let (total, total_is_lower_bound) = match page.total {
+        ListTotal::Exactly(n) => (n, false),
+        ListTotal::MoreThan(n) => (n, true),
+    };
     Ok(Json(ListJson {
-        tickets: tickets.into_iter().map(SummaryJson::from).collect(),
+        tickets: page.tickets.into_iter().map(SummaryJson::from).collect(),
+        next: page.next.map(|cursor| cursor.to_string()),
+        total,
+        total_is_lower_bound,
     }))
 }
 
