@@ -12,6 +12,10 @@ pub enum StoreError {
     Corrupt(&'static str),
     #[error(transparent)]
     Backend(#[from] sqlx::Error),
+    /// A read's audit entry was not committed, so its content is not returned. Shared by
+    /// every read of the batch that failed.
+    #[error("the read could not be recorded: {0}")]
+    ReadNotRecorded(std::sync::Arc<StoreError>),
 }
 
 impl StoreError {
@@ -19,8 +23,10 @@ impl StoreError {
     /// taken, or the write lock not granted before its timeout. Nothing was changed; the
     /// same request can succeed a moment later.
     pub fn is_busy(&self) -> bool {
-        let StoreError::Backend(err) = self else {
-            return false;
+        let err = match self {
+            StoreError::Backend(err) => err,
+            StoreError::ReadNotRecorded(cause) => return cause.is_busy(),
+            _ => return false,
         };
         match err {
             sqlx::Error::PoolTimedOut => true,

@@ -18,6 +18,7 @@ mod desk;
 mod doors;
 mod engine;
 mod enrolment;
+mod group_audit;
 mod hardening;
 mod headers;
 mod mail;
