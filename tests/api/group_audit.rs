@@ -68,7 +68,11 @@ async fn fifty_parallel_reads_each_commit_one_entry_before_answering_and_the_cha
                     &[reference.into()],
                 )
                 .await;
-            assert_eq!(recorded, [1], "{reference} answered before its entry committed");
+            assert_eq!(
+                recorded,
+                [1],
+                "{reference} answered before its entry committed"
+            );
             response.text().await.unwrap()
         }
     });
@@ -83,7 +87,11 @@ async fn fifty_parallel_reads_each_commit_one_entry_before_answering_and_the_cha
     let (viewed, listed) = tokio::join!(join_all(views), join_all(lists));
 
     assert!(viewed.iter().all(|page| page.contains("Parallel")));
-    assert!(listed.iter().all(|page| page.matches("Parallel").count() == 25));
+    assert!(
+        listed
+            .iter()
+            .all(|page| page.matches("Parallel").count() == 25)
+    );
     assert_eq!(entries(&app, "view").await - views_before, 25);
     assert_eq!(entries(&app, "list").await - lists_before, 25);
     let seqs: Vec<(i64, i64)> = app
@@ -123,7 +131,11 @@ async fn the_hourly_volume_alert_fires_once_at_its_threshold_under_concurrent_re
     };
 
     read_all(&references[..5]).await;
-    assert_eq!(alerts().await, 0, "five distinct tickets are within the threshold");
+    assert_eq!(
+        alerts().await,
+        0,
+        "five distinct tickets are within the threshold"
+    );
     read_all(&references[5..]).await;
     assert_eq!(alerts().await, 1);
     assert_eq!(entries(&app, "view").await, 40);
@@ -167,7 +179,10 @@ async fn reads_whose_audit_entry_cannot_be_committed_return_no_content() {
     .await;
     for (status, body) in &answers {
         assert_eq!(*status, 500);
-        assert!(!body.contains("Canaryx") && !body.contains(&reference), "{body}");
+        assert!(
+            !body.contains("Canaryx") && !body.contains(&reference),
+            "{body}"
+        );
     }
     assert_eq!(entries(&app, "view").await, 0);
     // Only the refused kind of entry fails.
@@ -202,13 +217,18 @@ async fn two_instances_group_their_reads_into_one_chain() {
     let references = file_tickets(&a, 10, "Shared").await;
     let before = entries(&a, "view").await;
 
-    let reads = references.iter().cycle().take(60).enumerate().map(|(i, reference)| {
-        let (app, token) = (if i % 2 == 0 { &a } else { &b }, &token);
-        async move {
-            let path = format!("/api/v1/agent/tickets/{reference}");
-            app.agent_get(token, &path).await.status()
-        }
-    });
+    let reads = references
+        .iter()
+        .cycle()
+        .take(60)
+        .enumerate()
+        .map(|(i, reference)| {
+            let (app, token) = (if i % 2 == 0 { &a } else { &b }, &token);
+            async move {
+                let path = format!("/api/v1/agent/tickets/{reference}");
+                app.agent_get(token, &path).await.status()
+            }
+        });
     let statuses = join_all(reads).await;
 
     assert!(statuses.iter().all(|status| *status == 200), "{statuses:?}");

@@ -60,9 +60,8 @@ impl ReadAuditor {
     /// Appends `record` to the chain (with its watches) and returns once that is committed.
     pub(in crate::store) async fn record(&self, record: ReadRecord) -> Result<(), StoreError> {
         let (answer, answered) = oneshot::channel();
-        let writer_gone = || {
-            StoreError::ReadNotRecorded(Arc::new(StoreError::Backend(sqlx::Error::PoolClosed)))
-        };
+        let writer_gone =
+            || StoreError::ReadNotRecorded(Arc::new(StoreError::Backend(sqlx::Error::PoolClosed)));
         self.queue
             .send(Pending { record, answer })
             .await
