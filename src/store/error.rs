@@ -122,4 +122,14 @@ mod busy {
         assert!(!StoreError::Backend(sqlx::Error::RowNotFound).is_busy());
         assert!(!StoreError::NotFound.is_busy());
     }
+
+    /// A read whose batch failed because the database was busy answers busy too (503, try
+    /// again), whatever else failed it answers as what it was.
+    #[test]
+    fn an_unrecorded_read_is_busy_exactly_when_its_batch_was() {
+        let busy = std::sync::Arc::new(StoreError::Backend(sqlx::Error::PoolTimedOut));
+        let broken = std::sync::Arc::new(StoreError::Backend(sqlx::Error::RowNotFound));
+        assert!(StoreError::ReadNotRecorded(busy).is_busy());
+        assert!(!StoreError::ReadNotRecorded(broken).is_busy());
+    }
 }
