@@ -58,6 +58,8 @@ pub struct Store {
     /// Callers of `begin_write` still waiting for the write lock, so long background work
     /// (the purge) can tell whether requests queue behind it.
     waiting_writers: Arc<AtomicUsize>,
+    /// Agents' reads record themselves through here, many to one write transaction.
+    reads: audit::ReadAuditor,
 }
 
 /// Counts one caller as waiting for the write lock for as long as it lives, so a caller
@@ -87,10 +89,17 @@ impl Store {
         durability: Durability,
     ) -> anyhow::Result<Self> {
         let pool = engine::Pool::open(database_url, durability).await?;
+        let waiting_writers = Arc::default();
+        let reads = audit::ReadAuditor::start(
+            pool.clone(),
+            audit_key.clone(),
+            Arc::clone(&waiting_writers),
+        );
         Ok(Store {
             pool,
             audit_key,
-            waiting_writers: Arc::default(),
+            waiting_writers,
+            reads,
         })
     }
 
@@ -100,13 +109,12 @@ impl Store {
     /// On SQLite that is `begin immediate`; on PostgreSQL a transaction-scoped advisory lock,
     /// which also serialises the writers of several instances sharing the database.
     pub(crate) async fn begin_write(&self) -> Result<Tx<'static>, StoreError> {
-        let _waiting = WaitingForWrite::new(&self.waiting_writers);
-        Ok(self.pool.begin_write().await?)
+        begin_write_on(&self.pool, &self.waiting_writers).await
     }
 
     /// A read-only snapshot for several reads in a row, without the write lock. An audited
-    /// read reads here first and only then takes the write lock to record itself, briefly,
-    /// before it returns anything: the record still precedes the content reaching anyone.
+    /// read reads here first and then hands its record to the store's audit writer, which
+    /// commits it (with other reads' records) before the read returns anything.
     pub(crate) async fn begin_read(&self) -> Result<Tx<'static>, StoreError> {
         Ok(self.pool.begin_read().await?)
     }
@@ -125,6 +133,16 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// `Store::begin_write` for the store's parts: the audit writer holds those, not a `Store`,
+/// so that dropping the last `Store` stops it.
+async fn begin_write_on(
+    pool: &engine::Pool,
+    waiting_writers: &AtomicUsize,
+) -> Result<Tx<'static>, StoreError> {
+    let _waiting = WaitingForWrite::new(waiting_writers);
+    Ok(pool.begin_write().await?)
 }
 
 /// Seconds since the Unix epoch; all timestamps are stored this way so both engines agree.

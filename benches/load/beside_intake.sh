@@ -7,6 +7,8 @@
 # Needs `wrk` (apt-get install wrk). Stops by itself; everything lives in a temporary directory.
 # Usage: benches/load/beside_intake.sh [open-tickets] [closed-tickets] [seconds]
 #        (defaults 20000 20000 15)
+# HUSHDESK_BIN=path runs that binary instead of building this tree's release build (to compare
+# two builds in one sitting); SKIP_PURGE=1 stops after the agents' runs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 open_tickets="${1:-20000}"
@@ -31,8 +33,8 @@ requests_refill_millis = 1
 # The scheduled purge stays out of the way; the run starts one by hand.
 schedule = "0 0 0 1 1 *"
 TOML
-bin=./target/release/hushdesk
-cargo build --release --quiet
+bin="${HUSHDESK_BIN:-./target/release/hushdesk}"
+if [ -z "${HUSHDESK_BIN:-}" ]; then cargo build --release --quiet; fi
 common=(--config "$data/load.toml" --data-dir "$data/data" --smtp-listen 127.0.0.1:0)
 
 start_server() {
@@ -73,6 +75,7 @@ for what in view list search; do
   cat "$data/agents.txt"
 done
 stop_server
+if [ -n "${SKIP_PURGE:-}" ]; then exit 0; fi
 
 echo "== seeding $closed_tickets tickets closed 400 days ago"
 "$bin" seed "${common[@]}" --tickets "$closed_tickets" --workers 8 --closed-days-ago 400

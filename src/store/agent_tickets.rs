@@ -1,11 +1,12 @@
 //! Tickets as agents see and work them. Every function takes an `AgentScope` and repeats
 //! the scope inside its SQL; what is out of scope is `NotFound`, exactly like what does
-//! not exist. Every call appends its audit entry in the same transaction.
+//! not exist. Every change appends its audit entry in the same transaction; reads hand theirs
+//! to the store's audit writer and return only once it is committed.
 
 use super::engine::{Row, Sql, query, query_scalar};
 
 use super::alerts::{Audience, raise};
-use super::audit::{log_event, lookup_digest};
+use super::audit::{ReadRecord, log_event, lookup_digest};
 use super::error::Conflict;
 use super::paging::{
     COUNT_LIMIT, ListCursor, ListOrder, ListTotal, TicketPage, priority_key, urgency_key,
@@ -222,7 +223,7 @@ impl Store {
             .filter(|q| !q.trim().is_empty())
             .map(|q| like_pattern(q.trim()));
         // The list is read from a snapshot without the write lock (a search can take a while);
-        // the lock is taken afterwards only to record the read and watch its volume.
+        // its record then goes to the audit writer, which commits it before anything returns.
         let mut read = self.begin_read().await?;
         // SQLite's `like` ignores ASCII case; PostgreSQL's `ilike` ignores case in any script.
         macro_rules! matching {
@@ -347,24 +348,29 @@ impl Store {
             .map(|row| row.try_get::<i64, _>("id"))
             .collect::<Result<Vec<_>, _>>()?;
         let action = if pattern.is_some() { "search" } else { "list" };
-        let mut tx = self.begin_write().await?;
         let mut detail = format!("results={}", tickets.len());
         if let Some(queue) = &filter.queue {
             detail.push_str(&format!(" queue={queue}"));
         }
-        log_event(
-            &mut tx,
-            &self.audit_key,
-            &scope.actor(),
+        let restricted = RestrictedShown::Listed {
             action,
-            None,
-            detail,
-            now,
-        )
-        .await?;
-        watch_hourly_views(&mut tx, scope, &shown, watch, now).await?;
-        watch_restricted_rows(&mut tx, scope, &rows, action, now).await?;
-        tx.commit().await?;
+            queues: restricted_queues_shown(&rows)?,
+        };
+        self.reads
+            .record(ReadRecord {
+                actor: scope.actor(),
+                action,
+                reference: None,
+                detail,
+                at: now,
+                watch: ReadWatch {
+                    scope: scope.clone(),
+                    thresholds: watch,
+                    shown,
+                    restricted,
+                },
+            })
+            .await?;
         Ok(TicketPage {
             tickets,
             next,
@@ -381,8 +387,8 @@ impl Store {
         watch: AccessWatch,
     ) -> Result<AgentTicketView, StoreError> {
         let now = now_unix();
-        // Read from a snapshot without the write lock, then take the lock only to record the
-        // view and raise its alerts, before anything is returned.
+        // Read from a snapshot without the write lock, then have the audit writer commit the
+        // view and its alerts, before anything is returned.
         let mut read = self.begin_read().await?;
         let row = query(concat!(
             "select t.id, t.reference, q.name as queue, q.restricted, t.queue_id, t.tier, t.status, t.priority, \
@@ -481,37 +487,34 @@ impl Store {
         let reopen_count: i64 = row.try_get("reopen_count")?;
 
         drop(read);
-        let mut tx = self.begin_write().await?;
-        let actor = scope.actor();
-        log_event(
-            &mut tx,
-            &self.audit_key,
-            &actor,
-            if via_break_glass {
-                "view_break_glass"
-            } else {
-                "view"
-            },
-            Some(summary.reference.as_str()),
-            String::new(),
-            now,
-        )
-        .await?;
-        if queue_restricted && !is_owner {
-            raise(
-                &mut tx,
-                now,
-                "restricted_access",
-                Audience::QueueOwners,
-                Some(queue_id),
-                Some(scope.name.as_str()),
-                Some(summary.reference.as_str()),
-                format!("opened a ticket in restricted queue {}", summary.queue),
-            )
+        let restricted = if queue_restricted && !is_owner {
+            RestrictedShown::Opened {
+                queue_id,
+                queue: summary.queue.clone(),
+                reference: summary.reference.as_str().to_owned(),
+            }
+        } else {
+            RestrictedShown::Nothing
+        };
+        self.reads
+            .record(ReadRecord {
+                actor: scope.actor(),
+                action: if via_break_glass {
+                    "view_break_glass"
+                } else {
+                    "view"
+                },
+                reference: Some(summary.reference.as_str().to_owned()),
+                detail: String::new(),
+                at: now,
+                watch: ReadWatch {
+                    scope: scope.clone(),
+                    thresholds: watch,
+                    shown: vec![ticket_id],
+                    restricted,
+                },
+            })
             .await?;
-        }
-        watch_hourly_views(&mut tx, scope, &[ticket_id], watch, now).await?;
-        tx.commit().await?;
         Ok(AgentTicketView {
             summary,
             category,
@@ -1077,16 +1080,88 @@ async fn watch_hourly_views(
     .await
 }
 
-/// Alerts the owners of each restricted queue whose rows were just shown to an agent who does
-/// not own it: subjects and references are content too, so a list is a read like opening a
-/// ticket. At most once per agent, queue and hour, so paging through a list is one alert.
-async fn watch_restricted_rows(
+/// What a read showed an agent, for the watches its audit entry carries to the writer.
+pub(super) struct ReadWatch {
+    scope: AgentScope,
+    thresholds: AccessWatch,
+    /// Tickets shown, opened or as rows.
+    shown: Vec<i64>,
+    restricted: RestrictedShown,
+}
+
+/// Rows or a ticket of restricted queues the agent does not own, shown by one read.
+enum RestrictedShown {
+    Nothing,
+    Opened {
+        queue_id: i64,
+        queue: String,
+        reference: String,
+    },
+    /// Per queue: its id, its name and how many of its rows were shown.
+    Listed {
+        action: &'static str,
+        queues: Vec<(i64, String, usize)>,
+    },
+}
+
+/// Runs the access watches of a batch of reads inside the transaction that records them.
+/// Sightings are merged per agent first (one upsert, one count and at most one alert for
+/// all their reads in the batch): the same state and alerts as one read after another, for
+/// a fraction of the time under the write lock.
+pub(super) async fn watch_reads<'r>(
     tx: &mut Tx<'_>,
-    scope: &AgentScope,
-    rows: &[Row],
-    action: &str,
-    now: i64,
+    reads: impl Iterator<Item = &'r ReadRecord> + Clone,
 ) -> Result<(), StoreError> {
+    let mut agents: Vec<(&ReadWatch, Vec<i64>, i64)> = Vec::new();
+    for read in reads.clone() {
+        let watch = &read.watch;
+        match agents
+            .iter_mut()
+            .find(|(seen, _, _)| seen.scope.agent_id == watch.scope.agent_id)
+        {
+            Some((_, shown, at)) => {
+                shown.extend_from_slice(&watch.shown);
+                *at = (*at).max(read.at);
+            }
+            None => agents.push((watch, watch.shown.clone(), read.at)),
+        }
+    }
+    for (watch, mut shown, at) in agents {
+        shown.sort_unstable();
+        shown.dedup();
+        watch_hourly_views(tx, &watch.scope, &shown, watch.thresholds, at).await?;
+    }
+    for read in reads {
+        let scope = &read.watch.scope;
+        match &read.watch.restricted {
+            RestrictedShown::Nothing => {}
+            RestrictedShown::Opened {
+                queue_id,
+                queue,
+                reference,
+            } => {
+                raise(
+                    tx,
+                    read.at,
+                    "restricted_access",
+                    Audience::QueueOwners,
+                    Some(*queue_id),
+                    Some(scope.name.as_str()),
+                    Some(reference.as_str()),
+                    format!("opened a ticket in restricted queue {queue}"),
+                )
+                .await?;
+            }
+            RestrictedShown::Listed { action, queues } => {
+                watch_restricted_rows(tx, scope, queues, action, read.at).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Per restricted queue the agent does not own: its id, name and how many of `rows` it has.
+fn restricted_queues_shown(rows: &[Row]) -> Result<Vec<(i64, String, usize)>, StoreError> {
     let mut shown: Vec<(i64, String, usize)> = Vec::new();
     for row in rows {
         let restricted = row.try_get::<i64, _>("restricted")? != 0;
@@ -1100,6 +1175,19 @@ async fn watch_restricted_rows(
             None => shown.push((queue_id, row.try_get("queue")?, 1)),
         }
     }
+    Ok(shown)
+}
+
+/// Alerts the owners of each restricted queue whose rows were just shown to an agent who does
+/// not own it: subjects and references are content too, so a list is a read like opening a
+/// ticket. At most once per agent, queue and hour, so paging through a list is one alert.
+async fn watch_restricted_rows(
+    tx: &mut Tx<'_>,
+    scope: &AgentScope,
+    shown: &[(i64, String, usize)],
+    action: &str,
+    now: i64,
+) -> Result<(), StoreError> {
     for (queue_id, queue, count) in shown {
         // Only list alerts (they name no reference) count here: opening a ticket raises its
         // own alert every time, and must not hide the list that follows.
@@ -1108,7 +1196,7 @@ async fn watch_restricted_rows(
              and queue_id = $2 and reference is null and at > $3",
         )
         .bind(scope.name.as_str())
-        .bind(queue_id)
+        .bind(*queue_id)
         .bind(now - 3600)
         .fetch_one(&mut **tx)
         .await?;
@@ -1120,7 +1208,7 @@ async fn watch_restricted_rows(
             now,
             "restricted_access",
             Audience::QueueOwners,
-            Some(queue_id),
+            Some(*queue_id),
             Some(scope.name.as_str()),
             None,
             format!("was shown {count} tickets of restricted queue {queue} in a {action}"),

@@ -9,6 +9,9 @@ use sha2::Sha256;
 
 use super::{Store, StoreError, Tx};
 
+mod reads;
+pub(super) use reads::{ReadAuditor, ReadRecord};
+
 /// The chain key; derived from the server's pepper, so a database copy cannot re-chain.
 #[derive(Clone)]
 pub struct AuditKey(pub [u8; 32]);
@@ -151,47 +154,77 @@ pub(super) async fn append(
     event: AuditEvent<'_>,
     now: i64,
 ) -> Result<(), StoreError> {
-    let head = query("select seq, hash from audit_log order by seq desc limit 1")
-        .fetch_optional(&mut **tx)
+    let mut head = ChainHead::read(tx).await?;
+    head.append(tx, key, event, now).await
+}
+
+/// The newest entry of the chain as a transaction holding the write lock sees it: read once,
+/// then moved along by each append, so a batch of entries costs one read of the head.
+pub(super) struct ChainHead {
+    seq: i64,
+    hash: Vec<u8>,
+}
+
+impl ChainHead {
+    pub(super) async fn read(tx: &mut Tx<'_>) -> Result<ChainHead, StoreError> {
+        let head = query("select seq, hash from audit_log order by seq desc limit 1")
+            .fetch_optional(&mut **tx)
+            .await?;
+        Ok(match head {
+            Some(row) => ChainHead {
+                seq: row.try_get("seq")?,
+                hash: row.try_get("hash")?,
+            },
+            None => ChainHead {
+                seq: 0,
+                hash: GENESIS.to_vec(),
+            },
+        })
+    }
+
+    /// Chains `event` onto this head in `tx`, which must be the transaction the head was
+    /// read in (it holds the write lock, so nobody else appended meanwhile).
+    pub(super) async fn append(
+        &mut self,
+        tx: &mut Tx<'_>,
+        key: &AuditKey,
+        event: AuditEvent<'_>,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let seq = self.seq + 1;
+        let (agent_id, actor) = event.actor.columns();
+        let hash = entry_hash(
+            key,
+            &self.hash,
+            &Fields {
+                seq,
+                at: now,
+                agent_id,
+                actor,
+                action: event.action,
+                reference: event.reference,
+                detail: &event.detail,
+            },
+        );
+        query(
+            "insert into audit_log (seq, at, agent_id, actor, action, reference, detail, prev_hash, hash) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(seq)
+        .bind(now)
+        .bind(agent_id)
+        .bind(actor)
+        .bind(event.action)
+        .bind(event.reference)
+        .bind(&event.detail)
+        .bind(&self.hash)
+        .bind(&hash[..])
+        .execute(&mut **tx)
         .await?;
-    let (prev_seq, prev_hash) = match head {
-        Some(row) => (
-            row.try_get::<i64, _>("seq")?,
-            row.try_get::<Vec<u8>, _>("hash")?,
-        ),
-        None => (0, GENESIS.to_vec()),
-    };
-    let seq = prev_seq + 1;
-    let (agent_id, actor) = event.actor.columns();
-    let hash = entry_hash(
-        key,
-        &prev_hash,
-        &Fields {
-            seq,
-            at: now,
-            agent_id,
-            actor,
-            action: event.action,
-            reference: event.reference,
-            detail: &event.detail,
-        },
-    );
-    query(
-        "insert into audit_log (seq, at, agent_id, actor, action, reference, detail, prev_hash, hash) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(seq)
-    .bind(now)
-    .bind(agent_id)
-    .bind(actor)
-    .bind(event.action)
-    .bind(event.reference)
-    .bind(&event.detail)
-    .bind(&prev_hash)
-    .bind(&hash[..])
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+        self.seq = seq;
+        self.hash = hash.to_vec();
+        Ok(())
+    }
 }
 
 struct Fields<'a> {

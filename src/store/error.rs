@@ -12,6 +12,10 @@ pub enum StoreError {
     Corrupt(&'static str),
     #[error(transparent)]
     Backend(#[from] sqlx::Error),
+    /// A read's audit entry was not committed, so its content is not returned. Shared by
+    /// every read of the batch that failed.
+    #[error("the read could not be recorded: {0}")]
+    ReadNotRecorded(std::sync::Arc<StoreError>),
 }
 
 impl StoreError {
@@ -19,8 +23,10 @@ impl StoreError {
     /// taken, or the write lock not granted before its timeout. Nothing was changed; the
     /// same request can succeed a moment later.
     pub fn is_busy(&self) -> bool {
-        let StoreError::Backend(err) = self else {
-            return false;
+        let err = match self {
+            StoreError::Backend(err) => err,
+            StoreError::ReadNotRecorded(cause) => return cause.is_busy(),
+            _ => return false,
         };
         match err {
             sqlx::Error::PoolTimedOut => true,
@@ -115,5 +121,15 @@ mod busy {
         assert!(StoreError::Backend(sqlx::Error::PoolTimedOut).is_busy());
         assert!(!StoreError::Backend(sqlx::Error::RowNotFound).is_busy());
         assert!(!StoreError::NotFound.is_busy());
+    }
+
+    /// A read whose batch failed because the database was busy answers busy too (503, try
+    /// again), whatever else failed it answers as what it was.
+    #[test]
+    fn an_unrecorded_read_is_busy_exactly_when_its_batch_was() {
+        let busy = std::sync::Arc::new(StoreError::Backend(sqlx::Error::PoolTimedOut));
+        let broken = std::sync::Arc::new(StoreError::Backend(sqlx::Error::RowNotFound));
+        assert!(StoreError::ReadNotRecorded(busy).is_busy());
+        assert!(!StoreError::ReadNotRecorded(broken).is_busy());
     }
 }

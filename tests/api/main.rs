@@ -19,6 +19,7 @@ mod desk;
 mod doors;
 mod engine;
 mod enrolment;
+mod group_audit;
 mod hardening;
 mod headers;
 mod mail;
