@@ -15,6 +15,7 @@ mod error;
 mod files;
 mod jobs;
 mod outbox;
+mod rate;
 mod retention;
 mod scope;
 mod tickets;
@@ -33,6 +34,7 @@ pub use enrolment::{Decision, NewEnrolmentLink, OpenEnrolment, ResetOutcome, Res
 pub use error::{Conflict, StoreError};
 pub use jobs::{AutoCloseReport, JobClaim, ScheduledJob, SlaReport};
 pub use outbox::RequesterMailbox;
+pub use rate::{RateShape, RateTake};
 pub use retention::{Expired, Hold, PrivacyMetrics, PurgeReport, RetentionPolicy, RetentionScope};
 pub use scope::{AdminScope, AgentScope, OperatorScope, Purger, SystemScope};
 pub use tickets::{
