@@ -58,7 +58,9 @@ impl std::fmt::Debug for RateClient {
 pub enum Admission {
     Admitted,
     /// Refused: the budget has room again after `retry_after`.
-    Refused { retry_after: Duration },
+    Refused {
+        retry_after: Duration,
+    },
 }
 
 /// Milliseconds since the Unix epoch: the clock of the shared budgets.

@@ -12,7 +12,9 @@ use super::{Store, StoreError};
 pub enum RateTake {
     Admitted,
     /// Refused; the budget has room again this many milliseconds after `now`.
-    Refused { retry_after_ms: i64 },
+    Refused {
+        retry_after_ms: i64,
+    },
 }
 
 /// A budget's shape in milliseconds: one request is allowed per `interval_ms`, and up to

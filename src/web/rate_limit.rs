@@ -127,8 +127,10 @@ impl Budget {
 /// `governor`'s own layer did; the body is the error renderer's).
 pub async fn admit(State(guard): State<NetworkBudget>, request: Request, next: Next) -> Response {
     let Some(network) = guard.0.network.network(&request) else {
-        return WebError::Internal(anyhow::anyhow!("no client address to count the request under"))
-            .into_response();
+        return WebError::Internal(anyhow::anyhow!(
+            "no client address to count the request under"
+        ))
+        .into_response();
     };
     match guard.0.admit(&network).await {
         Ok(()) => next.run(request).await,

@@ -90,13 +90,20 @@ async fn filings_spread_over_three_instances_are_refused_after_the_burst_in_tota
     assert_eq!(statuses, vec![201; BURST as usize]);
     for app in &apps {
         let refused = file(app, &here).await;
-        assert_eq!(refused.status(), 429, "every instance knows the budget is spent");
+        assert_eq!(
+            refused.status(),
+            429,
+            "every instance knows the budget is spent"
+        );
         let wait = retry_after(&refused);
         assert!((3500..=3600).contains(&wait), "Retry-After {wait}");
         assert_eq!(refused.headers()["x-ratelimit-after"], wait.to_string());
         let error: Value = refused.json().await.unwrap();
         assert!(
-            error["error"].as_str().unwrap().contains("Too many requests"),
+            error["error"]
+                .as_str()
+                .unwrap()
+                .contains("Too many requests"),
             "{error}"
         );
     }
@@ -110,7 +117,10 @@ async fn filings_spread_over_three_instances_are_refused_after_the_burst_in_tota
     assert_eq!(form.status(), 429);
     assert!(form.text().await.unwrap().contains("Too many requests"));
     // Another host of the same /24 shares the budget; another network has its own.
-    assert_eq!(file(&apps[2], &client_from("127.0.0.2")).await.status(), 429);
+    assert_eq!(
+        file(&apps[2], &client_from("127.0.0.2")).await.status(),
+        429
+    );
     let elsewhere = client_from("127.0.1.1");
     for app in &apps {
         assert_eq!(file(app, &elsewhere).await.status(), 201);
@@ -130,7 +140,10 @@ async fn sign_ins_spread_over_two_instances_are_refused_after_the_burst_in_total
         return;
     };
     let agent = apps[0].add_agent("nadia", "l1", &["general"]).await;
-    assert!(agent.totp_uri.is_none(), "an l1 agent signs in with a password alone");
+    assert!(
+        agent.totp_uri.is_none(),
+        "an l1 agent signs in with a password alone"
+    );
     let here = client_from("127.0.0.1");
 
     let mut statuses = Vec::new();
@@ -175,12 +188,21 @@ async fn a_spent_budget_is_admitted_again_on_any_instance_after_the_refill_time(
     let refused = file(&apps[1], &here).await;
     assert_eq!(refused.status(), 429);
     assert!(retry_after(&refused) <= 3);
-    assert_eq!(sign_in(&apps[0], &here, "omar", "guess").await.status(), 401);
-    assert_eq!(sign_in(&apps[1], &here, "omar", "guess").await.status(), 429);
+    assert_eq!(
+        sign_in(&apps[0], &here, "omar", "guess").await.status(),
+        401
+    );
+    assert_eq!(
+        sign_in(&apps[1], &here, "omar", "guess").await.status(),
+        429
+    );
 
     tokio::time::sleep(Duration::from_millis(3300)).await;
     assert_eq!(file(&apps[1], &here).await.status(), 201);
-    assert_eq!(sign_in(&apps[0], &here, "omar", "guess").await.status(), 401);
+    assert_eq!(
+        sign_in(&apps[0], &here, "omar", "guess").await.status(),
+        401
+    );
 }
 
 #[tokio::test]
@@ -205,7 +227,10 @@ async fn the_shared_budgets_hold_a_keyed_digest_of_the_network_and_no_address() 
     assert_eq!(forwarded.status(), 201);
 
     let rows: Vec<(String, Vec<u8>, i64)> = apps[0]
-        .query_rows("select bucket, client, tat from rate_buckets order by client", &[])
+        .query_rows(
+            "select bucket, client, tat from rate_buckets order by client",
+            &[],
+        )
         .await;
     // Positive control: one row per network, whichever instance it reached, so both
     // instances derived the same digest.
@@ -233,7 +258,8 @@ async fn the_shared_budgets_hold_a_keyed_digest_of_the_network_and_no_address() 
         .query_values("select encode(client, 'escape') from rate_buckets", &[])
         .await;
     assert!(
-        text.iter().all(|t| !t.contains("127.0.0") && !t.contains("203.0.113")),
+        text.iter()
+            .all(|t| !t.contains("127.0.0") && !t.contains("203.0.113")),
         "{text:?}"
     );
 }
@@ -259,6 +285,10 @@ async fn without_the_shared_budgets_each_instance_counts_alone_and_stays_up() {
             file(app, &here).await.status().as_u16(),
             file(app, &here).await.status().as_u16(),
         ];
-        assert_eq!(statuses, [201, 201, 429], "each instance keeps its own budget");
+        assert_eq!(
+            statuses,
+            [201, 201, 429],
+            "each instance keeps its own budget"
+        );
     }
 }
