@@ -81,7 +81,7 @@ pub fn router(state: WebState) -> Router {
     );
     let logins = rate_limit::NetworkBudget::new(
         &state.desk,
-        network.clone(),
+        network,
         RateBudget::SignIn,
         RateQuota {
             refill: Duration::from_secs(limits.logins_refill_seconds),
