@@ -280,7 +280,7 @@ impl Default for SlaPolicy {
     }
 }
 
-/// Per-network request budgets, kept in memory only.
+/// Per-network request budgets: in memory on SQLite, shared by every instance on PostgreSQL.
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RateLimit {

@@ -17,6 +17,7 @@ mod intake;
 mod mail_intake;
 mod open;
 mod operator;
+mod rate;
 mod requester;
 mod system;
 
@@ -39,6 +40,7 @@ pub use intake::{
 };
 pub use open::{data_dir_warning, load_redactor};
 pub use operator::{NewAgentSecrets, OperatorDesk};
+pub use rate::{Admission, RateBudget, RateClient, RateQuota, now_millis};
 pub use requester::RequesterDesk;
 pub use system::{DeliveryReport, MAIL_LEASE_SECONDS, SystemDesk, working_deadline};
 

@@ -16,6 +16,7 @@ mod files;
 mod jobs;
 mod outbox;
 mod paging;
+mod rate;
 mod retention;
 mod scope;
 mod tickets;
@@ -35,6 +36,7 @@ pub use enrolment::{Decision, NewEnrolmentLink, OpenEnrolment, ResetOutcome, Res
 pub use error::{Conflict, StoreError};
 pub use jobs::{AutoCloseReport, JobClaim, ScheduledJob, SlaReport};
 pub use outbox::RequesterMailbox;
+pub use rate::{RateShape, RateTake};
 pub use retention::{Expired, Hold, PrivacyMetrics, PurgeReport, RetentionPolicy, RetentionScope};
 pub use scope::{AdminScope, AgentScope, OperatorScope, Purger, SystemScope};
 pub use tickets::{

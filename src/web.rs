@@ -12,10 +12,10 @@ mod headers;
 mod listener;
 mod metrics;
 mod public;
+mod rate_limit;
 mod session;
 mod state;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -24,9 +24,8 @@ use axum::http::HeaderName;
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
-use tower_governor::GovernorLayer;
-use tower_governor::governor::GovernorConfigBuilder;
 
+use crate::desk::{RateBudget, RateQuota};
 use client::ClientNetwork;
 use error::{WebError, render_errors};
 /// The strict form decoder, public for the fuzz targets.
@@ -61,24 +60,34 @@ pub fn router(state: WebState) -> Router {
         state.network_key,
     );
     let limits = config.rate_limit;
-    let tickets_limiter = limiter(
-        network.clone(),
+    let budget = |budget, refill, burst| {
+        let guard = rate_limit::NetworkBudget::new(
+            &state.desk,
+            network.clone(),
+            budget,
+            RateQuota { refill, burst },
+        );
+        middleware::from_fn_with_state(guard, rate_limit::admit)
+    };
+    let filing = budget(
+        RateBudget::Filing,
         Duration::from_secs(limits.tickets_refill_seconds),
         limits.tickets_burst,
     );
-    let requests_limiter = limiter(
-        network.clone(),
+    let requests = budget(
+        RateBudget::RequesterLink,
         Duration::from_millis(limits.requests_refill_millis),
         limits.requests_burst,
     );
-    let logins_limiter = limiter(
+    let logins = rate_limit::NetworkBudget::new(
+        &state.desk,
         network,
-        Duration::from_secs(limits.logins_refill_seconds),
-        limits.logins_burst,
+        RateBudget::SignIn,
+        RateQuota {
+            refill: Duration::from_secs(limits.logins_refill_seconds),
+            burst: limits.logins_burst,
+        },
     );
-    let filing = GovernorLayer::new(tickets_limiter);
-    let requests = GovernorLayer::new(requests_limiter);
-    let logins = GovernorLayer::new(logins_limiter);
 
     let requester_routes = Router::new()
         .route("/tickets/preview", post(public::preview::show))
@@ -118,10 +127,9 @@ pub fn router(state: WebState) -> Router {
 
 /// Agent and admin pages and the agent API. Every handler takes an extractor that resolves
 /// the session into a scope, and the store functions they call take that scope.
-fn staff_routes(
-    logins: GovernorLayer<ClientNetwork, governor::middleware::NoOpMiddleware, axum::body::Body>,
-) -> Router<WebState> {
+fn staff_routes(logins: rate_limit::NetworkBudget) -> Router<WebState> {
     use agent::{account, break_glass, enrol, login, tickets};
+    let logins = middleware::from_fn_with_state(logins, rate_limit::admit);
     // Every password check draws on one per-network budget: both sign-ins and the account
     // page's confirmation of the current password. Showing the form costs nothing.
     let sign_in = Router::new()
@@ -288,42 +296,6 @@ fn staff_routes(
         .merge(agent_pages)
         .merge(admin_pages)
         .merge(agent_api)
-}
-
-type NetworkLimiter = Arc<
-    tower_governor::governor::GovernorConfig<ClientNetwork, governor::middleware::NoOpMiddleware>,
->;
-
-fn limiter(network: ClientNetwork, refill: Duration, burst: u32) -> NetworkLimiter {
-    let config = GovernorConfigBuilder::default()
-        .key_extractor(network)
-        .period(refill)
-        .burst_size(burst)
-        .finish()
-        .map(Arc::new);
-    let config = match config {
-        Some(config) => config,
-        // Config validation refuses zero periods and bursts, the only inputs `finish` rejects.
-        None => unreachable_config(),
-    };
-    // Forget networks that have been quiet for a while, so memory stays bounded.
-    let cleanup = Arc::downgrade(&config);
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(60));
-        loop {
-            tick.tick().await;
-            match cleanup.upgrade() {
-                Some(config) => config.limiter().retain_recent(),
-                None => break,
-            }
-        }
-    });
-    config
-}
-
-#[allow(clippy::panic)]
-fn unreachable_config() -> ! {
-    panic!("rate limit configuration was validated at load")
 }
 
 /// A section's root typed with a trailing slash: sent to the one path that serves it.

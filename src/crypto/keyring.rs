@@ -114,6 +114,13 @@ impl Keyring {
         self.keyed_hash(b"login-form", nonce_and_time)
     }
 
+    /// The digest a client network (its /24 or /64) is rate-limited under. Keyed with the
+    /// pepper, which every instance of a desk shares (they share `keys/`), so all of them
+    /// count one network as one; the database alone cannot tell which network a row is.
+    pub fn rate_limit_digest(&self, network: &[u8]) -> [u8; 32] {
+        self.keyed_hash(b"rate-limit-network", network)
+    }
+
     /// The key of the audit chain. Without it nobody can recompute the chain after editing
     /// the database, so an edit shows up at `audit verify`.
     pub fn audit_key(&self) -> [u8; 32] {

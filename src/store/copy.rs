@@ -32,6 +32,7 @@ const TABLES: &[&str] = &[
     "retention_policies",
     "redaction_allowlist",
     "sessions",
+    "rate_buckets",
     "enrolments",
     "reset_requests",
     "restricted_exposures",

@@ -1,5 +1,7 @@
-//! Who is asking, as coarsely as abuse control allows: the client's *network*, hashed with a
-//! key that exists only in this process's memory. Never stored, never logged.
+//! Who is asking, as coarsely as abuse control allows: the client's *network*. In-process
+//! budgets key it with a hash under a key that exists only in this process's memory; shared
+//! budgets hand it to the desk, which keys it with the desk's own secret (`RateClient`).
+//! Never stored as such, never logged.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -8,10 +10,8 @@ use axum::extract::ConnectInfo;
 use axum::http::{HeaderName, Request};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-use tower_governor::GovernorError;
-use tower_governor::key_extractor::KeyExtractor;
 
-/// Rate-limit key: a keyed hash of the client's /24 (IPv4) or /64 (IPv6), so one host
+/// Finds the client's /24 (IPv4) or /64 (IPv6), the unit every budget counts, so one host
 /// cannot dodge the limit by rotating addresses within its allocation.
 #[derive(Clone)]
 pub struct ClientNetwork {
@@ -59,20 +59,22 @@ pub fn network_of(ip: IpAddr) -> Vec<u8> {
     }
 }
 
-impl KeyExtractor for ClientNetwork {
-    type Key = [u8; 16];
+impl ClientNetwork {
+    /// The network the request comes from (see `network_of`), or `None` when the server
+    /// knows no address for it.
+    pub fn network<T>(&self, request: &Request<T>) -> Option<Vec<u8>> {
+        self.client_ip(request).map(network_of)
+    }
 
-    fn extract<T>(&self, request: &Request<T>) -> Result<Self::Key, GovernorError> {
-        let ip = self
-            .client_ip(request)
-            .ok_or(GovernorError::UnableToExtractKey)?;
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.key[..])
-            .map_err(|_| GovernorError::UnableToExtractKey)?;
-        mac.update(&network_of(ip));
-        let digest = mac.finalize().into_bytes();
+    /// The in-process budgets' key for `network`: meaningless outside this run.
+    pub fn local_key(&self, network: &[u8]) -> [u8; 16] {
         let mut key = [0u8; 16];
-        key.copy_from_slice(&digest[..16]);
-        Ok(key)
+        // HMAC takes keys of any length; the error branch cannot be reached.
+        if let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&self.key[..]) {
+            mac.update(network);
+            key.copy_from_slice(&mac.finalize().into_bytes()[..16]);
+        }
+        key
     }
 }
 
@@ -89,7 +91,7 @@ mod tests {
                 .header("x-forwarded-for", header)
                 .body(())
                 .unwrap();
-            extractor.extract(&request).unwrap()
+            extractor.local_key(&extractor.network(&request).unwrap())
         };
         assert_eq!(key("203.0.113.5"), key("203.0.113.77"));
         assert_ne!(key("203.0.113.5"), key("203.0.114.5"));

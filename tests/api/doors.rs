@@ -231,7 +231,7 @@ const ONLY_IN: &[(&str, &str)] = &[
     ("axum", "web"),
     ("askama", "web"),
     ("askama_web", "web"),
-    ("tower_governor", "web"),
+    ("governor", "web"),
     ("sqlx", "store"),
     ("sequoia_openpgp", "crypto"),
     ("age", "crypto"),

@@ -101,12 +101,21 @@ impl TestApp {
     /// A second server on this one's PostgreSQL database and data directory (its keys), as
     /// a second instance behind a load balancer would run.
     pub async fn spawn_beside(&self) -> TestApp {
+        self.spawn_beside_with(|_| {}).await
+    }
+
+    /// `spawn_beside`, with a configuration that `adjust` may change first.
+    pub async fn spawn_beside_with(&self, adjust: impl FnOnce(&mut Config)) -> TestApp {
         let url = self
             .postgres_url
             .clone()
             .expect("a second instance needs PostgreSQL");
         let data_dir = self.data_dir.clone();
-        let mut beside = Self::spawn_on(Some(url), |config| config.data_dir = data_dir).await;
+        let mut beside = Self::spawn_on(Some(url), |config| {
+            config.data_dir = data_dir;
+            adjust(config);
+        })
+        .await;
         beside.data_dir = self.data_dir.clone();
         beside
     }
