@@ -24,14 +24,15 @@ test: build-deps test-deps postgres-deps
 # The integration suite a second time with every test server on PostgreSQL: on the server in
 # HUSHDESK_TEST_DATABASE_URL (CI starts one), else on a throwaway cluster the tests start
 # from the server binaries. Without either it is skipped, loudly, unless
-# HUSHDESK_REQUIRE_POSTGRES=1 makes that a failure. Skipped in this pass: `postgres::` (those
-# tests run on PostgreSQL in the first pass already) and `doors::` (compile-time checks, the
+# HUSHDESK_REQUIRE_POSTGRES=1 makes that a failure. Skipped in this pass: `postgres::` and
+# `shared_rate::` (those tests run on PostgreSQL in the first pass already) and `doors::`
+# (compile-time checks, the
 # same on any engine).
 test-postgres:
 	@if [ -n "$$HUSHDESK_TEST_DATABASE_URL" ] || [ -x "$$HUSHDESK_PG_BINDIR/initdb" ] \
 	   || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null; then \
 	  echo "== the integration suite on PostgreSQL"; \
-	  HUSHDESK_TEST_ENGINE=postgres $(CARGO) test --test api -- --skip postgres:: --skip doors::; \
+	  HUSHDESK_TEST_ENGINE=postgres $(CARGO) test --test api -- --skip postgres:: --skip doors:: --skip shared_rate::; \
 	elif [ "$$HUSHDESK_REQUIRE_POSTGRES" = 1 ]; then \
 	  echo "HUSHDESK_REQUIRE_POSTGRES=1 but there is no PostgreSQL: set HUSHDESK_TEST_DATABASE_URL or install the server binaries (make postgres-deps)" >&2; \
 	  exit 1; \
