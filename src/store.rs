@@ -17,6 +17,7 @@ mod jobs;
 mod outbox;
 mod retention;
 mod scope;
+mod terms;
 mod tickets;
 
 pub use admin::{AgentRow, CannedResponse, QueueRow, RouteRow};
@@ -85,11 +86,18 @@ impl Store {
         durability: Durability,
     ) -> anyhow::Result<Self> {
         let pool = engine::Pool::open(database_url, durability).await?;
-        Ok(Store {
+        let store = Store {
             pool,
             audit_key,
             waiting_writers: Arc::default(),
-        })
+        };
+        // Tickets filed before the search index existed become searchable before anyone
+        // can search; on a desk already indexed this is one query.
+        let indexed = store.index_unindexed_tickets().await?;
+        if indexed > 0 {
+            tracing::info!(tickets = indexed, "indexed tickets for search");
+        }
+        Ok(store)
     }
 
     /// Begins a transaction that takes the write lock at once. Transactions that append to

@@ -8,8 +8,10 @@ use super::alerts::{Audience, raise};
 use super::audit::{log_event, lookup_digest};
 use super::error::Conflict;
 use super::scope::{AgentScope, in_scope, in_scope_or_break_glass};
+use super::terms::{Terms, insert_terms};
 use super::tickets::{insert_mask_slots, parse_counts, parse_reference, read_mask_slots};
 use super::{Store, StoreError, Tx, now_unix};
+use crate::domain::search::SearchQuery;
 use crate::domain::{Name, Priority, Reference, Role, Status, Tier};
 use crate::redact::{MaskSlot, Redacted, RedactionCounts};
 
@@ -206,20 +208,18 @@ impl Store {
         watch: AccessWatch,
     ) -> Result<Vec<TicketSummary>, StoreError> {
         let now = now_unix();
-        // A NUL matches nothing stored (PostgreSQL's text cannot even hold one): dropped, so
-        // both engines answer the same.
-        let pattern = filter
-            .query
-            .as_deref()
-            .map(|q| q.replace('\0', ""))
-            .filter(|q| !q.trim().is_empty())
-            .map(|q| like_pattern(q.trim()));
+        // The search box's text becomes term ranges here, in memory; neither it nor the
+        // ranges are stored or logged. Text without a word (punctuation, a NUL) is a list.
+        let search = filter.query.as_deref().and_then(SearchQuery::parse);
+        let ranges = search.as_ref().map(search_ranges_json);
+        let wanted = search.as_ref().map_or(0, |s| s.ranges().len() as i64);
         // The list is read from a snapshot without the write lock (a search can take a while);
         // the lock is taken afterwards only to record the read and watch its volume.
         let mut read = self.begin_read().await?;
-        // SQLite's `like` ignores ASCII case; PostgreSQL's `ilike` ignores case in any script.
+        // A ticket matches when every range holds one of its terms (`$4`: a JSON list of
+        // [from, before] pairs, `$6` of them). Only the JSON functions differ by engine.
         macro_rules! list_sql {
-            ($like:literal) => {
+            ($ranges:literal) => {
                 concat!(
             "select t.id, t.reference, q.name as queue, t.tier, t.status, t.priority, t.subject, t.created_at, \
              t.updated_at, t.first_response_at, t.first_response_due, t.resolution_due, t.sla_breaches, \
@@ -233,20 +233,25 @@ impl Store {
                   or ($3 = 'active' and t.status not in ('resolved', 'closed')) \
                   or ($3 not in ('all', 'active', 'spam') and t.status = $3)) \
              and (t.spam = 1) = ($3 = 'spam') \
-             and ($4 is null or t.subject ", $like, " $4 escape '\\' or exists \
-                  (select 1 from messages mm where mm.ticket_id = t.id and mm.body ", $like, " $4 escape '\\')) \
+             and ($4 is null or t.id in (select tt.ticket_id from ", $ranges, " \
+                  join ticket_terms tt on tt.term >= (r.value ->> 0) and tt.term < (r.value ->> 1) \
+                  group by tt.ticket_id having count(distinct r.n) = $6)) \
              order by t.updated_at desc, t.id desc limit $5"
                 )
             };
         }
-        let rows = query(Sql::dialects(list_sql!("like"), list_sql!("ilike")))
-            .bind(scope.agent_id)
-            .bind(filter.queue.as_ref().map(Name::as_str))
-            .bind(filter.status.sql_value())
-            .bind(pattern.as_deref())
-            .bind(filter.limit.clamp(1, 500))
-            .fetch_all(&mut *read)
-            .await?;
+        let rows = query(Sql::dialects(
+            list_sql!("(select key as n, value from json_each($4)) r"),
+            list_sql!("jsonb_array_elements($4::jsonb) with ordinality r(value, n)"),
+        ))
+        .bind(scope.agent_id)
+        .bind(filter.queue.as_ref().map(Name::as_str))
+        .bind(filter.status.sql_value())
+        .bind(ranges.as_deref())
+        .bind(filter.limit.clamp(1, 500))
+        .bind(wanted)
+        .fetch_all(&mut *read)
+        .await?;
         drop(read);
         let tickets = rows
             .iter()
@@ -256,7 +261,7 @@ impl Store {
             .iter()
             .map(|row| row.try_get::<i64, _>("id"))
             .collect::<Result<Vec<_>, _>>()?;
-        let action = if pattern.is_some() { "search" } else { "list" };
+        let action = if search.is_some() { "search" } else { "list" };
         let mut tx = self.begin_write().await?;
         let mut detail = format!("results={}", tickets.len());
         if let Some(queue) = &filter.queue {
@@ -905,6 +910,8 @@ pub(super) async fn insert_agent_message(
     .bind(event)
     .execute(&mut **tx)
     .await?;
+    // Agents' replies and notes are short: their terms are worked out under the lock.
+    insert_terms(tx, ticket_id, &Terms::of(&[body.as_str()])).await?;
     Ok(())
 }
 
@@ -1106,18 +1113,15 @@ async fn raise_once_per_hour(
     Ok(())
 }
 
-/// A `like` pattern matching `text` literally anywhere.
-fn like_pattern(text: &str) -> String {
-    let mut pattern = String::with_capacity(text.len() + 2);
-    pattern.push('%');
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
+/// A search's term ranges as the JSON list the list query expands: `[[from, before], …]`.
+fn search_ranges_json(search: &SearchQuery) -> String {
+    let pairs: Vec<[&str; 2]> = search
+        .ranges()
+        .iter()
+        .map(|r| [r.from.as_str(), r.before.as_str()])
+        .collect();
+    // A list of strings always serialises; the fallback only keeps `expect` out.
+    serde_json::to_string(&pairs).unwrap_or_else(|_| "[]".into())
 }
 
 fn summary_from_row(row: &Row) -> Result<TicketSummary, StoreError> {

@@ -36,6 +36,7 @@ mod redaction_quality;
 mod redaction_shapes_numeric;
 mod redaction_shapes_text;
 mod retention;
+mod search;
 mod smtp_hardening;
 mod support;
 #[path = "../pg/throwaway.rs"]
