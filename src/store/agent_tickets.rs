@@ -217,11 +217,17 @@ impl Store {
         // the lock is taken afterwards only to record the read and watch its volume.
         let mut read = self.begin_read().await?;
         // A ticket matches when every range holds one of its terms (`$4`: a JSON list of
-        // [from, before] pairs, `$6` of them). Only the JSON functions differ by engine.
+        // [from, before] pairs, `$6` of them). Only the JSON functions differ by engine. The
+        // matches are worked out once, first, and from the ranges to the index (`cross join`
+        // keeps that order on SQLite): the other way round, SQLite 3.51 read every term
+        // (0.5 s at 20,000 tickets).
         macro_rules! list_sql {
             ($ranges:literal) => {
                 concat!(
-            "select t.id, t.reference, q.name as queue, t.tier, t.status, t.priority, t.subject, t.created_at, \
+            "with hits as materialized (select tt.ticket_id as id from ", $ranges, " \
+                  cross join ticket_terms tt where tt.term >= (r.value ->> 0) and tt.term < (r.value ->> 1) \
+                  group by tt.ticket_id having count(distinct r.n) = $6) \
+             select t.id, t.reference, q.name as queue, t.tier, t.status, t.priority, t.subject, t.created_at, \
              t.updated_at, t.first_response_at, t.first_response_due, t.resolution_due, t.sla_breaches, \
              ag.name as assignee, t.queue_id, q.restricted, \
              (select is_owner from queue_members o where o.queue_id = t.queue_id and o.agent_id = $1) as owner \
@@ -233,9 +239,7 @@ impl Store {
                   or ($3 = 'active' and t.status not in ('resolved', 'closed')) \
                   or ($3 not in ('all', 'active', 'spam') and t.status = $3)) \
              and (t.spam = 1) = ($3 = 'spam') \
-             and ($4 is null or t.id in (select tt.ticket_id from ", $ranges, " \
-                  join ticket_terms tt on tt.term >= (r.value ->> 0) and tt.term < (r.value ->> 1) \
-                  group by tt.ticket_id having count(distinct r.n) = $6)) \
+             and ($4 is null or t.id in (select id from hits)) \
              order by t.updated_at desc, t.id desc limit $5"
                 )
             };
