@@ -27,6 +27,11 @@ async fn search(app: &TestApp, token: &str, query: &str) -> Vec<String> {
         .collect()
 }
 
+/// The one reference a search should return.
+fn only(reference: &str) -> Vec<String> {
+    vec![reference.to_owned()]
+}
+
 fn urlencoding_of(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
@@ -55,16 +60,12 @@ async fn search_folds_case_in_cyrillic_and_latin_and_finds_inflections() {
     {
         assert_eq!(
             search(&app, &token, query).await,
-            [password.clone()],
+            only(&password),
             "{query}"
         );
     }
     for query in ["ÜNÏCÖDÉ", "ünïcödé", "unicode"] {
-        assert_eq!(
-            search(&app, &token, query).await,
-            [unicode.clone()],
-            "{query}"
-        );
+        assert_eq!(search(&app, &token, query).await, only(&unicode), "{query}");
     }
     for query in ["payments", "PAYMENT", "paid twice payments"] {
         let expected: &[String] = if query.starts_with("paid") {
@@ -75,7 +76,7 @@ async fn search_folds_case_in_cyrillic_and_latin_and_finds_inflections() {
         assert_eq!(search(&app, &token, query).await, expected, "{query}");
     }
     // Subjects are searched too, in their own language.
-    assert_eq!(search(&app, &token, "ВОЙТИ").await, [password.clone()]);
+    assert_eq!(search(&app, &token, "ВОЙТИ").await, only(&password));
 }
 
 #[tokio::test]
@@ -91,8 +92,8 @@ async fn every_word_must_match_and_the_last_is_a_prefix() {
         .await;
 
     // Typing a word partway finds it; every word must match.
-    assert_eq!(search(&app, &token, "pri").await, [printer.clone()]);
-    assert_eq!(search(&app, &token, "jams pag").await, [printer.clone()]);
+    assert_eq!(search(&app, &token, "pri").await, only(&printer));
+    assert_eq!(search(&app, &token, "jams pag").await, only(&printer));
     let mut both = search(&app, &token, "JAMS").await;
     both.sort();
     let mut expected = vec![printer.clone(), scanner.clone()];
@@ -120,16 +121,16 @@ async fn a_reference_finds_its_ticket_in_any_case_and_placeholders_are_searchabl
         .file_via_api("Other", "Nothing to see here", json!({}))
         .await;
 
-    assert_eq!(search(&app, &token, &wanted).await, [wanted.clone()]);
+    assert_eq!(search(&app, &token, &wanted).await, only(&wanted));
     assert_eq!(
         search(&app, &token, &wanted.to_lowercase()).await,
-        [wanted.clone()]
+        only(&wanted)
     );
     // The reference typed partway still narrows to its ticket.
-    assert_eq!(search(&app, &token, &wanted[..7]).await, [wanted.clone()]);
-    assert_eq!(search(&app, &token, &other).await, [other.clone()]);
+    assert_eq!(search(&app, &token, &wanted[..7]).await, only(&wanted));
+    assert_eq!(search(&app, &token, &other).await, only(&other));
     // The redactor's placeholder is a term of its own.
-    assert_eq!(search(&app, &token, "[EMAIL-1]").await, [wanted.clone()]);
+    assert_eq!(search(&app, &token, "[EMAIL-1]").await, only(&wanted));
     assert!(search(&app, &token, "HD-00000000").await.is_empty());
 }
 
@@ -160,8 +161,8 @@ async fn agent_replies_and_requester_replies_are_searchable() {
         .await;
     assert!(answer.status().is_success(), "{}", answer.status());
 
-    assert_eq!(search(&app, &token, "FIRMWARE").await, [reference.clone()]);
-    assert_eq!(search(&app, &token, "квитанция").await, [reference.clone()]);
+    assert_eq!(search(&app, &token, "FIRMWARE").await, only(&reference));
+    assert_eq!(search(&app, &token, "квитанция").await, only(&reference));
 }
 
 #[tokio::test]
@@ -177,7 +178,7 @@ async fn another_queues_ticket_is_not_found_without_scope() {
 
     assert_eq!(
         search(&app, &billing_token, "zinvoicemarker").await,
-        [invoice.clone()]
+        only(&invoice)
     );
     assert!(
         search(&app, &general_token, "zinvoicemarker")
