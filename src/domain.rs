@@ -7,6 +7,7 @@ mod delivery;
 mod durability;
 mod input;
 mod network;
+pub mod search;
 mod support_address;
 mod ticket;
 

@@ -19,6 +19,7 @@ mod paging;
 mod rate;
 mod retention;
 mod scope;
+mod terms;
 mod tickets;
 
 pub use admin::{AgentRow, CannedResponse, QueueRow, RouteRow};
@@ -97,12 +98,19 @@ impl Store {
             audit_key.clone(),
             Arc::clone(&waiting_writers),
         );
-        Ok(Store {
+        let store = Store {
             pool,
             audit_key,
             waiting_writers,
             reads,
-        })
+        };
+        // Tickets filed before the search index existed become searchable before anyone
+        // can search; on a desk already indexed this is one query.
+        let indexed = store.index_unindexed_tickets().await?;
+        if indexed > 0 {
+            tracing::info!(tickets = indexed, "indexed tickets for search");
+        }
+        Ok(store)
     }
 
     /// Begins a transaction that takes the write lock at once. Transactions that append to

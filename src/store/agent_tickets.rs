@@ -12,8 +12,10 @@ use super::paging::{
     COUNT_LIMIT, ListCursor, ListOrder, ListTotal, TicketPage, priority_key, urgency_key,
 };
 use super::scope::{AgentScope, in_scope, in_scope_or_break_glass};
+use super::terms::{Terms, insert_terms};
 use super::tickets::{insert_mask_slots, parse_counts, parse_reference, read_mask_slots};
 use super::{Store, StoreError, Tx, now_unix};
+use crate::domain::search::SearchQuery;
 use crate::domain::{Name, Priority, Reference, Role, Status, Tier};
 use crate::redact::{MaskSlot, Redacted, RedactionCounts};
 
@@ -214,20 +216,30 @@ impl Store {
         watch: AccessWatch,
     ) -> Result<TicketPage, StoreError> {
         let now = now_unix();
-        // A NUL matches nothing stored (PostgreSQL's text cannot even hold one): dropped, so
-        // both engines answer the same.
-        let pattern = filter
-            .query
-            .as_deref()
-            .map(|q| q.replace('\0', ""))
-            .filter(|q| !q.trim().is_empty())
-            .map(|q| like_pattern(q.trim()));
+        // The search box's text becomes term ranges here, in memory; neither it nor the
+        // ranges are stored or logged. Text without a word (punctuation, a NUL) is a list.
+        let search = filter.query.as_deref().and_then(SearchQuery::parse);
+        let ranges = search.as_ref().map(search_ranges_json);
+        let wanted = search.as_ref().map_or(0, |s| s.ranges().len() as i64);
         // The list is read from a snapshot without the write lock (a search can take a while);
         // its record then goes to the audit writer, which commits it before anything returns.
         let mut read = self.begin_read().await?;
-        // SQLite's `like` ignores ASCII case; PostgreSQL's `ilike` ignores case in any script.
+        // A ticket matches a search when every range holds one of its terms (`$4`: a JSON list
+        // of [from, before] pairs, `$5` of them). Only the JSON functions differ by engine.
+        // The matches are worked out once, first, and from the ranges to the index (`cross
+        // join` keeps that order on SQLite): the other way round, SQLite 3.51 read every term
+        // (0.5 s at 20,000 tickets).
+        macro_rules! hits {
+            ($ranges:expr) => {
+                concat!(
+                    "with hits as materialized (select tt.ticket_id as id from ", $ranges, " \
+                     cross join ticket_terms tt where tt.term >= (r.value ->> 0) and tt.term < (r.value ->> 1) \
+                     group by tt.ticket_id having count(distinct r.n) = $5) "
+                )
+            };
+        }
         macro_rules! matching {
-            ($like:literal) => {
+            () => {
                 concat!(
                     " from tickets t join queues q on q.id = t.queue_id \
                      left join agents ag on ag.id = t.assignee_id where ",
@@ -237,18 +249,28 @@ impl Store {
                           or ($3 = 'active' and t.status not in ('resolved', 'closed')) \
                           or ($3 not in ('all', 'active', 'spam') and t.status = $3)) \
                      and (t.spam = 1) = ($3 = 'spam') \
-                     and ($4 is null or t.subject ", $like, " $4 escape '\\' or exists \
-                          (select 1 from messages mm where mm.ticket_id = t.id and mm.body ", $like, " $4 escape '\\'))"
+                     and ($4 is null or t.id in (select id from hits))"
                 )
             };
         }
+        macro_rules! sqlite_ranges {
+            () => {
+                "(select key as n, value from json_each($4)) r"
+            };
+        }
+        macro_rules! postgres_ranges {
+            () => {
+                "jsonb_array_elements($4::jsonb) with ordinality r(value, n)"
+            };
+        }
         // One statement per order and engine, each a seek on its order's index from the
-        // cursor ($5, $6): `(key, id) > (…)` for ascending orders, `<` for descending ones,
-        // spelled as `key >= $5 and (key > $5 or id > $6)` because SQLite seeks an index on
+        // cursor ($6, $7): `(key, id) > (…)` for ascending orders, `<` for descending ones,
+        // spelled as `key >= $6 and (key > $6 or id > $7)` because SQLite seeks an index on
         // an expression for that form but not for a row-value comparison.
         macro_rules! page_sql {
-            ($like:literal, $key:expr, $cmp:literal, $dir:literal) => {
+            ($ranges:expr, $key:expr, $cmp:literal, $dir:literal) => {
                 concat!(
+                    hits!($ranges),
                     "select t.id, t.reference, q.name as queue, t.tier, t.status, t.priority, t.subject, \
                      t.created_at, t.updated_at, t.first_response_at, t.first_response_due, \
                      t.resolution_due, t.sla_breaches, ag.name as assignee, t.queue_id, q.restricted, \
@@ -257,32 +279,32 @@ impl Store {
                     "cast(",
                     $key,
                     " as bigint) as order_key",
-                    matching!($like),
+                    matching!(),
                     " and ",
                     $key,
                     " ",
                     $cmp,
-                    "= $5 and (",
+                    "= $6 and (",
                     $key,
                     " ",
                     $cmp,
-                    " $5 or t.id ",
+                    " $6 or t.id ",
                     $cmp,
-                    " $6) order by ",
+                    " $7) order by ",
                     $key,
                     " ",
                     $dir,
                     ", t.id ",
                     $dir,
-                    " limit $7"
+                    " limit $8"
                 )
             };
         }
         macro_rules! by_order {
             ($key:expr, $cmp:literal, $dir:literal) => {
                 Sql::dialects(
-                    page_sql!("like", $key, $cmp, $dir),
-                    page_sql!("ilike", $key, $cmp, $dir),
+                    page_sql!(sqlite_ranges!(), $key, $cmp, $dir),
+                    page_sql!(postgres_ranges!(), $key, $cmp, $dir),
                 )
             };
         }
@@ -299,7 +321,8 @@ impl Store {
             .bind(scope.agent_id)
             .bind(filter.queue.as_ref().map(Name::as_str))
             .bind(filter.status.sql_value())
-            .bind(pattern.as_deref())
+            .bind(ranges.as_deref())
+            .bind(wanted)
             .bind(from.key)
             .bind(from.id)
             .bind(limit + 1)
@@ -321,20 +344,23 @@ impl Store {
         // How many match in all, counted no further than the limit whatever the desk's size.
         let counted: i64 = query_scalar(Sql::dialects(
             concat!(
+                hits!(sqlite_ranges!()),
                 "select count(*) from (select 1",
-                matching!("like"),
-                " limit $5) c"
+                matching!(),
+                " limit $6) c"
             ),
             concat!(
+                hits!(postgres_ranges!()),
                 "select count(*) from (select 1",
-                matching!("ilike"),
-                " limit $5) c"
+                matching!(),
+                " limit $6) c"
             ),
         ))
         .bind(scope.agent_id)
         .bind(filter.queue.as_ref().map(Name::as_str))
         .bind(filter.status.sql_value())
-        .bind(pattern.as_deref())
+        .bind(ranges.as_deref())
+        .bind(wanted)
         .bind(COUNT_LIMIT + 1)
         .fetch_one(&mut *read)
         .await?;
@@ -347,7 +373,7 @@ impl Store {
             .iter()
             .map(|row| row.try_get::<i64, _>("id"))
             .collect::<Result<Vec<_>, _>>()?;
-        let action = if pattern.is_some() { "search" } else { "list" };
+        let action = if search.is_some() { "search" } else { "list" };
         let mut detail = format!("results={}", tickets.len());
         if let Some(queue) = &filter.queue {
             detail.push_str(&format!(" queue={queue}"));
@@ -1002,6 +1028,8 @@ pub(super) async fn insert_agent_message(
     .bind(event)
     .execute(&mut **tx)
     .await?;
+    // Agents' replies and notes are short: their terms are worked out under the lock.
+    insert_terms(tx, ticket_id, &Terms::of(&[body.as_str()])).await?;
     Ok(())
 }
 
@@ -1288,18 +1316,15 @@ async fn raise_once_per_hour(
     Ok(())
 }
 
-/// A `like` pattern matching `text` literally anywhere.
-fn like_pattern(text: &str) -> String {
-    let mut pattern = String::with_capacity(text.len() + 2);
-    pattern.push('%');
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
+/// A search's term ranges as the JSON list the list query expands: `[[from, before], …]`.
+fn search_ranges_json(search: &SearchQuery) -> String {
+    let pairs: Vec<[&str; 2]> = search
+        .ranges()
+        .iter()
+        .map(|r| [r.from.as_str(), r.before.as_str()])
+        .collect();
+    // A list of strings always serialises; the fallback only keeps `expect` out.
+    serde_json::to_string(&pairs).unwrap_or_else(|_| "[]".into())
 }
 
 fn summary_from_row(row: &Row) -> Result<TicketSummary, StoreError> {

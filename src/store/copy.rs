@@ -42,6 +42,7 @@ const TABLES: &[&str] = &[
     "vault_entries",
     "mask_slots",
     "messages",
+    "ticket_terms",
     "attachments",
     "outbox",
     "legal_holds",

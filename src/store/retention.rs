@@ -681,9 +681,10 @@ impl RetentionScope {
 
 /// PostgreSQL: every table whose rows carry ticket content or a key to it, rewritten
 /// without the dead rows a purge left. Static text: table names are not bound parameters.
-const CONTENT_TABLE_REWRITES: [&str; 11] = [
+const CONTENT_TABLE_REWRITES: [&str; 12] = [
     "vacuum full tickets",
     "vacuum full messages",
+    "vacuum full ticket_terms",
     "vacuum full attachments",
     "vacuum full vault_entries",
     "vacuum full ticket_keys",

@@ -4,6 +4,7 @@ use super::engine::{Conn, query, query_scalar};
 
 use super::audit::{Actor, log_event};
 use super::error::Conflict;
+use super::terms::{Terms, insert_terms};
 use super::{Store, StoreError, Tx, now_unix};
 use crate::crypto::Sealed;
 use crate::crypto::TokenDigest;
@@ -149,6 +150,10 @@ impl Store {
         record: NewTicketRecord,
     ) -> Result<RequesterGrant, StoreError> {
         let now = now_unix();
+        let terms = Terms::of_ticket(
+            &record.reference,
+            &[record.subject.as_str(), record.body.as_str()],
+        );
         let mut tx = self.begin_write().await?;
         // The queue comes from the routing rules; a category without a rule goes to general.
         let ticket_id: i64 = query_scalar(
@@ -181,6 +186,7 @@ impl Store {
             &record.delivery,
         )
         .await?;
+        insert_terms(&mut tx, ticket_id, &terms).await?;
         if let Some((digest, _)) = &record.reply_token {
             query("update tickets set reply_token_hash = $2 where id = $1")
                 .bind(ticket_id)
@@ -403,6 +409,7 @@ impl Store {
         pin_key: Option<&Sealed>,
     ) -> Result<(), StoreError> {
         let now = now_unix();
+        let terms = Terms::of(&[body.as_str()]);
         let mut tx = self.begin_write().await?;
         insert_mask_slots(&mut tx, grant.ticket_id, new_slots).await?;
         insert_message(
@@ -414,6 +421,7 @@ impl Store {
             delivery,
         )
         .await?;
+        insert_terms(&mut tx, grant.ticket_id, &terms).await?;
         if let Some(key) = pin_key {
             query(
                 "insert into vault_entries (ticket_id, kind, ciphertext) values ($1, 'pgp_key', $2) \

@@ -38,6 +38,7 @@ mod redaction_quality;
 mod redaction_shapes_numeric;
 mod redaction_shapes_text;
 mod retention;
+mod search;
 mod shared_rate;
 mod smtp_hardening;
 mod support;

@@ -1,0 +1,375 @@
+//! The search terms of a text: what the term index stores for subjects, bodies and
+//! references, and what the search box is turned into. One pipeline for both sides and
+//! both engines, so a match never depends on a database's collation or `like`.
+//! Pure: it never keeps or logs the text it is given.
+
+use std::collections::BTreeSet;
+
+use rust_stemmers::{Algorithm, Stemmer};
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+use unicode_segmentation::UnicodeSegmentation;
+
+use super::Reference;
+
+/// Longer words are cut to this many characters on both sides: a pasted blob still
+/// matches itself, and one row stays small.
+const MAX_TERM_CHARS: usize = 64;
+
+/// The most distinct terms one text adds to the index (a long mail keeps its first ones).
+pub const MAX_TERMS_PER_TEXT: usize = 10_000;
+
+/// The most terms a search asks for; words past these are ignored.
+const MAX_QUERY_TERMS: usize = 16;
+
+/// The terms `text` is found by: every word folded and stemmed, plus every placeholder or
+/// reference-like token (`[EMAIL-1]`, `HD-7K2M9QX1`) folded whole.
+pub fn index_terms(text: &str) -> BTreeSet<String> {
+    let mut terms = BTreeSet::new();
+    for token in tokens(text) {
+        if terms.len() >= MAX_TERMS_PER_TEXT {
+            break;
+        }
+        terms.insert(token.term);
+    }
+    terms
+}
+
+/// The term a ticket's own reference is indexed under, so typing it (in any case) finds
+/// the ticket.
+pub fn reference_term(reference: &Reference) -> String {
+    fold(reference.as_str())
+}
+
+/// One index term a search asks for, as a range of stored terms: `from <= term < before`.
+/// A whole word's range holds that term only; the last word's holds every term it begins.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TermRange {
+    pub from: String,
+    pub before: String,
+}
+
+/// What the search box asks for: every range must hold a term of the ticket. Built in
+/// memory only; the text it came from is never stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchQuery {
+    ranges: Vec<TermRange>,
+}
+
+impl SearchQuery {
+    /// `None` when the text holds no searchable word (blank, punctuation only).
+    pub fn parse(text: &str) -> Option<SearchQuery> {
+        let tokens = tokens(text);
+        let last_end = tokens.iter().map(|t| t.end).max()?;
+        // A compound token's words are always indexed beside it: asking for them too would
+        // only add work (every ticket holds `hd` through its reference's text).
+        let compounds: Vec<(usize, usize)> = tokens
+            .iter()
+            .filter(|t| t.compound)
+            .map(|t| (t.start, t.end))
+            .collect();
+        let mut ranges: Vec<TermRange> = Vec::new();
+        for token in &tokens {
+            let inside_compound = !token.compound
+                && compounds
+                    .iter()
+                    .any(|&(start, end)| start <= token.start && token.end <= end);
+            if inside_compound {
+                continue;
+            }
+            // The word still being typed matches as a prefix.
+            let range = if token.end == last_end {
+                prefix_range(&token.term)
+            } else {
+                exact_range(&token.term)
+            };
+            if let Some(same) = ranges.iter_mut().find(|r| r.from == range.from) {
+                // The same term asked for whole and as a prefix: whole is the narrower.
+                if range.before < same.before {
+                    *same = range;
+                }
+            } else if ranges.len() < MAX_QUERY_TERMS {
+                ranges.push(range);
+            }
+        }
+        (!ranges.is_empty()).then_some(SearchQuery { ranges })
+    }
+
+    pub fn ranges(&self) -> &[TermRange] {
+        &self.ranges
+    }
+}
+
+/// Terms never hold control characters, so `term + U+0001` bounds exactly one term.
+fn exact_range(term: &str) -> TermRange {
+    TermRange {
+        from: term.to_owned(),
+        before: format!("{term}\u{1}"),
+    }
+}
+
+/// Every string that begins with `term` sorts (by code point, as both engines compare the
+/// column) at or after it and before `term` with its last character raised by one.
+fn prefix_range(term: &str) -> TermRange {
+    let mut before: Vec<char> = term.chars().collect();
+    while let Some(last) = before.pop() {
+        if let Some(next) = next_char(last) {
+            before.push(next);
+            return TermRange {
+                from: term.to_owned(),
+                before: before.into_iter().collect(),
+            };
+        }
+    }
+    // Only U+10FFFF characters: nothing sorts after them but longer such runs.
+    TermRange {
+        from: term.to_owned(),
+        before: format!("{term}\u{10FFFF}"),
+    }
+}
+
+fn next_char(c: char) -> Option<char> {
+    let mut code = u32::from(c) + 1;
+    if (0xD800..=0xDFFF).contains(&code) {
+        code = 0xE000;
+    }
+    char::from_u32(code)
+}
+
+struct Token {
+    term: String,
+    /// Byte offsets in the text, to tell the last word and the words inside a compound.
+    start: usize,
+    end: usize,
+    compound: bool,
+}
+
+fn tokens(text: &str) -> Vec<Token> {
+    let mut tokens: Vec<Token> = text
+        .unicode_word_indices()
+        .filter_map(|(start, word)| {
+            let term = word_term(word);
+            (!term.is_empty()).then_some(Token {
+                term,
+                start,
+                end: start + word.len(),
+                compound: false,
+            })
+        })
+        .collect();
+    tokens.extend(compounds(text));
+    tokens
+}
+
+/// Placeholders and references: runs of letters and digits joined by `-` or `_`,
+/// optionally in brackets, kept whole so `[EMAIL-1]` or `HD-7K2M9QX1` is found as one.
+fn compounds(text: &str) -> impl Iterator<Item = Token> + '_ {
+    text.split_whitespace().filter_map(move |chunk| {
+        let trimmed = chunk.trim_matches(|c: char| !(c.is_alphanumeric() || c == '[' || c == ']'));
+        let joined = trimmed.contains(['-', '_', '[', ']']);
+        let plain = trimmed
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '[' | ']'));
+        let has_word = trimmed.chars().any(char::is_alphanumeric);
+        if !(joined && plain && has_word) {
+            return None;
+        }
+        let start = offset_in(text, trimmed);
+        Some(Token {
+            term: truncate(fold(trimmed)),
+            start,
+            end: start + trimmed.len(),
+            compound: true,
+        })
+    })
+}
+
+/// Where `part`, a slice of `text`, begins in it.
+fn offset_in(text: &str, part: &str) -> usize {
+    (part.as_ptr() as usize).saturating_sub(text.as_ptr() as usize)
+}
+
+/// A word's index term: folded, then stemmed in its language.
+fn word_term(word: &str) -> String {
+    let folded = fold(word);
+    let stemmed = if folded.chars().any(is_cyrillic) {
+        Stemmer::create(Algorithm::Russian)
+            .stem(&folded)
+            .into_owned()
+    } else if folded.chars().all(|c| c.is_ascii_alphabetic()) {
+        Stemmer::create(Algorithm::English)
+            .stem(&folded)
+            .into_owned()
+    } else {
+        folded
+    };
+    truncate(stemmed)
+}
+
+/// Case and accent folding: lower case in any script, `ё` as `е`, `ß` as `ss`, final `ς`
+/// as `σ`, and Latin (and other non-Cyrillic) letters without their accents. Cyrillic
+/// letters keep their own marks (`й` is a letter, not an accented `и`); stray combining
+/// marks such as stress accents are dropped everywhere.
+pub fn fold(text: &str) -> String {
+    let lower = text.to_lowercase();
+    let mut folded = String::with_capacity(lower.len());
+    for c in lower.nfc() {
+        if is_combining_mark(c) {
+            continue;
+        }
+        match c {
+            'ё' => folded.push('е'),
+            'ß' => folded.push_str("ss"),
+            'ς' => folded.push('σ'),
+            c if is_cyrillic(c) => folded.push(c),
+            c => folded.extend(
+                std::iter::once(c)
+                    .nfd()
+                    .filter(|&part| !is_combining_mark(part)),
+            ),
+        }
+    }
+    folded
+}
+
+fn is_cyrillic(c: char) -> bool {
+    matches!(c, '\u{0400}'..='\u{04FF}' | '\u{0500}'..='\u{052F}')
+}
+
+fn truncate(term: String) -> String {
+    match term.char_indices().nth(MAX_TERM_CHARS) {
+        Some((cut, _)) => term[..cut].to_owned(),
+        None => term,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn terms(text: &str) -> Vec<String> {
+        index_terms(text).into_iter().collect()
+    }
+
+    /// Does the query find a text indexed under `index`?
+    fn finds(query: &str, text: &str) -> bool {
+        let index = index_terms(text);
+        let Some(query) = SearchQuery::parse(query) else {
+            return false;
+        };
+        query.ranges().iter().all(|range| {
+            index.iter().any(|term| {
+                range.from.as_str() <= term.as_str() && term.as_str() < range.before.as_str()
+            })
+        })
+    }
+
+    #[test]
+    fn case_is_folded_in_cyrillic_and_latin() {
+        assert_eq!(terms("ПАРОЛЬ"), terms("пароль"));
+        assert_eq!(terms("ÜNÏCÖDÉ"), terms("ünïcödé"));
+        assert_eq!(terms("ünïcödé"), terms("unicode"));
+    }
+
+    #[test]
+    fn yo_is_e_and_short_i_stays_a_letter() {
+        assert_eq!(fold("Ёлка"), "елка");
+        assert_eq!(fold("мой"), "мой");
+        assert_eq!(fold("паро\u{301}ль"), "пароль");
+    }
+
+    #[test]
+    fn inflections_share_a_stem() {
+        for form in ["пароли", "паролем", "пароля", "Пароль"] {
+            assert_eq!(terms(form), terms("пароль"), "{form}");
+        }
+        assert_eq!(terms("payments"), terms("payment"));
+        assert_eq!(terms("Charged"), terms("charge"));
+    }
+
+    #[test]
+    fn placeholders_and_references_are_kept_whole() {
+        let index = index_terms("Card [CARD-1], see HD-7K2M9QX1.");
+        assert!(index.contains("[card-1]"), "{index:?}");
+        assert!(index.contains("hd-7k2m9qx1"), "{index:?}");
+        assert!(finds("[card-1]", "Card [CARD-1], see HD-7K2M9QX1."));
+        assert!(finds("hd-7k2m", "see HD-7K2M9QX1."));
+        assert!(!finds("[card-2]", "Card [CARD-1]"));
+    }
+
+    #[test]
+    fn the_reference_term_is_what_a_typed_reference_asks_for() {
+        let reference: Reference = "HD-7K2M9QX1".parse().expect("reference");
+        let query = SearchQuery::parse("hd-7k2m9qx1").expect("query");
+        assert_eq!(query.ranges().len(), 1);
+        let range = &query.ranges()[0];
+        let term = reference_term(&reference);
+        assert!(range.from <= term && term < range.before);
+    }
+
+    #[test]
+    fn every_word_must_match_and_the_last_one_as_a_prefix() {
+        let text = "My payment failed twice";
+        assert!(finds("payment fail", text));
+        assert!(finds("PAYM", text));
+        assert!(!finds("paym refund", text));
+        assert!(!finds("refund", text));
+        // Only the last word is a prefix.
+        assert!(!finds("paym failed", text));
+    }
+
+    #[test]
+    fn blank_and_punctuation_ask_for_nothing() {
+        assert_eq!(SearchQuery::parse("  ,.;  "), None);
+        assert_eq!(SearchQuery::parse(""), None);
+    }
+
+    #[test]
+    fn prefix_bounds_hold_exactly_the_terms_that_begin_with_it() {
+        let range = prefix_range("abc");
+        assert_eq!(range.before, "abd");
+        let range = prefix_range("a\u{D7FF}");
+        assert_eq!(range.before, "a\u{E000}");
+        let range = prefix_range("a\u{10FFFF}");
+        assert_eq!(range.before, "b");
+    }
+
+    #[test]
+    fn long_words_are_cut_the_same_way_on_both_sides() {
+        let long = "x".repeat(200);
+        let index = index_terms(&long);
+        assert_eq!(
+            index.iter().next().map(|t| t.chars().count()),
+            Some(MAX_TERM_CHARS)
+        );
+        assert!(finds(&long, &long));
+    }
+
+    proptest! {
+        #[test]
+        fn folding_is_idempotent(text in "\\PC{0,40}") {
+            let once = fold(&text);
+            prop_assert_eq!(fold(&once), once.clone());
+        }
+
+        #[test]
+        fn a_word_in_any_case_gives_the_same_terms(word in "[a-zA-Zа-яёА-ЯЁ]{1,16}") {
+            prop_assert_eq!(terms(&word.to_uppercase()), terms(&word.to_lowercase()));
+        }
+
+        #[test]
+        fn a_text_is_found_by_any_of_its_words(words in proptest::collection::vec("[a-zа-яё]{1,12}", 1..8), pick in 0usize..8) {
+            let text = words.join(" ");
+            let word = &words[pick % words.len()];
+            prop_assert!(finds(&word.to_uppercase(), &text));
+        }
+
+        #[test]
+        fn terms_never_hold_control_characters(text in ".{0,60}") {
+            for term in index_terms(&text) {
+                prop_assert!(!term.chars().any(char::is_control));
+            }
+        }
+    }
+}

@@ -1,0 +1,368 @@
+//! Agent search through the term index, the same on both engines (run again under
+//! `HUSHDESK_TEST_ENGINE=postgres`): case folding in Cyrillic and Latin, Russian and
+//! English inflections, prefixes, references, scope; the index leaves with its ticket; the
+//! searched text is never stored or logged.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Value, json};
+
+use crate::support::{Param, TestApp};
+
+/// The references a search through the agent API returns.
+async fn search(app: &TestApp, token: &str, query: &str) -> Vec<String> {
+    let path = format!(
+        "/api/v1/agent/tickets?status=all&q={}",
+        urlencoding_of(query)
+    );
+    let response = app.agent_get(token, &path).await;
+    assert_eq!(response.status(), 200, "q={query}");
+    let list: Value = response.json().await.unwrap();
+    list["tickets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["reference"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The one reference a search should return.
+fn only(reference: &str) -> Vec<String> {
+    vec![reference.to_owned()]
+}
+
+fn urlencoding_of(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn search_folds_case_in_cyrillic_and_latin_and_finds_inflections() {
+    let app = TestApp::spawn().await;
+    let agent = app.add_agent("searcher", "l2", &["general"]).await;
+    let token = app.api_login(&agent).await;
+    let (password, _, _) = app
+        .file_via_api("Не могу войти", "Забыл пароль от кабинета", json!({}))
+        .await;
+    let (unicode, _, _) = app
+        .file_via_api("Display", "The title shows ünïcödé garbage", json!({}))
+        .await;
+    let (payment, _, _) = app
+        .file_via_api("Refund", "My payment was taken twice", json!({}))
+        .await;
+
+    for query in ["пароль", "ПАРОЛЬ", "Пароль", "пароли", "паролем", "пароля"]
+    {
+        assert_eq!(
+            search(&app, &token, query).await,
+            only(&password),
+            "{query}"
+        );
+    }
+    for query in ["ÜNÏCÖDÉ", "ünïcödé", "unicode"] {
+        assert_eq!(search(&app, &token, query).await, only(&unicode), "{query}");
+    }
+    for query in ["payments", "PAYMENT", "paid twice payments"] {
+        let expected: &[String] = if query.starts_with("paid") {
+            &[]
+        } else {
+            std::slice::from_ref(&payment)
+        };
+        assert_eq!(search(&app, &token, query).await, expected, "{query}");
+    }
+    // Subjects are searched too, in their own language.
+    assert_eq!(search(&app, &token, "ВОЙТИ").await, only(&password));
+}
+
+#[tokio::test]
+async fn every_word_must_match_and_the_last_is_a_prefix() {
+    let app = TestApp::spawn().await;
+    let agent = app.add_agent("typist", "l1", &["general"]).await;
+    let token = app.api_login(&agent).await;
+    let (printer, _, _) = app
+        .file_via_api("Printer", "The printer jams on every page", json!({}))
+        .await;
+    let (scanner, _, _) = app
+        .file_via_api("Scanner", "The scanner jams sometimes", json!({}))
+        .await;
+
+    // Typing a word partway finds it; every word must match.
+    assert_eq!(search(&app, &token, "pri").await, only(&printer));
+    assert_eq!(search(&app, &token, "jams pag").await, only(&printer));
+    let mut both = search(&app, &token, "JAMS").await;
+    both.sort();
+    let mut expected = vec![printer.clone(), scanner.clone()];
+    expected.sort();
+    assert_eq!(both, expected);
+    // Only the last word is a prefix; a word in no ticket finds nothing.
+    assert!(search(&app, &token, "pri jams").await.is_empty());
+    assert!(search(&app, &token, "zzqxunheardof").await.is_empty());
+    assert!(
+        search(&app, &token, "printer zzqxunheardof")
+            .await
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn a_reference_finds_its_ticket_in_any_case_and_placeholders_are_searchable() {
+    let app = TestApp::spawn().await;
+    let agent = app.add_agent("refs", "l1", &["general"]).await;
+    let token = app.api_login(&agent).await;
+    let (wanted, _, _) = app
+        .file_via_api("Login", "Write to me at jo@example.org please", json!({}))
+        .await;
+    let (other, _, _) = app
+        .file_via_api("Other", "Nothing to see here", json!({}))
+        .await;
+
+    assert_eq!(search(&app, &token, &wanted).await, only(&wanted));
+    assert_eq!(
+        search(&app, &token, &wanted.to_lowercase()).await,
+        only(&wanted)
+    );
+    // The reference typed partway still narrows to its ticket.
+    assert_eq!(search(&app, &token, &wanted[..7]).await, only(&wanted));
+    assert_eq!(search(&app, &token, &other).await, only(&other));
+    // The redactor's placeholder is a term of its own.
+    assert_eq!(search(&app, &token, "[EMAIL-1]").await, only(&wanted));
+    assert!(search(&app, &token, "HD-00000000").await.is_empty());
+}
+
+#[tokio::test]
+async fn agent_replies_and_requester_replies_are_searchable() {
+    let app = TestApp::spawn().await;
+    let agent = app.add_agent("replier", "l1", &["general"]).await;
+    let token = app.api_login(&agent).await;
+    let (reference, access, _) = app
+        .file_via_api("Question", "Something odd happened", json!({}))
+        .await;
+    assert!(search(&app, &token, "firmware").await.is_empty());
+    assert!(search(&app, &token, "квитанция").await.is_empty());
+
+    let reply = app
+        .agent_post(
+            &token,
+            &format!("/api/v1/agent/tickets/{reference}/replies"),
+            &json!({ "body": "Please update the firmware" }),
+        )
+        .await;
+    assert!(reply.status().is_success(), "{}", reply.status());
+    let answer = app
+        .post_json(
+            &format!("/api/v1/tickets/{access}/replies"),
+            &json!({ "body": "Прикладываю квитанции" }),
+        )
+        .await;
+    assert!(answer.status().is_success(), "{}", answer.status());
+
+    assert_eq!(search(&app, &token, "FIRMWARE").await, only(&reference));
+    assert_eq!(search(&app, &token, "квитанция").await, only(&reference));
+}
+
+#[tokio::test]
+async fn another_queues_ticket_is_not_found_without_scope() {
+    let app = TestApp::spawn().await;
+    let general = app.add_agent("generalist", "l2", &["general"]).await;
+    let billing = app.add_agent("biller", "l2", &["billing"]).await;
+    let general_token = app.api_login(&general).await;
+    let billing_token = app.api_login(&billing).await;
+    let (invoice, _) = app
+        .file_in("billing", "Invoice", "Where is my zinvoicemarker")
+        .await;
+
+    assert_eq!(
+        search(&app, &billing_token, "zinvoicemarker").await,
+        only(&invoice)
+    );
+    assert!(
+        search(&app, &general_token, "zinvoicemarker")
+            .await
+            .is_empty()
+    );
+    assert!(search(&app, &general_token, &invoice).await.is_empty());
+}
+
+#[tokio::test]
+async fn terms_go_with_their_ticket_on_delete_now_and_purge() {
+    let app = TestApp::spawn().await;
+    let agent = app.add_agent("cleaner", "l2", &["general"]).await;
+    let token = app.api_login(&agent).await;
+    let (deleted, access, _) = app
+        .file_via_api("Delete me", "Temporary zdeletemarker", json!({}))
+        .await;
+    let (purged, _, _) = app
+        .file_via_api("Purge me", "Old zpurgemarker", json!({}))
+        .await;
+    let (kept, _, _) = app
+        .file_via_api("Keep me", "Lasting zkeepmarker", json!({}))
+        .await;
+    let terms_of = |reference: String| {
+        let app = &app;
+        async move {
+            app.query_values::<i64>(
+                "select count(*) from ticket_terms tt join tickets t on t.id = tt.ticket_id \
+                 where t.reference = $1",
+                &[Param::Text(&reference)],
+            )
+            .await[0]
+        }
+    };
+    for reference in [&deleted, &purged, &kept] {
+        assert!(terms_of(reference.clone()).await > 0, "{reference} indexed");
+    }
+    let total_before = app.count_rows("ticket_terms").await;
+
+    let response = app
+        .client
+        .delete(app.url(&format!("/api/v1/tickets/{access}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let closed = app
+        .agent_post(
+            &token,
+            &format!("/api/v1/agent/tickets/{purged}/status"),
+            &json!({ "status": "closed" }),
+        )
+        .await;
+    assert_eq!(closed.status(), 200);
+    let in_a_year = time::OffsetDateTime::now_utc() + time::Duration::days(400);
+    let as_of = in_a_year
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let output = app
+        .command()
+        .args(["purge", "--as-of", &as_of])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success() && text.contains("purged 1 tickets"),
+        "{text}"
+    );
+
+    // Only the kept ticket's terms are left, and it is still found.
+    let kept_terms = terms_of(kept.clone()).await;
+    assert_eq!(app.count_rows("ticket_terms").await, kept_terms);
+    assert!(app.count_rows("ticket_terms").await < total_before);
+    let orphans: Vec<i64> = app
+        .query_values(
+            "select count(*) from ticket_terms tt where not exists \
+             (select 1 from tickets t where t.id = tt.ticket_id)",
+            &[],
+        )
+        .await;
+    assert_eq!(orphans, [0]);
+    assert_eq!(search(&app, &token, "zkeepmarker").await, [kept]);
+    assert!(search(&app, &token, "zpurgemarker").await.is_empty());
+    assert!(search(&app, &token, "zdeletemarker").await.is_empty());
+}
+
+#[tokio::test]
+async fn tickets_filed_before_the_index_are_indexed_when_the_desk_opens() {
+    let app = TestApp::spawn().await;
+    let agent = app.add_agent("later", "l1", &["general"]).await;
+    let token = app.api_login(&agent).await;
+    let mut filed = Vec::new();
+    for n in 0..3 {
+        let (reference, _, _) = app
+            .file_via_api(
+                "Old ticket",
+                &format!("Legacy zoldmarker number {n}"),
+                json!({}),
+            )
+            .await;
+        filed.push(reference);
+    }
+    filed.sort();
+    // A desk from before the index: the same tickets, no terms.
+    app.execute_sql("delete from ticket_terms", &[]).await;
+    assert!(search(&app, &token, "zoldmarker").await.is_empty());
+
+    // The operator's binary opens the desk beside the running server, as any start does.
+    let open_desk = || {
+        let output = app.command().args(["purge", "--dry-run"]).output().unwrap();
+        assert!(output.status.success(), "{output:?}");
+    };
+    open_desk();
+    let mut found = search(&app, &token, "ZOLDMARKER").await;
+    found.sort();
+    assert_eq!(found, filed);
+    let indexed = app.count_rows("ticket_terms").await;
+    assert!(indexed > 0);
+
+    // Opening again adds nothing.
+    open_desk();
+    assert_eq!(app.count_rows("ticket_terms").await, indexed);
+}
+
+/// A `tracing` writer that keeps everything written to it.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn the_searched_text_is_neither_logged_nor_stored() {
+    // The server runs on this test's single thread, so a thread-local subscriber sees what
+    // it logs there, at every level, from our crate, sqlx and the HTTP stack.
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_env_filter("hushdesk=trace,sqlx=trace,tower_http=trace,axum=trace")
+        .with_ansi(false)
+        .finish();
+    let _logging = tracing::subscriber::set_default(subscriber);
+    // With the access log on, as the most an operator can log.
+    let app = TestApp::spawn_with(|config| config.access_log = true).await;
+    let agent = app.add_agent("quiet", "l1", &["general"]).await;
+    let token = app.api_login(&agent).await;
+    let (reference, _, _) = app
+        .file_via_api("Noise", "The fan zfanmarker is loud", json!({}))
+        .await;
+
+    assert_eq!(search(&app, &token, "zfanmarker").await, [reference]);
+    assert!(search(&app, &token, "zsecretquery Пароль").await.is_empty());
+
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("/api/v1/agent/tickets"),
+        "the capture sees the server's request log: {logs}"
+    );
+    for needle in ["zsecretquery", "Пароль", "пароль", "парол", "zfanmarker"] {
+        assert!(!logs.contains(needle), "{needle} logged");
+    }
+    let searches: Vec<String> = app
+        .query_values("select detail from audit_log where action = 'search'", &[])
+        .await;
+    assert_eq!(searches.len(), 2, "{searches:?}");
+    let audit: Vec<String> = app
+        .query_values(
+            "select action || ' ' || coalesce(reference, '') || ' ' || detail from audit_log",
+            &[],
+        )
+        .await;
+    let audit = audit.join("\n");
+    for needle in ["zsecretquery", "парол", "zfanmarker"] {
+        assert!(!audit.contains(needle), "{needle} in the audit log");
+    }
+    let terms: Vec<String> = app.query_values("select term from ticket_terms", &[]).await;
+    assert!(terms.iter().any(|t| t == "zfanmark" || t == "zfanmarker"));
+    assert!(!terms.iter().any(|t| t.starts_with("zsecret")));
+}
