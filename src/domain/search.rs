@@ -209,12 +209,14 @@ fn word_term(word: &str) -> String {
 /// Case and accent folding: lower case in any script, `ё` as `е`, `ß` as `ss`, final `ς`
 /// as `σ`, and Latin (and other non-Cyrillic) letters without their accents. Cyrillic
 /// letters keep their own marks (`й` is a letter, not an accented `и`); stray combining
-/// marks such as stress accents are dropped everywhere.
+/// marks such as stress accents and control characters are dropped everywhere.
 pub fn fold(text: &str) -> String {
     let lower = text.to_lowercase();
     let mut folded = String::with_capacity(lower.len());
     for c in lower.nfc() {
-        if is_combining_mark(c) {
+        // Control characters are no part of a word, even where segmentation glues one to
+        // a letter (`\u{7f}` before a Myanmar letter): dropped, so no term holds one.
+        if is_combining_mark(c) || c.is_control() {
             continue;
         }
         match c {
