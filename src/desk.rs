@@ -57,9 +57,10 @@ pub use crate::crypto::{RequesterKey, os_random};
 pub use crate::store::{
     AdminAlerts, AdminView, AgentMessage, AgentRow, AgentScope, AgentTicketView, Alert, AllowRow,
     AttachmentInfo, AuditEntry, AutoCloseReport, CannedResponse, ChainReport, EscalationOutcome,
-    Expired, Hold, ListCursor, ListFilter, ListOrder, ListTotal, TicketPage, MessageRow, PrivacyMetrics, PurgeReport, QueueRow, RequesterGrant,
-    ResetRequest, RetentionPolicy, RetentionScope, RouteRow, Session, SignatureVerdict, SlaReport,
-    SpamMark, StatusFilter, TicketOp, TicketSummary, TicketView, Tombstone, now_unix,
+    Expired, Hold, ListCursor, ListFilter, ListOrder, ListTotal, MessageRow, PrivacyMetrics,
+    PurgeReport, QueueRow, RequesterGrant, ResetRequest, RetentionPolicy, RetentionScope, RouteRow,
+    Session, SignatureVerdict, SlaReport, SpamMark, StatusFilter, TicketOp, TicketPage,
+    TicketSummary, TicketView, Tombstone, now_unix,
 };
 
 /// What the operator's copy of a desk to PostgreSQL reports.

@@ -23,7 +23,6 @@ mod terms;
 mod tickets;
 
 pub use admin::{AgentRow, CannedResponse, QueueRow, RouteRow};
-pub use paging::{ListCursor, ListOrder, ListTotal, TicketPage};
 pub use agent_tickets::{
     AccessWatch, AgentMessage, AgentTicketView, AttachmentInfo, EscalationOutcome, ListFilter,
     SlaTargets, SpamMark, StatusFilter, TicketOp, TicketSummary,
@@ -37,6 +36,7 @@ pub use enrolment::{Decision, NewEnrolmentLink, OpenEnrolment, ResetOutcome, Res
 pub use error::{Conflict, StoreError};
 pub use jobs::{AutoCloseReport, JobClaim, ScheduledJob, SlaReport};
 pub use outbox::RequesterMailbox;
+pub use paging::{ListCursor, ListOrder, ListTotal, TicketPage};
 pub use rate::{RateShape, RateTake};
 pub use retention::{Expired, Hold, PrivacyMetrics, PurgeReport, RetentionPolicy, RetentionScope};
 pub use scope::{AdminScope, AgentScope, OperatorScope, Purger, SystemScope};

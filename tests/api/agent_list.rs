@@ -13,7 +13,10 @@ async fn all_pages(app: &TestApp, token: &str, query: &str, expect_total: i64) -
     let mut after = String::new();
     for _ in 0..50 {
         let response = app
-            .agent_get(token, &format!("/api/v1/agent/tickets?{query}&limit=3{after}"))
+            .agent_get(
+                token,
+                &format!("/api/v1/agent/tickets?{query}&limit=3{after}"),
+            )
             .await;
         assert_eq!(response.status(), 200);
         let page: Value = response.json().await.unwrap();
@@ -55,7 +58,11 @@ async fn pages_show_every_ticket_in_scope_once_in_sla_order_and_nothing_else() {
     let mut filed = Vec::new();
     for n in 0..8 {
         let (reference, _) = app
-            .file_in("billing", &format!("Invoice question {n}"), "Why was I charged?")
+            .file_in(
+                "billing",
+                &format!("Invoice question {n}"),
+                "Why was I charged?",
+            )
             .await;
         filed.push(reference);
     }
@@ -118,7 +125,11 @@ async fn priority_order_puts_p1_first_and_a_search_pages_too() {
     let mut filed = Vec::new();
     for (n, priority) in ["P4", "P2", "P1", "P3", "P2"].iter().enumerate() {
         let (reference, _) = app
-            .file_in("billing", &format!("Refund request {n}"), "Card was charged twice")
+            .file_in(
+                "billing",
+                &format!("Refund request {n}"),
+                "Card was charged twice",
+            )
             .await;
         let response = app
             .agent_post(
@@ -161,7 +172,10 @@ async fn a_bad_page_or_order_is_refused_clearly() {
         assert_eq!(response.status(), status, "{query}");
     }
     let fine = app
-        .agent_get(&token, "/api/v1/agent/tickets?after=0.0&order=created&limit=500")
+        .agent_get(
+            &token,
+            "/api/v1/agent/tickets?after=0.0&order=created&limit=500",
+        )
         .await;
     assert_eq!(fine.status(), 200);
 }
@@ -174,7 +188,11 @@ async fn the_html_list_counts_and_links_to_the_next_page_with_the_same_filters()
     let mut filed = Vec::new();
     for n in 0..53 {
         let (reference, _) = app
-            .file_in("billing", &format!("Payment failed {n}"), "The card was declined")
+            .file_in(
+                "billing",
+                &format!("Payment failed {n}"),
+                "The card was declined",
+            )
             .await;
         filed.push(reference);
     }
@@ -187,7 +205,10 @@ async fn the_html_list_counts_and_links_to_the_next_page_with_the_same_filters()
     assert!(first.contains(&filed[52]) && !first.contains(&format!(">{}<", filed[2])));
     let pages = &first[first.find("<nav class=\"pages\"").expect("page links")..];
     let next = crate::support::unescaped_between(pages, "<a href=\"", "\" rel=\"next\"");
-    assert!(next.contains("order=created") && next.contains("status=all"), "{next}");
+    assert!(
+        next.contains("order=created") && next.contains("status=all"),
+        "{next}"
+    );
     let second = app.html_get(&session, &next).await;
     assert_eq!(second.status(), 200);
     let second = second.text().await.unwrap();
@@ -195,6 +216,9 @@ async fn the_html_list_counts_and_links_to_the_next_page_with_the_same_filters()
         assert!(second.contains(reference.as_str()), "{reference} on page 2");
     }
     assert!(!second.contains(&format!(">{}<", filed[52])));
-    assert!(!second.contains("rel=\"next\""), "the last page has no next");
+    assert!(
+        !second.contains("rel=\"next\""),
+        "the last page has no next"
+    );
     assert!(second.contains("First page"));
 }

@@ -6,7 +6,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::{Nav, time_left};
 use crate::desk::{
-    AgentDesk, AgentScope, AgentTicketView, ListCursor, ListFilter, ListOrder, ListTotal, StatusFilter, TicketOp, TicketSummary,
+    AgentDesk, AgentScope, AgentTicketView, ListCursor, ListFilter, ListOrder, ListTotal,
+    StatusFilter, TicketOp, TicketSummary,
 };
 use crate::domain::{Name, Priority, Reference, Status};
 use crate::web::error::{FieldError, WebError, WebResult};
@@ -111,7 +112,11 @@ pub(crate) fn parse_list_cursor(text: &str) -> WebResult<Option<ListCursor>> {
 /// The list's own address with the same filters, starting `after` a cursor if given.
 fn list_link(query: &ListQuery, order: ListOrder, after: Option<ListCursor>) -> String {
     let mut link = form_urlencoded::Serializer::new(String::new());
-    for (name, value) in [("queue", &query.queue), ("status", &query.status), ("q", &query.q)] {
+    for (name, value) in [
+        ("queue", &query.queue),
+        ("status", &query.status),
+        ("q", &query.q),
+    ] {
         if !value.is_empty() {
             link.append_pair(name, value);
         }

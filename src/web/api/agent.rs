@@ -10,11 +10,14 @@ use utoipa::{IntoParams, ToSchema};
 use super::openapi::Refusals;
 use super::tickets::rfc3339;
 use crate::desk::RedactionCounts;
-use crate::desk::{ListFilter, ListTotal, Session, SpamMark, StatusFilter, TicketOp, TicketSummary};
+use crate::desk::{
+    ListFilter, ListTotal, Session, SpamMark, StatusFilter, TicketOp, TicketSummary,
+};
 use crate::domain::{Name, Priority, Status};
 use crate::web::WebState;
 use crate::web::agent::tickets::{
-    SpamStep, parse_list_cursor, parse_list_order, parse_queue_filter, parse_status_filter, record_if_not_found, reference,
+    SpamStep, parse_list_cursor, parse_list_order, parse_queue_filter, parse_status_filter,
+    record_if_not_found, reference,
 };
 use crate::web::error::{FieldError, WebError, WebResult};
 use crate::web::extract::ApiJson;
