@@ -20,6 +20,8 @@ pub enum InputError {
     BadContact,
     #[error("text must not contain control characters")]
     ControlCharacters,
+    #[error("the subject must not contain control characters")]
+    ControlCharactersInSubject,
     #[error("give a reason")]
     EmptyReason,
 }
@@ -28,7 +30,9 @@ impl InputError {
     /// The form field the error belongs to.
     pub fn field(&self) -> &'static str {
         match self {
-            InputError::EmptySubject | InputError::SubjectTooLong => "subject",
+            InputError::EmptySubject
+            | InputError::SubjectTooLong
+            | InputError::ControlCharactersInSubject => "subject",
             InputError::EmptyBody | InputError::ControlCharacters => "body",
             InputError::UnknownCategory => "category",
             InputError::BadContact => "contact",
@@ -209,7 +213,7 @@ fn parse_subject(raw: &str) -> Result<String, InputError> {
         return Err(InputError::SubjectTooLong);
     }
     if subject.chars().any(char::is_control) {
-        return Err(InputError::ControlCharacters);
+        return Err(InputError::ControlCharactersInSubject);
     }
     Ok(subject)
 }
@@ -260,5 +264,11 @@ mod tests {
         assert_eq!(parse_body("a\u{0}b"), Err(InputError::ControlCharacters));
         assert_eq!(parse_body("a\r\nb").unwrap(), "a\nb");
         assert_eq!(parse_subject("a\nb").unwrap(), "a b");
+        let refused = parse_subject("a\u{7}b").unwrap_err();
+        assert_eq!(
+            refused.field(),
+            "subject",
+            "the error names the field it is about"
+        );
     }
 }

@@ -217,10 +217,19 @@ impl Store {
     ) -> Result<TicketPage, StoreError> {
         let now = now_unix();
         // The search box's text becomes term ranges here, in memory; neither it nor the
-        // ranges are stored or logged. Text without a word (punctuation, a NUL) is a list.
+        // ranges are stored or logged. A search without a word in it (`%`, punctuation, a NUL)
+        // looks for nothing and finds nothing: one empty range, which no term is in.
+        let searching = filter
+            .query
+            .as_deref()
+            .is_some_and(|q| !q.trim().is_empty());
         let search = filter.query.as_deref().and_then(SearchQuery::parse);
-        let ranges = search.as_ref().map(search_ranges_json);
-        let wanted = search.as_ref().map_or(0, |s| s.ranges().len() as i64);
+        let ranges = match &search {
+            Some(search) => Some(search_ranges_json(search)),
+            None if searching => Some(r#"[["",""]]"#.to_owned()),
+            None => None,
+        };
+        let wanted = search.as_ref().map_or(1, |s| s.ranges().len() as i64);
         // The list is read from a snapshot without the write lock (a search can take a while);
         // its record then goes to the audit writer, which commits it before anything returns.
         let mut read = self.begin_read().await?;
@@ -315,7 +324,11 @@ impl Store {
             ListOrder::Created => by_order!("t.created_at", "<", "desc"),
         };
         let limit = filter.limit.clamp(1, 500);
-        let from = filter.after.unwrap_or(filter.order.start());
+        // A position in another order is no position in this one: start from the top.
+        let from = filter
+            .after
+            .filter(|cursor| cursor.order() == filter.order)
+            .unwrap_or(filter.order.start());
         // One row more than the page shows says whether another page follows.
         let mut rows = query(page_sql)
             .bind(scope.agent_id)
@@ -333,6 +346,7 @@ impl Store {
             rows.last()
                 .map(|row| -> Result<ListCursor, StoreError> {
                     Ok(ListCursor {
+                        order: filter.order,
                         key: row.try_get("order_key")?,
                         id: row.try_get("id")?,
                     })
@@ -373,7 +387,7 @@ impl Store {
             .iter()
             .map(|row| row.try_get::<i64, _>("id"))
             .collect::<Result<Vec<_>, _>>()?;
-        let action = if search.is_some() { "search" } else { "list" };
+        let action = if searching { "search" } else { "list" };
         let mut detail = format!("results={}", tickets.len());
         if let Some(queue) = &filter.queue {
             detail.push_str(&format!(" queue={queue}"));

@@ -37,15 +37,14 @@ impl ListOrder {
 
     /// Ascending orders start below every key, descending ones above.
     pub(super) fn start(self) -> ListCursor {
-        match self {
-            ListOrder::Urgency | ListOrder::Priority => ListCursor {
-                key: i64::MIN,
-                id: i64::MIN,
-            },
-            ListOrder::Updated | ListOrder::Created => ListCursor {
-                key: i64::MAX,
-                id: i64::MAX,
-            },
+        let edge = match self {
+            ListOrder::Urgency | ListOrder::Priority => i64::MIN,
+            ListOrder::Updated | ListOrder::Created => i64::MAX,
+        };
+        ListCursor {
+            order: self,
+            key: edge,
+            id: edge,
         }
     }
 }
@@ -61,17 +60,27 @@ impl std::str::FromStr for ListOrder {
     }
 }
 
-/// Where a page ended: its last row's order key and id. Not a secret (it names no content,
-/// and scope is applied again on every page); written as `key.id` in links.
+/// Where a page ended: its order, its last row's order key and id. Not a secret (it names
+/// no content, and scope is applied again on every page); written as `order.key.id` in
+/// links, so that a cursor of one order is refused for another rather than read as a
+/// position in it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ListCursor {
+    pub(super) order: ListOrder,
     pub(super) key: i64,
     pub(super) id: i64,
 }
 
+impl ListCursor {
+    /// The order this cursor is a position in.
+    pub fn order(&self) -> ListOrder {
+        self.order
+    }
+}
+
 impl std::fmt::Display for ListCursor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}.{}", self.key, self.id)
+        write!(f, "{}.{}.{}", self.order.id(), self.key, self.id)
     }
 }
 
@@ -79,8 +88,10 @@ impl std::str::FromStr for ListCursor {
     type Err = ();
 
     fn from_str(text: &str) -> Result<Self, ()> {
-        let (key, id) = text.split_once('.').ok_or(())?;
+        let (order, position) = text.split_once('.').ok_or(())?;
+        let (key, id) = position.split_once('.').ok_or(())?;
         Ok(ListCursor {
+            order: order.parse()?,
             key: key.parse().map_err(|_| ())?,
             id: id.parse().map_err(|_| ())?,
         })
@@ -138,9 +149,24 @@ mod tests {
 
     #[test]
     fn a_cursor_reads_back_what_it_wrote_and_refuses_anything_else() {
-        let cursor = ListCursor { key: -5, id: 42 };
+        let cursor = ListCursor {
+            order: ListOrder::Priority,
+            key: -5,
+            id: 42,
+        };
+        assert_eq!(cursor.to_string(), "priority.-5.42");
         assert_eq!(cursor.to_string().parse::<ListCursor>(), Ok(cursor));
-        for bad in ["", "1", "a.b", "1.2.3", "1.", ".2"] {
+        for bad in [
+            "",
+            "1",
+            "a.b",
+            "1.2",
+            "1.2.3",
+            "urgency.1",
+            "urgency.1.",
+            "urgency..2",
+            "urgency.1.2.3",
+        ] {
             assert!(bad.parse::<ListCursor>().is_err(), "{bad}");
         }
     }

@@ -162,6 +162,9 @@ async fn a_bad_page_or_order_is_refused_clearly() {
     for (query, status) in [
         ("after=12", 400),
         ("after=a.b", 400),
+        ("after=0.0", 400),
+        // A cursor of another order is no position in this one.
+        ("order=priority&after=created.1795680220.2414", 400),
         ("order=alphabetical", 400),
         ("limit=0", 422),
         ("limit=501", 422),
@@ -174,7 +177,7 @@ async fn a_bad_page_or_order_is_refused_clearly() {
     let fine = app
         .agent_get(
             &token,
-            "/api/v1/agent/tickets?after=0.0&order=created&limit=500",
+            "/api/v1/agent/tickets?after=created.0.0&order=created&limit=500",
         )
         .await;
     assert_eq!(fine.status(), 200);

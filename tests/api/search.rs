@@ -366,3 +366,28 @@ async fn the_searched_text_is_neither_logged_nor_stored() {
     assert!(terms.iter().any(|t| t == "zfanmark" || t == "zfanmarker"));
     assert!(!terms.iter().any(|t| t.starts_with("zsecret")));
 }
+
+/// A search with no word in it (`%`, `_`, punctuation) looks for nothing and finds nothing,
+/// on both engines, rather than turning into the whole list.
+#[tokio::test]
+async fn a_search_without_a_word_finds_nothing() {
+    let app = TestApp::spawn().await;
+    let agent = app.add_agent("wordless", "l1", &["general"]).await;
+    let token = app.api_login(&agent).await;
+    let (reference, _, _) = app
+        .file_via_api("Printer", "The printer jams at 100%", json!({}))
+        .await;
+    assert_eq!(search(&app, &token, "printer").await, only(&reference));
+    for query in ["%", "_", "*", "'", "\\", "?!", "100%"] {
+        let found = search(&app, &token, query).await;
+        if query == "100%" {
+            assert_eq!(
+                found,
+                only(&reference),
+                "a word with punctuation still matches"
+            );
+        } else {
+            assert!(found.is_empty(), "{query:?} found {found:?}");
+        }
+    }
+}

@@ -99,13 +99,17 @@ pub(crate) fn parse_list_order(text: &str) -> WebResult<ListOrder> {
     }
 }
 
-pub(crate) fn parse_list_cursor(text: &str) -> WebResult<Option<ListCursor>> {
+/// A page's cursor, which must be one of `order`'s (a link from another order is refused
+/// rather than read as a position in this one).
+pub(crate) fn parse_list_cursor(text: &str, order: ListOrder) -> WebResult<Option<ListCursor>> {
     match text {
         "" => Ok(None),
         other => other
-            .parse()
+            .parse::<ListCursor>()
+            .ok()
+            .filter(|cursor| cursor.order() == order)
             .map(Some)
-            .map_err(|()| WebError::BadRequest("Unknown page.")),
+            .ok_or(WebError::BadRequest("Unknown page.")),
     }
 }
 
@@ -167,12 +171,13 @@ pub(crate) fn parse_queue_filter(text: &str) -> WebResult<Option<Name>> {
 }
 
 pub async fn list(agent: CurrentAgent, Query(query): Query<ListQuery>) -> WebResult<ListPage> {
+    let order = parse_list_order(&query.order)?;
     let filter = ListFilter {
         queue: parse_queue_filter(&query.queue)?,
         status: parse_status_filter(&query.status, StatusFilter::Active)?,
         query: Some(query.q.clone()).filter(|q| !q.trim().is_empty()),
-        order: parse_list_order(&query.order)?,
-        after: parse_list_cursor(&query.after)?,
+        order,
+        after: parse_list_cursor(&query.after, order)?,
         limit: PAGE_SIZE,
     };
     let page = agent.desk.tickets(&filter).await?;

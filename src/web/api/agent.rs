@@ -83,11 +83,13 @@ pub struct ListQuery {
     /// `urgency` (the default: breached first, then by time left), `priority`, `updated` or
     /// `created`.
     #[serde(default)]
+    #[param(pattern = "^(urgency|priority|updated|created)?$")]
     order: String,
     /// The `next` of the previous page.
     #[serde(default)]
     after: String,
     /// Tickets per page, 1–500 (default 100).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<i64>,
 }
 
@@ -146,12 +148,13 @@ impl From<TicketSummary> for SummaryJson {
     params(ListQuery),
     responses((status = 200, description = "Tickets in the caller's scope", body = ListJson), Refusals))]
 pub async fn list(agent: ApiAgent, Query(query): Query<ListQuery>) -> WebResult<Json<ListJson>> {
+    let order = parse_list_order(&query.order)?;
     let filter = ListFilter {
         queue: parse_queue_filter(&query.queue)?,
         status: parse_status_filter(&query.status, StatusFilter::All)?,
         query: Some(query.q).filter(|q| !q.trim().is_empty()),
-        order: parse_list_order(&query.order)?,
-        after: parse_list_cursor(&query.after)?,
+        order,
+        after: parse_list_cursor(&query.after, order)?,
         limit: match query.limit {
             None => 100,
             Some(limit @ 1..=500) => limit,

@@ -90,6 +90,7 @@ impl IntoResponses for Refusals {
             (405, "Method not allowed"),
             (409, "The ticket's state does not allow this"),
             (413, "The body is too large"),
+            (414, "The address is too long"),
             (415, "The body is not JSON"),
             (422, "An input field was refused"),
             (429, "Too many requests from this network; see Retry-After"),
