@@ -15,7 +15,9 @@ pub fn ensure_private_dir(dir: &Path) -> anyhow::Result<()> {
 }
 
 /// Reads the secret at `path`, or writes `make()` there (mode 0600) if there is none yet.
-/// `create_new` means two processes starting at once cannot both write a key.
+/// The secret is written whole to a file of this process's own first and then linked into
+/// place, which fails if `path` exists: two processes starting at once (`serve` and
+/// `agent add` beside it) cannot both write a key, and neither ever reads a half-written one.
 pub fn read_or_create(
     path: &Path,
     make: impl FnOnce() -> anyhow::Result<Vec<u8>>,
@@ -29,23 +31,33 @@ pub fn read_or_create(
         Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
     }
     let bytes = make()?;
-    let mut file = match OpenOptions::new()
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or_default();
+    let mut draft_name = path.as_os_str().to_owned();
+    draft_name.push(format!(".new-{}-{nanos}", std::process::id()));
+    let draft = std::path::PathBuf::from(draft_name);
+    let written = OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(0o600)
-        .open(path)
-    {
-        Ok(file) => file,
-        // Another process created it between our read and our create: use theirs.
+        .open(&draft)
+        .and_then(|mut file| file.write_all(&bytes).and_then(|()| file.sync_all()));
+    if let Err(e) = written {
+        let _ = fs::remove_file(&draft);
+        return Err(e).with_context(|| format!("writing {}", draft.display()));
+    }
+    let linked = fs::hard_link(&draft, path);
+    let _ = fs::remove_file(&draft);
+    match linked {
+        Ok(()) => Ok(bytes),
+        // Another process put its key in place first: use theirs.
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            return fs::read(path).with_context(|| format!("reading {}", path.display()));
+            fs::read(path).with_context(|| format!("reading {}", path.display()))
         }
-        Err(e) => return Err(e).with_context(|| format!("creating {}", path.display())),
-    };
-    file.write_all(&bytes)
-        .and_then(|()| file.sync_all())
-        .with_context(|| format!("writing {}", path.display()))?;
-    Ok(bytes)
+        Err(e) => Err(e).with_context(|| format!("creating {}", path.display())),
+    }
 }
 
 fn refuse_loose_permissions(path: &Path) -> anyhow::Result<()> {

@@ -28,6 +28,25 @@ pub(super) static SQLITE_MIGRATIONS: sqlx::migrate::Migrator =
     sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// Applies SQLite's migrations. sqlx takes no lock for them on SQLite (it does on
+/// PostgreSQL), so two processes opening a new desk at once (`serve` and `agent add` beside
+/// it) can both try a migration; the one that loses sees "already exists". Each migration
+/// runs in its own transaction, so trying again reads what the other applied and goes on
+/// from there.
+async fn apply_sqlite_migrations(pool: &sqlx::SqlitePool) -> anyhow::Result<()> {
+    let mut attempt = 0;
+    loop {
+        match SQLITE_MIGRATIONS.run(pool).await {
+            Ok(()) => return Ok(()),
+            Err(_) if attempt < 5 => {
+                attempt += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(200 * attempt)).await;
+            }
+            Err(err) => return Err(err).context("applying migrations"),
+        }
+    }
+}
+
 /// The key of the PostgreSQL advisory lock that every writing transaction takes first: the
 /// twin of SQLite's `begin immediate`. It serialises audit-chain appends across connections
 /// and across instances on one database, so two appends never chain onto the same head.
@@ -205,10 +224,7 @@ async fn open_sqlite(database_url: &str, durability: Durability) -> anyhow::Resu
         .connect_with(options.clone())
         .await
         .context("opening the SQLite database")?;
-    SQLITE_MIGRATIONS
-        .run(&pool)
-        .await
-        .context("applying migrations")?;
+    apply_sqlite_migrations(&pool).await?;
     if on_disk {
         // `-wal` and `-shm` exist by now; ones left by an older version may be 0644.
         files::restrict_database_files(&database_file)?;
