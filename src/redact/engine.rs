@@ -602,8 +602,11 @@ impl Redactor {
         }
         let mut found_spans: Vec<(usize, usize)> = found.iter().map(|&(s, e, _)| (s, e)).collect();
         found_spans.sort_unstable();
-        repeats
-            .occurrences(text)
+        let mut occurrences = repeats.occurrences(text);
+        occurrences.extend(repeats.beside_findings(text, &found_spans));
+        occurrences.sort_unstable();
+        occurrences.dedup();
+        occurrences
             .into_iter()
             .filter(|&(start, end, _)| !overlaps_any(masks, start, end))
             .filter(|&(start, end, _)| found_spans.binary_search(&(start, end)).is_err())

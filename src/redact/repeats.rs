@@ -114,6 +114,56 @@ impl<'v> Repeats<'v> {
         self.occurrences_by_table(text)
     }
 
+    /// Occurrences that stand alone but for a neighbouring finding: a value glued to a span
+    /// that is masked anyway stands alone once that span is masked (`…45-67+7 (916) 123-45-67`
+    /// after the first number's mask). `spans` are the findings, disjoint. Looked up only at
+    /// the findings' edges: one lookup per edge and value length.
+    pub fn beside_findings(
+        &self,
+        text: &str,
+        spans: &[(usize, usize)],
+    ) -> Vec<(usize, usize, usize)> {
+        if self.values.is_empty() {
+            return Vec::new();
+        }
+        let starts: std::collections::HashSet<usize> = spans.iter().map(|&(s, _)| s).collect();
+        let ends: std::collections::HashSet<usize> = spans.iter().map(|&(_, e)| e).collect();
+        let free_before = |at: usize| ends.contains(&at) || !glued_before(text, at);
+        let free_after = |at: usize| starts.contains(&at) || !glued_after(text, at);
+        let mut lengths: Vec<usize> = self.values.iter().map(|(bytes, _)| bytes.len()).collect();
+        lengths.sort_unstable();
+        lengths.dedup();
+        let mut found = Vec::new();
+        let mut try_at = |start: usize, len: usize| {
+            let end = start + len;
+            if !(text.is_char_boundary(start) && text.is_char_boundary(end)) {
+                return;
+            }
+            let Some(candidate) = text.as_bytes().get(start..end) else {
+                return;
+            };
+            let tag = prefix_key(candidate)
+                .and_then(|key| self.by_prefix.get(&key))
+                .and_then(|same_prefix| same_prefix.iter().find(|(l, _)| *l == len))
+                .and_then(|(_, same)| same.get(candidate).copied());
+            if let Some(tag) = tag
+                && free_before(start)
+                && free_after(end)
+            {
+                found.push((start, end, tag));
+            }
+        };
+        for &(start, end) in spans {
+            for &len in &lengths {
+                try_at(end, len);
+                if let Some(before) = start.checked_sub(len) {
+                    try_at(before, len);
+                }
+            }
+        }
+        found
+    }
+
     /// Each value looked for on its own with `memmem` (every start, overlapping ones too):
     /// for a ticket-sized text, cheaper than building any automaton.
     fn occurrences_by_search(&self, text: &str) -> Vec<(usize, usize, usize)> {
@@ -361,6 +411,24 @@ mod tests {
         let found = sorted(repeats.occurrences(&text));
         assert_eq!(found.len(), 200);
         assert_eq!(found, every_occurrence(&tagged, &text));
+    }
+
+    #[test]
+    fn a_value_glued_only_to_a_finding_is_found_beside_it() {
+        let value = "+7 (916) 123-45-67";
+        let repeats = Repeats::new([(value, 1)]);
+        let text = "call +7 (916) 123-45-67+7 (916) 123-45-67-0/0 or x+7 (916) 123-45-67";
+        let first = (5, 5 + value.len());
+        assert!(
+            !repeats
+                .occurrences(text)
+                .contains(&(first.1, first.1 + value.len(), 1))
+        );
+        let beside = repeats.beside_findings(text, &[first]);
+        assert_eq!(beside, [(first.1, first.1 + value.len(), 1)]);
+        // Glued to a letter that is no finding: still not a token.
+        let after_x = text.rfind(value).unwrap();
+        assert!(!beside.iter().any(|&(s, _, _)| s == after_x));
     }
 
     #[test]
