@@ -5,7 +5,8 @@ use serde_json::json;
 
 use crate::support::{StoredDatabase, TestApp};
 
-fn verify(database: &StoredDatabase) -> (bool, String) {
+/// `hushdesk audit verify` on the database: whether it passed, and what it printed.
+pub(crate) fn verify(database: &StoredDatabase) -> (bool, String) {
     let output = database
         .command()
         .args(["audit", "verify"])

@@ -8,18 +8,10 @@ use futures_util::future::join_all;
 
 use crate::support::{StoredDatabase, TestApp};
 
+/// `hushdesk audit verify`, which must pass; what it printed.
 fn verify(database: &StoredDatabase) -> String {
-    let output = database
-        .command()
-        .args(["audit", "verify"])
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(output.status.success(), "{text}");
+    let (passed, text) = crate::audit::verify(database);
+    assert!(passed, "{text}");
     text
 }
 
