@@ -90,6 +90,17 @@ async fn pages_show_every_ticket_in_scope_once_in_sla_order_and_nothing_else() {
     assert_eq!(shown, expected, "breached first, then by time left");
     assert!(!shown.contains(&elsewhere));
 
+    // A first page that holds every match counts them itself, the same.
+    let whole: Value = app
+        .agent_get(&token, "/api/v1/agent/tickets?status=all&limit=500")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(whole["total"], 8);
+    assert_eq!(whole["tickets"].as_array().unwrap().len(), 8);
+    assert!(whole.get("next").is_none());
+
     // The default order is the SLA order (no `order` given).
     let first: Value = app
         .agent_get(&token, "/api/v1/agent/tickets?limit=2")
