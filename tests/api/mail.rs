@@ -14,7 +14,7 @@ const DESK: &str = "support@localhost";
 /// The newest ticket an agent in `general` can see, as JSON.
 async fn newest_ticket(app: &TestApp, token: &str) -> Value {
     let list: Value = app
-        .agent_get(token, "/api/v1/agent/tickets")
+        .agent_get(token, "/api/v1/agent/tickets?order=created")
         .await
         .json()
         .await

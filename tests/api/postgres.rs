@@ -73,7 +73,11 @@ async fn a_ticket_is_filed_answered_closed_audited_and_purged_on_postgres() {
     assert!(!app.data_dir.join("hushdesk.db").exists());
 
     // Lists (newest first), searches in another letter case, and opens the ticket.
-    let list = json_of(app.agent_get(&token, "/api/v1/agent/tickets").await).await;
+    let list = json_of(
+        app.agent_get(&token, "/api/v1/agent/tickets?order=created")
+            .await,
+    )
+    .await;
     assert_eq!(references(&list), [other.clone(), reference.clone()]);
     let found = json_of(app.agent_get(&token, "/api/v1/agent/tickets?q=csv").await).await;
     assert_eq!(references(&found), std::slice::from_ref(&reference));
