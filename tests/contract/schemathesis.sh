@@ -10,7 +10,18 @@ bin="${1:-target/debug/hushdesk}"
 seconds="${2:-120}"
 venv=target/schemathesis-venv
 if [ ! -x "$venv/bin/schemathesis" ]; then
-  python3 -m venv "$venv"
+  rm -rf "$venv"
+  # Debian's own Python keeps venv in a package of its own.
+  if ! python3 -m venv "$venv" 2>/dev/null; then
+    if [ "$(id -u)" = 0 ]; then
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv
+      rm -rf "$venv"
+      python3 -m venv "$venv"
+    else
+      echo "schemathesis needs Python's venv: sudo apt-get install -y python3-venv" >&2
+      exit 1
+    fi
+  fi
   "$venv/bin/pip" install --quiet --disable-pip-version-check 'schemathesis>=4.3,<5'
 fi
 
