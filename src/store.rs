@@ -13,6 +13,7 @@ mod engine;
 mod enrolment;
 mod error;
 mod files;
+mod filings;
 mod jobs;
 mod outbox;
 mod paging;
@@ -63,6 +64,8 @@ pub struct Store {
     waiting_writers: Arc<AtomicUsize>,
     /// Agents' reads record themselves through here, many to one write transaction.
     reads: audit::ReadAuditor,
+    /// New tickets store themselves through here, many to one write transaction.
+    filings: filings::FilingWriter,
 }
 
 /// Counts one caller as waiting for the write lock for as long as it lives, so a caller
@@ -98,11 +101,17 @@ impl Store {
             audit_key.clone(),
             Arc::clone(&waiting_writers),
         );
+        let filings = filings::FilingWriter::start(
+            pool.clone(),
+            audit_key.clone(),
+            Arc::clone(&waiting_writers),
+        );
         let store = Store {
             pool,
             audit_key,
             waiting_writers,
             reads,
+            filings,
         };
         // Tickets filed before the search index existed become searchable before anyone
         // can search; on a desk already indexed this is one query.

@@ -180,16 +180,17 @@ const PURGE_BATCH_LOCK: Duration = Duration::from_millis(25);
 /// The first batch's size; later ones grow or shrink towards `PURGE_BATCH_LOCK`.
 const FIRST_PURGE_BATCH: i64 = 8;
 
-/// Batches between checkpoints while the purge runs (when nothing waits for the lock), so
-/// the write-ahead log stays small on a long purge.
+/// Batches between passive checkpoints while the purge runs (when nothing waits for the
+/// lock), so the write-ahead log stays small on a long purge.
 const CHECKPOINT_EVERY: u32 = 16;
 
 /// Purges batch by batch, yielding to intake: each batch is sized to hold the write lock
 /// for about `PURGE_BATCH_LOCK` (at most `max_batch` tickets), and after each the purge
 /// pauses as long as the batch held the lock for every writer waiting, plus once, so
 /// requests queued behind a batch go first and a purge never takes more than half the lock
-/// time. The write-ahead log is checkpointed only when no writer waits (a checkpoint blocks
-/// writers), and always once at the end, so nothing purged is left in `-wal`.
+/// time. While it runs, the write-ahead log is checkpointed passively (never blocking a
+/// writer) and only when no writer waits; once at the end fully, so nothing purged is left
+/// in `-wal`.
 pub(super) async fn purge_batches(
     desk: &Desk,
     by: Purger<'_>,
@@ -216,7 +217,7 @@ pub(super) async fn purge_batches(
         batch = next_batch_size(batch, report.lock_held, max_batch);
         let waiting = store.waiting_writers();
         if waiting == 0 && since_checkpoint >= CHECKPOINT_EVERY {
-            store.checkpoint_fully().await?;
+            store.checkpoint_passive().await?;
             since_checkpoint = 0;
         }
         let pause = report

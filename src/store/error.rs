@@ -16,6 +16,10 @@ pub enum StoreError {
     /// every read of the batch that failed.
     #[error("the read could not be recorded: {0}")]
     ReadNotRecorded(std::sync::Arc<StoreError>),
+    /// The transaction that held this write together with others failed: nothing of it
+    /// was stored. Shared by every write of the batch.
+    #[error("the change was not stored: {0}")]
+    NotCommitted(std::sync::Arc<StoreError>),
 }
 
 impl StoreError {
@@ -25,7 +29,9 @@ impl StoreError {
     pub fn is_busy(&self) -> bool {
         let err = match self {
             StoreError::Backend(err) => err,
-            StoreError::ReadNotRecorded(cause) => return cause.is_busy(),
+            StoreError::ReadNotRecorded(cause) | StoreError::NotCommitted(cause) => {
+                return cause.is_busy();
+            }
             _ => return false,
         };
         match err {

@@ -280,6 +280,19 @@ impl Store {
         .await?)
     }
 
+    /// Copies what it can of the write-ahead log into the database without waiting for
+    /// anyone and without blocking writers (a passive checkpoint), so the log stays small
+    /// while a long purge runs beside intake. SQLite only; `checkpoint_fully` at the end
+    /// leaves nothing purged in `-wal`.
+    pub async fn checkpoint_passive(&self) -> Result<(), StoreError> {
+        if self.pool.is_sqlite() {
+            query("pragma wal_checkpoint(passive)")
+                .fetch_one(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Checkpoints the write-ahead log until no reader holds old frames back (a few tries),
     /// so deleted content does not survive in `-wal`. SQLite only: PostgreSQL's heap and
     /// write-ahead log are the database server's to vacuum and recycle (see

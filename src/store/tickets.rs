@@ -2,7 +2,7 @@
 
 use super::engine::{Conn, query, query_scalar};
 
-use super::audit::{Actor, log_event};
+use super::audit::{Actor, AuditKey, log_event};
 use super::error::Conflict;
 use super::terms::{Terms, insert_terms};
 use super::{Store, StoreError, Tx, now_unix};
@@ -149,92 +149,11 @@ impl Store {
         &self,
         record: NewTicketRecord,
     ) -> Result<RequesterGrant, StoreError> {
-        let now = now_unix();
         let terms = Terms::of_ticket(
             &record.reference,
             &[record.subject.as_str(), record.body.as_str()],
         );
-        let mut tx = self.begin_write().await?;
-        // The queue comes from the routing rules; a category without a rule goes to general.
-        let ticket_id: i64 = query_scalar(
-            "insert into tickets (reference, token_hash, category, status, subject, subject_redactions, \
-             created_at, updated_at, queue_id, tier, priority, first_response_due, resolution_due) \
-             values ($1, $2, $3, 'new', $4, $5, $6, $6, \
-             coalesce((select queue_id from routing_rules where category = $3), \
-                      (select id from queues where name = 'general')), \
-             1, $7, $6 + $8, $6 + $9) returning id",
-        )
-        .bind(record.reference.as_str())
-        .bind(&record.token.0[..])
-        .bind(record.category.id())
-        .bind(record.subject.as_str())
-        .bind(counts_json(record.subject.counts()))
-        .bind(now)
-        .bind(record.priority.id())
-        .bind(record.first_response_within)
-        .bind(record.resolution_within)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| StoreError::on_unique(e, Conflict::Reference))?;
-
-        insert_message(
-            &mut tx,
-            ticket_id,
-            Author::Requester,
-            &record.body,
-            now,
-            &record.delivery,
-        )
-        .await?;
-        insert_terms(&mut tx, ticket_id, &terms).await?;
-        if let Some((digest, _)) = &record.reply_token {
-            query("update tickets set reply_token_hash = $2 where id = $1")
-                .bind(ticket_id)
-                .bind(&digest.0[..])
-                .execute(&mut *tx)
-                .await?;
-        }
-        query("insert into ticket_keys (ticket_id, sealed_identity) values ($1, $2)")
-            .bind(ticket_id)
-            .bind(record.sealed_ticket_key.as_bytes())
-            .execute(&mut *tx)
-            .await?;
-        let sealed_reply_token = record
-            .reply_token
-            .as_ref()
-            .map(|(_, sealed)| sealed.clone());
-        for (kind, sealed) in [
-            ("contact", &record.sealed_contact),
-            ("pgp_key", &record.sealed_pgp_key),
-            ("reply_token", &sealed_reply_token),
-        ] {
-            if let Some(sealed) = sealed {
-                query(
-                    "insert into vault_entries (ticket_id, kind, ciphertext) values ($1, $2, $3)",
-                )
-                .bind(ticket_id)
-                .bind(kind)
-                .bind(sealed.as_bytes())
-                .execute(&mut *tx)
-                .await?;
-            }
-        }
-        insert_mask_slots(&mut tx, ticket_id, &record.mask_slots).await?;
-        log_event(
-            &mut tx,
-            &self.audit_key,
-            &Actor::Requester,
-            "ticket_filed",
-            Some(record.reference.as_str()),
-            format!("category={}", record.category),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(RequesterGrant {
-            ticket_id,
-            reference: record.reference,
-        })
+        self.filings.file(record, terms, now_unix()).await
     }
 
     /// Looks a ticket up by the keyed hash of its access token.
@@ -463,6 +382,95 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Writes one new ticket inside `tx`, which holds the write lock: the ticket, its first
+/// message, search terms, key, vault entries, mask slots and its audit entry. The filing
+/// writer runs it for each filing of a batch, each inside a savepoint of its own.
+pub(super) async fn insert_ticket(
+    tx: &mut Tx<'_>,
+    audit_key: &AuditKey,
+    record: &NewTicketRecord,
+    terms: &Terms,
+    now: i64,
+) -> Result<RequesterGrant, StoreError> {
+    // The queue comes from the routing rules; a category without a rule goes to general.
+    let ticket_id: i64 = query_scalar(
+        "insert into tickets (reference, token_hash, category, status, subject, subject_redactions, \
+         created_at, updated_at, queue_id, tier, priority, first_response_due, resolution_due) \
+         values ($1, $2, $3, 'new', $4, $5, $6, $6, \
+         coalesce((select queue_id from routing_rules where category = $3), \
+                  (select id from queues where name = 'general')), \
+         1, $7, $6 + $8, $6 + $9) returning id",
+    )
+    .bind(record.reference.as_str())
+    .bind(&record.token.0[..])
+    .bind(record.category.id())
+    .bind(record.subject.as_str())
+    .bind(counts_json(record.subject.counts()))
+    .bind(now)
+    .bind(record.priority.id())
+    .bind(record.first_response_within)
+    .bind(record.resolution_within)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(|e| StoreError::on_unique(e, Conflict::Reference))?;
+
+    insert_message(
+        tx,
+        ticket_id,
+        Author::Requester,
+        &record.body,
+        now,
+        &record.delivery,
+    )
+    .await?;
+    insert_terms(tx, ticket_id, terms).await?;
+    if let Some((digest, _)) = &record.reply_token {
+        query("update tickets set reply_token_hash = $2 where id = $1")
+            .bind(ticket_id)
+            .bind(&digest.0[..])
+            .execute(&mut **tx)
+            .await?;
+    }
+    query("insert into ticket_keys (ticket_id, sealed_identity) values ($1, $2)")
+        .bind(ticket_id)
+        .bind(record.sealed_ticket_key.as_bytes())
+        .execute(&mut **tx)
+        .await?;
+    let sealed_reply_token = record
+        .reply_token
+        .as_ref()
+        .map(|(_, sealed)| sealed.clone());
+    for (kind, sealed) in [
+        ("contact", &record.sealed_contact),
+        ("pgp_key", &record.sealed_pgp_key),
+        ("reply_token", &sealed_reply_token),
+    ] {
+        if let Some(sealed) = sealed {
+            query("insert into vault_entries (ticket_id, kind, ciphertext) values ($1, $2, $3)")
+                .bind(ticket_id)
+                .bind(kind)
+                .bind(sealed.as_bytes())
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    insert_mask_slots(tx, ticket_id, &record.mask_slots).await?;
+    log_event(
+        tx,
+        audit_key,
+        &Actor::Requester,
+        "ticket_filed",
+        Some(record.reference.as_str()),
+        format!("category={}", record.category),
+        now,
+    )
+    .await?;
+    Ok(RequesterGrant {
+        ticket_id,
+        reference: record.reference.clone(),
+    })
 }
 
 async fn insert_message(

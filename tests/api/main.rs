@@ -20,6 +20,7 @@ mod doors;
 mod engine;
 mod enrolment;
 mod group_audit;
+mod group_filing;
 mod hardening;
 mod headers;
 mod mail;
