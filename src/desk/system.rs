@@ -174,8 +174,10 @@ impl SystemDesk {
 }
 
 /// How long one purge batch may hold the write lock: requests that arrive meanwhile wait
-/// at most about this long for it.
-const PURGE_BATCH_LOCK: Duration = Duration::from_millis(25);
+/// at most about this long for it. Short, because a writer of another process (a server
+/// beside `hushdesk purge`) waits in SQLite's busy handler, whose sleeps grow past 10 ms
+/// after the first few tries.
+const PURGE_BATCH_LOCK: Duration = Duration::from_millis(10);
 
 /// The first batch's size; later ones grow or shrink towards `PURGE_BATCH_LOCK`.
 const FIRST_PURGE_BATCH: i64 = 8;
@@ -186,9 +188,10 @@ const CHECKPOINT_EVERY: u32 = 16;
 
 /// Purges batch by batch, yielding to intake: each batch is sized to hold the write lock
 /// for about `PURGE_BATCH_LOCK` (at most `max_batch` tickets), and after each the purge
-/// pauses as long as the batch held the lock for every writer waiting, plus once, so
-/// requests queued behind a batch go first and a purge never takes more than half the lock
-/// time. While it runs, the write-ahead log is checkpointed passively (never blocking a
+/// pauses as long as the batch held the lock for every writer waiting, plus twice, so
+/// requests queued behind a batch go first and a purge never takes more than a third of
+/// the lock time (writers of another process are not counted as waiting: the two spare
+/// turns are theirs). While it runs, the write-ahead log is checkpointed passively (never blocking a
 /// writer) and only when no writer waits; once at the end fully, so nothing purged is left
 /// in `-wal`.
 pub(super) async fn purge_batches(
@@ -222,7 +225,7 @@ pub(super) async fn purge_batches(
         }
         let pause = report
             .lock_held
-            .saturating_mul(u32::try_from(waiting).unwrap_or(u32::MAX).saturating_add(1));
+            .saturating_mul(u32::try_from(waiting).unwrap_or(u32::MAX).saturating_add(2));
         tokio::time::sleep(pause.min(Duration::from_secs(1))).await;
     }
     if since_checkpoint > 0 {
