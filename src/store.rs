@@ -14,6 +14,7 @@ mod enrolment;
 mod error;
 mod files;
 mod filings;
+mod group_commit;
 mod jobs;
 mod outbox;
 mod paging;
@@ -62,10 +63,9 @@ pub struct Store {
     /// Callers of `begin_write` still waiting for the write lock, so long background work
     /// (the purge) can tell whether requests queue behind it.
     waiting_writers: Arc<AtomicUsize>,
-    /// Agents' reads record themselves through here, many to one write transaction.
-    reads: audit::ReadAuditor,
-    /// New tickets store themselves through here, many to one write transaction.
-    filings: filings::FilingWriter,
+    /// Agents' reads record themselves and new tickets store themselves through here,
+    /// many to one write transaction.
+    group_commit: group_commit::GroupCommit,
 }
 
 /// Counts one caller as waiting for the write lock for as long as it lives, so a caller
@@ -96,12 +96,7 @@ impl Store {
     ) -> anyhow::Result<Self> {
         let pool = engine::Pool::open(database_url, durability).await?;
         let waiting_writers = Arc::default();
-        let reads = audit::ReadAuditor::start(
-            pool.clone(),
-            audit_key.clone(),
-            Arc::clone(&waiting_writers),
-        );
-        let filings = filings::FilingWriter::start(
+        let group_commit = group_commit::GroupCommit::start(
             pool.clone(),
             audit_key.clone(),
             Arc::clone(&waiting_writers),
@@ -110,8 +105,7 @@ impl Store {
             pool,
             audit_key,
             waiting_writers,
-            reads,
-            filings,
+            group_commit,
         };
         // Tickets filed before the search index existed become searchable before anyone
         // can search; on a desk already indexed this is one query.

@@ -401,8 +401,8 @@ impl Store {
             action,
             queues: restricted_queues_shown(&rows)?,
         };
-        self.reads
-            .record(ReadRecord {
+        self.group_commit
+            .record_read(ReadRecord {
                 actor: scope.actor(),
                 action,
                 reference: None,
@@ -541,8 +541,8 @@ impl Store {
         } else {
             RestrictedShown::Nothing
         };
-        self.reads
-            .record(ReadRecord {
+        self.group_commit
+            .record_read(ReadRecord {
                 actor: scope.actor(),
                 action: if via_break_glass {
                     "view_break_glass"

@@ -10,7 +10,7 @@ use sha2::Sha256;
 use super::{Store, StoreError, Tx};
 
 mod reads;
-pub(super) use reads::{ReadAuditor, ReadRecord};
+pub(super) use reads::{ReadRecord, append_reads};
 
 /// The chain key; derived from the server's pepper, so a database copy cannot re-chain.
 #[derive(Clone)]

@@ -153,7 +153,7 @@ impl Store {
             &record.reference,
             &[record.subject.as_str(), record.body.as_str()],
         );
-        self.filings.file(record, terms, now_unix()).await
+        self.group_commit.file(record, terms, now_unix()).await
     }
 
     /// Looks a ticket up by the keyed hash of its access token.
