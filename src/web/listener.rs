@@ -11,15 +11,19 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::ConnectInfo;
-use hyper::body::Incoming;
+use hyper::body::{Body as _, Incoming};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 use tower::Service;
-use tower_http::timeout::DeadlineBody;
 
+use self::body_rate::{BodyPace, BodyProgress, PacedBody};
+use self::write_deadline::WriteDeadline;
 use crate::domain::{Network, NetworkSlot, NetworkSlots};
+
+mod body_rate;
+mod write_deadline;
 
 /// The bounds the listener keeps.
 #[derive(Debug, Clone, Copy)]
@@ -30,6 +34,22 @@ pub struct ConnectionLimits {
     pub header_timeout: Duration,
     /// From the end of the headers to the end of the body.
     pub body_timeout: Duration,
+    /// Time after the headers before the body's minimum rate counts.
+    pub body_grace: Duration,
+    /// Bytes per second a body must keep up with after its grace.
+    pub body_min_rate: u64,
+    /// How long a write of the response may wait for a client that does not read.
+    pub write_timeout: Duration,
+}
+
+impl ConnectionLimits {
+    fn body_pace(&self) -> BodyPace {
+        BodyPace {
+            grace: self.body_grace,
+            min_rate: self.body_min_rate,
+            whole: self.body_timeout,
+        }
+    }
 }
 
 /// How long a new connection waits for the idle one it displaced to close.
@@ -91,12 +111,13 @@ pub async fn serve(
     Ok(())
 }
 
-/// At the global cap: close the connection idle for longest and give its slot to this one,
-/// or refuse this one when every connection is busy.
+/// At the global cap: close the connection idle for longest, or else the one whose request
+/// body arrives slowest, and give its slot to this one. Refuse this one when every connection
+/// is busy with a request that has arrived whole.
 fn make_room_for(connection: Connection) {
     let registry = connection.registry.clone();
     if registry.waiting.fetch_add(1, Ordering::AcqRel) >= MAX_WAITING
-        || !registry.evict_longest_idle()
+        || !(registry.evict_longest_idle() || registry.evict_slowest_body())
     {
         registry.waiting.fetch_sub(1, Ordering::AcqRel);
         refuse(connection.stream);
@@ -111,6 +132,25 @@ fn make_room_for(connection: Connection) {
             _ => refuse(connection.stream),
         }
     });
+}
+
+/// The answer to a request whose body fell behind its minimum rate; the connection closes,
+/// since the rest of that body may still be on its way.
+fn too_slow() -> axum::response::Response {
+    let mut response = axum::response::Response::new(axum::body::Body::from(
+        "The request body arrived too slowly\n",
+    ));
+    *response.status_mut() = hyper::StatusCode::REQUEST_TIMEOUT;
+    let headers = response.headers_mut();
+    headers.insert(
+        hyper::header::CONNECTION,
+        hyper::header::HeaderValue::from_static("close"),
+    );
+    headers.insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("text/plain"),
+    );
+    response
 }
 
 async fn accept_failed(err: &std::io::Error) {
@@ -157,22 +197,28 @@ impl Connection {
         let service = {
             let tracked = tracked.clone();
             let registry = registry.clone();
-            let body_timeout = registry.limits.body_timeout;
+            let pace = registry.limits.body_pace();
             hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
-                let busy = Busy::begin(&registry, &tracked);
-                let mut request = request
-                    .map(|body| axum::body::Body::new(DeadlineBody::new(body_timeout, body)));
+                let busy = Busy::begin(&registry, &tracked, !request.body().is_end_stream());
+                let progress = tracked.body.clone();
+                let mut request = request.map(|body| {
+                    axum::body::Body::new(PacedBody::new(body, pace, progress.clone()))
+                });
                 // What `into_make_service_with_connect_info` would add: rate limits key on it.
                 request.extensions_mut().insert(ConnectInfo(peer));
                 let mut router = router.clone();
                 async move {
                     let response = router.call(request).await;
                     drop(busy);
+                    if progress.was_too_slow() {
+                        return Ok(too_slow());
+                    }
                     response
                 }
             })
         };
-        let conn = http.serve_connection(TokioIo::new(stream), service);
+        let io = WriteDeadline::new(stream, registry.limits.write_timeout);
+        let conn = http.serve_connection(TokioIo::new(io), service);
         tokio::pin!(conn);
         let mut closing = false;
         loop {
@@ -185,7 +231,11 @@ impl Connection {
                     break;
                 }
                 () = tracked.close.notified(), if !closing => {
-                    if tracked.in_flight.load(Ordering::Acquire) == 0 {
+                    // A request whose body never arrived whole has done nothing yet that
+                    // dropping it could leave half-done.
+                    if tracked.in_flight.load(Ordering::Acquire) == 0
+                        || tracked.body.was_evicted()
+                    {
                         break;
                     }
                     // Busy: finish the request in progress, then close.
@@ -219,6 +269,7 @@ struct Tracked {
     /// Already asked to close; not chosen again.
     evicted: AtomicBool,
     close: Notify,
+    body: Arc<BodyProgress>,
 }
 
 impl Registry {
@@ -253,6 +304,7 @@ impl Registry {
             last_active: AtomicU64::new(self.now()),
             evicted: AtomicBool::new(false),
             close: Notify::new(),
+            body: Arc::new(BodyProgress::default()),
         });
         self.lock().insert(id, tracked.clone());
         (id, tracked)
@@ -281,6 +333,34 @@ impl Registry {
         }
     }
 
+    /// Cuts the request body arriving slowest, in bytes per second since its headers, and
+    /// closes its connection. False when no body is unfinished.
+    fn evict_slowest_body(&self) -> bool {
+        let now = self.now();
+        let open = self.lock();
+        let mut unfinished: Vec<(u64, u64, &Arc<Tracked>)> = open
+            .values()
+            .filter(|t| !t.evicted.load(Ordering::Acquire))
+            .filter_map(|t| {
+                let (bytes, elapsed) = t.body.unfinished(now)?;
+                Some((bytes, elapsed.max(1), t))
+            })
+            .collect();
+        // a/t < b/u  ⇔  a·u < b·t: no division, no float.
+        unfinished.sort_unstable_by(|(a, t, _), (b, u, _)| {
+            (u128::from(*a) * u128::from(*u)).cmp(&(u128::from(*b) * u128::from(*t)))
+        });
+        // A body that settles while this runs keeps its request; the next slowest goes.
+        for (_, _, tracked) in unfinished {
+            if tracked.body.evict() {
+                tracked.evicted.store(true, Ordering::Release);
+                tracked.close.notify_one();
+                return true;
+            }
+        }
+        false
+    }
+
     fn close_all(&self) {
         self.closing.store(true, Ordering::Release);
         for tracked in self.lock().values() {
@@ -302,7 +382,8 @@ struct Busy {
 }
 
 impl Busy {
-    fn begin(registry: &Arc<Registry>, tracked: &Arc<Tracked>) -> Busy {
+    fn begin(registry: &Arc<Registry>, tracked: &Arc<Tracked>, has_body: bool) -> Busy {
+        tracked.body.begin(registry.now(), has_body);
         tracked.in_flight.fetch_add(1, Ordering::AcqRel);
         Busy {
             registry: registry.clone(),
