@@ -251,3 +251,113 @@ async fn a_client_that_never_reads_a_large_response_loses_its_connection_after_t
     let (status, _) = exchange(loopback(0, 4), addr, HEALTHZ).await;
     assert!(status.contains("200"), "{status:?}");
 }
+
+// --- SMTP ---
+
+/// A hand-driven SMTP client.
+struct Smtp {
+    reader: BufReader<OwnedReadHalf>,
+    writer: OwnedWriteHalf,
+}
+
+impl Smtp {
+    async fn connect(from: IpAddr, to: SocketAddr) -> (Smtp, String) {
+        let (reader, writer) = connect_from(from, to).await.into_split();
+        let mut client = Smtp {
+            reader: BufReader::new(reader),
+            writer,
+        };
+        let greeting = client.reply().await;
+        (client, greeting)
+    }
+
+    /// The last line of the next reply; "closed" once closed or after 15 s of silence.
+    async fn reply(&mut self) -> String {
+        loop {
+            let mut line = String::new();
+            let read =
+                tokio::time::timeout(Duration::from_secs(15), self.reader.read_line(&mut line))
+                    .await;
+            match read {
+                Ok(Ok(n)) if n > 0 => {}
+                _ => return "closed".into(),
+            }
+            let line = line.trim_end().to_owned();
+            if line.len() < 4 || line.as_bytes()[3] != b'-' {
+                return line;
+            }
+        }
+    }
+
+    async fn command(&mut self, command: &str) -> String {
+        let _ = self
+            .writer
+            .write_all(format!("{command}\r\n").as_bytes())
+            .await;
+        self.reply().await
+    }
+
+    /// Whether the server closed the session within `wait`, and what it said last.
+    async fn closed_within(&mut self, wait: Duration) -> Option<String> {
+        let mut said = String::new();
+        let read = tokio::time::timeout(wait, self.reader.read_to_string(&mut said)).await;
+        read.ok().map(|_| said)
+    }
+}
+
+// On the old listener, a cap full of idle sessions turned every new one away with 421.
+#[tokio::test]
+async fn a_session_cap_full_of_idle_sessions_from_other_networks_still_lets_an_mta_deliver() {
+    let app = TestApp::spawn_with(|c| {
+        c.mail.max_sessions = 8;
+        c.mail.max_sessions_per_network = 1;
+    })
+    .await;
+    let mut idle = Vec::new();
+    for net in 30..38 {
+        let (client, greeting) = Smtp::connect(loopback(net, 1), app.smtp).await;
+        assert!(greeting.starts_with("220"), "{greeting:?}");
+        idle.push(client);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        // The first stays silent; the others greet, later.
+        if net > 30 {
+            let client = idle.last_mut().unwrap();
+            assert!(client.command("EHLO idle.example").await.starts_with("250"));
+        }
+    }
+
+    let (mut mta, greeting) = Smtp::connect(loopback(99, 1), app.smtp).await;
+    assert!(greeting.starts_with("220"), "{greeting:?}");
+    assert!(mta.command("EHLO mx.example.org").await.starts_with("250"));
+    assert!(
+        mta.command("MAIL FROM:<jo@example.org>")
+            .await
+            .starts_with("250")
+    );
+    assert!(
+        mta.command(&format!("RCPT TO:<{DESK}>"))
+            .await
+            .starts_with("250")
+    );
+    assert!(mta.command("DATA").await.starts_with("354"));
+    let mail = format!(
+        "From: Jo <jo@example.org>\r\nTo: {DESK}\r\nSubject: Printer\r\n\r\nMy printer will not print.\r\n.\r\n"
+    );
+    mta.writer.write_all(mail.as_bytes()).await.unwrap();
+    let answer = mta.reply().await;
+    assert!(answer.starts_with("250"), "{answer:?}");
+    assert_eq!(app.count_rows("tickets").await, 1);
+
+    // The one idle longest made room: told so, and closed.
+    let goodbye = idle[0].closed_within(Duration::from_secs(2)).await;
+    assert!(
+        goodbye
+            .as_deref()
+            .is_some_and(|g| g.starts_with("421 4.3.2")),
+        "{goodbye:?}"
+    );
+    // Positive control: the others are still there.
+    for client in &mut idle[1..] {
+        assert!(client.command("NOOP").await.starts_with("250"));
+    }
+}
