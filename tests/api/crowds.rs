@@ -75,11 +75,11 @@ fn slow_body_sender(from: IpAddr, to: SocketAddr, stop: Arc<AtomicBool>) {
                         break;
                     }
                     let mut probe = [0u8; 64];
-                    match tokio::time::timeout(Duration::from_millis(1), stream.read(&mut probe))
-                        .await
+                    let probe = stream.read(&mut probe);
+                    if let Ok(Ok(0) | Err(_)) =
+                        tokio::time::timeout(Duration::from_millis(1), probe).await
                     {
-                        Ok(Ok(0) | Err(_)) => break,
-                        _ => {}
+                        break;
                     }
                 }
             }
@@ -149,10 +149,11 @@ async fn paced_request(
             break;
         }
         let mut probe = [0u8; 1];
-        if let Ok(Ok(n)) = tokio::time::timeout(every, stream.peek(&mut probe)).await {
-            if n > 0 {
-                break;
-            }
+        // An answer before the body is all sent means the server has cut it.
+        if let Ok(Ok(n)) = tokio::time::timeout(every, stream.peek(&mut probe)).await
+            && n > 0
+        {
+            break;
         }
     }
     let mut answer = Vec::new();
