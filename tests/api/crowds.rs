@@ -107,6 +107,19 @@ async fn a_cap_full_of_slow_bodies_from_many_networks_still_lets_healthz_and_a_f
         slow_body_sender(loopback(net, 1), addr, stop.clone());
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
+    // Among them, one upload at a fair pace: never the slowest, so never the one cut.
+    let steady = tokio::spawn(async move {
+        let body = filing_json("Steady upload", 6_000);
+        paced_request(
+            loopback(202, 1),
+            addr,
+            body.as_bytes(),
+            200,
+            Duration::from_millis(100),
+        )
+        .await
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
 
     for round in 0..5 {
         let (status, took) = exchange(loopback(200, 1), addr, HEALTHZ).await;
@@ -125,8 +138,11 @@ async fn a_cap_full_of_slow_bodies_from_many_networks_still_lets_healthz_and_a_f
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let (status, took) = steady.await.unwrap();
+    assert!(status.contains("201"), "the steady upload got {status:?}");
+    assert!(took > Duration::from_secs(2), "took only {took:?}");
     stop.store(true, Ordering::Relaxed);
-    assert_eq!(app.count_rows("tickets").await, 5);
+    assert_eq!(app.count_rows("tickets").await, 6);
 }
 
 /// Sends `body` after `head` in pieces of `piece` bytes every `every`, and returns what the
@@ -361,4 +377,90 @@ async fn a_session_cap_full_of_idle_sessions_from_other_networks_still_lets_an_m
     for client in &mut idle[1..] {
         assert!(client.command("NOOP").await.starts_with("250"));
     }
+}
+
+/// Starts a message and sends `lines` lines of `width` bytes, one every 200 ms, then ends it
+/// (or never, with `lines` of `None`). Returns the session's last words.
+fn trickling_message(
+    from: IpAddr,
+    to: SocketAddr,
+    width: usize,
+    lines: Option<usize>,
+) -> tokio::task::JoinHandle<String> {
+    tokio::spawn(async move {
+        let (mut client, greeting) = Smtp::connect(from, to).await;
+        assert!(greeting.starts_with("220"), "{greeting:?}");
+        assert!(client.command("EHLO slow.example").await.starts_with("250"));
+        assert!(
+            client
+                .command("MAIL FROM:<jo@example.org>")
+                .await
+                .starts_with("250")
+        );
+        let rcpt = client.command(&format!("RCPT TO:<{DESK}>")).await;
+        assert!(rcpt.starts_with("250"), "{rcpt:?}");
+        assert!(client.command("DATA").await.starts_with("354"));
+        let head = format!("From: Jo <jo@example.org>\r\nTo: {DESK}\r\nSubject: Slow\r\n\r\n");
+        let _ = client.writer.write_all(head.as_bytes()).await;
+        let line = format!("{}\r\n", "a".repeat(width));
+        let mut sent = 0;
+        while lines.is_none_or(|n| sent < n) {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            if client.writer.write_all(line.as_bytes()).await.is_err() {
+                break;
+            }
+            sent += 1;
+            let mut probe = [0u8; 1];
+            let peek = client.reader.get_mut().peek(&mut probe);
+            if let Ok(Ok(_)) = tokio::time::timeout(Duration::from_millis(1), peek).await {
+                return client.reply().await;
+            }
+        }
+        let _ = client.writer.write_all(b".\r\n").await;
+        client.reply().await
+    })
+}
+
+#[tokio::test]
+async fn a_session_cap_full_of_slow_messages_gives_way_to_an_mta_by_cutting_the_slowest() {
+    let app = TestApp::spawn_with(|c| {
+        c.mail.max_sessions = 4;
+        c.mail.max_sessions_per_network = 1;
+    })
+    .await;
+    // Three messages that never end, at 25 B/s, and one at 5 KB/s that ends after 3 s.
+    let slow: Vec<_> = (40..43)
+        .map(|net| trickling_message(loopback(net, 1), app.smtp, 3, None))
+        .collect();
+    let fast = trickling_message(loopback(43, 1), app.smtp, 1000, Some(15));
+    tokio::time::sleep(Duration::from_millis(700)).await;
+
+    let (mut mta, greeting) = Smtp::connect(loopback(99, 1), app.smtp).await;
+    assert!(greeting.starts_with("220"), "{greeting:?}");
+    assert!(mta.command("EHLO mx.example.org").await.starts_with("250"));
+    mta.command("MAIL FROM:<jo@example.org>").await;
+    mta.command(&format!("RCPT TO:<{DESK}>")).await;
+    assert!(mta.command("DATA").await.starts_with("354"));
+    let mail =
+        format!("From: Jo <jo@example.org>\r\nTo: {DESK}\r\nSubject: Hi\r\n\r\nHello.\r\n.\r\n");
+    mta.writer.write_all(mail.as_bytes()).await.unwrap();
+    let answer = mta.reply().await;
+    assert!(answer.starts_with("250"), "{answer:?}");
+
+    // The fast message was not the one cut: it is filed too.
+    let fast = fast.await.unwrap();
+    assert!(fast.starts_with("250"), "{fast:?}");
+    // One slow message was cut and told why; the other two are still arriving.
+    let mut cut = 0;
+    for sender in slow {
+        if sender.is_finished() {
+            let said = sender.await.unwrap();
+            assert!(said.starts_with("421 4.3.2"), "{said:?}");
+            cut += 1;
+        } else {
+            sender.abort();
+        }
+    }
+    assert_eq!(cut, 1);
+    assert_eq!(app.count_rows("tickets").await, 2);
 }
