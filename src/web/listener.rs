@@ -4,9 +4,11 @@
 //! so a crowd of idle sockets can neither exhaust the descriptors nor lock out `/healthz`.
 
 use std::collections::HashMap;
+use std::future::Future as _;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::Poll;
 use std::time::Duration;
 
 use axum::Router;
@@ -52,8 +54,13 @@ impl ConnectionLimits {
     }
 }
 
-/// How long a new connection waits for the idle one it displaced to close.
-const MAKE_ROOM_WAIT: Duration = Duration::from_millis(250);
+/// How long a new connection waits for the one it displaced to close. Longer than that takes
+/// when all is well, so that a busy moment delays a newcomer rather than refusing it.
+const MAKE_ROOM_WAIT: Duration = Duration::from_secs(1);
+/// A connection idle for less than this may be a new one whose request is on its way: under a
+/// crowd, it goes only after every unfinished body, or the newcomer that made room for it
+/// would be the next one evicted.
+const SETTLING_MS: u64 = 1000;
 /// New connections waiting for room at once; any more are refused straight away.
 const MAX_WAITING: usize = 64;
 /// Pause after the descriptor table was full, so a flood does not spin the accept loop.
@@ -102,7 +109,7 @@ pub async fn serve(
             Ok(slot) => {
                 tokio::spawn(connection.run(slot));
             }
-            Err(_) => make_room_for(connection),
+            Err(_) => make_room_for(connection).await,
         }
     }
     drop(listener);
@@ -114,18 +121,32 @@ pub async fn serve(
 /// At the global cap: close the connection idle for longest, or else the one whose request
 /// body arrives slowest, and give its slot to this one. Refuse this one when every connection
 /// is busy with a request that has arrived whole.
-fn make_room_for(connection: Connection) {
+async fn make_room_for(connection: Connection) {
     let registry = connection.registry.clone();
-    if registry.waiting.fetch_add(1, Ordering::AcqRel) >= MAX_WAITING
-        || !(registry.evict_longest_idle() || registry.evict_slowest_body())
+    if registry.waiting.fetch_add(1, Ordering::AcqRel) >= MAX_WAITING {
+        registry.waiting.fetch_sub(1, Ordering::AcqRel);
+        refuse(connection.stream);
+        return;
+    }
+    // Queue for a slot before making one free, so that the slot the evicted connection gives
+    // back comes to this one and not to whoever connects next.
+    let mut slot = Box::pin(registry.slots.clone().acquire_owned());
+    let queued = std::future::poll_fn(|cx| Poll::Ready(slot.as_mut().poll(cx))).await;
+    if let Poll::Ready(Ok(slot)) = queued {
+        registry.waiting.fetch_sub(1, Ordering::AcqRel);
+        tokio::spawn(connection.run(slot));
+        return;
+    }
+    if !(registry.evict_longest_idle(SETTLING_MS)
+        || registry.evict_slowest_body()
+        || registry.evict_longest_idle(0))
     {
         registry.waiting.fetch_sub(1, Ordering::AcqRel);
         refuse(connection.stream);
         return;
     }
     tokio::spawn(async move {
-        let slot =
-            tokio::time::timeout(MAKE_ROOM_WAIT, registry.slots.clone().acquire_owned()).await;
+        let slot = tokio::time::timeout(MAKE_ROOM_WAIT, slot).await;
         registry.waiting.fetch_sub(1, Ordering::AcqRel);
         match slot {
             Ok(Ok(slot)) => connection.run(slot).await,
@@ -314,13 +335,17 @@ impl Registry {
         self.lock().remove(&id);
     }
 
-    /// Asks the connection idle for longest to close. False when none is idle.
-    fn evict_longest_idle(&self) -> bool {
+    /// Asks the connection idle for longest, and for at least `at_least` ms, to close. False
+    /// when none is.
+    fn evict_longest_idle(&self, at_least: u64) -> bool {
+        let latest = self.now().saturating_sub(at_least);
         let open = self.lock();
         let idlest = open
             .values()
             .filter(|t| {
-                t.in_flight.load(Ordering::Acquire) == 0 && !t.evicted.load(Ordering::Acquire)
+                t.in_flight.load(Ordering::Acquire) == 0
+                    && !t.evicted.load(Ordering::Acquire)
+                    && t.last_active.load(Ordering::Acquire) <= latest
             })
             .min_by_key(|t| t.last_active.load(Ordering::Acquire));
         match idlest {
@@ -338,27 +363,30 @@ impl Registry {
     fn evict_slowest_body(&self) -> bool {
         let now = self.now();
         let open = self.lock();
-        let mut unfinished: Vec<(u64, u64, &Arc<Tracked>)> = open
-            .values()
-            .filter(|t| !t.evicted.load(Ordering::Acquire))
-            .filter_map(|t| {
-                let (bytes, elapsed) = t.body.unfinished(now)?;
-                Some((bytes, elapsed.max(1), t))
-            })
-            .collect();
-        // a/t < b/u  ⇔  a·u < b·t: no division, no float.
-        unfinished.sort_unstable_by(|(a, t, _), (b, u, _)| {
-            (u128::from(*a) * u128::from(*u)).cmp(&(u128::from(*b) * u128::from(*t)))
-        });
-        // A body that settles while this runs keeps its request; the next slowest goes.
-        for (_, _, tracked) in unfinished {
+        // One pass without sorting: this runs under the registry's lock for every newcomer at
+        // the cap. A body that settles between the pick and the cut keeps its request; the
+        // next pass no longer sees it as unfinished.
+        loop {
+            let slowest = open
+                .values()
+                .filter(|t| !t.evicted.load(Ordering::Acquire))
+                .filter_map(|t| {
+                    let (bytes, elapsed) = t.body.unfinished(now)?;
+                    Some((bytes, elapsed.max(1), t))
+                })
+                // a/t < b/u  ⇔  a·u < b·t: no division, no float.
+                .min_by(|(a, t, _), (b, u, _)| {
+                    (u128::from(*a) * u128::from(*u)).cmp(&(u128::from(*b) * u128::from(*t)))
+                });
+            let Some((_, _, tracked)) = slowest else {
+                return false;
+            };
             if tracked.body.evict() {
                 tracked.evicted.store(true, Ordering::Release);
                 tracked.close.notify_one();
                 return true;
             }
         }
-        false
     }
 
     fn close_all(&self) {

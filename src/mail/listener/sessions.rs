@@ -4,8 +4,10 @@
 //! chosen, so eviction cannot leave a message half-stored.
 
 use std::collections::HashMap;
+use std::future::Future as _;
 use std::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::Poll;
 use std::time::Duration;
 
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
@@ -15,6 +17,8 @@ use tokio::time::Instant;
 const MAKE_ROOM_WAIT: Duration = Duration::from_secs(2);
 /// New sessions waiting for room at once; any more are refused straight away.
 const MAX_WAITING: usize = 16;
+/// Milliseconds a session must have stood still to count as idle ahead of the slowest message.
+const SETTLING_MS: u64 = 1000;
 
 pub(super) struct Sessions {
     slots: Arc<Semaphore>,
@@ -76,11 +80,23 @@ impl Sessions {
     /// At the cap: evicts the session doing least and takes its slot once it has let go.
     /// `None` when every session is delivering a message, or too many wait already.
     pub(super) async fn make_room(&self) -> Option<OwnedSemaphorePermit> {
-        if self.waiting.fetch_add(1, Ordering::AcqRel) >= MAX_WAITING || !self.evict_one() {
+        if self.waiting.fetch_add(1, Ordering::AcqRel) >= MAX_WAITING {
             self.waiting.fetch_sub(1, Ordering::AcqRel);
             return None;
         }
-        let slot = tokio::time::timeout(MAKE_ROOM_WAIT, self.slots.clone().acquire_owned()).await;
+        // Queue for a slot before making one free, so that the slot the evicted session gives
+        // back comes to this one and not to whoever connects next.
+        let mut slot = Box::pin(self.slots.clone().acquire_owned());
+        let queued = std::future::poll_fn(|cx| Poll::Ready(slot.as_mut().poll(cx))).await;
+        if let Poll::Ready(Ok(slot)) = queued {
+            self.waiting.fetch_sub(1, Ordering::AcqRel);
+            return Some(slot);
+        }
+        if !self.evict_one() {
+            self.waiting.fetch_sub(1, Ordering::AcqRel);
+            return None;
+        }
+        let slot = tokio::time::timeout(MAKE_ROOM_WAIT, slot).await;
         self.waiting.fetch_sub(1, Ordering::AcqRel);
         slot.ok().and_then(Result::ok)
     }
@@ -133,6 +149,10 @@ impl Sessions {
             }
         }
         talking.sort_unstable_by_key(|(last, _)| *last);
+        // A session that stepped forward within SETTLING_MS may be a new one still greeting:
+        // it goes only after every message in progress.
+        let settled = talking.partition_point(|((last, _), _)| *last + SETTLING_MS <= now);
+        let fresh = talking.split_off(settled);
         // a/t < b/u  ⇔  a·u < b·t: no division, no float.
         receiving.sort_unstable_by(|(a, t, _), (b, u, _)| {
             (u128::from(*a) * u128::from(*u)).cmp(&(u128::from(*b) * u128::from(*t)))
@@ -140,7 +160,8 @@ impl Sessions {
         let candidates = talking
             .into_iter()
             .map(|(_, track)| (TALKING, track))
-            .chain(receiving.into_iter().map(|(_, _, track)| (DATA, track)));
+            .chain(receiving.into_iter().map(|(_, _, track)| (DATA, track)))
+            .chain(fresh.into_iter().map(|(_, track)| (TALKING, track)));
         // A session that moved on while this ran (into delivery, say) is skipped.
         for (phase, track) in candidates {
             if track
