@@ -57,9 +57,10 @@ impl ConnectionLimits {
 /// How long a new connection waits for the one it displaced to close. Longer than that takes
 /// when all is well, so that a busy moment delays a newcomer rather than refusing it.
 const MAKE_ROOM_WAIT: Duration = Duration::from_secs(1);
-/// A connection idle for less than this may be a new one whose request is on its way: under a
-/// crowd, it goes only after every unfinished body, or the newcomer that made room for it
-/// would be the next one evicted.
+/// A connection idle for less than this may be a new one whose request is on its way, and a
+/// body younger than this has had no time to show its rate (its handler may not have read a
+/// byte yet): under a crowd, both go only after every older unfinished body, or the newcomer
+/// that made room would be the next one evicted.
 const SETTLING_MS: u64 = 1000;
 /// New connections waiting for room at once; any more are refused straight away.
 const MAX_WAITING: usize = 64;
@@ -138,8 +139,9 @@ async fn make_room_for(connection: Connection) {
         return;
     }
     if !(registry.evict_longest_idle(SETTLING_MS)
-        || registry.evict_slowest_body()
-        || registry.evict_longest_idle(0))
+        || registry.evict_slowest_body(SETTLING_MS)
+        || registry.evict_longest_idle(0)
+        || registry.evict_slowest_body(0))
     {
         registry.waiting.fetch_sub(1, Ordering::AcqRel);
         refuse(connection.stream);
@@ -358,9 +360,10 @@ impl Registry {
         }
     }
 
-    /// Cuts the request body arriving slowest, in bytes per second since its headers, and
-    /// closes its connection. False when no body is unfinished.
-    fn evict_slowest_body(&self) -> bool {
+    /// Cuts the request body arriving slowest, in bytes per second since its headers, among
+    /// those begun at least `at_least` ms ago, and closes its connection. False when there is
+    /// no such body.
+    fn evict_slowest_body(&self, at_least: u64) -> bool {
         let now = self.now();
         let open = self.lock();
         // One pass without sorting: this runs under the registry's lock for every newcomer at
@@ -372,7 +375,7 @@ impl Registry {
                 .filter(|t| !t.evicted.load(Ordering::Acquire))
                 .filter_map(|t| {
                     let (bytes, elapsed) = t.body.unfinished(now)?;
-                    Some((bytes, elapsed.max(1), t))
+                    (elapsed >= at_least).then_some((bytes, elapsed.max(1), t))
                 })
                 // a/t < b/u  ⇔  a·u < b·t: no division, no float.
                 .min_by(|(a, t, _), (b, u, _)| {

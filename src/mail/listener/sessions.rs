@@ -153,15 +153,20 @@ impl Sessions {
         // it goes only after every message in progress.
         let settled = talking.partition_point(|((last, _), _)| *last + SETTLING_MS <= now);
         let fresh = talking.split_off(settled);
+        // Likewise a message begun within SETTLING_MS has had no time to show its rate.
         // a/t < b/u  ⇔  a·u < b·t: no division, no float.
         receiving.sort_unstable_by(|(a, t, _), (b, u, _)| {
             (u128::from(*a) * u128::from(*u)).cmp(&(u128::from(*b) * u128::from(*t)))
         });
+        let (receiving, starting): (Vec<_>, Vec<_>) = receiving
+            .into_iter()
+            .partition(|(_, elapsed, _)| *elapsed >= SETTLING_MS);
         let candidates = talking
             .into_iter()
             .map(|(_, track)| (TALKING, track))
             .chain(receiving.into_iter().map(|(_, _, track)| (DATA, track)))
-            .chain(fresh.into_iter().map(|(_, track)| (TALKING, track)));
+            .chain(fresh.into_iter().map(|(_, track)| (TALKING, track)))
+            .chain(starting.into_iter().map(|(_, _, track)| (DATA, track)));
         // A session that moved on while this ran (into delivery, say) is skipped.
         for (phase, track) in candidates {
             if track
