@@ -115,7 +115,8 @@ impl Default for RetentionJob {
 pub struct HttpLimits {
     /// Connections open at once, from anywhere. Lowered at start to what the descriptor limit
     /// leaves after the database, mail sessions and a margin. At the cap, the connection idle
-    /// for longest is closed to make room; when none is idle, the new one is refused.
+    /// for longest is closed to make room, or else the one whose request body is arriving
+    /// slowest; when every connection has a whole request in hand, the new one is refused.
     pub max_connections: usize,
     /// Connections open at once from one client network (IPv4 /24, IPv6 /64), by the TCP
     /// peer address: behind a reverse proxy this is the proxy's share.
@@ -125,6 +126,15 @@ pub struct HttpLimits {
     pub header_timeout_seconds: u64,
     /// A request's body must arrive whole within this many seconds.
     pub body_timeout_seconds: u64,
+    /// After this many seconds from the end of its headers, a request's body must keep up
+    /// with `body_min_rate_bytes_per_second` (Apache `mod_reqtimeout`'s `MinRate`); one that
+    /// falls behind is answered 408 and its connection closed.
+    pub body_grace_seconds: u64,
+    /// Bytes per second a request body must arrive at, on average, after its grace.
+    pub body_min_rate_bytes_per_second: u64,
+    /// A response write that makes no progress for this many seconds (the client stopped
+    /// reading) closes the connection.
+    pub write_timeout_seconds: u64,
 }
 
 impl Default for HttpLimits {
@@ -134,6 +144,9 @@ impl Default for HttpLimits {
             max_connections_per_network: 256,
             header_timeout_seconds: 15,
             body_timeout_seconds: 30,
+            body_grace_seconds: 5,
+            body_min_rate_bytes_per_second: 512,
+            write_timeout_seconds: 30,
         }
     }
 }
@@ -515,6 +528,9 @@ impl Config {
             || http.max_connections_per_network == 0
             || http.header_timeout_seconds == 0
             || http.body_timeout_seconds == 0
+            || http.body_grace_seconds == 0
+            || http.body_min_rate_bytes_per_second == 0
+            || http.write_timeout_seconds == 0
         {
             bail!("http limits must all be greater than zero");
         }

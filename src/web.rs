@@ -46,6 +46,9 @@ pub async fn serve(
         per_network: http.max_connections_per_network.min(max_connections),
         header_timeout: Duration::from_secs(http.header_timeout_seconds),
         body_timeout: Duration::from_secs(http.body_timeout_seconds),
+        body_grace: Duration::from_secs(http.body_grace_seconds),
+        body_min_rate: http.body_min_rate_bytes_per_second,
+        write_timeout: Duration::from_secs(http.write_timeout_seconds),
     };
     listener::serve(listener, router(state), limits, shutdown).await
 }

@@ -4,12 +4,18 @@
   1. idle sockets: 1,100 from one network (a /24), then 5,000 from 50 networks (more than the
      4,096 connections the server allows in all), held open without a byte sent;
   2. a mail burst: 64 clients each sending one 9 MB mail at once over SMTP (8 per network, the
-     default per-network cap), retrying after a 4xx as an MTA would.
+     default per-network cap), retrying after a 4xx as an MTA would;
+  3. slow bodies: a crowd from 50 networks fills every HTTP connection with request bodies
+     trickled just above the minimum rate, reconnecting when cut, while a new client asks
+     /healthz and files a ticket;
+  4. idle mail sessions: 64 sessions from 8 networks fill the session cap and say nothing,
+     reconnecting when closed, while an MTA from another network delivers mail.
 
 The server runs with a soft descriptor limit of 1,024 (the usual default; it raises the soft
 limit to the hard one at start), its default limits, and generous HTTP rate limits.
 
-Usage: benches/load/bounds.py [--binary target/release/hushdesk] [--phase idle|mail|all]
+Usage: benches/load/bounds.py [--binary target/release/hushdesk]
+                              [--phase idle|mail|slowbody|smtpidle|all]
 Needs only Python 3 (smtplib). Prints one block of figures per phase.
 """
 
@@ -267,10 +273,169 @@ def mail_phase(server, port, smtp, mails, size_mb):
     print(f"/healthz after: {probe_for(port, 2)}")
 
 
+def filing(port, source="127.0.251.1", timeout=10.0):
+    """(status, milliseconds) of one JSON filing on a new connection from `source`."""
+    body = (b'{"subject": "Printer", "body": "My printer will not print.", '
+            b'"category": "functionality"}')
+    request = (b"POST /api/v1/tickets HTTP/1.1\r\nHost: desk\r\n"
+               b"Content-Type: application/json\r\nConnection: close\r\n"
+               b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+    started = time.monotonic()
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout,
+                                      source_address=(source, 0)) as s:
+            s.sendall(request)
+            answer = b""
+            while chunk := s.recv(4096):
+                answer += chunk
+    except OSError as err:
+        return type(err).__name__, (time.monotonic() - started) * 1000
+    status = answer[9:12].decode(errors="replace") if answer.startswith(b"HTTP/1.1") else "no answer"
+    return status, (time.monotonic() - started) * 1000
+
+
+def summary(latencies):
+    if not latencies:
+        return "none"
+    lat = sorted(latencies)
+    p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))]
+    return f"p50 {statistics.median(lat):.1f} ms, p99 {p99:.1f} ms, max {lat[-1]:.1f} ms"
+
+
+def slowbody_phase(server, port, crowd, seconds):
+    """`crowd` connections from 50 networks, each sending a 60 KB body 1,200 bytes every 2 s
+    (600 B/s, above the default minimum of 512 B/s), reconnecting when cut."""
+    import selectors
+    pid = server.pid
+    print(f"== slow bodies: {crowd} connections from 50 networks at 600 B/s each")
+    print(f"before: RSS {mib(status_kib(pid, 'VmRSS'))}; /healthz {probe_for(port, 2)}")
+    head = (b"POST /api/v1/tickets HTTP/1.1\r\nHost: desk\r\n"
+            b"Content-Type: application/json\r\nContent-Length: 60000\r\n\r\n"
+            b'{"subject": "')
+    piece = b"a" * 1200
+    # slot -> [socket or None, next send time]
+    slots = [[None, 0.0] for _ in range(crowd)]
+    cut = 0
+
+    def connect(i):
+        source = f"127.0.{100 + i % 50}.1"
+        try:
+            s = socket.create_connection(("127.0.0.1", port), timeout=5,
+                                         source_address=(source, 0))
+            s.setblocking(False)
+            s.send(head)
+            return s
+        except OSError:
+            return None
+
+    for i in range(crowd):
+        slots[i] = [connect(i), time.monotonic() + 2 * random.random()]
+    prober = Prober(port)
+    prober.start()
+    filings, filing_ms, statuses = 0, [], {}
+    started = time.monotonic()
+    next_filing = started + 0.5
+    while time.monotonic() - started < seconds:
+        now = time.monotonic()
+        for i, slot in enumerate(slots):
+            s, due = slot
+            if due > now:
+                continue
+            alive = s is not None
+            if alive:
+                try:
+                    if s.recv(1, socket.MSG_PEEK) is not None:
+                        alive = False  # answered (503, 408) or closed: cut
+                except BlockingIOError:
+                    pass
+                except OSError:
+                    alive = False
+            if alive:
+                try:
+                    s.send(piece)
+                except OSError:
+                    alive = False
+            if not alive:
+                if s is not None:
+                    s.close()
+                    cut += 1
+                s = connect(i)
+            slots[i] = [s, now + 2.0]
+        if now >= next_filing:
+            status, ms = filing(port)
+            filings += 1
+            statuses[status] = statuses.get(status, 0) + 1
+            if status == "201":
+                filing_ms.append(ms)
+            next_filing = time.monotonic() + 0.5
+        time.sleep(0.01)
+    during = prober.stop()
+    held = sum(1 for s, _ in slots if s is not None)
+    print(f"over {seconds} s: {cut} crowd connections cut (and reopened); {held} open at the end; "
+          f"RSS {mib(status_kib(pid, 'VmRSS'))}")
+    print(f"new client's filings: {filings} tried, statuses {statuses}, 201 in {summary(filing_ms)}")
+    print(f"/healthz during: {during}")
+    for s, _ in slots:
+        if s is not None:
+            s.close()
+    time.sleep(1)
+    print(f"after: RSS {mib(status_kib(pid, 'VmRSS'))}; /healthz {probe_for(port, 2)}")
+
+
+def smtpidle_phase(server, port, smtp, rounds):
+    """64 silent sessions from 8 networks (the default caps), reopened when closed, while an
+    MTA from a ninth network delivers `rounds` mails."""
+    pid = server.pid
+    print("== idle mail sessions: 64 from 8 networks, silent after the greeting")
+    idle = []
+    for i in range(64):
+        s = socket.create_connection(("127.0.0.1", smtp), timeout=5,
+                                     source_address=(f"127.0.{60 + i // 8}.1", 0))
+        s.recv(512)
+        idle.append(s)
+    time.sleep(0.5)
+    accepted, refused, took = 0, [], []
+    for r in range(rounds):
+        started = time.monotonic()
+        try:
+            with smtplib.SMTP("127.0.0.1", smtp, timeout=30,
+                              source_address=("127.0.90.1", 0)) as client:
+                client.sendmail("jo@example.org", ["support@localhost"],
+                                b"From: Jo <jo@example.org>\r\nTo: support@localhost\r\n"
+                                b"Subject: Printer\r\n\r\nMy printer will not print.\r\n")
+            accepted += 1
+            took.append((time.monotonic() - started) * 1000)
+        except (OSError, smtplib.SMTPException) as err:
+            refused.append(str(err)[:80])
+        # The crowd reopens what was closed, so the cap is full again for the next round.
+        for i, s in enumerate(idle):
+            s.setblocking(False)
+            try:
+                gone = s.recv(512) is not None
+            except BlockingIOError:
+                gone = False
+            except OSError:
+                gone = True
+            if gone:
+                s.close()
+                s = socket.create_connection(("127.0.0.1", smtp), timeout=5,
+                                             source_address=(f"127.0.{60 + i // 8}.1", 0))
+                s.recv(512)
+                idle[i] = s
+    print(f"MTA from another network: {accepted}/{rounds} mails accepted, each in {summary(took)}; "
+          f"refused: {refused}; RSS {mib(status_kib(pid, 'VmRSS'))}")
+    for s in idle:
+        s.close()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--binary", default="target/release/hushdesk")
-    parser.add_argument("--phase", default="all", choices=["idle", "mail", "all"])
+    parser.add_argument("--phase", default="all",
+                        choices=["idle", "mail", "slowbody", "smtpidle", "all"])
+    parser.add_argument("--crowd", type=int, default=4200,
+                        help="slow-body connections (more than the 4,096 allowed)")
+    parser.add_argument("--seconds", type=int, default=20, help="length of the slow-body phase")
     parser.add_argument("--mails", type=int, default=64)
     parser.add_argument("--mail-mb", type=float, default=9)
     parser.add_argument("--keep", action="store_true", help="keep the data directory and log")
@@ -284,6 +449,10 @@ def main():
             idle_phase(server, port)
         if args.phase in ("mail", "all"):
             mail_phase(server, port, smtp, args.mails, args.mail_mb)
+        if args.phase in ("slowbody", "all"):
+            slowbody_phase(server, port, args.crowd, args.seconds)
+        if args.phase in ("smtpidle", "all"):
+            smtpidle_phase(server, port, smtp, 10)
     finally:
         server.terminate()
         server.wait()

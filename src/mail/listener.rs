@@ -6,6 +6,7 @@
 
 mod budget;
 mod data;
+mod sessions;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -18,6 +19,7 @@ use tokio::time::Instant;
 
 use self::budget::{MemoryBudget, Reservation};
 use self::data::{Data, read_data};
+use self::sessions::{SessionTrack, Sessions};
 use super::inbound::{Envelope, receive};
 use super::structure::{MimeLimits, prescan};
 use crate::desk::Desk;
@@ -83,6 +85,10 @@ const MAX_ERRORS: u32 = 10;
 /// The answer to a message the memory budget cannot hold now: a temporary failure, which
 /// the sending MTA retries later (RFC 1870 uses 452 for the same case with `SIZE`).
 const OVER_BUDGET: &str = "452 4.3.1 The desk is receiving too much mail at once; try again later";
+/// The goodbye of a session closed to make room for a new one at the session cap.
+const EVICTED: &str = "421 4.3.2 Too many connections; closing the idlest, try again later";
+/// How long a refusal or a goodbye may take to write before the connection is dropped.
+const REFUSAL_WRITE: Duration = Duration::from_secs(2);
 
 /// What every session shares.
 struct Shared {
@@ -117,7 +123,7 @@ pub async fn serve(
     config: ListenerConfig,
     shutdown: impl Future<Output = ()> + Send,
 ) -> anyhow::Result<()> {
-    let slots = Arc::new(Semaphore::new(config.max_sessions));
+    let sessions = Sessions::new(config.max_sessions);
     let network_slots = NetworkSlots::new(config.max_sessions_per_network);
     let shared = Arc::new(Shared {
         processing: Arc::new(Semaphore::new(config.processing_slots)),
@@ -149,26 +155,45 @@ pub async fn serve(
                 .map(Some)
                 .ok_or(())
         };
-        let permit = network_slot
-            .as_ref()
-            .ok()
-            .and_then(|_| slots.clone().try_acquire_owned().ok());
+        let permit = network_slot.as_ref().ok().and_then(|_| sessions.try_slot());
+        let sessions = sessions.clone();
         tokio::spawn(async move {
             let (reader, mut writer) = stream.into_split();
-            let refusal = match (&network_slot, &permit) {
+            let permit = match (&network_slot, permit) {
                 (Err(()), _) => {
-                    Some("421 4.7.0 Too many connections from your network, try again later")
+                    Err("421 4.7.0 Too many connections from your network, try again later")
                 }
-                (Ok(_), None) => Some("421 4.3.2 Too many connections, try again later"),
-                _ => None,
+                (Ok(_), Some(permit)) => Ok(permit),
+                // At the cap, a session doing nothing gives way to this one.
+                (Ok(_), None) => sessions
+                    .make_room()
+                    .await
+                    .ok_or("421 4.3.2 Too many connections, try again later"),
             };
-            if let Some(refusal) = refusal {
-                let _ =
-                    tokio::time::timeout(Duration::from_secs(5), reply(&mut writer, refusal)).await;
-                return;
+            let permit = match permit {
+                Ok(permit) => permit,
+                Err(refusal) => {
+                    let _ = tokio::time::timeout(REFUSAL_WRITE, reply(&mut writer, refusal)).await;
+                    return;
+                }
+            };
+            let registered = sessions.register();
+            let track = &registered.track;
+            {
+                let conversation = session(reader, &mut writer, &shared, track);
+                tokio::pin!(conversation);
+                tokio::select! {
+                    ended = &mut conversation => if let Err(err) = ended {
+                        tracing::debug!(error = %err, "mail session ended");
+                    },
+                    () = track.evicted() => {}
+                }
             }
-            if let Err(err) = session(reader, writer, &shared).await {
-                tracing::debug!(error = %err, "mail session ended");
+            if track.was_evicted() {
+                // The slot goes to the waiting session before this one says goodbye.
+                drop(permit);
+                let _ = tokio::time::timeout(REFUSAL_WRITE, reply(&mut writer, EVICTED)).await;
+                return;
             }
             drop((network_slot, permit));
         });
@@ -176,10 +201,12 @@ pub async fn serve(
 }
 
 /// When a session must end: `idle` after its last step forward, and never after `deadline`.
-struct Clock {
+/// Each step forward is also shown to the session registry, which picks whom to evict by it.
+struct Clock<'a> {
     idle: Duration,
     last_progress: Instant,
     deadline: Instant,
+    track: &'a SessionTrack,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -188,18 +215,26 @@ enum Expiry {
     SessionOver,
 }
 
-impl Clock {
-    fn start(config: &ListenerConfig) -> Clock {
+impl<'a> Clock<'a> {
+    fn start(config: &ListenerConfig, track: &'a SessionTrack) -> Clock<'a> {
         let now = Instant::now();
         Clock {
             idle: config.idle_timeout,
             last_progress: now,
             deadline: now + config.max_session_time,
+            track,
         }
     }
 
     fn progress(&mut self) {
         self.last_progress = Instant::now();
+        self.track.progressed();
+    }
+
+    /// Bytes of message data arrived: the registry ranks sessions in DATA by their rate.
+    fn data_received(&mut self, bytes: usize) {
+        self.progress();
+        self.track.received(bytes);
     }
 
     /// The next moment the session ends unless it progresses, and why it would end.
@@ -227,7 +262,12 @@ enum Mode {
 }
 
 /// One SMTP or LMTP conversation.
-async fn session<R, W>(reader: R, mut writer: W, shared: &Arc<Shared>) -> std::io::Result<()>
+async fn session<R, W>(
+    reader: R,
+    mut writer: W,
+    shared: &Arc<Shared>,
+    track: &SessionTrack,
+) -> std::io::Result<()>
 where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
@@ -235,7 +275,7 @@ where
     let config = &shared.config;
     let support = &shared.support;
     let mut reader = BufReader::new(reader);
-    let mut clock = Clock::start(config);
+    let mut clock = Clock::start(config, track);
     let mut mode: Option<Mode> = None;
     let mut mail_from: Option<String> = None;
     let mut recipients: Vec<String> = Vec::new();
@@ -335,6 +375,9 @@ where
                     1
                 };
                 clock.progress();
+                if !track.begin_data() {
+                    return Ok(());
+                }
                 reply(&mut writer, "354 End data with <CR><LF>.<CR><LF>").await?;
                 let data = read_data(
                     &mut reader,
@@ -345,6 +388,10 @@ where
                 .await?;
                 let answer = match data {
                     Data::Complete(raw, reservation) => {
+                        // Evicted as the last line arrived: the message was never accepted.
+                        if !track.begin_delivery() {
+                            return Ok(());
+                        }
                         let envelope = Envelope {
                             mail_from: mail_from.take().unwrap_or_default(),
                             recipients: std::mem::take(&mut recipients),
@@ -371,6 +418,7 @@ where
                         return Ok(());
                     }
                 };
+                track.end_message();
                 mail_from = None;
                 recipients.clear();
                 vec![answer; answers].join("\r\n")
@@ -528,7 +576,7 @@ enum Line {
 async fn read_line<R: AsyncRead + Unpin>(
     reader: &mut BufReader<R>,
     limit: u64,
-    clock: &Clock,
+    clock: &Clock<'_>,
 ) -> std::io::Result<Line> {
     let (until, _) = clock.expiry();
     let mut line = Vec::new();

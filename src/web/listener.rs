@@ -4,22 +4,28 @@
 //! so a crowd of idle sockets can neither exhaust the descriptors nor lock out `/healthz`.
 
 use std::collections::HashMap;
+use std::future::Future as _;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::Poll;
 use std::time::Duration;
 
 use axum::Router;
 use axum::extract::ConnectInfo;
-use hyper::body::Incoming;
+use hyper::body::{Body as _, Incoming};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 use tower::Service;
-use tower_http::timeout::DeadlineBody;
 
+use self::body_rate::{BodyPace, BodyProgress, PacedBody};
+use self::write_deadline::WriteDeadline;
 use crate::domain::{Network, NetworkSlot, NetworkSlots};
+
+mod body_rate;
+mod write_deadline;
 
 /// The bounds the listener keeps.
 #[derive(Debug, Clone, Copy)]
@@ -30,10 +36,32 @@ pub struct ConnectionLimits {
     pub header_timeout: Duration,
     /// From the end of the headers to the end of the body.
     pub body_timeout: Duration,
+    /// Time after the headers before the body's minimum rate counts.
+    pub body_grace: Duration,
+    /// Bytes per second a body must keep up with after its grace.
+    pub body_min_rate: u64,
+    /// How long a write of the response may wait for a client that does not read.
+    pub write_timeout: Duration,
 }
 
-/// How long a new connection waits for the idle one it displaced to close.
-const MAKE_ROOM_WAIT: Duration = Duration::from_millis(250);
+impl ConnectionLimits {
+    fn body_pace(&self) -> BodyPace {
+        BodyPace {
+            grace: self.body_grace,
+            min_rate: self.body_min_rate,
+            whole: self.body_timeout,
+        }
+    }
+}
+
+/// How long a new connection waits for the one it displaced to close. Longer than that takes
+/// when all is well, so that a busy moment delays a newcomer rather than refusing it.
+const MAKE_ROOM_WAIT: Duration = Duration::from_secs(1);
+/// A connection idle for less than this may be a new one whose request is on its way, and a
+/// body younger than this has had no time to show its rate (its handler may not have read a
+/// byte yet): under a crowd, both go only after every older unfinished body, or the newcomer
+/// that made room would be the next one evicted.
+const SETTLING_MS: u64 = 1000;
 /// New connections waiting for room at once; any more are refused straight away.
 const MAX_WAITING: usize = 64;
 /// Pause after the descriptor table was full, so a flood does not spin the accept loop.
@@ -82,7 +110,7 @@ pub async fn serve(
             Ok(slot) => {
                 tokio::spawn(connection.run(slot));
             }
-            Err(_) => make_room_for(connection),
+            Err(_) => make_room_for(connection).await,
         }
     }
     drop(listener);
@@ -91,26 +119,61 @@ pub async fn serve(
     Ok(())
 }
 
-/// At the global cap: close the connection idle for longest and give its slot to this one,
-/// or refuse this one when every connection is busy.
-fn make_room_for(connection: Connection) {
+/// At the global cap: close the connection idle for longest, or else the one whose request
+/// body arrives slowest, and give its slot to this one. Refuse this one when every connection
+/// is busy with a request that has arrived whole.
+async fn make_room_for(connection: Connection) {
     let registry = connection.registry.clone();
-    if registry.waiting.fetch_add(1, Ordering::AcqRel) >= MAX_WAITING
-        || !registry.evict_longest_idle()
+    if registry.waiting.fetch_add(1, Ordering::AcqRel) >= MAX_WAITING {
+        registry.waiting.fetch_sub(1, Ordering::AcqRel);
+        refuse(connection.stream);
+        return;
+    }
+    // Queue for a slot before making one free, so that the slot the evicted connection gives
+    // back comes to this one and not to whoever connects next.
+    let mut slot = Box::pin(registry.slots.clone().acquire_owned());
+    let queued = std::future::poll_fn(|cx| Poll::Ready(slot.as_mut().poll(cx))).await;
+    if let Poll::Ready(Ok(slot)) = queued {
+        registry.waiting.fetch_sub(1, Ordering::AcqRel);
+        tokio::spawn(connection.run(slot));
+        return;
+    }
+    if !(registry.evict_longest_idle(SETTLING_MS)
+        || registry.evict_slowest_body(SETTLING_MS)
+        || registry.evict_longest_idle(0)
+        || registry.evict_slowest_body(0))
     {
         registry.waiting.fetch_sub(1, Ordering::AcqRel);
         refuse(connection.stream);
         return;
     }
     tokio::spawn(async move {
-        let slot =
-            tokio::time::timeout(MAKE_ROOM_WAIT, registry.slots.clone().acquire_owned()).await;
+        let slot = tokio::time::timeout(MAKE_ROOM_WAIT, slot).await;
         registry.waiting.fetch_sub(1, Ordering::AcqRel);
         match slot {
             Ok(Ok(slot)) => connection.run(slot).await,
             _ => refuse(connection.stream),
         }
     });
+}
+
+/// The answer to a request whose body fell behind its minimum rate; the connection closes,
+/// since the rest of that body may still be on its way.
+fn too_slow() -> axum::response::Response {
+    let mut response = axum::response::Response::new(axum::body::Body::from(
+        "The request body arrived too slowly\n",
+    ));
+    *response.status_mut() = hyper::StatusCode::REQUEST_TIMEOUT;
+    let headers = response.headers_mut();
+    headers.insert(
+        hyper::header::CONNECTION,
+        hyper::header::HeaderValue::from_static("close"),
+    );
+    headers.insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("text/plain"),
+    );
+    response
 }
 
 async fn accept_failed(err: &std::io::Error) {
@@ -157,22 +220,28 @@ impl Connection {
         let service = {
             let tracked = tracked.clone();
             let registry = registry.clone();
-            let body_timeout = registry.limits.body_timeout;
+            let pace = registry.limits.body_pace();
             hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
-                let busy = Busy::begin(&registry, &tracked);
-                let mut request = request
-                    .map(|body| axum::body::Body::new(DeadlineBody::new(body_timeout, body)));
+                let busy = Busy::begin(&registry, &tracked, !request.body().is_end_stream());
+                let progress = tracked.body.clone();
+                let mut request = request.map(|body| {
+                    axum::body::Body::new(PacedBody::new(body, pace, progress.clone()))
+                });
                 // What `into_make_service_with_connect_info` would add: rate limits key on it.
                 request.extensions_mut().insert(ConnectInfo(peer));
                 let mut router = router.clone();
                 async move {
                     let response = router.call(request).await;
                     drop(busy);
+                    if progress.was_too_slow() {
+                        return Ok(too_slow());
+                    }
                     response
                 }
             })
         };
-        let conn = http.serve_connection(TokioIo::new(stream), service);
+        let io = WriteDeadline::new(stream, registry.limits.write_timeout);
+        let conn = http.serve_connection(TokioIo::new(io), service);
         tokio::pin!(conn);
         let mut closing = false;
         loop {
@@ -185,7 +254,11 @@ impl Connection {
                     break;
                 }
                 () = tracked.close.notified(), if !closing => {
-                    if tracked.in_flight.load(Ordering::Acquire) == 0 {
+                    // A request whose body never arrived whole has done nothing yet that
+                    // dropping it could leave half-done.
+                    if tracked.in_flight.load(Ordering::Acquire) == 0
+                        || tracked.body.was_evicted()
+                    {
                         break;
                     }
                     // Busy: finish the request in progress, then close.
@@ -219,6 +292,7 @@ struct Tracked {
     /// Already asked to close; not chosen again.
     evicted: AtomicBool,
     close: Notify,
+    body: Arc<BodyProgress>,
 }
 
 impl Registry {
@@ -253,6 +327,7 @@ impl Registry {
             last_active: AtomicU64::new(self.now()),
             evicted: AtomicBool::new(false),
             close: Notify::new(),
+            body: Arc::new(BodyProgress::default()),
         });
         self.lock().insert(id, tracked.clone());
         (id, tracked)
@@ -262,13 +337,17 @@ impl Registry {
         self.lock().remove(&id);
     }
 
-    /// Asks the connection idle for longest to close. False when none is idle.
-    fn evict_longest_idle(&self) -> bool {
+    /// Asks the connection idle for longest, and for at least `at_least` ms, to close. False
+    /// when none is.
+    fn evict_longest_idle(&self, at_least: u64) -> bool {
+        let latest = self.now().saturating_sub(at_least);
         let open = self.lock();
         let idlest = open
             .values()
             .filter(|t| {
-                t.in_flight.load(Ordering::Acquire) == 0 && !t.evicted.load(Ordering::Acquire)
+                t.in_flight.load(Ordering::Acquire) == 0
+                    && !t.evicted.load(Ordering::Acquire)
+                    && t.last_active.load(Ordering::Acquire) <= latest
             })
             .min_by_key(|t| t.last_active.load(Ordering::Acquire));
         match idlest {
@@ -278,6 +357,38 @@ impl Registry {
                 true
             }
             None => false,
+        }
+    }
+
+    /// Cuts the request body arriving slowest, in bytes per second since its headers, among
+    /// those begun at least `at_least` ms ago, and closes its connection. False when there is
+    /// no such body.
+    fn evict_slowest_body(&self, at_least: u64) -> bool {
+        let now = self.now();
+        let open = self.lock();
+        // One pass without sorting: this runs under the registry's lock for every newcomer at
+        // the cap. A body that settles between the pick and the cut keeps its request; the
+        // next pass no longer sees it as unfinished.
+        loop {
+            let slowest = open
+                .values()
+                .filter(|t| !t.evicted.load(Ordering::Acquire))
+                .filter_map(|t| {
+                    let (bytes, elapsed) = t.body.unfinished(now)?;
+                    (elapsed >= at_least).then_some((bytes, elapsed.max(1), t))
+                })
+                // a/t < b/u  ⇔  a·u < b·t: no division, no float.
+                .min_by(|(a, t, _), (b, u, _)| {
+                    (u128::from(*a) * u128::from(*u)).cmp(&(u128::from(*b) * u128::from(*t)))
+                });
+            let Some((_, _, tracked)) = slowest else {
+                return false;
+            };
+            if tracked.body.evict() {
+                tracked.evicted.store(true, Ordering::Release);
+                tracked.close.notify_one();
+                return true;
+            }
         }
     }
 
@@ -302,7 +413,8 @@ struct Busy {
 }
 
 impl Busy {
-    fn begin(registry: &Arc<Registry>, tracked: &Arc<Tracked>) -> Busy {
+    fn begin(registry: &Arc<Registry>, tracked: &Arc<Tracked>, has_body: bool) -> Busy {
+        tracked.body.begin(registry.now(), has_body);
         tracked.in_flight.fetch_add(1, Ordering::AcqRel);
         Busy {
             registry: registry.clone(),

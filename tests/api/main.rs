@@ -5,6 +5,7 @@
 
 #[path = "../corpus/mod.rs"]
 mod corpus;
+mod crowds;
 
 mod agent_list;
 mod agents;

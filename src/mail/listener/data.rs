@@ -34,7 +34,7 @@ pub(super) async fn read_data<R: AsyncRead + Unpin>(
     reader: &mut BufReader<R>,
     max_bytes: usize,
     budget: &MemoryBudget,
-    clock: &mut Clock,
+    clock: &mut Clock<'_>,
 ) -> std::io::Result<Data> {
     let mut message = Vec::new();
     let mut reservation = budget.reservation();
@@ -69,7 +69,7 @@ pub(super) async fn read_data<R: AsyncRead + Unpin>(
         if read? == 0 {
             return Ok(Data::Closed);
         }
-        clock.progress();
+        clock.data_received(chunk.len());
         let ended = chunk.last() == Some(&b'\n');
         if !ended && (chunk.len() as u64) < MAX_DATA_LINE {
             // The connection closed in the middle of a line.
