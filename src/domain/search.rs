@@ -245,6 +245,19 @@ fn truncate(term: String) -> String {
     }
 }
 
+/// How common a search's rarest word must be, in index rows, before walking the list's order
+/// (testing each ticket for every word) is cheaper than gathering that word's matches and
+/// sorting them, the choice a cost-based planner makes. Gathering costs about one step per
+/// match (`m`); walking about one step per ticket passed on the way to a full page, `page`
+/// pages of the desk's `tickets` spread over `m` matches (`page * tickets / m`). The two meet
+/// at `m = sqrt(page * tickets)`; below it the matches come first. At least `page`, so a small
+/// desk always gathers.
+pub fn walk_threshold(tickets: i64, page: i64) -> i64 {
+    let product = tickets.max(0).saturating_mul(page.max(1));
+    // `isqrt` of a non-negative i64 fits back in one.
+    product.isqrt().max(page.max(1))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -265,6 +278,17 @@ mod tests {
                 range.from.as_str() <= term.as_str() && term.as_str() < range.before.as_str()
             })
         })
+    }
+
+    #[test]
+    fn a_word_is_walked_for_only_when_it_is_common_for_the_desk() {
+        // 1,000,000 tickets, pages of 100: gather up to 10,000 matches, walk beyond.
+        assert_eq!(walk_threshold(1_000_000, 100), 10_000);
+        assert_eq!(walk_threshold(20_000, 50), 1_000);
+        // A small or empty desk gathers at least a page's worth.
+        assert_eq!(walk_threshold(10, 100), 100);
+        assert_eq!(walk_threshold(0, 0), 1);
+        assert_eq!(walk_threshold(i64::MAX, 500), (i64::MAX).isqrt());
     }
 
     #[test]

@@ -266,7 +266,7 @@ async fn terms_go_with_their_ticket_on_delete_now_and_purge() {
 }
 
 #[tokio::test]
-async fn tickets_filed_before_the_index_are_indexed_when_the_desk_opens() {
+async fn tickets_filed_before_the_index_are_indexed_once_and_the_desk_is_not_scanned_again() {
     let app = TestApp::spawn().await;
     let agent = app.add_agent("later", "l1", &["general"]).await;
     let token = app.api_login(&agent).await;
@@ -282,8 +282,14 @@ async fn tickets_filed_before_the_index_are_indexed_when_the_desk_opens() {
         filed.push(reference);
     }
     filed.sort();
-    // A desk from before the index: the same tickets, no terms.
+    // The desk marked itself indexed when it first opened.
+    let marked: Vec<String> = app
+        .query_values("select name from index_backfills", &[])
+        .await;
+    assert_eq!(marked, ["ticket_terms"]);
+    // A desk from before the index: the same tickets, no terms, no marker.
     app.execute_sql("delete from ticket_terms", &[]).await;
+    app.execute_sql("delete from index_backfills", &[]).await;
     assert!(search(&app, &token, "zoldmarker").await.is_empty());
 
     // The operator's binary opens the desk beside the running server, as any start does.
@@ -295,12 +301,29 @@ async fn tickets_filed_before_the_index_are_indexed_when_the_desk_opens() {
     let mut found = search(&app, &token, "ZOLDMARKER").await;
     found.sort();
     assert_eq!(found, filed);
-    let indexed = app.count_rows("ticket_terms").await;
-    assert!(indexed > 0);
+    assert!(app.count_rows("ticket_terms").await > 0);
+    let marked: Vec<String> = app
+        .query_values("select name from index_backfills", &[])
+        .await;
+    assert_eq!(marked, ["ticket_terms"]);
 
-    // Opening again adds nothing.
+    // Once marked, opening does not look for unindexed tickets again: a ticket whose terms
+    // are taken away now stays unfound (the scan would have indexed it), while a ticket
+    // filed later is found, indexed as it was stored.
+    app.execute_sql(
+        "delete from ticket_terms where ticket_id = (select id from tickets where reference = $1)",
+        &[Param::Text(&filed[0])],
+    )
+    .await;
     open_desk();
-    assert_eq!(app.count_rows("ticket_terms").await, indexed);
+    let (later, _, _) = app
+        .file_via_api("New ticket", "Fresh zoldmarker report", json!({}))
+        .await;
+    let mut found = search(&app, &token, "zoldmarker").await;
+    found.sort();
+    let mut expected = vec![filed[1].clone(), filed[2].clone(), later];
+    expected.sort();
+    assert_eq!(found, expected);
 }
 
 /// A `tracing` writer that keeps everything written to it.
