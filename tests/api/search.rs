@@ -414,3 +414,196 @@ async fn a_search_without_a_word_finds_nothing() {
         }
     }
 }
+
+/// Every page of an agent API list from the first (`limit` rows each), the references in
+/// the order shown; checks that every page reports the same count and whether it is a bound.
+async fn every_page(
+    app: &TestApp,
+    token: &str,
+    query: &str,
+    limit: usize,
+) -> (Vec<String>, Value, Value) {
+    let mut seen = Vec::new();
+    let mut after = String::new();
+    let mut totals: Option<(Value, Value)> = None;
+    for _ in 0..2000 {
+        let response = app
+            .agent_get(
+                token,
+                &format!("/api/v1/agent/tickets?{query}&limit={limit}{after}"),
+            )
+            .await;
+        assert_eq!(response.status(), 200, "{query}");
+        let page: Value = response.json().await.unwrap();
+        let total = (page["total"].clone(), page["total_is_lower_bound"].clone());
+        match &totals {
+            None => totals = Some(total),
+            Some(first) => assert_eq!(first, &total, "{query}: the count changed between pages"),
+        }
+        let tickets = page["tickets"].as_array().unwrap();
+        seen.extend(
+            tickets
+                .iter()
+                .map(|t| t["reference"].as_str().unwrap().to_owned()),
+        );
+        match page["next"].as_str() {
+            Some(next) => {
+                assert_eq!(
+                    tickets.len(),
+                    limit,
+                    "{query}: only a full page has a next one"
+                );
+                after = format!("&after={next}");
+            }
+            None => {
+                let (total, bound) = totals.unwrap();
+                return (seen, total, bound);
+            }
+        }
+    }
+    panic!("{query}: the pages never ended");
+}
+
+/// `list` without the references not in `wanted`, in the order of `list`.
+fn only_those(list: &[String], wanted: &[String]) -> Vec<String> {
+    list.iter()
+        .filter(|r| wanted.contains(r))
+        .cloned()
+        .collect()
+}
+
+// Pages of 3 on a desk of 41 tickets: a word in 10 or more of them is walked for (the
+// order's index, each ticket tested), a rarer one gathered first (`walk_threshold`). Both must
+// show exactly what the plain list shows of the tickets holding the words, in its order.
+#[tokio::test]
+async fn a_common_word_and_a_rare_word_page_alike_in_every_order_within_scope() {
+    let app = TestApp::spawn().await;
+    let walker = app.add_agent("walker", "l1", &["general", "billing"]).await;
+    let walker = app.api_login(&walker).await;
+    let overseer = app
+        .add_agent("overseer", "l1", &["general", "billing", "security"])
+        .await;
+    let overseer = app.api_login(&overseer).await;
+    let (mut common, mut rare) = (Vec::new(), Vec::new());
+    for n in 0..40 {
+        let mut body = format!("Report {n}:");
+        if n % 4 != 3 {
+            body.push_str(" zcommonword appears");
+        }
+        if n % 8 == 0 {
+            // Two terms in the range of the prefix `zrar`: still one row per ticket.
+            body.push_str(" zrareword and zrarity");
+        }
+        let category = if n % 2 == 0 {
+            "billing"
+        } else {
+            "functionality"
+        };
+        let (reference, _) = app.file_in(category, &format!("Question {n}"), &body).await;
+        if n % 4 != 3 {
+            common.push(reference.clone());
+        }
+        if n % 8 == 0 {
+            rare.push(reference);
+        }
+    }
+    // Out of the walker's scope, holding every word.
+    let (hidden, _) = app
+        .file_in("security", "Question", "zcommonword zrareword zrarity")
+        .await;
+    // Orders with ties and without.
+    app.execute_sql("update tickets set priority = 'P1' where id % 3 = 0", &[])
+        .await;
+    app.execute_sql("update tickets set priority = 'P2' where id % 3 = 1", &[])
+        .await;
+    assert_eq!((common.len(), rare.len()), (30, 5));
+
+    for order in ["urgency", "priority", "updated", "created"] {
+        let (plain, total, _) =
+            every_page(&app, &walker, &format!("status=all&order={order}"), 3).await;
+        assert_eq!(plain.len(), 40, "{order}");
+        assert_eq!(total, 40);
+        assert!(!plain.contains(&hidden));
+        for (q, wanted) in [
+            ("zcommonword", &common),
+            ("ZCOMMONWORD+appear", &common),
+            ("zrareword", &rare),
+            ("zrar", &rare),
+            ("zcommonword+zrareword", &rare),
+            ("zrareword+zcommon", &rare),
+        ] {
+            let (found, total, bound) =
+                every_page(&app, &walker, &format!("status=all&order={order}&q={q}"), 3).await;
+            assert_eq!(found, only_those(&plain, wanted), "{order} q={q}");
+            assert_eq!(total, wanted.len(), "{order} q={q}");
+            assert_eq!(bound, false);
+        }
+    }
+    // Positive control: the hidden ticket is found by both plans for an agent in its queue.
+    for q in ["zcommonword", "zrareword"] {
+        let (found, _, _) = every_page(&app, &overseer, &format!("status=all&q={q}"), 3).await;
+        assert!(found.contains(&hidden), "q={q}");
+    }
+}
+
+#[tokio::test]
+async fn counts_are_exact_up_to_the_cap_and_a_bound_above_it_in_both_plans() {
+    let app = TestApp::spawn().await;
+    // 1,003 tickets, every one "charged twice", a quarter of them in billing.
+    let seeded = app
+        .command()
+        .args(["seed", "--tickets", "1003"])
+        .output()
+        .unwrap();
+    assert!(seeded.status.success(), "{seeded:?}");
+    let everyone = app
+        .add_agent("counter", "l1", &["general", "billing", "security"])
+        .await;
+    let everyone = app.api_login(&everyone).await;
+    let billing = app.add_agent("biller", "l1", &["billing"]).await;
+    let billing = app.api_login(&billing).await;
+    // A word rare enough to be gathered first, on more than one page.
+    let mut rare = Vec::new();
+    for n in 0..25 {
+        let (reference, _) = app
+            .file_in("billing", "Rare", &format!("zcountable word {n}"))
+            .await;
+        rare.push(reference);
+    }
+
+    let page: Value = app
+        .agent_get(
+            &everyone,
+            "/api/v1/agent/tickets?status=all&q=charged&limit=100",
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["total"], 1000, "{page}");
+    assert_eq!(page["total_is_lower_bound"], true);
+    assert_eq!(page["tickets"].as_array().unwrap().len(), 100);
+
+    // Below the cap, across pages, within scope: the billing quarter (i % 4 == 0).
+    let (found, total, bound) = every_page(&app, &billing, "status=all&q=charged", 100).await;
+    assert_eq!(found.len(), 251);
+    assert_eq!((total, bound), (json!(251), json!(false)));
+    let (found, total, bound) = every_page(&app, &everyone, "status=all&q=zcountable", 10).await;
+    let mut sorted = found.clone();
+    sorted.sort();
+    rare.sort();
+    assert_eq!(sorted, rare);
+    assert_eq!((total, bound), (json!(25), json!(false)));
+
+    // Exactly at the cap.
+    let removed = app
+        .execute_sql(
+            "delete from tickets where id in (select id from tickets where subject like 'Order %' order by id desc limit 3)",
+            &[],
+        )
+        .await;
+    assert_eq!(removed, 3);
+    let (found, total, bound) = every_page(&app, &everyone, "status=all&q=charged", 100).await;
+    assert_eq!(found.len(), 1000);
+    assert_eq!((total, bound), (json!(1000), json!(false)));
+}
