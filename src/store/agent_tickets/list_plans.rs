@@ -76,15 +76,40 @@ fn ranges_json<'r>(ranges: impl Iterator<Item = &'r TermRange>) -> String {
     serde_json::to_string(&pairs).unwrap_or_else(|_| "[]".into())
 }
 
-/// The JSON list `$4` as rows `r(value)`, in each engine's JSON functions.
+/// Per engine: the JSON list `$4` as rows `r` (`*_ranges`), the test that the ticket holds a
+/// term in one of them (`*_holds`), and what the statement starts with (`*_with`). On
+/// PostgreSQL the list is expanded once (`with r`) rather than per ticket, and `offset 0` keeps
+/// the test a seek on (ticket_id, term) per range: pulled up into a join, it read every term
+/// of each ticket walked past (4× slower per ticket).
+macro_rules! sqlite_with {
+    () => {
+        ""
+    };
+}
 macro_rules! sqlite_ranges {
     () => {
         "json_each($4) r"
     };
 }
+macro_rules! sqlite_holds {
+    () => {
+        "x.term >= (r.value ->> 0) and x.term < (r.value ->> 1)"
+    };
+}
+macro_rules! postgres_with {
+    () => {
+        "with r as materialized (select value ->> 0 as lo, value ->> 1 as hi \
+         from jsonb_array_elements($4::jsonb)) "
+    };
+}
 macro_rules! postgres_ranges {
     () => {
-        "jsonb_array_elements($4::jsonb) r(value)"
+        "r"
+    };
+}
+macro_rules! postgres_holds {
+    () => {
+        "x.term >= r.lo and x.term < r.hi offset 0"
     };
 }
 
@@ -128,7 +153,7 @@ macro_rules! from_terms {
 /// (`$3`), and the searched ranges (`$4`, or null for no search): the ticket must hold a term
 /// in each, a seek on (ticket_id, term) per range.
 macro_rules! filters {
-    ($ranges:expr) => {
+    ($ranges:expr, $holds:expr) => {
         concat!(
             " where ",
             in_scope!(),
@@ -139,8 +164,9 @@ macro_rules! filters {
              and (t.spam = 1) = ($3 = 'spam') \
              and ($4 is null or not exists (select 1 from ",
             $ranges,
-            " where not exists (select 1 from ticket_terms x where x.ticket_id = t.id \
-             and x.term >= (r.value ->> 0) and x.term < (r.value ->> 1))))"
+            " where not exists (select 1 from ticket_terms x where x.ticket_id = t.id and ",
+            $holds,
+            ")))"
         )
     };
 }
@@ -194,15 +220,17 @@ macro_rules! walk_sql {
     ($key:expr, $cmp:literal, $dir:literal) => {
         Sql::dialects(
             concat!(
+                sqlite_with!(),
                 columns!($key),
                 from_tickets!(),
-                filters!(sqlite_ranges!()),
+                filters!(sqlite_ranges!(), sqlite_holds!()),
                 page_end!($key, $cmp, $dir)
             ),
             concat!(
+                postgres_with!(),
                 columns!($key),
                 from_tickets!(),
-                filters!(postgres_ranges!()),
+                filters!(postgres_ranges!(), postgres_holds!()),
                 page_end!($key, $cmp, $dir)
             ),
         )
@@ -214,16 +242,18 @@ macro_rules! gather_sql {
     ($key:expr, $cmp:literal, $dir:literal) => {
         Sql::dialects(
             concat!(
+                sqlite_with!(),
                 columns!($key),
                 from_terms!("cross join"),
-                filters!(sqlite_ranges!()),
+                filters!(sqlite_ranges!(), sqlite_holds!()),
                 rarest_rows!("$8", "$9"),
                 page_end!($key, $cmp, $dir)
             ),
             concat!(
+                postgres_with!(),
                 columns!($key),
                 from_terms!("join"),
-                filters!(postgres_ranges!()),
+                filters!(postgres_ranges!(), postgres_holds!()),
                 rarest_rows!("$8", "$9"),
                 page_end!($key, $cmp, $dir)
             ),
@@ -311,15 +341,17 @@ pub(super) async fn count_matches(
             base(
                 Sql::dialects(
                     concat!(
+                        sqlite_with!(),
                         "select count(*) from (select 1",
                         from_tickets!(),
-                        filters!(sqlite_ranges!()),
+                        filters!(sqlite_ranges!(), sqlite_holds!()),
                         " limit $5) c"
                     ),
                     concat!(
+                        postgres_with!(),
                         "select count(*) from (select 1",
                         from_tickets!(),
-                        filters!(postgres_ranges!()),
+                        filters!(postgres_ranges!(), postgres_holds!()),
                         " limit $5) c"
                     ),
                 ),
@@ -332,16 +364,18 @@ pub(super) async fn count_matches(
             base(
                 Sql::dialects(
                     concat!(
+                        sqlite_with!(),
                         "select count(*) from (select 1",
                         from_terms!("cross join"),
-                        filters!(sqlite_ranges!()),
+                        filters!(sqlite_ranges!(), sqlite_holds!()),
                         rarest_rows!("$6", "$7"),
                         " limit $5) c"
                     ),
                     concat!(
+                        postgres_with!(),
                         "select count(*) from (select 1",
                         from_terms!("join"),
-                        filters!(postgres_ranges!()),
+                        filters!(postgres_ranges!(), postgres_holds!()),
                         rarest_rows!("$6", "$7"),
                         " limit $5) c"
                     ),
