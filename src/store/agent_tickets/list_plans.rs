@@ -1,10 +1,11 @@
 //! How a page of the agents' list is found, and how its matches are counted: the plain list
 //! walks its order's index; a search first asks the term index how common each word is and
-//! then either gathers the rarest word's tickets or walks the order testing each ticket, as a
-//! cost-based planner would. Every statement carries the agent's scope in its SQL.
+//! then gathers the rarest word's tickets, or notes them and walks the order, or walks the
+//! order testing each ticket (`SearchCosts`), as a cost-based planner would. Every statement
+//! carries the agent's scope in its SQL.
 
 use crate::domain::Name;
-use crate::domain::search::{SearchQuery, TermRange, walk_threshold};
+use crate::domain::search::{SearchCosts, SearchPlan, SearchQuery, TermRange};
 use crate::store::engine::{Row, Sql, query, query_scalar};
 use crate::store::paging::{COUNT_LIMIT, ListCursor, ListOrder, priority_key, urgency_key};
 use crate::store::scope::{AgentScope, in_scope};
@@ -19,11 +20,11 @@ pub(super) enum Plan {
     List,
     /// Nothing can match: a search without a word, or with a word no ticket holds.
     Nothing,
-    Search(SearchPlan),
+    Search(ProbedSearch),
 }
 
 /// A search, with what probing the term index taught about its words.
-pub(super) struct SearchPlan {
+pub(super) struct ProbedSearch {
     /// The range with the fewest index rows.
     rarest: TermRange,
     /// The other ranges, as the JSON list the statements expand (`[[from, before], …]`);
@@ -31,20 +32,19 @@ pub(super) struct SearchPlan {
     others: Option<String>,
     /// Every range, rarest first, so that a ticket failing a rare word is let go soonest.
     every: String,
-    /// The rarest word is common: walk the order instead of gathering its matches.
-    walk: bool,
+    plan: SearchPlan,
 }
 
-/// Probes each word's range in the term index, counting no further than the point where
-/// walking becomes the cheaper plan (nor past the rarest word found so far).
+/// Probes each word's range in the term index, counting no further than the point where the
+/// plan stops changing (nor past the rarest word found so far).
 pub(super) async fn plan_search(
     read: &mut Tx<'_>,
     search: &SearchQuery,
     page: i64,
 ) -> Result<Plan, StoreError> {
-    let threshold = walk_threshold(desk_size(read).await?, page);
+    let costs = SearchCosts::new(desk_size(read).await?, page);
     let mut probed: Vec<(i64, &TermRange)> = Vec::new();
-    let mut bound = threshold;
+    let mut bound = costs.enough_rows();
     for range in search.ranges() {
         let rows = range_rows(read, range, bound).await?;
         if rows == 0 {
@@ -59,11 +59,11 @@ pub(super) async fn plan_search(
     let Some(((rarest_rows, rarest), others)) = probed.split_first() else {
         return Ok(Plan::Nothing);
     };
-    Ok(Plan::Search(SearchPlan {
+    Ok(Plan::Search(ProbedSearch {
         rarest: (*rarest).clone(),
         others: (!others.is_empty()).then(|| ranges_json(others.iter().map(|(_, range)| *range))),
         every: ranges_json(probed.iter().map(|(_, range)| *range)),
-        walk: *rarest_rows >= threshold,
+        plan: costs.plan(*rarest_rows),
     }))
 }
 
@@ -154,8 +154,12 @@ macro_rules! from_terms {
 /// in each, a seek on (ticket_id, term) per range.
 macro_rules! filters {
     ($ranges:expr, $holds:expr) => {
+        filters!("", $ranges, $holds)
+    };
+    ($first:expr, $ranges:expr, $holds:expr) => {
         concat!(
             " where ",
+            $first,
             in_scope!(),
             " and ($2 is null or q.name = $2) \
              and ($3 in ('all', 'spam') \
@@ -237,6 +241,39 @@ macro_rules! walk_sql {
     };
 }
 
+/// Noting the rarest range's tickets (`$8`, `$9`: one read of the index, kept by the engine
+/// for the statement), then walking the order and testing fully only the noted ones. The `+`
+/// keeps SQLite from reading the tickets through the notes instead of the order's index, and
+/// the note is tested first, before the scope and the other words.
+macro_rules! mark_sql {
+    ($key:expr, $cmp:literal, $dir:literal) => {
+        Sql::dialects(
+            concat!(
+                sqlite_with!(),
+                columns!($key),
+                from_tickets!(),
+                filters!(
+                    "+t.id in (select n.ticket_id from ticket_terms n where n.term >= $8 and n.term < $9) and ",
+                    sqlite_ranges!(),
+                    sqlite_holds!()
+                ),
+                page_end!($key, $cmp, $dir)
+            ),
+            concat!(
+                postgres_with!(),
+                columns!($key),
+                from_tickets!(),
+                filters!(
+                    "t.id in (select n.ticket_id from ticket_terms n where n.term >= $8 and n.term < $9) and ",
+                    postgres_ranges!(),
+                    postgres_holds!()
+                ),
+                page_end!($key, $cmp, $dir)
+            ),
+        )
+    };
+}
+
 /// Gathering the rarest range's tickets (`$8`, `$9`), then sorting them.
 macro_rules! gather_sql {
     ($key:expr, $cmp:literal, $dir:literal) => {
@@ -270,6 +307,15 @@ fn walk_statement(order: ListOrder) -> Sql {
     }
 }
 
+fn mark_statement(order: ListOrder) -> Sql {
+    match order {
+        ListOrder::Urgency => mark_sql!(urgency_key!(), ">", "asc"),
+        ListOrder::Priority => mark_sql!(priority_key!(), ">", "asc"),
+        ListOrder::Updated => mark_sql!("t.updated_at", "<", "desc"),
+        ListOrder::Created => mark_sql!("t.created_at", "<", "desc"),
+    }
+}
+
 fn gather_statement(order: ListOrder) -> Sql {
     match order {
         ListOrder::Urgency => gather_sql!(urgency_key!(), ">", "asc"),
@@ -291,16 +337,23 @@ pub(super) async fn page_rows(
     let (sql, ranges, rarest) = match plan {
         Plan::Nothing => return Ok(Vec::new()),
         Plan::List => (walk_statement(filter.order), None, None),
-        Plan::Search(search) if search.walk => (
-            walk_statement(filter.order),
-            Some(search.every.as_str()),
-            None,
-        ),
-        Plan::Search(search) => (
-            gather_statement(filter.order),
-            search.others.as_deref(),
-            Some(&search.rarest),
-        ),
+        Plan::Search(search) => match search.plan {
+            SearchPlan::Walk => (
+                walk_statement(filter.order),
+                Some(search.every.as_str()),
+                None,
+            ),
+            SearchPlan::MarkAndWalk => (
+                mark_statement(filter.order),
+                search.others.as_deref(),
+                Some(&search.rarest),
+            ),
+            SearchPlan::Gather => (
+                gather_statement(filter.order),
+                search.others.as_deref(),
+                Some(&search.rarest),
+            ),
+        },
     };
     let mut statement = query(sql)
         .bind(scope.agent_id)
