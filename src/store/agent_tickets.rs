@@ -235,7 +235,7 @@ impl Store {
         // its record then goes to the audit writer, which commits it before anything returns.
         let mut read = self.begin_read().await?;
         let plan = match &search {
-            Some(search) => plan_search(&mut read, search, limit).await?,
+            Some(search) => plan_search(&mut read, scope, filter, search, limit).await?,
             None if searching => Plan::Nothing,
             None => Plan::List,
         };

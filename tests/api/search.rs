@@ -473,8 +473,8 @@ fn only_those(list: &[String], wanted: &[String]) -> Vec<String> {
 }
 
 // Pages of 3 on a desk of 61 tickets (`SearchCosts`): a word with fewer than 6 index rows
-// is gathered first, one with 6 to 32 noted and the order walked, one with 33 or more walked
-// for directly. Every plan must show exactly what the plain list shows of the tickets
+// is gathered first, one with 33 or more walked for directly, and in between the costs
+// choose (here, for 13 rows mostly matching: noted, then the order walked). Every plan must show exactly what the plain list shows of the tickets
 // holding the words, in its order, page after page.
 #[tokio::test]
 async fn searches_page_alike_in_every_plan_and_order_within_scope() {

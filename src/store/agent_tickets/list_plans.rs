@@ -5,7 +5,7 @@
 //! carries the agent's scope in its SQL.
 
 use crate::domain::Name;
-use crate::domain::search::{SearchCosts, SearchPlan, SearchQuery, TermRange};
+use crate::domain::search::{Sample, SearchCosts, SearchPlan, SearchQuery, TermRange};
 use crate::store::engine::{Row, Sql, query, query_scalar};
 use crate::store::paging::{COUNT_LIMIT, ListCursor, ListOrder, priority_key, urgency_key};
 use crate::store::scope::{AgentScope, in_scope};
@@ -13,68 +13,6 @@ use crate::store::terms::{desk_size, range_rows};
 use crate::store::{StoreError, Tx};
 
 use super::ListFilter;
-
-/// How one page of a list is found.
-pub(super) enum Plan {
-    /// The plain list: the order's index, walked from the cursor.
-    List,
-    /// Nothing can match: a search without a word, or with a word no ticket holds.
-    Nothing,
-    Search(ProbedSearch),
-}
-
-/// A search, with what probing the term index taught about its words.
-pub(super) struct ProbedSearch {
-    /// The range with the fewest index rows.
-    rarest: TermRange,
-    /// The other ranges, as the JSON list the statements expand (`[[from, before], …]`);
-    /// `None` when there are none, which spares each gathered ticket a test.
-    others: Option<String>,
-    /// Every range, rarest first, so that a ticket failing a rare word is let go soonest.
-    every: String,
-    plan: SearchPlan,
-}
-
-/// Probes each word's range in the term index, counting no further than the point where the
-/// plan stops changing (nor past the rarest word found so far).
-pub(super) async fn plan_search(
-    read: &mut Tx<'_>,
-    search: &SearchQuery,
-    page: i64,
-) -> Result<Plan, StoreError> {
-    let costs = SearchCosts::new(desk_size(read).await?, page);
-    let mut probed: Vec<(i64, &TermRange)> = Vec::new();
-    let mut bound = costs.enough_rows();
-    for range in search.ranges() {
-        let rows = range_rows(read, range, bound).await?;
-        if rows == 0 {
-            return Ok(Plan::Nothing);
-        }
-        bound = bound.min(rows);
-        probed.push((rows, range));
-    }
-    // Stable: a range counted only up to the bound ties with the one that set it, and stays
-    // behind it.
-    probed.sort_by_key(|(rows, _)| *rows);
-    let Some(((rarest_rows, rarest), others)) = probed.split_first() else {
-        return Ok(Plan::Nothing);
-    };
-    Ok(Plan::Search(ProbedSearch {
-        rarest: (*rarest).clone(),
-        others: (!others.is_empty()).then(|| ranges_json(others.iter().map(|(_, range)| *range))),
-        every: ranges_json(probed.iter().map(|(_, range)| *range)),
-        plan: costs.plan(*rarest_rows),
-    }))
-}
-
-/// Term ranges as the JSON list the statements expand.
-fn ranges_json<'r>(ranges: impl Iterator<Item = &'r TermRange>) -> String {
-    let pairs: Vec<[&str; 2]> = ranges
-        .map(|r| [r.from.as_str(), r.before.as_str()])
-        .collect();
-    // A list of strings always serialises; the fallback only keeps `expect` out.
-    serde_json::to_string(&pairs).unwrap_or_else(|_| "[]".into())
-}
 
 /// Per engine: the JSON list `$4` as rows `r` (`*_ranges`), the test that the ticket holds a
 /// term in one of them (`*_holds`), and what the statement starts with (`*_with`). On
@@ -217,6 +155,136 @@ macro_rules! page_end {
             " limit $7"
         )
     };
+}
+
+/// How one page of a list is found.
+pub(super) enum Plan {
+    /// The plain list: the order's index, walked from the cursor.
+    List,
+    /// Nothing can match: a search without a word, or with a word no ticket holds.
+    Nothing,
+    Search(ProbedSearch),
+}
+
+/// A search, with what probing the term index taught about its words.
+pub(super) struct ProbedSearch {
+    /// The range with the fewest index rows.
+    rarest: TermRange,
+    /// The other ranges, as the JSON list the statements expand (`[[from, before], …]`);
+    /// `None` when there are none, which spares each gathered ticket a test.
+    others: Option<String>,
+    /// Every range, rarest first, so that a ticket failing a rare word is let go soonest.
+    every: String,
+    plan: SearchPlan,
+    /// How many tickets match, when the sample tested every one of the rarest word's.
+    exact: Option<i64>,
+}
+
+/// How many of the rarest word's tickets are tested against everything else before a plan is
+/// chosen: a millisecond or so, and a search with no more rows than this is counted exactly.
+const SAMPLE: i64 = 200;
+
+/// Probes each word's range in the term index, counting no further than the point where the
+/// plan stops changing (nor past the rarest word found so far), then tests a sample of the
+/// rarest word's tickets against the scope, the filters and the other words.
+pub(super) async fn plan_search(
+    read: &mut Tx<'_>,
+    scope: &AgentScope,
+    filter: &ListFilter,
+    search: &SearchQuery,
+    page: i64,
+) -> Result<Plan, StoreError> {
+    let costs = SearchCosts::new(desk_size(read).await?, page);
+    let mut probed: Vec<(i64, &TermRange)> = Vec::new();
+    let mut bound = costs.enough_rows();
+    for range in search.ranges() {
+        let rows = range_rows(read, range, bound).await?;
+        if rows == 0 {
+            return Ok(Plan::Nothing);
+        }
+        bound = bound.min(rows);
+        probed.push((rows, range));
+    }
+    // Stable: a range counted only up to the bound ties with the one that set it, and stays
+    // behind it.
+    probed.sort_by_key(|(rows, _)| *rows);
+    let Some(((rarest_rows, rarest), others)) = probed.split_first() else {
+        return Ok(Plan::Nothing);
+    };
+    let others = (!others.is_empty()).then(|| ranges_json(others.iter().map(|(_, range)| *range)));
+    let (plan, exact) = if *rarest_rows >= costs.enough_rows() {
+        // Walked whatever a sample says; the count stops at the cap anyway.
+        (SearchPlan::Walk, None)
+    } else {
+        let matched = sample_matches(read, scope, filter, rarest, others.as_deref()).await?;
+        let sample = Sample {
+            tested: (*rarest_rows).min(SAMPLE),
+            matched,
+        };
+        let exact = (*rarest_rows <= SAMPLE).then_some(matched);
+        (costs.plan(*rarest_rows, sample), exact)
+    };
+    Ok(Plan::Search(ProbedSearch {
+        rarest: (*rarest).clone(),
+        others,
+        every: ranges_json(probed.iter().map(|(_, range)| *range)),
+        plan,
+        exact,
+    }))
+}
+
+/// How many of the first `SAMPLE` tickets of `rarest` match the scope, the filters and the
+/// `others` ranges.
+async fn sample_matches(
+    read: &mut Tx<'_>,
+    scope: &AgentScope,
+    filter: &ListFilter,
+    rarest: &TermRange,
+    others: Option<&str>,
+) -> Result<i64, StoreError> {
+    macro_rules! sampled {
+        ($join:literal) => {
+            concat!(
+                " from (select distinct n.ticket_id as id from ticket_terms n \
+                 where n.term >= $5 and n.term < $6 limit $7) s ",
+                $join,
+                " tickets t on t.id = s.id join queues q on q.id = t.queue_id \
+                 left join agents ag on ag.id = t.assignee_id"
+            )
+        };
+    }
+    Ok(query_scalar(Sql::dialects(
+        concat!(
+            sqlite_with!(),
+            "select count(*)",
+            sampled!("cross join"),
+            filters!(sqlite_ranges!(), sqlite_holds!())
+        ),
+        concat!(
+            postgres_with!(),
+            "select count(*)",
+            sampled!("join"),
+            filters!(postgres_ranges!(), postgres_holds!())
+        ),
+    ))
+    .bind(scope.agent_id)
+    .bind(filter.queue.as_ref().map(Name::as_str))
+    .bind(filter.status.sql_value())
+    .bind(others)
+    .bind(rarest.from.as_str())
+    .bind(rarest.before.as_str())
+    .bind(SAMPLE)
+    .fetch_one(&mut **read)
+    .await?)
+}
+
+/// Term ranges as the JSON list the statements expand.
+fn ranges_json<'r>(ranges: impl Iterator<Item = &'r TermRange>) -> String {
+    let pairs: Vec<[&str; 2]> = ranges
+        .map(|r| [r.from.as_str(), r.before.as_str()])
+        .collect();
+    // A list of strings always serialises; the fallback only keeps `expect` out.
+    serde_json::to_string(&pairs).unwrap_or_else(|_| "[]".into())
 }
 
 /// Walking the order: the plain list, and a search for common words.
@@ -413,6 +481,10 @@ pub(super) async fn count_matches(
             .fetch_one(&mut **read)
             .await?
         }
+        Plan::Search(ProbedSearch {
+            exact: Some(matched),
+            ..
+        }) => *matched,
         Plan::Search(search) => {
             base(
                 Sql::dialects(
