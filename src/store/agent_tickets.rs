@@ -3,14 +3,14 @@
 //! not exist. Every change appends its audit entry in the same transaction; reads hand theirs
 //! to the store's audit writer and return only once it is committed.
 
+mod list_plans;
+
 use super::engine::{Row, Sql, query, query_scalar};
 
 use super::alerts::{Audience, raise};
 use super::audit::{ReadRecord, log_event, lookup_digest};
 use super::error::Conflict;
-use super::paging::{
-    COUNT_LIMIT, ListCursor, ListOrder, ListTotal, TicketPage, priority_key, urgency_key,
-};
+use super::paging::{ListCursor, ListOrder, ListTotal, TicketPage};
 use super::scope::{AgentScope, in_scope, in_scope_or_break_glass};
 use super::terms::{Terms, insert_terms};
 use super::tickets::{insert_mask_slots, parse_counts, parse_reference, read_mask_slots};
@@ -18,6 +18,7 @@ use super::{Store, StoreError, Tx, now_unix};
 use crate::domain::search::SearchQuery;
 use crate::domain::{Name, Priority, Reference, Role, Status, Tier};
 use crate::redact::{MaskSlot, Redacted, RedactionCounts};
+use list_plans::{Plan, count_matches, page_rows, plan_search};
 
 /// Which tickets a list shows.
 #[derive(Debug, Clone)]
@@ -218,129 +219,28 @@ impl Store {
         let now = now_unix();
         // The search box's text becomes term ranges here, in memory; neither it nor the
         // ranges are stored or logged. A search without a word in it (`%`, punctuation, a NUL)
-        // looks for nothing and finds nothing: one empty range, which no term is in.
+        // looks for nothing and finds nothing.
         let searching = filter
             .query
             .as_deref()
             .is_some_and(|q| !q.trim().is_empty());
         let search = filter.query.as_deref().and_then(SearchQuery::parse);
-        let ranges = match &search {
-            Some(search) => Some(search_ranges_json(search)),
-            None if searching => Some(r#"[["",""]]"#.to_owned()),
-            None => None,
-        };
-        let wanted = search.as_ref().map_or(1, |s| s.ranges().len() as i64);
-        // The list is read from a snapshot without the write lock (a search can take a while);
-        // its record then goes to the audit writer, which commits it before anything returns.
-        let mut read = self.begin_read().await?;
-        // A ticket matches a search when every range holds one of its terms (`$4`: a JSON list
-        // of [from, before] pairs, `$5` of them). Only the JSON functions differ by engine.
-        // The matches are worked out once, first, and from the ranges to the index (`cross
-        // join` keeps that order on SQLite): the other way round, SQLite 3.51 read every term
-        // (0.5 s at 20,000 tickets).
-        macro_rules! hits {
-            ($ranges:expr) => {
-                concat!(
-                    "with hits as materialized (select tt.ticket_id as id from ", $ranges, " \
-                     cross join ticket_terms tt where tt.term >= (r.value ->> 0) and tt.term < (r.value ->> 1) \
-                     group by tt.ticket_id having count(distinct r.n) = $5) "
-                )
-            };
-        }
-        macro_rules! matching {
-            () => {
-                concat!(
-                    " from tickets t join queues q on q.id = t.queue_id \
-                     left join agents ag on ag.id = t.assignee_id where ",
-                    in_scope!(),
-                    " and ($2 is null or q.name = $2) \
-                     and ($3 in ('all', 'spam') \
-                          or ($3 = 'active' and t.status not in ('resolved', 'closed')) \
-                          or ($3 not in ('all', 'active', 'spam') and t.status = $3)) \
-                     and (t.spam = 1) = ($3 = 'spam') \
-                     and ($4 is null or t.id in (select id from hits))"
-                )
-            };
-        }
-        macro_rules! sqlite_ranges {
-            () => {
-                "(select key as n, value from json_each($4)) r"
-            };
-        }
-        macro_rules! postgres_ranges {
-            () => {
-                "jsonb_array_elements($4::jsonb) with ordinality r(value, n)"
-            };
-        }
-        // One statement per order and engine, each a seek on its order's index from the
-        // cursor ($6, $7): `(key, id) > (…)` for ascending orders, `<` for descending ones,
-        // spelled as `key >= $6 and (key > $6 or id > $7)` because SQLite seeks an index on
-        // an expression for that form but not for a row-value comparison.
-        macro_rules! page_sql {
-            ($ranges:expr, $key:expr, $cmp:literal, $dir:literal) => {
-                concat!(
-                    hits!($ranges),
-                    "select t.id, t.reference, q.name as queue, t.tier, t.status, t.priority, t.subject, \
-                     t.created_at, t.updated_at, t.first_response_at, t.first_response_due, \
-                     t.resolution_due, t.sla_breaches, ag.name as assignee, t.queue_id, q.restricted, \
-                     (select is_owner from queue_members o where o.queue_id = t.queue_id and o.agent_id = $1) as owner, ",
-                    // Cast: PostgreSQL types a `case` of small literals as int4.
-                    "cast(",
-                    $key,
-                    " as bigint) as order_key",
-                    matching!(),
-                    " and ",
-                    $key,
-                    " ",
-                    $cmp,
-                    "= $6 and (",
-                    $key,
-                    " ",
-                    $cmp,
-                    " $6 or t.id ",
-                    $cmp,
-                    " $7) order by ",
-                    $key,
-                    " ",
-                    $dir,
-                    ", t.id ",
-                    $dir,
-                    " limit $8"
-                )
-            };
-        }
-        macro_rules! by_order {
-            ($key:expr, $cmp:literal, $dir:literal) => {
-                Sql::dialects(
-                    page_sql!(sqlite_ranges!(), $key, $cmp, $dir),
-                    page_sql!(postgres_ranges!(), $key, $cmp, $dir),
-                )
-            };
-        }
-        let page_sql = match filter.order {
-            ListOrder::Urgency => by_order!(urgency_key!(), ">", "asc"),
-            ListOrder::Priority => by_order!(priority_key!(), ">", "asc"),
-            ListOrder::Updated => by_order!("t.updated_at", "<", "desc"),
-            ListOrder::Created => by_order!("t.created_at", "<", "desc"),
-        };
         let limit = filter.limit.clamp(1, 500);
         // A position in another order is no position in this one: start from the top.
         let from = filter
             .after
             .filter(|cursor| cursor.order() == filter.order)
             .unwrap_or(filter.order.start());
+        // The list is read from a snapshot without the write lock (a search can take a while);
+        // its record then goes to the audit writer, which commits it before anything returns.
+        let mut read = self.begin_read().await?;
+        let plan = match &search {
+            Some(search) => plan_search(&mut read, scope, filter, search, limit).await?,
+            None if searching => Plan::Nothing,
+            None => Plan::List,
+        };
         // One row more than the page shows says whether another page follows.
-        let mut rows = query(page_sql)
-            .bind(scope.agent_id)
-            .bind(filter.queue.as_ref().map(Name::as_str))
-            .bind(filter.status.sql_value())
-            .bind(ranges.as_deref())
-            .bind(wanted)
-            .bind(from.key)
-            .bind(from.id)
-            .bind(limit + 1)
-            .fetch_all(&mut *read)
-            .await?;
+        let mut rows = page_rows(&mut read, scope, filter, &plan, from, limit + 1).await?;
         let next = if rows.len() as i64 > limit {
             rows.truncate(limit as usize);
             rows.last()
@@ -360,28 +260,7 @@ impl Store {
         let counted: i64 = if filter.after.is_none() && next.is_none() {
             rows.len() as i64
         } else {
-            query_scalar(Sql::dialects(
-                concat!(
-                    hits!(sqlite_ranges!()),
-                    "select count(*) from (select 1",
-                    matching!(),
-                    " limit $6) c"
-                ),
-                concat!(
-                    hits!(postgres_ranges!()),
-                    "select count(*) from (select 1",
-                    matching!(),
-                    " limit $6) c"
-                ),
-            ))
-            .bind(scope.agent_id)
-            .bind(filter.queue.as_ref().map(Name::as_str))
-            .bind(filter.status.sql_value())
-            .bind(ranges.as_deref())
-            .bind(wanted)
-            .bind(COUNT_LIMIT + 1)
-            .fetch_one(&mut *read)
-            .await?
+            count_matches(&mut read, scope, filter, &plan).await?
         };
         drop(read);
         let tickets = rows
@@ -1333,17 +1212,6 @@ async fn raise_once_per_hour(
         .await?;
     }
     Ok(())
-}
-
-/// A search's term ranges as the JSON list the list query expands: `[[from, before], …]`.
-fn search_ranges_json(search: &SearchQuery) -> String {
-    let pairs: Vec<[&str; 2]> = search
-        .ranges()
-        .iter()
-        .map(|r| [r.from.as_str(), r.before.as_str()])
-        .collect();
-    // A list of strings always serialises; the fallback only keeps `expect` out.
-    serde_json::to_string(&pairs).unwrap_or_else(|_| "[]".into())
 }
 
 fn summary_from_row(row: &Row) -> Result<TicketSummary, StoreError> {

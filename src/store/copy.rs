@@ -43,6 +43,7 @@ const TABLES: &[&str] = &[
     "mask_slots",
     "messages",
     "ticket_terms",
+    "index_backfills",
     "attachments",
     "outbox",
     "legal_holds",
@@ -53,10 +54,15 @@ const TABLES: &[&str] = &[
     "audit_log",
 ];
 
-/// The tables the migrations seed (default queues, routing and retention). A freshly
-/// migrated target holds rows in these and nowhere else; the copy replaces them with the
-/// source's.
-const SEEDED: &[&str] = &["queues", "routing_rules", "retention_policies"];
+/// The tables the migrations seed (default queues, routing and retention), and the one-time
+/// work a desk records when it first opens (`index_backfills`). A freshly migrated or opened
+/// target holds rows in these and nowhere else; the copy replaces them with the source's.
+const SEEDED: &[&str] = &[
+    "queues",
+    "routing_rules",
+    "retention_policies",
+    "index_backfills",
+];
 
 /// Rows per insert statement, and the most bytes one batch holds (sealed attachments are
 /// large), so memory stays bounded whatever the size of the desk.

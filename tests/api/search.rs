@@ -266,7 +266,7 @@ async fn terms_go_with_their_ticket_on_delete_now_and_purge() {
 }
 
 #[tokio::test]
-async fn tickets_filed_before_the_index_are_indexed_when_the_desk_opens() {
+async fn tickets_filed_before_the_index_are_indexed_once_and_the_desk_is_not_scanned_again() {
     let app = TestApp::spawn().await;
     let agent = app.add_agent("later", "l1", &["general"]).await;
     let token = app.api_login(&agent).await;
@@ -282,8 +282,14 @@ async fn tickets_filed_before_the_index_are_indexed_when_the_desk_opens() {
         filed.push(reference);
     }
     filed.sort();
-    // A desk from before the index: the same tickets, no terms.
+    // The desk marked itself indexed when it first opened.
+    let marked: Vec<String> = app
+        .query_values("select name from index_backfills", &[])
+        .await;
+    assert_eq!(marked, ["ticket_terms"]);
+    // A desk from before the index: the same tickets, no terms, no marker.
     app.execute_sql("delete from ticket_terms", &[]).await;
+    app.execute_sql("delete from index_backfills", &[]).await;
     assert!(search(&app, &token, "zoldmarker").await.is_empty());
 
     // The operator's binary opens the desk beside the running server, as any start does.
@@ -295,12 +301,29 @@ async fn tickets_filed_before_the_index_are_indexed_when_the_desk_opens() {
     let mut found = search(&app, &token, "ZOLDMARKER").await;
     found.sort();
     assert_eq!(found, filed);
-    let indexed = app.count_rows("ticket_terms").await;
-    assert!(indexed > 0);
+    assert!(app.count_rows("ticket_terms").await > 0);
+    let marked: Vec<String> = app
+        .query_values("select name from index_backfills", &[])
+        .await;
+    assert_eq!(marked, ["ticket_terms"]);
 
-    // Opening again adds nothing.
+    // Once marked, opening does not look for unindexed tickets again: a ticket whose terms
+    // are taken away now stays unfound (the scan would have indexed it), while a ticket
+    // filed later is found, indexed as it was stored.
+    app.execute_sql(
+        "delete from ticket_terms where ticket_id = (select id from tickets where reference = $1)",
+        &[Param::Text(&filed[0])],
+    )
+    .await;
     open_desk();
-    assert_eq!(app.count_rows("ticket_terms").await, indexed);
+    let (later, _, _) = app
+        .file_via_api("New ticket", "Fresh zoldmarker report", json!({}))
+        .await;
+    let mut found = search(&app, &token, "zoldmarker").await;
+    found.sort();
+    let mut expected = vec![filed[1].clone(), filed[2].clone(), later];
+    expected.sort();
+    assert_eq!(found, expected);
 }
 
 /// A `tracing` writer that keeps everything written to it.
@@ -390,4 +413,210 @@ async fn a_search_without_a_word_finds_nothing() {
             assert!(found.is_empty(), "{query:?} found {found:?}");
         }
     }
+}
+
+/// Every page of an agent API list from the first (`limit` rows each), the references in
+/// the order shown; checks that every page reports the same count and whether it is a bound.
+async fn every_page(
+    app: &TestApp,
+    token: &str,
+    query: &str,
+    limit: usize,
+) -> (Vec<String>, Value, Value) {
+    let mut seen = Vec::new();
+    let mut after = String::new();
+    let mut totals: Option<(Value, Value)> = None;
+    for _ in 0..2000 {
+        let response = app
+            .agent_get(
+                token,
+                &format!("/api/v1/agent/tickets?{query}&limit={limit}{after}"),
+            )
+            .await;
+        assert_eq!(response.status(), 200, "{query}");
+        let page: Value = response.json().await.unwrap();
+        let total = (page["total"].clone(), page["total_is_lower_bound"].clone());
+        match &totals {
+            None => totals = Some(total),
+            Some(first) => assert_eq!(first, &total, "{query}: the count changed between pages"),
+        }
+        let tickets = page["tickets"].as_array().unwrap();
+        seen.extend(
+            tickets
+                .iter()
+                .map(|t| t["reference"].as_str().unwrap().to_owned()),
+        );
+        match page["next"].as_str() {
+            Some(next) => {
+                assert_eq!(
+                    tickets.len(),
+                    limit,
+                    "{query}: only a full page has a next one"
+                );
+                after = format!("&after={next}");
+            }
+            None => {
+                let (total, bound) = totals.unwrap();
+                return (seen, total, bound);
+            }
+        }
+    }
+    panic!("{query}: the pages never ended");
+}
+
+/// `list` without the references not in `wanted`, in the order of `list`.
+fn only_those(list: &[String], wanted: &[String]) -> Vec<String> {
+    list.iter()
+        .filter(|r| wanted.contains(r))
+        .cloned()
+        .collect()
+}
+
+// Pages of 3 on a desk of 61 tickets (`SearchCosts`): a word with fewer than 6 index rows
+// is gathered first, one with 33 or more walked for directly, and in between the costs
+// choose (here, for 13 rows mostly matching: noted, then the order walked). Every plan must show exactly what the plain list shows of the tickets
+// holding the words, in its order, page after page.
+#[tokio::test]
+async fn searches_page_alike_in_every_plan_and_order_within_scope() {
+    let app = TestApp::spawn().await;
+    let walker = app.add_agent("walker", "l1", &["general", "billing"]).await;
+    let walker = app.api_login(&walker).await;
+    let overseer = app
+        .add_agent("overseer", "l1", &["general", "billing", "security"])
+        .await;
+    let overseer = app.api_login(&overseer).await;
+    let (mut common, mut middle, mut rare) = (Vec::new(), Vec::new(), Vec::new());
+    for n in 0..60 {
+        let mut body = format!("Report {n}:");
+        if n % 4 != 3 {
+            body.push_str(" zcommonword appears");
+        }
+        if n % 5 == 0 {
+            body.push_str(" zmiddleword");
+        }
+        if n % 15 == 0 {
+            // Two terms in the range of the prefix `zrar`: still one row per ticket.
+            body.push_str(" zrareword and zrarity");
+        }
+        let category = if n % 2 == 0 {
+            "billing"
+        } else {
+            "functionality"
+        };
+        let (reference, _) = app.file_in(category, &format!("Question {n}"), &body).await;
+        for (holds, list) in [
+            (n % 4 != 3, &mut common),
+            (n % 5 == 0, &mut middle),
+            (n % 15 == 0, &mut rare),
+        ] {
+            if holds {
+                list.push(reference.clone());
+            }
+        }
+    }
+    // Out of the walker's scope, holding every word.
+    let (hidden, _) = app
+        .file_in(
+            "security",
+            "Question",
+            "zcommonword appears zmiddleword zrareword zrarity",
+        )
+        .await;
+    // Orders with ties and without.
+    app.execute_sql("update tickets set priority = 'P1' where id % 3 = 0", &[])
+        .await;
+    app.execute_sql("update tickets set priority = 'P2' where id % 3 = 1", &[])
+        .await;
+    // Index rows, the hidden ticket's included: 46 (walk), 13 (note and walk), 5 (gather).
+    assert_eq!((common.len(), middle.len(), rare.len()), (45, 12, 4));
+
+    for order in ["urgency", "priority", "updated", "created"] {
+        let (plain, total, _) =
+            every_page(&app, &walker, &format!("status=all&order={order}"), 3).await;
+        assert_eq!(plain.len(), 60, "{order}");
+        assert_eq!(total, 60);
+        assert!(!plain.contains(&hidden));
+        for (q, wanted) in [
+            ("zcommonword", &common),
+            ("ZCOMMONWORD+appear", &common),
+            ("zmiddleword", &middle),
+            ("zmiddleword+zcommonword", &only_those(&middle, &common)),
+            ("zrareword", &rare),
+            ("zrar", &rare),
+            ("zcommonword+zrareword", &only_those(&rare, &common)),
+        ] {
+            let (found, total, bound) =
+                every_page(&app, &walker, &format!("status=all&order={order}&q={q}"), 3).await;
+            assert_eq!(found, only_those(&plain, wanted), "{order} q={q}");
+            assert_eq!(total, wanted.len(), "{order} q={q}");
+            assert_eq!(bound, false);
+        }
+    }
+    // Positive control: the hidden ticket is found by every plan for an agent in its queue.
+    for q in ["zcommonword", "zmiddleword", "zrareword"] {
+        let (found, _, _) = every_page(&app, &overseer, &format!("status=all&q={q}"), 3).await;
+        assert!(found.contains(&hidden), "q={q}");
+    }
+}
+
+#[tokio::test]
+async fn counts_are_exact_up_to_the_cap_and_a_bound_above_it_in_both_plans() {
+    let app = TestApp::spawn().await;
+    // 1,003 tickets, every one "charged twice", a quarter of them in billing.
+    let seeded = app
+        .command()
+        .args(["seed", "--tickets", "1003"])
+        .output()
+        .unwrap();
+    assert!(seeded.status.success(), "{seeded:?}");
+    let everyone = app
+        .add_agent("counter", "l1", &["general", "billing", "security"])
+        .await;
+    let everyone = app.api_login(&everyone).await;
+    let billing = app.add_agent("biller", "l1", &["billing"]).await;
+    let billing = app.api_login(&billing).await;
+    // A word rare enough to be gathered first, on more than one page.
+    let mut rare = Vec::new();
+    for n in 0..25 {
+        let (reference, _) = app
+            .file_in("billing", "Rare", &format!("zcountable word {n}"))
+            .await;
+        rare.push(reference);
+    }
+
+    let page: Value = app
+        .agent_get(
+            &everyone,
+            "/api/v1/agent/tickets?status=all&q=charged&limit=100",
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["total"], 1000, "{page}");
+    assert_eq!(page["total_is_lower_bound"], true);
+    assert_eq!(page["tickets"].as_array().unwrap().len(), 100);
+
+    // Below the cap, across pages, within scope: the billing quarter (i % 4 == 0).
+    let (found, total, bound) = every_page(&app, &billing, "status=all&q=charged", 100).await;
+    assert_eq!(found.len(), 251);
+    assert_eq!((total, bound), (json!(251), json!(false)));
+    let (found, total, bound) = every_page(&app, &everyone, "status=all&q=zcountable", 10).await;
+    let mut sorted = found.clone();
+    sorted.sort();
+    rare.sort();
+    assert_eq!(sorted, rare);
+    assert_eq!((total, bound), (json!(25), json!(false)));
+
+    // Exactly at the cap.
+    let removed = app
+        .execute_sql(
+            "delete from tickets where id in (select id from tickets where subject like 'Order %' order by id desc limit 3)",
+            &[],
+        )
+        .await;
+    assert_eq!(removed, 3);
+    let (found, total, bound) = every_page(&app, &everyone, "status=all&q=charged", 100).await;
+    assert_eq!(found.len(), 1000);
+    assert_eq!((total, bound), (json!(1000), json!(false)));
 }

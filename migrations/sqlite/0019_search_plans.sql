@@ -1,0 +1,15 @@
+-- Search plans (src/store/agent_tickets.rs) and a start-up that does not scan the desk.
+--
+-- A search for a common word walks the list's order and asks, ticket by ticket, whether it
+-- holds a term of each searched range: a seek on (ticket_id, term). Declared here as such on
+-- both engines (on SQLite's `without rowid` table the old index already held the term after
+-- the ticket id; PostgreSQL's did not, and read every term of the ticket).
+drop index ticket_terms_by_ticket;
+create index ticket_terms_by_ticket on ticket_terms(ticket_id, term);
+
+-- One-time work done on a desk, by name, so that it is not looked for again at every start.
+-- `ticket_terms`: every ticket filed before the term index (0017) has been indexed.
+create table index_backfills (
+    name text primary key,
+    finished_at integer not null
+);
