@@ -35,11 +35,17 @@ impl ListOrder {
         }
     }
 
+    /// Newest first: the orders by a time, which run from the highest key down.
+    pub(super) fn descending(self) -> bool {
+        matches!(self, ListOrder::Updated | ListOrder::Created)
+    }
+
     /// Ascending orders start below every key, descending ones above.
     pub(super) fn start(self) -> ListCursor {
-        let edge = match self {
-            ListOrder::Urgency | ListOrder::Priority => i64::MIN,
-            ListOrder::Updated | ListOrder::Created => i64::MAX,
+        let edge = if self.descending() {
+            i64::MAX
+        } else {
+            i64::MIN
         };
         ListCursor {
             order: self,

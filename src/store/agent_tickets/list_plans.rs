@@ -287,7 +287,7 @@ fn ranges_json<'r>(ranges: impl Iterator<Item = &'r TermRange>) -> String {
     serde_json::to_string(&pairs).unwrap_or_else(|_| "[]".into())
 }
 
-/// Walking the order: the plain list, and a search for common words.
+/// Walking the order within one queue (`$8`): the plain list, and a search for common words.
 macro_rules! walk_sql {
     ($key:expr, $cmp:literal, $dir:literal) => {
         Sql::dialects(
@@ -295,22 +295,27 @@ macro_rules! walk_sql {
                 sqlite_with!(),
                 columns!($key),
                 from_tickets!(),
-                filters!(sqlite_ranges!(), sqlite_holds!()),
+                filters!("t.queue_id = $8 and ", sqlite_ranges!(), sqlite_holds!()),
                 page_end!($key, $cmp, $dir)
             ),
             concat!(
                 postgres_with!(),
                 columns!($key),
                 from_tickets!(),
-                filters!(postgres_ranges!(), postgres_holds!()),
+                filters!(
+                    "t.queue_id = $8 and ",
+                    postgres_ranges!(),
+                    postgres_holds!()
+                ),
                 page_end!($key, $cmp, $dir)
             ),
         )
     };
 }
 
-/// Noting the rarest range's tickets (`$8`, `$9`: one read of the index, kept by the engine
-/// for the statement), then walking the order and testing fully only the noted ones. The `+`
+/// Noting the rarest range's tickets (`$9`, `$10`: one read of the index, kept by the engine
+/// for the statement), then walking the order within one queue (`$8`) and testing fully only
+/// the noted ones. The `+`
 /// keeps SQLite from reading the tickets through the notes instead of the order's index, and
 /// the note is tested first, before the scope and the other words.
 macro_rules! mark_sql {
@@ -321,7 +326,7 @@ macro_rules! mark_sql {
                 columns!($key),
                 from_tickets!(),
                 filters!(
-                    "+t.id in (select n.ticket_id from ticket_terms n where n.term >= $8 and n.term < $9) and ",
+                    "t.queue_id = $8 and +t.id in (select n.ticket_id from ticket_terms n where n.term >= $9 and n.term < $10) and ",
                     sqlite_ranges!(),
                     sqlite_holds!()
                 ),
@@ -332,7 +337,7 @@ macro_rules! mark_sql {
                 columns!($key),
                 from_tickets!(),
                 filters!(
-                    "t.id in (select n.ticket_id from ticket_terms n where n.term >= $8 and n.term < $9) and ",
+                    "t.queue_id = $8 and t.id in (select n.ticket_id from ticket_terms n where n.term >= $9 and n.term < $10) and ",
                     postgres_ranges!(),
                     postgres_holds!()
                 ),
@@ -342,7 +347,8 @@ macro_rules! mark_sql {
     };
 }
 
-/// Gathering the rarest range's tickets (`$8`, `$9`), then sorting them.
+/// Gathering the rarest range's tickets (`$9`, `$10`), then sorting them; `$8` is unused
+/// (always null) so the numbering matches the walks'.
 macro_rules! gather_sql {
     ($key:expr, $cmp:literal, $dir:literal) => {
         Sql::dialects(
@@ -350,16 +356,24 @@ macro_rules! gather_sql {
                 sqlite_with!(),
                 columns!($key),
                 from_terms!("cross join"),
-                filters!(sqlite_ranges!(), sqlite_holds!()),
-                rarest_rows!("$8", "$9"),
+                filters!(
+                    "cast($8 as bigint) is null and ",
+                    sqlite_ranges!(),
+                    sqlite_holds!()
+                ),
+                rarest_rows!("$9", "$10"),
                 page_end!($key, $cmp, $dir)
             ),
             concat!(
                 postgres_with!(),
                 columns!($key),
                 from_terms!("join"),
-                filters!(postgres_ranges!(), postgres_holds!()),
-                rarest_rows!("$8", "$9"),
+                filters!(
+                    "cast($8 as bigint) is null and ",
+                    postgres_ranges!(),
+                    postgres_holds!()
+                ),
+                rarest_rows!("$9", "$10"),
                 page_end!($key, $cmp, $dir)
             ),
         )
@@ -393,7 +407,11 @@ fn gather_statement(order: ListOrder) -> Sql {
     }
 }
 
-/// Up to `rows` tickets from the cursor `from`, in the filter's order.
+/// Up to `rows` tickets from the cursor `from`, in the filter's order. A walk runs once in
+/// each of the agent's queues (the filter's queue only, when it names one), each a seek on
+/// that queue's index for the order, and the pages are merged: walking one index for all
+/// queues would step past every ticket of the queues the agent is not in, which in SLA order
+/// can be most of the desk.
 pub(super) async fn page_rows(
     read: &mut Tx<'_>,
     scope: &AgentScope,
@@ -402,41 +420,90 @@ pub(super) async fn page_rows(
     from: ListCursor,
     rows: i64,
 ) -> Result<Vec<Row>, StoreError> {
-    let (sql, ranges, rarest) = match plan {
+    let (sql, ranges, rarest, per_queue) = match plan {
         Plan::Nothing => return Ok(Vec::new()),
-        Plan::List => (walk_statement(filter.order), None, None),
+        Plan::List => (walk_statement(filter.order), None, None, true),
         Plan::Search(search) => match search.plan {
             SearchPlan::Walk => (
                 walk_statement(filter.order),
                 Some(search.every.as_str()),
                 None,
+                true,
             ),
             SearchPlan::MarkAndWalk => (
                 mark_statement(filter.order),
                 search.others.as_deref(),
                 Some(&search.rarest),
+                true,
             ),
             SearchPlan::Gather => (
                 gather_statement(filter.order),
                 search.others.as_deref(),
                 Some(&search.rarest),
+                false,
             ),
         },
     };
-    let mut statement = query(sql)
-        .bind(scope.agent_id)
-        .bind(filter.queue.as_ref().map(Name::as_str))
-        .bind(filter.status.sql_value())
-        .bind(ranges)
-        .bind(from.key)
-        .bind(from.id)
-        .bind(rows);
-    if let Some(rarest) = rarest {
-        statement = statement
-            .bind(rarest.from.as_str())
-            .bind(rarest.before.as_str());
+    let queues = match per_queue {
+        true => member_queues(read, scope, filter)
+            .await?
+            .into_iter()
+            .map(Some)
+            .collect(),
+        false => vec![None],
+    };
+    let mut found = Vec::new();
+    for queue in queues {
+        let mut statement = query(sql)
+            .bind(scope.agent_id)
+            .bind(filter.queue.as_ref().map(Name::as_str))
+            .bind(filter.status.sql_value())
+            .bind(ranges)
+            .bind(from.key)
+            .bind(from.id)
+            .bind(rows)
+            .bind(queue);
+        if let Some(rarest) = rarest {
+            statement = statement
+                .bind(rarest.from.as_str())
+                .bind(rarest.before.as_str());
+        }
+        found.extend(statement.fetch_all(&mut **read).await?);
     }
-    Ok(statement.fetch_all(&mut **read).await?)
+    if found.len() > 1 {
+        let mut keyed = found
+            .into_iter()
+            .map(|row| {
+                let key: i64 = row.try_get("order_key")?;
+                let id: i64 = row.try_get("id")?;
+                Ok(((key, id), row))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        keyed.sort_by_key(|(key, _)| *key);
+        if filter.order.descending() {
+            keyed.reverse();
+        }
+        found = keyed.into_iter().map(|(_, row)| row).collect();
+    }
+    found.truncate(usize::try_from(rows).unwrap_or(usize::MAX));
+    Ok(found)
+}
+
+/// The queues a walk visits: the agent's memberships (the filter's queue only, when it names
+/// one). Scope is still tested in every walk's SQL; this only chooses where to walk.
+async fn member_queues(
+    read: &mut Tx<'_>,
+    scope: &AgentScope,
+    filter: &ListFilter,
+) -> Result<Vec<i64>, StoreError> {
+    Ok(query_scalar::<i64>(
+        "select m.queue_id from queue_members m join queues q on q.id = m.queue_id \
+         where m.agent_id = $1 and ($2 is null or q.name = $2) order by m.queue_id",
+    )
+    .bind(scope.agent_id)
+    .bind(filter.queue.as_ref().map(Name::as_str))
+    .fetch_all(&mut **read)
+    .await?)
 }
 
 /// How many tickets match, counted no further than one past `COUNT_LIMIT`. A search counts
@@ -459,27 +526,40 @@ pub(super) async fn count_matches(
     let counted = match plan {
         Plan::Nothing => 0,
         Plan::List => {
-            base(
-                Sql::dialects(
-                    concat!(
-                        sqlite_with!(),
-                        "select count(*) from (select 1",
-                        from_tickets!(),
-                        filters!(sqlite_ranges!(), sqlite_holds!()),
-                        " limit $5) c"
+            // Queue by queue, like the page: each count a seek on that queue's index.
+            let mut counted = 0;
+            for queue in member_queues(read, scope, filter).await? {
+                counted += base(
+                    Sql::dialects(
+                        concat!(
+                            sqlite_with!(),
+                            "select count(*) from (select 1",
+                            from_tickets!(),
+                            filters!("t.queue_id = $6 and ", sqlite_ranges!(), sqlite_holds!()),
+                            " limit $5) c"
+                        ),
+                        concat!(
+                            postgres_with!(),
+                            "select count(*) from (select 1",
+                            from_tickets!(),
+                            filters!(
+                                "t.queue_id = $6 and ",
+                                postgres_ranges!(),
+                                postgres_holds!()
+                            ),
+                            " limit $5) c"
+                        ),
                     ),
-                    concat!(
-                        postgres_with!(),
-                        "select count(*) from (select 1",
-                        from_tickets!(),
-                        filters!(postgres_ranges!(), postgres_holds!()),
-                        " limit $5) c"
-                    ),
-                ),
-                None,
-            )
-            .fetch_one(&mut **read)
-            .await?
+                    None,
+                )
+                .bind(queue)
+                .fetch_one(&mut **read)
+                .await?;
+                if counted > COUNT_LIMIT {
+                    break;
+                }
+            }
+            counted
         }
         Plan::Search(ProbedSearch {
             exact: Some(matched),
