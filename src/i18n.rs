@@ -71,6 +71,11 @@ impl Lang {
         CATALOGUE.lookup(&self.identifier(), key)
     }
 
+    /// The text for `key`, or `None` when the catalogue has no such key.
+    pub fn try_text(self, key: &str) -> Option<String> {
+        CATALOGUE.try_lookup(&self.identifier(), key)
+    }
+
     /// The text for `key` with its arguments (numbers choose the plural form).
     pub fn text_with(self, key: &str, args: &[(&str, FluentValue<'_>)]) -> String {
         let args: HashMap<Cow<'static, str>, FluentValue<'_>> = args

@@ -7,6 +7,7 @@ mod api;
 mod assets;
 mod client;
 pub mod error;
+pub mod lang;
 mod extract;
 mod headers;
 mod listener;
@@ -161,6 +162,8 @@ fn staff_routes(logins: rate_limit::NetworkBudget) -> Router<WebState> {
         .route("/agent/logout", post(login::logout))
         .route("/agent/logout-everywhere", post(login::logout_everywhere))
         .route("/agent/account", get(account::show))
+        .route("/agent/account/preferences", post(account::save_preferences))
+        .route("/agent/account/language", post(account::switch_language))
         .route("/agent/account/totp/start", post(account::start_totp))
         .route("/agent/account/totp/confirm", post(account::confirm_totp))
         .route("/agent/account/totp/replace", post(account::replace_totp))

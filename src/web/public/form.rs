@@ -11,6 +11,7 @@ use crate::domain::{Category, KeepChoices, NewTicketInput};
 use crate::web::WebState;
 use crate::web::error::{FieldError, Rendered, WebError, WebResult};
 use crate::web::extract::FormFields;
+use crate::web::lang::{PageLang, Tr};
 
 /// Name of the field people never see and bots fill in.
 const HONEYPOT: &str = "website";
@@ -24,6 +25,7 @@ pub struct CategoryOption {
 #[derive(askama::Template, askama_web::WebTemplate)]
 #[template(path = "public/new.html")]
 pub struct NewTicketPage {
+    pub t: crate::web::lang::Tr,
     pub categories: Vec<CategoryOption>,
     pub subject: String,
     pub body: String,
@@ -35,8 +37,9 @@ pub struct NewTicketPage {
 }
 
 impl NewTicketPage {
-    fn new(state: &WebState) -> Self {
+    fn new(state: &WebState, t: Tr) -> Self {
         NewTicketPage {
+            t,
             categories: category_options(None),
             subject: String::new(),
             body: String::new(),
@@ -62,20 +65,25 @@ pub(super) fn category_options(selected: Option<&str>) -> Vec<CategoryOption> {
 #[derive(askama::Template, askama_web::WebTemplate)]
 #[template(path = "public/created.html")]
 pub struct CreatedPage {
+    pub t: crate::web::lang::Tr,
     pub reference: String,
     pub link: String,
     pub path: String,
     pub redactions: Vec<(String, u32)>,
 }
 
-pub async fn show(State(state): State<WebState>) -> NewTicketPage {
-    NewTicketPage::new(&state)
+pub async fn show(State(state): State<WebState>, PageLang(tr): PageLang) -> NewTicketPage {
+    NewTicketPage::new(&state, tr)
 }
 
 /// Back from the preview to the form, every field as it was. The fields travel in the
 /// request itself: nothing is stored and no cookie is set, so an abandoned edit leaves no
 /// trace on the server.
-pub async fn edit(State(state): State<WebState>, form: FormFields) -> NewTicketPage {
+pub async fn edit(
+    State(state): State<WebState>,
+    PageLang(tr): PageLang,
+    form: FormFields,
+) -> NewTicketPage {
     let field = |name| form.get(name).unwrap_or_default().to_owned();
     NewTicketPage {
         categories: category_options(form.get("category")),
@@ -83,11 +91,15 @@ pub async fn edit(State(state): State<WebState>, form: FormFields) -> NewTicketP
         body: field("body"),
         contact: field("contact"),
         pgp_key: field("pgp_key"),
-        ..NewTicketPage::new(&state)
+        ..NewTicketPage::new(&state, tr)
     }
 }
 
-pub async fn submit(State(state): State<WebState>, form: FormFields) -> WebResult<Response> {
+pub async fn submit(
+    State(state): State<WebState>,
+    PageLang(tr): PageLang,
+    form: FormFields,
+) -> WebResult<Response> {
     if form.get(HONEYPOT).is_some_and(|v| !v.is_empty()) {
         return Err(WebError::BadRequest(
             "This form could not be accepted. If you are a person, leave the field marked “Leave this empty” empty and send it again.",
@@ -113,6 +125,7 @@ pub async fn submit(State(state): State<WebState>, form: FormFields) -> WebResul
         Ok(filed) => {
             let path = format!("/t/{}", filed.token.as_str());
             let page = CreatedPage {
+                t: tr,
                 reference: filed.reference.to_string(),
                 link: access_link(&state, &path),
                 path,
@@ -131,7 +144,7 @@ pub async fn submit(State(state): State<WebState>, form: FormFields) -> WebResul
                 subject: field("subject").to_owned(),
                 body: field("body").to_owned(),
                 errors,
-                ..NewTicketPage::new(&state)
+                ..NewTicketPage::new(&state, tr)
             };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Extension(Rendered), page).into_response())
         }

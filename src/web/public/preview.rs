@@ -15,6 +15,7 @@ use crate::domain::NewTicketInput;
 use crate::web::WebState;
 use crate::web::error::{FieldError, Rendered, WebError, WebResult};
 use crate::web::extract::FormFields;
+use crate::web::lang::PageLang;
 
 /// A run of the text: plain, or a finding with how it will be stored.
 pub struct Segment {
@@ -33,6 +34,7 @@ pub struct FindingView {
 #[derive(askama::Template, askama_web::WebTemplate)]
 #[template(path = "public/preview.html")]
 pub struct PreviewPage {
+    pub t: crate::web::lang::Tr,
     pub subject: Vec<Segment>,
     pub body: Vec<Segment>,
     pub findings: usize,
@@ -45,7 +47,11 @@ pub struct PreviewPage {
     pub key: Option<String>,
 }
 
-pub async fn show(State(state): State<WebState>, form: FormFields) -> WebResult<Response> {
+pub async fn show(
+    State(state): State<WebState>,
+    PageLang(tr): PageLang,
+    form: FormFields,
+) -> WebResult<Response> {
     let field = |name| form.get(name).unwrap_or_default();
     let input = match NewTicketInput::parse(
         field("subject"),
@@ -57,6 +63,7 @@ pub async fn show(State(state): State<WebState>, form: FormFields) -> WebResult<
         Ok(input) => input,
         Err(errors) => {
             let page = NewTicketPage {
+                t: tr,
                 categories: category_options(form.get("category")),
                 subject: field("subject").to_owned(),
                 body: field("body").to_owned(),
@@ -85,6 +92,7 @@ pub async fn show(State(state): State<WebState>, form: FormFields) -> WebResult<
     let contact = input.contact.as_ref().map(|c| c.as_str().to_owned());
     let key = input.pgp_key.as_deref().map(describe_key);
     let page = PreviewPage {
+        t: tr,
         contact,
         key,
         findings: all().count(),

@@ -11,6 +11,7 @@ use crate::domain::{Author, ReplyInput};
 use crate::web::WebState;
 use crate::web::error::{FieldError, Rendered, WebError, WebResult};
 use crate::web::extract::{FormFields, TokenPath};
+use crate::web::lang::{PageLang, Tr};
 
 pub struct MessageView {
     pub from_requester: bool,
@@ -21,6 +22,7 @@ pub struct MessageView {
 #[derive(askama::Template, askama_web::WebTemplate)]
 #[template(path = "public/ticket.html")]
 pub struct TicketPage {
+    pub t: crate::web::lang::Tr,
     pub token: String,
     pub reference: String,
     pub status: &'static str,
@@ -33,8 +35,9 @@ pub struct TicketPage {
 }
 
 impl TicketPage {
-    fn new(token: String, view: TicketView) -> Self {
+    fn new(t: Tr, token: String, view: TicketView) -> Self {
         TicketPage {
+            t,
             token,
             reference: view.reference.to_string(),
             status: view.status.describe(),
@@ -59,6 +62,7 @@ impl TicketPage {
 #[derive(askama::Template, askama_web::WebTemplate)]
 #[template(path = "public/confirm_delete.html")]
 pub struct ConfirmDeletePage {
+    pub t: crate::web::lang::Tr,
     pub token: String,
     pub reference: String,
 }
@@ -66,6 +70,7 @@ pub struct ConfirmDeletePage {
 #[derive(askama::Template, askama_web::WebTemplate)]
 #[template(path = "public/deleted.html")]
 pub struct DeletedPage {
+    pub t: crate::web::lang::Tr,
     pub reference: String,
     pub when: String,
     pub receipt: String,
@@ -79,18 +84,20 @@ pub(crate) async fn requester(state: &WebState, token: &str) -> WebResult<Reques
 
 pub async fn show(
     State(state): State<WebState>,
+    PageLang(tr): PageLang,
     TokenPath(token): TokenPath,
 ) -> WebResult<TicketPage> {
     let requester = requester(&state, &token).await?;
     let view = requester.view().await?;
     Ok(TicketPage {
         reply_address: requester.reply_address().await?,
-        ..TicketPage::new(token, view)
+        ..TicketPage::new(tr, token, view)
     })
 }
 
 pub async fn reply(
     State(state): State<WebState>,
+    PageLang(tr): PageLang,
     TokenPath(token): TokenPath,
     form: FormFields,
 ) -> WebResult<Response> {
@@ -109,7 +116,7 @@ pub async fn reply(
             let page = TicketPage {
                 errors,
                 draft: text.to_owned(),
-                ..TicketPage::new(token, view)
+                ..TicketPage::new(tr, token, view)
             };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Extension(Rendered), page).into_response())
         }
@@ -121,12 +128,14 @@ pub async fn reply(
 /// (carrying `confirm=yes`) deletes.
 pub async fn delete(
     State(state): State<WebState>,
+    PageLang(tr): PageLang,
     TokenPath(token): TokenPath,
     form: FormFields,
 ) -> WebResult<Response> {
     let requester = requester(&state, &token).await?;
     if form.get("confirm") != Some("yes") {
         let page = ConfirmDeletePage {
+            t: tr,
             token,
             reference: requester.reference().to_string(),
         };
@@ -134,6 +143,7 @@ pub async fn delete(
     }
     let deletion = requester.delete_now().await?;
     Ok(DeletedPage {
+        t: tr,
         reference: deletion.tombstone.reference.to_string(),
         when: human_time(deletion.tombstone.deleted_at),
         receipt: deletion.receipt,
