@@ -120,6 +120,10 @@ pub fn router(state: WebState) -> Router {
         .merge(requester_routes)
         .fallback(not_found)
         .layer(axum::extract::DefaultBodyLimit::max(config.max_body_bytes))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            public::refused::keep_form_text,
+        ))
         .layer(middleware::from_fn(render_errors));
     let router = if config.access_log {
         router.layer(middleware::from_fn(access_log))

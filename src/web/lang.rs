@@ -152,6 +152,19 @@ impl Tr {
         }
     }
 
+    /// What a mask stands for, from its label or token (`PHONE`, `[PHONE-2]` → "Phone
+    /// numbers"); a label a custom rule file invented reads as "Other personal data".
+    pub fn mask_kind(&self, mask: &str) -> String {
+        let inner = mask.trim_start_matches('[').trim_end_matches(']');
+        let kind = match inner.rsplit_once('-') {
+            Some((kind, number)) if number.bytes().all(|b| b.is_ascii_digit()) => kind,
+            _ => inner,
+        };
+        self.lang
+            .try_text(&format!("mask-{kind}"))
+            .unwrap_or_else(|| self.t("mask-other"))
+    }
+
     /// A number grouped the way the reader writes it (1,000 or 1 000).
     pub fn num(&self, n: impl Count) -> String {
         use num_format::{Locale, ToFormattedString};

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::access_link;
 use crate::domain::{Category, KeepChoices, NewTicketInput};
+use crate::redact::RedactionCounts;
 use crate::web::WebState;
 use crate::web::error::{FieldError, Rendered, WebError, WebResult};
 use crate::web::extract::FormFields;
@@ -18,7 +19,6 @@ const HONEYPOT: &str = "website";
 
 pub struct CategoryOption {
     pub id: &'static str,
-    pub label: &'static str,
     pub selected: bool,
 }
 
@@ -34,6 +34,8 @@ pub struct NewTicketPage {
     /// Filled only when coming back from the preview, which already held them.
     pub contact: String,
     pub pgp_key: String,
+    /// Why the last submission was not taken (nothing was stored), in the reader's language.
+    pub refused: Option<String>,
 }
 
 impl NewTicketPage {
@@ -47,8 +49,34 @@ impl NewTicketPage {
             fingerprint: state.helpdesk_fingerprint.to_string(),
             contact: String::new(),
             pgp_key: String::new(),
+            refused: None,
         }
     }
+}
+
+impl NewTicketPage {
+    /// The form again with everything the requester wrote, as they wrote it.
+    pub(super) fn refilled(state: &WebState, t: Tr, form: &FormFields) -> Self {
+        let field = |name| form.get(name).unwrap_or_default().to_owned();
+        NewTicketPage {
+            categories: category_options(form.get("category")),
+            subject: field("subject"),
+            body: field("body"),
+            contact: field("contact"),
+            pgp_key: field("pgp_key"),
+            ..NewTicketPage::new(state, t)
+        }
+    }
+}
+
+/// Counts by mask label (`PHONE`: 2), so the page says what was masked, not which rule did.
+fn by_mask_label(state: &WebState, counts: &RedactionCounts) -> Vec<(String, u32)> {
+    let mut labels: std::collections::BTreeMap<String, u32> = Default::default();
+    for (rule, count) in counts.iter() {
+        let label = state.desk.mask_label_of(rule).unwrap_or("other");
+        *labels.entry(label.to_owned()).or_default() += count;
+    }
+    labels.into_iter().collect()
 }
 
 pub(super) fn category_options(selected: Option<&str>) -> Vec<CategoryOption> {
@@ -56,7 +84,6 @@ pub(super) fn category_options(selected: Option<&str>) -> Vec<CategoryOption> {
         .into_iter()
         .map(|c| CategoryOption {
             id: c.id(),
-            label: c.label(),
             selected: Some(c.id()) == selected,
         })
         .collect()
@@ -69,6 +96,7 @@ pub struct CreatedPage {
     pub reference: String,
     pub link: String,
     pub path: String,
+    /// What was masked, by kind of value (mask label), never by rule.
     pub redactions: Vec<(String, u32)>,
 }
 
@@ -84,15 +112,7 @@ pub async fn edit(
     PageLang(tr): PageLang,
     form: FormFields,
 ) -> NewTicketPage {
-    let field = |name| form.get(name).unwrap_or_default().to_owned();
-    NewTicketPage {
-        categories: category_options(form.get("category")),
-        subject: field("subject"),
-        body: field("body"),
-        contact: field("contact"),
-        pgp_key: field("pgp_key"),
-        ..NewTicketPage::new(&state, tr)
-    }
+    NewTicketPage::refilled(&state, tr, &form)
 }
 
 pub async fn submit(
@@ -101,9 +121,12 @@ pub async fn submit(
     form: FormFields,
 ) -> WebResult<Response> {
     if form.get(HONEYPOT).is_some_and(|v| !v.is_empty()) {
-        return Err(WebError::BadRequest(
-            "This form could not be accepted. If you are a person, leave the field marked “Leave this empty” empty and send it again.",
-        ));
+        let refused = tr.t("new-honeypot");
+        let page = NewTicketPage {
+            refused: Some(refused),
+            ..NewTicketPage::refilled(&state, tr, &form)
+        };
+        return Ok((StatusCode::BAD_REQUEST, Extension(Rendered), page).into_response());
     }
     let field = |name| form.get(name).unwrap_or_default();
     let input = NewTicketInput::parse(
@@ -129,11 +152,7 @@ pub async fn submit(
                 reference: filed.reference.to_string(),
                 link: access_link(&state, &path),
                 path,
-                redactions: filed
-                    .redactions
-                    .iter()
-                    .map(|(r, n)| (r.to_owned(), n))
-                    .collect(),
+                redactions: by_mask_label(&state, &filed.redactions),
             };
             Ok((StatusCode::CREATED, page).into_response())
         }

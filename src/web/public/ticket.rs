@@ -5,9 +5,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::human_time;
 use crate::desk::{RequesterDesk, TicketView};
-use crate::domain::{Author, ReplyInput};
+use crate::domain::{Author, ReplyInput, Status};
 use crate::web::WebState;
 use crate::web::error::{FieldError, Rendered, WebError, WebResult};
 use crate::web::extract::{FormFields, TokenPath};
@@ -23,8 +22,8 @@ pub struct MessageView {
 #[template(path = "public/ticket.html")]
 pub struct TicketPage {
     pub t: crate::web::lang::Tr,
-    pub token: String,
     pub reference: String,
+    /// The catalogue key of the status as the requester reads it.
     pub status: &'static str,
     pub subject: String,
     pub created: String,
@@ -32,29 +31,47 @@ pub struct TicketPage {
     pub errors: Vec<FieldError>,
     pub draft: String,
     pub reply_address: Option<String>,
+    pub reply_action: String,
+    pub delete_action: String,
+    /// Why the last reply was not taken (nothing was stored).
+    pub refused: Option<String>,
+}
+
+/// The status as the requester reads it: what is happening, not the desk's word for it.
+fn public_status_key(status: Status) -> &'static str {
+    match status {
+        Status::New => "public-status-new",
+        Status::Open => "public-status-open",
+        Status::PendingRequester => "public-status-pending-requester",
+        Status::Escalated => "public-status-escalated",
+        Status::Resolved => "public-status-resolved",
+        Status::Closed => "public-status-closed",
+    }
 }
 
 impl TicketPage {
     fn new(t: Tr, token: String, view: TicketView) -> Self {
         TicketPage {
-            t,
-            token,
             reference: view.reference.to_string(),
-            status: view.status.describe(),
+            status: public_status_key(view.status),
             subject: view.subject,
-            created: human_time(view.created_at),
+            created: t.time(view.created_at),
+            reply_action: format!("/t/{token}/reply"),
+            delete_action: format!("/t/{token}/delete"),
+            refused: None,
             messages: view
                 .messages
                 .into_iter()
                 .map(|m| MessageView {
                     from_requester: m.author == Author::Requester,
                     body: m.body,
-                    when: human_time(m.created_at),
+                    when: t.time(m.created_at),
                 })
                 .collect(),
             errors: Vec::new(),
             draft: String::new(),
             reply_address: None,
+            t,
         }
     }
 }
@@ -63,7 +80,8 @@ impl TicketPage {
 #[template(path = "public/confirm_delete.html")]
 pub struct ConfirmDeletePage {
     pub t: crate::web::lang::Tr,
-    pub token: String,
+    pub delete_action: String,
+    pub ticket_path: String,
     pub reference: String,
 }
 
@@ -105,7 +123,10 @@ pub async fn reply(
     let text = form.get("body").unwrap_or_default();
     let error = match ReplyInput::parse(text) {
         Ok(input) => match requester.reply(input).await {
-            Ok(_) => return Ok(Redirect::to(&format!("/t/{token}#latest")).into_response()),
+            Ok(_) => {
+                let back = tr.href(&format!("/t/{token}"));
+                return Ok(Redirect::to(&format!("{back}#latest")).into_response());
+            }
             Err(e) => WebError::from(e),
         },
         Err(e) => WebError::Invalid(vec![FieldError::from(&e)]),
@@ -136,16 +157,17 @@ pub async fn delete(
     if form.get("confirm") != Some("yes") {
         let page = ConfirmDeletePage {
             t: tr,
-            token,
+            delete_action: format!("/t/{token}/delete"),
+            ticket_path: format!("/t/{token}"),
             reference: requester.reference().to_string(),
         };
         return Ok(page.into_response());
     }
     let deletion = requester.delete_now().await?;
     Ok(DeletedPage {
-        t: tr,
         reference: deletion.tombstone.reference.to_string(),
-        when: human_time(deletion.tombstone.deleted_at),
+        when: tr.time(deletion.tombstone.deleted_at),
+        t: tr,
         receipt: deletion.receipt,
     }
     .into_response())
