@@ -109,10 +109,7 @@ impl Desk {
     /// The mask label (`PHONE`) a rule writes, so a page can say what was masked without
     /// naming the rule.
     pub fn mask_label_of(&self, rule: &str) -> Option<&str> {
-        self.redactor
-            .rules()
-            .find(|r| r.id == rule)
-            .map(|r| r.mask)
+        self.redactor.rules().find(|r| r.id == rule).map(|r| r.mask)
     }
 
     /// The helpdesk's OpenPGP public key, armored.

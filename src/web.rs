@@ -7,9 +7,9 @@ mod api;
 mod assets;
 mod client;
 pub mod error;
-pub mod lang;
 mod extract;
 mod headers;
+pub mod lang;
 mod listener;
 mod metrics;
 mod public;
@@ -166,7 +166,10 @@ fn staff_routes(logins: rate_limit::NetworkBudget) -> Router<WebState> {
         .route("/agent/logout", post(login::logout))
         .route("/agent/logout-everywhere", post(login::logout_everywhere))
         .route("/agent/account", get(account::show))
-        .route("/agent/account/preferences", post(account::save_preferences))
+        .route(
+            "/agent/account/preferences",
+            post(account::save_preferences),
+        )
         .route("/agent/account/language", post(account::switch_language))
         .route("/agent/account/totp/start", post(account::start_totp))
         .route("/agent/account/totp/confirm", post(account::confirm_totp))

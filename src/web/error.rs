@@ -81,7 +81,11 @@ impl FieldError {
 
 impl From<&InputError> for FieldError {
     fn from(err: &InputError) -> Self {
-        FieldError::keyed(err.field(), err.key())
+        FieldError {
+            field: err.field(),
+            message: err.to_string(),
+            key: Some(err.key()),
+        }
     }
 }
 
@@ -91,19 +95,31 @@ impl From<DeskError> for WebError {
             DeskError::Invalid(errors) => {
                 WebError::Invalid(errors.iter().map(FieldError::from).collect())
             }
-            DeskError::PgpKey(e) => WebError::Invalid(vec![FieldError::english("pgp_key", e.to_string())]),
-            DeskError::Canned(message) => WebError::Invalid(vec![FieldError::english("body", message)]),
-            DeskError::NotAllowable(e) => WebError::Invalid(vec![FieldError::english("value", e.to_string())]),
+            DeskError::PgpKey(e) => {
+                WebError::Invalid(vec![FieldError::english("pgp_key", e.to_string())])
+            }
+            DeskError::Canned(message) => {
+                WebError::Invalid(vec![FieldError::english("body", message)])
+            }
+            DeskError::NotAllowable(e) => {
+                WebError::Invalid(vec![FieldError::english("value", e.to_string())])
+            }
             DeskError::NotFound => WebError::NotFound,
             DeskError::SignInRefused => WebError::Unauthenticated,
             // Handlers render these on their pages; reaching here, they are still the
             // caller's to fix.
-            DeskError::CurrentPassword(e) => WebError::Invalid(vec![FieldError::english("current", e.to_string())]),
+            DeskError::CurrentPassword(e) => {
+                WebError::Invalid(vec![FieldError::english("current", e.to_string())])
+            }
             DeskError::Enrolment(EnrolRefusal::Csrf | EnrolRefusal::NotHolder) => {
                 WebError::Forbidden
             }
-            DeskError::Enrolment(e) => WebError::Invalid(vec![FieldError::english("password", e.to_string())]),
-            DeskError::NewAgent(e) => WebError::Invalid(vec![FieldError::english("name", e.to_string())]),
+            DeskError::Enrolment(e) => {
+                WebError::Invalid(vec![FieldError::english("password", e.to_string())])
+            }
+            DeskError::NewAgent(e) => {
+                WebError::Invalid(vec![FieldError::english("name", e.to_string())])
+            }
             DeskError::Conflict(what) => WebError::Conflict(conflict_key(what)),
             // Only mail intake sets a deadline; the web never meets this.
             DeskError::OverBudget => {
@@ -138,7 +154,9 @@ fn conflict_key(what: Conflict) -> &'static str {
         Conflict::RestrictedQueueBeforeEnrolment => "conflict-restricted-queue-before-enrolment",
         // Retried (or, for a sign-in, refused) inside the desk; seen here only if every retry
         // collided.
-        Conflict::Reference | Conflict::Mask | Conflict::Totp | Conflict::Locked => "conflict-state",
+        Conflict::Reference | Conflict::Mask | Conflict::Totp | Conflict::Locked => {
+            "conflict-state"
+        }
     }
 }
 

@@ -145,7 +145,10 @@ impl Tr {
         } else if hours > 0 {
             self.args(
                 "span-hours-minutes",
-                &[("hours", hours.to_string()), ("minutes", (minutes % 60).to_string())],
+                &[
+                    ("hours", hours.to_string()),
+                    ("minutes", (minutes % 60).to_string()),
+                ],
             )
         } else {
             self.a("span-minutes", "minutes", minutes)
@@ -370,7 +373,9 @@ pub fn for_request(
     Tr {
         lang: asked.query_lang.unwrap_or(asked.browser),
         explicit: asked.query_lang.is_some(),
-        here: asked.here,
+        // An error page never repeats the address it answers: a 404 for a guessed ticket
+        // link must read the same whatever the link was.
+        here: None,
         ..Tr::plain(Lang::En)
     }
 }
@@ -383,7 +388,8 @@ impl FromRequestParts<WebState> for PageLang {
 
     async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, WebError> {
         let asked = asked(parts);
-        let desk_zone = zone_named(&state.config.time_zone).filter(|z| z.iana_name() != Some("UTC"));
+        let desk_zone =
+            zone_named(&state.config.time_zone).filter(|z| z.iana_name() != Some("UTC"));
         Ok(PageLang(Tr {
             lang: asked.query_lang.unwrap_or(asked.browser),
             explicit: asked.query_lang.is_some(),

@@ -84,7 +84,10 @@ pub async fn set(form: AdminForm) -> WebResult<Response> {
         .get("days")
         .and_then(|d| d.trim().parse().ok())
         .ok_or_else(|| {
-            WebError::Invalid(vec![FieldError::english("days", "a whole number of days".into())])
+            WebError::Invalid(vec![FieldError::english(
+                "days",
+                "a whole number of days".into(),
+            )])
         })?;
     form.admin.set_retention(scope, Some(days)).await?;
     Ok(back())

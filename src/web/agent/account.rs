@@ -8,8 +8,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::Nav;
 use crate::desk::{DeskError, MIN_PASSWORD_CHARS, PasswordError, PasswordRefusal};
-use crate::web::WebState;
 use crate::i18n::Lang;
+use crate::web::WebState;
 use crate::web::error::{FieldError, Rendered, WebError, WebResult};
 use crate::web::lang::{zone_named, zone_names};
 use crate::web::session::{CsrfForm, CurrentAgent, clear_cookie_header};
@@ -57,10 +57,7 @@ fn page(
 /// Saves the language and time zone of the agent's pages (the account page's form).
 pub async fn save_preferences(form: CsrfForm) -> WebResult<Response> {
     let language = form.fields.get("language").and_then(Lang::from_code);
-    let zone = form
-        .fields
-        .get("time_zone")
-        .filter(|name| !name.is_empty());
+    let zone = form.fields.get("time_zone").filter(|name| !name.is_empty());
     if zone.is_some_and(|name| zone_named(name).is_none()) {
         return Err(WebError::Invalid(vec![FieldError::keyed(
             "time_zone",
@@ -114,17 +111,10 @@ pub async fn change_password(State(state): State<WebState>, form: CsrfForm) -> W
     match confirmed {
         Ok(()) => {}
         Err(DeskError::CurrentPassword(PasswordRefusal::Wrong)) => {
-            return Ok(
-                page(&form.agent, None, Some("account-password-wrong")).into_response(),
-            );
+            return Ok(page(&form.agent, None, Some("account-password-wrong")).into_response());
         }
         Err(DeskError::CurrentPassword(PasswordRefusal::Locked)) => {
-            return Ok(page(
-                &form.agent,
-                None,
-                Some("account-password-locked"),
-            )
-            .into_response());
+            return Ok(page(&form.agent, None, Some("account-password-locked")).into_response());
         }
         // Whoever keeps guessing the password of the session they hold is probably not its
         // owner: end the session. The owner signs in again once the lockout is over.
@@ -148,12 +138,7 @@ pub async fn change_password(State(state): State<WebState>, form: CsrfForm) -> W
         Ok(refreshed) => {
             let mut agent = form.agent;
             agent.desk = refreshed;
-            Ok(page(
-                &agent,
-                Some("account-password-changed"),
-                None,
-            )
-            .into_response())
+            Ok(page(&agent, Some("account-password-changed"), None).into_response())
         }
         Err(PasswordError::TooShort) => {
             Ok(page(&form.agent, None, Some("account-password-short")).into_response())
@@ -164,12 +149,7 @@ pub async fn change_password(State(state): State<WebState>, form: CsrfForm) -> W
 
 pub async fn start_totp(form: CsrfForm) -> WebResult<Response> {
     if form.agent.desk.scope().has_second_factor() {
-        return Ok(page(
-            &form.agent,
-            None,
-            Some("account-totp-exists"),
-        )
-        .into_response());
+        return Ok(page(&form.agent, None, Some("account-totp-exists")).into_response());
     }
     let uri = form.agent.desk.start_totp_enrolment().await?;
     Ok(AccountPage {
@@ -189,19 +169,9 @@ pub async fn confirm_totp(form: CsrfForm) -> WebResult<Response> {
     {
         let mut agent = form.agent;
         agent.desk = refreshed;
-        return Ok(page(
-            &agent,
-            Some("account-totp-on"),
-            None,
-        )
-        .into_response());
+        return Ok(page(&agent, Some("account-totp-on"), None).into_response());
     }
-    Ok(page(
-        &form.agent,
-        None,
-        Some("account-totp-mismatch"),
-    )
-    .into_response())
+    Ok(page(&form.agent, None, Some("account-totp-mismatch")).into_response())
 }
 
 /// Replacing a second factor: the current code first, then the new seed, confirmed by
@@ -217,11 +187,7 @@ pub async fn replace_totp(form: CsrfForm) -> WebResult<Response> {
         None => Ok((
             StatusCode::FORBIDDEN,
             Extension(Rendered),
-            page(
-                &form.agent,
-                None,
-                Some("account-totp-replace-refused"),
-            ),
+            page(&form.agent, None, Some("account-totp-replace-refused")),
         )
             .into_response()),
     }

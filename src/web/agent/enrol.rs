@@ -12,9 +12,9 @@ use cookie::{Cookie, SameSite};
 use crate::desk::MIN_PASSWORD_CHARS;
 use crate::desk::{DeskError, EnrolRefusal, EnrolmentAnswer, EnrolmentForm};
 use crate::web::WebState;
-use crate::web::lang::{PageLang, Tr};
 use crate::web::error::{Rendered, WebError, WebResult};
 use crate::web::extract::FormFields;
+use crate::web::lang::{PageLang, Tr};
 
 #[derive(askama::Template, askama_web::WebTemplate)]
 #[template(path = "agent/enrol.html")]
@@ -117,7 +117,14 @@ pub async fn show(
 ) -> WebResult<Response> {
     let nonce = holder_nonce(&headers);
     let form = state.desk.open_enrolment(&token, nonce.as_deref()).await?;
-    Ok(page_response(&state, tr, &token, form, StatusCode::OK, None))
+    Ok(page_response(
+        &state,
+        tr,
+        &token,
+        form,
+        StatusCode::OK,
+        None,
+    ))
 }
 
 pub async fn submit(

@@ -5,7 +5,6 @@ use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::{Nav, time_left};
-use crate::web::lang::Tr;
 use crate::desk::{
     AgentDesk, AgentScope, AgentTicketView, ListCursor, ListFilter, ListOrder, ListTotal,
     StatusFilter, TicketOp, TicketSummary,
@@ -13,6 +12,7 @@ use crate::desk::{
 use crate::domain::{Name, Priority, Reference, Status};
 use crate::web::error::{FieldError, WebError, WebResult};
 use crate::web::extract::FormFields;
+use crate::web::lang::Tr;
 use crate::web::public::human_time;
 use crate::web::session::{CsrfForm, CurrentAgent};
 
@@ -223,7 +223,11 @@ pub async fn list(agent: CurrentAgent, Query(query): Query<ListQuery>) -> WebRes
         query: query.q,
         orders: order_choices(),
         order: filter.order.id(),
-        tickets: page.tickets.into_iter().map(|t| row(&agent.tr, t, now)).collect(),
+        tickets: page
+            .tickets
+            .into_iter()
+            .map(|t| row(&agent.tr, t, now))
+            .collect(),
         total: total_text(page.total),
         next_page,
         first_page,
@@ -244,7 +248,7 @@ fn row(tr: &Tr, t: TicketSummary, now: i64) -> Row {
         let (text, late) = time_left(tr, t.first_response_due, false, now);
         (format!("first response {text}"), late)
     } else {
-        let (text, late) = time_left(&tr, t.resolution_due, t.status.is_final(), now);
+        let (text, late) = time_left(tr, t.resolution_due, t.status.is_final(), now);
         (format!("resolution {text}"), late)
     };
     Row {
@@ -339,7 +343,12 @@ pub async fn show(
     let answer: WebResult<_> = async {
         let reference = reference(&reference_text)?;
         let view = agent.desk.ticket(&reference).await?;
-        Ok(page(agent.tr.clone(), Nav::of(&agent), agent.desk.scope(), view))
+        Ok(page(
+            agent.tr.clone(),
+            Nav::of(&agent),
+            agent.desk.scope(),
+            view,
+        ))
     }
     .await;
     record_if_not_found(&agent.desk, TicketOp::View, &reference_text, answer).await

@@ -113,7 +113,9 @@ pub async fn show(
 /// The key as the requester can recognise it: fingerprint and the addresses it names.
 fn describe_key(tr: &Tr, armored: &str) -> String {
     match RequesterKey::parse(armored) {
-        Ok(key) if key.user_emails.is_empty() => tr.a("preview-key", "fingerprint", &key.fingerprint),
+        Ok(key) if key.user_emails.is_empty() => {
+            tr.a("preview-key", "fingerprint", &key.fingerprint)
+        }
         Ok(key) => tr.a2(
             "preview-key-with-addresses",
             "fingerprint",

@@ -51,7 +51,11 @@ fn form_of(method: &Method, path: &str) -> Option<Form> {
     }
 }
 
-pub async fn keep_form_text(State(state): State<WebState>, request: Request, next: Next) -> Response {
+pub async fn keep_form_text(
+    State(state): State<WebState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let Some(form) = form_of(request.method(), request.uri().path()) else {
         return next.run(request).await;
     };
