@@ -36,7 +36,8 @@ pub use admin::{AdminDesk, AllowlistView};
 pub use agent::AgentDesk;
 pub use error::{Conflict, DeskError};
 pub use intake::{
-    AgentMessageOutcome, Deletion, Filed, IncomingAttachment, MailIntake, Mailed, OpenThread,
+    AgentMessageOutcome, Deletion, Filed, IncomingAttachment, MailIntake, Mailed, Notice,
+    OpenThread,
 };
 pub use open::{data_dir_warning, load_redactor};
 pub use operator::{NewAgentSecrets, OperatorDesk};

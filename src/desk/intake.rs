@@ -169,6 +169,9 @@ impl Desk {
             .map(|t| seal(t.as_str().as_bytes()))
             .transpose()?;
         let priority = input.category.default_priority();
+        let language = input.language.unwrap_or_else(|| {
+            crate::i18n::Lang::of_text(&format!("{}\n{}", input.subject, input.body))
+        });
 
         for _ in 0..ATTEMPTS {
             let reference = Reference::from_random(os_random().map_err(anyhow::Error::from)?);
@@ -216,6 +219,7 @@ impl Desk {
                 sealed_pgp_key: sealed_pgp_key.clone(),
                 mask_slots: book.fresh_slots().to_vec(),
                 priority,
+                language,
                 reply_token: reply_token
                     .as_ref()
                     .zip(sealed_reply_token.clone())
@@ -329,15 +333,16 @@ impl Desk {
         )))
     }
 
-    /// Queues a mail to the ticket's requester if they gave a contact address: encrypted to
-    /// their pinned key when there is one.
+    /// Queues a mail to the ticket's requester if they gave a contact address, in the language
+    /// they wrote in, encrypted to their pinned key when there is one.
     pub(crate) async fn notify_requester(
         &self,
         mailbox: &RequesterMailbox,
-        subject: &str,
-        body: &str,
+        notice: Notice<'_>,
     ) -> Result<Mailed, DeskError> {
         let secrets = self.store.mailbox_secrets(mailbox).await?;
+        let (subject, body) = notice.render(secrets.language, mailbox.reference());
+        let (subject, body) = (subject.as_str(), body.as_str());
         let thread = self.open_secrets(secrets)?;
         let Some(contact) = &thread.contact else {
             return Ok(Mailed::NoContact);
@@ -589,7 +594,7 @@ impl Desk {
                         .mailbox_for_agent(scope, reference.as_str())
                         .await?;
                     let mailed = self
-                        .notify_requester(&mailbox, "Reply from support", body.as_str())
+                        .notify_requester(&mailbox, Notice::Reply(body.as_str()))
                         .await?;
                     return Ok(AgentMessageOutcome {
                         redactions: body.counts().clone(),
@@ -623,13 +628,8 @@ impl Desk {
             .store
             .mailbox_for_agent(scope, reference.as_str())
             .await?;
-        let text = format!(
-            "Your request {reference} is now {}. If anything is left open, reply to this mail \
-             and it opens again.",
-            status.describe().to_lowercase()
-        );
         Ok(Some(
-            self.notify_requester(&mailbox, status.describe(), &text)
+            self.notify_requester(&mailbox, Notice::Finished(status))
                 .await?,
         ))
     }
@@ -913,4 +913,60 @@ mod tests {
         assert_eq!(foreign_mask("[EMAIL-] [Email-1] [-1] [EMAIL-1"), None);
         assert_eq!(foreign_mask("no masks"), None);
     }
+}
+
+/// What the desk mails a requester on its own, worded from the catalogue in the language the
+/// requester wrote in.
+pub enum Notice<'a> {
+    /// A new ticket from mail, with its private link.
+    Received { link: &'a str },
+    /// An agent's public reply, already redacted.
+    Reply(&'a str),
+    /// The ticket became resolved or closed.
+    Finished(crate::domain::Status),
+    /// Closed because the requester did not answer for so many working days.
+    AutoClosed { working_days: u32 },
+}
+
+impl Notice<'_> {
+    /// Subject and body.
+    fn render(&self, lang: crate::i18n::Lang, reference: &Reference) -> (String, String) {
+        let with_reference =
+            |key: &str| lang.text_with(key, &[("reference", reference.as_str().to_owned().into())]);
+        match self {
+            Notice::Received { link } => (
+                lang.text("mail-received-subject"),
+                lang.text_with(
+                    "mail-received-body",
+                    &[
+                        ("reference", reference.as_str().to_owned().into()),
+                        ("link", (*link).to_owned().into()),
+                    ],
+                ),
+            ),
+            Notice::Reply(body) => (lang.text("mail-reply-subject"), (*body).to_owned()),
+            Notice::Finished(status) => {
+                let state = match status {
+                    crate::domain::Status::Resolved => "resolved",
+                    _ => "closed",
+                };
+                (
+                    lang.text(&format!("mail-{state}-subject")),
+                    with_reference(&format!("mail-{state}-body")),
+                )
+            }
+            Notice::AutoClosed { working_days } => (
+                lang.text("mail-auto-closed-subject"),
+                auto_close_text(lang, *working_days),
+            ),
+        }
+    }
+}
+
+/// The notice an automatically closed ticket keeps and its requester is mailed.
+pub(crate) fn auto_close_text(lang: crate::i18n::Lang, working_days: u32) -> String {
+    lang.text_with(
+        "mail-auto-closed-body",
+        &[("count", i64::from(working_days).into())],
+    )
 }

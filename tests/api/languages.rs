@@ -291,3 +291,72 @@ async fn an_agent_chooses_language_and_time_zone_and_the_switch_goes_back_only_i
         .unwrap();
     assert!(list.contains("<html lang=\"en\">"));
 }
+
+/// The notices the desk mails on its own speak the language the requester wrote in: the
+/// page's for the form, the text's for the API and mail.
+#[tokio::test]
+async fn mailed_notices_speak_the_requesters_language() {
+    let app = TestApp::spawn().await;
+    let agent = app.add_agent("olga", "l1", &["billing", "general"]).await;
+    let token = app.api_login(&agent).await;
+    let (russian, _, _) = app
+        .file_via_api(
+            "Списали деньги дважды",
+            "Здравствуйте, с карты дважды списали оплату за подписку.",
+            serde_json::json!({ "contact": "ivan@example.org" }),
+        )
+        .await;
+    let (english, _, _) = app
+        .file_via_api(
+            "Charged twice",
+            "Hello, my card was charged twice for the subscription.",
+            serde_json::json!({ "contact": "jane@example.org" }),
+        )
+        .await;
+    for reference in [&russian, &english] {
+        let answer = app
+            .agent_post(
+                &token,
+                &format!("/api/v1/agent/tickets/{reference}/status"),
+                &serde_json::json!({ "status": "resolved" }),
+            )
+            .await;
+        assert!(answer.status().is_success(), "{}", answer.status());
+    }
+    let relay = crate::mail_sink::free_addr();
+    let sink = crate::mail_sink::start(relay).await;
+    let report = hushdesk::jobs::deliver_mail(
+        &app.state.system,
+        &format!("smtp://{relay}"),
+        hushdesk::desk::now_unix(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.sent, 2);
+    let captured = sink.captured.lock().unwrap().clone();
+    let read = |to: &str| {
+        let mail = captured
+            .iter()
+            .find(|m| m.recipients.iter().any(|r| r == to))
+            .unwrap();
+        let message = mail_parser::MessageParser::default()
+            .parse(&mail.data)
+            .unwrap();
+        (
+            message.subject().unwrap_or_default().to_owned(),
+            message.body_text(0).unwrap_or_default().into_owned(),
+        )
+    };
+    let (subject, body) = read("ivan@example.org");
+    assert!(subject.contains("Решено"), "{subject}");
+    assert!(
+        body.contains(&format!("Ваше обращение {russian} решено")),
+        "{body}"
+    );
+    let (subject, body) = read("jane@example.org");
+    assert!(subject.contains("Resolved"), "{subject}");
+    assert!(
+        body.contains(&format!("Your request {english} is now resolved")),
+        "{body}"
+    );
+}

@@ -44,9 +44,7 @@ pub async fn open(State(state): State<WebState>, form: CsrfForm) -> WebResult<Re
     };
     let Ok(reference) = typed.to_ascii_uppercase().parse::<Reference>() else {
         record_failed_break_glass(&form.agent.desk, typed).await?;
-        return Ok(refuse(
-            "break-glass-not-a-reference",
-        ));
+        return Ok(refuse("break-glass-not-a-reference"));
     };
     match form
         .agent
@@ -61,9 +59,7 @@ pub async fn open(State(state): State<WebState>, form: CsrfForm) -> WebResult<Re
         Err(DeskError::Invalid(_)) => Ok(refuse("break-glass-justify")),
         Err(DeskError::NotFound) => {
             record_failed_break_glass(&form.agent.desk, typed).await?;
-            Ok(refuse(
-                "break-glass-not-found",
-            ))
+            Ok(refuse("break-glass-not-found"))
         }
         Err(other) => Err(other.into()),
     }
