@@ -18,3 +18,25 @@ mail-auto-closed-body = { $count ->
     [one] This ticket was closed automatically because we had no answer from you for { $count } working day. If you still need help, reply here and it opens again.
    *[other] This ticket was closed automatically because we had no answer from you for { $count } working days. If you still need help, reply here and it opens again.
 }
+
+## The signed deletion receipt.
+receipt =
+    hushdesk deletion receipt
+    Helpdesk: { $address }
+    Reference: { $reference }
+    Deleted at: { $when }
+    Reason: deleted at the requester's request
+    Deleted: { $deleted }.
+    Kept: the reference, category, queue and dates, with no content, for counting.
+receipt-request = the request and its subject
+receipt-messages = { $count ->
+    [one] { $count } message
+   *[other] { $count } messages
+}
+receipt-attachments = { $count ->
+    [one] { $count } attachment
+   *[other] { $count } attachments
+}
+receipt-contact = the sealed contact address
+receipt-pinned-key = the pinned OpenPGP key
+receipt-ticket-key = the request's own encryption key

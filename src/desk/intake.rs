@@ -484,17 +484,25 @@ impl Desk {
     /// The requester's "delete now": the ticket and all it holds, at once.
     /// Refused with `Conflict(Conflict::Held)` while a legal hold is on; the requester is told it is
     /// held, never why.
-    pub(super) async fn delete_now(&self, grant: RequesterGrant) -> Result<Deletion, DeskError> {
+    pub(super) async fn delete_now(
+        &self,
+        grant: RequesterGrant,
+        lang: crate::i18n::Lang,
+    ) -> Result<Deletion, DeskError> {
         let tombstone = self.store.delete_ticket(grant).await?;
         tracing::info!(reference = %tombstone.reference, "ticket deleted on the requester's request");
-        let receipt = self.deletion_receipt(&tombstone)?;
+        let receipt = self.deletion_receipt(&tombstone, lang)?;
         Ok(Deletion { tombstone, receipt })
     }
 
-    /// A short statement of what was deleted and when, signed with the helpdesk's OpenPGP key
-    /// (cleartext signature: readable as it is, verifiable with any OpenPGP tool against the
-    /// published key). Nothing of the ticket's content is in it.
-    fn deletion_receipt(&self, tombstone: &Tombstone) -> Result<String, DeskError> {
+    /// A short statement of what was deleted and when, in the requester's language, signed
+    /// with the helpdesk's OpenPGP key (cleartext signature: readable as it is, verifiable with
+    /// any OpenPGP tool against the published key). Nothing of the ticket's content is in it.
+    fn deletion_receipt(
+        &self,
+        tombstone: &Tombstone,
+        lang: crate::i18n::Lang,
+    ) -> Result<String, DeskError> {
         let when = time::OffsetDateTime::from_unix_timestamp(tombstone.deleted_at)
             .ok()
             .and_then(|t| {
@@ -502,32 +510,30 @@ impl Desk {
                     .ok()
             })
             .unwrap_or_default();
+        let count = |key: &str, n: i64| lang.text_with(key, &[("count", n.into())]);
         let mut deleted = vec![
-            "the request and its subject".to_owned(),
-            format!("{} message(s)", tombstone.messages),
+            lang.text("receipt-request"),
+            count("receipt-messages", tombstone.messages),
         ];
         if tombstone.attachments > 0 {
-            deleted.push(format!("{} attachment(s)", tombstone.attachments));
+            deleted.push(count("receipt-attachments", tombstone.attachments));
         }
         if tombstone.had_contact {
-            deleted.push("the sealed contact address".into());
+            deleted.push(lang.text("receipt-contact"));
         }
         if tombstone.had_key {
-            deleted.push("the pinned OpenPGP key".into());
+            deleted.push(lang.text("receipt-pinned-key"));
         }
-        deleted.push("the request's own encryption key".into());
-        let statement = format!(
-            "hushdesk deletion receipt\n\
-             Helpdesk: {address}\n\
-             Reference: {reference}\n\
-             Deleted at: {when}\n\
-             Reason: deleted at the requester's request\n\
-             Deleted: {deleted}.\n\
-             Kept: the reference, category, queue and dates, with no content, for counting.\n",
-            address = self.outgoing.sender.address,
-            reference = tombstone.reference,
-            deleted = deleted.join(", "),
-        );
+        deleted.push(lang.text("receipt-ticket-key"));
+        let statement = lang.text_with(
+            "receipt",
+            &[
+                ("address", self.outgoing.sender.address.to_string().into()),
+                ("reference", tombstone.reference.to_string().into()),
+                ("when", when.into()),
+                ("deleted", deleted.join(", ").into()),
+            ],
+        ) + "\n";
         let signed = self
             .keyring
             .sign_cleartext(statement.as_bytes())

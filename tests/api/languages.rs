@@ -360,3 +360,57 @@ async fn mailed_notices_speak_the_requesters_language() {
         "{body}"
     );
 }
+
+/// A requester deleting from a Russian page gets the receipt in Russian, and GnuPG verifies
+/// its signature against the published key.
+#[tokio::test]
+async fn a_russian_deletion_receipt_verifies_with_gnupg() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let app = TestApp::spawn().await;
+    let (reference, path) = app
+        .file_via_form(&[
+            ("subject", "Удалите мои данные"),
+            ("body", "Прошу удалить обращение."),
+            ("category", "data_request"),
+        ])
+        .await;
+    let response = app
+        .post_form(&format!("{path}/delete?lang=ru"), &[("confirm", "yes")])
+        .await;
+    assert_eq!(response.status(), 200);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("<html lang=\"ru\">"));
+    let receipt = unescaped_between(&page, "<pre class=\"receipt\">", "</pre>");
+    assert!(
+        receipt.contains("Квитанция hushdesk об удалении"),
+        "{receipt}"
+    );
+    assert!(receipt.contains(&format!("Номер обращения: {reference}")));
+    assert!(receipt.contains("1 сообщение"), "{receipt}");
+
+    let home = tempfile::tempdir().unwrap();
+    let gpg = |args: &[&str], input: &[u8]| {
+        let mut child = Command::new("gpg")
+            .arg("--homedir")
+            .arg(home.path())
+            .args(["--batch", "--status-fd", "1"])
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("gpg runs");
+        child.stdin.take().unwrap().write_all(input).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let public = app.get("/pgp-key.asc").await.bytes().await.unwrap();
+    assert!(gpg(&["--import"], &public).status.success());
+    let verified = gpg(&["--verify"], receipt.as_bytes());
+    let status = String::from_utf8_lossy(&verified.stdout);
+    assert!(verified.status.success(), "{status}");
+    assert!(status.contains("GOODSIG"), "{status}");
+    // Positive control: the same receipt edited no longer verifies.
+    let forged = receipt.replace("удалено по просьбе", "сохранено по просьбе");
+    assert!(!gpg(&["--verify"], forged.as_bytes()).status.success());
+}
