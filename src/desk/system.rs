@@ -11,7 +11,7 @@ use crate::store::{
     AutoCloseReport, JobClaim, PurgeReport, Purger, ScheduledJob, SlaReport, SystemScope,
 };
 
-use super::intake::{Notice, auto_close_text};
+use super::notice::{Notice, auto_close_text};
 use super::{Desk, DeskError};
 use crate::i18n::Lang;
 
