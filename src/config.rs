@@ -545,7 +545,7 @@ impl Config {
             bail!("http.max_connections_per_network cannot exceed http.max_connections");
         }
         crate::domain::SupportAddress::parse(&self.support_address)?;
-        if crate::web::lang::zone_named(&self.time_zone).is_none() {
+        if crate::i18n::zone_named(&self.time_zone).is_none() {
             bail!("time_zone must be an IANA zone name such as Europe/Moscow or UTC");
         }
         if let Some(id) = &self.mail.trusted_authserv_id

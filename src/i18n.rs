@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use fluent_langneg::{NegotiationStrategy, accepted_languages, negotiate_languages};
-use fluent_templates::fluent_bundle::FluentValue;
+pub use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{LanguageIdentifier, Loader, langid, static_loader};
 
 static_loader! {
@@ -18,6 +18,12 @@ static_loader! {
         // mail they are invisible characters inside numbers and names.
         customise: |bundle| bundle.set_use_isolating(false),
     };
+}
+
+/// A time zone by its IANA name ("Europe/Moscow"), from the database compiled into the
+/// binary (no tzdata needed on the host).
+pub fn zone_named(name: &str) -> Option<jiff::tz::TimeZone> {
+    jiff::tz::TimeZone::get(name).ok()
 }
 
 /// The languages hushdesk speaks.

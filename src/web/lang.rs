@@ -8,12 +8,12 @@
 use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
-use fluent_templates::fluent_bundle::FluentValue;
 use jiff::tz::TimeZone;
 
 use super::error::WebError;
 use super::state::WebState;
-use crate::i18n::Lang;
+pub use crate::i18n::zone_named;
+use crate::i18n::{FluentValue, Lang};
 
 /// What a page needs to speak its reader's language: texts, plurals, dates, numbers, links.
 #[derive(Clone, Debug)]
@@ -315,11 +315,6 @@ impl Tr {
 /// "MSK", "CET", "UTC"; a zone with no abbreviation shows its offset ("+04").
 fn zone_label(zoned: &jiff::Zoned) -> String {
     zoned.strftime("%Z").to_string()
-}
-
-/// A zone by its IANA name ("Europe/Moscow"), from the database compiled into the binary.
-pub fn zone_named(name: &str) -> Option<TimeZone> {
-    TimeZone::get(name).ok()
 }
 
 /// The zones an agent can choose from, by IANA name.

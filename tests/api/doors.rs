@@ -203,10 +203,16 @@ async fn mail_the_form_rules_still_refuse_is_bounced_with_the_reason() {
 
 /// Which of our modules each module may name, and why for the ones past the rule's core.
 /// The adapters (web, mail, jobs, cli) reach the data only through `desk`.
+///
+/// `i18n` (the message catalogues and the closed set of languages) is a leaf that holds no
+/// data and no power: any layer that words something for people may name it.
 const MAY_USE: &[(&str, &[&str])] = &[
-    ("web", &["web", "desk", "domain", "config"]),
+    ("web", &["web", "desk", "domain", "config", "i18n"]),
     // OpenPGP mail is opened with the keyring the desk lends to mail intake alone.
-    ("mail", &["mail", "desk", "domain", "config", "crypto"]),
+    (
+        "mail",
+        &["mail", "desk", "domain", "config", "crypto", "i18n"],
+    ),
     ("jobs", &["jobs", "desk", "config"]),
     // `hushdesk redact` and `check-config` run the redactor on no data of the desk's.
     ("cli", &["cli", "app", "desk", "domain", "config", "redact"]),
@@ -214,14 +220,15 @@ const MAY_USE: &[(&str, &[&str])] = &[
     (
         "desk",
         &[
-            "desk", "store", "redact", "crypto", "auth", "outbound", "domain", "config",
+            "desk", "store", "redact", "crypto", "auth", "outbound", "domain", "config", "i18n",
         ],
     ),
-    ("store", &["store", "redact", "crypto", "domain"]),
+    ("store", &["store", "redact", "crypto", "domain", "i18n"]),
     ("auth", &["auth", "crypto"]),
     ("outbound", &["outbound", "crypto", "domain"]),
-    ("config", &["config", "domain"]),
-    ("domain", &["domain"]),
+    ("config", &["config", "domain", "i18n"]),
+    ("domain", &["domain", "i18n"]),
+    ("i18n", &["i18n"]),
     ("crypto", &["crypto"]),
     ("redact", &["redact"]),
 ];
@@ -236,6 +243,8 @@ const ONLY_IN: &[(&str, &str)] = &[
     ("sequoia_openpgp", "crypto"),
     ("age", "crypto"),
     ("regex", "redact"),
+    ("fluent_templates", "i18n"),
+    ("fluent_langneg", "i18n"),
 ];
 
 /// The powers named for what they are: only these modules may name them.

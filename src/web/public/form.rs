@@ -8,7 +8,6 @@ use axum::response::{IntoResponse, Response};
 
 use super::access_link;
 use crate::domain::{Category, KeepChoices, NewTicketInput};
-use crate::redact::RedactionCounts;
 use crate::web::WebState;
 use crate::web::error::{FieldError, Rendered, WebError, WebResult};
 use crate::web::extract::FormFields;
@@ -70,9 +69,12 @@ impl NewTicketPage {
 }
 
 /// Counts by mask label (`PHONE`: 2), so the page says what was masked, not which rule did.
-fn by_mask_label(state: &WebState, counts: &RedactionCounts) -> Vec<(String, u32)> {
+fn by_mask_label<'a>(
+    state: &WebState,
+    counts: impl Iterator<Item = (&'a str, u32)>,
+) -> Vec<(String, u32)> {
     let mut labels: std::collections::BTreeMap<String, u32> = Default::default();
-    for (rule, count) in counts.iter() {
+    for (rule, count) in counts {
         let label = state.desk.mask_label_of(rule).unwrap_or("other");
         *labels.entry(label.to_owned()).or_default() += count;
     }
@@ -153,7 +155,7 @@ pub async fn submit(
                 reference: filed.reference.to_string(),
                 link: access_link(&state, &path),
                 path,
-                redactions: by_mask_label(&state, &filed.redactions),
+                redactions: by_mask_label(&state, filed.redactions.iter()),
             };
             Ok((StatusCode::CREATED, page).into_response())
         }
