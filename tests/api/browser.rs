@@ -3,7 +3,7 @@
 //! every page must pass and saves its screenshots; journeys live in `browser_*.rs`.
 //!
 //! Needs `chromium`, `chromium-driver` and `npm ci --prefix tests/browser` (axe-core); `make
-//! test` installs all three. Without them the browser tests skip, unless
+//! test` installs all three (`make test-deps browser-deps` alone). Without them the browser tests skip, unless
 //! HUSHDESK_REQUIRE_BROWSER=1 (CI) makes that a failure.
 
 use std::path::{Path, PathBuf};
@@ -114,7 +114,7 @@ fn browser_available(need_axe: bool) -> bool {
         "HUSHDESK_REQUIRE_BROWSER=1 but these are missing: {missing:?}"
     );
     eprintln!(
-        "skipping browser test: missing {missing:?}; `make test-deps` installs chromium, chromium-driver and axe-core"
+        "skipping browser test: missing {missing:?}; `make test-deps browser-deps` installs chromium, chromium-driver and axe-core"
     );
     false
 }
