@@ -233,11 +233,14 @@ pub(crate) struct Journey {
 
 impl Journey {
     /// A fresh browser for `run`, allowed to talk to `origin` (`TestApp::base`) only.
-    pub(crate) async fn start(driver: &Chromedriver, name: &str, run: Run, origin: &str) -> Journey {
+    pub(crate) async fn start(
+        driver: &Chromedriver,
+        name: &str,
+        run: Run,
+        origin: &str,
+    ) -> Journey {
         let profile = tempfile::tempdir().unwrap();
-        let client = driver
-            .session(capabilities(profile.path(), run.lang))
-            .await;
+        let client = driver.session(capabilities(profile.path(), run.lang)).await;
         let session = client.session_id().await.unwrap().unwrap();
         let journey = Journey {
             client,
@@ -492,14 +495,25 @@ impl Journey {
             "light",
             self.with_scripts(&axe_script(None)).await,
         ));
-        findings.extend(prefixed("light", self.execute(&page_script(CONTROLS_JS)).await));
+        findings.extend(prefixed(
+            "light",
+            self.execute(&page_script(CONTROLS_JS)).await,
+        ));
         findings.extend(self.focus_findings().await);
         self.set_color_scheme("dark").await;
+        self.save_screenshot("-dark", DESKTOP.0).await;
+        self.client
+            .set_window_size(DESKTOP.0, DESKTOP.1)
+            .await
+            .unwrap();
         findings.extend(prefixed(
             "dark",
             self.with_scripts(&axe_script(Some("color-contrast"))).await,
         ));
-        findings.extend(prefixed("dark", self.execute(&page_script(CONTROLS_JS)).await));
+        findings.extend(prefixed(
+            "dark",
+            self.execute(&page_script(CONTROLS_JS)).await,
+        ));
         findings.extend(
             self.focus_findings()
                 .await
@@ -627,7 +641,9 @@ fn prefixed(scheme: &str, value: Value) -> Vec<String> {
 /// axe-core over the whole document; only serious and critical violations count.
 fn axe_script(only_rule: Option<&str>) -> String {
     let options = match only_rule {
-        Some(rule) => format!("{{ runOnly: {{ type: 'rule', values: ['{rule}'] }}, resultTypes: ['violations'] }}"),
+        Some(rule) => format!(
+            "{{ runOnly: {{ type: 'rule', values: ['{rule}'] }}, resultTypes: ['violations'] }}"
+        ),
         None => "{ resultTypes: ['violations'] }".to_owned(),
     };
     format!(

@@ -62,7 +62,10 @@ async fn the_page_checks_catch_a_page_that_breaks_every_rule() {
             "dark scheme: axe color-contrast (serious)",
             "console error",
         ] {
-            assert!(has(&findings, expected), "{js:?}: no {expected:?} in\n{all}");
+            assert!(
+                has(&findings, expected),
+                "{js:?}: no {expected:?} in\n{all}"
+            );
         }
         // The page's own script ran only in the run with scripts on.
         assert_eq!(has(&findings, "boom"), js == Js::On, "{js:?}:\n{all}");

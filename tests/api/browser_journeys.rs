@@ -2,7 +2,7 @@
 //! off. Every page passes `Journey::check_page` (no horizontal scroll at 390 px, axe-core
 //! without serious or critical violations in light and dark, control edges and focus ring at
 //! 3:1, a skip link, no console error, no request to another origin) and leaves its
-//! screenshots in `target/screenshots/<journey>-<lang>-<js>-<n>.png`.
+//! screenshots in `target/screenshots/<journey>-<lang>-<js|nojs>-<n>[-dark|-narrow].png`.
 //!
 //! The steps find elements by their ids and form actions, never by wording, so they run
 //! unchanged in both languages.
@@ -87,9 +87,15 @@ async fn an_agent_opens_the_list_and_a_ticket_in_both_languages_with_and_without
     let app = TestApp::spawn().await;
     let mut references = Vec::new();
     for (subject, body) in [
-        ("Card declined", "My card was declined, reach me at b@example.org"),
+        (
+            "Card declined",
+            "My card was declined, reach me at b@example.org",
+        ),
         ("Refund not received", LONG_WORDS),
-        ("Invoice address", "Please change the address on invoice 4471."),
+        (
+            "Invoice address",
+            "Please change the address on invoice 4471.",
+        ),
     ] {
         references.push(app.file_in("billing", subject, body).await.0);
     }

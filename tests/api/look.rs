@@ -13,12 +13,22 @@ const NON_TEXT: f64 = 3.0;
 const PAIRS: &[(&str, &str, f64, &str)] = &[
     ("fg", "bg", TEXT, "body text"),
     ("muted", "bg", TEXT, "hints, meta lines, the footer"),
-    ("accent", "bg", TEXT, "links, outlined buttons, the skip link"),
+    (
+        "accent",
+        "bg",
+        TEXT,
+        "links, outlined buttons, the skip link",
+    ),
     ("err", "bg", TEXT, "errors, late SLA, bad-signature badge"),
     ("ok", "bg", TEXT, "verified-signature badge"),
     ("on-accent", "accent", TEXT, "primary and reply buttons"),
     ("on-err", "err", TEXT, "danger buttons"),
-    ("on-note", "note", TEXT, "internal-note button and its label"),
+    (
+        "on-note",
+        "note",
+        TEXT,
+        "internal-note button and its label",
+    ),
     ("fg", "warn-bg", TEXT, "notices and warnings"),
     ("muted", "warn-bg", TEXT, "hints inside notices"),
     ("accent", "warn-bg", TEXT, "links inside notices"),
@@ -26,16 +36,56 @@ const PAIRS: &[(&str, &str, f64, &str)] = &[
     ("fg", "note-tint", TEXT, "text of an internal note"),
     ("muted", "note-tint", TEXT, "meta line of an internal note"),
     ("accent", "note-tint", TEXT, "links inside an internal note"),
-    ("control", "bg", NON_TEXT, "borders of inputs, selects, textareas"),
-    ("control", "note-tint", NON_TEXT, "borders of fields in the note form"),
-    ("control", "warn-bg", NON_TEXT, "borders of fields inside notices"),
-    ("accent", "bg", NON_TEXT, "fill of primary buttons against the page"),
-    ("err", "bg", NON_TEXT, "fill of danger buttons against the page"),
-    ("note", "bg", NON_TEXT, "fill of the note button, the note form's frame"),
-    ("note", "note-tint", NON_TEXT, "note form's frame against its own tint"),
+    (
+        "control",
+        "bg",
+        NON_TEXT,
+        "borders of inputs, selects, textareas",
+    ),
+    (
+        "control",
+        "note-tint",
+        NON_TEXT,
+        "borders of fields in the note form",
+    ),
+    (
+        "control",
+        "warn-bg",
+        NON_TEXT,
+        "borders of fields inside notices",
+    ),
+    (
+        "accent",
+        "bg",
+        NON_TEXT,
+        "fill of primary buttons against the page",
+    ),
+    (
+        "err",
+        "bg",
+        NON_TEXT,
+        "fill of danger buttons against the page",
+    ),
+    (
+        "note",
+        "bg",
+        NON_TEXT,
+        "fill of the note button, the note form's frame",
+    ),
+    (
+        "note",
+        "note-tint",
+        NON_TEXT,
+        "note form's frame against its own tint",
+    ),
     ("focus", "bg", NON_TEXT, "focus ring on the page"),
     ("focus", "warn-bg", NON_TEXT, "focus ring inside notices"),
-    ("focus", "note-tint", NON_TEXT, "focus ring inside the note form"),
+    (
+        "focus",
+        "note-tint",
+        NON_TEXT,
+        "focus ring inside the note form",
+    ),
 ];
 
 /// WCAG 2.1 relative luminance of `#rrggbb`.
@@ -66,11 +116,7 @@ fn custom_properties(css: &str) -> Vec<(String, String)> {
     css[open..close]
         .split(';')
         .filter_map(|declaration| {
-            let declaration = declaration
-                .split("*/")
-                .last()
-                .unwrap_or(declaration)
-                .trim();
+            let declaration = declaration.split("*/").last().unwrap_or(declaration).trim();
             let (name, value) = declaration.strip_prefix("--")?.split_once(':')?;
             Some((name.trim().to_owned(), value.trim().to_owned()))
         })
