@@ -212,11 +212,9 @@ fn colours_come_only_from_the_checked_palette() {
     let literal = regex::Regex::new(r"#[0-9a-fA-F]{3,8}\b|\brgba?\(|\bhsla?\(").unwrap();
     let found: Vec<&str> = literal.find_iter(&rules).map(|m| m.as_str()).collect();
     assert!(found.is_empty(), "literal colours outside :root: {found:?}");
+    let variable = regex::Regex::new(r"var\(--([a-z-]+)\)").unwrap();
     for (scheme, palette) in palettes(STYLESHEET) {
-        for used in regex::Regex::new(r"var\(--([a-z-]+)\)")
-            .unwrap()
-            .captures_iter(&rules)
-        {
+        for used in variable.captures_iter(&rules) {
             assert!(
                 palette.iter().any(|(n, _)| n == &used[1]),
                 "--{} is used but not defined in the {scheme} scheme",
