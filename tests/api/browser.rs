@@ -433,7 +433,7 @@ impl Journey {
             .set_window_size(DESKTOP.0, DESKTOP.1)
             .await
             .unwrap();
-        findings.extend(self.narrow_findings().await);
+        findings.extend(self.width_findings().await);
         findings.extend(self.accessibility_findings().await);
         findings.extend(self.console_findings().await);
         findings.extend(self.request_findings().await);
@@ -471,8 +471,9 @@ impl Journey {
         }
     }
 
-    /// At 390 px nothing may be wider than the screen.
-    async fn narrow_findings(&self) -> Vec<String> {
+    /// Nothing may be wider than the window: at 1280 px, and at 390 px, a phone.
+    async fn width_findings(&self) -> Vec<String> {
+        let mut findings = strings(self.execute(&page_script(OVERFLOW_JS)).await);
         self.client
             .set_window_size(NARROW.0, NARROW.1)
             .await
@@ -483,7 +484,8 @@ impl Journey {
             .set_window_size(DESKTOP.0, DESKTOP.1)
             .await
             .unwrap();
-        strings(wide)
+        findings.extend(strings(wide));
+        findings
     }
 
     /// axe-core's serious and critical violations in the light scheme, its contrast rule
@@ -563,6 +565,8 @@ impl Journey {
             .unwrap();
         let findings = strings(self.execute(&page_script(FOCUS_JS)).await);
         self.client.release_actions().await.unwrap();
+        self.execute("document.activeElement && document.activeElement.blur(); return 1")
+            .await;
         findings
     }
 

@@ -73,3 +73,80 @@ async fn the_page_checks_catch_a_page_that_breaks_every_rule() {
         journey.finish().await;
     }
 }
+
+/// Every class the stylesheet offers the templates (`btn-reply`, `btn-note`, `note-form`,
+/// `badge`, `notice`, `danger`, `cards`, a table that turns into cards), on one page with the
+/// real stylesheet: it passes the same checks as the desk's pages, in both schemes and at
+/// 390 px, before any template uses them.
+const SAMPLER: &str = r##"<!doctype html>
+<html lang="ru"><head><meta charset="utf-8"><title>Образцы</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/static/style.css"></head>
+<body class="staff">
+<a class="skip" href="#content">Перейти к содержимому</a>
+<header class="site"><a href="/" class="brand">hushdesk</a>
+<nav aria-label="Разделы"><a href="/">Обращения</a><span class="who">Ирина (L1)</span>
+<button type="button" class="link">Выйти</button></nav>
+<a class="lang-switch" href="/?lang=en" hreflang="en" lang="en">English</a></header>
+<p class="notice" role="status">Обращение передано на вторую линию. <a href="/">Открыть список</a>.</p>
+<main class="wide" id="content" tabindex="-1">
+<h1>HD-7Q2M4K9X: Не приходит код подтверждения</h1>
+<p><span class="badge">P2</span> <span class="badge ok">подпись проверена</span>
+<span class="badge warn">ключ ещё не доверенный</span> <span class="badge internal">внутренняя заметка</span>
+<span class="badge bad">подпись неверна</span></p>
+<p class="late">Срок первого ответа истёк 12 минут назад</p>
+<p class="danger">Закрытие как спам убирает обращение из списков.</p>
+<p class="notice danger" role="alert">Нельзя отключить последнего администратора.</p>
+<form class="reply-form" method="post" action="/reply">
+<label for="reply">Ответ клиенту</label><textarea id="reply" name="body" rows="3"></textarea>
+<button type="submit" class="btn-reply">Ответить</button>
+</form>
+<form class="note-form" method="post" action="/note">
+<p class="note-label">Внутренняя заметка: клиент её не увидит</p>
+<label for="note">Заметка</label><textarea id="note" name="body" rows="3"></textarea>
+<button type="submit" class="btn-note">Добавить заметку</button>
+</form>
+<form method="post" action="/spam"><button type="submit" class="danger">Закрыть как спам</button>
+<button type="submit" class="secondary">Отмена</button></form>
+<article class="message note"><p class="meta">Ирина · 26.11.2026 12:40</p><div class="body">Проверила журнал платёжного шлюза.</div></article>
+<table><thead><tr><th>Номер</th><th class="grow">Тема</th><th>Очередь</th><th>Приоритет</th><th>Статус</th><th>SLA</th><th>Исполнитель</th><th>Обновлено</th></tr></thead>
+<tbody><tr><td data-label="Номер"><a href="/">HD-7Q2M4K9X</a></td><td data-label="Тема" class="grow">Не приходит код подтверждения на https://bank.example.org/very/long/path/0000000000000000000000000000</td>
+<td data-label="Очередь">security</td><td data-label="Приоритет">P1</td><td data-label="Статус">открыто</td>
+<td data-label="SLA" class="late">просрочено</td><td data-label="Исполнитель">Ирина</td><td data-label="Обновлено">26.11.2026 12:41</td></tr></tbody></table>
+<ul class="cards"><li>Очередь billing: 14 обращений</li><li>Очередь security: 3 обращения</li></ul>
+</main>
+<footer class="site">Каждое открытие страницы записывается в журнал аудита.</footer>
+</body></html>"##;
+
+async fn serve_sampler() -> String {
+    const STYLESHEET: &str = include_str!("../../static/style.css");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let router = axum::Router::new()
+        .route("/", axum::routing::get(|| async { Html(SAMPLER) }))
+        .route(
+            "/static/style.css",
+            axum::routing::get(|| async { ([("content-type", "text/css")], STYLESHEET) }),
+        )
+        .route(
+            "/favicon.ico",
+            axum::routing::get(|| async { axum::http::StatusCode::NO_CONTENT }),
+        );
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    base
+}
+
+#[tokio::test]
+async fn every_class_the_templates_may_use_passes_the_page_checks() {
+    let Some(driver) = Chromedriver::start() else {
+        return;
+    };
+    let base = serve_sampler().await;
+    for js in [Js::On, Js::Off] {
+        let run = Run { lang: Lang::Ru, js };
+        let mut journey = Journey::start(&driver, "classes", run, &base).await;
+        journey.goto("/").await;
+        journey.check_page().await;
+        journey.finish().await;
+    }
+}
