@@ -6,6 +6,7 @@
 //! test` installs all three (`make test-deps browser-deps` alone). Without them the browser tests skip, unless
 //! HUSHDESK_REQUIRE_BROWSER=1 (CI) makes that a failure.
 
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -126,7 +127,12 @@ pub(crate) struct Chromedriver {
 }
 
 impl Drop for Chromedriver {
+    /// Ends chromedriver and every browser it started, also when a failed assertion left a
+    /// session open: they share the process group chromedriver was given.
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-s", "KILL", "--", &format!("-{}", self.process.id())])
+            .status();
         let _ = self.process.kill();
         let _ = self.process.wait();
     }
@@ -151,6 +157,7 @@ impl Chromedriver {
             .args([format!("--port={port}"), "--allowed-ips=127.0.0.1".into()])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
+            .process_group(0)
             .spawn()
             .unwrap();
         Chromedriver { process, port }
