@@ -26,6 +26,7 @@ mod group_audit;
 mod group_filing;
 mod hardening;
 mod headers;
+mod languages;
 mod look;
 mod mail;
 mod mail_sink;
