@@ -16,11 +16,15 @@ const LONG_WORDS: &str = "Order ref ORDER-2026-11-000000000000000000000000000000
      from https://shop.example.org/account/orders/0000000000000000000000000000000000000042?from=mail";
 
 #[tokio::test]
-async fn a_requester_files_previews_and_edits_in_both_languages_with_and_without_javascript() {
+async fn a_requester_files_previews_edits_reads_the_reply_and_deletes_in_both_languages_with_and_without_javascript()
+ {
     let Some(driver) = Chromedriver::start() else {
         return;
     };
     let app = TestApp::spawn().await;
+    let agent = app.add_agent("bob", "l1", &["billing"]).await;
+    let token = app.api_login(&agent).await;
+    let reference_pattern = regex::Regex::new(r"HD-[0-9A-Z]+").unwrap();
     for run in EVERY_RUN {
         let mut journey = Journey::start(&driver, "requester", run, &app.base).await;
         journey.goto("/").await;
@@ -61,8 +65,37 @@ async fn a_requester_files_previews_and_edits_in_both_languages_with_and_without
             .unwrap();
         journey.check_page().await;
 
+        let heading = journey.wait_for("main h1").await.text().await.unwrap();
+        let reference = reference_pattern
+            .find(&heading)
+            .unwrap()
+            .as_str()
+            .to_owned();
+
+        let reply = "We refunded the second charge.";
+        let answer = app
+            .agent_post(
+                &token,
+                &format!("/api/v1/agent/tickets/{reference}/replies"),
+                &serde_json::json!({ "body": reply }),
+            )
+            .await;
+        assert!(answer.status().is_success(), "{}", answer.status());
         journey.goto(&link).await;
-        journey.wait_for(".conversation").await;
+        let conversation = journey
+            .wait_for(".conversation")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(conversation.contains(reply), "{conversation}");
+        journey.check_page().await;
+
+        journey.click("form[action*='/delete'] button").await;
+        journey.wait_for("input[name=confirm]").await;
+        journey.check_page().await;
+        journey.click("form[action*='/delete'] button").await;
+        journey.wait_for("pre.receipt").await;
         journey.check_page().await;
         journey.finish().await;
     }
