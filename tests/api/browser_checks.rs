@@ -74,8 +74,9 @@ async fn the_page_checks_catch_a_page_that_breaks_every_rule() {
     }
 }
 
-/// Every class the stylesheet offers the templates (`btn-reply`, `btn-note`, `note-form`,
-/// `badge`, `notice`, `danger`, `cards`, a table that turns into cards), on one page with the
+/// Every class the stylesheet offers the templates (`btn-reply`, `btn-note`, `btn-insert`,
+/// `note-form`, `compose`, `views`, `badge`, `notice`, `danger`, `cards`, a table that turns
+/// into cards), on one page with the
 /// real stylesheet: it passes the same checks as the desk's pages, in both schemes and at
 /// 390 px, before any template uses them.
 const SAMPLER: &str = r##"<!doctype html>
@@ -97,7 +98,15 @@ const SAMPLER: &str = r##"<!doctype html>
 <p class="late">Срок первого ответа истёк 12 минут назад</p>
 <p class="danger">Закрытие как спам убирает обращение из списков.</p>
 <p class="notice danger" role="alert">Нельзя отключить последнего администратора.</p>
+<nav class="views" aria-label="Представления"><a href="/" aria-current="page">Мои</a> <a href="/">Без исполнителя</a> <a href="/">SLA под угрозой</a></nav>
+<section class="conversation timeline" aria-label="История">
+<p class="change">Статус: открыто → ждём клиента · Ирина · 12:41<br><span class="reason">клиент прислал не тот номер</span></p>
+</section>
+<p class="notice warn collision" role="alert">Пётр ответил клиенту, пока вы читали обращение.</p>
+<section class="compose" aria-label="Написать">
 <form class="reply-form" method="post" action="/reply">
+<label for="canned">Шаблон ответа</label><select id="canned" name="canned"><option>—</option></select>
+<button type="submit" class="btn-insert">Вставить в текст</button>
 <label for="reply">Ответ клиенту</label><textarea id="reply" name="body" rows="3"></textarea>
 <button type="submit" class="btn-reply">Ответить</button>
 </form>
@@ -106,6 +115,11 @@ const SAMPLER: &str = r##"<!doctype html>
 <label for="note">Заметка</label><textarea id="note" name="body" rows="3"></textarea>
 <button type="submit" class="btn-note">Добавить заметку</button>
 </form>
+<form class="note-form" method="post" action="/note2">
+<p class="note-warning"><strong>Только для сотрудников</strong></p>
+<label for="note2">Ещё заметка</label><textarea id="note2" name="body" rows="2"></textarea>
+</form>
+</section>
 <form method="post" action="/spam"><button type="submit" class="danger">Закрыть как спам</button>
 <button type="submit" class="secondary">Отмена</button></form>
 <article class="message note"><p class="meta">Ирина · 26.11.2026 12:40</p><div class="body">Проверила журнал платёжного шлюза.</div></article>
