@@ -49,6 +49,24 @@ impl Lang {
         }
     }
 
+    /// The language a text is written in, as far as we tell it apart: Russian when most of
+    /// its letters are Cyrillic, else English. For mail and API filings, which come with no
+    /// page language; only the text in memory is read, nothing is kept but the answer.
+    pub fn of_text(text: &str) -> Lang {
+        let (mut cyrillic, mut letters) = (0usize, 0usize);
+        for c in text.chars().filter(|c| c.is_alphabetic()) {
+            letters += 1;
+            if ('\u{0400}'..='\u{04FF}').contains(&c) {
+                cyrillic += 1;
+            }
+        }
+        if letters > 0 && cyrillic * 2 >= letters {
+            Lang::Ru
+        } else {
+            Lang::En
+        }
+    }
+
     /// The language an `Accept-Language` header prefers among ours; English when none.
     pub fn negotiate(accept_language: &str) -> Lang {
         let requested = accepted_languages::parse(accept_language);
@@ -134,6 +152,20 @@ mod tests {
             Lang::En.text_with("tickets-count", &[("count", 1.into())]),
             "1 ticket"
         );
+    }
+
+    #[test]
+    fn a_text_tells_its_language() {
+        assert_eq!(
+            Lang::of_text("Не приходит код подтверждения, помогите"),
+            Lang::Ru
+        );
+        assert_eq!(Lang::of_text("My card was charged twice"), Lang::En);
+        assert_eq!(
+            Lang::of_text("Ошибка 0x80070005 в приложении Wallet, версия 2.3"),
+            Lang::Ru
+        );
+        assert_eq!(Lang::of_text("1234 5678"), Lang::En);
     }
 
     #[test]
