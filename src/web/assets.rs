@@ -24,24 +24,6 @@ pub async fn stylesheet() -> Response {
     response
 }
 
-/// Browsers ask for `/favicon.ico` on every page; answering it keeps their consoles free of
-/// 404 errors, which the browser tests treat as failures.
-const ICON: &str = include_str!("../../static/icon.svg");
-
-pub async fn icon() -> Response {
-    let mut response = ICON.into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("image/svg+xml"),
-    );
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=86400"),
-    );
-    response
-}
-
 pub async fn pgp_key(State(state): State<WebState>) -> Response {
     let mut response = state.helpdesk_public_key.to_string().into_response();
     response.headers_mut().insert(
@@ -83,6 +65,24 @@ pub async fn wkd_policy() -> Response {
     response.headers_mut().insert(
         header::ACCESS_CONTROL_ALLOW_ORIGIN,
         HeaderValue::from_static("*"),
+    );
+    response
+}
+
+/// Browsers ask for `/favicon.ico` on every page; answering it keeps their consoles free of
+/// 404 errors, which the browser tests treat as failures.
+const ICON: &str = include_str!("../../static/icon.svg");
+
+pub async fn icon() -> Response {
+    let mut response = ICON.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("image/svg+xml"),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=86400"),
     );
     response
 }
