@@ -268,6 +268,9 @@ async fn an_agent_chooses_language_and_time_zone_and_the_switch_goes_back_only_i
         ("/agent/account", "/agent/account"),
         ("//evil.example/x", "/agent/tickets"),
         ("https://evil.example/", "/agent/tickets"),
+        ("/\t/evil.example", "/agent/tickets"),
+        ("/\\evil.example", "/agent/tickets"),
+        ("/x\ny", "/agent/tickets"),
     ] {
         let response = client
             .post(app.url("/agent/account/language"))
@@ -348,7 +351,7 @@ async fn mailed_notices_speak_the_requesters_language() {
         )
     };
     let (subject, body) = read("ivan@example.org");
-    assert!(subject.contains("Решено"), "{subject}");
+    assert!(subject.contains("Обращение решено"), "{subject}");
     assert!(
         body.contains(&format!("Ваше обращение {russian} решено")),
         "{body}"
@@ -413,4 +416,82 @@ async fn a_russian_deletion_receipt_verifies_with_gnupg() {
     // Positive control: the same receipt edited no longer verifies.
     let forged = receipt.replace("удалено по просьбе", "сохранено по просьбе");
     assert!(!gpg(&["--verify"], forged.as_bytes()).status.success());
+}
+
+/// Findings of an outside review: every refusal a Russian page can show is in Russian; the
+/// switch is not offered where following it would lose what the page holds; a body that is
+/// not a form is not "given back".
+#[tokio::test]
+async fn refusals_on_russian_pages_are_russian_and_pages_that_hold_something_offer_no_switch() {
+    let app = TestApp::spawn().await;
+    let not_a_form = app
+        .client
+        .post(app.url("/tickets?lang=ru"))
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(not_a_form.status(), 415);
+    let page = not_a_form.text().await.unwrap();
+    assert!(page.contains("Отправьте форму как"), "{page}");
+    let bad_bytes = app
+        .client
+        .post(app.url("/tickets?lang=ru"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(b"category=billing&subject=%FF&body=x".to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad_bytes.status(), 400);
+    assert!(
+        bad_bytes
+            .text()
+            .await
+            .unwrap()
+            .contains("не являются текстом в UTF-8")
+    );
+    let bad_key = app
+        .client
+        .post(app.url("/tickets?lang=ru"))
+        .form(&[
+            ("subject", "s"),
+            ("body", "b"),
+            ("category", "billing"),
+            ("pgp_key", "garbage"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad_key.status(), 422);
+    let page = bad_key.text().await.unwrap();
+    assert!(page.contains("не удалось прочитать ключ OpenPGP"), "{page}");
+    assert!(!page.contains("could not be read"));
+
+    // The "created" page shows the secret link once: no switch that would reload it away.
+    let created = app
+        .client
+        .post(app.url("/tickets?lang=ru"))
+        .form(&[("subject", "s"), ("body", "b"), ("category", "billing")])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(created.contains("/t/"));
+    assert!(!created.contains("class=\"lang-switch\""), "{created}");
+    let (_, form) = get_in(&app, "/?lang=ru", "en").await;
+    assert!(form.contains("class=\"lang-switch\""));
+}
+
+#[tokio::test]
+async fn weights_in_accept_language_are_honoured() {
+    let app = TestApp::spawn().await;
+    let (_, page) = get_in(&app, "/", "en;q=0.1, ru;q=0.9").await;
+    assert!(page.contains("<html lang=\"ru\">"));
+    let (_, page) = get_in(&app, "/", "ru;q=0, en;q=0.5").await;
+    assert!(page.contains("<html lang=\"en\">"));
+    let (_, page) = get_in(&app, "/?lang=RU", "en").await;
+    assert!(page.contains("<html lang=\"ru\">"));
 }
