@@ -6,16 +6,18 @@ APT_PACKAGES := libclang1-14 libclang-common-14-dev libssl-dev pkg-config
 # The browser test drives Debian's Chromium through its WebDriver; the mail tests check
 # OpenPGP interoperability against GnuPG.
 TEST_APT_PACKAGES := chromium chromium-driver gnupg
+# The browser journeys run axe-core, an npm package pinned in tests/browser/package-lock.json.
+NODE_APT_PACKAGES := nodejs npm
 # The PostgreSQL tests start a throwaway cluster from the server binaries (initdb, pg_ctl).
 POSTGRES_APT_PACKAGES := postgresql
 CARGO ?= cargo
 
-.PHONY: run test test-postgres test-crash test-contract build-deps test-deps postgres-deps lint
+.PHONY: run test test-postgres test-crash test-contract build-deps test-deps browser-deps postgres-deps lint
 
 run: build-deps
 	$(CARGO) run --release
 
-test: build-deps test-deps postgres-deps
+test: build-deps test-deps browser-deps postgres-deps
 	$(CARGO) test --all-targets
 	@$(MAKE) --no-print-directory test-postgres
 	@$(MAKE) --no-print-directory test-crash
@@ -82,7 +84,7 @@ build-deps:
 	  exit 1; \
 	fi
 
-# Chromium for the browser test and GnuPG for the mail tests: installed when root, otherwise
+# Chromium for the browser tests and GnuPG for the mail tests: installed when root, otherwise
 # the browser test says how and skips (set HUSHDESK_REQUIRE_BROWSER=1 to make a missing browser
 # an error instead) and the GnuPG tests fail with the package to install.
 test-deps:
@@ -94,6 +96,23 @@ test-deps:
 	else \
 	  echo "note: the browser test is skipped without Chromium. To run it:"; \
 	  echo "  sudo apt-get install -y --no-install-recommends $(TEST_APT_PACKAGES)"; \
+	fi
+
+# axe-core from npm for the browser journeys (`npm ci`, the locked version, no CDN at test
+# time); Node.js and npm from Debian when they are missing and we are root. Without it the
+# browser tests skip, or fail under HUSHDESK_REQUIRE_BROWSER=1.
+browser-deps:
+	@if [ -f tests/browser/node_modules/axe-core/axe.min.js ]; then \
+	  exit 0; \
+	elif command -v npm >/dev/null; then \
+	  npm ci --prefix tests/browser --no-audit --no-fund; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  echo "installing Node.js and npm: $(NODE_APT_PACKAGES)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(NODE_APT_PACKAGES) && \
+	  npm ci --prefix tests/browser --no-audit --no-fund; \
+	else \
+	  echo "note: the browser tests are skipped without axe-core. To run them:"; \
+	  echo "  sudo apt-get install -y --no-install-recommends $(NODE_APT_PACKAGES) && npm ci --prefix tests/browser"; \
 	fi
 
 # PostgreSQL's server binaries: installed when root, otherwise the PostgreSQL tests say how and

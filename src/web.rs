@@ -113,6 +113,7 @@ pub fn router(state: WebState) -> Router {
         .route("/api/v1/tickets", post(api::tickets::create).layer(filing))
         .route("/api/v1/openapi.json", get(api::openapi::document))
         .route("/healthz", get(health))
+        .route("/favicon.ico", get(assets::icon))
         .route("/pgp-key.asc", get(assets::pgp_key))
         .route("/.well-known/openpgpkey/hu/{hash}", get(assets::wkd_key))
         .route("/.well-known/openpgpkey/policy", get(assets::wkd_policy))

@@ -1,86 +1,767 @@
-//! The requester's whole journey in a real headless Chromium, with JavaScript switched off:
-//! file, keep the link, come back, reply, delete. Needs `chromium` and `chromium-driver`
-//! (`make test` installs them); set HUSHDESK_REQUIRE_BROWSER=1 to fail instead of skipping.
+//! The browser harness: Debian's headless Chromium driven through chromedriver (fantoccini),
+//! in English or Russian, with JavaScript on or off. `Journey::check_page` runs the checks
+//! every page must pass and saves its screenshots; journeys live in `browser_*.rs`.
+//!
+//! Needs `chromium`, `chromium-driver` and `npm ci --prefix tests/browser` (axe-core); `make
+//! test` installs all three (`make test-deps browser-deps` alone). Without them the browser tests skip, unless
+//! HUSHDESK_REQUIRE_BROWSER=1 (CI) makes that a failure.
 
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use fantoccini::actions::InputSource;
 use fantoccini::{Client, ClientBuilder, Locator};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::support::TestApp;
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
+/// axe-core as `npm ci --prefix tests/browser` installs it: injected into each page through
+/// WebDriver, never fetched from a CDN.
+const AXE: &str = "tests/browser/node_modules/axe-core/axe.min.js";
+/// A phone held upright (iPhone 12–15).
+pub(crate) const NARROW: (u32, u32) = (390, 844);
+const DESKTOP: (u32, u32) = (1280, 900);
 
-pub(crate) struct Driver {
-    process: Child,
-    _profile: tempfile::TempDir,
-    pub(crate) client: Client,
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Lang {
+    En,
+    Ru,
 }
 
-impl Drop for Driver {
+impl Lang {
+    pub(crate) fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Ru => "ru",
+        }
+    }
+
+    /// What the browser sends as Accept-Language: the language first, the other as fallback.
+    fn accept_language(self) -> &'static str {
+        match self {
+            Lang::En => "en-US,en",
+            Lang::Ru => "ru-RU,ru,en",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Js {
+    On,
+    Off,
+}
+
+impl Js {
+    fn name(self) -> &'static str {
+        match self {
+            Js::On => "js",
+            Js::Off => "nojs",
+        }
+    }
+}
+
+/// One way of visiting the desk: a language and whether scripts run.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Run {
+    pub(crate) lang: Lang,
+    pub(crate) js: Js,
+}
+
+/// Every journey runs four times: both languages, scripts on and off.
+pub(crate) const EVERY_RUN: [Run; 4] = [
+    Run {
+        lang: Lang::En,
+        js: Js::On,
+    },
+    Run {
+        lang: Lang::En,
+        js: Js::Off,
+    },
+    Run {
+        lang: Lang::Ru,
+        js: Js::On,
+    },
+    Run {
+        lang: Lang::Ru,
+        js: Js::Off,
+    },
+];
+
+fn repository() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Whether the browser tests can run here; panics instead of skipping under
+/// HUSHDESK_REQUIRE_BROWSER=1.
+fn browser_available(need_axe: bool) -> bool {
+    let mut missing = Vec::new();
+    for tool in [CHROMEDRIVER, CHROMIUM] {
+        if !Path::new(tool).exists() {
+            missing.push(tool.to_owned());
+        }
+    }
+    if need_axe && !repository().join(AXE).exists() {
+        missing.push(format!("{AXE} (run `npm ci --prefix tests/browser`)"));
+    }
+    if missing.is_empty() {
+        return true;
+    }
+    assert!(
+        std::env::var("HUSHDESK_REQUIRE_BROWSER").as_deref() != Ok("1"),
+        "HUSHDESK_REQUIRE_BROWSER=1 but these are missing: {missing:?}"
+    );
+    eprintln!(
+        "skipping browser test: missing {missing:?}; `make test-deps browser-deps` installs chromium, chromium-driver and axe-core"
+    );
+    false
+}
+
+/// A chromedriver process; each journey run opens its own browser session on it.
+pub(crate) struct Chromedriver {
+    process: Child,
+    port: u16,
+}
+
+impl Drop for Chromedriver {
+    /// Ends chromedriver and every browser it started, also when a failed assertion left a
+    /// session open: they share the process group chromedriver was given.
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-s", "KILL", "--", &format!("-{}", self.process.id())])
+            .status();
         let _ = self.process.kill();
         let _ = self.process.wait();
     }
 }
 
-pub(crate) async fn browser() -> Option<Driver> {
-    if !std::path::Path::new(CHROMEDRIVER).exists() || !std::path::Path::new(CHROMIUM).exists() {
-        assert!(
-            std::env::var("HUSHDESK_REQUIRE_BROWSER").as_deref() != Ok("1"),
-            "HUSHDESK_REQUIRE_BROWSER=1 but chromium/chromedriver are not installed"
-        );
-        eprintln!("skipping browser test: install chromium and chromium-driver to run it");
-        return None;
+impl Chromedriver {
+    /// `None` (after saying why) when the browser or axe-core is not installed.
+    pub(crate) fn start() -> Option<Chromedriver> {
+        if !browser_available(true) {
+            return None;
+        }
+        Some(Self::spawn())
     }
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let process = Command::new(CHROMEDRIVER)
-        .args([format!("--port={port}"), "--allowed-ips=127.0.0.1".into()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let profile = tempfile::tempdir().unwrap();
+
+    fn spawn() -> Chromedriver {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let process = Command::new(CHROMEDRIVER)
+            .args([format!("--port={port}"), "--allowed-ips=127.0.0.1".into()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .unwrap();
+        Chromedriver { process, port }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// A new browser with a fresh profile, retrying while chromedriver starts up.
+    async fn session(&self, capabilities: serde_json::Map<String, Value>) -> Client {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            match ClientBuilder::new(connector)
+                .capabilities(capabilities.clone())
+                .connect(&self.url())
+                .await
+            {
+                Ok(client) => return client,
+                Err(e) if Instant::now() > deadline => panic!("chromedriver did not start: {e}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+            }
+        }
+    }
+}
+
+/// The Chromium flags every session uses. Background networking is off so the only traffic
+/// is what our pages cause (and the closed network here refuses the rest anyway).
+fn chromium_args(profile: &Path, lang: Lang, window: (u32, u32)) -> Vec<String> {
+    vec![
+        "--headless=new".into(),
+        "--no-sandbox".into(),
+        "--disable-gpu".into(),
+        "--disable-dev-shm-usage".into(),
+        "--disable-background-networking".into(),
+        "--disable-component-update".into(),
+        "--disable-sync".into(),
+        "--disable-quic".into(),
+        "--no-first-run".into(),
+        "--hide-scrollbars".into(),
+        format!("--lang={}", lang.code()),
+        format!("--window-size={},{}", window.0, window.1),
+        format!("--user-data-dir={}", profile.display()),
+    ]
+}
+
+fn capabilities(profile: &Path, lang: Lang) -> serde_json::Map<String, Value> {
     let mut capabilities = serde_json::Map::new();
     capabilities.insert(
         "goog:chromeOptions".into(),
         json!({
             "binary": CHROMIUM,
-            "args": [
-                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-quic", "--no-first-run", "--window-size=1000,1400",
-                format!("--user-data-dir={}", profile.path().display()),
-            ],
-            // The portal must work with scripts off, as in Tor Browser's safest mode.
-            "prefs": { "profile.managed_default_content_settings.javascript": 2 }
+            "args": chromium_args(profile, lang, DESKTOP),
+            "prefs": { "intl.accept_languages": lang.accept_language() },
         }),
     );
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        match ClientBuilder::new(connector)
-            .capabilities(capabilities.clone())
-            .connect(&format!("http://127.0.0.1:{port}"))
+    // The browser console (errors) and the DevTools network events (every request made).
+    capabilities.insert(
+        "goog:loggingPrefs".into(),
+        json!({ "browser": "ALL", "performance": "ALL" }),
+    );
+    capabilities
+}
+
+/// One run of one journey: a browser in one language with scripts on or off, the origin it
+/// may talk to, and a counter for its screenshots.
+pub(crate) struct Journey {
+    pub(crate) client: Client,
+    pub(crate) run: Run,
+    name: String,
+    origin: String,
+    webdriver: String,
+    session: String,
+    http: reqwest::Client,
+    axe: String,
+    pages: usize,
+    _profile: tempfile::TempDir,
+}
+
+impl Journey {
+    /// A fresh browser for `run`, allowed to talk to `origin` (`TestApp::base`) only.
+    pub(crate) async fn start(
+        driver: &Chromedriver,
+        name: &str,
+        run: Run,
+        origin: &str,
+    ) -> Journey {
+        let profile = tempfile::tempdir().unwrap();
+        let client = driver.session(capabilities(profile.path(), run.lang)).await;
+        let session = client.session_id().await.unwrap().unwrap();
+        let journey = Journey {
+            client,
+            run,
+            name: name.to_owned(),
+            origin: origin.trim_end_matches('/').to_owned(),
+            webdriver: driver.url(),
+            session,
+            http: reqwest::Client::new(),
+            axe: std::fs::read_to_string(repository().join(AXE)).unwrap(),
+            pages: 0,
+            _profile: profile,
+        };
+        // Scripts off the way a Tor Browser at "safest" has them: the page's own scripts never
+        // run. Switched through DevTools, not a profile setting, so the harness can lift it
+        // for a moment to run axe-core and put it back (see `with_scripts`).
+        if run.js == Js::Off {
+            journey.set_scripts(false).await;
+        }
+        journey.set_color_scheme("light").await;
+        journey
+    }
+
+    pub(crate) fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.origin)
+    }
+
+    pub(crate) async fn goto(&self, path: &str) {
+        self.client.goto(&self.url(path)).await.unwrap();
+        self.wait_until_loaded().await;
+    }
+
+    /// A WebDriver command chromedriver has but fantoccini does not wrap.
+    async fn chromedriver(&self, path: &str, body: Value) -> Value {
+        let response = self
+            .http
+            .post(format!(
+                "{}/session/{}/{path}",
+                self.webdriver, self.session
+            ))
+            .json(&body)
+            .send()
             .await
-        {
-            Ok(client) => {
-                return Some(Driver {
-                    process,
-                    _profile: profile,
-                    client,
-                });
-            }
-            Err(e) if Instant::now() > deadline => panic!("chromedriver did not start: {e}"),
-            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+            .unwrap();
+        let status = response.status();
+        let value: Value = response.json().await.unwrap();
+        assert!(status.is_success(), "chromedriver {path}: {value}");
+        value["value"].clone()
+    }
+
+    async fn devtools(&self, cmd: &str, params: Value) {
+        self.chromedriver("goog/cdp/execute", json!({ "cmd": cmd, "params": params }))
+            .await;
+    }
+
+    async fn set_scripts(&self, enabled: bool) {
+        self.devtools(
+            "Emulation.setScriptExecutionDisabled",
+            json!({ "value": !enabled }),
+        )
+        .await;
+    }
+
+    async fn set_color_scheme(&self, scheme: &str) {
+        self.devtools(
+            "Emulation.setEmulatedMedia",
+            json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] }),
+        )
+        .await;
+    }
+
+    async fn execute(&self, script: &str) -> Value {
+        self.client.execute(script, vec![]).await.unwrap()
+    }
+
+    /// Runs `script` with the page's scripting allowed for that moment only. WebDriver's own
+    /// scripts run either way, but axe-core waits on promises and timers, which a page with
+    /// scripting off never fires.
+    async fn with_scripts(&self, script: &str) -> Value {
+        if self.run.js == Js::Off {
+            self.set_scripts(true).await;
+        }
+        let value = self.execute(script).await;
+        if self.run.js == Js::Off {
+            self.set_scripts(false).await;
+        }
+        value
+    }
+
+    async fn wait_until_loaded(&self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while self.execute("return document.readyState").await != "complete" {
+            assert!(Instant::now() < deadline, "the page did not finish loading");
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
+
+    /// Waits until the page's path is `path` and it has loaded: a click that submits a form
+    /// returns before the next page is there.
+    pub(crate) async fn wait_for_path(&self, path: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let url = self.client.current_url().await.unwrap();
+            if url.path() == path {
+                self.wait_until_loaded().await;
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "still on {url} after 20 s, expected {path}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits for an element matching `css`, in any language.
+    pub(crate) async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Ok(element) = self.client.find(Locator::Css(css)).await {
+                return element;
+            }
+            assert!(Instant::now() < deadline, "no {css} within 20 s");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub(crate) async fn click(&self, css: &str) {
+        click(&self.client, css).await;
+    }
+
+    pub(crate) async fn type_into(&self, css: &str, text: &str) {
+        type_into(&self.client, css, text).await;
+    }
+
+    fn screenshot_path(&self, suffix: &str) -> PathBuf {
+        let run = self.run;
+        repository().join("target/screenshots").join(format!(
+            "{}-{}-{}-{}{suffix}.png",
+            self.name,
+            run.lang.code(),
+            run.js.name(),
+            self.pages
+        ))
+    }
+
+    /// The whole page, not only what fits the window: the window is stretched to the page's
+    /// height for the picture (WebDriver screenshots show the viewport only).
+    async fn save_screenshot(&self, suffix: &str, width: u32) {
+        let path = self.screenshot_path(suffix);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let height = self
+            .execute("return document.documentElement.scrollHeight")
+            .await
+            .as_u64()
+            .unwrap_or(900)
+            .clamp(400, 6000);
+        self.client
+            .set_window_size(width, u32::try_from(height).unwrap())
+            .await
+            .unwrap();
+        std::fs::write(&path, self.client.screenshot().await.unwrap()).unwrap();
+    }
+
+    /// Every check a page must pass, with its screenshots saved first. Panics listing all
+    /// findings at once, so one run shows everything wrong with the page.
+    pub(crate) async fn check_page(&mut self) {
+        let findings = self.page_findings().await;
+        let url = self.client.current_url().await.unwrap();
+        assert!(
+            findings.is_empty(),
+            "{} page {} ({url}, {}, JavaScript {:?}):\n  {}",
+            self.name,
+            self.pages,
+            self.run.lang.code(),
+            self.run.js,
+            findings.join("\n  ")
+        );
+    }
+
+    /// What `check_page` asserts on, as a list of findings.
+    pub(crate) async fn page_findings(&mut self) -> Vec<String> {
+        self.pages += 1;
+        self.wait_until_loaded().await;
+        let mut findings = Vec::new();
+        findings.extend(self.scripting_findings().await);
+        findings.extend(self.language_findings().await);
+        self.save_screenshot("", DESKTOP.0).await;
+        self.client
+            .set_window_size(DESKTOP.0, DESKTOP.1)
+            .await
+            .unwrap();
+        findings.extend(self.width_findings().await);
+        findings.extend(self.accessibility_findings().await);
+        findings.extend(self.console_findings().await);
+        findings.extend(self.request_findings().await);
+        findings
+    }
+
+    /// Guards the run itself: a "JavaScript off" run in which scripts could run proves nothing.
+    async fn scripting_findings(&self) -> Vec<String> {
+        let off = self
+            .execute("return matchMedia('(scripting: none)').matches")
+            .await
+            == true;
+        if off != (self.run.js == Js::Off) {
+            vec![format!(
+                "scripting is {} in a run meant to have it {:?}",
+                if off { "off" } else { "on" },
+                self.run.js
+            )]
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// `<html lang>` follows the language the browser asked for.
+    async fn language_findings(&self) -> Vec<String> {
+        let lang = self.execute("return document.documentElement.lang").await;
+        if lang != self.run.lang.code() {
+            vec![format!(
+                "<html lang=\"{}\"> for a browser asking for {}",
+                lang.as_str().unwrap_or_default(),
+                self.run.lang.accept_language()
+            )]
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Nothing may be wider than the window: at 1280 px, and at 390 px, a phone.
+    async fn width_findings(&self) -> Vec<String> {
+        let mut findings = strings(self.execute(&page_script(OVERFLOW_JS)).await);
+        self.client
+            .set_window_size(NARROW.0, NARROW.1)
+            .await
+            .unwrap();
+        let wide = self.execute(&page_script(OVERFLOW_JS)).await;
+        self.save_screenshot("-narrow", NARROW.0).await;
+        self.client
+            .set_window_size(DESKTOP.0, DESKTOP.1)
+            .await
+            .unwrap();
+        findings.extend(strings(wide));
+        findings
+    }
+
+    /// axe-core's serious and critical violations in the light scheme, its contrast rule
+    /// again in the dark one, and our own checks of control edges and the focus ring in both.
+    async fn accessibility_findings(&self) -> Vec<String> {
+        let mut findings = Vec::new();
+        self.with_scripts(&format!("{};return 1", self.axe)).await;
+        findings.extend(prefixed(
+            "light",
+            self.with_scripts(&axe_script(None)).await,
+        ));
+        findings.extend(prefixed(
+            "light",
+            self.execute(&page_script(CONTROLS_JS)).await,
+        ));
+        findings.extend(self.focus_findings().await);
+        self.set_color_scheme("dark").await;
+        self.save_screenshot("-dark", DESKTOP.0).await;
+        self.client
+            .set_window_size(DESKTOP.0, DESKTOP.1)
+            .await
+            .unwrap();
+        findings.extend(prefixed(
+            "dark",
+            self.with_scripts(&axe_script(Some("color-contrast"))).await,
+        ));
+        findings.extend(prefixed(
+            "dark",
+            self.execute(&page_script(CONTROLS_JS)).await,
+        ));
+        findings.extend(
+            self.focus_findings()
+                .await
+                .into_iter()
+                .map(|f| format!("dark scheme: {f}")),
+        );
+        self.set_color_scheme("light").await;
+        findings
+    }
+
+    /// Presses Tab from the top of the page and checks the ring on whatever took focus, then
+    /// that the skip link comes first and shows itself when focused.
+    async fn focus_findings(&self) -> Vec<String> {
+        self.execute(
+            "document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); return 1",
+        )
+        .await;
+        // Clicking the page's top-left corner moves the sequential focus starting point there.
+        self.client
+            .perform_actions(
+                fantoccini::actions::MouseActions::new("mouse".into())
+                    .then(fantoccini::actions::PointerAction::MoveTo {
+                        duration: None,
+                        x: 1.0,
+                        y: 1.0,
+                    })
+                    .then(fantoccini::actions::PointerAction::Down {
+                        button: fantoccini::actions::MOUSE_BUTTON_LEFT,
+                    })
+                    .then(fantoccini::actions::PointerAction::Up {
+                        button: fantoccini::actions::MOUSE_BUTTON_LEFT,
+                    }),
+            )
+            .await
+            .unwrap();
+        self.client
+            .perform_actions(
+                fantoccini::actions::KeyActions::new("keyboard".into())
+                    .then(fantoccini::actions::KeyAction::Down {
+                        value: fantoccini::key::Key::Tab.into(),
+                    })
+                    .then(fantoccini::actions::KeyAction::Up {
+                        value: fantoccini::key::Key::Tab.into(),
+                    }),
+            )
+            .await
+            .unwrap();
+        let findings = strings(self.execute(&page_script(FOCUS_JS)).await);
+        self.client.release_actions().await.unwrap();
+        self.execute("document.activeElement && document.activeElement.blur(); return 1")
+            .await;
+        findings
+    }
+
+    /// Errors in the browser console since the last check.
+    async fn console_findings(&self) -> Vec<String> {
+        let entries = self
+            .chromedriver("se/log", json!({ "type": "browser" }))
+            .await;
+        entries
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["level"] == "SEVERE")
+            .map(|e| format!("console error: {}", e["message"]))
+            .collect()
+    }
+
+    /// Every request the browser made since the last check went to our own origin.
+    async fn request_findings(&self) -> Vec<String> {
+        let entries = self
+            .chromedriver("se/log", json!({ "type": "performance" }))
+            .await;
+        foreign_requests(&entries, &self.origin)
+    }
+
+    pub(crate) async fn finish(self) {
+        self.client.close().await.unwrap();
+    }
+}
+
+/// URLs in a DevTools performance log that leave `origin`. The browser's own pages
+/// (`chrome:`, `about:`) and inline `data:` URLs are not network requests to anyone.
+pub(crate) fn foreign_requests(entries: &Value, origin: &str) -> Vec<String> {
+    let mut foreign = Vec::new();
+    for entry in entries.as_array().unwrap() {
+        let Some(message) = entry["message"].as_str() else {
+            continue;
+        };
+        let message: Value = serde_json::from_str(message).unwrap();
+        let message = &message["message"];
+        let url = match message["method"].as_str() {
+            Some("Network.requestWillBeSent") => &message["params"]["request"]["url"],
+            Some("Network.webSocketCreated") => &message["params"]["url"],
+            _ => continue,
+        };
+        let url = url.as_str().unwrap_or_default();
+        let local = ["chrome:", "chrome-untrusted:", "about:", "data:", "blob:"]
+            .iter()
+            .any(|scheme| url.starts_with(scheme));
+        let ours = url == origin || url.starts_with(&format!("{origin}/"));
+        if !local && !ours {
+            foreign.push(format!("request to another origin: {url}"));
+        }
+    }
+    foreign.sort();
+    foreign.dedup();
+    foreign
+}
+
+fn strings(value: Value) -> Vec<String> {
+    value
+        .as_array()
+        .unwrap_or_else(|| panic!("expected a list of findings, got {value}"))
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn prefixed(scheme: &str, value: Value) -> Vec<String> {
+    strings(value)
+        .into_iter()
+        .map(|finding| format!("{scheme} scheme: {finding}"))
+        .collect()
+}
+
+/// axe-core over the whole document; only serious and critical violations count.
+fn axe_script(only_rule: Option<&str>) -> String {
+    let options = match only_rule {
+        Some(rule) => format!(
+            "{{ runOnly: {{ type: 'rule', values: ['{rule}'] }}, resultTypes: ['violations'] }}"
+        ),
+        None => "{ resultTypes: ['violations'] }".to_owned(),
+    };
+    format!(
+        "return axe.run(document, {options}).then(r => r.violations
+            .filter(v => v.impact === 'serious' || v.impact === 'critical')
+            .map(v => `axe ${{v.id}} (${{v.impact}}): ${{v.help}}: ` + v.nodes.slice(0, 4)
+                .map(n => n.target.join(' ') + ' → ' + (n.failureSummary || '').replace(/\\s+/g, ' '))
+                .join(' | ')))"
+    )
+}
+
+/// Shared by the scripts below: WCAG contrast of computed colours, and a short name for an
+/// element in a finding.
+const COLOUR_JS: &str = r#"
+const rgba = s => { const m = /rgba?\(([^)]+)\)/.exec(s || ''); if (!m) return null;
+  const p = m[1].split(/[\s,\/]+/).filter(Boolean).map(Number); return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; };
+const lum = c => c.slice(0, 3).map(v => { v /= 255; return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+  .reduce((a, v, i) => a + v * [0.2126, 0.7152, 0.0722][i], 0);
+const ratio = (a, b) => { const x = lum(a), y = lum(b); return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); };
+const backdrop = el => { for (let e = el; e; e = e.parentElement) { const c = rgba(getComputedStyle(e).backgroundColor); if (c && c[3] > 0) return c; }
+  return matchMedia('(prefers-color-scheme: dark)').matches ? [0, 0, 0, 1] : [255, 255, 255, 1]; };
+const describe = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.getAttribute('name') ? `[name=${el.getAttribute('name')}]` : '')
+  + (typeof el.className === 'string' && el.className.trim() ? '.' + el.className.trim().split(/\s+/).join('.') : '')
+  + ((el.textContent || '').trim() ? ` "${el.textContent.trim().replace(/\s+/g, ' ').slice(0, 30)}"` : '');
+const shown = el => { const r = el.getBoundingClientRect(); const s = getComputedStyle(el);
+  return r.width > 2 && r.height > 2 && r.right > 0 && r.bottom > 0 && s.visibility !== 'hidden'; };
+"#;
+
+/// Nothing wider than the window: names the innermost elements that stick out.
+const OVERFLOW_JS: &str = r#"
+const root = document.documentElement, width = Math.min(root.clientWidth, innerWidth);
+if (root.scrollWidth <= width) return [];
+const wide = [...document.body.querySelectorAll('*')].filter(e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.right > width + 0.5; });
+const innermost = wide.filter(e => !wide.some(o => o !== e && e.contains(o))).slice(0, 6).map(describe);
+return [`at ${innerWidth} px the page is ${root.scrollWidth} px wide; sticking out: ${innermost.join(', ')}`];
+"#;
+
+/// WCAG 1.4.11: every field and every button is told apart from what surrounds it by a
+/// border or a fill of at least 3:1. Buttons drawn as plain links (no border, no fill) are
+/// text, which axe-core checks.
+const CONTROLS_JS: &str = r#"
+const found = [];
+for (const el of document.querySelectorAll('input:not([type=hidden]):not([type=checkbox]):not([type=radio]), select, textarea, button, a.button')) {
+  if (!shown(el)) continue;
+  const s = getComputedStyle(el), around = backdrop(el.parentElement);
+  const fill = rgba(s.backgroundColor);
+  const border = s.borderTopStyle !== 'none' && parseFloat(s.borderTopWidth) >= 1 ? rgba(s.borderTopColor) : null;
+  const hasFill = fill && fill[3] > 0, hasBorder = border && border[3] > 0;
+  if (!hasFill && !hasBorder) continue;
+  const best = Math.max(hasBorder ? ratio(border, around) : 0, hasFill ? ratio(fill, around) : 0);
+  if (best < 3) found.push(`${describe(el)}: its edge is ${best.toFixed(2)}:1 against its surroundings, needs 3:1`);
+}
+return found;
+"#;
+
+/// After one Tab from the top: a ring of our own on the focused element (2 px or more, 3:1
+/// against the page), and the skip link as the first stop, visible, pointing at the page.
+const FOCUS_JS: &str = r#"
+const found = [], el = document.activeElement;
+if (!el || el === document.body || el === document.documentElement) return ['one Tab from the top of the page focused nothing'];
+const s = getComputedStyle(el);
+if (s.outlineStyle === 'none' || parseFloat(s.outlineWidth) < 2) {
+  found.push(`${describe(el)} shows no focus ring of 2 px or more (outline: ${s.outlineStyle} ${s.outlineWidth})`);
+} else {
+  const r = ratio(rgba(s.outlineColor), backdrop(el.parentElement));
+  if (r < 3) found.push(`the focus ring of ${describe(el)} is ${r.toFixed(2)}:1 against the page, needs 3:1`);
+}
+const skip = document.querySelector('a.skip');
+if (!skip) { found.push('no skip link (a.skip)'); return found; }
+if (el !== skip) found.push(`one Tab from the top focused ${describe(el)}, not the skip link`);
+const target = document.getElementById((skip.getAttribute('href') || '').replace(/^#/, ''));
+if (!target) found.push(`the skip link points at ${skip.getAttribute('href')}, which is not on the page`);
+const r = skip.getBoundingClientRect();
+if (el === skip && (r.bottom <= 0 || r.top >= innerHeight || r.right <= 0 || r.width < 2)) found.push('the focused skip link is off screen');
+return found;
+"#;
+
+fn page_script(body: &str) -> String {
+    format!("{COLOUR_JS}\n{body}")
+}
+
+// The helpers the first browser tests used, kept for the journeys written with them.
+
+/// A chromedriver and one browser session in English with scripts off, without the page
+/// checks of `Journey`.
+pub(crate) struct Driver {
+    _chromedriver: Chromedriver,
+    _profile: tempfile::TempDir,
+    pub(crate) client: Client,
+}
+
+pub(crate) async fn browser() -> Option<Driver> {
+    if !browser_available(false) {
+        return None;
+    }
+    let chromedriver = Chromedriver::spawn();
+    let profile = tempfile::tempdir().unwrap();
+    let mut capabilities = capabilities(profile.path(), Lang::En);
+    // The portal must work with scripts off, as in Tor Browser's safest mode.
+    capabilities["goog:chromeOptions"]["prefs"]["profile.managed_default_content_settings.javascript"] =
+        json!(2);
+    let client = chromedriver.session(capabilities).await;
+    Some(Driver {
+        _chromedriver: chromedriver,
+        _profile: profile,
+        client,
+    })
 }
 
 pub(crate) async fn click(client: &Client, css: &str) {
