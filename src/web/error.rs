@@ -141,6 +141,16 @@ fn conflict_message(what: Conflict) -> &'static str {
         Conflict::RestrictedQueueBeforeEnrolment => {
             "Add the account to restricted queues once it has enrolled: its enrolment link must not lead into one."
         }
+        Conflict::LastAdmin => {
+            "This is the last active admin: enable or create another admin first (hushdesk agent add --role admin)."
+        }
+        Conflict::SecondFactorFirst => {
+            "That role signs in with a second factor: the agent must set one up on their account page first."
+        }
+        Conflict::FallbackQueue => {
+            "The general queue receives everything without a routing rule: it cannot be renamed or archived."
+        }
+        Conflict::SlaHours => "SLA targets must be between 1 and 8760 hours.",
         // Retried (or, for a sign-in, refused) inside the desk; seen here only if every retry
         // collided.
         Conflict::Reference | Conflict::Mask | Conflict::Totp | Conflict::Locked => {
