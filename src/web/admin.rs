@@ -1,6 +1,7 @@
 //! Administration: agents, queues, memberships, routing, canned responses, alerts and the
 //! audit log. Every handler needs an `AdminDesk`; none can reach ticket content.
 
+pub mod agent_edit;
 pub mod agents;
 pub mod allowlist;
 pub mod audit;

@@ -111,7 +111,7 @@ impl From<DeskError> for WebError {
 }
 
 /// The one wording of each refused change.
-fn conflict_message(what: Conflict) -> &'static str {
+pub(crate) fn conflict_message(what: Conflict) -> &'static str {
     match what {
         Conflict::Held => "This request is on hold and cannot be deleted right now.",
         Conflict::RetentionDays => "Retention must be between 1 and 36500 days.",

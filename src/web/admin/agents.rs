@@ -5,7 +5,7 @@
 use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 
 use super::name_field;
 use crate::desk::AdminDesk;
@@ -53,6 +53,8 @@ pub struct AgentsPage {
     pub issued: Option<IssuedLink>,
     pub notice: Option<String>,
     pub error: Option<String>,
+    /// The queues in use, for the new agent's checkboxes.
+    pub queue_choices: Vec<String>,
 }
 
 /// What happened, to show above the list.
@@ -92,7 +94,15 @@ impl Outcome {
 async fn page(admin: &AdminDesk, agent: &CurrentAgent, outcome: Outcome) -> WebResult<AgentsPage> {
     let agents = admin.agents().await?;
     let requests = admin.pending_resets().await?;
+    let queue_choices = admin
+        .queues()
+        .await?
+        .into_iter()
+        .filter(|q| !q.archived)
+        .map(|q| q.name)
+        .collect();
     Ok(AgentsPage {
+        queue_choices,
         nav: Nav::of(agent),
         agents: agents
             .into_iter()
@@ -100,7 +110,7 @@ async fn page(admin: &AdminDesk, agent: &CurrentAgent, outcome: Outcome) -> WebR
                 name: a.name,
                 role: a.role.id(),
                 has_second_factor: a.has_second_factor,
-                queues: a.queues.join(" "),
+                queues: a.queues.join(", "),
                 disabled: a.disabled,
                 locked: a.locked,
                 awaiting_enrolment: a.awaiting_enrolment,
@@ -165,11 +175,11 @@ pub async fn create(State(state): State<WebState>, form: AdminForm) -> WebResult
         .and_then(|r| r.parse().ok())
         .ok_or(WebError::BadRequest("Choose a role."))?;
     let name = form.fields.get("name").unwrap_or_default().to_owned();
+    // Checkboxes from the queue list; the older free-text field is still read, for scripts.
     let queues: Vec<String> = form
         .fields
-        .get("queues")
-        .unwrap_or_default()
-        .split_whitespace()
+        .get_all("queue")
+        .chain(form.fields.get("queues").unwrap_or_default().split_whitespace())
         .map(str::to_owned)
         .collect();
     let with_totp = form.fields.get("totp") == Some("yes");
@@ -194,24 +204,6 @@ pub async fn create(State(state): State<WebState>, form: AdminForm) -> WebResult
         Err(other) => return Err(other.into()),
     };
     respond(&form, outcome).await
-}
-
-pub async fn disable(path: Path<String>, form: AdminForm) -> WebResult<Response> {
-    set_disabled(path, form, true).await
-}
-
-pub async fn enable(path: Path<String>, form: AdminForm) -> WebResult<Response> {
-    set_disabled(path, form, false).await
-}
-
-async fn set_disabled(
-    Path(name): Path<String>,
-    form: AdminForm,
-    disabled: bool,
-) -> WebResult<Response> {
-    let name = name_field("agent", &name)?;
-    form.admin.set_agent_disabled(&name, disabled).await?;
-    Ok(Redirect::to("/admin/agents").into_response())
 }
 
 /// Voids an agent's password and second factor and issues an enrolment link, or files a
