@@ -249,6 +249,11 @@ fn staff_routes(logins: rate_limit::NetworkBudget) -> Router<WebState> {
             post(admin::queues::delete_canned),
         )
         .route("/admin/audit", get(admin::audit::show))
+        .route("/admin/audit.csv", get(admin::audit::export))
+        .route("/admin/alerts", get(admin::alerts::show))
+        .route("/admin/metrics", get(admin::metrics::show))
+        .route("/admin/sla", get(admin::sla::show).post(admin::sla::set))
+        .route("/admin/sla/reset", post(admin::sla::reset))
         .route(
             "/admin/allowlist",
             get(admin::allowlist::show).post(admin::allowlist::add),

@@ -252,19 +252,6 @@ impl AdminDesk {
             .await?)
     }
 
-    /// A page of the audit log, newest first, before entry `before`.
-    pub async fn audit_page(
-        &self,
-        before: Option<i64>,
-        limit: i64,
-    ) -> Result<Vec<AuditEntry>, DeskError> {
-        Ok(self
-            .desk
-            .store
-            .audit_page(&self.admin, before, limit)
-            .await?)
-    }
-
     /// A page of the audit log matching `filter`, newest first, below entry `before`.
     pub async fn audit_search(
         &self,
@@ -379,11 +366,6 @@ impl AdminDesk {
 
     pub async fn remove_allowed(&self, id: i64) -> Result<(), DeskError> {
         self.desk.remove_allowed(&self.admin, id).await
-    }
-
-    /// Privacy metrics for the dashboard, whose view is audited as a whole.
-    pub async fn dashboard_metrics(&self) -> Result<PrivacyMetrics, DeskError> {
-        Ok(self.desk.store.privacy_metrics().await?)
     }
 
     /// Privacy metrics read by this admin; the read is audited.

@@ -13,7 +13,7 @@ use super::engine::{Sql, query, query_scalar};
 
 use super::agents::parse_role;
 use super::alerts::{Audience, raise, raise_caused_by, raise_for_others, raise_queue_copy};
-use super::audit::{Actor, AuditEntry, AuditKey, entry_from_row, log_event};
+use super::audit::{Actor, AuditKey, log_event};
 use super::error::Conflict;
 use super::scope::AdminScope;
 use super::{Store, StoreError, Tx, now_unix};
@@ -421,41 +421,6 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(())
-    }
-
-    /// A page of the audit log, newest first, starting below `before` (exclusive). Reading
-    /// the log is itself audited, as an export.
-    pub async fn audit_page(
-        &self,
-        admin: &AdminScope,
-        before: Option<i64>,
-        limit: i64,
-    ) -> Result<Vec<AuditEntry>, StoreError> {
-        let now = now_unix();
-        let mut tx = self.begin_write().await?;
-        let rows = query(
-            "select seq, at, actor, action, reference, detail from audit_log \
-             where ($1 is null or seq < $1) order by seq desc limit $2",
-        )
-        .bind(before)
-        .bind(limit.clamp(1, 1000))
-        .fetch_all(&mut *tx)
-        .await?;
-        let entries = rows
-            .iter()
-            .map(entry_from_row)
-            .collect::<Result<Vec<_>, _>>()?;
-        config_audit(
-            &mut tx,
-            &self.audit_key,
-            admin,
-            "audit_read",
-            format!("entries={}", entries.len()),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(entries)
     }
 }
 

@@ -2,12 +2,15 @@
 //! audit log. Every handler needs an `AdminDesk`; none can reach ticket content.
 
 pub mod agent_edit;
+pub mod alerts;
 pub mod agents;
 pub mod allowlist;
 pub mod audit;
 pub mod dashboard;
+pub mod metrics;
 pub mod queues;
 pub mod retention;
+pub mod sla;
 
 use crate::domain::Name;
 use crate::web::error::{FieldError, WebError, WebResult};
