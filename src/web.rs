@@ -119,7 +119,7 @@ pub fn router(state: WebState) -> Router {
         .merge(requester_routes)
         .fallback(not_found)
         .layer(axum::extract::DefaultBodyLimit::max(config.max_body_bytes))
-        .layer(middleware::from_fn(render_errors));
+        .layer(middleware::from_fn_with_state(state.clone(), render_errors));
     let router = if config.access_log {
         router.layer(middleware::from_fn(access_log))
     } else {

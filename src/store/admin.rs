@@ -99,12 +99,17 @@ impl Store {
                     disabled: row.try_get::<i64, _>("disabled")? != 0,
                     locked: row.try_get::<bool, _>("locked")?,
                     awaiting_enrolment: row.try_get::<bool, _>("enrolling")?,
-                    queues: row
-                        .try_get::<Option<String>, _>("queues")?
-                        .unwrap_or_default()
-                        .split_whitespace()
-                        .map(str::to_owned)
-                        .collect(),
+                    // Sorted here: SQLite's `group_concat` keeps no order.
+                    queues: {
+                        let mut queues: Vec<String> = row
+                            .try_get::<Option<String>, _>("queues")?
+                            .unwrap_or_default()
+                            .split_whitespace()
+                            .map(str::to_owned)
+                            .collect();
+                        queues.sort();
+                        queues
+                    },
                 })
             })
             .collect()

@@ -9,6 +9,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::desk::{Conflict, DeskError, EnrolRefusal};
+
+mod staff;
 use crate::domain::InputError;
 
 pub type WebResult<T> = Result<T, WebError>;
@@ -265,8 +267,13 @@ struct ErrorPage<'a> {
 }
 
 /// Renders every error response, whoever produced it.
-pub async fn render_errors(request: Request, next: Next) -> Response {
+pub async fn render_errors(
+    axum::extract::State(state): axum::extract::State<crate::web::WebState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let wants_json = request.uri().path().starts_with("/api/");
+    let staff = staff::staff_cookies(&request);
     let response = next.run(request).await;
     let status = response.status();
     // A browser without a live session is sent to sign in rather than shown an error.
@@ -313,6 +320,21 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
             json["request_id"] = id.clone().into();
         }
         Json(json).into_response()
+    } else if let Some(page) = match staff {
+        Some(staff) => {
+            staff::page(
+                &state,
+                staff,
+                status.as_u16(),
+                &info.message,
+                &info.fields,
+                request_id.as_deref(),
+            )
+            .await
+        }
+        None => None,
+    } {
+        page
     } else {
         let page = ErrorPage {
             status: status.as_u16(),

@@ -1,0 +1,77 @@
+//! Errors seen by signed-in staff render inside the staff layout, with the navigation and a
+//! way back to where they work, instead of the requester's page ("your link may have been
+//! deleted"). Only for the staff sections, and only when the session cookie still names a
+//! live session: anyone else gets the public page, which says nothing about staff.
+
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Request, header};
+use axum::response::{IntoResponse, Response};
+
+use super::FieldError;
+use crate::web::WebState;
+use crate::web::agent::Nav;
+use crate::web::session::CurrentAgent;
+
+#[derive(askama::Template)]
+#[template(path = "staff_error.html")]
+struct StaffErrorPage<'a> {
+    nav: Nav,
+    status: u16,
+    message: &'a str,
+    fields: &'a [FieldError],
+    request_id: Option<&'a str>,
+    /// Where the way back leads: the section the request was in.
+    back: &'static str,
+}
+
+/// The cookies of a request to a staff section, kept to render its error later; `None`
+/// elsewhere or without cookies.
+pub(super) fn staff_cookies<B>(request: &Request<B>) -> Option<(HeaderMap, &'static str)> {
+    let path = request.uri().path();
+    let back = if path == "/admin" || path.starts_with("/admin/") {
+        "/admin"
+    } else if path.starts_with("/agent/") && path != "/agent/login" {
+        "/agent/tickets"
+    } else {
+        return None;
+    };
+    let mut cookies = HeaderMap::new();
+    for value in request.headers().get_all(header::COOKIE) {
+        cookies.append(header::COOKIE, value.clone());
+    }
+    (!cookies.is_empty()).then_some((cookies, back))
+}
+
+/// The error page in the staff layout, when the cookies hold a live session.
+pub(super) async fn page(
+    state: &WebState,
+    (cookies, back): (HeaderMap, &'static str),
+    status: u16,
+    message: &str,
+    fields: &[FieldError],
+    request_id: Option<&str>,
+) -> Option<Response> {
+    let (mut parts, ()) = Request::new(()).into_parts();
+    parts.headers = cookies;
+    let agent = signed_in(&mut parts, state).await?;
+    let back = if back == "/admin" && agent.desk.admin().is_none() {
+        "/agent/tickets"
+    } else {
+        back
+    };
+    let page = StaffErrorPage {
+        nav: Nav::of(&agent),
+        status,
+        message,
+        fields,
+        request_id,
+        back,
+    };
+    let html = askama::Template::render(&page).ok()?;
+    Some(axum::response::Html(html).into_response())
+}
+
+async fn signed_in(parts: &mut Parts, state: &WebState) -> Option<CurrentAgent> {
+    use axum::extract::FromRequestParts;
+    CurrentAgent::from_request_parts(parts, state).await.ok()
+}
