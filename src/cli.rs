@@ -453,7 +453,11 @@ async fn list_agents(overrides: Overrides) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn set_agent_disabled(overrides: Overrides, name: String, disabled: bool) -> anyhow::Result<()> {
+async fn set_agent_disabled(
+    overrides: Overrides,
+    name: String,
+    disabled: bool,
+) -> anyhow::Result<()> {
     let operator = OperatorDesk::open(&Config::load(&overrides)?).await?;
     let changed = operator
         .set_agent_disabled_as_operator(&name, disabled)

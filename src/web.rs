@@ -206,7 +206,10 @@ fn staff_routes(logins: rate_limit::NetworkBudget) -> Router<WebState> {
             get(admin::agents::list).post(admin::agents::create),
         )
         .route("/admin/agents/{name}", get(admin::agent_edit::show))
-        .route("/admin/agents/{name}/role", post(admin::agent_edit::set_role))
+        .route(
+            "/admin/agents/{name}/role",
+            post(admin::agent_edit::set_role),
+        )
         .route(
             "/admin/agents/{name}/queues",
             post(admin::agent_edit::set_queues),
@@ -215,7 +218,10 @@ fn staff_routes(logins: rate_limit::NetworkBudget) -> Router<WebState> {
             "/admin/agents/{name}/disable",
             post(admin::agent_edit::disable),
         )
-        .route("/admin/agents/{name}/enable", post(admin::agent_edit::enable))
+        .route(
+            "/admin/agents/{name}/enable",
+            post(admin::agent_edit::enable),
+        )
         .route("/admin/agents/{name}/reset", post(admin::agents::reset))
         .route(
             "/admin/agents/resets/{id}/approve",

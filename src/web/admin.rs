@@ -2,8 +2,8 @@
 //! audit log. Every handler needs an `AdminDesk`; none can reach ticket content.
 
 pub mod agent_edit;
-pub mod alerts;
 pub mod agents;
+pub mod alerts;
 pub mod allowlist;
 pub mod audit;
 pub mod dashboard;

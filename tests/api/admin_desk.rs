@@ -45,16 +45,15 @@ async fn the_last_active_admin_is_never_disabled_or_demoted(app: TestApp) {
     let asked = asked.text().await.unwrap();
     assert!(asked.contains("Disable ada?"), "{asked}");
     assert!(asked.contains("name=\"confirm\" value=\"yes\""), "{asked}");
-    assert!(asked.contains("href=\"/admin/agents/ada\">Cancel"), "{asked}");
+    assert!(
+        asked.contains("href=\"/admin/agents/ada\">Cancel"),
+        "{asked}"
+    );
     assert!(audited(&app, "agent_disabled").await.is_empty());
 
     // Confirmed, it is refused with a reason, and she is still signed in.
     let refused = app
-        .html_post(
-            &session,
-            "/admin/agents/ada/disable",
-            &[("confirm", "yes")],
-        )
+        .html_post(&session, "/admin/agents/ada/disable", &[("confirm", "yes")])
         .await;
     assert_eq!(refused.status(), 409);
     let refused = refused.text().await.unwrap();
@@ -72,11 +71,7 @@ async fn the_last_active_admin_is_never_disabled_or_demoted(app: TestApp) {
     // control), is audited, and ends her session.
     app.add_agent("bea", "admin", &[]).await;
     let done = app
-        .html_post(
-            &session,
-            "/admin/agents/ada/disable",
-            &[("confirm", "yes")],
-        )
+        .html_post(&session, "/admin/agents/ada/disable", &[("confirm", "yes")])
         .await;
     assert_eq!(done.status(), 303);
     assert_eq!(
@@ -139,7 +134,9 @@ async fn an_admin_edits_role_and_queues_from_pickers_and_each_change_is_audited(
     assert!(!edit.contains("name=\"queue\" value=\"general\" checked"));
 
     // Lou now works on billing tickets and no longer sees general's.
-    let (billing, _) = app.file_in("billing", "Invoice twice", "Charged twice").await;
+    let (billing, _) = app
+        .file_in("billing", "Invoice twice", "Charged twice")
+        .await;
     let (general, _) = app.file_in("functionality", "Button", "It is grey").await;
     let token = app.api_login(&lou).await;
     assert_eq!(
@@ -247,7 +244,11 @@ async fn the_command_line_lists_disables_and_enables_agents_and_keeps_the_last_a
     assert!(can_sign_in(&app, "lou", &lou.password).await);
     let disabled = cli(&app, &["agent", "disable", "lou"]);
     assert!(disabled.status.success());
-    assert!(String::from_utf8(disabled.stdout).unwrap().contains("lou is disabled"));
+    assert!(
+        String::from_utf8(disabled.stdout)
+            .unwrap()
+            .contains("lou is disabled")
+    );
     assert!(!can_sign_in(&app, "lou", &lou.password).await);
     let listed = String::from_utf8(cli(&app, &["agent", "list"]).stdout).unwrap();
     assert!(
@@ -294,7 +295,10 @@ async fn canned_responses_are_edited_in_place_and_checked_like_new_ones() {
         .await;
     assert_eq!(added.status(), 303);
     let id: i64 = app
-        .query_values("select id from canned_responses where title = 'Greeting'", &[])
+        .query_values(
+            "select id from canned_responses where title = 'Greeting'",
+            &[],
+        )
         .await[0];
 
     let edited = app
@@ -314,12 +318,18 @@ async fn canned_responses_are_edited_in_place_and_checked_like_new_ones() {
         .html_post(
             &session,
             &format!("/admin/canned/{id}"),
-            &[("title", "Welcome"), ("body", "Call me on +44 20 7946 0958")],
+            &[
+                ("title", "Welcome"),
+                ("body", "Call me on +44 20 7946 0958"),
+            ],
         )
         .await;
     assert_eq!(leaky.status(), 422);
     let stored: Vec<String> = app
-        .query_values("select body from canned_responses where id = $1", &[id.into()])
+        .query_values(
+            "select body from canned_responses where id = $1",
+            &[id.into()],
+        )
         .await;
     assert_eq!(stored, ["Welcome, we are on it."]);
 
@@ -368,7 +378,10 @@ async fn an_archived_queue_takes_no_new_tickets_and_leaves_the_pickers(app: Test
     let queues = page(&app, &session, "/admin/queues").await;
     let routing = queues.split("id=\"route-queue\"").nth(1).unwrap();
     let routing = routing.split("</select>").next().unwrap();
-    assert!(!routing.contains("billing") && routing.contains("security"), "{routing}");
+    assert!(
+        !routing.contains("billing") && routing.contains("security"),
+        "{routing}"
+    );
     assert!(queues.contains("/admin/queues/billing/restore"), "{queues}");
     app.add_agent("lou", "l1", &[]).await;
     let edit = page(&app, &session, "/admin/agents/lou").await;
@@ -568,7 +581,10 @@ async fn the_audit_log_filters_and_exports_csv_safe_for_spreadsheets() {
         .await;
 
     let all = page(&app, &session, "/admin/audit").await;
-    assert!(all.contains("agent_role_changed") && all.contains(">login<"), "{all}");
+    assert!(
+        all.contains("agent_role_changed") && all.contains(">login<"),
+        "{all}"
+    );
     let filtered = page(&app, &session, "/admin/audit?action=agent_role_changed").await;
     assert!(filtered.contains("agent=-a1 from=l1 to=l2"), "{filtered}");
     assert!(!filtered.contains(">login<"), "{filtered}");
@@ -609,10 +625,7 @@ async fn the_audit_log_filters_and_exports_csv_safe_for_spreadsheets() {
     let exports = audited(&app, "audit_exported").await;
     assert_eq!(exports.len(), 1);
     assert_eq!(exports[0].0, "ada");
-    assert_eq!(
-        exports[0].1,
-        format!("entries={} filter=actor", rows.len())
-    );
+    assert_eq!(exports[0].1, format!("entries={} filter=actor", rows.len()));
 }
 
 #[tokio::test]
@@ -626,7 +639,10 @@ async fn staff_errors_render_inside_the_staff_layout_with_a_way_back() {
     assert_eq!(missing.status(), 404);
     let missing = missing.text().await.unwrap();
     assert!(missing.contains("action=\"/agent/logout\""), "{missing}");
-    assert!(missing.contains("href=\"/agent/tickets\">Back to your tickets"), "{missing}");
+    assert!(
+        missing.contains("href=\"/agent/tickets\">Back to your tickets"),
+        "{missing}"
+    );
     assert!(!missing.contains("Back to the support form"), "{missing}");
 
     // An agent who is not an admin gets the same staff 404 under /admin, led back to tickets.
@@ -639,7 +655,10 @@ async fn staff_errors_render_inside_the_staff_layout_with_a_way_back() {
     let unknown = app.html_get(&admin_session, "/admin/nowhere").await;
     assert_eq!(unknown.status(), 404);
     let unknown = unknown.text().await.unwrap();
-    assert!(unknown.contains("href=\"/admin\">Back to administration"), "{unknown}");
+    assert!(
+        unknown.contains("href=\"/admin\">Back to administration"),
+        "{unknown}"
+    );
 
     // A form with a stale token is a staff 403 with the staff layout too.
     let stale = app
@@ -651,7 +670,13 @@ async fn staff_errors_render_inside_the_staff_layout_with_a_way_back() {
         .await
         .unwrap();
     assert_eq!(stale.status(), 403);
-    assert!(stale.text().await.unwrap().contains("action=\"/agent/logout\""));
+    assert!(
+        stale
+            .text()
+            .await
+            .unwrap()
+            .contains("action=\"/agent/logout\"")
+    );
 
     // Without a session, the public page (negative control).
     let anonymous = app.get("/agent/tickets/HD-0Z0Z789A").await;
@@ -659,4 +684,32 @@ async fn staff_errors_render_inside_the_staff_layout_with_a_way_back() {
     let public = app.get("/nowhere").await.text().await.unwrap();
     assert!(public.contains("Back to the support form"), "{public}");
     assert!(!public.contains("/agent/logout"));
+}
+
+#[tokio::test]
+async fn an_admin_reaches_tickets_only_through_an_audited_membership_of_her_own() {
+    let app = TestApp::spawn().await;
+    let ada = app.add_agent("ada", "admin", &[]).await;
+    let (reference, _) = app.file_in("billing", "Refund", "Please refund").await;
+    let token = app.api_login(&ada).await;
+    let path = format!("/api/v1/agent/tickets/{reference}");
+    assert_eq!(app.agent_get(&token, &path).await.status(), 404);
+
+    let session = app.html_login(&ada).await;
+    let joined = app
+        .html_post(
+            &session,
+            "/admin/agents/ada/queues",
+            &[("queue", "billing")],
+        )
+        .await;
+    assert_eq!(joined.status(), 303);
+    assert_eq!(app.agent_get(&token, &path).await.status(), 200);
+    assert_eq!(
+        audited(&app, "member_added").await,
+        [(
+            "ada".to_owned(),
+            "queue=billing agent=ada owner=false".to_owned()
+        )]
+    );
 }

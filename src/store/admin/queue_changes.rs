@@ -28,13 +28,14 @@ impl Store {
         }
         let now = now_unix();
         let mut tx = self.begin_write().await?;
-        let queue_id: i64 = query_scalar("update queues set name = $2 where name = $1 returning id")
-            .bind(from.as_str())
-            .bind(to.as_str())
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(|e| StoreError::on_unique(e, Conflict::QueueName))?
-            .ok_or(StoreError::NotFound)?;
+        let queue_id: i64 =
+            query_scalar("update queues set name = $2 where name = $1 returning id")
+                .bind(from.as_str())
+                .bind(to.as_str())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(|e| StoreError::on_unique(e, Conflict::QueueName))?
+                .ok_or(StoreError::NotFound)?;
         config_audit(
             &mut tx,
             &self.audit_key,

@@ -71,7 +71,9 @@ impl Store {
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
-                format!("priority={priority} first_response_hours={first} resolution_hours={resolution}")
+                format!(
+                    "priority={priority} first_response_hours={first} resolution_hours={resolution}"
+                )
             }
             None => {
                 query("delete from sla_targets where priority = $1")

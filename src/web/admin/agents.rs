@@ -179,7 +179,12 @@ pub async fn create(State(state): State<WebState>, form: AdminForm) -> WebResult
     let queues: Vec<String> = form
         .fields
         .get_all("queue")
-        .chain(form.fields.get("queues").unwrap_or_default().split_whitespace())
+        .chain(
+            form.fields
+                .get("queues")
+                .unwrap_or_default()
+                .split_whitespace(),
+        )
         .map(str::to_owned)
         .collect();
     let with_totp = form.fields.get("totp") == Some("yes");
