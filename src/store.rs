@@ -18,6 +18,7 @@ mod group_commit;
 mod jobs;
 mod outbox;
 mod paging;
+mod preferences;
 mod rate;
 mod retention;
 mod scope;

@@ -24,6 +24,7 @@ pub struct QueueChoice {
 #[derive(askama::Template, askama_web::WebTemplate)]
 #[template(path = "admin/agent.html")]
 pub struct AgentPage {
+    pub t: crate::web::lang::Tr,
     pub nav: Nav,
     pub name: String,
     pub role: &'static str,
@@ -38,6 +39,7 @@ pub struct AgentPage {
 #[derive(askama::Template, askama_web::WebTemplate)]
 #[template(path = "admin/agent_confirm.html")]
 pub struct ConfirmPage {
+    pub t: crate::web::lang::Tr,
     pub nav: Nav,
     pub name: String,
     pub disable: bool,
@@ -72,6 +74,7 @@ async fn page(
         .map(Role::id)
         .collect();
     Ok(AgentPage {
+        t: agent.tr.clone(),
         nav: Nav::of(agent),
         own_account: shown.name == agent.desk.name().as_str(),
         name: shown.name,
@@ -95,7 +98,7 @@ pub async fn show(admin: CurrentAdmin, Path(name): Path<String>) -> WebResult<Ag
 
 /// The page again with the desk's refusal, answered 409.
 async fn refused(form: &AdminForm, name: &Name, why: Conflict) -> WebResult<Response> {
-    let message = crate::web::error::conflict_message(why).to_owned();
+    let message = form.agent.tr.t(crate::web::error::conflict_key(why));
     let shown = page(&form.admin, &form.agent, name, Some(message)).await?;
     Ok((StatusCode::CONFLICT, Extension(Rendered), shown).into_response())
 }
@@ -150,6 +153,7 @@ async fn set_disabled(
     let name = name_field("agent", &name)?;
     if form.fields.get("confirm") != Some("yes") {
         return Ok(ConfirmPage {
+            t: form.agent.tr.clone(),
             nav: Nav::of(&form.agent),
             own_account: name == *form.agent.desk.name(),
             name: name.to_string(),

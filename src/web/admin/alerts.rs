@@ -13,6 +13,7 @@ const ACKNOWLEDGED_SHOWN: i64 = 200;
 #[derive(askama::Template, askama_web::WebTemplate)]
 #[template(path = "admin/alerts.html")]
 pub struct AlertsPage {
+    pub t: crate::web::lang::Tr,
     pub nav: Nav,
     pub unacknowledged: Vec<AlertRow>,
     pub acknowledged: Vec<AlertRow>,
@@ -29,6 +30,7 @@ pub async fn show(admin: CurrentAdmin) -> WebResult<AlertsPage> {
         )
         .await?;
     Ok(AlertsPage {
+        t: admin.agent.tr.clone(),
         nav: Nav::of(&admin.agent),
         unacknowledged: alerts.unacknowledged.into_iter().map(row_of).collect(),
         acknowledged: alerts

@@ -8,7 +8,6 @@ use axum::response::{IntoResponse, Response};
 use crate::desk::{AuditEntry, AuditFilter};
 use crate::web::agent::Nav;
 use crate::web::error::{FieldError, WebError, WebResult};
-use crate::web::public::human_time;
 use crate::web::session::CurrentAdmin;
 
 mod csv;
@@ -64,12 +63,8 @@ fn day_start(field: &'static str, text: &str, days_after: i64) -> WebResult<Opti
         return Ok(None);
     }
     let format = time::macros::format_description!("[year]-[month]-[day]");
-    let day = time::Date::parse(text, &format).map_err(|_| {
-        WebError::Invalid(vec![FieldError {
-            field,
-            message: "a date as YYYY-MM-DD".to_owned(),
-        }])
-    })?;
+    let day = time::Date::parse(text, &format)
+        .map_err(|_| WebError::Invalid(vec![FieldError::keyed(field, "admin-audit-date")]))?;
     Ok(Some(
         day.midnight().assume_utc().unix_timestamp() + days_after * 86_400,
     ))
@@ -77,7 +72,7 @@ fn day_start(field: &'static str, text: &str, days_after: i64) -> WebResult<Opti
 
 pub struct EntryLine {
     pub seq: i64,
-    pub when: String,
+    pub at: i64,
     pub actor: String,
     pub action: String,
     pub reference: String,
@@ -87,6 +82,7 @@ pub struct EntryLine {
 #[derive(askama::Template, askama_web::WebTemplate)]
 #[template(path = "admin/audit.html")]
 pub struct AuditPage {
+    pub t: crate::web::lang::Tr,
     pub nav: Nav,
     pub entries: Vec<EntryLine>,
     pub older: Option<i64>,
@@ -106,6 +102,7 @@ pub async fn show(admin: CurrentAdmin, Query(query): Query<AuditQuery>) -> WebRe
         .flatten();
     Ok(AuditPage {
         nav: Nav::of(&admin.agent),
+        t: admin.agent.tr.clone(),
         entries: entries.into_iter().map(line).collect(),
         older,
         filter_query: query.query_text(),
@@ -116,7 +113,7 @@ pub async fn show(admin: CurrentAdmin, Query(query): Query<AuditQuery>) -> WebRe
 fn line(e: AuditEntry) -> EntryLine {
     EntryLine {
         seq: e.seq,
-        when: human_time(e.at),
+        at: e.at,
         actor: e.actor,
         action: e.action,
         reference: e.reference.unwrap_or_default(),

@@ -7,12 +7,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use crate::desk::{AdminView, Alert};
 use crate::web::agent::Nav;
 use crate::web::error::WebResult;
-use crate::web::public::human_time;
 use crate::web::session::{AdminForm, CurrentAdmin};
 
 pub struct AlertRow {
     pub id: i64,
-    pub when: String,
+    pub at: i64,
     pub kind: String,
     pub agent: String,
     pub queue: String,
@@ -24,6 +23,7 @@ pub struct AlertRow {
 #[derive(askama::Template, askama_web::WebTemplate)]
 #[template(path = "admin/dashboard.html")]
 pub struct DashboardPage {
+    pub t: crate::web::lang::Tr,
     pub nav: Nav,
     /// Every alert still to handle, however many: a flood cannot push one out of sight.
     pub unacknowledged: Vec<AlertRow>,
@@ -39,6 +39,7 @@ pub async fn show(admin: CurrentAdmin) -> WebResult<DashboardPage> {
         .await?;
     Ok(DashboardPage {
         nav: Nav::of(&admin.agent),
+        t: admin.agent.tr.clone(),
         unacknowledged: alerts.unacknowledged.into_iter().map(row_of).collect(),
         back: "/admin",
     })
@@ -47,7 +48,7 @@ pub async fn show(admin: CurrentAdmin) -> WebResult<DashboardPage> {
 pub(super) fn row_of(a: Alert) -> AlertRow {
     AlertRow {
         id: a.id,
-        when: human_time(a.at),
+        at: a.at,
         kind: a.kind,
         agent: a.agent_name.unwrap_or_default(),
         queue: a.queue.unwrap_or_default(),

@@ -14,6 +14,7 @@ use crate::web::session::{AdminForm, CurrentAdmin};
 #[derive(askama::Template, askama_web::WebTemplate)]
 #[template(path = "admin/queues.html")]
 pub struct QueuesPage {
+    pub t: crate::web::lang::Tr,
     pub nav: Nav,
     /// The queues in use.
     pub queues: Vec<QueueRow>,
@@ -49,6 +50,7 @@ pub async fn list(admin: CurrentAdmin) -> WebResult<QueuesPage> {
         .await?;
     Ok(QueuesPage {
         nav: Nav::of(&admin.agent),
+        t: admin.agent.tr.clone(),
         queues,
         archived,
         agents: admin

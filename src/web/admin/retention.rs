@@ -8,19 +8,19 @@ use crate::desk::{AdminView, RetentionPolicy, RetentionScope};
 use crate::domain::{Category, ReasonInput, Reference};
 use crate::web::agent::Nav;
 use crate::web::error::{FieldError, WebError, WebResult};
-use crate::web::public::human_time;
 use crate::web::session::{AdminForm, CurrentAdmin};
 
 pub struct HoldLine {
     pub reference: String,
     pub reason: String,
     pub placed_by: String,
-    pub since: String,
+    pub since: i64,
 }
 
 #[derive(askama::Template, askama_web::WebTemplate)]
 #[template(path = "admin/retention.html")]
 pub struct RetentionPage {
+    pub t: crate::web::lang::Tr,
     pub nav: Nav,
     pub policy: RetentionPolicy,
     pub queues: Vec<String>,
@@ -36,12 +36,14 @@ pub async fn show(admin: CurrentAdmin) -> WebResult<RetentionPage> {
         .await?;
     Ok(RetentionPage {
         nav: Nav::of(&admin.agent),
+        t: admin.agent.tr.clone(),
         policy: admin.admin.retention_policy().await?,
         queues: admin
             .admin
             .queues()
             .await?
             .into_iter()
+            .filter(|q| !q.archived)
             .map(|q| q.name)
             .collect(),
         categories: Category::ALL.iter().map(|c| c.id()).collect(),
@@ -51,7 +53,7 @@ pub async fn show(admin: CurrentAdmin) -> WebResult<RetentionPage> {
                 reference: h.reference,
                 reason: h.reason,
                 placed_by: h.placed_by,
-                since: human_time(h.placed_at),
+                since: h.placed_at,
             })
             .collect(),
     })
@@ -82,10 +84,10 @@ pub async fn set(form: AdminForm) -> WebResult<Response> {
         .get("days")
         .and_then(|d| d.trim().parse().ok())
         .ok_or_else(|| {
-            WebError::Invalid(vec![FieldError {
-                field: "days",
-                message: "a whole number of days".into(),
-            }])
+            WebError::Invalid(vec![FieldError::english(
+                "days",
+                "a whole number of days".into(),
+            )])
         })?;
     form.admin.set_retention(scope, Some(days)).await?;
     Ok(back())

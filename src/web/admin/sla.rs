@@ -7,7 +7,6 @@ use crate::desk::{AdminView, SlaInForce};
 use crate::domain::Priority;
 use crate::web::agent::Nav;
 use crate::web::error::{FieldError, WebError, WebResult};
-use crate::web::public::human_time;
 use crate::web::session::{AdminForm, CurrentAdmin};
 
 pub struct SlaLine {
@@ -17,12 +16,13 @@ pub struct SlaLine {
     pub configured_first_response_hours: i64,
     pub configured_resolution_hours: i64,
     /// When an admin set the targets in force; `None` while the file's apply.
-    pub set_at: Option<String>,
+    pub set_at: Option<i64>,
 }
 
 #[derive(askama::Template, askama_web::WebTemplate)]
 #[template(path = "admin/sla.html")]
 pub struct SlaPage {
+    pub t: crate::web::lang::Tr,
     pub nav: Nav,
     pub lines: Vec<SlaLine>,
 }
@@ -34,7 +34,7 @@ fn line(sla: SlaInForce) -> SlaLine {
         resolution_hours: sla.resolution_hours(),
         configured_first_response_hours: sla.configured_first_response_hours,
         configured_resolution_hours: sla.configured_resolution_hours,
-        set_at: sla.set_here.map(|o| human_time(o.changed_at)),
+        set_at: sla.set_here.map(|o| o.changed_at),
     }
 }
 
@@ -48,6 +48,7 @@ pub async fn show(admin: CurrentAdmin) -> WebResult<SlaPage> {
         .collect();
     admin.admin.record_view(AdminView::Sla, lines.len()).await?;
     Ok(SlaPage {
+        t: admin.agent.tr.clone(),
         nav: Nav::of(&admin.agent),
         lines,
     })
@@ -64,12 +65,7 @@ fn hours(form: &AdminForm, field: &'static str) -> WebResult<i64> {
     form.fields
         .get(field)
         .and_then(|h| h.trim().parse().ok())
-        .ok_or_else(|| {
-            WebError::Invalid(vec![FieldError {
-                field,
-                message: "a whole number of hours".to_owned(),
-            }])
-        })
+        .ok_or_else(|| WebError::Invalid(vec![FieldError::keyed(field, "admin-sla-whole-hours")]))
 }
 
 pub async fn set(form: AdminForm) -> WebResult<Response> {

@@ -12,6 +12,7 @@ use crate::desk::{
 use crate::domain::{Name, Priority, Reference, Status};
 use crate::web::error::{FieldError, WebError, WebResult};
 use crate::web::extract::FormFields;
+use crate::web::lang::Tr;
 use crate::web::public::human_time;
 use crate::web::session::{CsrfForm, CurrentAgent};
 
@@ -56,6 +57,7 @@ pub struct AlertLine {
 #[derive(askama::Template, askama_web::WebTemplate)]
 #[template(path = "agent/tickets.html")]
 pub struct ListPage {
+    pub t: crate::web::lang::Tr,
     pub nav: Nav,
     pub notice: Option<&'static str>,
     pub alerts: Vec<AlertLine>,
@@ -208,6 +210,7 @@ pub async fn list(agent: CurrentAgent, Query(query): Query<ListQuery>) -> WebRes
     Ok(ListPage {
         queues: agent.desk.queues().await?,
         nav: Nav::of(&agent),
+        t: agent.tr.clone(),
         notice: notice_text(&query.notice),
         alerts,
         queue: query.queue,
@@ -220,7 +223,11 @@ pub async fn list(agent: CurrentAgent, Query(query): Query<ListQuery>) -> WebRes
         query: query.q,
         orders: order_choices(),
         order: filter.order.id(),
-        tickets: page.tickets.into_iter().map(|t| row(t, now)).collect(),
+        tickets: page
+            .tickets
+            .into_iter()
+            .map(|t| row(&agent.tr, t, now))
+            .collect(),
         total: total_text(page.total),
         next_page,
         first_page,
@@ -236,12 +243,12 @@ fn notice_text(code: &str) -> Option<&'static str> {
     }
 }
 
-fn row(t: TicketSummary, now: i64) -> Row {
+fn row(tr: &Tr, t: TicketSummary, now: i64) -> Row {
     let (sla, sla_late) = if t.first_response_at.is_none() {
-        let (text, late) = time_left(t.first_response_due, false, now);
+        let (text, late) = time_left(tr, t.first_response_due, false, now);
         (format!("first response {text}"), late)
     } else {
-        let (text, late) = time_left(t.resolution_due, t.status.is_final(), now);
+        let (text, late) = time_left(tr, t.resolution_due, t.status.is_final(), now);
         (format!("resolution {text}"), late)
     };
     Row {
@@ -273,6 +280,7 @@ pub struct MessageLine {
 #[derive(askama::Template, askama_web::WebTemplate)]
 #[template(path = "agent/ticket.html")]
 pub struct TicketPage {
+    pub t: crate::web::lang::Tr,
     pub nav: Nav,
     pub reference: String,
     pub subject: String,
@@ -335,21 +343,27 @@ pub async fn show(
     let answer: WebResult<_> = async {
         let reference = reference(&reference_text)?;
         let view = agent.desk.ticket(&reference).await?;
-        Ok(page(Nav::of(&agent), agent.desk.scope(), view))
+        Ok(page(
+            agent.tr.clone(),
+            Nav::of(&agent),
+            agent.desk.scope(),
+            view,
+        ))
     }
     .await;
     record_if_not_found(&agent.desk, TicketOp::View, &reference_text, answer).await
 }
 
-fn page(nav: Nav, viewer: &AgentScope, view: AgentTicketView) -> TicketPage {
+fn page(tr: Tr, nav: Nav, viewer: &AgentScope, view: AgentTicketView) -> TicketPage {
     let now = crate::desk::now_unix();
     let t = view.summary;
     let (first_response, first_late) = match t.first_response_at {
         Some(at) => (format!("given {}", human_time(at)), false),
-        None => time_left(t.first_response_due, false, now),
+        None => time_left(&tr, t.first_response_due, false, now),
     };
-    let (resolution, resolution_late) = time_left(t.resolution_due, t.status.is_final(), now);
+    let (resolution, resolution_late) = time_left(&tr, t.resolution_due, t.status.is_final(), now);
     TicketPage {
+        t: tr,
         nav,
         reference: t.reference.to_string(),
         subject: t.subject,
@@ -601,8 +615,5 @@ fn is_internal_note(fields: &FormFields) -> WebResult<bool> {
 }
 
 fn invalid(field: &'static str, message: &str) -> WebError {
-    WebError::Invalid(vec![FieldError {
-        field,
-        message: message.to_owned(),
-    }])
+    WebError::Invalid(vec![FieldError::english(field, message.to_owned())])
 }

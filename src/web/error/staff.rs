@@ -7,14 +7,17 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, Request, header};
 use axum::response::{IntoResponse, Response};
 
-use super::FieldError;
+use super::{ErrorInfo, FieldError};
 use crate::web::WebState;
 use crate::web::agent::Nav;
+use crate::web::lang::Tr;
 use crate::web::session::CurrentAgent;
 
 #[derive(askama::Template)]
 #[template(path = "staff_error.html")]
 struct StaffErrorPage<'a> {
+    /// The agent's own language and time zone, not the browser's.
+    t: Tr,
     nav: Nav,
     status: u16,
     message: &'a str,
@@ -47,8 +50,7 @@ pub(super) async fn page(
     state: &WebState,
     (cookies, back): (HeaderMap, &'static str),
     status: u16,
-    message: &str,
-    fields: &[FieldError],
+    info: &ErrorInfo,
     request_id: Option<&str>,
 ) -> Option<Response> {
     let (mut parts, ()) = Request::new(()).into_parts();
@@ -59,11 +61,15 @@ pub(super) async fn page(
     } else {
         back
     };
+    let message = info
+        .key
+        .map_or_else(|| info.message.clone(), |key| agent.tr.t(key));
     let page = StaffErrorPage {
+        t: agent.tr.clone(),
         nav: Nav::of(&agent),
         status,
-        message,
-        fields,
+        message: &message,
+        fields: &info.fields,
         request_id,
         back,
     };
