@@ -296,7 +296,7 @@ pub async fn render_errors(
     next: Next,
 ) -> Response {
     let wants_json = request.uri().path().starts_with("/api/");
-    let staff = staff::staff_cookies(&request);
+    let staff = staff::staff_request(&request);
     let tr = crate::web::lang::for_request(request.method(), request.uri(), request.headers());
     let response = next.run(request).await;
     let status = response.status();

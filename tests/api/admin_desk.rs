@@ -713,3 +713,71 @@ async fn an_admin_reaches_tickets_only_through_an_audited_membership_of_her_own(
         )]
     );
 }
+
+#[tokio::test]
+async fn the_admin_pages_and_staff_errors_speak_russian() {
+    let app = TestApp::spawn().await;
+    let ada = app.add_agent("ada", "admin", &[]).await;
+    app.add_agent("lou", "l1", &["general"]).await;
+    let session = app.html_login(&ada).await;
+    let russian = |path: &str| {
+        app.client
+            .get(app.url(path))
+            .header("cookie", &session.cookie)
+            .header("accept-language", "ru-RU,ru;q=0.9")
+            .send()
+    };
+
+    let edit = russian("/admin/agents/lou")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(edit.contains("<html lang=\"ru\""), "{edit}");
+    assert!(
+        edit.contains("Сохранить роль") && edit.contains("Участник очередей"),
+        "{edit}"
+    );
+    assert!(!edit.contains("Save role"), "{edit}");
+    for page in [
+        "/admin",
+        "/admin/alerts",
+        "/admin/metrics",
+        "/admin/agents",
+        "/admin/queues",
+        "/admin/sla",
+        "/admin/audit",
+        "/admin/retention",
+        "/admin/allowlist",
+    ] {
+        let response = russian(page).await.unwrap();
+        assert_eq!(response.status(), 200, "{page}");
+        let text = response.text().await.unwrap();
+        assert!(text.contains("<html lang=\"ru\""), "{page}");
+        // No message key leaks through untranslated.
+        assert!(!text.contains("admin-"), "{page}: {text}");
+    }
+
+    // The refusal of the last admin, in the reader's language.
+    let refused = app
+        .client
+        .post(app.url("/admin/agents/ada/disable?lang=ru"))
+        .header("cookie", &session.cookie)
+        .form(&[("csrf", session.csrf.as_str()), ("confirm", "yes")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 409);
+    let refused = refused.text().await.unwrap();
+    assert!(
+        refused.contains("последний действующий администратор"),
+        "{refused}"
+    );
+
+    let missing = russian("/agent/tickets/HD-0Z0Z789A").await.unwrap();
+    assert_eq!(missing.status(), 404);
+    let missing = missing.text().await.unwrap();
+    assert!(missing.contains("Вернуться к обращениям"), "{missing}");
+    assert!(missing.contains("<html lang=\"ru\""), "{missing}");
+}

@@ -4,7 +4,7 @@
 //! live session: anyone else gets the public page, which says nothing about staff.
 
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, Request, header};
+use axum::http::{HeaderMap, Request, Uri, header};
 use axum::response::{IntoResponse, Response};
 
 use super::{ErrorInfo, FieldError};
@@ -27,9 +27,15 @@ struct StaffErrorPage<'a> {
     back: &'static str,
 }
 
-/// The cookies of a request to a staff section, kept to render its error later; `None`
-/// elsewhere or without cookies.
-pub(super) fn staff_cookies<B>(request: &Request<B>) -> Option<(HeaderMap, &'static str)> {
+/// What is kept of a request to a staff section to render its error later: its address
+/// (for `?lang=`), cookies and `Accept-Language`. `None` elsewhere or without cookies.
+pub(super) struct StaffRequest {
+    uri: Uri,
+    headers: HeaderMap,
+    back: &'static str,
+}
+
+pub(super) fn staff_request<B>(request: &Request<B>) -> Option<StaffRequest> {
     let path = request.uri().path();
     let back = if path == "/admin" || path.starts_with("/admin/") {
         "/admin"
@@ -38,23 +44,31 @@ pub(super) fn staff_cookies<B>(request: &Request<B>) -> Option<(HeaderMap, &'sta
     } else {
         return None;
     };
-    let mut cookies = HeaderMap::new();
-    for value in request.headers().get_all(header::COOKIE) {
-        cookies.append(header::COOKIE, value.clone());
+    let mut headers = HeaderMap::new();
+    for name in [header::COOKIE, header::ACCEPT_LANGUAGE] {
+        for value in request.headers().get_all(&name) {
+            headers.append(name.clone(), value.clone());
+        }
     }
-    (!cookies.is_empty()).then_some((cookies, back))
+    headers.contains_key(header::COOKIE).then(|| StaffRequest {
+        uri: request.uri().clone(),
+        headers,
+        back,
+    })
 }
 
 /// The error page in the staff layout, when the cookies hold a live session.
 pub(super) async fn page(
     state: &WebState,
-    (cookies, back): (HeaderMap, &'static str),
+    request: StaffRequest,
     status: u16,
     info: &ErrorInfo,
     request_id: Option<&str>,
 ) -> Option<Response> {
     let (mut parts, ()) = Request::new(()).into_parts();
-    parts.headers = cookies;
+    parts.uri = request.uri;
+    parts.headers = request.headers;
+    let back = request.back;
     let agent = signed_in(&mut parts, state).await?;
     let back = if back == "/admin" && agent.desk.admin().is_none() {
         "/agent/tickets"
