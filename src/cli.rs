@@ -174,6 +174,13 @@ enum AgentAction {
     /// single-use enrolment link through which they choose new ones. For when no second
     /// admin can approve a reset in the admin pages. Audited and alerted like any reset.
     Reset { name: String },
+    /// List every agent: name, role, queues and whether they can sign in.
+    List,
+    /// Disable an agent: their sessions end and they cannot sign in. Refused for the last
+    /// active admin.
+    Disable { name: String },
+    /// Let a disabled agent sign in again.
+    Enable { name: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -235,6 +242,15 @@ pub fn run(args: Args) -> ExitCode {
         Command::Agent {
             action: AgentAction::Reset { name },
         } => with_runtime(reset_agent(overrides, name)),
+        Command::Agent {
+            action: AgentAction::List,
+        } => with_runtime(list_agents(overrides)),
+        Command::Agent {
+            action: AgentAction::Disable { name },
+        } => with_runtime(set_agent_disabled(overrides, name, true)),
+        Command::Agent {
+            action: AgentAction::Enable { name },
+        } => with_runtime(set_agent_disabled(overrides, name, false)),
         Command::Audit {
             action: AuditAction::Verify,
         } => with_runtime(verify_audit(overrides)),
@@ -388,6 +404,74 @@ async fn reset_agent(overrides: Overrides, name: String) -> anyhow::Result<()> {
         "the link works once, until {}; {name} cannot sign in until they use it",
         rfc3339(link.expires_at)
     );
+    Ok(())
+}
+
+/// One agent a line, in columns a person reads: name, role, state, second factor, queues.
+async fn list_agents(overrides: Overrides) -> anyhow::Result<()> {
+    let operator = OperatorDesk::open(&Config::load(&overrides)?).await?;
+    let agents = operator.agents_as_operator().await;
+    operator.close().await;
+    let agents = agents?;
+    let width = agents
+        .iter()
+        .map(|a| a.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max("NAME".len());
+    let mut stdout = std::io::stdout().lock();
+    writeln!(
+        stdout,
+        "{:width$}  {:5}  {:9}  {:3}  QUEUES",
+        "NAME", "ROLE", "STATE", "2FA"
+    )?;
+    for agent in &agents {
+        let state = if agent.disabled {
+            "disabled"
+        } else if agent.locked {
+            "locked"
+        } else if agent.awaiting_enrolment {
+            "enrolling"
+        } else {
+            "active"
+        };
+        let queues = if agent.queues.is_empty() {
+            "-".to_owned()
+        } else {
+            agent.queues.join(", ")
+        };
+        writeln!(
+            stdout,
+            "{:width$}  {:5}  {:9}  {:3}  {}",
+            agent.name,
+            agent.role.id(),
+            state,
+            if agent.has_second_factor { "yes" } else { "no" },
+            queues
+        )?;
+    }
+    Ok(())
+}
+
+async fn set_agent_disabled(
+    overrides: Overrides,
+    name: String,
+    disabled: bool,
+) -> anyhow::Result<()> {
+    let operator = OperatorDesk::open(&Config::load(&overrides)?).await?;
+    let changed = operator
+        .set_agent_disabled_as_operator(&name, disabled)
+        .await;
+    operator.close().await;
+    match changed {
+        Ok(()) if disabled => println!("{name} is disabled; their sessions have ended."),
+        Ok(()) => println!("{name} can sign in again."),
+        Err(DeskError::NotFound) => anyhow::bail!("no agent named {name:?}"),
+        Err(DeskError::Conflict(Conflict::LastAdmin)) => anyhow::bail!(
+            "{name} is the last active admin: enable or add another admin first (hushdesk agent add --role admin)"
+        ),
+        Err(other) => return Err(other.into()),
+    }
     Ok(())
 }
 

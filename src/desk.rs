@@ -33,7 +33,7 @@ pub use access::{
     DecisionResult, ENROLMENT_PATH, EnrolRefusal, EnrolmentAnswer, EnrolmentForm, EnrolmentLink,
     PasswordRefusal, PrepareError, ResetResult, SignedIn,
 };
-pub use admin::{AdminDesk, AllowlistView};
+pub use admin::{AdminDesk, AllowlistView, SlaInForce};
 pub use agent::AgentDesk;
 pub use error::{Conflict, DeskError};
 pub use intake::{
@@ -64,6 +64,9 @@ pub use crate::store::{
     Session, SignatureVerdict, SlaReport, SpamMark, StatusFilter, TicketOp, TicketPage,
     TicketSummary, TicketView, Tombstone, now_unix,
 };
+
+/// The admin pages' filters and settings.
+pub use crate::store::{AuditFilter, SlaOverride};
 
 /// What the operator's copy of a desk to PostgreSQL reports.
 pub use crate::store::{CopiedTable, DeskCopy};

@@ -25,7 +25,7 @@ mod scope;
 mod terms;
 mod tickets;
 
-pub use admin::{AgentRow, CannedResponse, QueueRow, RouteRow};
+pub use admin::{AgentRow, AuditFilter, CannedResponse, QueueRow, RouteRow, SlaOverride};
 pub use agent_tickets::{
     AccessWatch, AgentMessage, AgentTicketView, AttachmentInfo, EscalationOutcome, ListFilter,
     SlaTargets, SpamMark, StatusFilter, TicketOp, TicketSummary,

@@ -125,7 +125,7 @@ pub fn router(state: WebState) -> Router {
             state.clone(),
             public::refused::keep_form_text,
         ))
-        .layer(middleware::from_fn(render_errors));
+        .layer(middleware::from_fn_with_state(state.clone(), render_errors));
     let router = if config.access_log {
         router.layer(middleware::from_fn(access_log))
     } else {
@@ -216,8 +216,23 @@ fn staff_routes(logins: rate_limit::NetworkBudget) -> Router<WebState> {
             "/admin/agents",
             get(admin::agents::list).post(admin::agents::create),
         )
-        .route("/admin/agents/{name}/disable", post(admin::agents::disable))
-        .route("/admin/agents/{name}/enable", post(admin::agents::enable))
+        .route("/admin/agents/{name}", get(admin::agent_edit::show))
+        .route(
+            "/admin/agents/{name}/role",
+            post(admin::agent_edit::set_role),
+        )
+        .route(
+            "/admin/agents/{name}/queues",
+            post(admin::agent_edit::set_queues),
+        )
+        .route(
+            "/admin/agents/{name}/disable",
+            post(admin::agent_edit::disable),
+        )
+        .route(
+            "/admin/agents/{name}/enable",
+            post(admin::agent_edit::enable),
+        )
         .route("/admin/agents/{name}/reset", post(admin::agents::reset))
         .route(
             "/admin/agents/resets/{id}/approve",
@@ -232,6 +247,9 @@ fn staff_routes(logins: rate_limit::NetworkBudget) -> Router<WebState> {
             get(admin::queues::list).post(admin::queues::create),
         )
         .route("/admin/queues/{name}/flags", post(admin::queues::flags))
+        .route("/admin/queues/{name}/rename", post(admin::queues::rename))
+        .route("/admin/queues/{name}/archive", post(admin::queues::archive))
+        .route("/admin/queues/{name}/restore", post(admin::queues::restore))
         .route(
             "/admin/queues/{name}/members",
             post(admin::queues::add_member),
@@ -242,11 +260,17 @@ fn staff_routes(logins: rate_limit::NetworkBudget) -> Router<WebState> {
         )
         .route("/admin/routing", post(admin::queues::route))
         .route("/admin/canned", post(admin::queues::add_canned))
+        .route("/admin/canned/{id}", post(admin::queues::edit_canned))
         .route(
             "/admin/canned/{id}/delete",
             post(admin::queues::delete_canned),
         )
         .route("/admin/audit", get(admin::audit::show))
+        .route("/admin/audit.csv", get(admin::audit::export))
+        .route("/admin/alerts", get(admin::alerts::show))
+        .route("/admin/metrics", get(admin::metrics::show))
+        .route("/admin/sla", get(admin::sla::show).post(admin::sla::set))
+        .route("/admin/sla/reset", post(admin::sla::reset))
         .route(
             "/admin/allowlist",
             get(admin::allowlist::show).post(admin::allowlist::add),

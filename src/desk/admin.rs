@@ -2,11 +2,11 @@
 //! allowlist) and the audit log. Made only from an admin's `AgentDesk`; it grants no ticket
 //! content by itself.
 
-use crate::domain::{Category, Name, Reference, Role};
+use crate::domain::{Category, Name, Priority, Reference, Role};
 use crate::store::{
-    AdminAlerts, AdminScope, AdminView, AgentRow, AllowRow, AuditEntry, CannedResponse, Hold,
-    MetricsReader, PrivacyMetrics, QueueRow, ResetRequest, RetentionPolicy, RetentionScope,
-    RouteRow,
+    AdminAlerts, AdminScope, AdminView, AgentRow, AllowRow, AuditEntry, AuditFilter,
+    CannedResponse, Hold, MetricsReader, PrivacyMetrics, QueueRow, ResetRequest, RetentionPolicy,
+    RetentionScope, RouteRow, SlaOverride,
 };
 
 use super::access::{
@@ -23,6 +23,31 @@ pub struct AdminDesk {
 
 /// The allowlist as the admin page shows it: the admins' entries and the configuration
 /// file's.
+/// The SLA targets of one priority as they stand: the configuration file's, and the
+/// admins' override if one is set (which is then the one in force).
+pub struct SlaInForce {
+    pub priority: Priority,
+    pub configured_first_response_hours: i64,
+    pub configured_resolution_hours: i64,
+    pub set_here: Option<SlaOverride>,
+}
+
+impl SlaInForce {
+    pub fn first_response_hours(&self) -> i64 {
+        self.set_here
+            .as_ref()
+            .map_or(self.configured_first_response_hours, |o| {
+                o.first_response_hours
+            })
+    }
+
+    pub fn resolution_hours(&self) -> i64 {
+        self.set_here
+            .as_ref()
+            .map_or(self.configured_resolution_hours, |o| o.resolution_hours)
+    }
+}
+
 pub struct AllowlistView {
     pub stored: Vec<AllowRow>,
     /// `(value, kind)` of each entry from the configuration file.
@@ -51,6 +76,26 @@ impl AdminDesk {
         Ok(self.desk.store.pending_resets(&self.admin).await?)
     }
 
+    /// Changes an agent's role. Refused (`Conflict`) for making an admin (the operator's
+    /// power), for a senior role without a second factor, and for the last active admin.
+    pub async fn set_agent_role(&self, name: &Name, role: Role) -> Result<(), DeskError> {
+        Ok(self
+            .desk
+            .store
+            .set_agent_role(&self.admin, name, role)
+            .await?)
+    }
+
+    /// Makes the agent a member of exactly these queues among those in use.
+    pub async fn set_agent_queues(&self, name: &Name, queues: &[Name]) -> Result<(), DeskError> {
+        Ok(self
+            .desk
+            .store
+            .set_agent_queues(&self.admin, name, queues)
+            .await?)
+    }
+
+    /// Disables or enables an agent; the last active admin cannot be disabled.
     pub async fn set_agent_disabled(&self, name: &Name, disabled: bool) -> Result<(), DeskError> {
         Ok(self
             .desk
@@ -117,6 +162,19 @@ impl AdminDesk {
             .await?)
     }
 
+    pub async fn rename_queue(&self, from: &Name, to: &Name) -> Result<(), DeskError> {
+        Ok(self.desk.store.rename_queue(&self.admin, from, to).await?)
+    }
+
+    /// Archives a queue or puts it back in use; `general` stays.
+    pub async fn set_queue_archived(&self, name: &Name, archived: bool) -> Result<(), DeskError> {
+        Ok(self
+            .desk
+            .store
+            .set_queue_archived(&self.admin, name, archived)
+            .await?)
+    }
+
     pub async fn add_member(
         &self,
         queue: &Name,
@@ -166,6 +224,26 @@ impl AdminDesk {
             .await
     }
 
+    /// Replaces a canned response's title and text, checked like a new one.
+    pub async fn edit_canned_response(
+        &self,
+        id: i64,
+        title: &str,
+        body: &str,
+    ) -> Result<(), DeskError> {
+        let queue = self
+            .desk
+            .store
+            .canned_response_queue(&self.admin, id)
+            .await?;
+        let (title, body) = self.desk.canned_texts(&queue, title, body).await?;
+        Ok(self
+            .desk
+            .store
+            .update_canned_response(&self.admin, id, &title, &body)
+            .await?)
+    }
+
     pub async fn delete_canned_response(&self, id: i64) -> Result<(), DeskError> {
         Ok(self
             .desk
@@ -174,16 +252,50 @@ impl AdminDesk {
             .await?)
     }
 
-    /// A page of the audit log, newest first, before entry `before`.
-    pub async fn audit_page(
+    /// A page of the audit log matching `filter`, newest first, below entry `before`.
+    pub async fn audit_search(
         &self,
+        filter: &AuditFilter,
         before: Option<i64>,
         limit: i64,
     ) -> Result<Vec<AuditEntry>, DeskError> {
         Ok(self
             .desk
             .store
-            .audit_page(&self.admin, before, limit)
+            .audit_search(&self.admin, filter, before, limit)
+            .await?)
+    }
+
+    /// Every entry matching `filter`, for a download; the export is audited.
+    pub async fn audit_export(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>, DeskError> {
+        Ok(self.desk.store.audit_export(&self.admin, filter).await?)
+    }
+
+    /// The SLA targets per priority, with where each comes from.
+    pub async fn sla_in_force(&self) -> Result<Vec<SlaInForce>, DeskError> {
+        let overrides = self.desk.store.sla_overrides(&self.admin).await?;
+        let hours = |seconds: i64| seconds / 3600;
+        Ok(Priority::ALL
+            .iter()
+            .map(|p| SlaInForce {
+                priority: *p,
+                configured_first_response_hours: hours(self.desk.sla.first_response[p.index()]),
+                configured_resolution_hours: hours(self.desk.sla.resolution[p.index()]),
+                set_here: overrides.iter().find(|o| o.priority == *p).cloned(),
+            })
+            .collect())
+    }
+
+    /// Sets the targets of `priority` in hours, or (`None`) returns it to the file's.
+    pub async fn set_sla(
+        &self,
+        priority: Priority,
+        hours: Option<(i64, i64)>,
+    ) -> Result<(), DeskError> {
+        Ok(self
+            .desk
+            .store
+            .set_sla_override(&self.admin, priority, hours)
             .await?)
     }
 
@@ -254,11 +366,6 @@ impl AdminDesk {
 
     pub async fn remove_allowed(&self, id: i64) -> Result<(), DeskError> {
         self.desk.remove_allowed(&self.admin, id).await
-    }
-
-    /// Privacy metrics for the dashboard, whose view is audited as a whole.
-    pub async fn dashboard_metrics(&self) -> Result<PrivacyMetrics, DeskError> {
-        Ok(self.desk.store.privacy_metrics().await?)
     }
 
     /// Privacy metrics read by this admin; the read is audited.

@@ -694,6 +694,21 @@ impl Desk {
         title: &str,
         body: &str,
     ) -> Result<(), DeskError> {
+        let (title, body) = self.canned_texts(queue, title, body).await?;
+        Ok(self
+            .store
+            .add_canned_response(admin, queue, &title, &body)
+            .await?)
+    }
+
+    /// A canned response's title and text, checked and redacted in `queue`'s context:
+    /// refused if they hold anything the redactor would mask, or a mask label.
+    pub(super) async fn canned_texts(
+        &self,
+        queue: &Name,
+        title: &str,
+        body: &str,
+    ) -> Result<(Redacted<String>, Redacted<String>), DeskError> {
         let title = ReasonInput::parse(title).map_err(|e| vec![e])?;
         let body = ReplyInput::parse(body).map_err(|e| vec![e])?;
         let texts = [title.text.clone(), body.body.clone()];
@@ -730,10 +745,7 @@ impl Desk {
         let body = self
             .redact_standalone_input(queue.as_str(), &body.body)
             .await?;
-        Ok(self
-            .store
-            .add_canned_response(admin, queue, &title, &body)
-            .await?)
+        Ok((title, body))
     }
 
     /// Redacts text that is not part of a ticket conversation (the desk's own notices, a

@@ -3,8 +3,8 @@
 //! this door says so in its name, and every action through it is audited as the operator.
 
 use crate::config::Config;
-use crate::domain::Role;
-use crate::store::{ChainReport, Expired, PurgeReport, Purger};
+use crate::domain::{Name, Role};
+use crate::store::{AgentRow, ChainReport, Expired, PurgeReport, Purger};
 
 use super::access::{EnrolmentLink, prepare_agent, reset_agent_as_operator};
 use super::system::purge_batches;
@@ -63,6 +63,28 @@ impl OperatorDesk {
     ) -> anyhow::Result<Option<EnrolmentLink>> {
         let operator = self.desk.store.operator_scope();
         reset_agent_as_operator(&self.desk, &operator, name).await
+    }
+
+    /// Every agent with role, queues and state (`hushdesk agent list`); audited.
+    pub async fn agents_as_operator(&self) -> Result<Vec<AgentRow>, DeskError> {
+        let operator = self.desk.store.operator_scope();
+        Ok(self.desk.store.list_agents_as_operator(&operator).await?)
+    }
+
+    /// Disables or enables an agent (`hushdesk agent disable|enable`). The rule of the admin
+    /// pages holds here too: `Conflict(LastAdmin)` rather than a desk without an active admin.
+    pub async fn set_agent_disabled_as_operator(
+        &self,
+        name: &str,
+        disabled: bool,
+    ) -> Result<(), DeskError> {
+        let name = Name::parse(name).map_err(|_| DeskError::NotFound)?;
+        let operator = self.desk.store.operator_scope();
+        Ok(self
+            .desk
+            .store
+            .set_agent_disabled_as_operator(&operator, &name, disabled)
+            .await?)
     }
 
     /// What a purge as of `as_of` would delete (`hushdesk purge --dry-run`).

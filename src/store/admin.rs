@@ -1,11 +1,19 @@
 //! Configuration by admins: agents, queues, memberships, routing, canned responses, and
 //! reading the audit log. Every function takes an `AdminScope`; none returns ticket content.
 
+mod agent_changes;
+mod audit_search;
+mod queue_changes;
+mod sla;
+
+pub use audit_search::AuditFilter;
+pub use sla::SlaOverride;
+
 use super::engine::{Sql, query, query_scalar};
 
 use super::agents::parse_role;
-use super::alerts::{Audience, raise, raise_caused_by, raise_for_others};
-use super::audit::{Actor, AuditEntry, AuditKey, entry_from_row, log_event};
+use super::alerts::{Audience, raise, raise_caused_by, raise_for_others, raise_queue_copy};
+use super::audit::{Actor, AuditKey, log_event};
 use super::error::Conflict;
 use super::scope::AdminScope;
 use super::{Store, StoreError, Tx, now_unix};
@@ -32,6 +40,8 @@ pub struct QueueRow {
     /// (agent name, is owner)
     pub members: Vec<(String, bool)>,
     pub open_tickets: i64,
+    /// Archived: takes no new tickets and is left out of the pickers; its tickets stay.
+    pub archived: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -50,6 +60,11 @@ pub struct CannedResponse {
 
 impl Store {
     pub async fn list_agents(&self, _admin: &AdminScope) -> Result<Vec<AgentRow>, StoreError> {
+        self.agent_rows().await
+    }
+
+    /// Every agent, with their queues in use (archived ones are not listed).
+    async fn agent_rows(&self) -> Result<Vec<AgentRow>, StoreError> {
         let now = now_unix();
         // The agent's queues as one space-separated text: `group_concat` on SQLite,
         // `string_agg` on PostgreSQL.
@@ -63,7 +78,7 @@ impl Store {
                      (select ",
                     $queues,
                     " from queue_members m join queues q on q.id = m.queue_id \
-                      where m.agent_id = a.id) as queues \
+                      where m.agent_id = a.id and q.archived_at is null) as queues \
                      from agents a order by a.name"
                 )
             };
@@ -84,103 +99,28 @@ impl Store {
                     disabled: row.try_get::<i64, _>("disabled")? != 0,
                     locked: row.try_get::<bool, _>("locked")?,
                     awaiting_enrolment: row.try_get::<bool, _>("enrolling")?,
-                    queues: row
-                        .try_get::<Option<String>, _>("queues")?
-                        .unwrap_or_default()
-                        .split_whitespace()
-                        .map(str::to_owned)
-                        .collect(),
+                    // Sorted here: SQLite's `group_concat` keeps no order.
+                    queues: {
+                        let mut queues: Vec<String> = row
+                            .try_get::<Option<String>, _>("queues")?
+                            .unwrap_or_default()
+                            .split_whitespace()
+                            .map(str::to_owned)
+                            .collect();
+                        queues.sort();
+                        queues
+                    },
                 })
             })
             .collect()
     }
 
-    /// Disables or re-enables an agent; disabling ends their sessions at once.
-    pub async fn set_agent_disabled(
-        &self,
-        admin: &AdminScope,
-        name: &Name,
-        disabled: bool,
-    ) -> Result<(), StoreError> {
-        let now = now_unix();
-        let mut tx = self.begin_write().await?;
-        let row = query(
-            "update agents set disabled = $2, failed_logins = 0, locked_until = null where name = $1 \
-             returning id, role",
-        )
-        .bind(name.as_str())
-        .bind(i64::from(disabled))
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-        let agent_id: i64 = row.try_get("id")?;
-        // Disabling the other admins (or enabling a dormant admin account) shifts who can
-        // approve what: the remaining admins must hear of it.
-        if parse_role(&row.try_get::<String, _>("role")?)? == Role::Admin {
-            let verb = if disabled { "disabled" } else { "enabled" };
-            raise_for_others(
-                &mut tx,
-                now,
-                if disabled {
-                    "admin_disabled"
-                } else {
-                    "admin_enabled"
-                },
-                Audience::Admins,
-                None,
-                name.as_str(),
-                format!("{} {verb} the admin account {name}", admin.agent().name()),
-                Some(admin.agent().agent_id),
-            )
-            .await?;
-        } else {
-            // A disabled agent shut out (or a dormant one let back in) is news to those who
-            // watch the account: the other admins and the owners of the agent's queues.
-            let verb = if disabled { "disabled" } else { "enabled" };
-            super::enrolment::alert_about(
-                &mut tx,
-                if disabled {
-                    "agent_disabled"
-                } else {
-                    "agent_enabled"
-                },
-                agent_id,
-                name.as_str(),
-                format!("{} {verb} the account {name}", admin.agent().name()),
-                Some(admin.agent().agent_id),
-                now,
-            )
-            .await?;
-        }
-        if disabled {
-            query("delete from sessions where agent_id = $1")
-                .bind(agent_id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        config_audit(
-            &mut tx,
-            &self.audit_key,
-            admin,
-            if disabled {
-                "agent_disabled"
-            } else {
-                "agent_enabled"
-            },
-            format!("agent={name}"),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
     /// Every queue, restricted ones included: admins configure them, they do not read them.
     pub async fn list_queues(&self, _admin: &AdminScope) -> Result<Vec<QueueRow>, StoreError> {
         let queues = query(
-            "select q.id, q.name, q.restricted, q.require_encryption, \
+            "select q.id, q.name, q.restricted, q.require_encryption, q.archived_at is not null as archived, \
              (select count(*) from tickets t where t.queue_id = q.id and t.status not in ('resolved', 'closed')) as open_tickets \
-             from queues q order by q.name",
+             from queues q order by q.archived_at is not null, q.name",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -202,6 +142,7 @@ impl Store {
                 require_encryption: q.try_get::<i64, _>("require_encryption")? != 0,
                 members,
                 open_tickets: q.try_get("open_tickets")?,
+                archived: q.try_get::<bool, _>("archived")?,
             });
         }
         Ok(out)
@@ -337,49 +278,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
-        let member = query(
-            "select m.queue_id, m.agent_id, q.restricted from queue_members m \
-             join queues q on q.id = m.queue_id join agents a on a.id = m.agent_id \
-             where q.name = $1 and a.name = $2",
-        )
-        .bind(queue.as_str())
-        .bind(agent.as_str())
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-        let queue_id: i64 = member.try_get("queue_id")?;
-        let agent_id: i64 = member.try_get("agent_id")?;
-        query("delete from queue_members where queue_id = $1 and agent_id = $2")
-            .bind(queue_id)
-            .bind(agent_id)
-            .execute(&mut *tx)
-            .await?;
-        if member.try_get::<i64, _>("restricted")? != 0 {
-            remember_exposure(&mut tx, agent_id, queue_id, now).await?;
-            let detail = format!(
-                "{} removed {agent} from restricted queue {queue}",
-                admin.agent().name()
-            );
-            tell_admins_and_owners(
-                &mut tx,
-                admin,
-                "member_removed",
-                queue_id,
-                agent,
-                detail,
-                now,
-            )
-            .await?;
-        }
-        config_audit(
-            &mut tx,
-            &self.audit_key,
-            admin,
-            "member_removed",
-            format!("queue={queue} agent={agent}"),
-            now,
-        )
-        .await?;
+        remove_member_in(&mut tx, &self.audit_key, admin, queue, agent, now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -413,11 +312,13 @@ impl Store {
     ) -> Result<(), StoreError> {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
-        let queue_id: i64 = query_scalar("select id from queues where name = $1")
-            .bind(queue.as_str())
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        // An archived queue takes no new tickets, so no category may be routed to it.
+        let queue_id: i64 =
+            query_scalar("select id from queues where name = $1 and archived_at is null")
+                .bind(queue.as_str())
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or(StoreError::NotFound)?;
         query(
             "insert into routing_rules (category, queue_id) values ($1, $2) \
              on conflict (category) do update set queue_id = excluded.queue_id",
@@ -472,7 +373,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         query(
             "insert into canned_responses (queue_id, title, body) \
-             select id, $2, $3 from queues where name = $1",
+             select id, $2, $3 from queues where name = $1 and archived_at is null",
         )
         .bind(queue.as_str())
         .bind(title.as_str())
@@ -526,41 +427,52 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
 
-    /// A page of the audit log, newest first, starting below `before` (exclusive). Reading
-    /// the log is itself audited, as an export.
-    pub async fn audit_page(
-        &self,
-        admin: &AdminScope,
-        before: Option<i64>,
-        limit: i64,
-    ) -> Result<Vec<AuditEntry>, StoreError> {
-        let now = now_unix();
-        let mut tx = self.begin_write().await?;
-        let rows = query(
-            "select seq, at, actor, action, reference, detail from audit_log \
-             where ($1 is null or seq < $1) order by seq desc limit $2",
-        )
-        .bind(before)
-        .bind(limit.clamp(1, 1000))
-        .fetch_all(&mut *tx)
+/// Removes a membership inside a transaction; leaving a restricted queue is remembered for
+/// the two-person rule and told to the admins and the queue's owners.
+pub(super) async fn remove_member_in(
+    tx: &mut Tx<'_>,
+    key: &AuditKey,
+    admin: &AdminScope,
+    queue: &Name,
+    agent: &Name,
+    now: i64,
+) -> Result<(), StoreError> {
+    let member = query(
+        "select m.queue_id, m.agent_id, q.restricted from queue_members m \
+         join queues q on q.id = m.queue_id join agents a on a.id = m.agent_id \
+         where q.name = $1 and a.name = $2",
+    )
+    .bind(queue.as_str())
+    .bind(agent.as_str())
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    let queue_id: i64 = member.try_get("queue_id")?;
+    let agent_id: i64 = member.try_get("agent_id")?;
+    query("delete from queue_members where queue_id = $1 and agent_id = $2")
+        .bind(queue_id)
+        .bind(agent_id)
+        .execute(&mut **tx)
         .await?;
-        let entries = rows
-            .iter()
-            .map(entry_from_row)
-            .collect::<Result<Vec<_>, _>>()?;
-        config_audit(
-            &mut tx,
-            &self.audit_key,
-            admin,
-            "audit_read",
-            format!("entries={}", entries.len()),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(entries)
+    if member.try_get::<i64, _>("restricted")? != 0 {
+        remember_exposure(tx, agent_id, queue_id, now).await?;
+        let detail = format!(
+            "{} removed {agent} from restricted queue {queue}",
+            admin.agent().name()
+        );
+        tell_admins_and_owners(tx, admin, "member_removed", queue_id, agent, detail, now).await?;
     }
+    config_audit(
+        tx,
+        key,
+        admin,
+        "member_removed",
+        format!("queue={queue} agent={agent}"),
+        now,
+    )
+    .await
 }
 
 /// Adds a membership inside a transaction, with the restricted-queue notice.
@@ -634,20 +546,30 @@ pub(super) async fn add_member_in(
             }
         };
         // Hidden from the new member and from whoever added them: neither may wave it off.
-        for audience in [Audience::QueueMembers, Audience::Admins] {
-            raise_caused_by(
-                tx,
-                now,
-                "member_added",
-                audience,
-                Some(queue_id),
-                Some(agent.as_str()),
-                None,
-                detail.clone(),
-                actor_agent_id,
-            )
-            .await?;
-        }
+        raise_queue_copy(
+            tx,
+            now,
+            "member_added",
+            Audience::QueueMembers,
+            queue_id,
+            Some(agent.as_str()),
+            None,
+            detail.clone(),
+            actor_agent_id,
+        )
+        .await?;
+        raise_caused_by(
+            tx,
+            now,
+            "member_added",
+            Audience::Admins,
+            Some(queue_id),
+            Some(agent.as_str()),
+            None,
+            detail,
+            actor_agent_id,
+        )
+        .await?;
     }
     Ok(())
 }
@@ -750,20 +672,29 @@ async fn tell_admins_and_owners(
     now: i64,
 ) -> Result<(), StoreError> {
     let caused_by = Some(admin.agent().agent_id);
-    for audience in [Audience::Admins, Audience::QueueOwners] {
-        raise_for_others(
-            tx,
-            now,
-            kind,
-            audience,
-            Some(queue_id),
-            agent.as_str(),
-            detail.clone(),
-            caused_by,
-        )
-        .await?;
-    }
-    Ok(())
+    raise_for_others(
+        tx,
+        now,
+        kind,
+        Audience::Admins,
+        Some(queue_id),
+        agent.as_str(),
+        detail.clone(),
+        caused_by,
+    )
+    .await?;
+    raise_queue_copy(
+        tx,
+        now,
+        kind,
+        Audience::QueueOwners,
+        queue_id,
+        Some(agent.as_str()),
+        None,
+        detail,
+        caused_by,
+    )
+    .await
 }
 
 async fn config_audit(

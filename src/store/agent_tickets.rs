@@ -7,7 +7,7 @@ mod list_plans;
 
 use super::engine::{Row, Sql, query, query_scalar};
 
-use super::alerts::{Audience, raise};
+use super::alerts::{Audience, raise, raise_queue_copy};
 use super::audit::{ReadRecord, log_event, lookup_digest};
 use super::error::Conflict;
 use super::paging::{ListCursor, ListOrder, ListTotal, TicketPage};
@@ -689,7 +689,8 @@ impl Store {
         Ok(())
     }
 
-    /// Changes the priority; SLA due times are recomputed from the ticket's creation.
+    /// Changes the priority; SLA due times are recomputed from the ticket's creation, with the
+    /// targets set in the admin pages where there are any, else `targets` (the file's).
     pub async fn set_priority(
         &self,
         scope: &AgentScope,
@@ -702,7 +703,11 @@ impl Store {
         let ticket = locate(&mut tx, scope, reference).await?;
         query(
             "update tickets set priority = $2, updated_at = $3, \
-             first_response_due = created_at + $4, resolution_due = created_at + $5 where id = $1",
+             first_response_due = created_at + \
+               coalesce((select first_response_hours * 3600 from sla_targets where priority = $2), $4), \
+             resolution_due = created_at + \
+               coalesce((select resolution_hours * 3600 from sla_targets where priority = $2), $5) \
+             where id = $1",
         )
         .bind(ticket.id)
         .bind(priority.id())
@@ -809,15 +814,16 @@ impl Store {
         .bind(now + lasts_seconds)
         .execute(&mut *tx)
         .await?;
-        raise(
+        raise_queue_copy(
             &mut tx,
             now,
             "break_glass",
             Audience::QueueMembers,
-            Some(queue_id),
+            queue_id,
             Some(scope.name.as_str()),
             Some(reference),
             format!("break-glass access for {} minutes", lasts_seconds / 60),
+            None,
         )
         .await?;
         raise(

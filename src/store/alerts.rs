@@ -81,9 +81,67 @@ pub(super) async fn raise_caused_by(
     detail: String,
     actor_agent_id: Option<i64>,
 ) -> Result<(), StoreError> {
+    insert(
+        tx,
+        now,
+        kind,
+        audience,
+        queue_id,
+        agent_name,
+        reference,
+        detail,
+        actor_agent_id,
+        true,
+    )
+    .await
+}
+
+/// The copy of an event, raised to the admins too, that tells a queue's owners or members:
+/// admins see every audience, so this copy is left out of their list and they see the event
+/// once (before, they saw it once per audience).
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn raise_queue_copy(
+    tx: &mut Tx<'_>,
+    now: i64,
+    kind: &'static str,
+    audience: Audience,
+    queue_id: i64,
+    agent_name: Option<&str>,
+    reference: Option<&str>,
+    detail: String,
+    actor_agent_id: Option<i64>,
+) -> Result<(), StoreError> {
+    insert(
+        tx,
+        now,
+        kind,
+        audience,
+        Some(queue_id),
+        agent_name,
+        reference,
+        detail,
+        actor_agent_id,
+        false,
+    )
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn insert(
+    tx: &mut Tx<'_>,
+    now: i64,
+    kind: &'static str,
+    audience: Audience,
+    queue_id: Option<i64>,
+    agent_name: Option<&str>,
+    reference: Option<&str>,
+    detail: String,
+    actor_agent_id: Option<i64>,
+    shown_to_admins: bool,
+) -> Result<(), StoreError> {
     query(
-        "insert into alerts (at, kind, audience, queue_id, agent_name, reference, detail, not_for_agent_id, actor_agent_id) \
-         values ($1, $2, $3, $4, $5, $6, $7, (select id from agents where name = $5), $8)",
+        "insert into alerts (at, kind, audience, queue_id, agent_name, reference, detail, not_for_agent_id, actor_agent_id, shown_to_admins) \
+         values ($1, $2, $3, $4, $5, $6, $7, (select id from agents where name = $5), $8, $9)",
     )
     .bind(now)
     .bind(kind)
@@ -93,6 +151,7 @@ pub(super) async fn raise_caused_by(
     .bind(reference)
     .bind(detail)
     .bind(actor_agent_id)
+    .bind(i64::from(shown_to_admins))
     .execute(&mut **tx)
     .await?;
     tracing::warn!(kind, agent = agent_name, reference, "alert raised");
@@ -146,7 +205,7 @@ impl Store {
         let unacknowledged = query(concat!(
             "select al.id, al.at, al.kind, q.name as queue, al.agent_name, al.reference, al.detail, al.acknowledged \
              from alerts al left join queues q on q.id = al.queue_id \
-             where al.acknowledged = 0 and",
+             where al.acknowledged = 0 and al.shown_to_admins = 1 and",
             not_about_or_by_me!(),
             "order by al.id desc",
         ))
@@ -156,7 +215,7 @@ impl Store {
         let acknowledged = query(concat!(
             "select al.id, al.at, al.kind, q.name as queue, al.agent_name, al.reference, al.detail, al.acknowledged \
              from alerts al left join queues q on q.id = al.queue_id \
-             where al.acknowledged = 1 and",
+             where al.acknowledged = 1 and al.shown_to_admins = 1 and",
             not_about_or_by_me!(),
             "order by al.id desc limit $2",
         ))

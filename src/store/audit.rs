@@ -65,6 +65,10 @@ pub enum AdminView {
     Retention,
     /// The redaction allowlist.
     Allowlist,
+    /// Every alert, handled ones included.
+    Alerts,
+    /// SLA targets.
+    Sla,
 }
 
 impl AdminView {
@@ -75,6 +79,8 @@ impl AdminView {
             AdminView::Queues => "queues",
             AdminView::Retention => "retention",
             AdminView::Allowlist => "allowlist",
+            AdminView::Alerts => "alerts",
+            AdminView::Sla => "sla",
         }
     }
 }

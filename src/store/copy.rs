@@ -30,6 +30,7 @@ const TABLES: &[&str] = &[
     "routing_rules",
     "canned_responses",
     "retention_policies",
+    "sla_targets",
     "redaction_allowlist",
     "sessions",
     "rate_buckets",

@@ -10,7 +10,7 @@
 use super::engine::{Row, query, query_scalar};
 
 use super::agents::{NewAgent, insert_agent, parse_role};
-use super::alerts::{Audience, raise_for_others};
+use super::alerts::{Audience, raise_for_others, raise_queue_copy};
 use super::audit::{Actor, AuditKey, log_event};
 use super::error::Conflict;
 use super::scope::AdminScope;
@@ -793,13 +793,14 @@ pub(super) async fn alert_about(
         .fetch_all(&mut **tx)
         .await?;
     for queue_id in queues {
-        raise_for_others(
+        raise_queue_copy(
             tx,
             now,
             kind,
             Audience::QueueOwners,
-            Some(queue_id),
-            agent_name,
+            queue_id,
+            Some(agent_name),
+            None,
             detail.clone(),
             not_for,
         )

@@ -104,6 +104,17 @@ pub enum Conflict {
     /// An account created with an enrolment link joins restricted queues only once enrolled.
     #[error("restricted queues are joined after enrolment")]
     RestrictedQueueBeforeEnrolment,
+    /// The change would leave the desk without an active admin.
+    #[error("last active admin")]
+    LastAdmin,
+    /// A senior role signs in with a second factor, which the agent has not set up.
+    #[error("second factor first")]
+    SecondFactorFirst,
+    /// `general` is where routing falls back to: it keeps its name and stays in use.
+    #[error("fallback queue")]
+    FallbackQueue,
+    #[error("sla hours out of range")]
+    SlaHours,
 }
 
 impl StoreError {

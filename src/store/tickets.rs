@@ -407,14 +407,18 @@ pub(super) async fn insert_ticket(
     terms: &Terms,
     now: i64,
 ) -> Result<RequesterGrant, StoreError> {
-    // The queue comes from the routing rules; a category without a rule goes to general.
+    // The queue comes from the routing rules; a category without a rule goes to general. The
+    // SLA targets an admin set in the desk win over the configuration file's.
     let ticket_id: i64 = query_scalar(
         "insert into tickets (reference, token_hash, category, status, subject, subject_redactions, \
          created_at, updated_at, queue_id, tier, priority, first_response_due, resolution_due, language) \
          values ($1, $2, $3, 'new', $4, $5, $6, $6, \
          coalesce((select queue_id from routing_rules where category = $3), \
                   (select id from queues where name = 'general')), \
-         1, $7, $6 + $8, $6 + $9, $10) returning id",
+         1, $7, \
+         $6 + coalesce((select first_response_hours * 3600 from sla_targets where priority = $7), $8), \
+         $6 + coalesce((select resolution_hours * 3600 from sla_targets where priority = $7), $9), \
+         $10) returning id",
     )
     .bind(record.reference.as_str())
     .bind(&record.token.0[..])

@@ -1,12 +1,16 @@
 //! Administration: agents, queues, memberships, routing, canned responses, alerts and the
 //! audit log. Every handler needs an `AdminDesk`; none can reach ticket content.
 
+pub mod agent_edit;
 pub mod agents;
+pub mod alerts;
 pub mod allowlist;
 pub mod audit;
 pub mod dashboard;
+pub mod metrics;
 pub mod queues;
 pub mod retention;
+pub mod sla;
 
 use crate::domain::Name;
 use crate::web::error::{FieldError, WebError, WebResult};

@@ -9,6 +9,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::desk::{Conflict, DeskError, EnrolRefusal};
+
+mod staff;
 use crate::domain::InputError;
 use crate::i18n::Lang;
 use crate::web::lang::Tr;
@@ -134,7 +136,7 @@ impl From<DeskError> for WebError {
 }
 
 /// The catalogue key of each refused change's one wording.
-fn conflict_key(what: Conflict) -> &'static str {
+pub(crate) fn conflict_key(what: Conflict) -> &'static str {
     match what {
         Conflict::Held => "conflict-held",
         Conflict::RetentionDays => "conflict-retention-days",
@@ -154,6 +156,10 @@ fn conflict_key(what: Conflict) -> &'static str {
         Conflict::MarkedSpam => "conflict-marked-spam",
         Conflict::AdminByOperatorOnly => "conflict-admin-by-operator-only",
         Conflict::RestrictedQueueBeforeEnrolment => "conflict-restricted-queue-before-enrolment",
+        Conflict::LastAdmin => "errors-last-admin",
+        Conflict::SecondFactorFirst => "errors-second-factor-first",
+        Conflict::FallbackQueue => "errors-fallback-queue",
+        Conflict::SlaHours => "errors-sla-hours",
         // Retried (or, for a sign-in, refused) inside the desk; seen here only if every retry
         // collided.
         Conflict::Reference | Conflict::Mask | Conflict::Totp | Conflict::Locked => {
@@ -293,8 +299,13 @@ struct ErrorPage<'a> {
 }
 
 /// Renders every error response, whoever produced it.
-pub async fn render_errors(request: Request, next: Next) -> Response {
+pub async fn render_errors(
+    axum::extract::State(state): axum::extract::State<crate::web::WebState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let wants_json = request.uri().path().starts_with("/api/");
+    let staff = staff::staff_request(&request);
     let tr = crate::web::lang::for_request(request.method(), request.uri(), request.headers());
     let response = next.run(request).await;
     let status = response.status();
@@ -339,6 +350,13 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
             json["request_id"] = id.clone().into();
         }
         Json(json).into_response()
+    } else if let Some(page) = match staff {
+        Some(staff) => {
+            staff::page(&state, staff, status.as_u16(), &info, request_id.as_deref()).await
+        }
+        None => None,
+    } {
+        page
     } else {
         let shown = info.key.map(|key| tr.t(key));
         let page = ErrorPage {

@@ -901,9 +901,9 @@ async fn the_admin_who_adds_a_member_to_a_restricted_queue_cannot_acknowledge_it
     let bob_session = app.html_login(&bob).await;
     assert_eq!(offered_and_ack(&app, &bob_session, id).await, (true, 303));
 
-    // Once handled it moves below, among the recently acknowledged.
+    // Once handled it moves below, among the recently acknowledged on the alerts page.
     let page = app
-        .html_get(&bob_session, "/admin")
+        .html_get(&bob_session, "/admin/alerts")
         .await
         .text()
         .await
@@ -992,8 +992,9 @@ async fn a_flood_of_alerts_does_not_push_an_unacknowledged_one_off_the_dashboard
         "the real alert is still there to handle"
     );
     let shown = page.matches("/ack\"><input").count();
+    // Each change is one alert for the admins (its copy for the queue is not listed twice).
     assert!(
-        shown > 400,
+        shown > 200,
         "all unacknowledged alerts are listed, not the newest 200"
     );
     assert!(

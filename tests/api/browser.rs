@@ -909,7 +909,7 @@ async fn an_admin_and_an_agent_work_the_desk_in_a_browser_without_javascript() {
     wait_for_text(browser, "h1", "Agents").await;
     type_into(browser, "#name", "bob").await;
     click(browser, "#role option[value=l1]").await;
-    type_into(browser, "#queues", "billing").await;
+    click(browser, "input[name='queue'][value='billing']").await;
     click(browser, "form[action='/admin/agents'] button").await;
     let secret = wait_for_text(browser, "section.secret", "Enrolment link").await;
     let link = secret

@@ -987,11 +987,19 @@ async fn the_admin_pages_cannot_create_admins_and_account_changes_alert_other_ad
     .await;
     assert!(link_on(&created).is_some(), "{created}");
     let disabled = app
-        .html_post(&alice_session, "/admin/agents/carol/disable", &[])
+        .html_post(
+            &alice_session,
+            "/admin/agents/carol/disable",
+            &[("confirm", "yes")],
+        )
         .await;
     assert!(disabled.status().is_redirection());
-    app.html_post(&alice_session, "/admin/agents/carol/enable", &[])
-        .await;
+    app.html_post(
+        &alice_session,
+        "/admin/agents/carol/enable",
+        &[("confirm", "yes")],
+    )
+    .await;
 
     // Nor can alice take over another admin's account through a reset of her own: it
     // waits for a second admin.
@@ -1435,7 +1443,11 @@ async fn disabling_or_enabling_an_agent_alerts_other_admins_and_queue_owners() {
     assert!(owner.status().is_redirection(), "{}", owner.status());
     for action in ["disable", "enable"] {
         let done = app
-            .html_post(&alice_session, &format!("/admin/agents/lou/{action}"), &[])
+            .html_post(
+                &alice_session,
+                &format!("/admin/agents/lou/{action}"),
+                &[("confirm", "yes")],
+            )
             .await;
         assert!(done.status().is_redirection(), "{}", done.status());
     }

@@ -7,6 +7,7 @@
 mod corpus;
 mod crowds;
 
+mod admin_desk;
 mod agent_list;
 mod agents;
 mod audit;

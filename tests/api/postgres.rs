@@ -812,13 +812,13 @@ async fn admin_agent_list_metrics_and_failed_lookups_read_the_same_on_postgres()
     let page = app.html_get(&session, "/admin/agents").await;
     assert_eq!(page.status(), 200);
     let page = page.text().await.unwrap();
-    let row = crate::support::extract_between(&page, "<td>lena</td>", "</tr>").unwrap();
+    let row = crate::support::extract_between(&page, ">lena</a></td>", "</tr>").unwrap();
     assert!(row.contains("billing") && row.contains("general"), "{row}");
     assert!(
         row.contains("<td>no</td>") && row.contains("active"),
         "{row}"
     );
-    let row = crate::support::extract_between(&page, "<td>root</td>", "</tr>").unwrap();
+    let row = crate::support::extract_between(&page, ">root</a></td>", "</tr>").unwrap();
     assert!(row.contains("<td>yes</td>"), "{row}");
 
     let (_, access, filed) = app

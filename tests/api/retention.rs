@@ -516,7 +516,7 @@ async fn metrics_count_deletions_and_are_for_admins_unless_opened() {
     assert_eq!(allowed.status(), 200);
     let session = proxied.html_login(&admin).await;
     let dashboard = proxied
-        .html_get(&session, "/admin")
+        .html_get(&session, "/admin/metrics")
         .await
         .text()
         .await

@@ -5,7 +5,7 @@
 use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 
 use super::name_field;
 use crate::desk::AdminDesk;
@@ -14,7 +14,6 @@ use crate::domain::Role;
 use crate::web::WebState;
 use crate::web::agent::Nav;
 use crate::web::error::{Rendered, WebError, WebResult};
-use crate::web::public::human_time;
 use crate::web::session::{AdminForm, CurrentAdmin, CurrentAgent};
 
 pub struct AgentLine {
@@ -33,14 +32,14 @@ pub struct IssuedLink {
     /// Absolute when `public_url` is configured, else the path on this helpdesk.
     pub link: String,
     pub relative: bool,
-    pub expires: String,
+    pub expires_at: i64,
 }
 
 pub struct RequestLine {
     pub id: i64,
     pub agent: String,
     pub requested_by: String,
-    pub when: String,
+    pub at: i64,
     pub own: bool,
 }
 
@@ -54,6 +53,8 @@ pub struct AgentsPage {
     pub issued: Option<IssuedLink>,
     pub notice: Option<String>,
     pub error: Option<String>,
+    /// The queues in use, for the new agent's checkboxes.
+    pub queue_choices: Vec<String>,
 }
 
 /// What happened, to show above the list.
@@ -93,7 +94,15 @@ impl Outcome {
 async fn page(admin: &AdminDesk, agent: &CurrentAgent, outcome: Outcome) -> WebResult<AgentsPage> {
     let agents = admin.agents().await?;
     let requests = admin.pending_resets().await?;
+    let queue_choices = admin
+        .queues()
+        .await?
+        .into_iter()
+        .filter(|q| !q.archived)
+        .map(|q| q.name)
+        .collect();
     Ok(AgentsPage {
+        queue_choices,
         nav: Nav::of(agent),
         t: agent.tr.clone(),
         agents: agents
@@ -102,7 +111,7 @@ async fn page(admin: &AdminDesk, agent: &CurrentAgent, outcome: Outcome) -> WebR
                 name: a.name,
                 role: a.role.id(),
                 has_second_factor: a.has_second_factor,
-                queues: a.queues.join(" "),
+                queues: a.queues.join(", "),
                 disabled: a.disabled,
                 locked: a.locked,
                 awaiting_enrolment: a.awaiting_enrolment,
@@ -114,7 +123,7 @@ async fn page(admin: &AdminDesk, agent: &CurrentAgent, outcome: Outcome) -> WebR
                 id: r.id,
                 agent: r.agent,
                 requested_by: r.requested_by,
-                when: human_time(r.at),
+                at: r.at,
                 own: r.own,
             })
             .collect(),
@@ -147,7 +156,7 @@ fn issued(state: &WebState, name: &str, link: &EnrolmentLink) -> IssuedLink {
         name: name.to_owned(),
         link: link_text,
         relative,
-        expires: human_time(link.expires_at),
+        expires_at: link.expires_at,
     }
 }
 
@@ -166,12 +175,18 @@ pub async fn create(State(state): State<WebState>, form: AdminForm) -> WebResult
         .get("role")
         .and_then(|r| r.parse().ok())
         .ok_or(WebError::BadRequest("Choose a role."))?;
+    let tr = &form.agent.tr;
     let name = form.fields.get("name").unwrap_or_default().to_owned();
+    // Checkboxes from the queue list; the older free-text field is still read, for scripts.
     let queues: Vec<String> = form
         .fields
-        .get("queues")
-        .unwrap_or_default()
-        .split_whitespace()
+        .get_all("queue")
+        .chain(
+            form.fields
+                .get("queues")
+                .unwrap_or_default()
+                .split_whitespace(),
+        )
         .map(str::to_owned)
         .collect();
     let with_totp = form.fields.get("totp") == Some("yes");
@@ -180,40 +195,22 @@ pub async fn create(State(state): State<WebState>, form: AdminForm) -> WebResult
         .create_agent_with_link(&name, role, with_totp, &queues)
         .await;
     let outcome = match created {
-        Err(DeskError::Conflict(Conflict::AdminByOperatorOnly)) => Outcome::refused(
-            "Admin accounts are created by the operator on the server's command line (hushdesk agent add --role admin).",
-        ),
+        Err(DeskError::Conflict(Conflict::AdminByOperatorOnly)) => {
+            Outcome::refused(tr.t("admin-agents-admin-by-operator"))
+        }
         Ok(link) => Outcome {
             issued: Some(issued(&state, &name, &link)),
             ..Default::default()
         },
         Err(DeskError::NewAgent(refused)) => Outcome::error(refused.to_string()),
-        Err(DeskError::Conflict(Conflict::RestrictedQueueBeforeEnrolment)) => Outcome::error(
-            "Add the account to restricted queues once it has enrolled: its enrolment link must not lead into one.",
-        ),
-        Err(DeskError::Conflict(_)) => Outcome::error("An agent with that name already exists."),
-        Err(DeskError::NotFound) => Outcome::error("One of those queues does not exist."),
+        Err(DeskError::Conflict(Conflict::RestrictedQueueBeforeEnrolment)) => {
+            Outcome::error(tr.t("conflict-restricted-queue-before-enrolment"))
+        }
+        Err(DeskError::Conflict(_)) => Outcome::error(tr.t("conflict-agent-name")),
+        Err(DeskError::NotFound) => Outcome::error(tr.t("admin-agents-no-such-queue")),
         Err(other) => return Err(other.into()),
     };
     respond(&form, outcome).await
-}
-
-pub async fn disable(path: Path<String>, form: AdminForm) -> WebResult<Response> {
-    set_disabled(path, form, true).await
-}
-
-pub async fn enable(path: Path<String>, form: AdminForm) -> WebResult<Response> {
-    set_disabled(path, form, false).await
-}
-
-async fn set_disabled(
-    Path(name): Path<String>,
-    form: AdminForm,
-    disabled: bool,
-) -> WebResult<Response> {
-    let name = name_field("agent", &name)?;
-    form.admin.set_agent_disabled(&name, disabled).await?;
-    Ok(Redirect::to("/admin/agents").into_response())
 }
 
 /// Voids an agent's password and second factor and issues an enrolment link, or files a
@@ -224,17 +221,16 @@ pub async fn reset(
     form: AdminForm,
 ) -> WebResult<Response> {
     let name = name_field("agent", &name)?;
+    let tr = &form.agent.tr;
     let outcome = match form.admin.reset_agent(&name).await? {
         ResetResult::Link(link) => Outcome {
             issued: Some(issued(&state, name.as_str(), &link)),
             ..Default::default()
         },
-        ResetResult::AwaitingSecondAdmin => Outcome::notice(format!(
-            "{name} is an admin or a member (now or lately) of a restricted queue: the reset waits for a second admin to approve it."
-        )),
-        ResetResult::OwnAccount => Outcome::refused(
-            "You cannot reset your own account here. Ask another admin, or the operator (hushdesk agent reset).",
-        ),
+        ResetResult::AwaitingSecondAdmin => {
+            Outcome::notice(tr.a("admin-agents-reset-waits", "name", &name))
+        }
+        ResetResult::OwnAccount => Outcome::refused(tr.t("admin-agents-reset-own")),
     };
     respond(&form, outcome).await
 }
@@ -264,20 +260,17 @@ async fn decide(
     approve: bool,
 ) -> WebResult<Response> {
     let decision = form.admin.decide_reset(id, approve).await?;
+    let tr = &form.agent.tr;
     let outcome = match decision {
         DecisionResult::Approved { agent, link } => Outcome {
             issued: Some(issued(&state, agent.as_str(), &link)),
             ..Default::default()
         },
         DecisionResult::Rejected { agent } => {
-            Outcome::notice(format!("The reset of {agent} was rejected."))
+            Outcome::notice(tr.a("admin-agents-reset-rejected", "name", &agent))
         }
-        DecisionResult::OwnRequest => Outcome::refused(
-            "You asked for this reset: a different admin must approve or reject it.",
-        ),
-        DecisionResult::OwnAccount => {
-            Outcome::refused("This reset is about your own account: another admin must decide it.")
-        }
+        DecisionResult::OwnRequest => Outcome::refused(tr.t("admin-agents-own-request")),
+        DecisionResult::OwnAccount => Outcome::refused(tr.t("admin-agents-own-account-request")),
     };
     respond(&form, outcome).await
 }

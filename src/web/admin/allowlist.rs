@@ -7,7 +7,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::web::agent::Nav;
 use crate::web::error::WebResult;
-use crate::web::public::human_time;
 use crate::web::session::{AdminForm, CurrentAdmin};
 
 pub struct EntryLine {
@@ -15,7 +14,7 @@ pub struct EntryLine {
     pub value: String,
     pub kind: String,
     pub added_by: String,
-    pub added_at: String,
+    pub added_at: i64,
 }
 
 pub struct ConfiguredLine {
@@ -45,7 +44,7 @@ pub async fn show(admin: CurrentAdmin) -> WebResult<AllowlistPage> {
                 value: r.value,
                 kind: r.kind,
                 added_by: r.added_by,
-                added_at: human_time(r.added_at),
+                added_at: r.added_at,
             })
             .collect(),
         configured: view

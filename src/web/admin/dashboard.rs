@@ -1,4 +1,5 @@
-//! The admin dashboard: alerts first.
+//! The admin overview: what needs attention now (the unacknowledged alerts) and the way to
+//! every admin page. Handled alerts are on the alerts page, figures on the metrics page.
 
 use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -6,15 +7,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use crate::desk::{AdminView, Alert};
 use crate::web::agent::Nav;
 use crate::web::error::WebResult;
-use crate::web::public::human_time;
 use crate::web::session::{AdminForm, CurrentAdmin};
-
-/// How many acknowledged alerts the dashboard shows below the unacknowledged ones.
-const ACKNOWLEDGED_SHOWN: i64 = 50;
 
 pub struct AlertRow {
     pub id: i64,
-    pub when: String,
+    pub at: i64,
     pub kind: String,
     pub agent: String,
     pub queue: String,
@@ -30,46 +27,28 @@ pub struct DashboardPage {
     pub nav: Nav,
     /// Every alert still to handle, however many: a flood cannot push one out of sight.
     pub unacknowledged: Vec<AlertRow>,
-    /// The latest handled ones, for context.
-    pub acknowledged: Vec<AlertRow>,
-    pub metrics: crate::desk::PrivacyMetrics,
-    pub time_to_delete: String,
-    pub redactions_per_ticket: String,
+    /// Where an acknowledgement returns to.
+    pub back: &'static str,
 }
 
 pub async fn show(admin: CurrentAdmin) -> WebResult<DashboardPage> {
-    let alerts = admin.admin.alerts(ACKNOWLEDGED_SHOWN).await?;
-    let metrics = admin.admin.dashboard_metrics().await?;
+    let alerts = admin.admin.alerts(0).await?;
     admin
         .admin
-        .record_view(
-            AdminView::Dashboard,
-            alerts.unacknowledged.len() + alerts.recently_acknowledged.len(),
-        )
+        .record_view(AdminView::Dashboard, alerts.unacknowledged.len())
         .await?;
     Ok(DashboardPage {
-        time_to_delete: metrics
-            .mean_time_to_delete
-            .map_or_else(|| "–".into(), |s| format!("{:.1} days", s / 86_400.0)),
-        redactions_per_ticket: metrics
-            .redactions_per_ticket
-            .map_or_else(|| "–".into(), |r| format!("{r:.2}")),
-        metrics,
         nav: Nav::of(&admin.agent),
         t: admin.agent.tr.clone(),
         unacknowledged: alerts.unacknowledged.into_iter().map(row_of).collect(),
-        acknowledged: alerts
-            .recently_acknowledged
-            .into_iter()
-            .map(row_of)
-            .collect(),
+        back: "/admin",
     })
 }
 
-fn row_of(a: Alert) -> AlertRow {
+pub(super) fn row_of(a: Alert) -> AlertRow {
     AlertRow {
         id: a.id,
-        when: human_time(a.at),
+        at: a.at,
         kind: a.kind,
         agent: a.agent_name.unwrap_or_default(),
         queue: a.queue.unwrap_or_default(),
@@ -79,7 +58,12 @@ fn row_of(a: Alert) -> AlertRow {
     }
 }
 
+/// Acknowledges an alert and goes back to the page the button was on.
 pub async fn acknowledge(Path(id): Path<i64>, form: AdminForm) -> WebResult<Response> {
     form.admin.acknowledge_alert(id).await?;
-    Ok(Redirect::to("/admin").into_response())
+    let back = match form.fields.get("back") {
+        Some("/admin/alerts") => "/admin/alerts",
+        _ => "/admin",
+    };
+    Ok(Redirect::to(back).into_response())
 }

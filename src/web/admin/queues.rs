@@ -1,4 +1,5 @@
-//! Managing queues: flags, members, routing and canned responses.
+//! Managing queues: flags, names, archiving, members, routing and canned responses. Pickers
+//! offer the queues in use and the agents that exist; archived queues are listed apart.
 
 use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -15,7 +16,11 @@ use crate::web::session::{AdminForm, CurrentAdmin};
 pub struct QueuesPage {
     pub t: crate::web::lang::Tr,
     pub nav: Nav,
+    /// The queues in use.
     pub queues: Vec<QueueRow>,
+    pub archived: Vec<QueueRow>,
+    /// Every agent's name, for the member pickers.
+    pub agents: Vec<String>,
     /// Every category with the queue it lands in.
     pub routes: Vec<(&'static str, String)>,
     pub canned: Vec<CannedResponse>,
@@ -33,15 +38,28 @@ pub async fn list(admin: CurrentAdmin) -> WebResult<QueuesPage> {
             (c.id(), queue)
         })
         .collect();
-    let queues = admin.admin.queues().await?;
+    let (archived, queues): (Vec<QueueRow>, Vec<QueueRow>) = admin
+        .admin
+        .queues()
+        .await?
+        .into_iter()
+        .partition(|q| q.archived);
     admin
         .admin
-        .record_view(AdminView::Queues, queues.len())
+        .record_view(AdminView::Queues, queues.len() + archived.len())
         .await?;
     Ok(QueuesPage {
         nav: Nav::of(&admin.agent),
         t: admin.agent.tr.clone(),
         queues,
+        archived,
+        agents: admin
+            .admin
+            .agents()
+            .await?
+            .into_iter()
+            .map(|a| a.name)
+            .collect(),
         routes,
         canned: admin.admin.canned_responses().await?,
     })
@@ -67,6 +85,25 @@ pub async fn flags(Path(queue): Path<String>, form: AdminForm) -> WebResult<Resp
             form.fields.get("require_encryption") == Some("yes"),
         )
         .await?;
+    Ok(back())
+}
+
+pub async fn rename(Path(queue): Path<String>, form: AdminForm) -> WebResult<Response> {
+    let queue = name_field("queue", &queue)?;
+    let to = name_field("name", form.fields.get("name").unwrap_or_default())?;
+    form.admin.rename_queue(&queue, &to).await?;
+    Ok(back())
+}
+
+pub async fn archive(Path(queue): Path<String>, form: AdminForm) -> WebResult<Response> {
+    let queue = name_field("queue", &queue)?;
+    form.admin.set_queue_archived(&queue, true).await?;
+    Ok(back())
+}
+
+pub async fn restore(Path(queue): Path<String>, form: AdminForm) -> WebResult<Response> {
+    let queue = name_field("queue", &queue)?;
+    form.admin.set_queue_archived(&queue, false).await?;
     Ok(back())
 }
 
@@ -102,6 +139,17 @@ pub async fn add_canned(form: AdminForm) -> WebResult<Response> {
     form.admin
         .add_canned_response(
             &queue,
+            form.fields.get("title").unwrap_or_default(),
+            form.fields.get("body").unwrap_or_default(),
+        )
+        .await?;
+    Ok(back())
+}
+
+pub async fn edit_canned(Path(id): Path<i64>, form: AdminForm) -> WebResult<Response> {
+    form.admin
+        .edit_canned_response(
+            id,
             form.fields.get("title").unwrap_or_default(),
             form.fields.get("body").unwrap_or_default(),
         )

@@ -8,14 +8,13 @@ use crate::desk::{AdminView, RetentionPolicy, RetentionScope};
 use crate::domain::{Category, ReasonInput, Reference};
 use crate::web::agent::Nav;
 use crate::web::error::{FieldError, WebError, WebResult};
-use crate::web::public::human_time;
 use crate::web::session::{AdminForm, CurrentAdmin};
 
 pub struct HoldLine {
     pub reference: String,
     pub reason: String,
     pub placed_by: String,
-    pub since: String,
+    pub since: i64,
 }
 
 #[derive(askama::Template, askama_web::WebTemplate)]
@@ -44,6 +43,7 @@ pub async fn show(admin: CurrentAdmin) -> WebResult<RetentionPage> {
             .queues()
             .await?
             .into_iter()
+            .filter(|q| !q.archived)
             .map(|q| q.name)
             .collect(),
         categories: Category::ALL.iter().map(|c| c.id()).collect(),
@@ -53,7 +53,7 @@ pub async fn show(admin: CurrentAdmin) -> WebResult<RetentionPage> {
                 reference: h.reference,
                 reason: h.reason,
                 placed_by: h.placed_by,
-                since: human_time(h.placed_at),
+                since: h.placed_at,
             })
             .collect(),
     })

@@ -1,0 +1,234 @@
+# The admin pages: overview, alerts, metrics, agents, queues, SLA, audit log, retention, allowlist.
+
+## Overview
+admin-title = Administration
+admin-intro = Admins configure agents, queues and routing and read the audit log. Ticket content is visible only through queue membership, like for anyone else.
+admin-back = ← Administration
+admin-link-alerts = Alerts
+admin-link-agents = Agents
+admin-link-queues = Queues, routing and canned responses
+admin-link-sla = SLA targets
+admin-link-audit = Audit log
+admin-link-retention = Retention and legal holds
+admin-link-allowlist = Redaction allowlist
+admin-link-metrics = Privacy metrics
+admin-unacknowledged = { $count } unacknowledged
+admin-alerts-to-handle = Alerts to handle
+admin-all-alerts = All alerts, handled ones included
+
+## Alerts
+admin-alerts-title = Alerts
+admin-alerts-intro = Unusual access and changes to who may read what. Each event is listed once; alerts about you or caused by you are shown to the other admins only.
+admin-alerts-open = To handle
+admin-alerts-done = Recently acknowledged
+admin-alert-when = When
+admin-alert-kind = Kind
+admin-alert-agent = Agent
+admin-alert-queue = Queue
+admin-alert-reference = Reference
+admin-alert-detail = Detail
+admin-alert-acknowledge = Acknowledge
+
+## Metrics
+admin-metrics-title = Privacy metrics
+admin-metrics-stored = Tickets stored
+admin-metrics-stored-value = { $live } ({ $held } held)
+admin-metrics-deleted = Deleted
+admin-metrics-deleted-value = { $total }: { $requested } at the requester's request, { $retention } by retention, { $spam } as spam
+admin-metrics-time-to-delete = Mean time from closing to deletion
+admin-metrics-days = { $days } days
+admin-metrics-last-purge = Last purge run
+admin-metrics-last-purge-value = { $count ->
+    [one] { $count } ticket
+   *[other] { $count } tickets
+}
+admin-metrics-masked = Findings masked per ticket
+admin-metrics-outbox = Mail waiting for the relay
+admin-metrics-hint = Also at /metrics (Prometheus). Reading this page is recorded in the audit log.
+
+## Agents
+admin-agents-title = Agents
+admin-agents-issued-title = Enrolment link for { $name }
+admin-agents-issued-text = Give this link to { $name } privately. It works once, until { $expires }, and is shown only now. With it they choose their own password and, where needed, a new second factor; until then the account cannot sign in. Other admins and the owners of { $name }'s queues are alerted when it is issued and when it is used.
+admin-agents-issued-link = Enrolment link:
+admin-agents-issued-relative = No public_url is configured: put the address agents use to reach this helpdesk in front of the path.
+admin-agents-resets-title = Resets waiting for a second admin
+admin-agents-resets-intro = Admins and members (now or lately) of restricted queues are reset only when a second admin agrees.
+admin-agents-requested-by = Requested by
+admin-agents-waiting = Waiting for another admin
+admin-agents-approve = Approve reset
+admin-agents-reject = Reject
+admin-agents-name = Name
+admin-agents-role = Role
+admin-agents-second-factor = Second factor
+admin-agents-queues = Queues
+admin-agents-state = State
+admin-agents-yes = yes
+admin-agents-no = no
+admin-agents-state-disabled = disabled
+admin-agents-state-locked = locked
+admin-agents-state-enrolling = awaiting enrolment
+admin-agents-state-active = active
+admin-agents-edit = Edit
+admin-agents-disable = Disable…
+admin-agents-enable = Enable…
+admin-agents-reset = Reset password and code
+admin-agents-add-title = Add an agent
+admin-agents-add-intro = The new agent gets an enrolment link to choose their own password and second factor.
+admin-agents-admin-by-operator = Admin accounts are created by the operator on the server's command line (hushdesk agent add --role admin).
+admin-agents-totp = Second factor (always on for L3)
+admin-agents-add = Add agent
+admin-agents-reset-waits = { $name } is an admin or a member (now or lately) of a restricted queue: the reset waits for a second admin to approve it.
+admin-agents-reset-own = You cannot reset your own account here. Ask another admin, or the operator (hushdesk agent reset).
+admin-agents-reset-rejected = The reset of { $name } was rejected.
+admin-agents-own-request = You asked for this reset: a different admin must approve or reject it.
+admin-agents-own-account-request = This reset is about your own account: another admin must decide it.
+admin-agents-choose-role = Choose a role.
+admin-agents-no-such-queue = One of those queues does not exist.
+
+## One agent
+admin-agent-title = Agent { $name }
+admin-agent-all = ← All agents
+admin-agent-own = This is your own account: every change you make to it is audited and told to the other admins.
+admin-agent-role-title = Role
+admin-agent-save-role = Save role
+admin-agent-role-hint = The role sets the highest ticket tier the agent works on. L3 signs in with a second factor. Admin accounts are created by the operator (hushdesk agent add --role admin).
+admin-agent-queues-title = Queues
+admin-agent-member-of = Member of
+admin-agent-queues-hint = Joining a restricted queue tells its members. Every change is in the audit log.
+admin-agent-save-queues = Save queues
+admin-agent-access-title = Access
+admin-agent-disable-question = Disable { $name }?
+admin-agent-enable-question = Enable { $name }?
+admin-agent-disable-text = { $name } will be signed out everywhere and cannot sign in until an admin enables the account again.
+admin-agent-disable-own = This is your own account: you will be signed out at once.
+admin-agent-enable-text = { $name } will be able to sign in again with their password and second factor.
+admin-agent-disable-confirm = Disable { $name }
+admin-agent-enable-confirm = Enable { $name }
+admin-agent-cancel = Cancel
+
+## Queues
+admin-queues-title = Queues
+admin-badge-restricted = restricted
+admin-badge-encrypted = encrypted mail only
+admin-queues-open = { $count ->
+    [one] { $count } open ticket.
+   *[other] { $count } open tickets.
+}
+admin-queues-members = Members:
+admin-queues-owner = (owner)
+admin-queues-none = none
+admin-queues-restricted = Restricted
+admin-queues-require-encryption = Require encrypted mail
+admin-queues-save = Save
+admin-queues-add-member = Add member
+admin-queues-owner-box = owner
+admin-queues-add = Add
+admin-queues-remove-member = Remove member
+admin-queues-remove = Remove
+admin-queues-new-name = New name
+admin-queues-rename = Rename
+admin-queues-archive = Archive
+admin-queues-archive-hint = Archiving keeps the queue's tickets and members; new tickets of its categories go to general.
+admin-queues-archived-title = Archived queues
+admin-queues-queue = Queue
+admin-queues-open-tickets = Open tickets
+admin-queues-restore = Put back in use
+admin-queues-new-title = New queue
+admin-queues-name = Name
+admin-queues-restricted-new = Restricted (only members learn it exists)
+admin-queues-create = Create queue
+admin-routing-title = Routing
+admin-routing-intro = Each category lands in one queue; categories without a rule, and mail without a category, go to general.
+admin-routing-category = Category
+admin-routing-queue = Queue
+admin-routing-route = Route
+admin-routing-choose-category = Choose a category.
+admin-canned-title = Canned responses
+admin-canned-new = New canned response
+admin-canned-queue = Queue
+admin-canned-title-field = Title
+admin-canned-text = Text
+admin-canned-save = Save canned response
+admin-canned-delete = Delete
+admin-canned-add = Add canned response
+
+## SLA
+admin-sla-title = SLA targets
+admin-sla-intro = How long a ticket of each priority may wait for the first response and for its resolution, in hours. A target set here wins over the configuration file's [sla]; it applies to tickets filed or re-prioritised from now on, and tickets already open keep their due times.
+admin-sla-priority = Priority
+admin-sla-first-response = First response (hours)
+admin-sla-resolution = Resolution (hours)
+admin-sla-in-force = In force
+admin-sla-first-label = First response for { $priority }, hours
+admin-sla-resolution-label = Resolution for { $priority }, hours
+admin-sla-save = Save { $priority }
+admin-sla-set-here = set here
+admin-sla-file-values = (file: { $first } h / { $resolution } h)
+admin-sla-from-file = configuration file
+admin-sla-use-file = Use the file's
+admin-sla-no-business-hours = Business hours are not configurable yet: targets run on the clock, every day. Waiting on the requester closes a ticket after the configured working days (Monday to Friday).
+admin-sla-whole-hours = a whole number of hours
+admin-sla-choose-priority = Choose a priority.
+
+## Audit log
+admin-audit-title = Audit log
+admin-audit-intro = Every view, list, search, change, sign-in and configuration change, newest first. Entries name who, what and which ticket; never content. hushdesk audit verify checks the whole chain. Reading and exporting the log are recorded in it too.
+admin-audit-who = Who
+admin-audit-who-hint = agent name, (system), (operator)
+admin-audit-action = Action
+admin-audit-reference = Reference
+admin-audit-from = From (UTC day)
+admin-audit-until = Until (UTC day, included)
+admin-audit-filter = Filter
+admin-audit-clear = Clear
+admin-audit-download = Download these entries as CSV
+admin-audit-download-hint = (at most 100,000; the download is audited)
+admin-audit-when = When
+admin-audit-detail = Detail
+admin-audit-none = No entries match.
+admin-audit-older = Older entries
+admin-audit-date = a date as YYYY-MM-DD
+
+## Retention
+admin-retention-title = Retention and legal holds
+admin-retention-intro = Closed tickets are deleted for good when their retention runs out: the ticket, its messages, attachments, sealed contact and key, and its own encryption key. A content-free tombstone remains for counting. Held tickets are never deleted.
+admin-retention-applies = Applies to
+admin-retention-days = Days
+admin-retention-default = Closed tickets (default)
+admin-retention-spam = Tickets closed as spam and confirmed by a second agent (from the confirmation)
+admin-retention-attachments = Sealed binary attachments, from upload
+admin-retention-remove = remove
+admin-retention-hint = A category override wins over a queue override, which wins over the default; confirmed spam always uses the spam retention; a ticket closed as spam by one agent only keeps the normal retention and can be restored by its queue's owners.
+admin-retention-set-for = Set retention for
+admin-retention-scope-default = closed tickets (default)
+admin-retention-scope-spam = spam
+admin-retention-scope-attachments = sealed attachments
+admin-retention-scope-queue = queue { $name }
+admin-retention-scope-category = category { $name }
+admin-retention-days-field = days
+admin-retention-save = Save
+admin-holds-title = Legal holds
+admin-holds-none = No ticket is held.
+admin-holds-reference = Reference
+admin-holds-reason = Reason
+admin-holds-by = By
+admin-holds-since = Since
+admin-holds-release = Release
+admin-holds-ticket = Hold ticket
+admin-holds-place = Place hold
+
+## Allowlist
+admin-allowlist-title = Redaction allowlist
+admin-allowlist-intro = The organisation's own public values: its hotline, its support address, its mail domain. The redactor leaves them as written everywhere: in requests, replies, internal notes, mail and the requester's preview. An entry covers every spelling of its value (8 800 555-35-35 and +7 (800) 555 35 35 are one entry); @bank.example covers every e-mail address at that domain.
+admin-allowlist-hint = Only values the redactor would mask can be added, one at a time. Secrets (card numbers, passwords, codes, keys) are always masked and cannot be added. Never add a customer's data: the list is for values the organisation publishes.
+admin-allowlist-value = Value
+admin-allowlist-kind = Kind
+admin-allowlist-added-by = Added by
+admin-allowlist-added = Added
+admin-allowlist-from-file = configuration file
+admin-allowlist-remove = Remove
+admin-allowlist-empty = No entries: every value the rules find is masked.
+admin-allowlist-new = Value to leave unmasked
+admin-allowlist-add = Add
+admin-allowlist-file-hint = Entries in the configuration file ([redaction] allow = […]) are changed there.

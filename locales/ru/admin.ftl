@@ -1,0 +1,240 @@
+# Страницы администратора: обзор, оповещения, показатели, сотрудники, очереди, SLA, журнал аудита, хранение, белый список.
+
+## Обзор
+admin-title = Администрирование
+admin-intro = Администраторы настраивают сотрудников, очереди и маршрутизацию и читают журнал аудита. Содержимое обращений видно только участникам очереди — администраторам так же, как всем остальным.
+admin-back = ← Администрирование
+admin-link-alerts = Оповещения
+admin-link-agents = Сотрудники
+admin-link-queues = Очереди, маршрутизация и шаблоны ответов
+admin-link-sla = Целевые сроки SLA
+admin-link-audit = Журнал аудита
+admin-link-retention = Сроки хранения и запреты на удаление
+admin-link-allowlist = Белый список маскирования
+admin-link-metrics = Показатели конфиденциальности
+admin-unacknowledged = { $count ->
+    [one] { $count } непросмотренное
+    [few] { $count } непросмотренных
+   *[many] { $count } непросмотренных
+}
+admin-alerts-to-handle = Оповещения, требующие внимания
+admin-all-alerts = Все оповещения, включая просмотренные
+
+## Оповещения
+admin-alerts-title = Оповещения
+admin-alerts-intro = Необычный доступ и изменения в том, кто что может читать. Каждое событие показано один раз; оповещения о вас или вызванные вашими действиями видят только другие администраторы.
+admin-alerts-open = Требуют внимания
+admin-alerts-done = Недавно просмотренные
+admin-alert-when = Когда
+admin-alert-kind = Тип
+admin-alert-agent = Сотрудник
+admin-alert-queue = Очередь
+admin-alert-reference = Номер обращения
+admin-alert-detail = Подробности
+admin-alert-acknowledge = Отметить как просмотренное
+
+## Показатели
+admin-metrics-title = Показатели конфиденциальности
+admin-metrics-stored = Хранится обращений
+admin-metrics-stored-value = { $live } (под запретом удаления: { $held })
+admin-metrics-deleted = Удалено
+admin-metrics-deleted-value = { $total }: по просьбе заявителя — { $requested }, по истечении срока хранения — { $retention }, как спам — { $spam }
+admin-metrics-time-to-delete = Среднее время от закрытия до удаления
+admin-metrics-days = { $days } дн.
+admin-metrics-last-purge = Последняя очистка
+admin-metrics-last-purge-value = { $count ->
+    [one] { $count } обращение
+    [few] { $count } обращения
+   *[many] { $count } обращений
+}
+admin-metrics-masked = Замаскированных данных на обращение
+admin-metrics-outbox = Писем в очереди на отправку
+admin-metrics-hint = Те же данные доступны по адресу /metrics (Prometheus). Просмотр этой страницы записывается в журнал аудита.
+
+## Сотрудники
+admin-agents-title = Сотрудники
+admin-agents-issued-title = Ссылка активации для { $name }
+admin-agents-issued-text = Передайте эту ссылку сотруднику { $name } лично, по защищённому каналу. Она срабатывает один раз, действует до { $expires } и показывается только сейчас. По ней сотрудник сам задаёт пароль и, если нужно, новый второй фактор; до этого войти в учётную запись нельзя. Другие администраторы и владельцы очередей сотрудника { $name } получат оповещение, когда ссылка будет выдана и когда ею воспользуются.
+admin-agents-issued-link = Ссылка активации:
+admin-agents-issued-relative = Параметр public_url не задан: добавьте перед путём адрес, по которому сотрудники открывают службу поддержки.
+admin-agents-resets-title = Сбросы, ожидающие второго администратора
+admin-agents-resets-intro = Администраторов и участников (нынешних или недавних) закрытых очередей сбрасывают только с согласия второго администратора.
+admin-agents-requested-by = Кто запросил
+admin-agents-waiting = Ожидает другого администратора
+admin-agents-approve = Подтвердить сброс
+admin-agents-reject = Отклонить
+admin-agents-name = Имя
+admin-agents-role = Роль
+admin-agents-second-factor = Второй фактор
+admin-agents-queues = Очереди
+admin-agents-state = Состояние
+admin-agents-yes = есть
+admin-agents-no = нет
+admin-agents-state-disabled = отключён
+admin-agents-state-locked = заблокирован
+admin-agents-state-enrolling = ожидает активации
+admin-agents-state-active = активен
+admin-agents-edit = Изменить
+admin-agents-disable = Отключить…
+admin-agents-enable = Включить…
+admin-agents-reset = Сбросить пароль и код
+admin-agents-add-title = Добавить сотрудника
+admin-agents-add-intro = Новый сотрудник получит ссылку активации, по которой сам задаст пароль и второй фактор.
+admin-agents-admin-by-operator = Учётные записи администраторов создаёт оператор сервера в командной строке (hushdesk agent add --role admin).
+admin-agents-totp = Второй фактор (для L3 обязателен)
+admin-agents-add = Добавить сотрудника
+admin-agents-reset-waits = { $name } — администратор или участник (нынешний или недавний) закрытой очереди: сброс вступит в силу после подтверждения вторым администратором.
+admin-agents-reset-own = Свою учётную запись здесь сбросить нельзя. Обратитесь к другому администратору или к оператору сервера (hushdesk agent reset).
+admin-agents-reset-rejected = Сброс учётной записи { $name } отклонён.
+admin-agents-own-request = Этот сброс запросили вы: подтвердить или отклонить его должен другой администратор.
+admin-agents-own-account-request = Этот сброс касается вашей учётной записи: решение принимает другой администратор.
+admin-agents-choose-role = Выберите роль.
+admin-agents-no-such-queue = Одной из указанных очередей не существует.
+
+## Один сотрудник
+admin-agent-title = Сотрудник { $name }
+admin-agent-all = ← Все сотрудники
+admin-agent-own = Это ваша учётная запись: каждое изменение записывается в журнал аудита, и другие администраторы получают оповещение.
+admin-agent-role-title = Роль
+admin-agent-save-role = Сохранить роль
+admin-agent-role-hint = Роль определяет наивысшую линию поддержки, с обращениями которой работает сотрудник. Для L3 при входе нужен второй фактор. Учётные записи администраторов создаёт оператор сервера (hushdesk agent add --role admin).
+admin-agent-queues-title = Очереди
+admin-agent-member-of = Участник очередей
+admin-agent-queues-hint = Участники закрытой очереди получают оповещение о новом участнике. Каждое изменение записывается в журнал аудита.
+admin-agent-save-queues = Сохранить очереди
+admin-agent-access-title = Доступ
+admin-agent-disable-question = Отключить сотрудника { $name }?
+admin-agent-enable-question = Включить сотрудника { $name }?
+admin-agent-disable-text = Все сеансы сотрудника { $name } будут завершены, и войти снова он сможет только после того, как администратор включит учётную запись.
+admin-agent-disable-own = Это ваша учётная запись: вы сразу выйдете из системы.
+admin-agent-enable-text = Сотрудник { $name } снова сможет входить со своим паролем и вторым фактором.
+admin-agent-disable-confirm = Отключить { $name }
+admin-agent-enable-confirm = Включить { $name }
+admin-agent-cancel = Отмена
+
+## Очереди
+admin-queues-title = Очереди
+admin-badge-restricted = закрытая
+admin-badge-encrypted = только зашифрованная почта
+admin-queues-open = { $count ->
+    [one] { $count } открытое обращение.
+    [few] { $count } открытых обращения.
+   *[many] { $count } открытых обращений.
+}
+admin-queues-members = Участники:
+admin-queues-owner = (владелец)
+admin-queues-none = нет
+admin-queues-restricted = Закрытая
+admin-queues-require-encryption = Только зашифрованная почта
+admin-queues-save = Сохранить
+admin-queues-add-member = Добавить участника
+admin-queues-owner-box = владелец
+admin-queues-add = Добавить
+admin-queues-remove-member = Убрать участника
+admin-queues-remove = Убрать
+admin-queues-new-name = Новое название
+admin-queues-rename = Переименовать
+admin-queues-archive = В архив
+admin-queues-archive-hint = Обращения и участники архивной очереди сохраняются; новые обращения её категорий попадают в general.
+admin-queues-archived-title = Архивные очереди
+admin-queues-queue = Очередь
+admin-queues-open-tickets = Открытых обращений
+admin-queues-restore = Вернуть в работу
+admin-queues-new-title = Новая очередь
+admin-queues-name = Название
+admin-queues-restricted-new = Закрытая (о ней знают только участники)
+admin-queues-create = Создать очередь
+admin-routing-title = Маршрутизация
+admin-routing-intro = Обращения каждой категории попадают в одну очередь; категории без правила и письма без категории попадают в general.
+admin-routing-category = Категория
+admin-routing-queue = Очередь
+admin-routing-route = Назначить
+admin-routing-choose-category = Выберите категорию.
+admin-canned-title = Шаблоны ответов
+admin-canned-new = Новый шаблон ответа
+admin-canned-queue = Очередь
+admin-canned-title-field = Название
+admin-canned-text = Текст
+admin-canned-save = Сохранить шаблон
+admin-canned-delete = Удалить
+admin-canned-add = Добавить шаблон
+
+## SLA
+admin-sla-title = Целевые сроки SLA
+admin-sla-intro = Сколько часов обращение каждого приоритета может ждать первого ответа и решения. Срок, заданный здесь, имеет приоритет над разделом [sla] файла конфигурации; он действует для обращений, поступивших или сменивших приоритет с этого момента, а у уже открытых обращений сроки не меняются.
+admin-sla-priority = Приоритет
+admin-sla-first-response = Первый ответ (часов)
+admin-sla-resolution = Решение (часов)
+admin-sla-in-force = Действует
+admin-sla-first-label = Первый ответ для { $priority }, часов
+admin-sla-resolution-label = Решение для { $priority }, часов
+admin-sla-save = Сохранить { $priority }
+admin-sla-set-here = задано здесь
+admin-sla-file-values = (в файле: { $first } ч / { $resolution } ч)
+admin-sla-from-file = файл конфигурации
+admin-sla-use-file = Вернуть значения из файла
+admin-sla-no-business-hours = Рабочее время пока не настраивается: сроки идут круглосуточно, без выходных. Обращение, ожидающее ответа заявителя, закрывается через заданное число рабочих дней (с понедельника по пятницу).
+admin-sla-whole-hours = целое число часов
+admin-sla-choose-priority = Выберите приоритет.
+
+## Журнал аудита
+admin-audit-title = Журнал аудита
+admin-audit-intro = Все просмотры, списки, поиски, изменения, входы и изменения настроек, сначала новые. В записях указано, кто, что и с каким обращением сделал, но никогда не содержимое. Команда hushdesk audit verify проверяет всю цепочку. Просмотр и выгрузка журнала тоже записываются в него.
+admin-audit-who = Кто
+admin-audit-who-hint = имя сотрудника, (system), (operator)
+admin-audit-action = Действие
+admin-audit-reference = Номер обращения
+admin-audit-from = С (день по UTC)
+admin-audit-until = По (день по UTC включительно)
+admin-audit-filter = Показать
+admin-audit-clear = Сбросить
+admin-audit-download = Выгрузить эти записи в CSV
+admin-audit-download-hint = (не более 100 000; выгрузка записывается в журнал)
+admin-audit-when = Когда
+admin-audit-detail = Подробности
+admin-audit-none = Подходящих записей нет.
+admin-audit-older = Более ранние записи
+admin-audit-date = дата в виде ГГГГ-ММ-ДД
+
+## Хранение
+admin-retention-title = Сроки хранения и запреты на удаление
+admin-retention-intro = Закрытые обращения удаляются безвозвратно, когда истекает срок хранения: само обращение, сообщения, вложения, зашифрованные контакты и ключ, а также собственный ключ шифрования обращения. Для подсчёта остаётся запись без содержимого. Обращения под запретом на удаление не удаляются никогда.
+admin-retention-applies = Применяется к
+admin-retention-days = Дней
+admin-retention-default = Закрытые обращения (по умолчанию)
+admin-retention-spam = Обращения, закрытые как спам и подтверждённые вторым сотрудником (с момента подтверждения)
+admin-retention-attachments = Зашифрованные двоичные вложения, с момента загрузки
+admin-retention-remove = убрать
+admin-retention-hint = Срок для категории важнее срока для очереди, а тот важнее срока по умолчанию; для подтверждённого спама всегда действует срок для спама; обращение, закрытое как спам одним сотрудником, хранится обычный срок, и владельцы очереди могут его восстановить.
+admin-retention-set-for = Задать срок хранения для
+admin-retention-scope-default = закрытых обращений (по умолчанию)
+admin-retention-scope-spam = спама
+admin-retention-scope-attachments = зашифрованных вложений
+admin-retention-scope-queue = очереди { $name }
+admin-retention-scope-category = категории { $name }
+admin-retention-days-field = дней
+admin-retention-save = Сохранить
+admin-holds-title = Запреты на удаление
+admin-holds-none = Запретов на удаление нет.
+admin-holds-reference = Номер обращения
+admin-holds-reason = Основание
+admin-holds-by = Кто установил
+admin-holds-since = С
+admin-holds-release = Снять запрет
+admin-holds-ticket = Запретить удаление обращения
+admin-holds-place = Установить запрет
+
+## Белый список
+admin-allowlist-title = Белый список маскирования
+admin-allowlist-intro = Публичные данные самой организации: телефон горячей линии, адрес поддержки, почтовый домен. Маскировщик оставляет их как есть везде: в обращениях, ответах, внутренних заметках, письмах и в предпросмотре у заявителя. Одна запись покрывает любое написание значения (8 800 555-35-35 и +7 (800) 555 35 35 — одна запись); @bank.example покрывает все адреса этого домена.
+admin-allowlist-hint = Добавлять можно только то, что маскировщик скрыл бы, по одному значению. Секреты (номера карт, пароли, коды, ключи) маскируются всегда, и добавить их нельзя. Никогда не добавляйте данные клиентов: список предназначен для того, что организация публикует сама.
+admin-allowlist-value = Значение
+admin-allowlist-kind = Тип
+admin-allowlist-added-by = Кто добавил
+admin-allowlist-added = Когда добавлено
+admin-allowlist-from-file = файл конфигурации
+admin-allowlist-remove = Убрать
+admin-allowlist-empty = Записей нет: всё, что находят правила, маскируется.
+admin-allowlist-new = Значение, которое не нужно маскировать
+admin-allowlist-add = Добавить
+admin-allowlist-file-hint = Записи из файла конфигурации ([redaction] allow = […]) меняются в самом файле.

@@ -1,0 +1,86 @@
+//! SLA targets per priority: the configuration file's, overridden here where an admin set
+//! one, and the page says which is in force.
+
+use axum::response::{IntoResponse, Redirect, Response};
+
+use crate::desk::{AdminView, SlaInForce};
+use crate::domain::Priority;
+use crate::web::agent::Nav;
+use crate::web::error::{FieldError, WebError, WebResult};
+use crate::web::session::{AdminForm, CurrentAdmin};
+
+pub struct SlaLine {
+    pub priority: &'static str,
+    pub first_response_hours: i64,
+    pub resolution_hours: i64,
+    pub configured_first_response_hours: i64,
+    pub configured_resolution_hours: i64,
+    /// When an admin set the targets in force; `None` while the file's apply.
+    pub set_at: Option<i64>,
+}
+
+#[derive(askama::Template, askama_web::WebTemplate)]
+#[template(path = "admin/sla.html")]
+pub struct SlaPage {
+    pub t: crate::web::lang::Tr,
+    pub nav: Nav,
+    pub lines: Vec<SlaLine>,
+}
+
+fn line(sla: SlaInForce) -> SlaLine {
+    SlaLine {
+        priority: sla.priority.id(),
+        first_response_hours: sla.first_response_hours(),
+        resolution_hours: sla.resolution_hours(),
+        configured_first_response_hours: sla.configured_first_response_hours,
+        configured_resolution_hours: sla.configured_resolution_hours,
+        set_at: sla.set_here.map(|o| o.changed_at),
+    }
+}
+
+pub async fn show(admin: CurrentAdmin) -> WebResult<SlaPage> {
+    let lines: Vec<SlaLine> = admin
+        .admin
+        .sla_in_force()
+        .await?
+        .into_iter()
+        .map(line)
+        .collect();
+    admin.admin.record_view(AdminView::Sla, lines.len()).await?;
+    Ok(SlaPage {
+        t: admin.agent.tr.clone(),
+        nav: Nav::of(&admin.agent),
+        lines,
+    })
+}
+
+fn priority(form: &AdminForm) -> WebResult<Priority> {
+    form.fields
+        .get("priority")
+        .and_then(|p| p.parse().ok())
+        .ok_or(WebError::BadRequest("Choose a priority."))
+}
+
+fn hours(form: &AdminForm, field: &'static str) -> WebResult<i64> {
+    form.fields
+        .get(field)
+        .and_then(|h| h.trim().parse().ok())
+        .ok_or_else(|| WebError::Invalid(vec![FieldError::keyed(field, "admin-sla-whole-hours")]))
+}
+
+pub async fn set(form: AdminForm) -> WebResult<Response> {
+    let priority = priority(&form)?;
+    let first = hours(&form, "first_response_hours")?;
+    let resolution = hours(&form, "resolution_hours")?;
+    form.admin
+        .set_sla(priority, Some((first, resolution)))
+        .await?;
+    Ok(Redirect::to("/admin/sla").into_response())
+}
+
+/// Returns a priority to the configuration file's targets.
+pub async fn reset(form: AdminForm) -> WebResult<Response> {
+    let priority = priority(&form)?;
+    form.admin.set_sla(priority, None).await?;
+    Ok(Redirect::to("/admin/sla").into_response())
+}
