@@ -20,6 +20,7 @@ mod operator;
 mod rate;
 mod requester;
 mod system;
+mod work;
 
 use std::sync::Arc;
 
@@ -34,6 +35,7 @@ pub use access::{
 };
 pub use admin::{AdminDesk, AllowlistView};
 pub use agent::AgentDesk;
+pub use work::BulkChange;
 pub use error::{Conflict, DeskError};
 pub use intake::{
     AgentMessageOutcome, Deletion, Filed, IncomingAttachment, MailIntake, Mailed, OpenThread,
@@ -56,7 +58,8 @@ pub use crate::crypto::{RequesterKey, os_random};
 /// What the doors hand out, re-exported so that the adapters need not import the store.
 pub use crate::store::{
     AdminAlerts, AdminView, AgentMessage, AgentRow, AgentScope, AgentTicketView, Alert, AllowRow,
-    AttachmentInfo, AuditEntry, AutoCloseReport, CannedResponse, ChainReport, EscalationOutcome,
+    AssigneeFilter, AttachmentInfo, AuditEntry, AutoCloseReport, COLLISION_WINDOW_SECONDS,
+    NewerMessages, Notification, NotificationKind, TicketChange, TicketEvent, CannedResponse, ChainReport, EscalationOutcome,
     Expired, Hold, ListCursor, ListFilter, ListOrder, ListTotal, MessageRow, PrivacyMetrics,
     PurgeReport, QueueRow, RequesterGrant, ResetRequest, RetentionPolicy, RetentionScope, RouteRow,
     Session, SignatureVerdict, SlaReport, SpamMark, StatusFilter, TicketOp, TicketPage,

@@ -16,6 +16,7 @@ mod files;
 mod filings;
 mod group_commit;
 mod jobs;
+mod notifications;
 mod outbox;
 mod paging;
 mod rate;
@@ -26,8 +27,9 @@ mod tickets;
 
 pub use admin::{AgentRow, CannedResponse, QueueRow, RouteRow};
 pub use agent_tickets::{
-    AccessWatch, AgentMessage, AgentTicketView, AttachmentInfo, EscalationOutcome, ListFilter,
-    SlaTargets, SpamMark, StatusFilter, TicketOp, TicketSummary,
+    AccessWatch, AgentMessage, AgentTicketView, AssigneeFilter, AttachmentInfo, EscalationOutcome, ListFilter,
+    COLLISION_WINDOW_SECONDS, NewerMessages, SlaTargets, SpamMark, StatusFilter, TicketChange,
+    TicketEvent, TicketOp, TicketSummary,
 };
 pub use agents::{LoginCandidate, LoginFailure, NewAgent, PasswordCheck, Session, SessionPolicy};
 pub use alerts::{AdminAlerts, Alert};
@@ -36,6 +38,7 @@ pub use audit::{AdminView, AuditEntry, AuditKey, ChainReport, MetricsReader};
 pub use copy::{CopiedTable, CopyUrls, DeskCopy, copy_sqlite_to_postgres};
 pub use enrolment::{Decision, NewEnrolmentLink, OpenEnrolment, ResetOutcome, ResetRequest};
 pub use error::{Conflict, StoreError};
+pub use notifications::{Notification, NotificationKind};
 pub use jobs::{AutoCloseReport, JobClaim, ScheduledJob, SlaReport};
 pub use outbox::RequesterMailbox;
 pub use paging::{ListCursor, ListOrder, ListTotal, TicketPage};

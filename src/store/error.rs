@@ -104,6 +104,9 @@ pub enum Conflict {
     /// An account created with an enrolment link joins restricted queues only once enrolled.
     #[error("restricted queues are joined after enrolment")]
     RestrictedQueueBeforeEnrolment,
+    /// A ticket moves only to another queue the moving agent is a member of.
+    #[error("not another queue of the agent")]
+    Queue,
 }
 
 impl StoreError {

@@ -141,6 +141,7 @@ fn conflict_message(what: Conflict) -> &'static str {
         Conflict::RestrictedQueueBeforeEnrolment => {
             "Add the account to restricted queues once it has enrolled: its enrolment link must not lead into one."
         }
+        Conflict::Queue => "A ticket can only move to another of your queues.",
         // Retried (or, for a sign-in, refused) inside the desk; seen here only if every retry
         // collided.
         Conflict::Reference | Conflict::Mask | Conflict::Totp | Conflict::Locked => {

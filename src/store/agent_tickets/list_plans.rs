@@ -4,7 +4,7 @@
 //! order testing each ticket (`SearchCosts`), as a cost-based planner would. Every statement
 //! carries the agent's scope in its SQL.
 
-use crate::domain::Name;
+use crate::domain::{Name, Priority, Tier};
 use crate::domain::search::{Sample, SearchCosts, SearchPlan, SearchQuery, TermRange};
 use crate::store::engine::{Row, Sql, query, query_scalar};
 use crate::store::paging::{COUNT_LIMIT, ListCursor, ListOrder, priority_key, urgency_key};
@@ -88,8 +88,12 @@ macro_rules! from_terms {
 }
 
 /// The filters of every list: scope (`$1`, the agent), queue (`$2`, or null), status
-/// (`$3`), and the searched ranges (`$4`, or null for no search): the ticket must hold a term
-/// in each, a seek on (ticket_id, term) per range.
+/// (`$3`), the searched ranges (`$4`, or null for no search): the ticket must hold a term
+/// in each, a seek on (ticket_id, term) per range; then (`bind_filters!`) priority (`$11`),
+/// tier (`$12`), assignee (`$13` any, nobody or agent `$14`) and the SLA-at-risk deadline
+/// (`$15`: breached or due by then). These narrow a walk of the order's index without
+/// changing it, so the page still stops after its rows; the deadline is a plain bound on the
+/// SLA key, so in SLA order the walk ends at it.
 macro_rules! filters {
     ($ranges:expr, $holds:expr) => {
         filters!("", $ranges, $holds)
@@ -104,6 +108,13 @@ macro_rules! filters {
                   or ($3 = 'active' and t.status not in ('resolved', 'closed')) \
                   or ($3 not in ('all', 'active', 'spam') and t.status = $3)) \
              and (t.spam = 1) = ($3 = 'spam') \
+             and ($11 is null or t.priority = $11) \
+             and (cast($12 as bigint) is null or t.tier = $12) \
+             and ($13 = 'any' or ($13 = 'nobody' and t.assignee_id is null) \
+                  or ($13 = 'agent' and ag.name = $14)) \
+             and ",
+            urgency_key!(),
+            " <= coalesce(cast($15 as bigint), 9223372036854775807) \
              and ($4 is null or not exists (select 1 from ",
             $ranges,
             " where not exists (select 1 from ticket_terms x where x.ticket_id = t.id and ",
@@ -155,6 +166,24 @@ macro_rules! page_end {
             " limit $7"
         )
     };
+}
+
+/// Binds a list statement's filters `$11`…`$15` (see `filters!`), after nulls for the
+/// numbers below them that this statement leaves unused (`$bound` is how many it bound).
+macro_rules! bind_filters {
+    ($statement:expr, $filter:expr, $bound:expr) => {{
+        let mut statement = $statement;
+        for _ in $bound..10 {
+            statement = statement.bind(None::<i64>);
+        }
+        let filter: &ListFilter = $filter;
+        statement
+            .bind(filter.priority.map(Priority::id))
+            .bind(filter.tier.map(Tier::get))
+            .bind(filter.assignee.sql_mode())
+            .bind(filter.assignee.sql_name())
+            .bind(filter.due_by)
+    }};
 }
 
 /// How one page of a list is found.
@@ -253,7 +282,7 @@ async fn sample_matches(
             )
         };
     }
-    Ok(query_scalar(Sql::dialects(
+    let statement = query_scalar(Sql::dialects(
         concat!(
             sqlite_with!(),
             "select count(*)",
@@ -273,8 +302,9 @@ async fn sample_matches(
     .bind(others)
     .bind(rarest.from.as_str())
     .bind(rarest.before.as_str())
-    .bind(SAMPLE)
-    .fetch_one(&mut **read)
+    .bind(SAMPLE);
+    Ok(bind_filters!(statement, filter, 7)
+        .fetch_one(&mut **read)
     .await?)
 }
 
@@ -468,7 +498,12 @@ pub(super) async fn page_rows(
                 .bind(rarest.from.as_str())
                 .bind(rarest.before.as_str());
         }
-        found.extend(statement.fetch_all(&mut **read).await?);
+        let bound = if rarest.is_some() { 10 } else { 8 };
+        found.extend(
+            bind_filters!(statement, filter, bound)
+                .fetch_all(&mut **read)
+                .await?,
+        );
     }
     if found.len() > 1 {
         let mut keyed = found
@@ -529,7 +564,7 @@ pub(super) async fn count_matches(
             // Queue by queue, like the page: each count a seek on that queue's index.
             let mut counted = 0;
             for queue in member_queues(read, scope, filter).await? {
-                counted += base(
+                let statement = base(
                     Sql::dialects(
                         concat!(
                             sqlite_with!(),
@@ -552,9 +587,10 @@ pub(super) async fn count_matches(
                     ),
                     None,
                 )
-                .bind(queue)
-                .fetch_one(&mut **read)
-                .await?;
+                .bind(queue);
+                counted += bind_filters!(statement, filter, 6)
+                    .fetch_one(&mut **read)
+                    .await?;
                 if counted > COUNT_LIMIT {
                     break;
                 }
@@ -566,7 +602,7 @@ pub(super) async fn count_matches(
             ..
         }) => *matched,
         Plan::Search(search) => {
-            base(
+            let statement = base(
                 Sql::dialects(
                     concat!(
                         sqlite_with!(),
@@ -588,9 +624,10 @@ pub(super) async fn count_matches(
                 search.others.as_deref(),
             )
             .bind(search.rarest.from.as_str())
-            .bind(search.rarest.before.as_str())
-            .fetch_one(&mut **read)
-            .await?
+            .bind(search.rarest.before.as_str());
+            bind_filters!(statement, filter, 7)
+                .fetch_one(&mut **read)
+                .await?
         }
     };
     Ok(counted)

@@ -11,14 +11,11 @@ use super::openapi::Refusals;
 use super::tickets::rfc3339;
 use crate::desk::RedactionCounts;
 use crate::desk::{
-    ListFilter, ListTotal, Session, SpamMark, StatusFilter, TicketOp, TicketSummary,
+    ListTotal, Session, SpamMark, StatusFilter, TicketOp, TicketSummary,
 };
 use crate::domain::{Name, Priority, Status};
 use crate::web::WebState;
-use crate::web::agent::tickets::{
-    SpamStep, parse_list_cursor, parse_list_order, parse_queue_filter, parse_status_filter,
-    record_if_not_found, reference,
-};
+use crate::web::agent::tickets::{FilterFields, SpamStep, record_if_not_found, reference};
 use crate::web::error::{FieldError, WebError, WebResult};
 use crate::web::extract::ApiJson;
 use crate::web::session::ApiAgent;
@@ -80,6 +77,19 @@ pub struct ListQuery {
     /// Words to search for in subjects and messages.
     #[serde(default)]
     q: String,
+    /// Only this priority (`P1`…`P4`).
+    #[serde(default)]
+    priority: String,
+    /// Only this tier (`L1`…`L3`).
+    #[serde(default)]
+    tier: String,
+    /// `me` (the caller), `nobody` (unassigned), or an agent's name.
+    #[serde(default)]
+    assignee: String,
+    /// `1`: only tickets whose SLA is breached or due within the warning window
+    /// (`sla.warning_minutes`).
+    #[serde(default)]
+    at_risk: String,
     /// `urgency` (the default: breached first, then by time left), `priority`, `updated` or
     /// `created`.
     #[serde(default)]
@@ -148,19 +158,23 @@ impl From<TicketSummary> for SummaryJson {
     params(ListQuery),
     responses((status = 200, description = "Tickets in the caller's scope", body = ListJson), Refusals))]
 pub async fn list(agent: ApiAgent, Query(query): Query<ListQuery>) -> WebResult<Json<ListJson>> {
-    let order = parse_list_order(&query.order)?;
-    let filter = ListFilter {
-        queue: parse_queue_filter(&query.queue)?,
-        status: parse_status_filter(&query.status, StatusFilter::All)?,
-        query: Some(query.q).filter(|q| !q.trim().is_empty()),
-        order,
-        after: parse_list_cursor(&query.after, order)?,
-        limit: match query.limit {
-            None => 100,
-            Some(limit @ 1..=500) => limit,
-            Some(_) => return Err(invalid("limit", "choose 1 to 500")),
-        },
+    let limit = match query.limit {
+        None => 100,
+        Some(limit @ 1..=500) => limit,
+        Some(_) => return Err(invalid("limit", "choose 1 to 500")),
     };
+    let filter = FilterFields {
+        queue: &query.queue,
+        status: &query.status,
+        priority: &query.priority,
+        tier: &query.tier,
+        assignee: &query.assignee,
+        at_risk: &query.at_risk,
+        q: &query.q,
+        order: &query.order,
+        after: &query.after,
+    }
+    .filter(&agent.desk, StatusFilter::All, limit)?;
     let page = agent.desk.tickets(&filter).await?;
     let (total, total_is_lower_bound) = match page.total {
         ListTotal::Exactly(n) => (n, false),

@@ -1,0 +1,345 @@
+//! One ticket as an agent works it: the conversation and its change history in one
+//! timeline, separate Reply and Internal note forms, canned responses put into the editor
+//! (never sent by choosing them), the collision warning, and only the actions that apply.
+
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use super::super::{Nav, time_left};
+use super::{record_if_not_found, reference};
+use crate::desk::{AgentTicketView, NewerMessages, TicketChange, TicketOp};
+use crate::domain::{Priority, Reference, Status};
+use crate::web::error::{WebError, WebResult};
+use crate::web::public::human_time;
+use crate::web::session::{CsrfForm, CurrentAgent};
+
+pub struct MessageLine {
+    pub class: &'static str,
+    pub who: String,
+    pub when: String,
+    pub internal: bool,
+    pub encrypted: bool,
+    pub signature: String,
+    pub event: Option<String>,
+    pub body: String,
+    pub attachments: Vec<crate::desk::AttachmentInfo>,
+}
+
+/// A change in the ticket's history, as one line of the timeline.
+pub struct ChangeLine {
+    pub who: String,
+    pub when: String,
+    pub text: String,
+    /// A queue move's reason.
+    pub reason: Option<String>,
+}
+
+/// One entry of the timeline: a message or a change.
+pub struct TimelineItem {
+    pub message: Option<MessageLine>,
+    pub change: Option<ChangeLine>,
+}
+
+/// Which editor a draft belongs in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Editor {
+    Reply,
+    Note,
+}
+
+#[derive(askama::Template, askama_web::WebTemplate)]
+#[template(path = "agent/ticket.html")]
+pub struct TicketPage {
+    pub nav: Nav,
+    pub reference: String,
+    pub subject: String,
+    pub via_break_glass: bool,
+    pub queue: String,
+    pub restricted: bool,
+    pub tier: String,
+    pub status: &'static str,
+    pub priority: &'static str,
+    pub category: String,
+    pub assignee: String,
+    pub first_response: String,
+    pub first_late: bool,
+    pub resolution: String,
+    pub resolution_late: bool,
+    pub reopen_count: i64,
+    pub timeline: Vec<TimelineItem>,
+    pub canned: Vec<(i64, String)>,
+    /// The status control's choices: (value, label, may be chosen).
+    pub statuses: Vec<(&'static str, &'static str, bool)>,
+    pub priorities: Vec<&'static str>,
+    pub assignable: Vec<String>,
+    pub may_assign_to_me: bool,
+    pub may_escalate: bool,
+    pub may_deescalate: bool,
+    pub move_targets: Vec<String>,
+    pub spam: Option<SpamLine>,
+    /// Other agents who opened this ticket within the last minutes.
+    pub others_viewing: Vec<String>,
+    /// Set when a message was held back because something changed since the page was loaded.
+    pub collision: Option<String>,
+    /// What the forms have seen: the newest message's id.
+    pub last_message: i64,
+    /// Text kept in the editors (a canned response inserted, or a message held back).
+    pub reply_text: String,
+    pub note_text: String,
+}
+
+/// The spam mark as the ticket page shows it, with what this viewer may do about it.
+pub struct SpamLine {
+    pub marked_by: String,
+    pub confirmed_by: Option<String>,
+    /// Not yet confirmed, and the viewer is not the agent who marked it.
+    pub may_confirm: bool,
+    /// The viewer owns the ticket's queue.
+    pub may_restore: bool,
+}
+
+pub async fn show(
+    agent: CurrentAgent,
+    Path(reference_text): Path<String>,
+) -> WebResult<TicketPage> {
+    let answer: WebResult<_> = async {
+        let reference = reference(&reference_text)?;
+        let view = agent.desk.ticket(&reference).await?;
+        Ok(page(Nav::load(&agent).await?, &agent, view))
+    }
+    .await;
+    record_if_not_found(&agent.desk, TicketOp::View, &reference_text, answer).await
+}
+
+/// The ticket page again with `text` in one editor: a canned response inserted (`Insert`
+/// without JavaScript), never sent.
+pub async fn draft(Path(reference_text): Path<String>, form: CsrfForm) -> WebResult<Response> {
+    let answer: WebResult<_> = async {
+        let reference = reference(&reference_text)?;
+        let editor = match form.fields.get("editor").unwrap_or_default() {
+            "note" => Editor::Note,
+            _ => Editor::Reply,
+        };
+        let typed = form.fields.get("body").unwrap_or_default().to_owned();
+        let text = match form.fields.get("canned").unwrap_or_default() {
+            "" => typed,
+            id => {
+                let id = id.parse::<i64>().map_err(|_| WebError::NotFound)?;
+                let canned = form.agent.desk.canned_text(&reference, id).await?;
+                if typed.trim().is_empty() {
+                    canned
+                } else {
+                    format!("{typed}\n\n{canned}")
+                }
+            }
+        };
+        let page = page_with_text(&form.agent, &reference, editor, text, None).await?;
+        Ok(page.into_response())
+    }
+    .await;
+    record_if_not_found(&form.agent.desk, TicketOp::View, &reference_text, answer).await
+}
+
+/// The page of a message held back because others wrote since its page was loaded: the
+/// warning, and the text still in its editor. Answered with 409.
+pub(super) async fn held_back(
+    agent: &CurrentAgent,
+    reference: &Reference,
+    editor: Editor,
+    text: String,
+    newer: &NewerMessages,
+) -> WebResult<Response> {
+    let mut who: Vec<String> = newer.agents.clone();
+    if newer.requester {
+        who.push("the requester".into());
+    }
+    let warning = format!(
+        "Not sent: {} wrote on this ticket after you opened it. Read the new messages below; \
+         your text is still here.",
+        who.join(", ")
+    );
+    let page = page_with_text(agent, reference, editor, text, Some(warning)).await?;
+    Ok((StatusCode::CONFLICT, page).into_response())
+}
+
+async fn page_with_text(
+    agent: &CurrentAgent,
+    reference: &Reference,
+    editor: Editor,
+    text: String,
+    collision: Option<String>,
+) -> WebResult<TicketPage> {
+    let view = agent.desk.ticket(reference).await?;
+    let mut page = page(Nav::load(agent).await?, agent, view);
+    match editor {
+        Editor::Reply => page.reply_text = text,
+        Editor::Note => page.note_text = text,
+    }
+    page.collision = collision;
+    Ok(page)
+}
+
+fn change_text(change: &TicketChange) -> (String, Option<String>) {
+    let nobody = || "nobody".to_owned();
+    match change {
+        TicketChange::Status { from, to } => (format!("Status {} → {}", from.id(), to.id()), None),
+        TicketChange::Priority { from, to } => (format!("Priority {from} → {to}"), None),
+        TicketChange::Assignee { from, to } => (
+            format!(
+                "Assignee {} → {}",
+                from.clone().unwrap_or_else(nobody),
+                to.clone().unwrap_or_else(nobody)
+            ),
+            None,
+        ),
+        TicketChange::Queue { from, to, reason } => {
+            (format!("Queue {from} → {to}"), Some(reason.clone()))
+        }
+        TicketChange::Tier { from, to } => (format!("Tier {from} → {to}"), None),
+    }
+}
+
+fn page(nav: Nav, agent: &CurrentAgent, view: AgentTicketView) -> TicketPage {
+    let now = crate::desk::now_unix();
+    let viewer = agent.desk.scope();
+    let t = view.summary;
+    let (first_response, first_late) = match t.first_response_at {
+        Some(at) => (format!("given {}", human_time(at)), false),
+        None => time_left(t.first_response_due, false, now),
+    };
+    let (resolution, resolution_late) = time_left(t.resolution_due, t.status.is_final(), now);
+    let my_name = viewer.name().as_str().to_owned();
+    let assignee = t.assignee.unwrap_or_default();
+    let mut timeline: Vec<(i64, TimelineItem)> = view
+        .messages
+        .into_iter()
+        .map(|m| {
+            let at = m.created_at;
+            let line = MessageLine {
+                class: match (m.author.as_str(), m.internal) {
+                    ("requester", _) => "theirs",
+                    (_, true) => "note",
+                    _ => "mine",
+                },
+                who: match (m.author.as_str(), m.agent_name) {
+                    ("requester", _) => "Requester".into(),
+                    (_, Some(name)) => name,
+                    (_, None) => "hushdesk (automatic)".into(),
+                },
+                when: human_time(m.created_at),
+                internal: m.internal,
+                encrypted: m.encrypted,
+                signature: m.signature,
+                event: m.event,
+                body: m.body,
+                attachments: m.attachments,
+            };
+            (
+                at,
+                TimelineItem {
+                    message: Some(line),
+                    change: None,
+                },
+            )
+        })
+        .collect();
+    timeline.extend(view.events.iter().map(|event| {
+        let (text, reason) = change_text(&event.change);
+        (
+            event.at,
+            TimelineItem {
+                message: None,
+                change: Some(ChangeLine {
+                    who: event.agent_name.clone().unwrap_or_default(),
+                    when: human_time(event.at),
+                    text,
+                    reason,
+                }),
+            },
+        )
+    }));
+    // Stable: a message and the change it came with (an escalation) keep their order.
+    timeline.sort_by_key(|(at, _)| *at);
+    let tier = t.tier;
+    let spam_marked = view.spam.is_some();
+    let mut statuses: Vec<(&'static str, &'static str, bool)> = Status::ALL
+        .iter()
+        .filter(|s| s.agent_may_set() || **s == t.status)
+        .map(|s| (s.id(), s.id(), s.agent_may_set()))
+        .collect();
+    statuses.sort_by_key(|(id, _, _)| Status::ALL.iter().position(|s| s.id() == *id));
+    TicketPage {
+        reference: t.reference.to_string(),
+        subject: t.subject,
+        via_break_glass: view.via_break_glass,
+        queue: t.queue,
+        restricted: view.queue_restricted,
+        tier: tier.to_string(),
+        status: t.status.id(),
+        priority: t.priority.id(),
+        category: view.category,
+        may_assign_to_me: assignee != my_name && view.assignable.contains(&my_name),
+        assignee,
+        first_response,
+        first_late,
+        resolution,
+        resolution_late,
+        reopen_count: view.reopen_count,
+        timeline: timeline.into_iter().map(|(_, item)| item).collect(),
+        canned: view.canned,
+        statuses,
+        priorities: Priority::ALL.iter().map(|p| p.id()).collect(),
+        assignable: view.assignable,
+        may_escalate: !spam_marked && tier.up().is_some(),
+        may_deescalate: !spam_marked && tier.down().is_some(),
+        move_targets: view.move_targets,
+        spam: view.spam.map(|mark| SpamLine {
+            may_confirm: mark.confirmed_by.is_none()
+                && mark.marked_by.as_deref() != Some(viewer.name().as_str()),
+            marked_by: mark.marked_by.unwrap_or_else(|| "(not recorded)".into()),
+            confirmed_by: mark.confirmed_by,
+            may_restore: view.viewer_owns_queue,
+        }),
+        others_viewing: view.others_viewing,
+        collision: None,
+        last_message: view.last_message_id,
+        reply_text: String::new(),
+        note_text: String::new(),
+        nav,
+    }
+}
+
+/// The page that asks before a ticket is closed as spam (no JavaScript needed).
+#[derive(askama::Template, askama_web::WebTemplate)]
+#[template(path = "agent/confirm.html")]
+pub struct ConfirmPage {
+    pub nav: Nav,
+    pub reference: String,
+    pub question: &'static str,
+    pub explanation: &'static str,
+    pub action: String,
+    pub button: &'static str,
+}
+
+pub async fn confirm_spam_page(
+    agent: CurrentAgent,
+    Path(reference_text): Path<String>,
+) -> WebResult<ConfirmPage> {
+    let answer: WebResult<_> = async {
+        let reference = reference(&reference_text)?;
+        // Read through the scope like any view, so an out-of-scope reference is a 404.
+        agent.desk.ticket(&reference).await?;
+        Ok(ConfirmPage {
+            nav: Nav::load(&agent).await?,
+            question: "Close this ticket as spam?",
+            explanation: "The ticket leaves the lists. The shorter spam retention applies only \
+                          once a second agent confirms; until then queue owners can restore it.",
+            action: format!("/agent/tickets/{reference}/spam"),
+            button: "Yes, close as spam",
+            reference: reference.to_string(),
+        })
+    }
+    .await;
+    record_if_not_found(&agent.desk, TicketOp::Spam, &reference_text, answer).await
+}
