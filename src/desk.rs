@@ -35,7 +35,6 @@ pub use access::{
 };
 pub use admin::{AdminDesk, AllowlistView};
 pub use agent::AgentDesk;
-pub use work::BulkChange;
 pub use error::{Conflict, DeskError};
 pub use intake::{
     AgentMessageOutcome, Deletion, Filed, IncomingAttachment, MailIntake, Mailed, OpenThread,
@@ -45,6 +44,7 @@ pub use operator::{NewAgentSecrets, OperatorDesk};
 pub use rate::{Admission, RateBudget, RateClient, RateQuota, now_millis};
 pub use requester::RequesterDesk;
 pub use system::{DeliveryReport, MAIL_LEASE_SECONDS, SystemDesk, working_deadline};
+pub use work::BulkChange;
 
 /// Authentication rules the sign-in and account pages show or need.
 pub use crate::auth::{LOGIN_FORM_SECONDS, MIN_PASSWORD_CHARS, PasswordError, login_nonce};
@@ -59,11 +59,12 @@ pub use crate::crypto::{RequesterKey, os_random};
 pub use crate::store::{
     AdminAlerts, AdminView, AgentMessage, AgentRow, AgentScope, AgentTicketView, Alert, AllowRow,
     AssigneeFilter, AttachmentInfo, AuditEntry, AutoCloseReport, COLLISION_WINDOW_SECONDS,
-    NewerMessages, Notification, NotificationKind, TicketChange, TicketEvent, CannedResponse, ChainReport, EscalationOutcome,
-    Expired, Hold, ListCursor, ListFilter, ListOrder, ListTotal, MessageRow, PrivacyMetrics,
-    PurgeReport, QueueRow, RequesterGrant, ResetRequest, RetentionPolicy, RetentionScope, RouteRow,
-    Session, SignatureVerdict, SlaReport, SpamMark, StatusFilter, TicketOp, TicketPage,
-    TicketSummary, TicketView, Tombstone, now_unix,
+    CannedResponse, ChainReport, EscalationOutcome, Expired, Hold, ListCursor, ListFilter,
+    ListOrder, ListTotal, MessageRow, NewerMessages, Notification, NotificationKind,
+    PrivacyMetrics, PurgeReport, QueueRow, RequesterGrant, ResetRequest, RetentionPolicy,
+    RetentionScope, RouteRow, Session, SignatureVerdict, SlaReport, SpamMark, StatusFilter,
+    TicketChange, TicketEvent, TicketOp, TicketPage, TicketSummary, TicketView, Tombstone,
+    now_unix,
 };
 
 /// What the operator's copy of a desk to PostgreSQL reports.

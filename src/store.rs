@@ -27,9 +27,9 @@ mod tickets;
 
 pub use admin::{AgentRow, CannedResponse, QueueRow, RouteRow};
 pub use agent_tickets::{
-    AccessWatch, AgentMessage, AgentTicketView, AssigneeFilter, AttachmentInfo, EscalationOutcome, ListFilter,
-    COLLISION_WINDOW_SECONDS, NewerMessages, SlaTargets, SpamMark, StatusFilter, TicketChange,
-    TicketEvent, TicketOp, TicketSummary,
+    AccessWatch, AgentMessage, AgentTicketView, AssigneeFilter, AttachmentInfo,
+    COLLISION_WINDOW_SECONDS, EscalationOutcome, ListFilter, NewerMessages, SlaTargets, SpamMark,
+    StatusFilter, TicketChange, TicketEvent, TicketOp, TicketSummary,
 };
 pub use agents::{LoginCandidate, LoginFailure, NewAgent, PasswordCheck, Session, SessionPolicy};
 pub use alerts::{AdminAlerts, Alert};
@@ -38,8 +38,8 @@ pub use audit::{AdminView, AuditEntry, AuditKey, ChainReport, MetricsReader};
 pub use copy::{CopiedTable, CopyUrls, DeskCopy, copy_sqlite_to_postgres};
 pub use enrolment::{Decision, NewEnrolmentLink, OpenEnrolment, ResetOutcome, ResetRequest};
 pub use error::{Conflict, StoreError};
-pub use notifications::{Notification, NotificationKind};
 pub use jobs::{AutoCloseReport, JobClaim, ScheduledJob, SlaReport};
+pub use notifications::{Notification, NotificationKind};
 pub use outbox::RequesterMailbox;
 pub use paging::{ListCursor, ListOrder, ListTotal, TicketPage};
 pub use rate::{RateShape, RateTake};

@@ -16,7 +16,10 @@ pub enum BulkChange {
     Assign(Option<Name>),
     Status(Status),
     /// To another of the agent's queues, with the reason every move needs.
-    Move { queue: Name, reason: String },
+    Move {
+        queue: Name,
+        reason: String,
+    },
 }
 
 impl AgentDesk {
@@ -127,10 +130,6 @@ impl AgentDesk {
     }
 
     pub async fn mark_notifications_read(&self) -> Result<(), DeskError> {
-        Ok(self
-            .desk
-            .store
-            .mark_notifications_read(&self.scope)
-            .await?)
+        Ok(self.desk.store.mark_notifications_read(&self.scope).await?)
     }
 }

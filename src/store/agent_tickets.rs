@@ -6,8 +6,8 @@
 mod list_plans;
 mod work;
 
-pub use work::{NewerMessages, TicketChange, TicketEvent};
 use work::{EventKind, other_openers, record_change, record_opening, ticket_events};
+pub use work::{NewerMessages, TicketChange, TicketEvent};
 
 use super::engine::{Row, Sql, query, query_scalar};
 

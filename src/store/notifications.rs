@@ -66,7 +66,7 @@ macro_rules! sources {
              select 'requester_replied', t.id, m.created_at from tickets t \
              join messages m on m.ticket_id = t.id \
              where t.assignee_id = $1 and m.author = 'requester' and m.created_at > $2 \
-             and m.created_at > t.created_at and t.spam = 0 and ",
+             and m.id > (select min(f.id) from messages f where f.ticket_id = t.id) and t.spam = 0 and ",
             in_scope!(),
             " union all \
              select 'assigned_to_me', t.id, e.at from ticket_events e join tickets t on t.id = e.ticket_id \

@@ -552,7 +552,7 @@ async fn the_ticket_page_offers_confirm_to_others_and_restore_to_owners() {
         .html_post(
             &marker_session,
             &format!("/agent/tickets/{reference}/spam"),
-            &[],
+            &[("confirm", "yes")],
         )
         .await;
     assert_eq!(marked.status(), 303);

@@ -8,6 +8,7 @@ mod corpus;
 mod crowds;
 
 mod agent_list;
+mod agent_workflow;
 mod agents;
 mod audit;
 mod audit_failures;

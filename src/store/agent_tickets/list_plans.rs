@@ -4,8 +4,8 @@
 //! order testing each ticket (`SearchCosts`), as a cost-based planner would. Every statement
 //! carries the agent's scope in its SQL.
 
-use crate::domain::{Name, Priority, Tier};
 use crate::domain::search::{Sample, SearchCosts, SearchPlan, SearchQuery, TermRange};
+use crate::domain::{Name, Priority, Tier};
 use crate::store::engine::{Row, Sql, query, query_scalar};
 use crate::store::paging::{COUNT_LIMIT, ListCursor, ListOrder, priority_key, urgency_key};
 use crate::store::scope::{AgentScope, in_scope};
@@ -305,7 +305,7 @@ async fn sample_matches(
     .bind(SAMPLE);
     Ok(bind_filters!(statement, filter, 7)
         .fetch_one(&mut **read)
-    .await?)
+        .await?)
 }
 
 /// Term ranges as the JSON list the statements expand.

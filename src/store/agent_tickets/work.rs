@@ -50,8 +50,14 @@ impl EventKind {
 /// One change in a ticket's timeline, its ids resolved to what people read.
 #[derive(Debug, Clone)]
 pub enum TicketChange {
-    Status { from: Status, to: Status },
-    Priority { from: Priority, to: Priority },
+    Status {
+        from: Status,
+        to: Status,
+    },
+    Priority {
+        from: Priority,
+        to: Priority,
+    },
     /// `None` is nobody.
     Assignee {
         from: Option<String>,
@@ -62,7 +68,10 @@ pub enum TicketChange {
         to: String,
         reason: String,
     },
-    Tier { from: Tier, to: Tier },
+    Tier {
+        from: Tier,
+        to: Tier,
+    },
 }
 
 #[derive(Debug, Clone)]

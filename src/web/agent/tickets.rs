@@ -6,11 +6,11 @@ mod bulk;
 mod list;
 mod view;
 
+pub(crate) use actions::SpamStep;
 pub use actions::{
     assign, confirm_spam, deescalate, escalate, move_queue, note, priority, reply, restore_spam,
     spam, status,
 };
-pub(crate) use actions::SpamStep;
 pub use bulk::bulk;
 pub(crate) use list::FilterFields;
 pub use list::list;

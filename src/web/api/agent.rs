@@ -10,9 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::openapi::Refusals;
 use super::tickets::rfc3339;
 use crate::desk::RedactionCounts;
-use crate::desk::{
-    ListTotal, Session, SpamMark, StatusFilter, TicketOp, TicketSummary,
-};
+use crate::desk::{ListTotal, Session, SpamMark, StatusFilter, TicketOp, TicketSummary};
 use crate::domain::{Name, Priority, Status};
 use crate::web::WebState;
 use crate::web::agent::tickets::{FilterFields, SpamStep, record_if_not_found, reference};

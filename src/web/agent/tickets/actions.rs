@@ -74,10 +74,7 @@ async fn post_message(
 }
 
 /// Moves the ticket to another of the agent's queues; the reason is required.
-pub async fn move_queue(
-    Path(reference_text): Path<String>,
-    form: CsrfForm,
-) -> WebResult<Response> {
+pub async fn move_queue(Path(reference_text): Path<String>, form: CsrfForm) -> WebResult<Response> {
     let answer: WebResult<_> = async {
         let reference = reference(&reference_text)?;
         let queue = Name::parse(form.fields.get("queue").unwrap_or_default())

@@ -312,9 +312,7 @@ pub async fn list(agent: CurrentAgent, Query(query): Query<ListQuery>) -> WebRes
         .filter(&agent.desk, StatusFilter::Active, PAGE_SIZE)?;
     let page = agent.desk.tickets(&filter).await?;
     let order = filter.order.id();
-    let next_page = page
-        .next
-        .map(|cursor| query.link(order, Some(cursor), &[]));
+    let next_page = page.next.map(|cursor| query.link(order, Some(cursor), &[]));
     let first_page = filter.after.is_some().then(|| query.link(order, None, &[]));
     let now = crate::desk::now_unix();
     let alerts = agent

@@ -2,6 +2,7 @@
 //! timeline, separate Reply and Internal note forms, canned responses put into the editor
 //! (never sent by choosing them), the collision warning, and only the actions that apply.
 
+use axum::Extension;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -10,7 +11,7 @@ use super::super::{Nav, time_left};
 use super::{record_if_not_found, reference};
 use crate::desk::{AgentTicketView, NewerMessages, TicketChange, TicketOp};
 use crate::domain::{Priority, Reference, Status};
-use crate::web::error::{WebError, WebResult};
+use crate::web::error::{Rendered, WebError, WebResult};
 use crate::web::public::human_time;
 use crate::web::session::{CsrfForm, CurrentAgent};
 
@@ -160,7 +161,8 @@ pub(super) async fn held_back(
         who.join(", ")
     );
     let page = page_with_text(agent, reference, editor, text, Some(warning)).await?;
-    Ok((StatusCode::CONFLICT, page).into_response())
+    // Marked as rendered: the error layer must not replace the page that keeps the text.
+    Ok((StatusCode::CONFLICT, Extension(Rendered), page).into_response())
 }
 
 async fn page_with_text(
