@@ -116,6 +116,7 @@ pub fn router(state: WebState) -> Router {
         .route("/.well-known/openpgpkey/hu/{hash}", get(assets::wkd_key))
         .route("/.well-known/openpgpkey/policy", get(assets::wkd_policy))
         .route("/static/style.css", get(assets::stylesheet))
+        .route("/static/shortcuts.js", get(assets::shortcuts))
         .merge(requester_routes)
         .fallback(not_found)
         .layer(axum::extract::DefaultBodyLimit::max(config.max_body_bytes))

@@ -616,3 +616,40 @@ async fn bulk_changes_are_audited_per_ticket_and_refuse_a_ticket_out_of_scope() 
         .await;
     assert_eq!(status_entries.len(), 3);
 }
+
+#[tokio::test]
+async fn keyboard_shortcuts_are_one_script_file_the_policy_allows_and_nothing_inline() {
+    let app = TestApp::spawn().await;
+    let agent = app.add_agent("jan", "l1", &["billing"]).await;
+    let session = app.html_login(&agent).await;
+    let list = app.html_get(&session, "/agent/tickets").await;
+    let csp = list.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"));
+    let list = list.text().await.unwrap();
+    assert!(list.contains("<script src=\"/static/shortcuts.js\" defer></script>"));
+    // Every other script tag would be inline or foreign: there is none.
+    assert_eq!(list.matches("<script").count(), 1);
+    let script = app.get("/static/shortcuts.js").await;
+    assert_eq!(script.status(), 200);
+    assert!(
+        script.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/javascript")
+    );
+    let script = script.text().await.unwrap();
+    for hook in ["reply-body", "note-body", "assign-me", "ticket-link"] {
+        assert!(script.contains(hook), "{hook}");
+    }
+    // The elements the keys reach exist on the pages without the script.
+    let (reference, _) = app.file_in("billing", "Keys", "Test").await;
+    let list = page(&app, &session, "/agent/tickets").await;
+    assert!(list.contains("class=\"ticket-link\""));
+    let ticket = page(&app, &session, &format!("/agent/tickets/{reference}")).await;
+    for id in ["id=\"reply-body\"", "id=\"note-body\"", "id=\"assign-me\""] {
+        assert!(ticket.contains(id), "{id}");
+    }
+}
