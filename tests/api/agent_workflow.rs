@@ -377,6 +377,25 @@ async fn the_timeline_shows_changes_and_a_queue_move_needs_a_reason_within_scope
         )
         .await;
     assert_eq!(moves.len(), 1);
+
+    // The JSON API gives the same history.
+    let token = app.api_login(&agent).await;
+    let view: Value = app
+        .agent_get(&token, &format!("/api/v1/agent/tickets/{reference}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let history = view["history"].as_array().unwrap();
+    assert_eq!(history.len(), 7);
+    assert_eq!(history[0]["kind"], "status");
+    assert_eq!(history[0]["from"], "new");
+    assert_eq!(history[0]["agent"], "rita");
+    let moved = history.iter().find(|c| c["kind"] == "queue").unwrap();
+    assert_eq!(moved["from"], "billing");
+    assert_eq!(moved["to"], "security");
+    let reason = moved["reason"].as_str().unwrap();
+    assert!(reason.starts_with("Account takeover") && !reason.contains("eve@example.org"));
 }
 
 #[tokio::test]

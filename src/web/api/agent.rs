@@ -10,7 +10,9 @@ use utoipa::{IntoParams, ToSchema};
 use super::openapi::Refusals;
 use super::tickets::rfc3339;
 use crate::desk::RedactionCounts;
-use crate::desk::{ListTotal, Session, SpamMark, StatusFilter, TicketOp, TicketSummary};
+use crate::desk::{
+    ListTotal, Session, SpamMark, StatusFilter, TicketChange, TicketEvent, TicketOp, TicketSummary,
+};
 use crate::domain::{Name, Priority, Status};
 use crate::web::WebState;
 use crate::web::agent::tickets::{FilterFields, SpamStep, record_if_not_found, reference};
@@ -208,6 +210,63 @@ pub struct TicketJson {
     #[serde(skip_serializing_if = "Option::is_none")]
     spam: Option<SpamJson>,
     messages: Vec<MessageJson>,
+    /// Status, priority, assignment, queue and tier changes, oldest first.
+    history: Vec<ChangeJson>,
+}
+
+/// One change in a ticket's history.
+#[derive(Serialize, ToSchema)]
+pub struct ChangeJson {
+    /// `status`, `priority`, `assignee`, `queue` or `tier`.
+    #[schema(value_type = String)]
+    kind: &'static str,
+    /// The value before and after: a status or priority id, a tier number, a queue or agent
+    /// name (`null`: nobody).
+    from: Option<String>,
+    to: Option<String>,
+    /// Who changed it (`null` when that agent is gone).
+    agent: Option<String>,
+    /// A queue move's reason (redacted).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+    at: String,
+}
+
+impl From<TicketEvent> for ChangeJson {
+    fn from(event: TicketEvent) -> Self {
+        let (kind, from, to, reason) = match event.change {
+            TicketChange::Status { from, to } => (
+                "status",
+                Some(from.id().to_owned()),
+                Some(to.id().to_owned()),
+                None,
+            ),
+            TicketChange::Priority { from, to } => (
+                "priority",
+                Some(from.id().to_owned()),
+                Some(to.id().to_owned()),
+                None,
+            ),
+            TicketChange::Assignee { from, to } => ("assignee", from, to, None),
+            TicketChange::Queue { from, to, reason } => {
+                ("queue", Some(from), Some(to), Some(reason))
+            }
+            TicketChange::Tier { from, to } => (
+                "tier",
+                Some(from.get().to_string()),
+                Some(to.get().to_string()),
+                None,
+            ),
+        };
+        ChangeJson {
+            kind,
+            from,
+            to,
+            agent: event.agent_name,
+            reason,
+            at: rfc3339(event.at),
+        }
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -292,6 +351,7 @@ async fn ticket_json(agent: &ApiAgent, reference_text: &str) -> WebResult<Json<T
         first_response_due: t.first_response_due.map(rfc3339),
         resolution_due: t.resolution_due.map(rfc3339),
         spam: view.spam.map(SpamJson::from),
+        history: view.events.into_iter().map(ChangeJson::from).collect(),
         messages: view
             .messages
             .into_iter()
