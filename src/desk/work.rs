@@ -4,7 +4,7 @@
 //! call goes through the agent's scope, repeated in the store's SQL.
 
 use crate::domain::{Name, ReasonInput, Reference, Status};
-use crate::store::{NewerMessages, Notification, now_unix};
+use crate::store::{NewerMessages, Notification, TicketOp, now_unix};
 
 use super::intake::foreign_mask;
 use super::{AgentDesk, DeskError};
@@ -20,6 +20,17 @@ pub enum BulkChange {
         queue: Name,
         reason: String,
     },
+}
+
+impl BulkChange {
+    /// What a single change of this kind is recorded as.
+    fn op(&self) -> TicketOp {
+        match self {
+            BulkChange::Assign(_) => TicketOp::Assign,
+            BulkChange::Status(_) => TicketOp::Status,
+            BulkChange::Move { .. } => TicketOp::Move,
+        }
+    }
 }
 
 impl AgentDesk {
@@ -75,8 +86,12 @@ impl AgentDesk {
         change: &BulkChange,
     ) -> Result<usize, DeskError> {
         let texts: Vec<&str> = references.iter().map(Reference::as_str).collect();
-        let found = self.desk.store.in_scope(&self.scope, &texts).await?;
-        if found < references.len() {
+        let missing = self.desk.store.not_in_scope(&self.scope, &texts).await?;
+        if !missing.is_empty() {
+            // Each one leaves the trace a single failed lookup leaves, for the probing alert.
+            for reference in missing {
+                self.record_failed_lookup(change.op(), reference).await?;
+            }
             return Err(DeskError::NotFound);
         }
         for reference in references {

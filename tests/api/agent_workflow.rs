@@ -199,15 +199,20 @@ async fn reply_and_note_are_two_forms_and_a_canned_response_only_fills_the_edito
     .unwrap();
     assert_eq!(editor, "Your refund is on its way.");
     assert_eq!(message_count(&app, &reference).await, before);
-    // A canned id on the send button is refused, never sent.
-    let sneaky = app
+    // Still chosen when Send is pressed, it is inserted after the typed text, not sent.
+    let send = app
         .html_post(
             &session,
             &format!("{path}/reply"),
-            &[("canned", id.as_str()), ("body", "")],
+            &[("canned", id.as_str()), ("body", "Hello,")],
         )
         .await;
-    assert_eq!(sneaky.status(), 422);
+    assert_eq!(send.status(), 200);
+    let send = send.text().await.unwrap();
+    assert!(
+        send.contains(">Hello,\n\nYour refund is on its way.</textarea>"),
+        "{send}"
+    );
     assert_eq!(message_count(&app, &reference).await, before);
 
     // The note form posts an internal note, the reply form a public reply.
@@ -594,6 +599,15 @@ async fn bulk_changes_are_audited_per_ticket_and_refuse_a_ticket_out_of_scope() 
     for reference in &mine {
         assert_eq!(assignee_of(reference.clone()).await, "");
     }
+    // The refused reference is recorded like any failed lookup (for the probing alert).
+    let misses: Vec<String> = app
+        .query_values(
+            "select detail from audit_log where action = 'lookup_failed'",
+            &[],
+        )
+        .await;
+    assert_eq!(misses.len(), 1, "{misses:?}");
+    assert!(misses[0].ends_with("op=assign"));
 
     fields.pop();
     let done = app

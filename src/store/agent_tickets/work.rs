@@ -327,17 +327,15 @@ impl Store {
         Ok(())
     }
 
-    /// How many of `references` (distinct) are tickets the agent may change.
-    pub async fn in_scope(
+    /// Those of `references` that are not tickets the agent may change (unknown or out of
+    /// scope alike).
+    pub async fn not_in_scope<'r>(
         &self,
         scope: &AgentScope,
-        references: &[&str],
-    ) -> Result<usize, StoreError> {
-        let mut distinct = references.to_vec();
-        distinct.sort_unstable();
-        distinct.dedup();
-        let mut found = 0;
-        for reference in &distinct {
+        references: &[&'r str],
+    ) -> Result<Vec<&'r str>, StoreError> {
+        let mut missing = Vec::new();
+        for reference in references {
             let hit: Option<i64> = query_scalar(concat!(
                 "select t.id from tickets t where t.reference = $2 and ",
                 crate::store::scope::in_scope!()
@@ -346,9 +344,11 @@ impl Store {
             .bind(*reference)
             .fetch_optional(&self.pool)
             .await?;
-            found += usize::from(hit.is_some());
+            if hit.is_none() && !missing.contains(reference) {
+                missing.push(*reference);
+            }
         }
-        Ok(found + (references.len() - distinct.len()))
+        Ok(missing)
     }
 
     /// Agents who may work in any of this agent's queues: the choices of the list's

@@ -6,11 +6,11 @@
 use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::view::{Editor, held_back};
+use super::view::{Editor, held_back, inserted};
 use super::{invalid, record_if_not_found, reference};
 use crate::desk::{AgentDesk, TicketOp};
 use crate::domain::{Name, Priority, Reference, Status};
-use crate::web::error::WebResult;
+use crate::web::error::{WebError, WebResult};
 use crate::web::extract::FormFields;
 use crate::web::session::CsrfForm;
 
@@ -50,12 +50,11 @@ async fn post_message(
 ) -> WebResult<Response> {
     let reference = reference(reference_text)?;
     let body = form.fields.get("body").unwrap_or_default();
-    if !form.fields.get("canned").unwrap_or_default().is_empty() {
-        // Choosing a canned response never sends anything: it is put into the editor.
-        return Err(invalid(
-            "canned",
-            "a canned response is inserted into the editor with Insert, then sent from there",
-        ));
+    if let Some(canned) = form.fields.get("canned").filter(|id| !id.is_empty()) {
+        // A canned response still chosen when Send is pressed is put into the editor like
+        // Insert does, with the typed text: choosing one never sends anything.
+        let id = canned.parse::<i64>().map_err(|_| WebError::NotFound)?;
+        return inserted(&form.agent, &reference, editor, body, id).await;
     }
     if let Some(seen) = form.fields.get("last_message").filter(|s| !s.is_empty()) {
         let seen = seen

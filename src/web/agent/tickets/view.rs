@@ -122,24 +122,40 @@ pub async fn draft(Path(reference_text): Path<String>, form: CsrfForm) -> WebRes
             "note" => Editor::Note,
             _ => Editor::Reply,
         };
-        let typed = form.fields.get("body").unwrap_or_default().to_owned();
-        let text = match form.fields.get("canned").unwrap_or_default() {
-            "" => typed,
+        let typed = form.fields.get("body").unwrap_or_default();
+        match form.fields.get("canned").unwrap_or_default() {
+            "" => Ok(
+                page_with_text(&form.agent, &reference, editor, typed.to_owned(), None)
+                    .await?
+                    .into_response(),
+            ),
             id => {
                 let id = id.parse::<i64>().map_err(|_| WebError::NotFound)?;
-                let canned = form.agent.desk.canned_text(&reference, id).await?;
-                if typed.trim().is_empty() {
-                    canned
-                } else {
-                    format!("{typed}\n\n{canned}")
-                }
+                inserted(&form.agent, &reference, editor, typed, id).await
             }
-        };
-        let page = page_with_text(&form.agent, &reference, editor, text, None).await?;
-        Ok(page.into_response())
+        }
     }
     .await;
     record_if_not_found(&form.agent.desk, TicketOp::View, &reference_text, answer).await
+}
+
+/// The ticket page with canned response `id` put into the editor after the `typed` text.
+pub(super) async fn inserted(
+    agent: &CurrentAgent,
+    reference: &Reference,
+    editor: Editor,
+    typed: &str,
+    id: i64,
+) -> WebResult<Response> {
+    let canned = agent.desk.canned_text(reference, id).await?;
+    let text = if typed.trim().is_empty() {
+        canned
+    } else {
+        format!("{typed}\n\n{canned}")
+    };
+    Ok(page_with_text(agent, reference, editor, text, None)
+        .await?
+        .into_response())
 }
 
 /// The page of a message held back because others wrote since its page was loaded: the
