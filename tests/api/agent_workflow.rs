@@ -686,3 +686,87 @@ async fn keyboard_shortcuts_are_one_script_file_the_policy_allows_and_nothing_in
         assert!(ticket.contains(id), "{id}");
     }
 }
+
+#[tokio::test]
+async fn mine_pages_in_order_and_keeps_to_scope() {
+    let app = TestApp::spawn().await;
+    let me = app.add_agent("pia", "l1", &["billing", "security"]).await;
+    let token = app.api_login(&me).await;
+    let mut filed = Vec::new();
+    for n in 0..9 {
+        let category = if n % 3 == 0 { "security" } else { "billing" };
+        let (reference, _) = app.file_in(category, &format!("Case {n}"), "Look").await;
+        filed.push(reference);
+    }
+    // Seven are mine, with staggered due times; two are nobody's.
+    for (i, reference) in filed.iter().enumerate().take(7) {
+        let assigned = app
+            .agent_post(
+                &token,
+                &format!("/api/v1/agent/tickets/{reference}/assign"),
+                &json!({ "agent": "pia" }),
+            )
+            .await;
+        assert!(assigned.status().is_success());
+        app.execute_sql(
+            "update tickets set first_response_due = $1 where reference = $2",
+            &[
+                Param::Int(now() + 600 * (9 - i as i64)),
+                Param::Text(reference),
+            ],
+        )
+        .await;
+    }
+    let mut shown = Vec::new();
+    let mut after = String::new();
+    loop {
+        let page: Value = app
+            .agent_get(
+                &token,
+                &format!("/api/v1/agent/tickets?assignee=me&limit=3{after}"),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(page["total"], 7, "{page}");
+        shown.extend(
+            page["tickets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["reference"].as_str().unwrap().to_owned()),
+        );
+        match page["next"].as_str() {
+            Some(next) => after = format!("&after={next}"),
+            None => break,
+        }
+    }
+    let expected: Vec<String> = (0..7).rev().map(|i| filed[i].clone()).collect();
+    assert_eq!(shown, expected, "SLA order, every ticket once");
+
+    // Leaving the security queue takes its tickets out of "mine" at once.
+    app.execute_sql(
+        "delete from queue_members where agent_id = (select id from agents where name = 'pia') \
+         and queue_id = (select id from queues where name = 'security')",
+        &[],
+    )
+    .await;
+    let page: Value = app
+        .agent_get(&token, "/api/v1/agent/tickets?assignee=me&limit=100")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let left: Vec<&str> = page["tickets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["reference"].as_str().unwrap())
+        .collect();
+    assert_eq!(page["total"], 4);
+    assert!(
+        left.iter()
+            .all(|r| ![&filed[0], &filed[3], &filed[6]].contains(&&r.to_string()))
+    );
+}

@@ -12,7 +12,7 @@ use crate::store::scope::{AgentScope, in_scope};
 use crate::store::terms::{desk_size, range_rows};
 use crate::store::{StoreError, Tx};
 
-use super::ListFilter;
+use super::{AssigneeFilter, ListFilter};
 
 /// Per engine: the JSON list `$4` as rows `r` (`*_ranges`), the test that the ticket holds a
 /// term in one of them (`*_holds`), and what the statement starts with (`*_with`). On
@@ -71,6 +71,21 @@ macro_rules! columns {
 macro_rules! from_tickets {
     () => {
         " from tickets t join queues q on q.id = t.queue_id left join agents ag on ag.id = t.assignee_id"
+    };
+}
+
+/// One agent's tickets (`$14` names the agent), from the index of tickets by assignee: a
+/// short list to sort, where walking each queue's order would step past every ticket of
+/// everyone else. `cross join` makes SQLite keep that order; PostgreSQL chooses by its
+/// statistics.
+macro_rules! from_assigned {
+    ($join:literal) => {
+        concat!(
+            " from (select x.id from agents x where x.name = $14) me ",
+            $join,
+            " tickets t on t.assignee_id = me.id join queues q on q.id = t.queue_id \
+             left join agents ag on ag.id = t.assignee_id"
+        )
     };
 }
 
@@ -410,6 +425,51 @@ macro_rules! gather_sql {
     };
 }
 
+/// One agent's tickets (`from_assigned!`), filtered and sorted; `$8` is unused (always
+/// null) so the numbering matches the walks'.
+macro_rules! assigned_sql {
+    ($key:expr, $cmp:literal, $dir:literal) => {
+        Sql::dialects(
+            concat!(
+                sqlite_with!(),
+                columns!($key),
+                from_assigned!("cross join"),
+                filters!(
+                    "cast($8 as bigint) is null and ",
+                    sqlite_ranges!(),
+                    sqlite_holds!()
+                ),
+                page_end!($key, $cmp, $dir)
+            ),
+            concat!(
+                postgres_with!(),
+                columns!($key),
+                from_assigned!("join"),
+                filters!(
+                    "cast($8 as bigint) is null and ",
+                    postgres_ranges!(),
+                    postgres_holds!()
+                ),
+                page_end!($key, $cmp, $dir)
+            ),
+        )
+    };
+}
+
+fn assigned_statement(order: ListOrder) -> Sql {
+    match order {
+        ListOrder::Urgency => assigned_sql!(urgency_key!(), ">", "asc"),
+        ListOrder::Priority => assigned_sql!(priority_key!(), ">", "asc"),
+        ListOrder::Updated => assigned_sql!("t.updated_at", "<", "desc"),
+        ListOrder::Created => assigned_sql!("t.created_at", "<", "desc"),
+    }
+}
+
+/// The plain list of one agent's tickets ("mine", or a colleague's) reads them by assignee.
+fn by_assignee(filter: &ListFilter, plan: &Plan) -> bool {
+    matches!(plan, Plan::List) && matches!(filter.assignee, AssigneeFilter::Agent(_))
+}
+
 fn walk_statement(order: ListOrder) -> Sql {
     match order {
         ListOrder::Urgency => walk_sql!(urgency_key!(), ">", "asc"),
@@ -452,6 +512,9 @@ pub(super) async fn page_rows(
 ) -> Result<Vec<Row>, StoreError> {
     let (sql, ranges, rarest, per_queue) = match plan {
         Plan::Nothing => return Ok(Vec::new()),
+        Plan::List if by_assignee(filter, plan) => {
+            (assigned_statement(filter.order), None, None, false)
+        }
         Plan::List => (walk_statement(filter.order), None, None, true),
         Plan::Search(search) => match search.plan {
             SearchPlan::Walk => (
@@ -560,6 +623,30 @@ pub(super) async fn count_matches(
     };
     let counted = match plan {
         Plan::Nothing => 0,
+        Plan::List if by_assignee(filter, plan) => {
+            let statement = base(
+                Sql::dialects(
+                    concat!(
+                        sqlite_with!(),
+                        "select count(*) from (select 1",
+                        from_assigned!("cross join"),
+                        filters!(sqlite_ranges!(), sqlite_holds!()),
+                        " limit $5) c"
+                    ),
+                    concat!(
+                        postgres_with!(),
+                        "select count(*) from (select 1",
+                        from_assigned!("join"),
+                        filters!(postgres_ranges!(), postgres_holds!()),
+                        " limit $5) c"
+                    ),
+                ),
+                None,
+            );
+            bind_filters!(statement, filter, 5)
+                .fetch_one(&mut **read)
+                .await?
+        }
         Plan::List => {
             // Queue by queue, like the page: each count a seek on that queue's index.
             let mut counted = 0;
