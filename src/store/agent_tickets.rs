@@ -43,6 +43,19 @@ pub struct ListFilter {
     pub limit: i64,
 }
 
+impl ListFilter {
+    /// Where the first page starts: the order's start, or in priority order with a priority
+    /// filter, just before that priority's tickets, so the walk seeks straight to them.
+    fn start(&self) -> ListCursor {
+        match (self.order, self.priority) {
+            (ListOrder::Priority, Some(priority)) => {
+                ListCursor::just_before(ListOrder::Priority, priority.index() as i64 + 1)
+            }
+            _ => self.order.start(),
+        }
+    }
+}
+
 /// Whose tickets a list shows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum AssigneeFilter {
@@ -286,7 +299,7 @@ impl Store {
         let from = filter
             .after
             .filter(|cursor| cursor.order() == filter.order)
-            .unwrap_or(filter.order.start());
+            .unwrap_or(filter.start());
         // The list is read from a snapshot without the write lock (a search can take a while);
         // its record then goes to the audit writer, which commits it before anything returns.
         let mut read = self.begin_read().await?;

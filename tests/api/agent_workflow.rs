@@ -105,6 +105,33 @@ async fn the_list_filters_by_priority_tier_assignee_and_sla_risk_in_sql() {
         listed(&app, &token, "priority=P1").await,
         sorted(&[&filed[0], &filed[1]])
     );
+    // In priority order the walk starts at the chosen priority and ends after it.
+    assert_eq!(
+        listed(&app, &token, "priority=P1&order=priority").await,
+        sorted(&[&filed[0], &filed[1]])
+    );
+    assert_eq!(
+        listed(&app, &token, "priority=P3&order=priority").await,
+        sorted(&[&filed[2], &filed[3], &filed[4]])
+    );
+    let first: Value = app
+        .agent_get(
+            &token,
+            "/api/v1/agent/tickets?priority=P3&order=priority&limit=2",
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(first["total"], 3);
+    let next = first["next"].as_str().unwrap();
+    let rest = listed(
+        &app,
+        &token,
+        &format!("priority=P3&order=priority&limit=2&after={next}"),
+    )
+    .await;
+    assert_eq!(rest.len(), 1);
     assert_eq!(listed(&app, &token, "tier=L2").await, sorted(&[&filed[3]]));
     assert_eq!(
         listed(&app, &token, "assignee=me").await,

@@ -107,8 +107,9 @@ macro_rules! from_terms {
 /// in each, a seek on (ticket_id, term) per range; then (`bind_filters!`) priority (`$11`),
 /// tier (`$12`), assignee (`$13` any, nobody or agent `$14`) and the SLA-at-risk deadline
 /// (`$15`: breached or due by then). These narrow a walk of the order's index without
-/// changing it, so the page still stops after its rows; the deadline is a plain bound on the
-/// SLA key, so in SLA order the walk ends at it.
+/// changing it, so the page still stops after its rows. The deadline and the priority are
+/// also plain upper bounds on the SLA and priority keys, so in those orders the walk ends at
+/// them (and a priority filter starts at its priority: `ListFilter::start`).
 macro_rules! filters {
     ($ranges:expr, $holds:expr) => {
         filters!("", $ranges, $holds)
@@ -124,6 +125,9 @@ macro_rules! filters {
                   or ($3 not in ('all', 'active', 'spam') and t.status = $3)) \
              and (t.spam = 1) = ($3 = 'spam') \
              and ($11 is null or t.priority = $11) \
+             and ",
+            priority_key!(),
+            " <= coalesce(case $11 when 'P1' then 1 when 'P2' then 2 when 'P3' then 3 end, 4) \
              and (cast($12 as bigint) is null or t.tier = $12) \
              and ($13 = 'any' or ($13 = 'nobody' and t.assignee_id is null) \
                   or ($13 = 'agent' and ag.name = $14)) \
