@@ -25,6 +25,9 @@ pub struct Config {
     /// When unset the link is shown as a path (never built from the request's Host header).
     pub public_url: Option<String>,
     pub support_address: String,
+    /// The desk's own time zone (IANA name such as `Europe/Moscow`): agents who chose none see
+    /// times in it, and requesters see it beside UTC.
+    pub time_zone: String,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
     /// Name of the header a trusted reverse proxy sets to the client address.
@@ -339,6 +342,7 @@ struct FileConfig {
     durability: Option<Durability>,
     public_url: Option<String>,
     support_address: Option<String>,
+    time_zone: Option<String>,
     max_body_bytes: Option<usize>,
     trusted_client_header: Option<String>,
     redaction_rules: Option<PathBuf>,
@@ -419,6 +423,9 @@ impl Config {
                 .or(file.public_url)
                 .map(|u| u.trim_end_matches('/').to_owned()),
             support_address,
+            time_zone: env("HUSHDESK_TIME_ZONE")
+                .or(file.time_zone)
+                .unwrap_or_else(|| "UTC".into()),
             max_body_bytes: file.max_body_bytes.unwrap_or(64 * 1024),
             trusted_client_header: file.trusted_client_header,
             redaction_rules: file.redaction_rules,
@@ -542,6 +549,9 @@ impl Config {
             bail!("http.max_connections_per_network cannot exceed http.max_connections");
         }
         crate::domain::SupportAddress::parse(&self.support_address)?;
+        if crate::web::lang::zone_named(&self.time_zone).is_none() {
+            bail!("time_zone must be an IANA zone name such as Europe/Moscow or UTC");
+        }
         if let Some(id) = &self.mail.trusted_authserv_id
             && (id.is_empty() || id.contains(|c: char| c.is_whitespace() || "();\"".contains(c)))
         {

@@ -110,6 +110,12 @@ impl Desk {
         self.trusted_authserv_id.as_deref()
     }
 
+    /// The mask label (`PHONE`) a rule writes, so a page can say what was masked without
+    /// naming the rule.
+    pub fn mask_label_of(&self, rule: &str) -> Option<&str> {
+        self.redactor.rules().find(|r| r.id == rule).map(|r| r.mask)
+    }
+
     /// The helpdesk's OpenPGP public key, armored.
     pub fn helpdesk_public_key(&self) -> anyhow::Result<String> {
         self.keyring.helpdesk_public_key()

@@ -19,6 +19,7 @@ pub mod config;
 pub mod crypto;
 pub mod desk;
 pub mod domain;
+pub mod i18n;
 pub mod jobs;
 pub mod mail;
 pub mod outbound;

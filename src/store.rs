@@ -19,6 +19,7 @@ mod jobs;
 mod notifications;
 mod outbox;
 mod paging;
+mod preferences;
 mod rate;
 mod retention;
 mod scope;

@@ -9,6 +9,7 @@ mod client;
 pub mod error;
 mod extract;
 mod headers;
+pub mod lang;
 mod listener;
 mod metrics;
 mod public;
@@ -120,6 +121,10 @@ pub fn router(state: WebState) -> Router {
         .merge(requester_routes)
         .fallback(not_found)
         .layer(axum::extract::DefaultBodyLimit::max(config.max_body_bytes))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            public::refused::keep_form_text,
+        ))
         .layer(middleware::from_fn(render_errors));
     let router = if config.access_log {
         router.layer(middleware::from_fn(access_log))
@@ -162,6 +167,11 @@ fn staff_routes(logins: rate_limit::NetworkBudget) -> Router<WebState> {
         .route("/agent/logout", post(login::logout))
         .route("/agent/logout-everywhere", post(login::logout_everywhere))
         .route("/agent/account", get(account::show))
+        .route(
+            "/agent/account/preferences",
+            post(account::save_preferences),
+        )
+        .route("/agent/account/language", post(account::switch_language))
         .route("/agent/account/totp/start", post(account::start_totp))
         .route("/agent/account/totp/confirm", post(account::confirm_totp))
         .route("/agent/account/totp/replace", post(account::replace_totp))

@@ -215,6 +215,19 @@ impl AgentDesk {
         Ok(self.desk.store.end_all_sessions(&self.scope).await?)
     }
 
+    /// Saves the language and time zone of the agent's own pages.
+    pub async fn save_preferences(
+        &self,
+        language: Option<crate::i18n::Lang>,
+        time_zone: Option<&str>,
+    ) -> Result<(), DeskError> {
+        Ok(self
+            .desk
+            .store
+            .save_preferences(&self.scope, language, time_zone)
+            .await?)
+    }
+
     /// Confirms the current password before a change, under the sign-in lockout rules.
     pub async fn confirm_current_password(&self, password: &str) -> Result<(), DeskError> {
         access::confirm_current_password(&self.desk, &self.scope, password).await

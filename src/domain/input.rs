@@ -27,6 +27,20 @@ pub enum InputError {
 }
 
 impl InputError {
+    /// The catalogue key of its wording, for pages in the requester's language.
+    pub fn key(&self) -> &'static str {
+        match self {
+            InputError::EmptySubject => "input-empty-subject",
+            InputError::SubjectTooLong => "input-subject-too-long",
+            InputError::EmptyBody => "input-empty-body",
+            InputError::UnknownCategory => "input-unknown-category",
+            InputError::BadContact => "input-bad-contact",
+            InputError::ControlCharacters => "input-control-characters",
+            InputError::ControlCharactersInSubject => "input-control-characters-in-subject",
+            InputError::EmptyReason => "input-empty-reason",
+        }
+    }
+
     /// The form field the error belongs to.
     pub fn field(&self) -> &'static str {
         match self {

@@ -483,8 +483,8 @@ async fn load_scope(tx: &mut Tx<'_>, agent_id: i64) -> Result<AgentScope, StoreE
 
 async fn load_scope_conn(conn: &mut Conn, agent_id: i64) -> Result<AgentScope, StoreError> {
     let row = query(
-        "select name, role, must_change_password, totp_sealed is not null as has_totp \
-         from agents where id = $1 and disabled = 0",
+        "select name, role, must_change_password, totp_sealed is not null as has_totp, \
+         language, time_zone from agents where id = $1 and disabled = 0",
     )
     .bind(agent_id)
     .fetch_optional(&mut *conn)
@@ -497,6 +497,11 @@ async fn load_scope_conn(conn: &mut Conn, agent_id: i64) -> Result<AgentScope, S
         role: parse_role(&row.try_get::<String, _>("role")?)?,
         must_change_password: row.try_get::<i64, _>("must_change_password")? != 0,
         has_second_factor: row.try_get::<bool, _>("has_totp")?,
+        // A code this build no longer knows reads as "no choice", never as an error.
+        language: row
+            .try_get::<Option<String>, _>("language")?
+            .and_then(|code| crate::i18n::Lang::from_code(&code)),
+        time_zone: row.try_get("time_zone")?,
     })
 }
 

@@ -13,6 +13,8 @@ pub struct AgentScope {
     pub(super) role: Role,
     pub(super) must_change_password: bool,
     pub(super) has_second_factor: bool,
+    pub(super) language: Option<crate::i18n::Lang>,
+    pub(super) time_zone: Option<String>,
 }
 
 impl AgentScope {
@@ -31,6 +33,16 @@ impl AgentScope {
 
     pub fn has_second_factor(&self) -> bool {
         self.has_second_factor
+    }
+
+    /// The language the agent chose for their pages, if any.
+    pub fn language(&self) -> Option<crate::i18n::Lang> {
+        self.language
+    }
+
+    /// The time zone the agent chose (IANA name), if any.
+    pub fn time_zone(&self) -> Option<&str> {
+        self.time_zone.as_deref()
     }
 
     /// The narrower handle for configuration, only for admins.

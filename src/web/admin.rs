@@ -13,10 +13,6 @@ use crate::web::error::{FieldError, WebError, WebResult};
 
 /// A name from a form or path, with a readable error naming the field.
 pub(crate) fn name_field(field: &'static str, text: &str) -> WebResult<Name> {
-    Name::parse(text).map_err(|message| {
-        WebError::Invalid(vec![FieldError {
-            field,
-            message: message.to_owned(),
-        }])
-    })
+    Name::parse(text)
+        .map_err(|message| WebError::Invalid(vec![FieldError::english(field, message.to_owned())]))
 }

@@ -8,6 +8,7 @@ pub mod login;
 pub mod notifications;
 pub mod tickets;
 
+use super::lang::Tr;
 use super::session::CurrentAgent;
 
 /// What the staff page frame needs: who is signed in and the CSRF token for its forms.
@@ -43,36 +44,34 @@ impl Nav {
 }
 
 /// "3h 20m left" or "overdue by 40m"; "met" once done.
-pub(crate) fn time_left(due: Option<i64>, done: bool, now: i64) -> (String, bool) {
+pub(crate) fn time_left(tr: &Tr, due: Option<i64>, done: bool, now: i64) -> (String, bool) {
     match due {
-        _ if done => ("met".into(), false),
-        None => ("–".into(), false),
-        Some(due) if due >= now => (format!("{} left", span(due - now)), false),
-        Some(due) => (format!("overdue by {}", span(now - due)), true),
-    }
-}
-
-fn span(seconds: i64) -> String {
-    let minutes = seconds / 60;
-    match (minutes / 1440, (minutes / 60) % 24, minutes % 60) {
-        (0, 0, m) => format!("{m}m"),
-        (0, h, m) => format!("{h}h {m}m"),
-        (d, h, _) => format!("{d}d {h}h"),
+        _ if done => (tr.t("sla-met"), false),
+        None => (tr.t("sla-none"), false),
+        Some(due) if due >= now => (tr.a("sla-left", "span", tr.span(due - now)), false),
+        Some(due) => (tr.a("sla-overdue", "span", tr.span(now - due)), true),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Lang;
 
     #[test]
     fn time_left_reads_naturally() {
-        assert_eq!(time_left(Some(7_200 + 600), false, 0).0, "2h 10m left");
+        let en = Tr::plain(Lang::En);
+        assert_eq!(time_left(&en, Some(7_200 + 600), false, 0).0, "2h 10m left");
         assert_eq!(
-            time_left(Some(100), false, 2_500),
+            time_left(&en, Some(100), false, 2_500),
             ("overdue by 40m".into(), true)
         );
-        assert_eq!(time_left(Some(0), true, 1_000).0, "met");
-        assert_eq!(time_left(Some(3 * 86_400), false, 0).0, "3d 0h left");
+        assert_eq!(time_left(&en, Some(0), true, 1_000).0, "met");
+        assert_eq!(time_left(&en, Some(3 * 86_400), false, 0).0, "3d 0h left");
+        let ru = Tr::plain(Lang::Ru);
+        assert_eq!(
+            time_left(&ru, Some(100), false, 2_500).0,
+            "просрочено на 40 мин"
+        );
     }
 }

@@ -10,6 +10,8 @@ use axum::response::{IntoResponse, Response};
 
 use crate::desk::{Conflict, DeskError, EnrolRefusal};
 use crate::domain::InputError;
+use crate::i18n::Lang;
+use crate::web::lang::Tr;
 
 pub type WebResult<T> = Result<T, WebError>;
 
@@ -50,7 +52,31 @@ pub enum WebError {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct FieldError {
     pub field: &'static str,
+    /// In English, for the API and the log.
     pub message: String,
+    /// The catalogue key pages show instead, in the reader's language.
+    #[serde(skip)]
+    pub key: Option<&'static str>,
+}
+
+impl FieldError {
+    /// A problem whose wording exists only in English (a parser's message).
+    pub fn english(field: &'static str, message: String) -> Self {
+        FieldError {
+            field,
+            message,
+            key: None,
+        }
+    }
+
+    /// A problem worded in the catalogue under `key`.
+    pub fn keyed(field: &'static str, key: &'static str) -> Self {
+        FieldError {
+            field,
+            message: Lang::En.text(key),
+            key: Some(key),
+        }
+    }
 }
 
 impl From<&InputError> for FieldError {
@@ -58,6 +84,7 @@ impl From<&InputError> for FieldError {
         FieldError {
             field: err.field(),
             message: err.to_string(),
+            key: Some(err.key()),
         }
     }
 }
@@ -68,38 +95,32 @@ impl From<DeskError> for WebError {
             DeskError::Invalid(errors) => {
                 WebError::Invalid(errors.iter().map(FieldError::from).collect())
             }
-            DeskError::PgpKey(e) => WebError::Invalid(vec![FieldError {
-                field: "pgp_key",
-                message: e.to_string(),
-            }]),
-            DeskError::Canned(message) => WebError::Invalid(vec![FieldError {
-                field: "body",
-                message,
-            }]),
-            DeskError::NotAllowable(e) => WebError::Invalid(vec![FieldError {
-                field: "value",
-                message: e.to_string(),
-            }]),
+            DeskError::PgpKey(e) => {
+                WebError::Invalid(vec![FieldError::english("pgp_key", e.to_string())])
+            }
+            DeskError::Canned(message) => {
+                WebError::Invalid(vec![FieldError::english("body", message)])
+            }
+            DeskError::NotAllowable(e) => {
+                WebError::Invalid(vec![FieldError::english("value", e.to_string())])
+            }
             DeskError::NotFound => WebError::NotFound,
             DeskError::SignInRefused => WebError::Unauthenticated,
             // Handlers render these on their pages; reaching here, they are still the
             // caller's to fix.
-            DeskError::CurrentPassword(e) => WebError::Invalid(vec![FieldError {
-                field: "current",
-                message: e.to_string(),
-            }]),
+            DeskError::CurrentPassword(e) => {
+                WebError::Invalid(vec![FieldError::english("current", e.to_string())])
+            }
             DeskError::Enrolment(EnrolRefusal::Csrf | EnrolRefusal::NotHolder) => {
                 WebError::Forbidden
             }
-            DeskError::Enrolment(e) => WebError::Invalid(vec![FieldError {
-                field: "password",
-                message: e.to_string(),
-            }]),
-            DeskError::NewAgent(e) => WebError::Invalid(vec![FieldError {
-                field: "name",
-                message: e.to_string(),
-            }]),
-            DeskError::Conflict(what) => WebError::Conflict(conflict_message(what)),
+            DeskError::Enrolment(e) => {
+                WebError::Invalid(vec![FieldError::english("password", e.to_string())])
+            }
+            DeskError::NewAgent(e) => {
+                WebError::Invalid(vec![FieldError::english("name", e.to_string())])
+            }
+            DeskError::Conflict(what) => WebError::Conflict(conflict_key(what)),
             // Only mail intake sets a deadline; the web never meets this.
             DeskError::OverBudget => {
                 WebError::Internal(anyhow::anyhow!("intake over its processing budget"))
@@ -110,49 +131,42 @@ impl From<DeskError> for WebError {
     }
 }
 
-/// The one wording of each refused change.
-fn conflict_message(what: Conflict) -> &'static str {
+/// The catalogue key of each refused change's one wording.
+fn conflict_key(what: Conflict) -> &'static str {
     match what {
-        Conflict::Held => "This request is on hold and cannot be deleted right now.",
-        Conflict::RetentionDays => "Retention must be between 1 and 36500 days.",
-        Conflict::HighestTier => "The ticket is already at the highest tier.",
-        Conflict::LowestTier => "The ticket is already at the lowest tier.",
-        Conflict::Status => "That status cannot be set directly.",
-        Conflict::Assignee => "That agent cannot work on this ticket.",
-        Conflict::AgentName => "An agent with that name already exists.",
-        Conflict::AllowlistEntry => {
-            "That value is already on the allowlist, perhaps spelt differently."
-        }
-        Conflict::QueueName => "A queue with that name already exists.",
-        Conflict::CannedResponseTitle => {
-            "That queue already has a canned response with this title."
-        }
-        Conflict::AlreadySpam => "This ticket is already marked as spam.",
-        Conflict::OwnSpamMark => "A second agent must confirm your own spam mark.",
-        Conflict::NotAwaitingSpamConfirmation => "This ticket is not awaiting a spam confirmation.",
-        Conflict::QueueOwnersOnly => "Only the owners of this ticket's queue can restore it.",
-        Conflict::NotSpam => "This ticket is not marked as spam.",
-        Conflict::MarkedSpam => {
-            "This ticket is marked as spam; a queue owner must restore it before it changes."
-        }
-        Conflict::AdminByOperatorOnly => {
-            "Admin accounts are created by the operator on the server's command line."
-        }
-        Conflict::RestrictedQueueBeforeEnrolment => {
-            "Add the account to restricted queues once it has enrolled: its enrolment link must not lead into one."
-        }
-        Conflict::Queue => "A ticket can only move to another of your queues.",
+        Conflict::Held => "conflict-held",
+        Conflict::RetentionDays => "conflict-retention-days",
+        Conflict::HighestTier => "conflict-highest-tier",
+        Conflict::LowestTier => "conflict-lowest-tier",
+        Conflict::Status => "conflict-status",
+        Conflict::Assignee => "conflict-assignee",
+        Conflict::AgentName => "conflict-agent-name",
+        Conflict::AllowlistEntry => "conflict-allowlist-entry",
+        Conflict::QueueName => "conflict-queue-name",
+        Conflict::CannedResponseTitle => "conflict-canned-response-title",
+        Conflict::AlreadySpam => "conflict-already-spam",
+        Conflict::OwnSpamMark => "conflict-own-spam-mark",
+        Conflict::NotAwaitingSpamConfirmation => "conflict-not-awaiting-spam-confirmation",
+        Conflict::QueueOwnersOnly => "conflict-queue-owners-only",
+        Conflict::NotSpam => "conflict-not-spam",
+        Conflict::MarkedSpam => "conflict-marked-spam",
+        Conflict::AdminByOperatorOnly => "conflict-admin-by-operator-only",
+        Conflict::RestrictedQueueBeforeEnrolment => "conflict-restricted-queue-before-enrolment",
+        Conflict::Queue => "agent-ticket-conflict-queue",
         // Retried (or, for a sign-in, refused) inside the desk; seen here only if every retry
         // collided.
         Conflict::Reference | Conflict::Mask | Conflict::Totp | Conflict::Locked => {
-            "The request conflicts with the current state."
+            "conflict-state"
         }
     }
 }
 
 #[derive(Debug, Clone)]
 pub struct ErrorInfo {
+    /// In English, for the API.
     pub message: String,
+    /// The catalogue key a page shows in its reader's language, when there is one.
+    pub key: Option<&'static str>,
     pub fields: Vec<FieldError>,
 }
 
@@ -191,57 +205,71 @@ impl IntoResponse for WebError {
                 HeaderValue::from_static("Bearer realm=\"hushdesk\""),
             );
         }
-        let (message, fields) = match self {
+        let info = match self {
             WebError::Invalid(fields) => {
                 let message = fields
                     .iter()
                     .map(|f| format!("{}: {}", f.field, f.message))
                     .collect::<Vec<_>>()
                     .join("; ");
-                (message, fields)
+                ErrorInfo {
+                    message,
+                    key: Some(status_key(status)),
+                    fields,
+                }
             }
-            WebError::BadRequest(m) | WebError::UnsupportedMediaType(m) | WebError::Conflict(m) => {
-                (m.to_owned(), Vec::new())
-            }
+            WebError::BadRequest(m) | WebError::UnsupportedMediaType(m) => ErrorInfo {
+                message: m.to_owned(),
+                key: None,
+                fields: Vec::new(),
+            },
+            WebError::Conflict(key) => ErrorInfo::keyed(key),
             WebError::Internal(err) => {
                 response
                     .extensions_mut()
                     .insert(InternalDetail(std::sync::Arc::new(err)));
-                (default_message(status).to_owned(), Vec::new())
+                ErrorInfo::keyed(status_key(status))
             }
             WebError::NotFound
             | WebError::Busy
             | WebError::PayloadTooLarge
             | WebError::Unauthenticated
             | WebError::TokenRequired
-            | WebError::Forbidden => (default_message(status).to_owned(), Vec::new()),
+            | WebError::Forbidden => ErrorInfo::keyed(status_key(status)),
         };
-        response
-            .extensions_mut()
-            .insert(ErrorInfo { message, fields });
+        response.extensions_mut().insert(info);
         response
     }
 }
 
-fn default_message(status: StatusCode) -> &'static str {
+/// The catalogue key of the general wording for a status.
+fn status_key(status: StatusCode) -> &'static str {
     match status.as_u16() {
-        400 => "The request could not be understood.",
-        404 => {
-            "Nothing here. If you followed a ticket link, the ticket may have been deleted or the link mistyped."
+        400 => "error-400",
+        401 => "error-401",
+        403 => "error-403",
+        404 => "error-404",
+        405 => "error-405",
+        408 => "error-408",
+        409 => "error-409",
+        413 => "error-413",
+        414 => "error-414",
+        415 => "error-415",
+        422 => "error-422",
+        429 => "error-429",
+        500 => "error-500",
+        503 => "error-503",
+        _ => "error-other",
+    }
+}
+
+impl ErrorInfo {
+    fn keyed(key: &'static str) -> Self {
+        ErrorInfo {
+            message: Lang::En.text(key),
+            key: Some(key),
+            fields: Vec::new(),
         }
-        405 => "This address does not accept that kind of request.",
-        413 => "The request is too large. Shorten the message and try again.",
-        401 => "Sign in first: the credentials are missing, wrong, or expired.",
-        403 => "The form expired or did not come from this site. Go back, reload and try again.",
-        409 => "The request conflicts with the current state.",
-        415 => "This content type is not accepted here.",
-        422 => "Some fields need attention.",
-        429 => "Too many requests from your network. Wait a few minutes and try again.",
-        500 => {
-            "Something went wrong on our side. Nothing you sent was stored half-way; please try again."
-        }
-        503 => "The desk is busy right now. Nothing was changed; please try again in a moment.",
-        _ => "The request could not be completed.",
     }
 }
 
@@ -249,6 +277,7 @@ fn default_message(status: StatusCode) -> &'static str {
 #[derive(askama::Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
+    t: Tr,
     status: u16,
     message: &'a str,
     fields: &'a [FieldError],
@@ -258,6 +287,7 @@ struct ErrorPage<'a> {
 /// Renders every error response, whoever produced it.
 pub async fn render_errors(request: Request, next: Next) -> Response {
     let wants_json = request.uri().path().starts_with("/api/");
+    let tr = crate::web::lang::for_request(request.method(), request.uri(), request.headers());
     let response = next.run(request).await;
     let status = response.status();
     // A browser without a live session is sent to sign in rather than shown an error.
@@ -281,10 +311,7 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
     let info = parts
         .extensions
         .remove::<ErrorInfo>()
-        .unwrap_or_else(|| ErrorInfo {
-            message: default_message(status).to_owned(),
-            fields: Vec::new(),
-        });
+        .unwrap_or_else(|| ErrorInfo::keyed(status_key(status)));
     let request_id = status.is_server_error().then(new_request_id);
     if let Some(id) = &request_id {
         match parts.extensions.remove::<InternalDetail>() {
@@ -305,9 +332,11 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
         }
         Json(json).into_response()
     } else {
+        let shown = info.key.map(|key| tr.t(key));
         let page = ErrorPage {
+            t: tr,
             status: status.as_u16(),
-            message: &info.message,
+            message: shown.as_deref().unwrap_or(&info.message),
             fields: &info.fields,
             request_id: request_id.as_deref(),
         };

@@ -102,10 +102,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             // serde's message names the field at fault ("missing field `subject`"); it goes
             // back only to the client that sent the body and is never logged.
             Err(JsonRejection::JsonDataError(e)) => {
-                Err(WebError::Invalid(vec![super::error::FieldError {
-                    field: "json",
-                    message: e.body_text(),
-                }]))
+                Err(WebError::Invalid(vec![super::error::FieldError::english(
+                    "json",
+                    e.body_text(),
+                )]))
             }
             Err(JsonRejection::JsonSyntaxError(_)) => Err(WebError::BadRequest(
                 "The body is not valid JSON (or not valid UTF-8).",

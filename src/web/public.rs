@@ -3,6 +3,7 @@
 
 pub mod form;
 pub mod preview;
+pub mod refused;
 pub mod ticket;
 
 use crate::web::WebState;

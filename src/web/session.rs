@@ -9,6 +9,7 @@ use cookie::{Cookie, SameSite};
 
 use super::error::WebError;
 use super::extract::FormFields;
+use super::lang::{Tr, for_agent};
 use crate::desk::{AdminDesk, AgentDesk, DeskError, Session};
 use crate::web::WebState;
 
@@ -21,6 +22,8 @@ pub struct CurrentAgent {
     /// The raw session token, needed to derive the CSRF token and to sign out.
     pub session: String,
     pub csrf: String,
+    /// The language and time zone of this agent's pages.
+    pub tr: Tr,
 }
 
 impl FromRequestParts<WebState> for CurrentAgent {
@@ -29,8 +32,11 @@ impl FromRequestParts<WebState> for CurrentAgent {
     async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, WebError> {
         let session = session_cookie(parts).ok_or(WebError::Unauthenticated)?;
         let desk = resolve(state, &session, Session::Cookie).await?;
+        let scope = desk.scope();
+        let tr = for_agent(parts, state, scope.language(), scope.time_zone());
         Ok(CurrentAgent {
             csrf: state.desk.csrf_token(&session),
+            tr,
             desk,
             session,
         })

@@ -381,13 +381,13 @@ async fn the_timeline_shows_changes_and_a_queue_move_needs_a_reason_within_scope
 
     let ticket = page(&app, &session, &path).await;
     for line in [
-        "Status new → pending_requester",
-        "Priority P3 → P1",
-        "Assignee nobody → rita",
-        "Tier L1 → L2",
-        "Status pending_requester → escalated",
-        "Assignee rita → nobody",
-        "Queue billing → security",
+        "Status: New → Waiting for the requester",
+        "Priority: P3 → P1",
+        "Assignee: nobody → rita",
+        "Tier: L1 → L2",
+        "Status: Waiting for the requester → Escalated",
+        "Assignee: rita → nobody",
+        "Queue: billing → security",
     ] {
         assert!(ticket.contains(line), "{line} in the timeline");
     }
@@ -796,4 +796,55 @@ async fn mine_pages_in_order_and_keeps_to_scope() {
         left.iter()
             .all(|r| ![&filed[0], &filed[3], &filed[6]].contains(&&r.to_string()))
     );
+}
+
+#[tokio::test]
+async fn the_list_ticket_and_notification_pages_speak_russian_with_every_message_found() {
+    let app = TestApp::spawn().await;
+    let agent = app.add_agent("vera", "l2", &["billing", "security"]).await;
+    let (reference, _) = app.file_in("billing", "Списание", "Дважды").await;
+    let session = app.html_login(&agent).await;
+    let moved = app
+        .html_post(
+            &session,
+            &format!("/agent/tickets/{reference}/move"),
+            &[("queue", "security"), ("reason", "Похоже на мошенничество")],
+        )
+        .await;
+    assert_eq!(moved.status(), 303);
+    let pages = [
+        ("/agent/tickets?status=all", "Назначенные мне"),
+        (
+            &format!("/agent/tickets/{reference}") as &str,
+            "Добавить внутреннюю заметку",
+        ),
+        ("/agent/notifications", "Новое обращение в вашей очереди"),
+        (
+            &format!("/agent/tickets/{reference}/spam"),
+            "Закрыть это обращение как спам?",
+        ),
+    ];
+    for (path, russian) in pages {
+        let joiner = if path.contains('?') { '&' } else { '?' };
+        let ru = page(&app, &session, &format!("{path}{joiner}lang=ru")).await;
+        assert!(ru.contains("<html lang=\"ru\""), "{path}");
+        assert!(ru.contains(russian), "{path}: {russian}");
+        let en = page(&app, &session, path).await;
+        for html in [&ru, &en] {
+            // A key the catalogue lacks would be shown as the key itself.
+            for area in ["agent-list-", "agent-ticket-", "tickets-count", "status-"] {
+                assert!(!html.contains(area), "{path}: a missing message {area}…");
+            }
+        }
+    }
+    let ticket = page(
+        &app,
+        &session,
+        &format!("/agent/tickets/{reference}?lang=ru"),
+    )
+    .await;
+    assert!(ticket.contains("Очередь: billing → security"));
+    assert!(ticket.contains("Причина: Похоже на мошенничество"));
+    let list = page(&app, &session, "/agent/tickets?status=all&lang=ru").await;
+    assert!(list.contains("1 обращение"));
 }

@@ -25,6 +25,7 @@ mod group_audit;
 mod group_filing;
 mod hardening;
 mod headers;
+mod languages;
 mod mail;
 mod mail_sink;
 mod mail_support;

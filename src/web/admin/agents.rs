@@ -47,6 +47,7 @@ pub struct RequestLine {
 #[derive(askama::Template, askama_web::WebTemplate)]
 #[template(path = "admin/agents.html")]
 pub struct AgentsPage {
+    pub t: crate::web::lang::Tr,
     pub nav: Nav,
     pub agents: Vec<AgentLine>,
     pub requests: Vec<RequestLine>,
@@ -94,6 +95,7 @@ async fn page(admin: &AdminDesk, agent: &CurrentAgent, outcome: Outcome) -> WebR
     let requests = admin.pending_resets().await?;
     Ok(AgentsPage {
         nav: Nav::of(agent),
+        t: agent.tr.clone(),
         agents: agents
             .into_iter()
             .map(|a| AgentLine {

@@ -26,6 +26,7 @@ pub struct ConfiguredLine {
 #[derive(askama::Template, askama_web::WebTemplate)]
 #[template(path = "admin/allowlist.html")]
 pub struct AllowlistPage {
+    pub t: crate::web::lang::Tr,
     pub nav: Nav,
     pub entries: Vec<EntryLine>,
     pub configured: Vec<ConfiguredLine>,
@@ -36,6 +37,7 @@ pub async fn show(admin: CurrentAdmin) -> WebResult<AllowlistPage> {
     let rows = view.stored;
     Ok(AllowlistPage {
         nav: Nav::of(&admin.agent),
+        t: admin.agent.tr.clone(),
         entries: rows
             .into_iter()
             .map(|r| EntryLine {

@@ -26,6 +26,7 @@ pub struct EntryLine {
 #[derive(askama::Template, askama_web::WebTemplate)]
 #[template(path = "admin/audit.html")]
 pub struct AuditPage {
+    pub t: crate::web::lang::Tr,
     pub nav: Nav,
     pub entries: Vec<EntryLine>,
     pub older: Option<i64>,
@@ -38,6 +39,7 @@ pub async fn show(admin: CurrentAdmin, Query(query): Query<AuditQuery>) -> WebRe
         .flatten();
     Ok(AuditPage {
         nav: Nav::of(&admin.agent),
+        t: admin.agent.tr.clone(),
         entries: entries
             .into_iter()
             .map(|e| EntryLine {

@@ -26,6 +26,7 @@ pub struct AlertRow {
 #[derive(askama::Template, askama_web::WebTemplate)]
 #[template(path = "admin/dashboard.html")]
 pub struct DashboardPage {
+    pub t: crate::web::lang::Tr,
     pub nav: Nav,
     /// Every alert still to handle, however many: a flood cannot push one out of sight.
     pub unacknowledged: Vec<AlertRow>,
@@ -55,6 +56,7 @@ pub async fn show(admin: CurrentAdmin) -> WebResult<DashboardPage> {
             .map_or_else(|| "–".into(), |r| format!("{r:.2}")),
         metrics,
         nav: Nav::of(&admin.agent),
+        t: admin.agent.tr.clone(),
         unacknowledged: alerts.unacknowledged.into_iter().map(row_of).collect(),
         acknowledged: alerts
             .recently_acknowledged

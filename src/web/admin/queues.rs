@@ -13,6 +13,7 @@ use crate::web::session::{AdminForm, CurrentAdmin};
 #[derive(askama::Template, askama_web::WebTemplate)]
 #[template(path = "admin/queues.html")]
 pub struct QueuesPage {
+    pub t: crate::web::lang::Tr,
     pub nav: Nav,
     pub queues: Vec<QueueRow>,
     /// Every category with the queue it lands in.
@@ -39,6 +40,7 @@ pub async fn list(admin: CurrentAdmin) -> WebResult<QueuesPage> {
         .await?;
     Ok(QueuesPage {
         nav: Nav::of(&admin.agent),
+        t: admin.agent.tr.clone(),
         queues,
         routes,
         canned: admin.admin.canned_responses().await?,

@@ -21,6 +21,7 @@ pub struct HoldLine {
 #[derive(askama::Template, askama_web::WebTemplate)]
 #[template(path = "admin/retention.html")]
 pub struct RetentionPage {
+    pub t: crate::web::lang::Tr,
     pub nav: Nav,
     pub policy: RetentionPolicy,
     pub queues: Vec<String>,
@@ -36,6 +37,7 @@ pub async fn show(admin: CurrentAdmin) -> WebResult<RetentionPage> {
         .await?;
     Ok(RetentionPage {
         nav: Nav::of(&admin.agent),
+        t: admin.agent.tr.clone(),
         policy: admin.admin.retention_policy().await?,
         queues: admin
             .admin
@@ -82,10 +84,10 @@ pub async fn set(form: AdminForm) -> WebResult<Response> {
         .get("days")
         .and_then(|d| d.trim().parse().ok())
         .ok_or_else(|| {
-            WebError::Invalid(vec![FieldError {
-                field: "days",
-                message: "a whole number of days".into(),
-            }])
+            WebError::Invalid(vec![FieldError::english(
+                "days",
+                "a whole number of days".into(),
+            )])
         })?;
     form.admin.set_retention(scope, Some(days)).await?;
     Ok(back())

@@ -1,26 +1,33 @@
-//! The agent's own account: password change, second factor (set up or replace), and
-//! sign-out everywhere.
+//! The agent's own account: language and time zone, password change, second factor (set up
+//! or replace), and sign-out everywhere.
 
 use axum::Extension;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::Nav;
 use crate::desk::{DeskError, MIN_PASSWORD_CHARS, PasswordError, PasswordRefusal};
+use crate::i18n::Lang;
 use crate::web::WebState;
-use crate::web::error::{Rendered, WebResult};
+use crate::web::error::{FieldError, Rendered, WebError, WebResult};
+use crate::web::lang::{zone_named, zone_names};
 use crate::web::session::{CsrfForm, CurrentAgent, clear_cookie_header};
 
 #[derive(askama::Template, askama_web::WebTemplate)]
 #[template(path = "agent/account.html")]
 pub struct AccountPage {
+    pub t: crate::web::lang::Tr,
     pub nav: Nav,
     pub has_second_factor: bool,
     pub min_chars: usize,
+    /// Catalogue keys of what just happened and of what went wrong.
     pub notice: Option<&'static str>,
     pub error: Option<&'static str>,
     pub enrolment_uri: Option<String>,
+    pub language: Option<&'static str>,
+    pub time_zone: String,
+    pub zones: Vec<String>,
 }
 
 fn page(
@@ -30,39 +37,84 @@ fn page(
 ) -> AccountPage {
     AccountPage {
         nav: Nav::of(agent),
+        t: agent.tr.clone(),
         has_second_factor: agent.desk.scope().has_second_factor(),
         min_chars: MIN_PASSWORD_CHARS,
         notice,
         error,
         enrolment_uri: None,
+        language: agent.desk.scope().language().map(Lang::code),
+        time_zone: agent
+            .desk
+            .scope()
+            .time_zone()
+            .unwrap_or_default()
+            .to_owned(),
+        zones: zone_names(),
     }
 }
 
-pub async fn show(agent: CurrentAgent) -> AccountPage {
-    page(&agent, None, None)
+/// Saves the language and time zone of the agent's pages (the account page's form).
+pub async fn save_preferences(form: CsrfForm) -> WebResult<Response> {
+    let language = form.fields.get("language").and_then(Lang::from_code);
+    let zone = form.fields.get("time_zone").filter(|name| !name.is_empty());
+    if zone.is_some_and(|name| zone_named(name).is_none()) {
+        return Err(WebError::Invalid(vec![FieldError::keyed(
+            "time_zone",
+            "account-unknown-zone",
+        )]));
+    }
+    form.agent.desk.save_preferences(language, zone).await?;
+    Ok(Redirect::to("/agent/account?notice=saved").into_response())
+}
+
+/// The language switch in the staff navigation: saves the choice and goes back to the page
+/// it was pressed on (only a path on this site).
+pub async fn switch_language(form: CsrfForm) -> WebResult<Response> {
+    let language = form
+        .fields
+        .get("language")
+        .and_then(Lang::from_code)
+        .ok_or(WebError::BadRequest("Unknown language."))?;
+    let zone = form.agent.desk.scope().time_zone().map(str::to_owned);
+    form.agent
+        .desk
+        .save_preferences(Some(language), zone.as_deref())
+        .await?;
+    let back = form.fields.get("back").unwrap_or_default();
+    let back = if back.starts_with('/') && !back.starts_with("//") && !back.contains('\\') {
+        back
+    } else {
+        "/agent/tickets"
+    };
+    Ok(Redirect::to(back).into_response())
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct AccountQuery {
+    #[serde(default)]
+    notice: String,
+}
+
+pub async fn show(agent: CurrentAgent, Query(query): Query<AccountQuery>) -> AccountPage {
+    let notice = (query.notice == "saved").then_some("account-preferences-saved");
+    page(&agent, notice, None)
 }
 
 pub async fn change_password(State(state): State<WebState>, form: CsrfForm) -> WebResult<Response> {
     let current = form.fields.get("current").unwrap_or_default();
     let new = form.fields.get("new").unwrap_or_default().to_owned();
     if form.fields.get("confirm").unwrap_or_default() != new {
-        return Ok(page(&form.agent, None, Some("The two new passwords differ.")).into_response());
+        return Ok(page(&form.agent, None, Some("account-passwords-differ")).into_response());
     }
     let confirmed = form.agent.desk.confirm_current_password(current).await;
     match confirmed {
         Ok(()) => {}
         Err(DeskError::CurrentPassword(PasswordRefusal::Wrong)) => {
-            return Ok(
-                page(&form.agent, None, Some("The current password is wrong.")).into_response(),
-            );
+            return Ok(page(&form.agent, None, Some("account-password-wrong")).into_response());
         }
         Err(DeskError::CurrentPassword(PasswordRefusal::Locked)) => {
-            return Ok(page(
-                &form.agent,
-                None,
-                Some("Too many wrong passwords: password changes are locked for a while."),
-            )
-            .into_response());
+            return Ok(page(&form.agent, None, Some("account-password-locked")).into_response());
         }
         // Whoever keeps guessing the password of the session they hold is probably not its
         // owner: end the session. The owner signs in again once the lockout is over.
@@ -86,15 +138,10 @@ pub async fn change_password(State(state): State<WebState>, form: CsrfForm) -> W
         Ok(refreshed) => {
             let mut agent = form.agent;
             agent.desk = refreshed;
-            Ok(page(
-                &agent,
-                Some("Password changed. Your other sessions were signed out."),
-                None,
-            )
-            .into_response())
+            Ok(page(&agent, Some("account-password-changed"), None).into_response())
         }
         Err(PasswordError::TooShort) => {
-            Ok(page(&form.agent, None, Some("The new password is too short.")).into_response())
+            Ok(page(&form.agent, None, Some("account-password-short")).into_response())
         }
         Err(err @ PasswordError::Hash) => Err(anyhow::Error::from(err).into()),
     }
@@ -102,12 +149,7 @@ pub async fn change_password(State(state): State<WebState>, form: CsrfForm) -> W
 
 pub async fn start_totp(form: CsrfForm) -> WebResult<Response> {
     if form.agent.desk.scope().has_second_factor() {
-        return Ok(page(
-            &form.agent,
-            None,
-            Some("A second factor is already set up."),
-        )
-        .into_response());
+        return Ok(page(&form.agent, None, Some("account-totp-exists")).into_response());
     }
     let uri = form.agent.desk.start_totp_enrolment().await?;
     Ok(AccountPage {
@@ -127,19 +169,9 @@ pub async fn confirm_totp(form: CsrfForm) -> WebResult<Response> {
     {
         let mut agent = form.agent;
         agent.desk = refreshed;
-        return Ok(page(
-            &agent,
-            Some("Second factor on: signing in now needs a code."),
-            None,
-        )
-        .into_response());
+        return Ok(page(&agent, Some("account-totp-on"), None).into_response());
     }
-    Ok(page(
-        &form.agent,
-        None,
-        Some("That code did not match. Start the set-up again and enter the current code."),
-    )
-    .into_response())
+    Ok(page(&form.agent, None, Some("account-totp-mismatch")).into_response())
 }
 
 /// Replacing a second factor: the current code first, then the new seed, confirmed by
@@ -155,11 +187,7 @@ pub async fn replace_totp(form: CsrfForm) -> WebResult<Response> {
         None => Ok((
             StatusCode::FORBIDDEN,
             Extension(Rendered),
-            page(
-                &form.agent,
-                None,
-                Some("That code did not match your current authenticator, or too many codes failed lately; try again later."),
-            ),
+            page(&form.agent, None, Some("account-totp-replace-refused")),
         )
             .into_response()),
     }

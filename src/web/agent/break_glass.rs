@@ -13,6 +13,7 @@ use crate::web::session::{CsrfForm, CurrentAgent};
 #[derive(askama::Template, askama_web::WebTemplate)]
 #[template(path = "agent/break_glass.html")]
 pub struct BreakGlassPage {
+    pub t: crate::web::lang::Tr,
     pub nav: Nav,
     pub minutes: u64,
     pub reference: String,
@@ -22,6 +23,7 @@ pub struct BreakGlassPage {
 pub async fn show(State(state): State<WebState>, agent: CurrentAgent) -> BreakGlassPage {
     BreakGlassPage {
         nav: Nav::of(&agent),
+        t: agent.tr.clone(),
         minutes: state.config.agents.break_glass_minutes,
         reference: String::new(),
         error: None,
@@ -33,6 +35,7 @@ pub async fn open(State(state): State<WebState>, form: CsrfForm) -> WebResult<Re
     let refuse = |error: &'static str| {
         BreakGlassPage {
             nav: Nav::of(&form.agent),
+            t: form.agent.tr.clone(),
             minutes: state.config.agents.break_glass_minutes,
             reference: typed.chars().take(16).collect(),
             error: Some(error),

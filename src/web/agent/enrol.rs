@@ -14,10 +14,12 @@ use crate::desk::{DeskError, EnrolRefusal, EnrolmentAnswer, EnrolmentForm};
 use crate::web::WebState;
 use crate::web::error::{Rendered, WebError, WebResult};
 use crate::web::extract::FormFields;
+use crate::web::lang::{PageLang, Tr};
 
 #[derive(askama::Template, askama_web::WebTemplate)]
 #[template(path = "agent/enrol.html")]
 pub struct EnrolPage {
+    pub t: crate::web::lang::Tr,
     pub action: String,
     pub agent: String,
     pub role: &'static str,
@@ -37,11 +39,13 @@ pub struct SeedOffer {
 #[derive(askama::Template, askama_web::WebTemplate)]
 #[template(path = "agent/enrolled.html")]
 pub struct EnrolledPage {
+    pub t: crate::web::lang::Tr,
     pub agent: String,
 }
 
-fn form_page(token: &str, form: EnrolmentForm, error: Option<String>) -> EnrolPage {
+fn form_page(t: Tr, token: &str, form: EnrolmentForm, error: Option<String>) -> EnrolPage {
     EnrolPage {
+        t,
         action: format!("{}{token}", crate::desk::ENROLMENT_PATH),
         agent: form.agent.to_string(),
         role: form.role.id(),
@@ -84,13 +88,14 @@ fn holder_nonce(headers: &HeaderMap) -> Option<String> {
 /// The page, with the holder cookie when this view made the browser the holder.
 fn page_response(
     state: &WebState,
+    t: Tr,
     token: &str,
     form: EnrolmentForm,
     status: StatusCode,
     error: Option<String>,
 ) -> Response {
     let new_holder = form.new_holder.clone();
-    let page = form_page(token, form, error);
+    let page = form_page(t, token, form, error);
     let mut response = (status, Extension(Rendered), page).into_response();
     if let Some(nonce) = new_holder {
         response
@@ -106,16 +111,25 @@ fn page_response(
 
 pub async fn show(
     State(state): State<WebState>,
+    PageLang(tr): PageLang,
     Path(token): Path<String>,
     headers: HeaderMap,
 ) -> WebResult<Response> {
     let nonce = holder_nonce(&headers);
     let form = state.desk.open_enrolment(&token, nonce.as_deref()).await?;
-    Ok(page_response(&state, &token, form, StatusCode::OK, None))
+    Ok(page_response(
+        &state,
+        tr,
+        &token,
+        form,
+        StatusCode::OK,
+        None,
+    ))
 }
 
 pub async fn submit(
     State(state): State<WebState>,
+    PageLang(tr): PageLang,
     Path(token): Path<String>,
     headers: HeaderMap,
     fields: FormFields,
@@ -134,6 +148,7 @@ pub async fn submit(
     {
         Ok(agent) => {
             return Ok(EnrolledPage {
+                t: tr,
                 agent: agent.to_string(),
             }
             .into_response());
@@ -149,6 +164,7 @@ pub async fn submit(
     let form = state.desk.open_enrolment(&token, nonce.as_deref()).await?;
     Ok(page_response(
         &state,
+        tr,
         &token,
         form,
         StatusCode::UNPROCESSABLE_ENTITY,

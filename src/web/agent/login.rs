@@ -14,6 +14,7 @@ use crate::desk::{Session, now_unix};
 use crate::web::WebState;
 use crate::web::error::{Rendered, WebResult};
 use crate::web::extract::FormFields;
+use crate::web::lang::{PageLang, Tr};
 use crate::web::session::{CsrfForm, clear_cookie_header, session_cookie_header};
 
 /// Name of the cookie holding the sign-in form's nonce; sent back to the form's URL only.
@@ -22,18 +23,20 @@ const LOGIN_COOKIE: &str = "hushdesk_login";
 #[derive(askama::Template, askama_web::WebTemplate)]
 #[template(path = "agent/login.html")]
 pub struct LoginPage {
+    pub t: crate::web::lang::Tr,
     pub name: String,
     pub error: Option<&'static str>,
     /// The hidden `csrf` field, bound to this browser's nonce cookie.
     pub form_token: String,
 }
 
-pub async fn show(State(state): State<WebState>) -> WebResult<Response> {
-    fresh_form(&state, StatusCode::OK, String::new(), None)
+pub async fn show(State(state): State<WebState>, PageLang(tr): PageLang) -> WebResult<Response> {
+    fresh_form(&state, tr, StatusCode::OK, String::new(), None)
 }
 
 pub async fn submit(
     State(state): State<WebState>,
+    PageLang(tr): PageLang,
     headers: HeaderMap,
     form: FormFields,
 ) -> WebResult<Response> {
@@ -50,6 +53,7 @@ pub async fn submit(
         // toward a lockout.
         return fresh_form(
             &state,
+            tr,
             StatusCode::FORBIDDEN,
             shown_name,
             Some("This sign-in form expired or did not come from this site. Please sign in again."),
@@ -75,6 +79,7 @@ pub async fn submit(
         }
         Err(DeskError::SignInRefused) => {
             let page = LoginPage {
+                t: tr,
                 name: shown_name,
                 error: Some(
                     "Sign-in failed. Check the name, password and code; after several failures the account is locked for a while.",
@@ -90,12 +95,14 @@ pub async fn submit(
 /// The sign-in form with a new nonce cookie and its token.
 fn fresh_form(
     state: &WebState,
+    t: Tr,
     status: StatusCode,
     name: String,
     error: Option<&'static str>,
 ) -> WebResult<Response> {
     let nonce = login_nonce().map_err(anyhow::Error::from)?;
     let page = LoginPage {
+        t,
         name,
         error,
         form_token: state.desk.login_form_token(&nonce, now_unix()),

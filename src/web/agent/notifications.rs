@@ -8,10 +8,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use super::Nav;
 use crate::desk::NotificationKind;
 use crate::web::error::WebResult;
-use crate::web::public::human_time;
+use crate::web::lang::Tr;
 use crate::web::session::{CsrfForm, CurrentAgent};
 
 pub struct NotificationLine {
+    /// A catalogue key.
     pub text: &'static str,
     pub kind: &'static str,
     pub reference: String,
@@ -22,16 +23,17 @@ pub struct NotificationLine {
 #[derive(askama::Template, askama_web::WebTemplate)]
 #[template(path = "agent/notifications.html")]
 pub struct NotificationsPage {
+    pub t: Tr,
     pub nav: Nav,
     pub lines: Vec<NotificationLine>,
 }
 
 fn text(kind: NotificationKind) -> &'static str {
     match kind {
-        NotificationKind::NewTicket => "New ticket in your queue",
-        NotificationKind::RequesterReplied => "The requester replied on your ticket",
-        NotificationKind::AssignedToMe => "Assigned to you",
-        NotificationKind::SlaAtRisk => "SLA about to breach",
+        NotificationKind::NewTicket => "agent-list-notification-new-ticket",
+        NotificationKind::RequesterReplied => "agent-list-notification-requester-replied",
+        NotificationKind::AssignedToMe => "agent-list-notification-assigned-to-me",
+        NotificationKind::SlaAtRisk => "agent-list-notification-sla-at-risk",
     }
 }
 
@@ -45,11 +47,12 @@ pub async fn show(agent: CurrentAgent) -> WebResult<NotificationsPage> {
             text: text(n.kind),
             kind: n.kind.id(),
             reference: n.reference.to_string(),
-            when: human_time(n.at),
+            when: agent.tr.time(n.at),
             unread: n.unread,
         })
         .collect();
     Ok(NotificationsPage {
+        t: agent.tr.clone(),
         nav: Nav::load(&agent).await?,
         lines,
     })

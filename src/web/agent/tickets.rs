@@ -42,8 +42,5 @@ pub(crate) fn reference(text: &str) -> WebResult<Reference> {
 }
 
 fn invalid(field: &'static str, message: &str) -> WebError {
-    WebError::Invalid(vec![FieldError {
-        field,
-        message: message.to_owned(),
-    }])
+    WebError::Invalid(vec![FieldError::english(field, message.to_owned())])
 }

@@ -629,8 +629,5 @@ async fn spam_step(
 }
 
 fn invalid(field: &'static str, message: &str) -> WebError {
-    WebError::Invalid(vec![FieldError {
-        field,
-        message: message.to_owned(),
-    }])
+    WebError::Invalid(vec![FieldError::english(field, message.to_owned())])
 }

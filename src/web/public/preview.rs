@@ -15,6 +15,7 @@ use crate::domain::NewTicketInput;
 use crate::web::WebState;
 use crate::web::error::{FieldError, Rendered, WebError, WebResult};
 use crate::web::extract::FormFields;
+use crate::web::lang::{PageLang, Tr};
 
 /// A run of the text: plain, or a finding with how it will be stored.
 pub struct Segment {
@@ -25,7 +26,6 @@ pub struct Segment {
 pub struct FindingView {
     /// The label as it will be stored: `[PHONE-1]`.
     pub mask: String,
-    pub rule: String,
     /// `subject:START:END`, the value of its keep checkbox; `None` when it cannot be kept.
     pub keep_key: Option<String>,
 }
@@ -33,6 +33,7 @@ pub struct FindingView {
 #[derive(askama::Template, askama_web::WebTemplate)]
 #[template(path = "public/preview.html")]
 pub struct PreviewPage {
+    pub t: crate::web::lang::Tr,
     pub subject: Vec<Segment>,
     pub body: Vec<Segment>,
     pub findings: usize,
@@ -45,7 +46,11 @@ pub struct PreviewPage {
     pub key: Option<String>,
 }
 
-pub async fn show(State(state): State<WebState>, form: FormFields) -> WebResult<Response> {
+pub async fn show(
+    State(state): State<WebState>,
+    PageLang(tr): PageLang,
+    form: FormFields,
+) -> WebResult<Response> {
     let field = |name| form.get(name).unwrap_or_default();
     let input = match NewTicketInput::parse(
         field("subject"),
@@ -57,6 +62,7 @@ pub async fn show(State(state): State<WebState>, form: FormFields) -> WebResult<
         Ok(input) => input,
         Err(errors) => {
             let page = NewTicketPage {
+                t: tr,
                 categories: category_options(form.get("category")),
                 subject: field("subject").to_owned(),
                 body: field("body").to_owned(),
@@ -64,6 +70,7 @@ pub async fn show(State(state): State<WebState>, form: FormFields) -> WebResult<
                 fingerprint: state.helpdesk_fingerprint.to_string(),
                 contact: String::new(),
                 pgp_key: String::new(),
+                refused: None,
             };
             return Ok(
                 (StatusCode::UNPROCESSABLE_ENTITY, Extension(Rendered), page).into_response(),
@@ -83,8 +90,9 @@ pub async fn show(State(state): State<WebState>, form: FormFields) -> WebResult<
             .filter_map(|s| s.finding.as_ref())
     };
     let contact = input.contact.as_ref().map(|c| c.as_str().to_owned());
-    let key = input.pgp_key.as_deref().map(describe_key);
+    let key = input.pgp_key.as_deref().map(|key| describe_key(&tr, key));
     let page = PreviewPage {
+        t: tr,
         contact,
         key,
         findings: all().count(),
@@ -103,15 +111,19 @@ pub async fn show(State(state): State<WebState>, form: FormFields) -> WebResult<
 }
 
 /// The key as the requester can recognise it: fingerprint and the addresses it names.
-fn describe_key(armored: &str) -> String {
+fn describe_key(tr: &Tr, armored: &str) -> String {
     match RequesterKey::parse(armored) {
-        Ok(key) if key.user_emails.is_empty() => format!("OpenPGP key {}", key.fingerprint),
-        Ok(key) => format!(
-            "OpenPGP key {} ({})",
-            key.fingerprint,
-            key.user_emails.join(", ")
+        Ok(key) if key.user_emails.is_empty() => {
+            tr.a("preview-key", "fingerprint", &key.fingerprint)
+        }
+        Ok(key) => tr.a2(
+            "preview-key-with-addresses",
+            "fingerprint",
+            &key.fingerprint,
+            "addresses",
+            key.user_emails.join(", "),
         ),
-        Err(_) => "a key is attached, but it cannot be read: sending will be refused".into(),
+        Err(_) => tr.t("preview-key-unreadable"),
     }
 }
 
@@ -134,7 +146,6 @@ fn segments(field: &str, text: &str, masks: Vec<PlannedMask>) -> Vec<Segment> {
             text: text[finding.start..finding.end].to_owned(),
             finding: Some(FindingView {
                 mask,
-                rule: finding.rule.to_string(),
                 keep_key: may_keep.then(|| format!("{field}:{}:{}", finding.start, finding.end)),
             }),
         });

@@ -15,6 +15,7 @@ use crate::web::session::CsrfForm;
 #[derive(askama::Template, askama_web::WebTemplate)]
 #[template(path = "agent/bulk_confirm.html")]
 pub struct BulkConfirmPage {
+    pub t: crate::web::lang::Tr,
     pub nav: Nav,
     pub references: Vec<String>,
     pub back: String,
@@ -58,6 +59,7 @@ pub async fn bulk(form: CsrfForm) -> WebResult<Response> {
         "close" if form.fields.get("confirm") == Some("yes") => BulkChange::Status(Status::Closed),
         "close" => {
             return Ok(BulkConfirmPage {
+                t: form.agent.tr.clone(),
                 nav: Nav::load(&form.agent).await?,
                 references: references.iter().map(ToString::to_string).collect(),
                 back: back_link(&form),

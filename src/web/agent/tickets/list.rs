@@ -11,7 +11,7 @@ use crate::desk::{
 };
 use crate::domain::{Name, Priority, Status, Tier};
 use crate::web::error::{WebError, WebResult};
-use crate::web::public::human_time;
+use crate::web::lang::Tr;
 use crate::web::session::CurrentAgent;
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -49,7 +49,8 @@ pub struct Row {
     pub queue: String,
     pub tier: String,
     pub priority: &'static str,
-    pub status: &'static str,
+    /// As people read it.
+    pub status: String,
     pub sla: String,
     pub sla_late: bool,
     pub assignee: String,
@@ -64,6 +65,7 @@ pub struct AlertLine {
 
 /// A quick view of the list: a link that sets one filter.
 pub struct ViewLink {
+    /// A catalogue key.
     pub label: &'static str,
     pub href: String,
     pub current: bool,
@@ -72,13 +74,15 @@ pub struct ViewLink {
 #[derive(askama::Template, askama_web::WebTemplate)]
 #[template(path = "agent/tickets.html")]
 pub struct ListPage {
+    pub t: Tr,
     pub nav: Nav,
+    /// A catalogue key.
     pub notice: Option<&'static str>,
     pub alerts: Vec<AlertLine>,
     pub views: Vec<ViewLink>,
     pub queues: Vec<String>,
     pub queue: String,
-    pub statuses: Vec<(&'static str, &'static str)>,
+    pub statuses: Vec<(&'static str, String)>,
     pub status: String,
     pub priorities: Vec<&'static str>,
     pub priority: String,
@@ -89,7 +93,7 @@ pub struct ListPage {
     pub assignee: String,
     pub at_risk: bool,
     pub query: String,
-    pub orders: Vec<(&'static str, &'static str)>,
+    pub orders: Vec<(&'static str, String)>,
     pub order: &'static str,
     pub tickets: Vec<Row>,
     /// "37 tickets", "More than 1,000 tickets".
@@ -100,22 +104,22 @@ pub struct ListPage {
     /// This list's own address, where bulk changes come back to.
     pub here: String,
     /// Bulk changes: the statuses, colleagues and queues they offer.
-    pub bulk_statuses: Vec<&'static str>,
+    pub bulk_statuses: Vec<(&'static str, String)>,
     pub colleagues: Vec<String>,
 }
 
 /// The order control's choices: (value, label).
-fn order_choices() -> Vec<(&'static str, &'static str)> {
+fn order_choices(tr: &Tr) -> Vec<(&'static str, String)> {
     ListOrder::ALL
         .into_iter()
         .map(|order| {
             let label = match order {
-                ListOrder::Urgency => "SLA urgency",
-                ListOrder::Priority => "Priority",
-                ListOrder::Updated => "Last updated",
-                ListOrder::Created => "Newest",
+                ListOrder::Urgency => "agent-list-order-urgency",
+                ListOrder::Priority => "agent-list-order-priority",
+                ListOrder::Updated => "agent-list-order-updated",
+                ListOrder::Created => "agent-list-order-created",
             };
-            (order.id(), label)
+            (order.id(), tr.t(label))
         })
         .collect()
 }
@@ -268,19 +272,21 @@ impl ListQuery {
     }
 }
 
-fn total_text(total: ListTotal) -> String {
+fn total_text(tr: &Tr, total: ListTotal) -> String {
     match total {
-        ListTotal::Exactly(1) => "1 ticket".into(),
-        ListTotal::Exactly(n) => format!("{n} tickets"),
-        ListTotal::MoreThan(n) => format!("More than {n} tickets"),
+        ListTotal::Exactly(n) => tr.n("tickets-count", n),
+        ListTotal::MoreThan(n) => tr.a("agent-list-total-more", "count", tr.num(n)),
     }
 }
 
 /// The status filter's choices: (value, label).
-fn status_choices() -> Vec<(&'static str, &'static str)> {
-    let mut choices = vec![("active", "Active"), ("all", "All")];
-    choices.extend(Status::ALL.iter().map(|s| (s.id(), s.id())));
-    choices.push(("spam", "Marked as spam"));
+fn status_choices(tr: &Tr) -> Vec<(&'static str, String)> {
+    let mut choices = vec![
+        ("active", tr.t("agent-list-status-active")),
+        ("all", tr.t("agent-list-status-all")),
+    ];
+    choices.extend(Status::ALL.iter().map(|s| (s.id(), tr.status(s.id()))));
+    choices.push(("spam", tr.t("agent-list-status-spam")));
     choices
 }
 
@@ -307,6 +313,7 @@ pub(crate) fn parse_queue_filter(text: &str) -> WebResult<Option<Name>> {
 }
 
 pub async fn list(agent: CurrentAgent, Query(query): Query<ListQuery>) -> WebResult<ListPage> {
+    let tr = agent.tr.clone();
     let filter = query
         .fields()
         .filter(&agent.desk, StatusFilter::Active, PAGE_SIZE)?;
@@ -322,7 +329,7 @@ pub async fn list(agent: CurrentAgent, Query(query): Query<ListQuery>) -> WebRes
         .into_iter()
         .map(|a| AlertLine {
             kind: a.kind,
-            when: human_time(a.at),
+            when: tr.time(a.at),
             text: format!(
                 "{}{}{}",
                 a.agent_name.map(|n| format!("{n}: ")).unwrap_or_default(),
@@ -333,30 +340,30 @@ pub async fn list(agent: CurrentAgent, Query(query): Query<ListQuery>) -> WebRes
         .collect();
     let colleagues = agent.desk.colleagues().await?;
     let mut assignees = vec![
-        (String::new(), "Anyone".to_owned()),
-        ("me".to_owned(), "Mine".to_owned()),
-        ("nobody".to_owned(), "Unassigned".to_owned()),
+        (String::new(), tr.t("agent-list-anyone")),
+        ("me".to_owned(), tr.t("agent-list-view-mine")),
+        ("nobody".to_owned(), tr.t("agent-list-view-unassigned")),
     ];
     assignees.extend(colleagues.iter().map(|name| (name.clone(), name.clone())));
     let at_risk = parse_at_risk(&query.at_risk)?;
     let views = vec![
         ViewLink {
-            label: "All my tickets",
+            label: "agent-list-view-all",
             href: "/agent/tickets".into(),
             current: query.assignee.is_empty() && !at_risk,
         },
         ViewLink {
-            label: "Mine",
+            label: "agent-list-view-mine",
             href: query.link(order, None, &[("assignee", "me"), ("at_risk", "")]),
             current: query.assignee == "me" && !at_risk,
         },
         ViewLink {
-            label: "Unassigned",
+            label: "agent-list-view-unassigned",
             href: query.link(order, None, &[("assignee", "nobody"), ("at_risk", "")]),
             current: query.assignee == "nobody" && !at_risk,
         },
         ViewLink {
-            label: "SLA at risk",
+            label: "agent-list-view-at-risk",
             href: query.link("urgency", None, &[("assignee", ""), ("at_risk", "1")]),
             current: at_risk,
         },
@@ -368,7 +375,7 @@ pub async fn list(agent: CurrentAgent, Query(query): Query<ListQuery>) -> WebRes
         alerts,
         views,
         queue: query.queue.clone(),
-        statuses: status_choices(),
+        statuses: status_choices(&tr),
         status: if query.status.is_empty() {
             "active".into()
         } else {
@@ -382,40 +389,39 @@ pub async fn list(agent: CurrentAgent, Query(query): Query<ListQuery>) -> WebRes
         assignee: query.assignee.clone(),
         at_risk,
         query: query.q.clone(),
-        orders: order_choices(),
+        orders: order_choices(&tr),
         order,
-        tickets: page.tickets.into_iter().map(|t| row(t, now)).collect(),
-        total: total_text(page.total),
+        tickets: page.tickets.into_iter().map(|t| row(&tr, t, now)).collect(),
+        total: total_text(&tr, page.total),
         next_page,
         first_page,
         here: query.link(order, filter.after, &[]),
         bulk_statuses: Status::ALL
             .iter()
             .filter(|s| s.agent_may_set())
-            .map(|s| s.id())
+            .map(|s| (s.id(), tr.status(s.id())))
             .collect(),
         colleagues,
+        t: tr,
     })
 }
 
+/// The catalogue key of a notice named in the address.
 fn notice_text(code: &str) -> Option<&'static str> {
     match code {
-        "escalated-away" => {
-            Some("The ticket was escalated above your tier and has left your list.")
-        }
-        "moved-away" => Some("The ticket was moved to another queue."),
-        "bulk-done" => Some("The change was made to every chosen ticket."),
+        "escalated-away" => Some("agent-list-notice-escalated-away"),
+        "bulk-done" => Some("agent-list-notice-bulk-done"),
         _ => None,
     }
 }
 
-fn row(t: TicketSummary, now: i64) -> Row {
+fn row(tr: &Tr, t: TicketSummary, now: i64) -> Row {
     let (sla, sla_late) = if t.first_response_at.is_none() {
-        let (text, late) = time_left(t.first_response_due, false, now);
-        (format!("first response {text}"), late)
+        let (text, late) = time_left(tr, t.first_response_due, false, now);
+        (tr.a("agent-list-sla-first", "sla", text), late)
     } else {
-        let (text, late) = time_left(t.resolution_due, t.status.is_final(), now);
-        (format!("resolution {text}"), late)
+        let (text, late) = time_left(tr, t.resolution_due, t.status.is_final(), now);
+        (tr.a("agent-list-sla-resolution", "sla", text), late)
     };
     Row {
         reference: t.reference.to_string(),
@@ -423,10 +429,10 @@ fn row(t: TicketSummary, now: i64) -> Row {
         queue: t.queue,
         tier: t.tier.to_string(),
         priority: t.priority.id(),
-        status: t.status.id(),
+        status: tr.status(t.status.id()),
         sla,
         sla_late,
         assignee: t.assignee.unwrap_or_default(),
-        updated: human_time(t.updated_at),
+        updated: tr.time(t.updated_at),
     }
 }

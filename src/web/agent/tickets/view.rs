@@ -12,7 +12,7 @@ use super::{record_if_not_found, reference};
 use crate::desk::{AgentTicketView, NewerMessages, TicketChange, TicketOp};
 use crate::domain::{Priority, Reference, Status};
 use crate::web::error::{Rendered, WebError, WebResult};
-use crate::web::public::human_time;
+use crate::web::lang::Tr;
 use crate::web::session::{CsrfForm, CurrentAgent};
 
 pub struct MessageLine {
@@ -52,6 +52,7 @@ pub enum Editor {
 #[derive(askama::Template, askama_web::WebTemplate)]
 #[template(path = "agent/ticket.html")]
 pub struct TicketPage {
+    pub t: Tr,
     pub nav: Nav,
     pub reference: String,
     pub subject: String,
@@ -60,6 +61,8 @@ pub struct TicketPage {
     pub restricted: bool,
     pub tier: String,
     pub status: &'static str,
+    /// As people read it.
+    pub status_text: String,
     pub priority: &'static str,
     pub category: String,
     pub assignee: String,
@@ -71,7 +74,7 @@ pub struct TicketPage {
     pub timeline: Vec<TimelineItem>,
     pub canned: Vec<(i64, String)>,
     /// The status control's choices: (value, label, may be chosen).
-    pub statuses: Vec<(&'static str, &'static str, bool)>,
+    pub statuses: Vec<(&'static str, String, bool)>,
     pub priorities: Vec<&'static str>,
     pub assignable: Vec<String>,
     pub may_assign_to_me: bool,
@@ -79,8 +82,8 @@ pub struct TicketPage {
     pub may_deescalate: bool,
     pub move_targets: Vec<String>,
     pub spam: Option<SpamLine>,
-    /// Other agents who opened this ticket within the last minutes.
-    pub others_viewing: Vec<String>,
+    /// Who else opened this ticket within the last minutes, as a sentence.
+    pub others_viewing: Option<String>,
     /// Set when a message was held back because something changed since the page was loaded.
     pub collision: Option<String>,
     /// What the forms have seen: the newest message's id.
@@ -167,15 +170,12 @@ pub(super) async fn held_back(
     text: String,
     newer: &NewerMessages,
 ) -> WebResult<Response> {
+    let tr = &agent.tr;
     let mut who: Vec<String> = newer.agents.clone();
     if newer.requester {
-        who.push("the requester".into());
+        who.push(tr.t("agent-ticket-the-requester"));
     }
-    let warning = format!(
-        "Not sent: {} wrote on this ticket after you opened it. Read the new messages below; \
-         your text is still here.",
-        who.join(", ")
-    );
+    let warning = tr.a("agent-ticket-held-back", "who", who.join(", "));
     let page = page_with_text(agent, reference, editor, text, Some(warning)).await?;
     // Marked as rendered: the error layer must not replace the page that keeps the text.
     Ok((StatusCode::CONFLICT, Extension(Rendered), page).into_response())
@@ -198,35 +198,52 @@ async fn page_with_text(
     Ok(page)
 }
 
-fn change_text(change: &TicketChange) -> (String, Option<String>) {
-    let nobody = || "nobody".to_owned();
+/// A change as one line of the timeline, and a queue move's reason.
+fn change_text(tr: &Tr, change: &TicketChange) -> (String, Option<String>) {
+    let line = |key: &str, from: String, to: String| tr.a2(key, "from", from, "to", to);
+    let agent = |name: &Option<String>| name.clone().unwrap_or_else(|| tr.t("agent-ticket-nobody"));
+    let tier = |tier: &crate::domain::Tier| tr.a("tier", "tier", tier.get());
     match change {
-        TicketChange::Status { from, to } => (format!("Status {} → {}", from.id(), to.id()), None),
-        TicketChange::Priority { from, to } => (format!("Priority {from} → {to}"), None),
-        TicketChange::Assignee { from, to } => (
-            format!(
-                "Assignee {} → {}",
-                from.clone().unwrap_or_else(nobody),
-                to.clone().unwrap_or_else(nobody)
+        TicketChange::Status { from, to } => (
+            line(
+                "agent-ticket-change-status",
+                tr.status(from.id()),
+                tr.status(to.id()),
             ),
             None,
         ),
-        TicketChange::Queue { from, to, reason } => {
-            (format!("Queue {from} → {to}"), Some(reason.clone()))
+        TicketChange::Priority { from, to } => (
+            line(
+                "agent-ticket-change-priority",
+                from.id().to_owned(),
+                to.id().to_owned(),
+            ),
+            None,
+        ),
+        TicketChange::Assignee { from, to } => (
+            line("agent-ticket-change-assignee", agent(from), agent(to)),
+            None,
+        ),
+        TicketChange::Queue { from, to, reason } => (
+            line("agent-ticket-change-queue", from.clone(), to.clone()),
+            Some(tr.a("agent-ticket-change-reason", "reason", reason)),
+        ),
+        TicketChange::Tier { from, to } => {
+            (line("agent-ticket-change-tier", tier(from), tier(to)), None)
         }
-        TicketChange::Tier { from, to } => (format!("Tier {from} → {to}"), None),
     }
 }
 
 fn page(nav: Nav, agent: &CurrentAgent, view: AgentTicketView) -> TicketPage {
+    let tr = agent.tr.clone();
     let now = crate::desk::now_unix();
     let viewer = agent.desk.scope();
     let t = view.summary;
     let (first_response, first_late) = match t.first_response_at {
-        Some(at) => (format!("given {}", human_time(at)), false),
-        None => time_left(t.first_response_due, false, now),
+        Some(at) => (tr.a("agent-ticket-first-given", "time", tr.time(at)), false),
+        None => time_left(&tr, t.first_response_due, false, now),
     };
-    let (resolution, resolution_late) = time_left(t.resolution_due, t.status.is_final(), now);
+    let (resolution, resolution_late) = time_left(&tr, t.resolution_due, t.status.is_final(), now);
     let my_name = viewer.name().as_str().to_owned();
     let assignee = t.assignee.unwrap_or_default();
     let mut timeline: Vec<(i64, TimelineItem)> = view
@@ -241,11 +258,11 @@ fn page(nav: Nav, agent: &CurrentAgent, view: AgentTicketView) -> TicketPage {
                     _ => "mine",
                 },
                 who: match (m.author.as_str(), m.agent_name) {
-                    ("requester", _) => "Requester".into(),
+                    ("requester", _) => tr.t("agent-ticket-requester"),
                     (_, Some(name)) => name,
-                    (_, None) => "hushdesk (automatic)".into(),
+                    (_, None) => tr.t("agent-ticket-automatic"),
                 },
-                when: human_time(m.created_at),
+                when: tr.time(m.created_at),
                 internal: m.internal,
                 encrypted: m.encrypted,
                 signature: m.signature,
@@ -263,14 +280,14 @@ fn page(nav: Nav, agent: &CurrentAgent, view: AgentTicketView) -> TicketPage {
         })
         .collect();
     timeline.extend(view.events.iter().map(|event| {
-        let (text, reason) = change_text(&event.change);
+        let (text, reason) = change_text(&tr, &event.change);
         (
             event.at,
             TimelineItem {
                 message: None,
                 change: Some(ChangeLine {
                     who: event.agent_name.clone().unwrap_or_default(),
-                    when: human_time(event.at),
+                    when: tr.time(event.at),
                     text,
                     reason,
                 }),
@@ -286,6 +303,7 @@ fn page(nav: Nav, agent: &CurrentAgent, view: AgentTicketView) -> TicketPage {
         .filter(|s| s.agent_may_set() || **s == t.status)
         .map(|s| (s.id(), s.id(), s.agent_may_set()))
         .collect();
+    let status_labels: Vec<String> = statuses.iter().map(|(id, _, _)| tr.status(id)).collect();
     statuses.sort_by_key(|(id, _, _)| Status::ALL.iter().position(|s| s.id() == *id));
     TicketPage {
         reference: t.reference.to_string(),
@@ -295,8 +313,9 @@ fn page(nav: Nav, agent: &CurrentAgent, view: AgentTicketView) -> TicketPage {
         restricted: view.queue_restricted,
         tier: tier.to_string(),
         status: t.status.id(),
+        status_text: tr.status(t.status.id()),
         priority: t.priority.id(),
-        category: view.category,
+        category: tr.category(&view.category),
         may_assign_to_me: assignee != my_name && view.assignable.contains(&my_name),
         assignee,
         first_response,
@@ -306,7 +325,11 @@ fn page(nav: Nav, agent: &CurrentAgent, view: AgentTicketView) -> TicketPage {
         reopen_count: view.reopen_count,
         timeline: timeline.into_iter().map(|(_, item)| item).collect(),
         canned: view.canned,
-        statuses,
+        statuses: statuses
+            .into_iter()
+            .zip(status_labels)
+            .map(|((id, _, settable), label)| (id, label, settable))
+            .collect(),
         priorities: Priority::ALL.iter().map(|p| p.id()).collect(),
         assignable: view.assignable,
         may_escalate: !spam_marked && tier.up().is_some(),
@@ -315,16 +338,25 @@ fn page(nav: Nav, agent: &CurrentAgent, view: AgentTicketView) -> TicketPage {
         spam: view.spam.map(|mark| SpamLine {
             may_confirm: mark.confirmed_by.is_none()
                 && mark.marked_by.as_deref() != Some(viewer.name().as_str()),
-            marked_by: mark.marked_by.unwrap_or_else(|| "(not recorded)".into()),
+            marked_by: mark
+                .marked_by
+                .unwrap_or_else(|| tr.t("agent-ticket-spam-not-recorded")),
             confirmed_by: mark.confirmed_by,
             may_restore: view.viewer_owns_queue,
         }),
-        others_viewing: view.others_viewing,
+        others_viewing: (!view.others_viewing.is_empty()).then(|| {
+            tr.a(
+                "agent-ticket-others-viewing",
+                "names",
+                view.others_viewing.join(", "),
+            )
+        }),
         collision: None,
         last_message: view.last_message_id,
         reply_text: String::new(),
         note_text: String::new(),
         nav,
+        t: tr,
     }
 }
 
@@ -332,8 +364,10 @@ fn page(nav: Nav, agent: &CurrentAgent, view: AgentTicketView) -> TicketPage {
 #[derive(askama::Template, askama_web::WebTemplate)]
 #[template(path = "agent/confirm.html")]
 pub struct ConfirmPage {
+    pub t: Tr,
     pub nav: Nav,
     pub reference: String,
+    /// Catalogue keys.
     pub question: &'static str,
     pub explanation: &'static str,
     pub action: String,
@@ -349,12 +383,12 @@ pub async fn confirm_spam_page(
         // Read through the scope like any view, so an out-of-scope reference is a 404.
         agent.desk.ticket(&reference).await?;
         Ok(ConfirmPage {
+            t: agent.tr.clone(),
             nav: Nav::load(&agent).await?,
-            question: "Close this ticket as spam?",
-            explanation: "The ticket leaves the lists. The shorter spam retention applies only \
-                          once a second agent confirms; until then queue owners can restore it.",
+            question: "agent-ticket-spam-question",
+            explanation: "agent-ticket-spam-explanation",
             action: format!("/agent/tickets/{reference}/spam"),
-            button: "Yes, close as spam",
+            button: "agent-ticket-spam-yes",
             reference: reference.to_string(),
         })
     }

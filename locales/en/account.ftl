@@ -1,0 +1,40 @@
+# The agent's own account page.
+account-title = Account
+account-heading = Your account
+account-preferences = Language and time zone
+account-language = Language of your pages
+account-language-browser = As my browser asks
+account-time-zone = Time zone for dates
+account-time-zone-desk = The desk's time zone
+account-time-zone-now = Dates are now shown in { $zone }.
+account-save = Save
+account-preferences-saved = Saved.
+account-unknown-zone = Choose a time zone from the list.
+account-second-factor = Second factor
+account-totp-add = Add this to your authenticator app (most apps accept the text below pasted as a key URI), then enter the code it shows.
+account-totp-until = Until you do, your current second factor stays in force.
+account-code = Code
+account-turn-on = Turn on
+account-totp-set = Set up: signing in needs a code from your authenticator app.
+account-totp-replace-why = Replace it if someone else set it up for you or you have a new phone: whoever held the old one can no longer use it.
+account-current-code = Current code from your authenticator
+account-replace-totp = Replace second factor
+account-totp-none = Not set up. A code from an authenticator app makes a stolen password useless on its own.
+account-set-up-totp = Set up a second factor
+account-change-password = Change password
+account-current-password = Current password
+account-new-password = { $count ->
+   *[other] New password (at least { $count } characters)
+}
+account-new-password-again = New password again
+account-sign-out-everywhere = Sign out everywhere
+account-sign-out-everywhere-what = Ends every session and API token you have, on every device, this one included.
+account-passwords-differ = The two new passwords differ.
+account-password-wrong = The current password is wrong.
+account-password-locked = Too many wrong passwords: password changes are locked for a while.
+account-password-changed = Password changed. Your other sessions were signed out.
+account-password-short = The new password is too short.
+account-totp-exists = A second factor is already set up.
+account-totp-on = Second factor on: signing in now needs a code.
+account-totp-mismatch = That code did not match. Start the set-up again and enter the current code.
+account-totp-replace-refused = That code did not match your current authenticator, or too many codes failed lately; try again later.
