@@ -39,6 +39,20 @@ impl AgentDesk {
         now_unix() + self.desk.sla.warning
     }
 
+    /// `NotFound` unless the ticket is one the agent may change (unknown and out of scope
+    /// alike), for a step that only asks before changing it.
+    pub async fn may_change(&self, reference: &Reference) -> Result<(), DeskError> {
+        let missing = self
+            .desk
+            .store
+            .not_in_scope(&self.scope, &[reference.as_str()])
+            .await?;
+        match missing.is_empty() {
+            true => Ok(()),
+            false => Err(DeskError::NotFound),
+        }
+    }
+
     /// Agents who may work in any of this agent's queues.
     pub async fn colleagues(&self) -> Result<Vec<String>, DeskError> {
         Ok(self.desk.store.colleagues(&self.scope).await?)

@@ -219,8 +219,11 @@ async fn every_ticket_route_records_its_failed_lookup() {
         assert_eq!(response.status(), 404, "API {action}");
         expected.push(*op);
     }
-    let html: [HtmlAction; 9] = [
+    let html: [HtmlAction; 12] = [
         ("reply", &[("body", "Hello")], "reply"),
+        ("note", &[("body", "Hello")], "reply"),
+        ("move", &[("queue", "general"), ("reason", "Why")], "move"),
+        ("draft", &[("body", "Hello")], "view"),
         ("status", &[("status", "closed")], "status"),
         ("priority", &[("priority", "P1")], "priority"),
         ("assign", &[("assignee", "")], "assign"),

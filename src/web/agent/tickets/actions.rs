@@ -190,8 +190,14 @@ async fn change_tier(
 pub async fn spam(path: Path<String>, form: CsrfForm) -> WebResult<Response> {
     if form.fields.get("confirm") != Some("yes") {
         let Path(reference_text) = path;
-        let reference = reference(&reference_text)?;
-        return Ok(Redirect::to(&format!("/agent/tickets/{reference}/spam")).into_response());
+        let answer: WebResult<_> = async {
+            let reference = reference(&reference_text)?;
+            form.agent.desk.may_change(&reference).await?;
+            Ok(Redirect::to(&format!("/agent/tickets/{reference}/spam")).into_response())
+        }
+        .await;
+        return record_if_not_found(&form.agent.desk, TicketOp::Spam, &reference_text, answer)
+            .await;
     }
     spam_step(path, form, SpamStep::Mark).await
 }
