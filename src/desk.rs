@@ -15,6 +15,7 @@ mod copy;
 mod error;
 mod intake;
 mod mail_intake;
+mod notice;
 mod open;
 mod operator;
 mod rate;
@@ -39,6 +40,7 @@ pub use error::{Conflict, DeskError};
 pub use intake::{
     AgentMessageOutcome, Deletion, Filed, IncomingAttachment, MailIntake, Mailed, OpenThread,
 };
+pub use notice::Notice;
 pub use open::{data_dir_warning, load_redactor};
 pub use operator::{NewAgentSecrets, OperatorDesk};
 pub use rate::{Admission, RateBudget, RateClient, RateQuota, now_millis};

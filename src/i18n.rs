@@ -38,8 +38,12 @@ impl Lang {
         }
     }
 
+    /// `ru`, `RU`, `ru-RU` → Russian; anything else we do not speak → `None`.
     pub fn from_code(code: &str) -> Option<Lang> {
-        Lang::ALL.into_iter().find(|lang| lang.code() == code)
+        let primary = code.split(['-', '_']).next().unwrap_or_default();
+        Lang::ALL
+            .into_iter()
+            .find(|lang| lang.code().eq_ignore_ascii_case(primary))
     }
 
     fn identifier(self) -> LanguageIdentifier {
@@ -49,9 +53,43 @@ impl Lang {
         }
     }
 
+    /// The language a text is written in, as far as we tell it apart: Russian when most of
+    /// its letters are Cyrillic, else English. For mail and API filings, which come with no
+    /// page language; only the text in memory is read, nothing is kept but the answer.
+    pub fn of_text(text: &str) -> Lang {
+        let (mut cyrillic, mut letters) = (0usize, 0usize);
+        for c in text.chars().filter(|c| c.is_alphabetic()) {
+            letters += 1;
+            if ('\u{0400}'..='\u{04FF}').contains(&c) {
+                cyrillic += 1;
+            }
+        }
+        if letters > 0 && cyrillic * 2 >= letters {
+            Lang::Ru
+        } else {
+            Lang::En
+        }
+    }
+
     /// The language an `Accept-Language` header prefers among ours; English when none.
     pub fn negotiate(accept_language: &str) -> Lang {
-        let requested = accepted_languages::parse(accept_language);
+        // `accepted_languages::parse` keeps the header's order and ignores weights: order by
+        // weight first (stable, so equal weights keep their order) and drop `q=0`, which
+        // means "not this one".
+        let mut weighted: Vec<(f32, &str)> = accept_language
+            .split(',')
+            .filter_map(|item| {
+                let mut parts = item.split(';').map(str::trim);
+                let tag = parts.next().filter(|t| !t.is_empty())?;
+                let weight = parts
+                    .find_map(|p| p.strip_prefix("q=").or_else(|| p.strip_prefix("Q=")))
+                    .map_or(Some(1.0), |q| q.parse::<f32>().ok())?;
+                (weight > 0.0).then_some((weight, tag))
+            })
+            .collect();
+        weighted.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let ordered: Vec<&str> = weighted.into_iter().map(|(_, tag)| tag).collect();
+        let requested = accepted_languages::parse(&ordered.join(","));
         let available: Vec<LanguageIdentifier> =
             Lang::ALL.into_iter().map(Lang::identifier).collect();
         let english = Lang::En.identifier();
@@ -137,12 +175,31 @@ mod tests {
     }
 
     #[test]
+    fn a_text_tells_its_language() {
+        assert_eq!(
+            Lang::of_text("Не приходит код подтверждения, помогите"),
+            Lang::Ru
+        );
+        assert_eq!(Lang::of_text("My card was charged twice"), Lang::En);
+        assert_eq!(
+            Lang::of_text("Ошибка 0x80070005 в приложении Wallet, версия 2.3"),
+            Lang::Ru
+        );
+        assert_eq!(Lang::of_text("1234 5678"), Lang::En);
+    }
+
+    #[test]
     fn the_browser_language_is_negotiated() {
         assert_eq!(Lang::negotiate("ru-RU,ru;q=0.9,en;q=0.8"), Lang::Ru);
         assert_eq!(Lang::negotiate("de-DE,en;q=0.5"), Lang::En);
         assert_eq!(Lang::negotiate("fr"), Lang::En);
         assert_eq!(Lang::negotiate(""), Lang::En);
+        assert_eq!(Lang::negotiate("en;q=0.1, ru;q=0.9"), Lang::Ru);
+        assert_eq!(Lang::negotiate("ru;q=0, en;q=0.5"), Lang::En);
+        assert_eq!(Lang::negotiate("ru;q=0"), Lang::En);
         assert_eq!(Lang::from_code("ru"), Some(Lang::Ru));
+        assert_eq!(Lang::from_code("RU"), Some(Lang::Ru));
+        assert_eq!(Lang::from_code("ru-RU"), Some(Lang::Ru));
         assert_eq!(Lang::from_code("xx"), None);
     }
 }

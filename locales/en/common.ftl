@@ -9,6 +9,7 @@ tickets-count = { $count ->
 ## Dates: "26 Nov 2026, 14:05 MSK". Requesters see UTC with the desk's time beside it.
 date = { $day } { $month } { $year }
 date-time = { $date }, { $time } { $zone }
+date-and-time = { $date }, { $time }
 time-with-desk-zone = { $time } ({ $local } { $zone })
 month-1 = Jan
 month-2 = Feb
@@ -59,6 +60,7 @@ tier = L{ $tier }
 ## The public layout
 public-title = Support
 public-tagline = private support
+staff-sign-in-footer = Signing in sets one session cookie, which is removed when you sign out.
 public-footer = No tracking, no cookies, no third-party resources. Personal data in your message is masked before it is stored.
 language-switch-label = Language
 

@@ -59,3 +59,7 @@ field-value = Value
 field-current = Current password
 field-password = Password
 field-name = Name
+request-not-utf8 = The form data is not valid UTF-8 text.
+request-not-a-form = Send the form as application/x-www-form-urlencoded.
+request-unreadable = The request body could not be read.
+input-bad-pgp-key = the OpenPGP key could not be read; paste the whole ASCII-armored public key block

@@ -3,7 +3,7 @@ new-title = Contact support
 new-intro = You do not need an account. After sending you get a private link: it is the only way back to your request, so keep it safe.
 new-no-secrets = Do not include passwords, card numbers or other secrets. Anything that looks like personal data (e-mail addresses, card numbers…) is masked before your message is stored.
 new-fix-these = Please fix the following:
-new-topic = Topic
+new-topic = Category
 new-your-message = Your message
 new-how-to-reply = Optional: how we may reply to you
 new-contact = E-mail address for replies (optional)
@@ -24,6 +24,10 @@ refused-wait = { $count ->
 refused-wait-minutes = { $count ->
     [one] Too many requests from your network just now. Nothing was sent or stored; your text is still below. Please send it again in { $count } minute.
    *[other] Too many requests from your network just now. Nothing was sent or stored; your text is still below. Please send it again in { $count } minutes.
+}
+refused-wait-hours = { $count ->
+    [one] Too many requests from your network just now. Nothing was sent or stored; your text is still below. Please send it again in { $count } hour.
+   *[other] Too many requests from your network just now. Nothing was sent or stored; your text is still below. Please send it again in { $count } hours.
 }
 refused-busy = The desk is busy right now. Nothing was sent or stored; your text is still below. Please send it again in a moment.
 refused-other = Your request could not be taken just now. Nothing was sent or stored; your text is still below. Please try again.
@@ -83,7 +87,7 @@ delete-yes = Yes, delete it now
 delete-no = No, keep it
 deleted-title = { $reference } deleted
 deleted-heading = { $reference } has been deleted
-deleted-what = Deleted at { $when }: the request, its messages, and the sealed contact details and key. Only the reference and the dates are kept, with no content, so that we can count deletions.
+deleted-what = Deleted at { $when }: the request, its messages, and the sealed contact details and key. Only the reference, category, queue and dates are kept, with no content, so that we can count deletions.
 deleted-link-gone = Your private link no longer works.
 deleted-receipt = Deletion receipt
 deleted-receipt-what = Keep this if you want proof. It is signed with this helpdesk's OpenPGP key

@@ -10,6 +10,7 @@ tickets-count = { $count ->
 ## Даты: «26 ноября 2026, 14:05 MSK». Заявители видят UTC и рядом время службы.
 date = { $day } { $month } { $year }
 date-time = { $date }, { $time } { $zone }
+date-and-time = { $date }, { $time }
 time-with-desk-zone = { $time } ({ $local } { $zone })
 month-1 = января
 month-2 = февраля
@@ -51,15 +52,16 @@ category-functionality = Что-то не работает
 category-onboarding = Начало работы
 category-data-request = Запрос о персональных данных
 category-unsorted = Без категории
-role-l1 = Агент L1
-role-l2 = Агент L2
-role-l3 = Агент L3
-role-admin = Администратор
+role-l1 = агент L1
+role-l2 = агент L2
+role-l3 = агент L3
+role-admin = администратор
 tier = L{ $tier }
 
 ## Общий макет для заявителей
 public-title = Поддержка
 public-tagline = конфиденциальная поддержка
+staff-sign-in-footer = Вход создаёт один cookie сеанса; он удаляется, когда вы выходите.
 public-footer = Без слежки, без cookie, без сторонних ресурсов. Персональные данные в вашем сообщении скрываются до сохранения.
 language-switch-label = Язык
 

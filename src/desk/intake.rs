@@ -17,6 +17,7 @@ use crate::store::{
     NewAttachment, RequesterGrant, RequesterMailbox, SignatureVerdict, StoreError, Tombstone,
 };
 
+use super::notice::Notice;
 use super::{Desk, DeskError};
 
 /// A deletion and its signed receipt.
@@ -169,6 +170,9 @@ impl Desk {
             .map(|t| seal(t.as_str().as_bytes()))
             .transpose()?;
         let priority = input.category.default_priority();
+        let language = input.language.unwrap_or_else(|| {
+            crate::i18n::Lang::of_text(&format!("{}\n{}", input.subject, input.body))
+        });
 
         for _ in 0..ATTEMPTS {
             let reference = Reference::from_random(os_random().map_err(anyhow::Error::from)?);
@@ -216,6 +220,7 @@ impl Desk {
                 sealed_pgp_key: sealed_pgp_key.clone(),
                 mask_slots: book.fresh_slots().to_vec(),
                 priority,
+                language,
                 reply_token: reply_token
                     .as_ref()
                     .zip(sealed_reply_token.clone())
@@ -329,15 +334,16 @@ impl Desk {
         )))
     }
 
-    /// Queues a mail to the ticket's requester if they gave a contact address: encrypted to
-    /// their pinned key when there is one.
+    /// Queues a mail to the ticket's requester if they gave a contact address, in the language
+    /// they wrote in, encrypted to their pinned key when there is one.
     pub(crate) async fn notify_requester(
         &self,
         mailbox: &RequesterMailbox,
-        subject: &str,
-        body: &str,
+        notice: Notice<'_>,
     ) -> Result<Mailed, DeskError> {
         let secrets = self.store.mailbox_secrets(mailbox).await?;
+        let (subject, body) = notice.render(secrets.language, mailbox.reference());
+        let (subject, body) = (subject.as_str(), body.as_str());
         let thread = self.open_secrets(secrets)?;
         let Some(contact) = &thread.contact else {
             return Ok(Mailed::NoContact);
@@ -479,17 +485,25 @@ impl Desk {
     /// The requester's "delete now": the ticket and all it holds, at once.
     /// Refused with `Conflict(Conflict::Held)` while a legal hold is on; the requester is told it is
     /// held, never why.
-    pub(super) async fn delete_now(&self, grant: RequesterGrant) -> Result<Deletion, DeskError> {
+    pub(super) async fn delete_now(
+        &self,
+        grant: RequesterGrant,
+        lang: crate::i18n::Lang,
+    ) -> Result<Deletion, DeskError> {
         let tombstone = self.store.delete_ticket(grant).await?;
         tracing::info!(reference = %tombstone.reference, "ticket deleted on the requester's request");
-        let receipt = self.deletion_receipt(&tombstone)?;
+        let receipt = self.deletion_receipt(&tombstone, lang)?;
         Ok(Deletion { tombstone, receipt })
     }
 
-    /// A short statement of what was deleted and when, signed with the helpdesk's OpenPGP key
-    /// (cleartext signature: readable as it is, verifiable with any OpenPGP tool against the
-    /// published key). Nothing of the ticket's content is in it.
-    fn deletion_receipt(&self, tombstone: &Tombstone) -> Result<String, DeskError> {
+    /// A short statement of what was deleted and when, in the requester's language, signed
+    /// with the helpdesk's OpenPGP key (cleartext signature: readable as it is, verifiable with
+    /// any OpenPGP tool against the published key). Nothing of the ticket's content is in it.
+    fn deletion_receipt(
+        &self,
+        tombstone: &Tombstone,
+        lang: crate::i18n::Lang,
+    ) -> Result<String, DeskError> {
         let when = time::OffsetDateTime::from_unix_timestamp(tombstone.deleted_at)
             .ok()
             .and_then(|t| {
@@ -497,32 +511,30 @@ impl Desk {
                     .ok()
             })
             .unwrap_or_default();
+        let count = |key: &str, n: i64| lang.text_with(key, &[("count", n.into())]);
         let mut deleted = vec![
-            "the request and its subject".to_owned(),
-            format!("{} message(s)", tombstone.messages),
+            lang.text("receipt-request"),
+            count("receipt-messages", tombstone.messages),
         ];
         if tombstone.attachments > 0 {
-            deleted.push(format!("{} attachment(s)", tombstone.attachments));
+            deleted.push(count("receipt-attachments", tombstone.attachments));
         }
         if tombstone.had_contact {
-            deleted.push("the sealed contact address".into());
+            deleted.push(lang.text("receipt-contact"));
         }
         if tombstone.had_key {
-            deleted.push("the pinned OpenPGP key".into());
+            deleted.push(lang.text("receipt-pinned-key"));
         }
-        deleted.push("the request's own encryption key".into());
-        let statement = format!(
-            "hushdesk deletion receipt\n\
-             Helpdesk: {address}\n\
-             Reference: {reference}\n\
-             Deleted at: {when}\n\
-             Reason: deleted at the requester's request\n\
-             Deleted: {deleted}.\n\
-             Kept: the reference, category, queue and dates, with no content, for counting.\n",
-            address = self.outgoing.sender.address,
-            reference = tombstone.reference,
-            deleted = deleted.join(", "),
-        );
+        deleted.push(lang.text("receipt-ticket-key"));
+        let statement = lang.text_with(
+            "receipt",
+            &[
+                ("address", self.outgoing.sender.address.to_string().into()),
+                ("reference", tombstone.reference.to_string().into()),
+                ("when", when.into()),
+                ("deleted", deleted.join(", ").into()),
+            ],
+        ) + "\n";
         let signed = self
             .keyring
             .sign_cleartext(statement.as_bytes())
@@ -589,7 +601,7 @@ impl Desk {
                         .mailbox_for_agent(scope, reference.as_str())
                         .await?;
                     let mailed = self
-                        .notify_requester(&mailbox, "Reply from support", body.as_str())
+                        .notify_requester(&mailbox, Notice::Reply(body.as_str()))
                         .await?;
                     return Ok(AgentMessageOutcome {
                         redactions: body.counts().clone(),
@@ -623,13 +635,8 @@ impl Desk {
             .store
             .mailbox_for_agent(scope, reference.as_str())
             .await?;
-        let text = format!(
-            "Your request {reference} is now {}. If anything is left open, reply to this mail \
-             and it opens again.",
-            status.describe().to_lowercase()
-        );
         Ok(Some(
-            self.notify_requester(&mailbox, status.describe(), &text)
+            self.notify_requester(&mailbox, Notice::Finished(status))
                 .await?,
         ))
     }

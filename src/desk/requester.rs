@@ -63,7 +63,7 @@ impl RequesterDesk {
     }
 
     /// "Delete now": the ticket and all it holds, with a signed receipt.
-    pub async fn delete_now(self) -> Result<Deletion, DeskError> {
-        self.desk.delete_now(self.grant).await
+    pub async fn delete_now(self, lang: crate::i18n::Lang) -> Result<Deletion, DeskError> {
+        self.desk.delete_now(self.grant, lang).await
     }
 }

@@ -11,7 +11,9 @@ use crate::store::{
     AutoCloseReport, JobClaim, PurgeReport, Purger, ScheduledJob, SlaReport, SystemScope,
 };
 
+use super::notice::{Notice, auto_close_text};
 use super::{Desk, DeskError};
+use crate::i18n::Lang;
 
 /// The jobs' door. Only `Desk::open_with_scheduler` makes one, beside the desk it opens, so
 /// code that holds a `Desk` (the web state does) cannot mint the scheduler's powers from it.
@@ -60,11 +62,13 @@ impl SystemDesk {
         working_days: u32,
         now: i64,
     ) -> Result<AutoCloseReport, DeskError> {
-        let text = format!(
-            "This ticket was closed automatically because we had no answer from you for \
-             {working_days} working days. If you still need help, reply here and it opens again."
-        );
-        let notice = self.desk.redact_standalone("auto-close", &text);
+        let notices: Vec<_> = Lang::ALL
+            .into_iter()
+            .map(|lang| {
+                let text = auto_close_text(lang, working_days);
+                (lang, self.desk.redact_standalone("auto-close", &text))
+            })
+            .collect();
         let Some(claim) = self.claim(ScheduledJob::AutoClose).await? else {
             return Ok(AutoCloseReport::default());
         };
@@ -75,13 +79,13 @@ impl SystemDesk {
                 &self.scope(),
                 now,
                 |since| working_deadline(since, working_days) <= now,
-                &notice,
+                &notices,
             )
             .await?;
         for mailbox in &report.mailboxes {
             if let Err(err) = self
                 .desk
-                .notify_requester(mailbox, "Closed", notice.as_str())
+                .notify_requester(mailbox, Notice::AutoClosed { working_days })
                 .await
             {
                 tracing::warn!(error = %err, "queueing the closing notice failed");

@@ -90,6 +90,8 @@ pub struct NewTicketInput {
     pub pgp_key: Option<String>,
     /// Findings the requester chose, after a preview, to leave unmasked.
     pub keep: KeepChoices,
+    /// The language of the page they wrote on; unknown (API, mail): read from the text.
+    pub language: Option<crate::i18n::Lang>,
 }
 
 /// Spans (byte offsets into the parsed subject and body) the requester asked to keep.
@@ -172,6 +174,7 @@ impl NewTicketInput {
                     contact,
                     pgp_key,
                     keep: KeepChoices::default(),
+                    language: None,
                 })
             }
             _ => Err(errors),

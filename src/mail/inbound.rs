@@ -17,7 +17,8 @@ use crate::crypto::{
     same_fingerprint, verify_detached,
 };
 use crate::desk::{
-    Desk, DeskError, IncomingAttachment, MailIntake, OpenThread, RequesterGrant, SignatureVerdict,
+    Desk, DeskError, IncomingAttachment, MailIntake, Notice, OpenThread, RequesterGrant,
+    SignatureVerdict,
 };
 use crate::domain::{Category, ContactAddress, InputError, NewTicketInput};
 use crate::domain::{Recipient, SupportAddress};
@@ -250,23 +251,14 @@ pub async fn receive(
         .file_from_mail(input, pin, mail)
         .await
         .map_err(internal)?;
-    let link = match desk.public_url() {
-        Some(url) => format!("{url}/t/{}", filed.token.as_str()),
-        None => format!("/t/{} on our support site", filed.token.as_str()),
-    };
-    let acknowledgement = format!(
-        "We received your request {reference}.\n\n\
-         Reply to this mail to add to it. You can also read the conversation, reply or delete \
-         the request at any time through this private link (keep it to yourself):\n\n{link}\n\n\
-         Personal data in your message was masked before it was stored.",
-        reference = filed.reference
+    // Without a public address the path alone is given; the notice says it is on our site.
+    let link = format!(
+        "{}/t/{}",
+        desk.public_url().unwrap_or_default(),
+        filed.token.as_str()
     );
     if let Err(err) = desk
-        .notify_requester(
-            &filed.grant.mailbox(),
-            "We received your request",
-            &acknowledgement,
-        )
+        .notify_requester(&filed.grant.mailbox(), Notice::Received { link: &link })
         .await
     {
         // The ticket is stored; a failed acknowledgement must not bounce the mail.

@@ -6,6 +6,7 @@ use super::engine::query;
 use super::agent_tickets::insert_agent_message;
 use super::audit::{Actor, log_event};
 use super::{Store, StoreError, SystemScope};
+use crate::i18n::Lang;
 use crate::redact::Redacted;
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -138,11 +139,11 @@ impl Store {
         _system: &super::SystemScope,
         now: i64,
         is_past_deadline: impl Fn(i64) -> bool,
-        notice: &Redacted<String>,
+        notices: &[(Lang, Redacted<String>)],
     ) -> Result<AutoCloseReport, StoreError> {
         let mut tx = self.begin_write().await?;
         let waiting = query(
-            "select id, reference, pending_since from tickets \
+            "select id, reference, pending_since, language from tickets \
              where status = 'pending_requester' and pending_since is not null order by pending_since limit $1",
         )
         .bind(BATCH)
@@ -158,6 +159,15 @@ impl Store {
             let id: i64 = row.try_get("id")?;
             let reference: String = row.try_get("reference")?;
             let reference_for_audit = reference.clone();
+            // The notice in the language the requester wrote in.
+            let language = super::tickets::stored_language(row.try_get("language")?);
+            let Some((_, notice)) = notices
+                .iter()
+                .find(|(lang, _)| *lang == language)
+                .or(notices.first())
+            else {
+                continue;
+            };
             query(
                 "update tickets set status = 'closed', closed_at = $2, updated_at = $2, \
                  pending_since = null, auto_closed = 1 where id = $1",

@@ -9,6 +9,7 @@ use super::{Store, StoreError, Tx, now_unix};
 use crate::crypto::Sealed;
 use crate::crypto::TokenDigest;
 use crate::domain::{Author, Category, Priority, Reference, Status};
+use crate::i18n::Lang;
 use crate::redact::{MaskSlot, Redacted, RedactionCounts};
 
 /// Proof that the caller holds one ticket's access token. Only the store makes one,
@@ -37,6 +38,8 @@ pub struct NewTicketRecord {
     pub sealed_pgp_key: Option<Sealed>,
     pub mask_slots: Vec<MaskSlot>,
     pub priority: Priority,
+    /// The language the requester wrote in.
+    pub language: Lang,
     /// The reply address token's keyed hash and the token sealed for outgoing mail.
     pub reply_token: Option<(TokenDigest, Sealed)>,
     /// How the first message arrived, and its attachments.
@@ -109,6 +112,8 @@ pub struct ThreadSecrets {
     pub pgp_key: Option<Sealed>,
     pub reply_token: Option<Sealed>,
     pub require_encryption: bool,
+    /// The language the requester wrote in, for what is mailed to them.
+    pub language: Lang,
 }
 
 /// A ticket as its requester may see it.
@@ -241,7 +246,7 @@ impl Store {
 
     pub(super) async fn secrets_of(&self, ticket_id: i64) -> Result<ThreadSecrets, StoreError> {
         let row = query(
-            "select k.sealed_identity, q.require_encryption, \
+            "select k.sealed_identity, q.require_encryption, t.language, \
              (select ciphertext from vault_entries v where v.ticket_id = t.id and v.kind = 'contact') as contact, \
              (select ciphertext from vault_entries v where v.ticket_id = t.id and v.kind = 'pgp_key') as pgp_key, \
              (select ciphertext from vault_entries v where v.ticket_id = t.id and v.kind = 'reply_token') as reply_token \
@@ -267,6 +272,7 @@ impl Store {
                 .try_get::<Option<i64>, _>("require_encryption")?
                 .unwrap_or(0)
                 != 0,
+            language: stored_language(row.try_get("language")?),
         })
     }
 
@@ -387,6 +393,13 @@ impl Store {
 /// Writes one new ticket inside `tx`, which holds the write lock: the ticket, its first
 /// message, search terms, key, vault entries, mask slots and its audit entry. The filing
 /// writer runs it for each filing of a batch, each inside a savepoint of its own.
+/// A ticket's stored language; tickets filed before languages were kept read as English.
+pub(super) fn stored_language(code: Option<String>) -> Lang {
+    code.as_deref()
+        .and_then(Lang::from_code)
+        .unwrap_or(Lang::En)
+}
+
 pub(super) async fn insert_ticket(
     tx: &mut Tx<'_>,
     audit_key: &AuditKey,
@@ -397,11 +410,11 @@ pub(super) async fn insert_ticket(
     // The queue comes from the routing rules; a category without a rule goes to general.
     let ticket_id: i64 = query_scalar(
         "insert into tickets (reference, token_hash, category, status, subject, subject_redactions, \
-         created_at, updated_at, queue_id, tier, priority, first_response_due, resolution_due) \
+         created_at, updated_at, queue_id, tier, priority, first_response_due, resolution_due, language) \
          values ($1, $2, $3, 'new', $4, $5, $6, $6, \
          coalesce((select queue_id from routing_rules where category = $3), \
                   (select id from queues where name = 'general')), \
-         1, $7, $6 + $8, $6 + $9) returning id",
+         1, $7, $6 + $8, $6 + $9, $10) returning id",
     )
     .bind(record.reference.as_str())
     .bind(&record.token.0[..])
@@ -412,6 +425,7 @@ pub(super) async fn insert_ticket(
     .bind(record.priority.id())
     .bind(record.first_response_within)
     .bind(record.resolution_within)
+    .bind(record.language.code())
     .fetch_one(&mut **tx)
     .await
     .map_err(|e| StoreError::on_unique(e, Conflict::Reference))?;

@@ -95,9 +95,11 @@ impl From<DeskError> for WebError {
             DeskError::Invalid(errors) => {
                 WebError::Invalid(errors.iter().map(FieldError::from).collect())
             }
-            DeskError::PgpKey(e) => {
-                WebError::Invalid(vec![FieldError::english("pgp_key", e.to_string())])
-            }
+            DeskError::PgpKey(e) => WebError::Invalid(vec![FieldError {
+                field: "pgp_key",
+                message: e.to_string(),
+                key: Some("input-bad-pgp-key"),
+            }]),
             DeskError::Canned(message) => {
                 WebError::Invalid(vec![FieldError::english("body", message)])
             }
@@ -218,11 +220,18 @@ impl IntoResponse for WebError {
                     fields,
                 }
             }
-            WebError::BadRequest(m) | WebError::UnsupportedMediaType(m) => ErrorInfo {
-                message: m.to_owned(),
-                key: None,
-                fields: Vec::new(),
-            },
+            // A catalogue key is shown in the reader's language (the API gets its English);
+            // a message not in the catalogue is shown as written.
+            WebError::BadRequest(m) | WebError::UnsupportedMediaType(m) => {
+                match Lang::En.try_text(m) {
+                    Some(_) => ErrorInfo::keyed(m),
+                    None => ErrorInfo {
+                        message: m.to_owned(),
+                        key: None,
+                        fields: Vec::new(),
+                    },
+                }
+            }
             WebError::Conflict(key) => ErrorInfo::keyed(key),
             WebError::Internal(err) => {
                 response

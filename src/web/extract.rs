@@ -53,7 +53,7 @@ fn decode_component(raw: &[u8]) -> Result<String, WebError> {
     percent_encoding::percent_decode(&plus_as_space)
         .decode_utf8()
         .map(|s| s.into_owned())
-        .map_err(|_| WebError::BadRequest("The form data is not valid UTF-8 text."))
+        .map_err(|_| WebError::BadRequest("request-not-utf8"))
 }
 
 impl<S: Send + Sync> FromRequest<S> for FormFields {
@@ -70,9 +70,7 @@ impl<S: Send + Sync> FromRequest<S> for FormFields {
                     .eq_ignore_ascii_case("application/x-www-form-urlencoded")
             });
         if !is_form {
-            return Err(WebError::UnsupportedMediaType(
-                "Send the form as application/x-www-form-urlencoded.",
-            ));
+            return Err(WebError::UnsupportedMediaType("request-not-a-form"));
         }
         let bytes = Bytes::from_request(request, state)
             .await
@@ -80,7 +78,7 @@ impl<S: Send + Sync> FromRequest<S> for FormFields {
                 if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                     WebError::PayloadTooLarge
                 } else {
-                    WebError::BadRequest("The request body could not be read.")
+                    WebError::BadRequest("request-unreadable")
                 }
             })?;
         FormFields::parse(&bytes)
@@ -113,7 +111,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
                 Err(WebError::PayloadTooLarge)
             }
-            Err(_) => Err(WebError::BadRequest("The request body could not be read.")),
+            Err(_) => Err(WebError::BadRequest("request-unreadable")),
         }
     }
 }

@@ -188,11 +188,24 @@ impl Tr {
         match &self.desk_zone {
             Some(desk) if desk.iana_name() != self.zone.iana_name() => {
                 let local = moment.to_zoned(desk.clone());
+                let same_day = local.date() == moment.to_zoned(self.zone.clone()).date();
+                // The desk's day may differ from UTC's: then its date is said too.
+                let local_time = if same_day {
+                    local.strftime("%H:%M").to_string()
+                } else {
+                    self.args(
+                        "date-and-time",
+                        &[
+                            ("date", self.date_of(&local)),
+                            ("time", local.strftime("%H:%M").to_string()),
+                        ],
+                    )
+                };
                 self.args(
                     "time-with-desk-zone",
                     &[
                         ("time", shown),
-                        ("local", local.strftime("%H:%M").to_string()),
+                        ("local", local_time),
                         ("zone", zone_label(&local)),
                     ],
                 )
@@ -262,6 +275,13 @@ impl Tr {
     /// The other language's name in that language ("Русский" on an English page).
     pub fn other_name(&self) -> String {
         self.other_lang().text("lang-name")
+    }
+
+    /// Whether the page can offer the switch: only a page loaded by link can be loaded again
+    /// in the other language. A page that answered a form (the secret link shown once, the
+    /// preview of unsent text) would lose what it holds.
+    pub fn can_switch(&self) -> bool {
+        self.here.is_some()
     }
 
     /// This page in the other language (no cookie: the choice travels in the link).
@@ -453,6 +473,14 @@ mod tests {
             ..Tr::plain(Lang::En)
         };
         assert_eq!(tr.time(1_795_694_700), "26 Nov 2026, 12:05 UTC (15:05 MSK)");
+        let late = Tr {
+            desk_zone: zone_named("Pacific/Kiritimati"),
+            ..Tr::plain(Lang::En)
+        };
+        assert_eq!(
+            late.time(1_795_694_700),
+            "26 Nov 2026, 12:05 UTC (27 Nov 2026, 02:05 +14)"
+        );
     }
 
     #[test]

@@ -268,6 +268,9 @@ async fn an_agent_chooses_language_and_time_zone_and_the_switch_goes_back_only_i
         ("/agent/account", "/agent/account"),
         ("//evil.example/x", "/agent/tickets"),
         ("https://evil.example/", "/agent/tickets"),
+        ("/\t/evil.example", "/agent/tickets"),
+        ("/\\evil.example", "/agent/tickets"),
+        ("/x\ny", "/agent/tickets"),
     ] {
         let response = client
             .post(app.url("/agent/account/language"))
@@ -290,4 +293,205 @@ async fn an_agent_chooses_language_and_time_zone_and_the_switch_goes_back_only_i
         .await
         .unwrap();
     assert!(list.contains("<html lang=\"en\">"));
+}
+
+/// The notices the desk mails on its own speak the language the requester wrote in: the
+/// page's for the form, the text's for the API and mail.
+#[tokio::test]
+async fn mailed_notices_speak_the_requesters_language() {
+    let app = TestApp::spawn().await;
+    let agent = app.add_agent("olga", "l1", &["billing", "general"]).await;
+    let token = app.api_login(&agent).await;
+    let (russian, _, _) = app
+        .file_via_api(
+            "Списали деньги дважды",
+            "Здравствуйте, с карты дважды списали оплату за подписку.",
+            serde_json::json!({ "contact": "ivan@example.org" }),
+        )
+        .await;
+    let (english, _, _) = app
+        .file_via_api(
+            "Charged twice",
+            "Hello, my card was charged twice for the subscription.",
+            serde_json::json!({ "contact": "jane@example.org" }),
+        )
+        .await;
+    for reference in [&russian, &english] {
+        let answer = app
+            .agent_post(
+                &token,
+                &format!("/api/v1/agent/tickets/{reference}/status"),
+                &serde_json::json!({ "status": "resolved" }),
+            )
+            .await;
+        assert!(answer.status().is_success(), "{}", answer.status());
+    }
+    let relay = crate::mail_sink::free_addr();
+    let sink = crate::mail_sink::start(relay).await;
+    let report = hushdesk::jobs::deliver_mail(
+        &app.state.system,
+        &format!("smtp://{relay}"),
+        hushdesk::desk::now_unix(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.sent, 2);
+    let captured = sink.captured.lock().unwrap().clone();
+    let read = |to: &str| {
+        let mail = captured
+            .iter()
+            .find(|m| m.recipients.iter().any(|r| r == to))
+            .unwrap();
+        let message = mail_parser::MessageParser::default()
+            .parse(&mail.data)
+            .unwrap();
+        (
+            message.subject().unwrap_or_default().to_owned(),
+            message.body_text(0).unwrap_or_default().into_owned(),
+        )
+    };
+    let (subject, body) = read("ivan@example.org");
+    assert!(subject.contains("Обращение решено"), "{subject}");
+    assert!(
+        body.contains(&format!("Ваше обращение {russian} решено")),
+        "{body}"
+    );
+    let (subject, body) = read("jane@example.org");
+    assert!(subject.contains("Resolved"), "{subject}");
+    assert!(
+        body.contains(&format!("Your request {english} is now resolved")),
+        "{body}"
+    );
+}
+
+/// A requester deleting from a Russian page gets the receipt in Russian, and GnuPG verifies
+/// its signature against the published key.
+#[tokio::test]
+async fn a_russian_deletion_receipt_verifies_with_gnupg() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let app = TestApp::spawn().await;
+    let (reference, path) = app
+        .file_via_form(&[
+            ("subject", "Удалите мои данные"),
+            ("body", "Прошу удалить обращение."),
+            ("category", "data_request"),
+        ])
+        .await;
+    let response = app
+        .post_form(&format!("{path}/delete?lang=ru"), &[("confirm", "yes")])
+        .await;
+    assert_eq!(response.status(), 200);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("<html lang=\"ru\">"));
+    let receipt = unescaped_between(&page, "<pre class=\"receipt\">", "</pre>");
+    assert!(
+        receipt.contains("Квитанция hushdesk об удалении"),
+        "{receipt}"
+    );
+    assert!(receipt.contains(&format!("Номер обращения: {reference}")));
+    assert!(receipt.contains("1 сообщение"), "{receipt}");
+
+    let home = tempfile::tempdir().unwrap();
+    let gpg = |args: &[&str], input: &[u8]| {
+        let mut child = Command::new("gpg")
+            .arg("--homedir")
+            .arg(home.path())
+            .args(["--batch", "--status-fd", "1"])
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("gpg runs");
+        child.stdin.take().unwrap().write_all(input).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let public = app.get("/pgp-key.asc").await.bytes().await.unwrap();
+    assert!(gpg(&["--import"], &public).status.success());
+    let verified = gpg(&["--verify"], receipt.as_bytes());
+    let status = String::from_utf8_lossy(&verified.stdout);
+    assert!(verified.status.success(), "{status}");
+    assert!(status.contains("GOODSIG"), "{status}");
+    // Positive control: the same receipt edited no longer verifies.
+    let forged = receipt.replace("удалено по просьбе", "сохранено по просьбе");
+    assert!(!gpg(&["--verify"], forged.as_bytes()).status.success());
+}
+
+/// Findings of an outside review: every refusal a Russian page can show is in Russian; the
+/// switch is not offered where following it would lose what the page holds; a body that is
+/// not a form is not "given back".
+#[tokio::test]
+async fn refusals_on_russian_pages_are_russian_and_pages_that_hold_something_offer_no_switch() {
+    let app = TestApp::spawn().await;
+    let not_a_form = app
+        .client
+        .post(app.url("/tickets?lang=ru"))
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(not_a_form.status(), 415);
+    let page = not_a_form.text().await.unwrap();
+    assert!(page.contains("Отправьте форму как"), "{page}");
+    let bad_bytes = app
+        .client
+        .post(app.url("/tickets?lang=ru"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(b"category=billing&subject=%FF&body=x".to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad_bytes.status(), 400);
+    assert!(
+        bad_bytes
+            .text()
+            .await
+            .unwrap()
+            .contains("не являются текстом в UTF-8")
+    );
+    let bad_key = app
+        .client
+        .post(app.url("/tickets?lang=ru"))
+        .form(&[
+            ("subject", "s"),
+            ("body", "b"),
+            ("category", "billing"),
+            ("pgp_key", "garbage"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad_key.status(), 422);
+    let page = bad_key.text().await.unwrap();
+    assert!(page.contains("не удалось прочитать ключ OpenPGP"), "{page}");
+    assert!(!page.contains("could not be read"));
+
+    // The "created" page shows the secret link once: no switch that would reload it away.
+    let created = app
+        .client
+        .post(app.url("/tickets?lang=ru"))
+        .form(&[("subject", "s"), ("body", "b"), ("category", "billing")])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(created.contains("/t/"));
+    assert!(!created.contains("class=\"lang-switch\""), "{created}");
+    let (_, form) = get_in(&app, "/?lang=ru", "en").await;
+    assert!(form.contains("class=\"lang-switch\""));
+}
+
+#[tokio::test]
+async fn weights_in_accept_language_are_honoured() {
+    let app = TestApp::spawn().await;
+    let (_, page) = get_in(&app, "/", "en;q=0.1, ru;q=0.9").await;
+    assert!(page.contains("<html lang=\"ru\">"));
+    let (_, page) = get_in(&app, "/", "ru;q=0, en;q=0.5").await;
+    assert!(page.contains("<html lang=\"en\">"));
+    let (_, page) = get_in(&app, "/?lang=RU", "en").await;
+    assert!(page.contains("<html lang=\"ru\">"));
 }

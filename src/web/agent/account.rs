@@ -56,9 +56,14 @@ fn page(
 
 /// Saves the language and time zone of the agent's pages (the account page's form).
 pub async fn save_preferences(form: CsrfForm) -> WebResult<Response> {
-    let language = form.fields.get("language").and_then(Lang::from_code);
+    // Empty means "follow the browser" / "the desk's zone"; anything else must be one we offer.
+    let language = match form.fields.get("language").unwrap_or_default() {
+        "" => None,
+        code => Some(Lang::from_code(code).ok_or(WebError::BadRequest("Unknown language."))?),
+    };
     let zone = form.fields.get("time_zone").filter(|name| !name.is_empty());
-    if zone.is_some_and(|name| zone_named(name).is_none()) {
+    let offered = |name: &str| zone_named(name).is_some() && zone_names().iter().any(|z| z == name);
+    if zone.is_some_and(|name| !offered(name)) {
         return Err(WebError::Invalid(vec![FieldError::keyed(
             "time_zone",
             "account-unknown-zone",
@@ -82,12 +87,21 @@ pub async fn switch_language(form: CsrfForm) -> WebResult<Response> {
         .save_preferences(Some(language), zone.as_deref())
         .await?;
     let back = form.fields.get("back").unwrap_or_default();
-    let back = if back.starts_with('/') && !back.starts_with("//") && !back.contains('\\') {
+    let back = if is_local_path(back) {
         back
     } else {
         "/agent/tickets"
     };
     Ok(Redirect::to(back).into_response())
+}
+
+/// A path on this site and nothing else: one leading `/`, then only visible ASCII, no
+/// backslash. Browsers drop tabs and newlines from addresses and read `\` as `/`, so
+/// `/\t/evil.example` or `/\\evil.example` would leave the site.
+fn is_local_path(path: &str) -> bool {
+    path.starts_with('/')
+        && !path[1..].starts_with('/')
+        && path.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -190,5 +204,34 @@ pub async fn replace_totp(form: CsrfForm) -> WebResult<Response> {
             page(&form.agent, None, Some("account-totp-replace-refused")),
         )
             .into_response()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_local_path;
+
+    #[test]
+    fn only_paths_on_this_site_are_gone_back_to() {
+        for good in [
+            "/agent/account",
+            "/agent/tickets?q=a%20b&order=priority",
+            "/",
+        ] {
+            assert!(is_local_path(good), "{good}");
+        }
+        for bad in [
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/x\ny",
+            "https://evil.example/",
+            "evil.example",
+            "",
+            "/ a",
+            "\\\\evil",
+        ] {
+            assert!(!is_local_path(bad), "{bad:?}");
+        }
     }
 }

@@ -44,9 +44,7 @@ pub async fn open(State(state): State<WebState>, form: CsrfForm) -> WebResult<Re
     };
     let Ok(reference) = typed.to_ascii_uppercase().parse::<Reference>() else {
         record_failed_break_glass(&form.agent.desk, typed).await?;
-        return Ok(refuse(
-            "That is not a ticket reference (HD- and eight characters).",
-        ));
+        return Ok(refuse("break-glass-not-a-reference"));
     };
     match form
         .agent
@@ -58,12 +56,10 @@ pub async fn open(State(state): State<WebState>, form: CsrfForm) -> WebResult<Re
         .await
     {
         Ok(()) => Ok(Redirect::to(&format!("/agent/tickets/{reference}")).into_response()),
-        Err(DeskError::Invalid(_)) => Ok(refuse("Write a justification.")),
+        Err(DeskError::Invalid(_)) => Ok(refuse("break-glass-justify")),
         Err(DeskError::NotFound) => {
             record_failed_break_glass(&form.agent.desk, typed).await?;
-            Ok(refuse(
-                "No ticket with that reference can be opened this way.",
-            ))
+            Ok(refuse("break-glass-not-found"))
         }
         Err(other) => Err(other.into()),
     }

@@ -56,6 +56,20 @@ fn form_page(t: Tr, token: &str, form: EnrolmentForm, error: Option<String>) -> 
     }
 }
 
+/// Why the credentials were not taken, in the reader's language.
+fn enrol_refusal_text(tr: &Tr, refusal: &EnrolRefusal) -> String {
+    match refusal {
+        EnrolRefusal::Csrf => tr.t("enrol-out-of-date"),
+        EnrolRefusal::NotHolder => tr.t("enrol-other-browser"),
+        EnrolRefusal::Mismatch => tr.t("enrol-mismatch"),
+        EnrolRefusal::Password(crate::desk::PasswordError::TooShort) => {
+            tr.n("enrol-too-short", crate::desk::MIN_PASSWORD_CHARS)
+        }
+        EnrolRefusal::Password(other) => other.to_string(),
+        EnrolRefusal::Code => tr.t("enrol-code"),
+    }
+}
+
 /// The cookie naming the browser that holds an enrolment (its seed): sent back to
 /// enrolment pages only, never readable by scripts. `Lax`, not `Strict`, because the link is
 /// usually followed from a webmail page and a reload after that must keep the seed already
@@ -157,7 +171,7 @@ pub async fn submit(
         // Only a GET hands the enrolment over: a POST from a browser that does not hold it
         // (a cookieless bot, the admin's browser) must not void the seed the agent scanned.
         Err(DeskError::Enrolment(EnrolRefusal::NotHolder)) => return Err(WebError::Forbidden),
-        Err(DeskError::Enrolment(refusal)) => refusal.to_string(),
+        Err(DeskError::Enrolment(refusal)) => enrol_refusal_text(&tr, &refusal),
         Err(other) => return Err(other.into()),
     };
     // Shown again with the same seed (same browser), so the code in the app still applies.

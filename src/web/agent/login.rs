@@ -56,7 +56,7 @@ pub async fn submit(
             tr,
             StatusCode::FORBIDDEN,
             shown_name,
-            Some("This sign-in form expired or did not come from this site. Please sign in again."),
+            Some("login-form-expired"),
         );
     };
     let password = form.get("password").unwrap_or_default();
@@ -81,9 +81,7 @@ pub async fn submit(
             let page = LoginPage {
                 t: tr,
                 name: shown_name,
-                error: Some(
-                    "Sign-in failed. Check the name, password and code; after several failures the account is locked for a while.",
-                ),
+                error: Some("login-failed"),
                 form_token: state.desk.login_form_token(&nonce, now_unix()),
             };
             Ok((StatusCode::UNAUTHORIZED, Extension(Rendered), page).into_response())

@@ -12,6 +12,7 @@ use crate::domain::{NewTicketInput, ReplyInput};
 use crate::web::WebState;
 use crate::web::error::{WebError, WebResult};
 use crate::web::extract::{ApiJson, TokenPath};
+use crate::web::lang::PageLang;
 use crate::web::public::ticket::requester;
 
 use super::openapi::Refusals;
@@ -161,10 +162,15 @@ pub struct Deleted {
     responses((status = 200, description = "Deleted now, with a signed receipt", body = Deleted), Refusals))]
 pub async fn delete(
     State(state): State<WebState>,
+    PageLang(tr): PageLang,
     TokenPath(token): TokenPath,
 ) -> WebResult<Json<Deleted>> {
     let requester = requester(&state, &token).await?;
-    let deletion = requester.delete_now().await.map_err(WebError::from)?;
+    // The receipt is for people: in the language the client's `Accept-Language` asks for.
+    let deletion = requester
+        .delete_now(tr.language())
+        .await
+        .map_err(WebError::from)?;
     Ok(Json(Deleted {
         reference: deletion.tombstone.reference.to_string(),
         deleted: true,

@@ -138,6 +138,7 @@ pub async fn submit(
     )
     .map(|input| NewTicketInput {
         keep: KeepChoices::parse(form.get_all("keep")),
+        language: Some(tr.language()),
         ..input
     });
     let outcome = match input {

@@ -78,7 +78,7 @@ pub async fn show(
         }
     };
     if form.get("website").is_some_and(|v| !v.is_empty()) {
-        return Err(WebError::BadRequest("This form could not be accepted."));
+        return Err(WebError::BadRequest("new-honeypot"));
     }
     let (subject_masks, body_masks) = state.desk.preview(&input.subject, &input.body).await?;
     let subject = segments("subject", &input.subject, subject_masks);

@@ -59,6 +59,21 @@ pub async fn keep_form_text(
     let Some(form) = form_of(request.method(), request.uri().path()) else {
         return next.run(request).await;
     };
+    // Only a form's own text can be given back in the form.
+    let is_form = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        });
+    if !is_form {
+        return next.run(request).await;
+    }
     let tr = for_request(request.method(), request.uri(), request.headers());
     let action = request.uri().to_string();
     let (parts, body) = request.into_parts();
@@ -112,7 +127,8 @@ pub async fn keep_form_text(
     page
 }
 
-/// "Please send it again in 40 seconds" / "in 3 minutes", from the limit's own `Retry-After`.
+/// "Please send it again in 40 seconds" / "in 3 minutes" / "in 2 hours", from the limit's own
+/// `Retry-After`.
 fn wait_text(tr: &Tr, response: &Response) -> String {
     let seconds = response
         .headers()
@@ -123,7 +139,9 @@ fn wait_text(tr: &Tr, response: &Response) -> String {
         .max(1);
     if seconds < 120 {
         tr.n("refused-wait", seconds)
-    } else {
+    } else if seconds < 2 * 3600 {
         tr.n("refused-wait-minutes", seconds.div_ceil(60))
+    } else {
+        tr.n("refused-wait-hours", seconds.div_ceil(3600))
     }
 }

@@ -163,7 +163,7 @@ pub async fn delete(
         };
         return Ok(page.into_response());
     }
-    let deletion = requester.delete_now().await?;
+    let deletion = requester.delete_now(tr.language()).await?;
     Ok(DeletedPage {
         reference: deletion.tombstone.reference.to_string(),
         when: tr.time(deletion.tombstone.deleted_at),
