@@ -281,6 +281,9 @@ pub struct SlaPolicy {
     pub resolution_hours: [u32; 4],
     /// A ticket waiting on the requester closes itself after this many working days.
     pub auto_close_working_days: u32,
+    /// A ticket counts as "SLA at risk" (its own list view and a desk notification) this many
+    /// minutes before its next target is due.
+    pub warning_minutes: u32,
     /// Cron schedule of the SLA and auto-close job (six fields, seconds first, UTC).
     pub schedule: String,
 }
@@ -291,6 +294,7 @@ impl Default for SlaPolicy {
             first_response_hours: [1, 4, 8, 24],
             resolution_hours: [8, 24, 72, 168],
             auto_close_working_days: 2,
+            warning_minutes: 60,
             schedule: "0 * * * * *".into(),
         }
     }

@@ -21,6 +21,7 @@ mod operator;
 mod rate;
 mod requester;
 mod system;
+mod work;
 
 use std::sync::Arc;
 
@@ -45,6 +46,7 @@ pub use operator::{NewAgentSecrets, OperatorDesk};
 pub use rate::{Admission, RateBudget, RateClient, RateQuota, now_millis};
 pub use requester::RequesterDesk;
 pub use system::{DeliveryReport, MAIL_LEASE_SECONDS, SystemDesk, working_deadline};
+pub use work::BulkChange;
 
 /// Authentication rules the sign-in and account pages show or need.
 pub use crate::auth::{LOGIN_FORM_SECONDS, MIN_PASSWORD_CHARS, PasswordError, login_nonce};
@@ -58,11 +60,13 @@ pub use crate::crypto::{RequesterKey, os_random};
 /// What the doors hand out, re-exported so that the adapters need not import the store.
 pub use crate::store::{
     AdminAlerts, AdminView, AgentMessage, AgentRow, AgentScope, AgentTicketView, Alert, AllowRow,
-    AttachmentInfo, AuditEntry, AutoCloseReport, CannedResponse, ChainReport, EscalationOutcome,
-    Expired, Hold, ListCursor, ListFilter, ListOrder, ListTotal, MessageRow, PrivacyMetrics,
-    PurgeReport, QueueRow, RequesterGrant, ResetRequest, RetentionPolicy, RetentionScope, RouteRow,
-    Session, SignatureVerdict, SlaReport, SpamMark, StatusFilter, TicketOp, TicketPage,
-    TicketSummary, TicketView, Tombstone, now_unix,
+    AssigneeFilter, AttachmentInfo, AuditEntry, AutoCloseReport, COLLISION_WINDOW_SECONDS,
+    CannedResponse, ChainReport, EscalationOutcome, Expired, Hold, ListCursor, ListFilter,
+    ListOrder, ListTotal, MessageRow, NewerMessages, Notification, NotificationKind,
+    PrivacyMetrics, PurgeReport, QueueRow, RequesterGrant, ResetRequest, RetentionPolicy,
+    RetentionScope, RouteRow, Session, SignatureVerdict, SlaReport, SpamMark, StatusFilter,
+    TicketChange, TicketEvent, TicketOp, TicketPage, TicketSummary, TicketView, Tombstone,
+    now_unix,
 };
 
 /// The admin pages' filters and settings.

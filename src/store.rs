@@ -16,6 +16,7 @@ mod files;
 mod filings;
 mod group_commit;
 mod jobs;
+mod notifications;
 mod outbox;
 mod paging;
 mod preferences;
@@ -27,8 +28,9 @@ mod tickets;
 
 pub use admin::{AgentRow, AuditFilter, CannedResponse, QueueRow, RouteRow, SlaOverride};
 pub use agent_tickets::{
-    AccessWatch, AgentMessage, AgentTicketView, AttachmentInfo, EscalationOutcome, ListFilter,
-    SlaTargets, SpamMark, StatusFilter, TicketOp, TicketSummary,
+    AccessWatch, AgentMessage, AgentTicketView, AssigneeFilter, AttachmentInfo,
+    COLLISION_WINDOW_SECONDS, EscalationOutcome, ListFilter, NewerMessages, SlaTargets, SpamMark,
+    StatusFilter, TicketChange, TicketEvent, TicketOp, TicketSummary,
 };
 pub use agents::{LoginCandidate, LoginFailure, NewAgent, PasswordCheck, Session, SessionPolicy};
 pub use alerts::{AdminAlerts, Alert};
@@ -38,6 +40,7 @@ pub use copy::{CopiedTable, CopyUrls, DeskCopy, copy_sqlite_to_postgres};
 pub use enrolment::{Decision, NewEnrolmentLink, OpenEnrolment, ResetOutcome, ResetRequest};
 pub use error::{Conflict, StoreError};
 pub use jobs::{AutoCloseReport, JobClaim, ScheduledJob, SlaReport};
+pub use notifications::{Notification, NotificationKind};
 pub use outbox::RequesterMailbox;
 pub use paging::{ListCursor, ListOrder, ListTotal, TicketPage};
 pub use rate::{RateShape, RateTake};

@@ -118,6 +118,7 @@ pub fn router(state: WebState) -> Router {
         .route("/.well-known/openpgpkey/hu/{hash}", get(assets::wkd_key))
         .route("/.well-known/openpgpkey/policy", get(assets::wkd_policy))
         .route("/static/style.css", get(assets::stylesheet))
+        .route("/static/shortcuts.js", get(assets::shortcuts))
         .merge(requester_routes)
         .fallback(not_found)
         .layer(axum::extract::DefaultBodyLimit::max(config.max_body_bytes))
@@ -137,7 +138,7 @@ pub fn router(state: WebState) -> Router {
 /// Agent and admin pages and the agent API. Every handler takes an extractor that resolves
 /// the session into a scope, and the store functions they call take that scope.
 fn staff_routes(logins: rate_limit::NetworkBudget) -> Router<WebState> {
-    use agent::{account, break_glass, enrol, login, tickets};
+    use agent::{account, break_glass, enrol, login, notifications, tickets};
     let logins = middleware::from_fn_with_state(logins, rate_limit::admit);
     // Every password check draws on one per-network budget: both sign-ins and the account
     // page's confirmation of the current password. Showing the form costs nothing.
@@ -177,14 +178,23 @@ fn staff_routes(logins: rate_limit::NetworkBudget) -> Router<WebState> {
         .route("/agent/account/totp/replace", post(account::replace_totp))
         .route("/agent/tickets", get(tickets::list))
         .route("/agent/tickets/{reference}", get(tickets::show))
+        .route("/agent/tickets/bulk", post(tickets::bulk))
+        .route("/agent/notifications", get(notifications::show))
+        .route("/agent/notifications/read", post(notifications::mark_read))
         .route("/agent/tickets/{reference}/reply", post(tickets::reply))
+        .route("/agent/tickets/{reference}/note", post(tickets::note))
+        .route("/agent/tickets/{reference}/draft", post(tickets::draft))
+        .route("/agent/tickets/{reference}/move", post(tickets::move_queue))
         .route("/agent/tickets/{reference}/status", post(tickets::status))
         .route(
             "/agent/tickets/{reference}/priority",
             post(tickets::priority),
         )
         .route("/agent/tickets/{reference}/assign", post(tickets::assign))
-        .route("/agent/tickets/{reference}/spam", post(tickets::spam))
+        .route(
+            "/agent/tickets/{reference}/spam",
+            get(tickets::confirm_spam_page).post(tickets::spam),
+        )
         .route(
             "/agent/tickets/{reference}/spam/confirm",
             post(tickets::confirm_spam),

@@ -15,8 +15,8 @@ use super::{AdminDesk, AgentMessageOutcome, Desk, DeskError, Mailed};
 /// A signed-in agent.
 #[derive(Clone)]
 pub struct AgentDesk {
-    desk: Desk,
-    scope: AgentScope,
+    pub(super) desk: Desk,
+    pub(super) scope: AgentScope,
 }
 
 impl Desk {

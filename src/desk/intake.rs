@@ -888,7 +888,7 @@ impl Desk {
 /// Numbered for some other text, it would be read as the ticket's own value of that number
 /// (older versions masked canned responses on their own when saving them). Scanned by hand:
 /// only `redact` uses the regex engine.
-fn foreign_mask(canned: &str) -> Option<&str> {
+pub(super) fn foreign_mask(canned: &str) -> Option<&str> {
     canned
         .match_indices('[')
         .find_map(|(start, _)| mask_label_at(&canned[start..]))

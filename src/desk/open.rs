@@ -77,6 +77,7 @@ fn sla_targets(config: &Config) -> SlaTargets {
     SlaTargets {
         first_response: seconds(config.sla.first_response_hours),
         resolution: seconds(config.sla.resolution_hours),
+        warning: i64::from(config.sla.warning_minutes) * 60,
     }
 }
 

@@ -4,6 +4,10 @@
 //! to the store's audit writer and return only once it is committed.
 
 mod list_plans;
+mod work;
+
+use work::{EventKind, other_openers, record_change, record_opening, ticket_events};
+pub use work::{NewerMessages, TicketChange, TicketEvent};
 
 use super::engine::{Row, Sql, query, query_scalar};
 
@@ -27,11 +31,59 @@ pub struct ListFilter {
     pub status: StatusFilter,
     /// Text to look for in subjects and messages (which hold redacted text only).
     pub query: Option<String>,
+    pub priority: Option<Priority>,
+    pub tier: Option<Tier>,
+    pub assignee: AssigneeFilter,
+    /// Only tickets whose SLA is breached or due by this time (the "SLA at risk" view).
+    pub due_by: Option<i64>,
     pub order: ListOrder,
     /// Where the previous page ended; `None` for the first page.
     pub after: Option<ListCursor>,
     /// Rows per page (clamped to 1–500).
     pub limit: i64,
+}
+
+impl ListFilter {
+    /// Where the first page starts: the order's start, or in priority order with a priority
+    /// filter, just before that priority's tickets, so the walk seeks straight to them.
+    fn start(&self) -> ListCursor {
+        match (self.order, self.priority) {
+            (ListOrder::Priority, Some(priority)) => {
+                ListCursor::just_before(ListOrder::Priority, priority.index() as i64 + 1)
+            }
+            _ => self.order.start(),
+        }
+    }
+}
+
+/// Whose tickets a list shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum AssigneeFilter {
+    #[default]
+    Anyone,
+    /// Tickets nobody is assigned to.
+    Nobody,
+    /// Tickets assigned to this agent (the viewer's own name for "mine").
+    Agent(Name),
+}
+
+impl AssigneeFilter {
+    /// `$13` of the list statements.
+    fn sql_mode(&self) -> &'static str {
+        match self {
+            AssigneeFilter::Anyone => "any",
+            AssigneeFilter::Nobody => "nobody",
+            AssigneeFilter::Agent(_) => "agent",
+        }
+    }
+
+    /// `$14` of the list statements.
+    fn sql_name(&self) -> Option<&str> {
+        match self {
+            AssigneeFilter::Agent(name) => Some(name.as_str()),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,6 +145,14 @@ pub struct AgentTicketView {
     pub spam: Option<SpamMark>,
     /// The viewer owns the ticket's queue (and so may restore a ticket marked as spam).
     pub viewer_owns_queue: bool,
+    /// Status, priority, assignment, queue and tier changes, oldest first.
+    pub events: Vec<TicketEvent>,
+    /// Other agents who opened the ticket within the collision window.
+    pub others_viewing: Vec<String>,
+    /// The newest message's id (0 for none): what a form on this page has seen.
+    pub last_message_id: i64,
+    /// The viewer's other queues, where the ticket may be moved.
+    pub move_targets: Vec<String>,
 }
 
 /// Who closed a ticket as spam and who confirmed it. Until a second agent confirms, the
@@ -146,7 +206,12 @@ pub struct EscalationOutcome {
 pub struct SlaTargets {
     pub first_response: [i64; 4],
     pub resolution: [i64; 4],
+    /// How long before a target is due a ticket counts as at risk.
+    pub warning: i64,
 }
+
+/// How recently another agent must have opened a ticket for its page to warn of a collision.
+pub const COLLISION_WINDOW_SECONDS: i64 = 10 * 60;
 
 /// Thresholds for access alerts, from the configuration.
 #[derive(Debug, Clone, Copy)]
@@ -173,6 +238,7 @@ pub enum TicketOp {
     ConfirmSpam,
     RestoreSpam,
     BreakGlass,
+    Move,
 }
 
 impl TicketOp {
@@ -189,6 +255,7 @@ impl TicketOp {
             TicketOp::ConfirmSpam => "spam_confirm",
             TicketOp::RestoreSpam => "spam_restore",
             TicketOp::BreakGlass => "break_glass",
+            TicketOp::Move => "move",
         }
     }
 }
@@ -199,6 +266,8 @@ pub(super) struct Located {
     tier: Tier,
     status: Status,
     queue_id: i64,
+    priority: Priority,
+    assignee_id: Option<i64>,
     /// Marked as spam: its status is left alone until a queue owner restores it.
     spam: bool,
 }
@@ -230,7 +299,7 @@ impl Store {
         let from = filter
             .after
             .filter(|cursor| cursor.order() == filter.order)
-            .unwrap_or(filter.order.start());
+            .unwrap_or(filter.start());
         // The list is read from a snapshot without the write lock (a search can take a while);
         // its record then goes to the audit writer, which commits it before anything returns.
         let mut read = self.begin_read().await?;
@@ -292,6 +361,7 @@ impl Store {
                     thresholds: watch,
                     shown,
                     restricted,
+                    opened: None,
                 },
             })
             .await?;
@@ -409,6 +479,18 @@ impl Store {
                 .collect::<Result<Vec<_>, StoreError>>()?;
         let category: String = row.try_get("category")?;
         let reopen_count: i64 = row.try_get("reopen_count")?;
+        let events = ticket_events(&mut read, ticket_id).await?;
+        let others_viewing =
+            other_openers(&mut read, scope, ticket_id, now - COLLISION_WINDOW_SECONDS).await?;
+        let move_targets = query_scalar(
+            "select q.name from queues q join queue_members m on m.queue_id = q.id \
+             where m.agent_id = $1 and q.id <> $2 order by q.name",
+        )
+        .bind(scope.agent_id)
+        .bind(queue_id)
+        .fetch_all(&mut *read)
+        .await?;
+        let last_message_id = messages.iter().map(|m| m.id).max().unwrap_or(0);
 
         drop(read);
         let restricted = if queue_restricted && !is_owner {
@@ -436,6 +518,7 @@ impl Store {
                     thresholds: watch,
                     shown: vec![ticket_id],
                     restricted,
+                    opened: (!via_break_glass).then_some(ticket_id),
                 },
             })
             .await?;
@@ -450,6 +533,10 @@ impl Store {
             canned,
             spam,
             viewer_owns_queue: is_owner && !via_break_glass,
+            events,
+            others_viewing,
+            last_message_id,
+            move_targets,
         })
     }
 
@@ -631,6 +718,43 @@ impl Store {
             Some(&event),
         )
         .await?;
+        record_change(
+            &mut tx,
+            ticket.id,
+            scope.agent_id,
+            EventKind::Tier,
+            Some(&ticket.tier),
+            Some(&new_tier),
+            None,
+            now,
+        )
+        .await?;
+        if ticket.assignee_id.is_some() {
+            record_change(
+                &mut tx,
+                ticket.id,
+                scope.agent_id,
+                EventKind::Assignee,
+                ticket.assignee_id.as_ref(),
+                None,
+                None,
+                now,
+            )
+            .await?;
+        }
+        if ticket.status != new_status {
+            record_change(
+                &mut tx,
+                ticket.id,
+                scope.agent_id,
+                EventKind::Status,
+                Some(&ticket.status),
+                Some(&new_status),
+                None,
+                now,
+            )
+            .await?;
+        }
         audit_change(
             &mut tx,
             self,
@@ -675,6 +799,19 @@ impl Store {
         .bind(now)
         .execute(&mut *tx)
         .await?;
+        if ticket.status != status {
+            record_change(
+                &mut tx,
+                ticket.id,
+                scope.agent_id,
+                EventKind::Status,
+                Some(&ticket.status),
+                Some(&status),
+                None,
+                now,
+            )
+            .await?;
+        }
         audit_change(
             &mut tx,
             self,
@@ -716,6 +853,19 @@ impl Store {
         .bind(targets.resolution[priority.index()])
         .execute(&mut *tx)
         .await?;
+        if ticket.priority != priority {
+            record_change(
+                &mut tx,
+                ticket.id,
+                scope.agent_id,
+                EventKind::Priority,
+                Some(&ticket.priority),
+                Some(&priority),
+                None,
+                now,
+            )
+            .await?;
+        }
         audit_change(
             &mut tx,
             self,
@@ -761,6 +911,19 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await?;
+        if ticket.assignee_id != assignee_id {
+            record_change(
+                &mut tx,
+                ticket.id,
+                scope.agent_id,
+                EventKind::Assignee,
+                ticket.assignee_id.as_ref(),
+                assignee_id.as_ref(),
+                None,
+                now,
+            )
+            .await?;
+        }
         audit_change(
             &mut tx,
             self,
@@ -890,7 +1053,8 @@ pub(super) async fn locate(
     reference: &str,
 ) -> Result<Located, StoreError> {
     let row = query(concat!(
-        "select t.id, t.tier, t.status, t.queue_id, t.spam from tickets t where t.reference = $2 and ",
+        "select t.id, t.tier, t.status, t.queue_id, t.priority, t.assignee_id, t.spam from tickets t \
+         where t.reference = $2 and ",
         in_scope!()
     ))
     .bind(scope.agent_id)
@@ -906,6 +1070,11 @@ pub(super) async fn locate(
             .parse()
             .map_err(|()| StoreError::Corrupt("ticket status"))?,
         queue_id: row.try_get("queue_id")?,
+        priority: row
+            .try_get::<String, _>("priority")?
+            .parse()
+            .map_err(|()| StoreError::Corrupt("ticket priority"))?,
+        assignee_id: row.try_get("assignee_id")?,
         spam: row.try_get::<i64, _>("spam")? != 0,
     })
 }
@@ -1019,6 +1188,8 @@ pub(super) struct ReadWatch {
     /// Tickets shown, opened or as rows.
     shown: Vec<i64>,
     restricted: RestrictedShown,
+    /// The ticket opened, for the collision warning of other agents' pages.
+    opened: Option<i64>,
 }
 
 /// Rows or a ticket of restricted queues the agent does not own, shown by one read.
@@ -1065,6 +1236,9 @@ pub(super) async fn watch_reads<'r>(
     }
     for read in reads {
         let scope = &read.watch.scope;
+        if let Some(ticket_id) = read.watch.opened {
+            record_opening(tx, scope.agent_id, ticket_id, read.at).await?;
+        }
         match &read.watch.restricted {
             RestrictedShown::Nothing => {}
             RestrictedShown::Opened {

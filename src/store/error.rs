@@ -115,6 +115,9 @@ pub enum Conflict {
     FallbackQueue,
     #[error("sla hours out of range")]
     SlaHours,
+    /// A ticket moves only to another queue the moving agent is a member of.
+    #[error("not another queue of the agent")]
+    Queue,
 }
 
 impl StoreError {

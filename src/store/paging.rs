@@ -78,6 +78,15 @@ pub struct ListCursor {
 }
 
 impl ListCursor {
+    /// Before every row whose key is `key` in an ascending order.
+    pub(super) fn just_before(order: ListOrder, key: i64) -> ListCursor {
+        ListCursor {
+            order,
+            key: key - 1,
+            id: i64::MAX,
+        }
+    }
+
     /// The order this cursor is a position in.
     pub fn order(&self) -> ListOrder {
         self.order

@@ -5,6 +5,7 @@ pub mod account;
 pub mod break_glass;
 pub mod enrol;
 pub mod login;
+pub mod notifications;
 pub mod tickets;
 
 use super::lang::Tr;
@@ -17,6 +18,8 @@ pub struct Nav {
     pub is_admin: bool,
     pub must_change_password: bool,
     pub csrf: String,
+    /// Unread desk notifications (0 where the page did not count them: `Nav::of`).
+    pub notifications: i64,
 }
 
 impl Nav {
@@ -27,7 +30,16 @@ impl Nav {
             is_admin: agent.desk.admin().is_some(),
             must_change_password: agent.desk.scope().must_change_password(),
             csrf: agent.csrf.clone(),
+            notifications: 0,
         }
+    }
+
+    /// `Nav::of` with the unread notifications counted (one indexed statement).
+    pub async fn load(agent: &CurrentAgent) -> super::error::WebResult<Self> {
+        Ok(Nav {
+            notifications: agent.desk.unread_notifications().await?,
+            ..Nav::of(agent)
+        })
     }
 }
 

@@ -24,6 +24,23 @@ pub async fn stylesheet() -> Response {
     response
 }
 
+const SHORTCUTS: &str = include_str!("../../static/shortcuts.js");
+
+/// The agent desk's keyboard shortcuts (progressive enhancement; the desk works without).
+pub async fn shortcuts() -> Response {
+    let mut response = SHORTCUTS.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/javascript; charset=utf-8"),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    response
+}
+
 pub async fn pgp_key(State(state): State<WebState>) -> Response {
     let mut response = state.helpdesk_public_key.to_string().into_response();
     response.headers_mut().insert(

@@ -160,6 +160,7 @@ pub(crate) fn conflict_key(what: Conflict) -> &'static str {
         Conflict::SecondFactorFirst => "errors-second-factor-first",
         Conflict::FallbackQueue => "errors-fallback-queue",
         Conflict::SlaHours => "errors-sla-hours",
+        Conflict::Queue => "agent-ticket-conflict-queue",
         // Retried (or, for a sign-in, refused) inside the desk; seen here only if every retry
         // collided.
         Conflict::Reference | Conflict::Mask | Conflict::Totp | Conflict::Locked => {

@@ -608,11 +608,27 @@ async fn canned_responses_are_offered_per_queue_and_hold_no_personal_data() {
         .unwrap();
     let before_title = &page[..page.find("\">Reset</option>").unwrap()];
     let id = before_title.rsplit('"').next().unwrap().to_owned();
+    // Choosing the canned response puts it into the editor; the agent then sends it.
+    let draft = app
+        .html_post(
+            &agent_session,
+            &format!("/agent/tickets/{reference}/draft"),
+            &[("canned", id.as_str()), ("body", "Best, Vic")],
+        )
+        .await;
+    assert_eq!(draft.status(), 200);
+    let draft = draft.text().await.unwrap();
+    let text =
+        crate::support::unescaped_between(&draft, "name=\"body\" rows=\"6\">", "</textarea>");
+    assert!(
+        text.contains("To reset, use the link on the login page."),
+        "{text}"
+    );
     let sent = app
         .html_post(
             &agent_session,
             &format!("/agent/tickets/{reference}/reply"),
-            &[("canned", id.as_str()), ("body", "Best, Vic")],
+            &[("body", text.as_str())],
         )
         .await;
     assert_eq!(sent.status(), 303);

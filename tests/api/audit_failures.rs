@@ -219,8 +219,11 @@ async fn every_ticket_route_records_its_failed_lookup() {
         assert_eq!(response.status(), 404, "API {action}");
         expected.push(*op);
     }
-    let html: [HtmlAction; 9] = [
+    let html: [HtmlAction; 12] = [
         ("reply", &[("body", "Hello")], "reply"),
+        ("note", &[("body", "Hello")], "reply"),
+        ("move", &[("queue", "general"), ("reason", "Why")], "move"),
+        ("draft", &[("body", "Hello")], "view"),
         ("status", &[("status", "closed")], "status"),
         ("priority", &[("priority", "P1")], "priority"),
         ("assign", &[("assignee", "")], "assign"),
@@ -552,7 +555,7 @@ async fn the_ticket_page_offers_confirm_to_others_and_restore_to_owners() {
         .html_post(
             &marker_session,
             &format!("/agent/tickets/{reference}/spam"),
-            &[],
+            &[("confirm", "yes")],
         )
         .await;
     assert_eq!(marked.status(), 303);

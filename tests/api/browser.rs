@@ -941,12 +941,11 @@ async fn an_admin_and_an_agent_work_the_desk_in_a_browser_without_javascript() {
     click(browser, &format!("a[href='/agent/tickets/{reference}']")).await;
     let page = wait_for_text(browser, ".conversation", "[EMAIL-1]").await;
     assert!(page.contains("reach me at [EMAIL-1]"), "{page}");
-    type_into(browser, "#body", "Checked the processor logs.").await;
-    click(browser, "input[name=internal]").await;
-    click(browser, "form[action$='/reply'] button").await;
+    type_into(browser, "#note-body", "Checked the processor logs.").await;
+    click(browser, "form[action$='/note'] button.btn-note").await;
     wait_for_text(browser, ".conversation", "processor logs").await;
-    type_into(browser, "#body", "Please try the card again now.").await;
-    click(browser, "form[action$='/reply'] button").await;
+    type_into(browser, "#reply-body", "Please try the card again now.").await;
+    click(browser, "form[action$='/reply'] button.btn-reply").await;
     wait_for_text(browser, ".conversation", "try the card again").await;
     std::fs::create_dir_all("target/screenshots").ok();
     std::fs::write(

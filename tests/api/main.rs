@@ -9,6 +9,7 @@ mod crowds;
 
 mod admin_desk;
 mod agent_list;
+mod agent_workflow;
 mod agents;
 mod audit;
 mod audit_failures;

@@ -4,15 +4,15 @@
 //! order testing each ticket (`SearchCosts`), as a cost-based planner would. Every statement
 //! carries the agent's scope in its SQL.
 
-use crate::domain::Name;
 use crate::domain::search::{Sample, SearchCosts, SearchPlan, SearchQuery, TermRange};
+use crate::domain::{Name, Priority, Tier};
 use crate::store::engine::{Row, Sql, query, query_scalar};
 use crate::store::paging::{COUNT_LIMIT, ListCursor, ListOrder, priority_key, urgency_key};
 use crate::store::scope::{AgentScope, in_scope};
 use crate::store::terms::{desk_size, range_rows};
 use crate::store::{StoreError, Tx};
 
-use super::ListFilter;
+use super::{AssigneeFilter, ListFilter};
 
 /// Per engine: the JSON list `$4` as rows `r` (`*_ranges`), the test that the ticket holds a
 /// term in one of them (`*_holds`), and what the statement starts with (`*_with`). On
@@ -74,6 +74,21 @@ macro_rules! from_tickets {
     };
 }
 
+/// One agent's tickets (`$14` names the agent), from the index of tickets by assignee: a
+/// short list to sort, where walking each queue's order would step past every ticket of
+/// everyone else. `cross join` makes SQLite keep that order; PostgreSQL chooses by its
+/// statistics.
+macro_rules! from_assigned {
+    ($join:literal) => {
+        concat!(
+            " from (select x.id from agents x where x.name = $14) me ",
+            $join,
+            " tickets t on t.assignee_id = me.id join queues q on q.id = t.queue_id \
+             left join agents ag on ag.id = t.assignee_id"
+        )
+    };
+}
+
 /// Tickets, from the index rows of the rarest range (gathered). `cross join` makes SQLite
 /// keep that order; PostgreSQL chooses by its statistics.
 macro_rules! from_terms {
@@ -88,8 +103,13 @@ macro_rules! from_terms {
 }
 
 /// The filters of every list: scope (`$1`, the agent), queue (`$2`, or null), status
-/// (`$3`), and the searched ranges (`$4`, or null for no search): the ticket must hold a term
-/// in each, a seek on (ticket_id, term) per range.
+/// (`$3`), the searched ranges (`$4`, or null for no search): the ticket must hold a term
+/// in each, a seek on (ticket_id, term) per range; then (`bind_filters!`) priority (`$11`),
+/// tier (`$12`), assignee (`$13` any, nobody or agent `$14`) and the SLA-at-risk deadline
+/// (`$15`: breached or due by then). These narrow a walk of the order's index without
+/// changing it, so the page still stops after its rows. The deadline and the priority are
+/// also plain upper bounds on the SLA and priority keys, so in those orders the walk ends at
+/// them (and a priority filter starts at its priority: `ListFilter::start`).
 macro_rules! filters {
     ($ranges:expr, $holds:expr) => {
         filters!("", $ranges, $holds)
@@ -104,6 +124,16 @@ macro_rules! filters {
                   or ($3 = 'active' and t.status not in ('resolved', 'closed')) \
                   or ($3 not in ('all', 'active', 'spam') and t.status = $3)) \
              and (t.spam = 1) = ($3 = 'spam') \
+             and ($11 is null or t.priority = $11) \
+             and ",
+            priority_key!(),
+            " <= coalesce(case $11 when 'P1' then 1 when 'P2' then 2 when 'P3' then 3 end, 4) \
+             and (cast($12 as bigint) is null or t.tier = $12) \
+             and ($13 = 'any' or ($13 = 'nobody' and t.assignee_id is null) \
+                  or ($13 = 'agent' and ag.name = $14)) \
+             and ",
+            urgency_key!(),
+            " <= coalesce(cast($15 as bigint), 9223372036854775807) \
              and ($4 is null or not exists (select 1 from ",
             $ranges,
             " where not exists (select 1 from ticket_terms x where x.ticket_id = t.id and ",
@@ -155,6 +185,24 @@ macro_rules! page_end {
             " limit $7"
         )
     };
+}
+
+/// Binds a list statement's filters `$11`…`$15` (see `filters!`), after nulls for the
+/// numbers below them that this statement leaves unused (`$bound` is how many it bound).
+macro_rules! bind_filters {
+    ($statement:expr, $filter:expr, $bound:expr) => {{
+        let mut statement = $statement;
+        for _ in $bound..10 {
+            statement = statement.bind(None::<i64>);
+        }
+        let filter: &ListFilter = $filter;
+        statement
+            .bind(filter.priority.map(Priority::id))
+            .bind(filter.tier.map(Tier::get))
+            .bind(filter.assignee.sql_mode())
+            .bind(filter.assignee.sql_name())
+            .bind(filter.due_by)
+    }};
 }
 
 /// How one page of a list is found.
@@ -253,7 +301,7 @@ async fn sample_matches(
             )
         };
     }
-    Ok(query_scalar(Sql::dialects(
+    let statement = query_scalar(Sql::dialects(
         concat!(
             sqlite_with!(),
             "select count(*)",
@@ -273,9 +321,10 @@ async fn sample_matches(
     .bind(others)
     .bind(rarest.from.as_str())
     .bind(rarest.before.as_str())
-    .bind(SAMPLE)
-    .fetch_one(&mut **read)
-    .await?)
+    .bind(SAMPLE);
+    Ok(bind_filters!(statement, filter, 7)
+        .fetch_one(&mut **read)
+        .await?)
 }
 
 /// Term ranges as the JSON list the statements expand.
@@ -380,6 +429,51 @@ macro_rules! gather_sql {
     };
 }
 
+/// One agent's tickets (`from_assigned!`), filtered and sorted; `$8` is unused (always
+/// null) so the numbering matches the walks'.
+macro_rules! assigned_sql {
+    ($key:expr, $cmp:literal, $dir:literal) => {
+        Sql::dialects(
+            concat!(
+                sqlite_with!(),
+                columns!($key),
+                from_assigned!("cross join"),
+                filters!(
+                    "cast($8 as bigint) is null and ",
+                    sqlite_ranges!(),
+                    sqlite_holds!()
+                ),
+                page_end!($key, $cmp, $dir)
+            ),
+            concat!(
+                postgres_with!(),
+                columns!($key),
+                from_assigned!("join"),
+                filters!(
+                    "cast($8 as bigint) is null and ",
+                    postgres_ranges!(),
+                    postgres_holds!()
+                ),
+                page_end!($key, $cmp, $dir)
+            ),
+        )
+    };
+}
+
+fn assigned_statement(order: ListOrder) -> Sql {
+    match order {
+        ListOrder::Urgency => assigned_sql!(urgency_key!(), ">", "asc"),
+        ListOrder::Priority => assigned_sql!(priority_key!(), ">", "asc"),
+        ListOrder::Updated => assigned_sql!("t.updated_at", "<", "desc"),
+        ListOrder::Created => assigned_sql!("t.created_at", "<", "desc"),
+    }
+}
+
+/// The plain list of one agent's tickets ("mine", or a colleague's) reads them by assignee.
+fn by_assignee(filter: &ListFilter, plan: &Plan) -> bool {
+    matches!(plan, Plan::List) && matches!(filter.assignee, AssigneeFilter::Agent(_))
+}
+
 fn walk_statement(order: ListOrder) -> Sql {
     match order {
         ListOrder::Urgency => walk_sql!(urgency_key!(), ">", "asc"),
@@ -422,6 +516,9 @@ pub(super) async fn page_rows(
 ) -> Result<Vec<Row>, StoreError> {
     let (sql, ranges, rarest, per_queue) = match plan {
         Plan::Nothing => return Ok(Vec::new()),
+        Plan::List if by_assignee(filter, plan) => {
+            (assigned_statement(filter.order), None, None, false)
+        }
         Plan::List => (walk_statement(filter.order), None, None, true),
         Plan::Search(search) => match search.plan {
             SearchPlan::Walk => (
@@ -468,7 +565,12 @@ pub(super) async fn page_rows(
                 .bind(rarest.from.as_str())
                 .bind(rarest.before.as_str());
         }
-        found.extend(statement.fetch_all(&mut **read).await?);
+        let bound = if rarest.is_some() { 10 } else { 8 };
+        found.extend(
+            bind_filters!(statement, filter, bound)
+                .fetch_all(&mut **read)
+                .await?,
+        );
     }
     if found.len() > 1 {
         let mut keyed = found
@@ -525,11 +627,35 @@ pub(super) async fn count_matches(
     };
     let counted = match plan {
         Plan::Nothing => 0,
+        Plan::List if by_assignee(filter, plan) => {
+            let statement = base(
+                Sql::dialects(
+                    concat!(
+                        sqlite_with!(),
+                        "select count(*) from (select 1",
+                        from_assigned!("cross join"),
+                        filters!(sqlite_ranges!(), sqlite_holds!()),
+                        " limit $5) c"
+                    ),
+                    concat!(
+                        postgres_with!(),
+                        "select count(*) from (select 1",
+                        from_assigned!("join"),
+                        filters!(postgres_ranges!(), postgres_holds!()),
+                        " limit $5) c"
+                    ),
+                ),
+                None,
+            );
+            bind_filters!(statement, filter, 5)
+                .fetch_one(&mut **read)
+                .await?
+        }
         Plan::List => {
             // Queue by queue, like the page: each count a seek on that queue's index.
             let mut counted = 0;
             for queue in member_queues(read, scope, filter).await? {
-                counted += base(
+                let statement = base(
                     Sql::dialects(
                         concat!(
                             sqlite_with!(),
@@ -552,9 +678,10 @@ pub(super) async fn count_matches(
                     ),
                     None,
                 )
-                .bind(queue)
-                .fetch_one(&mut **read)
-                .await?;
+                .bind(queue);
+                counted += bind_filters!(statement, filter, 6)
+                    .fetch_one(&mut **read)
+                    .await?;
                 if counted > COUNT_LIMIT {
                     break;
                 }
@@ -566,7 +693,7 @@ pub(super) async fn count_matches(
             ..
         }) => *matched,
         Plan::Search(search) => {
-            base(
+            let statement = base(
                 Sql::dialects(
                     concat!(
                         sqlite_with!(),
@@ -588,9 +715,10 @@ pub(super) async fn count_matches(
                 search.others.as_deref(),
             )
             .bind(search.rarest.from.as_str())
-            .bind(search.rarest.before.as_str())
-            .fetch_one(&mut **read)
-            .await?
+            .bind(search.rarest.before.as_str());
+            bind_filters!(statement, filter, 7)
+                .fetch_one(&mut **read)
+                .await?
         }
     };
     Ok(counted)

@@ -11,14 +11,11 @@ use super::openapi::Refusals;
 use super::tickets::rfc3339;
 use crate::desk::RedactionCounts;
 use crate::desk::{
-    ListFilter, ListTotal, Session, SpamMark, StatusFilter, TicketOp, TicketSummary,
+    ListTotal, Session, SpamMark, StatusFilter, TicketChange, TicketEvent, TicketOp, TicketSummary,
 };
 use crate::domain::{Name, Priority, Status};
 use crate::web::WebState;
-use crate::web::agent::tickets::{
-    SpamStep, parse_list_cursor, parse_list_order, parse_queue_filter, parse_status_filter,
-    record_if_not_found, reference,
-};
+use crate::web::agent::tickets::{FilterFields, SpamStep, record_if_not_found, reference};
 use crate::web::error::{FieldError, WebError, WebResult};
 use crate::web::extract::ApiJson;
 use crate::web::session::ApiAgent;
@@ -80,6 +77,19 @@ pub struct ListQuery {
     /// Words to search for in subjects and messages.
     #[serde(default)]
     q: String,
+    /// Only this priority (`P1`…`P4`).
+    #[serde(default)]
+    priority: String,
+    /// Only this tier (`L1`…`L3`).
+    #[serde(default)]
+    tier: String,
+    /// `me` (the caller), `nobody` (unassigned), or an agent's name.
+    #[serde(default)]
+    assignee: String,
+    /// `1`: only tickets whose SLA is breached or due within the warning window
+    /// (`sla.warning_minutes`).
+    #[serde(default)]
+    at_risk: String,
     /// `urgency` (the default: breached first, then by time left), `priority`, `updated` or
     /// `created`.
     #[serde(default)]
@@ -148,19 +158,23 @@ impl From<TicketSummary> for SummaryJson {
     params(ListQuery),
     responses((status = 200, description = "Tickets in the caller's scope", body = ListJson), Refusals))]
 pub async fn list(agent: ApiAgent, Query(query): Query<ListQuery>) -> WebResult<Json<ListJson>> {
-    let order = parse_list_order(&query.order)?;
-    let filter = ListFilter {
-        queue: parse_queue_filter(&query.queue)?,
-        status: parse_status_filter(&query.status, StatusFilter::All)?,
-        query: Some(query.q).filter(|q| !q.trim().is_empty()),
-        order,
-        after: parse_list_cursor(&query.after, order)?,
-        limit: match query.limit {
-            None => 100,
-            Some(limit @ 1..=500) => limit,
-            Some(_) => return Err(invalid("limit", "choose 1 to 500")),
-        },
+    let limit = match query.limit {
+        None => 100,
+        Some(limit @ 1..=500) => limit,
+        Some(_) => return Err(invalid("limit", "choose 1 to 500")),
     };
+    let filter = FilterFields {
+        queue: &query.queue,
+        status: &query.status,
+        priority: &query.priority,
+        tier: &query.tier,
+        assignee: &query.assignee,
+        at_risk: &query.at_risk,
+        q: &query.q,
+        order: &query.order,
+        after: &query.after,
+    }
+    .filter(&agent.desk, StatusFilter::All, limit)?;
     let page = agent.desk.tickets(&filter).await?;
     let (total, total_is_lower_bound) = match page.total {
         ListTotal::Exactly(n) => (n, false),
@@ -196,6 +210,63 @@ pub struct TicketJson {
     #[serde(skip_serializing_if = "Option::is_none")]
     spam: Option<SpamJson>,
     messages: Vec<MessageJson>,
+    /// Status, priority, assignment, queue and tier changes, oldest first.
+    history: Vec<ChangeJson>,
+}
+
+/// One change in a ticket's history.
+#[derive(Serialize, ToSchema)]
+pub struct ChangeJson {
+    /// `status`, `priority`, `assignee`, `queue` or `tier`.
+    #[schema(value_type = String)]
+    kind: &'static str,
+    /// The value before and after: a status or priority id, a tier number, a queue or agent
+    /// name (`null`: nobody).
+    from: Option<String>,
+    to: Option<String>,
+    /// Who changed it (`null` when that agent is gone).
+    agent: Option<String>,
+    /// A queue move's reason (redacted).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+    at: String,
+}
+
+impl From<TicketEvent> for ChangeJson {
+    fn from(event: TicketEvent) -> Self {
+        let (kind, from, to, reason) = match event.change {
+            TicketChange::Status { from, to } => (
+                "status",
+                Some(from.id().to_owned()),
+                Some(to.id().to_owned()),
+                None,
+            ),
+            TicketChange::Priority { from, to } => (
+                "priority",
+                Some(from.id().to_owned()),
+                Some(to.id().to_owned()),
+                None,
+            ),
+            TicketChange::Assignee { from, to } => ("assignee", from, to, None),
+            TicketChange::Queue { from, to, reason } => {
+                ("queue", Some(from), Some(to), Some(reason))
+            }
+            TicketChange::Tier { from, to } => (
+                "tier",
+                Some(from.get().to_string()),
+                Some(to.get().to_string()),
+                None,
+            ),
+        };
+        ChangeJson {
+            kind,
+            from,
+            to,
+            agent: event.agent_name,
+            reason,
+            at: rfc3339(event.at),
+        }
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -280,6 +351,7 @@ async fn ticket_json(agent: &ApiAgent, reference_text: &str) -> WebResult<Json<T
         first_response_due: t.first_response_due.map(rfc3339),
         resolution_due: t.resolution_due.map(rfc3339),
         spam: view.spam.map(SpamJson::from),
+        history: view.events.into_iter().map(ChangeJson::from).collect(),
         messages: view
             .messages
             .into_iter()
