@@ -17,12 +17,3 @@ pub(super) fn access_link(state: &WebState, path: &str) -> String {
         None => path.to_owned(),
     }
 }
-
-/// Formats a Unix timestamp for people: `2026-11-22 05:48 UTC`.
-pub(super) fn human_time(unix: i64) -> String {
-    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
-    time::OffsetDateTime::from_unix_timestamp(unix)
-        .ok()
-        .and_then(|t| t.format(&format).ok())
-        .unwrap_or_default()
-}
