@@ -63,3 +63,18 @@ request-not-utf8 = The form data is not valid UTF-8 text.
 request-not-a-form = Send the form as application/x-www-form-urlencoded.
 request-unreadable = The request body could not be read.
 input-bad-pgp-key = the OpenPGP key could not be read; paste the whole ASCII-armored public key block
+
+## Requests the desk cannot read (shown on pages in the reader's language, in English to the API).
+bad-choose-role = Choose a role.
+bad-choose-priority = Choose a priority.
+bad-choose-category = Choose a category.
+bad-retention-scope = Unknown retention scope.
+bad-language = Unknown language.
+bad-order = Unknown order.
+bad-page = Unknown page.
+bad-priority = Unknown priority.
+bad-tier = Unknown tier.
+bad-assignee = Unknown assignee.
+bad-at-risk = at_risk is 1 or 0.
+bad-status-filter = Unknown status filter.
+bad-queue = Unknown queue.

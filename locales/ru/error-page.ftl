@@ -63,3 +63,18 @@ request-not-utf8 = Данные формы не являются текстом 
 request-not-a-form = Отправьте форму как application/x-www-form-urlencoded.
 request-unreadable = Не удалось прочитать тело запроса.
 input-bad-pgp-key = не удалось прочитать ключ OpenPGP; вставьте весь блок открытого ключа в ASCII-формате
+
+## Запросы, которые служба не может разобрать.
+bad-choose-role = Выберите роль.
+bad-choose-priority = Выберите приоритет.
+bad-choose-category = Выберите категорию.
+bad-retention-scope = Неизвестная область срока хранения.
+bad-language = Неизвестный язык.
+bad-order = Неизвестный порядок сортировки.
+bad-page = Неизвестная страница списка.
+bad-priority = Неизвестный приоритет.
+bad-tier = Неизвестная линия.
+bad-assignee = Неизвестный исполнитель.
+bad-at-risk = Параметр at_risk может быть только 1 или 0.
+bad-status-filter = Неизвестный фильтр статуса.
+bad-queue = Неизвестная очередь.

@@ -632,6 +632,24 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await?;
+            // A public reply hands the ticket to the requester: the history shows it like any
+            // status change (the same rule as the statement above).
+            if matches!(
+                ticket.status,
+                Status::New | Status::Open | Status::Escalated
+            ) {
+                record_change(
+                    &mut tx,
+                    ticket.id,
+                    scope.agent_id,
+                    EventKind::Status,
+                    Some(&ticket.status),
+                    Some(&Status::PendingRequester),
+                    None,
+                    now,
+                )
+                .await?;
+            }
         }
         audit_change(
             &mut tx,

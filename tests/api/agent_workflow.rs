@@ -848,3 +848,49 @@ async fn the_list_ticket_and_notification_pages_speak_russian_with_every_message
     let list = page(&app, &session, "/agent/tickets?status=all&lang=ru").await;
     assert!(list.contains("1 обращение"));
 }
+
+/// A public reply hands a new ticket to the requester; the history says so like any other
+/// status change, and a note changes nothing.
+#[tokio::test]
+async fn a_reply_that_hands_the_ticket_to_the_requester_is_in_the_history() {
+    let app = TestApp::spawn().await;
+    let agent = app.add_agent("vera", "l2", &["billing"]).await;
+    let token = app.api_login(&agent).await;
+    let (reference, _) = app.file_in("billing", "Refund", "Please").await;
+    let note = app
+        .agent_post(
+            &token,
+            &format!("/api/v1/agent/tickets/{reference}/replies"),
+            &json!({ "body": "Checking the payment first.", "internal": true }),
+        )
+        .await;
+    assert_eq!(note.status(), 201);
+    assert!(
+        history_of(&app, &token, &reference).await.is_empty(),
+        "a note changes no status"
+    );
+    let reply = app
+        .agent_post(
+            &token,
+            &format!("/api/v1/agent/tickets/{reference}/replies"),
+            &json!({ "body": "Could you send the order number?" }),
+        )
+        .await;
+    assert_eq!(reply.status(), 201);
+    let changes = history_of(&app, &token, &reference).await;
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert_eq!(changes[0]["kind"], "status");
+    assert_eq!(changes[0]["from"], "new");
+    assert_eq!(changes[0]["to"], "pending_requester");
+    assert_eq!(changes[0]["agent"], "vera");
+}
+
+async fn history_of(app: &TestApp, token: &str, reference: &str) -> Vec<Value> {
+    let view: Value = app
+        .agent_get(token, &format!("/api/v1/agent/tickets/{reference}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    view["history"].as_array().unwrap().clone()
+}

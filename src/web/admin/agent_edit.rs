@@ -113,7 +113,7 @@ pub async fn set_role(Path(name): Path<String>, form: AdminForm) -> WebResult<Re
         .fields
         .get("role")
         .and_then(|r| r.parse().ok())
-        .ok_or(crate::web::error::WebError::BadRequest("Choose a role."))?;
+        .ok_or(crate::web::error::WebError::BadRequest("bad-choose-role"))?;
     match form.admin.set_agent_role(&name, role).await {
         Ok(()) => Ok(back_to(&name)),
         Err(DeskError::Conflict(why)) => refused(&form, &name, why).await,

@@ -174,7 +174,7 @@ pub async fn create(State(state): State<WebState>, form: AdminForm) -> WebResult
         .fields
         .get("role")
         .and_then(|r| r.parse().ok())
-        .ok_or(WebError::BadRequest("Choose a role."))?;
+        .ok_or(WebError::BadRequest("bad-choose-role"))?;
     let tr = &form.agent.tr;
     let name = form.fields.get("name").unwrap_or_default().to_owned();
     // Checkboxes from the queue list; the older free-text field is still read, for scripts.

@@ -128,7 +128,7 @@ pub async fn route(form: AdminForm) -> WebResult<Response> {
         .fields
         .get("category")
         .and_then(|c| c.parse().ok())
-        .ok_or(WebError::BadRequest("Choose a category."))?;
+        .ok_or(WebError::BadRequest("bad-choose-category"))?;
     let queue = name_field("queue", form.fields.get("queue").unwrap_or_default())?;
     form.admin.set_route(category, &queue).await?;
     Ok(back())

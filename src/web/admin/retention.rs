@@ -60,7 +60,7 @@ pub async fn show(admin: CurrentAdmin) -> WebResult<RetentionPage> {
 }
 
 fn scope(text: &str) -> WebResult<RetentionScope> {
-    let bad = || WebError::BadRequest("Unknown retention scope.");
+    let bad = || WebError::BadRequest("bad-retention-scope");
     Ok(match text {
         "default" => RetentionScope::Default,
         "spam" => RetentionScope::Spam,

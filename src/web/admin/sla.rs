@@ -58,7 +58,7 @@ fn priority(form: &AdminForm) -> WebResult<Priority> {
     form.fields
         .get("priority")
         .and_then(|p| p.parse().ok())
-        .ok_or(WebError::BadRequest("Choose a priority."))
+        .ok_or(WebError::BadRequest("bad-choose-priority"))
 }
 
 fn hours(form: &AdminForm, field: &'static str) -> WebResult<i64> {

@@ -59,7 +59,7 @@ pub async fn save_preferences(form: CsrfForm) -> WebResult<Response> {
     // Empty means "follow the browser" / "the desk's zone"; anything else must be one we offer.
     let language = match form.fields.get("language").unwrap_or_default() {
         "" => None,
-        code => Some(Lang::from_code(code).ok_or(WebError::BadRequest("Unknown language."))?),
+        code => Some(Lang::from_code(code).ok_or(WebError::BadRequest("bad-language"))?),
     };
     let zone = form.fields.get("time_zone").filter(|name| !name.is_empty());
     let offered = |name: &str| zone_named(name).is_some() && zone_names().iter().any(|z| z == name);
@@ -80,7 +80,7 @@ pub async fn switch_language(form: CsrfForm) -> WebResult<Response> {
         .fields
         .get("language")
         .and_then(Lang::from_code)
-        .ok_or(WebError::BadRequest("Unknown language."))?;
+        .ok_or(WebError::BadRequest("bad-language"))?;
     let zone = form.agent.desk.scope().time_zone().map(str::to_owned);
     form.agent
         .desk

@@ -129,7 +129,7 @@ pub(crate) fn parse_list_order(text: &str) -> WebResult<ListOrder> {
         "" => Ok(ListOrder::default()),
         other => other
             .parse()
-            .map_err(|()| WebError::BadRequest("Unknown order.")),
+            .map_err(|()| WebError::BadRequest("bad-order")),
     }
 }
 
@@ -143,7 +143,7 @@ pub(crate) fn parse_list_cursor(text: &str, order: ListOrder) -> WebResult<Optio
             .ok()
             .filter(|cursor| cursor.order() == order)
             .map(Some)
-            .ok_or(WebError::BadRequest("Unknown page.")),
+            .ok_or(WebError::BadRequest("bad-page")),
     }
 }
 
@@ -153,7 +153,7 @@ pub(crate) fn parse_priority_filter(text: &str) -> WebResult<Option<Priority>> {
         other => other
             .parse()
             .map(Some)
-            .map_err(|()| WebError::BadRequest("Unknown priority.")),
+            .map_err(|()| WebError::BadRequest("bad-priority")),
     }
 }
 
@@ -167,7 +167,7 @@ pub(crate) fn parse_tier_filter(text: &str) -> WebResult<Option<Tier>> {
         .ok()
         .and_then(Tier::new)
         .map(Some)
-        .ok_or(WebError::BadRequest("Unknown tier."))
+        .ok_or(WebError::BadRequest("bad-tier"))
 }
 
 /// `me` (the viewer), `nobody`, or an agent's name.
@@ -178,7 +178,7 @@ pub(crate) fn parse_assignee_filter(text: &str, me: &Name) -> WebResult<Assignee
         "nobody" => Ok(AssigneeFilter::Nobody),
         name => Name::parse(name)
             .map(AssigneeFilter::Agent)
-            .map_err(|_| WebError::BadRequest("Unknown assignee.")),
+            .map_err(|_| WebError::BadRequest("bad-assignee")),
     }
 }
 
@@ -186,7 +186,7 @@ pub(crate) fn parse_at_risk(text: &str) -> WebResult<bool> {
     match text {
         "" | "0" | "false" => Ok(false),
         "1" | "true" | "on" | "yes" => Ok(true),
-        _ => Err(WebError::BadRequest("at_risk is 1 or 0.")),
+        _ => Err(WebError::BadRequest("bad-at-risk")),
     }
 }
 
@@ -299,7 +299,7 @@ pub(crate) fn parse_status_filter(text: &str, default: StatusFilter) -> WebResul
         other => other
             .parse()
             .map(StatusFilter::Only)
-            .map_err(|()| WebError::BadRequest("Unknown status filter.")),
+            .map_err(|()| WebError::BadRequest("bad-status-filter")),
     }
 }
 
@@ -309,7 +309,7 @@ pub(crate) fn parse_queue_filter(text: &str) -> WebResult<Option<Name>> {
     }
     Name::parse(text)
         .map(Some)
-        .map_err(|_| WebError::BadRequest("Unknown queue."))
+        .map_err(|_| WebError::BadRequest("bad-queue"))
 }
 
 pub async fn list(agent: CurrentAgent, Query(query): Query<ListQuery>) -> WebResult<ListPage> {
