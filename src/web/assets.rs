@@ -11,16 +11,19 @@ use crate::web::error::WebError;
 const STYLESHEET: &str = include_str!("../../static/style.css");
 
 pub async fn stylesheet() -> Response {
-    let mut response = STYLESHEET.into_response();
+    embedded(
+        STYLESHEET,
+        "text/css; charset=utf-8",
+        "public, max-age=3600",
+    )
+}
+
+/// An embedded file with its type and how long browsers may keep it.
+fn embedded(body: &'static str, content_type: &'static str, cache: &'static str) -> Response {
+    let mut response = body.into_response();
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/css; charset=utf-8"),
-    );
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=3600"),
-    );
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     response
 }
 
@@ -28,17 +31,11 @@ const SHORTCUTS: &str = include_str!("../../static/shortcuts.js");
 
 /// The agent desk's keyboard shortcuts (progressive enhancement; the desk works without).
 pub async fn shortcuts() -> Response {
-    let mut response = SHORTCUTS.into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/javascript; charset=utf-8"),
-    );
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=3600"),
-    );
-    response
+    embedded(
+        SHORTCUTS,
+        "text/javascript; charset=utf-8",
+        "public, max-age=3600",
+    )
 }
 
 pub async fn pgp_key(State(state): State<WebState>) -> Response {
@@ -91,15 +88,5 @@ pub async fn wkd_policy() -> Response {
 const ICON: &str = include_str!("../../static/icon.svg");
 
 pub async fn icon() -> Response {
-    let mut response = ICON.into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("image/svg+xml"),
-    );
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=86400"),
-    );
-    response
+    embedded(ICON, "image/svg+xml", "public, max-age=86400")
 }
