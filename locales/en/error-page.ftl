@@ -58,6 +58,13 @@ field-reason = Reason
 field-value = Value
 field-current = Current password
 field-password = Password
+field-opens = Opens at
+field-closes = Closes at
+field-time_zone = Time zone
+field-day = Working days
+field-holidays = Holidays
+field-first_response_hours = First response (hours)
+field-resolution_hours = Resolution (hours)
 field-name = Name
 request-not-utf8 = The form data is not valid UTF-8 text.
 request-not-a-form = Send the form as application/x-www-form-urlencoded.
@@ -66,6 +73,7 @@ input-bad-pgp-key = the OpenPGP key could not be read; paste the whole ASCII-arm
 
 ## Requests the desk cannot read (shown on pages in the reader's language, in English to the API).
 bad-choose-role = Choose a role.
+bad-choose-clock = Choose how the SLA clock runs.
 bad-choose-priority = Choose a priority.
 bad-choose-category = Choose a category.
 bad-retention-scope = Unknown retention scope.

@@ -58,6 +58,13 @@ field-reason = Причина
 field-value = Значение
 field-current = Текущий пароль
 field-password = Пароль
+field-opens = Начало работы
+field-closes = Конец работы
+field-time_zone = Часовой пояс
+field-day = Рабочие дни
+field-holidays = Праздники
+field-first_response_hours = Первый ответ (часов)
+field-resolution_hours = Решение (часов)
 field-name = Имя
 request-not-utf8 = Данные формы не являются текстом в UTF-8.
 request-not-a-form = Отправьте форму как application/x-www-form-urlencoded.
@@ -66,6 +73,7 @@ input-bad-pgp-key = не удалось прочитать ключ OpenPGP; в�
 
 ## Запросы, которые служба не может разобрать.
 bad-choose-role = Выберите роль.
+bad-choose-clock = Выберите, как идут сроки SLA.
 bad-choose-priority = Выберите приоритет.
 bad-choose-category = Выберите категорию.
 bad-retention-scope = Неизвестная область срока хранения.
