@@ -560,20 +560,27 @@ impl Journey {
         }
     }
 
-    /// Nothing may be wider than the window: at 1280 px, and at 390 px, a phone.
+    /// Nothing may be wider than the window, and every field's label stands beside or just
+    /// above it: at 1280 px, and at 390 px, a phone.
     async fn width_findings(&self) -> Vec<String> {
         let mut findings = strings(self.execute(&page_script(OVERFLOW_JS)).await);
+        findings.extend(prefixed(
+            "at 1280 px",
+            self.execute(&page_script(LABELS_JS)).await,
+        ));
         self.client
             .set_window_size(NARROW.0, NARROW.1)
             .await
             .unwrap();
         let wide = self.execute(&page_script(OVERFLOW_JS)).await;
+        let labels = self.execute(&page_script(LABELS_JS)).await;
         self.save_screenshot("-narrow", NARROW.0).await;
         self.client
             .set_window_size(DESKTOP.0, DESKTOP.1)
             .await
             .unwrap();
         findings.extend(strings(wide));
+        findings.extend(prefixed("at 390 px", labels));
         findings
     }
 
@@ -746,9 +753,13 @@ fn strings(value: Value) -> Vec<String> {
 }
 
 fn prefixed(scheme: &str, value: Value) -> Vec<String> {
+    let scheme = match scheme {
+        "light" | "dark" => format!("{scheme} scheme"),
+        width => width.to_owned(),
+    };
     strings(value)
         .into_iter()
-        .map(|finding| format!("{scheme} scheme: {finding}"))
+        .map(|finding| format!("{scheme}: {finding}"))
         .collect()
 }
 
@@ -793,6 +804,28 @@ if (root.scrollWidth <= width) return [];
 const wide = [...document.body.querySelectorAll('*')].filter(e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.right > width + 0.5; });
 const innermost = wide.filter(e => !wide.some(o => o !== e && e.contains(o))).slice(0, 6).map(describe);
 return [`at ${innerWidth} px the page is ${root.scrollWidth} px wide; sticking out: ${innermost.join(', ')}`];
+"#;
+
+/// WCAG 1.3.1 and 3.3.2 as a sighted reader meets them: a field's label stands on its line
+/// before it (after it, for a box or a radio button) or just above it, sharing its column. A
+/// grid that puts labels and fields in cells of their own can wrap a label to the end of one
+/// row and its field to the start of the next, under another field's label; the markup still
+/// pairs them, so axe-core does not notice.
+const LABELS_JS: &str = r#"
+const found = [];
+for (const label of document.querySelectorAll('label[for]')) {
+  const control = document.getElementById(label.htmlFor);
+  if (!control || control.type === 'hidden' || !shown(label) || !shown(control)) continue;
+  const l = label.getBoundingClientRect(), c = control.getBoundingClientRect();
+  const sameLine = c.top < l.bottom && l.top < c.bottom;
+  const box = control.type === 'checkbox' || control.type === 'radio';
+  const before = sameLine && c.left >= l.right - 1 && c.left - l.right < 120;
+  const after = box && sameLine && l.left >= c.right - 1 && l.left - c.right < 120;
+  const above = c.top >= l.bottom - 1 && c.top - l.bottom < 80 && c.left < l.right && l.left < c.right;
+  if (!before && !after && !above) found.push(`${describe(label)} stands apart from ${describe(control)}: `
+    + `label at (${Math.round(l.left)}, ${Math.round(l.top)}), field at (${Math.round(c.left)}, ${Math.round(c.top)})`);
+}
+return found;
 "#;
 
 /// WCAG 1.4.11: every field and every button is told apart from what surrounds it by a

@@ -682,6 +682,11 @@ async fn an_admin_edits_an_agent_is_refused_on_the_last_admin_and_changes_retent
         .await;
         assert_eq!(shown, days);
         journey.check_page().await;
+
+        // The audit log, with its filters, holds what this admin changed.
+        journey.goto("/admin/audit").await;
+        journey.wait_for("form.filters #audit-action").await;
+        journey.check_page().await;
         journey.finish().await;
     }
 }
