@@ -935,10 +935,14 @@ pub(crate) async fn wait_for_text(client: &Client, css: &str, needle: &str) -> S
         {
             return text;
         }
-        assert!(
-            Instant::now() < deadline,
-            "no {css} containing {needle:?} within 20 s"
-        );
+        if Instant::now() >= deadline {
+            let url = client.current_url().await.map(|u| u.to_string());
+            let main = match client.find(Locator::Css("main")).await {
+                Ok(main) => main.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            panic!("no {css} containing {needle:?} within 20 s; on {url:?}:\n{main}");
+        }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
