@@ -251,14 +251,16 @@ async fn an_admin_opens_the_dashboard_in_both_languages_with_and_without_javascr
     }
 }
 
-/// One queue's workload whose SLA order is neither its priority order nor its filing order:
-/// (subject, priority, minutes since filing). With first replies due 1, 4, 8 and 24 hours
-/// after filing for P1–P4, they fall due in +30 min, +60 min, -60 min (late) and +180 min.
+/// One queue's workload whose SLA order is neither its priority order, nor its filing order,
+/// nor the order of its ids: (subject, priority, minutes since filing). With first replies
+/// due 1, 4, 8 and 24 hours after filing for P1–P4, they fall due in 120, 60, 30 and 180
+/// minutes. None is late yet: the SLA sweep raises a ticket whose first reply is late to the
+/// next tier, which would take it out of the L1 list while the journey runs.
 const WORKLOAD: [(&str, &str, i64); 4] = [
-    ("Refund for order 5521", "P4", 23 * 60 + 30),
+    ("Wrong address on the invoice", "P3", 6 * 60),
     ("Locked out after a password change", "P1", 0),
-    ("Charged twice for one invoice", "P3", 9 * 60),
-    ("Wrong address on the invoice", "P2", 60),
+    ("Charged twice for one invoice", "P4", 23 * 60 + 30),
+    ("Refund for order 5521", "P2", 60),
 ];
 
 fn unix_now() -> i64 {
@@ -379,6 +381,10 @@ async fn l1_works_and_escalates(
     assert_ne!(
         by_urgency, by_priority,
         "the workload must tell the orders apart"
+    );
+    assert_ne!(
+        by_urgency, seeded,
+        "the workload must tell the SLA order from the ids'"
     );
     let mut journey = Journey::start(driver, "l1", run, &app.base).await;
     sign_in(&journey, agent).await;
