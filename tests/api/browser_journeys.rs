@@ -9,7 +9,7 @@
 
 use fantoccini::Locator;
 
-use crate::browser::{Chromedriver, EVERY_RUN, Journey, Run, wait_for_text};
+use crate::browser::{Chromedriver, EVERY_RUN, Journey, Lang, Run, wait_for_text};
 use crate::support::{Param, TestAgent, TestApp};
 
 /// A long unbroken reference, address and token, as people paste them: the narrow layout
@@ -675,6 +675,17 @@ async fn an_admin_edits_an_agent_is_refused_on_the_last_admin_and_changes_retent
         journey.wait_for("#days").await;
         assert_eq!(journey.status().await, 200);
         journey.check_page().await;
+        // Not a number: refused with the reason, in the page's language.
+        journey.click("#scope option[value=default]").await;
+        journey.type_into("#days", "12x").await;
+        journey
+            .click("form[action='/admin/retention'] button")
+            .await;
+        journey.wait_for("main ul.errors li").await;
+        assert_staff_layout(&journey).await;
+        assert_in_language(&journey, "main ul.errors li", run.lang).await;
+        journey.check_error_page(422).await;
+        journey.goto("/admin/retention").await;
         journey.click("#scope option[value=default]").await;
         journey.type_into("#days", &days).await;
         journey
@@ -694,6 +705,18 @@ async fn an_admin_edits_an_agent_is_refused_on_the_last_admin_and_changes_retent
         journey.wait_for("form.filters #audit-action").await;
         journey.check_page().await;
         journey.finish().await;
+    }
+}
+
+/// Every `css` element on the page reads in `lang`: Russian text has Cyrillic letters and
+/// English none, whatever the words.
+async fn assert_in_language(journey: &Journey, css: &str, lang: Lang) {
+    let elements = journey.client.find_all(Locator::Css(css)).await.unwrap();
+    assert!(!elements.is_empty(), "no {css}");
+    for element in elements {
+        let text = element.text().await.unwrap();
+        let cyrillic = text.chars().any(|c| ('\u{400}'..='\u{4ff}').contains(&c));
+        assert_eq!(cyrillic, lang == Lang::Ru, "{css} in {lang:?}: {text:?}");
     }
 }
 
