@@ -206,6 +206,7 @@ admin-retention-scope-attachments = sealed attachments
 admin-retention-scope-queue = queue { $name }
 admin-retention-scope-category = category { $name }
 admin-retention-days-field = days
+admin-retention-whole-days = a whole number of days
 admin-retention-save = Save
 admin-holds-title = Legal holds
 admin-holds-none = No ticket is held.

@@ -212,6 +212,7 @@ admin-retention-scope-attachments = зашифрованных вложений
 admin-retention-scope-queue = очереди { $name }
 admin-retention-scope-category = категории { $name }
 admin-retention-days-field = дней
+admin-retention-whole-days = целое число дней
 admin-retention-save = Сохранить
 admin-holds-title = Запреты на удаление
 admin-holds-none = Запретов на удаление нет.

@@ -84,9 +84,9 @@ pub async fn set(form: AdminForm) -> WebResult<Response> {
         .get("days")
         .and_then(|d| d.trim().parse().ok())
         .ok_or_else(|| {
-            WebError::Invalid(vec![FieldError::english(
+            WebError::Invalid(vec![FieldError::keyed(
                 "days",
-                "a whole number of days".into(),
+                "admin-retention-whole-days",
             )])
         })?;
     form.admin.set_retention(scope, Some(days)).await?;
