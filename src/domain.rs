@@ -11,7 +11,7 @@ pub mod search;
 mod support_address;
 mod ticket;
 
-pub use agent::{Name, Priority, Role, Tier};
+pub use agent::{MAX_SLA_HOURS, Name, NameError, Priority, Role, Tier};
 pub use category::Category;
 pub use delivery::DeliveryFailure;
 pub use durability::Durability;

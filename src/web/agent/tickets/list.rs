@@ -307,7 +307,7 @@ pub(crate) fn parse_queue_filter(text: &str) -> WebResult<Option<Name>> {
     if text.is_empty() {
         return Ok(None);
     }
-    Name::parse(text)
+    Name::parse_queue(text)
         .map(Some)
         .map_err(|_| WebError::BadRequest("bad-queue"))
 }
@@ -322,20 +322,24 @@ pub async fn list(agent: CurrentAgent, Query(query): Query<ListQuery>) -> WebRes
     let next_page = page.next.map(|cursor| query.link(order, Some(cursor), &[]));
     let first_page = filter.after.is_some().then(|| query.link(order, None, &[]));
     let now = crate::desk::now_unix();
+    let at_risk_before = agent.desk.at_risk_deadline();
     let alerts = agent
         .desk
         .alerts(now - 7 * 86_400)
         .await?
         .into_iter()
-        .map(|a| AlertLine {
-            kind: a.kind,
-            when: tr.time(a.at),
-            text: format!(
-                "{}{}{}",
-                a.agent_name.map(|n| format!("{n}: ")).unwrap_or_default(),
-                a.detail,
-                a.reference.map(|r| format!(" ({r})")).unwrap_or_default()
-            ),
+        .map(|a| {
+            let words = crate::web::alert_words::of(&tr, &a);
+            AlertLine {
+                kind: words.kind,
+                when: tr.time(a.at),
+                text: format!(
+                    "{}{}{}",
+                    a.agent_name.map(|n| format!("{n}: ")).unwrap_or_default(),
+                    words.detail,
+                    a.reference.map(|r| format!(" ({r})")).unwrap_or_default()
+                ),
+            }
         })
         .collect();
     let colleagues = agent.desk.colleagues().await?;
