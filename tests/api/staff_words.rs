@@ -279,3 +279,40 @@ async fn a_queue_named_in_cyrillic_is_created_renamed_routed_and_worked() {
         assert_eq!(refused.status(), 422, "{bad:?}");
     }
 }
+
+/// The unread count in the staff navigation, as a page shows it (0 when no badge).
+fn unread(page: &str) -> i64 {
+    extract_between(page, "class=\"badge count\">", "<")
+        .map(|n| n.parse().unwrap())
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn every_staff_page_shows_the_unread_notification_count() {
+    let app = TestApp::spawn().await;
+    let admin = app.add_agent("ada", "admin", &["billing"]).await;
+    let session = app.html_login(&admin).await;
+    let pages = [
+        "/admin",
+        "/admin/queues",
+        "/admin/sla",
+        "/admin/alerts",
+        "/admin/agents",
+        "/admin/agents/ada",
+        "/agent/account",
+        "/agent/break-glass",
+        "/agent/tickets",
+        // An error in the staff layout counts too.
+        "/agent/tickets/HD-0Z0Z789A",
+    ];
+    // Positive control: nothing unread yet, so no page shows a count.
+    for path in pages {
+        let page = app.html_get(&session, path).await.text().await.unwrap();
+        assert_eq!(unread(&page), 0, "{path}");
+    }
+    app.file_in("billing", "Charge", "Twice").await;
+    for path in pages {
+        let page = app.html_get(&session, path).await.text().await.unwrap();
+        assert_eq!(unread(&page), 1, "{path}: {page}");
+    }
+}

@@ -49,7 +49,7 @@ pub async fn show(admin: CurrentAdmin) -> WebResult<SlaPage> {
     admin.admin.record_view(AdminView::Sla, lines.len()).await?;
     Ok(SlaPage {
         t: admin.agent.tr.clone(),
-        nav: Nav::of(&admin.agent),
+        nav: Nav::load(&admin.agent).await?,
         lines,
     })
 }
