@@ -500,7 +500,11 @@ async fn sla_targets_set_in_the_desk_apply_to_new_tickets(app: TestApp) {
             ],
         )
         .await;
-    assert_eq!(out_of_range.status(), 409);
+    // A value out of range is the form's problem: 422, with the field named.
+    assert_eq!(out_of_range.status(), 422);
+    let refused = out_of_range.text().await.unwrap();
+    assert!(refused.contains("First response (hours)"), "{refused}");
+    assert!(!refused.contains("Resolution (hours)"), "{refused}");
 
     app.html_post(&session, "/admin/sla/reset", &[("priority", "P3")])
         .await;

@@ -316,3 +316,26 @@ async fn every_staff_page_shows_the_unread_notification_count() {
         assert_eq!(unread(&page), 1, "{path}: {page}");
     }
 }
+
+#[tokio::test]
+async fn a_queue_move_is_audited_with_queue_names_not_ids() {
+    let app = TestApp::spawn().await;
+    let agent = app.add_agent("mo", "l1", &["billing", "general"]).await;
+    let (reference, _) = app.file_in("billing", "Charge", "Twice").await;
+    let session = app.html_login(&agent).await;
+    let moved = app
+        .html_post(
+            &session,
+            &format!("/agent/tickets/{reference}/move"),
+            &[("queue", "general"), ("reason", "Not a billing matter")],
+        )
+        .await;
+    assert_eq!(moved.status(), 303);
+    let details: Vec<String> = app
+        .query_values(
+            "select detail from audit_log where action = 'move' order by seq",
+            &[],
+        )
+        .await;
+    assert_eq!(details, ["from=billing to=general"]);
+}
