@@ -4,7 +4,7 @@
 use crate::support::*;
 
 /// Raw ids and English wording that a Russian staff page must never show.
-const NOT_ON_A_RUSSIAN_PAGE: [&str; 16] = [
+const NOT_ON_A_RUSSIAN_PAGE: [&str; 18] = [
     "queue_renamed",
     "queue_changed",
     "member_added",
@@ -21,6 +21,9 @@ const NOT_ON_A_RUSSIAN_PAGE: [&str; 16] = [
     "canned response",
     "Status</strong>",
     "may hold only",
+    // A field error always names its field: never a bare colon.
+    "<strong></strong>",
+    "<li>: ",
 ];
 
 /// The page at `path` with `?lang=` set, as the signed-in `session` sees it.
