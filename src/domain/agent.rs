@@ -244,4 +244,31 @@ mod tests {
         assert!(Name::parse("").is_err());
         assert!(Name::parse("<script>").is_err());
     }
+
+    #[test]
+    fn queue_names_take_letters_of_any_script_in_one_spelling() {
+        let name = Name::parse_queue(" Поддержка-Карт ").map(|n| n.to_string());
+        assert_eq!(name.as_deref(), Ok("поддержка-карт"));
+        // Composed and decomposed spellings are one name.
+        assert_eq!(
+            Name::parse_queue("e\u{301}te"),
+            Name::parse_queue("\u{e9}te")
+        );
+        assert_eq!(
+            Name::parse_queue("vip_2.eu")
+                .map(|n| n.to_string())
+                .as_deref(),
+            Ok("vip_2.eu")
+        );
+        for bad in ["", "a b", "a\u{202e}b", "a\tb", "..", ".", "a/b", "a?b"] {
+            assert!(Name::parse_queue(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(Name::parse_queue(&"я".repeat(64)).map(|_| ()), Ok(()));
+        assert_eq!(
+            Name::parse_queue(&"я".repeat(65)).map(|_| ()),
+            Err(NameError::Length)
+        );
+        // Agent names stay ASCII: they are typed at sign-in.
+        assert_eq!(Name::parse("Поддержка"), Err(NameError::AgentCharacters));
+    }
 }
