@@ -13,6 +13,7 @@ use crate::app;
 use crate::config::{Config, DatabaseUrl, Overrides};
 use crate::desk::{Conflict, DeskError, OperatorDesk, now_unix};
 use crate::domain::Role;
+use crate::i18n::{FluentValue, Lang};
 use crate::redact::{MaskBook, MaskKey, Redactor};
 
 #[derive(Debug, Parser)]
@@ -365,9 +366,11 @@ async fn add_agent(
     let prepared = match created {
         Ok(secrets) => secrets,
         Err(DeskError::Conflict(Conflict::AgentName)) => {
-            anyhow::bail!("an agent named {name:?} already exists")
+            anyhow::bail!(say("cli-agent-exists", &[("name", &name)]))
         }
-        Err(DeskError::NotFound) => anyhow::bail!("no such queue among {queues:?}"),
+        Err(DeskError::NotFound) => {
+            anyhow::bail!(say("cli-no-such-queue", &[("queues", &queues.join(", "))]))
+        }
         Err(other) => return Err(other.into()),
     };
     let mut stdout = std::io::stdout().lock();
@@ -388,21 +391,22 @@ async fn reset_agent(overrides: Overrides, name: String) -> anyhow::Result<()> {
     let link = operator.reset_agent_as_operator(&name).await;
     operator.close().await;
     let Some(link) = link? else {
-        anyhow::bail!("no agent named {name:?}");
+        anyhow::bail!(say("cli-no-agent", &[("name", &name)]));
     };
     let mut stdout = std::io::stdout().lock();
     match &config.public_url {
         Some(base) => writeln!(stdout, "{}{}", base.trim_end_matches('/'), link.path())?,
         None => {
             writeln!(stdout, "{}", link.path())?;
-            eprintln!(
-                "note: public_url is not configured; put the address agents use to reach this helpdesk in front of the path"
-            );
+            eprintln!("{}", say("cli-reset-no-public-url", &[]));
         }
     }
     eprintln!(
-        "the link works once, until {}; {name} cannot sign in until they use it",
-        rfc3339(link.expires_at)
+        "{}",
+        say(
+            "cli-reset-link-works",
+            &[("until", &rfc3339(link.expires_at)), ("name", &name)]
+        )
     );
     Ok(())
 }
@@ -413,41 +417,70 @@ async fn list_agents(overrides: Overrides) -> anyhow::Result<()> {
     let agents = operator.agents_as_operator().await;
     operator.close().await;
     let agents = agents?;
-    let width = agents
+    let [name, role, state, second, queues] = [
+        "cli-list-name",
+        "cli-list-role",
+        "cli-list-state",
+        "cli-list-second-factor",
+        "cli-list-queues",
+    ]
+    .map(|key| say(key, &[]));
+    let rows: Vec<[String; 5]> = agents
         .iter()
-        .map(|a| a.name.chars().count())
-        .max()
-        .unwrap_or(0)
-        .max("NAME".len());
+        .map(|agent| {
+            let state = if agent.disabled {
+                "cli-state-disabled"
+            } else if agent.locked {
+                "cli-state-locked"
+            } else if agent.awaiting_enrolment {
+                "cli-state-enrolling"
+            } else {
+                "cli-state-active"
+            };
+            let queues = if agent.queues.is_empty() {
+                "-".to_owned()
+            } else {
+                agent.queues.join(", ")
+            };
+            let second = if agent.has_second_factor {
+                "cli-yes"
+            } else {
+                "cli-no"
+            };
+            [
+                agent.name.to_string(),
+                agent.role.id().to_owned(),
+                say(state, &[]),
+                say(second, &[]),
+                queues,
+            ]
+        })
+        .collect();
+    let header = [name, role, state, second, queues];
+    // Columns as wide as their widest cell, counted in characters (Cyrillic is two bytes).
+    let widths: Vec<usize> = (0..4)
+        .map(|column| {
+            std::iter::once(&header)
+                .chain(&rows)
+                .map(|row| row[column].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
     let mut stdout = std::io::stdout().lock();
-    writeln!(
-        stdout,
-        "{:width$}  {:5}  {:9}  {:3}  QUEUES",
-        "NAME", "ROLE", "STATE", "2FA"
-    )?;
-    for agent in &agents {
-        let state = if agent.disabled {
-            "disabled"
-        } else if agent.locked {
-            "locked"
-        } else if agent.awaiting_enrolment {
-            "enrolling"
-        } else {
-            "active"
-        };
-        let queues = if agent.queues.is_empty() {
-            "-".to_owned()
-        } else {
-            agent.queues.join(", ")
-        };
+    for row in std::iter::once(&header).chain(&rows) {
         writeln!(
             stdout,
-            "{:width$}  {:5}  {:9}  {:3}  {}",
-            agent.name,
-            agent.role.id(),
-            state,
-            if agent.has_second_factor { "yes" } else { "no" },
-            queues
+            "{:w0$}  {:w1$}  {:w2$}  {:w3$}  {}",
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            w0 = widths[0],
+            w1 = widths[1],
+            w2 = widths[2],
+            w3 = widths[3],
         )?;
     }
     Ok(())
@@ -464,12 +497,12 @@ async fn set_agent_disabled(
         .await;
     operator.close().await;
     match changed {
-        Ok(()) if disabled => println!("{name} is disabled; their sessions have ended."),
-        Ok(()) => println!("{name} can sign in again."),
-        Err(DeskError::NotFound) => anyhow::bail!("no agent named {name:?}"),
-        Err(DeskError::Conflict(Conflict::LastAdmin)) => anyhow::bail!(
-            "{name} is the last active admin: enable or add another admin first (hushdesk agent add --role admin)"
-        ),
+        Ok(()) if disabled => println!("{}", say("cli-agent-disabled", &[("name", &name)])),
+        Ok(()) => println!("{}", say("cli-agent-enabled", &[("name", &name)])),
+        Err(DeskError::NotFound) => anyhow::bail!(say("cli-no-agent", &[("name", &name)])),
+        Err(DeskError::Conflict(Conflict::LastAdmin)) => {
+            anyhow::bail!(say("cli-last-admin", &[("name", &name)]))
+        }
         Err(other) => return Err(other.into()),
     }
     Ok(())
@@ -696,4 +729,28 @@ fn init_tracing(serving: bool) {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .try_init();
+}
+
+/// The language of messages for people: the locale's (`LC_ALL`, else `LC_MESSAGES`, else
+/// `LANG`, the first one set): Russian for `ru…`, else English.
+fn cli_lang() -> Lang {
+    let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .into_iter()
+        .filter_map(|name| std::env::var(name).ok())
+        .find(|value| !value.is_empty())
+        .unwrap_or_default();
+    if locale.to_ascii_lowercase().starts_with("ru") {
+        Lang::Ru
+    } else {
+        Lang::En
+    }
+}
+
+/// The catalogue's text for `key` in the operator's language.
+fn say(key: &str, args: &[(&str, &str)]) -> String {
+    let args: Vec<(&str, FluentValue<'_>)> = args
+        .iter()
+        .map(|(name, value)| (*name, FluentValue::from(*value)))
+        .collect();
+    cli_lang().text_with(key, &args)
 }

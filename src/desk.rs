@@ -36,7 +36,7 @@ pub use access::{
 };
 pub use admin::{AdminDesk, AllowlistView, SlaInForce};
 pub use agent::AgentDesk;
-pub use error::{Conflict, DeskError};
+pub use error::{CannedRefusal, Conflict, DeskError};
 pub use intake::{
     AgentMessageOutcome, Deletion, Filed, IncomingAttachment, MailIntake, Mailed, OpenThread,
 };

@@ -12,7 +12,7 @@ pub mod search;
 mod support_address;
 mod ticket;
 
-pub use agent::{Name, Priority, Role, Tier};
+pub use agent::{MAX_SLA_HOURS, Name, NameError, Priority, Role, Tier};
 pub use business_hours::{
     BusinessHours, BusinessHoursError, MAX_HOLIDAYS, MINUTES_PER_DAY, SlaClock, WorkDays,
 };

@@ -122,12 +122,19 @@ impl Lang {
 
     /// The text for `key` with its arguments (numbers choose the plural form).
     pub fn text_with(self, key: &str, args: &[(&str, FluentValue<'_>)]) -> String {
-        let args: HashMap<Cow<'static, str>, FluentValue<'_>> = args
-            .iter()
-            .map(|(name, value)| (Cow::Owned((*name).to_owned()), value.clone()))
-            .collect();
-        CATALOGUE.lookup_with_args(&self.identifier(), key, &args)
+        CATALOGUE.lookup_with_args(&self.identifier(), key, &owned_args(args))
     }
+
+    /// `text_with`, or `None` when the catalogue has no such key.
+    pub fn try_text_with(self, key: &str, args: &[(&str, FluentValue<'_>)]) -> Option<String> {
+        CATALOGUE.try_lookup_with_args(&self.identifier(), key, &owned_args(args))
+    }
+}
+
+fn owned_args<'a>(args: &[(&str, FluentValue<'a>)]) -> HashMap<Cow<'static, str>, FluentValue<'a>> {
+    args.iter()
+        .map(|(name, value)| (Cow::Owned((*name).to_owned()), value.clone()))
+        .collect()
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 mod admin;
 mod agent;
+mod alert_words;
 mod api;
 mod assets;
 mod client;

@@ -18,6 +18,7 @@ agent-list-any = Any
 agent-list-assignee = Assignee
 agent-list-anyone = Anyone
 agent-list-at-risk = SLA at risk
+agent-list-at-risk-marker = At risk
 agent-list-order = Order
 agent-list-order-urgency = SLA urgency
 agent-list-order-priority = Priority

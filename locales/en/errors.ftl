@@ -12,3 +12,22 @@ errors-last-admin = This is the last active admin: enable or create another admi
 errors-second-factor-first = That role signs in with a second factor: the agent must set one up on their account page first.
 errors-fallback-queue = The general queue receives everything without a routing rule: it cannot be renamed or archived.
 errors-sla-hours = SLA targets must be between 1 and 8760 hours.
+
+## Canned responses refused
+canned-foreign-mask-not-sent = this canned response contains { $token }, a mask from some other text that would be read as this ticket's: nothing was sent; an admin must rewrite the canned response
+canned-foreign-mask = this canned response contains { $token }, a mask from some other text that would be read as this ticket's; an admin must rewrite the canned response
+canned-masked = the canned response holds what the redactor masks ({ $kinds }): remove it, or ask an admin to allowlist the organisation's own contact
+canned-mask-label = a canned response cannot contain a mask label such as { $token }: in a ticket it would be read as that ticket's own value
+
+## Names and choices refused on staff pages
+name-length = must be 1 to 64 characters
+name-agent-characters = may hold only Latin letters, digits, '-', '_' and '.'
+name-queue-characters = may hold only letters and digits (of any script), '-', '_' and '.'
+agent-ticket-bad-message-number = the form is out of date; load the ticket again
+agent-ticket-choose-status = choose a status
+agent-ticket-choose-priority = choose P1 to P4
+agent-ticket-bad-internal = the internal-note box has an unexpected value: nothing was sent
+agent-list-choose-some = choose at least one ticket
+agent-list-choose-change = choose assign, status, move or close
+admin-agents-bad-name = Agent name: { $problem }
+admin-agents-bad-queue = Queue name: { $problem }

@@ -18,6 +18,7 @@ agent-list-any = Любой
 agent-list-assignee = Исполнитель
 agent-list-anyone = Любой
 agent-list-at-risk = Под угрозой SLA
+agent-list-at-risk-marker = Под угрозой
 agent-list-order = Сортировка
 agent-list-order-urgency = По срочности SLA
 agent-list-order-priority = По приоритету

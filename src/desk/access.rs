@@ -8,7 +8,7 @@ use crate::auth::{
 };
 use crate::config::AgentPolicy;
 use crate::crypto::Keyring;
-use crate::domain::{Name, Role};
+use crate::domain::{Name, NameError, Role};
 use crate::store::{
     AgentScope, LoginCandidate, LoginFailure, NewAgent, PasswordCheck, Session, SessionPolicy,
     StoreError,
@@ -219,9 +219,9 @@ pub struct PreparedAgent {
 #[derive(Debug, thiserror::Error)]
 pub enum PrepareError {
     #[error("agent name: {0}")]
-    Name(&'static str),
+    Name(NameError),
     #[error("queue name: {0}")]
-    Queue(&'static str),
+    Queue(NameError),
     #[error(transparent)]
     Password(#[from] crate::auth::PasswordError),
     #[error(transparent)]
@@ -241,7 +241,7 @@ pub(crate) fn prepare_agent(
     let name = Name::parse(name).map_err(PrepareError::Name)?;
     let queues = queues
         .iter()
-        .map(|q| Name::parse(q).map_err(PrepareError::Queue))
+        .map(|q| Name::parse_queue(q).map_err(PrepareError::Queue))
         .collect::<Result<Vec<_>, _>>()?;
     let (password, initial_password) = match password {
         Some(p) => (p, None),

@@ -15,9 +15,9 @@ pub enum DeskError {
     #[error(transparent)]
     PgpKey(#[from] PgpKeyError),
     /// A canned response would carry personal data (or masks of some other text) into
-    /// tickets; the text says what to do.
-    #[error("{0}")]
-    Canned(String),
+    /// tickets.
+    #[error(transparent)]
+    Canned(#[from] CannedRefusal),
     /// A value that cannot go on the redaction allowlist; the text says why.
     #[error(transparent)]
     NotAllowable(#[from] AllowError),
@@ -48,6 +48,58 @@ pub enum DeskError {
     OverBudget,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+}
+
+/// Why a canned response was refused, with what the agent or admin must look for in it.
+/// The English is for the API and the log; pages word it from `key` and `args`.
+#[derive(Debug, thiserror::Error)]
+pub enum CannedRefusal {
+    /// Sending one that holds a mask of some other text.
+    #[error(
+        "this canned response contains {token}, a mask from some other text that would be read \
+         as this ticket's: nothing was sent; an admin must rewrite the canned response"
+    )]
+    ForeignMaskNotSent { token: String },
+    /// Putting such a one into the editor.
+    #[error(
+        "this canned response contains {token}, a mask from some other text that would be read \
+         as this ticket's; an admin must rewrite the canned response"
+    )]
+    ForeignMask { token: String },
+    /// Saving one that holds what the redactor masks.
+    #[error(
+        "the canned response holds what the redactor masks ({kinds}): remove it, or ask an \
+         admin to allowlist the organisation's own contact"
+    )]
+    Masked { kinds: String },
+    /// Saving one that holds a mask label.
+    #[error(
+        "a canned response cannot contain a mask label such as {token}: in a ticket it would \
+         be read as that ticket's own value"
+    )]
+    MaskLabel { token: String },
+}
+
+impl CannedRefusal {
+    /// The catalogue key of its wording.
+    pub fn key(&self) -> &'static str {
+        match self {
+            CannedRefusal::ForeignMaskNotSent { .. } => "canned-foreign-mask-not-sent",
+            CannedRefusal::ForeignMask { .. } => "canned-foreign-mask",
+            CannedRefusal::Masked { .. } => "canned-masked",
+            CannedRefusal::MaskLabel { .. } => "canned-mask-label",
+        }
+    }
+
+    /// The wording's arguments: the mask or the kinds of value found.
+    pub fn args(&self) -> Vec<(&'static str, String)> {
+        match self {
+            CannedRefusal::ForeignMaskNotSent { token }
+            | CannedRefusal::ForeignMask { token }
+            | CannedRefusal::MaskLabel { token } => vec![("token", token.clone())],
+            CannedRefusal::Masked { kinds } => vec![("kinds", kinds.clone())],
+        }
+    }
 }
 
 impl From<StoreError> for DeskError {

@@ -18,7 +18,7 @@ use crate::store::{
 };
 
 use super::notice::Notice;
-use super::{Desk, DeskError};
+use super::{CannedRefusal, Desk, DeskError};
 
 /// A deletion and its signed receipt.
 #[derive(Debug)]
@@ -559,11 +559,10 @@ impl Desk {
                     .canned_body_for(scope, reference.as_str(), id)
                     .await?;
                 if let Some(token) = foreign_mask(&canned) {
-                    return Err(DeskError::Canned(format!(
-                        "this canned response contains {token}, a mask from some other text \
-                         that would be read as this ticket's: nothing was sent; an admin must \
-                         rewrite the canned response"
-                    )));
+                    return Err(CannedRefusal::ForeignMaskNotSent {
+                        token: token.to_string(),
+                    }
+                    .into());
                 }
                 format!("{canned}\n\n{typed}")
             }
@@ -727,17 +726,16 @@ impl Desk {
             })
             .await?;
         if !found.is_empty() {
-            return Err(DeskError::Canned(format!(
-                "the canned response holds what the redactor masks ({}): remove it, or ask an \
-                 admin to allowlist the organisation's own contact",
-                found.join(", ")
-            )));
+            return Err(CannedRefusal::Masked {
+                kinds: found.join(", "),
+            }
+            .into());
         }
         if let Some(token) = foreign_mask(&body.body) {
-            return Err(DeskError::Canned(format!(
-                "a canned response cannot contain a mask label such as {token}: in a ticket it \
-                 would be read as that ticket's own value"
-            )));
+            return Err(CannedRefusal::MaskLabel {
+                token: token.to_string(),
+            }
+            .into());
         }
         let title = self
             .redact_standalone_input(queue.as_str(), &title.text)

@@ -7,7 +7,7 @@ use crate::domain::{Name, ReasonInput, Reference, Status};
 use crate::store::{NewerMessages, Notification, TicketOp, now_unix};
 
 use super::intake::foreign_mask;
-use super::{AgentDesk, DeskError};
+use super::{AgentDesk, CannedRefusal, DeskError};
 
 /// One change applied to every ticket chosen on the list.
 #[derive(Debug, Clone)]
@@ -132,10 +132,10 @@ impl AgentDesk {
             .canned_body_for(&self.scope, reference.as_str(), id)
             .await?;
         if let Some(token) = foreign_mask(&canned) {
-            return Err(DeskError::Canned(format!(
-                "this canned response contains {token}, a mask from some other text that \
-                 would be read as this ticket's; an admin must rewrite the canned response"
-            )));
+            return Err(CannedRefusal::ForeignMask {
+                token: token.to_string(),
+            }
+            .into());
         }
         Ok(canned)
     }

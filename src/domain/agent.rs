@@ -132,23 +132,75 @@ impl fmt::Display for Priority {
     }
 }
 
+/// The longest SLA target an admin may set, in hours (a year); the shortest is one hour.
+pub const MAX_SLA_HOURS: i64 = 8760;
+
 /// An agent's or queue's name: short, plain, safe to show and to log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Name(String);
 
+/// Why a name was refused. The English is for the API, the CLI and the log; pages show
+/// the catalogue's wording under `key`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum NameError {
+    #[error("must be 1 to 64 characters")]
+    Length,
+    #[error("may hold only letters, digits, '-', '_' and '.'")]
+    AgentCharacters,
+    #[error("may hold only letters and digits of any script, '-', '_' and '.'")]
+    QueueCharacters,
+}
+
+impl NameError {
+    pub fn key(self) -> &'static str {
+        match self {
+            NameError::Length => "name-length",
+            NameError::AgentCharacters => "name-agent-characters",
+            NameError::QueueCharacters => "name-queue-characters",
+        }
+    }
+}
+
+/// The longest name, in characters.
+const MAX_NAME_CHARS: usize = 64;
+
 impl Name {
-    pub fn parse(s: &str) -> Result<Name, &'static str> {
+    /// An agent's name: ASCII letters and digits, as typed at sign-in on any keyboard.
+    pub fn parse(s: &str) -> Result<Name, NameError> {
         let s = s.trim();
-        if s.is_empty() || s.len() > 64 {
-            return Err("must be 1 to 64 characters");
+        if s.is_empty() || s.len() > MAX_NAME_CHARS {
+            return Err(NameError::Length);
         }
         if !s
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
         {
-            return Err("may hold only letters, digits, '-', '_' and '.'");
+            return Err(NameError::AgentCharacters);
         }
         Ok(Name(s.to_ascii_lowercase()))
+    }
+
+    /// A queue's name: letters and digits of any script (`поддержка-карт`), `-`, `_` and
+    /// `.`. Composed (NFC) and lower-cased, so one name has one spelling; no spaces,
+    /// controls or direction marks, which would make two names look alike or a page read
+    /// backwards.
+    pub fn parse_queue(s: &str) -> Result<Name, NameError> {
+        use unicode_normalization::UnicodeNormalization;
+        let s: String = s.trim().nfc().collect::<String>().to_lowercase();
+        let length = s.chars().count();
+        if length == 0 || length > MAX_NAME_CHARS {
+            return Err(NameError::Length);
+        }
+        // Only dots would read as `.` or `..` in the queue's own addresses.
+        if !s
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            || s.chars().all(|c| c == '.')
+        {
+            return Err(NameError::QueueCharacters);
+        }
+        // Lower-casing may decompose again (a few letters have no composed lower case).
+        Ok(Name(s.nfc().collect()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -191,5 +243,32 @@ mod tests {
         assert!(Name::parse("a b").is_err());
         assert!(Name::parse("").is_err());
         assert!(Name::parse("<script>").is_err());
+    }
+
+    #[test]
+    fn queue_names_take_letters_of_any_script_in_one_spelling() {
+        let name = Name::parse_queue(" Поддержка-Карт ").map(|n| n.to_string());
+        assert_eq!(name.as_deref(), Ok("поддержка-карт"));
+        // Composed and decomposed spellings are one name.
+        assert_eq!(
+            Name::parse_queue("e\u{301}te"),
+            Name::parse_queue("\u{e9}te")
+        );
+        assert_eq!(
+            Name::parse_queue("vip_2.eu")
+                .map(|n| n.to_string())
+                .as_deref(),
+            Ok("vip_2.eu")
+        );
+        for bad in ["", "a b", "a\u{202e}b", "a\tb", "..", ".", "a/b", "a?b"] {
+            assert!(Name::parse_queue(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(Name::parse_queue(&"я".repeat(64)).map(|_| ()), Ok(()));
+        assert_eq!(
+            Name::parse_queue(&"я".repeat(65)).map(|_| ()),
+            Err(NameError::Length)
+        );
+        // Agent names stay ASCII: they are typed at sign-in.
+        assert_eq!(Name::parse("Поддержка"), Err(NameError::AgentCharacters));
     }
 }

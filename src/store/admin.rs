@@ -13,7 +13,9 @@ pub use sla::{SlaOverride, StoredBusinessHours};
 use super::engine::{Sql, query, query_scalar};
 
 use super::agents::parse_role;
-use super::alerts::{Audience, raise, raise_caused_by, raise_for_others, raise_queue_copy};
+use super::alerts::{
+    Audience, particulars, raise, raise_caused_by, raise_for_others, raise_queue_copy,
+};
 use super::audit::{Actor, AuditKey, log_event};
 use super::error::Conflict;
 use super::scope::AdminScope;
@@ -233,7 +235,14 @@ impl Store {
             Some(queue_id),
             Some(admin.agent().name().as_str()),
             None,
-            format!("restricted={restricted} require_encryption={require_encryption}"),
+            particulars(&[
+                ("by", admin.agent().name().as_str()),
+                ("restricted", if restricted { "yes" } else { "no" }),
+                (
+                    "require_encryption",
+                    if require_encryption { "yes" } else { "no" },
+                ),
+            ]),
         )
         .await?;
         tx.commit().await?;
@@ -459,10 +468,11 @@ pub(super) async fn remove_member_in(
         .await?;
     if member.try_get::<i64, _>("restricted")? != 0 {
         remember_exposure(tx, agent_id, queue_id, now).await?;
-        let detail = format!(
-            "{} removed {agent} from restricted queue {queue}",
-            admin.agent().name()
-        );
+        let detail = particulars(&[
+            ("by", admin.agent().name().as_str()),
+            ("agent", agent.as_str()),
+            ("queue", queue.as_str()),
+        ]);
         tell_admins_and_owners(tx, admin, "member_removed", queue_id, agent, detail, now).await?;
     }
     config_audit(
@@ -536,16 +546,27 @@ pub(super) async fn add_member_in(
             now,
         )
         .await?;
-        let (by, actor_agent_id) = match actor {
-            Actor::Agent { id, name } => (name.clone(), Some(*id)),
-            _ => ("an operator".to_owned(), None),
+        let actor_agent_id = match actor {
+            Actor::Agent { id, .. } => Some(*id),
+            _ => None,
         };
-        let detail = match was_owner {
-            None => format!("{agent} was added to restricted queue {queue} by {by}"),
-            Some(_) => {
-                format!("{agent} was made owner={owner} of restricted queue {queue} by {by}")
-            }
-        };
+        let detail = super::enrolment::by_and(
+            actor,
+            &[
+                ("agent", agent.as_str()),
+                ("queue", queue.as_str()),
+                // A new member, or a member made (or no longer) an owner.
+                (
+                    "change",
+                    if was_owner.is_none() {
+                        "added"
+                    } else {
+                        "owner"
+                    },
+                ),
+                ("owner", if owner { "yes" } else { "no" }),
+            ],
+        );
         // Hidden from the new member and from whoever added them: neither may wave it off.
         raise_queue_copy(
             tx,
@@ -643,10 +664,10 @@ async fn unrestrict_in(
     .bind(now)
     .execute(&mut **tx)
     .await?;
-    let detail = format!(
-        "{} turned off the restricted flag of queue {queue}",
-        admin.agent().name()
-    );
+    let detail = particulars(&[
+        ("by", admin.agent().name().as_str()),
+        ("queue", queue.as_str()),
+    ]);
     tell_admins_and_owners(
         tx,
         admin,

@@ -11,7 +11,7 @@ pub use work::{NewerMessages, TicketChange, TicketEvent};
 
 use super::engine::{Row, Sql, query, query_scalar};
 
-use super::alerts::{Audience, raise, raise_queue_copy};
+use super::alerts::{Audience, particulars, raise, raise_queue_copy};
 use super::audit::{ReadRecord, log_event, lookup_digest};
 use super::error::Conflict;
 use super::paging::{ListCursor, ListOrder, ListTotal, TicketPage};
@@ -1012,7 +1012,7 @@ impl Store {
             queue_id,
             Some(scope.name.as_str()),
             Some(reference),
-            format!("break-glass access for {} minutes", lasts_seconds / 60),
+            particulars(&[("minutes", &(lasts_seconds / 60).to_string())]),
             None,
         )
         .await?;
@@ -1024,7 +1024,7 @@ impl Store {
             None,
             Some(scope.name.as_str()),
             Some(reference),
-            format!("break-glass access for {} minutes", lasts_seconds / 60),
+            particulars(&[("minutes", &(lasts_seconds / 60).to_string())]),
         )
         .await?;
         audit_change(
@@ -1199,10 +1199,10 @@ async fn watch_hourly_views(
         tx,
         scope,
         "hourly_views",
-        format!(
-            "was shown {distinct} distinct tickets in the last hour, opened or listed (threshold {})",
-            watch.hourly_view_threshold
-        ),
+        particulars(&[
+            ("count", &distinct.to_string()),
+            ("threshold", &watch.hourly_view_threshold.to_string()),
+        ]),
         now,
     )
     .await
@@ -1281,7 +1281,7 @@ pub(super) async fn watch_reads<'r>(
                     Some(*queue_id),
                     Some(scope.name.as_str()),
                     Some(reference.as_str()),
-                    format!("opened a ticket in restricted queue {queue}"),
+                    particulars(&[("queue", queue.as_str()), ("action", "opened")]),
                 )
                 .await?;
             }
@@ -1344,7 +1344,11 @@ async fn watch_restricted_rows(
             Some(*queue_id),
             Some(scope.name.as_str()),
             None,
-            format!("was shown {count} tickets of restricted queue {queue} in a {action}"),
+            particulars(&[
+                ("count", &count.to_string()),
+                ("queue", queue.as_str()),
+                ("action", action),
+            ]),
         )
         .await?;
     }
@@ -1381,10 +1385,10 @@ async fn watch_probing(
         tx,
         scope,
         "probing",
-        format!(
-            "asked for {distinct} distinct tickets that were unknown or out of scope in the last hour (threshold {})",
-            watch.probe_alert_threshold
-        ),
+        particulars(&[
+            ("count", &distinct.to_string()),
+            ("threshold", &watch.probe_alert_threshold.to_string()),
+        ]),
         now,
     )
     .await

@@ -2,7 +2,7 @@
 
 use super::engine::{Conn, query, query_scalar};
 
-use super::alerts::{Audience, raise};
+use super::alerts::{Audience, particulars, raise};
 use super::audit::{Actor, log_event};
 use super::error::Conflict;
 use super::scope::AgentScope;
@@ -202,10 +202,10 @@ impl Store {
                             None,
                             Some(c.name.as_str()),
                             None,
-                            format!(
-                                "{failed} failed sign-ins in a row; locked for {} minutes",
-                                lockout_seconds / 60
-                            ),
+                            particulars(&[
+                                ("count", &failed.to_string()),
+                                ("minutes", &(lockout_seconds / 60).to_string()),
+                            ]),
                         )
                         .await?;
                         LoginFailure::LockedNow

@@ -32,8 +32,38 @@ pub struct Alert {
     pub queue: Option<String>,
     pub agent_name: Option<String>,
     pub reference: Option<String>,
+    /// The particulars as named values (`{"by":"mira","queue":"vip"}`), worded only when
+    /// shown, in the reader's language; an alert raised before they were named holds an
+    /// English sentence instead.
     pub detail: String,
     pub acknowledged: bool,
+}
+
+impl Alert {
+    /// The particulars by name, or `None` for an alert that holds a sentence.
+    pub fn args(&self) -> Option<Vec<(String, String)>> {
+        let serde_json::Value::Object(map) = serde_json::from_str(&self.detail).ok()? else {
+            return None;
+        };
+        Some(
+            map.into_iter()
+                .map(|(name, value)| match value {
+                    serde_json::Value::String(text) => (name, text),
+                    other => (name, other.to_string()),
+                })
+                .collect(),
+        )
+    }
+}
+
+/// An alert's particulars as they are stored: named values, so each reader sees them worded
+/// in their own language (see `Alert::args`).
+pub(super) fn particulars(pairs: &[(&str, &str)]) -> String {
+    let map: serde_json::Map<String, serde_json::Value> = pairs
+        .iter()
+        .map(|(name, value)| ((*name).to_owned(), (*value).into()))
+        .collect();
+    serde_json::Value::Object(map).to_string()
 }
 
 /// Who may neither see nor acknowledge an alert: the agent it is about and the agent

@@ -82,7 +82,7 @@ impl Store {
             None,
             Some(admin.agent().name().as_str()),
             None,
-            format!("redaction allowlist entry {id} ({}) added", entry.kind()),
+            super::alerts::particulars(&[("entry", &id.to_string()), ("kind", entry.kind())]),
         )
         .await?;
         tx.commit().await?;

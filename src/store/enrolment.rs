@@ -10,7 +10,7 @@
 use super::engine::{Row, query, query_scalar};
 
 use super::agents::{NewAgent, insert_agent, parse_role};
-use super::alerts::{Audience, raise_for_others, raise_queue_copy};
+use super::alerts::{Audience, particulars, raise_for_others, raise_queue_copy};
 use super::audit::{Actor, AuditKey, log_event};
 use super::error::Conflict;
 use super::scope::AdminScope;
@@ -132,11 +132,11 @@ impl Store {
             Audience::Admins,
             None,
             name.as_str(),
-            format!(
-                "{} created the {} account {name}; an enrolment link was issued",
-                admin.agent().name(),
-                role.id()
-            ),
+            particulars(&[
+                ("by", admin.agent().name().as_str()),
+                ("role", role.id()),
+                ("agent", name.as_str()),
+            ]),
             Some(admin.agent().agent_id),
         )
         .await?;
@@ -457,7 +457,12 @@ impl Store {
             "enrolled",
             agent_id,
             name,
-            format!("{name} used the enrolment link from {issued_by} and chose new credentials"),
+            // A link the operator issued names nobody (see `actor_name`).
+            if issued_by == OPERATOR_LABEL {
+                particulars(&[("agent", name)])
+            } else {
+                particulars(&[("agent", name), ("by", &issued_by)])
+            },
             issuer_id,
             now,
         )
@@ -549,11 +554,10 @@ async fn file_request(
         Audience::Admins,
         None,
         target.name.as_str(),
-        format!(
-            "{} asks to reset {}, a member of a restricted queue; a second admin must approve or reject it",
-            admin.agent().name(),
-            target.name
-        ),
+        particulars(&[
+            ("by", admin.agent().name().as_str()),
+            ("agent", target.name.as_str()),
+        ]),
         Some(admin_id),
     )
     .await
@@ -648,16 +652,12 @@ async fn reset_in(
     let needs_second_factor = target.role.requires_second_factor() || target.has_second_factor;
     issue_link(tx, target.id, actor, link, needs_second_factor, now).await?;
     log_event(tx, key, actor, "credentials_reset", None, detail, now).await?;
-    let by = actor_name(actor);
     alert_about(
         tx,
         "credentials_reset",
         target.id,
         target.name.as_str(),
-        format!(
-            "{by} reset the password and second factor of {}; an enrolment link was issued",
-            target.name
-        ),
+        by_and(actor, &[("agent", target.name.as_str())]),
         actor_agent_id(actor),
         now,
     )
@@ -758,9 +758,7 @@ pub(super) async fn void_open_links(
         "enrolment_link_voided",
         agent_id,
         agent_name,
-        format!(
-            "the open enrolment link of {agent_name} was voided: {agent_name} is now in restricted queue {queue}, so a new reset needs a second admin"
-        ),
+        particulars(&[("agent", agent_name), ("queue", queue)]),
         actor_agent_id(actor),
         now,
     )
@@ -812,8 +810,21 @@ pub(super) async fn alert_about(
 fn actor_name(actor: &Actor) -> String {
     match actor {
         Actor::Agent { name, .. } => name.clone(),
-        _ => "the operator".to_owned(),
+        _ => OPERATOR_LABEL.to_owned(),
     }
+}
+
+/// Who issued a link the operator made, as the enrolment row records it.
+const OPERATOR_LABEL: &str = "the operator";
+
+/// An alert's particulars with who acted as `by`; an operator is left unnamed (the page
+/// says "the operator" in the reader's language).
+pub(super) fn by_and(actor: &Actor, pairs: &[(&str, &str)]) -> String {
+    let mut all = pairs.to_vec();
+    if let Actor::Agent { name, .. } = actor {
+        all.push(("by", name.as_str()));
+    }
+    particulars(&all)
 }
 
 fn actor_agent_id(actor: &Actor) -> Option<i64> {

@@ -391,7 +391,7 @@ impl Store {
             None,
             Some(&by),
             Some(reference),
-            "legal hold placed".into(),
+            super::alerts::particulars(&[]),
         )
         .await?;
         tx.commit().await?;

@@ -12,11 +12,19 @@ pub mod queues;
 pub mod retention;
 pub mod sla;
 
-use crate::domain::Name;
+use crate::domain::{Name, NameError};
 use crate::web::error::{FieldError, WebError, WebResult};
 
-/// A name from a form or path, with a readable error naming the field.
+/// An agent's name from a form or path, with a readable error naming the field.
 pub(crate) fn name_field(field: &'static str, text: &str) -> WebResult<Name> {
-    Name::parse(text)
-        .map_err(|message| WebError::Invalid(vec![FieldError::english(field, message.to_owned())]))
+    Name::parse(text).map_err(|e| name_error(field, e))
+}
+
+/// A queue's name from a form or path, with a readable error naming the field.
+pub(crate) fn queue_field(field: &'static str, text: &str) -> WebResult<Name> {
+    Name::parse_queue(text).map_err(|e| name_error(field, e))
+}
+
+pub(crate) fn name_error(field: &'static str, error: NameError) -> WebError {
+    WebError::Invalid(vec![FieldError::keyed(field, error.key())])
 }

@@ -11,34 +11,33 @@ pub mod tickets;
 use super::lang::Tr;
 use super::session::CurrentAgent;
 
-/// What the staff page frame needs: who is signed in and the CSRF token for its forms.
+/// What the staff page frame needs: who is signed in, the CSRF token for its forms and the
+/// unread notifications. Only `Nav::load` makes one, so no staff page can show a count it
+/// did not read.
+#[derive(Clone)]
 pub struct Nav {
     pub agent_name: String,
     pub role: &'static str,
     pub is_admin: bool,
     pub must_change_password: bool,
     pub csrf: String,
-    /// Unread desk notifications (0 where the page did not count them: `Nav::of`).
+    /// Unread desk notifications.
     pub notifications: i64,
+    /// Keeps the struct from being written out anywhere but here.
+    _counted: (),
 }
 
 impl Nav {
-    pub fn of(agent: &CurrentAgent) -> Self {
-        Nav {
+    /// The frame for `agent`, with the unread notifications counted (one indexed statement).
+    pub async fn load(agent: &CurrentAgent) -> super::error::WebResult<Self> {
+        Ok(Nav {
             agent_name: agent.desk.name().to_string(),
             role: agent.desk.role().id(),
             is_admin: agent.desk.admin().is_some(),
             must_change_password: agent.desk.scope().must_change_password(),
             csrf: agent.csrf.clone(),
-            notifications: 0,
-        }
-    }
-
-    /// `Nav::of` with the unread notifications counted (one indexed statement).
-    pub async fn load(agent: &CurrentAgent) -> super::error::WebResult<Self> {
-        Ok(Nav {
             notifications: agent.desk.unread_notifications().await?,
-            ..Nav::of(agent)
+            _counted: (),
         })
     }
 }

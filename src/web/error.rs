@@ -59,6 +59,9 @@ pub struct FieldError {
     /// The catalogue key pages show instead, in the reader's language.
     #[serde(skip)]
     pub key: Option<&'static str>,
+    /// The values the catalogue's wording names (a mask token, a list of kinds).
+    #[serde(skip)]
+    pub args: Vec<(&'static str, String)>,
 }
 
 impl FieldError {
@@ -68,6 +71,7 @@ impl FieldError {
             field,
             message,
             key: None,
+            args: Vec::new(),
         }
     }
 
@@ -77,6 +81,20 @@ impl FieldError {
             field,
             message: Lang::En.text(key),
             key: Some(key),
+            args: Vec::new(),
+        }
+    }
+
+    /// A problem worded in the catalogue under `key`, with the values it names.
+    pub fn keyed_with(
+        field: &'static str,
+        key: &'static str,
+        args: Vec<(&'static str, String)>,
+    ) -> Self {
+        FieldError {
+            message: crate::web::lang::Tr::plain(Lang::En).args(key, &args),
+            args,
+            ..FieldError::keyed(field, key)
         }
     }
 }
@@ -87,6 +105,7 @@ impl From<&InputError> for FieldError {
             field: err.field(),
             message: err.to_string(),
             key: Some(err.key()),
+            args: Vec::new(),
         }
     }
 }
@@ -101,10 +120,13 @@ impl From<DeskError> for WebError {
                 field: "pgp_key",
                 message: e.to_string(),
                 key: Some("input-bad-pgp-key"),
+                args: Vec::new(),
             }]),
-            DeskError::Canned(message) => {
-                WebError::Invalid(vec![FieldError::english("body", message)])
-            }
+            DeskError::Canned(refusal) => WebError::Invalid(vec![FieldError::keyed_with(
+                "body",
+                refusal.key(),
+                refusal.args(),
+            )]),
             DeskError::NotAllowable(e) => {
                 WebError::Invalid(vec![FieldError::english("value", e.to_string())])
             }
@@ -120,6 +142,12 @@ impl From<DeskError> for WebError {
             }
             DeskError::Enrolment(e) => {
                 WebError::Invalid(vec![FieldError::english("password", e.to_string())])
+            }
+            DeskError::NewAgent(crate::desk::PrepareError::Name(e)) => {
+                WebError::Invalid(vec![FieldError::keyed("name", e.key())])
+            }
+            DeskError::NewAgent(crate::desk::PrepareError::Queue(e)) => {
+                WebError::Invalid(vec![FieldError::keyed("queue", e.key())])
             }
             DeskError::NewAgent(e) => {
                 WebError::Invalid(vec![FieldError::english("name", e.to_string())])

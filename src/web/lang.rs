@@ -113,6 +113,37 @@ impl Tr {
         self.lang.text_with(key, &args)
     }
 
+    /// The text for `key` with several arguments, of which those named in `numbers` are
+    /// numbers (they choose plural forms; a name made of digits must stay a name); `None`
+    /// when the catalogue has no such key.
+    pub fn try_args_numbered(
+        &self,
+        key: &str,
+        args: &[(&str, String)],
+        numbers: &[&str],
+    ) -> Option<String> {
+        let args: Vec<(&str, FluentValue<'_>)> = args
+            .iter()
+            .map(|(name, value)| {
+                let number = numbers
+                    .contains(name)
+                    .then(|| value.parse::<i64>().ok())
+                    .flatten();
+                let value = match number {
+                    Some(n) => FluentValue::from(n),
+                    None => FluentValue::from(value.as_str()),
+                };
+                (*name, value)
+            })
+            .collect();
+        self.lang.try_text_with(key, &args)
+    }
+
+    /// Whether the catalogue has `key` (a message without arguments).
+    pub fn has(&self, key: &str) -> bool {
+        self.lang.try_text(key).is_some()
+    }
+
     /// A ticket status as people read it (`pending_requester` → "Waiting for the requester").
     pub fn status(&self, id: &str) -> String {
         self.t(&format!("status-{}", id.replace('_', "-")))
@@ -260,6 +291,15 @@ impl Tr {
         format!("{path}{joiner}lang={}", self.lang.code())
     }
 
+    /// `text` as one segment of a link's path (`поддержка` → `%D0%BF…`): a queue name in
+    /// `/admin/queues/{name}/…` reaches the handler as typed, whatever its script.
+    pub fn segment(&self, text: &str) -> String {
+        use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+        const KEPT: &percent_encoding::AsciiSet =
+            &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.');
+        utf8_percent_encode(text, KEPT).to_string()
+    }
+
     /// The language a switch on this page offers.
     pub fn other(&self) -> &'static str {
         self.other_lang().code()
@@ -301,7 +341,8 @@ impl Tr {
     /// A field's problem in the reader's language (English when only a parser worded it).
     pub fn field_error(&self, error: &crate::web::error::FieldError) -> String {
         match error.key {
-            Some(key) => self.t(key),
+            Some(key) if error.args.is_empty() => self.t(key),
+            Some(key) => self.args(key, &error.args),
             None => error.message.clone(),
         }
     }

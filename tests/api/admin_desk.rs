@@ -500,7 +500,11 @@ async fn sla_targets_set_in_the_desk_apply_to_new_tickets(app: TestApp) {
             ],
         )
         .await;
-    assert_eq!(out_of_range.status(), 409);
+    // A value out of range is the form's problem: 422, with the field named.
+    assert_eq!(out_of_range.status(), 422);
+    let refused = out_of_range.text().await.unwrap();
+    assert!(refused.contains("First response (hours)"), "{refused}");
+    assert!(!refused.contains("Resolution (hours)"), "{refused}");
 
     app.html_post(&session, "/admin/sla/reset", &[("priority", "P3")])
         .await;
@@ -805,4 +809,113 @@ async fn a_retention_that_is_not_a_number_is_refused_in_the_admins_language() {
             "{lang}: {page}"
         );
     }
+}
+
+/// Admins manage admins: one may demote another while a second active admin remains, and the
+/// change is audited under the one who made it and told to the other admins.
+#[tokio::test]
+async fn an_admin_demoting_another_is_audited_and_the_last_admin_rule_holds() {
+    let app = TestApp::spawn().await;
+    let ada = app.add_agent("ada", "admin", &[]).await;
+    for other in ["bea", "cid"] {
+        app.add_agent(other, "admin", &[]).await;
+    }
+    let session = app.html_login(&ada).await;
+    assert!(audited(&app, "agent_role_changed").await.is_empty());
+
+    let demoted = app
+        .html_post(&session, "/admin/agents/bea/role", &[("role", "l2")])
+        .await;
+    assert_eq!(demoted.status(), 303);
+    assert_eq!(
+        audited(&app, "agent_role_changed").await,
+        [("ada".to_owned(), "agent=bea from=admin to=l2".to_owned())]
+    );
+    let dan = app.add_agent("dan", "admin", &[]).await;
+    let dan_session = app.html_login(&dan).await;
+    let alerts = page(&app, &dan_session, "/admin/alerts").await;
+    assert!(
+        alerts.contains("ada changed the role of bea from Administrator to L2 agent"),
+        "{alerts}"
+    );
+
+    // With ada and the others demoted in turn, the last active admin cannot be.
+    for name in ["cid", "dan"] {
+        let path = format!("/admin/agents/{name}/role");
+        assert_eq!(
+            app.html_post(&session, &path, &[("role", "l2")])
+                .await
+                .status(),
+            303
+        );
+    }
+    let last = app
+        .html_post(&session, "/admin/agents/ada/role", &[("role", "l2")])
+        .await;
+    assert_eq!(last.status(), 409);
+    assert_eq!(audited(&app, "agent_role_changed").await.len(), 3);
+}
+
+/// `hushdesk agent …` speaks the locale's language: `LANG=ru_RU.UTF-8` gives Russian, and
+/// `LC_ALL` wins over `LANG`.
+#[tokio::test]
+async fn the_command_line_speaks_russian_under_a_russian_locale() {
+    let app = TestApp::spawn().await;
+    app.add_agent("ada", "admin", &[]).await;
+    app.add_agent("lou", "l1", &["general"]).await;
+    let run = |locale: &[(&str, &str)], args: &[&str]| {
+        let mut command = app.command();
+        for name in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+            command.env_remove(name);
+        }
+        command.envs(locale.iter().copied());
+        let output = command.args(args).output().unwrap();
+        (
+            output.status.success(),
+            String::from_utf8(output.stdout).unwrap(),
+            String::from_utf8(output.stderr).unwrap(),
+        )
+    };
+    let ru = [("LANG", "ru_RU.UTF-8")];
+
+    let (ok, listed, _) = run(&ru, &["agent", "list"]);
+    assert!(ok);
+    assert!(listed.starts_with("ИМЯ"), "{listed}");
+    assert!(
+        listed.contains("ОЧЕРЕДИ") && listed.contains("активен"),
+        "{listed}"
+    );
+    assert!(
+        !listed.contains("active") && !listed.contains("NAME"),
+        "{listed}"
+    );
+    let (ok, said, _) = run(&ru, &["agent", "disable", "lou"]);
+    assert!(ok);
+    assert!(said.contains("lou: учётная запись отключена"), "{said}");
+    let (ok, said, _) = run(&ru, &["agent", "enable", "lou"]);
+    assert!(ok);
+    assert!(said.contains("lou: вход снова разрешён"), "{said}");
+    let (ok, _, why) = run(&ru, &["agent", "disable", "ada"]);
+    assert!(!ok);
+    assert!(why.contains("последний действующий администратор"), "{why}");
+    let (ok, _, why) = run(&ru, &["agent", "disable", "nobody"]);
+    assert!(!ok);
+    assert!(why.contains("нет сотрудника с именем «nobody»"), "{why}");
+
+    // Positive controls: English elsewhere, and LC_ALL over LANG.
+    let (_, listed, _) = run(&[("LANG", "en_GB.UTF-8")], &["agent", "list"]);
+    assert!(
+        listed.starts_with("NAME") && listed.contains("active"),
+        "{listed}"
+    );
+    let (_, listed, _) = run(
+        &[("LANG", "ru_RU.UTF-8"), ("LC_ALL", "C")],
+        &["agent", "list"],
+    );
+    assert!(listed.starts_with("NAME"), "{listed}");
+    let (_, listed, _) = run(
+        &[("LANG", "C"), ("LC_ALL", "ru_RU.UTF-8")],
+        &["agent", "list"],
+    );
+    assert!(listed.starts_with("ИМЯ"), "{listed}");
 }

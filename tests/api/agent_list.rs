@@ -236,3 +236,63 @@ async fn the_html_list_counts_and_links_to_the_next_page_with_the_same_filters()
     );
     assert!(second.contains("First page"));
 }
+
+/// The row of `reference` on the list page (from its `<tr` to its `</tr>`).
+fn row_of<'a>(page: &'a str, reference: &str) -> &'a str {
+    let at = page
+        .find(&format!("value=\"{reference}\""))
+        .unwrap_or_else(|| panic!("{reference} not listed: {page}"));
+    let start = page[..at].rfind("<tr").unwrap();
+    let end = at + page[at..].find("</tr>").unwrap();
+    &page[start..end]
+}
+
+#[tokio::test]
+async fn the_list_marks_at_risk_rows_in_words_apart_from_overdue_and_fine_ones() {
+    // The warning time is one hour (the default).
+    let app = TestApp::spawn().await;
+    let agent = app.add_agent("rita", "l1", &["billing"]).await;
+    let mut filed = Vec::new();
+    for n in 0..3 {
+        let (reference, _) = app
+            .file_in("billing", &format!("Refund {n}"), "Where is it?")
+            .await;
+        filed.push(reference);
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    set_due(&app, &filed[0], now + 20 * 60).await; // at risk
+    set_due(&app, &filed[1], now - 60).await; // overdue
+    set_due(&app, &filed[2], now + 5 * 3600).await; // fine
+    let session = app.html_login(&agent).await;
+
+    for (lang, marker) in [("en", ">At risk<"), ("ru", ">Под угрозой<")] {
+        let page = app
+            .html_get(&session, &format!("/agent/tickets?lang={lang}"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        let risky = row_of(&page, &filed[0]);
+        assert!(risky.contains("ticket-row at-risk"), "{risky}");
+        assert!(risky.contains("class=\"badge risk\""), "{risky}");
+        assert!(risky.contains(marker), "{lang}: {risky}");
+        // Positive controls: the overdue row is marked late, the other one not at all.
+        let late = row_of(&page, &filed[1]);
+        assert!(late.contains("ticket-row overdue"), "{late}");
+        assert!(late.contains("class=\"late\""), "{late}");
+        assert!(!late.contains(marker), "{late}");
+        let fine = row_of(&page, &filed[2]);
+        assert!(
+            !fine.contains("at-risk") && !fine.contains("overdue"),
+            "{fine}"
+        );
+        assert!(!fine.contains(marker), "{fine}");
+    }
+    // The stylesheet gives the marker its own look, in both schemes.
+    let css = app.get("/static/style.css").await.text().await.unwrap();
+    assert!(css.contains(".badge.risk"), "{css}");
+    assert_eq!(css.matches("--risk:").count(), 2, "{css}");
+}

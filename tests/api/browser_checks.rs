@@ -131,7 +131,10 @@ const SAMPLER: &str = r##"<!doctype html>
 <table><thead><tr><th>Номер</th><th class="grow">Тема</th><th>Очередь</th><th>Приоритет</th><th>Статус</th><th>SLA</th><th>Исполнитель</th><th>Обновлено</th></tr></thead>
 <tbody><tr><td data-label="Номер"><a href="/">HD-7Q2M4K9X</a></td><td data-label="Тема" class="grow">Не приходит код подтверждения на https://bank.example.org/very/long/path/0000000000000000000000000000</td>
 <td data-label="Очередь">security</td><td data-label="Приоритет">P1</td><td data-label="Статус">открыто</td>
-<td data-label="SLA" class="late">просрочено</td><td data-label="Исполнитель">Ирина</td><td data-label="Обновлено">26.11.2026 12:41</td></tr></tbody></table>
+<td data-label="SLA" class="late">просрочено</td><td data-label="Исполнитель">Ирина</td><td data-label="Обновлено">26.11.2026 12:41</td></tr>
+<tr class="ticket-row at-risk"><td data-label="Номер"><a href="/">HD-8R3N5L0Y</a></td><td data-label="Тема" class="grow">Списание дважды</td>
+<td data-label="Очередь">billing</td><td data-label="Приоритет">P2</td><td data-label="Статус">открыто</td>
+<td data-label="SLA" class="at-risk"><span class="badge risk">Под угрозой</span> первый ответ: осталось 20 мин</td><td data-label="Исполнитель"></td><td data-label="Обновлено">26.11.2026 12:45</td></tr></tbody></table>
 <ul class="cards"><li>Очередь billing: 14 обращений</li><li>Очередь security: 3 обращения</li></ul>
 </main>
 <footer class="site">Каждое открытие страницы записывается в журнал аудита.</footer>

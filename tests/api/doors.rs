@@ -215,7 +215,10 @@ const MAY_USE: &[(&str, &[&str])] = &[
     ),
     ("jobs", &["jobs", "desk", "config"]),
     // `hushdesk redact` and `check-config` run the redactor on no data of the desk's.
-    ("cli", &["cli", "app", "desk", "domain", "config", "redact"]),
+    (
+        "cli",
+        &["cli", "app", "desk", "domain", "config", "redact", "i18n"],
+    ),
     ("app", &["app", "web", "mail", "jobs", "desk", "config"]),
     (
         "desk",

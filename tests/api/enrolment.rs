@@ -1010,14 +1010,17 @@ async fn the_admin_pages_cannot_create_admins_and_account_changes_alert_other_ad
     let bea_session = app.html_login(&bea).await;
     let alerts = page_of(app.html_get(&bea_session, "/admin").await).await;
     for expected in [
-        "alice created the l1 account lou",
+        "alice created the L1 agent account lou",
         "alice disabled the admin account carol",
         "alice enabled the admin account carol",
     ] {
         assert!(alerts.contains(expected), "{expected}: {alerts}");
     }
     let own = page_of(app.html_get(&alice_session, "/admin").await).await;
-    assert!(!own.contains("alice created the l1 account lou"), "{own}");
+    assert!(
+        !own.contains("alice created the L1 agent account lou"),
+        "{own}"
+    );
 }
 
 #[tokio::test]

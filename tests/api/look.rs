@@ -21,6 +21,8 @@ const PAIRS: &[(&str, &str, f64, &str)] = &[
     ),
     ("err", "bg", TEXT, "errors, late SLA, bad-signature badge"),
     ("ok", "bg", TEXT, "verified-signature badge"),
+    ("risk", "bg", TEXT, "the at-risk marker in the ticket list"),
+    ("risk", "bg", NON_TEXT, "the at-risk marker's border"),
     ("on-accent", "accent", TEXT, "primary and reply buttons"),
     ("on-err", "err", TEXT, "danger buttons"),
     (

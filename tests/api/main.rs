@@ -50,6 +50,7 @@ mod retention;
 mod search;
 mod shared_rate;
 mod smtp_hardening;
+mod staff_words;
 mod support;
 #[path = "../pg/throwaway.rs"]
 #[allow(dead_code)]

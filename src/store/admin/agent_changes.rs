@@ -5,6 +5,7 @@
 use super::super::agents::parse_role;
 use super::super::audit::{Actor, log_event};
 use super::super::engine::{Sql, query, query_scalar};
+use super::super::enrolment::by_and;
 use super::super::error::Conflict;
 use super::super::scope::{AdminScope, OperatorScope};
 use super::super::{Store, StoreError, Tx, now_unix};
@@ -16,7 +17,6 @@ struct ChangedBy {
     actor: Actor,
     /// The admin's own id, so alerts about what she did are hidden from her.
     agent_id: Option<i64>,
-    label: String,
 }
 
 impl ChangedBy {
@@ -24,7 +24,6 @@ impl ChangedBy {
         ChangedBy {
             actor: admin.actor(),
             agent_id: Some(admin.agent().agent_id),
-            label: admin.agent().name().to_string(),
         }
     }
 
@@ -32,7 +31,6 @@ impl ChangedBy {
         ChangedBy {
             actor: operator.actor(),
             agent_id: None,
-            label: "the operator".to_owned(),
         }
     }
 }
@@ -134,9 +132,13 @@ impl Store {
             "agent_role_changed",
             agent.id,
             name.as_str(),
-            format!(
-                "{} changed the role of {name} from {} to {role}",
-                by.label, agent.role
+            by_and(
+                &by.actor,
+                &[
+                    ("agent", name.as_str()),
+                    ("from_role", agent.role.id()),
+                    ("to_role", role.id()),
+                ],
             ),
             by.agent_id,
             now,
@@ -194,7 +196,7 @@ impl Store {
             if wanted.iter().any(|w| w.as_str() == queue) {
                 continue;
             }
-            let queue = Name::parse(&queue).map_err(|_| StoreError::Corrupt("queue name"))?;
+            let queue = Name::parse_queue(&queue).map_err(|_| StoreError::Corrupt("queue name"))?;
             remove_member_in(&mut tx, &self.audit_key, admin, &queue, name, now).await?;
         }
         tx.commit().await?;
@@ -265,7 +267,6 @@ impl Store {
         .bind(i64::from(disabled))
         .execute(&mut *tx)
         .await?;
-        let verb = if disabled { "disabled" } else { "enabled" };
         // Disabling the other admins (or enabling a dormant admin account) shifts who can
         // approve what: the remaining admins must hear of it. A disabled agent shut out (or
         // a dormant one let back in) is news to those who watch the account: the other
@@ -282,7 +283,7 @@ impl Store {
                 super::super::alerts::Audience::Admins,
                 None,
                 name.as_str(),
-                format!("{} {verb} the admin account {name}", by.label),
+                by_and(&by.actor, &[("agent", name.as_str())]),
                 by.agent_id,
             )
             .await?;
@@ -296,7 +297,7 @@ impl Store {
                 },
                 agent.id,
                 name.as_str(),
-                format!("{} {verb} the account {name}", by.label),
+                by_and(&by.actor, &[("agent", name.as_str())]),
                 by.agent_id,
                 now,
             )

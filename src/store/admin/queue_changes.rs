@@ -2,7 +2,7 @@
 //! fallback of routing (a category without a rule, mail without a category), so it keeps its
 //! name and stays in use.
 
-use super::super::alerts::{Audience, raise};
+use super::super::alerts::{Audience, particulars, raise};
 use super::super::engine::query_scalar;
 use super::super::error::Conflict;
 use super::super::scope::AdminScope;
@@ -54,7 +54,11 @@ impl Store {
             Some(queue_id),
             Some(admin.agent().name().as_str()),
             None,
-            format!("{} renamed queue {from} to {to}", admin.agent().name()),
+            particulars(&[
+                ("by", admin.agent().name().as_str()),
+                ("from", from.as_str()),
+                ("to", to.as_str()),
+            ]),
         )
         .await?;
         tx.commit().await?;
@@ -166,6 +170,6 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?
         .ok_or(StoreError::NotFound)?;
-        Name::parse(&queue).map_err(|_| StoreError::Corrupt("queue name"))
+        Name::parse_queue(&queue).map_err(|_| StoreError::Corrupt("queue name"))
     }
 }

@@ -18,7 +18,7 @@ pub struct SlaOverride {
 }
 
 /// The bounds the table's `check` enforces: one hour to one year.
-const MAX_HOURS: i64 = 8760;
+const MAX_HOURS: i64 = crate::domain::MAX_SLA_HOURS;
 
 impl Store {
     pub async fn sla_overrides(&self, _admin: &AdminScope) -> Result<Vec<SlaOverride>, StoreError> {

@@ -394,6 +394,12 @@ pub(super) async fn move_located(
     if target == ticket.queue_id {
         return Err(StoreError::Conflict(Conflict::Queue));
     }
+    // The audit entry names both queues as they are called now: an id says nothing to
+    // whoever reads the log, and a queue renamed later must not change what was recorded.
+    let from: String = query_scalar("select name from queues where id = $1")
+        .bind(ticket.queue_id)
+        .fetch_one(&mut **tx)
+        .await?;
     query(
         "update tickets set queue_id = $2, updated_at = $3, \
          assignee_id = case when exists (select 1 from queue_members m join agents a on a.id = m.agent_id \
@@ -423,7 +429,7 @@ pub(super) async fn move_located(
         scope,
         "move",
         reference,
-        format!("queue={}->{}", ticket.queue_id, target),
+        format!("from={from} to={queue}"),
         now,
     )
     .await

@@ -7,7 +7,7 @@ use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::name_field;
+use super::{name_field, queue_field};
 use crate::desk::{AdminDesk, Conflict, DeskError};
 use crate::domain::{Name, Role};
 use crate::web::agent::Nav;
@@ -75,7 +75,7 @@ async fn page(
         .collect();
     Ok(AgentPage {
         t: agent.tr.clone(),
-        nav: Nav::of(agent),
+        nav: Nav::load(agent).await?,
         own_account: shown.name == agent.desk.name().as_str(),
         name: shown.name,
         role: shown.role.id(),
@@ -126,7 +126,7 @@ pub async fn set_queues(Path(name): Path<String>, form: AdminForm) -> WebResult<
     let queues = form
         .fields
         .get_all("queue")
-        .map(|q| name_field("queue", q))
+        .map(|q| queue_field("queue", q))
         .collect::<WebResult<Vec<Name>>>()?;
     match form.admin.set_agent_queues(&name, &queues).await {
         Ok(()) => Ok(back_to(&name)),
@@ -154,7 +154,7 @@ async fn set_disabled(
     if form.fields.get("confirm") != Some("yes") {
         return Ok(ConfirmPage {
             t: form.agent.tr.clone(),
-            nav: Nav::of(&form.agent),
+            nav: Nav::load(&form.agent).await?,
             own_account: name == *form.agent.desk.name(),
             name: name.to_string(),
             disable,

@@ -9,11 +9,12 @@ use axum::response::{IntoResponse, Response};
 
 use super::name_field;
 use crate::desk::AdminDesk;
-use crate::desk::{Conflict, DecisionResult, DeskError, EnrolmentLink, ResetResult};
+use crate::desk::{Conflict, DecisionResult, DeskError, EnrolmentLink, PrepareError, ResetResult};
 use crate::domain::Role;
 use crate::web::WebState;
 use crate::web::agent::Nav;
 use crate::web::error::{Rendered, WebError, WebResult};
+use crate::web::lang::Tr;
 use crate::web::session::{AdminForm, CurrentAdmin, CurrentAgent};
 
 pub struct AgentLine {
@@ -103,7 +104,7 @@ async fn page(admin: &AdminDesk, agent: &CurrentAgent, outcome: Outcome) -> WebR
         .collect();
     Ok(AgentsPage {
         queue_choices,
-        nav: Nav::of(agent),
+        nav: Nav::load(agent).await?,
         t: agent.tr.clone(),
         agents: agents
             .into_iter()
@@ -202,7 +203,7 @@ pub async fn create(State(state): State<WebState>, form: AdminForm) -> WebResult
             issued: Some(issued(&state, &name, &link)),
             ..Default::default()
         },
-        Err(DeskError::NewAgent(refused)) => Outcome::error(refused.to_string()),
+        Err(DeskError::NewAgent(refused)) => Outcome::error(new_agent_refusal(tr, &refused)),
         Err(DeskError::Conflict(Conflict::RestrictedQueueBeforeEnrolment)) => {
             Outcome::error(tr.t("conflict-restricted-queue-before-enrolment"))
         }
@@ -273,4 +274,16 @@ async fn decide(
         DecisionResult::OwnAccount => Outcome::refused(tr.t("admin-agents-own-account-request")),
     };
     respond(&form, outcome).await
+}
+
+/// Why a new agent was not created, in the reader's language.
+fn new_agent_refusal(tr: &Tr, refused: &PrepareError) -> String {
+    match refused {
+        PrepareError::Name(e) => tr.a("admin-agents-bad-name", "problem", tr.t(e.key())),
+        PrepareError::Queue(e) => tr.a("admin-agents-bad-queue", "problem", tr.t(e.key())),
+        PrepareError::Password(crate::desk::PasswordError::TooShort) => {
+            tr.n("enrol-too-short", crate::desk::MIN_PASSWORD_CHARS)
+        }
+        other => other.to_string(),
+    }
 }

@@ -31,12 +31,16 @@ pub async fn show(admin: CurrentAdmin) -> WebResult<AlertsPage> {
         .await?;
     Ok(AlertsPage {
         t: admin.agent.tr.clone(),
-        nav: Nav::of(&admin.agent),
-        unacknowledged: alerts.unacknowledged.into_iter().map(row_of).collect(),
+        nav: Nav::load(&admin.agent).await?,
+        unacknowledged: alerts
+            .unacknowledged
+            .into_iter()
+            .map(|a| row_of(&admin.agent.tr, a))
+            .collect(),
         acknowledged: alerts
             .recently_acknowledged
             .into_iter()
-            .map(row_of)
+            .map(|a| row_of(&admin.agent.tr, a))
             .collect(),
         back: "/admin/alerts",
     })

@@ -35,7 +35,7 @@ pub async fn show(admin: CurrentAdmin) -> WebResult<AllowlistPage> {
     let view = admin.admin.allowlist().await?;
     let rows = view.stored;
     Ok(AllowlistPage {
-        nav: Nav::of(&admin.agent),
+        nav: Nav::load(&admin.agent).await?,
         t: admin.agent.tr.clone(),
         entries: rows
             .into_iter()

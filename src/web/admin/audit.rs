@@ -101,7 +101,7 @@ pub async fn show(admin: CurrentAdmin, Query(query): Query<AuditQuery>) -> WebRe
         .then(|| entries.last().map(|e| e.seq))
         .flatten();
     Ok(AuditPage {
-        nav: Nav::of(&admin.agent),
+        nav: Nav::load(&admin.agent).await?,
         t: admin.agent.tr.clone(),
         entries: entries.into_iter().map(line).collect(),
         older,

@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use crate::desk::{AdminView, Alert};
 use crate::web::agent::Nav;
 use crate::web::error::WebResult;
+use crate::web::lang::Tr;
 use crate::web::session::{AdminForm, CurrentAdmin};
 
 pub struct AlertRow {
@@ -38,22 +39,27 @@ pub async fn show(admin: CurrentAdmin) -> WebResult<DashboardPage> {
         .record_view(AdminView::Dashboard, alerts.unacknowledged.len())
         .await?;
     Ok(DashboardPage {
-        nav: Nav::of(&admin.agent),
+        nav: Nav::load(&admin.agent).await?,
         t: admin.agent.tr.clone(),
-        unacknowledged: alerts.unacknowledged.into_iter().map(row_of).collect(),
+        unacknowledged: alerts
+            .unacknowledged
+            .into_iter()
+            .map(|a| row_of(&admin.agent.tr, a))
+            .collect(),
         back: "/admin",
     })
 }
 
-pub(super) fn row_of(a: Alert) -> AlertRow {
+pub(super) fn row_of(tr: &Tr, a: Alert) -> AlertRow {
+    let words = crate::web::alert_words::of(tr, &a);
     AlertRow {
         id: a.id,
         at: a.at,
-        kind: a.kind,
+        kind: words.kind,
         agent: a.agent_name.unwrap_or_default(),
         queue: a.queue.unwrap_or_default(),
         reference: a.reference.unwrap_or_default(),
-        detail: a.detail,
+        detail: words.detail,
         acknowledged: a.acknowledged,
     }
 }

@@ -37,7 +37,7 @@ pub async fn show(admin: CurrentAdmin) -> WebResult<MetricsPage> {
             .redactions_per_ticket
             .map_or_else(|| "–".into(), |r| decimal(tr, r, 2)),
         t: tr.clone(),
-        nav: Nav::of(&admin.agent),
+        nav: Nav::load(&admin.agent).await?,
         metrics,
     })
 }

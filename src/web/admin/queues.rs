@@ -4,7 +4,7 @@
 use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::name_field;
+use super::{name_field, queue_field};
 use crate::desk::{AdminView, CannedResponse, QueueRow};
 use crate::domain::Category;
 use crate::web::agent::Nav;
@@ -49,7 +49,7 @@ pub async fn list(admin: CurrentAdmin) -> WebResult<QueuesPage> {
         .record_view(AdminView::Queues, queues.len() + archived.len())
         .await?;
     Ok(QueuesPage {
-        nav: Nav::of(&admin.agent),
+        nav: Nav::load(&admin.agent).await?,
         t: admin.agent.tr.clone(),
         queues,
         archived,
@@ -70,14 +70,14 @@ fn back() -> Response {
 }
 
 pub async fn create(form: AdminForm) -> WebResult<Response> {
-    let name = name_field("name", form.fields.get("name").unwrap_or_default())?;
+    let name = queue_field("name", form.fields.get("name").unwrap_or_default())?;
     let restricted = form.fields.get("restricted") == Some("yes");
     form.admin.create_queue(&name, restricted).await?;
     Ok(back())
 }
 
 pub async fn flags(Path(queue): Path<String>, form: AdminForm) -> WebResult<Response> {
-    let queue = name_field("queue", &queue)?;
+    let queue = queue_field("queue", &queue)?;
     form.admin
         .set_queue_flags(
             &queue,
@@ -89,26 +89,26 @@ pub async fn flags(Path(queue): Path<String>, form: AdminForm) -> WebResult<Resp
 }
 
 pub async fn rename(Path(queue): Path<String>, form: AdminForm) -> WebResult<Response> {
-    let queue = name_field("queue", &queue)?;
-    let to = name_field("name", form.fields.get("name").unwrap_or_default())?;
+    let queue = queue_field("queue", &queue)?;
+    let to = queue_field("name", form.fields.get("name").unwrap_or_default())?;
     form.admin.rename_queue(&queue, &to).await?;
     Ok(back())
 }
 
 pub async fn archive(Path(queue): Path<String>, form: AdminForm) -> WebResult<Response> {
-    let queue = name_field("queue", &queue)?;
+    let queue = queue_field("queue", &queue)?;
     form.admin.set_queue_archived(&queue, true).await?;
     Ok(back())
 }
 
 pub async fn restore(Path(queue): Path<String>, form: AdminForm) -> WebResult<Response> {
-    let queue = name_field("queue", &queue)?;
+    let queue = queue_field("queue", &queue)?;
     form.admin.set_queue_archived(&queue, false).await?;
     Ok(back())
 }
 
 pub async fn add_member(Path(queue): Path<String>, form: AdminForm) -> WebResult<Response> {
-    let queue = name_field("queue", &queue)?;
+    let queue = queue_field("queue", &queue)?;
     let agent = name_field("agent", form.fields.get("agent").unwrap_or_default())?;
     form.admin
         .add_member(&queue, &agent, form.fields.get("owner") == Some("yes"))
@@ -117,7 +117,7 @@ pub async fn add_member(Path(queue): Path<String>, form: AdminForm) -> WebResult
 }
 
 pub async fn remove_member(Path(queue): Path<String>, form: AdminForm) -> WebResult<Response> {
-    let queue = name_field("queue", &queue)?;
+    let queue = queue_field("queue", &queue)?;
     let agent = name_field("agent", form.fields.get("agent").unwrap_or_default())?;
     form.admin.remove_member(&queue, &agent).await?;
     Ok(back())
@@ -129,13 +129,13 @@ pub async fn route(form: AdminForm) -> WebResult<Response> {
         .get("category")
         .and_then(|c| c.parse().ok())
         .ok_or(WebError::BadRequest("bad-choose-category"))?;
-    let queue = name_field("queue", form.fields.get("queue").unwrap_or_default())?;
+    let queue = queue_field("queue", form.fields.get("queue").unwrap_or_default())?;
     form.admin.set_route(category, &queue).await?;
     Ok(back())
 }
 
 pub async fn add_canned(form: AdminForm) -> WebResult<Response> {
-    let queue = name_field("queue", form.fields.get("queue").unwrap_or_default())?;
+    let queue = queue_field("queue", form.fields.get("queue").unwrap_or_default())?;
     form.admin
         .add_canned_response(
             &queue,

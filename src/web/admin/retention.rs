@@ -3,7 +3,7 @@
 use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::name_field;
+use super::queue_field;
 use crate::desk::{AdminView, RetentionPolicy, RetentionScope};
 use crate::domain::{Category, ReasonInput, Reference};
 use crate::web::agent::Nav;
@@ -35,7 +35,7 @@ pub async fn show(admin: CurrentAdmin) -> WebResult<RetentionPage> {
         .record_view(AdminView::Retention, holds.len())
         .await?;
     Ok(RetentionPage {
-        nav: Nav::of(&admin.agent),
+        nav: Nav::load(&admin.agent).await?,
         t: admin.agent.tr.clone(),
         policy: admin.admin.retention_policy().await?,
         queues: admin
@@ -66,7 +66,7 @@ fn scope(text: &str) -> WebResult<RetentionScope> {
         "spam" => RetentionScope::Spam,
         "attachments" => RetentionScope::Attachments,
         other => match other.split_once(':') {
-            Some(("queue", name)) => RetentionScope::Queue(name_field("scope", name)?),
+            Some(("queue", name)) => RetentionScope::Queue(queue_field("scope", name)?),
             Some(("category", id)) => RetentionScope::Category(id.parse().map_err(|()| bad())?),
             _ => return Err(bad()),
         },

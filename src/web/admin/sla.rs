@@ -4,7 +4,9 @@
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::desk::{AdminView, SlaInForce};
-use crate::domain::{BusinessHours, BusinessHoursError, MINUTES_PER_DAY, Priority, WorkDays};
+use crate::domain::{
+    BusinessHours, BusinessHoursError, MAX_SLA_HOURS, MINUTES_PER_DAY, Priority, WorkDays,
+};
 use crate::web::agent::Nav;
 use crate::web::error::{FieldError, WebError, WebResult};
 use crate::web::session::{AdminForm, CurrentAdmin};
@@ -123,7 +125,7 @@ pub async fn show(admin: CurrentAdmin) -> WebResult<SlaPage> {
         hours: hours_form(stored, admin.agent.tr.zone_name()),
         zones: crate::web::lang::zone_names(),
         t: admin.agent.tr.clone(),
-        nav: Nav::of(&admin.agent),
+        nav: Nav::load(&admin.agent).await?,
         lines,
     })
 }
@@ -135,17 +137,36 @@ fn priority(form: &AdminForm) -> WebResult<Priority> {
         .ok_or(WebError::BadRequest("bad-choose-priority"))
 }
 
-fn hours(form: &AdminForm, field: &'static str) -> WebResult<i64> {
-    form.fields
+/// A target in whole hours, or the field's problem: not a number, or out of range (a
+/// problem with what was typed, so 422 with the field named, not a conflict).
+fn hours(form: &AdminForm, field: &'static str) -> Result<i64, FieldError> {
+    let hours: i64 = form
+        .fields
         .get(field)
         .and_then(|h| h.trim().parse().ok())
-        .ok_or_else(|| WebError::Invalid(vec![FieldError::keyed(field, "admin-sla-whole-hours")]))
+        .ok_or_else(|| FieldError::keyed(field, "admin-sla-whole-hours"))?;
+    if !(1..=MAX_SLA_HOURS).contains(&hours) {
+        return Err(FieldError::keyed(field, "errors-sla-hours"));
+    }
+    Ok(hours)
 }
 
 pub async fn set(form: AdminForm) -> WebResult<Response> {
     let priority = priority(&form)?;
-    let first = hours(&form, "first_response_hours")?;
-    let resolution = hours(&form, "resolution_hours")?;
+    let (first, resolution) = match (
+        hours(&form, "first_response_hours"),
+        hours(&form, "resolution_hours"),
+    ) {
+        (Ok(first), Ok(resolution)) => (first, resolution),
+        (first, resolution) => {
+            return Err(WebError::Invalid(
+                [first.err(), resolution.err()]
+                    .into_iter()
+                    .flatten()
+                    .collect(),
+            ));
+        }
+    };
     form.admin
         .set_sla(priority, Some((first, resolution)))
         .await?;

@@ -30,13 +30,13 @@ pub struct AccountPage {
     pub zones: Vec<String>,
 }
 
-fn page(
+async fn page(
     agent: &CurrentAgent,
     notice: Option<&'static str>,
     error: Option<&'static str>,
-) -> AccountPage {
-    AccountPage {
-        nav: Nav::of(agent),
+) -> WebResult<AccountPage> {
+    Ok(AccountPage {
+        nav: Nav::load(agent).await?,
         t: agent.tr.clone(),
         has_second_factor: agent.desk.scope().has_second_factor(),
         min_chars: MIN_PASSWORD_CHARS,
@@ -51,7 +51,7 @@ fn page(
             .unwrap_or_default()
             .to_owned(),
         zones: zone_names(),
-    }
+    })
 }
 
 /// Saves the language and time zone of the agent's pages (the account page's form).
@@ -110,25 +110,34 @@ pub struct AccountQuery {
     notice: String,
 }
 
-pub async fn show(agent: CurrentAgent, Query(query): Query<AccountQuery>) -> AccountPage {
+pub async fn show(
+    agent: CurrentAgent,
+    Query(query): Query<AccountQuery>,
+) -> WebResult<AccountPage> {
     let notice = (query.notice == "saved").then_some("account-preferences-saved");
-    page(&agent, notice, None)
+    page(&agent, notice, None).await
 }
 
 pub async fn change_password(State(state): State<WebState>, form: CsrfForm) -> WebResult<Response> {
     let current = form.fields.get("current").unwrap_or_default();
     let new = form.fields.get("new").unwrap_or_default().to_owned();
     if form.fields.get("confirm").unwrap_or_default() != new {
-        return Ok(page(&form.agent, None, Some("account-passwords-differ")).into_response());
+        return Ok(page(&form.agent, None, Some("account-passwords-differ"))
+            .await?
+            .into_response());
     }
     let confirmed = form.agent.desk.confirm_current_password(current).await;
     match confirmed {
         Ok(()) => {}
         Err(DeskError::CurrentPassword(PasswordRefusal::Wrong)) => {
-            return Ok(page(&form.agent, None, Some("account-password-wrong")).into_response());
+            return Ok(page(&form.agent, None, Some("account-password-wrong"))
+                .await?
+                .into_response());
         }
         Err(DeskError::CurrentPassword(PasswordRefusal::Locked)) => {
-            return Ok(page(&form.agent, None, Some("account-password-locked")).into_response());
+            return Ok(page(&form.agent, None, Some("account-password-locked"))
+                .await?
+                .into_response());
         }
         // Whoever keeps guessing the password of the session they hold is probably not its
         // owner: end the session. The owner signs in again once the lockout is over.
@@ -152,23 +161,27 @@ pub async fn change_password(State(state): State<WebState>, form: CsrfForm) -> W
         Ok(refreshed) => {
             let mut agent = form.agent;
             agent.desk = refreshed;
-            Ok(page(&agent, Some("account-password-changed"), None).into_response())
+            Ok(page(&agent, Some("account-password-changed"), None)
+                .await?
+                .into_response())
         }
-        Err(PasswordError::TooShort) => {
-            Ok(page(&form.agent, None, Some("account-password-short")).into_response())
-        }
+        Err(PasswordError::TooShort) => Ok(page(&form.agent, None, Some("account-password-short"))
+            .await?
+            .into_response()),
         Err(err @ PasswordError::Hash) => Err(anyhow::Error::from(err).into()),
     }
 }
 
 pub async fn start_totp(form: CsrfForm) -> WebResult<Response> {
     if form.agent.desk.scope().has_second_factor() {
-        return Ok(page(&form.agent, None, Some("account-totp-exists")).into_response());
+        return Ok(page(&form.agent, None, Some("account-totp-exists"))
+            .await?
+            .into_response());
     }
     let uri = form.agent.desk.start_totp_enrolment().await?;
     Ok(AccountPage {
         enrolment_uri: Some(uri),
-        ..page(&form.agent, None, None)
+        ..page(&form.agent, None, None).await?
     }
     .into_response())
 }
@@ -183,9 +196,13 @@ pub async fn confirm_totp(form: CsrfForm) -> WebResult<Response> {
     {
         let mut agent = form.agent;
         agent.desk = refreshed;
-        return Ok(page(&agent, Some("account-totp-on"), None).into_response());
+        return Ok(page(&agent, Some("account-totp-on"), None)
+            .await?
+            .into_response());
     }
-    Ok(page(&form.agent, None, Some("account-totp-mismatch")).into_response())
+    Ok(page(&form.agent, None, Some("account-totp-mismatch"))
+        .await?
+        .into_response())
 }
 
 /// Replacing a second factor: the current code first, then the new seed, confirmed by
@@ -195,13 +212,13 @@ pub async fn replace_totp(form: CsrfForm) -> WebResult<Response> {
     match form.agent.desk.start_totp_replacement(code).await? {
         Some(uri) => Ok(AccountPage {
             enrolment_uri: Some(uri),
-            ..page(&form.agent, None, None)
+            ..page(&form.agent, None, None).await?
         }
         .into_response()),
         None => Ok((
             StatusCode::FORBIDDEN,
             Extension(Rendered),
-            page(&form.agent, None, Some("account-totp-replace-refused")),
+            page(&form.agent, None, Some("account-totp-replace-refused")).await?,
         )
             .into_response()),
     }

@@ -20,21 +20,22 @@ pub struct BreakGlassPage {
     pub error: Option<&'static str>,
 }
 
-pub async fn show(State(state): State<WebState>, agent: CurrentAgent) -> BreakGlassPage {
-    BreakGlassPage {
-        nav: Nav::of(&agent),
+pub async fn show(State(state): State<WebState>, agent: CurrentAgent) -> WebResult<BreakGlassPage> {
+    Ok(BreakGlassPage {
+        nav: Nav::load(&agent).await?,
         t: agent.tr.clone(),
         minutes: state.config.agents.break_glass_minutes,
         reference: String::new(),
         error: None,
-    }
+    })
 }
 
 pub async fn open(State(state): State<WebState>, form: CsrfForm) -> WebResult<Response> {
     let typed = form.fields.get("reference").unwrap_or_default().trim();
+    let nav = Nav::load(&form.agent).await?;
     let refuse = |error: &'static str| {
         BreakGlassPage {
-            nav: Nav::of(&form.agent),
+            nav: nav.clone(),
             t: form.agent.tr.clone(),
             minutes: state.config.agents.break_glass_minutes,
             reference: typed.chars().take(16).collect(),

@@ -41,6 +41,7 @@ pub(crate) fn reference(text: &str) -> WebResult<Reference> {
     text.parse().map_err(|()| WebError::NotFound)
 }
 
-fn invalid(field: &'static str, message: &str) -> WebError {
-    WebError::Invalid(vec![FieldError::english(field, message.to_owned())])
+/// A field's problem, worded in the catalogue under `key`.
+fn invalid(field: &'static str, key: &'static str) -> WebError {
+    WebError::Invalid(vec![FieldError::keyed(field, key)])
 }

@@ -580,7 +580,7 @@ pub async fn assign(
             .as_deref()
             .map(Name::parse)
             .transpose()
-            .map_err(|m| invalid("agent", m))?;
+            .map_err(|e| invalid("agent", &e.to_string()))?;
         agent.desk.assign(&reference, assignee.as_ref()).await?;
         Ok(StatusCode::NO_CONTENT)
     }

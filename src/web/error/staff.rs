@@ -80,7 +80,7 @@ pub(super) async fn page(
         .map_or_else(|| info.message.clone(), |key| agent.tr.t(key));
     let page = StaffErrorPage {
         t: agent.tr.clone(),
-        nav: Nav::of(&agent),
+        nav: Nav::load(&agent).await.ok()?,
         status,
         message: &message,
         fields: &info.fields,

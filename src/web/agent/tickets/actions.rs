@@ -59,7 +59,7 @@ async fn post_message(
     if let Some(seen) = form.fields.get("last_message").filter(|s| !s.is_empty()) {
         let seen = seen
             .parse::<i64>()
-            .map_err(|_| invalid("last_message", "not a message number"))?;
+            .map_err(|_| invalid("last_message", "agent-ticket-bad-message-number"))?;
         let newer = form.agent.desk.newer_messages(&reference, seen).await?;
         if newer.any() {
             return held_back(&form.agent, &reference, editor, body.to_owned(), &newer).await;
@@ -76,8 +76,8 @@ async fn post_message(
 pub async fn move_queue(Path(reference_text): Path<String>, form: CsrfForm) -> WebResult<Response> {
     let answer: WebResult<_> = async {
         let reference = reference(&reference_text)?;
-        let queue = Name::parse(form.fields.get("queue").unwrap_or_default())
-            .map_err(|m| invalid("queue", m))?;
+        let queue = Name::parse_queue(form.fields.get("queue").unwrap_or_default())
+            .map_err(|e| invalid("queue", e.key()))?;
         form.agent
             .desk
             .move_to_queue(
@@ -99,7 +99,7 @@ pub async fn status(Path(reference_text): Path<String>, form: CsrfForm) -> WebRe
             .fields
             .get("status")
             .and_then(|s| s.parse::<Status>().ok())
-            .ok_or_else(|| invalid("status", "choose a status"))?;
+            .ok_or_else(|| invalid("status", "agent-ticket-choose-status"))?;
         form.agent.desk.set_status(&reference, status).await?;
         Ok(back_to(&reference))
     }
@@ -114,7 +114,7 @@ pub async fn priority(Path(reference_text): Path<String>, form: CsrfForm) -> Web
             .fields
             .get("priority")
             .and_then(|s| s.parse::<Priority>().ok())
-            .ok_or_else(|| invalid("priority", "choose P1 to P4"))?;
+            .ok_or_else(|| invalid("priority", "agent-ticket-choose-priority"))?;
         form.agent.desk.set_priority(&reference, priority).await?;
         Ok(back_to(&reference))
     }
@@ -133,7 +133,7 @@ pub async fn assign(Path(reference_text): Path<String>, form: CsrfForm) -> WebRe
         let reference = reference(&reference_text)?;
         let assignee = match form.fields.get("assignee").unwrap_or_default() {
             "" => None,
-            name => Some(Name::parse(name).map_err(|m| invalid("assignee", m))?),
+            name => Some(Name::parse(name).map_err(|e| invalid("assignee", e.key()))?),
         };
         form.agent
             .desk
@@ -261,10 +261,7 @@ fn is_internal_note(fields: &FormFields) -> WebResult<bool> {
         (None, _) => false,
         (Some("yes" | "on" | "true" | "1"), None) => true,
         _ => {
-            return Err(invalid(
-                "internal",
-                "the internal-note box has an unexpected value: nothing was sent",
-            ));
+            return Err(invalid("internal", "agent-ticket-bad-internal"));
         }
     };
     Ok(internal)

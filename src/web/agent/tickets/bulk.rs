@@ -38,22 +38,22 @@ pub async fn bulk(form: CsrfForm) -> WebResult<Response> {
         .map(reference)
         .collect::<WebResult<Vec<Reference>>>()?;
     if references.is_empty() {
-        return Err(invalid("ticket", "choose at least one ticket"));
+        return Err(invalid("ticket", "agent-list-choose-some"));
     }
     let change = match form.fields.get("change").unwrap_or_default() {
         "assign" => BulkChange::Assign(match form.fields.get("assignee").unwrap_or_default() {
             "" => None,
-            name => Some(Name::parse(name).map_err(|m| invalid("assignee", m))?),
+            name => Some(Name::parse(name).map_err(|e| invalid("assignee", e.key()))?),
         }),
         "status" => BulkChange::Status(
             form.fields
                 .get("status")
                 .and_then(|s| s.parse::<Status>().ok())
-                .ok_or_else(|| invalid("status", "choose a status"))?,
+                .ok_or_else(|| invalid("status", "agent-ticket-choose-status"))?,
         ),
         "move" => BulkChange::Move {
-            queue: Name::parse(form.fields.get("queue").unwrap_or_default())
-                .map_err(|m| invalid("queue", m))?,
+            queue: Name::parse_queue(form.fields.get("queue").unwrap_or_default())
+                .map_err(|e| invalid("queue", e.key()))?,
             reason: form.fields.get("reason").unwrap_or_default().to_owned(),
         },
         "close" if form.fields.get("confirm") == Some("yes") => BulkChange::Status(Status::Closed),
@@ -66,7 +66,7 @@ pub async fn bulk(form: CsrfForm) -> WebResult<Response> {
             }
             .into_response());
         }
-        _ => return Err(invalid("change", "choose assign, status, move or close")),
+        _ => return Err(invalid("change", "agent-list-choose-change")),
     };
     form.agent.desk.bulk_change(&references, &change).await?;
     let back = back_link(&form);

@@ -53,6 +53,8 @@ pub struct Row {
     pub status: String,
     pub sla: String,
     pub sla_late: bool,
+    /// Not late yet, but due within the desk's warning time (`sla.warning_minutes`).
+    pub sla_at_risk: bool,
     pub assignee: String,
     pub updated: String,
 }
@@ -307,7 +309,7 @@ pub(crate) fn parse_queue_filter(text: &str) -> WebResult<Option<Name>> {
     if text.is_empty() {
         return Ok(None);
     }
-    Name::parse(text)
+    Name::parse_queue(text)
         .map(Some)
         .map_err(|_| WebError::BadRequest("bad-queue"))
 }
@@ -322,20 +324,24 @@ pub async fn list(agent: CurrentAgent, Query(query): Query<ListQuery>) -> WebRes
     let next_page = page.next.map(|cursor| query.link(order, Some(cursor), &[]));
     let first_page = filter.after.is_some().then(|| query.link(order, None, &[]));
     let now = crate::desk::now_unix();
+    let at_risk_before = agent.desk.at_risk_deadline();
     let alerts = agent
         .desk
         .alerts(now - 7 * 86_400)
         .await?
         .into_iter()
-        .map(|a| AlertLine {
-            kind: a.kind,
-            when: tr.time(a.at),
-            text: format!(
-                "{}{}{}",
-                a.agent_name.map(|n| format!("{n}: ")).unwrap_or_default(),
-                a.detail,
-                a.reference.map(|r| format!(" ({r})")).unwrap_or_default()
-            ),
+        .map(|a| {
+            let words = crate::web::alert_words::of(&tr, &a);
+            AlertLine {
+                kind: words.kind,
+                when: tr.time(a.at),
+                text: format!(
+                    "{}{}{}",
+                    a.agent_name.map(|n| format!("{n}: ")).unwrap_or_default(),
+                    words.detail,
+                    a.reference.map(|r| format!(" ({r})")).unwrap_or_default()
+                ),
+            }
         })
         .collect();
     let colleagues = agent.desk.colleagues().await?;
@@ -391,7 +397,11 @@ pub async fn list(agent: CurrentAgent, Query(query): Query<ListQuery>) -> WebRes
         query: query.q.clone(),
         orders: order_choices(&tr),
         order,
-        tickets: page.tickets.into_iter().map(|t| row(&tr, t, now)).collect(),
+        tickets: page
+            .tickets
+            .into_iter()
+            .map(|t| row(&tr, t, now, at_risk_before))
+            .collect(),
         total: total_text(&tr, page.total),
         next_page,
         first_page,
@@ -415,14 +425,22 @@ fn notice_text(code: &str) -> Option<&'static str> {
     }
 }
 
-fn row(tr: &Tr, t: TicketSummary, now: i64) -> Row {
-    let (sla, sla_late) = if t.first_response_at.is_none() {
-        let (text, late) = time_left(tr, t.first_response_due, false, now);
-        (tr.a("agent-list-sla-first", "sla", text), late)
+/// One ticket as a list row; `at_risk_before` is the moment before which a target still
+/// open is at risk (now plus the warning time).
+fn row(tr: &Tr, t: TicketSummary, now: i64, at_risk_before: i64) -> Row {
+    let (due, done) = if t.first_response_at.is_none() {
+        (t.first_response_due, false)
     } else {
-        let (text, late) = time_left(tr, t.resolution_due, t.status.is_final(), now);
-        (tr.a("agent-list-sla-resolution", "sla", text), late)
+        (t.resolution_due, t.status.is_final())
     };
+    let (text, sla_late) = time_left(tr, due, done, now);
+    let key = if t.first_response_at.is_none() {
+        "agent-list-sla-first"
+    } else {
+        "agent-list-sla-resolution"
+    };
+    let sla = tr.a(key, "sla", text);
+    let sla_at_risk = !done && !sla_late && due.is_some_and(|due| due <= at_risk_before);
     Row {
         reference: t.reference.to_string(),
         subject: t.subject,
@@ -432,6 +450,7 @@ fn row(tr: &Tr, t: TicketSummary, now: i64) -> Row {
         status: tr.status(t.status.id()),
         sla,
         sla_late,
+        sla_at_risk,
         assignee: t.assignee.unwrap_or_default(),
         updated: tr.time(t.updated_at),
     }
