@@ -99,3 +99,4 @@ field-change = Change
 field-scope = Applies to
 field-last_message = Last message seen
 field-internal = Internal note
+errors-unsent = Your text was not sent: the ticket is no longer in your queues (escalated, moved or deleted while you wrote). Copy it from here if you need it.
