@@ -1,7 +1,8 @@
 // Keyboard shortcuts for the agent desk: a progressive enhancement only, every action has a
-// link or a button that works without it. j/k move between tickets of the list (Enter opens
-// one), r goes to the reply editor, n to the internal note editor, a assigns the ticket to
-// oneself. Keys typed into a field or with a modifier are left alone.
+// link or a button that works without it. Keys by position, in any layout: j/k move between
+// tickets of the list (Enter opens one), r goes to the reply editor, n to the internal note
+// editor, a assigns the ticket to oneself. Keys typed into a field or with a modifier are
+// left alone.
 (function () {
   "use strict";
   var current = -1;
@@ -37,20 +38,22 @@
       return;
     }
     var handled = true;
-    switch (event.key) {
-      case "j":
+    // The physical key, so that the shortcuts work the same with a Russian layout (where the
+    // J key types "о") as with a Latin one.
+    switch (event.code) {
+      case "KeyJ":
         move(1);
         break;
-      case "k":
+      case "KeyK":
         move(-1);
         break;
-      case "r":
+      case "KeyR":
         focusEditor("reply-body");
         break;
-      case "n":
+      case "KeyN":
         focusEditor("note-body");
         break;
-      case "a":
+      case "KeyA":
         var assign = document.getElementById("assign-me");
         if (assign) {
           assign.click();

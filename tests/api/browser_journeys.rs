@@ -9,7 +9,7 @@
 
 use fantoccini::Locator;
 
-use crate::browser::{Chromedriver, EVERY_RUN, Journey, Lang, Run, wait_for_text};
+use crate::browser::{Chromedriver, EVERY_RUN, Journey, Js, Lang, Run, wait_for_text};
 use crate::support::{Param, TestAgent, TestApp};
 
 /// A long unbroken reference, address and token, as people paste them: the narrow layout
@@ -727,4 +727,92 @@ async fn agent_row(app: &TestApp, name: &str) -> hushdesk::desk::AgentRow {
         .into_iter()
         .find(|a| a.name == name)
         .unwrap_or_else(|| panic!("no agent {name}"))
+}
+
+/// The keyboard shortcuts follow the key's position, not the letter it types: with a Russian
+/// layout the J key types "о", and j/k, n and r must work all the same.
+#[tokio::test]
+async fn keyboard_shortcuts_work_with_a_russian_keyboard_layout() {
+    let Some(driver) = Chromedriver::start() else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    for subject in ["Refund one", "Refund two"] {
+        app.file_in("billing", subject, "Charged twice").await;
+    }
+    let agent = app.add_agent("bob", "l1", &["billing"]).await;
+    let run = Run {
+        lang: Lang::Ru,
+        js: Js::On,
+    };
+    let mut journey = Journey::start(&driver, "shortcuts", run, &app.base).await;
+    sign_in(&journey, &agent).await;
+    journey.wait_for_path("/agent/tickets").await;
+    journey.wait_for("a.ticket-link").await;
+    // Presses the key at `code` as a layout that types `key` would.
+    let press = |key: &'static str, code: &'static str| {
+        let client = journey.client.clone();
+        async move {
+            client
+                .execute(
+                    "document.dispatchEvent(new KeyboardEvent('keydown', \
+                     {key: arguments[0], code: arguments[1], bubbles: true, cancelable: true})); \
+                     const a = document.activeElement; \
+                     return a ? (a.id || a.className || a.tagName) : '';",
+                    vec![key.into(), code.into()],
+                )
+                .await
+                .unwrap()
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        }
+    };
+    // A key no shortcut uses moves nothing: the control.
+    assert!(!press("ш", "KeyI").await.contains("ticket-link"));
+    assert!(
+        press("о", "KeyJ").await.contains("ticket-link"),
+        "j in a Russian layout"
+    );
+    assert!(
+        press("j", "KeyJ").await.contains("ticket-link"),
+        "j in a Latin layout"
+    );
+    let second = journey
+        .client
+        .execute(
+            "return document.activeElement === document.querySelectorAll('a.ticket-link')[1];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        second,
+        serde_json::Value::Bool(true),
+        "two presses, second ticket"
+    );
+    assert!(
+        press("л", "KeyK").await.contains("ticket-link"),
+        "k in a Russian layout"
+    );
+
+    journey.click("a.ticket-link").await;
+    journey.wait_for("#note-body").await;
+    assert_eq!(
+        press("т", "KeyN").await,
+        "note-body",
+        "n in a Russian layout"
+    );
+    journey
+        .client
+        .execute("document.activeElement.blur();", vec![])
+        .await
+        .unwrap();
+    assert_eq!(
+        press("к", "KeyR").await,
+        "reply-body",
+        "r in a Russian layout"
+    );
+    journey.check_page().await;
+    journey.finish().await;
 }
