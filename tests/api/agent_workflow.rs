@@ -958,3 +958,66 @@ async fn text_posted_to_a_ticket_that_left_the_agents_scope_comes_back_on_the_er
     assert_eq!(empty.status(), 422);
     assert!(!empty.text().await.unwrap().contains("id=\"unsent\""));
 }
+
+/// Closing many tickets asks first, whether chosen as "Close" or as "Set status" to closed;
+/// other statuses apply at once.
+#[tokio::test]
+async fn bulk_closing_asks_first_however_it_is_chosen() {
+    let app = TestApp::spawn().await;
+    let agent = app.add_agent("kira", "l1", &["billing"]).await;
+    let session = app.html_login(&agent).await;
+    let mut mine = Vec::new();
+    for n in 0..2 {
+        mine.push(app.file_in("billing", &format!("Bill {n}"), "Hm").await.0);
+    }
+    let status_of = |reference: String| {
+        let app = &app;
+        async move {
+            app.query_values::<String>(
+                "select status from tickets where reference = $1",
+                &[Param::Text(&reference)],
+            )
+            .await[0]
+                .clone()
+        }
+    };
+    for change in [
+        vec![("change", "status"), ("status", "closed")],
+        vec![("change", "close")],
+    ] {
+        let mut fields = change.clone();
+        fields.extend(mine.iter().map(|r| ("ticket", r.as_str())));
+        let asked = app
+            .html_post(&session, "/agent/tickets/bulk", &fields)
+            .await;
+        assert_eq!(asked.status(), 200, "{change:?}");
+        let asked = asked.text().await.unwrap();
+        assert!(asked.contains("name=\"confirm\" value=\"yes\""), "{asked}");
+        for reference in &mine {
+            assert_eq!(status_of(reference.clone()).await, "new", "{change:?}");
+        }
+    }
+
+    // Another status applies at once: the control.
+    let mut fields = vec![("change", "status"), ("status", "open")];
+    fields.extend(mine.iter().map(|r| ("ticket", r.as_str())));
+    let set = app
+        .html_post(&session, "/agent/tickets/bulk", &fields)
+        .await;
+    assert_eq!(set.status(), 303);
+    assert_eq!(status_of(mine[0].clone()).await, "open");
+
+    let mut fields = vec![
+        ("change", "status"),
+        ("status", "closed"),
+        ("confirm", "yes"),
+    ];
+    fields.extend(mine.iter().map(|r| ("ticket", r.as_str())));
+    let closed = app
+        .html_post(&session, "/agent/tickets/bulk", &fields)
+        .await;
+    assert_eq!(closed.status(), 303);
+    for reference in &mine {
+        assert_eq!(status_of(reference.clone()).await, "closed");
+    }
+}

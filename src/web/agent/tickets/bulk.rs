@@ -31,6 +31,20 @@ fn back_link(form: &CsrfForm) -> String {
     }
 }
 
+/// Whether the form closes its tickets: "Close", or "Set status" with closed chosen.
+fn closes(form: &CsrfForm) -> bool {
+    match form.fields.get("change") {
+        Some("close") => true,
+        Some("status") => {
+            form.fields
+                .get("status")
+                .and_then(|s| s.parse::<Status>().ok())
+                == Some(Status::Closed)
+        }
+        _ => false,
+    }
+}
+
 pub async fn bulk(form: CsrfForm) -> WebResult<Response> {
     let references = form
         .fields
@@ -40,11 +54,22 @@ pub async fn bulk(form: CsrfForm) -> WebResult<Response> {
     if references.is_empty() {
         return Err(invalid("ticket", "agent-list-choose-some"));
     }
+    let confirmed = form.fields.get("confirm") == Some("yes");
     let change = match form.fields.get("change").unwrap_or_default() {
         "assign" => BulkChange::Assign(match form.fields.get("assignee").unwrap_or_default() {
             "" => None,
             name => Some(Name::parse(name).map_err(|e| invalid("assignee", e.key()))?),
         }),
+        // Closing asks first however it is chosen: "Close" or "Set status" to closed.
+        "status" | "close" if !confirmed && closes(&form) => {
+            return Ok(BulkConfirmPage {
+                t: form.agent.tr.clone(),
+                nav: Nav::load(&form.agent).await?,
+                references: references.iter().map(ToString::to_string).collect(),
+                back: back_link(&form),
+            }
+            .into_response());
+        }
         "status" => BulkChange::Status(
             form.fields
                 .get("status")
@@ -56,16 +81,7 @@ pub async fn bulk(form: CsrfForm) -> WebResult<Response> {
                 .map_err(|e| invalid("queue", e.key()))?,
             reason: form.fields.get("reason").unwrap_or_default().to_owned(),
         },
-        "close" if form.fields.get("confirm") == Some("yes") => BulkChange::Status(Status::Closed),
-        "close" => {
-            return Ok(BulkConfirmPage {
-                t: form.agent.tr.clone(),
-                nav: Nav::load(&form.agent).await?,
-                references: references.iter().map(ToString::to_string).collect(),
-                back: back_link(&form),
-            }
-            .into_response());
-        }
+        "close" => BulkChange::Status(Status::Closed),
         _ => return Err(invalid("change", "agent-list-choose-change")),
     };
     form.agent.desk.bulk_change(&references, &change).await?;
