@@ -229,7 +229,7 @@ async fn an_agent_opens_the_list_and_a_ticket_in_both_languages_with_and_without
 }
 
 #[tokio::test]
-async fn an_admin_opens_the_dashboard_in_both_languages_with_and_without_javascript() {
+async fn an_admin_opens_every_admin_page_in_both_languages_with_and_without_javascript() {
     let Some(driver) = Chromedriver::start() else {
         return;
     };
@@ -244,9 +244,18 @@ async fn an_admin_opens_the_dashboard_in_both_languages_with_and_without_javascr
         journey.goto("/admin").await;
         journey.wait_for("main h1").await;
         journey.check_page().await;
-        journey.goto("/admin/agents").await;
-        journey.wait_for("main h1").await;
-        journey.check_page().await;
+        // Every admin page, each with its own layout: facts, tables and forms.
+        for path in [
+            "/admin/agents",
+            "/admin/metrics",
+            "/admin/alerts",
+            "/admin/sla",
+            "/admin/queues",
+        ] {
+            journey.goto(path).await;
+            journey.wait_for("main h1").await;
+            journey.check_page().await;
+        }
         journey.finish().await;
     }
 }
