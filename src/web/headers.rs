@@ -1,5 +1,6 @@
-//! Security headers on every response. The policy forbids scripts outright: every page
-//! works without JavaScript, and nothing may load from anywhere but this origin.
+//! Security headers on every response. The policy allows no inline script and nothing from
+//! anywhere but this origin: every page works without JavaScript, and staff pages load the
+//! desk's one script file (`static/shortcuts.js`).
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, header};
@@ -39,6 +40,19 @@ pub fn apply<S: Clone + Send + Sync + 'static>(router: Router<S>, hsts: bool) ->
     router = router.layer(SetResponseHeaderLayer::if_not_present(
         header::CACHE_CONTROL,
         HeaderValue::from_static("no-store"),
+    ));
+    // A page's language can follow the browser's Accept-Language: a shared cache (a proxy, a
+    // Tor exit's) must not hand one reader's language to another.
+    router = router.layer(SetResponseHeaderLayer::if_not_present(
+        header::VARY,
+        |response: &axum::response::Response| {
+            response
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|t| t.to_str().ok())
+                .is_some_and(|t| t.starts_with("text/html"))
+                .then(|| HeaderValue::from_static("Accept-Language"))
+        },
     ));
     if hsts {
         router = router.layer(SetResponseHeaderLayer::overriding(

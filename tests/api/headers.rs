@@ -69,7 +69,42 @@ async fn every_response_carries_the_security_headers_and_ticket_pages_are_not_ca
         } else {
             assert_eq!(cache, "no-store", "{what}");
         }
+        // Pages may speak the browser's language: caches must keep the languages apart. The
+        // stylesheet and the API do not depend on it.
+        let vary = response
+            .headers()
+            .get("vary")
+            .map(|v| v.to_str().unwrap().to_owned());
+        let is_page = response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html");
+        if is_page {
+            assert!(
+                vary.as_deref()
+                    .is_some_and(|v| v.contains("Accept-Language")),
+                "{what}: {vary:?}"
+            );
+        } else {
+            assert!(
+                !vary
+                    .as_deref()
+                    .is_some_and(|v| v.contains("Accept-Language")),
+                "{what}: {vary:?}"
+            );
+        }
     }
+    assert!(
+        responses
+            .iter()
+            .filter(|(_, r)| r.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html"))
+            .count()
+            >= 4,
+        "pages among the responses"
+    );
 }
 
 #[tokio::test]
