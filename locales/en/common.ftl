@@ -32,6 +32,7 @@ sla-left = { $span } left
 sla-overdue = overdue by { $span }
 sla-met = met
 sla-none = –
+sla-stopped = stopped: closed without a reply
 
 ## Ticket states, as people read them
 status-new = New

@@ -33,6 +33,7 @@ sla-left = осталось { $span }
 sla-overdue = просрочено на { $span }
 sla-met = выполнено
 sla-none = –
+sla-stopped = не идёт: закрыто без ответа
 
 ## Состояния обращения
 status-new = Новое

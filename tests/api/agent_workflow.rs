@@ -1021,3 +1021,35 @@ async fn bulk_closing_asks_first_however_it_is_chosen() {
         assert_eq!(status_of(reference.clone()).await, "closed");
     }
 }
+
+/// A ticket closed before anyone answered shows its SLA clock stopped, not time left.
+#[tokio::test]
+async fn a_ticket_closed_unanswered_shows_its_clock_stopped() {
+    let app = TestApp::spawn().await;
+    let agent = app.add_agent("kira", "l1", &["billing"]).await;
+    let session = app.html_login(&agent).await;
+    let (closed, _) = app.file_in("billing", "Duplicate", "Sent twice").await;
+    let (open, _) = app.file_in("billing", "Refund", "Please").await;
+    let changed = app
+        .html_post(
+            &session,
+            &format!("/agent/tickets/{closed}/status"),
+            &[("status", "closed")],
+        )
+        .await;
+    assert_eq!(changed.status(), 303);
+    let ticket = page(&app, &session, &format!("/agent/tickets/{closed}")).await;
+    assert!(
+        ticket.contains("stopped: closed without a reply"),
+        "{ticket}"
+    );
+    assert!(!ticket.contains(" left<"), "{ticket}");
+    let list = page(&app, &session, "/agent/tickets?status=all").await;
+    let row = extract_between(&list, &format!("/agent/tickets/{closed}'"), "</tr>")
+        .or_else(|| extract_between(&list, &format!("/agent/tickets/{closed}\""), "</tr>"))
+        .unwrap();
+    assert!(row.contains("stopped: closed without a reply"), "{row}");
+    // The open ticket's clock still runs: the control.
+    let row = extract_between(&list, &format!("/agent/tickets/{open}\""), "</tr>").unwrap();
+    assert!(row.contains(" left"), "{row}");
+}

@@ -433,7 +433,13 @@ fn row(tr: &Tr, t: TicketSummary, now: i64, at_risk_before: i64) -> Row {
     } else {
         (t.resolution_due, t.status.is_final())
     };
-    let (text, sla_late) = time_left(tr, due, done, now);
+    // A ticket closed before anyone answered has no clock running: neither time left nor met.
+    let (text, sla_late) = if t.status.is_final() && t.first_response_at.is_none() {
+        (tr.t("sla-stopped"), false)
+    } else {
+        time_left(tr, due, done, now)
+    };
+    let done = done || t.status.is_final();
     let key = if t.first_response_at.is_none() {
         "agent-list-sla-first"
     } else {

@@ -241,6 +241,7 @@ fn page(nav: Nav, agent: &CurrentAgent, view: AgentTicketView) -> TicketPage {
     let t = view.summary;
     let (first_response, first_late) = match t.first_response_at {
         Some(at) => (tr.a("agent-ticket-first-given", "time", tr.time(at)), false),
+        None if t.status.is_final() => (tr.t("sla-stopped"), false),
         None => time_left(&tr, t.first_response_due, false, now),
     };
     let (resolution, resolution_late) = time_left(&tr, t.resolution_due, t.status.is_final(), now);
