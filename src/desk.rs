@@ -70,7 +70,7 @@ pub use crate::store::{
 };
 
 /// The admin pages' filters and settings.
-pub use crate::store::{AuditFilter, SlaOverride};
+pub use crate::store::{AuditFilter, SlaOverride, StoredBusinessHours};
 
 /// What the operator's copy of a desk to PostgreSQL reports.
 pub use crate::store::{CopiedTable, DeskCopy};

@@ -2,6 +2,7 @@
 //! Pure: no I/O, no HTTP, no SQL.
 
 mod agent;
+mod business_hours;
 mod category;
 mod delivery;
 mod durability;
@@ -12,6 +13,9 @@ mod support_address;
 mod ticket;
 
 pub use agent::{MAX_SLA_HOURS, Name, NameError, Priority, Role, Tier};
+pub use business_hours::{
+    BusinessHours, BusinessHoursError, MAX_HOLIDAYS, MINUTES_PER_DAY, SlaClock, WorkDays,
+};
 pub use category::Category;
 pub use delivery::DeliveryFailure;
 pub use durability::Durability;

@@ -26,7 +26,9 @@ mod scope;
 mod terms;
 mod tickets;
 
-pub use admin::{AgentRow, AuditFilter, CannedResponse, QueueRow, RouteRow, SlaOverride};
+pub use admin::{
+    AgentRow, AuditFilter, CannedResponse, QueueRow, RouteRow, SlaOverride, StoredBusinessHours,
+};
 pub use agent_tickets::{
     AccessWatch, AgentMessage, AgentTicketView, AssigneeFilter, AttachmentInfo,
     COLLISION_WINDOW_SECONDS, EscalationOutcome, ListFilter, NewerMessages, SlaTargets, SpamMark,

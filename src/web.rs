@@ -282,6 +282,7 @@ fn staff_routes(logins: rate_limit::NetworkBudget) -> Router<WebState> {
         .route("/admin/metrics", get(admin::metrics::show))
         .route("/admin/sla", get(admin::sla::show).post(admin::sla::set))
         .route("/admin/sla/reset", post(admin::sla::reset))
+        .route("/admin/sla/hours", post(admin::sla::set_hours))
         .route(
             "/admin/allowlist",
             get(admin::allowlist::show).post(admin::allowlist::add),

@@ -31,7 +31,6 @@ agent-list-choose-some = choose at least one ticket
 agent-list-choose-change = choose assign, status, move or close
 admin-agents-bad-name = Agent name: { $problem }
 admin-agents-bad-queue = Queue name: { $problem }
-admin-retention-whole-days = a whole number of days
 
 ## Allowlist entries refused
 allow-empty = enter a value

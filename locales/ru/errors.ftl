@@ -31,7 +31,6 @@ agent-list-choose-some = выберите хотя бы одно обращен�
 agent-list-choose-change = выберите: назначить, статус, перенести или закрыть
 admin-agents-bad-name = Имя сотрудника: { $problem }
 admin-agents-bad-queue = Название очереди: { $problem }
-admin-retention-whole-days = целое число дней
 
 ## Отказы для белого списка
 allow-empty = введите значение

@@ -2,11 +2,11 @@
 //! allowlist) and the audit log. Made only from an admin's `AgentDesk`; it grants no ticket
 //! content by itself.
 
-use crate::domain::{Category, Name, Priority, Reference, Role};
+use crate::domain::{BusinessHours, Category, Name, Priority, Reference, Role};
 use crate::store::{
     AdminAlerts, AdminScope, AdminView, AgentRow, AllowRow, AuditEntry, AuditFilter,
     CannedResponse, Hold, MetricsReader, PrivacyMetrics, QueueRow, ResetRequest, RetentionPolicy,
-    RetentionScope, RouteRow, SlaOverride,
+    RetentionScope, RouteRow, SlaOverride, StoredBusinessHours,
 };
 
 use super::access::{
@@ -284,6 +284,20 @@ impl AdminDesk {
                 set_here: overrides.iter().find(|o| o.priority == *p).cloned(),
             })
             .collect())
+    }
+
+    /// The business hours an admin set; `None` while the SLA clock runs around the clock.
+    pub async fn business_hours(&self) -> Result<Option<StoredBusinessHours>, DeskError> {
+        Ok(self.desk.store.business_hours(&self.admin).await?)
+    }
+
+    /// Sets business hours, or (`None`) lets the SLA clock run around the clock.
+    pub async fn set_business_hours(&self, hours: Option<&BusinessHours>) -> Result<(), DeskError> {
+        Ok(self
+            .desk
+            .store
+            .set_business_hours(&self.admin, hours)
+            .await?)
     }
 
     /// Sets the targets of `priority` in hours, or (`None`) returns it to the file's.

@@ -72,13 +72,15 @@ impl SystemDesk {
         let Some(claim) = self.claim(ScheduledJob::AutoClose).await? else {
             return Ok(AutoCloseReport::default());
         };
+        // Working days are the desk's: its business days and holidays where an admin set them.
+        let clock = self.desk.store.sla_clock_now().await?;
         let report = self
             .desk
             .store
             .auto_close_waiting(
                 &self.scope(),
                 now,
-                |since| working_deadline(since, working_days) <= now,
+                |since| clock.after_working_days(since, working_days) <= now,
                 &notices,
             )
             .await?;
@@ -250,20 +252,10 @@ fn next_batch_size(batch: i64, lock_held: Duration, max_batch: i64) -> i64 {
     }
 }
 
-/// The moment `days` working days (Monday to Friday) after `since` have passed.
+/// The moment `days` working days (Monday to Friday, UTC) after `since` have passed: the
+/// desk's count while no business hours are set.
 pub fn working_deadline(since: i64, days: u32) -> i64 {
-    use time::{Duration, OffsetDateTime, Weekday};
-    let Ok(mut at) = OffsetDateTime::from_unix_timestamp(since) else {
-        return since;
-    };
-    let mut left = days;
-    while left > 0 {
-        at += Duration::days(1);
-        if !matches!(at.weekday(), Weekday::Saturday | Weekday::Sunday) {
-            left -= 1;
-        }
-    }
-    at.unix_timestamp()
+    crate::domain::SlaClock::AroundTheClock.after_working_days(since, days)
 }
 
 #[cfg(test)]

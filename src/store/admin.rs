@@ -7,7 +7,8 @@ mod queue_changes;
 mod sla;
 
 pub use audit_search::AuditFilter;
-pub use sla::SlaOverride;
+pub(super) use sla::sla_in_force;
+pub use sla::{SlaOverride, StoredBusinessHours};
 
 use super::engine::{Sql, query, query_scalar};
 

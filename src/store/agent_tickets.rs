@@ -856,19 +856,28 @@ impl Store {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
         let ticket = locate(&mut tx, scope, reference).await?;
+        let created_at: i64 = query_scalar("select created_at from tickets where id = $1")
+            .bind(ticket.id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let (clock, (first_response, resolution)) = super::admin::sla_in_force(
+            &mut *tx,
+            priority,
+            (
+                targets.first_response[priority.index()],
+                targets.resolution[priority.index()],
+            ),
+        )
+        .await?;
         query(
-            "update tickets set priority = $2, updated_at = $3, \
-             first_response_due = created_at + \
-               coalesce((select first_response_hours * 3600 from sla_targets where priority = $2), $4), \
-             resolution_due = created_at + \
-               coalesce((select resolution_hours * 3600 from sla_targets where priority = $2), $5) \
-             where id = $1",
+            "update tickets set priority = $2, updated_at = $3, first_response_due = $4, \
+             resolution_due = $5 where id = $1",
         )
         .bind(ticket.id)
         .bind(priority.id())
         .bind(now)
-        .bind(targets.first_response[priority.index()])
-        .bind(targets.resolution[priority.index()])
+        .bind(clock.due(created_at, first_response))
+        .bind(clock.due(created_at, resolution))
         .execute(&mut *tx)
         .await?;
         if ticket.priority != priority {

@@ -31,6 +31,7 @@ const TABLES: &[&str] = &[
     "canned_responses",
     "retention_policies",
     "sla_targets",
+    "business_hours",
     "redaction_allowlist",
     "sessions",
     "rate_buckets",

@@ -407,18 +407,22 @@ pub(super) async fn insert_ticket(
     terms: &Terms,
     now: i64,
 ) -> Result<RequesterGrant, StoreError> {
-    // The queue comes from the routing rules; a category without a rule goes to general. The
-    // SLA targets an admin set in the desk win over the configuration file's.
+    // The SLA targets an admin set in the desk win over the configuration file's, and count
+    // business hours only where an admin set them.
+    let (clock, (first_response, resolution)) = super::admin::sla_in_force(
+        &mut **tx,
+        record.priority,
+        (record.first_response_within, record.resolution_within),
+    )
+    .await?;
+    // The queue comes from the routing rules; a category without a rule goes to general.
     let ticket_id: i64 = query_scalar(
         "insert into tickets (reference, token_hash, category, status, subject, subject_redactions, \
          created_at, updated_at, queue_id, tier, priority, first_response_due, resolution_due, language) \
          values ($1, $2, $3, 'new', $4, $5, $6, $6, \
          coalesce((select queue_id from routing_rules where category = $3), \
                   (select id from queues where name = 'general')), \
-         1, $7, \
-         $6 + coalesce((select first_response_hours * 3600 from sla_targets where priority = $7), $8), \
-         $6 + coalesce((select resolution_hours * 3600 from sla_targets where priority = $7), $9), \
-         $10) returning id",
+         1, $7, $8, $9, $10) returning id",
     )
     .bind(record.reference.as_str())
     .bind(&record.token.0[..])
@@ -427,8 +431,8 @@ pub(super) async fn insert_ticket(
     .bind(counts_json(record.subject.counts()))
     .bind(now)
     .bind(record.priority.id())
-    .bind(record.first_response_within)
-    .bind(record.resolution_within)
+    .bind(clock.due(now, first_response))
+    .bind(clock.due(now, resolution))
     .bind(record.language.code())
     .fetch_one(&mut **tx)
     .await

@@ -204,6 +204,9 @@ pub struct ErrorInfo {
     /// The catalogue key a page shows in its reader's language, when there is one.
     pub key: Option<&'static str>,
     pub fields: Vec<FieldError>,
+    /// What a staff member wrote that was not posted (the ticket left their scope while they
+    /// wrote), shown back to them on the staff error page so that it is not lost.
+    pub unsent: Option<String>,
 }
 
 /// The internal error behind a 500, kept for the log only.
@@ -252,6 +255,7 @@ impl IntoResponse for WebError {
                     message,
                     key: Some(status_key(status)),
                     fields,
+                    unsent: None,
                 }
             }
             // A catalogue key is shown in the reader's language (the API gets its English);
@@ -263,6 +267,7 @@ impl IntoResponse for WebError {
                         message: m.to_owned(),
                         key: None,
                         fields: Vec::new(),
+                        unsent: None,
                     },
                 }
             }
@@ -312,7 +317,23 @@ impl ErrorInfo {
             message: Lang::En.text(key),
             key: Some(key),
             fields: Vec::new(),
+            unsent: None,
         }
+    }
+}
+
+/// A 404 for a staff form whose ticket is gone from the writer's scope, carrying the text
+/// they wrote so that the staff error page can give it back. Anything else passes through.
+pub fn not_found_keeping_text(answer: WebResult<Response>, text: &str) -> WebResult<Response> {
+    match answer {
+        Err(WebError::NotFound) if !text.trim().is_empty() => {
+            let mut response = WebError::NotFound.into_response();
+            if let Some(info) = response.extensions_mut().get_mut::<ErrorInfo>() {
+                info.unsent = Some(text.to_owned());
+            }
+            Ok(response)
+        }
+        other => other,
     }
 }
 

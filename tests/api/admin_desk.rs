@@ -786,6 +786,31 @@ async fn the_admin_pages_and_staff_errors_speak_russian() {
     assert!(missing.contains("<html lang=\"ru\""), "{missing}");
 }
 
+#[tokio::test]
+async fn a_retention_that_is_not_a_number_is_refused_in_the_admins_language() {
+    let app = TestApp::spawn().await;
+    let admin = app.add_agent("ada", "admin", &[]).await;
+    let session = app.html_login(&admin).await;
+    for (lang, field, problem) in [
+        ("en", "Days", "a whole number of days"),
+        ("ru", "Дней", "целое число дней"),
+    ] {
+        let response = app
+            .html_post(
+                &session,
+                &format!("/admin/retention?lang={lang}"),
+                &[("scope", "default"), ("days", "12x")],
+            )
+            .await;
+        assert_eq!(response.status(), 422);
+        let page = response.text().await.unwrap();
+        assert!(
+            page.contains(&format!("<strong>{field}</strong>: {problem}")),
+            "{lang}: {page}"
+        );
+    }
+}
+
 /// Admins manage admins: one may demote another while a second active admin remains, and the
 /// change is audited under the one who made it and told to the other admins.
 #[tokio::test]

@@ -894,3 +894,67 @@ async fn history_of(app: &TestApp, token: &str, reference: &str) -> Vec<Value> {
         .unwrap();
     view["history"].as_array().unwrap().clone()
 }
+
+/// A ticket escalated (or moved) away while an agent writes: posting answers the staff
+/// "not found" page, which gives the agent's text back; nothing is stored, and the failed
+/// lookup is audited like any other.
+#[tokio::test]
+async fn text_posted_to_a_ticket_that_left_the_agents_scope_comes_back_on_the_error_page() {
+    let app = TestApp::spawn().await;
+    let l1 = app.add_agent("anna", "l1", &["billing"]).await;
+    let (reference, _) = app.file_in("billing", "Refund", "Please").await;
+    let path = format!("/agent/tickets/{reference}");
+    let session = app.html_login(&l1).await;
+    page(&app, &session, &path).await;
+    let token = app.api_login(&l1).await;
+    let escalated = app
+        .agent_post(
+            &token,
+            &format!("/api/v1/agent/tickets/{reference}/escalate"),
+            &json!({ "reason": "Needs L2" }),
+        )
+        .await;
+    assert!(escalated.status().is_success(), "{}", escalated.status());
+    let before = message_count(&app, &reference).await;
+
+    for (form, lang, words) in [
+        ("note", "en", "Your text was not sent"),
+        ("reply", "ru", "Ваш текст не отправлен"),
+    ] {
+        let text = format!("Checked the card ledger <twice> for the {form}");
+        let refused = app
+            .html_post(
+                &session,
+                &format!("{path}/{form}?lang={lang}"),
+                &[("body", text.as_str())],
+            )
+            .await;
+        assert_eq!(refused.status(), 404, "{form}");
+        let shown = refused.text().await.unwrap();
+        assert!(shown.contains(words), "{form}: {shown}");
+        assert!(
+            shown.contains(&format!(
+                "readonly>Checked the card ledger &#60;twice&#62; for the {form}</textarea>"
+            )) || shown.contains(&format!(
+                "readonly>Checked the card ledger &lt;twice&gt; for the {form}</textarea>"
+            )),
+            "the text comes back, escaped: {shown}"
+        );
+        assert!(
+            shown.contains("class=\"nav-notifications\""),
+            "inside the staff layout"
+        );
+    }
+    assert_eq!(
+        message_count(&app, &reference).await,
+        before,
+        "nothing stored"
+    );
+
+    // An empty form has nothing to give back: it is refused as empty.
+    let empty = app
+        .html_post(&session, &format!("{path}/note"), &[("body", "")])
+        .await;
+    assert_eq!(empty.status(), 422);
+    assert!(!empty.text().await.unwrap().contains("id=\"unsent\""));
+}

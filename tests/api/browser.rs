@@ -235,6 +235,13 @@ pub(crate) struct Journey {
     http: reqwest::Client,
     axe: String,
     pages: usize,
+    /// DevTools network events read but not yet checked by `check_page`.
+    network: Vec<Value>,
+    /// The address and HTTP status of the last page the browser loaded.
+    last_document: Option<(String, u16)>,
+    /// The console line the browser writes for a page that answered with an error on
+    /// purpose (`check_error_page`), which is not the page's fault.
+    expected_console: Option<String>,
     _profile: tempfile::TempDir,
 }
 
@@ -259,6 +266,9 @@ impl Journey {
             http: reqwest::Client::new(),
             axe: std::fs::read_to_string(repository().join(AXE)).unwrap(),
             pages: 0,
+            network: Vec::new(),
+            last_document: None,
+            expected_console: None,
             _profile: profile,
         };
         // Scripts off the way a Tor Browser at "safest" has them: the page's own scripts never
@@ -363,6 +373,53 @@ impl Journey {
         }
     }
 
+    /// Waits until the page's address is `path` with `pair` (`name=value`) among its query
+    /// parameters, and it has loaded: a form sent with GET to the page it is on keeps the
+    /// path, so only the query tells the new page from the old.
+    pub(crate) async fn wait_for_query(&self, path: &str, pair: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let url = self.client.current_url().await.unwrap();
+            let found = url
+                .query()
+                .is_some_and(|query| query.split('&').any(|p| p == pair));
+            if url.path() == path && found {
+                self.wait_until_loaded().await;
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "still on {url} after 20 s, expected {path} with {pair}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The HTTP status the page now shown came with. WebDriver does not tell it; the
+    /// DevTools network events do. The events read here are still checked by `check_page`.
+    pub(crate) async fn status(&mut self) -> u16 {
+        self.wait_until_loaded().await;
+        self.read_network_log().await;
+        let url = self.client.current_url().await.unwrap();
+        match &self.last_document {
+            Some((address, status)) if address.as_str() == url.as_str() => *status,
+            other => panic!("no response seen for {url}; the last page loaded was {other:?}"),
+        }
+    }
+
+    /// Moves the DevTools network events into `network`, noting the last page loaded.
+    async fn read_network_log(&mut self) {
+        let entries = self
+            .chromedriver("se/log", json!({ "type": "performance" }))
+            .await;
+        for entry in entries.as_array().unwrap() {
+            if let Some(document) = document_response(entry) {
+                self.last_document = Some(document);
+            }
+            self.network.push(entry.clone());
+        }
+    }
+
     /// Waits for an element matching `css`, in any language.
     pub(crate) async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
         let deadline = Instant::now() + Duration::from_secs(20);
@@ -412,6 +469,18 @@ impl Journey {
         std::fs::write(&path, self.client.screenshot().await.unwrap()).unwrap();
     }
 
+    /// The first screen of the page as it is now, at 1280 × 900 (`…-<n>-view.png`, beside the
+    /// check's whole-page pictures): small enough for the README.
+    pub(crate) async fn save_view_screenshot(&self) {
+        self.client
+            .set_window_size(DESKTOP.0, DESKTOP.1)
+            .await
+            .unwrap();
+        self.execute("window.scrollTo(0, 0); return 1").await;
+        let path = self.screenshot_path("-view");
+        std::fs::write(&path, self.client.screenshot().await.unwrap()).unwrap();
+    }
+
     /// Every check a page must pass, with its screenshots saved first. Panics listing all
     /// findings at once, so one run shows everything wrong with the page.
     pub(crate) async fn check_page(&mut self) {
@@ -426,6 +495,19 @@ impl Journey {
             self.run.js,
             findings.join("\n  ")
         );
+    }
+
+    /// `check_page` for a page that answers with an error on purpose (a refusal, a page not
+    /// found): it must have come with `status`, and the console line the browser writes for
+    /// every such answer is not counted against it.
+    pub(crate) async fn check_error_page(&mut self, status: u16) {
+        let url = self.client.current_url().await.unwrap();
+        assert_eq!(self.status().await, status, "the status of {url}");
+        self.expected_console = Some(format!(
+            "{url} - Failed to load resource: the server responded with a status of {status} "
+        ));
+        self.check_page().await;
+        self.expected_console = None;
     }
 
     /// What `check_page` asserts on, as a list of findings.
@@ -478,20 +560,27 @@ impl Journey {
         }
     }
 
-    /// Nothing may be wider than the window: at 1280 px, and at 390 px, a phone.
+    /// Nothing may be wider than the window, and every field's label stands beside or just
+    /// above it: at 1280 px, and at 390 px, a phone.
     async fn width_findings(&self) -> Vec<String> {
         let mut findings = strings(self.execute(&page_script(OVERFLOW_JS)).await);
+        findings.extend(prefixed(
+            "at 1280 px",
+            self.execute(&page_script(LABELS_JS)).await,
+        ));
         self.client
             .set_window_size(NARROW.0, NARROW.1)
             .await
             .unwrap();
         let wide = self.execute(&page_script(OVERFLOW_JS)).await;
+        let labels = self.execute(&page_script(LABELS_JS)).await;
         self.save_screenshot("-narrow", NARROW.0).await;
         self.client
             .set_window_size(DESKTOP.0, DESKTOP.1)
             .await
             .unwrap();
         findings.extend(strings(wide));
+        findings.extend(prefixed("at 390 px", labels));
         findings
     }
 
@@ -587,21 +676,42 @@ impl Journey {
             .unwrap()
             .iter()
             .filter(|e| e["level"] == "SEVERE")
+            .filter(|e| {
+                let expected = self.expected_console.as_deref();
+                !expected
+                    .is_some_and(|line| e["message"].as_str().is_some_and(|m| m.starts_with(line)))
+            })
             .map(|e| format!("console error: {}", e["message"]))
             .collect()
     }
 
     /// Every request the browser made since the last check went to our own origin.
-    async fn request_findings(&self) -> Vec<String> {
-        let entries = self
-            .chromedriver("se/log", json!({ "type": "performance" }))
-            .await;
+    async fn request_findings(&mut self) -> Vec<String> {
+        self.read_network_log().await;
+        let entries = Value::Array(std::mem::take(&mut self.network));
         foreign_requests(&entries, &self.origin)
     }
 
     pub(crate) async fn finish(self) {
         self.client.close().await.unwrap();
     }
+}
+
+/// The address and status of a page the browser loaded, if `entry` (one DevTools
+/// performance event) is the response to one.
+fn document_response(entry: &Value) -> Option<(String, u16)> {
+    let message: Value = serde_json::from_str(entry["message"].as_str()?).ok()?;
+    let message = &message["message"];
+    let params = &message["params"];
+    if message["method"] != "Network.responseReceived" || params["type"] != "Document" {
+        return None;
+    }
+    let response = &params["response"];
+    Some((
+        response["url"].as_str()?.to_owned(),
+        // A number in the protocol, which JSON does not tell from a float.
+        response["status"].as_f64()? as u16,
+    ))
 }
 
 /// URLs in a DevTools performance log that leave `origin`. The browser's own pages
@@ -643,9 +753,13 @@ fn strings(value: Value) -> Vec<String> {
 }
 
 fn prefixed(scheme: &str, value: Value) -> Vec<String> {
+    let scheme = match scheme {
+        "light" | "dark" => format!("{scheme} scheme"),
+        width => width.to_owned(),
+    };
     strings(value)
         .into_iter()
-        .map(|finding| format!("{scheme} scheme: {finding}"))
+        .map(|finding| format!("{scheme}: {finding}"))
         .collect()
 }
 
@@ -690,6 +804,28 @@ if (root.scrollWidth <= width) return [];
 const wide = [...document.body.querySelectorAll('*')].filter(e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.right > width + 0.5; });
 const innermost = wide.filter(e => !wide.some(o => o !== e && e.contains(o))).slice(0, 6).map(describe);
 return [`at ${innerWidth} px the page is ${root.scrollWidth} px wide; sticking out: ${innermost.join(', ')}`];
+"#;
+
+/// WCAG 1.3.1 and 3.3.2 as a sighted reader meets them: a field's label stands on its line
+/// before it (after it, for a box or a radio button) or just above it, sharing its column. A
+/// grid that puts labels and fields in cells of their own can wrap a label to the end of one
+/// row and its field to the start of the next, under another field's label; the markup still
+/// pairs them, so axe-core does not notice.
+const LABELS_JS: &str = r#"
+const found = [];
+for (const label of document.querySelectorAll('label[for]')) {
+  const control = document.getElementById(label.htmlFor);
+  if (!control || control.type === 'hidden' || !shown(label) || !shown(control)) continue;
+  const l = label.getBoundingClientRect(), c = control.getBoundingClientRect();
+  const sameLine = c.top < l.bottom && l.top < c.bottom;
+  const box = control.type === 'checkbox' || control.type === 'radio';
+  const before = sameLine && c.left >= l.right - 1 && c.left - l.right < 120;
+  const after = box && sameLine && l.left >= c.right - 1 && l.left - c.right < 120;
+  const above = c.top >= l.bottom - 1 && c.top - l.bottom < 80 && c.left < l.right && l.left < c.right;
+  if (!before && !after && !above) found.push(`${describe(label)} stands apart from ${describe(control)}: `
+    + `label at (${Math.round(l.left)}, ${Math.round(l.top)}), field at (${Math.round(c.left)}, ${Math.round(c.top)})`);
+}
+return found;
 "#;
 
 /// WCAG 1.4.11: every field and every button is told apart from what surrounds it by a
@@ -799,10 +935,14 @@ pub(crate) async fn wait_for_text(client: &Client, css: &str, needle: &str) -> S
         {
             return text;
         }
-        assert!(
-            Instant::now() < deadline,
-            "no {css} containing {needle:?} within 20 s"
-        );
+        if Instant::now() >= deadline {
+            let url = client.current_url().await.map(|u| u.to_string());
+            let main = match client.find(Locator::Css("main")).await {
+                Ok(main) => main.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            panic!("no {css} containing {needle:?} within 20 s; on {url:?}:\n{main}");
+        }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }

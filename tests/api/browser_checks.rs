@@ -7,7 +7,8 @@ use crate::browser::{Chromedriver, Journey, Js, Lang, Run};
 
 /// Wrong on purpose: too wide for a phone, an image from another origin without a text
 /// alternative, a field whose border cannot be seen, a link that hides its focus ring, text
-/// that is faint only in the dark scheme, no skip link, and a script that logs an error.
+/// that is faint only in the dark scheme, a label at the end of one row of a grid and its field
+/// at the start of the next, no skip link, and a script that logs an error.
 const BROKEN_PAGE: &str = r#"<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Broken on purpose</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -23,6 +24,8 @@ const BROKEN_PAGE: &str = r#"<!doctype html>
 <div style="width: 900px">A banner wider than any phone</div>
 <img src="http://127.0.0.2:9/pixel.png">
 <label for="faint">Faint field</label><input id="faint" style="border: 1px solid #eeeeee; background: #ffffff">
+<div style="display: grid; grid-template-columns: repeat(3, 6rem)"><span>One</span><span>Two</span>
+<label for="apart">Apart</label><input id="apart" style="width: 5rem"></div>
 <p class="faint-in-dark">Readable in light, not in dark.</p>
 <script>console.error("broken page: boom");</script>
 </main></body></html>"#;
@@ -57,6 +60,8 @@ async fn the_page_checks_catch_a_page_that_breaks_every_rule() {
             "request to another origin: http://127.0.0.2:9/pixel.png",
             "light scheme: axe image-alt (critical)",
             "light scheme: input#faint: its edge is",
+            "at 1280 px: label \"Apart\" stands apart from input#apart",
+            "at 390 px: label \"Apart\" stands apart from input#apart",
             "shows no focus ring",
             "no skip link",
             "dark scheme: axe color-contrast (serious)",

@@ -20,6 +20,7 @@ mod bounds;
 mod browser;
 mod browser_checks;
 mod browser_journeys;
+mod business_hours;
 mod desk;
 mod doors;
 mod engine;

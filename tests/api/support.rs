@@ -640,6 +640,28 @@ pub struct HtmlSession {
 impl TestApp {
     /// Creates an agent the way `hushdesk agent add` does.
     pub async fn add_agent(&self, name: &str, role: &str, queues: &[&str]) -> TestAgent {
+        self.create_agent(name, role, queues, None).await
+    }
+
+    /// Creates an agent with a password of their own (`hushdesk agent add --password-stdin`),
+    /// so no page asks them to choose one.
+    pub async fn add_agent_with_password(
+        &self,
+        name: &str,
+        role: &str,
+        queues: &[&str],
+        password: &str,
+    ) -> TestAgent {
+        self.create_agent(name, role, queues, Some(password)).await
+    }
+
+    async fn create_agent(
+        &self,
+        name: &str,
+        role: &str,
+        queues: &[&str],
+        password: Option<&str>,
+    ) -> TestAgent {
         let role = role.parse().unwrap();
         let queues: Vec<String> = queues.iter().map(|q| q.to_string()).collect();
         // A second opening of the same data directory, as the command line beside a live
@@ -648,11 +670,14 @@ impl TestApp {
             .await
             .unwrap();
         let prepared = operator
-            .create_agent_as_operator(name, role, None, false, &queues)
+            .create_agent_as_operator(name, role, password.map(str::to_owned), false, &queues)
             .await
             .unwrap();
         operator.close().await;
-        let password = prepared.initial_password.clone().unwrap();
+        let password = match password {
+            Some(chosen) => chosen.to_owned(),
+            None => prepared.initial_password.clone().unwrap(),
+        };
         let totp_uri = prepared.provisioning_uri.clone();
         TestAgent {
             name: name.to_owned(),
@@ -660,6 +685,16 @@ impl TestApp {
             totp_uri,
             logins: Default::default(),
         }
+    }
+
+    /// Every agent with role, queues and state, as `hushdesk agent list` reads them.
+    pub async fn agents(&self) -> Vec<hushdesk::desk::AgentRow> {
+        let operator = hushdesk::desk::OperatorDesk::open(&self.state.config)
+            .await
+            .unwrap();
+        let agents = operator.agents_as_operator().await.unwrap();
+        operator.close().await;
+        agents
     }
 
     /// Signs in through the API and returns the bearer token.

@@ -22,6 +22,7 @@ struct StaffErrorPage<'a> {
     status: u16,
     message: &'a str,
     fields: &'a [FieldError],
+    unsent: Option<&'a str>,
     request_id: Option<&'a str>,
     /// Where the way back leads: the section the request was in.
     back: &'static str,
@@ -84,6 +85,7 @@ pub(super) async fn page(
         status,
         message: &message,
         fields: &info.fields,
+        unsent: info.unsent.as_deref(),
         request_id,
         back,
     };

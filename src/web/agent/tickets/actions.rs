@@ -10,7 +10,7 @@ use super::view::{Editor, held_back, inserted};
 use super::{invalid, record_if_not_found, reference};
 use crate::desk::{AgentDesk, TicketOp};
 use crate::domain::{Name, Priority, Reference, Status};
-use crate::web::error::{WebError, WebResult};
+use crate::web::error::{WebError, WebResult, not_found_keeping_text};
 use crate::web::extract::FormFields;
 use crate::web::session::CsrfForm;
 
@@ -31,13 +31,15 @@ pub async fn reply(Path(reference_text): Path<String>, form: CsrfForm) -> WebRes
         post_message(&form, &reference_text, editor).await
     }
     .await;
-    record_if_not_found(&form.agent.desk, TicketOp::Reply, &reference_text, answer).await
+    let answer = record_if_not_found(&form.agent.desk, TicketOp::Reply, &reference_text, answer);
+    not_found_keeping_text(answer.await, form.fields.get("body").unwrap_or_default())
 }
 
 /// An internal note: only agents ever read it.
 pub async fn note(Path(reference_text): Path<String>, form: CsrfForm) -> WebResult<Response> {
     let answer = post_message(&form, &reference_text, Editor::Note).await;
-    record_if_not_found(&form.agent.desk, TicketOp::Reply, &reference_text, answer).await
+    let answer = record_if_not_found(&form.agent.desk, TicketOp::Reply, &reference_text, answer);
+    not_found_keeping_text(answer.await, form.fields.get("body").unwrap_or_default())
 }
 
 /// Posts the form's text as a reply or a note, unless someone else wrote on the ticket since
