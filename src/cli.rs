@@ -284,7 +284,7 @@ fn with_runtime(task: impl std::future::Future<Output = anyhow::Result<()>>) -> 
 async fn migrate(overrides: Overrides) -> anyhow::Result<()> {
     let operator = OperatorDesk::open(&Config::load(&overrides)?).await?;
     operator.close().await;
-    println!("database is up to date");
+    println!("{}", say("cli-migrated", &[]));
     Ok(())
 }
 
@@ -570,9 +570,15 @@ async fn purge(overrides: Overrides, dry_run: bool, as_of: Option<i64>) -> anyho
             }
             writeln!(
                 out,
-                "dry run as of {}: {} tickets and {attachments} sealed attachments would be purged",
-                rfc3339(as_of),
-                expired.len()
+                "{}",
+                say(
+                    "cli-purge-dry-run",
+                    &[
+                        ("as_of", &rfc3339(as_of)),
+                        ("tickets", &expired.len().to_string()),
+                        ("attachments", &attachments.to_string())
+                    ]
+                )
             )?;
         } else {
             let report = operator.purge(as_of, batch).await?;
@@ -581,10 +587,15 @@ async fn purge(overrides: Overrides, dry_run: bool, as_of: Option<i64>) -> anyho
             }
             writeln!(
                 out,
-                "purged {} tickets and {} sealed attachments as of {}",
-                report.purged.len(),
-                report.attachments_shredded,
-                rfc3339(as_of)
+                "{}",
+                say(
+                    "cli-purged",
+                    &[
+                        ("tickets", &report.purged.len().to_string()),
+                        ("attachments", &report.attachments_shredded.to_string()),
+                        ("as_of", &rfc3339(as_of))
+                    ]
+                )
             )?;
         }
         anyhow::Ok(())
@@ -602,15 +613,19 @@ async fn hold(overrides: Overrides, action: HoldAction) -> anyhow::Result<()> {
     };
     operator.close().await;
     match (result, action) {
-        (Ok(()), HoldAction::Add { reference, .. }) => println!("hold placed on {reference}"),
-        (Ok(()), HoldAction::Release { reference }) => println!("hold released on {reference}"),
+        (Ok(()), HoldAction::Add { reference, .. }) => {
+            println!("{}", say("cli-hold-placed", &[("reference", &reference)]))
+        }
+        (Ok(()), HoldAction::Release { reference }) => {
+            println!("{}", say("cli-hold-released", &[("reference", &reference)]))
+        }
         (Err(DeskError::Invalid(errors)), _) => {
             let why: Vec<String> = errors.iter().map(ToString::to_string).collect();
             anyhow::bail!("--reason: {}", why.join("; "))
         }
         (Err(DeskError::NotFound), HoldAction::Add { reference, .. })
         | (Err(DeskError::NotFound), HoldAction::Release { reference }) => {
-            anyhow::bail!("no ticket {reference} (or, for release, no hold on it)")
+            anyhow::bail!(say("cli-hold-no-ticket", &[("reference", &reference)]))
         }
         (Err(other), _) => return Err(other.into()),
     }
@@ -635,17 +650,25 @@ async fn verify_audit(overrides: Overrides) -> anyhow::Result<()> {
     match report.first_break {
         None => {
             println!(
-                "audit chain intact: {} entries, head {}",
-                report.entries, report.head
+                "{}",
+                say(
+                    "cli-audit-intact",
+                    &[
+                        ("entries", &report.entries.to_string()),
+                        ("head", &report.head.to_string())
+                    ]
+                )
             );
             Ok(())
         }
-        Some(broken) => anyhow::bail!(
-            "audit chain broken at entry {}: {} ({} entries in the log)",
-            broken.seq,
-            broken.reason,
-            report.entries
-        ),
+        Some(broken) => anyhow::bail!(say(
+            "cli-audit-broken",
+            &[
+                ("seq", &broken.seq.to_string()),
+                ("reason", broken.reason),
+                ("entries", &report.entries.to_string())
+            ]
+        )),
     }
 }
 

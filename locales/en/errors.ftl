@@ -31,3 +31,14 @@ agent-list-choose-some = choose at least one ticket
 agent-list-choose-change = choose assign, status, move or close
 admin-agents-bad-name = Agent name: { $problem }
 admin-agents-bad-queue = Queue name: { $problem }
+
+## Allowlist entries refused
+allow-empty = enter a value
+allow-too-long = an entry is at most { $max } characters
+allow-not-found = the redactor would not mask this, so it is already kept as written (to keep every e-mail address at a domain, write it as @example.org)
+allow-partial = only part of this is a value the redactor masks: enter "{ $what }" alone
+allow-several = this holds more than one value: add them one at a time
+allow-secret = { $what } is a secret (card numbers, passwords, codes and the like): it is always masked and cannot be allowed
+allow-not-contact = { $what } values are the personal data of the people who write in: only the organisation's own phone numbers, e-mail addresses and @domain can be allowed
+allow-free-mail = { $what } is a free-mail provider: its addresses belong to the people who write in, not to the organisation; enter the organisation's own domain or address
+allow-public-suffix = { $what } is a public suffix shared by countless organisations: enter the organisation's own domain (for example @bank.co.uk)

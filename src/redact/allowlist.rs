@@ -56,6 +56,36 @@ pub enum AllowError {
     PublicSuffix(String),
 }
 
+impl AllowError {
+    /// The catalogue key pages word the refusal with (the English above is for the log).
+    pub fn key(&self) -> &'static str {
+        match self {
+            AllowError::Empty => "allow-empty",
+            AllowError::TooLong => "allow-too-long",
+            AllowError::NotFound => "allow-not-found",
+            AllowError::Partial(_) => "allow-partial",
+            AllowError::Several => "allow-several",
+            AllowError::Secret(_) => "allow-secret",
+            AllowError::NotContact(_) => "allow-not-contact",
+            AllowError::FreeMail(_) => "allow-free-mail",
+            AllowError::PublicSuffix(_) => "allow-public-suffix",
+        }
+    }
+
+    /// The wording's arguments: the value or kind at fault, the longest entry.
+    pub fn args(&self) -> Vec<(&'static str, String)> {
+        match self {
+            AllowError::TooLong => vec![("max", MAX_ENTRY_CHARS.to_string())],
+            AllowError::Partial(what)
+            | AllowError::Secret(what)
+            | AllowError::NotContact(what)
+            | AllowError::FreeMail(what)
+            | AllowError::PublicSuffix(what) => vec![("what", what.clone())],
+            AllowError::Empty | AllowError::NotFound | AllowError::Several => Vec::new(),
+        }
+    }
+}
+
 /// What an entry covers, in canonical form.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Covers {

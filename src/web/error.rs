@@ -128,7 +128,7 @@ impl From<DeskError> for WebError {
                 refusal.args(),
             )]),
             DeskError::NotAllowable(e) => {
-                WebError::Invalid(vec![FieldError::english("value", e.to_string())])
+                WebError::Invalid(vec![FieldError::keyed_with("value", e.key(), e.args())])
             }
             DeskError::NotFound => WebError::NotFound,
             DeskError::SignInRefused => WebError::Unauthenticated,

@@ -901,6 +901,13 @@ async fn the_command_line_speaks_russian_under_a_russian_locale() {
     let (ok, _, why) = run(&ru, &["agent", "disable", "nobody"]);
     assert!(!ok);
     assert!(why.contains("нет сотрудника с именем «nobody»"), "{why}");
+    let (reference, _) = app.file_in("billing", "Charge", "Twice").await;
+    let (ok, said, _) = run(&ru, &["hold", "add", &reference, "--reason", "суд"]);
+    assert!(ok);
+    assert!(said.contains("запрет на удаление установлен"), "{said}");
+    let (ok, said, _) = run(&ru, &["audit", "verify"]);
+    assert!(ok);
+    assert!(said.contains("цепочка аудита цела"), "{said}");
 
     // Positive controls: English elsewhere, and LC_ALL over LANG.
     let (_, listed, _) = run(&[("LANG", "en_GB.UTF-8")], &["agent", "list"]);

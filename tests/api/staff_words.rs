@@ -342,3 +342,29 @@ async fn a_queue_move_is_audited_with_queue_names_not_ids() {
         .await;
     assert_eq!(details, ["from=billing to=general"]);
 }
+
+#[tokio::test]
+async fn a_refused_allowlist_entry_reads_in_the_admins_language() {
+    let app = TestApp::spawn().await;
+    let admin = app.add_agent("ada", "admin", &[]).await;
+    let session = app.html_login(&admin).await;
+    for (lang, words) in [
+        ("ru", "всегда маскируется, и разрешить его нельзя"),
+        ("en", "it is always masked and cannot be allowed"),
+    ] {
+        let (status, refused) = post_in(
+            &app,
+            &session,
+            "/admin/allowlist",
+            lang,
+            &[("value", "4111 1111 1111 1111")],
+        )
+        .await;
+        assert_eq!(status, 422);
+        assert!(refused.contains(words), "{lang}: {refused}");
+        if lang == "ru" {
+            assert!(refused.contains("<strong>Значение</strong>"), "{refused}");
+            assert!(!refused.contains("always masked"), "{refused}");
+        }
+    }
+}
