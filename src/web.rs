@@ -198,7 +198,7 @@ fn staff_routes(logins: rate_limit::NetworkBudget) -> Router<WebState> {
         )
         .route(
             "/agent/tickets/{reference}/spam/confirm",
-            post(tickets::confirm_spam),
+            get(tickets::confirm_spam_confirmation_page).post(tickets::confirm_spam),
         )
         .route(
             "/agent/tickets/{reference}/spam/restore",

@@ -261,3 +261,6 @@ weekday-thursday = Thursday
 weekday-friday = Friday
 weekday-saturday = Saturday
 weekday-sunday = Sunday
+admin-canned-delete-question = Delete the canned response “{ $title }” of { $queue }?
+admin-canned-delete-explanation = Agents of the queue no longer find it in their picker. This cannot be undone; replies already sent with it keep their text.
+admin-canned-delete-yes = Yes, delete it

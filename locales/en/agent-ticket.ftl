@@ -77,3 +77,6 @@ agent-ticket-spam-explanation = The ticket leaves the lists. The shorter spam re
 agent-ticket-spam-yes = Yes, close as spam
 agent-ticket-cancel = Cancel
 agent-ticket-conflict-queue = A ticket can only move to another of your queues.
+agent-ticket-spam-confirm-ask = Confirm spam…
+agent-ticket-spam-confirm-question = Confirm this ticket as spam?
+agent-ticket-spam-confirm-explanation = The shorter spam retention starts now: the ticket is deleted for good when it ends, and queue owners can no longer restore it after that.

@@ -267,3 +267,6 @@ weekday-thursday = Четверг
 weekday-friday = Пятница
 weekday-saturday = Суббота
 weekday-sunday = Воскресенье
+admin-canned-delete-question = Удалить шаблон ответа «{ $title }» очереди { $queue }?
+admin-canned-delete-explanation = Агенты очереди больше не найдут его в списке шаблонов. Отменить удаление нельзя; уже отправленные с ним ответы не изменятся.
+admin-canned-delete-yes = Да, удалить

@@ -78,3 +78,6 @@ agent-ticket-spam-explanation = Обращение исчезнет из спи�
 agent-ticket-spam-yes = Да, закрыть как спам
 agent-ticket-cancel = Отмена
 agent-ticket-conflict-queue = Обращение можно перевести только в другую из ваших очередей.
+agent-ticket-spam-confirm-ask = Подтвердить спам…
+agent-ticket-spam-confirm-question = Подтвердить, что это обращение — спам?
+agent-ticket-spam-confirm-explanation = С этого момента действует сокращённый срок хранения для спама: когда он истечёт, обращение будет удалено навсегда, и владельцы очереди уже не смогут его восстановить.

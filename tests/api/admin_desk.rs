@@ -926,3 +926,59 @@ async fn the_command_line_speaks_russian_under_a_russian_locale() {
     );
     assert!(listed.starts_with("ИМЯ"), "{listed}");
 }
+
+/// Deleting a canned response asks first; only the confirmed post deletes it.
+#[tokio::test]
+async fn deleting_a_canned_response_asks_first() {
+    let app = TestApp::spawn().await;
+    let ada = app.add_agent("ada", "admin", &[]).await;
+    let session = app.html_login(&ada).await;
+    let added = app
+        .html_post(
+            &session,
+            "/admin/canned",
+            &[
+                ("queue", "general"),
+                ("title", "Greeting"),
+                ("body", "Hello, thanks for writing."),
+            ],
+        )
+        .await;
+    assert_eq!(added.status(), 303);
+    let ids: Vec<i64> = app
+        .query_values(
+            "select id from canned_responses where title = 'Greeting'",
+            &[],
+        )
+        .await;
+    let path = format!("/admin/canned/{}/delete", ids[0]);
+    for lang in ["en", "ru"] {
+        let asked = app
+            .html_post(&session, &format!("{path}?lang={lang}"), &[])
+            .await;
+        assert_eq!(asked.status(), 200);
+        let asked = asked.text().await.unwrap();
+        assert!(asked.contains("name=\"confirm\" value=\"yes\""), "{asked}");
+        assert!(asked.contains("Greeting"), "{asked}");
+        let question = if lang == "en" {
+            "Delete the canned response"
+        } else {
+            "Удалить шаблон ответа"
+        };
+        assert!(asked.contains(question), "{asked}");
+    }
+    assert_eq!(
+        app.query_values::<i64>("select count(*) from canned_responses", &[])
+            .await,
+        [1]
+    );
+    let deleted = app.html_post(&session, &path, &[("confirm", "yes")]).await;
+    assert_eq!(deleted.status(), 303);
+    assert_eq!(
+        app.query_values::<i64>("select count(*) from canned_responses", &[])
+            .await,
+        [0]
+    );
+    // An unknown one is not found, asked or not.
+    assert_eq!(app.html_post(&session, &path, &[]).await.status(), 404);
+}

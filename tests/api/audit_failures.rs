@@ -588,6 +588,35 @@ async fn the_ticket_page_offers_confirm_to_others_and_restore_to_owners() {
             &[],
         )
         .await;
+    // Posted without the confirmation, it only asks.
+    assert_eq!(confirmed.status(), 200);
+    let asked = confirmed.text().await.unwrap();
+    assert!(asked.contains("name=\"confirm\" value=\"yes\""), "{asked}");
+    assert!(
+        asked.contains(&format!(
+            "action=\"/agent/tickets/{reference}/spam/confirm\""
+        )),
+        "{asked}"
+    );
+    let asked_page = app
+        .html_get(
+            &second_session,
+            &format!("/agent/tickets/{reference}/spam/confirm"),
+        )
+        .await;
+    assert_eq!(asked_page.status(), 200);
+    assert!(
+        ticket_page(&app, &second_session, &path)
+            .await
+            .contains("awaiting a second agent")
+    );
+    let confirmed = app
+        .html_post(
+            &second_session,
+            &format!("/agent/tickets/{reference}/spam/confirm"),
+            &[("confirm", "yes")],
+        )
+        .await;
     assert_eq!(confirmed.status(), 303);
     assert!(
         ticket_page(&app, &second_session, &path)

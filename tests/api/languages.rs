@@ -266,6 +266,13 @@ async fn an_agent_chooses_language_and_time_zone_and_the_switch_goes_back_only_i
         .unwrap();
     for (back, expected) in [
         ("/agent/account", "/agent/account"),
+        (
+            "/agent/tickets?queue=billing&q=%D0%BA%D0%B0%D1%80%D1%82%D0%B0",
+            "/agent/tickets?queue=billing&q=%D0%BA%D0%B0%D1%80%D1%82%D0%B0",
+        ),
+        // A confirmation page answering a POST has no address; the requester's form is never
+        // where an agent is sent back to.
+        ("/", "/agent/tickets"),
         ("//evil.example/x", "/agent/tickets"),
         ("https://evil.example/", "/agent/tickets"),
         ("/\t/evil.example", "/agent/tickets"),

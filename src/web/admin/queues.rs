@@ -157,7 +157,45 @@ pub async fn edit_canned(Path(id): Path<i64>, form: AdminForm) -> WebResult<Resp
     Ok(back())
 }
 
+/// A page that asks before an admin action that cannot be undone (no JavaScript needed).
+#[derive(askama::Template, askama_web::WebTemplate)]
+#[template(path = "admin/confirm.html")]
+pub struct AdminConfirmPage {
+    pub t: crate::web::lang::Tr,
+    pub nav: Nav,
+    pub question: String,
+    pub explanation: String,
+    pub action: String,
+    pub button: String,
+    pub cancel: &'static str,
+}
+
+/// Deletes a canned response after asking: agents lose it from every ticket's picker at once.
 pub async fn delete_canned(Path(id): Path<i64>, form: AdminForm) -> WebResult<Response> {
+    if form.fields.get("confirm") != Some("yes") {
+        let canned = form.admin.canned_responses().await?;
+        let chosen = canned
+            .iter()
+            .find(|c| c.id == id)
+            .ok_or(WebError::NotFound)?;
+        let t = &form.agent.tr;
+        return Ok(AdminConfirmPage {
+            question: t.a2(
+                "admin-canned-delete-question",
+                "title",
+                &chosen.title,
+                "queue",
+                &chosen.queue,
+            ),
+            explanation: t.t("admin-canned-delete-explanation"),
+            action: format!("/admin/canned/{id}/delete"),
+            button: t.t("admin-canned-delete-yes"),
+            cancel: "/admin/queues",
+            nav: Nav::load(&form.agent).await?,
+            t: t.clone(),
+        }
+        .into_response());
+    }
     form.admin.delete_canned_response(id).await?;
     Ok(back())
 }

@@ -87,7 +87,9 @@ pub async fn switch_language(form: CsrfForm) -> WebResult<Response> {
         .save_preferences(Some(language), zone.as_deref())
         .await?;
     let back = form.fields.get("back").unwrap_or_default();
-    let back = if is_local_path(back) {
+    // "/" is the requester's form: a staff page answering a POST (a confirmation) has no
+    // address of its own to come back to, and its switch says "/"; the desk is the way back.
+    let back = if is_local_path(back) && back != "/" {
         back
     } else {
         "/agent/tickets"

@@ -14,7 +14,7 @@ pub use actions::{
 pub use bulk::bulk;
 pub(crate) use list::FilterFields;
 pub use list::list;
-pub use view::{confirm_spam_page, draft, show};
+pub use view::{confirm_spam_confirmation_page, confirm_spam_page, draft, show};
 
 use crate::desk::{AgentDesk, TicketOp};
 use crate::domain::Reference;

@@ -206,6 +206,12 @@ pub async fn spam(path: Path<String>, form: CsrfForm) -> WebResult<Response> {
 
 /// A second agent confirms the spam mark: the short spam retention then applies.
 pub async fn confirm_spam(path: Path<String>, form: CsrfForm) -> WebResult<Response> {
+    // Confirming starts the spam retention that ends in a purge: asked first, however posted.
+    if form.fields.get("confirm") != Some("yes") {
+        return Ok(super::view::spam_confirmation(&form.agent, &path.0)
+            .await?
+            .into_response());
+    }
     spam_step(path, form, SpamStep::Confirm).await
 }
 

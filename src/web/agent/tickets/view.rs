@@ -396,3 +396,35 @@ pub async fn confirm_spam_page(
     .await;
     record_if_not_found(&agent.desk, TicketOp::Spam, &reference_text, answer).await
 }
+
+/// The page that asks the second agent before they confirm a ticket as spam, which starts
+/// its short spam retention.
+pub async fn confirm_spam_confirmation_page(
+    agent: CurrentAgent,
+    Path(reference_text): Path<String>,
+) -> WebResult<ConfirmPage> {
+    spam_confirmation(&agent, &reference_text).await
+}
+
+/// The question before confirming spam; also the answer to a confirmation posted without
+/// `confirm=yes`.
+pub(super) async fn spam_confirmation(
+    agent: &CurrentAgent,
+    reference_text: &str,
+) -> WebResult<ConfirmPage> {
+    let answer: WebResult<_> = async {
+        let reference = reference(reference_text)?;
+        agent.desk.ticket(&reference).await?;
+        Ok(ConfirmPage {
+            t: agent.tr.clone(),
+            nav: Nav::load(agent).await?,
+            question: "agent-ticket-spam-confirm-question",
+            explanation: "agent-ticket-spam-confirm-explanation",
+            action: format!("/agent/tickets/{reference}/spam/confirm"),
+            button: "agent-ticket-spam-confirm",
+            reference: reference.to_string(),
+        })
+    }
+    .await;
+    record_if_not_found(&agent.desk, TicketOp::ConfirmSpam, reference_text, answer).await
+}
