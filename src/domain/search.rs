@@ -41,6 +41,17 @@ pub fn reference_term(reference: &Reference) -> String {
     fold(reference.as_str())
 }
 
+/// Every term a ticket's reference is indexed under: whole (`hd-7k2m9qx1`) and its code
+/// alone (`7k2m9qx1`), as people read it out over the phone without the prefix.
+pub fn reference_terms(reference: &Reference) -> [String; 2] {
+    let whole = reference_term(reference);
+    let code = whole
+        .strip_prefix("hd-")
+        .map(str::to_owned)
+        .unwrap_or_else(|| whole.clone());
+    [whole, code]
+}
+
 /// One index term a search asks for, as a range of stored terms: `from <= term < before`.
 /// A whole word's range holds that term only; the last word's holds every term it begins.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -426,6 +437,28 @@ mod tests {
         let range = &query.ranges()[0];
         let term = reference_term(&reference);
         assert!(range.from <= term && term < range.before);
+    }
+
+    #[test]
+    fn a_reference_is_found_with_or_without_its_prefix() {
+        let reference: Reference = "HD-7K2M9QX1".parse().expect("reference");
+        let terms = reference_terms(&reference);
+        for typed in ["HD-7K2M9QX1", "7k2m9qx1", "7K2M9", "hd-7k2"] {
+            let query = SearchQuery::parse(typed).expect("query");
+            assert!(
+                query
+                    .ranges()
+                    .iter()
+                    .all(|r| terms.iter().any(|t| r.from <= *t && *t < r.before)),
+                "{typed}"
+            );
+        }
+        let other = SearchQuery::parse("7K2M9QX2").expect("query");
+        assert!(
+            !other.ranges()[0..1]
+                .iter()
+                .all(|r| terms.iter().any(|t| r.from <= *t && *t < r.before))
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use super::engine::{Sql, query, query_scalar};
 use super::{Store, StoreError, Tx};
 use crate::domain::Reference;
-use crate::domain::search::{TermRange, index_terms, reference_term};
+use crate::domain::search::{TermRange, index_terms, reference_terms};
 
 /// The terms of some texts, ready to insert as one JSON array (one statement per message
 /// whatever its length). Computed before the write lock is taken where the caller can.
@@ -25,7 +25,7 @@ impl Terms {
     fn collect(reference: Option<&Reference>, texts: &[&str]) -> Terms {
         let mut terms = std::collections::BTreeSet::new();
         if let Some(reference) = reference {
-            terms.insert(reference_term(reference));
+            terms.extend(reference_terms(reference));
         }
         for text in texts {
             terms.extend(index_terms(text));

@@ -129,6 +129,14 @@ async fn a_reference_finds_its_ticket_in_any_case_and_placeholders_are_searchabl
     // The reference typed partway still narrows to its ticket.
     assert_eq!(search(&app, &token, &wanted[..7]).await, only(&wanted));
     assert_eq!(search(&app, &token, &other).await, only(&other));
+    // Read out without its prefix, in any case, whole or partway.
+    let code = wanted.strip_prefix("HD-").unwrap();
+    assert_eq!(search(&app, &token, code).await, only(&wanted));
+    assert_eq!(
+        search(&app, &token, &code.to_lowercase()).await,
+        only(&wanted)
+    );
+    assert_eq!(search(&app, &token, &code[..5]).await, only(&wanted));
     // The redactor's placeholder is a term of its own.
     assert_eq!(search(&app, &token, "[EMAIL-1]").await, only(&wanted));
     assert!(search(&app, &token, "HD-00000000").await.is_empty());
