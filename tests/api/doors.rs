@@ -224,6 +224,7 @@ const MAY_USE: &[(&str, &[&str])] = &[
         "desk",
         &[
             "desk", "store", "redact", "crypto", "auth", "outbound", "domain", "config", "i18n",
+            "proof",
         ],
     ),
     ("store", &["store", "redact", "crypto", "domain", "i18n"]),
@@ -234,6 +235,7 @@ const MAY_USE: &[(&str, &[&str])] = &[
     ("i18n", &["i18n"]),
     ("crypto", &["crypto"]),
     ("redact", &["redact"]),
+    ("proof", &["proof"]),
 ];
 
 /// Outside crates that only one module may touch (STYLE.md).
