@@ -7,6 +7,8 @@ mod bitcoin;
 mod bitcoin_address;
 mod ethereum;
 mod recover;
+#[cfg(test)]
+mod vectors;
 
 pub use bitcoin::verify_bitcoin_message;
 pub use ethereum::verify_ethereum_message;
