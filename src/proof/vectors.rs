@@ -307,3 +307,37 @@ proptest! {
         prop_assert!(verify_ethereum_message(&v.address, &v.message, &hex::encode(&bytes)).is_err());
     }
 }
+
+/// The same signature with `s` replaced by `n − s` and the y parity of the header flipped.
+fn high_s_twin(signature: &[u8], header_at: usize, base: u8, rs_at: usize) -> Vec<u8> {
+    use k256::ecdsa::Signature;
+    let low = Signature::from_slice(&signature[rs_at..rs_at + 64]).unwrap();
+    let (r, s) = low.split_scalars();
+    let high = Signature::from_scalars(r, -*s).unwrap();
+    assert!(high.normalize_s().is_some());
+    let mut twin = signature.to_vec();
+    twin[rs_at..rs_at + 64].copy_from_slice(&high.to_bytes());
+    twin[header_at] = base + ((twin[header_at] - base) ^ 0x01);
+    twin
+}
+
+#[test]
+fn a_high_s_signature_proves_the_same_key() {
+    let all = generated();
+    let btc = all.bitcoin.iter().find(|v| v.kind == "p2wpkh").unwrap();
+    let bytes = STANDARD.decode(&btc.signature).unwrap();
+    assert!(verify_bitcoin_message(&btc.address, &btc.message, &btc.signature).is_ok());
+    let twin = STANDARD.encode(high_s_twin(&bytes, 0, 39, 1));
+    assert_eq!(
+        verify_bitcoin_message(&btc.address, &btc.message, &twin),
+        Ok(())
+    );
+
+    let eth = &all.ethereum[0];
+    let bytes = hex::decode(eth.signature.trim_start_matches("0x")).unwrap();
+    let twin = hex::encode(high_s_twin(&bytes, 64, 27, 0));
+    assert_eq!(
+        verify_ethereum_message(&eth.address, &eth.message, &twin),
+        Ok(())
+    );
+}
