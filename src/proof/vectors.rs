@@ -78,6 +78,7 @@ fn every_generated_bitcoin_signature_verifies_and_stops_when_anything_changes() 
         "p2wpkh",
         "electrum-p2wpkh",
         "electrum-p2sh-p2wpkh",
+        "bip322-p2wpkh",
     ] {
         assert!(all.iter().any(|v| v.kind == kind), "no {kind} vector");
     }

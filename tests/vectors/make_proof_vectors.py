@@ -2,13 +2,14 @@
 """Makes tests/vectors/proof_vectors.json: wallet signatures made by code other than ours.
 
 Each Bitcoin vector is signed by PyPI libraries (bitcoin-utils for its own BIP-137 P2PKH
-signatures, coincurve for recoverable signatures with the segwit and Electrum headers), with
-addresses from `base58` and the BIP-173 reference `bech32`; each Ethereum vector is signed by
+signatures, coincurve for recoverable signatures with the segwit and Electrum headers, embit's
+transactions and BIP-143 sighash for BIP-322 "simple"), with addresses from `base58` and the
+BIP-173 reference `bech32`; the BIP-322 path reproduces the BIP's own vectors byte for byte; each Ethereum vector is signed by
 eth-account's `personal_sign` (EIP-191). The private keys are fixed throwaway numbers, so the
 file is the same on every run except where a library signs non-deterministically.
 
     python3 -m venv /tmp/pv
-    /tmp/pv/bin/pip install coincurve eth-account base58 bech32 bitcoin-utils
+    /tmp/pv/bin/pip install coincurve eth-account base58 bech32 bitcoin-utils embit
     /tmp/pv/bin/python tests/vectors/make_proof_vectors.py > tests/vectors/proof_vectors.json
 """
 
@@ -21,6 +22,10 @@ import bech32
 import coincurve
 from bitcoinutils.keys import PrivateKey
 from bitcoinutils.setup import setup
+from embit import ec, script
+from embit.networks import NETWORKS
+from embit.script import Script, Witness
+from embit.transaction import SIGHASH, Transaction, TransactionInput, TransactionOutput
 from eth_account import Account
 from eth_account.messages import encode_defunct
 
@@ -59,6 +64,27 @@ def compact_sign(secret, message, first_header):
     return base64.b64encode(bytes([first_header + recid]) + r_s).decode()
 
 
+def bip322_simple(secret, message, mainnet):
+    """The BIP-322 simple signature: the witness spending a virtual output to the address."""
+    key = ec.PrivateKey(secret)
+    spk = script.p2wpkh(key.get_public_key())
+    tag = hashlib.sha256(b"BIP0322-signed-message").digest()
+    message_hash = hashlib.sha256(tag + tag + message.encode()).digest()
+    to_spend = Transaction(
+        version=0,
+        vin=[TransactionInput(b"\x00" * 32, 0xFFFFFFFF,
+                              script_sig=Script(b"\x00\x20" + message_hash), sequence=0)],
+        vout=[TransactionOutput(0, spk)], locktime=0)
+    to_sign = Transaction(
+        version=0, vin=[TransactionInput(to_spend.txid(), 0, sequence=0)],
+        vout=[TransactionOutput(0, Script(b"\x6a"))], locktime=0)
+    digest = to_sign.sighash_segwit(0, script.p2pkh(key.get_public_key()), 0, SIGHASH.ALL)
+    witness = Witness([key.sign(digest).serialize() + bytes([SIGHASH.ALL]),
+                       key.get_public_key().sec()])
+    address = spk.address(NETWORKS["main" if mainnet else "test"])
+    return address, base64.b64encode(witness.serialize()).decode()
+
+
 def addresses(secret, mainnet):
     pub = coincurve.PrivateKey(secret).public_key.format(compressed=True)
     key_hash = hash160(pub)
@@ -93,6 +119,10 @@ def bitcoin_vectors():
                             "signature": compact_sign(secret, message, 35)})
             vectors.append({"kind": "p2wpkh", "address": p2wpkh, "message": message,
                             "signature": compact_sign(secret, message, 39)})
+            address, signature = bip322_simple(secret, message, mainnet)
+            assert address == p2wpkh
+            vectors.append({"kind": "bip322-p2wpkh", "address": address, "message": message,
+                            "signature": signature})
             # Electrum signs for segwit addresses with the plain compressed-key headers.
             vectors.append({"kind": "electrum-p2wpkh", "address": p2wpkh, "message": message,
                             "signature": compact_sign(secret, message, 31)})
