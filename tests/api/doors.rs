@@ -250,6 +250,9 @@ const ONLY_IN: &[(&str, &str)] = &[
     ("regex", "redact"),
     ("fluent_templates", "i18n"),
     ("fluent_langneg", "i18n"),
+    // Wallet signatures are checked in one place, so a second secp256k1 path cannot drift.
+    ("k256", "proof"),
+    ("ripemd", "proof"),
 ];
 
 /// The powers named for what they are: only these modules may name them.
