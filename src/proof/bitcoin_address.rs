@@ -26,8 +26,8 @@ pub(super) fn hash160(bytes: &[u8]) -> [u8; 20] {
 
 /// The script hash of the P2SH-P2WPKH address of the key whose hash160 is `key_hash`.
 pub(super) fn nested_segwit_hash(key_hash: &[u8; 20]) -> [u8; 20] {
+    // The redeem script `OP_0 PUSH20 <key hash>`.
     let mut redeem = [0u8; 22];
-    redeem[0] = 0x00;
     redeem[1] = 0x14;
     redeem[2..].copy_from_slice(key_hash);
     hash160(&redeem)

@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
 """Makes tests/vectors/proof_vectors.json: wallet signatures made by code other than ours.
 
-Each Bitcoin vector is signed by PyPI libraries (bitcoin-utils for its own BIP-137 P2PKH
-signatures, coincurve for recoverable signatures with the segwit and Electrum headers, embit's
-transactions and BIP-143 sighash for BIP-322 "simple"), with addresses from `base58` and the
-BIP-173 reference `bech32`; the BIP-322 path reproduces the BIP's own vectors byte for byte; each Ethereum vector is signed by
-eth-account's `personal_sign` (EIP-191). The private keys are fixed throwaway numbers, so the
-file is the same on every run except where a library signs non-deterministically.
+Bitcoin vectors are signed by PyPI libraries: bitcoin-utils makes its own BIP-137 P2PKH
+signatures (ASCII messages only: it prefixes the length in characters, not bytes), coincurve
+makes recoverable signatures under the segwit and Electrum headers, and embit's transactions
+and BIP-143 sighash make BIP-322 "simple" ones (that path reproduces the BIP's own vectors
+byte for byte). Addresses come from `base58` and the BIP-173 reference `bech32`. Ethereum
+vectors are signed by eth-account's `personal_sign` (EIP-191). The private keys are fixed
+throwaway numbers and every signer is deterministic (RFC 6979), so a rerun gives the same file.
 
     python3 -m venv /tmp/pv
-    /tmp/pv/bin/pip install coincurve eth-account base58 bech32 bitcoin-utils embit
+    /tmp/pv/bin/pip install coincurve==21.0.0 eth-account==0.14.0 base58==2.1.1 \
+        bech32==1.2.0 bitcoin-utils==0.8.8 embit==0.8.0
     /tmp/pv/bin/python tests/vectors/make_proof_vectors.py > tests/vectors/proof_vectors.json
 """
 
