@@ -84,6 +84,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_prefixed_hash_matches_viems_published_one() {
+        // viem's test vector for `hashMessage("Hello world")`.
+        assert_eq!(
+            hex::encode(message_hash(b"Hello world")),
+            "8144a6fa26be252b86456491fbcd43c1de7e022241845ffea1c3df066f7cfede"
+        );
+    }
+
+    #[test]
     fn eip55_examples_hold_and_a_flipped_letter_does_not() {
         // From EIP-55 itself.
         for good in [
