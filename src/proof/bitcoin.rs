@@ -115,6 +115,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_message_hash_matches_bitcoin_cores() {
+        // Bitcoin Core's `MessageHash("Trust no one")` (util_tests.cpp), as bitcoinrb prints it.
+        assert_eq!(
+            hex::encode(message_hash(b"Trust no one")),
+            "aa8215d723ecd2f14867eeb7e19f192be7bc15a2352a24b991d4f5870cbaf6e8"
+        );
+    }
+
+    #[test]
     fn compact_size_has_four_widths() {
         let mut out = Vec::new();
         for n in [0xfc, 0xfd, 0x1_0000, 0x1_0000_0000] {
