@@ -224,6 +224,7 @@ const MAY_USE: &[(&str, &[&str])] = &[
         "desk",
         &[
             "desk", "store", "redact", "crypto", "auth", "outbound", "domain", "config", "i18n",
+            "proof",
         ],
     ),
     ("store", &["store", "redact", "crypto", "domain", "i18n"]),
@@ -234,6 +235,7 @@ const MAY_USE: &[(&str, &[&str])] = &[
     ("i18n", &["i18n"]),
     ("crypto", &["crypto"]),
     ("redact", &["redact"]),
+    ("proof", &["proof"]),
 ];
 
 /// Outside crates that only one module may touch (STYLE.md).
@@ -248,6 +250,9 @@ const ONLY_IN: &[(&str, &str)] = &[
     ("regex", "redact"),
     ("fluent_templates", "i18n"),
     ("fluent_langneg", "i18n"),
+    // Wallet signatures are checked in one place, so a second secp256k1 path cannot drift.
+    ("k256", "proof"),
+    ("ripemd", "proof"),
 ];
 
 /// The powers named for what they are: only these modules may name them.
