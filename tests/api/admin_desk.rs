@@ -261,6 +261,21 @@ async fn the_command_line_lists_disables_and_enables_agents_and_keeps_the_last_a
     assert!(cli(&app, &["agent", "enable", "lou"]).status.success());
     assert!(can_sign_in(&app, "lou", &lou.password).await);
     assert!(!cli(&app, &["agent", "disable", "nobody"]).status.success());
+    let enabled_alerts = || async {
+        app.query_values::<i64>(
+            "select count(*) from alerts where kind = 'agent_enabled'",
+            &[],
+        )
+        .await[0]
+    };
+    assert!(
+        enabled_alerts().await >= 1,
+        "enabling a disabled agent alerts"
+    );
+    let before = enabled_alerts().await;
+    // Enabling an agent already active changes nothing worth an alert; it is still audited.
+    assert!(cli(&app, &["agent", "enable", "lou"]).status.success());
+    assert_eq!(enabled_alerts().await, before);
 
     let changes = [
         audited(&app, "agent_disabled").await,
@@ -269,8 +284,11 @@ async fn the_command_line_lists_disables_and_enables_agents_and_keeps_the_last_a
     assert_eq!(
         changes,
         [
-            [("(operator)".to_owned(), "agent=lou".to_owned())],
-            [("(operator)".to_owned(), "agent=lou".to_owned())]
+            vec![("(operator)".to_owned(), "agent=lou".to_owned())],
+            vec![
+                ("(operator)".to_owned(), "agent=lou".to_owned()),
+                ("(operator)".to_owned(), "agent=lou".to_owned())
+            ]
         ]
     );
     assert_eq!(audited(&app, "agents_listed").await.len(), 2);

@@ -270,8 +270,11 @@ impl Store {
         // Disabling the other admins (or enabling a dormant admin account) shifts who can
         // approve what: the remaining admins must hear of it. A disabled agent shut out (or
         // a dormant one let back in) is news to those who watch the account: the other
-        // admins and the owners of the agent's queues.
-        if agent.role == Role::Admin {
+        // admins and the owners of the agent's queues. Asking for the state an account is
+        // already in changes nothing worth an alert (enabling still clears a lockout, and the
+        // request is audited below).
+        let changes_state = agent.disabled != disabled;
+        if changes_state && agent.role == Role::Admin {
             super::super::alerts::raise_for_others(
                 &mut tx,
                 now,
@@ -287,7 +290,7 @@ impl Store {
                 by.agent_id,
             )
             .await?;
-        } else {
+        } else if changes_state {
             super::super::enrolment::alert_about(
                 &mut tx,
                 if disabled {
