@@ -264,3 +264,5 @@ weekday-sunday = Sunday
 admin-canned-delete-question = Delete the canned response “{ $title }” of { $queue }?
 admin-canned-delete-explanation = Agents of the queue no longer find it in their picker. This cannot be undone; replies already sent with it keep their text.
 admin-canned-delete-yes = Yes, delete it
+admin-agent-last-admin = { $role }. This is the only active admin account: it cannot be demoted until another admin is active (admins are created with `hushdesk agent add`).
+admin-agent-last-admin-access = The only active admin account cannot be disabled: nobody could then configure the desk or approve a reset.

@@ -1000,3 +1000,42 @@ async fn deleting_a_canned_response_asks_first() {
     // An unknown one is not found, asked or not.
     assert_eq!(app.html_post(&session, &path, &[]).await.status(), 404);
 }
+
+/// The only active admin's page offers neither demotion nor disabling, and says why; with a
+/// second active admin both are offered again.
+#[tokio::test]
+async fn the_last_admins_page_offers_no_change_the_desk_would_refuse() {
+    let app = TestApp::spawn().await;
+    let ada = app.add_agent("ada", "admin", &[]).await;
+    let session = app.html_login(&ada).await;
+    for (lang, words) in [
+        ("en", "This is the only active admin account"),
+        (
+            "ru",
+            "Это единственная действующая учётная запись администратора",
+        ),
+    ] {
+        let shown = page(&app, &session, &format!("/admin/agents/ada?lang={lang}")).await;
+        assert!(shown.contains("id=\"last-admin\""), "{shown}");
+        assert!(shown.contains(words), "{shown}");
+        assert!(
+            !shown.contains("action=\"/admin/agents/ada/disable\""),
+            "{shown}"
+        );
+        assert!(
+            !shown.contains("action=\"/admin/agents/ada/role\""),
+            "{shown}"
+        );
+    }
+    app.add_agent("bea", "admin", &[]).await;
+    let shown = page(&app, &session, "/admin/agents/ada").await;
+    assert!(!shown.contains("id=\"last-admin\""), "{shown}");
+    assert!(
+        shown.contains("action=\"/admin/agents/ada/disable\""),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("action=\"/admin/agents/ada/role\""),
+        "{shown}"
+    );
+}

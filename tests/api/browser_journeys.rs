@@ -599,6 +599,7 @@ async fn an_admin_edits_an_agent_is_refused_on_the_last_admin_and_changes_retent
         // the agent edited must start as it was.
         let app = TestApp::spawn().await;
         let admin = app.add_agent("ada", "admin", &[]).await;
+        app.add_agent("bea", "admin", &[]).await;
         app.add_agent("lou", "l1", &["billing"]).await;
         let mut journey = Journey::start(&driver, "admin-edit", run, &app.base).await;
         sign_in(&journey, &admin).await;
@@ -645,23 +646,39 @@ async fn an_admin_edits_an_agent_is_refused_on_the_last_admin_and_changes_retent
         assert_eq!(lou.role.id(), "l2");
         assert_eq!(lou.queues, ["general", "security"]);
 
-        // The only active admin cannot demote or disable themself: refused inside the staff
-        // layout with the reason, and nothing changes.
+        // The only active admin cannot demote or disable themself. While a second admin is
+        // active both are offered; the other admin is disabled meanwhile (from the command
+        // line), so the page ada still has open asks for what the desk must now refuse:
+        // refused inside the staff layout with the reason, and nothing changes.
+        let operator = |args: &[&str]| {
+            let output = app.command().args(args).output().unwrap();
+            assert!(output.status.success(), "{args:?}: {output:?}");
+        };
         journey.goto("/admin/agents/ada").await;
         journey
             .wait_for("#role option[value=admin][selected]")
             .await;
         journey.check_page().await;
+        operator(&["agent", "disable", "bea"]);
         journey.click("#role option[value=l1]").await;
         journey
             .click("form[action='/admin/agents/ada/role'] button")
             .await;
         journey.wait_for_path("/admin/agents/ada/role").await;
         journey.wait_for("main .errors[role=alert]").await;
-        assert!(drawn(&journey, "#role option[value=admin][selected]").await);
         assert_staff_layout(&journey).await;
         journey.check_error_page(409).await;
+        // The refusal's page no longer offers what cannot apply, and says why.
+        journey.wait_for("#last-admin").await;
+        assert!(!drawn(&journey, "form[action='/admin/agents/ada/role']").await);
+        assert!(!drawn(&journey, "form[action='/admin/agents/ada/disable']").await);
 
+        operator(&["agent", "enable", "bea"]);
+        journey.goto("/admin/agents/ada").await;
+        journey
+            .wait_for("form[action='/admin/agents/ada/disable'] button")
+            .await;
+        operator(&["agent", "disable", "bea"]);
         journey
             .click("form[action='/admin/agents/ada/disable'] button")
             .await;

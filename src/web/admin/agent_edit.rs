@@ -33,6 +33,9 @@ pub struct AgentPage {
     pub queues: Vec<QueueChoice>,
     pub disabled: bool,
     pub own_account: bool,
+    /// The only active admin: neither demotion nor disabling is offered, since the desk
+    /// would refuse both.
+    pub last_admin: bool,
     pub error: Option<String>,
 }
 
@@ -53,10 +56,15 @@ async fn page(
     error: Option<String>,
 ) -> WebResult<AgentPage> {
     let agents = admin.agents().await?;
+    let active_admins = agents
+        .iter()
+        .filter(|a| a.role == Role::Admin && !a.disabled)
+        .count();
     let shown = agents
         .into_iter()
         .find(|a| a.name == name.as_str())
         .ok_or(crate::web::error::WebError::NotFound)?;
+    let last_admin = shown.role == Role::Admin && !shown.disabled && active_admins == 1;
     let queues = admin
         .queues()
         .await?
@@ -82,6 +90,7 @@ async fn page(
         roles,
         queues,
         disabled: shown.disabled,
+        last_admin,
         error,
     })
 }
