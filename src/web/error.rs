@@ -355,6 +355,7 @@ pub async fn render_errors(
     next: Next,
 ) -> Response {
     let wants_json = request.uri().path().starts_with("/api/");
+    let staff_api = request.uri().path().starts_with("/api/v1/agent/");
     let staff = staff::staff_request(&request);
     let tr = crate::web::lang::for_request(request.method(), request.uri(), request.headers());
     let response = next.run(request).await;
@@ -392,7 +393,14 @@ pub async fn render_errors(
     }
     parts.headers.remove(header::CONTENT_LENGTH);
     let body = if wants_json {
-        let mut json = serde_json::json!({ "error": info.message });
+        // Staff are told what a 404 means for them (outside their queues and tier), not the
+        // requester's "your link may have been deleted".
+        let message = if staff_api && info.key == Some("error-404") {
+            Lang::En.text("errors-not-found")
+        } else {
+            info.message.clone()
+        };
+        let mut json = serde_json::json!({ "error": message });
         if !info.fields.is_empty() {
             json["fields"] = serde_json::to_value(&info.fields).unwrap_or_default();
         }

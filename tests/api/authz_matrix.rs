@@ -131,6 +131,11 @@ async fn every_role_queue_tier_and_action_is_allowed_exactly_within_scope() {
         .await;
     assert_eq!(unknown.status(), 404);
     let not_found_body = unknown.text().await.unwrap();
+    // Worded for staff, not the requester's "your link may have been deleted".
+    assert!(
+        not_found_body.contains("outside your queues and tier"),
+        "{not_found_body}"
+    );
 
     let mut checked = 0;
     for who in &identities {
