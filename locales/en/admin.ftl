@@ -266,3 +266,4 @@ admin-canned-delete-explanation = Agents of the queue no longer find it in their
 admin-canned-delete-yes = Yes, delete it
 admin-agent-last-admin = { $role }. This is the only active admin account: it cannot be demoted until another admin is active (admins are created with `hushdesk agent add`).
 admin-agent-last-admin-access = The only active admin account cannot be disabled: nobody could then configure the desk or approve a reset.
+admin-audit-any-action = Any action

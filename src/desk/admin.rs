@@ -253,6 +253,11 @@ impl AdminDesk {
     }
 
     /// A page of the audit log matching `filter`, newest first, below entry `before`.
+    /// The actions the audit log holds, for the filter's picker.
+    pub async fn audit_actions(&self) -> Result<Vec<String>, DeskError> {
+        Ok(self.desk.store.audit_actions(&self.admin).await?)
+    }
+
     pub async fn audit_search(
         &self,
         filter: &AuditFilter,

@@ -604,14 +604,32 @@ async fn the_audit_log_filters_and_exports_csv_safe_for_spreadsheets() {
 
     let all = page(&app, &session, "/admin/audit").await;
     assert!(
-        all.contains("agent_role_changed") && all.contains(">login<"),
+        all.contains("<td>agent_role_changed</td>") && all.contains("<td>login</td>"),
+        "{all}"
+    );
+    // Pickers: the actions the log holds, and the agents as suggestions for the actor.
+    assert!(
+        all.contains("<option value=\"agent_role_changed\">agent_role_changed</option>"),
+        "{all}"
+    );
+    assert!(all.contains("<option value=\"login\">"), "{all}");
+    assert!(!all.contains("<option value=\"agent_disabled\">"), "{all}");
+    assert!(
+        all.contains("<datalist id=\"audit-actors\"><option value=\"-a1\">")
+            || all.contains("<option value=\"-a1\">"),
         "{all}"
     );
     let filtered = page(&app, &session, "/admin/audit?action=agent_role_changed").await;
     assert!(filtered.contains("agent=-a1 from=l1 to=l2"), "{filtered}");
-    assert!(!filtered.contains(">login<"), "{filtered}");
+    assert!(!filtered.contains("<td>login</td>"), "{filtered}");
+    assert!(
+        filtered.contains("<option value=\"agent_role_changed\" selected>"),
+        "{filtered}"
+    );
     let by_actor = page(&app, &session, "/admin/audit?actor=-a1").await;
-    assert!(by_actor.contains(">login<") && !by_actor.contains("agent_role_changed"));
+    assert!(
+        by_actor.contains("<td>login</td>") && !by_actor.contains("<td>agent_role_changed</td>")
+    );
     let future = page(&app, &session, "/admin/audit?from=2999-01-01").await;
     assert!(future.contains("No entries match."), "{future}");
     let today = time::OffsetDateTime::now_utc().date().to_string();

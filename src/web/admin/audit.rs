@@ -89,6 +89,9 @@ pub struct AuditPage {
     pub query: AuditQuery,
     /// The filter as query text, for the paging and export links.
     pub filter_query: String,
+    /// Pickers: the actions the log holds, and the actors an entry can name.
+    pub actions: Vec<String>,
+    pub actors: Vec<String>,
 }
 
 pub async fn show(admin: CurrentAdmin, Query(query): Query<AuditQuery>) -> WebResult<AuditPage> {
@@ -100,7 +103,18 @@ pub async fn show(admin: CurrentAdmin, Query(query): Query<AuditQuery>) -> WebRe
     let older = (entries.len() as i64 == PAGE)
         .then(|| entries.last().map(|e| e.seq))
         .flatten();
+    let actions = admin.admin.audit_actions().await?;
+    let mut actors: Vec<String> = admin
+        .admin
+        .agents()
+        .await?
+        .into_iter()
+        .map(|a| a.name)
+        .collect();
+    actors.extend(["(operator)".to_owned(), "(system)".to_owned()]);
     Ok(AuditPage {
+        actions,
+        actors,
         nav: Nav::load(&admin.agent).await?,
         t: admin.agent.tr.clone(),
         entries: entries.into_iter().map(line).collect(),
