@@ -253,6 +253,11 @@ pub struct AgentPolicy {
     /// How long an agent who left a restricted queue (removed, or the queue unrestricted)
     /// still needs a second admin for a reset, 1..=365.
     pub restricted_memory_days: u64,
+    /// How long a proof-of-ownership challenge may be answered, 1..=720.
+    pub proof_challenge_hours: u64,
+    /// Refused proofs one ticket may take in an hour before further attempts are refused
+    /// unchecked, so its page cannot serve as an oracle.
+    pub proof_failures_per_hour: u32,
 }
 
 impl Default for AgentPolicy {
@@ -268,6 +273,8 @@ impl Default for AgentPolicy {
             secure_cookies: None,
             enrolment_link_hours: 24,
             restricted_memory_days: 7,
+            proof_challenge_hours: 24,
+            proof_failures_per_hour: 10,
         }
     }
 }
@@ -503,6 +510,9 @@ impl Config {
         }
         if !(1..=720).contains(&agents.enrolment_link_hours) {
             bail!("agents.enrolment_link_hours must be between 1 and 720 (30 days)");
+        }
+        if !(1..=720).contains(&agents.proof_challenge_hours) {
+            bail!("agents.proof_challenge_hours must be between 1 and 720 (30 days)");
         }
         if !(1..=365).contains(&agents.restricted_memory_days) {
             bail!("agents.restricted_memory_days must be between 1 and 365");

@@ -31,6 +31,64 @@ pub fn verify_inline(data: &[u8], signers: &[Vec<u8>]) -> Result<Opened, PgpMess
 /// receipts), which are a few lines. Mail is opened through `Keyring`, under the mail limit.
 const VERIFY_INLINE_LIMIT: u64 = 1024 * 1024;
 
+/// What a clear-signed statement showed: its text, and which key made the good signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedStatement {
+    pub text: String,
+    /// The signing certificate's fingerprint, hex.
+    pub fingerprint: String,
+    /// Made by the ticket's pinned key, not by the key offered beside the statement.
+    pub by_pinned_key: bool,
+}
+
+/// Why a statement was not accepted as signed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum StatementError {
+    #[error("the text is not an OpenPGP signed message")]
+    Malformed,
+    #[error("the signature does not verify")]
+    BadSignature,
+    #[error("the statement is not signed by the pinned key or the key given with it")]
+    UnknownSigner,
+}
+
+/// Verifies a clear-signed (`gpg --clearsign`) or inline-signed statement against the
+/// ticket's pinned key and a key offered with it (either may be absent). Only a good
+/// signature by one of those two counts; the offered key is only read, never kept.
+pub fn verify_signed_statement(
+    data: &[u8],
+    pinned: Option<&[u8]>,
+    offered: Option<&[u8]>,
+) -> Result<SignedStatement, StatementError> {
+    let delivered: Vec<Vec<u8>> = offered.map(<[u8]>::to_vec).into_iter().collect();
+    let opened = pgp_message::verify_inline(
+        data,
+        &SignerKeys {
+            pinned,
+            delivered: &delivered,
+        },
+        STATEMENT_LIMIT,
+    )
+    .map_err(|_| StatementError::Malformed)?;
+    match opened.signature {
+        SignatureCheck::Good {
+            fingerprint,
+            by_pinned_key,
+            ..
+        } => Ok(SignedStatement {
+            text: String::from_utf8(opened.content).map_err(|_| StatementError::Malformed)?,
+            fingerprint,
+            by_pinned_key,
+        }),
+        SignatureCheck::Bad => Err(StatementError::BadSignature),
+        SignatureCheck::Unverifiable => Err(StatementError::UnknownSigner),
+        SignatureCheck::None => Err(StatementError::Malformed),
+    }
+}
+
+/// What `verify_signed_statement` opens at most: a challenge is one line.
+const STATEMENT_LIMIT: u64 = 64 * 1024;
+
 /// Verifies a detached signature over `data` (PGP/MIME `multipart/signed`).
 pub fn verify_detached(data: &[u8], signature: &[u8], signers: &SignerKeys<'_>) -> SignatureCheck {
     pgp_message::verify_detached(data, signature, signers)

@@ -18,6 +18,7 @@ mod mail_intake;
 mod notice;
 mod open;
 mod operator;
+mod proof;
 mod rate;
 mod requester;
 mod system;
@@ -43,6 +44,7 @@ pub use intake::{
 pub use notice::Notice;
 pub use open::{data_dir_warning, load_redactor};
 pub use operator::{NewAgentSecrets, OperatorDesk};
+pub use proof::{ProofAnswer, ProofRefusal};
 pub use rate::{Admission, RateBudget, RateClient, RateQuota, now_millis};
 pub use requester::RequesterDesk;
 pub use system::{DeliveryReport, MAIL_LEASE_SECONDS, SystemDesk, working_deadline};
@@ -68,6 +70,10 @@ pub use crate::store::{
     TicketChange, TicketEvent, TicketOp, TicketPage, TicketSummary, TicketView, Tombstone,
     now_unix,
 };
+
+/// Proofs of ownership as the doors hand them out.
+pub use crate::domain::ProofKind;
+pub use crate::store::{ProofChallenge, ProofRecord};
 
 /// The admin pages' filters and settings.
 pub use crate::store::{AuditFilter, SlaOverride, StoredBusinessHours};

@@ -8,6 +8,7 @@ mod delivery;
 mod durability;
 mod input;
 mod network;
+mod proof;
 pub mod search;
 mod support_address;
 mod ticket;
@@ -24,5 +25,6 @@ pub use input::{
     ReplyInput,
 };
 pub use network::{Network, NetworkSlot, NetworkSlots};
+pub use proof::{ProofKind, challenge_text, parse_expected_mask};
 pub use support_address::{Recipient, SupportAddress};
 pub use ticket::{Author, Reference, Status};

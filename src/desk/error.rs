@@ -21,6 +21,9 @@ pub enum DeskError {
     /// A value that cannot go on the redaction allowlist; the text says why.
     #[error(transparent)]
     NotAllowable(#[from] AllowError),
+    /// A proof of ownership was not recorded, or a challenge not made; nothing was stored.
+    #[error(transparent)]
+    Proof(#[from] super::ProofRefusal),
     /// No such thing, or not the caller's to see: deliberately the same.
     #[error("not found")]
     NotFound,

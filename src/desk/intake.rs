@@ -123,7 +123,7 @@ impl IncomingAttachment {
 }
 
 /// How often to draw a fresh reference or mask number after a collision before giving up.
-const ATTEMPTS: usize = 4;
+pub(super) const ATTEMPTS: usize = 4;
 
 impl Desk {
     /// Files a new ticket: redacts subject and body, seals contact and key, stores it all at once.
@@ -877,7 +877,7 @@ impl Desk {
         self.load_allowlist().await
     }
 
-    fn mask_key(&self, reference: &Reference) -> MaskKey {
+    pub(super) fn mask_key(&self, reference: &Reference) -> MaskKey {
         MaskKey::from_bytes(self.keyring.mask_key(reference.as_str()))
     }
 }

@@ -201,6 +201,33 @@ impl Redactor {
 }
 
 impl Redactor {
+    /// The mask `value` gets in a ticket as rule `rule` masks it in text (`[BTC-1]` for an
+    /// address the conversation already holds, the next number for a new one), for a value
+    /// the desk was given on its own: a proven address. `None` unless the rule finds exactly
+    /// this whole value, so only what the rule itself recognises (checksum included) gets its
+    /// label. The allowlist is not consulted: a proof's subject is always masked.
+    pub fn mask_value(&self, rule: &str, value: &str, book: &mut MaskBook) -> Option<String> {
+        let value = value.trim();
+        let found = self
+            .find(value)
+            .into_iter()
+            .find(|f| &*f.rule == rule && f.start == 0 && f.end == value.len())?;
+        let compiled = self.rule(rule)?;
+        let reading = super::view::value_reading(value, 0..value.len());
+        Some(book.mask_for(&found.mask, &compiled.normalize.apply(reading.as_str())))
+    }
+}
+
+impl MaskBook {
+    /// The mask of an OpenPGP key in a ticket, `[PGP-1]`, from its fingerprint (hex, any
+    /// case). No rule finds fingerprints in text, so the label is this one's alone; like every
+    /// mask it is stored as a keyed digest, never the fingerprint.
+    pub fn mask_fingerprint(&mut self, fingerprint_hex: &str) -> String {
+        self.mask_for("PGP", &fingerprint_hex.trim().to_ascii_uppercase())
+    }
+}
+
+impl Redactor {
     /// Masks for several fields of one text taken in together (a subject and its body), in
     /// order. A secret first given in a later field is masked in the earlier ones too, so a
     /// password written in the body and repeated bare in the subject (which ticket lists

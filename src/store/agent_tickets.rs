@@ -153,6 +153,10 @@ pub struct AgentTicketView {
     pub last_message_id: i64,
     /// The viewer's other queues, where the ticket may be moved.
     pub move_targets: Vec<String>,
+    /// What the requester proved they control, oldest first.
+    pub proofs: Vec<super::ProofRecord>,
+    /// Challenges still waiting for the requester's signature.
+    pub open_challenges: Vec<super::ProofChallenge>,
 }
 
 /// Who closed a ticket as spam and who confirmed it. Until a second agent confirms, the
@@ -239,6 +243,8 @@ pub enum TicketOp {
     RestoreSpam,
     BreakGlass,
     Move,
+    /// Asking the requester for a proof of ownership.
+    ProofRequest,
 }
 
 impl TicketOp {
@@ -256,6 +262,7 @@ impl TicketOp {
             TicketOp::RestoreSpam => "spam_restore",
             TicketOp::BreakGlass => "break_glass",
             TicketOp::Move => "move",
+            TicketOp::ProofRequest => "proof_request",
         }
     }
 }
@@ -491,6 +498,9 @@ impl Store {
         .fetch_all(&mut *read)
         .await?;
         let last_message_id = messages.iter().map(|m| m.id).max().unwrap_or(0);
+        let proofs = super::proofs::read_proofs(&mut read, ticket_id).await?;
+        let open_challenges =
+            super::proofs::read_open_challenges(&mut read, ticket_id, now).await?;
 
         drop(read);
         let restricted = if queue_restricted && !is_owner {
@@ -537,6 +547,8 @@ impl Store {
             others_viewing,
             last_message_id,
             move_targets,
+            proofs,
+            open_challenges,
         })
     }
 

@@ -54,6 +54,8 @@ const TABLES: &[&str] = &[
     "ticket_events",
     "ticket_openings",
     "notification_marks",
+    "proof_challenges",
+    "proofs",
     "seen_signatures",
     "tombstones",
     "audit_log",

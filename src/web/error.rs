@@ -130,6 +130,11 @@ impl From<DeskError> for WebError {
             DeskError::NotAllowable(e) => {
                 WebError::Invalid(vec![FieldError::keyed_with("value", e.key(), e.args())])
             }
+            DeskError::Proof(refusal) => WebError::Invalid(vec![FieldError::keyed_with(
+                refusal.field(),
+                refusal.key(),
+                refusal.args(),
+            )]),
             DeskError::NotFound => WebError::NotFound,
             DeskError::SignInRefused => WebError::Unauthenticated,
             // Handlers render these on their pages; reaching here, they are still the
