@@ -99,6 +99,7 @@ pub fn router(state: WebState) -> Router {
         .route("/tickets/edit", post(public::form::edit))
         .route("/t/{token}", get(public::ticket::show))
         .route("/t/{token}/reply", post(public::ticket::reply))
+        .route("/t/{token}/proof", post(public::ticket::prove))
         .route("/t/{token}/delete", post(public::ticket::delete))
         .route(
             "/api/v1/tickets/{token}",
@@ -186,6 +187,10 @@ fn staff_routes(logins: rate_limit::NetworkBudget) -> Router<WebState> {
         .route("/agent/tickets/{reference}/note", post(tickets::note))
         .route("/agent/tickets/{reference}/draft", post(tickets::draft))
         .route("/agent/tickets/{reference}/move", post(tickets::move_queue))
+        .route(
+            "/agent/tickets/{reference}/proofs",
+            post(tickets::ask_proof),
+        )
         .route("/agent/tickets/{reference}/status", post(tickets::status))
         .route(
             "/agent/tickets/{reference}/priority",

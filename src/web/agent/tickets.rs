@@ -8,8 +8,8 @@ mod view;
 
 pub(crate) use actions::SpamStep;
 pub use actions::{
-    assign, confirm_spam, deescalate, escalate, move_queue, note, priority, reply, restore_spam,
-    spam, status,
+    ask_proof, assign, confirm_spam, deescalate, escalate, move_queue, note, priority, reply,
+    restore_spam, spam, status,
 };
 pub use bulk::bulk;
 pub(crate) use list::FilterFields;

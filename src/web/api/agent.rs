@@ -212,6 +212,35 @@ pub struct TicketJson {
     messages: Vec<MessageJson>,
     /// Status, priority, assignment, queue and tier changes, oldest first.
     history: Vec<ChangeJson>,
+    /// What the requester proved they control, oldest first.
+    proofs: Vec<ProofJson>,
+    /// Proofs asked for and not yet answered (nor expired), oldest first.
+    proof_challenges: Vec<ProofChallengeJson>,
+}
+
+/// A proof of ownership: only its kind and the subject's mask are kept.
+#[derive(Serialize, ToSchema)]
+pub struct ProofJson {
+    /// `bitcoin`, `ethereum` or `openpgp`.
+    #[schema(value_type = String)]
+    kind: &'static str,
+    /// The subject as the ticket's redacted text names it: `[BTC-1]`, `[ETH-2]`, `[PGP-1]`.
+    subject_mask: String,
+    verified_at: String,
+}
+
+/// A proof asked for and still waiting for the requester's signature.
+#[derive(Serialize, ToSchema)]
+pub struct ProofChallengeJson {
+    /// `bitcoin`, `ethereum` or `openpgp`.
+    #[schema(value_type = String)]
+    kind: &'static str,
+    /// The ticket's mask the agent named as the address to prove, if any.
+    expected_mask: Option<String>,
+    /// Who asked (`null` when that agent is gone).
+    requested_by: Option<String>,
+    created_at: String,
+    expires_at: String,
 }
 
 /// One change in a ticket's history.
@@ -352,6 +381,26 @@ async fn ticket_json(agent: &ApiAgent, reference_text: &str) -> WebResult<Json<T
         resolution_due: t.resolution_due.map(rfc3339),
         spam: view.spam.map(SpamJson::from),
         history: view.events.into_iter().map(ChangeJson::from).collect(),
+        proofs: view
+            .proofs
+            .into_iter()
+            .map(|p| ProofJson {
+                kind: p.kind.id(),
+                subject_mask: p.subject_mask,
+                verified_at: rfc3339(p.verified_at),
+            })
+            .collect(),
+        proof_challenges: view
+            .open_challenges
+            .into_iter()
+            .map(|c| ProofChallengeJson {
+                kind: c.kind.id(),
+                expected_mask: c.expected_mask,
+                requested_by: c.requested_by,
+                created_at: rfc3339(c.created_at),
+                expires_at: rfc3339(c.expires_at),
+            })
+            .collect(),
         messages: view
             .messages
             .into_iter()

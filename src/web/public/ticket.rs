@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use crate::desk::{RequesterDesk, TicketView};
+use crate::desk::{ProofAnswer, ProofChallenge, ProofKind, ProofRecord, RequesterDesk, TicketView};
 use crate::domain::{Author, ReplyInput, Status};
 use crate::web::WebState;
 use crate::web::error::{FieldError, Rendered, WebError, WebResult};
@@ -35,6 +35,76 @@ pub struct TicketPage {
     pub delete_action: String,
     /// Why the last reply was not taken (nothing was stored).
     pub refused: Option<String>,
+    /// What the requester proved on this ticket.
+    pub proofs: Vec<ProofLine>,
+    /// Challenges waiting for their signature.
+    pub challenges: Vec<ChallengeForm>,
+    pub proof_action: String,
+    /// Why an answer to a challenge no longer open was refused.
+    pub proof_errors: Vec<FieldError>,
+}
+
+/// A proof as the requester's page shows it.
+pub struct ProofLine {
+    /// Catalogue key of the kind's name.
+    pub kind: &'static str,
+    pub subject: String,
+    pub when: String,
+}
+
+/// One open challenge and its answer form, refilled after a refusal.
+pub struct ChallengeForm {
+    pub id: i64,
+    /// The kind's id, for element ids and which fields the form has.
+    pub kind: &'static str,
+    pub kind_name: &'static str,
+    pub text: String,
+    pub until: String,
+    pub expected: Option<String>,
+    pub errors: Vec<FieldError>,
+    pub address: String,
+    pub signature: String,
+    pub signed_text: String,
+    pub public_key: String,
+}
+
+/// Catalogue key of a proof kind's name.
+pub(crate) fn proof_kind_key(kind: ProofKind) -> &'static str {
+    match kind {
+        ProofKind::Bitcoin => "proof-kind-bitcoin",
+        ProofKind::Ethereum => "proof-kind-ethereum",
+        ProofKind::OpenPgp => "proof-kind-openpgp",
+    }
+}
+
+fn proof_lines(t: &Tr, proofs: Vec<ProofRecord>) -> Vec<ProofLine> {
+    proofs
+        .into_iter()
+        .map(|p| ProofLine {
+            kind: proof_kind_key(p.kind),
+            subject: p.subject_mask,
+            when: t.time(p.verified_at),
+        })
+        .collect()
+}
+
+fn challenge_forms(t: &Tr, challenges: Vec<ProofChallenge>) -> Vec<ChallengeForm> {
+    challenges
+        .into_iter()
+        .map(|c| ChallengeForm {
+            id: c.id,
+            kind: c.kind.id(),
+            kind_name: proof_kind_key(c.kind),
+            text: c.text,
+            until: t.time(c.expires_at),
+            expected: c.expected_mask,
+            errors: Vec::new(),
+            address: String::new(),
+            signature: String::new(),
+            signed_text: String::new(),
+            public_key: String::new(),
+        })
+        .collect()
 }
 
 /// The status as the requester reads it: what is happening, not the desk's word for it.
@@ -57,6 +127,10 @@ impl TicketPage {
             subject: view.subject,
             created: t.time(view.created_at),
             reply_action: format!("/t/{token}/reply"),
+            proof_action: format!("/t/{token}/proof"),
+            proofs: Vec::new(),
+            challenges: Vec::new(),
+            proof_errors: Vec::new(),
             delete_action: format!("/t/{token}/delete"),
             refused: None,
             messages: view
@@ -73,6 +147,13 @@ impl TicketPage {
             reply_address: None,
             t,
         }
+    }
+
+    /// Adds the ticket's proofs and open challenges.
+    async fn with_proofs(mut self, requester: &RequesterDesk) -> WebResult<Self> {
+        self.proofs = proof_lines(&self.t, requester.proofs().await?);
+        self.challenges = challenge_forms(&self.t, requester.open_challenges().await?);
+        Ok(self)
     }
 }
 
@@ -107,10 +188,60 @@ pub async fn show(
 ) -> WebResult<TicketPage> {
     let requester = requester(&state, &token).await?;
     let view = requester.view().await?;
-    Ok(TicketPage {
+    TicketPage {
         reply_address: requester.reply_address().await?,
         ..TicketPage::new(tr, token, view)
-    })
+    }
+    .with_proofs(&requester)
+    .await
+}
+
+/// An answer to one of the ticket's challenges. A refusal comes back as the page with the
+/// form refilled and the reason (422); nothing is recorded as proven.
+pub async fn prove(
+    State(state): State<WebState>,
+    PageLang(tr): PageLang,
+    TokenPath(token): TokenPath,
+    form: FormFields,
+) -> WebResult<Response> {
+    let requester = requester(&state, &token).await?;
+    let challenge = form
+        .get("challenge")
+        .and_then(|id| id.trim().parse::<i64>().ok())
+        .unwrap_or(0);
+    let answer = ProofAnswer {
+        challenge,
+        address: form.get("address").unwrap_or_default(),
+        signature: form.get("signature").unwrap_or_default(),
+        signed_text: form.get("signed_text").unwrap_or_default(),
+        public_key: form.get("public_key").unwrap_or_default(),
+    };
+    let errors = match requester.prove(&answer).await {
+        Ok(_) => {
+            let back = tr.href(&format!("/t/{token}"));
+            return Ok(Redirect::to(&format!("{back}#proofs")).into_response());
+        }
+        Err(e) => match WebError::from(e) {
+            WebError::Invalid(errors) => errors,
+            other => return Err(other),
+        },
+    };
+    let view = requester.view().await?;
+    let mut page = TicketPage::new(tr, token, view)
+        .with_proofs(&requester)
+        .await?;
+    match page.challenges.iter_mut().find(|c| c.id == challenge) {
+        Some(open) => {
+            open.errors = errors;
+            open.address = answer.address.to_owned();
+            open.signature = answer.signature.to_owned();
+            open.signed_text = answer.signed_text.to_owned();
+            open.public_key = answer.public_key.to_owned();
+        }
+        // Expired, answered or never this ticket's: no form to refill.
+        None => page.proof_errors = errors,
+    }
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Extension(Rendered), page).into_response())
 }
 
 pub async fn reply(
@@ -138,7 +269,9 @@ pub async fn reply(
                 errors,
                 draft: text.to_owned(),
                 ..TicketPage::new(tr, token, view)
-            };
+            }
+            .with_proofs(&requester)
+            .await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Extension(Rendered), page).into_response())
         }
         other => Err(other),

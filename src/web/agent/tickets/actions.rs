@@ -94,6 +94,30 @@ pub async fn move_queue(Path(reference_text): Path<String>, form: CsrfForm) -> W
     record_if_not_found(&form.agent.desk, TicketOp::Move, &reference_text, answer).await
 }
 
+/// Asks the requester for a proof of ownership: a challenge their ticket page shows them.
+pub async fn ask_proof(Path(reference_text): Path<String>, form: CsrfForm) -> WebResult<Response> {
+    let answer: WebResult<_> = async {
+        let reference = reference(&reference_text)?;
+        form.agent
+            .desk
+            .ask_for_proof(
+                &reference,
+                form.fields.get("kind").unwrap_or_default(),
+                form.fields.get("expected").unwrap_or_default(),
+            )
+            .await?;
+        Ok(Redirect::to(&format!("/agent/tickets/{reference}#proofs")).into_response())
+    }
+    .await;
+    record_if_not_found(
+        &form.agent.desk,
+        TicketOp::ProofRequest,
+        &reference_text,
+        answer,
+    )
+    .await
+}
+
 pub async fn status(Path(reference_text): Path<String>, form: CsrfForm) -> WebResult<Response> {
     let answer: WebResult<_> = async {
         let reference = reference(&reference_text)?;

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::super::{Nav, time_left};
 use super::{record_if_not_found, reference};
-use crate::desk::{AgentTicketView, NewerMessages, TicketChange, TicketOp};
+use crate::desk::{AgentTicketView, NewerMessages, ProofKind, TicketChange, TicketOp};
 use crate::domain::{Priority, Reference, Status};
 use crate::web::error::{Rendered, WebError, WebResult};
 use crate::web::lang::Tr;
@@ -91,6 +91,21 @@ pub struct TicketPage {
     /// Text kept in the editors (a canned response inserted, or a message held back).
     pub reply_text: String,
     pub note_text: String,
+    /// What the requester proved, and the challenges still waiting for them.
+    pub proofs: Vec<ProofBadge>,
+    pub open_challenges: Vec<ProofBadge>,
+    /// The kinds of proof that may be asked for: (id, catalogue key of the name).
+    pub proof_kinds: Vec<(&'static str, &'static str)>,
+}
+
+/// A proof or an open challenge, as one badge line.
+pub struct ProofBadge {
+    pub kind: &'static str,
+    /// Catalogue key of the line's wording (`controls address [BTC-1]`).
+    pub key: &'static str,
+    pub subject: String,
+    pub when: String,
+    pub by: String,
 }
 
 /// The spam mark as the ticket page shows it, with what this viewer may do about it.
@@ -356,6 +371,35 @@ fn page(nav: Nav, agent: &CurrentAgent, view: AgentTicketView) -> TicketPage {
         last_message: view.last_message_id,
         reply_text: String::new(),
         note_text: String::new(),
+        proofs: view
+            .proofs
+            .into_iter()
+            .map(|p| ProofBadge {
+                kind: p.kind.id(),
+                key: match p.kind {
+                    ProofKind::OpenPgp => "agent-proof-controls-key",
+                    _ => "agent-proof-controls-address",
+                },
+                subject: p.subject_mask,
+                when: tr.time(p.verified_at),
+                by: String::new(),
+            })
+            .collect(),
+        open_challenges: view
+            .open_challenges
+            .into_iter()
+            .map(|c| ProofBadge {
+                kind: c.kind.id(),
+                key: crate::web::public::ticket::proof_kind_key(c.kind),
+                subject: c.expected_mask.unwrap_or_default(),
+                when: tr.time(c.expires_at),
+                by: c.requested_by.unwrap_or_default(),
+            })
+            .collect(),
+        proof_kinds: ProofKind::ALL
+            .iter()
+            .map(|k| (k.id(), crate::web::public::ticket::proof_kind_key(*k)))
+            .collect(),
         nav,
         t: tr,
     }
