@@ -263,6 +263,74 @@ impl Redactor {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_value_given_alone_gets_the_mask_its_rule_gives_it_in_text() {
+        let redactor = Redactor::builtin().unwrap();
+        let mut book = MaskBook::new(MaskKey::from_bytes([7; 32]), Vec::new());
+        let text = redactor.redact(
+            "send to 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa or 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
+            &mut book,
+        );
+        assert_eq!(text.as_str(), "send to [BTC-1] or [ETH-1]");
+        let mask =
+            |rule: &str, value: &str, book: &mut MaskBook| redactor.mask_value(rule, value, book);
+        assert_eq!(
+            mask(
+                "bitcoin_address",
+                " 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa ",
+                &mut book
+            )
+            .as_deref(),
+            Some("[BTC-1]")
+        );
+        // Normalised as the rule normalises: the lowercase form is the same address.
+        assert_eq!(
+            mask(
+                "ethereum_address",
+                "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed",
+                &mut book
+            )
+            .as_deref(),
+            Some("[ETH-1]")
+        );
+        assert_eq!(
+            mask(
+                "bitcoin_address",
+                "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy",
+                &mut book
+            )
+            .as_deref(),
+            Some("[BTC-2]")
+        );
+        // Not the rule's, not the whole value, or a bad checksum: no mask.
+        assert_eq!(
+            mask(
+                "ethereum_address",
+                "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa",
+                &mut book
+            ),
+            None
+        );
+        assert_eq!(
+            mask(
+                "bitcoin_address",
+                "to 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa",
+                &mut book
+            ),
+            None
+        );
+        assert_eq!(
+            mask(
+                "bitcoin_address",
+                "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb",
+                &mut book
+            ),
+            None
+        );
+        assert_eq!(book.mask_fingerprint("ab12"), "[PGP-1]");
+        assert_eq!(book.mask_fingerprint("AB12"), "[PGP-1]");
+    }
+
     proptest::proptest! {
         #[test]
         fn a_digest_from_the_keyed_copy_is_the_digest_keyed_afresh(
