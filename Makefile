@@ -12,12 +12,12 @@ NODE_APT_PACKAGES := nodejs npm
 POSTGRES_APT_PACKAGES := postgresql
 CARGO ?= cargo
 
-.PHONY: run test test-postgres test-crash test-contract build-deps test-deps browser-deps postgres-deps lint
+.PHONY: run test test-postgres test-crash test-contract build-deps test-deps browser-deps postgres-deps proof-peers lint
 
 run: build-deps
 	$(CARGO) run --release
 
-test: build-deps test-deps browser-deps postgres-deps
+test: build-deps test-deps browser-deps postgres-deps proof-peers
 	$(CARGO) test --all-targets
 	@$(MAKE) --no-print-directory test-postgres
 	@$(MAKE) --no-print-directory test-crash
@@ -126,4 +126,19 @@ postgres-deps:
 	else \
 	  echo "note: the PostgreSQL tests are skipped without the server binaries. To run them:"; \
 	  echo "  sudo apt-get install -y --no-install-recommends $(POSTGRES_APT_PACKAGES)"; \
+	fi
+
+# The wallet signer the proof-of-ownership tests sign issued challenges with
+# (tests/vectors/sign_challenge.py): PyPI libraries, pinned as in make_proof_vectors.py, in a
+# virtualenv the tests find by themselves. Without it those tests skip and say so, or fail
+# under HUSHDESK_REQUIRE_PEERS=1.
+proof-peers:
+	@if [ -x tests/vectors/.venv/bin/python ]; then \
+	  exit 0; \
+	elif python3 -m venv tests/vectors/.venv; then \
+	  tests/vectors/.venv/bin/pip install --quiet coincurve==21.0.0 eth-account==0.14.0 \
+	    bech32==1.2.0 bitcoin-utils==0.8.8 || echo "note: the wallet proof tests skip without these libraries"; \
+	else \
+	  echo "note: the wallet proof tests skip without python3-venv. To run them:"; \
+	  echo "  sudo apt-get install -y --no-install-recommends python3-venv && make proof-peers"; \
 	fi
