@@ -44,7 +44,7 @@ pub use intake::{
 pub use notice::Notice;
 pub use open::{data_dir_warning, load_redactor};
 pub use operator::{NewAgentSecrets, OperatorDesk};
-pub use proof::{ProofAnswer, ProofRefusal};
+pub use proof::{IssuedChallenge, ProofAnswer, ProofRefusal};
 pub use rate::{Admission, RateBudget, RateClient, RateQuota, now_millis};
 pub use requester::RequesterDesk;
 pub use system::{DeliveryReport, MAIL_LEASE_SECONDS, SystemDesk, working_deadline};

@@ -332,6 +332,10 @@ fn staff_routes(logins: rate_limit::NetworkBudget) -> Router<WebState> {
             post(api::agent::status),
         )
         .route(
+            "/api/v1/agent/tickets/{reference}/proofs",
+            post(api::agent::ask_proof),
+        )
+        .route(
             "/api/v1/agent/tickets/{reference}/priority",
             post(api::agent::priority),
         )

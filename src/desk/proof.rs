@@ -158,6 +158,16 @@ impl std::fmt::Debug for ProofAnswer<'_> {
     }
 }
 
+/// A challenge just made.
+#[derive(Debug, Clone)]
+pub struct IssuedChallenge {
+    pub kind: ProofKind,
+    pub expected_mask: Option<String>,
+    /// The exact text the requester signs.
+    pub text: String,
+    pub expires_at: i64,
+}
+
 /// A random phrase of 80 bits from the operating system's generator, as 16 base32 letters
 /// in groups of four: easy to read aloud and to compare, and never guessed.
 fn random_phrase() -> Result<String, DeskError> {
@@ -189,12 +199,13 @@ fn utc_minute(unix: i64) -> Result<String, DeskError> {
 impl AgentDesk {
     /// Asks the requester of a ticket in scope to prove they control an address or key of
     /// `kind`; for a wallet, `expected` may name the ticket's mask the address should have.
+    /// Gives the challenge made: its text holds nothing personal, so the agent may pass it on.
     pub async fn ask_for_proof(
         &self,
         reference: &Reference,
         kind: &str,
         expected: &str,
-    ) -> Result<(), DeskError> {
+    ) -> Result<IssuedChallenge, DeskError> {
         let kind = ProofKind::parse(kind).ok_or(ProofRefusal::Kind)?;
         let expected = match expected.trim() {
             "" => None,
@@ -218,7 +229,12 @@ impl AgentDesk {
                 },
             )
             .await?;
-        Ok(())
+        Ok(IssuedChallenge {
+            kind,
+            expected_mask: expected,
+            text,
+            expires_at,
+        })
     }
 }
 

@@ -745,3 +745,165 @@ async fn purge_deletes_challenges_and_proofs_with_the_ticket() {
     assert_eq!(deleted.status(), 200);
     assert_eq!(desk.app.count_rows("proof_challenges").await, 0);
 }
+
+/// The real binary with every log line on (`RUST_LOG=debug`): a proof asked for over the
+/// agent API, refused once and then given, leaves no address or signature on its stderr.
+#[tokio::test]
+async fn the_binarys_log_holds_no_address_nor_signature() {
+    use std::io::Read;
+    let Some(legacy) = peer_address("p2pkh", KEY_A) else {
+        return;
+    };
+    let bin = env!("CARGO_BIN_EXE_hushdesk");
+    let cwd = tempfile::tempdir().unwrap();
+    let mut add = Command::new(bin)
+        .args([
+            "agent", "add", "--name", "lina", "--role", "l1", "--queue", "general",
+        ])
+        .arg("--password-stdin")
+        .current_dir(cwd.path())
+        .env_clear()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let password = "a long chosen password for lina";
+    add.stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{password}\n").as_bytes())
+        .unwrap();
+    assert!(add.wait_with_output().unwrap().status.success());
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(bin)
+        .current_dir(cwd.path())
+        .env_clear()
+        .env("RUST_LOG", "debug")
+        .env("HUSHDESK_LISTEN", format!("127.0.0.1:{port}"))
+        .env("HUSHDESK_SMTP_LISTEN", "127.0.0.1:0")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let mut up = false;
+    for _ in 0..600 {
+        if let Ok(r) = client.get(format!("{base}/healthz")).send().await
+            && r.status() == 200
+        {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(up, "hushdesk did not start");
+
+    let filed: Value = client
+        .post(format!("{base}/api/v1/tickets"))
+        .json(&json!({"subject": "Wallet", "body": format!("Mine is {legacy}"), "category": "functionality"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let reference = filed["reference"].as_str().unwrap().to_owned();
+    let access = filed["access_token"].as_str().unwrap().to_owned();
+    let login: Value = client
+        .post(format!("{base}/api/v1/agent/login"))
+        .json(&json!({"name": "lina", "password": password}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["token"].as_str().unwrap().to_owned();
+    let asked = client
+        .post(format!("{base}/api/v1/agent/tickets/{reference}/proofs"))
+        .bearer_auth(&token)
+        .json(&json!({"kind": "bitcoin", "expected_mask": "[BTC-1]"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asked.status(), 201);
+    let asked: Value = asked.json().await.unwrap();
+    let text = asked["challenge"].as_str().unwrap().to_owned();
+    assert_eq!(asked["expected_mask"], "[BTC-1]");
+
+    let page = client
+        .get(format!("{base}/t/{access}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(&text),
+        "the requester's page shows the challenge"
+    );
+    let id = extract_between(&page, "name=\"challenge\" value=\"", "\"").unwrap();
+    let (address, signature) = peer_sign("p2pkh", KEY_A, &text).unwrap();
+    let post = |signature: String| {
+        client
+            .post(format!("{base}/t/{access}/proof"))
+            .form(&[
+                ("challenge", id),
+                ("address", &address),
+                ("signature", &signature),
+            ])
+            .send()
+    };
+    let mut bad = signature.clone().into_bytes();
+    bad[20] = if bad[20] == b'A' { b'B' } else { b'A' };
+    assert_eq!(
+        post(String::from_utf8(bad).unwrap())
+            .await
+            .unwrap()
+            .status(),
+        422
+    );
+    assert_eq!(post(signature.clone()).await.unwrap().status(), 303);
+    let ticket: Value = client
+        .get(format!("{base}/api/v1/agent/tickets/{reference}"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ticket["proofs"][0]["subject_mask"], "[BTC-1]");
+
+    let stopped = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(stopped.success());
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    child.wait().unwrap();
+    assert!(
+        stderr.contains("proof refused"),
+        "the refusal is logged: {stderr}"
+    );
+    for raw in [&legacy, &signature] {
+        assert!(!stderr.contains(raw.as_str()), "{raw} in the log");
+    }
+}

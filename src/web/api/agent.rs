@@ -542,6 +542,61 @@ async fn change_tier(
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+pub struct ProofRequestBody {
+    /// `bitcoin`, `ethereum` or `openpgp`.
+    kind: String,
+    /// For a wallet: the ticket's mask the address should have, such as `[BTC-1]`.
+    #[serde(default)]
+    expected_mask: Option<String>,
+}
+
+/// A challenge just made; the requester's ticket page shows it with a form to answer.
+#[derive(Serialize, ToSchema)]
+pub struct IssuedChallengeJson {
+    #[schema(value_type = String)]
+    kind: &'static str,
+    expected_mask: Option<String>,
+    /// The exact text the requester signs (nothing personal: reference, random phrase, expiry).
+    challenge: String,
+    expires_at: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/agent/tickets/{reference}/proofs", tag = "agent",
+    security(("bearer" = [])),
+    params(("reference" = String, Path, description = "The ticket's reference, HD-…")),
+    request_body = ProofRequestBody,
+    responses((status = 201, description = "Challenge made; audited as proof_requested", body = IssuedChallengeJson), Refusals))]
+pub async fn ask_proof(
+    agent: ApiAgent,
+    Path(reference_text): Path<String>,
+    ApiJson(body): ApiJson<ProofRequestBody>,
+) -> WebResult<(StatusCode, Json<IssuedChallengeJson>)> {
+    let answer: WebResult<_> = async {
+        let reference = reference(&reference_text)?;
+        let issued = agent
+            .desk
+            .ask_for_proof(
+                &reference,
+                &body.kind,
+                body.expected_mask.as_deref().unwrap_or_default(),
+            )
+            .await?;
+        Ok((
+            StatusCode::CREATED,
+            Json(IssuedChallengeJson {
+                kind: issued.kind.id(),
+                expected_mask: issued.expected_mask,
+                challenge: issued.text,
+                expires_at: rfc3339(issued.expires_at),
+            }),
+        ))
+    }
+    .await;
+    record_if_not_found(&agent.desk, TicketOp::ProofRequest, &reference_text, answer).await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct StatusBody {
     status: String,
 }
