@@ -211,6 +211,20 @@ impl AgentDesk {
             "" => None,
             text => Some(parse_expected_mask(kind, text).ok_or(ProofRefusal::ExpectedMask)?),
         };
+        if let Some(mask) = &expected {
+            // Only a mask the ticket has handed out: any other could never be proven.
+            let slots = self
+                .desk
+                .store
+                .agent_mask_slots(&self.scope, reference.as_str())
+                .await?;
+            if !slots
+                .iter()
+                .any(|slot| format!("[{}-{}]", slot.label, slot.n) == *mask)
+            {
+                return Err(ProofRefusal::ExpectedMask.into());
+            }
+        }
         let now = now_unix();
         let hours = i64::try_from(self.desk.policy.proof_challenge_hours).unwrap_or(24);
         let expires_at = now + hours * 3600;
