@@ -34,14 +34,18 @@ fn peer_python() -> PathBuf {
 /// why) when its libraries are missing and `HUSHDESK_REQUIRE_PEERS` is not `1`.
 fn peer_sign(kind: &str, secret: &str, message: &str) -> Option<(String, String)> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/sign_challenge.py");
-    let mut child = Command::new(peer_python())
+    let python = peer_python();
+    let spawned = Command::new(&python)
         .arg(script)
         .args([kind, secret])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .spawn()
-        .expect("python runs");
+        .spawn();
+    let mut child = match spawned {
+        Ok(child) => child,
+        Err(e) => return missing_peer(&format!("{} does not run: {e}", python.display())),
+    };
     child
         .stdin
         .take()
@@ -51,15 +55,7 @@ fn peer_sign(kind: &str, secret: &str, message: &str) -> Option<(String, String)
     let output = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     if output.status.code() == Some(3) {
-        assert!(
-            std::env::var("HUSHDESK_REQUIRE_PEERS").as_deref() != Ok("1"),
-            "HUSHDESK_REQUIRE_PEERS=1 but the wallet peer cannot run: {stderr}"
-        );
-        eprintln!(
-            "skipped: the wallet peer needs Python libraries ({stderr}); see \
-             tests/vectors/make_proof_vectors.py or set HUSHDESK_PROOF_PYTHON"
-        );
-        return None;
+        return missing_peer(&stderr);
     }
     assert!(output.status.success(), "peer failed: {stderr}");
     let json: Value = serde_json::from_slice(&output.stdout).unwrap();
@@ -67,6 +63,19 @@ fn peer_sign(kind: &str, secret: &str, message: &str) -> Option<(String, String)
         json["address"].as_str().unwrap().to_owned(),
         json["signature"].as_str().unwrap().to_owned(),
     ))
+}
+
+/// Says why the wallet tests cannot run; fails instead under `HUSHDESK_REQUIRE_PEERS=1`.
+fn missing_peer<T>(why: &str) -> Option<T> {
+    assert!(
+        std::env::var("HUSHDESK_REQUIRE_PEERS").as_deref() != Ok("1"),
+        "HUSHDESK_REQUIRE_PEERS=1 but the wallet peer cannot run: {why}"
+    );
+    eprintln!(
+        "skipped: the wallet peer cannot run ({why}); run `make proof-peers` or set \
+         HUSHDESK_PROOF_PYTHON to a Python with the libraries of tests/vectors/make_proof_vectors.py"
+    );
+    None
 }
 
 /// The peer's address for a key, without signing anything that matters.
