@@ -26,5 +26,5 @@ mod view;
 
 pub use allowlist::{AllowEntry, AllowError, Allowlist, SharedAllowlist};
 pub use engine::{Finding, Redactor, RuleSummary};
-pub use masks::{MaskBook, MaskKey, MaskSlot, PlannedMask, Redacted, RedactionCounts};
+pub use masks::{Mask, MaskBook, MaskKey, MaskSlot, PlannedMask, Redacted, RedactionCounts};
 pub use rules::RuleError;

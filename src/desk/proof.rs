@@ -347,28 +347,30 @@ impl RequesterDesk {
                 Subject::Key { fingerprint } => book.mask_fingerprint(fingerprint),
             };
             if let Some(expected) = &challenge.expected_mask
-                && *expected != mask
+                && expected != mask.as_str()
             {
                 return Err(fail(
                     ProofRefusal::OtherAddress {
                         expected: expected.clone(),
-                        proven: mask,
+                        proven: mask.as_str().to_owned(),
                     }
                     .into(),
                 ));
             }
-            let proof = ProofRecord {
-                kind,
-                subject_mask: mask,
-                verified_at: now,
-            };
             match self
                 .desk
                 .store
-                .record_proof(&self.grant, challenge.id, &proof, book.fresh_slots())
+                .record_proof(
+                    &self.grant,
+                    challenge.id,
+                    kind,
+                    &mask,
+                    now,
+                    book.fresh_slots(),
+                )
                 .await
             {
-                Ok(ProofRecorded::Recorded) => return Ok(proof),
+                Ok(ProofRecorded::Recorded(proof)) => return Ok(proof),
                 Ok(ProofRecorded::NoLongerOpen) => return Err(fail(ProofRefusal::Used.into())),
                 Err(StoreError::Conflict(Conflict::Mask)) => continue,
                 Err(other) => return Err(fail(other.into())),

@@ -206,7 +206,7 @@ impl Redactor {
     /// the desk was given on its own: a proven address. `None` unless the rule finds exactly
     /// this whole value, so only what the rule itself recognises (checksum included) gets its
     /// label. The allowlist is not consulted: a proof's subject is always masked.
-    pub fn mask_value(&self, rule: &str, value: &str, book: &mut MaskBook) -> Option<String> {
+    pub fn mask_value(&self, rule: &str, value: &str, book: &mut MaskBook) -> Option<Mask> {
         let value = value.trim();
         let found = self
             .find(value)
@@ -214,7 +214,22 @@ impl Redactor {
             .find(|f| &*f.rule == rule && f.start == 0 && f.end == value.len())?;
         let compiled = self.rule(rule)?;
         let reading = super::view::value_reading(value, 0..value.len());
-        Some(book.mask_for(&found.mask, &compiled.normalize.apply(reading.as_str())))
+        Some(Mask(book.mask_for(
+            &found.mask,
+            &compiled.normalize.apply(reading.as_str()),
+        )))
+    }
+}
+
+/// One mask the redactor gave a value on its own (`[BTC-1]`): the only form in which a value
+/// given apart from any text, such as a proven address, reaches the store. Only this module
+/// makes one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mask(String);
+
+impl Mask {
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
 }
 
@@ -222,8 +237,8 @@ impl MaskBook {
     /// The mask of an OpenPGP key in a ticket, `[PGP-1]`, from its fingerprint (hex, any
     /// case). No rule finds fingerprints in text, so the label is this one's alone; like every
     /// mask it is stored as a keyed digest, never the fingerprint.
-    pub fn mask_fingerprint(&mut self, fingerprint_hex: &str) -> String {
-        self.mask_for("PGP", &fingerprint_hex.trim().to_ascii_uppercase())
+    pub fn mask_fingerprint(&mut self, fingerprint_hex: &str) -> Mask {
+        Mask(self.mask_for("PGP", &fingerprint_hex.trim().to_ascii_uppercase()))
     }
 }
 
@@ -272,8 +287,11 @@ mod tests {
             &mut book,
         );
         assert_eq!(text.as_str(), "send to [BTC-1] or [ETH-1]");
-        let mask =
-            |rule: &str, value: &str, book: &mut MaskBook| redactor.mask_value(rule, value, book);
+        let mask = |rule: &str, value: &str, book: &mut MaskBook| {
+            redactor
+                .mask_value(rule, value, book)
+                .map(|m| m.as_str().to_owned())
+        };
         assert_eq!(
             mask(
                 "bitcoin_address",
@@ -327,8 +345,8 @@ mod tests {
             ),
             None
         );
-        assert_eq!(book.mask_fingerprint("ab12"), "[PGP-1]");
-        assert_eq!(book.mask_fingerprint("AB12"), "[PGP-1]");
+        assert_eq!(book.mask_fingerprint("ab12").as_str(), "[PGP-1]");
+        assert_eq!(book.mask_fingerprint("AB12").as_str(), "[PGP-1]");
     }
 
     proptest::proptest! {

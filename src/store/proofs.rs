@@ -9,7 +9,7 @@ use super::scope::AgentScope;
 use super::tickets::{RequesterGrant, insert_mask_slots};
 use super::{Store, StoreError};
 use crate::domain::ProofKind;
-use crate::redact::MaskSlot;
+use crate::redact::{Mask, MaskSlot};
 
 /// A proof as agents and the requester see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,9 +43,9 @@ impl ProofChallenge {
 }
 
 /// What recording a checked proof came to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProofRecorded {
-    Recorded,
+    Recorded(ProofRecord),
     /// The challenge was answered or ran out meanwhile: nothing was recorded.
     NoLongerOpen,
 }
@@ -207,10 +207,11 @@ impl Store {
         &self,
         grant: &RequesterGrant,
         challenge_id: i64,
-        proof: &ProofRecord,
+        kind: ProofKind,
+        subject: &Mask,
+        now: i64,
         new_slots: &[MaskSlot],
     ) -> Result<ProofRecorded, StoreError> {
-        let now = proof.verified_at;
         let mut tx = self.begin_write().await?;
         let used = query(
             "update proof_challenges set used_at = $3 \
@@ -231,8 +232,8 @@ impl Store {
         )
         .bind(grant.ticket_id)
         .bind(challenge_id)
-        .bind(proof.kind.id())
-        .bind(&proof.subject_mask)
+        .bind(kind.id())
+        .bind(subject.as_str())
         .bind(now)
         .execute(&mut *tx)
         .await?;
@@ -242,12 +243,16 @@ impl Store {
             &Actor::Requester,
             "proof_verified",
             Some(grant.reference.as_str()),
-            format!("kind={} subject={}", proof.kind.id(), proof.subject_mask),
+            format!("kind={} subject={}", kind.id(), subject.as_str()),
             now,
         )
         .await?;
         tx.commit().await?;
-        Ok(ProofRecorded::Recorded)
+        Ok(ProofRecorded::Recorded(ProofRecord {
+            kind,
+            subject_mask: subject.as_str().to_owned(),
+            verified_at: now,
+        }))
     }
 
     /// Records a refused proof as `proof_failed`: its kind and a reason word, never what was
