@@ -308,6 +308,20 @@ async fn an_ethereum_proof_verifies_as_the_tickets_eth_mask() {
         agent_page.contains("class=\"proof-open proof-ethereum\""),
         "the open challenge shows"
     );
+    let russian = desk
+        .app
+        .html_get(
+            &desk.session,
+            &format!("/agent/tickets/{reference}?lang=ru"),
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        russian.contains("ожидается") && russian.contains("Ethereum-адрес"),
+        "{russian}"
+    );
     let open = desk.api_ticket(&reference).await;
     assert_eq!(open["proof_challenges"][0]["kind"], "ethereum");
     assert_eq!(open["proof_challenges"][0]["expected_mask"], "[ETH-1]");
@@ -576,6 +590,11 @@ async fn an_agent_without_the_tickets_queue_can_neither_ask_nor_see_proofs() {
             )
             .await;
         assert_eq!(bad.status(), 422, "{expected}");
+        let page = bad.text().await.unwrap();
+        assert!(
+            page.contains("must be a mask of this kind from the ticket"),
+            "{page}"
+        );
     }
     assert_eq!(desk.app.count_rows("proof_challenges").await, 1);
 }
