@@ -229,6 +229,20 @@ async fn every_role_queue_tier_and_action_is_allowed_exactly_within_scope() {
                 "status: {label}"
             );
 
+            // asking the requester for a proof of ownership
+            let proof = app
+                .agent_post(
+                    &who.token,
+                    &format!("{path}/proofs"),
+                    &json!({ "kind": "openpgp" }),
+                )
+                .await;
+            assert_eq!(
+                proof.status(),
+                if allowed { 201 } else { 404 },
+                "proof: {label}"
+            );
+
             // escalate: out of scope is 404 and changes nothing
             if !allowed {
                 let escalate = app
