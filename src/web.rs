@@ -106,6 +106,7 @@ pub fn router(state: WebState) -> Router {
             get(api::tickets::show).delete(api::tickets::delete),
         )
         .route("/api/v1/tickets/{token}/replies", post(api::tickets::reply))
+        .route("/api/v1/tickets/{token}/proofs", post(api::tickets::prove))
         .layer(requests);
 
     let router = Router::new()

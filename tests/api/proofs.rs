@@ -343,6 +343,43 @@ async fn an_ethereum_proof_verifies_as_the_tickets_eth_mask() {
     assert_eq!(json["proofs"][0]["kind"], "ethereum");
     assert_eq!(json["proofs"][0]["subject_mask"], "[ETH-1]");
     assert_eq!(json["proof_challenges"].as_array().unwrap().len(), 0);
+
+    // The requester's JSON API: the challenge in the ticket, the answer posted as JSON.
+    desk.ask(&reference, "ethereum", "").await;
+    let ticket: Value = desk
+        .app
+        .get(&format!("/api/v1/tickets/{access}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ticket["proofs"][0]["subject_mask"], "[ETH-1]");
+    let challenge = &ticket["proof_challenges"][0];
+    let text = challenge["challenge"].as_str().unwrap();
+    let (address, signature) = peer_sign("eth", KEY_ETH, text).unwrap();
+    let path = format!("/api/v1/tickets/{access}/proofs");
+    let wrong = desk
+        .app
+        .post_json(
+            &path,
+            &json!({"challenge": challenge["id"], "address": address, "signature": "0x00"}),
+        )
+        .await;
+    assert_eq!(wrong.status(), 422);
+    let answered = desk
+        .app
+        .post_json(
+            &path,
+            &json!({"challenge": challenge["id"], "address": address, "signature": signature}),
+        )
+        .await;
+    assert_eq!(answered.status(), 201);
+    let proof: Value = answered.json().await.unwrap();
+    assert_eq!(proof["kind"], "ethereum");
+    assert_eq!(
+        proof["subject_mask"], "[ETH-1]",
+        "the same address keeps its mask"
+    );
 }
 
 #[tokio::test]

@@ -26,6 +26,7 @@ use super::{agent, tickets};
         tickets::show,
         tickets::reply,
         tickets::delete,
+        tickets::prove,
         agent::login_token,
         agent::logout,
         agent::list,

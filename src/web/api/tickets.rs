@@ -6,8 +6,8 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::desk::DeskError;
 use crate::desk::RedactionCounts;
+use crate::desk::{DeskError, ProofAnswer};
 use crate::domain::{NewTicketInput, ReplyInput};
 use crate::web::WebState;
 use crate::web::error::{WebError, WebResult};
@@ -78,6 +78,35 @@ pub struct TicketJson {
     #[serde(skip_serializing_if = "Option::is_none")]
     reply_address: Option<String>,
     messages: Vec<MessageJson>,
+    /// What the requester proved they control.
+    proofs: Vec<RequesterProofJson>,
+    /// Proofs support asked for that wait for the requester's signature.
+    proof_challenges: Vec<ChallengeJson>,
+}
+
+/// A proof of ownership, as kept: its kind and the subject's mask.
+#[derive(Serialize, ToSchema)]
+#[schema(as = RequesterProof)]
+pub struct RequesterProofJson {
+    /// `bitcoin`, `ethereum` or `openpgp`.
+    #[schema(value_type = String)]
+    kind: &'static str,
+    subject_mask: String,
+    verified_at: String,
+}
+
+/// A challenge to sign and answer with `POST /api/v1/tickets/{token}/proofs`.
+#[derive(Serialize, ToSchema)]
+pub struct ChallengeJson {
+    id: i64,
+    /// `bitcoin`, `ethereum` or `openpgp`.
+    #[schema(value_type = String)]
+    kind: &'static str,
+    /// The ticket's mask support expects the address to have, if any.
+    expected_mask: Option<String>,
+    /// The exact text to sign.
+    challenge: String,
+    expires_at: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -101,8 +130,32 @@ pub async fn show(
     let requester = requester(&state, &token).await?;
     let view = requester.view().await?;
     let reply_address = requester.reply_address().await?;
+    let proofs = requester
+        .proofs()
+        .await?
+        .into_iter()
+        .map(|p| RequesterProofJson {
+            kind: p.kind.id(),
+            subject_mask: p.subject_mask,
+            verified_at: rfc3339(p.verified_at),
+        })
+        .collect();
+    let proof_challenges = requester
+        .open_challenges()
+        .await?
+        .into_iter()
+        .map(|c| ChallengeJson {
+            id: c.id,
+            kind: c.kind.id(),
+            expected_mask: c.expected_mask,
+            challenge: c.text,
+            expires_at: rfc3339(c.expires_at),
+        })
+        .collect();
     Ok(Json(TicketJson {
         reply_address,
+        proofs,
+        proof_challenges,
         reference: view.reference.to_string(),
         status: view.status.id(),
         category: view.category.id(),
@@ -146,6 +199,51 @@ pub async fn reply(
     let input = ReplyInput::parse(&body.body).map_err(|e| DeskError::Invalid(vec![e]))?;
     let redactions = requester.reply(input).await?;
     Ok((StatusCode::CREATED, Json(ReplyCreated { redactions })))
+}
+
+/// An answer to one challenge: a wallet's address and signature, or a clear-signed text
+/// (with the public key when the ticket has none pinned or another key is proven).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProofAnswerBody {
+    challenge: i64,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    signature: String,
+    #[serde(default)]
+    signed_text: String,
+    #[serde(default)]
+    public_key: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/tickets/{token}/proofs", tag = "requester",
+    params(("token" = String, Path, description = "The ticket's secret link token")),
+    request_body = ProofAnswerBody,
+    responses((status = 201, description = "Proven; only the kind and the subject's mask are kept", body = RequesterProofJson), Refusals))]
+pub async fn prove(
+    State(state): State<WebState>,
+    TokenPath(token): TokenPath,
+    ApiJson(body): ApiJson<ProofAnswerBody>,
+) -> WebResult<(StatusCode, Json<RequesterProofJson>)> {
+    let requester = requester(&state, &token).await?;
+    let proof = requester
+        .prove(&ProofAnswer {
+            challenge: body.challenge,
+            address: &body.address,
+            signature: &body.signature,
+            signed_text: &body.signed_text,
+            public_key: &body.public_key,
+        })
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(RequesterProofJson {
+            kind: proof.kind.id(),
+            subject_mask: proof.subject_mask,
+            verified_at: rfc3339(proof.verified_at),
+        }),
+    ))
 }
 
 #[derive(Serialize, ToSchema)]
