@@ -8,6 +8,7 @@ mod delivery;
 mod durability;
 mod input;
 mod network;
+mod proof_code;
 pub mod search;
 mod support_address;
 mod ticket;
@@ -24,5 +25,9 @@ pub use input::{
     ReplyInput,
 };
 pub use network::{Network, NetworkSlot, NetworkSlots};
+pub use proof_code::{
+    MAX_CODE_CHARS, MAX_LIST_NAME_CHARS, MAX_TOKENS_PER_LIST, MIN_TOKEN_CHARS, TokenListError,
+    normalized_code, token_lines, token_list_name,
+};
 pub use support_address::{Recipient, SupportAddress};
 pub use ticket::{Author, Reference, Status};

@@ -31,6 +31,7 @@ conflict-assignee = That agent cannot work on this ticket.
 conflict-agent-name = An agent with that name already exists.
 conflict-allowlist-entry = That value is already on the allowlist, perhaps spelt differently.
 conflict-queue-name = A queue with that name already exists.
+conflict-token-list-name = A token list with that name already exists.
 conflict-canned-response-title = That queue already has a canned response with this title.
 conflict-already-spam = This ticket is already marked as spam.
 conflict-own-spam-mark = A second agent must confirm your own spam mark.

@@ -31,6 +31,7 @@ conflict-assignee = Этот агент не может работать с эт
 conflict-agent-name = Агент с таким именем уже есть.
 conflict-allowlist-entry = Это значение уже есть в списке разрешённых, возможно, в другом написании.
 conflict-queue-name = Очередь с таким названием уже есть.
+conflict-token-list-name = Список токенов с таким названием уже есть.
 conflict-canned-response-title = В этой очереди уже есть шаблон ответа с таким названием.
 conflict-already-spam = Это обращение уже отмечено как спам.
 conflict-own-spam-mark = Вашу собственную отметку «спам» должен подтвердить другой агент.

@@ -21,6 +21,9 @@ pub enum DeskError {
     /// A value that cannot go on the redaction allowlist; the text says why.
     #[error(transparent)]
     NotAllowable(#[from] AllowError),
+    /// A token list that cannot be imported.
+    #[error(transparent)]
+    TokenList(crate::domain::TokenListError),
     /// No such thing, or not the caller's to see: deliberately the same.
     #[error("not found")]
     NotFound,

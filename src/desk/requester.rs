@@ -10,8 +10,8 @@ use super::{Deletion, Desk, DeskError, Filed};
 /// Someone holding one ticket's secret link.
 #[derive(Clone)]
 pub struct RequesterDesk {
-    desk: Desk,
-    grant: RequesterGrant,
+    pub(super) desk: Desk,
+    pub(super) grant: RequesterGrant,
 }
 
 impl Desk {

@@ -33,6 +33,9 @@ const TABLES: &[&str] = &[
     "sla_targets",
     "business_hours",
     "redaction_allowlist",
+    "proof_token_lists",
+    "proof_tokens",
+    "proof_hook_status",
     "sessions",
     "rate_buckets",
     "enrolments",
@@ -55,6 +58,7 @@ const TABLES: &[&str] = &[
     "ticket_openings",
     "notification_marks",
     "seen_signatures",
+    "proof_code_failures",
     "tombstones",
     "audit_log",
 ];

@@ -1,0 +1,595 @@
+//! Recovery codes and one-time tokens: the verification hook (a real HTTP server on loopback
+//! that checks the desk's signature with Python's own `hmac`), the admins' token lists, the
+//! per-ticket failure limit, and that no code or token reaches the database, the logs or the
+//! audit log.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+
+use hushdesk::config::ProofHook;
+use hushdesk::desk::{CODE_FAILURES_PER_HOUR, CodeOutcome, CodeSource};
+use serde_json::json;
+
+use crate::support::{TestApp, files_containing};
+
+/// The product's backend as a stranger writes it: Python's standard library only. It checks
+/// `X-Hushdesk-Signature` over `timestamp + "." + body` with `hmac.compare_digest`, refuses a
+/// stale timestamp, and answers by the code: `good…` valid (with a label), `slow…` after two
+/// seconds, `fail…` 500, `garbage…` not JSON, anything else not valid. Each request it
+/// checked is reported on stdout as `signed TICKET` or `unsigned`.
+const BACKEND: &str = r#"
+import hashlib, hmac, http.server, json, sys, time
+secret = open(sys.argv[1], 'rb').read().strip()
+class Hook(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+    def answer(self, status, body):
+        self.send_response(status)
+        self.send_header('Content-Type', 'application/json')
+        self.send_header('Content-Length', str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers['Content-Length']))
+        stamp = self.headers.get('X-Hushdesk-Timestamp', '')
+        given = self.headers.get('X-Hushdesk-Signature', '')
+        want = 'sha256=' + hmac.new(secret, stamp.encode() + b'.' + body, hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(given, want) or abs(time.time() - int(stamp)) > 300:
+            print('unsigned', flush=True)
+            return self.answer(401, b'{"error":"signature"}')
+        request = json.loads(body)
+        print('signed', request['ticket'], flush=True)
+        code = request['code']
+        if code.startswith('good'):
+            return self.answer(200, json.dumps({'valid': True, 'label': 'account recovery code'}).encode())
+        if code.startswith('slow'):
+            time.sleep(2)
+            return self.answer(200, b'{"valid": true}')
+        if code.startswith('fail'):
+            return self.answer(500, b'{"valid": true}')
+        if code.startswith('garbage'):
+            return self.answer(200, b'<html>valid</html>')
+        return self.answer(200, b'{"valid": false}')
+server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Hook)
+print(server.server_address[1], flush=True)
+server.serve_forever()
+"#;
+
+/// The Python backend, killed when dropped; `lines` collects what it reports.
+struct Backend {
+    child: Child,
+    port: u16,
+    lines: Arc<Mutex<Vec<String>>>,
+    _dir: tempfile::TempDir,
+}
+
+impl Backend {
+    fn start(secret: &str) -> Backend {
+        let dir = tempfile::tempdir().unwrap();
+        let secret_file = dir.path().join("hook-secret");
+        std::fs::write(&secret_file, secret).unwrap();
+        let mut child = Command::new("python3")
+            .arg("-c")
+            .arg(BACKEND)
+            .arg(&secret_file)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("python3 runs the test backend");
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut first = String::new();
+        stdout.read_line(&mut first).unwrap();
+        let port = first.trim().parse().unwrap();
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let collected = Arc::clone(&lines);
+        std::thread::spawn(move || {
+            for line in stdout.lines().map_while(Result::ok) {
+                collected.lock().unwrap().push(line);
+            }
+        });
+        Backend {
+            child,
+            port,
+            lines,
+            _dir: dir,
+        }
+    }
+
+    fn hook(&self, secret: &str) -> ProofHook {
+        ProofHook {
+            url: format!("http://127.0.0.1:{}/hushdesk/verify", self.port),
+            secret: secret.to_owned().into(),
+            timeout_ms: 500,
+        }
+    }
+
+    fn reported(&self) -> Vec<String> {
+        self.lines.lock().unwrap().clone()
+    }
+}
+
+impl Drop for Backend {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+const SECRET: &str = "hook-secret-0123456789abcdef0123";
+
+async fn check(app: &TestApp, token: &str, code: &str) -> CodeOutcome {
+    app.state
+        .desk
+        .requester(token)
+        .await
+        .unwrap()
+        .check_recovery_code(code)
+        .await
+        .unwrap()
+}
+
+async fn unacknowledged_hook_alerts(app: &TestApp) -> i64 {
+    app.query_values::<i64>(
+        "select count(*) from alerts where kind = 'proof_hook_unavailable'",
+        &[],
+    )
+    .await[0]
+}
+
+#[tokio::test]
+async fn the_hook_is_signed_and_only_a_clear_answer_in_time_counts() {
+    let backend = Backend::start(SECRET);
+    let hook = backend.hook(SECRET);
+    let app = TestApp::spawn_with(|config| config.proofs.hook = Some(hook)).await;
+    let (reference, token, _) = app
+        .file_via_api("Locked out", "Lost my phone", json!({}))
+        .await;
+
+    assert_eq!(
+        check(&app, &token, "  good-code-1 ").await,
+        CodeOutcome::Valid {
+            source: CodeSource::Hook {
+                label: Some("account recovery code".into())
+            }
+        }
+    );
+    assert_eq!(
+        backend.reported(),
+        [format!("signed {reference}")],
+        "the backend verified the signature with its own HMAC"
+    );
+    assert_eq!(
+        check(&app, &token, "wrong-code").await,
+        CodeOutcome::Invalid
+    );
+    assert_eq!(
+        unacknowledged_hook_alerts(&app).await,
+        0,
+        "control: no alert yet"
+    );
+
+    // A slow hook (2 s against a 500 ms budget), an error status and a malformed answer are
+    // each no answer: never valid, and the admins hear of it once, not once per failure.
+    for code in ["slow-code", "fail-code", "garbage-code"] {
+        assert_eq!(
+            check(&app, &token, code).await,
+            CodeOutcome::Unavailable,
+            "{code}"
+        );
+    }
+    assert_eq!(unacknowledged_hook_alerts(&app).await, 1);
+    let whys: Vec<String> = app
+        .query_values(
+            "select detail from audit_log where action = 'proof_hook_unavailable' order by seq",
+            &[],
+        )
+        .await;
+    assert_eq!(whys, ["why=timeout", "why=status", "why=answer"]);
+    assert_eq!(
+        backend.reported().len(),
+        5,
+        "every request reached the backend signed: {:?}",
+        backend.reported()
+    );
+    assert!(backend.reported().iter().all(|l| l.starts_with("signed ")));
+
+    // The admin's dashboard words the alert in either language.
+    let admin = app.add_agent("hook-admin", "admin", &[]).await;
+    let session = app.html_login(&admin).await;
+    let page = app
+        .html_get(&session, "/admin/alerts?lang=ru")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Проверочный хук не отвечает"), "{page}");
+    let proofs = app
+        .html_get(&session, "/admin/proofs?lang=en")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(proofs.contains("127.0.0.1"), "{proofs}");
+    assert!(!proofs.contains("/hushdesk/verify"), "the host only");
+    assert!(proofs.contains("id=\"hook-failure\">The hook last failed"));
+}
+
+#[tokio::test]
+async fn a_hook_signed_with_another_secret_is_unavailable_and_an_unreachable_one_too() {
+    let backend = Backend::start(SECRET);
+    let hook = backend.hook("not-the-backends-secret-0123456789");
+    let app = TestApp::spawn_with(|config| config.proofs.hook = Some(hook)).await;
+    let (_, token, _) = app
+        .file_via_api("Locked out", "Lost my phone", json!({}))
+        .await;
+    assert_eq!(
+        check(&app, &token, "good-code").await,
+        CodeOutcome::Unavailable
+    );
+    assert_eq!(
+        backend.reported(),
+        ["unsigned"],
+        "control: the backend checks"
+    );
+
+    let nobody = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = nobody.local_addr().unwrap().port();
+    drop(nobody);
+    let app = TestApp::spawn_with(|config| {
+        config.proofs.hook = Some(ProofHook {
+            url: format!("http://127.0.0.1:{port}/"),
+            secret: SECRET.to_owned().into(),
+            timeout_ms: 500,
+        })
+    })
+    .await;
+    let (_, token, _) = app
+        .file_via_api("Locked out", "Lost my phone", json!({}))
+        .await;
+    assert_eq!(
+        check(&app, &token, "good-code").await,
+        CodeOutcome::Unavailable
+    );
+    let why: Vec<String> = app
+        .query_values(
+            "select detail from audit_log where action = 'proof_hook_unavailable'",
+            &[],
+        )
+        .await;
+    assert_eq!(why, ["why=connection"]);
+}
+
+/// Imports a list through the admin page and answers the redirect's location.
+async fn import(
+    app: &TestApp,
+    session: &crate::support::HtmlSession,
+    name: &str,
+    tokens: &str,
+) -> reqwest::Response {
+    app.html_post(
+        session,
+        "/admin/proofs",
+        &[("name", name), ("tokens", tokens)],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn an_imported_token_proves_once_in_any_spelling() {
+    let app = TestApp::spawn().await;
+    let admin = app.add_agent("lists-admin", "admin", &[]).await;
+    let session = app.html_login(&admin).await;
+    let imported = import(
+        &app,
+        &session,
+        "recovery codes 2026-11",
+        "ZQ7K-4MRT-9XWP\n\n  hb3v 88ty ka21 \nzq7k4mrt9xwp\n",
+    )
+    .await;
+    assert_eq!(imported.status(), 303);
+    assert_eq!(
+        imported.headers()["location"],
+        "/admin/proofs?stored=2&duplicates=1"
+    );
+    let (_, token, _) = app
+        .file_via_api("Locked out", "Lost my phone", json!({}))
+        .await;
+    let (_, other, _) = app.file_via_api("Me too", "Lost mine too", json!({})).await;
+
+    assert_eq!(
+        check(&app, &token, "zq7k-4mrt-9xwq").await,
+        CodeOutcome::Invalid
+    );
+    let from_list = CodeOutcome::Valid {
+        source: CodeSource::List("recovery codes 2026-11".into()),
+    };
+    assert_eq!(
+        check(&app, &token, " Zq7k 4mrt\u{2013}9XWP ").await,
+        from_list
+    );
+    assert_eq!(
+        check(&app, &other, "ZQ7K-4MRT-9XWP").await,
+        CodeOutcome::Invalid,
+        "a token proves once, for whichever ticket used it first"
+    );
+    assert_eq!(check(&app, &other, "HB3V-88TY-KA21").await, from_list);
+
+    let page = app
+        .html_get(&session, "/admin/proofs?lang=ru")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("recovery codes 2026-11"));
+    assert!(
+        page.contains("<td>2</td><td>2</td>"),
+        "total and used: {page}"
+    );
+    let page = app
+        .html_get(&session, "/admin/proofs?stored=2&duplicates=1&lang=en")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("2 tokens imported. 1 token was left out"),
+        "{page}"
+    );
+
+    // A second list of the same name is refused; a list with a short token is refused
+    // naming the line, not the token.
+    let again = import(&app, &session, "recovery codes 2026-11", "abcdefgh").await;
+    assert_eq!(again.status(), 409);
+    let short = import(&app, &session, "short", "abcdefgh\nabc12\n").await;
+    assert_eq!(short.status(), 422);
+    let refusal = short.text().await.unwrap();
+    assert!(refusal.contains("line 2"), "{refusal}");
+    assert!(!refusal.contains("abc12"));
+    assert_eq!(app.count_rows("proof_token_lists").await, 1);
+}
+
+#[tokio::test]
+async fn failures_per_ticket_are_limited_and_then_nothing_is_checked() {
+    let app = TestApp::spawn().await;
+    let admin = app.add_agent("limit-admin", "admin", &[]).await;
+    let session = app.html_login(&admin).await;
+    import(&app, &session, "limited", "RIGHT-TOKEN-1\nRIGHT-TOKEN-2").await;
+    let (_, token, _) = app
+        .file_via_api("Guessing", "Let me guess", json!({}))
+        .await;
+    let (_, other, _) = app.file_via_api("Honest", "One try", json!({})).await;
+    for n in 0..CODE_FAILURES_PER_HOUR {
+        assert_eq!(
+            check(&app, &token, &format!("guess-{n:04}")).await,
+            CodeOutcome::Invalid
+        );
+    }
+    assert_eq!(
+        check(&app, &token, "right-token-1").await,
+        CodeOutcome::Limited,
+        "past the limit even a right token is not looked at"
+    );
+    assert_eq!(
+        app.query_values::<i64>(
+            "select count(*) from proof_tokens where used_at is not null",
+            &[]
+        )
+        .await,
+        [0]
+    );
+    assert_eq!(
+        check(&app, &other, "right-token-2").await,
+        CodeOutcome::Valid {
+            source: CodeSource::List("limited".into())
+        },
+        "control: the limit is the guessing ticket's alone"
+    );
+    // An hour on, the old failures no longer count.
+    app.execute_sql("update proof_code_failures set at = at - 3601", &[])
+        .await;
+    assert_eq!(
+        check(&app, &token, "right-token-1").await,
+        CodeOutcome::Valid {
+            source: CodeSource::List("limited".into())
+        }
+    );
+}
+
+#[tokio::test]
+async fn only_admins_reach_the_proofs_page_and_deleting_asks_first() {
+    let app = TestApp::spawn().await;
+    let admin = app.add_agent("del-admin", "admin", &[]).await;
+    let agent = app.add_agent("curious", "l3", &["general"]).await;
+    let admin_session = app.html_login(&admin).await;
+    let agent_session = app.html_login(&agent).await;
+
+    assert_eq!(
+        app.get("/admin/proofs").await.status(),
+        303,
+        "anonymous: sign in"
+    );
+    assert_eq!(
+        app.html_get(&agent_session, "/admin/proofs").await.status(),
+        404
+    );
+    assert_eq!(
+        import(&app, &agent_session, "sneaky", "abcdefgh")
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(app.count_rows("proof_token_lists").await, 0);
+    assert_eq!(
+        import(&app, &admin_session, "to delete", "abcdefgh\nijklmnop")
+            .await
+            .status(),
+        303
+    );
+    let id: Vec<i64> = app
+        .query_values("select id from proof_token_lists", &[])
+        .await;
+    let path = format!("/admin/proofs/{}/delete", id[0]);
+    let path = path.as_str();
+    assert_eq!(
+        app.html_post(&agent_session, path, &[("confirm", "yes")])
+            .await
+            .status(),
+        404
+    );
+
+    let asked = app.html_post(&admin_session, path, &[]).await;
+    assert_eq!(asked.status(), 200);
+    let question = asked.text().await.unwrap();
+    assert!(
+        question.contains("Delete the token list “to delete”?"),
+        "{question}"
+    );
+    assert!(question.contains("Its 2 unused tokens"), "{question}");
+    assert_eq!(
+        app.count_rows("proof_tokens").await,
+        2,
+        "asking deleted nothing"
+    );
+
+    let deleted = app
+        .html_post(&admin_session, path, &[("confirm", "yes")])
+        .await;
+    assert_eq!(deleted.status(), 303);
+    assert_eq!(app.count_rows("proof_token_lists").await, 0);
+    assert_eq!(app.count_rows("proof_tokens").await, 0);
+    let audit: Vec<String> = app
+        .query_values(
+            "select action || ' ' || actor || ' ' || detail from audit_log \
+             where action like 'proof_tokens_%' order by seq",
+            &[],
+        )
+        .await;
+    assert_eq!(
+        audit,
+        [
+            format!(
+                "proof_tokens_imported del-admin list={} name=\"to delete\" count=2",
+                id[0]
+            ),
+            format!(
+                "proof_tokens_deleted del-admin list={} name=\"to delete\" count=2",
+                id[0]
+            ),
+        ]
+    );
+}
+
+/// A `tracing` writer that keeps everything written to it.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn no_token_or_code_reaches_the_database_files_the_logs_or_the_audit_log() {
+    // The server runs on this test's single thread, so a thread-local subscriber sees all
+    // it logs, at every level, from our crate, sqlx, the HTTP stack and the hook's client.
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_env_filter(
+            "hushdesk=trace,sqlx=trace,tower_http=trace,axum=trace,reqwest=trace,hyper=trace",
+        )
+        .with_ansi(false)
+        .finish();
+    let _logging = tracing::subscriber::set_default(subscriber);
+    let backend = Backend::start(SECRET);
+    let hook = backend.hook(SECRET);
+    let mut app = TestApp::spawn_scannable(
+        "no_token_or_code_reaches_the_database_files_the_logs_or_the_audit_log",
+        |config| {
+            config.access_log = true;
+            config.proofs.hook = Some(hook);
+        },
+    )
+    .await;
+    let admin = app.add_agent("canary-admin", "admin", &[]).await;
+    let session = app.html_login(&admin).await;
+    let listed = ["QCANARYTOKENA1", "QCANARYTOKENB2", "QCANARYTOKENC3"];
+    assert_eq!(
+        import(&app, &session, "canary list", &listed.join("\n"))
+            .await
+            .status(),
+        303
+    );
+    let (reference, token, _) = app
+        .file_via_api("Locked out", "Lost my phone", json!({}))
+        .await;
+    assert_eq!(
+        check(&app, &token, "qcanary-tokena1").await,
+        CodeOutcome::Valid {
+            source: CodeSource::List("canary list".into())
+        }
+    );
+    assert_eq!(
+        check(&app, &token, "QCANARYWRONGX9").await,
+        CodeOutcome::Invalid
+    );
+    assert!(matches!(
+        check(&app, &token, "goodQCANARYHOOK7").await,
+        CodeOutcome::Valid { .. }
+    ));
+    assert_eq!(
+        check(&app, &token, "slowQCANARYSLOW5").await,
+        CodeOutcome::Unavailable
+    );
+    app.stop().await;
+
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("/admin/proofs"),
+        "control: the capture sees the request log"
+    );
+    assert!(
+        logs.contains(&reference),
+        "control: the capture sees the hook's warning"
+    );
+    let files = app.stored_files().await;
+    assert!(
+        !files_containing(&files, "canary list").is_empty(),
+        "control: the scan finds the list's name"
+    );
+    let audit: Vec<String> = app
+        .query_values(
+            "select action || ' ' || coalesce(reference, '') || ' ' || detail from audit_log",
+            &[],
+        )
+        .await;
+    let audit = audit.join("\n");
+    assert!(audit.contains("proof_token_used"), "control: {audit}");
+    for needle in [
+        "QCANARYTOKEN",
+        "qcanarytoken",
+        "qcanary-token",
+        "QCANARYWRONG",
+        "qcanarywrong",
+        "QCANARYHOOK",
+        "qcanaryhook",
+        "QCANARYSLOW",
+        "qcanaryslow",
+        SECRET,
+    ] {
+        assert!(!logs.contains(needle), "{needle} logged");
+        assert!(
+            files_containing(&files, needle).is_empty(),
+            "{needle} stored in {:?}",
+            files_containing(&files, needle)
+        );
+        assert!(!audit.contains(needle), "{needle} in the audit log");
+    }
+}
