@@ -67,6 +67,7 @@ field-holidays = Holidays
 field-first_response_hours = First response (hours)
 field-resolution_hours = Resolution (hours)
 field-name = Name
+field-tokens = Tokens
 field-days = Days
 field-from = From
 field-until = Until

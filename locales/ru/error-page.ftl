@@ -67,6 +67,7 @@ field-holidays = Праздники
 field-first_response_hours = Первый ответ (часов)
 field-resolution_hours = Решение (часов)
 field-name = Имя
+field-tokens = Токены
 field-days = Дней
 field-from = С
 field-until = По
