@@ -606,3 +606,50 @@ async fn no_token_or_code_reaches_the_database_files_the_logs_or_the_audit_log()
         assert!(!audit.contains(needle), "{needle} in the audit log");
     }
 }
+
+#[tokio::test]
+async fn the_operator_imports_a_list_from_standard_input_and_a_name_only_once() {
+    let app = TestApp::spawn().await;
+    let import = |name: &str| {
+        let mut child = app
+            .command()
+            .args(["proofs", "import", "--name", name])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"CLI1-TOKEN-AAAA\ncli2-token-bbbb\n")
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let done = import("from the shell");
+    assert!(done.status.success(), "{done:?}");
+    assert!(
+        String::from_utf8_lossy(&done.stdout).contains("2 tokens stored, 0 left out"),
+        "{done:?}"
+    );
+    let again = import("from the shell");
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("exists already"));
+    let (_, token, _) = app
+        .file_via_api("Locked out", "Lost my phone", json!({}))
+        .await;
+    assert_eq!(
+        check(&app, &token, "cli2 token bbbb").await,
+        CodeOutcome::Valid {
+            source: CodeSource::List("from the shell".into())
+        }
+    );
+    let audit: Vec<String> = app
+        .query_values(
+            "select actor || ' ' || detail from audit_log where action = 'proof_tokens_imported'",
+            &[],
+        )
+        .await;
+    assert_eq!(audit, ["(operator) list=1 name=\"from the shell\" count=2"]);
+}
