@@ -407,6 +407,17 @@ async fn failures_per_ticket_are_limited_and_then_nothing_is_checked() {
             source: CodeSource::List("limited".into())
         }
     );
+
+    // The requester's "delete now" takes the ticket's failures with it.
+    assert_eq!(app.count_rows("proof_code_failures").await, 10);
+    let deleted = app
+        .client
+        .delete(app.url(&format!("/api/v1/tickets/{token}")))
+        .send()
+        .await
+        .unwrap();
+    assert!(deleted.status().is_success(), "{}", deleted.status());
+    assert_eq!(app.count_rows("proof_code_failures").await, 0);
 }
 
 #[tokio::test]
