@@ -46,7 +46,7 @@ pub use jobs::{AutoCloseReport, JobClaim, ScheduledJob, SlaReport};
 pub use notifications::{Notification, NotificationKind};
 pub use outbox::RequesterMailbox;
 pub use paging::{ListCursor, ListOrder, ListTotal, TicketPage};
-pub use proof_codes::{TokenImport, TokenImporter, TokenListRow};
+pub use proof_codes::{TokenImport, TokenImporter, TokenListRow, TokenUse};
 pub use rate::{RateShape, RateTake};
 pub use retention::{Expired, Hold, PrivacyMetrics, PurgeReport, RetentionPolicy, RetentionScope};
 pub use scope::{AdminScope, AgentScope, OperatorScope, Purger, SystemScope};

@@ -6,7 +6,7 @@
 use crate::domain::{
     MAX_CODE_CHARS, TokenListError, normalized_code, token_lines, token_list_name,
 };
-use crate::store::{TokenImport, TokenImporter, TokenListRow, now_unix};
+use crate::store::{TokenImport, TokenImporter, TokenListRow, TokenUse, now_unix};
 
 use super::hook::{CodeHook, HookAnswer};
 use super::{AdminDesk, Desk, DeskError, OperatorDesk, RequesterDesk};
@@ -75,16 +75,18 @@ impl RequesterDesk {
             // Looked up by keyed digest, so the comparison is the database's index walk over
             // values nobody without the desk's key can compute: its timing tells nothing.
             let digest = desk.keyring.proof_token_digest(normalized.as_bytes());
-            if let Some(list) = desk
+            let found = desk
                 .store
                 .use_proof_token(&self.grant, &digest, now)
-                .await?
-            {
+                .await?;
+            if let TokenUse::Used { list } = found {
                 return Ok(CodeOutcome::Valid {
                     source: CodeSource::List(list),
                 });
             }
-            if let Some(hook) = &desk.code_hook {
+            // A list's token used before is refused here: single use means the hook is not
+            // asked to overrule it.
+            if let (TokenUse::Unknown, Some(hook)) = (found, &desk.code_hook) {
                 match hook
                     .check(self.grant.reference().as_str(), code.trim(), now)
                     .await

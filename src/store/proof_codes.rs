@@ -31,6 +31,18 @@ pub struct TokenImport {
     pub duplicates: usize,
 }
 
+/// What a code's digest found in the token lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenUse {
+    /// An unused token, now used, from the list of this name.
+    Used { list: String },
+    /// A token that proved something before: it proves nothing again, wherever else it is
+    /// asked about.
+    UsedBefore,
+    /// No list holds it.
+    Unknown,
+}
+
 /// Who imports a list.
 pub enum TokenImporter<'a> {
     Admin(&'a AdminScope),
@@ -172,16 +184,15 @@ impl Store {
         Ok(name)
     }
 
-    /// Marks the unused token with this digest used at `now`, answering its list's name; a
-    /// token used already, or unknown, answers `None`. One statement, so two requesters
-    /// racing with one token cannot both succeed. The lookup is by keyed digest: timing
-    /// tells a guesser nothing about a token whose digest they cannot compute.
+    /// Marks the unused token with this digest used at `now`. One statement, so two
+    /// requesters racing with one token cannot both succeed. The lookup is by keyed digest:
+    /// timing tells a guesser nothing about a token whose digest they cannot compute.
     pub async fn use_proof_token(
         &self,
         grant: &RequesterGrant,
         digest: &[u8; 32],
         now: i64,
-    ) -> Result<Option<String>, StoreError> {
+    ) -> Result<TokenUse, StoreError> {
         let mut tx = self.begin_write().await?;
         let list: Option<i64> = query_scalar(
             "update proof_tokens set used_at = $1 where digest = $2 and used_at is null \
@@ -191,29 +202,34 @@ impl Store {
         .bind(digest)
         .fetch_optional(&mut tx)
         .await?;
-        let name = match list {
-            Some(list) => Some(
-                query_scalar::<String>("select name from proof_token_lists where id = $1")
-                    .bind(list)
-                    .fetch_one(&mut tx)
-                    .await?,
-            ),
-            None => None,
+        let Some(list) = list else {
+            let known: Option<i64> =
+                query_scalar("select list_id from proof_tokens where digest = $1")
+                    .bind(digest)
+                    .fetch_optional(&mut tx)
+                    .await?;
+            tx.commit().await?;
+            return Ok(match known {
+                Some(_) => TokenUse::UsedBefore,
+                None => TokenUse::Unknown,
+            });
         };
-        if let Some(name) = &name {
-            log_event(
-                &mut tx,
-                &self.audit_key,
-                &Actor::Requester,
-                "proof_token_used",
-                Some(grant.reference.as_str()),
-                format!("name={name:?}"),
-                now,
-            )
+        let name: String = query_scalar("select name from proof_token_lists where id = $1")
+            .bind(list)
+            .fetch_one(&mut tx)
             .await?;
-        }
+        log_event(
+            &mut tx,
+            &self.audit_key,
+            &Actor::Requester,
+            "proof_token_used",
+            Some(grant.reference.as_str()),
+            format!("name={name:?}"),
+            now,
+        )
+        .await?;
         tx.commit().await?;
-        Ok(name)
+        Ok(TokenUse::Used { list: name })
     }
 
     /// Records that the verification hook took a code for this ticket (not the code).

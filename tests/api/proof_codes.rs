@@ -273,6 +273,39 @@ async fn a_hook_signed_with_another_secret_is_unavailable_and_an_unreachable_one
     assert_eq!(why, ["why=connection"]);
 }
 
+#[tokio::test]
+async fn a_used_list_token_is_not_sent_to_the_hook_for_a_second_opinion() {
+    let backend = Backend::start(SECRET);
+    let hook = backend.hook(SECRET);
+    let app = TestApp::spawn_with(|config| config.proofs.hook = Some(hook)).await;
+    let admin = app.add_agent("both-admin", "admin", &[]).await;
+    let session = app.html_login(&admin).await;
+    import(&app, &session, "both", "good-list-token-1").await;
+    let (_, token, _) = app
+        .file_via_api("Locked out", "Lost my phone", json!({}))
+        .await;
+    let from_list = CodeOutcome::Valid {
+        source: CodeSource::List("both".into()),
+    };
+    assert_eq!(check(&app, &token, "GOOD-LIST-TOKEN-1").await, from_list);
+    assert_eq!(
+        check(&app, &token, "good-list-token-1").await,
+        CodeOutcome::Invalid
+    );
+    assert!(
+        matches!(
+            check(&app, &token, "good-other-code").await,
+            CodeOutcome::Valid {
+                source: CodeSource::Hook { .. }
+            }
+        ),
+        "control: the hook says yes to what the lists do not hold"
+    );
+    // Waits the full five seconds for a second report that must not come.
+    let reported = backend.reported(2);
+    assert_eq!(reported.len(), 1, "{reported:?}");
+}
+
 /// Imports a list through the admin page and answers the redirect's location.
 async fn import(
     app: &TestApp,
