@@ -115,6 +115,13 @@ impl RequesterDesk {
 }
 
 impl Desk {
+    /// Whether a recovery code could prove anything here: a verification hook is configured,
+    /// or a token list holds an unused token. A page that asks for a code may offer it only
+    /// then.
+    pub async fn recovery_codes_available(&self) -> Result<bool, DeskError> {
+        Ok(self.code_hook.is_some() || self.store.unused_proof_tokens_exist().await?)
+    }
+
     /// The digests of a list's tokens, or why the list cannot be imported.
     fn token_digests(
         &self,

@@ -155,6 +155,10 @@ async fn the_hook_is_signed_and_only_a_clear_answer_in_time_counts() {
     let backend = Backend::start(SECRET);
     let hook = backend.hook(SECRET);
     let app = TestApp::spawn_with(|config| config.proofs.hook = Some(hook)).await;
+    assert!(
+        app.state.desk.recovery_codes_available().await.unwrap(),
+        "a hook without lists"
+    );
     let (reference, token, _) = app
         .file_via_api("Locked out", "Lost my phone", json!({}))
         .await;
@@ -400,7 +404,9 @@ async fn failures_per_ticket_are_limited_and_then_nothing_is_checked() {
     let app = TestApp::spawn().await;
     let admin = app.add_agent("limit-admin", "admin", &[]).await;
     let session = app.html_login(&admin).await;
+    assert!(!app.state.desk.recovery_codes_available().await.unwrap());
     import(&app, &session, "limited", "RIGHT-TOKEN-1\nRIGHT-TOKEN-2").await;
+    assert!(app.state.desk.recovery_codes_available().await.unwrap());
     let (_, token, _) = app
         .file_via_api("Guessing", "Let me guess", json!({}))
         .await;
@@ -439,6 +445,11 @@ async fn failures_per_ticket_are_limited_and_then_nothing_is_checked() {
         CodeOutcome::Valid {
             source: CodeSource::List("limited".into())
         }
+    );
+
+    assert!(
+        !app.state.desk.recovery_codes_available().await.unwrap(),
+        "every token is used"
     );
 
     // The requester's "delete now" takes the ticket's failures with it.
