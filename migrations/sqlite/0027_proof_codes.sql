@@ -17,8 +17,10 @@ create table proof_tokens (
 ) without rowid;
 create index proof_tokens_by_list on proof_tokens (list_id);
 -- Failed checks of a code per ticket, times only, so a ticket's page is no oracle for
--- guessing tokens.
+-- guessing tokens. A check takes its row before it looks and gives it back when the code
+-- proved something, so checks sent at once cannot pass the limit together.
 create table proof_code_failures (
+    id         integer primary key,
     ticket_id  integer not null references tickets(id) on delete cascade,
     at         integer not null
 );

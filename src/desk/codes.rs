@@ -54,63 +54,88 @@ pub struct HookStatus {
 impl RequesterDesk {
     /// Checks a recovery code or one-time token the requester entered on this ticket. The
     /// one entry point for proofs by code: lists first, then the hook. Failed checks are
-    /// counted per ticket (times only) and refused past `CODE_FAILURES_PER_HOUR` an hour.
+    /// counted per ticket (times only) and refused past `CODE_FAILURES_PER_HOUR` an hour;
+    /// each check takes its place in that count before it looks, so checks sent at once
+    /// cannot pass the limit together.
     pub async fn check_recovery_code(&self, code: &str) -> Result<CodeOutcome, DeskError> {
-        let desk = &self.desk;
+        let store = &self.desk.store;
         let now = now_unix();
-        let window_start = now - FAILURE_WINDOW_SECONDS;
-        let failures = desk
-            .store
-            .proof_code_failures_since(&self.grant, window_start)
-            .await?;
-        if failures >= CODE_FAILURES_PER_HOUR {
-            return Ok(CodeOutcome::Limited);
-        }
         let normalized = normalized_code(code);
         if normalized.is_empty() {
             // Nothing entered: no guess to count.
             return Ok(CodeOutcome::Invalid);
         }
-        if normalized.chars().count() <= MAX_CODE_CHARS {
-            // Looked up by keyed digest, so the comparison is the database's index walk over
-            // values nobody without the desk's key can compute: its timing tells nothing.
-            let digest = desk.keyring.proof_token_digest(normalized.as_bytes());
-            let found = desk
-                .store
-                .use_proof_token(&self.grant, &digest, now)
+        let Some(attempt) = store
+            .take_proof_code_attempt(
+                &self.grant,
+                now,
+                now - FAILURE_WINDOW_SECONDS,
+                CODE_FAILURES_PER_HOUR,
+            )
+            .await?
+        else {
+            return Ok(CodeOutcome::Limited);
+        };
+        let outcome = self.look_up_code(code, &normalized, now).await?;
+        if outcome == CodeOutcome::Invalid {
+            store.record_proof_code_failure(&self.grant, now).await?;
+        } else {
+            store
+                .give_back_proof_code_attempt(&self.grant, attempt)
                 .await?;
-            if let TokenUse::Used { list } = found {
+        }
+        Ok(outcome)
+    }
+
+    /// The token lists, then the hook: `Valid`, `Invalid` or `Unavailable`.
+    async fn look_up_code(
+        &self,
+        code: &str,
+        normalized: &str,
+        now: i64,
+    ) -> Result<CodeOutcome, DeskError> {
+        let desk = &self.desk;
+        if normalized.chars().count() > MAX_CODE_CHARS {
+            return Ok(CodeOutcome::Invalid);
+        }
+        // Looked up by keyed digest, so the comparison is the database's index walk over
+        // values nobody without the desk's key can compute: its timing tells nothing.
+        let digest = desk.keyring.proof_token_digest(normalized.as_bytes());
+        let found = desk
+            .store
+            .use_proof_token(&self.grant, &digest, now)
+            .await?;
+        let hook = match (found, &desk.code_hook) {
+            (TokenUse::Used { list }, _) => {
                 return Ok(CodeOutcome::Valid {
                     source: CodeSource::List(list),
                 });
             }
             // A list's token used before is refused here: single use means the hook is not
             // asked to overrule it.
-            if let (TokenUse::Unknown, Some(hook)) = (found, &desk.code_hook) {
-                match hook
-                    .check(self.grant.reference().as_str(), code.trim(), now)
-                    .await
-                {
-                    HookAnswer::Valid { label } => {
-                        desk.store.record_proof_hook_valid(&self.grant, now).await?;
-                        return Ok(CodeOutcome::Valid {
-                            source: CodeSource::Hook { label },
-                        });
-                    }
-                    HookAnswer::Unavailable(why) => {
-                        desk.store
-                            .record_proof_hook_failure(&self.grant, why, now)
-                            .await?;
-                        return Ok(CodeOutcome::Unavailable);
-                    }
-                    HookAnswer::Invalid => {}
-                }
+            (TokenUse::UsedBefore, _) | (TokenUse::Unknown, None) => {
+                return Ok(CodeOutcome::Invalid);
             }
+            (TokenUse::Unknown, Some(hook)) => hook,
+        };
+        match hook
+            .check(self.grant.reference().as_str(), code.trim(), now)
+            .await
+        {
+            HookAnswer::Valid { label } => {
+                desk.store.record_proof_hook_valid(&self.grant, now).await?;
+                Ok(CodeOutcome::Valid {
+                    source: CodeSource::Hook { label },
+                })
+            }
+            HookAnswer::Unavailable(why) => {
+                desk.store
+                    .record_proof_hook_failure(&self.grant, why, now)
+                    .await?;
+                Ok(CodeOutcome::Unavailable)
+            }
+            HookAnswer::Invalid => Ok(CodeOutcome::Invalid),
         }
-        desk.store
-            .record_proof_code_failure(&self.grant, now, window_start)
-            .await?;
-        Ok(CodeOutcome::Invalid)
     }
 }
 

@@ -253,40 +253,67 @@ impl Store {
         Ok(())
     }
 
-    /// Failed code checks on this ticket since `since`.
-    pub async fn proof_code_failures_since(
+    /// Takes one of the ticket's failed checks ahead of looking at a code, under the write
+    /// lock, so checks sent at once cannot pass the limit together: `None` when the ticket
+    /// has `limit` failures since `since` already (older ones are forgotten here). The
+    /// check gives the row back (`give_back_proof_code_attempt`) when the code proved
+    /// something or could not be checked.
+    pub async fn take_proof_code_attempt(
         &self,
         grant: &RequesterGrant,
+        now: i64,
         since: i64,
-    ) -> Result<i64, StoreError> {
-        Ok(query_scalar(
-            "select count(*) from proof_code_failures where ticket_id = $1 and at >= $2",
+        limit: i64,
+    ) -> Result<Option<i64>, StoreError> {
+        let mut tx = self.begin_write().await?;
+        query("delete from proof_code_failures where ticket_id = $1 and at < $2")
+            .bind(grant.ticket_id)
+            .bind(since)
+            .execute(&mut tx)
+            .await?;
+        let failures: i64 =
+            query_scalar("select count(*) from proof_code_failures where ticket_id = $1")
+                .bind(grant.ticket_id)
+                .fetch_one(&mut tx)
+                .await?;
+        if failures >= limit {
+            tx.commit().await?;
+            return Ok(None);
+        }
+        let id: i64 = query_scalar(
+            "insert into proof_code_failures (ticket_id, at) values ($1, $2) returning id",
         )
         .bind(grant.ticket_id)
-        .bind(since)
-        .fetch_one(&self.pool)
-        .await?)
+        .bind(now)
+        .fetch_one(&mut tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Some(id))
     }
 
-    /// Records a failed check (the time only) and forgets this ticket's failures older than
-    /// `forget_before`, which no longer count.
+    /// Gives back an attempt taken by `take_proof_code_attempt`: it did not fail.
+    pub async fn give_back_proof_code_attempt(
+        &self,
+        grant: &RequesterGrant,
+        attempt: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        query("delete from proof_code_failures where id = $1 and ticket_id = $2")
+            .bind(attempt)
+            .bind(grant.ticket_id)
+            .execute(&mut tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records in the audit log that a code proved nothing (its attempt stays taken).
     pub async fn record_proof_code_failure(
         &self,
         grant: &RequesterGrant,
         now: i64,
-        forget_before: i64,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        query("delete from proof_code_failures where ticket_id = $1 and at < $2")
-            .bind(grant.ticket_id)
-            .bind(forget_before)
-            .execute(&mut tx)
-            .await?;
-        query("insert into proof_code_failures (ticket_id, at) values ($1, $2)")
-            .bind(grant.ticket_id)
-            .bind(now)
-            .execute(&mut tx)
-            .await?;
         log_event(
             &mut tx,
             &self.audit_key,

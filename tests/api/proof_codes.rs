@@ -453,7 +453,11 @@ async fn failures_per_ticket_are_limited_and_then_nothing_is_checked() {
     );
 
     // The requester's "delete now" takes the ticket's failures with it.
-    assert_eq!(app.count_rows("proof_code_failures").await, 10);
+    assert_eq!(
+        check(&app, &token, "guess-again").await,
+        CodeOutcome::Invalid
+    );
+    assert_eq!(app.count_rows("proof_code_failures").await, 1);
     let deleted = app
         .client
         .delete(app.url(&format!("/api/v1/tickets/{token}")))
@@ -707,4 +711,39 @@ async fn the_operator_imports_a_list_from_standard_input_and_a_name_only_once() 
         )
         .await;
     assert_eq!(audit, ["(operator) list=1 name=\"from the shell\" count=2"]);
+}
+
+#[tokio::test]
+async fn guesses_sent_at_once_cannot_pass_the_limit_together() {
+    let app = TestApp::spawn().await;
+    let (_, token, _) = app.file_via_api("Guessing", "All at once", json!({})).await;
+    let requester = app.state.desk.requester(&token).await.unwrap();
+    let guesses: Vec<_> = (0..2 * CODE_FAILURES_PER_HOUR)
+        .map(|n| {
+            let requester = requester.clone();
+            tokio::spawn(async move {
+                requester
+                    .check_recovery_code(&format!("parallel-guess-{n:04}"))
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    let mut invalid = 0;
+    let mut limited = 0;
+    for guess in guesses {
+        match guess.await.unwrap() {
+            CodeOutcome::Invalid => invalid += 1,
+            CodeOutcome::Limited => limited += 1,
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(
+        (invalid, limited),
+        (CODE_FAILURES_PER_HOUR, CODE_FAILURES_PER_HOUR)
+    );
+    assert_eq!(
+        app.count_rows("proof_code_failures").await,
+        CODE_FAILURES_PER_HOUR
+    );
 }
