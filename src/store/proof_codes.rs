@@ -377,7 +377,7 @@ impl Store {
     /// Whether any list holds a token not used yet.
     pub async fn unused_proof_tokens_exist(&self) -> Result<bool, StoreError> {
         let found: Option<i64> =
-            query_scalar("select 1 from proof_tokens where used_at is null limit 1")
+            query_scalar("select list_id from proof_tokens where used_at is null limit 1")
                 .fetch_optional(&self.pool)
                 .await?;
         Ok(found.is_some())
