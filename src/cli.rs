@@ -124,6 +124,23 @@ enum Command {
         #[command(subcommand)]
         action: HoldAction,
     },
+    /// Recovery codes and one-time tokens requesters prove ownership with.
+    Proofs {
+        #[command(subcommand)]
+        action: ProofsAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ProofsAction {
+    /// Import a list of tokens, one a line, from FILE or standard input. Only keyed digests
+    /// are stored; spaces, dashes and letter case do not matter.
+    Import {
+        /// The list's name, as the admin page shows it (e.g. "recovery codes 2026-11").
+        #[arg(long)]
+        name: String,
+        file: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -258,6 +275,9 @@ pub fn run(args: Args) -> ExitCode {
         Command::Purge { dry_run, as_of } => with_runtime(purge(overrides, dry_run, as_of)),
         Command::Hold { action } => with_runtime(hold(overrides, action)),
         Command::Compact => with_runtime(compact(overrides)),
+        Command::Proofs {
+            action: ProofsAction::Import { name, file },
+        } => with_runtime(import_proof_tokens(overrides, name, file)),
         Command::Seed {
             tickets,
             closed_days_ago,
@@ -628,6 +648,40 @@ async fn hold(overrides: Overrides, action: HoldAction) -> anyhow::Result<()> {
             anyhow::bail!(say("cli-hold-no-ticket", &[("reference", &reference)]))
         }
         (Err(other), _) => return Err(other.into()),
+    }
+    Ok(())
+}
+
+async fn import_proof_tokens(
+    overrides: Overrides,
+    name: String,
+    file: Option<PathBuf>,
+) -> anyhow::Result<()> {
+    let tokens = match &file {
+        Some(path) => {
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?
+        }
+        None => std::io::read_to_string(std::io::stdin()).context("reading standard input")?,
+    };
+    let operator = OperatorDesk::open(&Config::load(&overrides)?).await?;
+    let result = operator.import_proof_tokens(&name, &tokens).await;
+    operator.close().await;
+    match result {
+        Ok(done) => println!(
+            "{}",
+            say(
+                "cli-proofs-imported",
+                &[
+                    ("name", &name),
+                    ("count", &done.stored.to_string()),
+                    ("duplicates", &done.duplicates.to_string()),
+                ],
+            )
+        ),
+        Err(DeskError::Conflict(Conflict::TokenListName)) => {
+            anyhow::bail!(say("cli-proofs-name-taken", &[("name", &name)]))
+        }
+        Err(other) => return Err(other.into()),
     }
     Ok(())
 }

@@ -50,6 +50,7 @@ pub struct Config {
     pub retention: RetentionJob,
     pub redaction: RedactionPolicy,
     pub http: HttpLimits,
+    pub proofs: ProofPolicy,
 }
 
 /// The database URL. It may carry a password (in the user part or as a `password=` query
@@ -81,6 +82,115 @@ impl std::fmt::Display for DatabaseUrl {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&redact_url(&self.0))
     }
+}
+
+/// Proofs of ownership (`[proofs]` in the file).
+#[derive(Debug, Clone, Default)]
+pub struct ProofPolicy {
+    /// The product's backend that says whether a recovery code or token is valid.
+    pub hook: Option<ProofHook>,
+}
+
+/// The verification hook (`[proofs.hook]`): the desk POSTs a code there, signed with the
+/// shared secret, and believes only a well-formed answer in time.
+#[derive(Clone)]
+pub struct ProofHook {
+    /// `https://…`, or `http://` to a loopback address (a backend on the same machine).
+    pub url: String,
+    /// Read from `secret_file` at start-up; never stored, logged or shown.
+    pub secret: SecretString,
+    pub timeout_ms: u64,
+}
+
+impl std::fmt::Debug for ProofHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProofHook")
+            .field("url", &self.url)
+            .field("secret", &"…")
+            .field("timeout_ms", &self.timeout_ms)
+            .finish()
+    }
+}
+
+/// `[proofs]` as written in the file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProofsFile {
+    hook: Option<HookFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HookFile {
+    url: String,
+    secret_file: PathBuf,
+    timeout_ms: Option<u64>,
+}
+
+/// Shortest shared secret accepted: the hook's signatures are only as strong as it.
+const MIN_HOOK_SECRET_BYTES: usize = 16;
+
+impl HookFile {
+    fn load(self) -> anyhow::Result<ProofHook> {
+        use std::os::unix::fs::PermissionsExt;
+        let path = &self.secret_file;
+        let mode = std::fs::metadata(path)
+            .with_context(|| format!("proofs.hook.secret_file {}", path.display()))?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            bail!(
+                "proofs.hook.secret_file {} is readable by other users (mode {:o}); run `chmod 600` on it",
+                path.display(),
+                mode & 0o777
+            );
+        }
+        let secret = std::fs::read_to_string(path)
+            .with_context(|| format!("reading proofs.hook.secret_file {}", path.display()))?;
+        let secret = secret.trim();
+        if secret.len() < MIN_HOOK_SECRET_BYTES {
+            bail!(
+                "proofs.hook.secret_file must hold a secret of at least {MIN_HOOK_SECRET_BYTES} characters (e.g. `openssl rand -hex 32`)"
+            );
+        }
+        Ok(ProofHook {
+            url: self.url,
+            secret: SecretString::from(secret.to_owned()),
+            timeout_ms: self.timeout_ms.unwrap_or(3000),
+        })
+    }
+}
+
+/// Whether the hook may be called at `url`: https anywhere, plain http only to this machine
+/// (a code must not cross a network in the clear).
+fn hook_url_allowed(url: &str) -> bool {
+    if let Some(rest) = url.strip_prefix("https://") {
+        return !host_of(rest).is_empty();
+    }
+    let Some(rest) = url.strip_prefix("http://") else {
+        return false;
+    };
+    let host = host_of(rest);
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// The host of a URL's remainder after `scheme://`, without port, user or path.
+pub fn host_of(rest: &str) -> &str {
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host_port = authority.rsplit('@').next().unwrap_or(authority);
+    if host_port.starts_with('[') {
+        return host_port
+            .split(']')
+            .next()
+            .unwrap_or("")
+            .trim_start_matches('[');
+    }
+    host_port.split(':').next().unwrap_or("")
 }
 
 /// Redaction settings (`[redaction]` in the file).
@@ -364,6 +474,7 @@ struct FileConfig {
     retention: Option<RetentionJob>,
     redaction: Option<RedactionPolicy>,
     http: Option<HttpLimits>,
+    proofs: Option<ProofsFile>,
 }
 
 /// Values given on the command line; they win over everything else.
@@ -456,6 +567,13 @@ impl Config {
             retention: file.retention.unwrap_or_default(),
             redaction: file.redaction.unwrap_or_default(),
             http: file.http.unwrap_or_default(),
+            proofs: ProofPolicy {
+                hook: file
+                    .proofs
+                    .and_then(|p| p.hook)
+                    .map(HookFile::load)
+                    .transpose()?,
+            },
         };
         config.validate()?;
         Ok(config)
@@ -571,6 +689,16 @@ impl Config {
             && !(relay.starts_with("smtp://") || relay.starts_with("smtps://"))
         {
             bail!("mail.relay must be an smtp:// or smtps:// URL");
+        }
+        if let Some(hook) = &self.proofs.hook {
+            if !hook_url_allowed(&hook.url) {
+                bail!(
+                    "proofs.hook.url must be an https:// URL, or http:// to a loopback address (127.0.0.1, [::1], localhost)"
+                );
+            }
+            if !(100..=60_000).contains(&hook.timeout_ms) {
+                bail!("proofs.hook.timeout_ms must be between 100 and 60000");
+            }
         }
         if self.retention.schedule.split_whitespace().count() != 6 {
             bail!("retention.schedule must be a cron line with six fields, seconds first");
@@ -812,6 +940,69 @@ mod tests {
             ..Default::default()
         };
         assert!(Config::load_with(&overrides, &env_of(&[])).is_err());
+    }
+
+    /// Loads a configuration file holding `[proofs.hook]` with `url` and a secret file.
+    fn load_hook(url: &str, secret: &str, mode: u32) -> anyhow::Result<Config> {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let secret_file = dir.path().join("hook-secret");
+        std::fs::write(&secret_file, secret).unwrap();
+        std::fs::set_permissions(&secret_file, std::fs::Permissions::from_mode(mode)).unwrap();
+        let file = dir.path().join("hushdesk.toml");
+        std::fs::write(
+            &file,
+            format!(
+                "[proofs.hook]\nurl = {url:?}\nsecret_file = {:?}\n",
+                secret_file.display().to_string()
+            ),
+        )
+        .unwrap();
+        let overrides = Overrides {
+            config_file: Some(file),
+            ..Default::default()
+        };
+        Config::load_with(&overrides, &env_of(&[]))
+    }
+
+    #[test]
+    fn the_proof_hook_takes_https_or_loopback_http_and_a_private_secret() {
+        let secret = "0123456789abcdef0123456789abcdef\n";
+        for url in [
+            "https://backend.example.org/hushdesk/verify",
+            "http://127.0.0.1:8089/verify",
+            "http://[::1]:8089/verify",
+            "http://localhost/verify",
+        ] {
+            let config = load_hook(url, secret, 0o600).unwrap();
+            let hook = config.proofs.hook.unwrap();
+            assert_eq!(hook.url, url);
+            assert_eq!(hook.secret.expose_secret(), secret.trim());
+            assert_eq!(hook.timeout_ms, 3000);
+            assert!(!format!("{hook:?}").contains("0123456789abcdef"));
+        }
+        for url in [
+            "http://backend.example.org/verify",
+            "http://10.0.0.5/verify",
+            "http://127.0.0.1.example.org/verify",
+            "ftp://127.0.0.1/verify",
+            "https:///verify",
+        ] {
+            let refused = load_hook(url, secret, 0o600).unwrap_err();
+            assert!(
+                refused.to_string().contains("proofs.hook.url"),
+                "{url}: {refused}"
+            );
+        }
+        let loose = load_hook("https://b.example.org/", secret, 0o644).unwrap_err();
+        assert!(
+            loose.to_string().contains("readable by other users"),
+            "{loose}"
+        );
+        let short = load_hook("https://b.example.org/", "short", 0o600).unwrap_err();
+        assert!(short.to_string().contains("at least 16"), "{short}");
+        let none = Config::load_with(&Overrides::default(), &env_of(&[])).unwrap();
+        assert!(none.proofs.hook.is_none());
     }
 
     #[test]

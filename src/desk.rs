@@ -11,8 +11,10 @@
 mod access;
 mod admin;
 mod agent;
+mod codes;
 mod copy;
 mod error;
+mod hook;
 mod intake;
 mod mail_intake;
 mod notice;
@@ -37,6 +39,7 @@ pub use access::{
 };
 pub use admin::{AdminDesk, AllowlistView, SlaInForce};
 pub use agent::AgentDesk;
+pub use codes::{CODE_FAILURES_PER_HOUR, CodeOutcome, CodeSource, HookStatus};
 pub use error::{CannedRefusal, Conflict, DeskError};
 pub use intake::{
     AgentMessageOutcome, Deletion, Filed, IncomingAttachment, MailIntake, Mailed, OpenThread,
@@ -78,6 +81,9 @@ pub use crate::store::{ProofChallenge, ProofRecord};
 /// The admin pages' filters and settings.
 pub use crate::store::{AuditFilter, SlaOverride, StoredBusinessHours};
 
+/// The proofs page's token lists and what an import stored.
+pub use crate::store::{TokenImport, TokenListRow};
+
 /// What the operator's copy of a desk to PostgreSQL reports.
 pub use crate::store::{CopiedTable, DeskCopy};
 
@@ -95,6 +101,8 @@ pub struct Desk {
     policy: Arc<AgentPolicy>,
     /// The bearer token a metrics scraper presents (`metrics_token`), if one is configured.
     metrics_token: Option<Arc<secrecy::SecretString>>,
+    /// The product's verification hook for recovery codes, if one is configured.
+    code_hook: Option<Arc<hook::CodeHook>>,
 }
 
 /// Who outgoing mail is from and where replies go.

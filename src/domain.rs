@@ -9,6 +9,7 @@ mod durability;
 mod input;
 mod network;
 mod proof;
+mod proof_code;
 pub mod search;
 mod support_address;
 mod ticket;
@@ -26,5 +27,9 @@ pub use input::{
 };
 pub use network::{Network, NetworkSlot, NetworkSlots};
 pub use proof::{ProofKind, challenge_text, parse_expected_mask};
+pub use proof_code::{
+    MAX_CODE_CHARS, MAX_LIST_NAME_CHARS, MAX_TOKENS_PER_LIST, MIN_TOKEN_CHARS, TokenListError,
+    normalized_code, token_lines, token_list_name,
+};
 pub use support_address::{Recipient, SupportAddress};
 pub use ticket::{Author, Reference, Status};

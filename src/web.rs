@@ -298,6 +298,11 @@ fn staff_routes(logins: rate_limit::NetworkBudget) -> Router<WebState> {
             post(admin::allowlist::remove),
         )
         .route(
+            "/admin/proofs",
+            get(admin::proofs::show).post(admin::proofs::import),
+        )
+        .route("/admin/proofs/{id}/delete", post(admin::proofs::delete))
+        .route(
             "/admin/retention",
             get(admin::retention::show).post(admin::retention::set),
         )

@@ -267,3 +267,48 @@ admin-canned-delete-yes = Yes, delete it
 admin-agent-last-admin = { $role }. This is the only active admin account: it cannot be demoted until another admin is active (admins are created with `hushdesk agent add`).
 admin-agent-last-admin-access = The only active admin account cannot be disabled: nobody could then configure the desk or approve a reset.
 admin-audit-any-action = Any action
+admin-link-proofs = Recovery codes and tokens
+admin-proofs-title = Recovery codes and tokens
+admin-proofs-intro = A requester can prove they own an account by entering a recovery code or a one-time token on their ticket. The desk looks in the token lists below first, then asks the product's verification hook if one is configured. Only a keyed digest of each token is stored, never the token; a token that proves something once is used up.
+admin-proofs-limit = { $count ->
+    [one] A ticket may fail { $count } check an hour; after that its checks wait, so the page cannot be used to guess tokens.
+   *[other] A ticket may fail { $count } checks an hour; after that its checks wait, so the page cannot be used to guess tokens.
+}
+admin-proofs-hook = Verification hook
+admin-proofs-hook-configured = Codes not in a list are sent to the hook at { $host }, signed with the shared secret from the configuration file.
+admin-proofs-hook-none = No verification hook is configured (`[proofs.hook]` in the configuration file): only the token lists are checked.
+admin-proofs-hook-last-failure = The hook last failed to answer at { $time }.
+admin-proofs-hook-no-failure = The hook has not failed to answer.
+admin-proofs-lists = Token lists
+admin-proofs-name = List
+admin-proofs-total = Tokens
+admin-proofs-used = Used
+admin-proofs-imported-at = Imported
+admin-proofs-imported-by = By
+admin-proofs-empty = No token lists yet.
+admin-proofs-delete = Delete
+admin-proofs-imported = { $count ->
+    [one] { $count } token imported.
+   *[other] { $count } tokens imported.
+}
+admin-proofs-duplicates = { $count ->
+    [one] { $count } token was left out: a list holds it already.
+   *[other] { $count } tokens were left out: a list holds them already.
+}
+admin-proofs-import = Import a list
+admin-proofs-new-name = Name of the list (for example: recovery codes 2026-11)
+admin-proofs-new-tokens = Tokens, one a line
+admin-proofs-import-hint = Spaces, dashes and letter case do not matter: AB12-CD34 and ab12cd34 are one token. Each token needs at least 6 characters. For lists larger than this form takes, use `hushdesk proofs import`.
+admin-proofs-import-button = Import
+admin-proofs-delete-question = Delete the token list “{ $name }”?
+admin-proofs-delete-explanation = { $count ->
+    [one] Its { $count } unused token stops proving anything at once. This cannot be undone.
+   *[other] Its { $count } unused tokens stop proving anything at once. This cannot be undone.
+}
+admin-proofs-delete-yes = Yes, delete the list
+proofs-error-empty-name = give the list a name
+proofs-error-name-too-long = a name of at most 100 characters
+proofs-error-name-control = a name without control characters
+proofs-error-no-tokens = at least one token, one a line
+proofs-error-too-many = at most 100,000 tokens in one list
+proofs-error-bad-token = the token on line { $line } has fewer than 6 or more than 256 characters

@@ -23,6 +23,7 @@ alert-kind-restricted-access = Restricted queue read
 alert-kind-failed-logins = Failed sign-ins
 alert-kind-allowlist-added = Allowlist entry added
 alert-kind-hold-placed = Legal hold placed
+alert-kind-proof-hook-unavailable = Verification hook not answering
 alert-kind-other = Other event
 
 alert-by-operator = the operator
@@ -64,3 +65,9 @@ alert-detail-failed-logins = { $count } failed sign-ins in a row; locked for { $
 }
 alert-detail-allowlist-added = redaction allowlist entry { $entry } ({ $kind }) added
 alert-detail-hold-placed = legal hold placed
+alert-detail-proof-hook-unavailable = the verification hook gave no usable answer ({ $why ->
+    [timeout] it did not answer in time
+    [status] it answered with an error status
+    [answer] its answer was not {"{"}"valid": true|false{"}"}
+   *[connection] it could not be reached
+}), so a requester's code could not be checked; further failures within the hour raise no new alert

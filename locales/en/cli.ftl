@@ -27,3 +27,5 @@ cli-audit-intact = audit chain intact: { $entries } entries, head { $head }
 cli-audit-broken = audit chain broken at entry { $seq }: { $reason } ({ $entries } entries in the log)
 cli-purge-dry-run = dry run as of { $as_of }: { $tickets } tickets and { $attachments } sealed attachments would be purged
 cli-purged = purged { $tickets } tickets and { $attachments } sealed attachments as of { $as_of }
+cli-proofs-imported = token list "{ $name }" imported: { $count } tokens stored, { $duplicates } left out as already listed
+cli-proofs-name-taken = a token list named "{ $name }" exists already; choose another name

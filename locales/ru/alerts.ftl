@@ -24,6 +24,7 @@ alert-kind-restricted-access = Чтение закрытой очереди
 alert-kind-failed-logins = Неудачные попытки входа
 alert-kind-allowlist-added = Добавлена запись белого списка
 alert-kind-hold-placed = Установлен запрет на удаление
+alert-kind-proof-hook-unavailable = Проверочный хук не отвечает
 alert-kind-other = Другое событие
 
 alert-by-operator = оператор
@@ -67,3 +68,9 @@ alert-detail-failed-logins = Неудачных попыток входа под
 }
 alert-detail-allowlist-added = Добавлена запись белого списка маскирования { $entry } ({ $kind })
 alert-detail-hold-placed = Установлен запрет на удаление
+alert-detail-proof-hook-unavailable = проверочный хук не дал пригодного ответа ({ $why ->
+    [timeout] не ответил вовремя
+    [status] ответил статусом ошибки
+    [answer] ответ не был вида {"{"}"valid": true|false{"}"}
+   *[connection] до него не удалось достучаться
+}), поэтому код заявителя не удалось проверить; новые сбои в течение часа нового оповещения не вызывают

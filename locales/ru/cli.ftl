@@ -27,3 +27,5 @@ cli-audit-intact = цепочка аудита цела: записей { $entri
 cli-audit-broken = цепочка аудита нарушена на записи { $seq }: { $reason } (записей в журнале: { $entries })
 cli-purge-dry-run = пробный прогон на { $as_of }: было бы удалено обращений — { $tickets }, запечатанных вложений — { $attachments }
 cli-purged = на { $as_of } удалено обращений — { $tickets }, запечатанных вложений — { $attachments }
+cli-proofs-imported = список токенов «{ $name }» загружен: сохранено токенов — { $count }, пропущено как уже имеющихся — { $duplicates }
+cli-proofs-name-taken = список токенов «{ $name }» уже есть; выберите другое название

@@ -92,6 +92,12 @@ impl Keyring {
         self.keyed_hash(b"mask-key", reference.as_bytes())
     }
 
+    /// The keyed hash a token of an imported proof list is stored and looked up as (given
+    /// normalised, see `domain::normalized_code`).
+    pub fn proof_token_digest(&self, normalized: &[u8]) -> [u8; 32] {
+        self.keyed_hash(b"proof-token", normalized)
+    }
+
     /// The keyed hash an agent session or API token is stored and looked up as.
     pub fn session_digest(&self, token: &[u8]) -> [u8; 32] {
         self.keyed_hash(b"agent-session", token)

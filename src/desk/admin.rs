@@ -17,8 +17,8 @@ use super::{Desk, DeskError};
 /// A signed-in admin.
 #[derive(Clone)]
 pub struct AdminDesk {
-    desk: Desk,
-    admin: AdminScope,
+    pub(super) desk: Desk,
+    pub(super) admin: AdminScope,
 }
 
 /// The allowlist as the admin page shows it: the admins' entries and the configuration

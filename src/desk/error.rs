@@ -24,6 +24,9 @@ pub enum DeskError {
     /// A proof of ownership was not recorded, or a challenge not made; nothing was stored.
     #[error(transparent)]
     Proof(#[from] super::ProofRefusal),
+    /// A token list that cannot be imported.
+    #[error(transparent)]
+    TokenList(crate::domain::TokenListError),
     /// No such thing, or not the caller's to see: deliberately the same.
     #[error("not found")]
     NotFound,

@@ -44,6 +44,7 @@ impl Desk {
             trusted_authserv_id: config.mail.trusted_authserv_id.as_deref().map(Arc::from),
             policy: Arc::new(config.agents.clone()),
             metrics_token: config.metrics_token.clone().map(Arc::new),
+            code_hook: super::codes::code_hook(config)?,
         };
         desk.load_allowlist().await?;
         Ok(desk)

@@ -12,7 +12,7 @@ use super::{Desk, DeskError};
 
 /// The command line's door on the desk.
 pub struct OperatorDesk {
-    desk: Desk,
+    pub(super) desk: Desk,
 }
 
 /// What `hushdesk agent add` prints once and never again.

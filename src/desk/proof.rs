@@ -10,6 +10,7 @@ use crate::store::{
     Conflict, NewChallenge, ProofChallenge, ProofRecord, ProofRecorded, StoreError, now_unix,
 };
 
+use super::codes::{CodeOutcome, CodeSource};
 use super::intake::ATTEMPTS;
 use super::{AgentDesk, DeskError, RequesterDesk};
 
@@ -50,6 +51,14 @@ pub enum ProofRefusal {
     OtherAddress { expected: String, proven: String },
     #[error("too many refused attempts on this ticket: try again in an hour")]
     TooManyAttempts,
+    #[error("this desk has no token list nor verification hook to check codes with")]
+    NoCodeChecker,
+    #[error("enter the code")]
+    MissingCode,
+    #[error("this code is not valid, or has been used already")]
+    WrongCode,
+    #[error("codes cannot be checked right now: try again later")]
+    CodeCheckUnavailable,
 }
 
 impl ProofRefusal {
@@ -70,6 +79,10 @@ impl ProofRefusal {
             ProofRefusal::UnknownSigner => "proof-refused-unknown-signer",
             ProofRefusal::OtherAddress { .. } => "proof-refused-other-address",
             ProofRefusal::TooManyAttempts => "proof-refused-too-many",
+            ProofRefusal::NoCodeChecker => "proof-refused-no-code-checker",
+            ProofRefusal::MissingCode => "proof-refused-missing-code",
+            ProofRefusal::WrongCode => "proof-refused-wrong-code",
+            ProofRefusal::CodeCheckUnavailable => "proof-refused-code-unavailable",
         }
     }
 
@@ -86,8 +99,11 @@ impl ProofRefusal {
     /// The form field it concerns.
     pub fn field(&self) -> &'static str {
         match self {
-            ProofRefusal::Kind => "kind",
+            ProofRefusal::Kind | ProofRefusal::NoCodeChecker => "kind",
             ProofRefusal::ExpectedMask => "expected",
+            ProofRefusal::MissingCode
+            | ProofRefusal::WrongCode
+            | ProofRefusal::CodeCheckUnavailable => "code",
             ProofRefusal::MissingAddress
             | ProofRefusal::MalformedAddress
             | ProofRefusal::UnsupportedAddress
@@ -118,6 +134,10 @@ impl ProofRefusal {
             ProofRefusal::UnknownSigner => "unknown_signer",
             ProofRefusal::OtherAddress { .. } => "other_address",
             ProofRefusal::TooManyAttempts => "too_many_attempts",
+            ProofRefusal::NoCodeChecker => "no_code_checker",
+            ProofRefusal::MissingCode => "missing_code",
+            ProofRefusal::WrongCode => "wrong_code",
+            ProofRefusal::CodeCheckUnavailable => "code_check_unavailable",
         }
     }
 }
@@ -148,6 +168,8 @@ pub struct ProofAnswer<'a> {
     /// A public key to check the signed text with, when the ticket has none pinned or the
     /// requester proves another key.
     pub public_key: &'a str,
+    /// The recovery code or one-time token (code kind).
+    pub code: &'a str,
 }
 
 impl std::fmt::Debug for ProofAnswer<'_> {
@@ -207,6 +229,10 @@ impl AgentDesk {
         expected: &str,
     ) -> Result<IssuedChallenge, DeskError> {
         let kind = ProofKind::parse(kind).ok_or(ProofRefusal::Kind)?;
+        if kind == ProofKind::Code && !self.desk.recovery_codes_available().await? {
+            // A challenge nobody could answer would only confuse the requester.
+            return Err(ProofRefusal::NoCodeChecker.into());
+        }
         let expected = match expected.trim() {
             "" => None,
             text => Some(parse_expected_mask(kind, text).ok_or(ProofRefusal::ExpectedMask)?),
@@ -345,6 +371,7 @@ impl RequesterDesk {
                     .mask_value(rule, address, &mut book)
                     .ok_or_else(|| fail(ProofRefusal::MalformedAddress.into()))?,
                 Subject::Key { fingerprint } => book.mask_fingerprint(fingerprint),
+                Subject::CodeFrom { source } => book.mask_code_source(source),
             };
             if let Some(expected) = &challenge.expected_mask
                 && expected != mask.as_str()
@@ -436,14 +463,40 @@ impl RequesterDesk {
                     fingerprint: statement.fingerprint,
                 })
             }
+            ProofKind::Code => {
+                if answer.code.trim().is_empty() {
+                    return Err(ProofRefusal::MissingCode.into());
+                }
+                match self.check_recovery_code(answer.code).await? {
+                    CodeOutcome::Valid { source } => Ok(Subject::CodeFrom {
+                        source: match source {
+                            CodeSource::Hook { .. } => "hook".to_owned(),
+                            CodeSource::List(name) => format!("list:{name}"),
+                        },
+                    }),
+                    CodeOutcome::Invalid => Err(ProofRefusal::WrongCode.into()),
+                    CodeOutcome::Unavailable => Err(ProofRefusal::CodeCheckUnavailable.into()),
+                    CodeOutcome::Limited => Err(ProofRefusal::TooManyAttempts.into()),
+                }
+            }
         }
     }
 }
 
 /// What a good signature proved control of, until it is masked.
 enum Subject {
-    Address { rule: &'static str, address: String },
-    Key { fingerprint: String },
+    Address {
+        rule: &'static str,
+        address: String,
+    },
+    Key {
+        fingerprint: String,
+    },
+    /// A valid code, by where it was found (`hook`, `list:<name>`): never the code itself,
+    /// which may be a long-lived recovery code of the requester's account.
+    CodeFrom {
+        source: String,
+    },
 }
 
 /// A signed text as compared with its challenge: line ends and trailing blanks, which

@@ -13,16 +13,25 @@ pub enum ProofKind {
     Ethereum,
     /// A clear-signed challenge, by the ticket's pinned key or a key offered with it.
     OpenPgp,
+    /// A recovery code or one-time token of the product, checked against the admins' token
+    /// lists or the product's verification hook (`desk::codes`).
+    Code,
 }
 
 impl ProofKind {
-    pub const ALL: [ProofKind; 3] = [ProofKind::Bitcoin, ProofKind::Ethereum, ProofKind::OpenPgp];
+    pub const ALL: [ProofKind; 4] = [
+        ProofKind::Bitcoin,
+        ProofKind::Ethereum,
+        ProofKind::OpenPgp,
+        ProofKind::Code,
+    ];
 
     pub fn id(self) -> &'static str {
         match self {
             ProofKind::Bitcoin => "bitcoin",
             ProofKind::Ethereum => "ethereum",
             ProofKind::OpenPgp => "openpgp",
+            ProofKind::Code => "code",
         }
     }
 
@@ -36,6 +45,7 @@ impl ProofKind {
             ProofKind::Bitcoin => "BTC",
             ProofKind::Ethereum => "ETH",
             ProofKind::OpenPgp => "PGP",
+            ProofKind::Code => "CODE",
         }
     }
 

@@ -240,6 +240,13 @@ impl MaskBook {
     pub fn mask_fingerprint(&mut self, fingerprint_hex: &str) -> Mask {
         Mask(self.mask_for("PGP", &fingerprint_hex.trim().to_ascii_uppercase()))
     }
+
+    /// The mask of a code proven on a ticket, `[CODE-1]`, by where the code was found (a
+    /// token list's name, or the hook): codes from one source share a mask, and the code
+    /// itself, possibly a long-lived recovery code, leaves no digest behind.
+    pub fn mask_code_source(&mut self, source: &str) -> Mask {
+        Mask(self.mask_for("CODE", source))
+    }
 }
 
 impl Redactor {

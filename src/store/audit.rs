@@ -69,6 +69,8 @@ pub enum AdminView {
     Alerts,
     /// SLA targets.
     Sla,
+    /// The proof codes: the verification hook and the token lists.
+    ProofCodes,
 }
 
 impl AdminView {
@@ -81,6 +83,7 @@ impl AdminView {
             AdminView::Allowlist => "allowlist",
             AdminView::Alerts => "alerts",
             AdminView::Sla => "sla",
+            AdminView::ProofCodes => "proofs",
         }
     }
 }

@@ -33,6 +33,9 @@ const TABLES: &[&str] = &[
     "sla_targets",
     "business_hours",
     "redaction_allowlist",
+    "proof_token_lists",
+    "proof_tokens",
+    "proof_hook_status",
     "sessions",
     "rate_buckets",
     "enrolments",
@@ -57,6 +60,7 @@ const TABLES: &[&str] = &[
     "proof_challenges",
     "proofs",
     "seen_signatures",
+    "proof_code_failures",
     "tombstones",
     "audit_log",
 ];

@@ -82,6 +82,8 @@ pub enum Conflict {
     AgentName,
     #[error("allowlist entry exists")]
     AllowlistEntry,
+    #[error("token list name taken")]
+    TokenListName,
     #[error("queue name taken")]
     QueueName,
     #[error("canned response title taken")]

@@ -8,6 +8,7 @@ pub mod allowlist;
 pub mod audit;
 pub mod dashboard;
 pub mod metrics;
+pub mod proofs;
 pub mod queues;
 pub mod retention;
 pub mod sla;

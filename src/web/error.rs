@@ -158,6 +158,15 @@ impl From<DeskError> for WebError {
                 WebError::Invalid(vec![FieldError::english("name", e.to_string())])
             }
             DeskError::Conflict(what) => WebError::Conflict(conflict_key(what)),
+            DeskError::TokenList(e) => {
+                let args = match &e {
+                    crate::domain::TokenListError::BadToken { line } => {
+                        vec![("line", line.to_string())]
+                    }
+                    _ => Vec::new(),
+                };
+                WebError::Invalid(vec![FieldError::keyed_with(e.field(), e.key(), args)])
+            }
             // Only mail intake sets a deadline; the web never meets this.
             DeskError::OverBudget => {
                 WebError::Internal(anyhow::anyhow!("intake over its processing budget"))
@@ -180,6 +189,7 @@ pub(crate) fn conflict_key(what: Conflict) -> &'static str {
         Conflict::AgentName => "conflict-agent-name",
         Conflict::AllowlistEntry => "conflict-allowlist-entry",
         Conflict::QueueName => "conflict-queue-name",
+        Conflict::TokenListName => "conflict-token-list-name",
         Conflict::CannedResponseTitle => "conflict-canned-response-title",
         Conflict::AlreadySpam => "conflict-already-spam",
         Conflict::OwnSpamMark => "conflict-own-spam-mark",

@@ -790,6 +790,7 @@ async fn the_admin_pages_and_staff_errors_speak_russian() {
         "/admin/audit",
         "/admin/retention",
         "/admin/allowlist",
+        "/admin/proofs",
     ] {
         let response = russian(page).await.unwrap();
         assert_eq!(response.status(), 200, "{page}");

@@ -251,6 +251,7 @@ async fn an_admin_opens_every_admin_page_in_both_languages_with_and_without_java
             "/admin/alerts",
             "/admin/sla",
             "/admin/queues",
+            "/admin/proofs",
         ] {
             journey.goto(path).await;
             journey.wait_for("main h1").await;

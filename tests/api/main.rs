@@ -40,6 +40,7 @@ mod pg_migrate;
 mod postgres;
 mod preview;
 mod privacy;
+mod proof_codes;
 mod proofs;
 mod public_portal;
 mod purge_load;

@@ -221,7 +221,8 @@ pub struct TicketJson {
 /// A proof of ownership: only its kind and the subject's mask are kept.
 #[derive(Serialize, ToSchema)]
 pub struct ProofJson {
-    /// `bitcoin`, `ethereum` or `openpgp`.
+    /// `bitcoin`, `ethereum`, `openpgp` or `code` (a recovery code or one-time token, when
+    /// the desk has a token list or a verification hook).
     #[schema(value_type = String)]
     kind: &'static str,
     /// The subject as the ticket's redacted text names it: `[BTC-1]`, `[ETH-2]`, `[PGP-1]`.
@@ -232,7 +233,8 @@ pub struct ProofJson {
 /// A proof asked for and still waiting for the requester's signature.
 #[derive(Serialize, ToSchema)]
 pub struct ProofChallengeJson {
-    /// `bitcoin`, `ethereum` or `openpgp`.
+    /// `bitcoin`, `ethereum`, `openpgp` or `code` (a recovery code or one-time token, when
+    /// the desk has a token list or a verification hook).
     #[schema(value_type = String)]
     kind: &'static str,
     /// The ticket's mask the agent named as the address to prove, if any.
@@ -543,7 +545,8 @@ async fn change_tier(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProofRequestBody {
-    /// `bitcoin`, `ethereum` or `openpgp`.
+    /// `bitcoin`, `ethereum`, `openpgp` or `code` (a recovery code or one-time token, when
+    /// the desk has a token list or a verification hook).
     kind: String,
     /// For a wallet: the ticket's mask the address should have, such as `[BTC-1]`.
     #[serde(default)]

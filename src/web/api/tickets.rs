@@ -201,8 +201,8 @@ pub async fn reply(
     Ok((StatusCode::CREATED, Json(ReplyCreated { redactions })))
 }
 
-/// An answer to one challenge: a wallet's address and signature, or a clear-signed text
-/// (with the public key when the ticket has none pinned or another key is proven).
+/// An answer to one challenge: a wallet's address and signature, a clear-signed text (with
+/// the public key when the ticket has none pinned or another key is proven), or a code.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProofAnswerBody {
@@ -215,6 +215,9 @@ pub struct ProofAnswerBody {
     signed_text: String,
     #[serde(default)]
     public_key: String,
+    /// A recovery code or one-time token (kind `code`).
+    #[serde(default)]
+    code: String,
 }
 
 #[utoipa::path(post, path = "/api/v1/tickets/{token}/proofs", tag = "requester",
@@ -234,6 +237,7 @@ pub async fn prove(
             signature: &body.signature,
             signed_text: &body.signed_text,
             public_key: &body.public_key,
+            code: &body.code,
         })
         .await?;
     Ok((

@@ -74,6 +74,7 @@ pub(crate) fn proof_kind_key(kind: ProofKind) -> &'static str {
         ProofKind::Bitcoin => "proof-kind-bitcoin",
         ProofKind::Ethereum => "proof-kind-ethereum",
         ProofKind::OpenPgp => "proof-kind-openpgp",
+        ProofKind::Code => "proof-kind-code",
     }
 }
 
@@ -215,6 +216,7 @@ pub async fn prove(
         signature: form.get("signature").unwrap_or_default(),
         signed_text: form.get("signed_text").unwrap_or_default(),
         public_key: form.get("public_key").unwrap_or_default(),
+        code: form.get("code").unwrap_or_default(),
     };
     let errors = match requester.prove(&answer).await {
         Ok(_) => {

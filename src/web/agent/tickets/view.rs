@@ -378,6 +378,7 @@ fn page(nav: Nav, agent: &CurrentAgent, view: AgentTicketView) -> TicketPage {
                 kind: p.kind.id(),
                 key: match p.kind {
                     ProofKind::OpenPgp => "agent-proof-controls-key",
+                    ProofKind::Code => "agent-proof-gave-code",
                     _ => "agent-proof-controls-address",
                 },
                 subject: p.subject_mask,
