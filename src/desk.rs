@@ -11,6 +11,7 @@
 mod access;
 mod admin;
 mod agent;
+mod clamd;
 mod copy;
 mod error;
 mod intake;
@@ -18,8 +19,10 @@ mod mail_intake;
 mod notice;
 mod open;
 mod operator;
+mod picture;
 mod rate;
 mod requester;
+mod screen;
 mod system;
 mod work;
 
@@ -38,13 +41,15 @@ pub use admin::{AdminDesk, AllowlistView, SlaInForce};
 pub use agent::AgentDesk;
 pub use error::{CannedRefusal, Conflict, DeskError};
 pub use intake::{
-    AgentMessageOutcome, Deletion, Filed, IncomingAttachment, MailIntake, Mailed, OpenThread,
+    AgentMessageOutcome, Deletion, Filed, HeldBack, IncomingAttachment, MailIntake, Mailed,
+    OpenThread, ReplyOutcome,
 };
 pub use notice::Notice;
 pub use open::{data_dir_warning, load_redactor};
 pub use operator::{NewAgentSecrets, OperatorDesk};
 pub use rate::{Admission, RateBudget, RateClient, RateQuota, now_millis};
 pub use requester::RequesterDesk;
+pub use screen::{AttachmentRefusal, Unscanned};
 pub use system::{DeliveryReport, MAIL_LEASE_SECONDS, SystemDesk, working_deadline};
 pub use work::BulkChange;
 
@@ -63,10 +68,10 @@ pub use crate::store::{
     AssigneeFilter, AttachmentInfo, AuditEntry, AutoCloseReport, COLLISION_WINDOW_SECONDS,
     CannedResponse, ChainReport, EscalationOutcome, Expired, Hold, ListCursor, ListFilter,
     ListOrder, ListTotal, MessageRow, NewerMessages, Notification, NotificationKind,
-    PrivacyMetrics, PurgeReport, QueueRow, RequesterGrant, ResetRequest, RetentionPolicy,
-    RetentionScope, RouteRow, Session, SignatureVerdict, SlaReport, SpamMark, StatusFilter,
-    TicketChange, TicketEvent, TicketOp, TicketPage, TicketSummary, TicketView, Tombstone,
-    now_unix,
+    PrivacyMetrics, PurgeReport, QueueRow, RequesterFile, RequesterGrant, ResetRequest,
+    RetentionPolicy, RetentionScope, RouteRow, Session, SignatureVerdict, SlaReport, SpamMark,
+    StatusFilter, TicketChange, TicketEvent, TicketOp, TicketPage, TicketSummary, TicketView,
+    Tombstone, now_unix,
 };
 
 /// The admin pages' filters and settings.
@@ -89,6 +94,8 @@ pub struct Desk {
     policy: Arc<AgentPolicy>,
     /// The bearer token a metrics scraper presents (`metrics_token`), if one is configured.
     metrics_token: Option<Arc<secrecy::SecretString>>,
+    /// The virus scanner and what to do without one (see `screen`).
+    screening: Arc<screen::Screening>,
 }
 
 /// Who outgoing mail is from and where replies go.

@@ -64,3 +64,8 @@ alert-detail-failed-logins = { $count } failed sign-ins in a row; locked for { $
 }
 alert-detail-allowlist-added = redaction allowlist entry { $entry } ({ $kind }) added
 alert-detail-hold-placed = legal hold placed
+
+alert-kind-attachment-infected = Malware refused
+alert-detail-attachment-infected = a submission carried a file matching { $signature }; it was refused and nothing of it was stored
+alert-kind-scanner-unavailable = Virus scanner unavailable
+alert-detail-scanner-unavailable = the virus scanner (clamd) did not answer: images and other files are refused until it does; text is still accepted

@@ -67,3 +67,8 @@ alert-detail-failed-logins = Неудачных попыток входа под
 }
 alert-detail-allowlist-added = Добавлена запись белого списка маскирования { $entry } ({ $kind })
 alert-detail-hold-placed = Установлен запрет на удаление
+
+alert-kind-attachment-infected = Отклонён вредоносный файл
+alert-detail-attachment-infected = в обращении был файл, совпавший с сигнатурой { $signature }; обращение отклонено, ничего из него не сохранено
+alert-kind-scanner-unavailable = Антивирус недоступен
+alert-detail-scanner-unavailable = антивирус (clamd) не ответил: изображения и другие файлы не принимаются, пока он не ответит; текст принимается

@@ -44,6 +44,7 @@ impl Desk {
             trusted_authserv_id: config.mail.trusted_authserv_id.as_deref().map(Arc::from),
             policy: Arc::new(config.agents.clone()),
             metrics_token: config.metrics_token.clone().map(Arc::new),
+            screening: super::screen::Screening::new(config),
         };
         desk.load_allowlist().await?;
         Ok(desk)
@@ -65,6 +66,10 @@ impl Desk {
                  newest audit entry was edited (run `hushdesk audit verify`)",
                 config.keys_dir().display()
             );
+        }
+        // Said by the server only: the command line's other doors take no files.
+        if let Some(warning) = config.scanner_warning() {
+            tracing::warn!("{warning}");
         }
         let system = SystemDesk { desk: desk.clone() };
         Ok((desk, system))
