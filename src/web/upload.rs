@@ -16,6 +16,9 @@ use crate::desk::IncomingAttachment;
 /// The name of the file input on both forms.
 pub const FILE_FIELD: &str = "attachment";
 
+/// Characters of a file's name kept.
+const MAX_NAME_CHARS: usize = 255;
+
 /// A form with its files, or with the reason its files were not taken.
 pub struct Upload {
     pub fields: FormFields,
@@ -102,7 +105,13 @@ impl FromRequest<WebState> for Upload {
                 pairs.push((name, value));
                 continue;
             }
-            let file_name = field.file_name().unwrap_or_default().to_owned();
+            // A name is shown and stored (masked); no file system needs more than this.
+            let file_name: String = field
+                .file_name()
+                .unwrap_or_default()
+                .chars()
+                .take(MAX_NAME_CHARS)
+                .collect();
             let media_type = field
                 .content_type()
                 .unwrap_or("application/octet-stream")
