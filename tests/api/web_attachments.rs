@@ -137,12 +137,42 @@ async fn unsealed_attachments(app: &TestApp) -> Vec<Vec<u8>> {
         .collect()
 }
 
+/// What the server logs on this test's thread.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 #[tokio::test]
 async fn a_text_file_on_the_form_is_masked_and_its_canaries_are_stored_nowhere() {
     let Some(clamd) = TestClamd::start("a_text_file_on_the_form_is_masked").await else {
         return;
     };
-    let app = spawn("a_text_file_on_the_form_is_masked", Some(&clamd)).await;
+    // The server runs on this test's single thread, so a thread-local subscriber sees what
+    // it logs, at every level, with the access log on.
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_env_filter("hushdesk=trace,sqlx=trace,tower_http=trace,axum=trace")
+        .with_ansi(false)
+        .finish();
+    let _logging = tracing::subscriber::set_default(subscriber);
+    let socket = clamd.socket.clone();
+    let app = TestApp::spawn_scannable("a_text_file_on_the_form_is_masked", move |config| {
+        config.attachments.accept_unscanned = false;
+        config.clamav.socket = Some(socket);
+        config.access_log = true;
+    })
+    .await;
     let log = format!(
         "12:00 login by {CANARY_EMAIL}\n12:01 callback to {CANARY_PHONE}\n12:02 card {CANARY_CARD} declined\n"
     );
