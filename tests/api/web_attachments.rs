@@ -671,3 +671,74 @@ async fn a_mailed_eicar_is_refused_and_a_clean_file_is_scanned_and_kept() {
     );
     assert_eq!(count(&app, "select count(*) from attachments").await, 1);
 }
+
+#[tokio::test]
+async fn a_scanner_that_never_answers_fails_closed_on_the_web_and_defers_mail() {
+    // A socket that takes connections and never answers, like a wedged clamd.
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("wedged.sock");
+    let listener = tokio::net::UnixListener::bind(&socket).unwrap();
+    let held = tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            open.push(stream);
+        }
+    });
+    let app = TestApp::spawn_with(move |config| {
+        config.attachments.accept_unscanned = false;
+        config.clamav.socket = Some(socket);
+        config.clamav.timeout_seconds = 1;
+    })
+    .await;
+
+    let (status, page) = post(
+        &app,
+        "/tickets",
+        form("Slow", "The scanner hangs.")
+            .part(
+                "attachment",
+                file("trace.txt", "text/plain", b"trace".to_vec()),
+            )
+            .part(
+                "attachment",
+                file("dump.bin", "application/octet-stream", vec![1u8; 32]),
+            ),
+    )
+    .await;
+    assert_eq!(status, 201, "{page}");
+    assert!(
+        page.contains("id=\"held-back\"") && page.contains("dump.bin"),
+        "{page}"
+    );
+    assert_eq!(count(&app, "select count(*) from attachments").await, 1);
+    assert_eq!(
+        count(
+            &app,
+            "select count(*) from alerts where kind = 'scanner_unavailable'"
+        )
+        .await,
+        1
+    );
+
+    use base64::Engine;
+    let encoded = base64::engine::general_purpose::STANDARD.encode([1u8; 32]);
+    let mail = format!(
+        "From: <jo@example.org>\r\nSubject: dump\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"m\"\r\n\r\n\
+         --m\r\nContent-Type: text/plain\r\n\r\nsee dump\r\n\
+         --m\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"d.bin\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{encoded}\r\n--m--\r\n"
+    );
+    let replies = crate::mail_support::send(
+        app.smtp,
+        false,
+        "jo@example.org",
+        &["support@localhost"],
+        &mail,
+    )
+    .await;
+    assert!(
+        crate::mail_support::outcome(&replies).starts_with("451"),
+        "{replies:?}"
+    );
+    assert_eq!(count(&app, "select count(*) from tickets").await, 1);
+    held.abort();
+}
