@@ -742,3 +742,70 @@ async fn a_scanner_that_never_answers_fails_closed_on_the_web_and_defers_mail() 
     assert_eq!(count(&app, "select count(*) from tickets").await, 1);
     held.abort();
 }
+
+#[tokio::test]
+async fn a_decompression_bomb_and_a_broken_picture_refuse_the_submission() {
+    // No scanner here (the harness keeps unscanned files): pictures are re-encoded anyway.
+    let app = TestApp::spawn().await;
+    let mut small = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::new_rgb8(1, 1)
+        .write_to(&mut small, image::ImageFormat::Png)
+        .unwrap();
+    let small = small.into_inner();
+    // The same PNG claiming 60 000 × 60 000 pixels, its header's CRC mended.
+    let mut bomb = small.clone();
+    bomb[16..20].copy_from_slice(&60_000u32.to_be_bytes());
+    bomb[20..24].copy_from_slice(&60_000u32.to_be_bytes());
+    let crc = crc32(&bomb[12..29]);
+    bomb[29..33].copy_from_slice(&crc.to_be_bytes());
+
+    let (status, page) = post(
+        &app,
+        "/tickets",
+        form("Big", "A huge picture.").part("attachment", file("huge.png", "image/png", bomb)),
+    )
+    .await;
+    assert_eq!(status, 422, "{page}");
+    assert!(
+        page.contains("huge.png") && page.contains("A huge picture."),
+        "{page}"
+    );
+
+    let mut broken = b"\xFF\xD8\xFF\xE0".to_vec();
+    broken.extend_from_slice(&[0u8; 64]);
+    let (status, page) = post(
+        &app,
+        "/tickets",
+        form("Broken", "A broken picture.")
+            .part("attachment", file("broken.jpg", "image/jpeg", broken)),
+    )
+    .await;
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("broken.jpg"), "{page}");
+    assert_eq!(count(&app, "select count(*) from tickets").await, 0);
+
+    // Positive control: the small picture itself is filed.
+    let (status, page) = post(
+        &app,
+        "/tickets",
+        form("Small", "A small picture.").part("attachment", file("small.png", "image/png", small)),
+    )
+    .await;
+    assert_eq!(status, 201, "{page}");
+    assert_eq!(count(&app, "select count(*) from attachments").await, 1);
+}
+
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
