@@ -343,6 +343,9 @@ fn check_config(overrides: &Overrides) -> anyhow::Result<()> {
     if let Some(warning) = app::data_dir_warning(&config.data_dir) {
         eprintln!("warning: {warning}");
     }
+    if let Some(warning) = config.scanner_warning() {
+        println!("warning: {warning}");
+    }
     println!(
         "configuration is valid; {} redaction rules loaded:",
         redactor.rule_count()

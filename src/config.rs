@@ -51,6 +51,8 @@ pub struct Config {
     pub redaction: RedactionPolicy,
     pub http: HttpLimits,
     pub proofs: ProofPolicy,
+    pub attachments: AttachmentPolicy,
+    pub clamav: ClamavConfig,
 }
 
 /// The database URL. It may carry a password (in the user part or as a `password=` query
@@ -260,6 +262,92 @@ impl Default for HttpLimits {
             body_grace_seconds: 5,
             body_min_rate_bytes_per_second: 512,
             write_timeout_seconds: 30,
+        }
+    }
+}
+
+/// Files attached on the web form and the requester's reply (`[attachments]` in the file).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AttachmentPolicy {
+    /// Largest file, in bytes.
+    pub max_bytes: usize,
+    /// Files in one submission.
+    pub max_count: usize,
+    /// All files of one submission together, in bytes; the body limit of the two routes that
+    /// take files is this plus `max_body_bytes` for the text.
+    pub max_total_bytes: usize,
+    /// Keep images and other binaries that no virus scanner looked at. Off by default: with
+    /// no `[clamav]` they are refused. Meant for a desk that takes only text, or for tests.
+    pub accept_unscanned: bool,
+}
+
+impl Default for AttachmentPolicy {
+    fn default() -> Self {
+        Self {
+            max_bytes: 5 * 1024 * 1024,
+            max_count: 5,
+            max_total_bytes: 10 * 1024 * 1024,
+            accept_unscanned: false,
+        }
+    }
+}
+
+impl AttachmentPolicy {
+    /// The body limit of the routes that take files: the files and the form's own text.
+    pub fn body_limit(&self, text_limit: usize) -> usize {
+        self.max_total_bytes
+            .saturating_add(text_limit)
+            // Multipart framing: a boundary and headers per part.
+            .saturating_add(self.max_count.saturating_mul(1024))
+    }
+}
+
+/// Where clamd listens (`[clamav]` in the file): a Unix socket or a TCP address, not both.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ClamavConfig {
+    /// Debian's `clamav-daemon` listens on `/run/clamav/clamd.ctl`.
+    pub socket: Option<PathBuf>,
+    /// `127.0.0.1:3310`: only on a network the desk trusts, since the files travel in clear.
+    pub tcp: Option<String>,
+    /// One scan, connection included, must answer within this many seconds.
+    pub timeout_seconds: u64,
+}
+
+impl Default for ClamavConfig {
+    fn default() -> Self {
+        Self {
+            socket: None,
+            tcp: None,
+            timeout_seconds: 30,
+        }
+    }
+}
+
+impl ClamavConfig {
+    pub fn is_configured(&self) -> bool {
+        self.socket.is_some() || self.tcp.is_some()
+    }
+}
+
+impl Config {
+    /// What the operator should know about attachments when no scanner is configured:
+    /// said at start and by `check-config`.
+    pub fn scanner_warning(&self) -> Option<&'static str> {
+        match (
+            self.clamav.is_configured(),
+            self.attachments.accept_unscanned,
+        ) {
+            (true, _) => None,
+            (false, false) => Some(
+                "no [clamav] scanner is configured: images and other binary attachments are \
+                 refused (text attachments and messages are accepted)",
+            ),
+            (false, true) => Some(
+                "no [clamav] scanner is configured and [attachments] accept_unscanned is on: \
+                 images and binaries are kept sealed without a virus scan",
+            ),
         }
     }
 }
@@ -475,6 +563,8 @@ struct FileConfig {
     redaction: Option<RedactionPolicy>,
     http: Option<HttpLimits>,
     proofs: Option<ProofsFile>,
+    attachments: Option<AttachmentPolicy>,
+    clamav: Option<ClamavConfig>,
 }
 
 /// Values given on the command line; they win over everything else.
@@ -574,12 +664,30 @@ impl Config {
                     .map(HookFile::load)
                     .transpose()?,
             },
+            attachments: file.attachments.unwrap_or_default(),
+            clamav: file.clamav.unwrap_or_default(),
         };
         config.validate()?;
         Ok(config)
     }
 
     fn validate(&self) -> anyhow::Result<()> {
+        let files = &self.attachments;
+        if !(1..=64 * 1024 * 1024).contains(&files.max_bytes) {
+            bail!("[attachments] max_bytes must be between 1 and 67108864");
+        }
+        if !(1..=50).contains(&files.max_count) {
+            bail!("[attachments] max_count must be between 1 and 50");
+        }
+        if !(files.max_bytes..=256 * 1024 * 1024).contains(&files.max_total_bytes) {
+            bail!("[attachments] max_total_bytes must be at least max_bytes and at most 268435456");
+        }
+        if self.clamav.socket.is_some() && self.clamav.tcp.is_some() {
+            bail!("[clamav] takes socket or tcp, not both");
+        }
+        if !(1..=600).contains(&self.clamav.timeout_seconds) {
+            bail!("[clamav] timeout_seconds must be between 1 and 600");
+        }
         if !(1024..=64 * 1024 * 1024).contains(&self.max_body_bytes) {
             bail!("max_body_bytes must be between 1024 and 67108864");
         }

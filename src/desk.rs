@@ -11,6 +11,7 @@
 mod access;
 mod admin;
 mod agent;
+mod clamd;
 mod codes;
 mod copy;
 mod error;
@@ -20,9 +21,11 @@ mod mail_intake;
 mod notice;
 mod open;
 mod operator;
+mod picture;
 mod proof;
 mod rate;
 mod requester;
+mod screen;
 mod system;
 mod work;
 
@@ -42,7 +45,8 @@ pub use agent::AgentDesk;
 pub use codes::{CODE_FAILURES_PER_HOUR, CodeOutcome, CodeSource, HookStatus};
 pub use error::{CannedRefusal, Conflict, DeskError};
 pub use intake::{
-    AgentMessageOutcome, Deletion, Filed, IncomingAttachment, MailIntake, Mailed, OpenThread,
+    AgentMessageOutcome, Deletion, Filed, HeldBack, IncomingAttachment, MailIntake, Mailed,
+    OpenThread, ReplyOutcome,
 };
 pub use notice::Notice;
 pub use open::{data_dir_warning, load_redactor};
@@ -50,6 +54,7 @@ pub use operator::{NewAgentSecrets, OperatorDesk};
 pub use proof::{IssuedChallenge, ProofAnswer, ProofRefusal};
 pub use rate::{Admission, RateBudget, RateClient, RateQuota, now_millis};
 pub use requester::RequesterDesk;
+pub use screen::{AttachmentRefusal, Unscanned};
 pub use system::{DeliveryReport, MAIL_LEASE_SECONDS, SystemDesk, working_deadline};
 pub use work::BulkChange;
 
@@ -68,10 +73,10 @@ pub use crate::store::{
     AssigneeFilter, AttachmentInfo, AuditEntry, AutoCloseReport, COLLISION_WINDOW_SECONDS,
     CannedResponse, ChainReport, EscalationOutcome, Expired, Hold, ListCursor, ListFilter,
     ListOrder, ListTotal, MessageRow, NewerMessages, Notification, NotificationKind,
-    PrivacyMetrics, PurgeReport, QueueRow, RequesterGrant, ResetRequest, RetentionPolicy,
-    RetentionScope, RouteRow, Session, SignatureVerdict, SlaReport, SpamMark, StatusFilter,
-    TicketChange, TicketEvent, TicketOp, TicketPage, TicketSummary, TicketView, Tombstone,
-    now_unix,
+    PrivacyMetrics, PurgeReport, QueueRow, RequesterFile, RequesterGrant, ResetRequest,
+    RetentionPolicy, RetentionScope, RouteRow, Session, SignatureVerdict, SlaReport, SpamMark,
+    StatusFilter, TicketChange, TicketEvent, TicketOp, TicketPage, TicketSummary, TicketView,
+    Tombstone, now_unix,
 };
 
 /// Proofs of ownership as the doors hand them out.
@@ -103,6 +108,8 @@ pub struct Desk {
     metrics_token: Option<Arc<secrecy::SecretString>>,
     /// The product's verification hook for recovery codes, if one is configured.
     code_hook: Option<Arc<hook::CodeHook>>,
+    /// The virus scanner and what to do without one (see `screen`).
+    screening: Arc<screen::Screening>,
 }
 
 /// Who outgoing mail is from and where replies go.

@@ -53,8 +53,8 @@ pub use rate::{RateShape, RateTake};
 pub use retention::{Expired, Hold, PrivacyMetrics, PurgeReport, RetentionPolicy, RetentionScope};
 pub use scope::{AdminScope, AgentScope, OperatorScope, Purger, SystemScope};
 pub use tickets::{
-    AttachmentContent, Delivery, MessageRow, NewAttachment, NewTicketRecord, RequesterGrant,
-    SignatureVerdict, ThreadSecrets, TicketView, Tombstone,
+    AttachmentContent, Delivery, MessageRow, NewAttachment, NewTicketRecord, RequesterFile,
+    RequesterGrant, SignatureVerdict, ThreadSecrets, TicketView, Tombstone,
 };
 
 use std::sync::Arc;

@@ -17,6 +17,7 @@ mod public;
 mod rate_limit;
 mod session;
 mod state;
+mod upload;
 
 use std::time::Duration;
 
@@ -94,11 +95,21 @@ pub fn router(state: WebState) -> Router {
         },
     );
 
+    // The forms that take files get a body limit of their own; every other route keeps
+    // `max_body_bytes`.
+    let with_files =
+        axum::extract::DefaultBodyLimit::max(config.attachments.body_limit(config.max_body_bytes));
     let requester_routes = Router::new()
-        .route("/tickets/preview", post(public::preview::show))
-        .route("/tickets/edit", post(public::form::edit))
+        .route(
+            "/tickets/preview",
+            post(public::preview::show).layer(with_files),
+        )
+        .route("/tickets/edit", post(public::form::edit).layer(with_files))
         .route("/t/{token}", get(public::ticket::show))
-        .route("/t/{token}/reply", post(public::ticket::reply))
+        .route(
+            "/t/{token}/reply",
+            post(public::ticket::reply).layer(with_files),
+        )
         .route("/t/{token}/proof", post(public::ticket::prove))
         .route("/t/{token}/delete", post(public::ticket::delete))
         .route(
@@ -112,7 +123,12 @@ pub fn router(state: WebState) -> Router {
     let router = Router::new()
         .merge(staff_routes(logins))
         .route("/", get(public::form::show))
-        .route("/tickets", post(public::form::submit).layer(filing.clone()))
+        .route(
+            "/tickets",
+            post(public::form::submit)
+                .layer(with_files)
+                .layer(filing.clone()),
+        )
         .route("/api/v1/tickets", post(api::tickets::create).layer(filing))
         .route("/api/v1/openapi.json", get(api::openapi::document))
         .route("/healthz", get(health))

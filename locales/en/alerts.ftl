@@ -71,3 +71,8 @@ alert-detail-proof-hook-unavailable = the verification hook gave no usable answe
     [answer] its answer was not {"{"}"valid": true|false{"}"}
    *[connection] it could not be reached
 }), so a requester's code could not be checked; further failures within the hour raise no new alert
+
+alert-kind-attachment-infected = Malware refused
+alert-detail-attachment-infected = a submission carried a file matching { $signature }; it was refused and nothing of it was stored
+alert-kind-scanner-unavailable = Virus scanner unavailable
+alert-detail-scanner-unavailable = the virus scanner (clamd) did not answer: images and other files are refused until it does; text is still accepted

@@ -132,3 +132,25 @@ mask-WEBHOOK = Webhook addresses
 mask-other = Other personal data
 reply-refused-title = Your reply was not sent
 reply-refused-back = Back to the request
+
+## Attachments
+attachments-label = Files (optional)
+attachments-limits = Up to { $count } files, { $size } MB each. Text files (logs, configuration) are masked like your message.
+attachments-retention = { $count ->
+    [one] Files other than text are kept sealed for { $count } day, then deleted.
+   *[other] Files other than text are kept sealed for { $count } days, then deleted.
+}
+attachments-retention-unknown = Files other than text are kept sealed for a limited time, then deleted.
+attachments-images = Pictures are stored without their hidden details (location, camera, time taken).
+attachments-held-back = Attachments cannot be accepted right now, so these were not sent: { $names }. Your text was sent without them.
+attachments-sent = { $count ->
+    [one] { $count } file was sent with it.
+   *[other] { $count } files were sent with it.
+}
+preview-files-again = You chose these files: { $names }. They are not kept for the preview: choose them again below before sending.
+attachment-size-kb = { $count ->
+    [one] { $count } KB
+   *[other] { $count } KB
+}
+attachment-sealed-until = sealed; deleted on { $when }
+attachment-kept-as-text = text, masked like the message; kept with the request

@@ -74,3 +74,8 @@ alert-detail-proof-hook-unavailable = проверочный хук не дал 
     [answer] ответ не был вида {"{"}"valid": true|false{"}"}
    *[connection] до него не удалось достучаться
 }), поэтому код заявителя не удалось проверить; новые сбои в течение часа нового оповещения не вызывают
+
+alert-kind-attachment-infected = Отклонён вредоносный файл
+alert-detail-attachment-infected = в обращении был файл, совпавший с сигнатурой { $signature }; обращение отклонено, ничего из него не сохранено
+alert-kind-scanner-unavailable = Антивирус недоступен
+alert-detail-scanner-unavailable = антивирус (clamd) не ответил: изображения и другие файлы не принимаются, пока он не ответит; текст принимается

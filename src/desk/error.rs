@@ -52,6 +52,9 @@ pub enum DeskError {
     /// A mail's processing passed its deadline before it was stored; nothing was kept.
     #[error("the message took longer than its processing budget")]
     OverBudget,
+    /// A file of the submission refused it whole; nothing was stored.
+    #[error(transparent)]
+    Attachment(#[from] super::AttachmentRefusal),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }

@@ -63,6 +63,24 @@ pub struct Filed {
     pub redactions: RedactionCounts,
     /// The `+…` tag of the ticket's reply address, when it has a contact.
     pub reply_token: Option<ReplyToken>,
+    /// Files filed without: no scanner could look at them.
+    pub held_back: Option<HeldBack>,
+    /// Files kept with the ticket.
+    pub files: usize,
+}
+
+/// Images and binaries a web submission went in without, for want of a virus scan, and why.
+#[derive(Debug, Clone)]
+pub struct HeldBack {
+    pub names: Vec<String>,
+    pub why: super::Unscanned,
+}
+
+/// What became of a requester's reply from the web.
+#[derive(Debug)]
+pub struct ReplyOutcome {
+    pub redactions: RedactionCounts,
+    pub held_back: Option<HeldBack>,
 }
 
 /// A ticket's secrets, opened for deciding whether a mail joins it.
@@ -86,9 +104,27 @@ pub struct MailIntake {
     /// Past this moment the mail is refused rather than stored: checked once its text is
     /// redacted, the last step before the store's single transaction.
     pub deadline: Option<std::time::Instant>,
+    /// Whether images and binaries that no scanner could look at are left out and the rest
+    /// kept (the web, whose page says so), or refuse the whole message (mail, which cannot
+    /// tell its sender what was left out; a temporary refusal lets the MTA try again).
+    pub keep_rest_when_unscanned: bool,
 }
 
 impl MailIntake {
+    /// Screens the attachments it carries (see `screen`), keeping what may be kept.
+    async fn screen_attachments(&mut self, desk: &Desk) -> Result<Option<HeldBack>, DeskError> {
+        let screened = desk.screen(std::mem::take(&mut self.attachments)).await?;
+        if !self.keep_rest_when_unscanned {
+            self.attachments = screened.all_or_refuse()?;
+            return Ok(None);
+        }
+        self.attachments = screened.kept;
+        Ok(screened.why.map(|why| HeldBack {
+            names: screened.held_back,
+            why,
+        }))
+    }
+
     fn within_deadline(&self) -> Result<(), DeskError> {
         match self.deadline {
             Some(deadline) if std::time::Instant::now() > deadline => Err(DeskError::OverBudget),
@@ -107,7 +143,7 @@ pub struct IncomingAttachment {
 
 impl IncomingAttachment {
     /// The attachment as text, when it is text: a textual media type and valid UTF-8.
-    fn as_text(&self) -> Option<&str> {
+    pub(super) fn as_text(&self) -> Option<&str> {
         let media = self.media_type.to_ascii_lowercase();
         let textual = media.starts_with("text/")
             || matches!(
@@ -127,13 +163,22 @@ pub(super) const ATTEMPTS: usize = 4;
 
 impl Desk {
     /// Files a new ticket: redacts subject and body, seals contact and key, stores it all at once.
-    pub(super) async fn file_from_web(&self, input: NewTicketInput) -> Result<Filed, DeskError> {
+    pub(super) async fn file_from_web(
+        &self,
+        input: NewTicketInput,
+        attachments: Vec<IncomingAttachment>,
+    ) -> Result<Filed, DeskError> {
         let requester_key = input
             .pgp_key
             .as_deref()
             .map(RequesterKey::parse)
             .transpose()?;
-        self.file(input, requester_key, MailIntake::default()).await
+        let intake = MailIntake {
+            attachments,
+            keep_rest_when_unscanned: true,
+            ..MailIntake::default()
+        };
+        self.file(input, requester_key, intake).await
     }
 
     /// Files a ticket from any channel. `mail` carries how a mail arrived and what it
@@ -144,6 +189,7 @@ impl Desk {
         requester_key: Option<RequesterKey>,
         mut mail: MailIntake,
     ) -> Result<Filed, DeskError> {
+        let held_back = mail.screen_attachments(self).await?;
         let incoming = Arc::new(std::mem::take(&mut mail.attachments));
         let ticket_key = TicketKey::generate();
         let seal = |bytes: &[u8]| ticket_key.seal(bytes).map_err(anyhow::Error::from);
@@ -243,6 +289,8 @@ impl Desk {
                         token,
                         redactions,
                         reply_token,
+                        held_back,
+                        files: incoming.len(),
                     });
                 }
                 Err(StoreError::Conflict(Conflict::Reference)) => continue,
@@ -306,24 +354,50 @@ impl Desk {
         crate::auth::TokenDigest(self.keyring.reply_token_digest(token.as_bytes()))
     }
 
-    /// Adds a requester reply, keeping the ticket's masks stable.
+    /// Adds a requester reply from the web, keeping the ticket's masks stable; its files are
+    /// screened like a mail's, and those no scanner could look at are left out and named.
     pub(super) async fn add_reply(
         &self,
         grant: &RequesterGrant,
         input: ReplyInput,
-    ) -> Result<RedactionCounts, DeskError> {
+        attachments: Vec<IncomingAttachment>,
+    ) -> Result<ReplyOutcome, DeskError> {
+        let mut intake = MailIntake {
+            attachments,
+            keep_rest_when_unscanned: true,
+            ..MailIntake::default()
+        };
+        let held_back = intake.screen_attachments(self).await?;
+        let incoming = Arc::new(std::mem::take(&mut intake.attachments));
+        // The ticket's key is opened only when there is something to seal with it.
+        let ticket_key = if incoming.is_empty() {
+            None
+        } else {
+            Some(self.open_thread(grant).await?.ticket_key)
+        };
         for _ in 0..ATTEMPTS {
             let existing = self.store.mask_slots(grant).await?;
             let book = MaskBook::new(self.mask_key(grant.reference()), existing);
             let (body, book) = self.redact_in(book, &input.body).await?;
+            let (attachments, book) = match &ticket_key {
+                Some(key) => self.prepare_attachments(&incoming, book, key).await?,
+                None => (Vec::new(), book),
+            };
+            let delivery = Delivery {
+                attachments,
+                ..Delivery::default()
+            };
             match self
                 .store
-                .add_requester_reply(grant, &body, book.fresh_slots())
+                .add_requester_message(grant, &body, book.fresh_slots(), &delivery, None)
                 .await
             {
                 Ok(()) => {
-                    tracing::info!(reference = %grant.reference(), findings = body.counts().total(), "requester replied");
-                    return Ok(body.counts().clone());
+                    tracing::info!(reference = %grant.reference(), findings = body.counts().total(), files = incoming.len(), "requester replied");
+                    return Ok(ReplyOutcome {
+                        redactions: body.counts().clone(),
+                        held_back,
+                    });
                 }
                 Err(StoreError::Conflict(Conflict::Mask)) => continue,
                 Err(other) => return Err(other.into()),
@@ -437,6 +511,8 @@ impl Desk {
         mut mail: MailIntake,
         pin_key: Option<&RequesterKey>,
     ) -> Result<(), DeskError> {
+        mail.keep_rest_when_unscanned = false;
+        mail.screen_attachments(self).await?;
         let incoming = Arc::new(std::mem::take(&mut mail.attachments));
         let input = ReplyInput::parse(body).map_err(|e| vec![e])?;
         let sealed_key = pin_key

@@ -45,6 +45,7 @@ impl Desk {
             policy: Arc::new(config.agents.clone()),
             metrics_token: config.metrics_token.clone().map(Arc::new),
             code_hook: super::codes::code_hook(config)?,
+            screening: super::screen::Screening::new(config),
         };
         desk.load_allowlist().await?;
         Ok(desk)
@@ -66,6 +67,10 @@ impl Desk {
                  newest audit entry was edited (run `hushdesk audit verify`)",
                 config.keys_dir().display()
             );
+        }
+        // Said by the server only: the command line's other doors take no files.
+        if let Some(warning) = config.scanner_warning() {
+            tracing::warn!("{warning}");
         }
         let system = SystemDesk { desk: desk.clone() };
         Ok((desk, system))

@@ -137,7 +137,7 @@ impl OperatorDesk {
                                 .unwrap_or(crate::domain::InputError::EmptyBody),
                         )
                     })?;
-                    let filed = desk.file_from_web(input).await?;
+                    let filed = desk.file_from_web(input, Vec::new()).await?;
                     Ok::<_, DeskError>(filed.reference)
                 }
             })

@@ -5,7 +5,7 @@ use crate::domain::{NewTicketInput, Reference, ReplyInput};
 use crate::redact::{PlannedMask, RedactionCounts};
 use crate::store::{RequesterGrant, TicketView};
 
-use super::{Deletion, Desk, DeskError, Filed};
+use super::{Deletion, Desk, DeskError, Filed, IncomingAttachment, ReplyOutcome};
 
 /// Someone holding one ticket's secret link.
 #[derive(Clone)]
@@ -28,7 +28,22 @@ impl Desk {
 
     /// Files a new ticket from the web form or the JSON API.
     pub async fn file_ticket(&self, input: NewTicketInput) -> Result<Filed, DeskError> {
-        self.file_from_web(input).await
+        self.file_from_web(input, Vec::new()).await
+    }
+
+    /// Files a new ticket from the web form with the files it carried: screened, then text
+    /// redacted and the rest sealed, as for mail.
+    pub async fn file_ticket_with_files(
+        &self,
+        input: NewTicketInput,
+        files: Vec<IncomingAttachment>,
+    ) -> Result<Filed, DeskError> {
+        self.file_from_web(input, files).await
+    }
+
+    /// How many days sealed attachments are kept, for the pages that tell requesters.
+    pub async fn sealed_attachment_days(&self) -> Result<i64, DeskError> {
+        Ok(self.store.sealed_attachment_days().await?)
     }
 
     /// The masks a new ticket's subject and body would get, for the requester's preview.
@@ -53,7 +68,17 @@ impl RequesterDesk {
 
     /// Adds a reply, keeping the ticket's masks stable.
     pub async fn reply(&self, input: ReplyInput) -> Result<RedactionCounts, DeskError> {
-        self.desk.add_reply(&self.grant, input).await
+        let outcome = self.desk.add_reply(&self.grant, input, Vec::new()).await?;
+        Ok(outcome.redactions)
+    }
+
+    /// Adds a reply with the files it carried (see `Desk::file_ticket_with_files`).
+    pub async fn reply_with_files(
+        &self,
+        input: ReplyInput,
+        files: Vec<IncomingAttachment>,
+    ) -> Result<ReplyOutcome, DeskError> {
+        self.desk.add_reply(&self.grant, input, files).await
     }
 
     /// The ticket's secret reply address, `support+TOKEN@domain`, if it has one.

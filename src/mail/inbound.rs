@@ -17,8 +17,8 @@ use crate::crypto::{
     same_fingerprint, verify_detached,
 };
 use crate::desk::{
-    Desk, DeskError, IncomingAttachment, MailIntake, Notice, OpenThread, RequesterGrant,
-    SignatureVerdict,
+    AttachmentRefusal, Desk, DeskError, IncomingAttachment, MailIntake, Notice, OpenThread,
+    RequesterGrant, SignatureVerdict, Unscanned,
 };
 use crate::domain::{Category, ContactAddress, InputError, NewTicketInput};
 use crate::domain::{Recipient, SupportAddress};
@@ -64,6 +64,10 @@ pub enum Refusal {
     /// Refused by the same checks as the web form (`NewTicketInput::parse`, `ReplyInput`).
     #[error("{}", describe_input_errors(.0))]
     Invalid(Vec<InputError>),
+    /// An attachment carries malware, cannot be read as the image it is, or could not be
+    /// scanned (temporary: the MTA tries again, by when the scanner may be back).
+    #[error("{0}")]
+    Attachment(AttachmentRefusal),
 }
 
 fn describe_input_errors(errors: &[InputError]) -> String {
@@ -84,6 +88,14 @@ impl Refusal {
             Refusal::Temporary => (451, "4.3.0"),
             Refusal::OverBudget => (554, "5.3.4"),
             Refusal::Invalid(_) => (554, "5.6.0"),
+            Refusal::Attachment(AttachmentRefusal::Infected { .. }) => (554, "5.7.1"),
+            Refusal::Attachment(AttachmentRefusal::Unscanned(Unscanned::ScannerDown)) => {
+                (451, "4.7.0")
+            }
+            Refusal::Attachment(AttachmentRefusal::Unscanned(Unscanned::NoScanner)) => {
+                (554, "5.7.1")
+            }
+            Refusal::Attachment(_) => (554, "5.6.0"),
         }
     }
 }
@@ -179,6 +191,7 @@ pub async fn receive(
         attachments: content.attachments,
         signature_digest,
         deadline,
+        keep_rest_when_unscanned: false,
     };
 
     if let Some((grant, open)) = thread {
@@ -282,6 +295,7 @@ fn internal(err: DeskError) -> Refusal {
     match err {
         DeskError::OverBudget => return Refusal::OverBudget,
         DeskError::Invalid(errors) => return Refusal::Invalid(errors),
+        DeskError::Attachment(refusal) => return Refusal::Attachment(refusal),
         _ => {}
     }
     tracing::error!(error = %err, "storing a received mail failed");

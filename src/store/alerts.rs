@@ -224,6 +224,30 @@ pub struct AdminAlerts {
 }
 
 impl Store {
+    /// An alert that no agent caused, about what arrived with a submission (a file that
+    /// carries malware) or the desk's own trouble taking it (the virus scanner down).
+    /// Named values only (the signature's name, a count), never a file's name or content.
+    pub async fn raise_intake_alert(
+        &self,
+        kind: &'static str,
+        pairs: &[(&str, &str)],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        raise(
+            &mut tx,
+            now_unix(),
+            kind,
+            Audience::Admins,
+            None,
+            None,
+            None,
+            particulars(pairs),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// All unacknowledged alerts and the `acknowledged_limit` latest acknowledged ones,
     /// newest first, for the admin dashboard.
     pub async fn admin_alerts(

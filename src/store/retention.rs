@@ -268,6 +268,16 @@ impl Store {
         Ok(skipped)
     }
 
+    /// How many days sealed attachments are kept: what requesters are told before they
+    /// attach a file, and beside each one.
+    pub async fn sealed_attachment_days(&self) -> Result<i64, StoreError> {
+        let days: i64 =
+            query_scalar("select days from retention_policies where scope = 'attachments'")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(days)
+    }
+
     /// Sealed binary attachments that would be shredded as of `as_of`.
     pub async fn expired_attachments(&self, as_of: i64) -> Result<i64, StoreError> {
         Ok(query_scalar(

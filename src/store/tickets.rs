@@ -133,6 +133,18 @@ pub struct MessageRow {
     pub body: String,
     pub redactions: RedactionCounts,
     pub created_at: i64,
+    /// The files it carried, as the requester sees them.
+    pub files: Vec<RequesterFile>,
+}
+
+/// A file as its requester sees it: the name as stored (redacted), and when a sealed one is
+/// shredded.
+#[derive(Debug, Clone)]
+pub struct RequesterFile {
+    pub name: String,
+    pub size: i64,
+    /// `None` for text, which stays with the ticket; else when the sealed bytes are deleted.
+    pub shredded_at: Option<i64>,
 }
 
 /// What remains once a ticket is deleted.
@@ -189,16 +201,48 @@ impl Store {
         .await?
         .ok_or(StoreError::NotFound)?;
         let rows = query(
-            "select author, body, redactions, created_at from messages \
+            "select id, author, body, redactions, created_at from messages \
              where ticket_id = $1 and internal = 0 order by id",
         )
         .bind(grant.ticket_id)
         .fetch_all(&self.pool)
         .await?;
+        let file_rows = query(
+            "select message_id, name, size, created_at, text from attachments \
+             where ticket_id = $1 order by id",
+        )
+        .bind(grant.ticket_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let sealed_days: i64 =
+            query_scalar("select days from retention_policies where scope = 'attachments'")
+                .fetch_one(&self.pool)
+                .await?;
+        let mut files: Vec<(i64, RequesterFile)> = Vec::with_capacity(file_rows.len());
+        for row in &file_rows {
+            // Text is kept, redacted, with the ticket; anything else is sealed and shredded
+            // on its own schedule.
+            let text: Option<String> = row.try_get("text")?;
+            let created_at: i64 = row.try_get("created_at")?;
+            files.push((
+                row.try_get("message_id")?,
+                RequesterFile {
+                    name: row.try_get("name")?,
+                    size: row.try_get("size")?,
+                    shredded_at: text.is_none().then(|| created_at + sealed_days * 86_400),
+                },
+            ));
+        }
         let messages = rows
             .into_iter()
             .map(|row| {
+                let id: i64 = row.try_get("id")?;
                 Ok(MessageRow {
+                    files: files
+                        .iter()
+                        .filter(|(message, _)| *message == id)
+                        .map(|(_, file)| file.clone())
+                        .collect(),
                     author: row
                         .try_get::<String, _>("author")?
                         .parse()
@@ -311,20 +355,9 @@ impl Store {
         read_mask_slots(&mut conn, grant.ticket_id).await
     }
 
-    /// Adds the requester's reply. A waiting or finished ticket becomes open again.
+    /// A requester's message from any channel (a waiting or finished ticket becomes open
+    /// again); `pin_key` pins an OpenPGP key to the ticket if none is pinned yet.
     /// `Conflict(Conflict::Mask)` means another reply took a mask number first: redact again.
-    pub async fn add_requester_reply(
-        &self,
-        grant: &RequesterGrant,
-        body: &Redacted<String>,
-        new_slots: &[MaskSlot],
-    ) -> Result<(), StoreError> {
-        self.add_requester_message(grant, body, new_slots, &Delivery::default(), None)
-            .await
-    }
-
-    /// A requester's message from any channel; `pin_key` pins an OpenPGP key to the ticket
-    /// if none is pinned yet.
     pub async fn add_requester_message(
         &self,
         grant: &RequesterGrant,

@@ -110,6 +110,26 @@ impl From<&InputError> for FieldError {
     }
 }
 
+/// A file that refused its submission, worded with the file's name for whoever sent it.
+fn attachment_error(refusal: &crate::desk::AttachmentRefusal) -> FieldError {
+    use crate::desk::AttachmentRefusal as R;
+    let name = || ("name", refusal.file_name().unwrap_or_default().to_owned());
+    match refusal {
+        R::Infected { signature, .. } => FieldError::keyed_with(
+            "attachment",
+            "attachment-infected",
+            vec![name(), ("signature", signature.clone())],
+        ),
+        R::Unreadable { .. } => {
+            FieldError::keyed_with("attachment", "attachment-unreadable", vec![name()])
+        }
+        R::TooLarge { .. } => {
+            FieldError::keyed_with("attachment", "attachment-image-too-large", vec![name()])
+        }
+        R::Unscanned(_) => FieldError::keyed("attachment", "attachment-unscanned"),
+    }
+}
+
 impl From<DeskError> for WebError {
     fn from(err: DeskError) -> Self {
         match err {
@@ -172,6 +192,7 @@ impl From<DeskError> for WebError {
                 WebError::Internal(anyhow::anyhow!("intake over its processing budget"))
             }
             DeskError::Busy => WebError::Busy,
+            DeskError::Attachment(refusal) => WebError::Invalid(vec![attachment_error(&refusal)]),
             DeskError::Internal(e) => WebError::Internal(e),
         }
     }

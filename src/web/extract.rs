@@ -33,6 +33,11 @@ impl FormFields {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Fields already decoded (a multipart form's text parts).
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        FormFields(pairs)
+    }
+
     pub fn parse(body: &[u8]) -> Result<Self, WebError> {
         let mut fields = Vec::new();
         for pair in body.split(|&b| b == b'&').filter(|p| !p.is_empty()) {

@@ -173,10 +173,19 @@ async fn malformed_json_and_wrong_content_types_are_refused() {
     let json_to_form = app.post_raw("/tickets", "application/json", "{}").await;
     assert_eq!(json_to_form.status(), 415);
 
+    // The form takes files, so multipart is a form too: an empty one lacks every field.
     let multipart = app
         .post_raw("/tickets", "multipart/form-data; boundary=x", "--x--")
         .await;
-    assert_eq!(multipart.status(), 415);
+    assert_eq!(multipart.status(), 422);
+    let not_multipart = app
+        .post_raw(
+            "/tickets",
+            "multipart/form-data; boundary=x",
+            "no parts at all",
+        )
+        .await;
+    assert_eq!(not_multipart.status(), 400);
     assert_nothing_stored(&app).await;
 }
 

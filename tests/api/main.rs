@@ -21,6 +21,7 @@ mod browser;
 mod browser_checks;
 mod browser_journeys;
 mod business_hours;
+mod clamd;
 mod desk;
 mod doors;
 mod engine;
@@ -57,3 +58,4 @@ mod support;
 #[path = "../pg/throwaway.rs"]
 #[allow(dead_code)]
 mod throwaway;
+mod web_attachments;

@@ -131,6 +131,9 @@ impl TestApp {
         // Generous limits by default; rate-limit tests set their own.
         config.rate_limit.tickets_burst = 1000;
         config.rate_limit.requests_burst = 1000;
+        // Mail tests carry binary attachments and start no scanner; the attachment tests
+        // start one (`clamd::TestClamd`) and turn this off.
+        config.attachments.accept_unscanned = true;
         if let Some(url) = &postgres_url {
             config.database_url = url.clone().into();
         }

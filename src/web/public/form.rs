@@ -12,6 +12,7 @@ use crate::web::WebState;
 use crate::web::error::{FieldError, Rendered, WebError, WebResult};
 use crate::web::extract::FormFields;
 use crate::web::lang::{PageLang, Tr};
+use crate::web::upload::Upload;
 
 /// Name of the field people never see and bots fill in.
 const HONEYPOT: &str = "website";
@@ -35,10 +36,31 @@ pub struct NewTicketPage {
     pub pgp_key: String,
     /// Why the last submission was not taken (nothing was stored), in the reader's language.
     pub refused: Option<String>,
+    /// Days sealed attachments are kept, told beside the file input; `None` when the desk
+    /// could not say just now.
+    pub sealed_days: Option<i64>,
+    pub files: FileLimits,
+}
+
+/// The attachment limits, as the file input's hint tells them.
+#[derive(Clone, Copy)]
+pub struct FileLimits {
+    pub count: usize,
+    pub megabytes: usize,
+}
+
+impl FileLimits {
+    pub(super) fn of(state: &WebState) -> Self {
+        let limits = &state.config.attachments;
+        FileLimits {
+            count: limits.max_count,
+            megabytes: limits.max_bytes.div_ceil(1024 * 1024),
+        }
+    }
 }
 
 impl NewTicketPage {
-    fn new(state: &WebState, t: Tr) -> Self {
+    pub(super) fn new(state: &WebState, t: Tr) -> Self {
         NewTicketPage {
             t,
             categories: category_options(None),
@@ -49,6 +71,28 @@ impl NewTicketPage {
             contact: String::new(),
             pgp_key: String::new(),
             refused: None,
+            sealed_days: None,
+            files: FileLimits::of(state),
+        }
+    }
+
+    /// The page with the retention of sealed attachments filled in.
+    pub(super) async fn with_days(self, state: &WebState) -> Self {
+        NewTicketPage {
+            sealed_days: sealed_days(state).await,
+            ..self
+        }
+    }
+}
+
+/// Days sealed attachments are kept, as the pages tell requesters. A failure to read it
+/// leaves the sentence without the number rather than failing the page.
+pub(super) async fn sealed_days(state: &WebState) -> Option<i64> {
+    match state.desk.sealed_attachment_days().await {
+        Ok(days) => Some(days),
+        Err(err) => {
+            tracing::warn!(error = %err, "reading the attachment retention failed");
+            None
         }
     }
 }
@@ -100,10 +144,19 @@ pub struct CreatedPage {
     pub path: String,
     /// What was masked, by kind of value (mask label), never by rule.
     pub redactions: Vec<(String, u32)>,
+    /// Files the ticket was filed without, for want of a virus scan.
+    pub held_back: Option<String>,
+    /// Files kept with the ticket.
+    pub files: usize,
 }
 
 pub async fn show(State(state): State<WebState>, PageLang(tr): PageLang) -> NewTicketPage {
-    NewTicketPage::new(&state, tr)
+    NewTicketPage::new(&state, tr).with_days(&state).await
+}
+
+/// The sentence telling which files were left out and why.
+pub(super) fn held_back_text(tr: &Tr, held_back: Option<&crate::desk::HeldBack>) -> Option<String> {
+    held_back.map(|h| tr.a("attachments-held-back", "names", h.names.join(", ")))
 }
 
 /// Back from the preview to the form, every field as it was. The fields travel in the
@@ -112,16 +165,26 @@ pub async fn show(State(state): State<WebState>, PageLang(tr): PageLang) -> NewT
 pub async fn edit(
     State(state): State<WebState>,
     PageLang(tr): PageLang,
-    form: FormFields,
+    upload: Upload,
 ) -> NewTicketPage {
-    NewTicketPage::refilled(&state, tr, &form)
+    NewTicketPage::refilled(&state, tr, &upload.fields)
+        .with_days(&state)
+        .await
 }
 
+/// Files the ticket with the files it carries. A file over a limit, one that carries
+/// malware or an image that cannot be read refuses the whole submission: nothing is stored
+/// and the form comes back with the text and the reason.
 pub async fn submit(
     State(state): State<WebState>,
     PageLang(tr): PageLang,
-    form: FormFields,
+    upload: Upload,
 ) -> WebResult<Response> {
+    let Upload {
+        fields: form,
+        files,
+        refused,
+    } = upload;
     if form.get(HONEYPOT).is_some_and(|v| !v.is_empty()) {
         let refused = tr.t("new-honeypot");
         let page = NewTicketPage {
@@ -129,6 +192,20 @@ pub async fn submit(
             ..NewTicketPage::refilled(&state, tr, &form)
         };
         return Ok((StatusCode::BAD_REQUEST, Extension(Rendered), page).into_response());
+    }
+    if let Some(refusal) = refused {
+        let status = if refusal.too_large {
+            StatusCode::PAYLOAD_TOO_LARGE
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        let page = NewTicketPage {
+            errors: vec![refusal.error],
+            ..NewTicketPage::refilled(&state, tr, &form)
+        }
+        .with_days(&state)
+        .await;
+        return Ok((status, Extension(Rendered), page).into_response());
     }
     let field = |name| form.get(name).unwrap_or_default();
     let input = NewTicketInput::parse(
@@ -144,18 +221,25 @@ pub async fn submit(
         ..input
     });
     let outcome = match input {
-        Ok(input) => state.desk.file_ticket(input).await.map_err(WebError::from),
+        Ok(input) => state
+            .desk
+            .file_ticket_with_files(input, files)
+            .await
+            .map_err(WebError::from),
         Err(errors) => Err(WebError::from(crate::desk::DeskError::Invalid(errors))),
     };
     match outcome {
         Ok(filed) => {
             let path = format!("/t/{}", filed.token.as_str());
+            let held_back = held_back_text(&tr, filed.held_back.as_ref());
             let page = CreatedPage {
                 t: tr,
                 reference: filed.reference.to_string(),
                 link: access_link(&state, &path),
                 path,
                 redactions: by_mask_label(&state, filed.redactions.iter()),
+                held_back,
+                files: filed.files,
             };
             Ok((StatusCode::CREATED, page).into_response())
         }
@@ -167,7 +251,9 @@ pub async fn submit(
                 body: field("body").to_owned(),
                 errors,
                 ..NewTicketPage::new(&state, tr)
-            };
+            }
+            .with_days(&state)
+            .await;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Extension(Rendered), page).into_response())
         }
         Err(other) => Err(other),

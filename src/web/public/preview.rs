@@ -2,20 +2,26 @@
 //! masked and with which label, and lets them keep the findings that rules allow keeping.
 //! No JavaScript: the preview is a page with the form's fields carried along, one checkbox
 //! per choice, and an "Edit" button that posts the fields back to the form.
+//!
+//! Files are not carried across: the preview reads the form's text and drops its files
+//! unread, names them, and asks for them again on its own file input. A browser cannot
+//! refill a file input, and holding the files on the server between the two steps would keep
+//! a requester's unscreened, unredacted files for an abandoned preview; asking again keeps
+//! nothing and works without JavaScript.
 
 use axum::Extension;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use super::form::{NewTicketPage, category_options};
+use super::form::{NewTicketPage, category_options, sealed_days};
 use crate::desk::PlannedMask;
 use crate::desk::RequesterKey;
 use crate::domain::NewTicketInput;
 use crate::web::WebState;
 use crate::web::error::{FieldError, Rendered, WebError, WebResult};
-use crate::web::extract::FormFields;
 use crate::web::lang::{PageLang, Tr};
+use crate::web::upload::Upload;
 
 /// A run of the text: plain, or a finding with how it will be stored.
 pub struct Segment {
@@ -44,13 +50,20 @@ pub struct PreviewPage {
     pub contact: Option<String>,
     /// The attached OpenPGP key, described for the same reason.
     pub key: Option<String>,
+    /// Names of the files chosen on the form, which must be chosen again here.
+    pub chosen_files: Vec<String>,
+    pub sealed_days: Option<i64>,
+    pub files: super::form::FileLimits,
 }
 
 pub async fn show(
     State(state): State<WebState>,
     PageLang(tr): PageLang,
-    form: FormFields,
+    upload: Upload,
 ) -> WebResult<Response> {
+    let chosen_files: Vec<String> = upload.files.iter().map(|f| f.name.clone()).collect();
+    let form = upload.fields;
+    let sealed_days = sealed_days(&state).await;
     let field = |name| form.get(name).unwrap_or_default();
     let input = match NewTicketInput::parse(
         field("subject"),
@@ -71,6 +84,8 @@ pub async fn show(
                 contact: String::new(),
                 pgp_key: String::new(),
                 refused: None,
+                sealed_days,
+                files: super::form::FileLimits::of(&state),
             };
             return Ok(
                 (StatusCode::UNPROCESSABLE_ENTITY, Extension(Rendered), page).into_response(),
@@ -95,6 +110,9 @@ pub async fn show(
         t: tr,
         contact,
         key,
+        chosen_files,
+        sealed_days,
+        files: super::form::FileLimits::of(&state),
         findings: all().count(),
         keepable: all().filter(|f| f.keep_key.is_some()).count(),
         fields: vec![

@@ -5,17 +5,29 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use crate::desk::{ProofAnswer, ProofChallenge, ProofKind, ProofRecord, RequesterDesk, TicketView};
+use crate::desk::{
+    ProofAnswer, ProofChallenge, ProofKind, ProofRecord, RequesterDesk, RequesterFile, TicketView,
+};
 use crate::domain::{Author, ReplyInput, Status};
 use crate::web::WebState;
 use crate::web::error::{FieldError, Rendered, WebError, WebResult};
 use crate::web::extract::{FormFields, TokenPath};
 use crate::web::lang::{PageLang, Tr};
+use crate::web::upload::Upload;
 
 pub struct MessageView {
     pub from_requester: bool,
     pub body: String,
     pub when: String,
+    pub files: Vec<FileView>,
+}
+
+/// A file beside its message: its stored name, size, and how long it is kept.
+pub struct FileView {
+    pub name: String,
+    pub size: String,
+    /// "Kept with the ticket, redacted like the text" or "sealed; deleted on …".
+    pub kept: String,
 }
 
 #[derive(askama::Template, askama_web::WebTemplate)]
@@ -42,6 +54,10 @@ pub struct TicketPage {
     pub proof_action: String,
     /// Why an answer to a challenge no longer open was refused.
     pub proof_errors: Vec<FieldError>,
+    /// Files the last reply was sent without, for want of a virus scan.
+    pub held_back: Option<String>,
+    pub sealed_days: Option<i64>,
+    pub files: super::form::FileLimits,
 }
 
 /// A proof as the requester's page shows it.
@@ -121,8 +137,9 @@ fn public_status_key(status: Status) -> &'static str {
 }
 
 impl TicketPage {
-    fn new(t: Tr, token: String, view: TicketView) -> Self {
+    fn new(state: &WebState, t: Tr, token: String, view: TicketView) -> Self {
         TicketPage {
+            files: super::form::FileLimits::of(state),
             reference: view.reference.to_string(),
             status: public_status_key(view.status),
             subject: view.subject,
@@ -134,6 +151,8 @@ impl TicketPage {
             proof_errors: Vec::new(),
             delete_action: format!("/t/{token}/delete"),
             refused: None,
+            held_back: None,
+            sealed_days: None,
             messages: view
                 .messages
                 .into_iter()
@@ -141,6 +160,7 @@ impl TicketPage {
                     from_requester: m.author == Author::Requester,
                     body: m.body,
                     when: t.time(m.created_at),
+                    files: m.files.iter().map(|f| file_view(&t, f)).collect(),
                 })
                 .collect(),
             errors: Vec::new(),
@@ -155,6 +175,20 @@ impl TicketPage {
         self.proofs = proof_lines(&self.t, requester.proofs().await?);
         self.challenges = challenge_forms(&self.t, requester.open_challenges().await?);
         Ok(self)
+    }
+}
+
+fn file_view(t: &Tr, file: &RequesterFile) -> FileView {
+    FileView {
+        name: file.name.clone(),
+        size: t.n(
+            "attachment-size-kb",
+            u64::try_from(file.size).unwrap_or(0).div_ceil(1024),
+        ),
+        kept: match file.shredded_at {
+            Some(at) => t.a("attachment-sealed-until", "when", t.time(at)),
+            None => t.t("attachment-kept-as-text"),
+        },
     }
 }
 
@@ -191,7 +225,8 @@ pub async fn show(
     let view = requester.view().await?;
     TicketPage {
         reply_address: requester.reply_address().await?,
-        ..TicketPage::new(tr, token, view)
+        sealed_days: super::form::sealed_days(&state).await,
+        ..TicketPage::new(&state, tr, token, view)
     }
     .with_proofs(&requester)
     .await
@@ -229,9 +264,12 @@ pub async fn prove(
         },
     };
     let view = requester.view().await?;
-    let mut page = TicketPage::new(tr, token, view)
-        .with_proofs(&requester)
-        .await?;
+    let mut page = TicketPage {
+        sealed_days: super::form::sealed_days(&state).await,
+        ..TicketPage::new(&state, tr, token, view)
+    }
+    .with_proofs(&requester)
+    .await?;
     match page.challenges.iter_mut().find(|c| c.id == challenge) {
         Some(open) => {
             open.errors = errors;
@@ -246,23 +284,54 @@ pub async fn prove(
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Extension(Rendered), page).into_response())
 }
 
+/// Adds the requester's reply with its files. A file over a limit, one that carries
+/// malware or an image that cannot be read refuses the reply whole (the page comes back
+/// with the draft); files no scanner could look at are left out and named on the page.
 pub async fn reply(
     State(state): State<WebState>,
     PageLang(tr): PageLang,
     TokenPath(token): TokenPath,
-    form: FormFields,
+    upload: Upload,
 ) -> WebResult<Response> {
     let requester = requester(&state, &token).await?;
+    let Upload {
+        fields: form,
+        files,
+        refused,
+    } = upload;
     let text = form.get("body").unwrap_or_default();
-    let error = match ReplyInput::parse(text) {
-        Ok(input) => match requester.reply(input).await {
-            Ok(_) => {
-                let back = tr.href(&format!("/t/{token}"));
-                return Ok(Redirect::to(&format!("{back}#latest")).into_response());
-            }
-            Err(e) => WebError::from(e),
+    let (status, error) = match refused {
+        Some(refusal) if refusal.too_large => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            WebError::Invalid(vec![refusal.error]),
+        ),
+        Some(refusal) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            WebError::Invalid(vec![refusal.error]),
+        ),
+        None => match ReplyInput::parse(text) {
+            Ok(input) => match requester.reply_with_files(input, files).await {
+                Ok(outcome) => {
+                    let back = tr.href(&format!("/t/{token}"));
+                    let Some(held_back) = outcome.held_back else {
+                        return Ok(Redirect::to(&format!("{back}#latest")).into_response());
+                    };
+                    // Sent, but without some files: the page says which, once.
+                    let view = requester.view().await?;
+                    let page = TicketPage {
+                        held_back: super::form::held_back_text(&tr, Some(&held_back)),
+                        sealed_days: super::form::sealed_days(&state).await,
+                        ..TicketPage::new(&state, tr, token, view)
+                    };
+                    return Ok(page.into_response());
+                }
+                Err(e) => (StatusCode::UNPROCESSABLE_ENTITY, WebError::from(e)),
+            },
+            Err(e) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                WebError::Invalid(vec![FieldError::from(&e)]),
+            ),
         },
-        Err(e) => WebError::Invalid(vec![FieldError::from(&e)]),
     };
     match error {
         WebError::Invalid(errors) => {
@@ -270,11 +339,12 @@ pub async fn reply(
             let page = TicketPage {
                 errors,
                 draft: text.to_owned(),
-                ..TicketPage::new(tr, token, view)
+                sealed_days: super::form::sealed_days(&state).await,
+                ..TicketPage::new(&state, tr, token, view)
             }
             .with_proofs(&requester)
             .await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Extension(Rendered), page).into_response())
+            Ok((status, Extension(Rendered), page).into_response())
         }
         other => Err(other),
     }

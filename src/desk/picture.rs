@@ -1,0 +1,179 @@
+//! Images: recognised by their bytes (never by a name or a declared type), decoded and encoded
+//! again so that only the pixels survive: EXIF with its GPS position and device, maker notes,
+//! comments, XMP and colour profiles are left behind. Limits refuse a decompression bomb
+//! before its pixels are allocated.
+
+use std::io::Cursor;
+
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
+
+/// Widest and tallest image decoded, in pixels.
+const MAX_SIDE: u32 = 12_000;
+/// Memory one decode may take; a 12 000 × 8 000 RGB photo needs about 290 MB, so the cap
+/// also bounds the pixel count.
+const MAX_ALLOC: u64 = 256 * 1024 * 1024;
+/// Quality of JPEG written again: close to a phone's own, so faces and text stay legible.
+const JPEG_QUALITY: u8 = 90;
+
+/// The image formats taken and re-encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Picture {
+    Png,
+    Jpeg,
+    Gif,
+    WebP,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub(crate) enum PictureError {
+    #[error("the image could not be decoded")]
+    Unreadable,
+    #[error("the image is larger than the desk decodes")]
+    TooLarge,
+}
+
+impl Picture {
+    /// What the bytes are, by their magic numbers.
+    pub(crate) fn sniff(bytes: &[u8]) -> Option<Picture> {
+        match image::guess_format(bytes).ok()? {
+            ImageFormat::Png => Some(Picture::Png),
+            ImageFormat::Jpeg => Some(Picture::Jpeg),
+            ImageFormat::Gif => Some(Picture::Gif),
+            ImageFormat::WebP => Some(Picture::WebP),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn media_type(self) -> &'static str {
+        match self {
+            Picture::Png => "image/png",
+            Picture::Jpeg => "image/jpeg",
+            Picture::Gif => "image/gif",
+            Picture::WebP => "image/webp",
+        }
+    }
+
+    fn format(self) -> ImageFormat {
+        match self {
+            Picture::Png => ImageFormat::Png,
+            Picture::Jpeg => ImageFormat::Jpeg,
+            Picture::Gif => ImageFormat::Gif,
+            Picture::WebP => ImageFormat::WebP,
+        }
+    }
+
+    /// The image decoded and written again in its own format, turned upright first (the
+    /// orientation lives in the EXIF that is dropped). An animated GIF keeps its first frame;
+    /// WebP is written lossless, the only WebP the `image` crate writes.
+    pub(crate) fn reencode(self, bytes: &[u8]) -> Result<Vec<u8>, PictureError> {
+        let mut reader = ImageReader::with_format(Cursor::new(bytes), self.format());
+        let mut limits = Limits::default();
+        limits.max_image_width = Some(MAX_SIDE);
+        limits.max_image_height = Some(MAX_SIDE);
+        limits.max_alloc = Some(MAX_ALLOC);
+        reader.limits(limits);
+        let mut decoder = reader.into_decoder().map_err(read_error)?;
+        let orientation = decoder.orientation().map_err(read_error)?;
+        let mut picture = DynamicImage::from_decoder(decoder).map_err(read_error)?;
+        picture.apply_orientation(orientation);
+        let mut out = Cursor::new(Vec::new());
+        let written = match self {
+            Picture::Jpeg => {
+                let encoder =
+                    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY);
+                DynamicImage::ImageRgb8(picture.to_rgb8()).write_with_encoder(encoder)
+            }
+            Picture::Png => picture.write_to(&mut out, ImageFormat::Png),
+            Picture::Gif | Picture::WebP => {
+                DynamicImage::ImageRgba8(picture.to_rgba8()).write_to(&mut out, self.format())
+            }
+        };
+        written.map_err(|_| PictureError::Unreadable)?;
+        Ok(out.into_inner())
+    }
+}
+
+fn read_error(err: image::ImageError) -> PictureError {
+    match err {
+        image::ImageError::Limits(_) => PictureError::TooLarge,
+        _ => PictureError::Unreadable,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn png(width: u32, height: u32) -> Vec<u8> {
+        let mut out = Cursor::new(Vec::new());
+        DynamicImage::new_rgb8(width, height)
+            .write_to(&mut out, ImageFormat::Png)
+            .unwrap();
+        out.into_inner()
+    }
+
+    #[test]
+    fn an_image_is_recognised_by_its_bytes_not_its_name() {
+        assert_eq!(Picture::sniff(&png(2, 2)), Some(Picture::Png));
+        assert_eq!(Picture::sniff(b"GIF89a\x01\x00"), Some(Picture::Gif));
+        assert_eq!(Picture::sniff(b"just text, called photo.jpg"), None);
+        assert_eq!(Picture::sniff(&[7u8; 64]), None);
+    }
+
+    #[test]
+    fn a_jpeg_with_exif_comes_out_without_it() {
+        let mut plain = Cursor::new(Vec::new());
+        DynamicImage::new_rgb8(8, 8)
+            .write_to(&mut plain, ImageFormat::Jpeg)
+            .unwrap();
+        let plain = plain.into_inner();
+        // An APP1 Exif segment right after SOI, holding a recognisable marker.
+        let payload = b"Exif\0\0MM\0*\0\0\0\x08\0\0GPS-CANARY-51.5N";
+        let length = u16::try_from(payload.len() + 2).unwrap().to_be_bytes();
+        let mut with_exif = plain[..2].to_vec();
+        with_exif.extend_from_slice(&[0xFF, 0xE1, length[0], length[1]]);
+        with_exif.extend_from_slice(payload);
+        with_exif.extend_from_slice(&plain[2..]);
+        let out = Picture::Jpeg.reencode(&with_exif).unwrap();
+        assert!(with_exif.windows(10).any(|w| w == b"GPS-CANARY"));
+        assert!(!out.windows(10).any(|w| w == b"GPS-CANARY"));
+        assert!(!out.windows(4).any(|w| w == b"Exif"));
+        assert_eq!(Picture::sniff(&out), Some(Picture::Jpeg));
+    }
+
+    #[test]
+    fn a_decompression_bomb_is_refused_before_it_is_decoded() {
+        // A valid PNG header claiming 60 000 × 60 000 pixels, with next to no data.
+        let small = png(1, 1);
+        let mut bomb = small.clone();
+        bomb[16..20].copy_from_slice(&60_000u32.to_be_bytes());
+        bomb[20..24].copy_from_slice(&60_000u32.to_be_bytes());
+        // Fix the header's CRC so the decoder reaches the size check.
+        let crc = crc32(&bomb[12..29]);
+        bomb[29..33].copy_from_slice(&crc.to_be_bytes());
+        assert_eq!(Picture::Png.reencode(&bomb), Err(PictureError::TooLarge));
+        assert!(Picture::Png.reencode(&small).is_ok());
+    }
+
+    #[test]
+    fn garbage_behind_an_image_signature_is_unreadable() {
+        let mut fake = b"\x89PNG\r\n\x1a\n".to_vec();
+        fake.extend_from_slice(&[0u8; 40]);
+        assert_eq!(Picture::Png.reencode(&fake), Err(PictureError::Unreadable));
+    }
+
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = 0xFFFF_FFFFu32;
+        for &b in bytes {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+}
