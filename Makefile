@@ -5,7 +5,7 @@
 APT_PACKAGES := libclang1-14 libclang-common-14-dev libssl-dev pkg-config
 # The browser test drives Debian's Chromium through its WebDriver; the mail tests check
 # OpenPGP interoperability against GnuPG.
-TEST_APT_PACKAGES := chromium chromium-driver gnupg clamav-daemon python3-pil
+TEST_APT_PACKAGES := chromium chromium-driver gnupg clamav-daemon python3-pil python3-venv
 # The browser journeys run axe-core, an npm package pinned in tests/browser/package-lock.json.
 NODE_APT_PACKAGES := nodejs npm
 # The PostgreSQL tests start a throwaway cluster from the server binaries (initdb, pg_ctl).
@@ -90,7 +90,7 @@ build-deps:
 # the browser test says how and skips (set HUSHDESK_REQUIRE_BROWSER=1 to make a missing browser
 # an error instead) and the GnuPG tests fail with the package to install.
 test-deps:
-	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] && [ -x /usr/bin/gpg ] && [ -x /usr/sbin/clamd ] && /usr/bin/python3 -c 'import PIL' 2>/dev/null; then \
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] && [ -x /usr/bin/gpg ] && [ -x /usr/sbin/clamd ] && /usr/bin/python3 -c 'import PIL, ensurepip' 2>/dev/null; then \
 	  exit 0; \
 	elif [ "$$(id -u)" = 0 ]; then \
 	  echo "installing test packages: $(TEST_APT_PACKAGES)"; \
