@@ -12,6 +12,7 @@ mod access;
 mod admin;
 mod agent;
 mod copy;
+mod download;
 mod error;
 mod intake;
 mod mail_intake;
@@ -36,6 +37,7 @@ pub use access::{
 };
 pub use admin::{AdminDesk, AllowlistView, SlaInForce};
 pub use agent::AgentDesk;
+pub use download::{Download, DownloadLink};
 pub use error::{CannedRefusal, Conflict, DeskError};
 pub use intake::{
     AgentMessageOutcome, Deletion, Filed, IncomingAttachment, MailIntake, Mailed, OpenThread,
@@ -193,6 +195,7 @@ impl Desk {
         crate::store::AccessWatch {
             hourly_view_threshold: i64::from(self.policy.hourly_view_threshold),
             probe_alert_threshold: i64::from(self.policy.probe_alert_threshold),
+            hourly_download_threshold: i64::from(self.policy.hourly_download_threshold),
         }
     }
 }

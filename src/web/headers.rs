@@ -29,7 +29,16 @@ pub fn apply<S: Clone + Send + Sync + 'static>(router: Router<S>, hsts: bool) ->
         ),
     ];
     let mut router = router;
-    for (name, value) in fixed {
+    // A response may bring a stricter policy of its own (an attachment download: `sandbox`);
+    // every other gets the desk's.
+    let (csp, rest) = fixed.split_at(1);
+    for (name, value) in csp {
+        router = router.layer(SetResponseHeaderLayer::if_not_present(
+            name.clone(),
+            HeaderValue::from_static(value),
+        ));
+    }
+    for (name, value) in rest.iter().cloned() {
         router = router.layer(SetResponseHeaderLayer::overriding(
             name,
             HeaderValue::from_static(value),

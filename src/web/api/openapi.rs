@@ -39,6 +39,7 @@ use super::{agent, tickets};
         agent::spam,
         agent::confirm_spam,
         agent::restore_spam,
+        agent::attachment_link,
     ),
     components(schemas(ErrorJson, FieldErrorJson)),
     modifiers(&BearerToken),

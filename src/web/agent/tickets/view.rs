@@ -91,6 +91,9 @@ pub struct TicketPage {
     /// Text kept in the editors (a canned response inserted, or a message held back).
     pub reply_text: String,
     pub note_text: String,
+    /// Sealed attachments offer a Download button (not to admins).
+    pub may_download: bool,
+    pub download_minutes: u64,
 }
 
 /// The spam mark as the ticket page shows it, with what this viewer may do about it.
@@ -356,6 +359,8 @@ fn page(nav: Nav, agent: &CurrentAgent, view: AgentTicketView) -> TicketPage {
         last_message: view.last_message_id,
         reply_text: String::new(),
         note_text: String::new(),
+        may_download: agent.desk.may_download(),
+        download_minutes: agent.desk.download_link_minutes(),
         nav,
         t: tr,
     }
