@@ -7,7 +7,6 @@ mod downloads;
 mod list_plans;
 mod work;
 
-pub use downloads::SealedDownload;
 use work::{EventKind, other_openers, record_change, record_opening, ticket_events};
 pub use work::{NewerMessages, TicketChange, TicketEvent};
 
