@@ -486,3 +486,45 @@ async fn purge_takes_the_links_with_their_ticket() {
     assert!(text.contains("purged 1 tickets"), "{text}");
     assert_eq!(app.count_rows("attachment_links").await, 0);
 }
+
+#[tokio::test]
+async fn a_download_from_a_restricted_queue_alerts_its_owners_like_opening() {
+    let app = TestApp::spawn().await;
+    let filer = app.add_agent("ivo", "l1", &["general"]).await;
+    let filer_token = app.api_login(&filer).await;
+    let (reference, id) = ticket_with_binary(&app, &filer_token, &binary_content()).await;
+    let before_the_move = minted_path(&app, &filer_token, &reference, id).await;
+    app.execute_sql(
+        "update tickets set queue_id = (select id from queues where name = 'vip') where reference = $1",
+        &[reference.as_str().into()],
+    )
+    .await;
+    // A member who does not own the queue, and who never opens the ticket.
+    let member = app.add_agent("mara", "l1", &["vip"]).await;
+    let token = app.api_login(&member).await;
+    let downloaded_alerts = || async {
+        app.query_values::<i64>(
+            "select count(*) from alerts where kind = 'restricted_access' and agent_name = 'mara' \
+             and detail like '%downloaded%'",
+            &[],
+        )
+        .await[0]
+    };
+    let path = minted_path(&app, &token, &reference, id).await;
+    assert_eq!(downloaded_alerts().await, 0, "minting shows nothing");
+    assert_eq!(app.agent_get(&token, &path).await.status(), 200);
+    assert_eq!(downloaded_alerts().await, 1);
+    // The filer, no longer in the ticket's queue, can neither mint nor use what they minted.
+    assert_eq!(
+        mint_api(&app, &filer_token, &reference, id).await.status(),
+        404
+    );
+    assert_eq!(
+        app.agent_get(&filer_token, &before_the_move).await.status(),
+        410
+    );
+    assert_eq!(
+        audit_details(&app, "attachment_download_failed").await,
+        vec![format!("{reference} attachment={id} reason=out_of_scope")]
+    );
+}
