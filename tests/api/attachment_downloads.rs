@@ -528,3 +528,46 @@ async fn a_download_from_a_restricted_queue_alerts_its_owners_like_opening() {
         vec![format!("{reference} attachment={id} reason=out_of_scope")]
     );
 }
+
+/// The Download button in a real browser, in both languages with JavaScript on and off: the
+/// page passes the page checks with the attachment opened, and pressing the button spends a
+/// fresh link for the file while the ticket page stays.
+#[tokio::test]
+async fn the_ticket_page_downloads_in_both_languages_with_and_without_javascript() {
+    use crate::browser::{Chromedriver, EVERY_RUN, Journey};
+    let Some(driver) = Chromedriver::start() else {
+        return;
+    };
+    for run in EVERY_RUN {
+        let app = TestApp::spawn().await;
+        let agent = app
+            .add_agent_with_password("bob", "l1", &["general"], "bob's own long passphrase")
+            .await;
+        let token = app.api_login(&agent).await;
+        let (reference, id) = ticket_with_binary(&app, &token, &binary_content()).await;
+        let mut journey = Journey::start(&driver, "download", run, &app.base).await;
+        journey.goto("/agent/login").await;
+        journey.type_into("#name", &agent.name).await;
+        journey.type_into("#password", &agent.password).await;
+        journey.click("form[action='/agent/login'] button").await;
+        journey.wait_for_path("/agent/tickets").await;
+        let page = format!("/agent/tickets/{reference}");
+        journey.goto(&page).await;
+        journey
+            .click(&format!("details:has(#download-{id}) > summary"))
+            .await;
+        journey.check_page().await;
+        journey.click(&format!("#download-{id} button")).await;
+        let mut downloaded = 0;
+        for _ in 0..50 {
+            downloaded = audit_details(&app, "attachment_downloaded").await.len();
+            if downloaded > 0 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert_eq!(downloaded, 1, "{run:?}");
+        journey.wait_for_path(&page).await;
+        journey.finish().await;
+    }
+}
