@@ -571,3 +571,18 @@ async fn the_ticket_page_downloads_in_both_languages_with_and_without_javascript
         journey.finish().await;
     }
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_minting_a_link() {
+    let app = TestApp::spawn().await;
+    let document: Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
+    let call =
+        &document["paths"]["/api/v1/agent/tickets/{reference}/attachments/{id}/link"]["post"];
+    assert!(call["responses"]["200"].is_object(), "{call}");
+    assert!(call["responses"]["404"].is_object(), "{call}");
+    let schema = &document["components"]["schemas"]["DownloadLinkJson"]["properties"];
+    assert!(
+        schema["url"].is_object() && schema["expires_at"].is_object(),
+        "{document}"
+    );
+}
