@@ -29,20 +29,15 @@ pub fn apply<S: Clone + Send + Sync + 'static>(router: Router<S>, hsts: bool) ->
         ),
     ];
     let mut router = router;
-    // A response may bring a stricter policy of its own (an attachment download: `sandbox`);
-    // every other gets the desk's.
-    let (csp, rest) = fixed.split_at(1);
-    for (name, value) in csp {
-        router = router.layer(SetResponseHeaderLayer::if_not_present(
-            name.clone(),
-            HeaderValue::from_static(value),
-        ));
-    }
-    for (name, value) in rest.iter().cloned() {
-        router = router.layer(SetResponseHeaderLayer::overriding(
-            name,
-            HeaderValue::from_static(value),
-        ));
+    for (name, value) in fixed {
+        let value = HeaderValue::from_static(value);
+        // A response may bring a stricter policy of its own (an attachment download:
+        // `sandbox`); every other gets the desk's.
+        router = if name == header::CONTENT_SECURITY_POLICY {
+            router.layer(SetResponseHeaderLayer::if_not_present(name, value))
+        } else {
+            router.layer(SetResponseHeaderLayer::overriding(name, value))
+        };
     }
     // Ticket pages carry secrets in their URL and content: no cache may keep them.
     // Static assets set their own policy, which this does not override.
