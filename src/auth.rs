@@ -1,10 +1,12 @@
 //! Authentication only: the requester's secret access token, agents' passwords, second
 //! factor and sessions. Secrets are shown once, stored only hashed or sealed, never logged.
 
+mod download;
 mod password;
 mod session;
 mod totp;
 
+pub use download::{DownloadToken, digest_download_token};
 pub use password::{
     MIN_PASSWORD_CHARS, PasswordError, generate_initial_password, hash_password,
     verify_against_nothing, verify_password,

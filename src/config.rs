@@ -444,6 +444,10 @@ pub struct AgentPolicy {
     pub probe_alert_threshold: u32,
     /// How long a break-glass exception lasts.
     pub break_glass_minutes: u64,
+    /// How long a single-use download link for a sealed attachment stays usable, 1..=60.
+    pub download_link_minutes: u64,
+    /// Attachments one agent may download in an hour before admins are alerted.
+    pub hourly_download_threshold: u32,
     /// Mark cookies `Secure`; defaults to on when `public_url` is https.
     pub secure_cookies: Option<bool>,
     /// How long an enrolment link (new agent, reset) stays usable, 1..=720.
@@ -468,6 +472,8 @@ impl Default for AgentPolicy {
             hourly_view_threshold: 60,
             probe_alert_threshold: 10,
             break_glass_minutes: 15,
+            download_link_minutes: 5,
+            hourly_download_threshold: 20,
             secure_cookies: None,
             enrolment_link_hours: 24,
             restricted_memory_days: 7,
@@ -731,6 +737,7 @@ impl Config {
             || agents.hourly_view_threshold == 0
             || agents.probe_alert_threshold == 0
             || agents.break_glass_minutes == 0
+            || agents.hourly_download_threshold == 0
         {
             bail!("agents values must all be greater than zero");
         }
@@ -739,6 +746,9 @@ impl Config {
         }
         if !(1..=720).contains(&agents.proof_challenge_hours) {
             bail!("agents.proof_challenge_hours must be between 1 and 720 (30 days)");
+        }
+        if !(1..=60).contains(&agents.download_link_minutes) {
+            bail!("agents.download_link_minutes must be between 1 and 60");
         }
         if !(1..=365).contains(&agents.restricted_memory_days) {
             bail!("agents.restricted_memory_days must be between 1 and 365");

@@ -14,6 +14,7 @@ mod agent;
 mod clamd;
 mod codes;
 mod copy;
+mod download;
 mod error;
 mod hook;
 mod intake;
@@ -43,6 +44,7 @@ pub use access::{
 pub use admin::{AdminDesk, AllowlistView, SlaInForce};
 pub use agent::AgentDesk;
 pub use codes::{CODE_FAILURES_PER_HOUR, CodeOutcome, CodeSource, HookStatus};
+pub use download::{Download, DownloadLink};
 pub use error::{CannedRefusal, Conflict, DeskError};
 pub use intake::{
     AgentMessageOutcome, Deletion, Filed, HeldBack, IncomingAttachment, MailIntake, Mailed,
@@ -214,6 +216,7 @@ impl Desk {
         crate::store::AccessWatch {
             hourly_view_threshold: i64::from(self.policy.hourly_view_threshold),
             probe_alert_threshold: i64::from(self.policy.probe_alert_threshold),
+            hourly_download_threshold: i64::from(self.policy.hourly_download_threshold),
         }
     }
 }

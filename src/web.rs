@@ -157,7 +157,7 @@ pub fn router(state: WebState) -> Router {
 /// Agent and admin pages and the agent API. Every handler takes an extractor that resolves
 /// the session into a scope, and the store functions they call take that scope.
 fn staff_routes(logins: rate_limit::NetworkBudget) -> Router<WebState> {
-    use agent::{account, break_glass, enrol, login, notifications, tickets};
+    use agent::{account, break_glass, downloads, enrol, login, notifications, tickets};
     let logins = middleware::from_fn_with_state(logins, rate_limit::admit);
     // Every password check draws on one per-network budget: both sign-ins and the account
     // page's confirmation of the current password. Showing the form costs nothing.
@@ -234,6 +234,11 @@ fn staff_routes(logins: rate_limit::NetworkBudget) -> Router<WebState> {
             "/agent/tickets/{reference}/deescalate",
             post(tickets::deescalate),
         )
+        .route(
+            "/agent/tickets/{reference}/attachments/{id}/link",
+            post(downloads::link),
+        )
+        .route("/agent/attachments/{token}", get(downloads::download))
         .route(
             "/agent/break-glass",
             get(break_glass::show).post(break_glass::open),
@@ -372,6 +377,10 @@ fn staff_routes(logins: rate_limit::NetworkBudget) -> Router<WebState> {
         .route(
             "/api/v1/agent/tickets/{reference}/spam/restore",
             post(api::agent::restore_spam),
+        )
+        .route(
+            "/api/v1/agent/tickets/{reference}/attachments/{id}/link",
+            post(api::agent::attachment_link),
         );
     sign_in
         .merge(agent_pages)

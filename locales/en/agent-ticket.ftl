@@ -41,6 +41,12 @@ agent-ticket-signature-bad = bad signature
 agent-ticket-signature-bad-hint = The signature does not match the text: it was altered or forged
 agent-ticket-attachment-size = { $size } bytes
 agent-ticket-attachment-sealed = sealed, not viewable
+agent-ticket-attachment-download = Download
+agent-ticket-attachment-download-hint = Makes a link that works once, for you only, for { $count ->
+    [one] { $count } minute
+   *[other] { $count } minutes
+}; the download is recorded in the audit log
+download-link-spent = This download link was used already, has expired, or was made for someone else. Go back to the ticket and press Download again.
 agent-ticket-change-status = Status: { $from } → { $to }
 agent-ticket-change-priority = Priority: { $from } → { $to }
 agent-ticket-change-assignee = Assignee: { $from } → { $to }

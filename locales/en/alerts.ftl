@@ -19,6 +19,7 @@ alert-kind-queue-unrestricted = Queue no longer restricted
 alert-kind-break-glass = Break-glass access
 alert-kind-hourly-views = Many tickets viewed
 alert-kind-probing = Probing for tickets
+alert-kind-hourly-downloads = Many attachments downloaded
 alert-kind-restricted-access = Restricted queue read
 alert-kind-failed-logins = Failed sign-ins
 alert-kind-allowlist-added = Allowlist entry added
@@ -53,10 +54,12 @@ alert-detail-break-glass = break-glass access for { $minutes ->
    *[other] { $minutes } minutes
 }
 alert-detail-hourly-views = was shown { $count } distinct tickets in the last hour, opened or listed (threshold { $threshold })
+alert-detail-hourly-downloads = downloaded { $count } sealed attachments in the last hour (threshold { $threshold })
 alert-detail-probing = asked for { $count } distinct tickets that were unknown or out of scope in the last hour (threshold { $threshold })
 alert-detail-restricted-access = { $action ->
     [search] was shown { $count } tickets of restricted queue { $queue } in a search
     [list] was shown { $count } tickets of restricted queue { $queue } in a list
+    [downloaded] downloaded an attachment of a ticket in restricted queue { $queue }
    *[opened] opened a ticket in restricted queue { $queue }
 }
 alert-detail-failed-logins = { $count } failed sign-ins in a row; locked for { $minutes ->

@@ -14,6 +14,7 @@ error-404 = Nothing here. If you followed a ticket link, the ticket may have bee
 error-405 = This address does not accept that kind of request.
 error-408 = The request arrived too slowly. Please try again.
 error-409 = The request conflicts with the current state.
+error-410 = This is no longer available.
 error-413 = The request is too large. Shorten the message and try again.
 error-414 = The address is too long.
 error-415 = This content type is not accepted here.

@@ -42,6 +42,13 @@ agent-ticket-signature-bad = неверная подпись
 agent-ticket-signature-bad-hint = Подпись не соответствует тексту: его изменили или подделали
 agent-ticket-attachment-size = { $size } байт
 agent-ticket-attachment-sealed = зашифровано, просмотр недоступен
+agent-ticket-attachment-download = Скачать
+agent-ticket-attachment-download-hint = Создаёт одноразовую ссылку только для вас на { $count ->
+    [one] { $count } минуту
+    [few] { $count } минуты
+   *[many] { $count } минут
+}; скачивание записывается в журнал аудита
+download-link-spent = Эта ссылка для скачивания уже использована, истекла или создана для другого сотрудника. Вернитесь к обращению и нажмите «Скачать» ещё раз.
 agent-ticket-change-status = Статус: { $from } → { $to }
 agent-ticket-change-priority = Приоритет: { $from } → { $to }
 agent-ticket-change-assignee = Исполнитель: { $from } → { $to }

@@ -20,6 +20,7 @@ alert-kind-queue-unrestricted = Очередь больше не закрыта�
 alert-kind-break-glass = Экстренный доступ
 alert-kind-hourly-views = Просмотрено много обращений
 alert-kind-probing = Перебор обращений
+alert-kind-hourly-downloads = Скачано много вложений
 alert-kind-restricted-access = Чтение закрытой очереди
 alert-kind-failed-logins = Неудачные попытки входа
 alert-kind-allowlist-added = Добавлена запись белого списка
@@ -55,10 +56,12 @@ alert-detail-break-glass = Экстренный доступ на { $minutes ->
    *[many] { $minutes } минут
 }
 alert-detail-hourly-views = За последний час показано разных обращений: { $count }, открытых или в списках (порог { $threshold })
+alert-detail-hourly-downloads = За последний час скачано запечатанных вложений: { $count } (порог { $threshold })
 alert-detail-probing = За последний час запрошено неизвестных или недоступных обращений: { $count } (порог { $threshold })
 alert-detail-restricted-access = { $action ->
     [search] В поиске показано обращений закрытой очереди { $queue }: { $count }
     [list] В списке показано обращений закрытой очереди { $queue }: { $count }
+    [downloaded] Скачано вложение обращения закрытой очереди { $queue }
    *[opened] Открыто обращение в закрытой очереди { $queue }
 }
 alert-detail-failed-logins = Неудачных попыток входа подряд: { $count }; вход заблокирован на { $minutes ->

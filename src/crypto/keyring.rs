@@ -108,6 +108,11 @@ impl Keyring {
         self.keyed_hash(b"enrolment-link", token)
     }
 
+    /// The keyed hash a single-use attachment download link is stored and looked up as.
+    pub fn download_link_digest(&self, token: &[u8]) -> [u8; 32] {
+        self.keyed_hash(b"attachment-download-link", token)
+    }
+
     /// The CSRF token bound to one session: derived, so nothing more is stored, and useless
     /// without the session cookie it belongs to.
     pub fn csrf_token(&self, session_token: &[u8]) -> [u8; 32] {

@@ -30,6 +30,10 @@ pub enum DeskError {
     /// No such thing, or not the caller's to see: deliberately the same.
     #[error("not found")]
     NotFound,
+    /// A download link that cannot be used (unknown, used, expired, another agent's, or its
+    /// ticket no longer readable): deliberately one case.
+    #[error("the download link is used, expired or not yours")]
+    LinkSpent,
     /// The change does not apply to the data as it stands.
     #[error("conflict: {0}")]
     Conflict(Conflict),

@@ -101,6 +101,6 @@ mod tests {
         for kind in ProofKind::ALL {
             assert_eq!(ProofKind::parse(kind.id()), Some(kind));
         }
-        assert_eq!(ProofKind::parse("code"), None);
+        assert_eq!(ProofKind::parse("passport"), None);
     }
 }

@@ -3,6 +3,7 @@
 //! not exist. Every change appends its audit entry in the same transaction; reads hand theirs
 //! to the store's audit writer and return only once it is committed.
 
+mod downloads;
 mod list_plans;
 mod work;
 
@@ -191,6 +192,8 @@ pub struct AgentMessage {
 /// named, because their bytes are shown to nobody.
 #[derive(Debug, Clone)]
 pub struct AttachmentInfo {
+    /// What a download link names (sealed ones only can be downloaded).
+    pub id: i64,
     pub name: String,
     pub media_type: String,
     pub size: i64,
@@ -225,6 +228,8 @@ pub struct AccessWatch {
     pub hourly_view_threshold: i64,
     /// Distinct references an agent may ask for in vain in an hour before admins are alerted.
     pub probe_alert_threshold: i64,
+    /// Attachments an agent may download in an hour before admins are alerted.
+    pub hourly_download_threshold: i64,
 }
 
 /// What an agent tried to do with a ticket reference; recorded when the ticket was not
@@ -245,6 +250,7 @@ pub enum TicketOp {
     Move,
     /// Asking the requester for a proof of ownership.
     ProofRequest,
+    DownloadLink,
 }
 
 impl TicketOp {
@@ -263,6 +269,7 @@ impl TicketOp {
             TicketOp::BreakGlass => "break_glass",
             TicketOp::Move => "move",
             TicketOp::ProofRequest => "proof_request",
+            TicketOp::DownloadLink => "download_link",
         }
     }
 }
@@ -452,7 +459,7 @@ impl Store {
         .collect::<Result<Vec<_>, StoreError>>()?;
         let mut messages = messages;
         let attachments = query(
-            "select message_id, name, media_type, size, text from attachments where ticket_id = $1 order by id",
+            "select id, message_id, name, media_type, size, text from attachments where ticket_id = $1 order by id",
         )
         .bind(ticket_id)
         .fetch_all(&mut *read)
@@ -461,6 +468,7 @@ impl Store {
             let message_id: i64 = row.try_get("message_id")?;
             if let Some(message) = messages.iter_mut().find(|m| m.id == message_id) {
                 message.attachments.push(AttachmentInfo {
+                    id: row.try_get("id")?,
                     name: row.try_get("name")?,
                     media_type: row.try_get("media_type")?,
                     size: row.try_get("size")?,

@@ -50,6 +50,7 @@ const TABLES: &[&str] = &[
     "ticket_terms",
     "index_backfills",
     "attachments",
+    "attachment_links",
     "outbox",
     "legal_holds",
     "break_glass",

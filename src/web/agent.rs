@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod break_glass;
+pub mod downloads;
 pub mod enrol;
 pub mod login;
 pub mod notifications;

@@ -42,6 +42,10 @@ pub enum WebError {
     /// The request is understood but does not apply as things stand (409).
     #[error("{0}")]
     Conflict(&'static str),
+    /// Something that existed for a while and is used up or over (410): a single-use link.
+    /// Carries a catalogue key.
+    #[error("{0}")]
+    Gone(&'static str),
     /// The desk is too busy to take the request now (503 with `Retry-After`); nothing
     /// was changed.
     #[error("busy")]
@@ -156,6 +160,7 @@ impl From<DeskError> for WebError {
                 refusal.args(),
             )]),
             DeskError::NotFound => WebError::NotFound,
+            DeskError::LinkSpent => WebError::Gone("download-link-spent"),
             DeskError::SignInRefused => WebError::Unauthenticated,
             // Handlers render these on their pages; reaching here, they are still the
             // caller's to fix.
@@ -265,6 +270,7 @@ impl IntoResponse for WebError {
             WebError::Unauthenticated | WebError::TokenRequired => StatusCode::UNAUTHORIZED,
             WebError::Forbidden => StatusCode::FORBIDDEN,
             WebError::Conflict(_) => StatusCode::CONFLICT,
+            WebError::Gone(_) => StatusCode::GONE,
             WebError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
@@ -307,7 +313,7 @@ impl IntoResponse for WebError {
                     },
                 }
             }
-            WebError::Conflict(key) => ErrorInfo::keyed(key),
+            WebError::Conflict(key) | WebError::Gone(key) => ErrorInfo::keyed(key),
             WebError::Internal(err) => {
                 response
                     .extensions_mut()
@@ -336,6 +342,7 @@ fn status_key(status: StatusCode) -> &'static str {
         405 => "error-405",
         408 => "error-408",
         409 => "error-409",
+        410 => "error-410",
         413 => "error-413",
         414 => "error-414",
         415 => "error-415",

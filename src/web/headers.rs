@@ -30,10 +30,14 @@ pub fn apply<S: Clone + Send + Sync + 'static>(router: Router<S>, hsts: bool) ->
     ];
     let mut router = router;
     for (name, value) in fixed {
-        router = router.layer(SetResponseHeaderLayer::overriding(
-            name,
-            HeaderValue::from_static(value),
-        ));
+        let value = HeaderValue::from_static(value);
+        // A response may bring a stricter policy of its own (an attachment download:
+        // `sandbox`); every other gets the desk's.
+        router = if name == header::CONTENT_SECURITY_POLICY {
+            router.layer(SetResponseHeaderLayer::if_not_present(name, value))
+        } else {
+            router.layer(SetResponseHeaderLayer::overriding(name, value))
+        };
     }
     // Ticket pages carry secrets in their URL and content: no cache may keep them.
     // Static assets set their own policy, which this does not override.

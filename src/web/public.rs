@@ -11,7 +11,7 @@ use crate::web::WebState;
 /// The access link to show for `path`: absolute with the configured `public_url`, else the
 /// path alone. Never built from the request's `Host` header, which whoever sends the request
 /// chooses: a link pointing at their host would hand them the secret token.
-pub(super) fn access_link(state: &WebState, path: &str) -> String {
+pub(crate) fn access_link(state: &WebState, path: &str) -> String {
     match &state.config.public_url {
         Some(url) => format!("{url}{path}"),
         None => path.to_owned(),

@@ -127,6 +127,30 @@ impl FromRequestParts<WebState> for ApiAgent {
     }
 }
 
+/// The agent presenting an attachment download link: by session cookie (the pages send the
+/// browser there) or else by bearer token (the API hands out the same links). The link is
+/// bound to the agent who minted it, so whichever credential is shown must be theirs. No
+/// CSRF check: the request is a GET that hands a file only to that agent, once.
+pub struct LinkHolder {
+    pub desk: AgentDesk,
+}
+
+impl FromRequestParts<WebState> for LinkHolder {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, WebError> {
+        if let Some(session) = session_cookie(parts) {
+            match resolve(state, &session, Session::Cookie).await {
+                Ok(desk) => return Ok(LinkHolder { desk }),
+                Err(WebError::Unauthenticated) => {}
+                Err(other) => return Err(other),
+            }
+        }
+        let api = ApiAgent::from_request_parts(parts, state).await?;
+        Ok(LinkHolder { desk: api.desk })
+    }
+}
+
 async fn resolve(state: &WebState, token: &str, kind: Session) -> Result<AgentDesk, WebError> {
     match state.desk.agent_session(token, kind).await {
         Ok(agent) => Ok(agent),

@@ -11,6 +11,7 @@ mod admin_desk;
 mod agent_list;
 mod agent_workflow;
 mod agents;
+mod attachment_downloads;
 mod audit;
 mod audit_failures;
 mod authz_matrix;

@@ -342,6 +342,8 @@ pub struct MessageJson {
 
 #[derive(Serialize, ToSchema)]
 pub struct AttachmentJson {
+    /// What `…/attachments/{id}/link` names, for sealed attachments.
+    id: i64,
     name: String,
     media_type: String,
     size: i64,
@@ -420,6 +422,7 @@ async fn ticket_json(agent: &ApiAgent, reference_text: &str) -> WebResult<Json<T
                     .attachments
                     .into_iter()
                     .map(|a| AttachmentJson {
+                        id: a.id,
                         sealed: a.text.is_none(),
                         name: a.name,
                         media_type: a.media_type,
@@ -733,6 +736,44 @@ async fn spam_step(
     }
     .await;
     record_if_not_found(&agent.desk, step.op(), &reference_text, answer).await
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DownloadLinkJson {
+    /// `GET` it once, within the time left, with this same bearer token (or the same
+    /// agent's session cookie): the attachment's bytes as `application/octet-stream`. A
+    /// second use, an expired link or another agent's credential answers 410.
+    url: String,
+    expires_at: String,
+}
+
+/// A single-use link to one sealed attachment of a ticket in scope. Minting and downloading
+/// are audited; downloads count toward the access alerts. Admins are refused like anyone
+/// without the ticket in scope.
+#[utoipa::path(post, path = "/api/v1/agent/tickets/{reference}/attachments/{id}/link", tag = "agent",
+    security(("bearer" = [])),
+    params(("reference" = String, Path, description = "The ticket's reference, HD-…"),
+           ("id" = i64, Path, description = "The sealed attachment's id, from the ticket's messages")),
+    responses((status = 200, description = "The link and when it stops working", body = DownloadLinkJson), Refusals))]
+pub async fn attachment_link(
+    State(state): State<WebState>,
+    agent: ApiAgent,
+    Path((reference_text, attachment)): Path<(String, String)>,
+) -> WebResult<Json<DownloadLinkJson>> {
+    let answer: WebResult<_> = async {
+        let reference = reference(&reference_text)?;
+        let attachment = attachment.parse::<i64>().map_err(|_| WebError::NotFound)?;
+        let link = agent.desk.attachment_link(&reference, attachment).await?;
+        Ok(Json(DownloadLinkJson {
+            url: crate::web::public::access_link(
+                &state,
+                &crate::web::agent::downloads::path(&link.token),
+            ),
+            expires_at: rfc3339(link.expires_at),
+        }))
+    }
+    .await;
+    record_if_not_found(&agent.desk, TicketOp::DownloadLink, &reference_text, answer).await
 }
 
 fn invalid(field: &'static str, message: &str) -> WebError {

@@ -41,6 +41,7 @@ use super::{agent, tickets};
         agent::confirm_spam,
         agent::restore_spam,
         agent::ask_proof,
+        agent::attachment_link,
     ),
     components(schemas(ErrorJson, FieldErrorJson)),
     modifiers(&BearerToken),

@@ -96,6 +96,9 @@ pub struct TicketPage {
     pub open_challenges: Vec<ProofBadge>,
     /// The kinds of proof that may be asked for: (id, catalogue key of the name).
     pub proof_kinds: Vec<(&'static str, &'static str)>,
+    /// Sealed attachments offer a Download button (not to admins).
+    pub may_download: bool,
+    pub download_minutes: u64,
 }
 
 /// A proof or an open challenge, as one badge line.
@@ -401,6 +404,8 @@ fn page(nav: Nav, agent: &CurrentAgent, view: AgentTicketView) -> TicketPage {
             .iter()
             .map(|k| (k.id(), crate::web::public::ticket::proof_kind_key(*k)))
             .collect(),
+        may_download: agent.desk.may_download(),
+        download_minutes: agent.desk.download_link_minutes(),
         nav,
         t: tr,
     }
