@@ -19,6 +19,7 @@ mod bad_input;
 mod binary;
 mod bounds;
 mod browser;
+mod browser_attachments;
 mod browser_checks;
 mod browser_journeys;
 mod business_hours;

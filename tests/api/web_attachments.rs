@@ -12,7 +12,7 @@ const CANARY_EMAIL: &str = "maria.kowalska.canary@example.org";
 const CANARY_PHONE: &str = "+44 20 7946 0958";
 const CANARY_CARD: &str = "4111 1111 1111 1111";
 /// A value only the EXIF block of the test photo holds.
-const GPS_CANARY: &[u8] = b"GPS-CANARY-51.5007N-0.1246W";
+pub(crate) const GPS_CANARY: &[u8] = b"GPS-CANARY-51.5007N-0.1246W";
 
 fn form(subject: &str, body: &str) -> Form {
     Form::new()
@@ -72,7 +72,7 @@ async fn count(app: &TestApp, sql: &'static str) -> i64 {
 
 /// A small JPEG with an EXIF APP1 segment carrying a GPS position, written by hand: the
 /// `image` crate writes no EXIF, so the segment goes in right after SOI.
-fn jpeg_with_gps() -> Vec<u8> {
+pub(crate) fn jpeg_with_gps() -> Vec<u8> {
     let mut plain = std::io::Cursor::new(Vec::new());
     image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(16, 16, |x, y| {
         image::Rgb([(x * 16) as u8, (y * 16) as u8, 128])
@@ -263,7 +263,7 @@ async fn a_photo_with_gps_exif_is_sealed_without_its_metadata() {
 /// How many EXIF entries Pillow (Debian's `python3-pil`, in `make test-deps`) reads in a
 /// JPEG; `None`, having said so, when it is not installed, unless `HUSHDESK_REQUIRE_CLAMD=1`
 /// (CI, which installs it with clamd) makes that a failure.
-fn pillow_exif_entries(jpeg: &[u8]) -> Option<usize> {
+pub(crate) fn pillow_exif_entries(jpeg: &[u8]) -> Option<usize> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("photo.jpg");
     std::fs::write(&path, jpeg).unwrap();
