@@ -4,8 +4,9 @@
 //! submission and nothing is stored; sent again without it (through the preview, which asks
 //! for the files again), the log is masked and the photo kept without its metadata. An agent
 //! reads the masked log and takes the photo out once through a single-use link; the spent
-//! link shows the staff page. The log's personal data reaches no page the agent loads and no
-//! stored file.
+//! link shows the staff page. The agent then asks for a recovery code, and the requester
+//! answers through the secret link with a token from the admins' list. The log's personal
+//! data reaches no page the agent loads, and neither it nor the token any stored file.
 
 use std::path::Path;
 
@@ -118,7 +119,7 @@ async fn requester_files(
     run: Run,
     files: &Path,
     canaries: &Canaries,
-) -> String {
+) -> (String, String) {
     let log = files.join("session.log");
     let photo = files.join("photo.jpg");
     let eicar = files.join("eicar-test.com");
@@ -181,7 +182,13 @@ async fn requester_files(
         .click("form[action='/tickets'] button[type=submit]:not([formaction])")
         .await;
     journey.wait_for_path("/tickets").await;
-    journey.wait_for(".link a").await;
+    let link = journey
+        .wait_for(".link a")
+        .await
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
     let sent = wait_for_text(&journey.client, "#files-sent", "2").await;
     assert!(!sent.is_empty());
     journey.check_page().await;
@@ -201,7 +208,7 @@ async fn requester_files(
         count(app, "select count(*) from attachments").await,
         attachments_before + 2
     );
-    reference
+    (reference, link)
 }
 
 /// The agent's part: the masked log, the photo taken out once with the browser's session,
@@ -295,8 +302,59 @@ async fn agent_reads_and_downloads(
         .await;
     journey.check_error_page(410).await;
     pages.push(journey.client.source().await.unwrap());
+
+    // Back on the ticket, the agent asks the requester for a recovery code.
+    journey.goto(&address).await;
+    journey.click("#proof-kind option[value=code]").await;
+    journey.click("#ask-proof-form button[type=submit]").await;
+    journey.wait_for(".proof-open.proof-code").await;
+    journey.check_page().await;
+    pages.push(journey.client.source().await.unwrap());
     journey.finish().await;
     pages
+}
+
+/// A one-time token as an admin's list holds them: three groups of four letters and digits.
+fn recovery_token() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+    (0..3)
+        .map(|_| {
+            (0..4)
+                .map(|_| {
+                    let at = usize::try_from(random_below(ALPHABET.len() as u64)).unwrap();
+                    char::from(ALPHABET[at])
+                })
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// The requester comes back through the secret link and answers the agent's ask with the
+/// token, typed in lower case and spaced as people do.
+async fn requester_proves(driver: &Chromedriver, app: &TestApp, run: Run, link: &str, token: &str) {
+    let mut journey = Journey::start(driver, "attachments-proof", run, &app.base).await;
+    journey.goto(link).await;
+    journey.wait_for("form.proof-form input[name=code]").await;
+    journey.check_page().await;
+    journey
+        .type_into(
+            "form.proof-form input[name=code]",
+            &token.to_lowercase().replace('-', " "),
+        )
+        .await;
+    journey.click("form.proof-form button[type=submit]").await;
+    journey.wait_for("#proofs .proof .proven").await;
+    assert!(
+        journey
+            .client
+            .find(fantoccini::Locator::Css("form.proof-form"))
+            .await
+            .is_err(),
+        "the answered ask is no longer open"
+    );
+    journey.check_page().await;
+    journey.finish().await;
 }
 
 #[tokio::test]
@@ -317,12 +375,26 @@ async fn attachments_go_from_the_form_to_the_agent_in_both_languages_with_and_wi
     let agent = app
         .add_agent_with_password("bob", "l1", &["general"], "bob's own long passphrase")
         .await;
+    let admin = app.add_agent("ada", "admin", &[]).await;
+    let admin_session = app.html_login(&admin).await;
     let files = tempfile::tempdir().unwrap();
     let mut every_canary = Vec::new();
-    for run in EVERY_RUN {
+    for (i, run) in EVERY_RUN.into_iter().enumerate() {
         let canaries = Canaries::new();
-        let reference = requester_files(&driver, &app, run, files.path(), &canaries).await;
+        let token = recovery_token();
+        let imported = app
+            .html_post(
+                &admin_session,
+                "/admin/proofs",
+                &[("name", &format!("recovery {i}")), ("tokens", &token)],
+            )
+            .await;
+        assert_eq!(imported.status(), 303);
+        let (reference, link) = requester_files(&driver, &app, run, files.path(), &canaries).await;
         let pages = agent_reads_and_downloads(&driver, &app, run, &agent, &reference).await;
+        let proofs_before = app.count_rows("proofs").await;
+        requester_proves(&driver, &app, run, &link, &token).await;
+        assert_eq!(app.count_rows("proofs").await, proofs_before + 1);
         // Positive control: the pages hold the log's other words.
         assert!(pages.iter().any(|page| page.contains("retry scheduled")));
         for canary in canaries.all() {
@@ -331,6 +403,7 @@ async fn attachments_go_from_the_form_to_the_agent_in_both_languages_with_and_wi
             }
         }
         every_canary.extend(canaries.all().map(str::to_owned));
+        every_canary.push(token);
     }
     let stored = app.stored_files().await;
     // Positive control: the masked log itself is stored where its canaries are not.
