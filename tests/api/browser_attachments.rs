@@ -2,13 +2,16 @@
 //! JavaScript on and off: a requester attaches a log, a photo with a GPS position and the
 //! EICAR test file through the form's own file input; the infected file refuses the whole
 //! submission and nothing is stored; sent again without it (through the preview, which asks
-//! for the files again), the log is masked and the photo kept without its metadata. An agent
-//! reads the masked log and takes the photo out once through a single-use link; the spent
-//! link shows the staff page. The agent then asks for a recovery code, and the requester
+//! for the files again), the log is masked and the photo kept without its metadata, and the
+//! secret link's page lists both with how long each is kept. An agent reads the masked log
+//! and takes the photo out once through a single-use link; the spent link shows the staff
+//! page. The agent then asks for a recovery code, and the requester
 //! answers through the secret link with a token from the admins' list. The log's personal
 //! data reaches no page the agent loads, and neither it nor the token any stored file.
 
 use std::path::Path;
+
+use fantoccini::Locator;
 
 use crate::browser::{Chromedriver, EVERY_RUN, Journey, Run, wait_for_text};
 use crate::clamd::{EICAR, TestClamd};
@@ -199,6 +202,44 @@ async fn requester_files(
         .unwrap()
         .as_str()
         .to_owned();
+
+    // The secret link's page lists the files and how long each is kept: the log with the
+    // request, the photo sealed until a date.
+    journey.goto(&link).await;
+    journey.wait_for("ul.files li .file-name").await;
+    let mut kept = Vec::new();
+    for file in journey
+        .client
+        .find_all(Locator::Css("ul.files li"))
+        .await
+        .unwrap()
+    {
+        let name = file
+            .find(Locator::Css(".file-name"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let note = file
+            .find(Locator::Css(".file-kept"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        kept.push((name, note.chars().any(|c| c.is_ascii_digit())));
+    }
+    kept.sort();
+    assert_eq!(
+        kept,
+        [
+            ("photo.jpg".to_owned(), true),
+            ("session.log".to_owned(), false)
+        ],
+        "the files, and a deletion date for the sealed one only"
+    );
+    journey.check_page().await;
     journey.finish().await;
     assert_eq!(
         count(app, "select count(*) from tickets").await,
