@@ -9,9 +9,12 @@ use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
 
 /// Widest and tallest image decoded, in pixels.
 const MAX_SIDE: u32 = 12_000;
-/// Memory one decode may take; a 12 000 × 8 000 RGB photo needs about 290 MB, so the cap
-/// also bounds the pixel count.
+/// Memory one decode may take, counted from the header before a pixel is allocated. A
+/// 48-megapixel phone photo (8 000 × 6 000 RGB) needs 144 MiB.
 const MAX_ALLOC: u64 = 256 * 1024 * 1024;
+/// Most pixels decoded: the copies made to re-encode (RGB or RGBA, 8 bits a channel) cost up
+/// to four bytes a pixel again on top of the decoded buffer.
+const MAX_PIXELS: u64 = 50_000_000;
 /// Quality of JPEG written again: close to a phone's own, so faces and text stay legible.
 const JPEG_QUALITY: u8 = 90;
 
@@ -73,6 +76,13 @@ impl Picture {
         limits.max_alloc = Some(MAX_ALLOC);
         reader.limits(limits);
         let mut decoder = reader.into_decoder().map_err(read_error)?;
+        // The header's own numbers, checked here because not every decoder holds itself to
+        // `max_alloc`: a 1 MB PNG of 11 900 × 11 900 16-bit RGBA would decode to over 1 GiB.
+        let (width, height) = decoder.dimensions();
+        let pixels = u64::from(width) * u64::from(height);
+        if pixels > MAX_PIXELS || decoder.total_bytes() > MAX_ALLOC {
+            return Err(PictureError::TooLarge);
+        }
         let orientation = decoder.orientation().map_err(read_error)?;
         let mut picture = DynamicImage::from_decoder(decoder).map_err(read_error)?;
         picture.apply_orientation(orientation);
@@ -152,6 +162,11 @@ mod tests {
         let crc = crc32(&bomb[12..29]);
         bomb[29..33].copy_from_slice(&crc.to_be_bytes());
         assert_eq!(Picture::Png.reencode(&bomb), Err(PictureError::TooLarge));
+        // Within each side, but too many bytes once decoded: a 16-bit RGBA header.
+        let wide = png_header(11_900, 11_900, 16, 6);
+        assert_eq!(Picture::Png.reencode(&wide), Err(PictureError::TooLarge));
+        let many = png_header(11_000, 11_000, 8, 0);
+        assert_eq!(Picture::Png.reencode(&many), Err(PictureError::TooLarge));
         assert!(Picture::Png.reencode(&small).is_ok());
     }
 
@@ -160,6 +175,19 @@ mod tests {
         let mut fake = b"\x89PNG\r\n\x1a\n".to_vec();
         fake.extend_from_slice(&[0u8; 40]);
         assert_eq!(Picture::Png.reencode(&fake), Err(PictureError::Unreadable));
+    }
+
+    /// A 1 × 1 PNG whose header claims other dimensions, bit depth and colour type, with its
+    /// header CRC fixed so the decoder reads that far.
+    fn png_header(width: u32, height: u32, depth: u8, colour: u8) -> Vec<u8> {
+        let mut bytes = png(1, 1);
+        bytes[16..20].copy_from_slice(&width.to_be_bytes());
+        bytes[20..24].copy_from_slice(&height.to_be_bytes());
+        bytes[24] = depth;
+        bytes[25] = colour;
+        let crc = crc32(&bytes[12..29]);
+        bytes[29..33].copy_from_slice(&crc.to_be_bytes());
+        bytes
     }
 
     fn crc32(bytes: &[u8]) -> u32 {

@@ -42,7 +42,13 @@ pub(crate) struct Screening {
     clamd: Option<Clamd>,
     accept_unscanned: bool,
     last_alert: Mutex<HashMap<&'static str, Instant>>,
+    /// Images decoded at once. Each may take up to the decoder's memory cap, so without
+    /// this a few large pictures sent together would add up to gigabytes.
+    decodes: tokio::sync::Semaphore,
 }
+
+/// Pictures decoded at the same time, whatever the number of requests carrying them.
+const DECODES_AT_ONCE: usize = 2;
 
 impl Screening {
     pub(crate) fn new(config: &crate::config::Config) -> Arc<Screening> {
@@ -50,6 +56,7 @@ impl Screening {
             clamd: Clamd::from_config(&config.clamav),
             accept_unscanned: config.attachments.accept_unscanned,
             last_alert: Mutex::new(HashMap::new()),
+            decodes: tokio::sync::Semaphore::new(DECODES_AT_ONCE),
         })
     }
 
@@ -193,6 +200,12 @@ impl Desk {
                 }
                 Kind::Picture(picture) => {
                     let bytes = std::mem::take(&mut attachment.bytes);
+                    let _turn = self
+                        .screening
+                        .decodes
+                        .acquire()
+                        .await
+                        .map_err(|e| DeskError::Internal(e.into()))?;
                     let clean = tokio::task::spawn_blocking(move || picture.reencode(&bytes))
                         .await
                         .map_err(|e| DeskError::Internal(e.into()))?;
