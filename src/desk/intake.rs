@@ -322,7 +322,7 @@ impl Desk {
                     .map(|a| {
                         // Content before name: the order masks were always numbered in.
                         let text = a.as_text().map(|text| redactor.redact(text, &mut book));
-                        (text, redactor.redact(&a.name, &mut book))
+                        (text, redactor.redact_file_name(&a.name, &mut book))
                     })
                     .collect();
                 (redacted, book)

@@ -809,3 +809,54 @@ fn crc32(bytes: &[u8]) -> u32 {
     }
     !crc
 }
+
+/// A file's name is read as a name: no direction override can make `evil<U+202E>gpj.exe` look like
+/// a photo, no path survives, and an address in the name is masked as the same address in
+/// the message with the extension kept.
+#[tokio::test]
+async fn a_files_name_keeps_its_extension_and_loses_tricks_and_paths() {
+    let app = spawn("a_files_name_keeps_its_extension", None).await;
+    let address = "ivan.petrov.name-canary@example.org";
+    let (status, page) = post(
+        &app,
+        "/tickets",
+        form("Logs", &format!("Logs for {address} attached."))
+            .part(
+                "attachment",
+                file(
+                    &format!("{address}.log"),
+                    "text/plain",
+                    b"retry scheduled\n".to_vec(),
+                ),
+            )
+            .part(
+                "attachment",
+                file("evil\u{202E}gpj.txt", "text/plain", b"x\n".to_vec()),
+            )
+            .part(
+                "attachment",
+                file("../../../etc/passwd.txt", "text/plain", b"y\n".to_vec()),
+            ),
+    )
+    .await;
+    assert_eq!(status, 201, "{page}");
+    let ticket = agent_view(&app, &reference_of(&page)).await;
+    let body = ticket["messages"][0]["body"].as_str().unwrap();
+    let names: Vec<&str> = ticket["messages"][0]["attachments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    let mask = body
+        .split_whitespace()
+        .find(|w| w.starts_with("[EMAIL-"))
+        .expect("the address in the message is masked");
+    assert_eq!(
+        names,
+        [format!("{mask}.log").as_str(), "evilgpj.txt", "passwd.txt"]
+    );
+    let stored = app.stored_files().await;
+    assert!(!files_containing(&stored, "retry scheduled").is_empty());
+    assert!(files_containing(&stored, address).is_empty());
+}
