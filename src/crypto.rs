@@ -50,6 +50,10 @@ pub enum StatementError {
     BadSignature,
     #[error("the statement is not signed by the pinned key or the key given with it")]
     UnknownSigner,
+    /// The key given with it holds secret key material: refused unread, as the ticket form
+    /// refuses one, so the requester learns to keep it to themself.
+    #[error("the key given is a private key")]
+    PrivateKey,
 }
 
 /// Verifies a clear-signed (`gpg --clearsign`) or inline-signed statement against the
@@ -60,6 +64,9 @@ pub fn verify_signed_statement(
     pinned: Option<&[u8]>,
     offered: Option<&[u8]>,
 ) -> Result<SignedStatement, StatementError> {
+    if offered.is_some_and(pgp::holds_secret_key) {
+        return Err(StatementError::PrivateKey);
+    }
     let delivered: Vec<Vec<u8>> = offered.map(<[u8]>::to_vec).into_iter().collect();
     let opened = pgp_message::verify_inline(
         data,

@@ -19,6 +19,11 @@ pub enum PgpKeyError {
     NoEncryptionKey,
 }
 
+/// Whether `data` is (or holds) an OpenPGP key with secret key material.
+pub(super) fn holds_secret_key(data: &[u8]) -> bool {
+    Cert::from_bytes(data).is_ok_and(|cert| cert.is_tsk())
+}
+
 /// A requester's public key that we can encrypt to, serialized for sealing.
 pub struct RequesterKey {
     pub armored: Vec<u8>,

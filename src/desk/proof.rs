@@ -47,6 +47,8 @@ pub enum ProofRefusal {
     OtherText,
     #[error("the text is not signed by the ticket's key or the key given with it")]
     UnknownSigner,
+    #[error("the key given is a private key: it was not kept; give the public key instead")]
+    PrivateKey,
     #[error("the address proven is {proven}, but the agent asked about {expected}")]
     OtherAddress { expected: String, proven: String },
     #[error("too many refused attempts on this ticket: try again in an hour")]
@@ -77,6 +79,7 @@ impl ProofRefusal {
             ProofRefusal::UnsupportedAddress => "proof-refused-unsupported-address",
             ProofRefusal::OtherText => "proof-refused-other-text",
             ProofRefusal::UnknownSigner => "proof-refused-unknown-signer",
+            ProofRefusal::PrivateKey => "proof-refused-private-key",
             ProofRefusal::OtherAddress { .. } => "proof-refused-other-address",
             ProofRefusal::TooManyAttempts => "proof-refused-too-many",
             ProofRefusal::NoCodeChecker => "proof-refused-no-code-checker",
@@ -110,6 +113,7 @@ impl ProofRefusal {
             | ProofRefusal::OtherAddress { .. } => "address",
             ProofRefusal::MalformedSignature | ProofRefusal::WrongSignature => "signature",
             ProofRefusal::OtherText | ProofRefusal::UnknownSigner => "signed_text",
+            ProofRefusal::PrivateKey => "public_key",
             ProofRefusal::UnknownChallenge
             | ProofRefusal::Expired
             | ProofRefusal::Used
@@ -132,6 +136,7 @@ impl ProofRefusal {
             ProofRefusal::UnsupportedAddress => "unsupported_address",
             ProofRefusal::OtherText => "other_text",
             ProofRefusal::UnknownSigner => "unknown_signer",
+            ProofRefusal::PrivateKey => "private_key",
             ProofRefusal::OtherAddress { .. } => "other_address",
             ProofRefusal::TooManyAttempts => "too_many_attempts",
             ProofRefusal::NoCodeChecker => "no_code_checker",
@@ -311,6 +316,12 @@ impl RequesterDesk {
         };
         match outcome {
             Ok(proof) => Ok(proof),
+            // The product's backend failing is not the requester's attempt: it is audited
+            // (`proof_hook_unavailable`) and alerted where codes are checked, and counting it
+            // here would lock out a requester told to try again later.
+            Err((_, DeskError::Proof(ProofRefusal::CodeCheckUnavailable))) => {
+                Err(ProofRefusal::CodeCheckUnavailable.into())
+            }
             Err((kind, DeskError::Proof(refusal))) => {
                 self.desk
                     .store
@@ -455,6 +466,7 @@ impl RequesterDesk {
                     crate::crypto::StatementError::Malformed => ProofRefusal::OtherText,
                     crate::crypto::StatementError::BadSignature
                     | crate::crypto::StatementError::UnknownSigner => ProofRefusal::UnknownSigner,
+                    crate::crypto::StatementError::PrivateKey => ProofRefusal::PrivateKey,
                 })?;
                 if same_text(&statement.text) != same_text(&challenge.text) {
                     return Err(ProofRefusal::OtherText.into());

@@ -692,6 +692,13 @@ impl Gpg {
         self.run(&["--armor", "--export"], b"")
     }
 
+    fn private_key(&self) -> String {
+        self.run(
+            &["--armor", "--passphrase", "", "--export-secret-keys"],
+            b"",
+        )
+    }
+
     fn fingerprint(&self) -> String {
         let listing = self.run(&["--with-colons", "--fingerprint"], b"");
         let line = listing.lines().find(|l| l.starts_with("fpr:")).unwrap();
@@ -751,9 +758,28 @@ async fn an_openpgp_proof_is_clear_signed_by_the_pinned_key_or_a_key_given_with_
         .await;
     assert_eq!(proved.status(), 303);
 
-    // A newly offered key proves itself with its public key beside the signature.
+    // A newly offered key proves itself with its public key beside the signature; its
+    // private key pasted by mistake is refused unread, and the challenge stays open.
     desk.ask(&reference, "openpgp", "").await;
     let (id, text) = desk.challenge(&access).await;
+    let private = offered.private_key();
+    let refused = desk
+        .answer(
+            &access,
+            &[
+                ("challenge", &id),
+                ("signed_text", &offered.clearsign(&text)),
+                ("public_key", &private),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), 422);
+    let refused = refused.text().await.unwrap();
+    assert!(refused.contains("PRIVATE key"), "{refused}");
+    assert!(
+        !refused.contains("PRIVATE KEY BLOCK"),
+        "the key is not echoed back into the form"
+    );
     let proved = desk
         .answer(
             &access,
@@ -784,7 +810,8 @@ async fn an_openpgp_proof_is_clear_signed_by_the_pinned_key_or_a_key_given_with_
         failed,
         [
             "kind=openpgp reason=unknown_signer",
-            "kind=openpgp reason=other_text"
+            "kind=openpgp reason=other_text",
+            "kind=openpgp reason=private_key"
         ]
     );
     // The fingerprints are kept nowhere (the key itself is sealed).

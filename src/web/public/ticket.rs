@@ -272,11 +272,15 @@ pub async fn prove(
     .await?;
     match page.challenges.iter_mut().find(|c| c.id == challenge) {
         Some(open) => {
+            // A private key pasted by mistake is not written back into the page.
+            let private_key = errors.iter().any(|e| e.field == "public_key");
             open.errors = errors;
             open.address = answer.address.to_owned();
             open.signature = answer.signature.to_owned();
             open.signed_text = answer.signed_text.to_owned();
-            open.public_key = answer.public_key.to_owned();
+            if !private_key {
+                open.public_key = answer.public_key.to_owned();
+            }
         }
         // Expired, answered or never this ticket's: no form to refill.
         None => page.proof_errors = errors,
