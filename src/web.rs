@@ -119,16 +119,20 @@ pub fn router(state: WebState) -> Router {
         .route("/api/v1/tickets/{token}/replies", post(api::tickets::reply))
         .route("/api/v1/tickets/{token}/proofs", post(api::tickets::prove))
         .layer(requests);
+    let requester_pages = headers::without_script(
+        Router::new()
+            .route("/", get(public::form::show))
+            .route(
+                "/tickets",
+                post(public::form::submit)
+                    .layer(with_files)
+                    .layer(filing.clone()),
+            )
+            .merge(requester_routes),
+    );
 
     let router = Router::new()
         .merge(staff_routes(logins))
-        .route("/", get(public::form::show))
-        .route(
-            "/tickets",
-            post(public::form::submit)
-                .layer(with_files)
-                .layer(filing.clone()),
-        )
         .route("/api/v1/tickets", post(api::tickets::create).layer(filing))
         .route("/api/v1/openapi.json", get(api::openapi::document))
         .route("/healthz", get(health))
@@ -138,7 +142,7 @@ pub fn router(state: WebState) -> Router {
         .route("/.well-known/openpgpkey/policy", get(assets::wkd_policy))
         .route("/static/style.css", get(assets::stylesheet))
         .route("/static/shortcuts.js", get(assets::shortcuts))
-        .merge(requester_routes)
+        .merge(requester_pages)
         .fallback(not_found)
         .layer(axum::extract::DefaultBodyLimit::max(config.max_body_bytes))
         .layer(middleware::from_fn_with_state(
