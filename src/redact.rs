@@ -6,6 +6,7 @@ mod anchors;
 mod builtin;
 mod columns;
 mod engine;
+mod file_name;
 mod masks;
 mod normalize;
 mod org_domain;
