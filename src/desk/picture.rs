@@ -9,12 +9,16 @@ use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
 
 /// Widest and tallest image decoded, in pixels.
 const MAX_SIDE: u32 = 12_000;
-/// Memory one decode may take, counted from the header before a pixel is allocated. A
-/// 48-megapixel phone photo (8 000 × 6 000 RGB) needs 144 MiB.
+/// Memory one re-encoding may take, counted from the header before a pixel is allocated: the
+/// decoded buffer plus the 8-bit RGB(A) copy written out (`BYTES_PER_PIXEL_WRITTEN`). A
+/// 24-megapixel photo (6 000 × 4 000 RGB) needs 72 + 96 MiB; a file that large is over the
+/// 5 MiB attachment limit anyway at any ordinary JPEG quality.
 const MAX_ALLOC: u64 = 256 * 1024 * 1024;
-/// Most pixels decoded: the copies made to re-encode (RGB or RGBA, 8 bits a channel) cost up
-/// to four bytes a pixel again on top of the decoded buffer.
-const MAX_PIXELS: u64 = 50_000_000;
+/// The 8-bit RGBA copy made to write the image again (the decoders' own buffers for colour
+/// conversion come on top of it: a CMYK JPEG, a lossy WebP).
+const BYTES_PER_PIXEL_WRITTEN: u64 = 4;
+/// Most pixels decoded, whatever the format says it needs.
+const MAX_PIXELS: u64 = 25_000_000;
 /// Quality of JPEG written again: close to a phone's own, so faces and text stay legible.
 const JPEG_QUALITY: u8 = 90;
 
@@ -69,7 +73,14 @@ impl Picture {
     /// orientation lives in the EXIF that is dropped). An animated GIF keeps its first frame;
     /// WebP is written lossless, the only WebP the `image` crate writes.
     pub(crate) fn reencode(self, bytes: &[u8]) -> Result<Vec<u8>, PictureError> {
-        let mut reader = ImageReader::with_format(Cursor::new(bytes), self.format());
+        // Ancillary PNG chunks are dropped before decoding: they are metadata the result
+        // leaves behind anyway, and a compressed colour profile (iCCP) or text chunk can
+        // unpack to hundreds of megabytes inside the decoder.
+        let bytes = match self {
+            Picture::Png => png_pixels_only(bytes).ok_or(PictureError::Unreadable)?,
+            _ => bytes.to_vec(),
+        };
+        let mut reader = ImageReader::with_format(Cursor::new(&bytes[..]), self.format());
         let mut limits = Limits::default();
         limits.max_image_width = Some(MAX_SIDE);
         limits.max_image_height = Some(MAX_SIDE);
@@ -80,7 +91,10 @@ impl Picture {
         // `max_alloc`: a 1 MB PNG of 11 900 × 11 900 16-bit RGBA would decode to over 1 GiB.
         let (width, height) = decoder.dimensions();
         let pixels = u64::from(width) * u64::from(height);
-        if pixels > MAX_PIXELS || decoder.total_bytes() > MAX_ALLOC {
+        let needed = decoder
+            .total_bytes()
+            .saturating_add(pixels.saturating_mul(BYTES_PER_PIXEL_WRITTEN));
+        if pixels > MAX_PIXELS || needed > MAX_ALLOC {
             return Err(PictureError::TooLarge);
         }
         let orientation = decoder.orientation().map_err(read_error)?;
@@ -101,6 +115,33 @@ impl Picture {
         written.map_err(|_| PictureError::Unreadable)?;
         Ok(out.into_inner())
     }
+}
+
+/// The PNG's signature and only the chunks that make its pixels: header, palette,
+/// transparency, image data and end (the first frame of an animated PNG is its image data).
+/// Written by hand because no PNG crate rewrites chunks without decoding: each chunk is
+/// copied whole with its own CRC, so the decoder still checks every byte it reads.
+/// `None` when the chunk structure is broken.
+fn png_pixels_only(bytes: &[u8]) -> Option<Vec<u8>> {
+    const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+    const KEPT: [&[u8; 4]; 5] = [b"IHDR", b"PLTE", b"tRNS", b"IDAT", b"IEND"];
+    let mut rest = bytes.strip_prefix(SIGNATURE)?;
+    let mut out = Vec::with_capacity(bytes.len());
+    out.extend_from_slice(SIGNATURE);
+    while rest.len() >= 12 {
+        let length = usize::try_from(u32::from_be_bytes(rest[0..4].try_into().ok()?)).ok()?;
+        let whole = length.checked_add(12)?;
+        let chunk = rest.get(..whole)?;
+        let kind = &chunk[4..8];
+        if KEPT.iter().any(|k| &k[..] == kind) {
+            out.extend_from_slice(chunk);
+        }
+        rest = &rest[whole..];
+        if kind == b"IEND" {
+            return Some(out);
+        }
+    }
+    None
 }
 
 fn read_error(err: image::ImageError) -> PictureError {
@@ -165,9 +206,31 @@ mod tests {
         // Within each side, but too many bytes once decoded: a 16-bit RGBA header.
         let wide = png_header(11_900, 11_900, 16, 6);
         assert_eq!(Picture::Png.reencode(&wide), Err(PictureError::TooLarge));
-        let many = png_header(11_000, 11_000, 8, 0);
+        let many = png_header(6_000, 6_000, 8, 0);
         assert_eq!(Picture::Png.reencode(&many), Err(PictureError::TooLarge));
         assert!(Picture::Png.reencode(&small).is_ok());
+    }
+
+    #[test]
+    fn a_png_keeps_only_the_chunks_of_its_pixels() {
+        let plain = png(3, 2);
+        // A text chunk and a colour profile between the header and the data.
+        let chunk = |kind: &[u8; 4], data: &[u8]| {
+            let mut c = (data.len() as u32).to_be_bytes().to_vec();
+            c.extend_from_slice(kind);
+            c.extend_from_slice(data);
+            let crc = crc32(&c[4..]);
+            c.extend_from_slice(&crc.to_be_bytes());
+            c
+        };
+        let mut dressed = plain[..33].to_vec();
+        dressed.extend(chunk(b"tEXt", b"Comment\0GPS-CANARY"));
+        dressed.extend(chunk(b"iCCP", b"huge\0\0not even zlib"));
+        dressed.extend_from_slice(&plain[33..]);
+        assert_eq!(png_pixels_only(&dressed), Some(plain.clone()));
+        let out = Picture::Png.reencode(&dressed).unwrap();
+        assert!(!out.windows(10).any(|w| w == b"GPS-CANARY"));
+        assert_eq!(png_pixels_only(&dressed[..dressed.len() - 5]), None);
     }
 
     #[test]
