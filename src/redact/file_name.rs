@@ -10,6 +10,8 @@ use super::masks::{MaskBook, Redacted};
 const NO_NAME: &str = "attachment";
 /// Longest extension kept apart from the masking: `.properties` and shorter.
 const MAX_EXTENSION_CHARS: usize = 10;
+/// Parts of an extension kept apart at most (`.tar.gz`).
+const MAX_EXTENSION_PARTS: usize = 2;
 
 impl Redactor {
     /// The name as agents may see it: its last path component, without control, direction
@@ -17,7 +19,7 @@ impl Redactor {
     /// (an extension of ASCII letters and digits carries nothing personal).
     pub fn redact_file_name(&self, raw: &str, book: &mut MaskBook) -> Redacted<String> {
         let name = readable_name(raw);
-        let (stem, extension) = split_extension(&name);
+        let (stem, extension) = self.stem_and_extension(&name);
         let masked = self.redact(stem, book);
         let counts = masked.counts().clone();
         let mut shown = masked.into_inner();
@@ -27,6 +29,50 @@ impl Redactor {
         }
         Redacted::new(shown, counts)
     }
+}
+
+impl Redactor {
+    /// Where the name's extension starts, if it has one to keep apart. An extension is kept
+    /// apart when a value ends right before it (`ivan@mail.ru.log`, `…@mail.ru.tar.gz`), or
+    /// when no value runs into it; a name whose value ends the name (`john@gmail.com`) is
+    /// masked whole.
+    fn stem_and_extension<'n>(&self, name: &'n str) -> (&'n str, Option<&'n str>) {
+        let ends_in_value = |stem: &str| {
+            let end = stem.trim_end().len();
+            self.find(stem).iter().any(|f| f.end == end)
+        };
+        let candidates = extension_splits(name);
+        if let Some(&(stem, extension)) = candidates
+            .iter()
+            .rev()
+            .find(|(stem, _)| ends_in_value(stem))
+        {
+            return (stem, Some(extension));
+        }
+        match candidates.first() {
+            Some(&(stem, extension)) if !self.find(name).iter().any(|f| f.end > stem.len()) => {
+                (stem, Some(extension))
+            }
+            _ => (name, None),
+        }
+    }
+}
+
+/// The ways to split off an extension, shortest extension first: `a.tar.gz` gives
+/// (`a.tar`, `gz`) and (`a`, `tar.gz`).
+fn extension_splits(name: &str) -> Vec<(&str, &str)> {
+    let mut splits = Vec::new();
+    let mut stem = name;
+    for _ in 0..MAX_EXTENSION_PARTS {
+        match split_extension(stem) {
+            (shorter, Some(_)) => {
+                stem = shorter;
+                splits.push((shorter, &name[shorter.len() + 1..]));
+            }
+            _ => break,
+        }
+    }
+    splits
 }
 
 /// The last component of a path, with characters that change how text reads (controls,
@@ -53,13 +99,21 @@ fn readable_name(raw: &str) -> String {
 fn is_invisible_format(c: char) -> bool {
     matches!(c,
         '\u{00AD}'
+        | '\u{034F}'
         | '\u{061C}'
+        | '\u{115F}'..='\u{1160}'
+        | '\u{17B4}'..='\u{17B5}'
         | '\u{180E}'
         | '\u{200B}'..='\u{200F}'
         | '\u{202A}'..='\u{202E}'
         | '\u{2060}'..='\u{206F}'
+        | '\u{3164}'
+        | '\u{FE00}'..='\u{FE0F}'
         | '\u{FEFF}'
-        | '\u{FFF9}'..='\u{FFFB}')
+        | '\u{FFA0}'
+        | '\u{FFF9}'..='\u{FFFB}'
+        | '\u{1D173}'..='\u{1D17A}'
+        | '\u{E0000}'..='\u{E0FFF}')
 }
 
 /// The name without its extension, and the extension, when it is short ASCII letters and
@@ -97,6 +151,21 @@ mod tests {
         assert_eq!(readable_name("../.."), NO_NAME);
         assert_eq!(readable_name(".bashrc"), "bashrc");
         assert_eq!(readable_name("\u{202E}"), NO_NAME);
+    }
+
+    #[test]
+    fn an_address_that_ends_the_name_is_masked_whole_and_one_before_an_extension_keeps_it() {
+        let redactor = Redactor::builtin().unwrap();
+        let name = |raw: &str| {
+            let mut book = MaskBook::new(crate::redact::MaskKey::from_bytes([7; 32]), Vec::new());
+            redactor.redact_file_name(raw, &mut book).into_inner()
+        };
+        assert_eq!(name("john.doe@gmail.com"), "[EMAIL-1]");
+        assert_eq!(name("ivan@mail.ru.log"), "[EMAIL-1].log");
+        assert_eq!(name("ivan@mail.ru.tar.gz"), "[EMAIL-1].tar.gz");
+        assert_eq!(name("john.doe@gmail.com.pdf"), "[EMAIL-1].pdf");
+        assert_eq!(name("report.tar.gz"), "report.tar.gz");
+        assert_eq!(name("tag\u{E0041}\u{E0042}\u{3164}.bin"), "tag.bin");
     }
 
     #[test]
