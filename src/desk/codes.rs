@@ -77,7 +77,12 @@ impl RequesterDesk {
             return Ok(CodeOutcome::Limited);
         };
         let outcome = self.look_up_code(code, &normalized, now).await?;
-        if outcome == CodeOutcome::Invalid {
+        // With the hook unavailable the code was still looked for in the token lists: while
+        // any list holds tokens that lookup was a guess at them, and counts like one, or an
+        // outage of the product's backend would open the lists to unlimited guessing.
+        let guessed_at_lists =
+            outcome == CodeOutcome::Unavailable && store.unused_proof_tokens_exist().await?;
+        if outcome == CodeOutcome::Invalid || guessed_at_lists {
             store.record_proof_code_failure(&self.grant, now).await?;
         } else {
             store

@@ -872,3 +872,47 @@ async fn an_agent_asks_for_a_code_and_the_requester_proves_with_a_listed_token()
         );
     }
 }
+
+/// A hook that cannot answer does not lock a requester out, unless token lists exist: then
+/// each code was still a guess at the lists, and counts, so an outage of the product's
+/// backend cannot open the lists to unlimited guessing.
+#[tokio::test]
+async fn an_unavailable_hook_counts_against_the_requester_only_while_lists_can_be_guessed() {
+    let backend = Backend::start(SECRET);
+    let hook = backend.hook(SECRET);
+    let app = TestApp::spawn_with(|config| config.proofs.hook = Some(hook)).await;
+    let (_, token, _) = app.file_via_api("Locked out", "Hook down", json!({})).await;
+    for n in 0..CODE_FAILURES_PER_HOUR + 2 {
+        assert_eq!(
+            check(&app, &token, &format!("fail-{n}")).await,
+            CodeOutcome::Unavailable
+        );
+    }
+    assert!(matches!(
+        check(&app, &token, "good-after-the-outage").await,
+        CodeOutcome::Valid { .. }
+    ));
+
+    let admin = app.add_agent("outage-admin", "admin", &[]).await;
+    let session = app.html_login(&admin).await;
+    assert_eq!(
+        import(&app, &session, "outage list", "QW12-ER34-TY56\n")
+            .await
+            .status(),
+        303
+    );
+    let (_, other, _) = app
+        .file_via_api("Locked out too", "Hook down", json!({}))
+        .await;
+    for n in 0..CODE_FAILURES_PER_HOUR {
+        assert_eq!(
+            check(&app, &other, &format!("fail-{n}")).await,
+            CodeOutcome::Unavailable
+        );
+    }
+    assert_eq!(
+        check(&app, &other, "QW12-ER34-TY56").await,
+        CodeOutcome::Limited,
+        "ten guesses at the lists while the hook was down"
+    );
+}
