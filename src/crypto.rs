@@ -64,7 +64,7 @@ pub fn verify_signed_statement(
     pinned: Option<&[u8]>,
     offered: Option<&[u8]>,
 ) -> Result<SignedStatement, StatementError> {
-    if offered.is_some_and(pgp::holds_secret_key) {
+    if offered.is_some_and(pgp::holds_secret_key) || pgp::holds_secret_key(data) {
         return Err(StatementError::PrivateKey);
     }
     let delivered: Vec<Vec<u8>> = offered.map(<[u8]>::to_vec).into_iter().collect();

@@ -19,9 +19,20 @@ pub enum PgpKeyError {
     NoEncryptionKey,
 }
 
-/// Whether `data` is (or holds) an OpenPGP key with secret key material.
+/// Whether `data` holds an OpenPGP key with secret key material anywhere: a private key
+/// block's armor line, or any key (armored block or binary) that parses as one, so neither
+/// a public block pasted first nor a relabelled armor line hides it.
 pub(super) fn holds_secret_key(data: &[u8]) -> bool {
-    Cert::from_bytes(data).is_ok_and(|cert| cert.is_tsk())
+    const ARMOR_START: &[u8] = b"-----BEGIN PGP";
+    if data.windows(17).any(|w| w == b"PRIVATE KEY BLOCK") {
+        return true;
+    }
+    let blocks = (0..data.len())
+        .filter(|&i| data[i..].starts_with(ARMOR_START))
+        .map(|i| &data[i..]);
+    std::iter::once(data).chain(blocks).any(|block| {
+        CertParser::from_bytes(block).is_ok_and(|certs| certs.flatten().any(|c| c.is_tsk()))
+    })
 }
 
 /// A requester's public key that we can encrypt to, serialized for sealing.

@@ -780,6 +780,28 @@ async fn an_openpgp_proof_is_clear_signed_by_the_pinned_key_or_a_key_given_with_
         !refused.contains("PRIVATE KEY BLOCK"),
         "the key is not echoed back into the form"
     );
+    // Hidden behind the public block, or after the signed text (where a good signature
+    // would otherwise carry it through): refused the same way, and not echoed.
+    let public_then_private = format!("{}\n{private}", offered.public_key());
+    let signed_then_private = format!("{}\n{private}", offered.clearsign(&text));
+    for fields in [
+        [
+            ("signed_text", offered.clearsign(&text)),
+            ("public_key", public_then_private),
+        ],
+        [
+            ("signed_text", signed_then_private),
+            ("public_key", offered.public_key()),
+        ],
+    ] {
+        let mut form = vec![("challenge", id.as_str())];
+        form.extend(fields.iter().map(|(k, v)| (*k, v.as_str())));
+        let refused = desk.answer(&access, &form).await;
+        assert_eq!(refused.status(), 422);
+        let refused = refused.text().await.unwrap();
+        assert!(refused.contains("PRIVATE key"), "{refused}");
+        assert!(!refused.contains("PRIVATE KEY BLOCK"));
+    }
     let proved = desk
         .answer(
             &access,
@@ -811,6 +833,8 @@ async fn an_openpgp_proof_is_clear_signed_by_the_pinned_key_or_a_key_given_with_
         [
             "kind=openpgp reason=unknown_signer",
             "kind=openpgp reason=other_text",
+            "kind=openpgp reason=private_key",
+            "kind=openpgp reason=private_key",
             "kind=openpgp reason=private_key"
         ]
     );

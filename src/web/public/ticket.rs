@@ -277,9 +277,9 @@ pub async fn prove(
             open.errors = errors;
             open.address = answer.address.to_owned();
             open.signature = answer.signature.to_owned();
-            open.signed_text = answer.signed_text.to_owned();
             if !private_key {
                 open.public_key = answer.public_key.to_owned();
+                open.signed_text = answer.signed_text.to_owned();
             }
         }
         // Expired, answered or never this ticket's: no form to refill.
