@@ -142,6 +142,7 @@ attachments-retention = { $count ->
 }
 attachments-retention-unknown = Files other than text are kept sealed for a limited time, then deleted.
 attachments-images = Pictures are stored without their hidden details (location, camera, time taken).
+attachments-held-back-no-scanner = This desk accepts only text files, so these were not sent: { $names }. Your text was sent without them.
 attachments-held-back = Attachments cannot be accepted right now, so these were not sent: { $names }. Your text was sent without them.
 attachments-sent = { $count ->
     [one] { $count } file was sent with it.

@@ -156,7 +156,14 @@ pub async fn show(State(state): State<WebState>, PageLang(tr): PageLang) -> NewT
 
 /// The sentence telling which files were left out and why.
 pub(super) fn held_back_text(tr: &Tr, held_back: Option<&crate::desk::HeldBack>) -> Option<String> {
-    held_back.map(|h| tr.a("attachments-held-back", "names", h.names.join(", ")))
+    held_back.map(|h| {
+        let key = match h.why {
+            crate::desk::Unscanned::ScannerDown => "attachments-held-back",
+            // Not a passing outage: this desk takes no such files until a scanner is set up.
+            crate::desk::Unscanned::NoScanner => "attachments-held-back-no-scanner",
+        };
+        tr.a(key, "names", h.names.join(", "))
+    })
 }
 
 /// Back from the preview to the form, every field as it was. The fields travel in the
