@@ -19,20 +19,76 @@ pub enum PgpKeyError {
     NoEncryptionKey,
 }
 
-/// Whether `data` holds an OpenPGP key with secret key material anywhere: a private key
-/// block's armor line, or any key (armored block or binary) that parses as one, so neither
-/// a public block pasted first nor a relabelled armor line hides it.
+/// Whether `data` holds an OpenPGP key with secret key material anywhere. Read by its
+/// packets, not by its armor's words: any run of base64 lines (armored or bare, any label,
+/// any case) is decoded and counts when it starts with a secret key or secret subkey
+/// packet; binary input is parsed as keys too.
 pub(super) fn holds_secret_key(data: &[u8]) -> bool {
-    const ARMOR_START: &[u8] = b"-----BEGIN PGP";
-    if data.windows(17).any(|w| w == b"PRIVATE KEY BLOCK") {
+    if data
+        .windows(17)
+        .any(|w| w.eq_ignore_ascii_case(b"PRIVATE KEY BLOCK"))
+    {
         return true;
     }
-    let blocks = (0..data.len())
-        .filter(|&i| data[i..].starts_with(ARMOR_START))
-        .map(|i| &data[i..]);
-    std::iter::once(data).chain(blocks).any(|block| {
-        CertParser::from_bytes(block).is_ok_and(|certs| certs.flatten().any(|c| c.is_tsk()))
-    })
+    if starts_with_secret_key_packet(data)
+        || base64_runs(data).any(|run| starts_with_secret_key_packet(&run))
+    {
+        return true;
+    }
+    CertParser::from_bytes(data).is_ok_and(|certs| certs.flatten().any(|c| c.is_tsk()))
+}
+
+/// Whether the first OpenPGP packet is a secret key (tag 5) or secret subkey (tag 7), in the
+/// old or the new packet format (RFC 9580, 4.2).
+fn starts_with_secret_key_packet(bytes: &[u8]) -> bool {
+    let Some(&ctb) = bytes.first() else {
+        return false;
+    };
+    if ctb & 0x80 == 0 {
+        return false;
+    }
+    let tag = if ctb & 0x40 != 0 {
+        ctb & 0x3f
+    } else {
+        (ctb >> 2) & 0x0f
+    };
+    matches!(tag, 5 | 7)
+}
+
+/// Each run of consecutive lines made only of base64 characters, decoded. Armor header lines
+/// (`Key: value`), the checksum line (`=XXXX`) and lines of text end a run.
+fn base64_runs(data: &[u8]) -> impl Iterator<Item = Vec<u8>> {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+    let text = String::from_utf8_lossy(data);
+    let mut runs: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for line in text.lines() {
+        // Trimmed, not squeezed: armor lines hold no inner blanks, and a line of words
+        // joined up could pass for base64.
+        let line = line.trim();
+        let is_checksum = line.len() == 5 && line.starts_with('=');
+        let is_base64 = line.len() >= 4
+            && line
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='));
+        if is_base64 && !is_checksum {
+            current.push_str(line);
+        } else if !current.is_empty() {
+            runs.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.is_empty() {
+        runs.push(current);
+    }
+    let engine = GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        GeneralPurposeConfig::new()
+            .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent)
+            .with_decode_allow_trailing_bits(true),
+    );
+    runs.into_iter()
+        .filter_map(move |run| engine.decode(run.trim_end_matches('=')).ok())
 }
 
 /// A requester's public key that we can encrypt to, serialized for sealing.

@@ -10,15 +10,16 @@ use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
 /// Widest and tallest image decoded, in pixels.
 const MAX_SIDE: u32 = 12_000;
 /// Memory one re-encoding may take, counted from the header before a pixel is allocated: the
-/// decoded buffer plus the 8-bit RGB(A) copy written out (`BYTES_PER_PIXEL_WRITTEN`). A
-/// 24-megapixel photo (6 000 × 4 000 RGB) needs 72 + 96 MiB; a file that large is over the
-/// 5 MiB attachment limit anyway at any ordinary JPEG quality.
-const MAX_ALLOC: u64 = 256 * 1024 * 1024;
+/// decoded buffer plus the 8-bit RGB(A) copy written out (`BYTES_PER_PIXEL_WRITTEN`). The
+/// decoders and encoders keep working buffers of their own on top (a CMYK or progressive
+/// JPEG, lossless WebP), measured at up to twice this; one image is decoded at a time.
+const MAX_ALLOC: u64 = 128 * 1024 * 1024;
 /// The 8-bit RGBA copy made to write the image again (the decoders' own buffers for colour
 /// conversion come on top of it: a CMYK JPEG, a lossy WebP).
 const BYTES_PER_PIXEL_WRITTEN: u64 = 4;
-/// Most pixels decoded, whatever the format says it needs.
-const MAX_PIXELS: u64 = 25_000_000;
+/// Most pixels decoded, whatever the format says it needs: 16 megapixels, more than the
+/// 12-megapixel photo a phone saves by default.
+const MAX_PIXELS: u64 = 16_000_000;
 /// Quality of JPEG written again: close to a phone's own, so faces and text stay legible.
 const JPEG_QUALITY: u8 = 90;
 

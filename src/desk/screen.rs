@@ -42,13 +42,13 @@ pub(crate) struct Screening {
     clamd: Option<Clamd>,
     accept_unscanned: bool,
     last_alert: Mutex<HashMap<&'static str, Instant>>,
-    /// Images decoded at once. Each may take up to the decoder's memory cap, so without
-    /// this a few large pictures sent together would add up to gigabytes.
+    /// Images decoded at once. Each may take a few hundred megabytes, so without this a few
+    /// large pictures sent together would add up to gigabytes.
     decodes: tokio::sync::Semaphore,
 }
 
 /// Pictures decoded at the same time, whatever the number of requests carrying them.
-const DECODES_AT_ONCE: usize = 2;
+const DECODES_AT_ONCE: usize = 1;
 
 impl Screening {
     pub(crate) fn new(config: &crate::config::Config) -> Arc<Screening> {

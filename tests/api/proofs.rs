@@ -712,7 +712,8 @@ impl Gpg {
 
 #[tokio::test]
 async fn an_openpgp_proof_is_clear_signed_by_the_pinned_key_or_a_key_given_with_it() {
-    let desk = desk_with(|_| {}).await;
+    // Room for every refused variant below within the hourly limit.
+    let desk = desk_with(|c| c.agents.proof_failures_per_hour = 30).await;
     let pinned = Gpg::with_key("Pinned <pinned@example.org>");
     let offered = Gpg::with_key("Offered <offered@example.org>");
     let (reference, access, _) = desk
@@ -784,7 +785,26 @@ async fn an_openpgp_proof_is_clear_signed_by_the_pinned_key_or_a_key_given_with_
     // would otherwise carry it through): refused the same way, and not echoed.
     let public_then_private = format!("{}\n{private}", offered.public_key());
     let signed_then_private = format!("{}\n{private}", offered.clearsign(&text));
-    for fields in [
+    // The key's armor relabelled, in lower case, or stripped to its bare base64: read by its
+    // packets, it is still a private key.
+    let relabelled = private.replace("PRIVATE KEY BLOCK", "SECRET KEY BLOCK");
+    let lower_case = private
+        .lines()
+        .map(|l| {
+            if l.starts_with("-----") {
+                l.to_lowercase()
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let bare: String = private
+        .lines()
+        .filter(|l| !l.starts_with("-----") && !l.starts_with('=') && !l.contains(':'))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut cases = vec![
         [
             ("signed_text", offered.clearsign(&text)),
             ("public_key", public_then_private),
@@ -793,14 +813,29 @@ async fn an_openpgp_proof_is_clear_signed_by_the_pinned_key_or_a_key_given_with_
             ("signed_text", signed_then_private),
             ("public_key", offered.public_key()),
         ],
-    ] {
+    ];
+    for hidden in [relabelled, lower_case, bare] {
+        cases.push([
+            (
+                "signed_text",
+                format!("{}\n{hidden}", offered.clearsign(&text)),
+            ),
+            ("public_key", offered.public_key()),
+        ]);
+        cases.push([
+            ("signed_text", offered.clearsign(&text)),
+            ("public_key", hidden),
+        ]);
+    }
+    for fields in cases {
         let mut form = vec![("challenge", id.as_str())];
         form.extend(fields.iter().map(|(k, v)| (*k, v.as_str())));
         let refused = desk.answer(&access, &form).await;
         assert_eq!(refused.status(), 422);
         let refused = refused.text().await.unwrap();
         assert!(refused.contains("PRIVATE key"), "{refused}");
-        assert!(!refused.contains("PRIVATE KEY BLOCK"));
+        let key_line = private.lines().nth(3).unwrap();
+        assert!(!refused.contains(key_line), "not echoed: {refused}");
     }
     let proved = desk
         .answer(
@@ -833,6 +868,12 @@ async fn an_openpgp_proof_is_clear_signed_by_the_pinned_key_or_a_key_given_with_
         [
             "kind=openpgp reason=unknown_signer",
             "kind=openpgp reason=other_text",
+            "kind=openpgp reason=private_key",
+            "kind=openpgp reason=private_key",
+            "kind=openpgp reason=private_key",
+            "kind=openpgp reason=private_key",
+            "kind=openpgp reason=private_key",
+            "kind=openpgp reason=private_key",
             "kind=openpgp reason=private_key",
             "kind=openpgp reason=private_key",
             "kind=openpgp reason=private_key"
