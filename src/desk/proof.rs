@@ -25,8 +25,10 @@ const MAX_PGP_CHARS: usize = 64 * 1024;
 pub enum ProofRefusal {
     #[error("choose what the requester should prove")]
     Kind,
-    #[error("the expected address must be one of the ticket's masks of this kind, such as [BTC-1]")]
-    ExpectedMask,
+    #[error(
+        "the expected address must be one of the ticket's masks of this kind, such as [{label}-1]"
+    )]
+    ExpectedMask { label: &'static str },
     #[error("this challenge is not open on this ticket")]
     UnknownChallenge,
     #[error("this challenge has expired: ask the agent for a new one")]
@@ -68,7 +70,7 @@ impl ProofRefusal {
     pub fn key(&self) -> &'static str {
         match self {
             ProofRefusal::Kind => "proof-refused-kind",
-            ProofRefusal::ExpectedMask => "proof-refused-expected-mask",
+            ProofRefusal::ExpectedMask { .. } => "proof-refused-expected-mask",
             ProofRefusal::UnknownChallenge => "proof-refused-unknown",
             ProofRefusal::Expired => "proof-refused-expired",
             ProofRefusal::Used => "proof-refused-used",
@@ -95,6 +97,7 @@ impl ProofRefusal {
             ProofRefusal::OtherAddress { expected, proven } => {
                 vec![("expected", expected.clone()), ("proven", proven.clone())]
             }
+            ProofRefusal::ExpectedMask { label } => vec![("example", format!("[{label}-1]"))],
             _ => Vec::new(),
         }
     }
@@ -103,7 +106,7 @@ impl ProofRefusal {
     pub fn field(&self) -> &'static str {
         match self {
             ProofRefusal::Kind | ProofRefusal::NoCodeChecker => "kind",
-            ProofRefusal::ExpectedMask => "expected",
+            ProofRefusal::ExpectedMask { .. } => "expected",
             ProofRefusal::MissingCode
             | ProofRefusal::WrongCode
             | ProofRefusal::CodeCheckUnavailable => "code",
@@ -125,7 +128,7 @@ impl ProofRefusal {
     fn reason(&self) -> &'static str {
         match self {
             ProofRefusal::Kind => "kind",
-            ProofRefusal::ExpectedMask => "expected_mask",
+            ProofRefusal::ExpectedMask { .. } => "expected_mask",
             ProofRefusal::UnknownChallenge => "unknown_challenge",
             ProofRefusal::Expired => "expired",
             ProofRefusal::Used => "used",
@@ -240,7 +243,11 @@ impl AgentDesk {
         }
         let expected = match expected.trim() {
             "" => None,
-            text => Some(parse_expected_mask(kind, text).ok_or(ProofRefusal::ExpectedMask)?),
+            text => Some(
+                parse_expected_mask(kind, text).ok_or(ProofRefusal::ExpectedMask {
+                    label: kind.mask_label(),
+                })?,
+            ),
         };
         if let Some(mask) = &expected {
             // Only a mask the ticket has handed out: any other could never be proven.
@@ -253,7 +260,10 @@ impl AgentDesk {
                 .iter()
                 .any(|slot| format!("[{}-{}]", slot.label, slot.n) == *mask)
             {
-                return Err(ProofRefusal::ExpectedMask.into());
+                return Err(ProofRefusal::ExpectedMask {
+                    label: kind.mask_label(),
+                }
+                .into());
             }
         }
         let now = now_unix();

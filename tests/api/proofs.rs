@@ -324,6 +324,26 @@ async fn an_ethereum_proof_verifies_as_the_tickets_eth_mask() {
     );
     let open = desk.api_ticket(&reference).await;
     assert_eq!(open["proof_challenges"][0]["kind"], "ethereum");
+    // A mask of another kind, through the agent API: the field is named as the body names
+    // it, and the example is of the kind asked for.
+    let wrong_kind = desk
+        .app
+        .agent_post(
+            &desk.token,
+            &format!("/api/v1/agent/tickets/{reference}/proofs"),
+            &json!({"kind": "ethereum", "expected_mask": "[BTC-1]"}),
+        )
+        .await;
+    assert_eq!(wrong_kind.status(), 422);
+    let refusal: Value = wrong_kind.json().await.unwrap();
+    assert_eq!(refusal["fields"][0]["field"], "expected_mask", "{refusal}");
+    assert!(
+        refusal["fields"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("[ETH-1]"),
+        "{refusal}"
+    );
     assert_eq!(open["proof_challenges"][0]["expected_mask"], "[ETH-1]");
 
     let (id, text) = desk.challenge(&access).await;

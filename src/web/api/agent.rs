@@ -597,7 +597,19 @@ pub async fn ask_proof(
             }),
         ))
     }
-    .await;
+    .await
+    // The page's form calls the field `expected`; this body calls it `expected_mask`.
+    .map_err(|e| match e {
+        WebError::Invalid(mut errors) => {
+            for error in &mut errors {
+                if error.field == "expected" {
+                    error.field = "expected_mask";
+                }
+            }
+            WebError::Invalid(errors)
+        }
+        other => other,
+    });
     record_if_not_found(&agent.desk, TicketOp::ProofRequest, &reference_text, answer).await
 }
 
