@@ -18,6 +18,7 @@ mod download;
 mod error;
 mod hook;
 mod intake;
+mod lead_metrics;
 mod mail_intake;
 mod notice;
 mod open;
@@ -25,6 +26,7 @@ mod operator;
 mod picture;
 mod proof;
 mod rate;
+mod satisfaction;
 mod requester;
 mod screen;
 mod system;
@@ -50,6 +52,7 @@ pub use intake::{
     AgentMessageOutcome, Deletion, Filed, HeldBack, IncomingAttachment, MailIntake, Mailed,
     OpenThread, ReplyOutcome,
 };
+pub use lead_metrics::{KbFigures, LeadMetrics, MetricsRow};
 pub use notice::Notice;
 pub use open::{data_dir_warning, load_redactor};
 pub use operator::{NewAgentSecrets, OperatorDesk};
@@ -84,6 +87,10 @@ pub use crate::store::{
 /// Proofs of ownership as the doors hand them out.
 pub use crate::domain::ProofKind;
 pub use crate::store::{ProofChallenge, ProofRecord};
+
+/// Satisfaction and the lead's figures as the doors hand them out.
+pub use crate::domain::metrics::{BACKLOG_BUCKETS, Figures, Period, Quantiles, Rate, Satisfaction};
+pub use crate::store::{RatingAnswer, RatingState, SecurityCounts};
 
 /// The admin pages' filters and settings.
 pub use crate::store::{AuditFilter, SlaOverride, StoredBusinessHours};

@@ -7,6 +7,7 @@ mod category;
 mod delivery;
 mod durability;
 mod input;
+pub mod metrics;
 mod network;
 mod proof;
 mod proof_code;

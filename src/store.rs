@@ -24,6 +24,8 @@ mod proof_codes;
 mod proofs;
 mod rate;
 mod retention;
+mod satisfaction;
+mod outcomes;
 mod scope;
 mod terms;
 mod tickets;
@@ -51,6 +53,8 @@ pub use proof_codes::{TokenImport, TokenImporter, TokenListRow, TokenUse};
 pub use proofs::{NewChallenge, ProofChallenge, ProofRecord, ProofRecorded};
 pub use rate::{RateShape, RateTake};
 pub use retention::{Expired, Hold, PrivacyMetrics, PurgeReport, RetentionPolicy, RetentionScope};
+pub use satisfaction::{RatingAnswer, RatingState, iso_week};
+pub use outcomes::SecurityCounts;
 pub use scope::{AdminScope, AgentScope, OperatorScope, Purger, SystemScope};
 pub use tickets::{
     AttachmentContent, Delivery, MessageRow, NewAttachment, NewTicketRecord, RequesterFile,

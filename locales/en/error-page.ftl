@@ -28,6 +28,7 @@ conflict-retention-days = Retention must be between 1 and 36500 days.
 conflict-highest-tier = The ticket is already at the highest tier.
 conflict-lowest-tier = The ticket is already at the lowest tier.
 conflict-status = That status cannot be set directly.
+conflict-not-rateable = This ticket is not waiting for a rating: it is not resolved, or it was answered already.
 conflict-assignee = That agent cannot work on this ticket.
 conflict-agent-name = An agent with that name already exists.
 conflict-allowlist-entry = That value is already on the allowlist, perhaps spelt differently.

@@ -876,7 +876,7 @@ impl Desk {
 
     /// Redacts `text` through `book` off the async workers; gives the book back for its
     /// fresh slots.
-    async fn redact_in(
+    pub(super) async fn redact_in(
         &self,
         mut book: MaskBook,
         text: &str,

@@ -837,6 +837,9 @@ impl Store {
         .bind(now)
         .execute(&mut *tx)
         .await?;
+        if status == Status::Resolved {
+            super::satisfaction::offer_in(&mut tx, ticket.id, now).await?;
+        }
         if ticket.status != status {
             record_change(
                 &mut tx,

@@ -383,6 +383,31 @@ impl Store {
 
     /// Records a read of the privacy metrics: aggregate figures, but still a read of what the
     /// desk holds, so who scrapes them and how often is on the record.
+    /// An admin's CSV export of the lead's figures, with the days it covers.
+    pub async fn audit_metrics_export(
+        &self,
+        admin: &super::AdminScope,
+        from_day: i64,
+        until_day: i64,
+    ) -> Result<(), StoreError> {
+        let actor = admin.actor();
+        let mut tx = self.begin_write().await?;
+        append(
+            &mut tx,
+            &self.audit_key,
+            AuditEvent {
+                actor: &actor,
+                action: "metrics_exported",
+                reference: None,
+                detail: format!("from={from_day} until={until_day}"),
+            },
+            super::now_unix(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub async fn audit_metrics_read(&self, reader: MetricsReader<'_>) -> Result<(), StoreError> {
         let actor = match reader {
             MetricsReader::Admin(admin) => admin.actor(),

@@ -63,6 +63,8 @@ const TABLES: &[&str] = &[
     "seen_signatures",
     "proof_code_failures",
     "tombstones",
+    "satisfaction_counts",
+    "ticket_outcomes",
     "audit_log",
 ];
 

@@ -120,6 +120,9 @@ pub enum Conflict {
     /// A ticket moves only to another queue the moving agent is a member of.
     #[error("not another queue of the agent")]
     Queue,
+    /// The ticket is not waiting for a rating: not finished, or answered already.
+    #[error("not open for a rating")]
+    NotRateable,
 }
 
 impl StoreError {

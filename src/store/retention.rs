@@ -798,6 +798,7 @@ async fn delete_in(
     .await?
     .ok_or(StoreError::NotFound)?;
     let reference: String = row.try_get("reference")?;
+    super::outcomes::record_in(tx, ticket_id, reason, now).await?;
     query(
         "insert into tombstones (reference, category, created_at, deleted_at, reason, queue, closed_at, redactions) \
          select t.reference, t.category, t.created_at, $2, $3, q.name, t.closed_at, $4 \

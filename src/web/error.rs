@@ -230,6 +230,7 @@ pub(crate) fn conflict_key(what: Conflict) -> &'static str {
         Conflict::FallbackQueue => "errors-fallback-queue",
         Conflict::SlaHours => "errors-sla-hours",
         Conflict::Queue => "agent-ticket-conflict-queue",
+        Conflict::NotRateable => "conflict-not-rateable",
         // Retried (or, for a sign-in, refused) inside the desk; seen here only if every retry
         // collided.
         Conflict::Reference | Conflict::Mask | Conflict::Totp | Conflict::Locked => {
