@@ -112,6 +112,8 @@ pub fn router(state: WebState) -> Router {
         )
         .route("/t/{token}/proof", post(public::ticket::prove))
         .route("/t/{token}/delete", post(public::ticket::delete))
+        .route("/t/{token}/rating", post(public::ticket::rate))
+        .route("/api/v1/tickets/{token}/rating", post(api::tickets::rate))
         .route(
             "/api/v1/tickets/{token}",
             get(api::tickets::show).delete(api::tickets::delete),

@@ -86,3 +86,10 @@ agent-ticket-conflict-queue = A ticket can only move to another of your queues.
 agent-ticket-spam-confirm-ask = Confirm spam…
 agent-ticket-spam-confirm-question = Confirm this ticket as spam?
 agent-ticket-spam-confirm-explanation = The shorter spam retention starts now: the ticket is deleted for good when it ends, and queue owners can no longer restore it after that.
+agent-ticket-rating = Rating
+agent-ticket-rating-offered = Asked, no answer yet
+agent-ticket-rating-declined = Declined
+agent-ticket-rating-score = { $count ->
+    [one] { $count } of 5
+   *[other] { $count } of 5
+}

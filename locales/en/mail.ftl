@@ -10,7 +10,7 @@ mail-received-body =
     Personal data in your message was masked before it was stored.
 mail-reply-subject = Reply from support
 mail-resolved-subject = Resolved
-mail-resolved-body = Your request { $reference } is now resolved. If anything is left open, reply to this mail and it opens again.
+mail-resolved-body = Your request { $reference } is now resolved. If anything is left open, reply to this mail and it opens again. If you would like to tell us how we did, open your ticket through the secret link from our first mail: its page asks once for a rating from 1 to 5, and declining is one click. This mail carries no link and nothing that follows you.
 mail-closed-subject = Closed
 mail-closed-body = Your request { $reference } is now closed. If anything is left open, reply to this mail and it opens again.
 mail-auto-closed-subject = Closed

@@ -155,3 +155,18 @@ attachment-size-kb = { $count ->
 }
 attachment-sealed-until = sealed; deleted on { $when }
 attachment-kept-as-text = text, masked like the message; kept with the request
+
+rating-heading = How did we do?
+rating-decline = No thanks
+rating-comment = A comment, if you like (optional)
+rating-hint = Personal data in the comment is masked before it is stored, like in any message. You are asked once: after you answer or decline, this goes away. Nothing on this page tracks you.
+rating-legend = Your rating, from 1 (poor) to 5 (excellent)
+rating-score-label = { $count ->
+    [one] { $count } of 5
+   *[other] { $count } of 5
+}
+rating-thanks = { $count ->
+    [one] Thank you: you rated our help { $count } of 5.
+   *[other] Thank you: you rated our help { $count } of 5.
+}
+rating-score-invalid = Choose a rating from 1 to 5, or decline.

@@ -88,3 +88,11 @@ agent-ticket-conflict-queue = Обращение можно перевести �
 agent-ticket-spam-confirm-ask = Подтвердить спам…
 agent-ticket-spam-confirm-question = Подтвердить, что это обращение — спам?
 agent-ticket-spam-confirm-explanation = С этого момента действует сокращённый срок хранения для спама: когда он истечёт, обращение будет удалено навсегда, и владельцы очереди уже не смогут его восстановить.
+agent-ticket-rating = Оценка
+agent-ticket-rating-offered = Запрошена, ответа нет
+agent-ticket-rating-declined = Отказ от оценки
+agent-ticket-rating-score = { $count ->
+    [one] { $count } из 5
+    [few] { $count } из 5
+   *[many] { $count } из 5
+}

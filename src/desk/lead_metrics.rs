@@ -65,10 +65,7 @@ impl Desk {
         }
         let counts = self
             .store
-            .satisfaction_counts(
-                &iso_week(period.from_day),
-                &iso_week(period.until_day - 1),
-            )
+            .satisfaction_counts(&iso_week(period.from_day), &iso_week(period.until_day - 1))
             .await?;
         let mut satisfaction: BTreeMap<String, Satisfaction> = BTreeMap::new();
         let mut satisfaction_total = Satisfaction::default();

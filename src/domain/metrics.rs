@@ -283,7 +283,13 @@ mod tests {
     #[test]
     fn satisfaction_averages_scores_and_counts_responses_against_offers() {
         let mut s = Satisfaction::default();
-        for (answer, n) in [("offered", 4), ("declined", 1), ("5", 2), ("2", 1), ("9", 3)] {
+        for (answer, n) in [
+            ("offered", 4),
+            ("declined", 1),
+            ("5", 2),
+            ("2", 1),
+            ("9", 3),
+        ] {
             s.add(answer, n);
         }
         assert_eq!(s.average(), Some(4.0));

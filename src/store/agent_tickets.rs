@@ -134,6 +134,8 @@ pub struct AgentTicketView {
     pub summary: TicketSummary,
     pub category: String,
     pub reopen_count: i64,
+    /// The requester's rating, its comment masked like the conversation.
+    pub rating: super::RatingState,
     pub queue_restricted: bool,
     /// Opened through a break-glass exception rather than a membership.
     pub via_break_glass: bool,
@@ -401,7 +403,8 @@ impl Store {
         let row = query(concat!(
             "select t.id, t.reference, q.name as queue, q.restricted, t.queue_id, t.tier, t.status, t.priority, \
              t.category, t.subject, t.created_at, t.updated_at, t.first_response_at, t.first_response_due, \
-             t.resolution_due, t.sla_breaches, t.reopen_count, ag.name as assignee, ",
+             t.resolution_due, t.sla_breaches, t.reopen_count, ag.name as assignee, \
+             t.rating_answer, t.rating, t.rating_comment, ",
             in_scope!(),
             " as regular, \
              (select is_owner from queue_members o where o.queue_id = t.queue_id and o.agent_id = $1) as owner, \
@@ -494,6 +497,11 @@ impl Store {
                 .collect::<Result<Vec<_>, StoreError>>()?;
         let category: String = row.try_get("category")?;
         let reopen_count: i64 = row.try_get("reopen_count")?;
+        let rating = super::satisfaction::state_of(
+            row.try_get("rating_answer")?,
+            row.try_get("rating")?,
+            row.try_get("rating_comment")?,
+        );
         let events = ticket_events(&mut read, ticket_id).await?;
         let others_viewing =
             other_openers(&mut read, scope, ticket_id, now - COLLISION_WINDOW_SECONDS).await?;
@@ -544,6 +552,7 @@ impl Store {
             summary,
             category,
             reopen_count,
+            rating,
             queue_restricted,
             via_break_glass,
             messages,

@@ -64,7 +64,11 @@ pub(super) async fn record_in(
     reason: DeleteReason,
     now: i64,
 ) -> Result<(), StoreError> {
-    let Some(row) = query(concat!(live_columns!(), "where t.id = $1")).bind(ticket_id).fetch_optional(&mut **tx).await? else {
+    let Some(row) = query(concat!(live_columns!(), "where t.id = $1"))
+        .bind(ticket_id)
+        .fetch_optional(&mut **tx)
+        .await?
+    else {
         return Ok(());
     };
     let o = live_outcome(&row, now)?;
@@ -103,10 +107,10 @@ impl Store {
             live_columns!(),
             "where t.spam = 0 and t.created_at >= $1 and t.created_at < $2"
         ))
-            .bind(from_day)
-            .bind(until_day)
-            .fetch_all(&mut *conn)
-            .await?;
+        .bind(from_day)
+        .bind(until_day)
+        .fetch_all(&mut *conn)
+        .await?;
         let mut outcomes = live
             .iter()
             .map(|row| live_outcome(row, now))
@@ -131,7 +135,11 @@ impl Store {
     }
 
     /// Break-glass uses, failed reference lookups and alerts between `from` and `until`.
-    pub async fn security_counts(&self, from: i64, until: i64) -> Result<SecurityCounts, StoreError> {
+    pub async fn security_counts(
+        &self,
+        from: i64,
+        until: i64,
+    ) -> Result<SecurityCounts, StoreError> {
         let mut conn = self.pool.acquire().await?;
         let row = query(
             "select \

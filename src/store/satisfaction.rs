@@ -103,13 +103,11 @@ impl Store {
     /// Where the ticket stands with its rating, for its requester's page.
     pub async fn rating(&self, grant: &RequesterGrant) -> Result<RatingState, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        let row = query(
-            "select rating_answer, rating, rating_comment from tickets where id = $1",
-        )
-        .bind(grant.ticket_id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+        let row = query("select rating_answer, rating, rating_comment from tickets where id = $1")
+            .bind(grant.ticket_id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         Ok(state_of(
             row.try_get("rating_answer")?,
             row.try_get("rating")?,

@@ -10,18 +10,24 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::desk::{AdminDesk, PrivacyMetrics};
+use crate::desk::{AdminDesk, BACKLOG_BUCKETS, LeadMetrics, Period, PrivacyMetrics, now_unix};
 use crate::web::WebState;
 use crate::web::error::{WebError, WebResult};
 use crate::web::session::{ApiAgent, CurrentAgent};
 
+/// The days the lead's figures on `/metrics` cover: the last thirty, today included.
+const SCRAPE_DAYS: i64 = 30;
+
 pub async fn show(State(state): State<WebState>, mut parts: Parts) -> WebResult<Response> {
-    let metrics = match allowed(&state, &mut parts).await? {
-        Reader::Anyone => state.desk.public_privacy_metrics().await?,
-        Reader::Token(metrics) => metrics,
-        Reader::Admin(admin) => admin.privacy_metrics().await?,
+    let period = Period::last_days(SCRAPE_DAYS, now_unix());
+    let lead = match allowed(&state, &mut parts).await? {
+        // The token's read was audited when the desk checked it.
+        Reader::Anyone | Reader::Token => state.desk.lead_metrics(period).await?,
+        Reader::Admin(admin) => admin.lead_metrics(period).await?,
     };
-    let mut response = render(&metrics).into_response();
+    let mut out = render(&lead.privacy);
+    render_lead(&mut out, &lead);
+    let mut response = out.into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
@@ -34,7 +40,7 @@ enum Reader {
     /// `metrics_public`: nobody is identified, so there is no one to audit.
     Anyone,
     /// The configured token was presented; the desk checked it and audited the read.
-    Token(PrivacyMetrics),
+    Token,
     Admin(AdminDesk),
 }
 
@@ -43,9 +49,13 @@ async fn allowed(state: &WebState, parts: &mut Parts) -> WebResult<Reader> {
         return Ok(Reader::Anyone);
     }
     if let Some(presented) = bearer(parts)
-        && let Some(metrics) = state.desk.privacy_metrics_for_token(presented).await?
+        && state
+            .desk
+            .privacy_metrics_for_token(presented)
+            .await?
+            .is_some()
     {
-        return Ok(Reader::Token(metrics));
+        return Ok(Reader::Token);
     }
     // A signed-in agent who is not an admin gets the same 404 as on other admin pages.
     if let Ok(agent) = ApiAgent::from_request_parts(parts, state).await {
@@ -153,4 +163,180 @@ fn render(m: &PrivacyMetrics) -> String {
         m.outbox_pending.to_string(),
     );
     out
+}
+
+/// The lead's figures, each with its `queue` and `priority` labels (the backlog by `queue`
+/// and `age`, satisfaction by `queue`). Rates of nothing and times no ticket took are left
+/// out rather than written as zero.
+fn render_lead(out: &mut String, m: &LeadMetrics) {
+    let mut family = |name: &str, help: &str, lines: Vec<(String, String)>| {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge");
+        for (labels, value) in lines {
+            let _ = writeln!(out, "{name}{{{labels}}} {value}");
+        }
+    };
+    let group = |queue: &str, priority: &str| {
+        format!(
+            "queue=\"{}\",priority=\"{}\"",
+            label(queue),
+            label(priority)
+        )
+    };
+    let quantiles = |pick: fn(&crate::desk::Figures) -> crate::desk::Quantiles| {
+        let mut lines = Vec::new();
+        for ((queue, priority), f) in &m.groups {
+            let q = pick(f);
+            for (quantile, value) in [("0.5", q.median), ("0.9", q.p90)] {
+                if let Some(v) = value {
+                    lines.push((
+                        format!("{},quantile=\"{quantile}\"", group(queue, priority)),
+                        v.to_string(),
+                    ));
+                }
+            }
+        }
+        lines
+    };
+    family(
+        "hushdesk_first_response_seconds",
+        "First response time of tickets filed in the last 30 days (nearest-rank quantiles).",
+        quantiles(|f| f.first_response),
+    );
+    family(
+        "hushdesk_resolution_seconds",
+        "Resolution time of tickets filed in the last 30 days (nearest-rank quantiles).",
+        quantiles(|f| f.resolution),
+    );
+    let rates = |pick: fn(&crate::desk::Figures) -> crate::desk::Rate| {
+        m.groups
+            .iter()
+            .filter_map(|((queue, priority), f)| {
+                pick(f)
+                    .ratio()
+                    .map(|r| (group(queue, priority), format!("{r:.4}")))
+            })
+            .collect::<Vec<_>>()
+    };
+    family(
+        "hushdesk_sla_first_response_hit_ratio",
+        "Share of first responses made by their due time.",
+        rates(|f| f.sla),
+    );
+    family(
+        "hushdesk_first_contact_resolution_ratio",
+        "Share of finished tickets resolved with one agent reply and no follow-up.",
+        rates(|f| f.fcr),
+    );
+    family(
+        "hushdesk_reopen_ratio",
+        "Share of tickets resolved at least once that were reopened.",
+        rates(|f| f.reopen),
+    );
+    family(
+        "hushdesk_tickets_filed",
+        "Tickets filed in the last 30 days, stored or purged (spam left out).",
+        m.groups
+            .iter()
+            .map(|((queue, priority), f)| (group(queue, priority), f.tickets.to_string()))
+            .collect(),
+    );
+    family(
+        "hushdesk_backlog_tickets",
+        "Open tickets by age.",
+        m.backlog
+            .iter()
+            .flat_map(|(queue, buckets)| {
+                BACKLOG_BUCKETS.iter().zip(buckets).map(move |(age, n)| {
+                    (
+                        format!("queue=\"{}\",age=\"{age}\"", label(queue)),
+                        n.to_string(),
+                    )
+                })
+            })
+            .collect(),
+    );
+    family(
+        "hushdesk_csat_average",
+        "Mean satisfaction score (1 to 5) given in the weeks of the last 30 days.",
+        m.satisfaction
+            .iter()
+            .filter_map(|(queue, s)| {
+                s.average()
+                    .map(|a| (format!("queue=\"{}\"", label(queue)), format!("{a:.4}")))
+            })
+            .collect(),
+    );
+    family(
+        "hushdesk_csat_response_ratio",
+        "Share of rating offers answered with a score.",
+        m.satisfaction
+            .iter()
+            .filter_map(|(queue, s)| {
+                s.response()
+                    .ratio()
+                    .map(|r| (format!("queue=\"{}\"", label(queue)), format!("{r:.4}")))
+            })
+            .collect(),
+    );
+    family(
+        "hushdesk_csat_answers",
+        "Rating offers, refusals and scores in the weeks of the last 30 days.",
+        m.satisfaction
+            .iter()
+            .flat_map(|(queue, s)| {
+                let queue = label(queue);
+                let mut lines = vec![
+                    (
+                        format!("queue=\"{queue}\",answer=\"offered\""),
+                        s.offered.to_string(),
+                    ),
+                    (
+                        format!("queue=\"{queue}\",answer=\"declined\""),
+                        s.declined.to_string(),
+                    ),
+                ];
+                for (score, n) in (1..=5).zip(s.scores) {
+                    lines.push((
+                        format!("queue=\"{queue}\",answer=\"{score}\""),
+                        n.to_string(),
+                    ));
+                }
+                lines
+            })
+            .collect(),
+    );
+    family(
+        "hushdesk_security_events",
+        "Break-glass uses, failed reference lookups and alerts in the last 30 days.",
+        [
+            ("break_glass".to_owned(), m.security.break_glass),
+            ("failed_lookup".to_owned(), m.security.failed_lookups),
+        ]
+        .into_iter()
+        .chain(
+            m.security
+                .alerts
+                .iter()
+                .map(|(kind, n)| (format!("alert_{kind}"), *n)),
+        )
+        .map(|(kind, n)| (format!("kind=\"{}\"", label(&kind)), n.to_string()))
+        .collect(),
+    );
+    let p1 = m.security_p1_first_response;
+    family(
+        "hushdesk_security_p1_first_response_seconds",
+        "First response time of P1 tickets in the security category.",
+        [("0.5", p1.median), ("0.9", p1.p90)]
+            .into_iter()
+            .filter_map(|(q, v)| v.map(|v| (format!("quantile=\"{q}\""), v.to_string())))
+            .collect(),
+    );
+}
+
+/// A label value in the text format: backslash, quote and line feed escaped.
+fn label(value: &str) -> String {
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }

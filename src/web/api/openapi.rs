@@ -27,6 +27,7 @@ use super::{agent, tickets};
         tickets::reply,
         tickets::delete,
         tickets::prove,
+        tickets::rate,
         agent::login_token,
         agent::logout,
         agent::list,

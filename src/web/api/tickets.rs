@@ -201,6 +201,46 @@ pub async fn reply(
     Ok((StatusCode::CREATED, Json(ReplyCreated { redactions })))
 }
 
+/// The one answer to a resolved ticket's rating offer: `decline`, or a `score` from 1 to 5
+/// with an optional `comment` (redacted before it is stored).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RatingBody {
+    #[serde(default)]
+    decline: bool,
+    score: Option<u8>,
+    #[serde(default)]
+    comment: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RatingRecorded {
+    /// `declined` or `rated`.
+    answer: &'static str,
+}
+
+#[utoipa::path(post, path = "/api/v1/tickets/{token}/rating", tag = "requester",
+    params(("token" = String, Path, description = "The ticket's secret link token")),
+    request_body = RatingBody,
+    responses((status = 201, description = "Recorded; the offer is not made again", body = RatingRecorded),
+        (status = 409, description = "Not resolved, or answered already"), Refusals))]
+pub async fn rate(
+    State(state): State<WebState>,
+    TokenPath(token): TokenPath,
+    ApiJson(body): ApiJson<RatingBody>,
+) -> WebResult<(StatusCode, Json<RatingRecorded>)> {
+    let requester = requester(&state, &token).await?;
+    let score = body.score.map(|s| s.to_string());
+    let (answer, comment) =
+        crate::web::public::ticket::rating_answer(body.decline, score.as_deref(), &body.comment)?;
+    requester.rate(answer, comment).await?;
+    let answer = match answer {
+        crate::desk::RatingAnswer::Declined => "declined",
+        crate::desk::RatingAnswer::Score(_) => "rated",
+    };
+    Ok((StatusCode::CREATED, Json(RatingRecorded { answer })))
+}
+
 /// An answer to one challenge: a wallet's address and signature, a clear-signed text (with
 /// the public key when the ticket has none pinned or another key is proven), or a code.
 #[derive(Deserialize, ToSchema)]

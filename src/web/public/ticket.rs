@@ -6,7 +6,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::desk::{
-    ProofAnswer, ProofChallenge, ProofKind, ProofRecord, RequesterDesk, RequesterFile, TicketView,
+    ProofAnswer, ProofChallenge, ProofKind, ProofRecord, RatingAnswer, RatingState, RequesterDesk,
+    RequesterFile, TicketView,
 };
 use crate::domain::{Author, ReplyInput, Status};
 use crate::web::WebState;
@@ -58,6 +59,11 @@ pub struct TicketPage {
     pub held_back: Option<String>,
     pub sealed_days: Option<i64>,
     pub files: super::form::FileLimits,
+    /// The ticket is resolved and asks for its one rating.
+    pub rating_offered: bool,
+    /// The score given, once rated.
+    pub rated: Option<i64>,
+    pub rating_action: String,
 }
 
 /// A proof as the requester's page shows it.
@@ -150,6 +156,9 @@ impl TicketPage {
             challenges: Vec::new(),
             proof_errors: Vec::new(),
             delete_action: format!("/t/{token}/delete"),
+            rating_offered: false,
+            rated: None,
+            rating_action: format!("/t/{token}/rating"),
             refused: None,
             held_back: None,
             sealed_days: None,
@@ -170,8 +179,13 @@ impl TicketPage {
         }
     }
 
-    /// Adds the ticket's proofs and open challenges.
+    /// Adds the ticket's proofs and open challenges, and where its rating stands.
     async fn with_proofs(mut self, requester: &RequesterDesk) -> WebResult<Self> {
+        match requester.rating().await? {
+            RatingState::Offered => self.rating_offered = true,
+            RatingState::Rated { score, .. } => self.rated = Some(score),
+            RatingState::NotAsked | RatingState::Declined => {}
+        }
         self.proofs = proof_lines(&self.t, requester.proofs().await?);
         self.challenges = challenge_forms(&self.t, requester.open_challenges().await?);
         Ok(self)
@@ -352,6 +366,51 @@ pub async fn reply(
         }
         other => Err(other),
     }
+}
+
+/// The rating form: one of five scores with an optional comment, or "no thanks". Either
+/// way the offer goes and is not made again; the page comes back without it.
+pub async fn rate(
+    State(state): State<WebState>,
+    PageLang(tr): PageLang,
+    TokenPath(token): TokenPath,
+    form: FormFields,
+) -> WebResult<Response> {
+    let requester = requester(&state, &token).await?;
+    let (answer, comment) = rating_answer(
+        form.get("decline") == Some("yes"),
+        form.get("score"),
+        form.get("comment").unwrap_or_default(),
+    )?;
+    requester.rate(answer, comment).await?;
+    let back = tr.href(&format!("/t/{token}"));
+    Ok(Redirect::to(&back).into_response())
+}
+
+/// The answer a form or JSON body gives: declining wins over a score; a score is 1 to 5;
+/// a blank comment is none.
+pub(crate) fn rating_answer(
+    decline: bool,
+    score: Option<&str>,
+    comment: &str,
+) -> WebResult<(RatingAnswer, Option<ReplyInput>)> {
+    if decline {
+        return Ok((RatingAnswer::Declined, None));
+    }
+    let score = score
+        .and_then(|s| s.trim().parse::<u8>().ok())
+        .filter(|s| (1..=5).contains(s))
+        .ok_or(WebError::Invalid(vec![FieldError::keyed(
+            "score",
+            "rating-score-invalid",
+        )]))?;
+    let comment = match comment.trim() {
+        "" => None,
+        text => Some(
+            ReplyInput::parse(text).map_err(|e| WebError::Invalid(vec![FieldError::from(&e)]))?,
+        ),
+    };
+    Ok((RatingAnswer::Score(score), comment))
 }
 
 /// Two steps without JavaScript: the first POST asks for confirmation, the second

@@ -3,6 +3,8 @@
 //! (never sent by choosing them), the collision warning, and only the actions that apply.
 
 use axum::Extension;
+
+use crate::desk::RatingState;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -71,6 +73,9 @@ pub struct TicketPage {
     pub resolution: String,
     pub resolution_late: bool,
     pub reopen_count: i64,
+    /// The requester's rating as one line, once asked; its comment as stored (masked).
+    pub rating: Option<String>,
+    pub rating_comment: Option<String>,
     pub timeline: Vec<TimelineItem>,
     pub canned: Vec<(i64, String)>,
     /// The status control's choices: (value, label, may be chosen).
@@ -342,6 +347,16 @@ fn page(nav: Nav, agent: &CurrentAgent, view: AgentTicketView) -> TicketPage {
         resolution,
         resolution_late,
         reopen_count: view.reopen_count,
+        rating: match &view.rating {
+            RatingState::NotAsked => None,
+            RatingState::Offered => Some(tr.t("agent-ticket-rating-offered")),
+            RatingState::Declined => Some(tr.t("agent-ticket-rating-declined")),
+            RatingState::Rated { score, .. } => Some(tr.n("agent-ticket-rating-score", *score)),
+        },
+        rating_comment: match &view.rating {
+            RatingState::Rated { comment, .. } => comment.clone(),
+            _ => None,
+        },
         timeline: timeline.into_iter().map(|(_, item)| item).collect(),
         canned: view.canned,
         statuses: statuses
