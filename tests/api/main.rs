@@ -6,6 +6,7 @@
 #[path = "../corpus/mod.rs"]
 mod corpus;
 mod crowds;
+mod csat;
 
 mod admin_desk;
 mod agent_list;
