@@ -313,6 +313,7 @@ fn staff_routes(logins: rate_limit::NetworkBudget) -> Router<WebState> {
         .route("/admin/audit.csv", get(admin::audit::export))
         .route("/admin/alerts", get(admin::alerts::show))
         .route("/admin/metrics", get(admin::metrics::show))
+        .route("/admin/metrics.csv", get(admin::metrics::export))
         .route("/admin/sla", get(admin::sla::show).post(admin::sla::set))
         .route("/admin/sla/reset", post(admin::sla::reset))
         .route("/admin/sla/hours", post(admin::sla::set_hours))

@@ -10,7 +10,7 @@ use crate::web::agent::Nav;
 use crate::web::error::{FieldError, WebError, WebResult};
 use crate::web::session::CurrentAdmin;
 
-mod csv;
+pub(super) mod csv;
 
 const PAGE: i64 = 200;
 

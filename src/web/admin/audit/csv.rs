@@ -30,7 +30,7 @@ pub(super) fn audit_csv(entries: &[AuditEntry]) -> String {
     out
 }
 
-fn push_row<'a>(out: &mut String, cells: impl Iterator<Item = &'a str>) {
+pub(in crate::web::admin) fn push_row<'a>(out: &mut String, cells: impl Iterator<Item = &'a str>) {
     for (i, cell) in cells.enumerate() {
         if i > 0 {
             out.push(',');
