@@ -34,6 +34,7 @@ mod group_filing;
 mod hardening;
 mod headers;
 mod languages;
+mod lead_metrics;
 mod look;
 mod mail;
 mod mail_sink;

@@ -450,6 +450,7 @@ pub fn on_postgres_engine() -> bool {
 pub enum Param<'a> {
     Text(&'a str),
     Int(i64),
+    Null,
 }
 
 impl<'a> From<&'a str> for Param<'a> {
@@ -499,6 +500,7 @@ macro_rules! bind_all {
             query = match *param {
                 Param::Text(text) => query.bind(text),
                 Param::Int(value) => query.bind(value),
+                Param::Null => query.bind(None::<i64>),
             };
         }
         query
