@@ -41,7 +41,7 @@ enum Reader {
     Anyone,
     /// The configured token was presented; the desk checked it and audited the read.
     Token,
-    Admin(AdminDesk),
+    Admin(Box<AdminDesk>),
 }
 
 async fn allowed(state: &WebState, parts: &mut Parts) -> WebResult<Reader> {
@@ -62,14 +62,14 @@ async fn allowed(state: &WebState, parts: &mut Parts) -> WebResult<Reader> {
         return agent
             .desk
             .admin()
-            .map(Reader::Admin)
+            .map(|admin| Reader::Admin(Box::new(admin)))
             .ok_or(WebError::NotFound);
     }
     if let Ok(agent) = CurrentAgent::from_request_parts(parts, state).await {
         return agent
             .desk
             .admin()
-            .map(Reader::Admin)
+            .map(|admin| Reader::Admin(Box::new(admin)))
             .ok_or(WebError::NotFound);
     }
     Err(WebError::TokenRequired)
