@@ -23,6 +23,7 @@ mod browser;
 mod browser_attachments;
 mod browser_checks;
 mod browser_journeys;
+mod browser_ratings;
 mod business_hours;
 mod clamd;
 mod desk;
