@@ -126,6 +126,19 @@ async fn a_resolved_ticket_is_rated_once_from_its_page_and_the_comment_is_masked
     assert!(view.contains("id=\"ticket-rating\""), "{view}");
     assert!(view.contains("[EMAIL-1]"));
     assert!(!view.contains("csat.canary"));
+    let json: Value = app
+        .agent_get(&token, &format!("/api/v1/agent/tickets/{reference}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(json["rating_score"], 4);
+    assert!(
+        json["rating_comment"]
+            .as_str()
+            .unwrap()
+            .contains("[EMAIL-1]")
+    );
 
     assert_eq!(
         counts(&app).await,
@@ -179,6 +192,13 @@ async fn the_api_rates_a_resolved_ticket() {
     let token = app.api_login(&agent).await;
     let (reference, access, _) = app.file_via_api("Login", "It fails", json!({})).await;
     set_status(&app, &token, &reference, "resolved").await;
+    let shown: Value = app
+        .get(&format!("/api/v1/tickets/{access}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(shown["rating"], "offered");
     let bad = app
         .post_json(
             &format!("/api/v1/tickets/{access}/rating"),
@@ -195,6 +215,16 @@ async fn the_api_rates_a_resolved_ticket() {
     assert_eq!(rated.status(), 201);
     let body: Value = rated.json().await.unwrap();
     assert_eq!(body["answer"], "rated");
+    let shown: Value = app
+        .get(&format!("/api/v1/tickets/{access}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (&shown["rating"], &shown["rating_score"]),
+        (&json!("rated"), &json!(2))
+    );
     let openapi: Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
     assert!(openapi["paths"]["/api/v1/tickets/{token}/rating"]["post"].is_object());
 }

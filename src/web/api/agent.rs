@@ -202,6 +202,15 @@ pub struct TicketJson {
     subject: String,
     assignee: Option<String>,
     reopen_count: i64,
+    /// The requester's rating: `offered`, `declined` or `rated`; absent until resolved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    rating: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rating_score: Option<i64>,
+    /// The comment given with the score, masked like the conversation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rating_comment: Option<String>,
     break_glass: bool,
     created_at: String,
     first_response_due: Option<String>,
@@ -369,7 +378,16 @@ async fn ticket_json(agent: &ApiAgent, reference_text: &str) -> WebResult<Json<T
     let reference = reference(reference_text)?;
     let view = agent.desk.ticket(&reference).await?;
     let t = view.summary;
+    let (rating, rating_score, rating_comment) = match view.rating {
+        crate::desk::RatingState::NotAsked => (None, None, None),
+        crate::desk::RatingState::Offered => (Some("offered"), None, None),
+        crate::desk::RatingState::Declined => (Some("declined"), None, None),
+        crate::desk::RatingState::Rated { score, comment } => (Some("rated"), Some(score), comment),
+    };
     Ok(Json(TicketJson {
+        rating,
+        rating_score,
+        rating_comment,
         reference: t.reference.to_string(),
         queue: t.queue,
         tier: t.tier.get(),

@@ -82,6 +82,14 @@ pub struct TicketJson {
     proofs: Vec<RequesterProofJson>,
     /// Proofs support asked for that wait for the requester's signature.
     proof_challenges: Vec<ChallengeJson>,
+    /// The rating: `offered` (answer with `POST …/rating`), `declined` or `rated`; absent
+    /// until the ticket is first resolved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    rating: Option<&'static str>,
+    /// The score given, once rated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rating_score: Option<i64>,
 }
 
 /// A proof of ownership, as kept: its kind and the subject's mask.
@@ -152,7 +160,15 @@ pub async fn show(
             expires_at: rfc3339(c.expires_at),
         })
         .collect();
+    let (rating, rating_score) = match requester.rating().await? {
+        crate::desk::RatingState::NotAsked => (None, None),
+        crate::desk::RatingState::Offered => (Some("offered"), None),
+        crate::desk::RatingState::Declined => (Some("declined"), None),
+        crate::desk::RatingState::Rated { score, .. } => (Some("rated"), Some(score)),
+    };
     Ok(Json(TicketJson {
+        rating,
+        rating_score,
         reply_address,
         proofs,
         proof_challenges,
