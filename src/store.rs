@@ -25,6 +25,7 @@ mod proofs;
 mod rate;
 mod retention;
 mod scope;
+mod status;
 mod terms;
 mod tickets;
 
@@ -52,6 +53,9 @@ pub use proofs::{NewChallenge, ProofChallenge, ProofRecord, ProofRecorded};
 pub use rate::{RateShape, RateTake};
 pub use retention::{Expired, Hold, PrivacyMetrics, PurgeReport, RetentionPolicy, RetentionScope};
 pub use scope::{AdminScope, AgentScope, OperatorScope, Purger, SystemScope};
+pub use status::{
+    ComponentRow, IncidentRow, IncidentScope, PostedUpdate, PosterRow, UpdateRow, UpdateSlot,
+};
 pub use tickets::{
     AttachmentContent, Delivery, MessageRow, NewAttachment, NewTicketRecord, RequesterFile,
     RequesterGrant, SignatureVerdict, ThreadSecrets, TicketView, Tombstone,

@@ -143,6 +143,7 @@ pub fn router(state: WebState) -> Router {
         .route("/static/style.css", get(assets::stylesheet))
         .route("/static/shortcuts.js", get(assets::shortcuts))
         .merge(requester_pages)
+        .merge(status_routes())
         .fallback(not_found)
         .layer(axum::extract::DefaultBodyLimit::max(config.max_body_bytes))
         .layer(middleware::from_fn_with_state(
@@ -156,6 +157,20 @@ pub fn router(state: WebState) -> Router {
         router
     };
     headers::apply(router, config.hsts).with_state(state)
+}
+
+/// The public status page: the same routes on the main listener and on `status_listen`.
+fn status_routes() -> Router<WebState> {
+    use public::status;
+    headers::without_script(
+        Router::new()
+            .route("/status", get(status::show))
+            .route("/status/", get(|| canonical("/status")))
+            .route("/status/feed.atom", get(status::feed))
+            .route("/status/key.asc", get(assets::pgp_key))
+            .route("/status/incidents/{id}", get(status::incident))
+            .route("/status/incidents/{id}/updates/{file}", get(status::signed)),
+    )
 }
 
 /// Agent and admin pages and the agent API. Every handler takes an extractor that resolves
@@ -203,6 +218,23 @@ fn staff_routes(logins: rate_limit::NetworkBudget) -> Router<WebState> {
         .route("/agent/tickets/{reference}", get(tickets::show))
         .route("/agent/tickets/bulk", post(tickets::bulk))
         .route("/agent/notifications", get(notifications::show))
+        .route("/agent/status", get(agent::status::show))
+        .route(
+            "/agent/status/components",
+            post(agent::status::add_component),
+        )
+        .route(
+            "/agent/status/components/{id}/state",
+            post(agent::status::set_component_state),
+        )
+        .route(
+            "/agent/status/incidents",
+            post(agent::status::open_incident),
+        )
+        .route(
+            "/agent/status/incidents/{id}/updates",
+            post(agent::status::post_update),
+        )
         .route("/agent/notifications/read", post(notifications::mark_read))
         .route("/agent/tickets/{reference}/reply", post(tickets::reply))
         .route("/agent/tickets/{reference}/note", post(tickets::note))
@@ -307,6 +339,7 @@ fn staff_routes(logins: rate_limit::NetworkBudget) -> Router<WebState> {
             "/admin/canned/{id}/delete",
             post(admin::queues::delete_canned),
         )
+        .route("/admin/status/posters", post(agent::status::set_poster))
         .route("/admin/audit", get(admin::audit::show))
         .route("/admin/audit.csv", get(admin::audit::export))
         .route("/admin/alerts", get(admin::alerts::show))

@@ -63,6 +63,13 @@ const TABLES: &[&str] = &[
     "seen_signatures",
     "proof_code_failures",
     "tombstones",
+    "status_components",
+    "incidents",
+    "incident_components",
+    "incident_categories",
+    "incident_updates",
+    "incident_notices",
+    "incident_posters",
     "audit_log",
 ];
 
