@@ -56,6 +56,7 @@ mod search;
 mod shared_rate;
 mod smtp_hardening;
 mod staff_words;
+mod status_page;
 mod support;
 #[path = "../pg/throwaway.rs"]
 #[allow(dead_code)]
