@@ -56,6 +56,41 @@ pub async fn serve(
     listener::serve(listener, router(state), limits, shutdown).await
 }
 
+/// Serves the status page alone on its own listener: its own connections, counted apart
+/// from the desk's, so a flood on the desk leaves room here (and the other way round).
+pub async fn serve_status(
+    listener: tokio::net::TcpListener,
+    state: WebState,
+    max_connections: usize,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let http = &state.config.http;
+    let limits = listener::ConnectionLimits {
+        max_connections,
+        per_network: http.max_connections_per_network.min(max_connections),
+        header_timeout: Duration::from_secs(http.header_timeout_seconds),
+        body_timeout: Duration::from_secs(http.body_timeout_seconds),
+        body_grace: Duration::from_secs(http.body_grace_seconds),
+        body_min_rate: http.body_min_rate_bytes_per_second,
+        write_timeout: Duration::from_secs(http.write_timeout_seconds),
+    };
+    listener::serve(listener, status_router(state), limits, shutdown).await
+}
+
+/// The status listener's routes: the status page, what it loads, and `/healthz`; nothing
+/// of the desk.
+pub fn status_router(state: WebState) -> Router {
+    let router = Router::new()
+        .merge(status_routes())
+        .route("/healthz", get(health))
+        .route("/favicon.ico", get(assets::icon))
+        .route("/static/style.css", get(assets::stylesheet))
+        .fallback(not_found)
+        .layer(axum::extract::DefaultBodyLimit::max(1024))
+        .layer(middleware::from_fn_with_state(state.clone(), render_errors));
+    headers::apply(router, state.config.hsts).with_state(state)
+}
+
 pub fn router(state: WebState) -> Router {
     let config = state.config.clone();
     let network = ClientNetwork::new(

@@ -462,3 +462,80 @@ fn encrypted_payload(raw: &[u8]) -> Vec<u8> {
         .contents()
         .to_vec()
 }
+
+/// A running binary, killed when the test ends however it ends.
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[tokio::test]
+async fn the_binary_serves_the_status_page_alone_on_status_listen() {
+    let dir = tempfile::tempdir().unwrap();
+    let (main, status) = (free_port(), free_port());
+    let _running = Running(
+        Command::new(env!("CARGO_BIN_EXE_hushdesk"))
+            .current_dir(dir.path())
+            .env_clear()
+            .env("HUSHDESK_LISTEN", format!("127.0.0.1:{main}"))
+            .env("HUSHDESK_SMTP_LISTEN", "127.0.0.1:0")
+            .args(["serve", "--status-listen", &format!("127.0.0.1:{status}")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let url = |port: u16, path: &str| format!("http://127.0.0.1:{port}{path}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        if let Ok(r) = reqwest::get(url(status, "/healthz")).await
+            && r.status() == 200
+        {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "no status listener");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let page = reqwest::get(url(status, "/status")).await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.headers().get("set-cookie").is_none());
+    assert!(page.text().await.unwrap().contains("id=\"open-incidents\""));
+    for path in ["/status/feed.atom", "/status/key.asc", "/static/style.css"] {
+        assert_eq!(
+            reqwest::get(url(status, path)).await.unwrap().status(),
+            200,
+            "{path}"
+        );
+    }
+    // The desk's own pages answer on the main listener (positive control) and not here.
+    for path in ["/", "/agent/login", "/admin", "/new", "/pgp-key.asc"] {
+        let here = reqwest::get(url(status, path)).await.unwrap().status();
+        assert_eq!(here, 404, "{path} on the status listener");
+    }
+    for path in ["/", "/agent/login", "/status"] {
+        assert_eq!(
+            reqwest::get(url(main, path)).await.unwrap().status(),
+            200,
+            "{path}"
+        );
+    }
+    let filed = reqwest::Client::new()
+        .post(url(status, "/api/v1/tickets"))
+        .json(&json!({ "subject": "s", "body": "b", "category": "outage" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(filed.status(), 404);
+}
