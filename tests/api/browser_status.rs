@@ -3,7 +3,7 @@
 //! and resolves it with a post-mortem; the public page then shows each state, and every page
 //! on the way passes the page checks (axe-core, no foreign request, the right language).
 
-use crate::browser::{Chromedriver, Js, Journey, Lang, Run, wait_for_text};
+use crate::browser::{Chromedriver, Journey, Js, Lang, Run, wait_for_text};
 use crate::support::{TestAgent, TestApp};
 
 const RUNS: [Run; 2] = [
@@ -57,9 +57,14 @@ async fn an_admin_opens_updates_and_resolves_an_incident_through_the_pages_witho
         journey.wait_for("#posted").await;
         journey.check_page().await;
 
-        journey.click("#update-state-1 option[value=identified]").await;
         journey
-            .type_into("#update-text-1", "An expired certificate; a new one is rolling out.")
+            .click("#update-state-1 option[value=identified]")
+            .await;
+        journey
+            .type_into(
+                "#update-text-1",
+                "An expired certificate; a new one is rolling out.",
+            )
             .await;
         journey.click("#update-post-1").await;
         wait_for_text(&journey.client, "#posted", "2").await;
@@ -81,7 +86,9 @@ async fn an_admin_opens_updates_and_resolves_an_incident_through_the_pages_witho
         assert_eq!(state, identified);
 
         journey.goto("/agent/status").await;
-        journey.click("#update-state-1 option[value=resolved]").await;
+        journey
+            .click("#update-state-1 option[value=resolved]")
+            .await;
         journey
             .type_into("#update-text-1", "Sign-in works again for everyone.")
             .await;
@@ -113,7 +120,9 @@ async fn an_admin_opens_updates_and_resolves_an_incident_through_the_pages_witho
         assert!(!open.contains("Sign-in fails"), "{open}");
         let paragraphs = journey
             .client
-            .find_all(fantoccini::Locator::Css("#resolved-incidents .postmortem p"))
+            .find_all(fantoccini::Locator::Css(
+                "#resolved-incidents .postmortem p",
+            ))
             .await
             .unwrap();
         assert_eq!(paragraphs.len(), 2);
