@@ -229,7 +229,15 @@ impl IncidentDesk {
                 return Err(DeskError::Conflict(Conflict::IncidentResolved));
             }
             let now = crate::store::now_unix();
-            let signed = self.sign(&slot, update.state, text.as_str(), now).await?;
+            let signed = self
+                .sign(
+                    &slot,
+                    update.state,
+                    text.as_str(),
+                    postmortem.as_ref().map(|p| p.as_str()),
+                    now,
+                )
+                .await?;
             match self
                 .desk
                 .store
@@ -310,12 +318,14 @@ impl IncidentDesk {
     }
 
     /// The text every verifier reads: who, which incident, which update, its state, when,
-    /// and what it says, so that a copy received anywhere stands on its own.
+    /// and what it says (with the post-mortem when it resolves), so that a copy received
+    /// anywhere stands on its own.
     async fn sign(
         &self,
         slot: &UpdateSlot,
         state: IncidentState,
         text: &str,
+        postmortem: Option<&str>,
         at: i64,
     ) -> Result<String, DeskError> {
         let when = time::OffsetDateTime::from_unix_timestamp(at)
@@ -325,7 +335,7 @@ impl IncidentDesk {
                     .ok()
             })
             .unwrap_or_else(|| at.to_string());
-        let notice = format!(
+        let mut notice = format!(
             "Status notice from {}\nIncident {}: {}\nUpdate {}\nState: {}\nTime: {when}\n\n{}\n",
             self.desk.desk_name(),
             slot.incident_id,
@@ -334,6 +344,9 @@ impl IncidentDesk {
             state.signed_word(),
             text.trim_end(),
         );
+        if let Some(postmortem) = postmortem {
+            notice.push_str(&format!("\nPost-mortem:\n\n{}\n", postmortem.trim_end()));
+        }
         let keyring = self.desk.keyring.clone();
         let signed = tokio::task::spawn_blocking(move || keyring.sign_cleartext(notice.as_bytes()))
             .await

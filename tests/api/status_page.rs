@@ -261,14 +261,80 @@ async fn an_admins_update_shows_on_the_page_and_feed_and_its_signed_copy_verifie
             .success()
     );
 
+    // Resolved with a post-mortem: signed with the update, shown as text, never as markup.
+    let resolve_key = format!("{}-{id}", form_key(&app, &session).await);
+    let postmortem = "The certificate was not renewed.\n\nRenewal now <b>alerts</b> a week before.";
+    post(
+        &app,
+        &session,
+        &format!("/agent/status/incidents/{id}/updates"),
+        &[
+            ("state", "resolved"),
+            ("text", "Sign-in works again."),
+            ("postmortem", postmortem),
+            ("form_key", resolve_key.as_str()),
+        ],
+    )
+    .await;
+    let page = app.get("/status").await.text().await.unwrap();
+    let resolved = &page[page.find("id=\"resolved-incidents\"").unwrap()..];
+    assert!(
+        resolved.contains("Sign-in fails for some people"),
+        "{resolved}"
+    );
+    assert!(
+        resolved.contains("Renewal now &#60;b&#62;alerts&#60;/b&#62; a week before."),
+        "{resolved}"
+    );
+    assert!(!page.contains("<b>alerts"), "{page}");
+    let open = &page[..page.find("id=\"resolved-incidents\"").unwrap()];
+    assert!(!open.contains("Sign-in fails"), "{open}");
+    let last = app
+        .get(&format!("/status/incidents/{id}/updates/3.asc"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        last.contains("State: Resolved") && last.contains("Post-mortem:"),
+        "{last}"
+    );
+    assert!(last.contains("Renewal now <b>alerts</b>"), "{last}");
+    assert!(
+        gpg(home.path(), &["--verify"], last.as_bytes())
+            .status
+            .success()
+    );
+    let closed = app
+        .html_post(
+            &session,
+            &format!("/agent/status/incidents/{id}/updates"),
+            &[
+                ("state", "monitoring"),
+                ("text", "More."),
+                ("form_key", "another"),
+            ],
+        )
+        .await;
     assert_eq!(
-        app.get(&format!("/status/incidents/{id}/updates/3.asc"))
+        closed.status(),
+        409,
+        "a resolved incident takes no more updates"
+    );
+
+    assert_eq!(
+        app.get(&format!("/status/incidents/{id}/updates/4.asc"))
             .await
             .status(),
         404
     );
     let actions = audit_actions(&app).await;
-    for action in ["component_added", "incident_opened", "incident_updated"] {
+    for action in [
+        "component_added",
+        "incident_opened",
+        "incident_updated",
+        "incident_resolved",
+    ] {
         assert!(actions.iter().any(|a| a == action), "{action}: {actions:?}");
     }
 }
