@@ -366,6 +366,24 @@ async fn an_agent_posts_only_while_holding_the_incident_grant() {
     )
     .await;
     assert_eq!(app.html_get(&agent, "/agent/status").await.status(), 200);
+    let desk = app
+        .html_get(&admin, "/agent/status")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let posters = &desk[desk.find("id=\"posters-heading\"").unwrap()..];
+    assert!(posters.contains("<td>lev</td>"), "{posters}");
+    let views = app
+        .query_values::<String>(
+            "select detail from audit_log where action = 'admin_view' order by seq",
+            &[],
+        )
+        .await;
+    assert!(
+        views.iter().any(|d| d == "page=incident_posters rows=1"),
+        "{views:?}"
+    );
     post(
         &app,
         &agent,

@@ -117,20 +117,25 @@ pub async fn show(poster: Poster, Query(after): Query<AfterPost>) -> WebResult<S
         .map(|(c, line)| ComponentChoice { id: c.id, line })
         .collect();
     let posters = match poster.agent.desk.admin() {
-        Some(admin) => Some(
+        Some(admin) => {
+            let posters = admin.incident_posters().await?;
             admin
-                .incident_posters()
-                .await?
-                .into_iter()
-                .map(|p| PosterLine {
-                    name: p.name,
-                    granted_by: p.granted_by,
-                    granted: t.time(p.granted_at),
-                })
-                .collect(),
-        ),
+                .record_view(crate::desk::AdminView::IncidentPosters, posters.len())
+                .await?;
+            Some(posters)
+        }
         None => None,
     };
+    let posters = posters.map(|posters| {
+        posters
+            .into_iter()
+            .map(|p| PosterLine {
+                name: p.name,
+                granted_by: p.granted_by,
+                granted: t.time(p.granted_at),
+            })
+            .collect()
+    });
     Ok(StatusDeskPage {
         nav: Nav::load(&poster.agent).await?,
         components,
