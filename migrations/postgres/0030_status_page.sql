@@ -20,6 +20,7 @@ create table incident_components (
     component_id  bigint  not null references status_components(id) on delete cascade,
     primary key (incident_id, component_id)
 );
+create index incident_components_by_component on incident_components (component_id);
 create table incident_categories (
     incident_id  bigint  not null references incidents(id) on delete cascade,
     category     text    not null,

@@ -22,6 +22,7 @@ create table incident_components (
     component_id  integer not null references status_components(id) on delete cascade,
     primary key (incident_id, component_id)
 ) without rowid;
+create index incident_components_by_component on incident_components (component_id);
 -- The ticket categories an incident touches: whose requesters a notice may be mailed to.
 create table incident_categories (
     incident_id  integer not null references incidents(id) on delete cascade,
