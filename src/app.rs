@@ -55,6 +55,18 @@ pub async fn serve_with_mail(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    serve_all(listener, smtp, None, state, shutdown).await
+}
+
+/// Serves HTTP, SMTP/LMTP on `smtp` and the status page alone on `status` (each when
+/// given) until `shutdown` completes.
+pub async fn serve_all(
+    listener: TcpListener,
+    smtp: Option<TcpListener>,
+    status: Option<TcpListener>,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         shutdown.await;
@@ -78,15 +90,33 @@ pub async fn serve_with_mail(
         }
         None => None,
     };
+    let max_connections = http_connection_cap(&state.config);
+    let status_server = match status {
+        Some(status) => {
+            tracing::info!(address = %status.local_addr()?, "serving the status page");
+            Some(tokio::spawn(crate::web::serve_status(
+                status,
+                state.web.clone(),
+                max_connections,
+                stopped(stop_rx.clone()),
+            )))
+        }
+        None => None,
+    };
     let shutdown = stopped(stop_rx);
     let desk = state.desk.clone();
-    let max_connections = http_connection_cap(&state.config);
     let mut scheduler = crate::jobs::start(state.system.clone(), state.config.clone()).await?;
     crate::web::serve(listener, state.web, max_connections, shutdown)
         .await
         .context("serving HTTP")?;
     if let Some(mail_server) = mail_server {
         mail_server.await.context("mail listener")??;
+    }
+    if let Some(status_server) = status_server {
+        status_server
+            .await
+            .context("status listener")?
+            .context("serving the status page")?;
     }
     if let Err(err) = scheduler.shutdown().await {
         tracing::warn!(error = %err, "stopping the scheduler");

@@ -35,6 +35,9 @@ pub struct Args {
     /// SMTP/LMTP listen address. Also HUSHDESK_SMTP_LISTEN. Default 127.0.0.1:2525
     #[arg(long, global = true, value_name = "ADDR")]
     smtp_listen: Option<String>,
+    /// A listener for the status page alone. Also HUSHDESK_STATUS_LISTEN. Default none
+    #[arg(long, global = true, value_name = "ADDR")]
+    status_listen: Option<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -226,6 +229,7 @@ pub fn run(args: Args) -> ExitCode {
         listen: args.listen,
         data_dir: args.data_dir,
         smtp_listen: args.smtp_listen,
+        status_listen: args.status_listen,
     };
     let result = match args.command.unwrap_or(Command::Serve) {
         // Redaction needs neither configuration nor the async runtime.
@@ -746,8 +750,16 @@ async fn serve(overrides: Overrides) -> anyhow::Result<()> {
     } else {
         None
     };
+    let status = match state.config.status_listen {
+        Some(address) => Some(
+            tokio::net::TcpListener::bind(address)
+                .await
+                .with_context(|| format!("listening for the status page on {address}"))?,
+        ),
+        None => None,
+    };
     tracing::info!(address = %listener.local_addr()?, "hushdesk is listening");
-    app::serve_with_mail(listener, smtp, state, app::shutdown_signal()).await?;
+    app::serve_all(listener, smtp, status, state, app::shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
 }

@@ -15,6 +15,9 @@ use crate::domain::Durability;
 pub struct Config {
     pub listen: SocketAddr,
     pub smtp_listen: SocketAddr,
+    /// A second HTTP listener that serves only the status page (and `/healthz`), with
+    /// connection limits of its own, so the page stays up when the desk is overloaded.
+    pub status_listen: Option<SocketAddr>,
     pub data_dir: PathBuf,
     /// `sqlite://…` (the embedded default, `DATA_DIR/hushdesk.db`) or `postgres://…`
     /// (`postgresql://…`): the engine is chosen by the scheme.
@@ -548,6 +551,7 @@ impl Default for RateLimit {
 struct FileConfig {
     listen: Option<String>,
     smtp_listen: Option<String>,
+    status_listen: Option<String>,
     data_dir: Option<PathBuf>,
     database_url: Option<String>,
     durability: Option<Durability>,
@@ -580,6 +584,7 @@ pub struct Overrides {
     pub listen: Option<String>,
     pub data_dir: Option<PathBuf>,
     pub smtp_listen: Option<String>,
+    pub status_listen: Option<String>,
 }
 
 /// Where environment values come from; a function so tests need not touch the process env.
@@ -614,6 +619,11 @@ impl Config {
             .or_else(|| env("HUSHDESK_SMTP_LISTEN"))
             .or(file.smtp_listen)
             .unwrap_or_else(|| "127.0.0.1:2525".into());
+        let status_listen = overrides
+            .status_listen
+            .clone()
+            .or_else(|| env("HUSHDESK_STATUS_LISTEN"))
+            .or(file.status_listen);
         let data_dir = overrides
             .data_dir
             .clone()
@@ -630,6 +640,9 @@ impl Config {
         let config = Config {
             listen: parse_addr("listen", &listen)?,
             smtp_listen: parse_addr("smtp_listen", &smtp_listen)?,
+            status_listen: status_listen
+                .map(|a| parse_addr("status_listen", &a))
+                .transpose()?,
             data_dir,
             database_url: DatabaseUrl(database_url),
             durability: file.durability.unwrap_or_default(),

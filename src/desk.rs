@@ -29,6 +29,7 @@ mod rate;
 mod requester;
 mod satisfaction;
 mod screen;
+mod status;
 mod system;
 mod work;
 
@@ -60,6 +61,7 @@ pub use proof::{IssuedChallenge, ProofAnswer, ProofRefusal};
 pub use rate::{Admission, RateBudget, RateClient, RateQuota, now_millis};
 pub use requester::RequesterDesk;
 pub use screen::{AttachmentRefusal, Unscanned};
+pub use status::{IncidentDesk, Posted, StatusBoard, UpdateForm};
 pub use system::{DeliveryReport, MAIL_LEASE_SECONDS, SystemDesk, working_deadline};
 pub use work::BulkChange;
 
@@ -98,6 +100,9 @@ pub use crate::store::{AuditFilter, SlaOverride, StoredBusinessHours};
 /// The proofs page's token lists and what an import stored.
 pub use crate::store::{TokenImport, TokenListRow};
 
+/// The status page as the doors hand it out.
+pub use crate::store::{ComponentRow, IncidentRow, PosterRow, UpdateRow};
+
 /// What the operator's copy of a desk to PostgreSQL reports.
 pub use crate::store::{CopiedTable, DeskCopy};
 
@@ -119,6 +124,8 @@ pub struct Desk {
     code_hook: Option<Arc<hook::CodeHook>>,
     /// The virus scanner and what to do without one (see `screen`).
     screening: Arc<screen::Screening>,
+    /// The status page as last read (see `status`).
+    status_cache: Arc<status::BoardCache>,
 }
 
 /// Who outgoing mail is from and where replies go.

@@ -12,6 +12,7 @@ mod network;
 mod proof;
 mod proof_code;
 pub mod search;
+mod status_page;
 mod support_address;
 mod ticket;
 
@@ -32,5 +33,6 @@ pub use proof_code::{
     MAX_CODE_CHARS, MAX_LIST_NAME_CHARS, MAX_TOKENS_PER_LIST, MIN_TOKEN_CHARS, TokenListError,
     normalized_code, token_lines, token_list_name,
 };
+pub use status_page::{ComponentState, IncidentState};
 pub use support_address::{Recipient, SupportAddress};
 pub use ticket::{Author, Reference, Status};

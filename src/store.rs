@@ -27,6 +27,7 @@ mod rate;
 mod retention;
 mod satisfaction;
 mod scope;
+mod status;
 mod terms;
 mod tickets;
 
@@ -56,6 +57,9 @@ pub use rate::{RateShape, RateTake};
 pub use retention::{Expired, Hold, PrivacyMetrics, PurgeReport, RetentionPolicy, RetentionScope};
 pub use satisfaction::{RatingAnswer, RatingState, iso_week};
 pub use scope::{AdminScope, AgentScope, OperatorScope, Purger, SystemScope};
+pub use status::{
+    ComponentRow, IncidentRow, IncidentScope, PostedUpdate, PosterRow, UpdateRow, UpdateSlot,
+};
 pub use tickets::{
     AttachmentContent, Delivery, MessageRow, NewAttachment, NewTicketRecord, RequesterFile,
     RequesterGrant, SignatureVerdict, ThreadSecrets, TicketView, Tombstone,

@@ -56,6 +56,41 @@ pub async fn serve(
     listener::serve(listener, router(state), limits, shutdown).await
 }
 
+/// Serves the status page alone on its own listener: its own connections, counted apart
+/// from the desk's, so a flood on the desk leaves room here (and the other way round).
+pub async fn serve_status(
+    listener: tokio::net::TcpListener,
+    state: WebState,
+    max_connections: usize,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let http = &state.config.http;
+    let limits = listener::ConnectionLimits {
+        max_connections,
+        per_network: http.max_connections_per_network.min(max_connections),
+        header_timeout: Duration::from_secs(http.header_timeout_seconds),
+        body_timeout: Duration::from_secs(http.body_timeout_seconds),
+        body_grace: Duration::from_secs(http.body_grace_seconds),
+        body_min_rate: http.body_min_rate_bytes_per_second,
+        write_timeout: Duration::from_secs(http.write_timeout_seconds),
+    };
+    listener::serve(listener, status_router(state), limits, shutdown).await
+}
+
+/// The status listener's routes: the status page, what it loads, and `/healthz`; nothing
+/// of the desk.
+pub fn status_router(state: WebState) -> Router {
+    let router = Router::new()
+        .merge(status_routes())
+        .route("/healthz", get(health))
+        .route("/favicon.ico", get(assets::icon))
+        .route("/static/style.css", get(assets::stylesheet))
+        .fallback(not_found)
+        .layer(axum::extract::DefaultBodyLimit::max(1024))
+        .layer(middleware::from_fn_with_state(state.clone(), render_errors));
+    headers::apply(router, state.config.hsts).with_state(state)
+}
+
 pub fn router(state: WebState) -> Router {
     let config = state.config.clone();
     let network = ClientNetwork::new(
@@ -145,6 +180,7 @@ pub fn router(state: WebState) -> Router {
         .route("/static/style.css", get(assets::stylesheet))
         .route("/static/shortcuts.js", get(assets::shortcuts))
         .merge(requester_pages)
+        .merge(status_routes())
         .fallback(not_found)
         .layer(axum::extract::DefaultBodyLimit::max(config.max_body_bytes))
         .layer(middleware::from_fn_with_state(
@@ -158,6 +194,20 @@ pub fn router(state: WebState) -> Router {
         router
     };
     headers::apply(router, config.hsts).with_state(state)
+}
+
+/// The public status page: the same routes on the main listener and on `status_listen`.
+fn status_routes() -> Router<WebState> {
+    use public::status;
+    headers::without_script(
+        Router::new()
+            .route("/status", get(status::show))
+            .route("/status/", get(|| canonical("/status")))
+            .route("/status/feed.atom", get(status::feed))
+            .route("/status/key.asc", get(assets::pgp_key))
+            .route("/status/incidents/{id}", get(status::incident))
+            .route("/status/incidents/{id}/updates/{file}", get(status::signed)),
+    )
 }
 
 /// Agent and admin pages and the agent API. Every handler takes an extractor that resolves
@@ -205,6 +255,23 @@ fn staff_routes(logins: rate_limit::NetworkBudget) -> Router<WebState> {
         .route("/agent/tickets/{reference}", get(tickets::show))
         .route("/agent/tickets/bulk", post(tickets::bulk))
         .route("/agent/notifications", get(notifications::show))
+        .route("/agent/status", get(agent::status::show))
+        .route(
+            "/agent/status/components",
+            post(agent::status::add_component),
+        )
+        .route(
+            "/agent/status/components/{id}/state",
+            post(agent::status::set_component_state),
+        )
+        .route(
+            "/agent/status/incidents",
+            post(agent::status::open_incident),
+        )
+        .route(
+            "/agent/status/incidents/{id}/updates",
+            post(agent::status::post_update),
+        )
         .route("/agent/notifications/read", post(notifications::mark_read))
         .route("/agent/tickets/{reference}/reply", post(tickets::reply))
         .route("/agent/tickets/{reference}/note", post(tickets::note))
@@ -309,6 +376,7 @@ fn staff_routes(logins: rate_limit::NetworkBudget) -> Router<WebState> {
             "/admin/canned/{id}/delete",
             post(admin::queues::delete_canned),
         )
+        .route("/admin/status/posters", post(agent::status::set_poster))
         .route("/admin/audit", get(admin::audit::show))
         .route("/admin/audit.csv", get(admin::audit::export))
         .route("/admin/alerts", get(admin::alerts::show))

@@ -15,6 +15,8 @@ pub enum Notice<'a> {
     Finished(Status),
     /// Closed because the requester did not answer for so many working days.
     AutoClosed { working_days: u32 },
+    /// A status page update, clear-signed, sent as signed.
+    Incident(&'a str),
 }
 
 impl Notice<'_> {
@@ -44,6 +46,7 @@ impl Notice<'_> {
                     with_reference(&format!("mail-{state}-body")),
                 )
             }
+            Notice::Incident(signed) => (lang.text("mail-incident-subject"), (*signed).to_owned()),
             Notice::AutoClosed { working_days } => (
                 lang.text("mail-auto-closed-subject"),
                 auto_close_text(lang, *working_days),

@@ -46,6 +46,7 @@ impl Desk {
             metrics_token: config.metrics_token.clone().map(Arc::new),
             code_hook: super::codes::code_hook(config)?,
             screening: super::screen::Screening::new(config),
+            status_cache: Default::default(),
         };
         desk.load_allowlist().await?;
         Ok(desk)

@@ -71,6 +71,8 @@ pub enum AdminView {
     Sla,
     /// The proof codes: the verification hook and the token lists.
     ProofCodes,
+    /// Who holds the incident grant (the status desk's list).
+    IncidentPosters,
 }
 
 impl AdminView {
@@ -84,6 +86,7 @@ impl AdminView {
             AdminView::Alerts => "alerts",
             AdminView::Sla => "sla",
             AdminView::ProofCodes => "proofs",
+            AdminView::IncidentPosters => "incident_posters",
         }
     }
 }

@@ -65,6 +65,13 @@ const TABLES: &[&str] = &[
     "tombstones",
     "satisfaction_counts",
     "ticket_outcomes",
+    "status_components",
+    "incidents",
+    "incident_components",
+    "incident_categories",
+    "incident_updates",
+    "incident_notices",
+    "incident_posters",
     "audit_log",
 ];
 

@@ -74,6 +74,15 @@ pub enum Conflict {
     HighestTier,
     #[error("lowest tier")]
     LowestTier,
+    /// A status component of that name exists already.
+    #[error("component name taken")]
+    ComponentName,
+    /// The incident was resolved: it takes no more updates.
+    #[error("incident resolved")]
+    IncidentResolved,
+    /// Another update took the number meanwhile (signed again for the next one).
+    #[error("update number taken")]
+    UpdateNumber,
     #[error("status cannot be set directly")]
     Status,
     #[error("assignee out of scope")]

@@ -7,6 +7,7 @@ pub mod downloads;
 pub mod enrol;
 pub mod login;
 pub mod notifications;
+pub mod status;
 pub mod tickets;
 
 use super::lang::Tr;

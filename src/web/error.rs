@@ -211,6 +211,8 @@ pub(crate) fn conflict_key(what: Conflict) -> &'static str {
         Conflict::HighestTier => "conflict-highest-tier",
         Conflict::LowestTier => "conflict-lowest-tier",
         Conflict::Status => "conflict-status",
+        Conflict::ComponentName => "conflict-component-name",
+        Conflict::IncidentResolved => "conflict-incident-resolved",
         Conflict::Assignee => "conflict-assignee",
         Conflict::AgentName => "conflict-agent-name",
         Conflict::AllowlistEntry => "conflict-allowlist-entry",
@@ -233,9 +235,11 @@ pub(crate) fn conflict_key(what: Conflict) -> &'static str {
         Conflict::NotRateable => "conflict-not-rateable",
         // Retried (or, for a sign-in, refused) inside the desk; seen here only if every retry
         // collided.
-        Conflict::Reference | Conflict::Mask | Conflict::Totp | Conflict::Locked => {
-            "conflict-state"
-        }
+        Conflict::Reference
+        | Conflict::Mask
+        | Conflict::Totp
+        | Conflict::Locked
+        | Conflict::UpdateNumber => "conflict-state",
     }
 }
 

@@ -4,6 +4,8 @@
 pub mod form;
 pub mod preview;
 pub mod refused;
+pub mod status;
+mod status_feed;
 pub mod ticket;
 
 use crate::web::WebState;

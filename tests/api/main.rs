@@ -24,6 +24,7 @@ mod browser_attachments;
 mod browser_checks;
 mod browser_journeys;
 mod browser_ratings;
+mod browser_status;
 mod business_hours;
 mod clamd;
 mod desk;
@@ -59,6 +60,7 @@ mod search;
 mod shared_rate;
 mod smtp_hardening;
 mod staff_words;
+mod status_page;
 mod support;
 #[path = "../pg/throwaway.rs"]
 #[allow(dead_code)]

@@ -1,0 +1,67 @@
+# Публичная страница состояния и её сторона для сотрудников.
+status-title = Состояние сервиса
+status-components = Компоненты
+status-component = Компонент
+status-state = Состояние
+status-since = С
+status-no-components = Компоненты пока не заведены.
+status-open-incidents = Открытые инциденты
+status-none-open = Открытых инцидентов нет: всё работает как должно.
+status-resolved-incidents = Устранённые инциденты
+status-none-resolved = Устранённых инцидентов пока нет.
+status-opened = Открыт { $when }
+status-resolved-at = устранён { $when }
+status-affects = Затронуто:
+status-postmortem = Разбор
+status-signed = подписанная копия
+status-verify = Проверка уведомления
+status-verify-how = Каждое обновление публикуется и как текст с открытой подписью OpenPGP, подписанный ключом службы поддержки. Импортируйте ключ и проверьте копию командой gpg --verify.
+status-key = Ключ службы поддержки
+status-feed = Лента Atom
+status-fingerprint = Отпечаток ключа:
+status-back = Все инциденты
+status-incident = Инцидент
+component-state-operational = Работает
+component-state-degraded = Работает медленнее
+component-state-partial_outage = Частичный сбой
+component-state-major_outage = Серьёзный сбой
+component-state-maintenance = Техническое обслуживание
+incident-state-investigating = Выясняем причину
+incident-state-identified = Причина найдена
+incident-state-monitoring = Наблюдаем
+incident-state-resolved = Устранено
+status-desk-title = Страница состояния
+status-desk-public = Публичная страница
+status-desk-posted = Обновление { $update } инцидента { $incident } опубликовано.
+status-desk-notices = { $count ->
+    [one] В очередь почты поставлено { $count } уведомление.
+    [few] В очередь почты поставлено { $count } уведомления.
+   *[many] В очередь почты поставлено { $count } уведомлений.
+}
+status-desk-state-of = Состояние: { $name }
+status-desk-save = Сохранить
+status-desk-new-component = Новый компонент
+status-desk-add = Добавить
+status-desk-update-text = Что происходит (публично)
+status-desk-postmortem = Разбор (при устранении; публично)
+status-desk-postmortem-hint = Простой текст: пустая строка начинает новый абзац. Показывается у устранённого инцидента.
+status-desk-mail = Отправить это обновление с подписью и по почте авторам открытых заявок в затронутых категориях
+status-desk-post = Опубликовать
+status-desk-new-incident = Открыть инцидент
+status-desk-incident-title = Заголовок (публично)
+status-desk-affected-components = Затронутые компоненты
+status-desk-affected-categories = Затронутые категории заявок
+status-desk-open = Открыть инцидент
+status-desk-posters = Кто может публиковать
+status-desk-posters-intro = Администраторы могут всегда. Эти агенты тоже получили право на инциденты.
+status-desk-poster = Агент
+status-desk-granted-by = Кто дал право
+status-desk-revoke = Забрать право
+status-desk-no-posters = Ни у одного агента нет этого права.
+status-desk-grant-to = Имя агента
+status-desk-grant = Дать право
+status-bad-form = Форма заполнена не полностью: выберите состояние и напишите обновление.
+conflict-component-name = Компонент с таким названием уже есть.
+conflict-incident-resolved = Этот инцидент устранён: новые обновления к нему не добавляются.
+nav-status = Страница состояния
+mail-incident-subject = Уведомление о состоянии сервиса
