@@ -18,6 +18,7 @@ mod download;
 mod error;
 mod hook;
 mod intake;
+mod kb;
 mod mail_intake;
 mod notice;
 mod open;
@@ -49,6 +50,10 @@ pub use error::{CannedRefusal, Conflict, DeskError};
 pub use intake::{
     AgentMessageOutcome, Deletion, Filed, HeldBack, IncomingAttachment, MailIntake, Mailed,
     OpenThread, ReplyOutcome,
+};
+pub use kb::{
+    KbCategory, KbEditorRow, KbFieldError, KbFigures, KbForm, KbLink, KbPage, KbRevision, KbSaved,
+    KbWeek, SUGGESTIONS,
 };
 pub use notice::Notice;
 pub use open::{data_dir_warning, load_redactor};
@@ -94,6 +99,9 @@ pub use crate::store::{TokenImport, TokenListRow};
 /// What the operator's copy of a desk to PostgreSQL reports.
 pub use crate::store::{CopiedTable, DeskCopy};
 
+/// Knowledge base articles as the editor pages show them.
+pub use crate::store::{KbArticle, KbTranslation, week_of};
+
 /// The desk: cheap to clone (every part is shared).
 #[derive(Clone)]
 pub struct Desk {
@@ -112,6 +120,8 @@ pub struct Desk {
     code_hook: Option<Arc<hook::CodeHook>>,
     /// The virus scanner and what to do without one (see `screen`).
     screening: Arc<screen::Screening>,
+    /// This instance's search index of the published articles.
+    kb: Arc<kb::KbSearch>,
 }
 
 /// Who outgoing mail is from and where replies go.

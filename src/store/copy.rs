@@ -63,6 +63,12 @@ const TABLES: &[&str] = &[
     "seen_signatures",
     "proof_code_failures",
     "tombstones",
+    "kb_editors",
+    "kb_articles",
+    "kb_revisions",
+    "kb_feedback",
+    "kb_deflections",
+    "kb_generation",
     "audit_log",
 ];
 

@@ -120,6 +120,9 @@ pub enum Conflict {
     /// A ticket moves only to another queue the moving agent is a member of.
     #[error("not another queue of the agent")]
     Queue,
+    /// Another article has that slug.
+    #[error("article slug taken")]
+    KbSlug,
 }
 
 impl StoreError {
