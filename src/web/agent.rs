@@ -5,6 +5,7 @@ pub mod account;
 pub mod break_glass;
 pub mod downloads;
 pub mod enrol;
+pub mod kb;
 pub mod login;
 pub mod notifications;
 pub mod tickets;

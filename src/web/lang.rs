@@ -64,6 +64,11 @@ impl Tr {
         }
     }
 
+    /// Whether the page's language was asked for with `?lang=` (and so is carried along).
+    pub fn explicit(&self) -> bool {
+        self.explicit
+    }
+
     pub fn lang(&self) -> &'static str {
         self.lang.code()
     }

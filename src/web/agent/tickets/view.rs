@@ -25,6 +25,9 @@ pub struct MessageLine {
     pub event: Option<String>,
     pub body: String,
     pub attachments: Vec<crate::desk::AttachmentInfo>,
+    /// The message's id when an editor of the ticket's queue may make it a draft article:
+    /// a public agent reply on a resolved ticket.
+    pub kb_draft: Option<i64>,
 }
 
 /// A change in the ticket's history, as one line of the timeline.
@@ -207,7 +210,16 @@ async fn page_with_text(
     collision: Option<String>,
 ) -> WebResult<TicketPage> {
     let view = agent.desk.ticket(reference).await?;
+    let kb_editor = view.summary.status == crate::domain::Status::Resolved
+        && agent.desk.kb_queues().await?.contains(&view.summary.queue);
     let mut page = page(Nav::load(agent).await?, agent, view);
+    if !kb_editor {
+        for item in &mut page.timeline {
+            if let Some(m) = &mut item.message {
+                m.kb_draft = None;
+            }
+        }
+    }
     match editor {
         Editor::Reply => page.reply_text = text,
         Editor::Note => page.note_text = text,
@@ -270,7 +282,10 @@ fn page(nav: Nav, agent: &CurrentAgent, view: AgentTicketView) -> TicketPage {
         .into_iter()
         .map(|m| {
             let at = m.created_at;
+            let kb_draft =
+                (m.author == "agent" && !m.internal && m.event.is_none()).then(|| m.message_id());
             let line = MessageLine {
+                kb_draft,
                 class: match (m.author.as_str(), m.internal) {
                     ("requester", _) => "theirs",
                     (_, true) => "note",
