@@ -32,6 +32,7 @@ mod group_audit;
 mod group_filing;
 mod hardening;
 mod headers;
+mod kb;
 mod languages;
 mod look;
 mod mail;

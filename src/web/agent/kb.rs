@@ -2,6 +2,7 @@
 //! made a draft. Plain forms, so editing works without JavaScript. Every article read or
 //! write repeats the editor grant in its SQL; an article of another queue is a 404.
 
+use axum::Extension;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -9,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use crate::desk::{DeskError, KbArticle, KbFieldError, KbForm, KbRevision, KbSaved};
 use crate::domain::Reference;
 use crate::web::agent::Nav;
-use crate::web::error::{WebError, WebResult};
+use crate::web::error::{Rendered, WebError, WebResult};
 use crate::web::lang::Tr;
 use crate::web::session::{CsrfForm, CurrentAgent};
 
@@ -205,7 +206,7 @@ async fn save_form(form: CsrfForm, id: Option<i64>) -> WebResult<Response> {
         masked: None,
         revisions,
     };
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Extension(Rendered), page).into_response())
 }
 
 pub async fn create(form: CsrfForm) -> WebResult<Response> {

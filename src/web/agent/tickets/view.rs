@@ -131,7 +131,7 @@ pub async fn show(
     let answer: WebResult<_> = async {
         let reference = reference(&reference_text)?;
         let view = agent.desk.ticket(&reference).await?;
-        Ok(page(Nav::load(&agent).await?, &agent, view))
+        page_for(&agent, view).await
     }
     .await;
     record_if_not_found(&agent.desk, TicketOp::View, &reference_text, answer).await
@@ -210,16 +210,7 @@ async fn page_with_text(
     collision: Option<String>,
 ) -> WebResult<TicketPage> {
     let view = agent.desk.ticket(reference).await?;
-    let kb_editor = view.summary.status == crate::domain::Status::Resolved
-        && agent.desk.kb_queues().await?.contains(&view.summary.queue);
-    let mut page = page(Nav::load(agent).await?, agent, view);
-    if !kb_editor {
-        for item in &mut page.timeline {
-            if let Some(m) = &mut item.message {
-                m.kb_draft = None;
-            }
-        }
-    }
+    let mut page = page_for(agent, view).await?;
     match editor {
         Editor::Reply => page.reply_text = text,
         Editor::Note => page.note_text = text,
@@ -262,6 +253,22 @@ fn change_text(tr: &Tr, change: &TicketChange) -> (String, Option<String>) {
             (line("agent-ticket-change-tier", tier(from), tier(to)), None)
         }
     }
+}
+
+/// The ticket page; a resolved ticket's replies offer a draft article to the editors of
+/// its queue only.
+async fn page_for(agent: &CurrentAgent, view: AgentTicketView) -> WebResult<TicketPage> {
+    let kb_editor = view.summary.status == crate::domain::Status::Resolved
+        && agent.desk.kb_queues().await?.contains(&view.summary.queue);
+    let mut page = page(Nav::load(agent).await?, agent, view);
+    if !kb_editor {
+        for item in &mut page.timeline {
+            if let Some(m) = &mut item.message {
+                m.kb_draft = None;
+            }
+        }
+    }
+    Ok(page)
 }
 
 fn page(nav: Nav, agent: &CurrentAgent, view: AgentTicketView) -> TicketPage {
