@@ -236,11 +236,14 @@ impl Desk {
 
     /// A published article, or one step of a published decision tree; `NotFound` for
     /// drafts, unknown slugs and steps.
+    /// `keep_lang` is the language a page asked for with `?lang=`, which a tree's answer
+    /// links carry along.
     pub async fn kb_page(
         &self,
         slug: &str,
         step: Option<&str>,
         lang: Lang,
+        keep_lang: Option<Lang>,
     ) -> Result<KbPage, DeskError> {
         let article = self
             .store
@@ -264,10 +267,10 @@ impl Desk {
                 None => tree.start(),
             };
             let base = format!("/kb/{}/", article.slug);
-            let code = shown.code();
+            let query = keep_lang.map_or(String::new(), |l| format!("?lang={}", l.code()));
             let html = render::render(&chosen.body, &|dest| {
                 dest.strip_prefix('#')
-                    .map(|id| format!("{base}{id}?lang={code}"))
+                    .map(|id| format!("{base}{id}{query}"))
             });
             (html, Some(chosen.id.clone()))
         } else {

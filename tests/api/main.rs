@@ -22,6 +22,7 @@ mod browser;
 mod browser_attachments;
 mod browser_checks;
 mod browser_journeys;
+mod browser_kb;
 mod business_hours;
 mod clamd;
 mod desk;

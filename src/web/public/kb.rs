@@ -72,7 +72,8 @@ pub async fn show(
     Path(slug): Path<String>,
     Query(asked): Query<ArticleQuery>,
 ) -> WebResult<KbArticlePage> {
-    let page = state.desk.kb_page(&slug, None, t.language()).await?;
+    let keep = t.explicit().then(|| t.language());
+    let page = state.desk.kb_page(&slug, None, t.language(), keep).await?;
     Ok(KbArticlePage {
         t,
         page,
@@ -85,7 +86,11 @@ pub async fn step(
     PageLang(t): PageLang,
     Path((slug, step)): Path<(String, String)>,
 ) -> WebResult<KbArticlePage> {
-    let page = state.desk.kb_page(&slug, Some(&step), t.language()).await?;
+    let keep = t.explicit().then(|| t.language());
+    let page = state
+        .desk
+        .kb_page(&slug, Some(&step), t.language(), keep)
+        .await?;
     Ok(KbArticlePage {
         t,
         page,
