@@ -428,7 +428,7 @@ impl AgentDesk {
     /// Makes a draft article of one of the agent's public replies on a resolved ticket of
     /// a queue this agent edits, from the stored (redacted) text only. The draft gets a
     /// random slug, so nothing public points back at the ticket.
-    pub async fn kb_draft_from_reply(
+    pub async fn kb_draft_from_ticket(
         &self,
         reference: &crate::domain::Reference,
         message_id: i64,

@@ -238,7 +238,7 @@ pub async fn from_ticket(Path(reference): Path<String>, form: CsrfForm) -> WebRe
     let id = form
         .agent
         .desk
-        .kb_draft_from_reply(&reference, message)
+        .kb_draft_from_ticket(&reference, message)
         .await?;
     Ok(Redirect::to(&format!("/agent/kb/{id}")).into_response())
 }
