@@ -246,6 +246,10 @@ async fn a_resolved_replys_draft_holds_only_masked_text_and_only_an_editor_may_m
     let kb = desk_with_editor().await;
     let app = &kb.app;
     let other = app.add_agent("reader", "l1", &["general"]).await;
+    // An editor, but of another queue (and a member of this one): no draft either.
+    let elsewhere = app
+        .add_agent("elsewhere", "l1", &["general", "billing"])
+        .await;
     let other_token = app.api_login(&other).await;
     let (reference, _, _) = app
         .file_via_api(
@@ -305,6 +309,25 @@ async fn a_resolved_replys_draft_holds_only_masked_text_and_only_an_editor_may_m
         )
         .await;
     assert_eq!(refused.status(), 404);
+    let admin = app.add_agent("root2", "admin", &[]).await;
+    let admin = app.html_login(&admin).await;
+    let granted = app
+        .html_post(
+            &admin,
+            "/admin/kb-editors",
+            &[("agent", "elsewhere"), ("queue", "billing")],
+        )
+        .await;
+    assert_eq!(granted.status(), 303);
+    let elsewhere = app.html_login(&elsewhere).await;
+    let refused = app
+        .html_post(
+            &elsewhere,
+            &format!("/agent/tickets/{reference}/kb-draft"),
+            &[("message", &message)],
+        )
+        .await;
+    assert_eq!(refused.status(), 404);
     assert_eq!(app.count_rows("kb_articles").await, 0);
 
     let made = app
@@ -329,6 +352,64 @@ async fn a_resolved_replys_draft_holds_only_masked_text_and_only_an_editor_may_m
         )
         .await;
     assert_eq!(audited, [reference]);
+
+    // Articles are not ticket data: the ticket's purge leaves the draft as it was.
+    let as_of = (time::OffsetDateTime::now_utc() + time::Duration::days(4000))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let output = app
+        .command()
+        .args(["purge", "--as-of", &as_of])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("purged 1 tickets"), "{text}");
+    assert_eq!(app.count_rows("tickets").await, 0);
+    let after: Vec<String> = app
+        .query_values("select coalesce(body_en, body_ru) from kb_articles", &[])
+        .await;
+    assert_eq!(after, bodies);
+}
+
+#[tokio::test]
+async fn an_instance_finds_what_another_instance_published() {
+    let Some(first) = TestApp::spawn_on_postgres("kb_two_instances", |_| {}).await else {
+        return;
+    };
+    let admin = first.add_agent("root", "admin", &[]).await;
+    let editor = first.add_agent("writer", "l1", &["general"]).await;
+    let admin = first.html_login(&admin).await;
+    first
+        .html_post(
+            &admin,
+            "/admin/kb-editors",
+            &[("agent", "writer"), ("queue", "general")],
+        )
+        .await;
+    let editor = first.html_login(&editor).await;
+    let second = first.spawn_beside().await;
+    let second = Kb {
+        app: second,
+        editor: HtmlSession {
+            cookie: editor.cookie.clone(),
+            csrf: editor.csrf.clone(),
+        },
+    };
+    // The second instance builds its index while there is nothing to find.
+    assert!(!found(&second.search("паролем").await, "reset-password"));
+
+    let kb = Kb { app: first, editor };
+    let id = kb.save(ARTICLE).await;
+    kb.publish(id).await;
+
+    assert!(found(&second.search("паролем").await, "reset-password"));
+    // Withdrawn on the first, gone from the second's results too.
+    let withdrawn = kb
+        .app
+        .html_post(&kb.editor, &format!("/agent/kb/{id}/unpublish"), &[])
+        .await;
+    assert_eq!(withdrawn.status(), 303);
+    assert!(!found(&second.search("паролем").await, "reset-password"));
 }
 
 #[tokio::test]
