@@ -19,7 +19,8 @@ async fn editor_publishes(driver: &Chromedriver, app: &TestApp, run: Run, slug: 
         .await;
     journey.click("form[action='/agent/login'] button").await;
     journey.wait_for_path("/agent/tickets").await;
-    journey.goto("/agent/kb").await;
+    journey.click("#nav-kb").await;
+    journey.wait_for_path("/agent/kb").await;
     journey.check_page().await;
     journey.click("#kb-new").await;
     journey.wait_for_path("/agent/kb/new").await;
