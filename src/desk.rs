@@ -19,6 +19,7 @@ mod error;
 mod hook;
 mod intake;
 mod lead_metrics;
+mod kb;
 mod mail_intake;
 mod notice;
 mod open;
@@ -54,6 +55,10 @@ pub use intake::{
     OpenThread, ReplyOutcome,
 };
 pub use lead_metrics::{KbFigures, LeadMetrics, MetricsRow};
+pub use kb::{
+    KbCategory, KbEditorRow, KbFieldError, KbFigures, KbForm, KbLink, KbPage, KbRevision, KbSaved,
+    KbWeek, SUGGESTIONS,
+};
 pub use notice::Notice;
 pub use open::{data_dir_warning, load_redactor};
 pub use operator::{NewAgentSecrets, OperatorDesk};
@@ -106,6 +111,9 @@ pub use crate::store::{ComponentRow, IncidentRow, PosterRow, UpdateRow};
 /// What the operator's copy of a desk to PostgreSQL reports.
 pub use crate::store::{CopiedTable, DeskCopy};
 
+/// Knowledge base articles as the editor pages show them.
+pub use crate::store::{KbArticle, KbTranslation, week_of};
+
 /// The desk: cheap to clone (every part is shared).
 #[derive(Clone)]
 pub struct Desk {
@@ -126,6 +134,8 @@ pub struct Desk {
     screening: Arc<screen::Screening>,
     /// The status page as last read (see `status`).
     status_cache: Arc<status::BoardCache>,
+    /// This instance's search index of the published articles.
+    kb: Arc<kb::KbSearch>,
 }
 
 /// Who outgoing mail is from and where replies go.

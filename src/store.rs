@@ -16,6 +16,7 @@ mod files;
 mod filings;
 mod group_commit;
 mod jobs;
+mod kb;
 mod notifications;
 mod outbox;
 mod outcomes;
@@ -47,6 +48,9 @@ pub use copy::{CopiedTable, CopyUrls, DeskCopy, copy_sqlite_to_postgres};
 pub use enrolment::{Decision, NewEnrolmentLink, OpenEnrolment, ResetOutcome, ResetRequest};
 pub use error::{Conflict, StoreError};
 pub use jobs::{AutoCloseReport, JobClaim, ScheduledJob, SlaReport};
+pub use kb::{
+    KbArticle, KbDraft, KbEditorRow, KbFigures, KbRevision, KbText, KbTranslation, KbWeek, week_of,
+};
 pub use notifications::{Notification, NotificationKind};
 pub use outbox::RequesterMailbox;
 pub use outcomes::SecurityCounts;

@@ -159,6 +159,14 @@ pub fn router(state: WebState) -> Router {
     let requester_pages = headers::without_script(
         Router::new()
             .route("/", get(public::form::show))
+            .route("/kb", get(public::kb::list))
+            .route("/kb/search", get(public::kb::search))
+            .route(
+                "/kb/{slug}",
+                get(public::kb::show).post(public::kb::feedback),
+            )
+            .route("/kb/{slug}/{step}", get(public::kb::step))
+            .route("/tickets/answered", post(public::kb::answered))
             .route(
                 "/tickets",
                 post(public::form::submit)
@@ -213,7 +221,7 @@ fn status_routes() -> Router<WebState> {
 /// Agent and admin pages and the agent API. Every handler takes an extractor that resolves
 /// the session into a scope, and the store functions they call take that scope.
 fn staff_routes(logins: rate_limit::NetworkBudget) -> Router<WebState> {
-    use agent::{account, break_glass, downloads, enrol, login, notifications, tickets};
+    use agent::{account, break_glass, downloads, enrol, kb, login, notifications, tickets};
     let logins = middleware::from_fn_with_state(logins, rate_limit::admit);
     // Every password check draws on one per-network budget: both sign-ins and the account
     // page's confirmation of the current password. Showing the form costs nothing.
@@ -252,6 +260,12 @@ fn staff_routes(logins: rate_limit::NetworkBudget) -> Router<WebState> {
         .route("/agent/account/totp/confirm", post(account::confirm_totp))
         .route("/agent/account/totp/replace", post(account::replace_totp))
         .route("/agent/tickets", get(tickets::list))
+        .route("/agent/kb", get(kb::list).post(kb::create))
+        .route("/agent/kb/new", get(kb::new))
+        .route("/agent/kb/{id}", get(kb::edit).post(kb::save))
+        .route("/agent/kb/{id}/publish", post(kb::publish))
+        .route("/agent/kb/{id}/unpublish", post(kb::unpublish))
+        .route("/agent/tickets/{reference}/kb-draft", post(kb::from_ticket))
         .route("/agent/tickets/{reference}", get(tickets::show))
         .route("/agent/tickets/bulk", post(tickets::bulk))
         .route("/agent/notifications", get(notifications::show))
@@ -318,6 +332,11 @@ fn staff_routes(logins: rate_limit::NetworkBudget) -> Router<WebState> {
         );
     let admin_pages = Router::new()
         .route("/admin", get(admin::dashboard::show))
+        .route(
+            "/admin/kb-editors",
+            get(admin::kb::show).post(admin::kb::grant),
+        )
+        .route("/admin/kb-editors/revoke", post(admin::kb::revoke))
         .route("/admin/", get(|| canonical("/admin")))
         .route(
             "/admin/alerts/{id}/ack",

@@ -112,3 +112,4 @@ attachment-infected = { $name } carries malware ({ $signature }): nothing was se
 attachment-unreadable = { $name } looks like a picture but cannot be read: nothing was sent. Remove it or send it again.
 attachment-image-too-large = { $name } is a picture too large to process: nothing was sent. Send a smaller one.
 attachment-unscanned = Attachments cannot be accepted right now; your text can be sent without them.
+conflict-kb-slug = Another article already has that address (slug).

@@ -892,7 +892,7 @@ impl Desk {
     /// Runs `work` with the redactor on tokio's blocking pool. Redacting a long text costs
     /// real CPU time (a second for 64 KiB of digits in a debug build); on an async worker it
     /// would stall every other request, health checks included, for as long.
-    async fn redacting<T: Send + 'static>(
+    pub(super) async fn redacting<T: Send + 'static>(
         &self,
         work: impl FnOnce(&Redactor) -> T + Send + 'static,
     ) -> Result<T, DeskError> {

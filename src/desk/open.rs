@@ -45,6 +45,7 @@ impl Desk {
             policy: Arc::new(config.agents.clone()),
             metrics_token: config.metrics_token.clone().map(Arc::new),
             code_hook: super::codes::code_hook(config)?,
+            kb: Arc::default(),
             screening: super::screen::Screening::new(config),
             status_cache: Default::default(),
         };

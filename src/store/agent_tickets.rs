@@ -190,6 +190,13 @@ pub struct AgentMessage {
     pub created_at: i64,
 }
 
+impl AgentMessage {
+    /// The message's id, which names it to the knowledge base's ticket-to-draft step.
+    pub fn message_id(&self) -> i64 {
+        self.id
+    }
+}
+
 /// An attachment as agents see it: text ones (redacted) can be read; sealed ones only
 /// named, because their bytes are shown to nobody.
 #[derive(Debug, Clone)]

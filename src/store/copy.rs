@@ -72,6 +72,12 @@ const TABLES: &[&str] = &[
     "incident_updates",
     "incident_notices",
     "incident_posters",
+    "kb_editors",
+    "kb_articles",
+    "kb_revisions",
+    "kb_feedback",
+    "kb_deflections",
+    "kb_generation",
     "audit_log",
 ];
 

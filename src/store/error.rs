@@ -132,6 +132,9 @@ pub enum Conflict {
     /// The ticket is not waiting for a rating: not finished, or answered already.
     #[error("not open for a rating")]
     NotRateable,
+    /// Another article has that slug.
+    #[error("article slug taken")]
+    KbSlug,
 }
 
 impl StoreError {

@@ -7,6 +7,7 @@ pub mod alerts;
 pub mod allowlist;
 pub mod audit;
 pub mod dashboard;
+pub mod kb;
 pub mod metrics;
 pub mod proofs;
 pub mod queues;

@@ -5,6 +5,7 @@ pub mod account;
 pub mod break_glass;
 pub mod downloads;
 pub mod enrol;
+pub mod kb;
 pub mod login;
 pub mod notifications;
 pub mod status;
@@ -25,6 +26,8 @@ pub struct Nav {
     pub csrf: String,
     /// Unread desk notifications.
     pub notifications: i64,
+    /// The agent edits the knowledge base of some queue.
+    pub kb_editor: bool,
     /// Keeps the struct from being written out anywhere but here.
     _counted: (),
 }
@@ -39,6 +42,7 @@ impl Nav {
             must_change_password: agent.desk.scope().must_change_password(),
             csrf: agent.csrf.clone(),
             notifications: agent.desk.unread_notifications().await?,
+            kb_editor: !agent.desk.kb_queues().await?.is_empty(),
             _counted: (),
         })
     }

@@ -216,6 +216,7 @@ pub(crate) fn conflict_key(what: Conflict) -> &'static str {
         Conflict::Assignee => "conflict-assignee",
         Conflict::AgentName => "conflict-agent-name",
         Conflict::AllowlistEntry => "conflict-allowlist-entry",
+        Conflict::KbSlug => "conflict-kb-slug",
         Conflict::QueueName => "conflict-queue-name",
         Conflict::TokenListName => "conflict-token-list-name",
         Conflict::CannedResponseTitle => "conflict-canned-response-title",

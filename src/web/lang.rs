@@ -64,6 +64,16 @@ impl Tr {
         }
     }
 
+    /// `prefix` followed by `segment` (a slug), the page's explicit language kept.
+    pub fn href_to(&self, prefix: &str, segment: &str) -> String {
+        self.href(&format!("{prefix}{segment}"))
+    }
+
+    /// Whether the page's language was asked for with `?lang=` (and so is carried along).
+    pub fn explicit(&self) -> bool {
+        self.explicit
+    }
+
     pub fn lang(&self) -> &'static str {
         self.lang.code()
     }

@@ -2,6 +2,7 @@
 //! Works without JavaScript and loads nothing from anywhere else.
 
 pub mod form;
+pub mod kb;
 pub mod preview;
 pub mod refused;
 pub mod status;

@@ -791,6 +791,7 @@ async fn the_admin_pages_and_staff_errors_speak_russian() {
         "/admin/retention",
         "/admin/allowlist",
         "/admin/proofs",
+        "/admin/kb-editors",
     ] {
         let response = russian(page).await.unwrap();
         assert_eq!(response.status(), 200, "{page}");

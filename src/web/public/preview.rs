@@ -54,6 +54,8 @@ pub struct PreviewPage {
     pub chosen_files: Vec<String>,
     pub sealed_days: Option<i64>,
     pub files: super::form::FileLimits,
+    /// Published articles about what the filing says, found by its redacted text.
+    pub suggestions: Vec<crate::desk::KbLink>,
 }
 
 pub async fn show(
@@ -104,6 +106,15 @@ pub async fn show(
             .chain(&body)
             .filter_map(|s| s.finding.as_ref())
     };
+    // Suggestions help but are not needed to file: a failing search leaves them out.
+    let suggestions = state
+        .desk
+        .kb_suggest(&input.subject, &input.body, tr.language())
+        .await
+        .unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "no article suggestions for a preview");
+            Vec::new()
+        });
     let contact = input.contact.as_ref().map(|c| c.as_str().to_owned());
     let key = input.pgp_key.as_deref().map(|key| describe_key(&tr, key));
     let page = PreviewPage {
@@ -113,6 +124,7 @@ pub async fn show(
         chosen_files,
         sealed_days,
         files: super::form::FileLimits::of(&state),
+        suggestions,
         findings: all().count(),
         keepable: all().filter(|f| f.keep_key.is_some()).count(),
         fields: vec![

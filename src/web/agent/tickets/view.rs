@@ -27,6 +27,9 @@ pub struct MessageLine {
     pub event: Option<String>,
     pub body: String,
     pub attachments: Vec<crate::desk::AttachmentInfo>,
+    /// The message's id when an editor of the ticket's queue may make it a draft article:
+    /// a public agent reply on a resolved ticket.
+    pub kb_draft: Option<i64>,
 }
 
 /// A change in the ticket's history, as one line of the timeline.
@@ -133,7 +136,7 @@ pub async fn show(
     let answer: WebResult<_> = async {
         let reference = reference(&reference_text)?;
         let view = agent.desk.ticket(&reference).await?;
-        Ok(page(Nav::load(&agent).await?, &agent, view))
+        page_for(&agent, view).await
     }
     .await;
     record_if_not_found(&agent.desk, TicketOp::View, &reference_text, answer).await
@@ -212,7 +215,7 @@ async fn page_with_text(
     collision: Option<String>,
 ) -> WebResult<TicketPage> {
     let view = agent.desk.ticket(reference).await?;
-    let mut page = page(Nav::load(agent).await?, agent, view);
+    let mut page = page_for(agent, view).await?;
     match editor {
         Editor::Reply => page.reply_text = text,
         Editor::Note => page.note_text = text,
@@ -257,6 +260,22 @@ fn change_text(tr: &Tr, change: &TicketChange) -> (String, Option<String>) {
     }
 }
 
+/// The ticket page; a resolved ticket's replies offer a draft article to the editors of
+/// its queue only.
+async fn page_for(agent: &CurrentAgent, view: AgentTicketView) -> WebResult<TicketPage> {
+    let kb_editor = view.summary.status == crate::domain::Status::Resolved
+        && agent.desk.kb_queues().await?.contains(&view.summary.queue);
+    let mut page = page(Nav::load(agent).await?, agent, view);
+    if !kb_editor {
+        for item in &mut page.timeline {
+            if let Some(m) = &mut item.message {
+                m.kb_draft = None;
+            }
+        }
+    }
+    Ok(page)
+}
+
 fn page(nav: Nav, agent: &CurrentAgent, view: AgentTicketView) -> TicketPage {
     let tr = agent.tr.clone();
     let now = crate::desk::now_unix();
@@ -275,7 +294,10 @@ fn page(nav: Nav, agent: &CurrentAgent, view: AgentTicketView) -> TicketPage {
         .into_iter()
         .map(|m| {
             let at = m.created_at;
+            let kb_draft =
+                (m.author == "agent" && !m.internal && m.event.is_none()).then(|| m.message_id());
             let line = MessageLine {
+                kb_draft,
                 class: match (m.author.as_str(), m.internal) {
                     ("requester", _) => "theirs",
                     (_, true) => "note",
