@@ -18,8 +18,8 @@ mod download;
 mod error;
 mod hook;
 mod intake;
-mod lead_metrics;
 mod kb;
+mod lead_metrics;
 mod mail_intake;
 mod notice;
 mod open;
@@ -54,11 +54,11 @@ pub use intake::{
     AgentMessageOutcome, Deletion, Filed, HeldBack, IncomingAttachment, MailIntake, Mailed,
     OpenThread, ReplyOutcome,
 };
-pub use lead_metrics::{KbFigures, LeadMetrics, MetricsRow};
 pub use kb::{
     KbCategory, KbEditorRow, KbFieldError, KbFigures, KbForm, KbLink, KbPage, KbRevision, KbSaved,
     KbWeek, SUGGESTIONS,
 };
+pub use lead_metrics::{LeadMetrics, MetricsRow, SelfService};
 pub use notice::Notice;
 pub use open::{data_dir_warning, load_redactor};
 pub use operator::{NewAgentSecrets, OperatorDesk};

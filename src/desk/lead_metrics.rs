@@ -9,16 +9,21 @@ use crate::domain::metrics::{
     BACKLOG_BUCKETS, Figures, Outcome, Period, Quantiles, Rate, Satisfaction, backlog_bucket,
     by_queue_and_priority,
 };
-use crate::store::{MetricsReader, PrivacyMetrics, SecurityCounts, iso_week, now_unix};
+use crate::store::{MetricsReader, PrivacyMetrics, SecurityCounts, iso_week, now_unix, week_of};
 
 use super::{AdminDesk, Desk, DeskError};
 
-/// The knowledge base's figures: whether an article helped, and the share of visitors who
-/// found their answer without filing a ticket. Empty until the knowledge base records them.
+/// The knowledge base's figures over the weeks a period touches: whether an article helped,
+/// and the share of would-be filings answered by an article instead ("don't send" on the
+/// preview) among those plus the tickets filed. Counted per week with nothing about the
+/// visitor, so they are read at week grain even when the period starts mid-week.
 #[derive(Debug, Clone, Default)]
-pub struct KbFigures {
+pub struct SelfService {
     pub helpful: Rate,
     pub self_service: Rate,
+    pub helped: i64,
+    pub not_helped: i64,
+    pub deflected: i64,
 }
 
 /// Everything `/admin/metrics` and `/metrics` show for one period.
@@ -33,8 +38,9 @@ pub struct LeadMetrics {
     /// Per queue, over the ISO weeks the period touches.
     pub satisfaction: BTreeMap<String, Satisfaction>,
     pub satisfaction_total: Satisfaction,
-    /// `None` until the knowledge base reports: the pages say "no data".
-    pub kb: Option<KbFigures>,
+    /// `None` while nobody has answered "Did this help?" or given up a filing in the
+    /// period's weeks: the pages say "no data".
+    pub kb: Option<SelfService>,
     pub privacy: PrivacyMetrics,
     pub security: SecurityCounts,
     /// First response on P1 tickets of the security category.
@@ -90,7 +96,7 @@ impl Desk {
             backlog,
             satisfaction,
             satisfaction_total,
-            kb: None,
+            kb: self.self_service(period, &outcomes).await?,
             privacy: self.store.privacy_metrics().await?,
             security: self
                 .store
@@ -98,6 +104,42 @@ impl Desk {
                 .await?,
             security_p1_first_response,
         })
+    }
+}
+
+impl Desk {
+    async fn self_service(
+        &self,
+        period: Period,
+        outcomes: &[Outcome],
+    ) -> Result<Option<SelfService>, DeskError> {
+        let last_week = week_of(period.until_day - 1);
+        let figures = self.store.kb_figures(week_of(period.from_day)).await?;
+        let weeks = figures.weeks.iter().filter(|w| w.week <= last_week);
+        let (mut helped, mut not_helped, mut deflected) = (0, 0, 0);
+        for w in weeks {
+            helped += w.helped;
+            not_helped += w.not_helped;
+            deflected += w.deflected;
+        }
+        if helped + not_helped + deflected == 0 {
+            return Ok(None);
+        }
+        // Spam is already left out of the outcomes.
+        let filed = outcomes.len() as i64;
+        Ok(Some(SelfService {
+            helpful: Rate {
+                hits: helped,
+                of: helped + not_helped,
+            },
+            self_service: Rate {
+                hits: deflected,
+                of: deflected + filed,
+            },
+            helped,
+            not_helped,
+            deflected,
+        }))
     }
 }
 

@@ -331,6 +331,39 @@ fn render_lead(out: &mut String, m: &LeadMetrics) {
             .filter_map(|(q, v)| v.map(|v| (format!("quantile=\"{q}\""), v.to_string())))
             .collect(),
     );
+    if let Some(kb) = &m.kb {
+        let _ = writeln!(
+            out,
+            "# HELP hushdesk_kb_answers Answers to \"Did this help?\" in the weeks of the last 30 days.\n\
+             # TYPE hushdesk_kb_answers gauge\n\
+             hushdesk_kb_answers{{answer=\"helped\"}} {}\n\
+             hushdesk_kb_answers{{answer=\"not_helped\"}} {}\n\
+             # HELP hushdesk_kb_deflections Filings given up on the preview because an article answered them.\n\
+             # TYPE hushdesk_kb_deflections gauge\n\
+             hushdesk_kb_deflections {}",
+            kb.helped, kb.not_helped, kb.deflected
+        );
+        let ratios = [
+            (
+                "hushdesk_kb_helpful_ratio",
+                "Share of \"Did this help?\" answers that said yes.",
+                kb.helpful,
+            ),
+            (
+                "hushdesk_self_service_ratio",
+                "Filings given up because an article answered them, out of those and the tickets filed.",
+                kb.self_service,
+            ),
+        ];
+        for (name, help, rate) in ratios {
+            if let Some(r) = rate.ratio() {
+                let _ = writeln!(
+                    out,
+                    "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {r:.4}"
+                );
+            }
+        }
+    }
 }
 
 /// A label value in the text format: backslash, quote and line feed escaped.

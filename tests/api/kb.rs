@@ -36,11 +36,15 @@ const TREE: &str = "::: start\nDoes the app open?\n\n- [Yes](#opens)\n- [No](#cl
 /// A desk with an admin and an editor of `general` (granted through the admin page).
 struct Kb {
     app: TestApp,
+    admin: HtmlSession,
     editor: HtmlSession,
 }
 
 async fn desk_with_editor() -> Kb {
-    let app = TestApp::spawn().await;
+    desk_with_editor_on(TestApp::spawn().await).await
+}
+
+async fn desk_with_editor_on(app: TestApp) -> Kb {
     let admin = app.add_agent("root", "admin", &[]).await;
     let editor = app.add_agent("writer", "l1", &["general"]).await;
     let admin = app.html_login(&admin).await;
@@ -55,7 +59,7 @@ async fn desk_with_editor() -> Kb {
     let editors = app.html_get(&admin, "/admin/kb-editors").await;
     assert!(editors.text().await.unwrap().contains("writer"));
     let editor = app.html_login(&editor).await;
-    Kb { app, editor }
+    Kb { app, admin, editor }
 }
 
 impl Kb {
@@ -188,6 +192,82 @@ async fn the_preview_suggests_an_article_about_the_filing_and_can_be_given_up() 
         .query_values("select count from kb_deflections", &[])
         .await;
     assert_eq!(deflected, [1]);
+}
+
+/// The one sample of `name` on `/metrics`, if there is one.
+fn sample<'a>(metrics: &'a str, name: &str) -> Option<&'a str> {
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+}
+
+#[tokio::test]
+async fn did_this_help_and_given_up_filings_reach_the_leads_figures() {
+    let kb = desk_with_editor_on(TestApp::spawn_with(|c| c.metrics_public = true).await).await;
+    let metrics = || async { kb.app.get("/metrics").await.text().await.unwrap() };
+    let admin_page = || async {
+        let page = kb.app.html_get(&kb.admin, "/admin/metrics?days=7").await;
+        assert_eq!(page.status(), 200);
+        page.text().await.unwrap()
+    };
+    // Before anyone answers, both places say there is nothing to show.
+    let before = metrics().await;
+    assert!(
+        sample(&before, "hushdesk_tickets_stored").is_some(),
+        "{before}"
+    );
+    assert_eq!(sample(&before, "hushdesk_kb_deflections"), None);
+    assert!(admin_page().await.contains("id=\"kb-no-data\""));
+
+    let id = kb.save(ARTICLE).await;
+    kb.publish(id).await;
+    for answer in ["yes", "yes", "yes", "no"] {
+        let response = kb
+            .app
+            .post_form("/kb/reset-password", &[("helped", answer)])
+            .await;
+        assert_eq!(response.status(), 303);
+    }
+    assert_eq!(
+        kb.app.post_form("/tickets/answered", &[]).await.status(),
+        200
+    );
+    for n in 0..3 {
+        kb.app
+            .file_in(
+                "functionality",
+                "Printer",
+                &format!("The printer jams, day {n}"),
+            )
+            .await;
+    }
+
+    let after = metrics().await;
+    assert_eq!(
+        sample(&after, "hushdesk_kb_answers{answer=\"helped\"}"),
+        Some("3")
+    );
+    assert_eq!(
+        sample(&after, "hushdesk_kb_answers{answer=\"not_helped\"}"),
+        Some("1")
+    );
+    assert_eq!(sample(&after, "hushdesk_kb_helpful_ratio"), Some("0.7500"));
+    assert_eq!(sample(&after, "hushdesk_kb_deflections"), Some("1"));
+    // One filing given up, three filed.
+    assert_eq!(
+        sample(&after, "hushdesk_self_service_ratio"),
+        Some("0.2500")
+    );
+    let page = admin_page().await;
+    assert!(!page.contains("id=\"kb-no-data\""), "{page}");
+    assert!(
+        page.contains("class=\"kb-helpful\" data-value=\"0.7500\""),
+        "{page}"
+    );
+    assert!(
+        page.contains("class=\"kb-self-service\" data-value=\"0.2500\""),
+        "{page}"
+    );
 }
 
 #[tokio::test]
@@ -390,6 +470,10 @@ async fn an_instance_finds_what_another_instance_published() {
     let second = first.spawn_beside().await;
     let second = Kb {
         app: second,
+        admin: HtmlSession {
+            cookie: admin.cookie.clone(),
+            csrf: admin.csrf.clone(),
+        },
         editor: HtmlSession {
             cookie: editor.cookie.clone(),
             csrf: editor.csrf.clone(),
@@ -398,7 +482,11 @@ async fn an_instance_finds_what_another_instance_published() {
     // The second instance builds its index while there is nothing to find.
     assert!(!found(&second.search("паролем").await, "reset-password"));
 
-    let kb = Kb { app: first, editor };
+    let kb = Kb {
+        app: first,
+        admin,
+        editor,
+    };
     let id = kb.save(ARTICLE).await;
     kb.publish(id).await;
 
@@ -527,20 +615,8 @@ async fn the_search_words_are_neither_logged_nor_stored() {
         .with_ansi(false)
         .finish();
     let _logging = tracing::subscriber::set_default(subscriber);
-    let kb = {
-        let app = TestApp::spawn_with(|config| config.access_log = true).await;
-        let admin = app.add_agent("root", "admin", &[]).await;
-        let editor = app.add_agent("writer", "l1", &["general"]).await;
-        let admin = app.html_login(&admin).await;
-        app.html_post(
-            &admin,
-            "/admin/kb-editors",
-            &[("agent", "writer"), ("queue", "general")],
-        )
-        .await;
-        let editor = app.html_login(&editor).await;
-        Kb { app, editor }
-    };
+    let kb =
+        desk_with_editor_on(TestApp::spawn_with(|config| config.access_log = true).await).await;
     let id = kb.save(ARTICLE).await;
     kb.publish(id).await;
 
