@@ -5,6 +5,7 @@ mod download;
 mod password;
 mod session;
 mod totp;
+mod vote_key;
 
 pub use download::{DownloadToken, digest_download_token};
 pub use password::{
@@ -16,6 +17,7 @@ pub use session::{
     login_form_token, login_form_token_valid, login_nonce,
 };
 pub use totp::{TotpSeed, check_code};
+pub use vote_key::{VoteKey, VotePurpose};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

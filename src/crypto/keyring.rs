@@ -108,6 +108,16 @@ impl Keyring {
         self.keyed_hash(b"enrolment-link", token)
     }
 
+    /// The signature on a knowledge-base vote key: what it is for, its nonce and its expiry.
+    pub fn vote_key_mac(&self, signed: &[u8]) -> [u8; 32] {
+        self.keyed_hash(b"kb-vote-key", signed)
+    }
+
+    /// The keyed hash a spent knowledge-base vote key is kept as.
+    pub fn vote_key_digest(&self, nonce: &[u8]) -> [u8; 32] {
+        self.keyed_hash(b"kb-vote-key-spent", nonce)
+    }
+
     /// The keyed hash a single-use attachment download link is stored and looked up as.
     pub fn download_link_digest(&self, token: &[u8]) -> [u8; 32] {
         self.keyed_hash(b"attachment-download-link", token)

@@ -10,9 +10,10 @@ mod tree;
 
 use std::sync::{Arc, RwLock};
 
+use crate::auth::{VoteKey, VotePurpose};
 use crate::i18n::Lang;
 use crate::redact::{MaskBook, MaskKey, Redacted};
-use crate::store::{KbArticle, KbDraft, KbText, KbTranslation};
+use crate::store::{KbArticle, KbDraft, KbText, KbTranslation, now_unix};
 
 use super::{AdminDesk, AgentDesk, Desk, DeskError};
 
@@ -331,14 +332,49 @@ impl Desk {
         self.kb_search(&redacted, lang, SUGGESTIONS).await
     }
 
-    /// Counts a "Did this help?" answer on a published article; nobody is recorded.
-    pub async fn kb_feedback(&self, slug: &str, helped: bool) -> Result<(), DeskError> {
-        Ok(self.store.kb_count_feedback(slug, helped).await?)
+    /// The one-time key the preview's "this answered my question" carries (see
+    /// `auth::VoteKey`).
+    pub fn kb_deflection_key(&self) -> Result<String, DeskError> {
+        self.kb_vote_key(VotePurpose::Deflection)
     }
 
-    /// Counts a filing given up on the preview because an article answered it.
-    pub async fn kb_deflected(&self) -> Result<(), DeskError> {
-        Ok(self.store.kb_count_deflection().await?)
+    /// The one-time key an article's "Did this help?" carries.
+    pub fn kb_helped_key(&self, slug: &str) -> Result<String, DeskError> {
+        self.kb_vote_key(VotePurpose::Helped { slug })
+    }
+
+    fn kb_vote_key(&self, purpose: VotePurpose<'_>) -> Result<String, DeskError> {
+        let key =
+            VoteKey::issue(&self.keyring, purpose, now_unix()).map_err(anyhow::Error::from)?;
+        Ok(key.as_str().to_owned())
+    }
+
+    /// Counts a "Did this help?" answer on a published article if `key` is the one its page
+    /// carried and is not spent; nobody is recorded. Whether it counted is not for the
+    /// visitor to learn.
+    pub async fn kb_feedback(&self, slug: &str, helped: bool, key: &str) -> Result<(), DeskError> {
+        let purpose = VotePurpose::Helped { slug };
+        match VoteKey::check(&self.keyring, key, purpose, now_unix()) {
+            Some(key) => {
+                self.store
+                    .kb_count_feedback(slug, helped, &key.digest, key.expires_at)
+                    .await?;
+            }
+            // An unknown article still answers "not found", as before.
+            None => self.store.kb_published_exists(slug).await?,
+        }
+        Ok(())
+    }
+
+    /// Counts a filing given up on the preview because an article answered it, once per
+    /// preview the desk made.
+    pub async fn kb_deflected(&self, key: &str) -> Result<(), DeskError> {
+        if let Some(key) = VoteKey::check(&self.keyring, key, VotePurpose::Deflection, now_unix()) {
+            self.store
+                .kb_count_deflection(&key.digest, key.expires_at)
+                .await?;
+        }
+        Ok(())
     }
 
     /// Redacts one language of an article.

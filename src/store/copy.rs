@@ -78,6 +78,7 @@ const TABLES: &[&str] = &[
     "kb_feedback",
     "kb_deflections",
     "kb_generation",
+    "kb_vote_keys",
     "audit_log",
 ];
 

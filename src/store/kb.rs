@@ -7,6 +7,7 @@ use super::audit::log_event;
 use super::engine::{query, query_scalar};
 use super::error::Conflict;
 use super::{AdminScope, AgentScope, Store, StoreError, Tx, now_unix};
+use crate::crypto::TokenDigest;
 use crate::redact::Redacted;
 
 /// One language of an article: its title and Markdown body, as the redactor left them.
@@ -525,8 +526,15 @@ impl Store {
     }
 
     /// Counts one answer to "Did this help?" on a published article; `NotFound` otherwise.
-    pub async fn kb_count_feedback(&self, slug: &str, helped: bool) -> Result<(), StoreError> {
-        let week = week_of(now_unix());
+    pub async fn kb_count_feedback(
+        &self,
+        slug: &str,
+        helped: bool,
+        key: &TokenDigest,
+        key_expires_at: i64,
+    ) -> Result<bool, StoreError> {
+        let now = now_unix();
+        let week = week_of(now);
         let mut tx = self.begin_write().await?;
         let id: i64 =
             query_scalar("select id from kb_articles where slug = $1 and state = 'published'")
@@ -534,6 +542,9 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?
                 .ok_or(StoreError::NotFound)?;
+        if !spend_vote_key(&mut tx, key, key_expires_at, now).await? {
+            return Ok(false);
+        }
         let sql = if helped {
             "insert into kb_feedback (article_id, week, helped, not_helped) values ($1, $2, 1, 0) \
              on conflict (article_id, week) do update set helped = kb_feedback.helped + 1"
@@ -543,13 +554,22 @@ impl Store {
         };
         query(sql).bind(id).bind(week).execute(&mut *tx).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
-    /// Counts one filing given up on the preview because an article answered it.
-    pub async fn kb_count_deflection(&self) -> Result<(), StoreError> {
-        let week = week_of(now_unix());
+    /// Counts one filing given up on the preview because an article answered it, unless the
+    /// preview's key was spent already.
+    pub async fn kb_count_deflection(
+        &self,
+        key: &TokenDigest,
+        key_expires_at: i64,
+    ) -> Result<bool, StoreError> {
+        let now = now_unix();
+        let week = week_of(now);
         let mut tx = self.begin_write().await?;
+        if !spend_vote_key(&mut tx, key, key_expires_at, now).await? {
+            return Ok(false);
+        }
         query(
             "insert into kb_deflections (week, count) values ($1, 1) \
              on conflict (week) do update set count = kb_deflections.count + 1",
@@ -558,7 +578,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
     /// The self-service figures of the weeks from `since_week` on.
@@ -598,6 +618,41 @@ impl Store {
             weeks: weeks.into_values().collect(),
         })
     }
+}
+
+impl Store {
+    /// Whether a published article has this address; `NotFound` otherwise.
+    pub async fn kb_published_exists(&self, slug: &str) -> Result<(), StoreError> {
+        query_scalar::<i64>("select id from kb_articles where slug = $1 and state = 'published'")
+            .bind(slug)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|_| ())
+            .ok_or(StoreError::NotFound)
+    }
+}
+
+/// Records a vote key as spent; false if it was spent before. Keys past their expiry are
+/// forgotten here, since the desk refuses them anyway.
+async fn spend_vote_key(
+    tx: &mut Tx<'_>,
+    key: &TokenDigest,
+    expires_at: i64,
+    now: i64,
+) -> Result<bool, StoreError> {
+    query("delete from kb_vote_keys where expires_at < $1")
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    let spent = query(
+        "insert into kb_vote_keys (key_hash, expires_at) values ($1, $2) \
+         on conflict (key_hash) do nothing",
+    )
+    .bind(&key.0[..])
+    .bind(expires_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(spent.rows_affected() == 1)
 }
 
 async fn is_editor_by_name(tx: &mut Tx<'_>, agent: &str, queue: &str) -> Result<bool, StoreError> {

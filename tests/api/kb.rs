@@ -99,6 +99,27 @@ fn percent(text: &str) -> String {
     form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
+/// The one-time key a page's vote form carries.
+fn vote_key(page: &str) -> String {
+    extract_between(page, "name=\"key\" value=\"", "\"")
+        .unwrap_or_else(|| panic!("no vote key in {page}"))
+        .to_owned()
+}
+
+impl Kb {
+    /// Answers "Did this help?" as a reader of the article's page would.
+    async fn answer(&self, slug: &str, helped: &str) -> reqwest::Response {
+        let (status, page) = self.page(&format!("/kb/{slug}")).await;
+        assert_eq!(status, 200);
+        self.app
+            .post_form(
+                &format!("/kb/{slug}"),
+                &[("helped", helped), ("key", &vote_key(&page))],
+            )
+            .await
+    }
+}
+
 fn found(page: &str, slug: &str) -> bool {
     page.contains(&format!("href=\"/kb/{slug}\"")) && page.contains("id=\"kb-results\"")
 }
@@ -183,15 +204,36 @@ async fn the_preview_suggests_an_article_about_the_filing_and_can_be_given_up() 
     let unrelated = preview("The printer on the third floor jams every morning").await;
     assert!(!unrelated.contains("id=\"kb-suggestions\""), "{unrelated}");
 
-    let answered = kb.app.post_form("/tickets/answered", &[]).await;
+    let key = vote_key(&about);
+    let answered = kb
+        .app
+        .post_form("/tickets/answered", &[("key", &key)])
+        .await;
     assert_eq!(answered.status(), 200);
     assert!(answered.text().await.unwrap().contains("kb-answered-title"));
     assert_eq!(kb.app.count_rows("tickets").await, 0);
-    let deflected: Vec<i64> = kb
+    let deflected = || async {
+        kb.app
+            .query_values::<i64>("select count from kb_deflections", &[])
+            .await
+    };
+    assert_eq!(deflected().await, [1]);
+    // One preview counts once: the same key again, no key, or an article's key for
+    // "Did this help?" each still answer, but count nothing.
+    let (_, article) = kb.page("/kb/reset-password").await;
+    for key in [key.as_str(), "", &vote_key(&article)] {
+        let again = kb.app.post_form("/tickets/answered", &[("key", key)]).await;
+        assert_eq!(again.status(), 200);
+    }
+    assert_eq!(deflected().await, [1]);
+    // Another preview is another key, and counts.
+    let second = preview("Пароль не подходит, как сбросить пароль?").await;
+    let answered = kb
         .app
-        .query_values("select count from kb_deflections", &[])
+        .post_form("/tickets/answered", &[("key", &vote_key(&second))])
         .await;
-    assert_eq!(deflected, [1]);
+    assert_eq!(answered.status(), 200);
+    assert_eq!(deflected().await, [2]);
 }
 
 /// The one sample of `name` on `/metrics`, if there is one.
@@ -222,16 +264,32 @@ async fn did_this_help_and_given_up_filings_reach_the_leads_figures() {
     let id = kb.save(ARTICLE).await;
     kb.publish(id).await;
     for answer in ["yes", "yes", "yes", "no"] {
-        let response = kb
-            .app
-            .post_form("/kb/reset-password", &[("helped", answer)])
-            .await;
-        assert_eq!(response.status(), 303);
+        assert_eq!(kb.answer("reset-password", answer).await.status(), 303);
     }
-    assert_eq!(
-        kb.app.post_form("/tickets/answered", &[]).await.status(),
-        200
-    );
+    // A page anywhere posting without a preview counts nothing.
+    for _ in 0..5 {
+        let forged = kb.app.post_form("/tickets/answered", &[]).await;
+        assert_eq!(forged.status(), 200);
+    }
+    let preview = kb
+        .app
+        .post_form(
+            "/tickets/preview",
+            &[
+                ("subject", "Password"),
+                ("body", "How do I reset my password?"),
+                ("category", "functionality"),
+            ],
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    let answered = kb
+        .app
+        .post_form("/tickets/answered", &[("key", &vote_key(&preview))])
+        .await;
+    assert_eq!(answered.status(), 200);
     for n in 0..3 {
         kb.app
             .file_in(
@@ -570,18 +628,41 @@ async fn public_pages_set_no_cookie_and_load_nothing_from_elsewhere() {
         assert!(html.contains("href=\"/static/style.css\""), "{path}");
     }
 
+    let (_, page) = kb.page("/kb/reset-password").await;
+    let key = vote_key(&page);
     let helped = kb
         .app
-        .post_form("/kb/reset-password", &[("helped", "yes")])
+        .post_form("/kb/reset-password", &[("helped", "yes"), ("key", &key)])
         .await;
     assert_eq!(helped.status(), 303);
     assert!(helped.headers().get("set-cookie").is_none());
-    kb.app
-        .post_form("/kb/reset-password", &[("helped", "no")])
+    assert_eq!(kb.answer("reset-password", "no").await.status(), 303);
+    // The same page's key again, none, or one made for another article count nothing.
+    let id = kb
+        .save(&[
+            ("queue", "general"),
+            ("slug", "other-article"),
+            ("category", "account"),
+            ("title_en", "Another article"),
+            ("body_en", "Something else entirely."),
+        ])
         .await;
+    kb.publish(id).await;
+    let (_, other) = kb.page("/kb/other-article").await;
+    for key in [key.as_str(), "", &vote_key(&other)] {
+        let again = kb
+            .app
+            .post_form("/kb/reset-password", &[("helped", "yes"), ("key", key)])
+            .await;
+        assert_eq!(again.status(), 303);
+    }
     let counts: Vec<i64> = kb
         .app
-        .query_values("select helped * 10 + not_helped from kb_feedback", &[])
+        .query_values(
+            "select f.helped * 10 + f.not_helped from kb_feedback f \
+             join kb_articles a on a.id = f.article_id where a.slug = 'reset-password'",
+            &[],
+        )
         .await;
     assert_eq!(counts, [11]);
     // A draft or unknown article counts nothing.

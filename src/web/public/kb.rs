@@ -28,6 +28,8 @@ pub struct KbArticlePage {
     pub t: Tr,
     pub page: KbPage,
     pub thanks: bool,
+    /// The one-time key "Did this help?" carries, so one page view counts once.
+    pub vote_key: String,
 }
 
 impl KbArticlePage {
@@ -74,10 +76,12 @@ pub async fn show(
 ) -> WebResult<KbArticlePage> {
     let keep = t.explicit().then(|| t.language());
     let page = state.desk.kb_page(&slug, None, t.language(), keep).await?;
+    let vote_key = state.desk.kb_helped_key(&page.slug)?;
     Ok(KbArticlePage {
         t,
         page,
         thanks: asked.thanks.is_some(),
+        vote_key,
     })
 }
 
@@ -91,10 +95,12 @@ pub async fn step(
         .desk
         .kb_page(&slug, Some(&step), t.language(), keep)
         .await?;
+    let vote_key = state.desk.kb_helped_key(&page.slug)?;
     Ok(KbArticlePage {
         t,
         page,
         thanks: false,
+        vote_key,
     })
 }
 
@@ -113,8 +119,8 @@ pub async fn search(
 }
 
 /// `POST /kb/{slug}`: one answer to "Did this help?". Counted per article and week with
-/// nothing about who answered; no rate limit either, since one would need to remember
-/// addresses, and the counts are a rough signal for editors, not a vote anyone wins.
+/// nothing about who answered, once per page the desk made (its one-time key); no rate limit
+/// besides, since one would need to remember addresses.
 pub async fn feedback(
     State(state): State<WebState>,
     PageLang(t): PageLang,
@@ -126,18 +132,23 @@ pub async fn feedback(
         Some("no") => false,
         _ => return Err(WebError::BadRequest("kb-feedback-unknown")),
     };
-    state.desk.kb_feedback(&slug, helped).await?;
+    let key = fields.get("key").unwrap_or_default();
+    state.desk.kb_feedback(&slug, helped, key).await?;
     let back = t.href(&format!("/kb/{slug}"));
     let joiner = if back.contains('?') { '&' } else { '?' };
     Ok(Redirect::to(&format!("{back}{joiner}thanks=1#kb-feedback")).into_response())
 }
 
 /// `POST /tickets/answered`: the requester found their answer on the preview and files
-/// nothing; only the week's count goes up.
+/// nothing; only the week's count goes up, once per preview the desk made.
 pub async fn answered(
     State(state): State<WebState>,
     PageLang(t): PageLang,
+    fields: FormFields,
 ) -> WebResult<KbAnsweredPage> {
-    state.desk.kb_deflected().await?;
+    state
+        .desk
+        .kb_deflected(fields.get("key").unwrap_or_default())
+        .await?;
     Ok(KbAnsweredPage { t })
 }

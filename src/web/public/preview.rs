@@ -56,6 +56,8 @@ pub struct PreviewPage {
     pub files: super::form::FileLimits,
     /// Published articles about what the filing says, found by its redacted text.
     pub suggestions: Vec<crate::desk::KbLink>,
+    /// The one-time key "this answered my question" carries, so one preview counts once.
+    pub answered_key: String,
 }
 
 pub async fn show(
@@ -115,6 +117,11 @@ pub async fn show(
             tracing::warn!(error = %e, "no article suggestions for a preview");
             Vec::new()
         });
+    let answered_key = if suggestions.is_empty() {
+        String::new()
+    } else {
+        state.desk.kb_deflection_key()?
+    };
     let contact = input.contact.as_ref().map(|c| c.as_str().to_owned());
     let key = input.pgp_key.as_deref().map(|key| describe_key(&tr, key));
     let page = PreviewPage {
@@ -125,6 +132,7 @@ pub async fn show(
         sealed_days,
         files: super::form::FileLimits::of(&state),
         suggestions,
+        answered_key,
         findings: all().count(),
         keepable: all().filter(|f| f.keep_key.is_some()).count(),
         fields: vec![
