@@ -170,3 +170,4 @@ rating-thanks = { $count ->
    *[other] Thank you: you rated our help { $count } of 5.
 }
 rating-score-invalid = Choose a rating from 1 to 5, or decline.
+rating-decline-alone = Declining takes no score and no comment: send one or the other.

@@ -206,6 +206,18 @@ async fn the_api_rates_a_resolved_ticket() {
         )
         .await;
     assert_eq!(bad.status(), 422);
+    // Declining together with a score or a comment is undecided, and records nothing.
+    for undecided in [
+        json!({ "decline": true, "score": 3 }),
+        json!({ "decline": true, "comment": "meh" }),
+    ] {
+        let refused = app
+            .post_json(&format!("/api/v1/tickets/{access}/rating"), &undecided)
+            .await;
+        assert_eq!(refused.status(), 422, "{undecided}");
+        let body: Value = refused.json().await.unwrap();
+        assert_eq!(body["fields"][0]["field"], "decline", "{body}");
+    }
     let rated = app
         .post_json(
             &format!("/api/v1/tickets/{access}/rating"),

@@ -10,7 +10,7 @@ use crate::desk::RedactionCounts;
 use crate::desk::{DeskError, ProofAnswer};
 use crate::domain::{NewTicketInput, ReplyInput};
 use crate::web::WebState;
-use crate::web::error::{WebError, WebResult};
+use crate::web::error::{FieldError, WebError, WebResult};
 use crate::web::extract::{ApiJson, TokenPath};
 use crate::web::lang::PageLang;
 use crate::web::public::ticket::requester;
@@ -245,6 +245,13 @@ pub async fn rate(
     TokenPath(token): TokenPath,
     ApiJson(body): ApiJson<RatingBody>,
 ) -> WebResult<(StatusCode, Json<RatingRecorded>)> {
+    // A page's form sends only the button pressed; a client sending both has not decided.
+    if body.decline && (body.score.is_some() || !body.comment.trim().is_empty()) {
+        return Err(WebError::Invalid(vec![FieldError::keyed(
+            "decline",
+            "rating-decline-alone",
+        )]));
+    }
     let requester = requester(&state, &token).await?;
     let score = body.score.map(|s| s.to_string());
     let (answer, comment) =
