@@ -55,6 +55,7 @@ kb-edit-revisions = Saved versions
 kb-edit-saved-by = Saved by
 kb-edit-masked-column = Masked
 kb-error-slug = Use lower-case letters, digits and hyphens (at most 80).
+kb-error-slug-reserved = This address belongs to the knowledge base’s own pages: choose another.
 kb-error-category = Use lower-case letters, digits and hyphens (at most 40).
 kb-error-title = A title is needed for this language (at most 200 characters).
 kb-error-body = A text is needed for this language (at most 100,000 characters).

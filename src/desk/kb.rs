@@ -122,6 +122,9 @@ fn field(field: &'static str, key: &'static str) -> KbFieldError {
     }
 }
 
+/// Addresses under `/kb/` that the desk's own pages take: an article there could never be read.
+const RESERVED_SLUGS: &[&str] = &["search"];
+
 fn valid_slug(slug: &str) -> bool {
     (1..=80).contains(&slug.len())
         && !slug.starts_with('-')
@@ -135,6 +138,8 @@ fn check(form: &KbForm) -> Vec<KbFieldError> {
     let mut errors = Vec::new();
     if !valid_slug(form.slug.trim()) {
         errors.push(field("slug", "kb-error-slug"));
+    } else if RESERVED_SLUGS.contains(&form.slug.trim()) {
+        errors.push(field("slug", "kb-error-slug-reserved"));
     }
     if !valid_slug(form.category.trim()) || form.category.len() > 40 {
         errors.push(field("category", "kb-error-category"));

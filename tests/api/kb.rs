@@ -353,6 +353,26 @@ async fn a_decision_tree_is_walked_with_gets_and_an_invalid_tree_is_refused() {
     assert!(refusal.contains("lost"), "the refusal names the step");
     assert_eq!(kb.app.count_rows("kb_articles").await, 0);
 
+    // An address the knowledge base's own pages take is refused, not saved unreadable.
+    let reserved = kb
+        .app
+        .html_post(
+            &kb.editor,
+            "/agent/kb",
+            &[
+                ("queue", "general"),
+                ("slug", "search"),
+                ("category", "apps"),
+                ("title_en", "Search tips"),
+                ("body_en", "Use fewer words."),
+            ],
+        )
+        .await;
+    assert_eq!(reserved.status(), 422);
+    let refusal = reserved.text().await.unwrap();
+    assert!(refusal.contains("id=\"kb-error-slug\""), "{refusal}");
+    assert_eq!(kb.app.count_rows("kb_articles").await, 0);
+
     let id = kb
         .save(&[
             ("queue", "general"),
