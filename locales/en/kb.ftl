@@ -66,3 +66,4 @@ kb-tree-text-before-step = A decision tree begins with its first step line (“:
 kb-tree-no-step = A decision tree needs at least one step.
 kb-tree-unknown-step = An answer links to “{ $step }”, which is no step of this tree.
 kb-tree-orphan-step = No answer leads to the step “{ $step }”.
+kb-draft-title = Draft from a reply (write a title)

@@ -67,3 +67,4 @@ kb-tree-text-before-step = Дерево решений начинается ст
 kb-tree-no-step = В дереве решений нужен хотя бы один шаг.
 kb-tree-unknown-step = Ответ ведёт к «{ $step }», а такого шага в дереве нет.
 kb-tree-orphan-step = Ни один ответ не ведёт к шагу «{ $step }».
+kb-draft-title = Черновик из ответа (напишите заголовок)

@@ -486,7 +486,16 @@ impl AgentDesk {
         Ok(self
             .desk
             .store
-            .kb_draft_from_reply(&self.scope, reference.as_str(), message_id, &slug, russian)
+            .kb_draft_from_reply(
+                &self.scope,
+                reference.as_str(),
+                message_id,
+                &slug,
+                // The requester wrote the ticket's subject: the draft takes a title of the
+                // desk's own for the editor to replace, so only the agent's reply is copied.
+                &if russian { Lang::Ru } else { Lang::En }.text("kb-draft-title"),
+                russian,
+            )
             .await?)
     }
 }

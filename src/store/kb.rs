@@ -446,12 +446,13 @@ impl Store {
         reference: &str,
         message_id: i64,
         slug: &str,
+        title: &str,
         russian: bool,
     ) -> Result<i64, StoreError> {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
         let row = query(
-            "select t.subject, m.body, t.queue_id from messages m \
+            "select m.body, t.queue_id from messages m \
              join tickets t on t.id = m.ticket_id \
              join kb_editors e on e.queue_id = t.queue_id and e.agent_id = $1 \
              where t.reference = $2 and m.id = $3 and t.status = 'resolved' \
@@ -463,8 +464,8 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?
         .ok_or(StoreError::NotFound)?;
-        let subject: String = row.try_get("subject")?;
         let body: String = row.try_get("body")?;
+        let subject = title.to_owned();
         let queue_id: i64 = row.try_get("queue_id")?;
         let (en, ru) = if russian {
             ((None, None), (Some(subject), Some(body)))

@@ -503,6 +503,11 @@ async fn a_resolved_replys_draft_holds_only_masked_text_and_only_an_editor_may_m
     assert!(bodies[0].contains("Reset it in Settings"), "{bodies:?}");
     assert!(bodies[0].contains("[EMAIL-"), "{bodies:?}");
     assert!(!bodies[0].contains("zcanary"), "{bodies:?}");
+    // The requester's subject stays with the ticket: the title is the desk's own.
+    let titles: Vec<String> = app
+        .query_values("select coalesce(title_en, title_ru) from kb_articles", &[])
+        .await;
+    assert_eq!(titles, ["Draft from a reply (write a title)"]);
     let audited: Vec<String> = app
         .query_values(
             "select reference from audit_log where action = 'kb_draft_from_ticket'",
