@@ -360,6 +360,7 @@ impl IncidentDesk {
         let folded: String = raw
             .trim()
             .chars()
+            .filter(|c| !reorders_text(*c))
             .map(|c| if c.is_control() { ' ' } else { c })
             .take(200)
             .collect();
@@ -370,9 +371,30 @@ impl IncidentDesk {
     }
 
     async fn text(&self, raw: &str) -> Result<crate::redact::Redacted<String>, DeskError> {
-        let input = ReplyInput::parse(raw).map_err(|e| vec![e])?;
+        let raw: String = raw.chars().filter(|c| !reorders_text(*c)).collect();
+        let input = ReplyInput::parse(&raw).map_err(|e| vec![e])?;
         self.desk
             .redact_standalone_input("status", &input.body)
             .await
+    }
+}
+
+/// The bidirectional embeddings, overrides, isolates and marks: invisible, and able to show
+/// a published and signed notice in another order than its bytes ("RTL" read as "LTR"). A
+/// notice in Russian or English never needs them, so they are dropped from what is posted.
+fn reorders_text(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+#[cfg(test)]
+mod reordering_tests {
+    #[test]
+    fn bidirectional_controls_are_found_and_ordinary_letters_are_not() {
+        for c in ['\u{202E}', '\u{2066}', '\u{2069}', '\u{200F}', '\u{061C}'] {
+            assert!(super::reorders_text(c), "{c:?}");
+        }
+        for c in ['a', 'ж', ' ', '\u{200D}', '-'] {
+            assert!(!super::reorders_text(c), "{c:?}");
+        }
     }
 }

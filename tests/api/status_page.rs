@@ -179,7 +179,8 @@ async fn an_admins_update_shows_on_the_page_and_feed_and_its_signed_copy_verifie
             ("state", "identified"),
             (
                 "text",
-                "A certificate expired; a new one is being rolled out.",
+                // A right-to-left override would show the notice in another order.
+                "A certificate expired; a new one is being rolled \u{202E}out.",
             ),
             ("form_key", update_key.as_str()),
         ],
@@ -198,6 +199,8 @@ async fn an_admins_update_shows_on_the_page_and_feed_and_its_signed_copy_verifie
     assert!(newer < older, "updates are listed newest first");
     assert!(page.contains(&format!("/status/incidents/{id}/updates/2.asc")));
     assert!(page.contains(&app.state.desk.helpdesk_fingerprint()));
+    assert!(page.contains("being rolled out."), "{page}");
+    assert!(!page.contains('\u{202E}'));
     let russian = app.get("/status?lang=ru").await.text().await.unwrap();
     assert!(russian.contains("<html lang=\"ru\">") && russian.contains("Причина найдена"));
     let single = app.get(&format!("/status/incidents/{id}")).await;
@@ -243,9 +246,11 @@ async fn an_admins_update_shows_on_the_page_and_feed_and_its_signed_copy_verifie
         "State: Identified",
         "Time: ",
         "A certificate expired",
+        "being rolled out.",
     ] {
         assert!(signed.contains(part), "{part} missing from {signed}");
     }
+    assert!(!signed.contains('\u{202E}'), "{signed}");
     let home = tempfile::tempdir().unwrap();
     let key = app.get("/status/key.asc").await.bytes().await.unwrap();
     assert!(gpg(home.path(), &["--import"], &key).status.success());
