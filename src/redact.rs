@@ -27,5 +27,6 @@ mod view;
 
 pub use allowlist::{AllowEntry, AllowError, Allowlist, SharedAllowlist};
 pub use engine::{Finding, Redactor, RuleSummary};
+pub use file_name::is_invisible_format;
 pub use masks::{Mask, MaskBook, MaskKey, MaskSlot, PlannedMask, Redacted, RedactionCounts};
 pub use rules::RuleError;

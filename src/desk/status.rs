@@ -360,8 +360,14 @@ impl IncidentDesk {
         let folded: String = raw
             .trim()
             .chars()
-            .filter(|c| !reorders_text(*c))
-            .map(|c| if c.is_control() { ' ' } else { c })
+            .filter(|c| !hidden_in_notice(*c))
+            .map(|c| {
+                if c.is_control() || breaks_line(c) {
+                    ' '
+                } else {
+                    c
+                }
+            })
             .take(200)
             .collect();
         let input = ReasonInput::parse(&folded).map_err(|e| vec![e])?;
@@ -371,7 +377,11 @@ impl IncidentDesk {
     }
 
     async fn text(&self, raw: &str) -> Result<crate::redact::Redacted<String>, DeskError> {
-        let raw: String = raw.chars().filter(|c| !reorders_text(*c)).collect();
+        let raw: String = raw
+            .chars()
+            .filter(|c| !hidden_in_notice(*c))
+            .map(|c| if breaks_line(c) { '\n' } else { c })
+            .collect();
         let input = ReplyInput::parse(&raw).map_err(|e| vec![e])?;
         self.desk
             .redact_standalone_input("status", &input.body)
@@ -379,22 +389,47 @@ impl IncidentDesk {
     }
 }
 
-/// The bidirectional embeddings, overrides, isolates and marks: invisible, and able to show
-/// a published and signed notice in another order than its bytes ("RTL" read as "LTR"). A
-/// notice in Russian or English never needs them, so they are dropped from what is posted.
-fn reorders_text(c: char) -> bool {
-    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+/// Characters a reader cannot see that still change what a notice says or how it reads: the
+/// bidirectional embeddings, overrides, isolates and marks (which can show "RTL" as "LTR"),
+/// zero-width characters, invisible operators, tag characters and blank fillers (which can
+/// carry text nobody sees inside a signed notice). A notice in Russian or English needs
+/// none of them, so they are dropped from what is posted, as from attachment names.
+fn hidden_in_notice(c: char) -> bool {
+    crate::redact::is_invisible_format(c)
+}
+
+/// The Unicode line and paragraph separators: a viewer that honours them would start a new
+/// line where the signed notice shows none, so a title could seem to carry a header line of
+/// its own ("State: Resolved").
+fn breaks_line(c: char) -> bool {
+    matches!(c, '\u{2028}' | '\u{2029}')
 }
 
 #[cfg(test)]
-mod reordering_tests {
+mod hidden_character_tests {
     #[test]
-    fn bidirectional_controls_are_found_and_ordinary_letters_are_not() {
-        for c in ['\u{202E}', '\u{2066}', '\u{2069}', '\u{200F}', '\u{061C}'] {
-            assert!(super::reorders_text(c), "{c:?}");
+    fn invisible_and_reordering_characters_are_found_and_ordinary_letters_are_not() {
+        for c in [
+            '\u{202E}',
+            '\u{2066}',
+            '\u{2069}',
+            '\u{200F}',
+            '\u{061C}',
+            '\u{200B}',
+            '\u{200D}',
+            '\u{2061}',
+            '\u{206A}',
+            '\u{FEFF}',
+            '\u{E0041}',
+            '\u{3164}',
+            '\u{00AD}',
+        ] {
+            assert!(super::hidden_in_notice(c), "{c:?}");
         }
-        for c in ['a', 'ж', ' ', '\u{200D}', '-'] {
-            assert!(!super::reorders_text(c), "{c:?}");
+        for c in ['a', 'ж', ' ', '-', '«', '\u{2028}'] {
+            assert!(!super::hidden_in_notice(c), "{c:?}");
         }
+        assert!(super::breaks_line('\u{2028}') && super::breaks_line('\u{2029}'));
+        assert!(!super::breaks_line('\n'));
     }
 }

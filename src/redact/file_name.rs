@@ -96,7 +96,7 @@ fn readable_name(raw: &str) -> String {
 
 /// Unicode format characters that are invisible or reorder text: the bidirectional marks,
 /// embeddings, overrides and isolates, zero-width characters, word joiners and the BOM.
-fn is_invisible_format(c: char) -> bool {
+pub fn is_invisible_format(c: char) -> bool {
     matches!(c,
         '\u{00AD}'
         | '\u{034F}'

@@ -60,7 +60,9 @@ async fn open_incident(app: &TestApp, session: &HtmlSession, text: &str, mail: b
         .to_string();
     let key = format!("{}-new", form_key(app, session).await);
     let mut fields = vec![
-        ("title", "Sign-in fails for some people"),
+        // A zero-width space and a line separator: what a reader sees, with neither hidden
+        // text nor a line break of its own.
+        ("title", "Sign-in\u{200B} fails\u{2028}for some people"),
         ("component", component.as_str()),
         ("category", "outage"),
         ("state", "investigating"),
@@ -180,7 +182,7 @@ async fn an_admins_update_shows_on_the_page_and_feed_and_its_signed_copy_verifie
             (
                 "text",
                 // A right-to-left override would show the notice in another order.
-                "A certificate expired; a new one is being rolled \u{202E}out.",
+                "A certificate expired; a new one is being rolled \u{202E}\u{E0041}out.",
             ),
             ("form_key", update_key.as_str()),
         ],
@@ -250,7 +252,9 @@ async fn an_admins_update_shows_on_the_page_and_feed_and_its_signed_copy_verifie
     ] {
         assert!(signed.contains(part), "{part} missing from {signed}");
     }
-    assert!(!signed.contains('\u{202E}'), "{signed}");
+    for hidden in ['\u{202E}', '\u{200B}', '\u{2028}', '\u{E0041}'] {
+        assert!(!signed.contains(hidden), "{hidden:?} in {signed}");
+    }
     let home = tempfile::tempdir().unwrap();
     let key = app.get("/status/key.asc").await.bytes().await.unwrap();
     assert!(gpg(home.path(), &["--import"], &key).status.success());
