@@ -159,7 +159,7 @@ attachment-kept-as-text = text, masked like the message; kept with the request
 rating-heading = How did we do?
 rating-decline = No thanks
 rating-comment = A comment, if you like (optional)
-rating-hint = Personal data in the comment is masked before it is stored, like in any message. You are asked once: after you answer or decline, this goes away. Nothing on this page tracks you.
+rating-hint = Personal data in the comment is masked before it is stored, like in any message. You are asked once: after you answer or decline, this goes away. Nothing on this page tracks you. The comment goes with a rating: “No thanks” sends nothing, not even the comment.
 rating-legend = Your rating, from 1 (poor) to 5 (excellent)
 rating-score-label = { $count ->
     [one] { $count } of 5
