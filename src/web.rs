@@ -210,7 +210,10 @@ fn status_routes() -> Router<WebState> {
     headers::without_script(
         Router::new()
             .route("/status", get(status::show))
-            .route("/status/", get(|| canonical("/status")))
+            .route(
+                "/status/",
+                get(|uri: axum::http::Uri| canonical("/status", uri)),
+            )
             .route("/status/feed.atom", get(status::feed))
             .route("/status/key.asc", get(assets::pgp_key))
             .route("/status/incidents/{id}", get(status::incident))
@@ -247,7 +250,10 @@ fn staff_routes(logins: rate_limit::NetworkBudget) -> Router<WebState> {
             "/agent",
             get(|| async { axum::response::Redirect::to("/agent/tickets") }),
         )
-        .route("/agent/", get(|| canonical("/agent")))
+        .route(
+            "/agent/",
+            get(|uri: axum::http::Uri| canonical("/agent", uri)),
+        )
         .route("/agent/logout", post(login::logout))
         .route("/agent/logout-everywhere", post(login::logout_everywhere))
         .route("/agent/account", get(account::show))
@@ -337,7 +343,10 @@ fn staff_routes(logins: rate_limit::NetworkBudget) -> Router<WebState> {
             get(admin::kb::show).post(admin::kb::grant),
         )
         .route("/admin/kb-editors/revoke", post(admin::kb::revoke))
-        .route("/admin/", get(|| canonical("/admin")))
+        .route(
+            "/admin/",
+            get(|uri: axum::http::Uri| canonical("/admin", uri)),
+        )
         .route(
             "/admin/alerts/{id}/ack",
             post(admin::dashboard::acknowledge),
@@ -483,8 +492,12 @@ fn staff_routes(logins: rate_limit::NetworkBudget) -> Router<WebState> {
 }
 
 /// A section's root typed with a trailing slash: sent to the one path that serves it.
-async fn canonical(path: &'static str) -> axum::response::Redirect {
-    axum::response::Redirect::permanent(path)
+/// The address without its trailing slash, keeping the query (`?lang=ru` among others).
+async fn canonical(path: &'static str, uri: axum::http::Uri) -> axum::response::Redirect {
+    match uri.query() {
+        Some(query) => axum::response::Redirect::permanent(&format!("{path}?{query}")),
+        None => axum::response::Redirect::permanent(path),
+    }
 }
 
 async fn health(State(state): State<WebState>) -> Result<&'static str, WebError> {

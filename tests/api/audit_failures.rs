@@ -890,7 +890,14 @@ async fn every_metrics_read_by_token_or_admin_is_audited() {
 #[tokio::test]
 async fn section_roots_with_a_trailing_slash_redirect_to_the_canonical_path() {
     let app = TestApp::spawn().await;
-    for (path, canonical) in [("/admin/", "/admin"), ("/agent/", "/agent")] {
+    for (path, canonical) in [
+        ("/admin/", "/admin"),
+        ("/agent/", "/agent"),
+        ("/status/", "/status"),
+        // The language chosen, and any other query, goes along.
+        ("/status/?lang=ru", "/status?lang=ru"),
+        ("/agent/?lang=ru", "/agent?lang=ru"),
+    ] {
         let response = app.get(path).await;
         assert!(response.status().is_redirection(), "{path}");
         assert_eq!(response.headers()["location"], canonical, "{path}");
