@@ -96,7 +96,9 @@ pub use crate::domain::ProofKind;
 pub use crate::store::{ProofChallenge, ProofRecord};
 
 /// Satisfaction and the lead's figures as the doors hand them out.
-pub use crate::domain::metrics::{BACKLOG_BUCKETS, Figures, Period, Quantiles, Rate, Satisfaction};
+pub use crate::domain::metrics::{
+    BACKLOG_BUCKETS, Figures, MAX_PERIOD_DAYS, Period, Quantiles, Rate, Satisfaction,
+};
 pub use crate::store::{RatingAnswer, RatingState, SecurityCounts};
 
 /// The admin pages' filters and settings.

@@ -323,6 +323,7 @@ admin-lead-dates = Or between two dates
 admin-lead-from = From
 admin-lead-until = Until (included)
 admin-lead-date = Give both dates as YYYY-MM-DD, the second not before the first, at most ten years apart.
+admin-lead-days-invalid = Give a number of days from 1 to 3660.
 admin-lead-period-shown = Tickets filed from { $from } to { $until } (UTC), stored or purged
 admin-lead-export = Download as CSV
 admin-lead-handling = Handling by queue and priority

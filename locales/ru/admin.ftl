@@ -334,6 +334,7 @@ admin-lead-dates = Или между двумя датами
 admin-lead-from = С
 admin-lead-until = По (включительно)
 admin-lead-date = Укажите обе даты в виде ГГГГ-ММ-ДД, вторую не раньше первой, не дальше десяти лет.
+admin-lead-days-invalid = Укажите число дней от 1 до 3660.
 admin-lead-period-shown = Обращения, поданные с { $from } по { $until } (UTC), хранимые и удалённые
 admin-lead-export = Скачать CSV
 admin-lead-handling = Обработка по очередям и приоритетам

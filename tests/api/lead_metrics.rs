@@ -550,6 +550,37 @@ async fn the_csv_export_is_for_admins_audited_and_neutralises_formulas() {
         .await;
     assert!(none.is_empty());
 
+    // A period of days outside 1 to 3660 is refused, not read as 30; any day count inside
+    // is taken, not only the form's choices.
+    for days in ["0", "-1", "100000"] {
+        for path in ["/admin/metrics", "/admin/metrics.csv"] {
+            let refused = app
+                .html_get(&admin_session, &format!("{path}?days={days}"))
+                .await;
+            assert_eq!(refused.status(), 422, "{path}?days={days}");
+        }
+    }
+    let fortnight = app
+        .html_get(&admin_session, "/admin/metrics.csv?days=14")
+        .await;
+    assert_eq!(fortnight.status(), 200);
+    let audited: Vec<String> = app
+        .query_values(
+            "select detail from audit_log where action = 'metrics_exported'",
+            &[],
+        )
+        .await;
+    assert_eq!(audited.len(), 1, "{audited:?}");
+    let bound = |name: &str| -> i64 {
+        audited[0]
+            .split_whitespace()
+            .find_map(|kv| kv.strip_prefix(name))
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert_eq!(bound("until=") - bound("from="), 14 * DAY, "{audited:?}");
+
     let response = app
         .html_get(&admin_session, "/admin/metrics.csv?days=30")
         .await;
@@ -597,5 +628,6 @@ async fn the_csv_export_is_for_admins_audited_and_neutralises_formulas() {
             &[],
         )
         .await;
-    assert_eq!(exported, [("ivan".to_owned(), None)]);
+    // The fortnight's export and this one; the refused periods exported nothing.
+    assert_eq!(exported, vec![("ivan".to_owned(), None); 2]);
 }

@@ -6,7 +6,9 @@ use axum::extract::Query;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
-use crate::desk::{BACKLOG_BUCKETS, Figures, LeadMetrics, Period, Quantiles, Rate, now_unix};
+use crate::desk::{
+    BACKLOG_BUCKETS, Figures, LeadMetrics, MAX_PERIOD_DAYS, Period, Quantiles, Rate, now_unix,
+};
 use crate::web::agent::Nav;
 use crate::web::error::{FieldError, WebError, WebResult};
 use crate::web::lang::Tr;
@@ -42,10 +44,18 @@ impl PeriodQuery {
                 WebError::Invalid(vec![FieldError::keyed("until", "admin-lead-date")]),
             );
         }
-        let days = self
-            .days
-            .filter(|d| PERIOD_CHOICES.contains(d))
-            .unwrap_or(30);
+        // Any number of days a saved address carries is taken, not only the form's choices;
+        // one outside the range is refused rather than silently read as 30.
+        let days = match self.days {
+            None => 30,
+            Some(days) if (1..=MAX_PERIOD_DAYS).contains(&days) => days,
+            Some(_) => {
+                return Err(WebError::Invalid(vec![FieldError::keyed(
+                    "days",
+                    "admin-lead-days-invalid",
+                )]));
+            }
+        };
         Ok(Period::last_days(days, now_unix()))
     }
 
