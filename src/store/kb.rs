@@ -586,7 +586,9 @@ impl Store {
     pub async fn kb_figures(&self, since_week: i64) -> Result<KbFigures, StoreError> {
         let mut weeks = std::collections::BTreeMap::<i64, KbWeek>::new();
         let rows = query(
-            "select week, sum(helped) as helped, sum(not_helped) as not_helped from kb_feedback \
+            // `sum` of a bigint is `numeric` on PostgreSQL: cast back to what SQLite returns.
+            "select week, cast(sum(helped) as bigint) as helped, \
+             cast(sum(not_helped) as bigint) as not_helped from kb_feedback \
              where week >= $1 group by week",
         )
         .bind(since_week)
