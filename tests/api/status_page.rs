@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use serde_json::json;
 
 use crate::mail_support::Person;
-use crate::support::{HtmlSession, Param, TestApp, extract_between};
+use crate::support::{HtmlSession, Param, TestApp, extract_between, files_containing};
 
 /// Posts a staff form and expects the redirect back to the status desk; returns where to.
 async fn post(app: &TestApp, session: &HtmlSession, path: &str, fields: &[(&str, &str)]) -> String {
@@ -631,4 +631,42 @@ async fn the_binary_serves_the_status_page_alone_on_status_listen() {
         .await
         .unwrap();
     assert_eq!(filed.status(), 404);
+}
+
+#[tokio::test]
+async fn personal_data_typed_into_a_notice_is_masked_everywhere_it_goes() {
+    let app = TestApp::spawn().await;
+    let ada = app.add_agent("ada", "admin", &[]).await;
+    let session = app.html_login(&ada).await;
+    // A pasted customer address: masked before it is stored, so neither the public page,
+    // the feed, the signed copy nor the database files hold it.
+    let id = open_incident(
+        &app,
+        &session,
+        "Customer zstatus.canary@example.org reported failed sign-ins.",
+        false,
+    )
+    .await;
+    let mut shown = String::new();
+    for path in [
+        "/status".to_owned(),
+        format!("/status/incidents/{id}"),
+        "/status/feed.atom".to_owned(),
+        format!("/status/incidents/{id}/updates/1.asc"),
+    ] {
+        let response = app.get(&path).await;
+        assert_eq!(response.status(), 200, "{path}");
+        let text = response.text().await.unwrap();
+        assert!(!text.contains("zstatus.canary"), "{path}: {text}");
+        shown.push_str(&text);
+    }
+    // Positive control: the update itself is there, with the mask in place of the address.
+    assert!(shown.contains("reported failed sign-ins"), "{shown}");
+    assert!(shown.contains("[EMAIL-1]"), "{shown}");
+    let files = app.data_files();
+    assert!(files_containing(&files, "zstatus.canary").is_empty());
+    // PostgreSQL may keep fresh rows in memory only: the control is for SQLite's files.
+    if !crate::support::on_postgres_engine() {
+        assert!(!files_containing(&files, "reported failed sign-ins").is_empty());
+    }
 }
